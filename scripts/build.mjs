@@ -1,0 +1,34 @@
+// Bundles the CLI into dist/: one ESM entry plus lazily loaded chunks (AWS SDK, BullMQ),
+// because start-up time is dominated by module loading, not by our code.
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'dist');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const emptyModule = join(out, 'empty.mjs');
+writeFileSync(emptyModule, 'export default {};\n');
+
+await build({
+  entryPoints: { cli: join(root, 'src/cli.ts') },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  chunkNames: 'chunks/[name]-[hash]',
+  // ink imports react-devtools-core only when DEV is set; keep it out of the bundle.
+  alias: { 'react-devtools-core': emptyModule },
+  define: { 'process.env.NODE_ENV': '"production"' },
+  banner: {
+    js: "import { createRequire as __infradeckRequire } from 'node:module'; const require = __infradeckRequire(import.meta.url);",
+  },
+});
+rmSync(emptyModule);
+chmodSync(join(out, 'cli.js'), 0o755);
