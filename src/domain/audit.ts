@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { requesterSchema } from './job';
+
+/**
+ * The audit trail: an append-only record of every request that changes what runs (enqueue, cancel, retry)
+ * and of how each job ended. Never trimmed, never rewritten.
+ */
+export const auditActions = ['job.enqueue', 'job.cancel', 'job.retry', 'job.finish'] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/**
+ * - `accepted`: the request was carried out; `deduplicated`: an enqueue that returned an existing job (same
+ *   idempotency key); `rejected`: refused (bad payload, unknown job, wrong state) with `reason`.
+ * - For `job.finish`: how the job ended (`completed` / `failed` / `cancelled`).
+ */
+export const auditOutcomes = [
+  'accepted',
+  'deduplicated',
+  'rejected',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type AuditOutcome = (typeof auditOutcomes)[number];
+
+export const auditEntrySchema = z.object({
+  /** Stream id (Redis) or `<ms>-<seq>` (memory/file): ordered like event ids. */
+  id: z.string(),
+  /** Epoch ms. */
+  at: z.number(),
+  /** Who: OS user, host, `SSH_CLIENT` if any. For `job.finish` it is the job's requester. */
+  who: requesterSchema,
+  action: z.enum(auditActions),
+  jobId: z.string().optional(),
+  kind: z.string().optional(),
+  /** What, in one line: `command: make deploy`. */
+  what: z.string(),
+  outcome: z.enum(auditOutcomes),
+  reason: z.string().optional(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at?: number };

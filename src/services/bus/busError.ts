@@ -1,0 +1,20 @@
+/**
+ * What went wrong with a bus request, for people and for code:
+ * `unavailable` (Redis unreachable: nothing was done), `invalid` (bad spec: nothing was done),
+ * `not-found`, `conflict` (the job is in a state that does not allow it).
+ */
+export type BusErrorCode = 'unavailable' | 'invalid' | 'not-found' | 'conflict';
+
+export class BusError extends Error {
+  override readonly name = 'BusError';
+  constructor(
+    readonly code: BusErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isBusError(error: unknown, code?: BusErrorCode): error is BusError {
+  return error instanceof BusError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,178 @@
+import type { AuditEntry } from '../../domain/audit';
+import type { DeckEvent, NewEvent } from '../../domain/event';
+import type {
+  JobFilter,
+  JobKind,
+  JobLogLine,
+  JobResults,
+  JobSpec,
+  JobStatus,
+  JobView,
+  Payloads,
+  Requester,
+  WorkerPresence,
+} from '../../domain/job';
+
+export type JobId = string;
+export type Unsubscribe = () => void;
+
+/**
+ * Commands: durable (Redis) and at-least-once. Every method rejects with a `BusError`:
+ * `unavailable` while the bus is not connected (nothing is queued behind your back), `invalid` for a spec
+ * that fails validation, `not-found`, or `conflict` (e.g. retrying a job that is still running).
+ */
+export interface JobQueue {
+  /** Validate, queue, audit. The same `idempotencyKey` gives the same id and no second job. */
+  enqueue(spec: JobSpec): Promise<JobId>;
+  /** Abort a running job (its handler's signal) or drop a queued one; it ends `cancelled`, never retried. */
+  cancel(id: JobId, by?: Requester): Promise<void>;
+  /** Queue a `failed` or `cancelled` job again, with a fresh set of attempts. */
+  retry(id: JobId, by?: Requester): Promise<void>;
+  /** Newest first. */
+  list(filter?: JobFilter): Promise<JobView[]>;
+  get(id: JobId): Promise<JobView | undefined>;
+  counts(): Promise<Record<JobStatus, number>>;
+  /** The job's recent output (the last 1,000 lines are kept per job), oldest first. */
+  logs(id: JobId, opts?: { tail?: number }): Promise<JobLogLine[]>;
+}
+
+/** Something the subscriber should tell the user about the stream itself. */
+export interface BusNotice {
+  /**
+   * `reset`: Redis lost the stream (restarted without persistence): events published before it that this
+   * subscriber had not yet received are gone. `trimmed`: the subscriber was away so long that the capped
+   * stream dropped events it had not seen.
+   */
+  kind: 'reset' | 'trimmed';
+  message: string;
+}
+
+export interface SubscribeOptions {
+  onNotice?: (notice: BusNotice) => void;
+}
+
+/** Everything that happened, in order. */
+export interface EventBus {
+  /** Append (and deliver live). Resolves with the event's id once it is stored. */
+  publish(event: NewEvent): Promise<string>;
+  /**
+   * Every event after `fromId` (exclusive; `'0'` = from the start of the capped stream), then live ones,
+   * each exactly once and in id order, across reconnects. `'live'` = only events published from now on.
+   * To replay a time window use `eventIdAt(ms)` from `domain/event`.
+   */
+  subscribe(
+    fromId: string | 'live',
+    onEvent: (event: DeckEvent) => void,
+    opts?: SubscribeOptions,
+  ): Unsubscribe;
+  /** The last `count` events, oldest first (a first paint before subscribing from the last one's id). */
+  recent(count: number): Promise<DeckEvent[]>;
+}
+
+export interface JobContext {
+  jobId: JobId;
+  /** 1 for the first attempt. */
+  attempt: number;
+  requestedBy: Requester;
+  /** Aborted on cancel, timeout, or when the worker hands the job back (shutdown); `reason` is a `JobAbort`. */
+  signal: AbortSignal;
+  /** Report progress: always a `step` of a `total`. */
+  progress(step: number, total: number, message?: string): void;
+  /** One line of output. Await it when producing many lines: it resolves once published (backpressure). */
+  log(line: string, stream?: JobLogLine['stream']): Promise<void>;
+  /** Any other event about this job (jobId and source are filled in). */
+  emit(event: Pick<NewEvent, 'level' | 'type' | 'message' | 'data'>): Promise<void>;
+}
+
+/** A handler knows nothing of Redis, React or the CLI. Throw to fail the job (it is retried per policy). */
+export type Handler<K extends JobKind> = (payload: Payloads[K], ctx: JobContext) => Promise<JobResults[K]>;
+export type Handlers = { [K in JobKind]?: Handler<K> };
+
+/** Why a job's signal was aborted. */
+export interface JobAbort {
+  kind: 'cancel' | 'timeout' | 'release';
+  message: string;
+}
+
+export type BusState = 'connected' | 'reconnecting' | 'down';
+
+export interface BusStatus {
+  state: BusState;
+  /** Epoch ms of the last change. */
+  since: number;
+  /** For people: `connect ECONNREFUSED 127.0.0.1:6379`, `Redis restarted: …`. */
+  detail?: string;
+}
+
+export interface BusStateObservable {
+  get(): BusStatus;
+  /** Called on every change (not with the current value: read `get()` first). */
+  subscribe(listener: (status: BusStatus) => void): Unsubscribe;
+  /** Resolves true once connected, false after `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<boolean>;
+}
+
+export interface AuditLog {
+  /** Oldest first; `limit` keeps the newest ones. */
+  list(opts?: { limit?: number }): Promise<AuditEntry[]>;
+}
+
+export interface ConsumeOptions {
+  concurrency?: number;
+  /** How long a job's lock lives without renewal: a dead worker's job is taken over after about this. */
+  lockDurationMs?: number;
+  /** How often stalled (lock-expired) jobs are looked for. */
+  stalledIntervalMs?: number;
+  /** Presence heartbeat period; presence expires after 3 missed beats. */
+  heartbeatMs?: number;
+  /** Called when a job starts/ends on this consumer (stats for the worker command). */
+  onJob?: (change: { jobId: string; kind: string; phase: 'start' | 'end'; outcome?: string }) => void;
+}
+
+/** A running consumer of the queue (one per worker process, or the embedded runner). */
+export interface JobConsumer {
+  /** `host:pid` (plus a suffix when one process runs several). */
+  readonly id: string;
+  presence(): WorkerPresence;
+  /**
+   * Stop taking jobs and wait up to `graceMs` (default 10 s) for running ones; jobs still running then are
+   * aborted and handed back to the queue (not counted as an attempt) for another worker.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
+}
+
+export interface Bus {
+  transport: 'redis' | 'memory';
+  /** Where it points, for people; never contains a password. */
+  target: string;
+  queue: JobQueue;
+  events: EventBus;
+  audit: AuditLog;
+  state: BusStateObservable;
+  /** Start running jobs in this process with these handlers. */
+  consume(handlers: Handlers, opts?: ConsumeOptions): JobConsumer;
+  /** Workers with a live heartbeat. */
+  workers(): Promise<WorkerPresence[]>;
+  /** Stops consumers (handing back their jobs), subscriptions and connections. */
+  close(): Promise<void>;
+}
+
+export interface OpenBusOptions {
+  /** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). Without it: the memory transport. */
+  redisUrl?: string;
+  /** Every Redis key starts with `<prefix>:`. Default `infradeck`. */
+  prefix?: string;
+  /** Memory transport: run these handlers in-process (the embedded default). Ignored with Redis. */
+  handlers?: Handlers;
+  concurrency?: number;
+  /** Who this process acts for (default: the OS user, host and `SSH_CLIENT`). */
+  requester?: Requester;
+  /** Memory transport: also append the audit trail to `<dataDir>/audit/audit.jsonl` (and read it back). */
+  dataDir?: string;
+  /** Cap of the event stream (approximate, Redis `MAXLEN ~`). Default 100,000. */
+  eventsMaxLen?: number;
+  /** After this long without Redis the state goes from `reconnecting` to `down`. Default 5 s. */
+  downAfterMs?: number;
+  /** Environment for `SSH_CLIENT`, `USER` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+}
