@@ -1,0 +1,37 @@
+import { Text } from 'ink';
+import { parseFilter } from '../domain/tableFilter';
+import { fitWidth } from '../domain/text';
+import { useActions, useDeck, useDeckContext } from './deckContext';
+import { useKeys } from './keyDispatcher';
+import { editLine } from './lineEditor';
+
+/** The `/` prompt: edits the focused screen's filter live. Enter keeps it, Esc clears it. */
+export function FilterPrompt({ screen, width }: { screen: string; width: number }) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const text = useDeck((s) => s.ui.filters[screen] ?? '');
+
+  useKeys('overlay', (press) => {
+    if (press.name === 'enter') actions.closeOverlay();
+    else if (press.name === 'esc') {
+      actions.setFilter(screen, '');
+      actions.closeOverlay();
+    } else {
+      const next = editLine(text, press);
+      if (next !== undefined) actions.setFilter(screen, next);
+    }
+    return true;
+  });
+
+  const parsed = parseFilter(text);
+  const hint = parsed.ok ? '   text · re:regex · !inverse · Enter keep · Esc clear' : `   ${parsed.error}`;
+  return (
+    <Text>
+      <Text color={theme.accent}>/</Text>
+      {text}█
+      <Text color={parsed.ok ? theme.muted : theme.error}>
+        {fitWidth(hint, Math.max(0, width - text.length - 2))}
+      </Text>
+    </Text>
+  );
+}

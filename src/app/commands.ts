@@ -1,0 +1,117 @@
+import type { DeckActions } from '../state/store';
+import type { Screen } from './screen';
+
+export interface CommandContext {
+  actions: DeckActions;
+  screens: readonly Screen[];
+}
+
+/** A `:` palette command. `run` returns an error message for bad arguments, or nothing. */
+export interface PaletteCommand {
+  name: string;
+  aliases: string[];
+  /** Argument synopsis shown in the palette, e.g. `<program> [args…]`. */
+  args?: string;
+  description: string;
+  complete?(argPrefix: string): string[];
+  run(args: string[], ctx: CommandContext): string | undefined;
+}
+
+export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
+  const goTo: PaletteCommand[] = screens.map((s) => ({
+    name: s.id,
+    aliases: s.aliases,
+    description: `Show ${s.title}`,
+    run: (_args, ctx) => {
+      ctx.actions.showTab(s.id);
+      return undefined;
+    },
+  }));
+  return [
+    ...goTo,
+    {
+      name: 'help',
+      aliases: ['h'],
+      description: 'Keys of the current screen',
+      run: (_args, ctx) => {
+        ctx.actions.openOverlay('help');
+        return undefined;
+      },
+    },
+    {
+      name: 'quit',
+      aliases: ['q', 'q!', 'exit'],
+      description: 'Quit infradeck',
+      run: (_args, ctx) => {
+        ctx.actions.quit();
+        return undefined;
+      },
+    },
+  ];
+}
+
+/** Splits a palette line into words; double quotes group words (`:run sh -c "echo hi"`). */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const m of line.matchAll(re)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
+  return words;
+}
+
+export function findCommand(commands: readonly PaletteCommand[], word: string): PaletteCommand | undefined {
+  return commands.find((c) => c.name === word || c.aliases.includes(word));
+}
+
+export interface Completion {
+  /** The line after completing as far as is unambiguous. */
+  line: string;
+  /** Everything that still matches, for the suggestion list. */
+  candidates: string[];
+}
+
+/** Tab completion of the command name, or of the last argument when the command can complete it. */
+export function completeLine(commands: readonly PaletteCommand[], line: string): Completion {
+  const words = splitWords(line);
+  const completingName = words.length === 0 || (words.length === 1 && !line.endsWith(' '));
+  if (completingName) {
+    const prefix = words[0] ?? '';
+    const matching = commands.filter((c) => [c.name, ...c.aliases].some((n) => n.startsWith(prefix)));
+    // `re` matches both `repos` and its alias `repo`: one command, so complete to its name.
+    if (matching.length === 1) return { line: `${matching[0].name} `, candidates: [matching[0].name] };
+    const names = [
+      ...new Set(matching.flatMap((c) => [c.name, ...c.aliases]).filter((n) => n.startsWith(prefix))),
+    ];
+    names.sort();
+    return { line: commonPrefix(names) || prefix, candidates: names };
+  }
+  const command = findCommand(commands, words[0]);
+  if (!command?.complete) return { line, candidates: [] };
+  const argPrefix = line.endsWith(' ') ? '' : words[words.length - 1];
+  const candidates = command.complete(argPrefix).filter((c) => c.startsWith(argPrefix));
+  const head = line.slice(0, line.length - argPrefix.length);
+  if (candidates.length === 1) return { line: `${head}${candidates[0]} `, candidates };
+  return { line: head + (commonPrefix(candidates) || argPrefix), candidates };
+}
+
+function commonPrefix(values: string[]): string {
+  if (values.length === 0) return '';
+  let prefix = values[0];
+  for (const v of values) while (!v.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+/** Runs a palette line; returns an error message for the message line, or nothing. */
+export function runLine(
+  commands: readonly PaletteCommand[],
+  line: string,
+  ctx: CommandContext,
+): string | undefined {
+  const words = splitWords(line.trim());
+  if (words.length === 0) return undefined;
+  const command = findCommand(commands, words[0]);
+  if (!command) {
+    const names = commands.map((c) => c.name).join(', ');
+    return `unknown command ":${words[0]}" (commands: ${names})`;
+  }
+  return command.run(words.slice(1), ctx);
+}

@@ -1,0 +1,70 @@
+import { render } from 'ink';
+import { App, type AppProps } from './App';
+import { ErrorBoundary } from './ErrorBoundary';
+import { takeTerminal } from './terminal';
+
+export interface ConsoleStreams {
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export interface RunConsoleOptions extends AppProps, ConsoleStreams {
+  /** Install process-wide signal and error handlers (the real CLI); tests leave it off. */
+  guardProcess: boolean;
+  /** Where a crash's stack is written. */
+  logError: (what: string, error: unknown) => void;
+  logFile: string;
+}
+
+/** Runs the full-screen console until the user quits; resolves with the process exit code. */
+export async function runConsole(opts: RunConsoleOptions): Promise<number> {
+  const { stdout, stdin, stderr } = opts;
+  let exitCode = 0;
+  let failure: string | undefined;
+  let instance: ReturnType<typeof render> | undefined;
+
+  const fail = (what: string, error: unknown) => {
+    opts.logError(what, error);
+    failure = `infradeck stopped: ${error instanceof Error ? error.message : String(error)}\n(details in ${opts.logFile})`;
+    exitCode = 1;
+    instance?.unmount();
+  };
+  const terminal = takeTerminal(stdout, {
+    guardProcess: opts.guardProcess,
+    onFatal: (what, error) => {
+      fail(what, error);
+      terminal.restore();
+      stderr.write(`${failure}\n`);
+      process.exit(1);
+    },
+    onSignal: (signal) => {
+      exitCode = signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143;
+      instance?.unmount();
+    },
+  });
+
+  try {
+    instance = render(
+      <ErrorBoundary onError={(error) => fail('render error', error)}>
+        <App deck={opts.deck} screens={opts.screens} commands={opts.commands} />
+      </ErrorBoundary>,
+      {
+        stdout,
+        stdin,
+        stderr,
+        exitOnCtrlC: false,
+        incrementalRendering: true,
+        maxFps: 30,
+      },
+    );
+    await instance.waitUntilExit();
+  } catch (error) {
+    fail('console error', error);
+  } finally {
+    terminal.restore();
+    terminal.dispose();
+  }
+  if (failure) stderr.write(`${failure}\n`);
+  return exitCode;
+}

@@ -1,0 +1,24 @@
+import type { FC } from 'react';
+import type { ActionDef } from './keymap';
+
+export interface ScreenProps {
+  width: number;
+  height: number;
+  /** Only the active screen receives keys; inactive screens stay mounted so they keep their place. */
+  active: boolean;
+}
+
+/** A tab of the console: what it is called, the keys it adds, and what it draws. */
+export interface Screen {
+  id: string;
+  title: string;
+  /** Other names accepted by the `:` palette (`:git` for repos). */
+  aliases: string[];
+  /** The screen's own actions (scope = the screen id). */
+  actions: ActionDef[];
+  /** Extra scopes whose keys work on this screen and appear in its help, e.g. `table`. */
+  scopes: string[];
+  /** One line of key hints for the message line. */
+  hints: string;
+  Component: FC<ScreenProps>;
+}

@@ -1,0 +1,59 @@
+/** Alternate screen on/off. Ink 6.8 has no option for it, so the console writes the sequences itself. */
+export const enterAltScreen = '\x1b[?1049h\x1b[H';
+export const leaveAltScreen = '\x1b[?25h\x1b[?1049l';
+
+export interface TerminalGuard {
+  /** Leaves the alternate screen and shows the cursor; safe to call more than once. */
+  restore(): void;
+  dispose(): void;
+}
+
+/**
+ * Puts the terminal in full-screen mode and makes sure every way out gives it back:
+ * normal quit, Ctrl-C, SIGTERM/SIGHUP, an uncaught error or a rejected promise.
+ */
+export function takeTerminal(
+  stdout: NodeJS.WriteStream,
+  opts: {
+    guardProcess: boolean;
+    onFatal: (what: string, error: unknown) => void;
+    onSignal: (signal: string) => void;
+  },
+): TerminalGuard {
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    stdout.write(leaveAltScreen);
+  };
+  stdout.write(enterAltScreen);
+  if (!opts.guardProcess) return { restore, dispose: () => {} };
+
+  const onExit = () => restore();
+  const onSignal = (signal: NodeJS.Signals) => opts.onSignal(signal);
+  const onUncaught = (error: unknown) => {
+    restore();
+    opts.onFatal('uncaught exception', error);
+  };
+  const onRejection = (error: unknown) => {
+    restore();
+    opts.onFatal('unhandled promise rejection', error);
+  };
+  process.on('exit', onExit);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onRejection);
+  return {
+    restore,
+    dispose: () => {
+      process.off('exit', onExit);
+      process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
+      process.off('SIGINT', onSignal);
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onRejection);
+    },
+  };
+}

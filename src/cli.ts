@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { version } from '../package.json';
+import { parseCli, usage } from './cliArgs';
+
+async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parseCli>;
+  try {
+    args = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`infradeck: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (args.version) {
+    process.stdout.write(`infradeck ${version}\n`);
+    return 0;
+  }
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const env = process.env;
+  const noColor = args.noColor || Boolean(env.NO_COLOR);
+
+  if (args.command) {
+    const { runHeadless } = await import('./headless');
+    return runHeadless(args, env);
+  }
+
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write(
+      'infradeck: the console needs an interactive terminal (stdin and stdout must be a TTY).\n' +
+        'For scripts use a headless command, e.g. `infradeck repos --json` (see infradeck --help).\n',
+    );
+    return 2;
+  }
+  const { startConsole } = await import('./startConsole');
+  return startConsole({ args, env, noColor });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`infradeck: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+
+/** Flags every invocation understands, before or after the subcommand. */
+export const globalOptions = {
+  data: { type: 'string' },
+  config: { type: 'string' },
+  readonly: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  json: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface CliArgs {
+  command?: string;
+  /** Everything after the subcommand that is not a global flag (its own flags and positionals). */
+  rest: string[];
+  data?: string;
+  config?: string;
+  readonly: boolean;
+  noColor: boolean;
+  json: boolean;
+  version: boolean;
+  help: boolean;
+}
+
+const valued = new Set(
+  Object.entries(globalOptions)
+    .filter(([, o]) => o.type === 'string')
+    .map(([k]) => `--${k}`),
+);
+
+/**
+ * Splits argv into global flags, the subcommand and the subcommand's own arguments.
+ * Throws an Error with a readable message for a bad global flag.
+ */
+export function parseCli(argv: string[]): CliArgs {
+  const globals: string[] = [];
+  const rest: string[] = [];
+  let command: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    const name = arg.split('=')[0];
+    const isGlobal = name in flagNames;
+    if (isGlobal) {
+      globals.push(arg);
+      if (valued.has(name) && !arg.includes('=')) globals.push(argv[++i] ?? '');
+    } else if (!command && !arg.startsWith('-')) command = arg;
+    else rest.push(arg);
+  }
+  if (!command && rest.length > 0) throw new Error(`unknown option ${rest[0]} (see infradeck --help)`);
+  const { values } = parseArgs({
+    args: globals,
+    options: globalOptions,
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    command,
+    rest,
+    data: values.data,
+    config: values.config,
+    readonly: values.readonly ?? false,
+    noColor: values['no-color'] ?? false,
+    json: values.json ?? false,
+    version: values.version ?? false,
+    help: values.help ?? false,
+  };
+}
+
+const flagNames: Record<string, true> = Object.fromEntries(
+  Object.entries(globalOptions).flatMap(([k, o]) => [
+    [`--${k}`, true],
+    ...('short' in o ? [[`-${o.short}`, true]] : []),
+  ]),
+);
+
+export const usage = `infradeck — a keyboard-driven console for running infrastructure
+
+Usage:
+  infradeck [flags]                 open the console (needs an interactive terminal)
+  infradeck repos [--json]          repositories: branch, changes, upstream, last commit
+
+Flags:
+  --data DIR      workspace folder (default $INFRADECK_DATA or $XDG_DATA_HOME/infradeck)
+  --config FILE   config file (default $XDG_CONFIG_HOME/infradeck/config.yaml)
+  --readonly      refuse every change (also shown in the status bar)
+  --no-color      no colours (also NO_COLOR=1)
+  --json          machine-readable output for headless commands
+  -v, --version   print the version
+  -h, --help      this help
+
+Exit codes: 0 ok, 1 the command ran but something failed, 2 bad usage or input.
+`;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** A key as the keymap names it: `j`, `G`, `enter`, `esc`, `tab`, `shift-tab`, `ctrl-c`, `space`, `up`, `pgdn`. */
+export const keyName = z.string().min(1);
+
+export const configSchema = z
+  .object({
+    /** Action id -> keys. A list replaces the defaults; `null` or `[]` unbinds the action. */
+    keys: z.record(z.string(), z.union([keyName, z.array(keyName), z.null()])).default({}),
+    theme: z
+      .object({
+        accent: z.string().default('cyan'),
+        /** Colour off entirely (same as NO_COLOR / --no-color). */
+        noColor: z.boolean().default(false),
+      })
+      .strict()
+      .default({ accent: 'cyan', noColor: false }),
+    refresh: z
+      .object({
+        /** Seconds between background refreshes of the Repositories screen; 0 turns the timer off. */
+        repos: z.number().int().min(0).max(86_400).default(30),
+      })
+      .strict()
+      .default({ repos: 30 }),
+    repos: z
+      .object({
+        /** Folders searched for git repositories (a leading `~` is the home folder). */
+        roots: z.array(z.string().min(1)).default([]),
+        /** How many folder levels below each root are searched. */
+        depth: z.number().int().min(0).max(6).default(2),
+      })
+      .strict()
+      .default({ roots: [], depth: 2 }),
+  })
+  .strict();
+
+export type DeckConfig = z.infer<typeof configSchema>;
+
+export const defaultConfig: DeckConfig = configSchema.parse({});

@@ -1,0 +1,34 @@
+import type { CliArgs } from './cliArgs';
+import type { CommandIO } from './commands/commandIO';
+import { openWorkspace } from './openWorkspace';
+
+type HeadlessCommand = (io: CommandIO, rest: string[]) => Promise<number>;
+
+/** Subcommands by name; each module is loaded only when its command runs. */
+const commands: Record<string, () => Promise<HeadlessCommand>> = {
+  repos: async () => (await import('./commands/repos')).reposCommand,
+};
+
+export async function runHeadless(args: CliArgs, env: NodeJS.ProcessEnv): Promise<number> {
+  const load = args.command ? commands[args.command] : undefined;
+  if (!load) {
+    process.stderr.write(
+      `infradeck: unknown command "${args.command}" (commands: ${Object.keys(commands).join(', ')}; see --help)\n`,
+    );
+    return 2;
+  }
+  const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
+  for (const e of workspace.configErrors) process.stderr.write(`${e}\n`);
+  const run = await load();
+  return run(
+    {
+      workspace,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      json: args.json,
+      readOnly: args.readonly,
+      env,
+    },
+    args.rest,
+  );
+}

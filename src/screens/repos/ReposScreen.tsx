@@ -1,0 +1,76 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo } from 'react';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import type { Screen, ScreenProps } from '../../app/screen';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import { fitWidth, formatAge } from '../../domain/text';
+import { RepoDetailsView } from './RepoDetailsView';
+import { repoColumns } from './repoColumns';
+
+function ReposScreen({ width, height, active }: ScreenProps) {
+  const { config, theme } = useDeckContext();
+  const actions = useActions();
+  const { rows, loading, refreshedAt, details } = useDeck((s) => s.repos);
+  const filterText = useDeck((s) => s.ui.filters.repos ?? '');
+  const columns = useMemo(() => repoColumns(Date.now), []);
+  const tableHeight = height - 1;
+  const table = useTable({ rows, columns, rowKey: (r) => r.entry.path, filterText, height: tableHeight });
+
+  useEffect(() => {
+    void actions.refreshRepos();
+    if (config.refresh.repos <= 0) return;
+    const timer = setInterval(() => void actions.refreshRepos(), config.refresh.repos * 1000);
+    return () => clearInterval(timer);
+  }, [actions, config.refresh.repos]);
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['repos', 'table']);
+      if (action === 'repo.refresh') void actions.refreshRepos();
+      else if (action === 'repo.details' && table.cursorRow)
+        void actions.openRepoDetails(table.cursorRow.entry);
+      else if (action === 'table.filter') actions.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !details,
+  );
+
+  if (details) return <RepoDetailsView width={width} height={height} active={active} />;
+
+  const age = refreshedAt ? `refreshed ${formatAge((Date.now() - refreshedAt) / 1000)} ago` : '';
+  const summary = `${rows.length} repositories${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={theme.muted}>{fitWidth(` ${summary}`, width)}</Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          loading
+            ? 'reading repositories…'
+            : 'No repositories. List them in repos.yaml in the workspace (repos: [{ path: ~/src/app }]) or set repos.roots in config.yaml.'
+        }
+      />
+    </Box>
+  );
+}
+
+export const reposScreen: Screen = {
+  id: 'repos',
+  title: 'Repositories',
+  aliases: ['repo', 'git'],
+  actions: [
+    { id: 'repo.details', keys: ['enter'], description: 'Status and recent commits', scope: 'repos' },
+    { id: 'repo.refresh', keys: ['r'], description: 'Refresh now', scope: 'repos' },
+  ],
+  scopes: ['table'],
+  hints: 'Enter details  r refresh  / filter  o sort',
+  Component: ReposScreen,
+};

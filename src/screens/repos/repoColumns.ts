@@ -1,0 +1,56 @@
+import type { Column } from '../../components/tableModel';
+import type { RepoStatus } from '../../domain/repo';
+import { formatAge } from '../../domain/text';
+
+function upstreamText(r: RepoStatus): string {
+  if (r.kind === 'error') return '';
+  if (r.ahead === undefined || r.behind === undefined) return '—';
+  if (r.ahead === 0 && r.behind === 0) return '=';
+  return [r.ahead ? `↑${r.ahead}` : '', r.behind ? `↓${r.behind}` : ''].filter(Boolean).join(' ');
+}
+
+export function repoColumns(now: () => number): Column<RepoStatus>[] {
+  return [
+    { key: 'name', title: 'NAME', width: 14, value: (r) => r.entry.name },
+    {
+      key: 'branch',
+      title: 'BRANCH',
+      width: 12,
+      value: (r) => (r.kind === 'ok' ? r.branch : 'ERROR'),
+      color: (r) => (r.kind === 'error' ? 'red' : r.kind === 'ok' && r.detached ? 'yellow' : undefined),
+    },
+    {
+      key: 'changed',
+      title: 'CHG',
+      width: 3,
+      align: 'right',
+      value: (r) => (r.kind === 'ok' ? String(r.changed) : ''),
+      sortValue: (r) => (r.kind === 'ok' ? r.changed : -1),
+      color: (r) => (r.kind === 'ok' && r.changed > 0 ? 'yellow' : undefined),
+    },
+    { key: 'upstream', title: 'UPSTREAM', width: 8, value: upstreamText },
+    { key: 'hash', title: 'COMMIT', width: 7, value: (r) => (r.kind === 'ok' ? (r.last?.hash ?? '') : '') },
+    {
+      key: 'age',
+      title: 'AGE',
+      width: 4,
+      align: 'right',
+      value: (r) => (r.kind === 'ok' && r.last ? formatAge(now() / 1000 - r.last.time) : ''),
+      sortValue: (r) => (r.kind === 'ok' && r.last ? now() / 1000 - r.last.time : Number.MAX_SAFE_INTEGER),
+    },
+    {
+      key: 'author',
+      title: 'AUTHOR',
+      width: 10,
+      value: (r) => (r.kind === 'ok' ? (r.last?.author ?? '') : ''),
+    },
+    {
+      key: 'subject',
+      title: 'SUBJECT',
+      width: 'flex',
+      minWidth: 10,
+      value: (r) => (r.kind === 'ok' ? (r.last?.subject ?? '(no commits yet)') : r.error),
+      color: (r) => (r.kind === 'error' ? 'red' : undefined),
+    },
+  ];
+}

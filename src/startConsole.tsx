@@ -1,0 +1,37 @@
+import { createDeck } from './app/createDeck';
+import { runConsole } from './app/runConsole';
+import type { CliArgs } from './cliArgs';
+import { openWorkspace } from './openWorkspace';
+import { screens } from './screens';
+import { appendErrorLog, defaultLogFile } from './services/log/errorLog';
+
+/** Opens the workspace and runs the full-screen console. */
+export async function startConsole(opts: {
+  args: CliArgs;
+  env: NodeJS.ProcessEnv;
+  noColor: boolean;
+}): Promise<number> {
+  const { args, env } = opts;
+  const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
+  const deck = createDeck({
+    services: workspace.services,
+    config: workspace.config,
+    screens,
+    dataDir: workspace.dataDir,
+    configPath: workspace.configPath,
+    readOnly: args.readonly,
+    noColor: opts.noColor,
+    startupErrors: workspace.configErrors,
+  });
+  const logFile = defaultLogFile(env);
+  return runConsole({
+    deck,
+    screens,
+    stdout: process.stdout,
+    stdin: process.stdin,
+    stderr: process.stderr,
+    guardProcess: true,
+    logFile,
+    logError: (what, error) => appendErrorLog(logFile, what, error),
+  });
+}
