@@ -5,7 +5,8 @@ import { requesterSchema } from './job';
  * The audit trail: an append-only record of every request that changes what runs (enqueue, cancel, retry)
  * and of how each job ended. Never trimmed, never rewritten.
  */
-export const auditActions = ['job.enqueue', 'job.cancel', 'job.retry', 'job.finish'] as const;
+/** `unreadable`: an entry of the trail this version cannot read (shown, not skipped). */
+export const auditActions = ['job.enqueue', 'job.cancel', 'job.retry', 'job.finish', 'unreadable'] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /**

@@ -4,6 +4,7 @@ import type {
   JobFilter,
   JobKind,
   JobLogLine,
+  JobPolicy,
   JobResults,
   JobSpec,
   JobStatus,
@@ -173,6 +174,8 @@ export interface OpenBusOptions {
   eventsMaxLen?: number;
   /** After this long without Redis the state goes from `reconnecting` to `down`. Default 5 s. */
   downAfterMs?: number;
+  /** Override retry/timeout policy per kind (tests use short backoffs). */
+  policies?: Partial<Record<JobKind, Partial<JobPolicy>>>;
   /** Environment for `SSH_CLIENT`, `USER` (default `process.env`). */
   env?: NodeJS.ProcessEnv;
 }
