@@ -1,0 +1,535 @@
+import { readFile } from 'node:fs/promises';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Pair,
+  parseDocument,
+  visit,
+} from 'yaml';
+import type { ZodType, z } from 'zod';
+import type { SourceError } from '../../domain/sourceError';
+
+type Issue = z.core.$ZodIssue;
+type PathKey = PropertyKey;
+
+export type YamlParseResult<T> =
+  | { ok: true; value: T; doc: Document.Parsed; lines: LineCounter }
+  | { ok: false; errors: SourceError[] };
+
+export interface YamlParseOptions {
+  /**
+   * Value validated when the file holds no document at all (empty, or only comments):
+   * `{}` lets an empty config file mean "all defaults". Without it an empty file is validated as `null`.
+   */
+  empty?: unknown;
+}
+
+/**
+ * Parses one YAML document and validates it; every problem comes back located (line:column of the
+ * offending node) so a person can jump to it. Never throws on bad input.
+ */
+export function parseYamlFile<T>(
+  file: string,
+  text: string,
+  schema: ZodType<T>,
+  options: YamlParseOptions = {},
+): YamlParseResult<T> {
+  const lines = new LineCounter();
+  // logLevel 'error': yaml otherwise reports some oddities through process.emitWarning, which would
+  // print over the full-screen UI.
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: true,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
+
+  const syntax = syntaxErrors(file, doc, lines);
+  if (syntax.length > 0) return { ok: false, errors: syntax };
+
+  let raw: unknown;
+  try {
+    raw = doc.contents === null && 'empty' in options ? options.empty : doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message }] };
+  }
+
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, value: parsed.data, doc, lines };
+
+  const ctx: IssueContext = { file, doc, lines, raw, schema };
+  const errors = parsed.error.issues.flatMap((issue) => issueErrors(ctx, issue, []));
+  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ok: false, errors };
+}
+
+/** Reads and parses a YAML file; a file that cannot be read is one error at line 0 saying why. */
+export async function readYamlFile<T>(
+  path: string,
+  schema: ZodType<T>,
+  options: YamlParseOptions = {},
+): Promise<YamlParseResult<T>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return {
+      ok: false,
+      errors: [{ file: path, line: 0, column: 0, path: '', message: fileErrorReason(err) }],
+    };
+  }
+  return parseYamlFile(path, text, schema, options);
+}
+
+/** The OS reason a file could not be read, in plain words (`no such file`, `permission denied`). */
+export function fileErrorReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    case 'ENOTDIR':
+      return 'a parent of this path is not a folder';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/**
+ * A SourceError pointing at the YAML node for `path` (or its nearest existing parent): for checks made
+ * after parsing, e.g. a blueprint field the deployer cannot honour.
+ */
+export function sourceErrorAt(
+  file: string,
+  doc: Document.Parsed,
+  lines: LineCounter,
+  path: readonly PathKey[],
+  message: string,
+): SourceError {
+  const found = locate(doc, path);
+  const { line, column } = position(lines, found.found ? valueOffset(found) : found.parentOffset);
+  return { file, line, column, path: formatPath(path), message };
+}
+
+/** `repos[1].path`, `keys["nav.down"]`. */
+export function formatPath(path: readonly PathKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][\w$-]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+// --- syntax --------------------------------------------------------------------------------------
+
+function syntaxErrors(file: string, doc: Document.Parsed, lines: LineCounter): SourceError[] {
+  const errors: SourceError[] = [];
+  const seenLines = new Set<number>();
+  for (const e of doc.errors) {
+    const { line, column } = e.linePos
+      ? { line: e.linePos[0].line, column: e.linePos[0].col }
+      : position(lines, e.pos[0]);
+    // One broken line (a tab, a missing bracket) often makes the parser report several follow-on
+    // errors at the same spot; the first is the one that says what is wrong.
+    if (seenLines.has(line)) continue;
+    seenLines.add(line);
+    errors.push({
+      file,
+      line,
+      column,
+      path: '',
+      message: syntaxMessage(e.code, e.message, e.pos[0], doc, lines),
+    });
+  }
+  if (errors.length === 0) errors.push(...undefinedAliases(file, doc, lines));
+  return errors;
+}
+
+function syntaxMessage(
+  code: string,
+  message: string,
+  offset: number,
+  doc: Document.Parsed,
+  lines: LineCounter,
+) {
+  const plain = message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'tabs are not allowed as indentation in YAML; indent with spaces';
+    case 'DUPLICATE_KEY':
+      return duplicateKeyMessage(offset, doc, lines);
+    case 'MULTIPLE_DOCS':
+      return 'only one YAML document is allowed in this file (remove the second `---`)';
+    default:
+      return plain;
+  }
+}
+
+function duplicateKeyMessage(offset: number, doc: Document.Parsed, lines: LineCounter): string {
+  let message = 'duplicate key (each key may appear only once in a map)';
+  visit(doc, {
+    Map(_, map) {
+      const dup = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+      if (!dup || !isScalar(dup.key)) return;
+      const name = String(dup.key.value);
+      const first = map.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
+      const firstLine =
+        first && isScalar(first.key) && first.key.range ? position(lines, first.key.range[0]).line : 0;
+      message = `duplicate key "${name}"${firstLine ? ` (already set on line ${firstLine})` : ''}`;
+      return visit.BREAK;
+    },
+  });
+  return message;
+}
+
+/** yaml only notices an alias to a missing anchor when converting to JS, without a position. */
+function undefinedAliases(file: string, doc: Document.Parsed, lines: LineCounter): SourceError[] {
+  const anchors = new Set<string>();
+  const errors: SourceError[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          const { line, column } = position(lines, node.range?.[0] ?? 0);
+          const message = `alias *${node.source} refers to an anchor &${node.source} that is not defined before it`;
+          errors.push({ file, line, column, path: '', message });
+        }
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  return errors;
+}
+
+// --- validation ----------------------------------------------------------------------------------
+
+interface IssueContext {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+  raw: unknown;
+  schema: ZodType<unknown>;
+}
+
+// zod's own English messages; a schema's custom message (`z.string({ error: '...' })`) is kept as written.
+const zodDefaultMessage = /^(Invalid input|Invalid option|Unrecognized key|Too small|Too big)/;
+
+function issueErrors(ctx: IssueContext, issue: Issue, prefix: readonly PathKey[]): SourceError[] {
+  const path = [...prefix, ...issue.path];
+  const input = valueAt(ctx.raw, path);
+  const custom = !zodDefaultMessage.test(issue.message);
+
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = allowedKeys(ctx.schema, path);
+    return issue.keys.map((key) => {
+      const found = locate(ctx.doc, path);
+      const pair = found.found ? pairFor(found.node, key, ctx.doc) : undefined;
+      const offset = offsetOf(pair?.key) ?? (found.found ? valueOffset(found) : found.parentOffset);
+      const message = custom ? issue.message : unknownKeyMessage(key, allowed);
+      return at(ctx, [...path, key], offset, message);
+    });
+  }
+
+  if (issue.code === 'invalid_union' && !custom) {
+    const nested = unionBranchIssues(issue);
+    if (nested) return nested.flatMap((i) => issueErrors(ctx, i, path));
+  }
+
+  const found = locate(ctx.doc, path);
+  const missing =
+    issue.code === 'invalid_type' &&
+    (input === undefined || (path.length === 0 && ctx.doc.contents === null));
+  if (missing) {
+    const key = path[path.length - 1];
+    const message = custom
+      ? issue.message
+      : key === undefined
+        ? `the file is empty; expected ${typeName(issue.expected)}`
+        : `missing required key "${String(key)}"`;
+    return [at(ctx, path, found.found ? valueOffset(found) : found.parentOffset, message)];
+  }
+
+  const message = custom ? issue.message : describe(issue, input);
+  return [at(ctx, path, found.found ? valueOffset(found) : found.parentOffset, message)];
+}
+
+function at(ctx: IssueContext, path: readonly PathKey[], offset: number, message: string): SourceError {
+  const { line, column } = position(ctx.lines, offset);
+  return { file: ctx.file, line, column, path: formatPath(path), message };
+}
+
+function describe(issue: Issue, input: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const got = show(input);
+      const hint =
+        issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')
+          ? ` (put it in quotes: "${String(input)}")`
+          : '';
+      return `expected ${typeName(issue.expected)}, got ${got}${hint}`;
+    }
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${show(issue.values[0])}, got ${show(input)}`
+        : `expected one of ${issue.values.map(show).join(', ')}, got ${show(input)}`;
+    case 'too_small':
+      return sizeMessage('small', issue.origin, issue.minimum, issue.inclusive, input);
+    case 'too_big':
+      return sizeMessage('big', issue.origin, issue.maximum, issue.inclusive, input);
+    case 'invalid_union': {
+      const expected = unionExpected(issue);
+      return expected ? `expected ${expected}, got ${show(input)}` : issue.message;
+    }
+    default:
+      return issue.message;
+  }
+}
+
+function sizeMessage(
+  side: 'small' | 'big',
+  origin: string,
+  limit: number | bigint | Date,
+  inclusive: boolean | undefined,
+  input: unknown,
+): string {
+  const n = Number(limit);
+  const small = side === 'small';
+  switch (origin) {
+    case 'string':
+      if (small && n === 1) return 'must not be empty';
+      return `must be ${small ? 'at least' : 'at most'} ${n} characters long, got ${show(input)}`;
+    case 'array':
+    case 'set':
+      if (small && n === 1) return 'must list at least one item';
+      return `must have ${small ? 'at least' : 'at most'} ${n} items, got ${Array.isArray(input) ? input.length : show(input)}`;
+    default: {
+      const bound =
+        inclusive === false ? (small ? 'greater than' : 'less than') : small ? 'at least' : 'at most';
+      return `must be ${bound} ${String(limit)}, got ${show(input)}`;
+    }
+  }
+}
+
+function unknownKeyMessage(key: string, allowed: string[] | undefined): string {
+  if (!allowed) return `unknown key "${key}"`;
+  if (allowed.length === 0) return `unknown key "${key}" (no keys are allowed here)`;
+  const suggestion = closest(key, allowed);
+  const list = `allowed: ${allowed.join(', ')}`;
+  return suggestion
+    ? `unknown key "${key}" (did you mean "${suggestion}"? ${list})`
+    : `unknown key "${key}" (${list})`;
+}
+
+type UnionIssue = Extract<Issue, { code: 'invalid_union' }>;
+
+/** Root-level failures of a branch mean "wrong kind of value"; anything deeper means the shape matched. */
+function rootMismatch(issue: Issue): boolean {
+  return issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+}
+
+/** When one union branch accepted the value's shape, its issues are the ones worth showing. */
+function unionBranchIssues(issue: UnionIssue): Issue[] | undefined {
+  return issue.errors.find((branch) => branch.length > 0 && !branch.some(rootMismatch));
+}
+
+function unionExpected(issue: UnionIssue): string | undefined {
+  if (issue.errors.length === 0 || !issue.errors.every((b) => b.some(rootMismatch))) return undefined;
+  const names: string[] = [];
+  for (const branch of issue.errors) {
+    for (const i of branch) {
+      if (!rootMismatch(i)) continue;
+      if (i.code === 'invalid_type') names.push(typeName(i.expected));
+      else if (i.code === 'invalid_value') names.push(...i.values.map(show));
+    }
+  }
+  const unique = [...new Set(names)];
+  return unique.length <= 1 ? unique[0] : `${unique.slice(0, -1).join(', ')} or ${unique[unique.length - 1]}`;
+}
+
+const typeNames: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  bigint: 'an integer',
+  boolean: 'true or false',
+  array: 'a list',
+  tuple: 'a list',
+  set: 'a list',
+  object: 'a map (key: value)',
+  record: 'a map (key: value)',
+  map: 'a map (key: value)',
+  null: 'an empty value (null)',
+  date: 'a date',
+};
+
+function typeName(expected: string): string {
+  return typeNames[expected] ?? expected;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return 'a map';
+  return String(value);
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(word.length / 3));
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d <= bestDistance) {
+      best = c;
+      bestDistance = d - 1;
+    }
+  }
+  return best;
+}
+
+/** Edit distance where swapping two neighbouring letters (`dpeth`) counts as one edit. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 0; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+// --- schema introspection (only to list the keys an object allows) --------------------------------
+
+function allowedKeys(schema: ZodType<unknown>, path: readonly PathKey[]): string[] | undefined {
+  let cur: unknown = schema;
+  for (const key of path) {
+    cur = childSchema(unwrap(cur), key);
+    if (!cur) return undefined;
+  }
+  const def = defOf(unwrap(cur));
+  if (def?.type === 'object') return Object.keys(def.shape);
+  return undefined;
+}
+
+function defOf(schema: unknown): any {
+  return (schema as { _zod?: { def?: unknown } } | undefined)?._zod?.def;
+}
+
+function unwrap(schema: unknown): unknown {
+  let cur = schema;
+  for (let i = 0; i < 20; i++) {
+    const def = defOf(cur);
+    if (!def) return cur;
+    if (def.innerType) cur = def.innerType;
+    else if (def.type === 'pipe') cur = def.in;
+    else if (def.type === 'lazy') cur = def.getter();
+    else return cur;
+  }
+  return cur;
+}
+
+function childSchema(schema: unknown, key: PathKey): unknown {
+  const def = defOf(schema);
+  switch (def?.type) {
+    case 'object':
+      return def.shape[key as string] ?? def.catchall;
+    case 'array':
+      return def.element;
+    case 'tuple':
+      return typeof key === 'number' ? (def.items[key] ?? def.rest) : undefined;
+    case 'record':
+      return def.valueType;
+    case 'union':
+      for (const option of def.options) {
+        const child = childSchema(unwrap(option), key);
+        if (child) return child;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+// --- YAML node positions -------------------------------------------------------------------------
+
+type Located =
+  | { found: true; node: unknown; pair: Pair | undefined }
+  | { found: false; parentOffset: number };
+
+function locate(doc: Document.Parsed, path: readonly PathKey[]): Located {
+  let node: unknown = doc.contents;
+  let pair: Pair | undefined;
+  for (const key of path) {
+    const container = isAlias(node) ? node.resolve(doc) : node;
+    const parentOffset = offsetOf(container) ?? offsetOf(pair?.key) ?? 0;
+    if (isMap(container)) {
+      const next = pairFor(container, key, doc);
+      if (!next) return { found: false, parentOffset };
+      pair = next;
+      node = next.value;
+    } else if (isSeq(container) && typeof key === 'number' && key < container.items.length) {
+      pair = undefined;
+      node = container.items[key];
+    } else {
+      return { found: false, parentOffset };
+    }
+  }
+  return { found: true, node, pair };
+}
+
+function pairFor(node: unknown, key: PathKey, doc: Document.Parsed): Pair | undefined {
+  const map = isAlias(node) ? node.resolve(doc) : node;
+  if (!isMap(map)) return undefined;
+  return map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key)) as Pair | undefined;
+}
+
+/** An empty value (`key:` with nothing after it) is best shown at its key. */
+function valueOffset(found: Extract<Located, { found: true }>): number {
+  const { node, pair } = found;
+  const emptyScalar =
+    isScalar(node) && node.value === null && (!node.range || node.range[0] === node.range[1]);
+  if ((node === null || node === undefined || emptyScalar) && pair) return offsetOf(pair.key) ?? 0;
+  return offsetOf(node) ?? offsetOf(pair?.key) ?? 0;
+}
+
+function offsetOf(node: unknown): number | undefined {
+  if (isScalar(node) || isCollection(node) || isAlias(node)) return node.range?.[0];
+  return undefined;
+}
+
+function position(lines: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lines.linePos(offset);
+  return { line: Math.max(1, line), column: Math.max(1, col) };
+}
