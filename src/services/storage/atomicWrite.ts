@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Replaces `path` with `data` so that a reader sees either the old file or the new one, never half of
+ * it: write a temp file in the same folder (rename is only atomic within one filesystem), fsync it,
+ * rename it over the target, then fsync the folder so the rename itself survives a crash.
+ * An existing file keeps its permission bits.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const existingMode = await stat(path).then(
+    (s) => s.mode & 0o7777,
+    () => undefined,
+  );
+  let renamed = false;
+  try {
+    const handle = await open(temp, 'wx', existingMode ?? 0o644);
+    try {
+      // open() applies the umask; chmod gives the replacement exactly the old file's bits.
+      if (existingMode !== undefined) await handle.chmod(existingMode);
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    renamed = true;
+    await syncFolder(dir);
+  } finally {
+    if (!renamed) await unlink(temp).catch(() => {});
+  }
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems (and Windows) refuse fsync on a folder; the rename has still happened.
+  }
+}
