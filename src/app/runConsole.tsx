@@ -58,6 +58,8 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
         maxFps: 30,
       },
     );
+    // A screen that throws during the very first render fails before `instance` exists.
+    if (failure) instance.unmount();
     await instance.waitUntilExit();
   } catch (error) {
     fail('console error', error);
