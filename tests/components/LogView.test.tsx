@@ -1,0 +1,141 @@
+import { render } from 'ink-testing-library';
+import stringWidth from 'string-width';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  isLogScrollAction,
+  LOG_FOLLOW,
+  type LogScroll,
+  LogView,
+  logScroll,
+  logWindow,
+} from '../../src/components/LogView';
+import { RingBuffer } from '../../src/domain/ringBuffer';
+
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+let unmount: (() => void) | undefined;
+afterEach(() => {
+  unmount?.();
+  unmount = undefined;
+});
+
+async function frameOf(el: React.ReactElement): Promise<string[]> {
+  const r = render(el);
+  unmount = r.unmount;
+  await tick();
+  return (r.lastFrame() ?? '').split('\n');
+}
+
+describe('LogView', () => {
+  it('strips escape sequences and control characters from streamed output', async () => {
+    const lines = [
+      '\x1b[32m✓\x1b[0m compiled \x1b]0;npm run build\x07in 2.1s',
+      'progress 10%\r\x1b[Kprogress 100%',
+      'bell\x07 and \x1b[2J\x1b[Hclear',
+      'col1\tcol2',
+    ];
+    const frame = await frameOf(<LogView lines={lines} width={60} height={6} follow />);
+    expect(frame.join('\n')).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(frame.map((l) => l.trimEnd())).toEqual([
+      '✓ compiled in 2.1s',
+      'progress 100%',
+      'bell and clear',
+      'col1    col2',
+      '',
+      '',
+    ]);
+  });
+
+  it('follows the tail and renders exactly `height` lines, each at most `width` wide', async () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i} ${'x'.repeat(i % 120)}`);
+    const frame = await frameOf(<LogView lines={lines} width={40} height={5} follow />);
+    expect(frame).toHaveLength(5);
+    expect(frame[0]).toMatch(/^line 995 /);
+    expect(frame[4]).toMatch(/^line 999 /);
+    for (const l of frame) expect(stringWidth(l)).toBeLessThanOrEqual(40);
+    expect(frame[4].endsWith('…')).toBe(true);
+  });
+
+  it('shows the window at `offset` when not following', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i}`);
+    const frame = await frameOf(<LogView lines={lines} width={20} height={3} follow={false} offset={10} />);
+    expect(frame.map((l) => l.trim())).toEqual(['line 10', 'line 11', 'line 12']);
+  });
+
+  it('stays bounded with a ring buffer and keeps a scrolled-back view on the same text while lines evict', async () => {
+    const buf = new RingBuffer<string>(500);
+    for (let i = 0; i < 100_000; i++) buf.push(`out ${i}`);
+    expect(buf.length).toBe(500);
+    let scroll: LogScroll = LOG_FOLLOW;
+    scroll = logScroll(scroll, 'nav.pageUp', buf.length, 4, buf.dropped);
+    expect(scroll.follow).toBe(false);
+    const r = render(
+      <LogView lines={buf} width={30} height={4} follow={scroll.follow} offset={scroll.offset} />,
+    );
+    unmount = r.unmount;
+    await tick();
+    expect((r.lastFrame() ?? '').split('\n').map((l) => l.trim())).toEqual([
+      'out 99992',
+      'out 99993',
+      'out 99994',
+      'out 99995',
+    ]);
+    for (let i = 100_000; i < 100_100; i++) buf.push(`out ${i}`);
+    r.rerender(<LogView lines={buf} width={30} height={4} follow={scroll.follow} offset={scroll.offset} />);
+    await tick();
+    expect((r.lastFrame() ?? '').split('\n')[0].trim()).toBe('out 99992');
+    r.rerender(<LogView lines={buf} width={30} height={4} follow offset={scroll.offset} />);
+    await tick();
+    expect((r.lastFrame() ?? '').split('\n')[3].trim()).toBe('out 100099');
+  });
+
+  it('shows the empty message for an empty log and pads to the height', async () => {
+    const frame = await frameOf(
+      <LogView lines={[]} width={30} height={3} follow emptyMessage="no output yet" />,
+    );
+    expect(frame).toHaveLength(3);
+    expect(frame[0].trim()).toBe('no output yet');
+  });
+});
+
+describe('logScroll', () => {
+  const total = 100;
+  const height = 10;
+
+  it('leaves follow mode on the way up and re-enters it at the bottom', () => {
+    let s: LogScroll = LOG_FOLLOW;
+    s = logScroll(s, 'nav.up', total, height);
+    expect(s).toEqual({ follow: false, offset: 89 });
+    s = logScroll(s, 'nav.pageUp', total, height);
+    expect(s).toEqual({ follow: false, offset: 79 });
+    s = logScroll(s, 'nav.top', total, height);
+    expect(s).toEqual({ follow: false, offset: 0 });
+    s = logScroll(s, 'nav.up', total, height);
+    expect(s).toEqual({ follow: false, offset: 0 });
+    s = logScroll(s, 'nav.pageDown', total, height);
+    expect(s).toEqual({ follow: false, offset: 10 });
+    s = logScroll({ follow: false, offset: 89 }, 'nav.down', total, height);
+    expect(s).toEqual({ follow: true, offset: 90 });
+    s = logScroll({ follow: false, offset: 3 }, 'nav.bottom', total, height);
+    expect(s.follow).toBe(true);
+  });
+
+  it('keeps following when the log is shorter than the view', () => {
+    expect(logScroll(LOG_FOLLOW, 'nav.up', 4, height)).toEqual(LOG_FOLLOW);
+  });
+
+  it('leaves the state alone for actions that are not scrolling', () => {
+    const s = { follow: false, offset: 12 };
+    expect(logScroll(s, 'view.back', total, height)).toBe(s);
+    expect(isLogScrollAction('view.back')).toBe(false);
+    expect(isLogScrollAction('nav.pageUp')).toBe(true);
+  });
+
+  it('counts offsets from the first line ever pushed', () => {
+    const s = logScroll(LOG_FOLLOW, 'nav.up', 500, 10, 99_500);
+    expect(s.offset).toBe(99_500 + 489);
+    expect(logWindow(500, 10, s, 99_500)).toEqual({ start: 489, end: 499, below: 1 });
+    // once those lines are evicted the window clamps to the oldest kept line
+    expect(logWindow(500, 10, s, 100_200).start).toBe(0);
+  });
+});
