@@ -1,12 +1,14 @@
 // Bundles the CLI into dist/: one ESM entry plus lazily loaded chunks (AWS SDK, BullMQ),
 // because start-up time is dominated by module loading, not by our code.
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist');
+const dist = join(root, 'dist');
+// Build beside dist/ and swap it in, so a process running the old bundle never sees half a build.
+const out = join(root, `.dist-build-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const emptyModule = join(out, 'empty.mjs');
@@ -32,3 +34,7 @@ await build({
 });
 rmSync(emptyModule);
 chmodSync(join(out, 'cli.js'), 0o755);
+const old = `${dist}.old-${process.pid}`;
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(out, dist);
+rmSync(old, { recursive: true, force: true });
