@@ -50,6 +50,8 @@ export interface BusNotice {
 
 export interface SubscribeOptions {
   onNotice?: (notice: BusNotice) => void;
+  /** Called each time the replay is done and events arrive live (again after every reconnect). */
+  onLive?: () => void;
 }
 
 /** Everything that happened, in order. */

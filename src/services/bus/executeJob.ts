@@ -1,0 +1,220 @@
+import type { NewEvent } from '../../domain/event';
+import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
+import type { Handler, Handlers, JobAbort, JobContext } from './contracts';
+
+/** A job as a transport hands it to `executeJob`: nothing in it is trusted (it may come from another version). */
+export interface ClaimedJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  attempt: number;
+  maxAttempts: number;
+  requestedBy: Requester;
+  timeoutMs?: number;
+}
+
+/** Where a running job's progress and output go; each transport stores them its own way. */
+export interface ExecutionSink {
+  /** The worker's id (`host:pid`), used as the source of the events it publishes. */
+  worker: string;
+  publish(event: NewEvent): Promise<unknown>;
+  saveProgress(step: number, total: number, message?: string): Promise<void>;
+  appendLog(line: JobLogLine): Promise<void>;
+}
+
+export type ExecutionOutcome =
+  | { kind: 'completed'; result: unknown }
+  /** `permanent`: retrying cannot help (unknown kind, bad payload, no handler): fail now. */
+  | { kind: 'failed'; error: string; permanent: boolean }
+  | { kind: 'cancelled'; message: string }
+  /** The worker is going away: put the job back in the queue without counting the attempt. */
+  | { kind: 'released' };
+
+/** Longest line kept in a log event; longer ones are cut with a marker. */
+export const maxLogLineLength = 4096;
+const progressEveryMs = 100;
+
+/**
+ * Run one claimed job: check its kind and payload, give the handler a `JobContext`, enforce the timeout, and
+ * turn whatever happens into an outcome. Never throws. `signal` is the transport's: cancel or release.
+ */
+export async function executeJob(
+  handlers: Handlers,
+  job: ClaimedJob,
+  sink: ExecutionSink,
+  signal: AbortSignal,
+): Promise<ExecutionOutcome> {
+  if (!isJobKind(job.kind)) {
+    return {
+      kind: 'failed',
+      permanent: true,
+      error: `unknown job kind "${job.kind}": this worker (infradeck) cannot run it; it may come from another version`,
+    };
+  }
+  const handler = handlers[job.kind] as Handler<typeof job.kind> | undefined;
+  if (!handler) {
+    return {
+      kind: 'failed',
+      permanent: true,
+      error: `worker ${sink.worker} has no handler for "${job.kind}" jobs`,
+    };
+  }
+  const parsed = payloadSchemas[job.kind].safeParse(job.payload);
+  if (!parsed.success) {
+    return { kind: 'failed', permanent: true, error: `${job.kind} payload: ${describeIssues(parsed.error)}` };
+  }
+  if (signal.aborted) return fromAbort(signal.reason);
+
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', onOuterAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  if (job.timeoutMs && job.timeoutMs > 0) {
+    const timeoutMs = job.timeoutMs;
+    timer = setTimeout(() => {
+      const reason: JobAbort = { kind: 'timeout', message: `timed out after ${formatMs(timeoutMs)}` };
+      controller.abort(reason);
+    }, timeoutMs);
+  }
+
+  const progress = new ProgressReporter(sink, job);
+  let seq = 0;
+  const source = { worker: sink.worker };
+  const ctx: JobContext = {
+    jobId: job.id,
+    attempt: job.attempt,
+    requestedBy: job.requestedBy,
+    signal: controller.signal,
+    progress: (step, total, message) => progress.report(step, total, message),
+    log: async (text, stream = 'stdout') => {
+      const line: JobLogLine = {
+        attempt: job.attempt,
+        seq: seq++,
+        stream,
+        text: clipLine(text),
+        at: Date.now(),
+      };
+      await Promise.all([
+        sink.publish({
+          at: line.at,
+          level: stream === 'stderr' ? 'warn' : 'info',
+          type: 'job.log',
+          jobId: job.id,
+          source,
+          message: line.text,
+          data: { attempt: line.attempt, seq: line.seq, stream },
+        }),
+        sink.appendLog(line),
+      ]);
+    },
+    emit: async (event) => {
+      await sink.publish({ ...event, jobId: job.id, source });
+    },
+  };
+
+  try {
+    const result = await handler(parsed.data, ctx);
+    await progress.flush();
+    // A handler that ignores its signal and returns normally after a cancel still ends cancelled.
+    if (controller.signal.aborted) return fromAbort(controller.signal.reason);
+    return { kind: 'completed', result };
+  } catch (error) {
+    await progress.flush().catch(() => {});
+    if (controller.signal.aborted) return fromAbort(controller.signal.reason);
+    return { kind: 'failed', permanent: false, error: errorMessage(error) };
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', onOuterAbort);
+    progress.stop();
+  }
+}
+
+export function isJobAbort(reason: unknown): reason is JobAbort {
+  return (
+    typeof reason === 'object' &&
+    reason !== null &&
+    ['cancel', 'timeout', 'release'].includes((reason as JobAbort).kind) &&
+    typeof (reason as JobAbort).message === 'string'
+  );
+}
+
+function fromAbort(reason: unknown): ExecutionOutcome {
+  if (!isJobAbort(reason)) return { kind: 'cancelled', message: 'cancelled' };
+  if (reason.kind === 'release') return { kind: 'released' };
+  if (reason.kind === 'timeout') return { kind: 'failed', permanent: false, error: reason.message };
+  return { kind: 'cancelled', message: reason.message };
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function clipLine(text: string): string {
+  if (text.length <= maxLogLineLength) return text;
+  return `${text.slice(0, maxLogLineLength)}… [${text.length - maxLogLineLength} more characters]`;
+}
+
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
+  return `${Math.round(ms / 6000) / 10} min`;
+}
+
+/**
+ * Progress is stored and published at most every 100 ms per job (the latest value wins), so a handler that
+ * reports on every item of a million-item loop costs a few writes a second.
+ */
+class ProgressReporter {
+  private pending: { step: number; total: number; message?: string } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastSent = 0;
+  private inflight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sink: ExecutionSink,
+    private readonly job: ClaimedJob,
+  ) {}
+
+  report(step: number, total: number, message?: string): void {
+    const safeTotal = Number.isFinite(total) && total >= 0 ? Math.floor(total) : 0;
+    const safeStep = Number.isFinite(step) ? Math.min(Math.max(0, Math.floor(step)), safeTotal) : 0;
+    this.pending = { step: safeStep, total: safeTotal, ...(message !== undefined ? { message } : {}) };
+    const wait = this.lastSent + progressEveryMs - Date.now();
+    if (wait <= 0) this.send();
+    else if (!this.timer) this.timer = setTimeout(() => this.send(), wait);
+  }
+
+  flush(): Promise<void> {
+    if (this.pending) this.send();
+    return this.inflight;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private send(): void {
+    this.stop();
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    this.lastSent = Date.now();
+    const write = Promise.all([
+      this.sink.saveProgress(p.step, p.total, p.message),
+      this.sink.publish({
+        level: 'info',
+        type: 'job.progress',
+        jobId: this.job.id,
+        source: { worker: this.sink.worker },
+        message: p.message ?? `${p.step}/${p.total}`,
+        data: { step: p.step, total: p.total },
+      }),
+    ]).then(
+      () => {},
+      () => {},
+    );
+    this.inflight = this.inflight.then(() => write);
+  }
+}

@@ -1,0 +1,513 @@
+import { hostname } from 'node:os';
+import type { NewAuditEntry } from '../../domain/audit';
+import {
+  checkJobSpec,
+  describeJob,
+  isFinished,
+  type JobFilter,
+  type JobKind,
+  type JobLogLine,
+  type JobPolicy,
+  type JobSpec,
+  type JobStatus,
+  type JobView,
+  jobStatuses,
+  type Requester,
+  type WorkerPresence,
+} from '../../domain/job';
+import { BusError } from './busError';
+import type { ConsumeOptions, Handlers, JobAbort, JobConsumer, JobQueue } from './contracts';
+import { type ExecutionOutcome, executeJob } from './executeJob';
+import { jobIdForKey, policyFor } from './jobIds';
+import type { MemoryAuditLog } from './memoryAudit';
+import type { MemoryEventBus } from './memoryEvents';
+import { describeRequester } from './requester';
+
+const logLinesKept = 1000;
+
+interface MemoryJob {
+  view: JobView;
+  backoffMs: number;
+  logs: JobLogLine[];
+  controller?: AbortController;
+  retryTimer?: NodeJS.Timeout;
+  cancelledBy?: Requester;
+}
+
+export interface MemoryQueueDeps {
+  events: MemoryEventBus;
+  audit: MemoryAuditLog;
+  requester: Requester;
+  policies?: Partial<Record<JobKind, Partial<JobPolicy>>>;
+  /** Finished jobs kept for `list` (oldest dropped first). */
+  keepFinished?: number;
+}
+
+/**
+ * Jobs in memory for the embedded console: the same states, retries, cancel and audit as the Redis transport,
+ * run by consumers in this process. Gone when the process exits.
+ */
+export class MemoryJobQueue implements JobQueue {
+  private readonly jobs = new Map<string, MemoryJob>();
+  private readonly waiting: string[] = [];
+  private readonly consumers: MemoryConsumer[] = [];
+  private nextId = 1;
+  private nextConsumer = 0;
+
+  constructor(private readonly deps: MemoryQueueDeps) {}
+
+  async enqueue(spec: JobSpec): Promise<string> {
+    const check = checkJobSpec(spec);
+    const raw = spec as Partial<JobSpec> | undefined;
+    if (!check.ok) {
+      this.audit({
+        who: raw?.requestedBy ?? this.deps.requester,
+        action: 'job.enqueue',
+        kind: typeof raw?.kind === 'string' ? raw.kind : undefined,
+        what: describeJob(String(raw?.kind), raw?.payload),
+        outcome: 'rejected',
+        reason: check.error,
+      });
+      throw new BusError('invalid', `job refused: ${check.error}`);
+    }
+    const valid = check.spec;
+    const what = describeJob(valid.kind, valid.payload);
+    const id = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : String(this.nextId++);
+    if (this.jobs.has(id)) {
+      this.audit({
+        who: valid.requestedBy,
+        action: 'job.enqueue',
+        jobId: id,
+        kind: valid.kind,
+        what,
+        outcome: 'deduplicated',
+      });
+      return id;
+    }
+    const policy = policyFor(valid.kind, this.deps.policies);
+    const timeoutMs = valid.timeoutMs ?? (policy.timeoutMs || undefined);
+    const view: JobView = {
+      id,
+      kind: valid.kind,
+      status: 'queued',
+      step: 0,
+      total: 0,
+      attempts: 0,
+      maxAttempts: valid.attempts ?? policy.attempts,
+      requestedBy: valid.requestedBy,
+      createdAt: Date.now(),
+      payload: valid.payload,
+      ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
+      ...(timeoutMs ? { timeoutMs } : {}),
+    };
+    this.jobs.set(id, { view, backoffMs: policy.backoffMs, logs: [] });
+    this.waiting.push(id);
+    this.publish(view, 'info', 'job.queued', `queued ${what}`, {
+      kind: view.kind,
+      summary: what,
+      maxAttempts: view.maxAttempts,
+    });
+    this.audit({
+      who: valid.requestedBy,
+      action: 'job.enqueue',
+      jobId: id,
+      kind: valid.kind,
+      what,
+      outcome: 'accepted',
+    });
+    this.pump();
+    return id;
+  }
+
+  async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) {
+      this.audit({
+        who: by,
+        action: 'job.cancel',
+        jobId: id,
+        what: `job ${id}`,
+        outcome: 'rejected',
+        reason: 'no such job',
+      });
+      throw new BusError('not-found', `job ${id} not found`);
+    }
+    const { view } = job;
+    const what = describeJob(view.kind, view.payload);
+    if (isFinished(view.status)) {
+      const reason = `job ${id} is already ${view.status}`;
+      this.audit({
+        who: by,
+        action: 'job.cancel',
+        jobId: id,
+        kind: view.kind,
+        what,
+        outcome: 'rejected',
+        reason,
+      });
+      throw new BusError('conflict', reason);
+    }
+    const message = `cancelled by ${describeRequester(by)}`;
+    this.audit({ who: by, action: 'job.cancel', jobId: id, kind: view.kind, what, outcome: 'accepted' });
+    if (view.status === 'active' && job.controller) {
+      job.cancelledBy = by;
+      const reason: JobAbort = { kind: 'cancel', message };
+      job.controller.abort(reason);
+      return;
+    }
+    const at = this.waiting.indexOf(id);
+    if (at >= 0) this.waiting.splice(at, 1);
+    if (job.retryTimer) clearTimeout(job.retryTimer);
+    job.retryTimer = undefined;
+    this.finish(job, { kind: 'cancelled', message }, by);
+  }
+
+  async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) {
+      this.audit({
+        who: by,
+        action: 'job.retry',
+        jobId: id,
+        what: `job ${id}`,
+        outcome: 'rejected',
+        reason: 'no such job',
+      });
+      throw new BusError('not-found', `job ${id} not found`);
+    }
+    const { view } = job;
+    const what = describeJob(view.kind, view.payload);
+    if (view.status !== 'failed' && view.status !== 'cancelled') {
+      const reason = `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`;
+      this.audit({
+        who: by,
+        action: 'job.retry',
+        jobId: id,
+        kind: view.kind,
+        what,
+        outcome: 'rejected',
+        reason,
+      });
+      throw new BusError('conflict', reason);
+    }
+    Object.assign(view, { status: 'queued', step: 0, total: 0, attempts: 0 });
+    for (const key of ['message', 'startedAt', 'finishedAt', 'result', 'error'] as const) delete view[key];
+    this.waiting.push(id);
+    this.publish(view, 'info', 'job.retried', `retry requested by ${describeRequester(by)}`, {
+      kind: view.kind,
+      by,
+    });
+    this.audit({ who: by, action: 'job.retry', jobId: id, kind: view.kind, what, outcome: 'accepted' });
+    this.pump();
+  }
+
+  async list(filter: JobFilter = {}): Promise<JobView[]> {
+    const statuses = filter.status === undefined ? undefined : [filter.status].flat();
+    const out: JobView[] = [];
+    for (const { view } of this.jobs.values()) {
+      if (statuses && !statuses.includes(view.status)) continue;
+      if (filter.kind && view.kind !== filter.kind) continue;
+      out.push(structuredClone(view));
+    }
+    out.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.id, a.id));
+    return out.slice(0, filter.limit ?? 200);
+  }
+
+  async get(id: string): Promise<JobView | undefined> {
+    const job = this.jobs.get(id);
+    return job ? structuredClone(job.view) : undefined;
+  }
+
+  async counts(): Promise<Record<JobStatus, number>> {
+    const counts = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
+    for (const { view } of this.jobs.values()) counts[view.status]++;
+    return counts;
+  }
+
+  async logs(id: string, opts: { tail?: number } = {}): Promise<JobLogLine[]> {
+    const logs = this.jobs.get(id)?.logs ?? [];
+    return opts.tail !== undefined ? logs.slice(-Math.max(0, opts.tail)) : logs.slice();
+  }
+
+  consume(handlers: Handlers, opts: ConsumeOptions = {}): JobConsumer {
+    const n = this.nextConsumer++;
+    const id = `${hostname()}:${process.pid}${n > 0 ? `#${n}` : ''}`;
+    const consumer = new MemoryConsumer(this, id, handlers, opts);
+    this.consumers.push(consumer);
+    this.deps.events.publishNow({
+      level: 'info',
+      type: 'worker.online',
+      source: { worker: id },
+      message: `worker ${id} online (in-process, concurrency ${consumer.concurrency})`,
+      data: { worker: id, concurrency: consumer.concurrency },
+    });
+    this.pump();
+    return consumer;
+  }
+
+  workers(): WorkerPresence[] {
+    return this.consumers.map((c) => c.presence());
+  }
+
+  /** @internal used by MemoryConsumer */
+  removeConsumer(consumer: MemoryConsumer): void {
+    const at = this.consumers.indexOf(consumer);
+    if (at >= 0) this.consumers.splice(at, 1);
+    this.deps.events.publishNow({
+      level: 'info',
+      type: 'worker.offline',
+      source: { worker: consumer.id },
+      message: `worker ${consumer.id} stopped`,
+      data: { worker: consumer.id, reason: 'stopped' },
+    });
+  }
+
+  /** Hand waiting jobs to consumers with free slots, round robin. */
+  pump(): void {
+    let progressed = true;
+    while (this.waiting.length > 0 && progressed) {
+      progressed = false;
+      for (const consumer of this.consumers) {
+        if (this.waiting.length === 0) break;
+        if (!consumer.hasRoom()) continue;
+        const id = this.waiting.shift()!;
+        const job = this.jobs.get(id);
+        if (job?.view.status !== 'queued') continue;
+        progressed = true;
+        void this.run(job, consumer);
+      }
+    }
+  }
+
+  private async run(job: MemoryJob, consumer: MemoryConsumer): Promise<void> {
+    const { view } = job;
+    const controller = new AbortController();
+    job.controller = controller;
+    view.status = 'active';
+    view.attempts++;
+    view.startedAt = Date.now();
+    view.worker = consumer.id;
+    consumer.started(view, controller);
+    this.publish(
+      view,
+      'info',
+      'job.started',
+      `started on ${consumer.id} (attempt ${view.attempts}/${view.maxAttempts})`,
+      {
+        kind: view.kind,
+        attempt: view.attempts,
+        maxAttempts: view.maxAttempts,
+        worker: consumer.id,
+      },
+    );
+    const events = this.deps.events;
+    const outcome = await executeJob(
+      consumer.handlers,
+      {
+        id: view.id,
+        kind: view.kind,
+        payload: view.payload,
+        attempt: view.attempts,
+        maxAttempts: view.maxAttempts,
+        requestedBy: view.requestedBy,
+        timeoutMs: view.timeoutMs,
+      },
+      {
+        worker: consumer.id,
+        publish: async (event) => events.publishNow(event),
+        saveProgress: async (step, total, message) => {
+          Object.assign(view, { step, total });
+          if (message !== undefined) view.message = message;
+        },
+        appendLog: async (line) => {
+          job.logs.push(line);
+          if (job.logs.length > logLinesKept + 100) job.logs.splice(0, job.logs.length - logLinesKept);
+        },
+      },
+      controller.signal,
+    );
+    job.controller = undefined;
+    consumer.ended(view.id, outcome.kind);
+    this.finish(job, outcome);
+    this.pump();
+  }
+
+  private finish(job: MemoryJob, outcome: ExecutionOutcome, cancelledBy = job.cancelledBy): void {
+    const { view } = job;
+    job.cancelledBy = undefined;
+    const what = describeJob(view.kind, view.payload);
+    const now = Date.now();
+    switch (outcome.kind) {
+      case 'completed':
+        Object.assign(view, { status: 'completed', finishedAt: now, result: outcome.result });
+        this.publish(view, 'info', 'job.completed', `completed ${what}`, {
+          kind: view.kind,
+          result: outcome.result,
+          durationMs: now - (view.startedAt ?? now),
+          attempt: view.attempts,
+        });
+        break;
+      case 'failed': {
+        const willRetry = !outcome.permanent && view.attempts < view.maxAttempts;
+        view.error = outcome.error;
+        this.publish(view, willRetry ? 'warn' : 'error', 'job.failed', `failed: ${outcome.error}`, {
+          kind: view.kind,
+          error: outcome.error,
+          attempt: view.attempts,
+          maxAttempts: view.maxAttempts,
+          willRetry,
+        });
+        if (willRetry) {
+          view.status = 'delayed';
+          const delay = job.backoffMs * 2 ** (view.attempts - 1);
+          job.retryTimer = setTimeout(() => {
+            job.retryTimer = undefined;
+            if (view.status !== 'delayed') return;
+            view.status = 'queued';
+            this.waiting.push(view.id);
+            this.pump();
+          }, delay);
+          job.retryTimer.unref?.();
+          return;
+        }
+        Object.assign(view, { status: 'failed', finishedAt: now });
+        break;
+      }
+      case 'cancelled':
+        Object.assign(view, { status: 'cancelled', finishedAt: now, error: outcome.message });
+        this.publish(view, 'warn', 'job.cancelled', outcome.message, {
+          kind: view.kind,
+          ...(cancelledBy ? { by: cancelledBy } : {}),
+        });
+        break;
+      case 'released':
+        // Handed back by a stopping consumer: the attempt does not count; first in line for the next one.
+        Object.assign(view, { status: 'queued', attempts: Math.max(0, view.attempts - 1) });
+        this.waiting.unshift(view.id);
+        return;
+    }
+    this.audit({
+      who: view.requestedBy,
+      action: 'job.finish',
+      jobId: view.id,
+      kind: view.kind,
+      what,
+      outcome: view.status as 'completed' | 'failed' | 'cancelled',
+      ...(view.error ? { reason: view.error } : {}),
+    });
+    this.forgetOldJobs();
+  }
+
+  private forgetOldJobs(): void {
+    const keep = this.deps.keepFinished ?? 1000;
+    const finished = [...this.jobs.values()].filter((j) => isFinished(j.view.status));
+    if (finished.length <= keep + 50) return;
+    finished.sort((a, b) => (a.view.finishedAt ?? 0) - (b.view.finishedAt ?? 0));
+    for (const job of finished.slice(0, finished.length - keep)) this.jobs.delete(job.view.id);
+  }
+
+  private publish(
+    view: JobView,
+    level: 'info' | 'warn' | 'error',
+    type: string,
+    message: string,
+    data: unknown,
+  ): void {
+    this.deps.events.publishNow({ level, type, jobId: view.id, source: view.requestedBy, message, data });
+  }
+
+  private audit(entry: NewAuditEntry): void {
+    try {
+      this.deps.audit.append(entry);
+    } catch {
+      // An unwritable audit file must not take the console down; the file path is in the error log.
+    }
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A consumer of the memory queue: runs up to `concurrency` jobs at once in this process. */
+class MemoryConsumer implements JobConsumer {
+  readonly concurrency: number;
+  private readonly active = new Map<
+    string,
+    { kind: string; startedAt: number; controller: AbortController }
+  >();
+  private readonly startedAt = Date.now();
+  private done = 0;
+  private failed = 0;
+  private closing = false;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    private readonly queue: MemoryJobQueue,
+    readonly id: string,
+    readonly handlers: Handlers,
+    private readonly opts: ConsumeOptions,
+  ) {
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+  }
+
+  hasRoom(): boolean {
+    return !this.closing && this.active.size < this.concurrency;
+  }
+
+  started(view: JobView, controller: AbortController): void {
+    this.active.set(view.id, { kind: view.kind, startedAt: Date.now(), controller });
+    this.opts.onJob?.({ jobId: view.id, kind: view.kind, phase: 'start' });
+  }
+
+  ended(jobId: string, outcome: ExecutionOutcome['kind']): void {
+    const entry = this.active.get(jobId);
+    this.active.delete(jobId);
+    if (outcome === 'completed') this.done++;
+    else if (outcome !== 'released') this.failed++;
+    this.opts.onJob?.({ jobId, kind: entry?.kind ?? '?', phase: 'end', outcome });
+    if (this.active.size === 0) this.idle?.();
+  }
+
+  presence(): WorkerPresence {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      lastSeenAt: Date.now(),
+      concurrency: this.concurrency,
+      jobsDone: this.done,
+      jobsFailed: this.failed,
+      current: [...this.active.entries()].map(([id, a]) => ({ id, kind: a.kind, startedAt: a.startedAt })),
+      transport: 'memory',
+    };
+  }
+
+  async close(opts: { graceMs?: number } = {}): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const graceMs = opts.graceMs ?? 10_000;
+    if (this.active.size > 0) {
+      const allDone = new Promise<void>((resolve) => {
+        this.idle = resolve;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([allDone, graceOver]);
+      clearTimeout(timer);
+      if (this.active.size > 0) {
+        const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
+        for (const a of this.active.values()) a.controller.abort(reason);
+        await allDone;
+      }
+    }
+    this.queue.removeConsumer(this);
+    this.queue.pump();
+  }
+}

@@ -1,0 +1,162 @@
+import { Queue } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { WorkerPresence } from '../../domain/job';
+import { BusStateCell } from './busState';
+import type { Bus, ConsumeOptions, Handlers, JobConsumer, OpenBusOptions } from './contracts';
+import { RedisAuditLog } from './redisAudit';
+import { RedisConsumer } from './redisConsumer';
+import { deckKeys, PubSubHub, RedisEventBus } from './redisEvents';
+import { queueName, RedisJobQueue } from './redisQueue';
+import { parseRedisUrl } from './redisUrl';
+import { currentRequester } from './requester';
+
+const prefixPattern = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * The Redis transport: BullMQ jobs, the event stream + channel, the audit stream and worker presence, every key
+ * under `<prefix>:`. Opens at once whatever the state of Redis; `state` says where it stands and ioredis keeps
+ * reconnecting (every 0.25–2 s).
+ */
+export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }): Promise<Bus> {
+  const target = parseRedisUrl(opts.redisUrl);
+  const prefix = opts.prefix ?? 'infradeck';
+  if (!prefixPattern.test(prefix)) {
+    throw new Error(`bus prefix "${prefix}" must be 1-64 letters, digits, "_", "." or "-"`);
+  }
+  const requester = opts.requester ?? currentRequester(opts.env);
+  const keys = deckKeys(prefix);
+  const display = `${target.display} (prefix ${prefix})`;
+  const state = new BusStateCell('reconnecting', `connecting to ${target.display}`);
+  const base: RedisOptions = {
+    ...target.options,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(250 * times, 2_000),
+    connectionName: `infradeck-${process.pid}`,
+  };
+  // Requests fail at once while disconnected (never queued in memory behind the user's back).
+  const cmd = new Redis({ ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const sub = new Redis({ ...base, autoResubscribe: false, maxRetriesPerRequest: null });
+  trackState(cmd, state, target.display, opts.downAfterMs ?? 5_000);
+  sub.on('error', () => {});
+
+  const hub = new PubSubHub(sub);
+  const events = new RedisEventBus({
+    cmd,
+    hub,
+    keys,
+    state,
+    target: display,
+    maxLen: opts.eventsMaxLen ?? 100_000,
+  });
+  const audit = new RedisAuditLog(cmd, keys.audit);
+  const queue = new Queue(queueName, { connection: cmd, prefix });
+  queue.on('error', () => {});
+  const jobs = new RedisJobQueue({
+    queue,
+    cmd,
+    keys,
+    events,
+    audit,
+    state,
+    target: target.display,
+    requester,
+    policies: opts.policies,
+  });
+  const consumers = new Set<JobConsumer>();
+
+  const consume = (handlers: Handlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
+    const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
+    workerConn.on('error', () => {});
+    const consumer = new RedisConsumer(
+      { workerConn, cmd, hub, keys, prefix, events, audit, state },
+      handlers,
+      consumeOpts,
+    );
+    consumers.add(consumer);
+    return consumer;
+  };
+
+  const workers = async (): Promise<WorkerPresence[]> => {
+    const ids = await cmd.zrange(keys.workers, 0, -1);
+    if (ids.length === 0) return [];
+    const values = await cmd.mget(...ids.map((id) => keys.worker(id)));
+    const out: WorkerPresence[] = [];
+    for (const value of values) {
+      if (!value) continue;
+      try {
+        out.push(JSON.parse(value) as WorkerPresence);
+      } catch {
+        // another version's presence we cannot read: not listed
+      }
+    }
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  };
+
+  return {
+    transport: 'redis',
+    target: display,
+    queue: jobs,
+    events,
+    audit,
+    state,
+    consume,
+    workers,
+    close: async () => {
+      events.stopAll();
+      await Promise.all([...consumers].map((c) => c.close({ graceMs: 0 })));
+      consumers.clear();
+      await queue.close().catch(() => {});
+      for (const conn of [cmd, sub]) {
+        if (conn.status === 'ready') await conn.quit().catch(() => conn.disconnect());
+        else conn.disconnect();
+      }
+      state.set('down', 'closed');
+    },
+  };
+}
+
+/** `connected` on ready; `reconnecting` when the connection drops; `down` after `downAfterMs` without it. */
+function trackState(conn: Redis, state: BusStateCell, display: string, downAfterMs: number): void {
+  let downTimer: NodeJS.Timeout | undefined;
+  let lastError: string | undefined;
+  const armDown = () => {
+    if (downTimer) return;
+    downTimer = setTimeout(() => {
+      downTimer = undefined;
+      if (state.get().state !== 'connected') state.set('down', lastError ?? `no answer from ${display}`);
+    }, downAfterMs);
+    downTimer.unref?.();
+  };
+  armDown();
+  conn.on('ready', () => {
+    if (downTimer) clearTimeout(downTimer);
+    downTimer = undefined;
+    lastError = undefined;
+    state.set('connected');
+  });
+  conn.on('error', (error: Error) => {
+    lastError = describeRedisError(error, display);
+    if (state.get().state !== 'connected') state.set(state.get().state, lastError);
+  });
+  conn.on('close', () => {
+    if (state.get().state === 'connected')
+      state.set('reconnecting', lastError ?? `lost the connection to ${display}`);
+    armDown();
+  });
+  conn.on('end', () => {
+    if (state.get().state !== 'down') state.set('down', lastError ?? 'connection closed');
+  });
+}
+
+export function describeRedisError(error: Error, display: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const text = error.message ?? String(error);
+  if (code === 'ECONNREFUSED') return `${display} refused the connection (is Redis running?)`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host of ${display}`;
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(text)) return `${display} did not answer in time`;
+  if (/WRONGPASS|invalid username-password/i.test(text))
+    return `${display} rejected the user name or password`;
+  if (/NOAUTH/i.test(text)) return `${display} needs a password (put it in REDIS_URL)`;
+  if (/NOPERM/i.test(text)) return `the Redis user of ${display} lacks a permission: ${text}`;
+  return `${display}: ${text}`;
+}

@@ -1,0 +1,400 @@
+import { hostname } from 'node:os';
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { NewEvent } from '../../domain/event';
+import { describeJob, type WorkerPresence } from '../../domain/job';
+import type {
+  BusStateObservable,
+  ConsumeOptions,
+  Handlers,
+  JobAbort,
+  JobConsumer,
+  Unsubscribe,
+} from './contracts';
+import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
+import type { RedisAuditLog } from './redisAudit';
+import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
+import { parseMarker, queueName, readJobData } from './redisQueue';
+
+export interface RedisConsumerDeps {
+  /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
+  workerConn: Redis;
+  cmd: Redis;
+  hub: PubSubHub;
+  keys: DeckKeys;
+  prefix: string;
+  events: RedisEventBus;
+  audit: RedisAuditLog;
+  state: BusStateObservable;
+  version?: string;
+}
+
+interface ActiveJob {
+  job: Job;
+  token: string;
+  controller: AbortController;
+  startedAt: number;
+}
+
+let consumersInProcess = 0;
+
+/**
+ * Runs jobs from the BullMQ queue with the given handlers. BullMQ gives at-least-once: the job is locked while
+ * it runs (the lock is renewed); a worker that dies stops renewing, and after `lockDurationMs` another
+ * worker's stalled check puts the job back in the queue (not counted as an attempt).
+ */
+export class RedisConsumer implements JobConsumer {
+  readonly id: string;
+  private readonly worker: Worker;
+  private readonly concurrency: number;
+  private readonly active = new Map<string, ActiveJob>();
+  /** How jobs that ended here should be reported by the BullMQ `failed` listener. */
+  private readonly endings = new Map<string, { kind: 'cancelled'; message: string; quiet: boolean }>();
+  private readonly startedAt = Date.now();
+  private readonly heartbeatMs: number;
+  private done = 0;
+  private failed = 0;
+  private closing: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private cancelPoll: NodeJS.Timeout | undefined;
+  private offControl: Unsubscribe | undefined;
+
+  constructor(
+    private readonly deps: RedisConsumerDeps,
+    private readonly handlers: Handlers,
+    private readonly opts: ConsumeOptions = {},
+  ) {
+    const n = consumersInProcess++;
+    this.id = `${hostname()}:${process.pid}${n > 0 ? `#${n}` : ''}`;
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
+    this.heartbeatMs = opts.heartbeatMs ?? 5_000;
+    this.worker = new Worker(queueName, (job, token, signal) => this.process(job, token ?? '', signal), {
+      connection: deps.workerConn,
+      prefix: deps.prefix,
+      name: this.id,
+      concurrency: this.concurrency,
+      autorun: true,
+      lockDuration: opts.lockDurationMs ?? 30_000,
+      stalledInterval: opts.stalledIntervalMs ?? 30_000,
+      maxStalledCount: 1,
+    });
+    this.worker.on('error', () => {
+      // connection trouble: the bus state reports it; BullMQ reconnects by itself
+    });
+    this.worker.on('completed', (job, result) => void this.onCompleted(job, result));
+    this.worker.on('failed', (job, error) => void this.onFailed(job, error));
+    this.worker.on('stalled', (jobId) => {
+      void this.publishReliably({
+        level: 'warn',
+        type: 'job.stalled',
+        jobId,
+        source: { worker: this.id },
+        message: `job ${jobId} lost its worker (no lock renewal); back in the queue`,
+        data: { worker: this.id },
+      });
+    });
+    deps.hub
+      .listen(deps.keys.control, (message) => this.onControl(message))
+      .then((off) => {
+        if (this.closing) off();
+        else this.offControl = off;
+      })
+      .catch(() => {});
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
+    this.heartbeat.unref?.();
+    void this.beat().then(() =>
+      this.publishReliably({
+        level: 'info',
+        type: 'worker.online',
+        source: { worker: this.id },
+        message: `worker ${this.id} online (concurrency ${this.concurrency})`,
+        data: { worker: this.id, concurrency: this.concurrency },
+      }),
+    );
+    this.cancelPoll = setInterval(() => void this.pollCancels(), 1000);
+    this.cancelPoll.unref?.();
+  }
+
+  presence(): WorkerPresence {
+    return {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      lastSeenAt: Date.now(),
+      concurrency: this.concurrency,
+      jobsDone: this.done,
+      jobsFailed: this.failed,
+      current: [...this.active.values()].map((a) => ({
+        id: a.job.id!,
+        kind: a.job.name,
+        startedAt: a.startedAt,
+      })),
+      transport: 'redis',
+      ...(this.deps.version ? { version: this.deps.version } : {}),
+    };
+  }
+
+  close(opts: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(opts.graceMs ?? 10_000);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.offControl?.();
+    const closed = this.worker.close();
+    const timer = setTimeout(() => {
+      const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
+      for (const a of this.active.values()) a.controller.abort(reason);
+    }, graceMs);
+    await closed.catch(() => {});
+    clearTimeout(timer);
+    clearInterval(this.heartbeat);
+    clearInterval(this.cancelPoll);
+    const { cmd, keys } = this.deps;
+    if (this.deps.state.get().state === 'connected') {
+      await cmd
+        .multi()
+        .del(keys.worker(this.id))
+        .zrem(keys.workers, this.id)
+        .exec()
+        .catch(() => {});
+      await this.deps.events
+        .publish({
+          level: 'info',
+          type: 'worker.offline',
+          source: { worker: this.id },
+          message: `worker ${this.id} stopped (${this.done} jobs done)`,
+          data: { worker: this.id, reason: 'stopped' },
+        })
+        .catch(() => {});
+    }
+    this.deps.workerConn.disconnect();
+  }
+
+  private async process(job: Job, token: string, bullSignal?: AbortSignal): Promise<unknown> {
+    const id = job.id!;
+    const marker = parseMarker(await this.deps.cmd.hget(this.deps.keys.cancelled, id));
+    if (marker) {
+      // Cancelled while it waited (or while a worker that died ran it): drop it without running it.
+      this.endings.set(id, { kind: 'cancelled', message: marker.message, quiet: marker.final });
+      throw new UnrecoverableError(marker.message);
+    }
+    const controller = new AbortController();
+    if (bullSignal) {
+      bullSignal.addEventListener('abort', () => controller.abort(bullSignal.reason), { once: true });
+    }
+    const startedAt = Date.now();
+    this.active.set(id, { job, token, controller, startedAt });
+    this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'start' });
+    const data = readJobData(job);
+    const claimed: ClaimedJob = {
+      id,
+      kind: job.name,
+      payload: data.payload,
+      attempt: (job.attemptsMade ?? 0) + 1,
+      maxAttempts: job.opts.attempts ?? 1,
+      requestedBy: data.requestedBy,
+      timeoutMs: data.timeoutMs,
+    };
+    await this.deps.events
+      .publish({
+        level: 'info',
+        type: 'job.started',
+        jobId: id,
+        source: { worker: this.id },
+        message: `started on ${this.id} (attempt ${claimed.attempt}/${claimed.maxAttempts})`,
+        data: { kind: job.name, attempt: claimed.attempt, maxAttempts: claimed.maxAttempts, worker: this.id },
+      })
+      .catch(() => {});
+    void this.beat();
+    const sink: ExecutionSink = {
+      worker: this.id,
+      publish: (event) => this.deps.events.publish(event),
+      saveProgress: (step, total, message) =>
+        job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),
+      appendLog: async (line) => {
+        await job.log(JSON.stringify(line));
+      },
+    };
+    const outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
+    this.active.delete(id);
+    this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
+    switch (outcome.kind) {
+      case 'completed':
+        this.done++;
+        return outcome.result;
+      case 'failed':
+        this.failed++;
+        throw outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
+      case 'cancelled': {
+        this.failed++;
+        const now = parseMarker(await this.deps.cmd.hget(this.deps.keys.cancelled, id).catch(() => null));
+        this.endings.set(id, { kind: 'cancelled', message: outcome.message, quiet: now?.final ?? false });
+        throw new UnrecoverableError(outcome.message);
+      }
+      case 'released':
+        // Back to the wait list without counting an attempt; WaitingError tells BullMQ we moved it ourselves.
+        await job.moveToWait(token);
+        throw new WaitingError();
+    }
+  }
+
+  private async onCompleted(job: Job, result: unknown): Promise<void> {
+    const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
+    const what = describeJob(job.name, readJobData(job).payload);
+    await this.publishReliably({
+      level: 'info',
+      type: 'job.completed',
+      jobId: job.id,
+      source: { worker: this.id },
+      message: `completed ${what}`,
+      data: { kind: job.name, result, durationMs, attempt: job.attemptsMade },
+    });
+    await this.auditReliably(job, 'completed');
+  }
+
+  private async onFailed(job: Job | undefined, error: Error): Promise<void> {
+    if (!job?.id) return;
+    const ending = this.endings.get(job.id);
+    this.endings.delete(job.id);
+    if (ending?.kind === 'cancelled') {
+      if (ending.quiet) return; // whoever cancelled it while it waited has reported it already
+      const by = parseMarker(
+        await this.deps.cmd.hget(this.deps.keys.cancelled, job.id).catch(() => null),
+      )?.by;
+      await this.publishReliably({
+        level: 'warn',
+        type: 'job.cancelled',
+        jobId: job.id,
+        source: { worker: this.id },
+        message: ending.message,
+        data: { kind: job.name, ...(by ? { by } : {}) },
+      });
+      await this.auditReliably(job, 'cancelled', ending.message);
+      return;
+    }
+    const maxAttempts = job.opts.attempts ?? 1;
+    const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+    const willRetry = !permanent && (job.attemptsMade ?? 0) < maxAttempts;
+    const message = errorMessage(error);
+    await this.publishReliably({
+      level: willRetry ? 'warn' : 'error',
+      type: 'job.failed',
+      jobId: job.id,
+      source: { worker: this.id },
+      message: `failed: ${message}${willRetry ? ' (will retry)' : ''}`,
+      data: { kind: job.name, error: message, attempt: job.attemptsMade, maxAttempts, willRetry },
+    });
+    if (!willRetry) await this.auditReliably(job, 'failed', message);
+  }
+
+  private onControl(message: string): void {
+    let parsed: { type?: string; jobId?: string; message?: string };
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (parsed.type !== 'cancel' || !parsed.jobId) return;
+    this.abortCancelled(parsed.jobId, parsed.message ?? 'cancelled');
+  }
+
+  private abortCancelled(jobId: string, message: string): void {
+    const active = this.active.get(jobId);
+    if (!active || active.controller.signal.aborted) return;
+    const reason: JobAbort = { kind: 'cancel', message };
+    active.controller.abort(reason);
+  }
+
+  /** The backstop for a missed control message (e.g. sent while this worker's connection was down). */
+  private async pollCancels(): Promise<void> {
+    if (this.active.size === 0 || this.deps.state.get().state !== 'connected') return;
+    const ids = [...this.active.keys()];
+    try {
+      const markers = await this.deps.cmd.hmget(this.deps.keys.cancelled, ...ids);
+      markers.forEach((json, i) => {
+        const marker = parseMarker(json);
+        if (marker) this.abortCancelled(ids[i], marker.message);
+      });
+    } catch {
+      // next tick
+    }
+  }
+
+  /** Refresh this worker's presence, and retire workers whose presence expired (killed, host gone). */
+  private async beat(): Promise<void> {
+    if (this.closing || this.deps.state.get().state !== 'connected') return;
+    const { cmd, keys } = this.deps;
+    try {
+      await cmd
+        .multi()
+        .set(keys.worker(this.id), JSON.stringify(this.presence()), 'PX', this.heartbeatMs * 3)
+        .zadd(keys.workers, Date.now(), this.id)
+        .exec();
+      const ids = (await cmd.zrange(keys.workers, 0, -1)).filter((id) => id !== this.id);
+      if (ids.length === 0) return;
+      const alive = await cmd.mget(...ids.map((id) => keys.worker(id)));
+      for (const [i, id] of ids.entries()) {
+        if (alive[i] !== null) continue;
+        // ZREM answers 1 to exactly one of the workers racing here: that one reports it.
+        if ((await cmd.zrem(keys.workers, id)) !== 1) continue;
+        await this.deps.events.publish({
+          level: 'warn',
+          type: 'worker.offline',
+          source: { worker: this.id },
+          message: `worker ${id} stopped sending heartbeats (killed or unreachable); its jobs go back to the queue`,
+          data: { worker: id, reason: 'lost' },
+        });
+      }
+    } catch {
+      // Redis trouble: the bus state shows it; the next beat tries again
+    }
+  }
+
+  /** Lifecycle events must not be lost to a short outage: retry until Redis is back (up to 5 minutes). */
+  private async publishReliably(event: NewEvent): Promise<void> {
+    const giveUpAt = Date.now() + 5 * 60_000;
+    for (;;) {
+      try {
+        await this.deps.events.publish(event);
+        return;
+      } catch {
+        if (Date.now() > giveUpAt) return;
+        await pause(250);
+        await this.deps.state.whenConnected(10_000);
+      }
+    }
+  }
+
+  private async auditReliably(
+    job: Job,
+    outcome: 'completed' | 'failed' | 'cancelled',
+    reason?: string,
+  ): Promise<void> {
+    const data = readJobData(job);
+    const giveUpAt = Date.now() + 5 * 60_000;
+    for (;;) {
+      try {
+        await this.deps.audit.append({
+          who: data.requestedBy,
+          action: 'job.finish',
+          jobId: job.id,
+          kind: job.name,
+          what: describeJob(job.name, data.payload),
+          outcome,
+          ...(reason ? { reason } : {}),
+        });
+        return;
+      } catch {
+        if (Date.now() > giveUpAt) return;
+        await pause(250);
+        await this.deps.state.whenConnected(10_000);
+      }
+    }
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

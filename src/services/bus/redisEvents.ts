@@ -1,0 +1,390 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { compareEventIds, type DeckEvent, type NewEvent, readStoredEvent } from '../../domain/event';
+import { BusError } from './busError';
+import type { BusStateObservable, EventBus, SubscribeOptions, Unsubscribe } from './contracts';
+
+/** Redis keys and channels of the deck, all under the configured prefix. */
+export interface DeckKeys {
+  events: string;
+  eventsChannel: string;
+  /** A random value created with the stream: if it changes, Redis lost the stream (restart without persistence). */
+  epoch: string;
+  audit: string;
+  cancelled: string;
+  control: string;
+  workers: string;
+  worker(id: string): string;
+}
+
+export function deckKeys(prefix: string): DeckKeys {
+  const base = `${prefix}:deck`;
+  return {
+    events: `${base}:events`,
+    eventsChannel: `${base}:events:live`,
+    epoch: `${base}:events:epoch`,
+    audit: `${base}:audit`,
+    cancelled: `${base}:cancelled`,
+    control: `${base}:control`,
+    workers: `${base}:workers`,
+    worker: (id) => `${base}:worker:${id}`,
+  };
+}
+
+/**
+ * Append to the capped stream and publish on the channel in one step, so the message carries the stream id and
+ * every message is also on the stream; Redis runs the script atomically, so channel order is id order.
+ */
+const publishScript = `
+redis.call('SET', KEYS[2], ARGV[4], 'NX')
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
+redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[2])
+return id
+`;
+
+type DeckRedis = Redis & {
+  deckPublish(
+    stream: string,
+    epoch: string,
+    maxLen: number,
+    json: string,
+    channel: string,
+    newEpoch: string,
+  ): Promise<string>;
+};
+
+export function defineDeckCommands(cmd: Redis): DeckRedis {
+  const deck = cmd as DeckRedis;
+  if (typeof deck.deckPublish !== 'function') {
+    cmd.defineCommand('deckPublish', { numberOfKeys: 2, lua: publishScript });
+  }
+  return deck;
+}
+
+/**
+ * One subscriber connection shared by every subscription of a bus. It re-subscribes its channels itself after
+ * a reconnect (ioredis' autoResubscribe is off) and only then tells the subscriptions, so a subscription knows
+ * the exact moment from which the channel delivers again.
+ */
+export class PubSubHub {
+  private readonly handlers = new Map<string, Set<(message: string) => void>>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private readonly disconnectListeners = new Set<() => void>();
+  private everReady = false;
+
+  constructor(private readonly conn: Redis) {
+    conn.on('message', (channel: string, message: string) => {
+      for (const handler of this.handlers.get(channel) ?? []) handler(message);
+    });
+    conn.on('ready', () => {
+      const first = !this.everReady;
+      this.everReady = true;
+      const channels = [...this.handlers.keys()];
+      const resubscribed = channels.length > 0 ? conn.subscribe(...channels) : Promise.resolve(0);
+      resubscribed.then(
+        () => {
+          if (first) return;
+          for (const listener of [...this.reconnectListeners]) listener();
+        },
+        () => {
+          // the connection dropped again: the next 'ready' retries
+        },
+      );
+    });
+    conn.on('close', () => {
+      for (const listener of [...this.disconnectListeners]) listener();
+    });
+  }
+
+  /** Resolves once Redis acknowledged the subscription: from then on every message reaches `handler`. */
+  async listen(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+    }
+    set.add(handler);
+    await this.conn.subscribe(channel);
+    return () => {
+      const current = this.handlers.get(channel);
+      current?.delete(handler);
+      if (current?.size === 0) {
+        this.handlers.delete(channel);
+        this.conn.unsubscribe(channel).catch(() => {});
+      }
+    };
+  }
+
+  /** After a reconnect, once every channel is subscribed again. */
+  onReconnect(listener: () => void): Unsubscribe {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  onDisconnect(listener: () => void): Unsubscribe {
+    this.disconnectListeners.add(listener);
+    return () => this.disconnectListeners.delete(listener);
+  }
+}
+
+export interface RedisEventBusDeps {
+  cmd: Redis;
+  hub: PubSubHub;
+  keys: DeckKeys;
+  state: BusStateObservable;
+  target: string;
+  maxLen: number;
+}
+
+const pageSize = 1000;
+/** Live messages held while a subscription replays; past this it drops them and reads the stream again. */
+const maxBuffered = 20_000;
+
+export class RedisEventBus implements EventBus {
+  private readonly cmd: DeckRedis;
+  private readonly subscriptions = new Set<StreamSubscription>();
+
+  constructor(private readonly deps: RedisEventBusDeps) {
+    this.cmd = defineDeckCommands(deps.cmd);
+  }
+
+  async publish(event: NewEvent): Promise<string> {
+    if (this.deps.state.get().state !== 'connected') {
+      throw new BusError('unavailable', `event not published: Redis at ${this.deps.target} is unreachable`);
+    }
+    const json = JSON.stringify({ ...event, at: event.at ?? Date.now() });
+    const { keys, maxLen } = this.deps;
+    return this.cmd.deckPublish(keys.events, keys.epoch, maxLen, json, keys.eventsChannel, randomUUID());
+  }
+
+  subscribe(
+    fromId: string | 'live',
+    onEvent: (event: DeckEvent) => void,
+    opts: SubscribeOptions = {},
+  ): Unsubscribe {
+    const sub = new StreamSubscription(this.deps, this.cmd, fromId, onEvent, opts);
+    this.subscriptions.add(sub);
+    sub.start();
+    return () => {
+      sub.stop();
+      this.subscriptions.delete(sub);
+    };
+  }
+
+  async recent(count: number): Promise<DeckEvent[]> {
+    if (count <= 0) return [];
+    const entries = (await this.deps.cmd.xrevrange(
+      this.deps.keys.events,
+      '+',
+      '-',
+      'COUNT',
+      count,
+    )) as StreamEntry[];
+    return entries.reverse().map(toEvent);
+  }
+
+  stopAll(): void {
+    for (const sub of this.subscriptions) sub.stop();
+    this.subscriptions.clear();
+  }
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+function toEvent([id, fields]: StreamEntry): DeckEvent {
+  const at = fields.indexOf('e');
+  return readStoredEvent(id, at >= 0 ? (fields[at + 1] ?? '') : '');
+}
+
+/**
+ * Replay, then live, gapless and without duplicates, across reconnects and Redis restarts.
+ *
+ * Why it has no gap: every event is XADDed and PUBLISHed by one atomic script, so it is on the stream before
+ * any subscriber can see it on the channel, and channel order is id order. A (re)sync first waits until the
+ * channel subscription is acknowledged and holds live messages in a buffer; then it reads the stream (XRANGE,
+ * exclusive) after the last id it delivered. An event is either published before the acknowledgement (then it
+ * is already on the stream and the XRANGE sees it) or after it (then it arrives on the channel into the
+ * buffer). After the XRANGE the buffer is played, skipping ids not above the last delivered id, and the
+ * subscription goes live without yielding in between. Any disconnect of the subscriber connection (messages
+ * in flight are lost) is followed by a new sync from the last delivered id, so losses on the channel are
+ * always recovered from the stream.
+ *
+ * Why no duplicates: an event is delivered only if its id is above the last delivered id; ids only grow.
+ *
+ * Redis restarted without persistence: the stream is gone and ids may start below ours. The stream's epoch key
+ * (created with it) then has a new value; the sync notices, reports a `reset` notice, and replays the new stream
+ * from its start. Events acknowledged by Redis but lost with it cannot be recovered by anyone; with AOF
+ * (`appendonly yes`) the stream survives and the replay is complete.
+ */
+class StreamSubscription {
+  private lastId: string | undefined;
+  private epoch: string | undefined;
+  private syncing = true;
+  private buffer: Array<[string, string]> = [];
+  private overflowed = false;
+  private generation = 0;
+  private stopped = false;
+  private readonly cleanup: Unsubscribe[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: RedisEventBusDeps,
+    private readonly cmd: DeckRedis,
+    fromId: string | 'live',
+    private readonly onEvent: (event: DeckEvent) => void,
+    private readonly opts: SubscribeOptions,
+  ) {
+    if (fromId !== 'live') this.lastId = fromId === '0' || fromId === '' ? '0-0' : fromId;
+  }
+
+  start(): void {
+    this.cleanup.push(this.deps.hub.onReconnect(() => this.sync()));
+    this.cleanup.push(
+      this.deps.hub.onDisconnect(() => {
+        this.syncing = true;
+        this.buffer = [];
+      }),
+    );
+    this.deps.hub
+      .listen(this.deps.keys.eventsChannel, (message) => this.onMessage(message))
+      .then(
+        (off) => {
+          if (this.stopped) off();
+          else this.cleanup.push(off);
+          this.sync();
+        },
+        () => this.retrySoon(),
+      );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation++;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const off of this.cleanup.splice(0)) off();
+  }
+
+  private onMessage(message: string): void {
+    if (this.stopped) return;
+    const space = message.indexOf(' ');
+    if (space < 0) return;
+    const id = message.slice(0, space);
+    const json = message.slice(space + 1);
+    if (this.syncing) {
+      if (this.overflowed) return;
+      this.buffer.push([id, json]);
+      if (this.buffer.length > maxBuffered) {
+        this.buffer = [];
+        this.overflowed = true;
+      }
+      return;
+    }
+    this.deliver(id, json);
+  }
+
+  private deliver(id: string, json: string): void {
+    if (this.lastId !== undefined && compareEventIds(id, this.lastId) <= 0) return;
+    this.lastId = id;
+    try {
+      this.onEvent(readStoredEvent(id, json));
+    } catch {
+      // a subscriber's bug must not stop its own stream
+    }
+  }
+
+  private notice(kind: 'reset' | 'trimmed', message: string): void {
+    try {
+      this.opts.onNotice?.({ kind, message });
+    } catch {
+      // ignore
+    }
+  }
+
+  private retrySoon(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.sync();
+    }, 500);
+    this.retryTimer.unref?.();
+  }
+
+  /** Called once the channel subscription is acknowledged (first time and after each reconnect). */
+  private async sync(): Promise<void> {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    this.syncing = true;
+    this.buffer = [];
+    this.overflowed = false;
+    const { cmd } = this;
+    const { keys } = this.deps;
+    try {
+      let epoch = await cmd.get(keys.epoch);
+      if (epoch === null) {
+        await cmd.set(keys.epoch, randomUUID(), 'NX');
+        epoch = await cmd.get(keys.epoch);
+      }
+      if (generation !== this.generation) return;
+      if (this.epoch !== undefined && epoch !== this.epoch) {
+        this.notice(
+          'reset',
+          'Redis lost the event stream (restarted without persistence?): events it held are gone; replaying the new stream from its start (ids restart)',
+        );
+        this.lastId = '0-0';
+      }
+      this.epoch = epoch ?? undefined;
+      if (this.lastId === undefined) {
+        const last = (await cmd.xrevrange(keys.events, '+', '-', 'COUNT', 1)) as StreamEntry[];
+        if (generation !== this.generation) return;
+        this.lastId = last[0]?.[0] ?? '0-0';
+      } else if (this.lastId !== '0-0') {
+        await this.checkTrimmed(generation);
+      }
+      for (;;) {
+        const page = (await cmd.xrange(
+          keys.events,
+          `(${this.lastId}`,
+          '+',
+          'COUNT',
+          pageSize,
+        )) as StreamEntry[];
+        if (generation !== this.generation) return;
+        for (const entry of page) {
+          if (this.stopped) return;
+          const at = entry[1].indexOf('e');
+          this.deliver(entry[0], at >= 0 ? (entry[1][at + 1] ?? '') : '');
+        }
+        if (page.length === pageSize) continue;
+        if (!this.overflowed) break;
+        // Live messages came faster than the buffer holds: they are all on the stream, read on.
+        this.overflowed = false;
+        this.buffer = [];
+      }
+      const buffered = this.buffer;
+      this.buffer = [];
+      for (const [id, json] of buffered) this.deliver(id, json);
+      this.syncing = false;
+      if (this.opts.onLive) this.opts.onLive();
+    } catch {
+      if (generation === this.generation) this.retrySoon();
+    }
+  }
+
+  private async checkTrimmed(generation: number): Promise<void> {
+    let info: unknown[];
+    try {
+      info = (await this.cmd.call('XINFO', 'STREAM', this.deps.keys.events)) as unknown[];
+    } catch {
+      return; // no stream yet
+    }
+    if (generation !== this.generation || this.lastId === undefined) return;
+    const at = info.indexOf('max-deleted-entry-id');
+    const maxDeleted = at >= 0 ? String(info[at + 1]) : undefined;
+    if (maxDeleted && compareEventIds(maxDeleted, this.lastId) > 0) {
+      this.notice(
+        'trimmed',
+        `events after ${this.lastId} up to ${maxDeleted} were dropped from the capped stream before this subscriber read them`,
+      );
+    }
+  }
+}

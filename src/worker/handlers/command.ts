@@ -1,0 +1,317 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable } from 'node:stream';
+import type { CommandResult, JobLogLine } from '../../domain/job';
+import type { Handler, JobContext } from '../../services/bus/contracts';
+import { LineSplitter } from './lineSplitter';
+
+export interface CommandHandlerOptions {
+  /** Between SIGTERM and SIGKILL of the job's process group. Default 5 s. */
+  killGraceMs?: number;
+  /** Longest output line kept (longer ones are cut). Default 4096. */
+  maxLineLength?: number;
+  /** Lines published as log events per job; past it only the last `tailLines` are kept. Default 10,000. */
+  logBudgetLines?: number;
+  tailLines?: number;
+}
+
+/** How many log writes may be in flight before the child's output is paused (its writes then block). */
+const maxInflight = 256;
+const resumeBelow = 32;
+
+/**
+ * The `command` job: run a program on the worker.
+ *
+ * - No shell unless the payload says `shell: true` (then `program` is a `/bin/sh -c` line, `args` its `$1…`).
+ * - The program runs in its own process group (`detached`), and the job owns that group: cancel, timeout and
+ *   the end of the job send SIGTERM to the whole group, then SIGKILL after a grace period, so children
+ *   (`sh -c 'a & b'`) never outlive the job. A watchdog `sh` holds a pipe from the worker: if the worker itself
+ *   dies (even SIGKILL, which nothing can catch), the pipe closes and the watchdog kills the group, so a job
+ *   taken over by another worker never runs twice at the same time.
+ * - stdout/stderr are published line by line. Memory stays bounded whatever the program prints: lines are cut
+ *   at `maxLineLength`, reading pauses while log writes are in flight (the program blocks on its pipe), and past
+ *   `logBudgetLines` only a tail is kept and published at the end.
+ * - Result: the exit code; a non-zero exit fails the job with the code in the error.
+ */
+export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'command'> {
+  const killGraceMs = opts.killGraceMs ?? 5_000;
+  const maxLineLength = opts.maxLineLength ?? 4096;
+  const budget = opts.logBudgetLines ?? 10_000;
+  const tailLines = opts.tailLines ?? 200;
+
+  return async (payload, ctx) => {
+    ctx.signal.throwIfAborted();
+    const [file, argv] = payload.shell
+      ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
+      : [payload.program, payload.args];
+    const child = spawn(file, argv, {
+      cwd: payload.cwd,
+      env: payload.env ? { ...process.env, ...payload.env } : process.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', resolve);
+    });
+    if (spawned) throw new Error(describeSpawnError(payload.program, payload.cwd, spawned));
+    const pgid = child.pid!;
+    const watchdog = watchdogFor(killGraceMs);
+    watchdog.add(pgid);
+
+    const output = new OutputLog(ctx, budget, tailLines, [child.stdout!, child.stderr!]);
+    const streamsDone = Promise.all([
+      pipeLines(child.stdout!, 'stdout', output, maxLineLength),
+      pipeLines(child.stderr!, 'stderr', output, maxLineLength),
+    ]);
+
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = () => {
+      signalGroup(pgid, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), killGraceMs);
+    };
+    ctx.signal.addEventListener('abort', killGroup, { once: true });
+
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    ctx.signal.removeEventListener('abort', killGroup);
+    // The job is over when its program exits: whatever it left running in its group goes too. That also
+    // closes pipes held by such leftovers, so the output ends.
+    await endGroup(pgid, killGraceMs);
+    if (killTimer) clearTimeout(killTimer);
+    watchdog.remove(pgid);
+    await waitOrDestroy(streamsDone, [child.stdout!, child.stderr!], 2_000);
+    await output.finish();
+
+    ctx.signal.throwIfAborted();
+    const result: CommandResult = {
+      exitCode: exit.code ?? 128 + signalNumber(exit.signal),
+      lines: output.lines,
+      droppedLines: output.dropped,
+    };
+    if (exit.signal) throw new Error(`${payload.program} was killed by ${exit.signal}`);
+    if (exit.code !== 0) throw new Error(`${payload.program} exited with code ${exit.code}`);
+    return result;
+  };
+}
+
+export const command: Handler<'command'> = commandHandler();
+
+function pipeLines(stream: Readable, name: 'stdout' | 'stderr', output: OutputLog, maxLineLength: number) {
+  const splitter = new LineSplitter((line) => output.add(line, name), maxLineLength);
+  return new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    stream.once('end', () => {
+      splitter.end();
+      resolve();
+    });
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}
+
+/** Publishes output lines with backpressure and a budget; keeps the tail once over budget. */
+class OutputLog {
+  lines = 0;
+  dropped = 0;
+  private inflight = 0;
+  private paused = false;
+  private readonly tail: Array<{ text: string; stream: JobLogLine['stream'] }> = [];
+  private failedWrites = 0;
+  private drained: Promise<void> = Promise.resolve();
+  private wakeDrained: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly budget: number,
+    private readonly tailLines: number,
+    private readonly streams: Readable[],
+  ) {}
+
+  add(text: string, stream: 'stdout' | 'stderr'): void {
+    this.lines++;
+    if (this.lines > this.budget) {
+      this.tail.push({ text, stream });
+      if (this.tail.length > this.tailLines) {
+        this.tail.shift();
+        this.dropped++;
+      }
+      return;
+    }
+    this.write(text, stream);
+  }
+
+  async finish(): Promise<void> {
+    if (this.tail.length > 0) {
+      if (this.dropped > 0) {
+        this.write(
+          `… ${this.dropped} lines not shown (over the log budget of ${this.budget} lines); the last ${this.tail.length} follow …`,
+          'info',
+        );
+      }
+      for (const { text, stream } of this.tail.splice(0)) this.write(text, stream);
+    }
+    if (this.failedWrites > 0) this.dropped += this.failedWrites;
+    await this.idle();
+  }
+
+  private write(text: string, stream: JobLogLine['stream']): void {
+    this.inflight++;
+    if (this.inflight === 1) {
+      this.drained = new Promise((resolve) => {
+        this.wakeDrained = resolve;
+      });
+    }
+    this.ctx.log(text, stream).then(
+      () => this.settled(),
+      () => {
+        // Redis away: the line is lost for the live view but counted; the job itself goes on.
+        this.failedWrites++;
+        this.settled();
+      },
+    );
+    if (!this.paused && this.inflight >= maxInflight) {
+      this.paused = true;
+      for (const s of this.streams) s.pause();
+    }
+  }
+
+  private settled(): void {
+    this.inflight--;
+    if (this.paused && this.inflight <= resumeBelow) {
+      this.paused = false;
+      for (const s of this.streams) s.resume();
+    }
+    if (this.inflight === 0) this.wakeDrained?.();
+  }
+
+  private idle(): Promise<void> {
+    return this.inflight === 0 ? Promise.resolve() : this.drained;
+  }
+}
+
+/**
+ * One `sh` per worker process that holds a pipe from the worker and the list of process groups of running
+ * commands (`+ pgid` / `- pgid` lines). When the pipe closes with groups still listed (the worker died, even by
+ * SIGKILL, which nothing can catch), it kills them: SIGTERM, a grace period, SIGKILL. Best effort: without
+ * /bin/sh the worker still kills groups itself on cancel, timeout and job end.
+ */
+class GroupWatchdog {
+  private proc: ChildProcess | undefined;
+
+  constructor(private readonly graceSeconds: number) {}
+
+  add(pgid: number): void {
+    this.send(`+ ${pgid}\n`);
+  }
+
+  remove(pgid: number): void {
+    this.send(`- ${pgid}\n`);
+  }
+
+  private send(line: string): void {
+    const proc = this.ensure();
+    if (proc?.stdin?.writable) proc.stdin.write(line);
+  }
+
+  private ensure(): ChildProcess | undefined {
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) return this.proc;
+    try {
+      const script = [
+        "groups=''",
+        'while read -r op pg; do',
+        '  if [ "$op" = + ]; then groups="$groups $pg"; else',
+        '    rest=\'\'; for g in $groups; do [ "$g" = "$pg" ] || rest="$rest $g"; done; groups=$rest',
+        '  fi',
+        'done',
+        '[ -n "$groups" ] || exit 0',
+        'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+        'sleep "$1"',
+        'for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
+      ].join('\n');
+      const proc = spawn('/bin/sh', ['-c', script, 'infradeck-watchdog', String(this.graceSeconds)], {
+        detached: true,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      proc.on('error', () => {});
+      proc.stdin?.on('error', () => {});
+      // Neither the watchdog nor its pipe may keep the worker's event loop alive.
+      proc.unref();
+      (proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+      this.proc = proc;
+      return proc;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+const watchdogs = new Map<number, GroupWatchdog>();
+
+function watchdogFor(killGraceMs: number): GroupWatchdog {
+  const graceSeconds = Math.max(1, Math.ceil(killGraceMs / 1000));
+  let watchdog = watchdogs.get(graceSeconds);
+  if (!watchdog) {
+    watchdog = new GroupWatchdog(graceSeconds);
+    watchdogs.set(graceSeconds, watchdog);
+  }
+  return watchdog;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone
+  }
+}
+
+/** SIGTERM what is left of the group, SIGKILL it after the grace period, and wait until it is gone. */
+async function endGroup(pgid: number, killGraceMs: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, 'SIGTERM');
+  const deadline = Date.now() + killGraceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await sleep(25);
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, 'SIGKILL');
+  for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(25);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const which = await Promise.race([done, late]);
+  clearTimeout(timer);
+  if (which === 'late') for (const s of streams) s.destroy();
+}
+
+function describeSpawnError(program: string, cwd: string | undefined, error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    return cwd
+      ? `cannot run "${program}": not found, or the directory ${cwd} does not exist`
+      : `cannot run "${program}": not found (is it on the worker's PATH?)`;
+  }
+  if (code === 'EACCES') return `cannot run "${program}": permission denied`;
+  return `cannot run "${program}": ${error.message}`;
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal ? (constants.signals[signal] ?? 0) : 0;
+}

@@ -1,0 +1,591 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/domain/audit';
+import type { DeckEvent } from '../../src/domain/event';
+import type { CommandResult, JobStatus, JobView, Requester } from '../../src/domain/job';
+import { isBusError } from '../../src/services/bus/busError';
+import type { Bus, Handler, JobConsumer, OpenBusOptions } from '../../src/services/bus/contracts';
+import { command } from '../../src/worker/handlers/command';
+
+/** How the contract suite gets a fresh, isolated bus of one transport. */
+export interface TransportFactory {
+  name: string;
+  open(opts?: Partial<OpenBusOptions>): Promise<Bus>;
+  /** Queue a job the way another version of infradeck would, bypassing this version's checks (if possible). */
+  injectForeignJob?(bus: Bus, kind: string, payload: unknown): Promise<string>;
+  /** After each test (drop the Redis keys). */
+  cleanup?(): Promise<void>;
+}
+
+export const alice: Requester = { user: 'alice', host: 'jump1', sshClient: '10.0.0.5 52344 22' };
+
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function waitForStatus(
+  bus: Bus,
+  id: string,
+  status: JobStatus,
+  timeoutMs = 10_000,
+): Promise<JobView> {
+  return waitFor(
+    `job ${id} to be ${status}`,
+    async () => {
+      const view = await bus.queue.get(id);
+      return view?.status === status ? view : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Everything on the stream from its start, as a subscriber sees it. */
+export function record(bus: Bus): {
+  events: DeckEvent[];
+  stop: () => void;
+  ofJob: (id: string) => DeckEvent[];
+} {
+  const events: DeckEvent[] = [];
+  const stop = bus.events.subscribe('0', (e) => events.push(e));
+  return { events, stop, ofJob: (id) => events.filter((e) => e.jobId === id) };
+}
+
+function ok(lines: number): CommandResult {
+  return { exitCode: 0, lines, droppedLines: 0 };
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * A `command` handler whose programs are scripts of the test (the real one runs for any other program):
+ * the transport under test cannot tell the difference.
+ */
+export function scriptedHandler(calls: string[] = [], aborts: unknown[] = []): Handler<'command'> {
+  const seen = new Set<string>();
+  return async (p, ctx) => {
+    calls.push(`${ctx.jobId}:${p.program}`);
+    switch (p.program) {
+      case 'steps': {
+        const n = Number(p.args[0]);
+        for (let i = 1; i <= n; i++) {
+          ctx.progress(i, n, `step ${i}`);
+          await ctx.log(`did step ${i}`);
+        }
+        return ok(n);
+      }
+      case 'fail-until':
+        if (ctx.attempt < Number(p.args[0])) throw new Error(`attempt ${ctx.attempt} failed`);
+        return ok(0);
+      case 'fail-first-run':
+        if (!seen.has(p.args[0])) {
+          seen.add(p.args[0]);
+          throw new Error('the first run fails');
+        }
+        return ok(0);
+      case 'fail':
+        throw new Error(p.args[0] ?? 'failed');
+      case 'block':
+        await untilAborted(ctx.signal);
+        aborts.push(ctx.signal.reason);
+        throw new Error('aborted');
+      case 'ignore-abort':
+        await untilAborted(ctx.signal);
+        return ok(0);
+      default:
+        return command(p, ctx);
+    }
+  };
+}
+
+export function contractSuite(factory: TransportFactory): void {
+  describe(`bus contract: ${factory.name}`, () => {
+    let bus: Bus;
+    const opened: Bus[] = [];
+
+    async function openBus(opts: Partial<OpenBusOptions> = {}): Promise<Bus> {
+      const b = await factory.open({ requester: alice, policies: { command: { backoffMs: 20 } }, ...opts });
+      opened.push(b);
+      expect(await b.state.whenConnected(5000)).toBe(true);
+      return b;
+    }
+
+    afterEach(async () => {
+      for (const b of opened.splice(0)) await b.close();
+      await factory.cleanup?.();
+    });
+
+    function consume(b: Bus, calls: string[] = [], aborts: unknown[] = [], concurrency = 1): JobConsumer {
+      return b.consume({ command: scriptedHandler(calls, aborts) }, { concurrency, heartbeatMs: 200 });
+    }
+
+    it('runs a command from queued to completed, with its output as log lines and events in order', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'printf', args: ['%s\\n', 'hello', 'world'] },
+        requestedBy: alice,
+      });
+      const done = await waitForStatus(bus, id, 'completed');
+      expect(done.result).toMatchObject({ exitCode: 0, lines: 2 });
+      expect(done.attempts).toBe(1);
+      expect(done.requestedBy).toEqual(alice);
+      expect(done.startedAt).toBeGreaterThanOrEqual(done.createdAt);
+      expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt!);
+      expect((await bus.queue.logs(id)).map((l) => [l.stream, l.text])).toEqual([
+        ['stdout', 'hello'],
+        ['stdout', 'world'],
+      ]);
+      await waitFor('job.completed event', () => rec.ofJob(id).some((e) => e.type === 'job.completed'));
+      expect(rec.ofJob(id).map((e) => e.type)).toEqual([
+        'job.queued',
+        'job.started',
+        'job.log',
+        'job.log',
+        'job.completed',
+      ]);
+      expect(rec.ofJob(id)[0].source).toEqual(alice);
+      rec.stop();
+    });
+
+    it('fails a command that exits non-zero, with the exit code in the error', async () => {
+      bus = await openBus();
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'sh', args: ['-c', 'echo oops >&2; exit 3'] },
+        requestedBy: alice,
+      });
+      const failed = await waitForStatus(bus, id, 'failed');
+      expect(failed.error).toBe('sh exited with code 3');
+      expect((await bus.queue.logs(id)).map((l) => [l.stream, l.text])).toEqual([['stderr', 'oops']]);
+    });
+
+    it('refuses a payload that fails validation at enqueue, says why, and queues nothing', async () => {
+      bus = await openBus();
+      const error = await bus.queue
+        .enqueue({ kind: 'command', payload: { program: '', args: ['x', 3] } as never, requestedBy: alice })
+        .catch((e) => e);
+      expect(isBusError(error, 'invalid')).toBe(true);
+      expect(error.message).toContain('program: program is empty');
+      expect(error.message).toContain('args.1');
+      expect(await bus.queue.list()).toEqual([]);
+      const audit = await bus.audit.list();
+      expect(audit.at(-1)).toMatchObject({ action: 'job.enqueue', outcome: 'rejected', who: alice });
+    });
+
+    it('refuses an unknown job kind at enqueue', async () => {
+      bus = await openBus();
+      const error = await bus.queue
+        .enqueue({ kind: 'frobnicate', payload: {}, requestedBy: alice } as never)
+        .catch((e) => e);
+      expect(isBusError(error, 'invalid')).toBe(true);
+      expect(error.message).toContain('unknown job kind "frobnicate"');
+      expect(await bus.queue.list()).toEqual([]);
+    });
+
+    it.runIf(factory.injectForeignJob)(
+      'fails a job of a kind this version does not know, once, with the reason (no retry loop)',
+      async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        consume(bus, calls);
+        const id = await factory.injectForeignJob!(bus, 'frobnicate', { level: 11 });
+        const failed = await waitForStatus(bus, id, 'failed');
+        expect(failed.error).toContain('unknown job kind "frobnicate"');
+        expect(failed.attempts).toBe(1);
+        expect(failed.maxAttempts).toBe(5);
+        expect(calls).toEqual([]);
+      },
+    );
+
+    it('gives the same job for the same idempotency key', async () => {
+      bus = await openBus();
+      const spec = {
+        kind: 'command' as const,
+        payload: { program: 'true' },
+        requestedBy: alice,
+        idempotencyKey: 'deploy web #42',
+      };
+      const first = await bus.queue.enqueue(spec);
+      const second = await bus.queue.enqueue(spec);
+      expect(second).toBe(first);
+      expect((await bus.queue.list()).map((j) => j.id)).toEqual([first]);
+      const outcomes = (await bus.audit.list())
+        .filter((a) => a.action === 'job.enqueue')
+        .map((a) => a.outcome);
+      expect(outcomes).toEqual(['accepted', 'deduplicated']);
+    });
+
+    it('reports progress as a step of a total', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'steps', args: ['3'] },
+        requestedBy: alice,
+      });
+      const done = await waitForStatus(bus, id, 'completed');
+      expect([done.step, done.total, done.message]).toEqual([3, 3, 'step 3']);
+      await waitFor('completed event', () => rec.ofJob(id).some((e) => e.type === 'job.completed'));
+      const progress = rec.ofJob(id).filter((e) => e.type === 'job.progress');
+      expect(progress.at(-1)?.data).toEqual({ step: 3, total: 3 });
+      rec.stop();
+    });
+
+    it('retries a failing job with backoff, then completes it', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail-until', args: ['3'] },
+        requestedBy: alice,
+        attempts: 3,
+      });
+      const done = await waitForStatus(bus, id, 'completed');
+      expect(done.attempts).toBe(3);
+      await waitFor('completed event', () => rec.ofJob(id).some((e) => e.type === 'job.completed'));
+      const failures = rec.ofJob(id).filter((e) => e.type === 'job.failed');
+      expect(failures.map((e) => (e.data as { willRetry: boolean }).willRetry)).toEqual([true, true]);
+      expect(failures.map((e) => e.level)).toEqual(['warn', 'warn']);
+      rec.stop();
+    });
+
+    it('fails a job after its last attempt', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail', args: ['disk full'] },
+        requestedBy: alice,
+        attempts: 2,
+      });
+      const failed = await waitForStatus(bus, id, 'failed');
+      expect(failed.attempts).toBe(2);
+      expect(failed.error).toBe('disk full');
+      await waitFor('two failures', () => rec.ofJob(id).filter((e) => e.type === 'job.failed').length === 2);
+      const last = rec.ofJob(id).filter((e) => e.type === 'job.failed')[1];
+      expect(last).toMatchObject({ level: 'error', data: { willRetry: false, error: 'disk full' } });
+      rec.stop();
+    });
+
+    it('cancels a running job: its handler is aborted, it ends cancelled and is not retried', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      const aborts: unknown[] = [];
+      consume(bus, [], aborts);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+        attempts: 3,
+      });
+      await waitForStatus(bus, id, 'active');
+      await bus.queue.cancel(id, alice);
+      const cancelled = await waitForStatus(bus, id, 'cancelled');
+      expect(cancelled.attempts).toBe(1);
+      expect(cancelled.error).toBe('cancelled by alice@jump1 (ssh 10.0.0.5)');
+      expect(aborts).toEqual([{ kind: 'cancel', message: 'cancelled by alice@jump1 (ssh 10.0.0.5)' }]);
+      await waitFor('cancel event', () => rec.ofJob(id).some((e) => e.type === 'job.cancelled'));
+      expect(rec.ofJob(id).filter((e) => e.type === 'job.cancelled')).toHaveLength(1);
+      expect(rec.ofJob(id).some((e) => e.type === 'job.failed')).toBe(false);
+      rec.stop();
+    });
+
+    it('a handler that ignores the abort and returns still ends cancelled', async () => {
+      bus = await openBus();
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'ignore-abort' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, id, 'active');
+      await bus.queue.cancel(id);
+      await waitForStatus(bus, id, 'cancelled');
+    });
+
+    it('cancels a queued job before it runs; it never runs', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      const first = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'steps', args: ['1'] },
+        requestedBy: alice,
+      });
+      await bus.queue.cancel(first, alice);
+      expect((await bus.queue.get(first))?.status).toBe('cancelled');
+      const calls: string[] = [];
+      consume(bus, calls);
+      const second = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'steps', args: ['1'] },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, second, 'completed');
+      expect(calls).toEqual([`${second}:steps`]);
+      expect((await bus.queue.get(first))?.status).toBe('cancelled');
+      expect(rec.ofJob(first).map((e) => e.type)).toEqual(['job.queued', 'job.cancelled']);
+      rec.stop();
+    });
+
+    it('retry puts a failed job back with fresh attempts, and it runs again', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail-first-run', args: ['r1'] },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, id, 'failed');
+      await bus.queue.retry(id, alice);
+      const done = await waitForStatus(bus, id, 'completed');
+      expect(done.attempts).toBe(1);
+      expect(done.error).toBeUndefined();
+      await waitFor('completed event', () => rec.ofJob(id).some((e) => e.type === 'job.completed'));
+      expect(rec.ofJob(id).map((e) => e.type)).toEqual([
+        'job.queued',
+        'job.started',
+        'job.failed',
+        'job.retried',
+        'job.started',
+        'job.completed',
+      ]);
+      rec.stop();
+    });
+
+    it('retry of a cancelled job runs it', async () => {
+      bus = await openBus();
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'steps', args: ['2'] },
+        requestedBy: alice,
+      });
+      await bus.queue.cancel(id);
+      await bus.queue.retry(id);
+      expect((await bus.queue.get(id))?.status).toBe('queued');
+      consume(bus);
+      await waitForStatus(bus, id, 'completed');
+    });
+
+    it('refuses to cancel or retry what it cannot, saying why', async () => {
+      bus = await openBus();
+      consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'true' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, id, 'completed');
+      const notFound = await bus.queue.cancel('nope-404').catch((e) => e);
+      expect(isBusError(notFound, 'not-found')).toBe(true);
+      expect(notFound.message).toBe('job nope-404 not found');
+      const finished = await bus.queue.cancel(id).catch((e) => e);
+      expect(isBusError(finished, 'conflict')).toBe(true);
+      expect(finished.message).toBe(`job ${id} is already completed`);
+      const retried = await bus.queue.retry(id).catch((e) => e);
+      expect(isBusError(retried, 'conflict')).toBe(true);
+      expect(retried.message).toBe(`job ${id} is completed; only failed or cancelled jobs can be retried`);
+      const rejected = (await bus.audit.list()).filter((a) => a.outcome === 'rejected').map((a) => a.action);
+      expect(rejected).toEqual(['job.cancel', 'job.cancel', 'job.retry']);
+    });
+
+    it('fails a job that runs past its timeout', async () => {
+      bus = await openBus();
+      const aborts: unknown[] = [];
+      consume(bus, [], aborts);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+        timeoutMs: 300,
+      });
+      const failed = await waitForStatus(bus, id, 'failed');
+      expect(failed.error).toBe('timed out after 300 ms');
+      expect(failed.timeoutMs).toBe(300);
+      expect(aborts).toEqual([{ kind: 'timeout', message: 'timed out after 300 ms' }]);
+    });
+
+    it('replays the events after a given id, then live ones, each exactly once and in order', async () => {
+      bus = await openBus();
+      const ids: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        ids.push(
+          await bus.events.publish({ level: 'info', type: 'test.ping', source: alice, message: `ping ${i}` }),
+        );
+      }
+      const fromThird: DeckEvent[] = [];
+      const live: DeckEvent[] = [];
+      let liveReady = false;
+      const stopA = bus.events.subscribe(ids[1], (e) => fromThird.push(e));
+      const stopB = bus.events.subscribe('live', (e) => live.push(e), { onLive: () => (liveReady = true) });
+      await waitFor('replay', () => fromThird.length === 3 && liveReady);
+      for (let i = 6; i <= 7; i++) {
+        await bus.events.publish({
+          level: 'warn',
+          type: 'test.ping',
+          source: { worker: 'w1' },
+          message: `ping ${i}`,
+        });
+      }
+      await waitFor('live events', () => fromThird.length === 5 && live.length === 2);
+      expect(fromThird.map((e) => e.message)).toEqual(['ping 3', 'ping 4', 'ping 5', 'ping 6', 'ping 7']);
+      expect(fromThird.slice(0, 3).map((e) => e.id)).toEqual(ids.slice(2));
+      expect(live.map((e) => e.message)).toEqual(['ping 6', 'ping 7']);
+      expect(live[0]).toMatchObject({ level: 'warn', type: 'test.ping', source: { worker: 'w1' } });
+      expect(typeof live[0].at).toBe('number');
+      expect((await bus.events.recent(2)).map((e) => e.message)).toEqual(['ping 6', 'ping 7']);
+      stopA();
+      stopB();
+      await bus.events.publish({ level: 'info', type: 'test.ping', source: alice, message: 'ping 8' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(fromThird).toHaveLength(5);
+    });
+
+    it('hands a running job back when its consumer stops; another consumer finishes it', async () => {
+      bus = await openBus();
+      const first = consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, id, 'active');
+      await first.close({ graceMs: 50 });
+      const back = await bus.queue.get(id);
+      expect(back?.status).toBe('queued');
+      expect(back?.attempts).toBe(0);
+      bus.consume({ command: async () => ({ exitCode: 0, lines: 0, droppedLines: 0 }) });
+      const done = await waitForStatus(bus, id, 'completed');
+      expect(done.attempts).toBe(1);
+    });
+
+    it('lists live workers with their current job; a stopped one leaves the list', async () => {
+      bus = await openBus();
+      const consumer = consume(bus, [], [], 2);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, id, 'active');
+      const listed = await waitFor('worker with its job', async () => {
+        const workers = await bus.workers();
+        return workers.find((w) => w.id === consumer.id && w.current.some((c) => c.id === id));
+      });
+      expect(listed).toMatchObject({ pid: process.pid, concurrency: 2, transport: bus.transport });
+      await bus.queue.cancel(id);
+      await waitForStatus(bus, id, 'cancelled');
+      await consumer.close();
+      expect((await bus.workers()).map((w) => w.id)).not.toContain(consumer.id);
+    });
+
+    it('records every enqueue, cancel, retry and how each job ended, with who and where', async () => {
+      bus = await openBus();
+      consume(bus);
+      const a = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, a, 'active');
+      await bus.queue.cancel(a, alice);
+      await waitForStatus(bus, a, 'cancelled');
+      await bus.queue.retry(a, { user: 'bob', host: 'laptop' });
+      await waitForStatus(bus, a, 'active');
+      await bus.queue.cancel(a, { user: 'bob', host: 'laptop' });
+      await waitForStatus(bus, a, 'cancelled');
+      const entries: AuditEntry[] = await waitFor('audit of the second cancel', async () => {
+        const list = await bus.audit.list();
+        return list.filter((e) => e.action === 'job.finish').length === 2 ? list : undefined;
+      });
+      expect(entries.map((e) => [e.action, e.outcome, e.who.user])).toEqual([
+        ['job.enqueue', 'accepted', 'alice'],
+        ['job.cancel', 'accepted', 'alice'],
+        ['job.finish', 'cancelled', 'alice'],
+        ['job.retry', 'accepted', 'bob'],
+        ['job.cancel', 'accepted', 'bob'],
+        ['job.finish', 'cancelled', 'alice'],
+      ]);
+      expect(entries[0]).toMatchObject({ who: alice, jobId: a, kind: 'command', what: 'block' });
+      expect(entries.every((e) => e.at > 0 && e.id.length > 0)).toBe(true);
+      expect((await bus.audit.list({ limit: 2 })).map((e) => e.action)).toEqual(['job.cancel', 'job.finish']);
+    });
+
+    it('counts and filters jobs by status', async () => {
+      bus = await openBus();
+      consume(bus);
+      const good = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'true' },
+        requestedBy: alice,
+      });
+      const bad = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, good, 'completed');
+      await waitForStatus(bus, bad, 'failed');
+      const waiting = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'block' },
+        requestedBy: alice,
+      });
+      await waitForStatus(bus, waiting, 'active');
+      const queued = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'true' },
+        requestedBy: alice,
+      });
+      const cancelled = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'true' },
+        requestedBy: alice,
+      });
+      await bus.queue.cancel(cancelled);
+      expect(await bus.queue.counts()).toEqual({
+        queued: 1,
+        active: 1,
+        delayed: 0,
+        completed: 1,
+        failed: 1,
+        cancelled: 1,
+      });
+      expect((await bus.queue.list({ status: 'failed' })).map((j) => j.id)).toEqual([bad]);
+      expect((await bus.queue.list({ status: ['queued', 'cancelled'] })).map((j) => j.id).sort()).toEqual(
+        [queued, cancelled].sort(),
+      );
+      expect((await bus.queue.list()).map((j) => j.id).sort()).toEqual(
+        [good, bad, waiting, queued, cancelled].sort(),
+      );
+      await bus.queue.cancel(waiting);
+      await waitForStatus(bus, waiting, 'cancelled');
+    });
+  });
+}
