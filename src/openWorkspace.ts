@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import { formatSourceError } from './domain/sourceError';
+import type { Bus } from './services/bus/contracts';
+import { openBus } from './services/bus/openBus';
+import { currentRequester } from './services/bus/requester';
 import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries } from './services/storage/workspace';
-import type { DeckServices } from './state/deckServices';
+import type { DeckBus, DeckServices } from './state/deckServices';
+import { command } from './worker/handlers/command';
 
 export interface WorkspaceOptions {
   dataDir?: string;
@@ -39,4 +43,32 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     },
   };
   return { dataDir, configPath, config, configErrors: loaded.errors.map(formatSourceError), services };
+}
+
+/**
+ * The worker layer for this process: Redis when `REDIS_URL` is set (this process enqueues and listens,
+ * `infradeck worker` processes run the jobs), otherwise the in-process runner (the embedded default).
+ * Never rejects because Redis is unreachable: the bus opens degraded and says so in its state.
+ */
+export async function openWorkers(
+  workspace: Workspace,
+  env: NodeJS.ProcessEnv,
+): Promise<{ bus: Bus; deckBus: DeckBus }> {
+  const bus = await openBus({
+    redisUrl: env.REDIS_URL || undefined,
+    prefix: env.INFRADECK_REDIS_PREFIX || 'infradeck',
+    handlers: { command },
+    dataDir: workspace.dataDir,
+    env,
+  });
+  const deckBus: DeckBus = {
+    transport: bus.transport,
+    target: bus.target,
+    requester: currentRequester(env),
+    queue: bus.queue,
+    events: bus.events,
+    state: bus.state,
+    workers: () => bus.workers(),
+  };
+  return { bus, deckBus };
 }

@@ -1,7 +1,7 @@
 import { createDeck } from './app/createDeck';
 import { runConsole } from './app/runConsole';
 import type { CliArgs } from './cliArgs';
-import { openWorkspace } from './openWorkspace';
+import { openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
 import { appendErrorLog, defaultLogFile } from './services/log/errorLog';
 
@@ -13,8 +13,9 @@ export async function startConsole(opts: {
 }): Promise<number> {
   const { args, env } = opts;
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
+  const { bus, deckBus } = await openWorkers(workspace, env);
   const deck = createDeck({
-    services: workspace.services,
+    services: { ...workspace.services, bus: deckBus },
     config: workspace.config,
     screens,
     dataDir: workspace.dataDir,
@@ -24,7 +25,7 @@ export async function startConsole(opts: {
     startupErrors: workspace.configErrors,
   });
   const logFile = defaultLogFile(env);
-  return runConsole({
+  const code = await runConsole({
     deck,
     screens,
     stdout: process.stdout,
@@ -34,4 +35,6 @@ export async function startConsole(opts: {
     logFile,
     logError: (what, error) => appendErrorLog(logFile, what, error),
   });
+  await bus.close();
+  return code;
 }

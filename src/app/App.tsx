@@ -1,6 +1,7 @@
 import { Box, Text, useApp } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
+import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands, type PaletteCommand } from './commands';
 import { type Deck, DeckProvider, useActions, useDeck } from './deckContext';
 import { FilterPrompt } from './FilterPrompt';
@@ -49,7 +50,11 @@ function Shell({
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
   const screen = screens.find((s) => s.id === tab) ?? screens[0];
-  const commands = useMemo(() => [...builtinCommands(screens), ...extraCommands], [screens, extraCommands]);
+  const commands = useMemo(
+    () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
+    [screens, extraCommands],
+  );
+  useEffect(() => actions.connectBus(), [actions]);
 
   useKeys('global', (press) => {
     const action = press.action(['global']);
@@ -89,8 +94,12 @@ function Shell({
       <TabBar screens={screens} width={columns} />
       <Box height={contentHeight} width={columns} overflow="hidden">
         {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
+        {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
         {screens.map((s) => (
-          <Box key={s.id} display={s === screen && overlay !== 'help' ? 'flex' : 'none'}>
+          <Box
+            key={s.id}
+            display={s === screen && overlay !== 'help' && overlay !== 'confirm' ? 'flex' : 'none'}
+          >
             <s.Component width={columns} height={contentHeight} active={s === screen && overlay === null} />
           </Box>
         ))}

@@ -22,9 +22,9 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     name: s.id,
     aliases: s.aliases,
     description: `Show ${s.title}`,
-    run: (_args, ctx) => {
+    run: (args, ctx) => {
       ctx.actions.showTab(s.id);
-      return undefined;
+      return s.open?.(args, ctx.actions);
     },
   }));
   return [
@@ -50,11 +50,18 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
   ];
 }
 
-/** Splits a palette line into words; double quotes group words (`:run sh -c "echo hi"`). */
+/**
+ * Splits a palette line into words like a shell would, without running one: `'…'` is literal, `"…"` keeps
+ * spaces and only `\"` and `\\` are escapes inside it (`:run sh -c "echo hi"`, `:run printf "a\tb"`).
+ */
 export function splitWords(line: string): string[] {
   const words: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const m of line.matchAll(re)) words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]);
+  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const m of line.matchAll(re)) {
+    if (m[1] !== undefined) words.push(m[1]);
+    else if (m[2] !== undefined) words.push(m[2].replace(/\\(["\\])/g, '$1'));
+    else words.push(m[3]);
+  }
   return words;
 }
 

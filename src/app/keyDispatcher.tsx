@@ -51,7 +51,7 @@ export function KeyDispatcher({
     },
   });
 
-  useInput((input, key) => {
+  const dispatch = (input: string, key: Key) => {
     const name = keyName(input, key);
     if (name === 'ctrl-c') {
       onInterrupt();
@@ -61,6 +61,27 @@ export function KeyDispatcher({
     for (const r of registrations.current) {
       if (r.handler.current(press)) return;
     }
+  };
+
+  // Over a slow link (or from tmux send-keys) several keystrokes arrive in one read and Ink hands them over
+  // as one string. They are replayed one per tick, so that `:` has opened the palette (and its key layer is
+  // registered) before `run ls` is typed into it.
+  const queue = useRef<Array<[string, Key]>>([]);
+  const drain = () => {
+    const next = queue.current.shift();
+    if (!next) return;
+    dispatch(...next);
+    if (queue.current.length > 0) setTimeout(drain, 0);
+  };
+  useInput((input, key) => {
+    const chars = Array.from(input);
+    const presses: Array<[string, Key]> =
+      chars.length > 1 && !key.ctrl && !key.meta && !key.escape
+        ? chars.map((ch) => [ch, singleKey(ch, key)])
+        : [[input, key]];
+    const idle = queue.current.length === 0;
+    queue.current.push(...presses);
+    if (idle) drain();
   });
 
   return <DispatcherContext.Provider value={api.current}>{children}</DispatcherContext.Provider>;
@@ -77,4 +98,13 @@ export function useKeys(layer: KeyLayer, handler: KeyHandler, active = true): vo
     if (!active || !dispatcher) return;
     return dispatcher.add({ layer, seq: ++registrationSeq, handler: ref });
   }, [dispatcher, layer, active]);
+}
+
+/** The key flags of one character taken out of a multi-key chunk. */
+function singleKey(ch: string, chunk: Key): Key {
+  const plain = { ...chunk, return: false, tab: false, backspace: false, shift: ch !== ch.toLowerCase() };
+  if (ch === '\r' || ch === '\n') return { ...plain, return: true };
+  if (ch === '\t') return { ...plain, tab: true };
+  if (ch === '\x7f' || ch === '\b') return { ...plain, backspace: true };
+  return plain;
 }

@@ -1,4 +1,6 @@
 import type { FC } from 'react';
+import type { DeckActions } from '../state/store';
+import type { PaletteCommand } from './commands';
 import type { ActionDef } from './keymap';
 
 export interface ScreenProps {
@@ -21,4 +23,8 @@ export interface Screen {
   /** One line of key hints for the message line. */
   hints: string;
   Component: FC<ScreenProps>;
+  /** `:<id> args…` in the palette: what the arguments do (e.g. `:jobs failed`). Returns an error message. */
+  open?(args: string[], actions: DeckActions): string | undefined;
+  /** Palette commands this screen adds (`:run`). */
+  commands?: PaletteCommand[];
 }

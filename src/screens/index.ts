@@ -1,5 +1,7 @@
 import type { Screen } from '../app/screen';
+import { dashboardScreen } from './dashboard/DashboardScreen';
+import { jobsScreen } from './jobs/JobsScreen';
 import { reposScreen } from './repos/ReposScreen';
 
 /** The tabs, in order: their position is their number key. */
-export const screens: readonly Screen[] = [reposScreen];
+export const screens: readonly Screen[] = [dashboardScreen, reposScreen, jobsScreen];

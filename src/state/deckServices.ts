@@ -1,4 +1,41 @@
+import type { DeckEvent } from '../domain/event';
+import type { JobFilter, JobLogLine, JobSpec, JobView, Requester, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
+
+export type BusState = 'connected' | 'reconnecting' | 'down';
+export interface BusStatus {
+  state: BusState;
+  since: number;
+  detail?: string;
+}
+
+/** The worker layer as the console uses it (the bus of services/bus satisfies it). */
+export interface DeckBus {
+  transport: 'redis' | 'memory';
+  /** Where it points, for people (no password). */
+  target: string;
+  /** Who this console acts for: stamped on every job it enqueues. */
+  requester: Requester;
+  queue: {
+    enqueue(spec: JobSpec): Promise<string>;
+    cancel(id: string, by?: Requester): Promise<void>;
+    retry(id: string, by?: Requester): Promise<void>;
+    list(filter?: JobFilter): Promise<JobView[]>;
+    logs(id: string, opts?: { tail?: number }): Promise<JobLogLine[]>;
+  };
+  events: {
+    subscribe(
+      fromId: string | 'live',
+      onEvent: (event: DeckEvent) => void,
+      opts?: { onNotice?: (notice: { kind: string; message: string }) => void },
+    ): () => void;
+  };
+  state: {
+    get(): BusStatus;
+    subscribe(listener: (status: BusStatus) => void): () => void;
+  };
+  workers(): Promise<WorkerPresence[]>;
+}
 
 /**
  * What the console needs from the outside world. The store's actions call these;
@@ -10,4 +47,5 @@ export interface DeckServices {
     list(): Promise<{ rows: RepoStatus[]; errors: string[] }>;
     details(entry: RepoEntry): Promise<RepoDetails>;
   };
+  bus?: DeckBus;
 }

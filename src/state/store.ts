@@ -1,6 +1,11 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { DeckEvent } from '../domain/event';
+import type { JobStatus, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
-import type { DeckServices } from './deckServices';
+import { type BusActions, busActions, type JobLog } from './busActions';
+import type { BusStatus, DeckServices } from './deckServices';
+import type { JobsById } from './jobsReducer';
+import { emptyTimeline, type Timeline } from './timeline';
 
 export type ToastLevel = 'info' | 'warn' | 'error';
 export interface Toast {
@@ -10,7 +15,15 @@ export interface Toast {
   at: number;
 }
 
-export type Overlay = 'help' | 'palette' | 'filter' | null;
+export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | null;
+
+/** A question the user must answer before something changes (`y` / `n`). */
+export interface Confirmation {
+  title: string;
+  /** What will happen, one line each. */
+  lines: string[];
+  onYes: () => void;
+}
 
 export interface DeckState {
   workspace: {
@@ -25,8 +38,28 @@ export interface DeckState {
     filters: Record<string, string>;
     toasts: Toast[];
     lastError?: { text: string; at: number };
+    confirm?: Confirmation;
     quitting: boolean;
   };
+  bus: {
+    transport?: 'redis' | 'memory';
+    target?: string;
+    status?: BusStatus;
+  };
+  jobs: {
+    byId: JobsById;
+    loadedAt?: number;
+    statusFilter?: JobStatus;
+    log?: JobLog;
+  };
+  events: {
+    /** The newest events, oldest first. */
+    latest: DeckEvent[];
+    timeline: Timeline;
+    received: number;
+    lastId?: string;
+  };
+  workers: { list: WorkerPresence[]; refreshedAt?: number };
   repos: {
     rows: RepoStatus[];
     loading: boolean;
@@ -36,8 +69,12 @@ export interface DeckState {
   actions: DeckActions;
 }
 
-export interface DeckActions {
+export interface DeckActions extends BusActions {
   showTab(id: string): void;
+  /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
+  confirm(confirmation: Confirmation): void;
+  answerConfirm(yes: boolean): void;
+  setJobStatusFilter(status: JobStatus | undefined): void;
   openOverlay(overlay: Overlay): void;
   closeOverlay(): void;
   setFilter(screen: string, text: string): void;
@@ -50,6 +87,14 @@ export interface DeckActions {
 }
 
 export type DeckStore = StoreApi<DeckState>;
+
+/** What slices of actions get to work with. */
+export interface DeckStoreTools {
+  set: StoreApi<DeckState>['setState'];
+  get: StoreApi<DeckState>['getState'];
+  notify(level: ToastLevel, text: string): void;
+  now(): number;
+}
 
 export interface DeckInit {
   dataDir: string;
@@ -80,7 +125,15 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
     const repos = (patch: Partial<DeckState['repos']>) => set((s) => ({ repos: { ...s.repos, ...patch } }));
 
     const actions: DeckActions = {
+      ...busActions(services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),
+      confirm: (confirmation) => ui({ confirm: confirmation, overlay: 'confirm' }),
+      answerConfirm: (yes) => {
+        const pending = get().ui.confirm;
+        ui({ confirm: undefined, overlay: null });
+        if (yes) pending?.onYes();
+      },
+      setJobStatusFilter: (status) => set((s) => ({ jobs: { ...s.jobs, statusFilter: status } })),
       openOverlay: (overlay) => ui({ overlay }),
       closeOverlay: () => ui({ overlay: null }),
       setFilter: (screen, text) => ui({ filters: { ...get().ui.filters, [screen]: text } }),
@@ -132,6 +185,14 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
         quitting: false,
       },
       repos: { rows: [], loading: false },
+      bus: {
+        transport: services.bus?.transport,
+        target: services.bus?.target,
+        status: services.bus?.state.get(),
+      },
+      jobs: { byId: new Map() },
+      events: { latest: [], timeline: emptyTimeline(now()), received: 0 },
+      workers: { list: [] },
       actions,
     };
   });

@@ -5,7 +5,7 @@ import { createDeck } from '../../src/app/createDeck';
 import type { Screen } from '../../src/app/screen';
 import { configSchema, type DeckConfig } from '../../src/domain/config';
 import { screens as allScreens } from '../../src/screens';
-import type { DeckServices } from '../../src/state/deckServices';
+import type { DeckBus, DeckServices } from '../../src/state/deckServices';
 import { keySequence } from './keys';
 
 export interface StartDeckOptions {
@@ -18,6 +18,8 @@ export interface StartDeckOptions {
   readOnly?: boolean;
   noColor?: boolean;
   startupErrors?: string[];
+  /** The worker layer (see `memoryDeckBus`); without it the console has no jobs. */
+  bus?: DeckBus;
 }
 
 const noRepos: DeckServices['repos'] = {
@@ -32,7 +34,7 @@ export async function startDeck(opts: StartDeckOptions = {}) {
   const config: DeckConfig = configSchema.parse(opts.config ?? {});
   const screens = opts.screens ?? allScreens;
   const deck = createDeck({
-    services: { repos: noRepos, ...opts.services } as DeckServices,
+    services: { repos: noRepos, bus: opts.bus, ...opts.services } as DeckServices,
     config,
     screens,
     dataDir: '/work/data',

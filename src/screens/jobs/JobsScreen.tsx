@@ -1,0 +1,113 @@
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import type { Screen, ScreenProps } from '../../app/screen';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import { type JobStatus, jobStatuses } from '../../domain/job';
+import { fitWidth } from '../../domain/text';
+import { jobsNewestFirst } from '../../state/jobsReducer';
+import { JobDetailsView } from './JobDetailsView';
+import { jobColumns } from './jobColumns';
+import { askCancel, askRetry } from './jobConfirmations';
+
+const filterCycle: (JobStatus | undefined)[] = [undefined, ...jobStatuses];
+
+function JobsScreen({ width, height, active }: ScreenProps) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const byId = useDeck((s) => s.jobs.byId);
+  const statusFilter = useDeck((s) => s.jobs.statusFilter);
+  const log = useDeck((s) => s.jobs.log);
+  const transport = useDeck((s) => s.bus.transport);
+  const filterText = useDeck((s) => s.ui.filters.jobs ?? '');
+  const rows = useMemo(
+    () => jobsNewestFirst(byId).filter((j) => !statusFilter || j.status === statusFilter),
+    [byId, statusFilter],
+  );
+  const columns = useMemo(() => jobColumns(Date.now), []);
+  const tableHeight = height - 1;
+  const table = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['jobs', 'table']);
+      const job = table.cursorRow;
+      if (action === 'job.details' && job) void actions.openJobLog(job.id);
+      else if (action === 'job.cancel' && job) askCancel(job, actions);
+      else if (action === 'job.retry' && job) askRetry(job, actions);
+      else if (action === 'job.statusFilter') {
+        const next = filterCycle[(filterCycle.indexOf(statusFilter) + 1) % filterCycle.length];
+        actions.setJobStatusFilter(next);
+      } else if (action === 'table.filter') actions.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !log,
+  );
+
+  if (log) return <JobDetailsView width={width} height={height} active={active} />;
+
+  const shown = statusFilter ? `${rows.length} ${statusFilter}` : `${rows.length} jobs`;
+  const where =
+    transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={theme.muted}>
+        {fitWidth(` ${shown} ${where} · f status filter · :run <program> [args…]`, width)}
+      </Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          statusFilter
+            ? `No ${statusFilter} jobs (f changes the status filter).`
+            : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
+        }
+      />
+    </Box>
+  );
+}
+
+export const jobsScreen: Screen = {
+  id: 'jobs',
+  title: 'Jobs',
+  aliases: ['job', 'j'],
+  actions: [
+    { id: 'job.details', keys: ['enter'], description: 'Job with its live log', scope: 'jobs' },
+    { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobs' },
+    { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobs' },
+    { id: 'job.statusFilter', keys: ['f'], description: 'Cycle the status filter', scope: 'jobs' },
+  ],
+  scopes: ['table'],
+  hints: 'Enter log  c cancel  R retry  f status  :run program',
+  Component: JobsScreen,
+  open: (args, actions) => {
+    const status = args[0];
+    if (!status) return undefined;
+    if (status === 'all') actions.setJobStatusFilter(undefined);
+    else if ((jobStatuses as readonly string[]).includes(status))
+      actions.setJobStatusFilter(status as JobStatus);
+    else return `:jobs ${status}: not a status (${jobStatuses.join(', ')}, all)`;
+    return undefined;
+  },
+  commands: [
+    {
+      name: 'run',
+      aliases: [],
+      args: '<program> [args…]',
+      description: 'Run a program on a worker (no shell; :run sh -c "…" for one)',
+      run: (args, ctx) => {
+        if (args.length === 0) return ':run needs a program, e.g. :run uptime';
+        ctx.actions.showTab('jobs');
+        void ctx.actions.runCommand(args[0], args.slice(1));
+        return undefined;
+      },
+    },
+  ],
+};

@@ -1,0 +1,101 @@
+import type { DeckEvent } from '../domain/event';
+import type { JobStatus, JobView } from '../domain/job';
+
+/** Jobs by id, as the Jobs screen shows them. */
+export type JobsById = ReadonlyMap<string, JobView>;
+
+const statusOf: Record<string, JobStatus | undefined> = {
+  'job.queued': 'queued',
+  'job.started': 'active',
+  'job.stalled': 'queued',
+  'job.completed': 'completed',
+  'job.cancelled': 'cancelled',
+  'job.retried': 'queued',
+};
+
+/**
+ * Applies a batch of events to the jobs table. Events about jobs the table does not know yet create a row
+ * from what the event says, so a job queued by another console appears at once.
+ */
+export function applyJobEvents(jobs: JobsById, events: readonly DeckEvent[]): JobsById {
+  let next: Map<string, JobView> | undefined;
+  for (const e of events) {
+    if (!e.type.startsWith('job.') || !e.jobId) continue;
+    next ??= new Map(jobs);
+    const before = next.get(e.jobId) ?? placeholderJob(e);
+    next.set(e.jobId, applyJobEvent(before, e));
+  }
+  return next ?? jobs;
+}
+
+function applyJobEvent(job: JobView, e: DeckEvent): JobView {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  switch (e.type) {
+    case 'job.queued':
+      return { ...job, status: 'queued', maxAttempts: num(data.maxAttempts) ?? job.maxAttempts };
+    case 'job.started':
+      return {
+        ...job,
+        status: 'active',
+        startedAt: e.at,
+        finishedAt: undefined,
+        attempts: num(data.attempt) ?? job.attempts,
+        worker: typeof data.worker === 'string' ? data.worker : job.worker,
+      };
+    case 'job.progress':
+      return {
+        ...job,
+        step: num(data.step) ?? job.step,
+        total: num(data.total) ?? job.total,
+        message: e.message,
+      };
+    case 'job.failed': {
+      const willRetry = data.willRetry === true;
+      return {
+        ...job,
+        status: willRetry ? 'delayed' : 'failed',
+        error: typeof data.error === 'string' ? data.error : e.message,
+        finishedAt: willRetry ? undefined : e.at,
+      };
+    }
+    case 'job.completed':
+      return { ...job, status: 'completed', finishedAt: e.at, result: data.result, error: undefined };
+    case 'job.cancelled':
+      return { ...job, status: 'cancelled', finishedAt: e.at, error: e.message };
+    case 'job.retried':
+      return { ...job, status: 'queued', finishedAt: undefined, error: undefined, step: 0, total: 0 };
+    case 'job.stalled':
+      return { ...job, status: 'queued', message: e.message };
+    default:
+      return job;
+  }
+}
+
+function placeholderJob(e: DeckEvent): JobView {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  return {
+    id: e.jobId ?? '?',
+    kind: typeof data.kind === 'string' ? data.kind : '?',
+    status: statusOf[e.type] ?? 'queued',
+    step: 0,
+    total: 0,
+    attempts: 0,
+    maxAttempts: 1,
+    requestedBy: 'user' in e.source ? e.source : { user: '?', host: '?' },
+    createdAt: e.at,
+    message: typeof data.summary === 'string' ? data.summary : undefined,
+    payload: undefined,
+  };
+}
+
+/** Merges a fresh `list()` from the queue over what events built: the queue's view wins for the jobs it returns. */
+export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsById {
+  const next = new Map(jobs);
+  for (const j of listed) next.set(j.id, j);
+  return next;
+}
+
+export function jobsNewestFirst(jobs: JobsById): JobView[] {
+  return [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
+}

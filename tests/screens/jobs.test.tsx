@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Bus } from '../../src/services/bus/contracts';
+import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let deck: DeckSession | undefined;
+let bus: Bus | undefined;
+afterEach(async () => {
+  deck?.unmount();
+  await bus?.close();
+});
+
+async function start(opts: { readOnly?: boolean } = {}) {
+  const made = memoryDeckBus();
+  bus = made.bus;
+  deck = await startDeck({ bus: made.deckBus, size: { columns: 140, rows: 30 }, ...opts });
+  return deck;
+}
+
+function processAlive(pattern: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', pattern]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function run(d: DeckSession, line: string) {
+  await d.press(':');
+  await d.type(`run ${line}`);
+  await d.press('enter');
+}
+
+describe('the Jobs screen', () => {
+  it('runs a command from the palette and shows its live log', async () => {
+    const d = await start();
+    await run(d, 'sh -c "echo hello from the worker; echo warn >&2"');
+    await d.waitFor('completed');
+    const list = d.frame();
+    expect(list).toContain("sh -c 'echo hello from the worker; echo warn >&2'");
+    expect(list).toMatch(/completed\s+█+ done\s+1\/1\s+ada/);
+    await d.press('enter');
+    const log = await d.waitFor('hello from the worker');
+    expect(log).toContain('warn');
+    expect(log).toContain('"exitCode":0');
+    await d.press('esc');
+    await d.waitFor('PROGRESS');
+  });
+
+  it('cancels a running command after asking, and its process is gone', async () => {
+    const d = await start();
+    await run(d, 'sleep 37.125');
+    await d.waitFor('active');
+    expect(processAlive('sleep 37.125')).toBe(true);
+    await d.press('c');
+    await d.waitFor('Cancel job');
+    await d.press('y');
+    await d.waitFor('cancelled');
+    for (let i = 0; i < 50 && processAlive('sleep 37.125'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(processAlive('sleep 37.125')).toBe(false);
+  });
+
+  it('does nothing when the cancel is not confirmed', async () => {
+    const d = await start();
+    await run(d, 'sleep 38.25');
+    await d.waitFor('active');
+    await d.press('c');
+    await d.waitFor('Cancel job');
+    await d.press('n');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(d.frame()).toContain('active');
+    expect(processAlive('sleep 38.25')).toBe(true);
+    await d.press('c', 'y');
+    await d.waitFor('cancelled');
+  });
+
+  it('retries a failed job after asking', async () => {
+    const d = await start();
+    await run(d, 'sh -c "echo nope; exit 3"');
+    await d.waitFor('failed');
+    expect(d.frame()).toMatch(/exit(ed)? (with )?(code )?3/);
+    await d.press('R');
+    await d.waitFor('Retry job');
+    await d.press('y');
+    await d.waitFor('queued again');
+    const jobs = await bus!.queue.list();
+    await d.waitFor('failed');
+    expect(jobs).toHaveLength(1);
+    const audit = await bus!.audit.list();
+    expect(audit.map((a) => a.action)).toContain('job.retry');
+  });
+
+  it('filters jobs by status with f and :jobs <status>', async () => {
+    const d = await start();
+    await run(d, 'true');
+    await d.waitFor('completed');
+    await run(d, 'false');
+    await d.waitFor('failed');
+    await d.press('f'); // queued
+    await d.waitFor('No queued jobs');
+    await d.press(':');
+    await d.type('jobs failed');
+    await d.press('enter');
+    const f = await d.waitFor('1 failed');
+    expect(f).not.toContain(' true');
+    await d.press(':');
+    await d.type('jobs nonsense');
+    await d.press('enter');
+    await d.waitFor(':jobs nonsense: not a status');
+  });
+
+  it('refuses to run anything in read-only mode', async () => {
+    const d = await start({ readOnly: true });
+    await run(d, 'touch /tmp/should-not-exist');
+    await d.waitFor('read-only');
+    expect(await bus!.queue.list()).toHaveLength(0);
+  });
+
+  it('shows escape sequences in command output safely', async () => {
+    const d = await start();
+    await run(d, 'printf "\\033[2J\\033[31mred\\033[0m \\033]0;title\\007done\\n"');
+    await d.waitFor('completed');
+    await d.press('enter');
+    const f = await d.waitFor('red done');
+    expect(f).not.toContain('\x1b[2J');
+    expect(f).not.toContain('\x1b]0;');
+  });
+});
+
+describe('the Dashboard', () => {
+  it('shows the workers, jobs by status, recent failures and the latest events', async () => {
+    const d = await start();
+    await run(d, 'sh -c "exit 7"');
+    await d.waitFor('failed');
+    await d.press('1');
+    const f = await d.waitFor('Recent failures (1)');
+    expect(f).toContain('Workers: in-process');
+    expect(f).toMatch(/failed 1/);
+    expect(f).toContain("sh -c 'exit 7'");
+    expect(f).toContain('job.failed');
+    expect(f).toMatch(/error\s+▁*[▂▃▄▅▆▇█]/); // the failure shows on the error sparkline
+  });
+});
