@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
+import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
 import type { Bus } from './services/bus/contracts';
 import { openBus } from './services/bus/openBus';
@@ -61,14 +62,18 @@ export async function openWorkers(
     dataDir: workspace.dataDir,
     env,
   });
-  const deckBus: DeckBus = {
+  return { bus, deckBus: deckBusOf(bus, currentRequester(env)) };
+}
+
+/** The console's view of a bus: what it may do, acting for `requester`. */
+export function deckBusOf(bus: Bus, requester: Requester): DeckBus {
+  return {
     transport: bus.transport,
     target: bus.target,
-    requester: currentRequester(env),
+    requester,
     queue: bus.queue,
     events: bus.events,
     state: bus.state,
     workers: () => bus.workers(),
   };
-  return { bus, deckBus };
 }

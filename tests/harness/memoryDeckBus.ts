@@ -1,3 +1,4 @@
+import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import type { DeckBus } from '../../src/state/deckServices';
@@ -8,14 +9,5 @@ export const operator = { user: 'ada', host: 'jump1' };
 /** The embedded worker layer with the real handlers, as `npm start` runs it. */
 export function memoryDeckBus(): { bus: Bus; deckBus: DeckBus } {
   const bus = openMemoryBus({ handlers: { command }, requester: operator });
-  const deckBus: DeckBus = {
-    transport: bus.transport,
-    target: bus.target,
-    requester: operator,
-    queue: bus.queue,
-    events: bus.events,
-    state: bus.state,
-    workers: () => bus.workers(),
-  };
-  return { bus, deckBus };
+  return { bus, deckBus: deckBusOf(bus, operator) };
 }
