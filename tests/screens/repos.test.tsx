@@ -1,0 +1,114 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openWorkspace } from '../../src/openWorkspace';
+import { ScratchRepos } from '../git/scratchRepos';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let repos: ScratchRepos;
+let data: string;
+let deck: DeckSession | undefined;
+
+beforeAll(() => {
+  repos = new ScratchRepos();
+  const clean = repos.init('clean');
+  repos.commit(clean, 'README.md', 'hello\n', 'first commit');
+
+  const dirty = repos.init('dirty');
+  repos.commit(dirty, 'a.txt', 'a\n', 'add a');
+  repos.write(dirty, 'a.txt', 'changed\n');
+  repos.write(dirty, 'new.txt', 'untracked\n');
+
+  const remote = repos.folder('remote.git');
+  repos.git(remote, 'init', '--quiet', '--bare', '--initial-branch=main');
+  const seed = repos.init('seed');
+  repos.commit(seed, 'base.txt', 'base\n', 'base');
+  repos.git(seed, 'push', '--quiet', remote, 'main');
+  repos.git(repos.root, 'clone', '--quiet', remote, 'ahead');
+  repos.git(repos.root, 'clone', '--quiet', remote, 'other');
+  const other = join(repos.root, 'other');
+  const ahead = join(repos.root, 'ahead');
+  repos.commit(other, 'theirs.txt', 'theirs\n', 'their change');
+  repos.git(other, 'push', '--quiet', 'origin', 'main');
+  repos.commit(ahead, 'mine1.txt', '1\n', 'my first change');
+  repos.commit(ahead, 'mine2.txt', '2\n', 'my second change');
+  repos.git(ahead, 'fetch', '--quiet', 'origin');
+
+  const detached = repos.init('detached');
+  repos.commit(detached, 'one.txt', '1\n', 'one');
+  repos.commit(detached, 'two.txt', '2\n', 'two');
+  repos.git(detached, 'checkout', '--quiet', '--detach', 'HEAD~1');
+
+  data = repos.folder('workspace');
+  writeFileSync(
+    join(data, 'repos.yaml'),
+    [
+      'repos:',
+      '  - path: ../clean',
+      '  - path: ../dirty',
+      '  - path: ../ahead',
+      '  - path: ../detached',
+      '  - name: gone',
+      '    path: ../nowhere',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(() => repos.cleanup());
+afterEach(() => deck?.unmount());
+
+async function openRepos(dataDir: string) {
+  const workspace = await openWorkspace({ dataDir, configPath: join(dataDir, 'no-config.yaml'), env: {} });
+  deck = await startDeck({
+    services: workspace.services,
+    size: { columns: 120, rows: 24 },
+    startupErrors: workspace.configErrors,
+  });
+  await deck.press('2');
+  return deck;
+}
+
+const rowOf = (frame: string, name: string) => frame.split('\n').find((l) => l.includes(` ${name} `)) ?? '';
+
+describe('the Repositories screen on real repositories', () => {
+  it('shows branch, changes, ahead/behind, detached HEAD and a missing path as an error row', async () => {
+    const d = await openRepos(data);
+    const f = await d.waitFor('path does not exist');
+    expect(rowOf(f, 'clean')).toMatch(/main\s+0 —\s+[0-9a-f]{7}\s+\S+ Test Pers\S* first commit/);
+    expect(rowOf(f, 'dirty')).toMatch(/main\s+2 —/);
+    expect(rowOf(f, 'ahead')).toMatch(/main\s+0 ↑2 ↓1/);
+    expect(rowOf(f, 'detached')).toContain('(detached');
+    expect(rowOf(f, 'gone')).toMatch(/ERROR\s+.*path does not exist/);
+  });
+
+  it('opens the status and recent commits of a repository, and goes back with Esc', async () => {
+    const d = await openRepos(data);
+    await d.waitFor('my second change');
+    await d.press('/');
+    await d.type('ahead');
+    await d.press('enter', 'enter');
+    const f = await d.waitFor('Recent commits');
+    expect(f).toContain('## main...origin/main [ahead 2, behind 1]');
+    expect(f).toContain('my second change');
+    expect(f).toContain('my first change');
+    await d.press('esc');
+    await d.waitFor('UPSTREAM');
+  });
+
+  it('picks up a new commit on r', async () => {
+    const d = await openRepos(data);
+    await d.waitFor('first commit');
+    repos.commit(join(repos.root, 'clean'), 'NEWS', 'news\n', 'second commit');
+    await d.press('r');
+    await d.waitFor('second commit');
+  });
+
+  it('reports a malformed repos.yaml with file:line and keeps running', async () => {
+    const broken = repos.folder('broken-workspace');
+    writeFileSync(join(broken, 'repos.yaml'), 'repos:\n  - path: ../clean\n  - paht: ../dirty\n');
+    const d = await openRepos(broken);
+    const f = await d.waitFor('repos.yaml:3');
+    expect(f).toContain('paht');
+  });
+});
