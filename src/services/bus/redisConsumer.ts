@@ -93,13 +93,7 @@ export class RedisConsumer implements JobConsumer {
         data: { worker: this.id },
       });
     });
-    deps.hub
-      .listen(deps.keys.control, (message) => this.onControl(message))
-      .then((off) => {
-        if (this.closing) off();
-        else this.offControl = off;
-      })
-      .catch(() => {});
+    this.offControl = deps.hub.listen(deps.keys.control, (message) => this.onControl(message));
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
     this.heartbeat.unref?.();
     void this.beat().then(() =>

@@ -62,29 +62,27 @@ export function defineDeckCommands(cmd: Redis): DeckRedis {
 }
 
 /**
- * One subscriber connection shared by every subscription of a bus. It re-subscribes its channels itself after
- * a reconnect (ioredis' autoResubscribe is off) and only then tells the subscriptions, so a subscription knows
- * the exact moment from which the channel delivers again.
+ * One subscriber connection shared by every subscription of a bus. SUBSCRIBE is only ever sent on a `ready`
+ * connection (sent earlier, ioredis' own ready check would then run in subscriber mode and fail), and the hub
+ * re-subscribes its channels itself after every (re)connect (ioredis' autoResubscribe is off): only then does
+ * it call the `onSubscribed` callbacks, so a subscription knows the exact moment from which the channel
+ * delivers again.
  */
 export class PubSubHub {
   private readonly handlers = new Map<string, Set<(message: string) => void>>();
-  private readonly reconnectListeners = new Set<() => void>();
+  private readonly subscribedListeners = new Set<() => void>();
   private readonly disconnectListeners = new Set<() => void>();
-  private everReady = false;
 
   constructor(private readonly conn: Redis) {
     conn.on('message', (channel: string, message: string) => {
       for (const handler of this.handlers.get(channel) ?? []) handler(message);
     });
     conn.on('ready', () => {
-      const first = !this.everReady;
-      this.everReady = true;
       const channels = [...this.handlers.keys()];
-      const resubscribed = channels.length > 0 ? conn.subscribe(...channels) : Promise.resolve(0);
-      resubscribed.then(
+      if (channels.length === 0) return;
+      conn.subscribe(...channels).then(
         () => {
-          if (first) return;
-          for (const listener of [...this.reconnectListeners]) listener();
+          for (const listener of [...this.subscribedListeners]) listener();
         },
         () => {
           // the connection dropped again: the next 'ready' retries
@@ -96,29 +94,34 @@ export class PubSubHub {
     });
   }
 
-  /** Resolves once Redis acknowledged the subscription: from then on every message reaches `handler`. */
-  async listen(channel: string, handler: (message: string) => void): Promise<Unsubscribe> {
+  /**
+   * Deliver the channel's messages to `handler`. `onSubscribed` runs each time Redis has acknowledged the
+   * subscription on a fresh connection (now if connected, and after every reconnect); messages published
+   * after that moment reach `handler` for as long as that connection lasts.
+   */
+  listen(channel: string, handler: (message: string) => void, onSubscribed?: () => void): Unsubscribe {
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
     }
     set.add(handler);
-    await this.conn.subscribe(channel);
+    if (onSubscribed) this.subscribedListeners.add(onSubscribed);
+    if (this.conn.status === 'ready') {
+      this.conn.subscribe(channel).then(
+        () => onSubscribed?.(),
+        () => {},
+      );
+    }
     return () => {
+      if (onSubscribed) this.subscribedListeners.delete(onSubscribed);
       const current = this.handlers.get(channel);
       current?.delete(handler);
       if (current?.size === 0) {
         this.handlers.delete(channel);
-        this.conn.unsubscribe(channel).catch(() => {});
+        if (this.conn.status === 'ready') this.conn.unsubscribe(channel).catch(() => {});
       }
     };
-  }
-
-  /** After a reconnect, once every channel is subscribed again. */
-  onReconnect(listener: () => void): Unsubscribe {
-    this.reconnectListeners.add(listener);
-    return () => this.reconnectListeners.delete(listener);
   }
 
   onDisconnect(listener: () => void): Unsubscribe {
@@ -226,6 +229,8 @@ class StreamSubscription {
   private stopped = false;
   private readonly cleanup: Unsubscribe[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The channel subscription is acknowledged on the current connection. */
+  private subscribed = false;
 
   constructor(
     private readonly deps: RedisEventBusDeps,
@@ -238,23 +243,26 @@ class StreamSubscription {
   }
 
   start(): void {
-    this.cleanup.push(this.deps.hub.onReconnect(() => this.sync()));
     this.cleanup.push(
       this.deps.hub.onDisconnect(() => {
+        // Messages in flight on the dropped connection are lost: abandon any sync and buffer until the next
+        // one, which the reconnect starts once the channel is subscribed again.
+        this.generation++;
+        this.subscribed = false;
         this.syncing = true;
         this.buffer = [];
       }),
     );
-    this.deps.hub
-      .listen(this.deps.keys.eventsChannel, (message) => this.onMessage(message))
-      .then(
-        (off) => {
-          if (this.stopped) off();
-          else this.cleanup.push(off);
-          this.sync();
+    this.cleanup.push(
+      this.deps.hub.listen(
+        this.deps.keys.eventsChannel,
+        (message) => this.onMessage(message),
+        () => {
+          this.subscribed = true;
+          void this.sync();
         },
-        () => this.retrySoon(),
-      );
+      ),
+    );
   }
 
   stop(): void {
@@ -311,7 +319,7 @@ class StreamSubscription {
 
   /** Called once the channel subscription is acknowledged (first time and after each reconnect). */
   private async sync(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.subscribed) return;
     const generation = ++this.generation;
     this.syncing = true;
     this.buffer = [];

@@ -328,10 +328,16 @@ export class RedisJobQueue implements JobQueue {
   private async load(id: string): Promise<{ job: Job; view: JobView; state: string } | undefined> {
     const { queue, cmd, keys } = this.deps;
     return this.withTimeout('reading the job', async () => {
-      const job = (await queue.getJob(id)) as Job | undefined;
-      if (!job) return undefined;
-      const [state, marker] = await Promise.all([job.getState(), cmd.hget(keys.cancelled, id)]);
-      return { job, state, view: toView(job, state, parseMarker(marker)) };
+      // The job hash and its state are two reads: read the state on both sides of the hash and retry if the
+      // job moved in between, so a view never mixes two moments (e.g. "completed" with the attempts of "active").
+      for (let tries = 0; ; tries++) {
+        const before = await queue.getJobState(id);
+        const job = (await queue.getJob(id)) as Job | undefined;
+        if (!job) return undefined;
+        const [state, marker] = await Promise.all([job.getState(), cmd.hget(keys.cancelled, id)]);
+        if (state !== before && tries < 5) continue;
+        return { job, state, view: toView(job, state, parseMarker(marker)) };
+      }
     });
   }
 
