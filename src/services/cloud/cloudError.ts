@@ -1,0 +1,125 @@
+/**
+ * An error from a cloud call, named with the AWS error code so the AWS SDK's errors and the demo cloud's
+ * errors are read by the same code (`isThrottling`, `isDependencyViolation`, `describeRegionError`).
+ */
+export class CloudError extends Error {
+  override readonly name: string;
+  readonly code: string;
+  readonly region?: string;
+  readonly $retryable?: { throttling: boolean };
+
+  constructor(
+    code: string,
+    message: string,
+    options: { region?: string; throttling?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = code;
+    this.code = code;
+    this.region = options.region;
+    if (options.throttling) this.$retryable = { throttling: true };
+  }
+}
+
+/** The AWS error code of anything thrown by the SDK, the demo cloud or us. */
+export function errorCode(err: unknown): string | undefined {
+  if (!err || typeof err !== 'object') return undefined;
+  const e = err as { code?: unknown; Code?: unknown; name?: unknown };
+  for (const v of [e.code, e.Code, e.name]) if (typeof v === 'string' && v && v !== 'Error') return v;
+  return undefined;
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
+
+const throttlingCodes = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'PriorRequestNotComplete',
+]);
+
+export function isThrottling(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code && throttlingCodes.has(code)) return true;
+  return Boolean((err as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable?.throttling);
+}
+
+export function isDependencyViolation(err: unknown): boolean {
+  return errorCode(err) === 'DependencyViolation';
+}
+
+/** The resource is already gone: a terminated instance, a deleted group, a bucket that no longer exists. */
+export function isNotFound(err: unknown): boolean {
+  const code = errorCode(err) ?? '';
+  return code.endsWith('.NotFound') || code === 'NoSuchBucket' || code === 'NotFound';
+}
+
+export function isAbort(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'AbortError' || code === 'TimeoutError';
+}
+
+/** An `AbortError` like the platform's, for an operation stopped by its signal. */
+export function abortError(signal?: AbortSignal): Error {
+  const reason = signal?.reason;
+  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  const e = new Error('the operation was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+/** Why a region could not be scanned, in words an operator acts on. */
+export function describeRegionError(region: string, err: unknown): string {
+  const code = errorCode(err);
+  const detail = errorMessage(err);
+  switch (code) {
+    case 'OptInRequired':
+      return `${region}: not opted in (OptInRequired): enable the region for the account, or leave it out with --regions`;
+    case 'AuthFailure':
+      return `${region}: the credentials are not valid in this region (AuthFailure); it may be disabled for the account`;
+    case 'UnauthorizedOperation':
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return `${region}: access denied (${code}): the identity may not describe resources here`;
+    case 'InvalidClientTokenId':
+    case 'UnrecognizedClientException':
+      return `${region}: the access key is not known here (${code}); the region may be disabled for the account`;
+    default:
+      if (isThrottling(err))
+        return `${region}: throttled by AWS even after retries (${code}): scan again later`;
+      return `${region}: ${code ? `${code}: ` : ''}${detail}`;
+  }
+}
+
+/** Errors a delete retries: the thing is still in use, and AWS frees it a little after its dependents go. */
+export function isStillInUse(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'DependencyViolation' || code === 'VolumeInUse' || code === 'InvalidGroup.InUse';
+}
+
+/** The region is not enabled for the account: there is nothing of ours there. */
+export function isRegionUnavailable(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'OptInRequired' || code === 'AuthFailure' || code === 'InvalidClientTokenId';
+}
+
+export function bucketNotEmptyError(name: string, detail: string): CloudError {
+  return new CloudError(
+    'BucketNotEmpty',
+    `bucket ${name} is not empty (${detail}): it is deleted only when emptying it was confirmed`,
+  );
+}
