@@ -164,5 +164,8 @@ export class AwsClients {
 }
 
 export async function createAwsClients(settings: AwsSettings = {}): Promise<AwsClients> {
+  // The SDK prints a Node support notice to stderr on the first client, which would tear through the
+  // full-screen console; it is a note for developers, not for the operator.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new AwsClients(await resolveAwsSettings(settings), settings.credentials, settings.requestTimeoutMs);
 }

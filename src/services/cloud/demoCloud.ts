@@ -175,7 +175,7 @@ export class DemoCloud implements CloudProvider {
 
   async scanBuckets(signal?: AbortSignal): Promise<Resource[]> {
     const buckets = await this.call('global', 's3:ListBuckets', signal, () =>
-      [...this.state.buckets.values()].map((b) => structuredClone(b.resource)),
+      [...this.state.buckets.values()].map((b) => copyResource(b.resource)),
     );
     return buckets;
   }
@@ -184,7 +184,7 @@ export class DemoCloud implements CloudProvider {
     return this.call(region, 'ec2:DescribeInstances', signal, () =>
       ids.flatMap((id) => {
         const r = this.regionMap(region).get(id);
-        return r?.type === 'instance' ? [structuredClone(r)] : [];
+        return r?.type === 'instance' ? [copyResource(r)] : [];
       }),
     );
   }
@@ -302,7 +302,7 @@ export class DemoCloud implements CloudProvider {
         [...this.state.buckets.values()]
           .map((b) => b.resource)
           .filter((b) => b.region === region && matches(b))
-          .map((b) => structuredClone(b)),
+          .map((b) => copyResource(b)),
       );
     }
     return this.call(region, `ec2:Describe:${type}`, signal, () =>
@@ -426,7 +426,7 @@ export class DemoCloud implements CloudProvider {
       const earlier = token ? this.clientTokens.get(token) : undefined;
       if (earlier) {
         const r = this.regionMap(region).get(earlier[0]);
-        if (r) return structuredClone(r);
+        if (r) return copyResource(r);
       }
       const vpc = this.expect(region, 'vpc', spec.vpcId);
       for (const s of spec.subnetIds) this.expect(region, 'subnet', s);
@@ -495,7 +495,7 @@ export class DemoCloud implements CloudProvider {
       const token = `${region}/i/${spec.clientToken}`;
       const earlier = this.clientTokens.get(token);
       if (earlier)
-        return earlier.flatMap((id) => this.regionMap(region).get(id) ?? []).map((r) => structuredClone(r));
+        return earlier.flatMap((id) => this.regionMap(region).get(id) ?? []).map((r) => copyResource(r));
       if (!/^ami-[0-9a-f]{8,17}$/.test(spec.imageId)) {
         throw new CloudError('InvalidAMIID.Malformed', `Invalid id: "${spec.imageId}"`, { region });
       }
@@ -587,7 +587,7 @@ export class DemoCloud implements CloudProvider {
         },
       };
       this.state.buckets.set(spec.name, { resource, objects: 0 });
-      return structuredClone(resource);
+      return copyResource(resource);
     });
   }
 
@@ -604,7 +604,7 @@ export class DemoCloud implements CloudProvider {
     this.settle();
     const out: Resource[] = [];
     for (const region of this.state.regions.keys()) out.push(...this.list(region, undefined));
-    for (const b of this.state.buckets.values()) out.push(structuredClone(b.resource));
+    for (const b of this.state.buckets.values()) out.push(copyResource(b.resource));
     return out;
   }
 
@@ -688,8 +688,7 @@ export class DemoCloud implements CloudProvider {
 
   private list(region: string, type: ResourceType | undefined): Resource[] {
     const out: Resource[] = [];
-    for (const r of this.regionMap(region).values())
-      if (!type || r.type === type) out.push(structuredClone(r));
+    for (const r of this.regionMap(region).values()) if (!type || r.type === type) out.push(copyResource(r));
     return out;
   }
 
@@ -701,7 +700,7 @@ export class DemoCloud implements CloudProvider {
       createdAt: r.createdAt ?? this.now(),
     };
     this.regionMap(r.region).set(r.id, resource);
-    return structuredClone(resource);
+    return copyResource(resource);
   }
 
   private expect(region: string, type: ResourceType, id: string): Resource {
@@ -859,6 +858,16 @@ export class DemoCloud implements CloudProvider {
       return { status: 'deleted', message: `bucket ${target.id} deleted` };
     });
   }
+}
+
+/** A copy callers may change without changing the demo's state (much cheaper than structuredClone). */
+function copyResource(r: Resource): Resource {
+  const refs = { ...r.refs };
+  if (refs.securityGroups) refs.securityGroups = [...refs.securityGroups];
+  if (refs.volumes) refs.volumes = [...refs.volumes];
+  if (refs.subnets) refs.subnets = [...refs.subnets];
+  if (refs.internetGateways) refs.internetGateways = [...refs.internetGateways];
+  return { ...r, tags: { ...r.tags }, refs, ...(r.raw ? { raw: { ...r.raw } } : {}) };
 }
 
 /** The first `n` demo regions; past the named ones, more regions with made-up names. */

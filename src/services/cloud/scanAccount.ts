@@ -46,10 +46,11 @@ export async function scanAccount(
 ): Promise<AccountScan> {
   const { signal, now = Date.now } = options;
   throwIfAborted(signal);
-  const account = options.account ?? (await provider.identity(signal)).account;
-  const regions = options.regions?.length
-    ? [...new Set(options.regions)]
-    : await provider.listRegions(signal);
+  // Asked together: on a far-away default region each is a full round trip before any region starts.
+  const [account, regions] = await Promise.all([
+    options.account ?? provider.identity(signal).then((id) => id.account),
+    options.regions?.length ? [...new Set(options.regions)] : provider.listRegions(signal),
+  ]);
   const scopes = options.buckets === false ? regions : [...regions, globalScope];
   const scans: RegionScan[] = [];
   const cacheErrors: string[] = [];

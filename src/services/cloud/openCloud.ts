@@ -1,0 +1,51 @@
+import { type AwsSettings, createAwsClients } from '../aws/awsClients';
+import { AwsProvider, type AwsProviderOptions } from '../aws/awsProvider';
+import { CloudError, errorCode, errorMessage } from './cloudError';
+import type { CloudProvider, Identity } from './cloudProvider';
+import { DemoCloud, type DemoCloudOptions } from './demoCloud';
+
+export interface OpenCloudOptions extends AwsSettings {
+  /** `--demo`: the demo cloud whatever credentials exist. */
+  demo?: boolean;
+  demoOptions?: DemoCloudOptions;
+  awsOptions?: AwsProviderOptions;
+  signal?: AbortSignal;
+}
+
+export interface OpenedCloud {
+  provider: CloudProvider;
+  /** Who we are; absent when the credentials do not work (see `problem`). */
+  identity?: Identity;
+  /** Why there is no identity, in words for the status bar: expired token, SSO login needed… */
+  problem?: string;
+  /** Why the demo cloud is shown instead of AWS. */
+  demoReason?: string;
+}
+
+/**
+ * The cloud the console works on. The demo cloud with `--demo`, or when no credentials exist at all; AWS
+ * otherwise, even when its credentials fail (expired, SSO login needed, unknown profile): then the status bar
+ * says why, because switching such a user to pretend resources would hide the real problem.
+ */
+export async function openCloud(options: OpenCloudOptions = {}): Promise<OpenedCloud> {
+  if (options.demo) {
+    const demo = new DemoCloud(options.demoOptions);
+    return { provider: demo, identity: await demo.identity(options.signal), demoReason: '--demo' };
+  }
+  const clients = await createAwsClients(options);
+  const aws = new AwsProvider(clients, options.awsOptions);
+  try {
+    return { provider: aws, identity: await aws.identity(options.signal) };
+  } catch (err) {
+    if (errorCode(err) === 'NoCredentials' && err instanceof CloudError && !options.profile) {
+      clients.destroy();
+      const demo = new DemoCloud(options.demoOptions);
+      return {
+        provider: demo,
+        identity: await demo.identity(options.signal),
+        demoReason: `${errorMessage(err)}. Showing the DEMO cloud meanwhile.`,
+      };
+    }
+    return { provider: aws, problem: errorMessage(err) };
+  }
+}
