@@ -30,8 +30,8 @@ export type ExecutionOutcome =
   /** The worker is going away: put the job back in the queue without counting the attempt. */
   | { kind: 'released' };
 
-/** Longest line kept in a log event; longer ones are cut with a marker. */
-export const maxLogLineLength = 4096;
+/** Safety net for handlers that do not bound their lines (the command handler cuts at 4096 already). */
+export const maxLogLineLength = 16_384;
 const progressEveryMs = 100;
 
 /**

@@ -442,7 +442,7 @@ class MemoryConsumer implements JobConsumer {
   private readonly startedAt = Date.now();
   private done = 0;
   private failed = 0;
-  private closing = false;
+  private closing: Promise<void> | undefined;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -455,7 +455,7 @@ class MemoryConsumer implements JobConsumer {
   }
 
   hasRoom(): boolean {
-    return !this.closing && this.active.size < this.concurrency;
+    return this.closing === undefined && this.active.size < this.concurrency;
   }
 
   started(view: JobView, controller: AbortController): void {
@@ -487,25 +487,29 @@ class MemoryConsumer implements JobConsumer {
     };
   }
 
-  async close(opts: { graceMs?: number } = {}): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  close(opts: { graceMs?: number } = {}): Promise<void> {
     const graceMs = opts.graceMs ?? 10_000;
+    if (this.closing) {
+      if (graceMs === 0) this.releaseAll();
+      return this.closing;
+    }
+    this.closing = this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  private releaseAll(): void {
+    const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
+    for (const a of this.active.values()) a.controller.abort(reason);
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
     if (this.active.size > 0) {
       const allDone = new Promise<void>((resolve) => {
         this.idle = resolve;
       });
-      let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([allDone, graceOver]);
+      const timer = setTimeout(() => this.releaseAll(), graceMs);
+      await allDone;
       clearTimeout(timer);
-      if (this.active.size > 0) {
-        const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
-        for (const a of this.active.values()) a.controller.abort(reason);
-        await allDone;
-      }
     }
     this.queue.removeConsumer(this);
     this.queue.pump();

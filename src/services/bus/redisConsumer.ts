@@ -130,17 +130,25 @@ export class RedisConsumer implements JobConsumer {
   }
 
   close(opts: { graceMs?: number } = {}): Promise<void> {
-    this.closing ??= this.shutdown(opts.graceMs ?? 10_000);
+    const graceMs = opts.graceMs ?? 10_000;
+    if (this.closing) {
+      // asked again (a second Ctrl-C): hand the running jobs back now
+      if (graceMs === 0) this.releaseAll();
+      return this.closing;
+    }
+    this.closing = this.shutdown(graceMs);
     return this.closing;
+  }
+
+  private releaseAll(): void {
+    const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
+    for (const a of this.active.values()) a.controller.abort(reason);
   }
 
   private async shutdown(graceMs: number): Promise<void> {
     this.offControl?.();
     const closed = this.worker.close();
-    const timer = setTimeout(() => {
-      const reason: JobAbort = { kind: 'release', message: `worker ${this.id} is stopping` };
-      for (const a of this.active.values()) a.controller.abort(reason);
-    }, graceMs);
+    const timer = setTimeout(() => this.releaseAll(), graceMs);
     await closed.catch(() => {});
     clearTimeout(timer);
     clearInterval(this.heartbeat);

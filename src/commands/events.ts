@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { type DeckEvent, isEventId } from '../domain/event';
+import { stripControl } from '../domain/text';
+import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import type { Bus } from '../services/bus/contracts';
+
+const usage = 'usage: infradeck events [--follow] [--last N] [--since EVENT_ID] [--job JOB_ID] [--json]';
+
+/**
+ * `infradeck events [--follow] [--last N] [--since ID] [--job ID] [--json]`: the latest events (default 20),
+ * or with `--since` everything after that id; `--follow` then prints new ones as they happen (gapless across
+ * Redis outages) until Ctrl-C. `--json` prints one JSON object per line. Exit 0; 2 bad arguments or no
+ * REDIS_URL; 3 Redis unreachable.
+ */
+export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<number> {
+  let opts: { follow: boolean; last: number; since?: string; job?: string; json: boolean };
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        follow: { type: 'boolean', short: 'f' },
+        last: { type: 'string' },
+        since: { type: 'string' },
+        job: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (values.last !== undefined && !/^\d{1,6}$/.test(values.last))
+      throw new Error(`--last ${values.last}: not a number`);
+    if (values.since !== undefined && values.since !== '0' && !isEventId(values.since)) {
+      throw new Error(`--since ${values.since}: not an event id (like 1718000000000-0)`);
+    }
+    opts = {
+      follow: values.follow === true,
+      last: Number(values.last ?? 20),
+      since: values.since,
+      job: values.job,
+      json: wantsJson(io, values.json),
+    };
+  } catch (error) {
+    io.stderr.write(`infradeck events: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck events: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  const { bus } = opened;
+  if (bus.transport === 'memory') {
+    await bus.close();
+    io.stderr.write(
+      'infradeck events: REDIS_URL is not set: events live inside each console (the embedded default), there is no shared stream to read.\n',
+    );
+    return exitCodes.usage;
+  }
+  const print = (e: DeckEvent) => {
+    if (opts.job && e.jobId !== opts.job) return;
+    io.stdout.write(opts.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
+  };
+  try {
+    let from = opts.since;
+    if (from === undefined) {
+      const recent = await bus.events.recent(opts.last);
+      for (const e of recent) print(e);
+      if (!opts.follow) return exitCodes.ok;
+      from = recent.at(-1)?.id ?? (await bus.events.recent(1)).at(-1)?.id ?? '0';
+    }
+    await followUntilStopped(bus, from, print, io, opts.follow);
+    return exitCodes.ok;
+  } catch (error) {
+    io.stderr.write(`infradeck events: ${(error as Error).message}\n`);
+    return exitCodes.unavailable;
+  } finally {
+    await bus.close();
+  }
+}
+
+/** Replay after `from`; with `follow`, stay live (reporting outages on stderr) until a signal or io.signal. */
+async function followUntilStopped(
+  bus: Bus,
+  from: string,
+  print: (e: DeckEvent) => void,
+  io: BusCommandIO,
+  follow: boolean,
+): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      unsubscribe();
+      offState();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    const unsubscribe = bus.events.subscribe(from, print, {
+      onNotice: (n) => io.stderr.write(`infradeck events: ${n.message}\n`),
+      onLive: () => {
+        if (!follow) stop();
+      },
+    });
+    const offState = bus.state.subscribe((s) => {
+      io.stderr.write(`infradeck events: Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
+    });
+    if (!follow) return;
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (io.signal?.aborted) stop();
+    else io.signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** `12:04:05.123  warn   job.failed     42  failed: sh exited with code 3` (control sequences removed). */
+export function formatEvent(e: DeckEvent): string {
+  const time = new Date(e.at).toISOString().slice(11, 23);
+  const job = e.jobId ?? '-';
+  return `${time}  ${e.level.padEnd(5)}  ${e.type.padEnd(14)}  ${job.padEnd(6)}  ${stripControl(e.message)}`;
+}

@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
+import { fitWidth, formatAge, stripControl } from '../domain/text';
+import { isBusError } from '../services/bus/busError';
+import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { describeRequester } from '../services/bus/requester';
+import { printTable } from './printTable';
+
+const usage = 'usage: infradeck jobs [--json] [--status queued,active,…] [--kind KIND] [--limit N] [JOB_ID]';
+
+/**
+ * `infradeck jobs [--json] [--status S,S] [--kind K] [--limit N] [JOB_ID]`: the jobs, newest first, or one job
+ * with the tail of its output. Exit 0; 1 when JOB_ID is unknown; 2 bad arguments; 3 Redis unreachable.
+ */
+export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.stderr.write(`infradeck jobs: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const { values, id, statuses } = parsed;
+  const json = wantsJson(io, values.json);
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck jobs: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  const { bus } = opened;
+  try {
+    if (bus.transport === 'memory') io.stderr.write(`${embeddedNote}\n`);
+    if (id) {
+      const job = await bus.queue.get(id);
+      if (!job) {
+        io.stderr.write(`infradeck jobs: job ${id} not found\n`);
+        return exitCodes.failed;
+      }
+      const logs = await bus.queue.logs(id, { tail: json ? 1000 : 20 });
+      if (json) io.stdout.write(`${JSON.stringify({ job, logs }, null, 2)}\n`);
+      else
+        printJob(
+          io.stdout,
+          job,
+          logs.map((l) => `${l.stream === 'stderr' ? '! ' : '  '}${stripControl(l.text)}`),
+        );
+      return exitCodes.ok;
+    }
+    const jobs = await bus.queue.list({
+      ...(statuses ? { status: statuses } : {}),
+      ...(values.kind ? { kind: values.kind } : {}),
+      limit: values.limit ? Number(values.limit) : 200,
+    });
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ jobs }, null, 2)}\n`);
+    } else if (jobs.length === 0) {
+      io.stdout.write('No jobs.\n');
+    } else {
+      const now = Date.now();
+      printTable(
+        io.stdout,
+        ['ID', 'KIND', 'STATUS', 'PROGRESS', 'TRIES', 'BY', 'AGE', 'TOOK', 'WHAT'],
+        jobs.map((j) => [
+          j.id,
+          j.kind,
+          j.status,
+          j.total > 0 ? `${j.step}/${j.total}` : '-',
+          `${j.attempts}/${j.maxAttempts}`,
+          `${j.requestedBy.user}@${j.requestedBy.host}`,
+          formatAge((now - j.createdAt) / 1000),
+          took(j, now),
+          fitWidth(stripControl(describeJob(j.kind, j.payload)), 48).trimEnd(),
+        ]),
+      );
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    io.stderr.write(`infradeck jobs: ${(error as Error).message}\n`);
+    return isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed;
+  } finally {
+    await bus.close();
+  }
+}
+
+export const embeddedNote =
+  'REDIS_URL is not set: jobs run inside each console (the embedded default) and only that console sees them; ' +
+  'set REDIS_URL to share jobs between processes and hosts.';
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean' },
+      status: { type: 'string' },
+      kind: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 1) throw new Error(`one job id at most (got ${positionals.join(' ')})`);
+  if (values.limit !== undefined && !/^[1-9]\d{0,5}$/.test(values.limit)) {
+    throw new Error(`--limit ${values.limit}: not a number from 1 to 999999`);
+  }
+  let statuses: JobStatus[] | undefined;
+  if (values.status) {
+    statuses = values.status.split(',').map((s) => s.trim()) as JobStatus[];
+    const bad = statuses.filter((s) => !jobStatuses.includes(s));
+    if (bad.length > 0)
+      throw new Error(`--status ${bad.join(',')}: not a status (${jobStatuses.join(', ')})`);
+  }
+  return { values, id: positionals[0], statuses };
+}
+
+export function took(job: JobView, now = Date.now()): string {
+  if (!job.startedAt) return '-';
+  return formatDuration((job.finishedAt ?? now) - job.startedAt);
+}
+
+/** `850ms`, `12.3s`, `4m05s`, `2h03m`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function printJob(out: NodeJS.WritableStream, job: JobView, logTail: string[]): void {
+  const when = (ms?: number) => (ms ? new Date(ms).toISOString() : '-');
+  const rows: Array<[string, string]> = [
+    ['job', job.id],
+    ['kind', job.kind],
+    ['status', job.status],
+    ['what', stripControl(describeJob(job.kind, job.payload))],
+    [
+      'progress',
+      job.total > 0 ? `${job.step}/${job.total}${job.message ? ` ${stripControl(job.message)}` : ''}` : '-',
+    ],
+    ['attempts', `${job.attempts}/${job.maxAttempts}`],
+    ['requested by', describeRequester(job.requestedBy)],
+    ['created', when(job.createdAt)],
+    ['started', when(job.startedAt)],
+    ['finished', when(job.finishedAt)],
+    ['took', took(job)],
+    ['worker', job.worker ?? '-'],
+  ];
+  if (job.error) rows.push(['error', stripControl(job.error)]);
+  if (job.result !== undefined) rows.push(['result', JSON.stringify(job.result)]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  out.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  out.write(logTail.length > 0 ? `\n\nlast ${logTail.length} lines:\n${logTail.join('\n')}\n` : '\n');
+}

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { type BusCommandIO, busSettings, exitCodes } from '../services/bus/busFromEnv';
+import { openBus } from '../services/bus/openBus';
+import { currentRequester } from '../services/bus/requester';
+import { startRunner, stopOnSignals } from '../worker/runner';
+
+export interface WorkerArgs {
+  concurrency: number;
+  redisUrl?: string;
+  prefix: string;
+  /** A dead worker's job is taken over after about this long (BullMQ lock). Default 30 s. */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died. Default 30 s. */
+  stalledIntervalMs?: number;
+  heartbeatMs?: number;
+  /** On SIGTERM: how long running jobs may take to finish before they are handed back. Default 10 s. */
+  graceMs?: number;
+}
+
+const usage =
+  'usage: infradeck worker [--concurrency N] [--grace SECONDS] [--lock-ms MS] [--stalled-ms MS] [--heartbeat-ms MS]';
+
+/** `infradeck worker [--concurrency N] …`: argv in, exit code out (see `runWorkerCommand`). */
+export async function workerCommand(argv: string[], io: BusCommandIO): Promise<number> {
+  let args: WorkerArgs;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        concurrency: { type: 'string', short: 'c' },
+        grace: { type: 'string' },
+        'lock-ms': { type: 'string' },
+        'stalled-ms': { type: 'string' },
+        'heartbeat-ms': { type: 'string' },
+      },
+      strict: true,
+    });
+    const int = (name: string, text: string | undefined, min: number, max: number) => {
+      if (text === undefined) return undefined;
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < min || n > max)
+        throw new Error(`--${name} ${text}: not a whole number from ${min} to ${max}`);
+      return n;
+    };
+    const grace = values.grace === undefined ? undefined : Number(values.grace);
+    if (grace !== undefined && !(grace >= 0 && grace <= 3600))
+      throw new Error(`--grace ${values.grace}: not a number of seconds`);
+    args = {
+      ...busSettings(io.env),
+      concurrency: int('concurrency', values.concurrency, 1, 256) ?? 1,
+      lockDurationMs: int('lock-ms', values['lock-ms'], 200, 3_600_000),
+      stalledIntervalMs: int('stalled-ms', values['stalled-ms'], 100, 3_600_000),
+      heartbeatMs: int('heartbeat-ms', values['heartbeat-ms'], 50, 600_000),
+      graceMs: grace === undefined ? undefined : Math.round(grace * 1000),
+    };
+  } catch (error) {
+    io.stderr.write(`infradeck worker: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  return runWorkerCommand(args, io);
+}
+
+/**
+ * Run this process as a worker until SIGTERM/SIGINT (or `io.signal`): take jobs from Redis, run them with
+ * every handler of this version, keep a presence heartbeat. On the signal, finish running jobs for up to
+ * `graceMs`, hand back the rest, deregister and resolve 0. Redis being down at start or later is waited out
+ * (reported on stderr), not fatal. Resolves 2 without a Redis URL.
+ */
+export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO): Promise<number> {
+  if (!args.redisUrl) {
+    io.stderr.write(
+      'infradeck worker: REDIS_URL is not set. Workers share jobs through Redis (REDIS_URL=redis://host:6379); without it the console runs jobs itself.\n',
+    );
+    return exitCodes.usage;
+  }
+  let bus: Awaited<ReturnType<typeof openBus>>;
+  try {
+    bus = await openBus({
+      redisUrl: args.redisUrl,
+      prefix: args.prefix,
+      requester: currentRequester(io.env),
+      env: io.env,
+    });
+  } catch (error) {
+    io.stderr.write(`infradeck worker: ${(error as Error).message}\n`);
+    return exitCodes.usage;
+  }
+  const stamp = () => new Date().toISOString().slice(11, 19);
+  const offState = bus.state.subscribe((s) =>
+    io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`),
+  );
+  const runner = startRunner(bus, {
+    concurrency: args.concurrency,
+    lockDurationMs: args.lockDurationMs,
+    stalledIntervalMs: args.stalledIntervalMs,
+    heartbeatMs: args.heartbeatMs,
+    graceMs: args.graceMs,
+    onJob: (change) =>
+      io.stdout.write(
+        `${stamp()} job ${change.jobId} ${change.kind} ${change.phase === 'start' ? 'started' : (change.outcome ?? 'ended')}\n`,
+      ),
+  });
+  io.stdout.write(
+    `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency} (SIGTERM or Ctrl-C stops it)\n`,
+  );
+  const offSignals = stopOnSignals(runner, (signal, second) => {
+    io.stderr.write(
+      second
+        ? `${stamp()} ${signal} again: handing running jobs back now\n`
+        : `${stamp()} ${signal}: finishing running jobs (up to ${(args.graceMs ?? 10_000) / 1000} s), then stopping\n`,
+    );
+  });
+  const onAbort = () => void runner.stop();
+  if (io.signal?.aborted) onAbort();
+  else io.signal?.addEventListener('abort', onAbort, { once: true });
+  await runner.stopped;
+  offSignals();
+  offState();
+  io.signal?.removeEventListener('abort', onAbort);
+  io.stdout.write(`${stamp()} worker ${runner.consumer.id} stopped\n`);
+  return exitCodes.ok;
+}

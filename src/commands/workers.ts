@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import { formatAge } from '../domain/text';
+import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { embeddedNote } from './jobs';
+import { printTable } from './printTable';
+
+/** `infradeck workers [--json]`: workers with a live heartbeat. Exit 0; 2 bad arguments; 3 Redis unreachable. */
+export async function workersCommand(argv: string[], io: BusCommandIO): Promise<number> {
+  let json: boolean;
+  try {
+    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
+    json = wantsJson(io, values.json);
+  } catch (error) {
+    io.stderr.write(`infradeck workers: ${(error as Error).message}\nusage: infradeck workers [--json]\n`);
+    return exitCodes.usage;
+  }
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck workers: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  const { bus } = opened;
+  try {
+    if (bus.transport === 'memory') io.stderr.write(`${embeddedNote}\n`);
+    const workers = await bus.workers();
+    if (json) {
+      io.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);
+    } else if (workers.length === 0) {
+      io.stdout.write('No workers online. Start one with: REDIS_URL=… infradeck worker --concurrency 2\n');
+    } else {
+      const now = Date.now();
+      printTable(
+        io.stdout,
+        ['WORKER', 'HOST', 'PID', 'UP', 'SLOTS', 'DONE', 'FAILED', 'SEEN', 'RUNNING'],
+        workers.map((w) => [
+          w.id,
+          w.host,
+          String(w.pid),
+          formatAge((now - w.startedAt) / 1000),
+          `${w.current.length}/${w.concurrency}`,
+          String(w.jobsDone),
+          String(w.jobsFailed),
+          `${formatAge((now - w.lastSeenAt) / 1000)} ago`,
+          w.current.map((c) => `${c.id} (${c.kind})`).join(', ') || '-',
+        ]),
+      );
+    }
+    return exitCodes.ok;
+  } catch (error) {
+    io.stderr.write(`infradeck workers: ${(error as Error).message}\n`);
+    return exitCodes.unavailable;
+  } finally {
+    await bus.close();
+  }
+}
