@@ -8,6 +8,7 @@ import {
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
   DeleteVpcCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
   DescribeKeyPairsCommand,
@@ -490,6 +491,36 @@ describe('power and deploy at the SDK boundary', () => {
     const input = ec2.commandCalls(RunInstancesCommand)[0].args[0].input;
     expect(input.ClientToken).toBe('deploy-42-web-7');
     expect(input.TagSpecifications?.map((t) => t.ResourceType)).toEqual(['instance', 'volume']);
+  });
+});
+
+const ssmInstalled = await import('@aws-sdk/client-ssm' as string).then(
+  () => true,
+  () => false,
+);
+
+describe('images for the deploy', () => {
+  it('checks an AMI id exists in the region, and says so clearly when it does not', async () => {
+    ec2.on(DescribeImagesCommand, { ImageIds: ['ami-0aaaaaaaaaaaaaaaa'] }).resolves({
+      Images: [{ ImageId: 'ami-0aaaaaaaaaaaaaaaa', RootDeviceName: '/dev/xvda' }],
+    });
+    ec2
+      .on(DescribeImagesCommand, { ImageIds: ['ami-0bbbbbbbbbbbbbbbb'] })
+      .rejects(awsError('InvalidAMIID.NotFound', "The image id '[ami-0bbbbbbbbbbbbbbbb]' does not exist"));
+    expect(await aws.resolveImage('eu-west-1', 'ami-0aaaaaaaaaaaaaaaa')).toBe('ami-0aaaaaaaaaaaaaaaa');
+    await expect(aws.resolveImage('eu-west-1', 'ami-0bbbbbbbbbbbbbbbb')).rejects.toMatchObject({
+      code: 'InvalidAMIID.NotFound',
+      message: 'image ami-0bbbbbbbbbbbbbbbb does not exist in eu-west-1: images are per region',
+    });
+  });
+
+  it.skipIf(ssmInstalled)('says which package an ssm: alias needs when it is not installed', async () => {
+    await expect(
+      aws.resolveImage('eu-west-1', 'ssm:/aws/service/ami-amazon-linux-latest/x'),
+    ).rejects.toMatchObject({
+      code: 'SsmUnavailable',
+      message: expect.stringContaining('needs the @aws-sdk/client-ssm package'),
+    });
   });
 });
 

@@ -260,8 +260,17 @@ describe('power and deploy', () => {
       ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }],
       tags,
     });
+    await expect(cloud.resolveImage(region, 'ami-0123456789abcdef0')).rejects.toMatchObject({
+      name: 'InvalidAMIID.NotFound',
+    });
+    const imageId = await cloud.resolveImage(
+      region,
+      'ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+    );
+    expect(imageId).toMatch(/^ami-0[0-9a-f]{16}$/);
+    expect(await cloud.resolveImage(region, imageId)).toBe(imageId);
     const spec = {
-      imageId: 'ami-0123456789abcdef0',
+      imageId,
       instanceType: 't3.small',
       count: 2,
       subnetId: subnet.id,

@@ -5,7 +5,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type AwsProfileSettings, readAwsProfiles } from './awsProfiles';
 
-export type AwsService = 'EC2' | 'S3' | 'STS';
+export type AwsService = 'EC2' | 'S3' | 'STS' | 'SSM';
 
 export interface AwsSettings {
   /** `--profile` / `:profile`; `AWS_PROFILE` when absent. */

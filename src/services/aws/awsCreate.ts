@@ -27,7 +27,7 @@ import {
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import type { Resource } from '../../domain/resource';
-import { errorCode } from '../cloud/cloudError';
+import { CloudError, errorCode } from '../cloud/cloudError';
 import type {
   BucketSpec,
   InstancesSpec,
@@ -232,6 +232,78 @@ export async function createAwsSecurityGroup(
     described.SecurityGroups?.[0] ?? { GroupId: groupId, GroupName: spec.name },
     region,
   );
+}
+
+/** The SSM client is optional: only `ssm:` image aliases need it, and it is loaded when first used. */
+async function ssmParameter(
+  clients: AwsClients,
+  region: string,
+  name: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const moduleName = '@aws-sdk/client-ssm';
+  let ssm: {
+    SSMClient: new (
+      config: object,
+    ) => { send(c: unknown, o?: object): Promise<{ Parameter?: { Value?: string } }> };
+    GetParameterCommand: new (input: { Name: string }) => unknown;
+  };
+  try {
+    ssm = await import(moduleName);
+  } catch {
+    throw new CloudError(
+      'SsmUnavailable',
+      `resolving the image alias ssm:${name} needs the @aws-sdk/client-ssm package (npm install @aws-sdk/client-ssm); ` +
+        'or give an ami- id of the region',
+    );
+  }
+  const endpoint = clients.endpoint('SSM');
+  const client = new ssm.SSMClient({
+    region,
+    credentials: clients.credentials,
+    retryMode: 'adaptive',
+    maxAttempts: clients.settings.maxAttempts,
+    ...(endpoint ? { endpoint } : {}),
+  });
+  try {
+    const out = await client.send(new ssm.GetParameterCommand({ Name: name }), { abortSignal: signal });
+    const value = out.Parameter?.Value;
+    if (!value) throw new CloudError('ParameterNotFound', `ssm:${name} has no value in ${region}`);
+    return value;
+  } catch (err) {
+    if (errorCode(err) === 'ParameterNotFound') {
+      throw new CloudError('ParameterNotFound', `ssm:${name} is not a public parameter in ${region}`, {
+        region,
+      });
+    }
+    throw err;
+  }
+}
+
+export async function resolveAwsImage(
+  clients: AwsClients,
+  region: string,
+  image: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const id = image.startsWith('ssm:') ? await ssmParameter(clients, region, image.slice(4), signal) : image;
+  const notFound = () =>
+    new CloudError(
+      'InvalidAMIID.NotFound',
+      `image ${id}${id === image ? '' : ` (from ${image})`} does not exist in ${region}: images are per region`,
+      { region },
+    );
+  try {
+    const out = await clients
+      .ec2(region)
+      .send(new DescribeImagesCommand({ ImageIds: [id] }), { abortSignal: signal });
+    if (!out.Images?.length) throw notFound();
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'InvalidAMIID.NotFound' || code === 'InvalidAMIID.Malformed') throw notFound();
+    throw err;
+  }
+  return id;
 }
 
 export async function runAwsInstances(

@@ -42,6 +42,7 @@ import {
   createAwsSecurityGroup,
   createAwsSubnet,
   createAwsVpc,
+  resolveAwsImage,
   runAwsInstances,
 } from './awsCreate';
 import { deleteAwsResource, revokeAwsGroupReferences } from './awsDelete';
@@ -366,6 +367,9 @@ export class AwsProvider implements CloudProvider {
     }
   }
 
+  resolveImage(region: string, image: string, signal?: AbortSignal): Promise<string> {
+    return resolveAwsImage(this.clients, region, image, signal);
+  }
   createVpc(region: string, spec: VpcSpec, signal?: AbortSignal): Promise<Resource> {
     return createAwsVpc(this.clients, region, spec, signal);
   }

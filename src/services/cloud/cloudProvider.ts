@@ -175,6 +175,11 @@ export interface CloudProvider {
   ): Promise<number>;
 
   // Deploy (issue 5)
+  /**
+   * An AMI id that exists in the region, from an id (`ami-…`, checked) or an SSM public parameter alias
+   * (`ssm:/aws/service/…`, resolved). Images are per region: an id from another region is InvalidAMIID.NotFound.
+   */
+  resolveImage(region: string, image: string, signal?: AbortSignal): Promise<string>;
   /** Resources of a type whose tags include all of `tags` (the look-up before a create). */
   findByTags(region: string, type: ResourceType, tags: Tags, signal?: AbortSignal): Promise<Resource[]>;
   createVpc(region: string, spec: VpcSpec, signal?: AbortSignal): Promise<Resource>;

@@ -99,6 +99,9 @@ export class DemoCloud implements CloudProvider {
   private readonly transitions = new Map<string, { region: string; to: string; at: number }>();
   private readonly terminatedAt = new Map<string, number>();
   private readonly clientTokens = new Map<string, string[]>();
+  /** region -> AMI ids that exist there: those of the seeded servers and those resolved from aliases. */
+  private readonly images = new Map<string, Set<string>>();
+  private readonly seed: number;
 
   constructor(options: DemoCloudOptions = {}) {
     const seed = options.seed ?? 42;
@@ -126,6 +129,12 @@ export class DemoCloud implements CloudProvider {
     };
     this.now = options.now ?? Date.now;
     this.random = seededRandom(seed ^ 0x5eed);
+    this.seed = seed;
+    for (const [region, rs] of this.state.regions) {
+      const set = new Set<string>();
+      for (const r of rs.values()) if (typeof r.raw?.ImageId === 'string') set.add(r.raw.ImageId);
+      this.images.set(region, set);
+    }
   }
 
   /** Milliseconds one call to this region takes. */
@@ -309,6 +318,39 @@ export class DemoCloud implements CloudProvider {
       this.list(region, type).filter(
         (r) => matches(r) && r.state !== 'terminated' && r.state !== 'shutting-down',
       ),
+    );
+  }
+
+  async resolveImage(region: string, image: string, signal?: AbortSignal): Promise<string> {
+    return this.call(
+      region,
+      image.startsWith('ssm:') ? 'ssm:GetParameter' : 'ec2:DescribeImages',
+      signal,
+      () => {
+        const known = this.images.get(region) ?? new Set<string>();
+        this.images.set(region, known);
+        if (image.startsWith('ssm:')) {
+          // Every AWS public parameter "exists" here, as a stable per-region id, like the real aliases.
+          if (!image.startsWith('ssm:/aws/service/')) {
+            throw new CloudError('ParameterNotFound', `${image} is not a public parameter in ${region}`, {
+              region,
+            });
+          }
+          const id = `ami-0${stableHex(`${this.seed}/${region}/${image}`, 16)}`;
+          known.add(id);
+          return id;
+        }
+        if (!known.has(image)) {
+          throw new CloudError(
+            'InvalidAMIID.NotFound',
+            `image ${image} does not exist in ${region}: images are per region`,
+            {
+              region,
+            },
+          );
+        }
+        return image;
+      },
     );
   }
 
@@ -498,6 +540,11 @@ export class DemoCloud implements CloudProvider {
         return earlier.flatMap((id) => this.regionMap(region).get(id) ?? []).map((r) => copyResource(r));
       if (!/^ami-[0-9a-f]{8,17}$/.test(spec.imageId)) {
         throw new CloudError('InvalidAMIID.Malformed', `Invalid id: "${spec.imageId}"`, { region });
+      }
+      if (!this.images.get(region)?.has(spec.imageId)) {
+        throw new CloudError('InvalidAMIID.NotFound', `The image id '[${spec.imageId}]' does not exist`, {
+          region,
+        });
       }
       if (!Number.isInteger(spec.count) || spec.count < 1) {
         throw new CloudError('InvalidParameterValue', `count must be 1 or more, got ${spec.count}`, {
@@ -858,6 +905,17 @@ export class DemoCloud implements CloudProvider {
       return { status: 'deleted', message: `bucket ${target.id} deleted` };
     });
   }
+}
+
+/** FNV-1a, stretched: the same text always gives the same hex digits. */
+function stableHex(text: string, digits: number): string {
+  let out = '';
+  for (let round = 0; out.length < digits; round++) {
+    let h = 0x811c9dc5 ^ round;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    out += (h >>> 0).toString(16).padStart(8, '0');
+  }
+  return out.slice(0, digits);
 }
 
 /** A copy callers may change without changing the demo's state (much cheaper than structuredClone). */
