@@ -7,7 +7,7 @@ import type { CommandResult } from '../../src/domain/job';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { commandHandler } from '../../src/worker/handlers/command';
-import { alice, record, waitFor, waitForStatus } from '../bus/contractSuite';
+import { alice, record, waitFor } from '../bus/contractSuite';
 import { processAlive } from './workerProcess';
 
 describe('command jobs', () => {

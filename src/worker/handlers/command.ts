@@ -227,9 +227,9 @@ class GroupWatchdog {
         '  fi',
         'done',
         '[ -n "$groups" ] || exit 0',
-        'for g in $groups; do kill -TERM -- "-$g" 2>/dev/null; done',
+        'for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done',
         'sleep "$1"',
-        'for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done',
+        'for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done',
       ].join('\n');
       const proc = spawn('/bin/sh', ['-c', script, 'infradeck-watchdog', String(this.graceSeconds)], {
         detached: true,
