@@ -84,6 +84,13 @@ export const usage = `infradeck — a keyboard-driven console for running infras
 Usage:
   infradeck [flags]                 open the console (needs an interactive terminal)
   infradeck repos [--json]          repositories: branch, changes, upstream, last commit
+  infradeck run [--wait] [--shell] [--timeout S] [--] PROGRAM [ARGS…]
+                                    queue a command job (no shell unless --shell)
+  infradeck jobs [--status S] [--json] [JOB_ID]   jobs, newest first, or one job with its output
+  infradeck workers [--json]        workers online (host, pid, jobs done, current job)
+  infradeck events [--follow] [--last N] [--since ID] [--json]   the event stream
+  infradeck audit [--json]          who asked for what, when, from where, and the outcome
+  infradeck worker [--concurrency N]   run jobs for the console(s) on this host (needs REDIS_URL)
 
 Flags:
   --data DIR      workspace folder (default $INFRADECK_DATA or $XDG_DATA_HOME/infradeck)
@@ -94,5 +101,9 @@ Flags:
   -v, --version   print the version
   -h, --help      this help
 
-Exit codes: 0 ok, 1 the command ran but something failed, 2 bad usage or input.
+Environment: REDIS_URL (redis:// or rediss://, user:password@ for ACLs) puts the jobs on Redis;
+without it the console and commands run jobs in-process. INFRADECK_REDIS_PREFIX (default infradeck).
+
+Exit codes: 0 ok, 1 the command ran but something failed, 2 bad usage or input,
+3 Redis unreachable, 4 the job was cancelled.
 `;

@@ -7,7 +7,29 @@ type HeadlessCommand = (io: CommandIO, rest: string[]) => Promise<number>;
 /** Subcommands by name; each module is loaded only when its command runs. */
 const commands: Record<string, () => Promise<HeadlessCommand>> = {
   repos: async () => (await import('./commands/repos')).reposCommand,
+  run: async () => bus((await import('./commands/run')).runCommand),
+  jobs: async () => bus((await import('./commands/jobs')).jobsCommand),
+  workers: async () => bus((await import('./commands/workers')).workersCommand),
+  events: async () => bus((await import('./commands/events')).eventsCommand),
+  audit: async () => bus((await import('./commands/audit')).auditCommand),
+  worker: async () => bus((await import('./commands/worker')).workerCommand),
 };
+
+/** The worker-layer commands parse their own arguments and end on SIGINT/SIGTERM. */
+function bus(
+  command: (argv: string[], io: CommandIO & { signal: AbortSignal }) => Promise<number>,
+): HeadlessCommand {
+  return (io, rest) => {
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    return command(rest, { ...io, signal: stop.signal }).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+  };
+}
 
 export async function runHeadless(args: CliArgs, env: NodeJS.ProcessEnv): Promise<number> {
   const load = args.command ? commands[args.command] : undefined;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
+import { busSettings } from './services/bus/busFromEnv';
 import type { Bus } from './services/bus/contracts';
 import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
@@ -9,7 +10,7 @@ import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries } from './services/storage/workspace';
 import type { DeckBus, DeckServices } from './state/deckServices';
-import { command } from './worker/handlers/command';
+import { jobHandlers } from './worker/jobHandlers';
 
 export interface WorkspaceOptions {
   dataDir?: string;
@@ -56,9 +57,8 @@ export async function openWorkers(
   env: NodeJS.ProcessEnv,
 ): Promise<{ bus: Bus; deckBus: DeckBus }> {
   const bus = await openBus({
-    redisUrl: env.REDIS_URL || undefined,
-    prefix: env.INFRADECK_REDIS_PREFIX || 'infradeck',
-    handlers: { command },
+    ...busSettings(env),
+    handlers: jobHandlers,
     dataDir: workspace.dataDir,
     env,
   });
