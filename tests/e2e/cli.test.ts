@@ -81,6 +81,8 @@ describe('the infradeck command', () => {
 describe('the console in a real terminal', () => {
   it('draws the Repositories screen full-screen and gives the terminal back on q', async () => {
     const term = runInTerminal(['--data', dir], env);
+    await term.waitFor('Workers:');
+    term.type('2');
     await term.waitFor('first commit');
     expect(term.output()).toContain(enterAltScreen);
     term.type('q');
@@ -90,6 +92,8 @@ describe('the console in a real terminal', () => {
 
   it('gives the terminal back on SIGTERM', async () => {
     const term = runInTerminal(['--data', dir], env);
+    await term.waitFor('Workers:');
+    term.type('2');
     await term.waitFor('first commit');
     const pid = Number(
       execFileSync('pgrep', ['-P', String(term.child.pid)])
@@ -100,5 +104,23 @@ describe('the console in a real terminal', () => {
     process.kill(pid, 'SIGTERM');
     expect(await term.exited).toBe(143);
     expect(term.output().slice(term.output().lastIndexOf(enterAltScreen))).toContain(leaveAltScreen);
+  });
+});
+
+describe('drawing without flicker', () => {
+  it('never clears the whole screen while keys are pressed', async () => {
+    const term = runInTerminal(['--data', dir], env);
+    await term.waitFor('Workers:');
+    term.type('2');
+    await term.waitFor('first commit');
+    const before = term.output().length;
+    term.type('jjkk?');
+    await term.waitFor('Keys of this screen');
+    term.type('\x1b');
+    await new Promise((r) => setTimeout(r, 300));
+    const drawn = term.output().slice(before);
+    expect(drawn).not.toContain('\x1b[2J');
+    term.type('q');
+    expect(await term.exited).toBe(0);
   });
 });
