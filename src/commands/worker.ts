@@ -8,6 +8,8 @@ export interface WorkerArgs {
   concurrency: number;
   redisUrl?: string;
   prefix: string;
+  /** PEM file of a private CA for rediss:// (`INFRADECK_REDIS_CA`). */
+  redisCaFile?: string;
   /** A dead worker's job is taken over after about this long (BullMQ lock). Default 30 s. */
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose worker died. Default 30 s. */

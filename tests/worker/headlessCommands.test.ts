@@ -24,10 +24,10 @@ class Capture extends Writable {
   }
 }
 
-function io(env: NodeJS.ProcessEnv, extra: Partial<BusCommandIO> = {}) {
+function io(env: NodeJS.ProcessEnv, extra: Omit<Partial<BusCommandIO>, 'stdout' | 'stderr'> = {}) {
   const stdout = new Capture();
   const stderr = new Capture();
-  return { stdout, stderr, env: { USER: 'alice', ...env }, ...extra };
+  return { ...extra, stdout, stderr, env: { USER: 'alice', ...env } };
 }
 
 describe.skipIf(skipRedis)('headless commands over Redis', () => {

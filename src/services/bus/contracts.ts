@@ -163,6 +163,8 @@ export interface Bus {
 export interface OpenBusOptions {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS). Without it: the memory transport. */
   redisUrl?: string;
+  /** `rediss://` with a private CA: a PEM file of the CA(s) to trust (in addition to the system ones). */
+  redisCaFile?: string;
   /** Every Redis key starts with `<prefix>:`. Default `infradeck`. */
   prefix?: string;
   /** Memory transport: run these handlers in-process (the embedded default). Ignored with Redis. */

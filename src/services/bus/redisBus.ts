@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WorkerPresence } from '../../domain/job';
@@ -19,6 +21,17 @@ const prefixPattern = /^[A-Za-z0-9_.-]{1,64}$/;
  */
 export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }): Promise<Bus> {
   const target = parseRedisUrl(opts.redisUrl);
+  if (opts.redisCaFile) {
+    if (!target.options.tls)
+      throw new Error(`a CA file (${opts.redisCaFile}) only applies to rediss:// URLs`);
+    let ca: string;
+    try {
+      ca = readFileSync(opts.redisCaFile, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read the Redis CA file ${opts.redisCaFile}: ${(error as Error).message}`);
+    }
+    target.options.tls = { ...target.options.tls, ca: [...rootCertificates, ca] };
+  }
   const prefix = opts.prefix ?? 'infradeck';
   if (!prefixPattern.test(prefix)) {
     throw new Error(`bus prefix "${prefix}" must be 1-64 letters, digits, "_", "." or "-"`);
