@@ -50,12 +50,16 @@ function Shell({
   const actions = useActions();
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
+  const suspended = useDeck((s) => s.ui.suspended);
   const screen = screens.find((s) => s.id === tab) ?? screens[0];
   const commands = useMemo(
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
     [screens, extraCommands],
   );
   useEffect(() => actions.connectBus(), [actions]);
+  useEffect(() => {
+    void actions.connectCloud();
+  }, [actions]);
 
   useKeys('global', (press) => {
     const action = press.action(['global']);
@@ -87,6 +91,9 @@ function Shell({
       </Box>
     );
   }
+
+  // A blank frame of the same size: when the console comes back, every line differs and is redrawn.
+  if (suspended) return <Box width={columns} height={rows} />;
 
   const paletteRows = overlay === 'palette' ? paletteSuggestionRows : 0;
   const contentHeight = rows - 3 - paletteRows;

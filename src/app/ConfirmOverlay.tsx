@@ -1,31 +1,82 @@
 import { Box, Text } from 'ink';
+import { useState } from 'react';
 import { fitWidth } from '../domain/text';
 import { useActions, useDeck, useDeckContext } from './deckContext';
 import { useKeys } from './keyDispatcher';
+import { editLine } from './lineEditor';
 
-/** "Are you sure?" for anything that changes the world: `y` goes ahead, `n` or Esc does nothing. */
+/**
+ * "Are you sure?" for anything that changes the world. Plain: `y` goes ahead, `n` or Esc does nothing.
+ * Typed (deletes): the user types what is asked (the number of resources, the project name) and Enter.
+ */
 export function ConfirmOverlay({ width, height }: { width: number; height: number }) {
   const { theme } = useDeckContext();
   const actions = useActions();
   const confirm = useDeck((s) => s.ui.confirm);
+  const [typed, setTyped] = useState('');
+  const [toggle, setToggle] = useState(false);
+  const [mismatch, setMismatch] = useState(false);
 
   useKeys('overlay', (press) => {
-    if (press.name === 'y' || press.name === 'Y') actions.answerConfirm(true);
-    else if (press.name === 'n' || press.name === 'N' || press.name === 'esc') actions.answerConfirm(false);
+    if (!confirm) return false;
+    if (press.name === 'esc') actions.answerConfirm(false);
+    else if (confirm.typed === undefined) {
+      if (press.name === 'y' || press.name === 'Y') actions.answerConfirm(true, { toggle });
+      else if (press.name === 'n' || press.name === 'N') actions.answerConfirm(false);
+      else if (confirm.toggle && press.name === confirm.toggle.key) setToggle(!toggle);
+    } else if (press.name === 'enter') {
+      if (typed === confirm.typed) actions.answerConfirm(true, { toggle });
+      else setMismatch(true);
+    } else if (confirm.toggle && press.name === `ctrl-${confirm.toggle.key}`) setToggle(!toggle);
+    else {
+      const next = editLine(typed, press);
+      if (next !== undefined) {
+        setTyped(next);
+        setMismatch(false);
+      }
+    }
     return true;
   });
 
   if (!confirm) return null;
-  const boxWidth = Math.min(width - 4, 72);
-  const body = confirm.lines.slice(0, Math.max(0, height - 6));
+  const boxWidth = Math.min(width - 2, 90);
+  const inner = boxWidth - 4;
+  const footer: { text: string; color?: string }[] = [];
+  if (confirm.toggle) {
+    const key = confirm.typed === undefined ? confirm.toggle.key : `Ctrl-${confirm.toggle.key.toUpperCase()}`;
+    footer.push({
+      text: `[${toggle ? 'x' : ' '}] ${confirm.toggle.label} (${key} toggles)`,
+      color: toggle ? theme.error : undefined,
+    });
+  }
+  if (confirm.typed === undefined) footer.push({ text: 'y yes · n / Esc no', color: theme.warn });
+  else {
+    footer.push({
+      text: `Type ${confirm.typed} and press Enter to go ahead · Esc cancels`,
+      color: theme.warn,
+    });
+    footer.push({
+      text: `> ${typed}█${mismatch ? `   that is not "${confirm.typed}"` : ''}`,
+      color: mismatch ? theme.error : undefined,
+    });
+  }
+  const room = Math.max(0, height - 4 - footer.length);
+  const body =
+    confirm.lines.length > room
+      ? [...confirm.lines.slice(0, Math.max(0, room - 1)), `… and ${confirm.lines.length - room + 1} more`]
+      : confirm.lines;
   return (
     <Box width={width} height={height} justifyContent="center" alignItems="center">
       <Box flexDirection="column" borderStyle="round" borderColor={theme.warn} width={boxWidth} paddingX={1}>
-        <Text bold>{fitWidth(confirm.title, boxWidth - 4)}</Text>
+        <Text bold>{fitWidth(confirm.title, inner)}</Text>
         {body.map((line, i) => (
-          <Text key={i}>{fitWidth(line, boxWidth - 4)}</Text>
+          <Text key={i}>{fitWidth(line, inner)}</Text>
         ))}
-        <Text color={theme.warn}>{fitWidth('y yes · n / Esc no', boxWidth - 4)}</Text>
+        {footer.map((f, i) => (
+          <Text key={`f${i}`} color={f.color}>
+            {fitWidth(f.text, inner)}
+          </Text>
+        ))}
       </Box>
     </Box>
   );

@@ -17,33 +17,53 @@ export function busLabel(bus: DeckState['bus']): string {
   return ` ${mark} redis ${word} `;
 }
 
-/** Workspace, read-only badge, last error and a clock: the line an operator glances at. */
+/** `aws 123456789012 arn:aws:iam::…:user/ada`, or why there is none. */
+export function identityLabel(cloud: DeckState['cloud']): string {
+  const info = cloud.info;
+  if (!info) return cloud.opening ? ' checking credentials… ' : '';
+  if (info.problem) return ` AWS: ${info.problem} `;
+  return ` ${info.account ?? ''} ${info.arn ?? ''} `;
+}
+
+/** Workspace, badges (READ-ONLY, DEMO), identity, last error, bus state and a clock: the line an operator glances at. */
 export function StatusBar({ width }: { width: number }) {
   const { theme } = useDeckContext();
   const workspace = useDeck((s) => s.workspace);
   const lastError = useDeck((s) => s.ui.lastError);
   const bus = useDeck((s) => s.bus);
+  const cloud = useDeck((s) => s.cloud);
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     const timer = setInterval(() => setNow(new Date()), 1000);
     return () => clearInterval(timer);
   }, []);
 
-  const left = ` ${workspace.dataDir} `;
-  const badge = workspace.readOnly ? ' READ-ONLY ' : '';
+  const readOnly = workspace.readOnly ? ' READ-ONLY ' : '';
+  const demo = cloud.info?.kind === 'demo' ? ' DEMO ' : '';
   const busText = busLabel(bus);
   const time = ` ${clock(now)} `;
-  const errorWidth = Math.max(0, width - left.length - badge.length - busText.length - time.length);
-  const error = lastError ? `✖ ${lastError.text}` : '';
+  let room = Math.max(0, width - readOnly.length - demo.length - busText.length - time.length);
+  const place = fitWidth(` ${workspace.dataDir} `, Math.min(room, 26, workspace.dataDir.length + 2));
+  room -= place.length;
+  const who = identityLabel(cloud);
+  const whoText = fitWidth(who, Math.min(room, lastError ? 40 : room, who.length));
+  room -= whoText.length;
+  const error = lastError ? ` ✖ ${lastError.text}` : '';
   return (
     <Box width={width} height={1} overflow="hidden">
-      <Text inverse>{fitWidth(left, Math.min(left.length, width))}</Text>
-      {badge ? (
-        <Text inverse bold color={theme.warn}>
-          {badge}
+      <Text inverse>{place}</Text>
+      {demo ? (
+        <Text inverse bold color={theme.accent}>
+          {demo}
         </Text>
       ) : null}
-      <Text color={theme.error}>{fitWidth(error ? ` ${error}` : '', errorWidth)}</Text>
+      {readOnly ? (
+        <Text inverse bold color={theme.warn}>
+          {readOnly}
+        </Text>
+      ) : null}
+      <Text color={cloud.info?.problem ? theme.error : theme.muted}>{whoText}</Text>
+      <Text color={theme.error}>{fitWidth(error, room)}</Text>
       <Text
         color={bus.status?.state === 'connected' ? theme.ok : theme.error}
         bold={bus.status?.state !== 'connected'}

@@ -5,11 +5,16 @@ import type { DeckState, DeckStore } from '../state/store';
 import type { Keymap } from './keymap';
 import type { Theme } from './theme';
 
+/** Hands the terminal to another program (ssh, $EDITOR) and takes it back; resolves with its exit code. */
+export type RunInTerminal = (program: string, args: string[]) => Promise<number>;
+
 export interface Deck {
   store: DeckStore;
   keymap: Keymap;
   config: DeckConfig;
   theme: Theme;
+  /** Set by the console once it owns a terminal; tests set their own. */
+  runInTerminal?: RunInTerminal;
 }
 
 const DeckContext = createContext<Deck | null>(null);

@@ -1,5 +1,5 @@
 import { type Key, useInput } from 'ink';
-import { createContext, type ReactNode, useContext, useEffect, useRef } from 'react';
+import { createContext, type ReactNode, useContext, useLayoutEffect, useRef } from 'react';
 import type { Keymap } from './keymap';
 import { keyName } from './keyName';
 
@@ -94,7 +94,8 @@ export function useKeys(layer: KeyLayer, handler: KeyHandler, active = true): vo
   const dispatcher = useContext(DispatcherContext);
   const ref = useRef(handler);
   ref.current = handler;
-  useEffect(() => {
+  // A layout effect runs as the frame commits, so an overlay opened by one key already receives the next one.
+  useLayoutEffect(() => {
     if (!active || !dispatcher) return;
     return dispatcher.add({ layer, seq: ++registrationSeq, handler: ref });
   }, [dispatcher, layer, active]);

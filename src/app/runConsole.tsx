@@ -1,6 +1,7 @@
 import { render } from 'ink';
 import { App, type AppProps } from './App';
 import { ErrorBoundary } from './ErrorBoundary';
+import { suspendTerminal } from './suspendTerminal';
 import { takeTerminal } from './terminal';
 
 export interface ConsoleStreams {
@@ -44,6 +45,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     },
   });
 
+  opts.deck.runInTerminal ??= suspendTerminal({ stdout, stdin, store: opts.deck.store });
   try {
     instance = render(
       <ErrorBoundary onError={(error) => fail('render error', error)}>

@@ -22,6 +22,13 @@ export const configSchema = z
       })
       .strict()
       .default({ repos: 30 }),
+    cloud: z
+      .object({
+        /** A region's scan older than this is marked stale on the Resources screen. */
+        staleMinutes: z.number().int().min(1).max(10_080).default(30),
+      })
+      .strict()
+      .default({ staleMinutes: 30 }),
     repos: z
       .object({
         /** Folders searched for git repositories (a leading `~` is the home folder). */

@@ -2,6 +2,7 @@ import { type DeckEvent, eventIdAt } from '../domain/event';
 import { RingBuffer } from '../domain/ringBuffer';
 import type { DeckBus } from './deckServices';
 import { applyJobEvents, mergeJobList } from './jobsReducer';
+import { applyCloudEvents } from './resourcesReducer';
 import type { DeckState, DeckStoreTools } from './store';
 import { addToTimeline, advanceTimeline } from './timeline';
 
@@ -54,6 +55,7 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
           byId: applyJobEvents(s.jobs.byId, batch),
           log: log && logChanged ? { ...log, version: log.version + 1 } : log,
         },
+        cloud: { ...s.cloud, index: applyCloudEvents(s.cloud.index, batch, s.cloud.info?.account) },
         events: {
           latest,
           timeline: addToTimeline(s.events.timeline, batch, now()),

@@ -1,6 +1,7 @@
 import type { DeckEvent } from '../domain/event';
 import type { JobFilter, JobLogLine, JobSpec, JobView, Requester, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
+import type { RegionScan } from '../domain/resource';
 
 export type BusState = 'connected' | 'reconnecting' | 'down';
 export interface BusStatus {
@@ -37,6 +38,36 @@ export interface DeckBus {
   workers(): Promise<WorkerPresence[]>;
 }
 
+/** Which account the console looks at: what `--profile`, `--region`, `--demo`, `:profile` and `:region` set. */
+export interface CloudSelection {
+  profile?: string;
+  region?: string;
+  demo?: boolean;
+}
+
+/** The cloud as the status bar and the Resources screen see it. */
+export interface CloudInfo {
+  kind: 'aws' | 'demo';
+  /** `DEMO`, `AWS profile prod`… */
+  label: string;
+  account?: string;
+  arn?: string;
+  region?: string;
+  /** Why there is no identity (expired token, SSO login needed with the command to run…). */
+  problem?: string;
+  /** Why the demo cloud is shown. */
+  demoReason?: string;
+}
+
+export interface DeckCloud {
+  /** Opens (or re-opens, for :profile / :region) the cloud; the in-process workers use the same one. */
+  open(selection: CloudSelection): Promise<CloudInfo>;
+  /** What the last scans of this account left in the workspace cache (corrupt or old files are skipped). */
+  cachedScans(account: string): Promise<RegionScan[]>;
+  /** The regions to offer for `:region` completion. */
+  knownRegions(): string[];
+}
+
 /**
  * What the console needs from the outside world. The store's actions call these;
  * the entry point wires real implementations, tests may wire their own.
@@ -48,4 +79,5 @@ export interface DeckServices {
     details(entry: RepoEntry): Promise<RepoDetails>;
   };
   bus?: DeckBus;
+  cloud?: DeckCloud;
 }

@@ -2,8 +2,10 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DeckEvent } from '../domain/event';
 import type { JobStatus, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
+import { ResourceIndex, type ResourceType } from '../domain/resource';
 import { type BusActions, busActions, type JobLog } from './busActions';
-import type { BusStatus, DeckServices } from './deckServices';
+import { type CloudActions, cloudActions } from './cloudActions';
+import type { BusStatus, CloudInfo, CloudSelection, DeckServices } from './deckServices';
 import type { JobsById } from './jobsReducer';
 import { emptyTimeline, type Timeline } from './timeline';
 
@@ -17,12 +19,16 @@ export interface Toast {
 
 export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | null;
 
-/** A question the user must answer before something changes (`y` / `n`). */
+/** A question the user must answer before something changes (`y` / `n`, or a typed word). */
 export interface Confirmation {
   title: string;
   /** What will happen, one line each. */
   lines: string[];
-  onYes: () => void;
+  /** The user must type this exactly (the number of resources, the project name) and press Enter. */
+  typed?: string;
+  /** An extra choice, off until the user turns it on with its key (`e`: also delete the buckets' objects). */
+  toggle?: { key: string; label: string };
+  onYes: (answer: { toggle: boolean }) => void;
 }
 
 export interface DeckState {
@@ -39,6 +45,8 @@ export interface DeckState {
     toasts: Toast[];
     lastError?: { text: string; at: number };
     confirm?: Confirmation;
+    /** Another program (ssh, $EDITOR) has the terminal: the console draws nothing until it is back. */
+    suspended: boolean;
     quitting: boolean;
   };
   bus: {
@@ -60,6 +68,14 @@ export interface DeckState {
     lastId?: string;
   };
   workers: { list: WorkerPresence[]; refreshedAt?: number };
+  cloud: {
+    selection: CloudSelection;
+    info?: CloudInfo;
+    opening: boolean;
+    index: ResourceIndex;
+    /** What the Resources screen shows: one type (`:ec2`) and/or one project. */
+    view: { type?: ResourceType; project?: string };
+  };
   repos: {
     rows: RepoStatus[];
     loading: boolean;
@@ -69,18 +85,20 @@ export interface DeckState {
   actions: DeckActions;
 }
 
-export interface DeckActions extends BusActions {
+export interface DeckActions extends BusActions, CloudActions {
   showTab(id: string): void;
   /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
   confirm(confirmation: Confirmation): void;
-  answerConfirm(yes: boolean): void;
+  answerConfirm(yes: boolean, answer?: { toggle: boolean }): void;
   setJobStatusFilter(status: JobStatus | undefined): void;
+  setResourceView(view: { type?: ResourceType; project?: string }): void;
   openOverlay(overlay: Overlay): void;
   closeOverlay(): void;
   setFilter(screen: string, text: string): void;
   notify(level: ToastLevel, text: string): void;
   dismissToasts(olderThanMs: number, now?: number): void;
   quit(): void;
+  setSuspended(suspended: boolean): void;
   refreshRepos(): Promise<void>;
   openRepoDetails(entry: RepoEntry): Promise<void>;
   closeRepoDetails(): void;
@@ -103,6 +121,7 @@ export interface DeckInit {
   tab: string;
   /** Problems found while starting (bad config, bad repos.yaml): shown as error toasts. */
   startupErrors?: string[];
+  cloudSelection?: CloudSelection;
   now?: () => number;
 }
 
@@ -126,14 +145,16 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
 
     const actions: DeckActions = {
       ...busActions(services.bus, { set, get, notify, now }),
+      ...cloudActions(services.cloud, services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),
       confirm: (confirmation) => ui({ confirm: confirmation, overlay: 'confirm' }),
-      answerConfirm: (yes) => {
+      answerConfirm: (yes, answer = { toggle: false }) => {
         const pending = get().ui.confirm;
         ui({ confirm: undefined, overlay: null });
-        if (yes) pending?.onYes();
+        if (yes) pending?.onYes(answer);
       },
       setJobStatusFilter: (status) => set((s) => ({ jobs: { ...s.jobs, statusFilter: status } })),
+      setResourceView: (view) => set((s) => ({ cloud: { ...s.cloud, view } })),
       openOverlay: (overlay) => ui({ overlay }),
       closeOverlay: () => ui({ overlay: null }),
       setFilter: (screen, text) => ui({ filters: { ...get().ui.filters, [screen]: text } }),
@@ -144,6 +165,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
         if (kept.length !== toasts.length) ui({ toasts: kept });
       },
       quit: () => ui({ quitting: true }),
+      setSuspended: (suspended) => ui({ suspended }),
 
       refreshRepos: async () => {
         if (get().repos.loading) return;
@@ -182,6 +204,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
         lastError: startupErrors.length
           ? { text: startupErrors[startupErrors.length - 1], at: now() }
           : undefined,
+        suspended: false,
         quitting: false,
       },
       repos: { rows: [], loading: false },
@@ -193,6 +216,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
       jobs: { byId: new Map() },
       events: { latest: [], timeline: emptyTimeline(now()), received: 0 },
       workers: { list: [] },
+      cloud: { selection: init.cloudSelection ?? {}, opening: false, index: ResourceIndex.empty(), view: {} },
       actions,
     };
   });

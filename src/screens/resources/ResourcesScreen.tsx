@@ -1,0 +1,193 @@
+import { Box, Text } from 'ink';
+import { useMemo, useState } from 'react';
+import type { PaletteCommand } from '../../app/commands';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import type { Screen, ScreenProps } from '../../app/screen';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import { formatAge, isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
+import { fitWidth } from '../../domain/text';
+import type { DeckState } from '../../state/store';
+import { deleteConfirmation } from './deleteConfirmation';
+import { ResourceDetailsView } from './ResourceDetailsView';
+import { resourceColumns, typeLabel } from './resourceColumns';
+
+/** `6 regions scanned 3 min ago (eu-west-1 stale, ap-south-1 failed)` */
+function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number): string {
+  const scans = cloud.index.scans;
+  if (scans.length === 0) return cloud.opening ? 'opening the cloud…' : 'not scanned yet: s scans';
+  const oldest = Math.min(...scans.map((s) => s.scannedAt));
+  const stale = scans.filter((s) => isStale(s, now, staleMinutes * 60_000)).map((s) => s.region);
+  const failed = scans.filter((s) => s.error).map((s) => s.region);
+  const notes = [
+    stale.length ? `STALE: ${stale.join(', ')}` : '',
+    failed.length ? `failed: ${failed.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return `${scans.length} scopes scanned ${formatAge(now - oldest)}${notes ? ` (${notes})` : ''}`;
+}
+
+function ResourcesScreen({ width, height, active }: ScreenProps) {
+  const { theme, config } = useDeckContext();
+  const actions = useActions();
+  const cloud = useDeck((s) => s.cloud);
+  const filterText = useDeck((s) => s.ui.filters.resources ?? '');
+  const { index, view, info } = cloud;
+  const rows = useMemo(() => index.query({ type: view.type, project: view.project }), [index, view]);
+  const columns = useMemo(() => resourceColumns(Date.now), []);
+  const [openKey, setOpenKey] = useState<string | undefined>();
+  const tableHeight = height - 1;
+  const table = useTable({ rows, columns, rowKey: resourceKey, filterText, height: tableHeight });
+  const open = openKey ? index.all.find((r) => resourceKey(r) === openKey) : undefined;
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['resources', 'table']);
+      const selected: Resource[] = table.selectedRows.length
+        ? [...table.selectedRows]
+        : table.cursorRow
+          ? [table.cursorRow]
+          : [];
+      if (action === 'resource.details' && table.cursorRow) setOpenKey(resourceKey(table.cursorRow));
+      else if (action === 'resource.scan') void actions.scanNow();
+      else if (action === 'resource.delete' && selected.length) {
+        actions.confirm(deleteConfirmation(selected, index.all, actions));
+      } else if (action === 'resource.project') {
+        const projects = [undefined, ...index.projects()];
+        const next = projects[(projects.indexOf(view.project) + 1) % projects.length];
+        actions.setResourceView({ ...view, project: next });
+      } else if (action === 'table.filter') actions.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !open,
+  );
+
+  if (open)
+    return (
+      <ResourceDetailsView
+        resource={open}
+        index={index}
+        width={width}
+        height={height}
+        active={active}
+        onBack={() => setOpenKey(undefined)}
+      />
+    );
+
+  const account = info ? `${info.label}${info.account ? ` ${info.account}` : ''}` : '';
+  const scope = [
+    view.type ? `:${typeLabel[view.type]}` : 'all types',
+    view.project ? `project ${view.project}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const summary = ` ${rows.length} resources · ${scope} · ${account} · ${freshness(cloud, Date.now(), config.cloud.staleMinutes)}`;
+  const stale = summary.includes('STALE') || summary.includes('failed');
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={stale ? theme.warn : theme.muted}>{fitWidth(summary, width)}</Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          info?.problem
+            ? `No access to the account: ${info.problem}`
+            : index.size === 0
+              ? 'Nothing scanned yet. Press s to scan every region (it runs as a job; the table fills region by region).'
+              : 'Nothing of this type or project: :resources shows all, p changes the project.'
+        }
+      />
+    </Box>
+  );
+}
+
+const typeCommands: PaletteCommand[] = (
+  [
+    ['ec2', 'EC2 instances'],
+    ['vpc', 'VPCs'],
+    ['subnet', 'subnets'],
+    ['sg', 'security groups'],
+    ['igw', 'internet gateways'],
+    ['rtb', 'route tables'],
+    ['ebs', 'EBS volumes'],
+    ['key', 'key pairs'],
+    ['s3', 'S3 buckets'],
+  ] as const
+).map(([name, what]) => ({
+  name,
+  aliases: [],
+  description: `Resources: ${what} only`,
+  run: (_args, ctx) => {
+    ctx.actions.showTab('resources');
+    const state = ctx.actions;
+    state.setResourceView({ type: parseResourceType(name) });
+    return undefined;
+  },
+}));
+
+export const resourcesScreen: Screen = {
+  id: 'resources',
+  title: 'Resources',
+  aliases: ['res', 'aws'],
+  actions: [
+    {
+      id: 'resource.details',
+      keys: ['enter'],
+      description: 'Attributes, tags and related resources',
+      scope: 'resources',
+    },
+    { id: 'resource.scan', keys: ['s'], description: 'Scan every region now (a job)', scope: 'resources' },
+    {
+      id: 'resource.delete',
+      keys: ['d'],
+      description: 'Delete the selected, in dependency order (asks)',
+      scope: 'resources',
+    },
+    { id: 'resource.project', keys: ['p'], description: 'Next project filter', scope: 'resources' },
+  ],
+  scopes: ['table'],
+  hints: 'Enter details  s scan  Space select  d delete  p project  :ec2 :vpc :sg :s3',
+  Component: ResourcesScreen,
+  open: (args, actions) => {
+    const [word, project] = args;
+    if (!word || word === 'all') {
+      actions.setResourceView({ project });
+      return undefined;
+    }
+    const type = parseResourceType(word);
+    if (!type)
+      return `:resources ${word}: not a resource type (ec2, vpc, subnet, sg, igw, rtb, ebs, key, s3, all)`;
+    actions.setResourceView({ type, project });
+    return undefined;
+  },
+  commands: [
+    ...typeCommands,
+    {
+      name: 'project',
+      aliases: [],
+      args: '<name>|all',
+      description: 'Resources of one project (infradeck:project tag)',
+      run: (args, ctx) => {
+        ctx.actions.showTab('resources');
+        ctx.actions.setResourceView({ project: args[0] && args[0] !== 'all' ? args[0] : undefined });
+        return undefined;
+      },
+    },
+    {
+      name: 'scan',
+      aliases: [],
+      description: 'Scan every region now (a job)',
+      run: (_args, ctx) => {
+        void ctx.actions.scanNow();
+        return undefined;
+      },
+    },
+  ],
+};

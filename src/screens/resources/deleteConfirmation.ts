@@ -1,0 +1,43 @@
+import { planDeletion } from '../../domain/dependencyGraph';
+import type { Resource } from '../../domain/resource';
+import type { Confirmation, DeckActions } from '../../state/store';
+import { typeLabel } from './resourceColumns';
+
+const describe = (r: Resource) => `${typeLabel[r.type]} ${r.id}${r.name ? ` (${r.name})` : ''} ${r.region}`;
+
+/**
+ * The typed confirmation of a delete: everything that will go, in the order it will go, what is left behind
+ * and why, and a word to type (the project's name when all of it is one project, else the count).
+ */
+export function deleteConfirmation(
+  selected: Resource[],
+  known: readonly Resource[],
+  actions: DeckActions,
+): Confirmation {
+  const plan = planDeletion(selected, known);
+  const projects = new Set(selected.map((r) => r.project));
+  const onlyProject = projects.size === 1 ? [...projects][0] : undefined;
+  const typed = onlyProject ?? String(selected.length);
+  const buckets = selected.filter((r) => r.type === 'bucket');
+  const lines: string[] = [];
+  plan.levels.forEach((level, i) => {
+    for (const r of level) lines.push(`${i + 1}. ${describe(r)}`);
+  });
+  for (const s of plan.skipped) lines.push(`   kept: ${describe(s.resource)}: ${s.reason}`);
+  for (const b of plan.blocked) lines.push(`   not deleted: ${describe(b)}: part of a dependency cycle`);
+  for (const w of plan.warnings) lines.push(`   ! ${w.message}`);
+  const owners = [...projects].map((p) => p ?? '(no project tag)').join(', ');
+  lines.unshift(`Projects: ${owners}. Deleted in this order (same number = in parallel):`);
+  return {
+    title: `Delete ${selected.length} resource${selected.length === 1 ? '' : 's'}? This cannot be undone.`,
+    lines,
+    typed,
+    toggle: buckets.length
+      ? {
+          key: 'e',
+          label: `also delete every object in ${buckets.length} bucket(s); without it a non-empty bucket stays`,
+        }
+      : undefined,
+    onYes: ({ toggle }) => void actions.terminate(selected, typed, toggle),
+  };
+}

@@ -1,0 +1,111 @@
+import { type Resource, ResourceIndex, resourceKey } from '../domain/resource';
+import type { CloudSelection, DeckBus, DeckCloud } from './deckServices';
+import type { DeckStoreTools } from './store';
+
+export interface CloudActions {
+  /** Opens the cloud for the current selection and fills the index from the cache; scans when it is empty. */
+  connectCloud(selection?: CloudSelection): Promise<void>;
+  scanNow(): Promise<string | undefined>;
+  /** Deletes in dependency order as one job; `confirm` is what the user typed. */
+  terminate(resources: Resource[], confirm: string, emptyBuckets: boolean): Promise<string | undefined>;
+  powerProject(project: string, on: boolean): Promise<string | undefined>;
+  instanceAction(action: 'start' | 'stop' | 'reboot', instances: Resource[]): Promise<string | undefined>;
+}
+
+export function cloudActions(
+  cloud: DeckCloud | undefined,
+  bus: DeckBus | undefined,
+  tools: DeckStoreTools,
+): CloudActions {
+  const { set, get, notify } = tools;
+
+  const enqueue = async (what: string, spec: { kind: string; payload: unknown; idempotencyKey?: string }) => {
+    if (!bus) {
+      notify('error', `${what}: no worker layer in this console`);
+      return undefined;
+    }
+    try {
+      const id = await bus.queue.enqueue({ ...spec, requestedBy: bus.requester } as Parameters<
+        DeckBus['queue']['enqueue']
+      >[0]);
+      notify('info', `${what}: job ${id} queued`);
+      return id;
+    } catch (error) {
+      notify('error', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+  };
+  const refuseReadOnly = (what: string) => {
+    if (!get().workspace.readOnly) return false;
+    notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
+    return true;
+  };
+
+  const actions: CloudActions = {
+    connectCloud: async (selection) => {
+      if (!cloud) return;
+      const wanted = { ...get().cloud.selection, ...selection };
+      set((s) => ({ cloud: { ...s.cloud, selection: wanted, opening: true } }));
+      try {
+        const info = await cloud.open(wanted);
+        const scans = info.account ? await cloud.cachedScans(info.account) : [];
+        set((s) => ({ cloud: { ...s.cloud, info, opening: false, index: ResourceIndex.fromScans(scans) } }));
+        if (info.problem) notify('error', info.problem);
+        if (info.account && scans.length === 0 && !get().workspace.readOnly) await actions.scanNow();
+      } catch (error) {
+        set((s) => ({ cloud: { ...s.cloud, opening: false } }));
+        notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+
+    scanNow: async () => {
+      const { info, selection } = get().cloud;
+      if (!info?.account) {
+        notify('error', `scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
+        return undefined;
+      }
+      return enqueue('scan', {
+        kind: 'scan',
+        payload: { ...selection },
+        // Several consoles asking within the same minute get one scan.
+        idempotencyKey: `scan:${info.account}:${selection.profile ?? ''}:${Math.floor(Date.now() / 60_000)}`,
+      });
+    },
+
+    terminate: async (resources, confirm, emptyBuckets) => {
+      if (refuseReadOnly('delete')) return undefined;
+      return enqueue(`delete ${resources.length} resources`, {
+        kind: 'terminate',
+        payload: {
+          ...get().cloud.selection,
+          ids: resources.map(resourceKey),
+          confirm,
+          emptyBuckets,
+          readOnly: false,
+        },
+      });
+    },
+
+    powerProject: async (project, on) => {
+      if (refuseReadOnly(`power ${on ? 'on' : 'off'} ${project}`)) return undefined;
+      return enqueue(`power ${on ? 'on' : 'off'} ${project}`, {
+        kind: 'power',
+        payload: { ...get().cloud.selection, project, on },
+      });
+    },
+
+    instanceAction: async (action, instances) => {
+      if (refuseReadOnly(action)) return undefined;
+      const region = instances[0]?.region;
+      if (!region || instances.some((i) => i.region !== region)) {
+        notify('warn', `${action}: pick instances of one region at a time`);
+        return undefined;
+      }
+      return enqueue(`${action} ${instances.map((i) => i.name ?? i.id).join(', ')}`, {
+        kind: 'instances',
+        payload: { ...get().cloud.selection, action, region, ids: instances.map((i) => i.id) },
+      });
+    },
+  };
+  return actions;
+}
