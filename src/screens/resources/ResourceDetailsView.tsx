@@ -10,7 +10,7 @@ import { typeLabel } from './resourceColumns';
 function flatten(value: unknown, prefix: string, out: string[]): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    for (const [i, v] of value.entries()) flatten(v, `${prefix}[${i}]`, out);
   } else if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   } else out.push(`  ${prefix}: ${String(value)}`);
