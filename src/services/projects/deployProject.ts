@@ -1,0 +1,658 @@
+import { createHash } from 'node:crypto';
+import type { Blueprint, Rule } from '../../domain/blueprint';
+import { rulePorts } from '../../domain/blueprint';
+import { planDeletion } from '../../domain/dependencyGraph';
+import {
+  type DeployPlan,
+  type DesiredResource,
+  deployIdTag,
+  describePlan,
+  desiredResources,
+  logicalIdTag,
+  type PlanAction,
+  planDeploy,
+  resourcesToDelete,
+} from '../../domain/plan';
+import type { DeployPayload, DeployResult, RecordedResourceView } from '../../domain/projectJobs';
+import { liveStateResources, type ProjectState } from '../../domain/projectState';
+import { projectTag, type Resource } from '../../domain/resource';
+import type { JobContext } from '../bus/contracts';
+import { abortError, errorCode, errorMessage, isAbort } from '../cloud/cloudError';
+import type { CloudProvider, SecurityRule } from '../cloud/cloudProvider';
+import { deleteInOrder } from '../cloud/deleteInOrder';
+import { lookUpProject } from './lookUpProject';
+import { acquireProjectLock, type LockOptions } from './projectLock';
+import { RefusalError } from './refusal';
+import { runGraph } from './runGraph';
+import { StateFileError, StateRecorder } from './stateFile';
+
+/** What the deploy and destroy jobs need from the worker: the cloud, the data folder, the worker's flags. */
+export interface ProjectJobDeps {
+  cloud: CloudProvider;
+  dataDir: string;
+  /** The worker's own read-only flag (`infradeck worker --readonly`): it refuses every change. */
+  readOnly?: boolean;
+  /** Creates running at once (default 6): independent resources of one dependency level go together. */
+  concurrency?: number;
+  lock?: LockOptions;
+  now?: () => number;
+}
+
+/**
+ * The deploy job: plan the blueprint snapshot against what exists (the project's tags, asked of the cloud now,
+ * and its state file), then carry the plan out — deletes first, newest dependants first, then creates in
+ * dependency order with independent ones at once. Each resource is written to the state file the moment it
+ * exists. Safe to run again at any point: before each create it looks the resource up by its tags, servers are
+ * launched with a ClientToken recorded before the call, so a retried or resumed job never makes a duplicate.
+ */
+export async function deployProject(
+  payload: DeployPayload,
+  ctx: JobContext,
+  deps: ProjectJobDeps,
+): Promise<DeployResult> {
+  const bp = payload.blueprint;
+  const project = bp.name;
+  refuseReadOnly('deploy', project, payload.readOnly, deps.readOnly);
+  const deployId = payload.deployId ?? `job-${ctx.jobId}`;
+  await ctx.log(
+    `deploy ${deployId} of ${project} in ${bp.region}${payload.resumeOf ? `, resuming job ${payload.resumeOf}` : ''}`,
+    'info',
+  );
+  await ctx.log(
+    `working from the blueprint snapshot of ${payload.source.file} (sha256 ${payload.source.sha256.slice(0, 12)}) ` +
+      'taken when the job was queued: editing, renaming or deleting that file since does not change this job',
+    'info',
+  );
+
+  const lock = await acquireProjectLock(
+    deps.dataDir,
+    project,
+    { jobId: ctx.jobId, kind: 'deploy' },
+    deps.lock,
+  );
+  try {
+    return await new DeployRun(payload, ctx, deps, deployId, AbortSignal.any([ctx.signal, lock.lost])).run();
+  } finally {
+    await lock.release();
+  }
+}
+
+export function refuseReadOnly(
+  what: string,
+  project: string,
+  fromPayload: boolean,
+  fromWorker?: boolean,
+): void {
+  if (!fromPayload && !fromWorker) return;
+  const by = fromWorker
+    ? 'this worker runs with --readonly'
+    : 'the console that queued it is in read-only mode';
+  throw new RefusalError('read-only', `${what} of ${project}: read-only mode (${by}); nothing was changed`);
+}
+
+/** A ClientToken (at most 64 characters) that is the same for the same deploy, server group and count. */
+export function clientTokenFor(deployId: string, logicalId: string, count: number): string {
+  const hash = createHash('sha256').update(`${deployId}\n${logicalId}\n${count}`).digest('hex');
+  return `infradeck-${hash.slice(0, 40)}`;
+}
+
+function view(r: Resource, logicalId: string): RecordedResourceView {
+  return { logicalId, type: r.type, id: r.id };
+}
+
+class DeployRun {
+  private readonly bp: Blueprint;
+  private readonly project: string;
+  private readonly region: string;
+  private readonly now: () => number;
+  private recorder!: StateRecorder;
+  private plan!: DeployPlan;
+  /** Cloud id of each non-server blueprint resource, as it is found or created. */
+  private readonly ids = new Map<string, string>();
+  /** Blueprint image (AMI id or SSM alias) -> the AMI id in the region. */
+  private readonly images = new Map<string, string>();
+  private readonly created: RecordedResourceView[] = [];
+  private readonly deleted: RecordedResourceView[] = [];
+  private step = 0;
+  private total = 0;
+
+  constructor(
+    private readonly payload: DeployPayload,
+    private readonly ctx: JobContext,
+    private readonly deps: ProjectJobDeps,
+    private readonly deployId: string,
+    private readonly signal: AbortSignal,
+  ) {
+    this.bp = payload.blueprint;
+    this.project = this.bp.name;
+    this.region = this.bp.region;
+    this.now = deps.now ?? Date.now;
+  }
+
+  async run(): Promise<DeployResult> {
+    const { ctx, bp, project } = this;
+    try {
+      this.recorder = await StateRecorder.open(this.deps.dataDir, project, bp, this.now);
+    } catch (err) {
+      if (err instanceof StateFileError) throw new RefusalError('blocked', err.message);
+      throw err;
+    }
+    const observed = await lookUpProject(this.deps.cloud, project, this.region, this.signal);
+    // Servers the state file lists but the tag look-up missed (EC2's lists lag behind launches): asked by id.
+    const seen = new Set(observed.map((r) => r.id));
+    const unseen = liveStateResources(this.recorder.state)
+      .filter((r) => r.type === 'instance' && r.region === this.region && !seen.has(r.id))
+      .map((r) => r.id);
+    if (unseen.length > 0)
+      observed.push(...(await this.deps.cloud.describeInstances(this.region, unseen, this.signal)));
+    const plan = planDeploy({ blueprint: bp, resources: observed, state: this.recorder.state });
+    this.plan = plan;
+    if (plan.blockers.length > 0) {
+      throw new RefusalError(
+        'blocked',
+        `deploy of ${project} cannot be carried out; nothing was changed:\n  ${plan.blockers.join('\n  ')}`,
+      );
+    }
+    if (plan.needsConfirmation && this.payload.confirmName !== project) {
+      const what = plan.actions
+        .filter((a) => a.kind === 'delete' || a.kind === 'replace')
+        .map((a) => a.title);
+      throw new RefusalError(
+        'protected',
+        `${project} is protected and this deploy would delete or replace: ${what.join('; ')}. ` +
+          `Type the project's name to confirm (confirmName: ${project}); nothing was changed`,
+      );
+    }
+    await ctx.log(`plan: ${describePlan(plan)} (sync: ${plan.sync})`, 'info');
+    for (const a of plan.actions) await ctx.log(`  ${symbol(a)} ${a.title}`, 'info');
+    for (const r of plan.unmanaged)
+      await ctx.log(
+        `  ! ${r.type} ${r.id} carries the project tag but was not made by infradeck: left alone`,
+        'info',
+      );
+
+    await this.resolveImages(plan);
+    await this.begin();
+    const deletion = planDeletion(resourcesToDelete(plan), observed);
+    const deleteSteps =
+      deletion.revokeRulesFirst.length + deletion.levels.flat().length + deletion.skipped.length;
+    const creates = plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace');
+    this.total = deleteSteps + creates.length;
+    ctx.progress(0, this.total, describePlan(plan));
+
+    try {
+      if (deleteSteps > 0) await this.deleteFirst(deletion);
+      await this.createInOrder(creates);
+    } catch (err) {
+      await this.fail(err);
+      throw err;
+    }
+    await this.recorder.update((s) => {
+      s.lifecycle = 'provisioned';
+      s.status = 'done';
+      if (s.lastJob)
+        Object.assign(s.lastJob, { finishedAt: this.now(), step: this.total, total: this.total });
+    });
+    ctx.progress(this.total, this.total, `deployed ${project}`);
+    await ctx.log(
+      `deployed ${project}: ${this.created.length} created, ${this.deleted.length} deleted, ` +
+        `${plan.unchanged.length} unchanged; state in ${this.recorder.file}`,
+      'info',
+    );
+    return {
+      project,
+      deployId: this.deployId,
+      created: this.created,
+      deleted: this.deleted,
+      unchanged: plan.unchanged.length,
+      actions: this.step,
+      stateFile: this.recorder.file,
+    };
+  }
+
+  /**
+   * Every image the plan launches, resolved in the region before anything is changed: an AMI of another
+   * region (or a mistyped alias) stops the deploy with nothing half made.
+   */
+  private async resolveImages(plan: DeployPlan): Promise<void> {
+    const launches = new Set(
+      plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace').map((a) => a.logicalId),
+    );
+    const wanted = (this.bp.compute?.instances ?? [])
+      .map((inst, i) => ({ inst, i }))
+      .filter(({ inst }) => launches.has(`instances:${inst.name}`));
+    const problems: string[] = [];
+    await Promise.all(
+      [...new Set(wanted.map((w) => w.inst.ami))].map(async (ami) => {
+        try {
+          this.images.set(ami, await this.deps.cloud.resolveImage(this.region, ami, this.signal));
+        } catch (err) {
+          if (isAbort(err)) throw err;
+          const where = wanted.filter((w) => w.inst.ami === ami).map((w) => `compute.instances[${w.i}].ami`);
+          const code = errorCode(err);
+          problems.push(
+            `${where.join(', ')}: ${ami.startsWith('ssm:') ? 'SSM alias' : 'AMI'} ${ami} cannot be used in ` +
+              `${this.region} (${code ? `${code}: ` : ''}${errorMessage(err)}); AMI ids differ per region: use an ` +
+              `image of ${this.region} or an SSM alias (ssm:/aws/service/…)`,
+          );
+        }
+      }),
+    );
+    if (problems.length > 0)
+      throw new Error(`deploy of ${this.project} stopped before any change:\n  ${problems.join('\n  ')}`);
+    for (const [ami, id] of this.images)
+      if (ami !== id) await this.ctx.log(`image ${ami} is ${id} in ${this.region}`, 'info');
+  }
+
+  /** Marks the deploy started and makes the state file list exactly what exists of the project. */
+  private async begin(): Promise<void> {
+    const { plan } = this;
+    for (const [logicalId, list] of Object.entries(plan.existing)) {
+      if (!logicalId.startsWith('instances:') && list[0]) this.ids.set(logicalId, list[0].id);
+    }
+    const vanished = new Set(plan.vanished.map((v) => v.id));
+    const stillToCreate = new Set(
+      plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace').map((a) => a.logicalId),
+    );
+    const now = this.now();
+    await this.recorder.update((s) => {
+      s.region = this.region;
+      s.protected = this.bp.protected;
+      s.lifecycle = 'provision';
+      s.status = 'in_progress';
+      s.lastJob = {
+        jobId: this.ctx.jobId,
+        kind: 'deploy',
+        deployId: this.deployId,
+        startedAt: now,
+        blueprintSha256: this.payload.source.sha256,
+        blueprintFile: this.payload.source.file,
+      };
+      s.resources = s.resources.filter((r) => !vanished.has(r.id));
+      const known = new Set(s.resources.map((r) => r.id));
+      // Found by tag but missing from the file (a lost write, a lost file): recorded now.
+      for (const [logicalId, list] of Object.entries(plan.existing)) {
+        for (const r of list) {
+          if (known.has(r.id)) continue;
+          s.resources.push(record(r, logicalId, r.tags[deployIdTag] ?? this.deployId, now));
+        }
+      }
+      s.pending = s.pending.filter((p) => stillToCreate.has(p.logicalId));
+    });
+    for (const v of plan.vanished)
+      await this.ctx.log(`${v.type} ${v.id} (${v.logicalId}) no longer exists`, 'info');
+  }
+
+  private progress(message: string): void {
+    this.step++;
+    this.ctx.progress(this.step, this.total, message);
+  }
+
+  private async deleteFirst(deletion: ReturnType<typeof planDeletion>): Promise<void> {
+    const logicalOf = new Map<string, string>();
+    for (const a of this.plan.actions) for (const r of a.existing ?? []) logicalOf.set(r.id, a.logicalId);
+    const removed = (id: string) => {
+      const logicalId = logicalOf.get(id) ?? id;
+      const r = resourcesById(this.plan).get(id);
+      if (r) this.deleted.push(view(r, logicalId));
+      void this.recorder.update((s) => {
+        s.resources = s.resources.filter((x) => x.id !== id);
+      });
+    };
+    const report = await deleteInOrder(this.deps.cloud, deletion, {
+      emptyBuckets: false,
+      signal: this.signal,
+      onProgress: (p) => {
+        this.step = p.step;
+        this.ctx.progress(p.step, this.total, p.message);
+      },
+      log: (line) => void this.ctx.log(line, 'info'),
+      onChange: (c) => {
+        if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) removed(c.id);
+      },
+    });
+    await this.recorder.flush();
+    const problems = [
+      ...report.failed.map((f) => `${f.resource.type} ${f.resource.id}: ${f.error}`),
+      ...report.notAttempted.map((n) => `${n.resource.type} ${n.resource.id}: ${n.reason}`),
+      ...deletion.cycles.map(
+        (c) => `a dependency cycle that cannot be broken: ${c.map((r) => r.id).join(' -> ')}`,
+      ),
+    ];
+    if (problems.length > 0) throw new Error(`some deletes failed:\n  ${problems.join('\n  ')}`);
+  }
+
+  private async createInOrder(actions: PlanAction[]): Promise<void> {
+    const desired = new Map(desiredResources(this.bp).map((d) => [d.logicalId, d]));
+    const run = await runGraph(
+      actions,
+      this.deps.concurrency ?? 6,
+      async (action) => {
+        const d = desired.get(action.logicalId);
+        if (!d) throw new Error(`${action.logicalId} is not in the blueprint`);
+        const message = await this.createOne(action, d);
+        this.progress(message);
+      },
+      this.signal,
+    );
+    if (this.signal.aborted) {
+      if (this.ctx.signal.aborted) throw abortError(this.ctx.signal);
+      throw new Error(`stopped: ${errorMessage(this.signal.reason)}`);
+    }
+    if (run.failed.length > 0) {
+      const lines = run.failed.map(
+        (f) => `${f.key.replace(/^(create|replace):/, '')}: ${errorMessage(f.error)}`,
+      );
+      const waiting = run.notAttempted.length
+        ? `\nnot attempted (waiting for the above): ${run.notAttempted.map((k) => k.replace(/^(create|replace):/, '')).join(', ')}`
+        : '';
+      throw new Error(`${lines.join('\n')}${waiting}`);
+    }
+  }
+
+  private need(logicalId: string): string {
+    const id = this.ids.get(logicalId);
+    if (!id) throw new Error(`${logicalId} does not exist yet (it is created before this)`);
+    return id;
+  }
+
+  private async remember(r: Resource, logicalId: string, made: boolean): Promise<void> {
+    if (logicalId.startsWith('instances:') === false) this.ids.set(logicalId, r.id);
+    const now = this.now();
+    await this.recorder.update((s) => {
+      if (!s.resources.some((x) => x.id === r.id && x.region === r.region))
+        s.resources.push(record(r, logicalId, r.tags[deployIdTag] ?? this.deployId, now));
+    });
+    if (made) this.created.push(view(r, logicalId));
+  }
+
+  private async createOne(action: PlanAction, d: DesiredResource): Promise<string> {
+    if (d.spec.kind === 'instances') return this.launch(action, d);
+    const { cloud } = this.deps;
+    const { region, signal } = this;
+    const lookup = { [projectTag]: this.project, [logicalIdTag]: d.logicalId };
+    // Made by an earlier attempt whose answer was lost: found by its tags, never made twice.
+    const found = (await cloud.findByTags(region, d.type, lookup, signal)).filter((r) => !r.implicit);
+    if (found.length > 0) {
+      const r = oldest(found);
+      await this.remember(r, d.logicalId, false);
+      return `${d.logicalId} already exists (${r.id}): not created again`;
+    }
+    const tags = { ...d.tags, [deployIdTag]: this.deployId };
+    const spec = d.spec;
+    const earlier = this.recorder.state.pending.find((p) => p.logicalId === d.logicalId);
+    await this.recorder.update((s) => {
+      s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
+      s.pending.push({
+        logicalId: d.logicalId,
+        deployId: this.deployId,
+        ...(spec.kind === 'bucket' ? { name: spec.bucket.name } : {}),
+        startedAt: this.now(),
+      });
+    });
+    let r: Resource;
+    try {
+      switch (spec.kind) {
+        case 'vpc':
+          r = await cloud.createVpc(region, { cidr: spec.cidr, tags }, signal);
+          break;
+        case 'subnet':
+          r = await cloud.createSubnet(
+            region,
+            {
+              vpcId: this.need('vpc'),
+              cidr: spec.subnet.cidr,
+              availabilityZone: spec.subnet.az,
+              public: spec.subnet.public,
+              tags,
+            },
+            signal,
+          );
+          break;
+        case 'internet-gateway':
+          r = await cloud.createInternetGateway(region, { vpcId: this.need('vpc'), tags }, signal);
+          break;
+        case 'route-table':
+          r = await cloud.createRouteTable(
+            region,
+            {
+              vpcId: this.need('vpc'),
+              subnetIds: [this.need(`subnet:${spec.subnet}`)],
+              internetGatewayId: this.need('internet-gateway'),
+              tags,
+              clientToken: clientTokenFor(this.deployId, d.logicalId, 1),
+            },
+            signal,
+          );
+          break;
+        case 'security-group':
+          r = await cloud.createSecurityGroup(
+            region,
+            {
+              vpcId: this.need('vpc'),
+              name: d.name,
+              description: spec.description,
+              ingress: spec.group.ingress.map((rule) => this.securityRule(rule)),
+              egress: spec.group.egress?.map((rule) => this.securityRule(rule)),
+              tags,
+            },
+            signal,
+          );
+          break;
+        case 'bucket':
+          r = await this.createBucket(spec.bucket, tags, earlier?.name === spec.bucket.name);
+          break;
+      }
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new Error(describeCreateError(err, d, this.bp));
+    }
+    await this.recorder.update((s) => {
+      s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
+    });
+    await this.remember(r, d.logicalId, true);
+    return `created ${d.logicalId} (${r.id})`;
+  }
+
+  private async createBucket(
+    bucket: { name: string; versioning: boolean; encryption: boolean; publicAccessBlock: boolean },
+    tags: Record<string, string>,
+    triedBefore: boolean,
+  ): Promise<Resource> {
+    try {
+      return await this.deps.cloud.createBucket(
+        {
+          name: bucket.name,
+          region: this.region,
+          tags,
+          versioning: bucket.versioning,
+          encryption: bucket.encryption,
+          blockPublicAccess: bucket.publicAccessBlock,
+        },
+        this.signal,
+      );
+    } catch (err) {
+      // Our own earlier create went through but its answer (or its tagging) was lost.
+      if (errorCode(err) === 'BucketAlreadyOwnedByYou' && triedBefore) {
+        await this.ctx.log(
+          `bucket ${bucket.name} was created by an earlier attempt of this deploy: kept`,
+          'info',
+        );
+        return {
+          type: 'bucket',
+          id: bucket.name,
+          name: bucket.name,
+          region: this.region,
+          detail: '',
+          tags,
+          refs: {},
+        };
+      }
+      throw err;
+    }
+  }
+
+  private securityRule(rule: Rule): SecurityRule {
+    const ports = rulePorts(rule);
+    return {
+      protocol: rule.protocol === 'all' ? '-1' : rule.protocol,
+      ...(ports && rule.protocol !== 'icmp' ? { fromPort: ports[0], toPort: ports[1] } : {}),
+      ...(rule.cidr ? { cidr: rule.cidr } : {}),
+      ...(rule.group ? { groupId: this.need(`security-group:${rule.group}`) } : {}),
+      ...(rule.description ? { description: rule.description } : {}),
+    };
+  }
+
+  private async launch(action: PlanAction, d: DesiredResource): Promise<string> {
+    if (d.spec.kind !== 'instances') throw new Error('not a server group');
+    const inst = d.spec.instance;
+    const { cloud } = this.deps;
+    const lookup = { [projectTag]: this.project, [logicalIdTag]: d.logicalId };
+    const known = new Set((this.plan.existing[d.logicalId] ?? []).map((r) => r.id));
+    // Servers of this group that appeared since the plan (an earlier attempt's launch, now visible) count.
+    const appeared = (await cloud.findByTags(this.region, 'instance', lookup, this.signal)).filter(
+      (r) => !known.has(r.id),
+    );
+    for (const r of appeared) await this.remember(r, d.logicalId, false);
+    const count = (action.count ?? 0) - appeared.length;
+    if (count <= 0) return `${d.logicalId}: ${appeared.length} server(s) already launched, none more needed`;
+
+    const earlier = this.recorder.state.pending.find(
+      (p) =>
+        p.logicalId === d.logicalId && p.deployId === this.deployId && p.clientToken && p.count === count,
+    );
+    const clientToken = earlier?.clientToken ?? clientTokenFor(this.deployId, d.logicalId, count);
+    await this.recorder.update((s) => {
+      s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
+      s.pending.push({
+        logicalId: d.logicalId,
+        deployId: this.deployId,
+        clientToken,
+        count,
+        startedAt: this.now(),
+      });
+    });
+    let servers: Resource[];
+    try {
+      servers = await cloud.runInstances(
+        this.region,
+        {
+          imageId: this.images.get(inst.ami) ?? inst.ami,
+          instanceType: inst.type,
+          count,
+          subnetId: this.need(`subnet:${inst.subnet}`),
+          securityGroupIds: inst.securityGroups.map((g) => this.need(`security-group:${g}`)),
+          keyName: inst.keyPair,
+          rootVolumeGiB: inst.rootVolumeGiB,
+          userData: inst.userData,
+          tags: { ...d.tags, [deployIdTag]: this.deployId },
+          clientToken,
+        },
+        this.signal,
+      );
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new Error(describeCreateError(err, d, this.bp));
+    }
+    await this.recorder.update((s) => {
+      s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
+    });
+    for (const r of servers) await this.remember(r, d.logicalId, true);
+    return `launched ${servers.length} × ${inst.type} ${d.logicalId} (${servers.map((r) => r.id).join(', ')})`;
+  }
+
+  /** The job failed or stopped: the state keeps what exists, and says how it ended. */
+  private async fail(err: unknown): Promise<void> {
+    const stopped = isAbort(err) || this.signal.aborted;
+    const message = stopped
+      ? `stopped after ${this.step} of ${this.total} steps (${errorMessage(this.signal.reason ?? err)})`
+      : errorMessage(err);
+    await this.recorder
+      .update((s) => {
+        s.status = 'error';
+        if (s.lastJob)
+          Object.assign(s.lastJob, {
+            finishedAt: this.now(),
+            error: message,
+            step: this.step,
+            total: this.total,
+          });
+      })
+      .catch(() => {});
+    const existing = this.recorder.state.resources;
+    const note =
+      `${this.project}: ${existing.length} resource(s) exist and are recorded in ${this.recorder.file}` +
+      `${
+        existing.length
+          ? ` (${existing
+              .slice(0, 8)
+              .map((r) => r.id)
+              .join(', ')}${existing.length > 8 ? ', …' : ''})`
+          : ''
+      }. ` +
+      `Resume the job to continue, or roll back deploy ${this.deployId} to remove what it created.`;
+    await this.ctx.log(note, 'stderr').catch(() => {});
+    if (err instanceof Error && !stopped)
+      err.message = `deploy of ${this.project} failed: ${err.message}\n${note}`;
+  }
+}
+
+function symbol(a: PlanAction): string {
+  return { create: '+', update: '~', replace: '-/+', delete: '-' }[a.kind];
+}
+
+function oldest(list: Resource[]): Resource {
+  return [...list].sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0) || a.id.localeCompare(b.id))[0];
+}
+
+function resourcesById(plan: DeployPlan): Map<string, Resource> {
+  const out = new Map<string, Resource>();
+  for (const a of plan.actions) for (const r of a.existing ?? []) out.set(r.id, r);
+  return out;
+}
+
+function record(
+  r: Resource,
+  logicalId: string,
+  deployId: string,
+  now: number,
+): ProjectState['resources'][number] {
+  return {
+    logicalId,
+    type: r.type,
+    id: r.id,
+    region: r.region,
+    deployId,
+    createdAt: r.createdAt ?? now,
+    lifecycle: 'provisioned',
+  };
+}
+
+/** A create's error in words that say what to change and where. */
+function describeCreateError(err: unknown, d: DesiredResource, bp: Blueprint): string {
+  const code = errorCode(err) ?? '';
+  const where = d.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  if (code.startsWith('InvalidAMIID') && d.spec.kind === 'instances') {
+    return (
+      `${d.logicalId}: AMI ${d.spec.instance.ami} does not exist in ${bp.region} (${code}); AMI ids differ per ` +
+      `region: set ${where}.ami to an image of ${bp.region}, or an SSM alias (ssm:/aws/service/…)`
+    );
+  }
+  if (code === 'BucketAlreadyOwnedByYou' && d.spec.kind === 'bucket') {
+    return (
+      `${d.logicalId}: bucket name ${d.spec.bucket.name} is already taken by another bucket of this account ` +
+      `(not made by project ${bp.name}): choose another name at ${where}.name`
+    );
+  }
+  if (code === 'BucketAlreadyExists' && d.spec.kind === 'bucket') {
+    return (
+      `${d.logicalId}: bucket name ${d.spec.bucket.name} is taken by another AWS account (bucket names are ` +
+      `global): choose another name at ${where}.name`
+    );
+  }
+  if (code === 'InvalidKeyPair.NotFound' && d.spec.kind === 'instances') {
+    return `${d.logicalId}: key pair ${d.spec.instance.keyPair} does not exist in ${bp.region}: create it or change ${where}.keyPair`;
+  }
+  const message = errorMessage(err);
+  return `${d.logicalId}: ${code && !message.includes(code) ? `${code}: ` : ''}${message}`;
+}

@@ -1,0 +1,194 @@
+import { planDeletion } from '../../domain/dependencyGraph';
+import { deployIdTag } from '../../domain/plan';
+import type { DestroyPayload, DestroyResult, RecordedResourceView } from '../../domain/projectJobs';
+import type { StateResource } from '../../domain/projectState';
+import type { Resource } from '../../domain/resource';
+import type { JobContext } from '../bus/contracts';
+import { abortError, errorMessage, isAbort } from '../cloud/cloudError';
+import { deleteInOrder } from '../cloud/deleteInOrder';
+import { type ProjectJobDeps, refuseReadOnly } from './deployProject';
+import { lookUpProject } from './lookUpProject';
+import { acquireProjectLock } from './projectLock';
+import { RefusalError } from './refusal';
+import { readStateFile, StateFileError, StateRecorder } from './stateFile';
+
+/**
+ * The destroy job: everything of the project — what its state file lists and what carries its tag — deleted
+ * in reverse dependency order by `deleteInOrder` (servers terminated and waited for before their groups and
+ * subnets, subnets before route tables, everything before the VPC). With `rollbackOf` only what that deploy
+ * created goes. Each delete is written to the state file as it happens; a failure leaves the rest listed.
+ */
+export async function destroyProject(
+  payload: DestroyPayload,
+  ctx: JobContext,
+  deps: ProjectJobDeps,
+): Promise<DestroyResult> {
+  const { project, rollbackOf } = payload;
+  const what = rollbackOf ? `rollback of deploy ${rollbackOf}` : 'destroy';
+  refuseReadOnly(what, project, payload.readOnly, deps.readOnly);
+
+  const read = await readStateFile(deps.dataDir, project);
+  if (!read.ok) {
+    const err = new StateFileError(
+      read.file,
+      read.errors,
+      `the state file of ${project} is not valid; fix it (or move it aside) and run the job again — it is never overwritten`,
+    );
+    throw new RefusalError('blocked', err.message);
+  }
+  const region = read.state?.region ?? payload.blueprint?.region;
+  if (!region) {
+    throw new RefusalError(
+      'nothing-known',
+      `nothing is known of project ${project}: it has no state file and the job carries no blueprint (its region is unknown)`,
+    );
+  }
+  const isProtected = Boolean(read.state?.protected || payload.blueprint?.protected);
+  if (isProtected && payload.confirmName !== project) {
+    throw new RefusalError(
+      'protected',
+      `${project} is protected: type the project's name to confirm the ${what} (confirmName: ${project}); nothing was changed`,
+    );
+  }
+
+  const lock = await acquireProjectLock(
+    deps.dataDir,
+    project,
+    { jobId: ctx.jobId, kind: 'destroy' },
+    deps.lock,
+  );
+  const signal = AbortSignal.any([ctx.signal, lock.lost]);
+  const now = deps.now ?? Date.now;
+  try {
+    const recorder = await StateRecorder.open(
+      deps.dataDir,
+      project,
+      { region, protected: isProtected },
+      now,
+    ).catch((err: unknown) => {
+      throw err instanceof StateFileError ? new RefusalError('blocked', err.message) : err;
+    });
+    if (rollbackOf && !recorder.state.resources.some((r) => r.deployId === rollbackOf)) {
+      await ctx.log(`the state file lists nothing made by deploy ${rollbackOf}; looking for its tag`, 'info');
+    }
+
+    const tagged = await lookUpProject(deps.cloud, project, region, signal);
+    const recorded = recorder.state.resources.filter(
+      (r) => r.lifecycle !== 'destroyed' && (!rollbackOf || r.deployId === rollbackOf),
+    );
+    const recordedIds = new Set(recorded.map((r) => r.id));
+    const targets = tagged.filter((r) =>
+      rollbackOf ? r.tags[deployIdTag] === rollbackOf || recordedIds.has(r.id) : true,
+    );
+    // Listed in the state but not found by tag (tags removed by hand, or already gone): deleted by id; a
+    // resource that no longer exists comes back as `gone`.
+    const targetIds = new Set(targets.map((r) => r.id));
+    for (const s of recorded) if (!targetIds.has(s.id)) targets.push(bare(s));
+    const logicalOf = new Map(recorder.state.resources.map((r) => [r.id, r.logicalId]));
+
+    const plan = planDeletion(targets, tagged);
+    await ctx.log(
+      `${what} of ${project} in ${region}: ${targets.length} resource(s) in ${plan.levels.length} level(s)` +
+        (payload.emptyBuckets ? '; buckets are emptied first (confirmed)' : ''),
+      'info',
+    );
+    for (const w of plan.warnings) await ctx.log(`warning: ${w.message}`, 'stderr');
+    await recorder.update((s) => {
+      s.lifecycle = 'destroy';
+      s.status = 'in_progress';
+      s.lastJob = {
+        jobId: ctx.jobId,
+        kind: 'destroy',
+        ...(rollbackOf ? { deployId: rollbackOf, rollback: true } : {}),
+        startedAt: now(),
+      };
+    });
+
+    const result: DestroyResult = {
+      project,
+      ...(rollbackOf ? { rollbackOf } : {}),
+      deleted: [],
+      gone: [],
+      stateFile: recorder.file,
+    };
+    const viewOf = (r: Resource): RecordedResourceView => ({
+      logicalId: logicalOf.get(r.id) ?? r.tags['infradeck:logical-id'] ?? r.id,
+      type: r.type,
+      id: r.id,
+    });
+    let step = 0;
+    let total = 0;
+    let report: Awaited<ReturnType<typeof deleteInOrder>>;
+    try {
+      report = await deleteInOrder(deps.cloud, plan, {
+        emptyBuckets: payload.emptyBuckets,
+        signal,
+        onProgress: (p) => {
+          step = p.step;
+          total = p.total;
+          ctx.progress(p.step, p.total, p.message);
+        },
+        log: (line) => void ctx.log(line, 'info'),
+        onChange: (c) => {
+          if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) {
+            void recorder.update((s) => {
+              s.resources = s.resources.filter((r) => r.id !== c.id);
+            });
+          }
+        },
+      });
+      await recorder.flush();
+    } catch (err) {
+      const stopped = isAbort(err) || signal.aborted;
+      const message = stopped ? `stopped after ${step} of ${total} steps` : errorMessage(err);
+      await recorder
+        .update((s) => {
+          s.status = 'error';
+          if (s.lastJob) Object.assign(s.lastJob, { finishedAt: now(), error: message, step, total });
+        })
+        .catch(() => {});
+      if (stopped && ctx.signal.aborted) throw abortError(ctx.signal);
+      throw err;
+    }
+
+    result.deleted = report.deleted.map(viewOf);
+    result.gone = report.gone.map(viewOf);
+    const problems = [
+      ...report.failed.map((f) => `${f.resource.type} ${f.resource.id}: ${f.error}`),
+      ...report.notAttempted.map((n) => `${n.resource.type} ${n.resource.id}: ${n.reason}`),
+      ...plan.cycles.map(
+        (c) => `a dependency cycle that cannot be broken: ${c.map((r) => r.id).join(' -> ')}`,
+      ),
+      ...plan.blocked.map((r) => `${r.type} ${r.id}: waits for a resource in that cycle`),
+    ];
+    const left = recorder.state.resources.filter((r) => r.lifecycle !== 'destroyed');
+    await recorder.update((s) => {
+      s.status = problems.length > 0 ? 'error' : 'done';
+      s.lifecycle = problems.length > 0 ? 'destroy' : left.length > 0 ? 'provisioned' : 'destroyed';
+      // Creates in flight of what was removed are over: a later deploy starts them afresh.
+      s.pending = rollbackOf ? s.pending.filter((p) => p.deployId !== rollbackOf) : [];
+      if (s.lastJob)
+        Object.assign(s.lastJob, {
+          finishedAt: now(),
+          step,
+          total,
+          ...(problems.length ? { error: problems.join('; ') } : {}),
+        });
+    });
+    if (problems.length > 0) {
+      throw new Error(
+        `${what} of ${project} did not finish: ${problems.length} resource(s) could not be deleted:\n  ${problems.join('\n  ')}\n` +
+          `${left.length} resource(s) are still recorded in ${recorder.file}; run the ${what} again once fixed`,
+      );
+    }
+    ctx.progress(total, total, `${what} of ${project} done`);
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** A resource known only by the state file's line. */
+function bare(s: StateResource): Resource {
+  return { type: s.type, id: s.id, region: s.region, detail: '', tags: {}, refs: {} };
+}

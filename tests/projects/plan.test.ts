@@ -1,0 +1,215 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { actionLevels, planDeploy } from '../../src/domain/plan';
+import { type Resource, ResourceIndex } from '../../src/domain/resource';
+import { deployProject } from '../../src/services/projects/deployProject';
+import { readStateFile } from '../../src/services/projects/stateFile';
+import { recordedJob } from './fakeJob';
+import { deployPayload, quickCloud, shopBlueprint, tempDataDir } from './helpers';
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanup.splice(0)) c();
+});
+
+/** The shop deployed on a fresh demo cloud: what exists, and the state file the deploy wrote. */
+async function deployedShop() {
+  const cloud = quickCloud();
+  const data = tempDataDir();
+  cleanup.push(data.remove);
+  const shop = shopBlueprint();
+  await deployProject(deployPayload(shop), recordedJob(), { cloud, dataDir: data.dir });
+  const read = await readStateFile(data.dir, 'shop');
+  if (!read.ok || !read.state) throw new Error('no state file after the deploy');
+  return { cloud, state: read.state, resources: cloud.snapshot() };
+}
+
+function keys(plan: ReturnType<typeof planDeploy>): string[] {
+  return plan.actions.map((a) => a.key);
+}
+
+describe('a blueprint never deployed', () => {
+  it('is all creates, each after what it needs', () => {
+    const cloud = quickCloud();
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: cloud.snapshot() });
+    expect(plan.sync).toBe('not deployed');
+    expect(plan.summary).toMatchObject({ create: 12, update: 0, replace: 0, delete: 0, unchanged: 0 });
+    const seen = new Set<string>();
+    for (const a of plan.actions) {
+      for (const before of a.after) expect(seen.has(before), `${a.key} comes after ${before}`).toBe(true);
+      seen.add(a.key);
+    }
+    expect(actionLevels(plan.actions).map((level) => level.map((a) => a.logicalId))).toEqual([
+      ['vpc', 'bucket:infradeck-demo-shop-images'],
+      ['subnet:public-a', 'subnet:public-b', 'subnet:private-a', 'internet-gateway', 'security-group:web'],
+      ['security-group:db', 'route-table:public-a', 'route-table:public-b'],
+      ['instances:web', 'instances:db'],
+    ]);
+    expect(plan.actions.find((a) => a.logicalId === 'instances:web')).toMatchObject({
+      kind: 'create',
+      count: 2,
+    });
+  });
+});
+
+describe('a deployed blueprint', () => {
+  it('is in sync with what the deploy made: nothing to do', async () => {
+    const { resources, state } = await deployedShop();
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources, state });
+    expect(plan.sync).toBe('in sync');
+    expect(plan.actions).toEqual([]);
+    expect(plan.unchanged).toHaveLength(12);
+    expect(plan.existing['instances:web']).toHaveLength(2);
+  });
+
+  it('reads the whole resource index and finds only its own resources in it', async () => {
+    const { resources, state } = await deployedShop();
+    const index = ResourceIndex.fromScans([{ account: 'x', region: 'eu-west-1', scannedAt: 0, resources }]);
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: index.all, state });
+    expect(plan.sync).toBe('in sync');
+    expect(plan.unmanaged).toEqual([]);
+  });
+
+  it('is partial when some of it is missing, and plans only what is missing', async () => {
+    const { resources, state } = await deployedShop();
+    const gone = new Set(['route-table:public-b', 'instances:db']);
+    const left = resources.filter((r) => !gone.has(r.tags['infradeck:logical-id']));
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: left, state });
+    expect(plan.sync).toBe('partial');
+    expect(keys(plan)).toEqual(['create:route-table:public-b', 'create:instances:db']);
+    expect(plan.vanished.map((v) => v.logicalId).sort()).toEqual(['instances:db', 'route-table:public-b']);
+  });
+
+  it('is drifted when a server setting changed: those servers are replaced', async () => {
+    const { resources, state } = await deployedShop();
+    const { blueprint } = shopBlueprint(['type: t3.small', 'type: t3.medium']);
+    const plan = planDeploy({ blueprint, resources, state });
+    expect(plan.sync).toBe('drifted');
+    const replace = plan.actions.find((a) => a.kind === 'replace');
+    expect(replace).toMatchObject({ logicalId: 'instances:web', count: 2 });
+    expect(replace?.existing).toHaveLength(2);
+    expect(replace?.changes).toEqual([{ field: 'type', from: 't3.small', to: 't3.medium' }]);
+    expect(plan.blockers).toEqual([]);
+  });
+
+  it('user data changes are seen through the spec tag (EC2 does not give user data back)', async () => {
+    const { resources, state } = await deployedShop();
+    const { blueprint } = shopBlueprint(['enable --now nginx', 'enable --now nginx && echo hi']);
+    const plan = planDeploy({ blueprint, resources, state });
+    expect(plan.actions.map((a) => [a.kind, a.logicalId, a.changes?.[0]?.field])).toEqual([
+      ['replace', 'instances:web', 'userData/rootVolumeGiB'],
+    ]);
+  });
+
+  it('more or fewer servers: launch the difference, or delete the newest', async () => {
+    const { resources, state } = await deployedShop();
+    const more = planDeploy({
+      blueprint: shopBlueprint(['count: 2', 'count: 3']).blueprint,
+      resources,
+      state,
+    });
+    expect(more.actions).toMatchObject([{ kind: 'create', logicalId: 'instances:web', count: 1 }]);
+    const fewer = planDeploy({
+      blueprint: shopBlueprint(['count: 2', 'count: 1']).blueprint,
+      resources,
+      state,
+    });
+    expect(fewer.actions).toMatchObject([{ kind: 'delete', logicalId: 'instances:web' }]);
+    expect(fewer.actions[0].existing).toHaveLength(1);
+    expect(fewer.sync).toBe('drifted');
+  });
+
+  it('resources dropped from the blueprint are deleted, dependants first', async () => {
+    const { resources, state } = await deployedShop();
+    const text = shopBlueprint().text;
+    const dbGroup = text.slice(text.indexOf('    - name: db\n      description'), text.indexOf('compute:'));
+    const dbServer = text.slice(text.indexOf('    - name: db\n      type'), text.indexOf('storage:'));
+    const { blueprint } = shopBlueprint([dbGroup, '\n'], [dbServer, '\n']);
+    const plan = planDeploy({ blueprint, resources, state });
+    expect(keys(plan)).toEqual([
+      expect.stringMatching(/^delete:instances:db:i-/),
+      expect.stringMatching(/^delete:security-group:db:sg-/),
+    ]);
+    expect(plan.sync).toBe('drifted');
+  });
+
+  it('what the deployer cannot change in place blocks the deploy, with the reason', async () => {
+    const { resources, state } = await deployedShop();
+    const rules = planDeploy({
+      blueprint: shopBlueprint(['port: 443, cidr: 0.0.0.0/0', 'port: 8443, cidr: 0.0.0.0/0']).blueprint,
+      resources,
+      state,
+    });
+    expect(rules.actions).toMatchObject([{ kind: 'update', logicalId: 'security-group:web' }]);
+    expect(rules.blockers).toEqual([
+      expect.stringMatching(/^security-group:web: ingress cannot be changed in place by the deployer/),
+    ]);
+    const tags = planDeploy({
+      blueprint: shopBlueprint(['cost-center: "4711"', 'cost-center: "4712"']).blueprint,
+      resources,
+      state,
+    });
+    expect(tags.blockers.length).toBe(12);
+    expect(tags.blockers[0]).toMatch(/tags differ \(tag cost-center\)/);
+  });
+
+  it('an edit made outside infradeck (a removed rule) shows as drift', async () => {
+    const { resources, state } = await deployedShop();
+    const edited = resources.map((r): Resource => {
+      if (r.tags['infradeck:logical-id'] !== 'security-group:web') return r;
+      return { ...r, raw: { ...r.raw, Ingress: (r.raw?.Ingress as unknown[]).slice(1) } };
+    });
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: edited, state });
+    expect(plan.sync).toBe('drifted');
+    expect(plan.actions[0].changes?.[0]).toMatchObject({ field: 'ingress' });
+  });
+
+  it('a resource whose tags were removed is still known by the state file', async () => {
+    const { resources, state } = await deployedShop();
+    const untagged = resources.map(
+      (r): Resource => (r.tags['infradeck:logical-id'] === 'vpc' ? { ...r, tags: {} } : r),
+    );
+    const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: untagged, state });
+    expect(plan.actions.map((a) => a.key)).toEqual(['update:vpc']);
+    expect(plan.actions[0].changes?.map((c) => c.field)).toContain('tag infradeck:project');
+  });
+
+  it('something tagged with the project by hand is reported and left alone', async () => {
+    const { resources, state } = await deployedShop();
+    const stray: Resource = {
+      type: 'security-group',
+      id: 'sg-0hand0made0000000',
+      region: 'eu-west-1',
+      detail: '',
+      tags: { 'infradeck:project': 'shop' },
+      refs: {},
+    };
+    const plan = planDeploy({
+      blueprint: shopBlueprint().blueprint,
+      resources: [...resources, stray],
+      state,
+    });
+    expect(plan.unmanaged.map((r) => r.id)).toEqual(['sg-0hand0made0000000']);
+    expect(plan.actions).toEqual([]);
+    expect(plan.sync).toBe('drifted');
+  });
+
+  it('moving the project to another region is refused', async () => {
+    const { resources, state } = await deployedShop();
+    const { blueprint } = shopBlueprint(
+      ['region: eu-west-1', 'region: eu-central-1'],
+      ['eu-west-1a', 'eu-central-1a'],
+      ['eu-west-1b', 'eu-central-1b'],
+      ['eu-west-1a', 'eu-central-1a'],
+    );
+    const plan = planDeploy({ blueprint, resources, state });
+    expect(plan.blockers[0]).toMatch(/deployed in eu-west-1 but the blueprint now says eu-central-1/);
+  });
+
+  it('a protected project needs the confirmation only for deletes and replacements', async () => {
+    const { resources, state } = await deployedShop();
+    const grow = shopBlueprint(['protected: false', 'protected: true'], ['count: 2', 'count: 3']).blueprint;
+    expect(planDeploy({ blueprint: grow, resources, state }).needsConfirmation).toBe(false);
+    const shrink = shopBlueprint(['protected: false', 'protected: true'], ['count: 2', 'count: 1']).blueprint;
+    expect(planDeploy({ blueprint: shrink, resources, state }).needsConfirmation).toBe(true);
+  });
+});
