@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { Composer, CST, isScalar, Parser, parseDocument } from 'yaml';
 import type { SourceError } from '../../domain/sourceError';
 import { writeFileAtomic } from '../storage/atomicWrite';
 import { fileErrorReason } from '../storage/yamlDocument';
@@ -33,14 +33,7 @@ export async function editBlueprintFile(file: string, edits: readonly BlueprintE
   const syntax = before.errors.filter((e) => e.path === '');
   if (syntax.length > 0) return { ok: false, errors: syntax };
 
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  for (const edit of edits) {
-    if ('delete' in edit) doc.deleteIn(edit.path);
-    else if ('append' in edit) doc.addIn(edit.path, doc.createNode(edit.append));
-    else doc.setIn(edit.path, doc.createNode(edit.value));
-  }
-  // lineWidth 0: never fold a long value over two lines (user data, descriptions stay as written).
-  const next = doc.toString({ lineWidth: 0 });
+  const next = setScalarsInPlace(text, edits) ?? restringify(text, edits);
   const after = parseBlueprint(file, next);
   if (after.errors.length > 0) return { ok: false, errors: after.errors };
 
@@ -61,4 +54,42 @@ export async function editBlueprintFile(file: string, edits: readonly BlueprintE
   }
   await writeFileAtomic(file, next);
   return { ok: true, file: after, text: next };
+}
+
+/**
+ * Changes that only replace existing scalars (a count, a type, an owner) are made on the parser's source
+ * tokens: every other byte of the file stays as it was. Undefined when the edits are of another kind or the
+ * result does not read back as the values asked for.
+ */
+function setScalarsInPlace(text: string, edits: readonly BlueprintEdit[]): string | undefined {
+  const scalars = edits.filter((e): e is { path: (string | number)[]; value: unknown } => 'value' in e);
+  if (scalars.length !== edits.length) return undefined;
+  if (!scalars.every((e) => ['string', 'number', 'boolean'].includes(typeof e.value))) return undefined;
+  for (const quoted of [false, true]) {
+    const tokens = [...new Parser().parse(text)];
+    const [doc] = [...new Composer({ keepSourceTokens: true }).compose(tokens)];
+    if (!doc) return undefined;
+    for (const edit of scalars) {
+      const node = doc.getIn(edit.path, true);
+      if (!isScalar(node) || !node.srcToken) return undefined;
+      const type = quoted && typeof edit.value === 'string' ? 'QUOTE_DOUBLE' : undefined;
+      CST.setScalarValue(node.srcToken, String(edit.value), { afterKey: true, ...(type ? { type } : {}) });
+    }
+    const out = tokens.map((t) => CST.stringify(t)).join('');
+    const check = parseDocument(out);
+    if (check.errors.length === 0 && scalars.every((e) => check.getIn(e.path) === e.value)) return out;
+  }
+  return undefined;
+}
+
+/** Any other change: through the Document API, which keeps comments and key order (spacing may normalise). */
+function restringify(text: string, edits: readonly BlueprintEdit[]): string {
+  const doc = parseDocument(text);
+  for (const edit of edits) {
+    if ('delete' in edit) doc.deleteIn(edit.path);
+    else if ('append' in edit) doc.addIn(edit.path, doc.createNode(edit.append));
+    else doc.setIn(edit.path, doc.createNode(edit.value));
+  }
+  // lineWidth 0: never fold a long value over two lines (user data, descriptions stay as written).
+  return doc.toString({ lineWidth: 0 });
 }
