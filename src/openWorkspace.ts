@@ -10,7 +10,7 @@ import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries } from './services/storage/workspace';
 import type { DeckBus, DeckServices } from './state/deckServices';
-import { jobHandlers } from './worker/jobHandlers';
+import { type JobHandlerDeps, jobHandlersFor, readOnlyFromEnv } from './worker/jobHandlers';
 
 export interface WorkspaceOptions {
   dataDir?: string;
@@ -51,14 +51,20 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
  * The worker layer for this process: Redis when `REDIS_URL` is set (this process enqueues and listens,
  * `infradeck worker` processes run the jobs), otherwise the in-process runner (the embedded default).
  * Never rejects because Redis is unreachable: the bus opens degraded and says so in its state.
+ * `handlerDeps`: the cloud the in-process runner acts on (the console's own), and its read-only flag.
  */
 export async function openWorkers(
   workspace: Workspace,
   env: NodeJS.ProcessEnv,
+  handlerDeps: JobHandlerDeps = {},
 ): Promise<{ bus: Bus; deckBus: DeckBus }> {
   const bus = await openBus({
     ...busSettings(env),
-    handlers: jobHandlers,
+    handlers: jobHandlersFor({
+      dataDir: workspace.dataDir,
+      ...handlerDeps,
+      readOnly: handlerDeps.readOnly === true || readOnlyFromEnv(env),
+    }),
     dataDir: workspace.dataDir,
     env,
   });

@@ -5,7 +5,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
-import { jobHandlers } from '../worker/jobHandlers';
+import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
 import { formatDuration, took } from './jobs';
 
 const usage =
@@ -30,7 +30,7 @@ interface RunOptions {
  * it exited non-zero, 1 other failures, 4 cancelled (Ctrl-C cancels the job). 2 bad arguments or payload,
  * 3 Redis unreachable. Without REDIS_URL the job runs in this process, so it always waits.
  */
-export async function runCommand(argv: string[], io: BusCommandIO): Promise<number> {
+export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags): Promise<number> {
   let opts: RunOptions;
   try {
     opts = parseRun(argv, io);
@@ -38,7 +38,7 @@ export async function runCommand(argv: string[], io: BusCommandIO): Promise<numb
     io.stderr.write(`infradeck run: ${(error as Error).message}\n${usage}\n`);
     return exitCodes.usage;
   }
-  const opened = await openCommandBus(io, { handlers: jobHandlers });
+  const opened = await openCommandBus(io, { handlers: jobHandlersFor(handlerDepsFor(io)) });
   if ('error' in opened) {
     io.stderr.write(`infradeck run: ${opened.error}\n`);
     return exitCodes.unavailable;

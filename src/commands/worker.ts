@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type BusCommandIO, busSettings, exitCodes } from '../services/bus/busFromEnv';
 import { openBus } from '../services/bus/openBus';
 import { currentRequester } from '../services/bus/requester';
+import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
 import { startRunner, stopOnSignals } from '../worker/runner';
 
 export interface WorkerArgs {
@@ -23,7 +24,7 @@ const usage =
   'usage: infradeck worker [--concurrency N] [--grace SECONDS] [--lock-ms MS] [--stalled-ms MS] [--heartbeat-ms MS]';
 
 /** `infradeck worker [--concurrency N] …`: argv in, exit code out (see `runWorkerCommand`). */
-export async function workerCommand(argv: string[], io: BusCommandIO): Promise<number> {
+export async function workerCommand(argv: string[], io: BusCommandIO & WorkerFlags): Promise<number> {
   let args: WorkerArgs;
   try {
     const { values } = parseArgs({
@@ -68,7 +69,7 @@ export async function workerCommand(argv: string[], io: BusCommandIO): Promise<n
  * `graceMs`, hand back the rest, deregister and resolve 0. Redis being down at start or later is waited out
  * (reported on stderr), not fatal. Resolves 2 without a Redis URL.
  */
-export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO): Promise<number> {
+export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & WorkerFlags): Promise<number> {
   if (!args.redisUrl) {
     io.stderr.write(
       'infradeck worker: REDIS_URL is not set. Workers share jobs through Redis (REDIS_URL=redis://host:6379); without it the console runs jobs itself.\n',
@@ -91,7 +92,9 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO): Prom
   const offState = bus.state.subscribe((s) =>
     io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`),
   );
+  const deps = handlerDepsFor(io);
   const runner = startRunner(bus, {
+    handlers: jobHandlersFor(deps),
     concurrency: args.concurrency,
     lockDurationMs: args.lockDurationMs,
     stalledIntervalMs: args.stalledIntervalMs,
@@ -103,7 +106,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO): Prom
       ),
   });
   io.stdout.write(
-    `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency} (SIGTERM or Ctrl-C stops it)\n`,
+    `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency}${deps.readOnly ? ', read-only (changes are refused)' : ''} (SIGTERM or Ctrl-C stops it)\n`,
   );
   const offSignals = stopOnSignals(runner, (signal, second) => {
     io.stderr.write(

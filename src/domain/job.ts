@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import {
+  describeCloudJob,
+  type InstancesResult,
+  instancesPayloadSchema,
+  type PowerResult,
+  powerPayloadSchema,
+  type ScanResult,
+  scanPayloadSchema,
+  type TerminateResult,
+  terminatePayloadSchema,
+} from './cloudJobs';
 
 /**
  * Who asked for something: the OS user, the host they were on, and `SSH_CLIENT` when they came in over SSH.
@@ -47,6 +58,10 @@ export interface CommandResult {
  */
 export const payloadSchemas = {
   command: commandPayloadSchema,
+  scan: scanPayloadSchema,
+  terminate: terminatePayloadSchema,
+  power: powerPayloadSchema,
+  instances: instancesPayloadSchema,
 } as const;
 
 export type JobKind = keyof typeof payloadSchemas;
@@ -60,6 +75,10 @@ export type PayloadInputs = { [K in JobKind]: z.input<(typeof payloadSchemas)[K]
 /** What a handler of each kind returns (stored as the job's result). */
 export interface JobResults {
   command: CommandResult;
+  scan: ScanResult;
+  terminate: TerminateResult;
+  power: PowerResult;
+  instances: InstancesResult;
 }
 
 export function isJobKind(kind: unknown): kind is JobKind {
@@ -77,6 +96,14 @@ export interface JobPolicy {
 
 export const jobPolicies: { [K in JobKind]: JobPolicy } = {
   command: { attempts: 1, backoffMs: 2_000, timeoutMs: 0 },
+  // A scan only reads: running it again is always safe.
+  scan: { attempts: 3, backoffMs: 5_000, timeoutMs: 15 * 60_000 },
+  // Idempotent: a second attempt re-reads what is left; what the first deleted is reported `gone`, and a
+  // DependencyViolation that outlived the first attempt's own retries gets one more chance.
+  terminate: { attempts: 2, backoffMs: 30_000, timeoutMs: 60 * 60_000 },
+  // Starting a running instance (stopping a stopped one) changes nothing: safe to run again.
+  power: { attempts: 3, backoffMs: 10_000, timeoutMs: 30 * 60_000 },
+  instances: { attempts: 3, backoffMs: 5_000, timeoutMs: 20 * 60_000 },
 };
 
 export interface JobSpecOf<K extends JobKind> {
@@ -196,7 +223,8 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       idempotencyKey: raw.idempotencyKey as string | undefined,
       timeoutMs: raw.timeoutMs as number | undefined,
       attempts: raw.attempts as number | undefined,
-    },
+      // The payload was parsed by this kind's own schema; TypeScript cannot follow `kind` into the union.
+    } as ValidJobSpec,
   };
 }
 
@@ -212,6 +240,8 @@ export function describeIssues(error: z.ZodError): string {
 
 /** One line for tables and audit: `command: make deploy`. */
 export function describeJob(kind: string, payload: unknown): string {
+  const cloud = describeCloudJob(kind, payload);
+  if (cloud !== undefined) return cloud;
   if (kind === 'command' && typeof payload === 'object' && payload !== null) {
     const p = payload as { program?: unknown; args?: unknown; shell?: unknown };
     const args = Array.isArray(p.args) ? p.args.map(String) : [];

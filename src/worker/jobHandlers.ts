@@ -1,7 +1,88 @@
 import type { Handlers } from '../services/bus/contracts';
+import type { CloudProvider } from '../services/cloud/cloudProvider';
+import type { OpenCloudOptions } from '../services/cloud/openCloud';
+import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { command } from './handlers/command';
+import { instancesHandler } from './handlers/instances';
+import { powerHandler } from './handlers/power';
+import { scanHandler } from './handlers/scan';
+import { terminateHandler } from './handlers/terminate';
 
-/** Every job kind this version of infradeck can run, by kind. */
-export const jobHandlers: Handlers = {
-  command,
-};
+export interface JobHandlerDeps {
+  /**
+   * The cloud the cloud jobs act on, asked for at the start of each job. The console passes the provider it
+   * shows (so the embedded runner and the screens share one demo cloud, and `:profile` switches both);
+   * default: the cloud of this process's environment, opened on first use.
+   */
+  cloud?: () => Promise<CloudProvider>;
+  /** The workspace folder: scans are cached in it. */
+  dataDir?: string;
+  /** Refuse every job that changes something (`--readonly`, `INFRADECK_READONLY=1`). */
+  readOnly?: boolean;
+  /** Instance state waits (tests shorten them). */
+  waitTimeoutMs?: number;
+  pollMs?: number;
+}
+
+/** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */
+export function jobHandlersFor(deps: JobHandlerDeps = {}): Handlers {
+  const cloud: CloudJobDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
+  return {
+    command,
+    scan: scanHandler(cloud),
+    terminate: terminateHandler(cloud),
+    power: powerHandler(cloud),
+    instances: instancesHandler(cloud),
+  };
+}
+
+/**
+ * The handlers with this process's defaults: the cloud of its environment (opened by the first cloud job),
+ * no scan cache, read-only when `INFRADECK_READONLY` says so. Commands and workers use `jobHandlersFor`.
+ */
+export const jobHandlers: Handlers = jobHandlersFor({ readOnly: readOnlyFromEnv(process.env) });
+
+/**
+ * Opens the cloud on first use, once: a worker that only runs commands never calls AWS. A failed open is
+ * tried again by the next job.
+ */
+export function lazyCloud(options: OpenCloudOptions): () => Promise<CloudProvider> {
+  let opening: Promise<CloudProvider> | undefined;
+  return () => {
+    // Loaded here, not at the top: the AWS SDK is a large part of start-up time and most processes never need it.
+    opening ??= import('../services/cloud/openCloud')
+      .then(({ openCloud }) => openCloud(options))
+      .then(
+        (opened) => opened.provider,
+        (err) => {
+          opening = undefined;
+          throw err;
+        },
+      );
+    return opening;
+  };
+}
+
+/** `INFRADECK_READONLY=1` (or true/yes): a worker, console or command that must not change anything. */
+export function readOnlyFromEnv(env: NodeJS.ProcessEnv): boolean {
+  return /^(1|true|yes|on)$/i.test(env.INFRADECK_READONLY?.trim() ?? '');
+}
+
+/** The global flags a headless command or worker passes on to its handlers. */
+export interface WorkerFlags {
+  /** `--readonly`. */
+  readOnly?: boolean;
+  /** `--demo`, `--profile`, `--region`. */
+  cloud?: OpenCloudOptions;
+}
+
+/** What the handlers of a headless command or worker need, from its flags and environment. */
+export function handlerDepsFor(
+  io: WorkerFlags & { env: NodeJS.ProcessEnv; workspace?: { dataDir: string } },
+): JobHandlerDeps {
+  return {
+    cloud: lazyCloud({ env: io.env, ...io.cloud }),
+    dataDir: io.workspace?.dataDir,
+    readOnly: io.readOnly === true || readOnlyFromEnv(io.env),
+  };
+}
