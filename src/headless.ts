@@ -1,8 +1,11 @@
 import type { CliArgs } from './cliArgs';
 import type { CommandIO } from './commands/commandIO';
 import { openWorkspace } from './openWorkspace';
+import type { WorkerFlags } from './worker/jobHandlers';
 
-type HeadlessCommand = (io: CommandIO, rest: string[]) => Promise<number>;
+/** The shared flags, plus `--demo`/`--profile`/`--region` for the commands that reach the cloud. */
+type HeadlessIO = CommandIO & WorkerFlags;
+type HeadlessCommand = (io: HeadlessIO, rest: string[]) => Promise<number>;
 
 /** Subcommands by name; each module is loaded only when its command runs. */
 const commands: Record<string, () => Promise<HeadlessCommand>> = {
@@ -13,11 +16,16 @@ const commands: Record<string, () => Promise<HeadlessCommand>> = {
   events: async () => bus((await import('./commands/events')).eventsCommand),
   audit: async () => bus((await import('./commands/audit')).auditCommand),
   worker: async () => bus((await import('./commands/worker')).workerCommand),
+  scan: async () => bus((await import('./commands/scan')).scanCommand),
+  resources: async () => bus((await import('./commands/resources')).resourcesCommand),
+  power: async () => bus((await import('./commands/power')).powerCommand),
+  delete: async () => bus((await import('./commands/delete')).deleteCommand),
+  servers: async () => bus((await import('./commands/servers')).serversCommand),
 };
 
 /** The worker-layer commands parse their own arguments and end on SIGINT/SIGTERM. */
 function bus(
-  command: (argv: string[], io: CommandIO & { signal: AbortSignal }) => Promise<number>,
+  command: (argv: string[], io: HeadlessIO & { signal: AbortSignal }) => Promise<number>,
 ): HeadlessCommand {
   return (io, rest) => {
     const stop = new AbortController();
@@ -50,6 +58,12 @@ export async function runHeadless(args: CliArgs, env: NodeJS.ProcessEnv): Promis
       json: args.json,
       readOnly: args.readonly,
       env,
+      cloud: {
+        env,
+        ...(args.demo ? { demo: true } : {}),
+        ...(args.profile ? { profile: args.profile } : {}),
+        ...(args.region ? { region: args.region } : {}),
+      },
     },
     args.rest,
   );

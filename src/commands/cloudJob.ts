@@ -1,0 +1,219 @@
+import { readdir } from 'node:fs/promises';
+import { refusedPrefix } from '../domain/cloudJobs';
+import type { DeckEvent } from '../domain/event';
+import { describeJob, isFinished, type JobSpec, type JobView } from '../domain/job';
+import { stripControl } from '../domain/text';
+import { isBusError } from '../services/bus/busError';
+import { type BusCommandIO, exitCodes, openCommandBus } from '../services/bus/busFromEnv';
+import type { Bus } from '../services/bus/contracts';
+import type { CloudProvider } from '../services/cloud/cloudProvider';
+import type { OpenedCloud } from '../services/cloud/openCloud';
+import { workspacePaths } from '../services/storage/workspace';
+import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
+
+/** What the cloud commands get: the bus command's streams and env, the workspace, the global flags. */
+export interface CloudCommandIO extends BusCommandIO, WorkerFlags {
+  workspace: { dataDir: string };
+}
+
+/**
+ * The cloud a command works on, opened once when first needed and shared with the jobs this process runs
+ * itself (without Redis): `infradeck delete --demo` reads and deletes on one and the same demo cloud.
+ */
+export class CommandCloud {
+  private opening?: Promise<OpenedCloud>;
+  constructor(private readonly io: CloudCommandIO) {}
+
+  open(): Promise<OpenedCloud> {
+    this.opening ??= import('../services/cloud/openCloud').then(({ openCloud }) =>
+      openCloud({ env: this.io.env, ...this.io.cloud }),
+    );
+    return this.opening;
+  }
+
+  readonly provider = async (): Promise<CloudProvider> => (await this.open()).provider;
+}
+
+/** The bus, with this command's cloud and flags bound to the handlers it runs in-process. */
+export function openCloudCommandBus(
+  io: CloudCommandIO,
+  cloud: CommandCloud,
+): Promise<{ bus: Bus } | { error: string }> {
+  return openCommandBus(io, { handlers: jobHandlersFor({ ...handlerDepsFor(io), cloud: cloud.provider }) });
+}
+
+/** `DEMO cloud (account 000000000000: --demo)` or `account 1234… (arn)`. */
+export function describeCloud(opened: OpenedCloud): string {
+  if (opened.provider.kind === 'demo') {
+    return `the DEMO cloud, not AWS (${opened.demoReason ?? 'demo'})`;
+  }
+  return opened.identity
+    ? `AWS account ${opened.identity.account} as ${opened.identity.arn}`
+    : `AWS (${opened.problem ?? 'identity unknown'})`;
+}
+
+export type AccountChoice = { account: string; note?: string } | { error: string };
+
+/**
+ * Which account's cache to read: `--account`, else the cloud's identity, else (credentials not working) the
+ * only account the cache holds — said in a note, because it may not be the one the user meant.
+ */
+export async function cacheAccount(
+  io: CloudCommandIO,
+  cloud: CommandCloud,
+  explicit?: string,
+): Promise<AccountChoice> {
+  if (explicit) return { account: explicit };
+  const opened = await cloud.open();
+  if (opened.identity) {
+    return opened.provider.kind === 'demo'
+      ? { account: opened.identity.account, note: `showing ${describeCloud(opened)}` }
+      : { account: opened.identity.account };
+  }
+  const cacheDir = workspacePaths(io.workspace.dataDir).cacheDir;
+  const accounts = (await readdir(cacheDir, { withFileTypes: true }).catch(() => []))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  const why = opened.problem ?? 'the cloud did not say who we are';
+  if (accounts.length === 1) {
+    return {
+      account: accounts[0],
+      note: `could not ask AWS who we are (${why}); showing the cache of account ${accounts[0]}`,
+    };
+  }
+  if (accounts.length === 0) return { error: `${why}; and nothing is cached in ${cacheDir}` };
+  return { error: `${why}; the cache holds accounts ${accounts.join(', ')}: pick one with --account` };
+}
+
+export type JobRun = { job: JobView } | { error: string; code: number };
+
+/**
+ * Queues a job and follows it to its end: `onEvent` gets each of its events as it happens (subscribed before
+ * the enqueue, so none is missed). The command's signal (Ctrl-C) cancels the job; the job's own end (or a
+ * poll, should its last event be lost with a dying worker) ends the wait.
+ */
+export async function runCloudJob(
+  bus: Bus,
+  spec: JobSpec,
+  io: BusCommandIO,
+  onEvent: (e: DeckEvent) => void,
+  opts: { quiet?: boolean } = {},
+): Promise<JobRun> {
+  const from = bus.transport === 'memory' ? 'live' : ((await bus.events.recent(1)).at(-1)?.id ?? '0');
+  let id: string | undefined;
+  const early: DeckEvent[] = [];
+  let finished: () => void = () => {};
+  const ended = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  let refusal: string | undefined;
+  const handle = (e: DeckEvent) => {
+    onEvent(e);
+    const data = e.data as { willRetry?: boolean; error?: string } | undefined;
+    if (e.type === 'job.failed' && data?.willRetry && data.error?.startsWith(refusedPrefix)) {
+      // Refused: nothing was changed and another attempt would be refused the same way.
+      refusal = data.error;
+      bus.queue.cancel(e.jobId ?? '').catch(() => {});
+      finished();
+    }
+    if (
+      e.type === 'job.completed' ||
+      e.type === 'job.cancelled' ||
+      (e.type === 'job.failed' && !data?.willRetry)
+    ) {
+      finished();
+    }
+  };
+  const stop = bus.events.subscribe(from, (e) => {
+    if (id === undefined) early.push(e);
+    else if (e.jobId === id) handle(e);
+  });
+  try {
+    try {
+      id = await bus.queue.enqueue(spec);
+    } catch (error) {
+      return {
+        error: (error as Error).message,
+        code: isBusError(error, 'invalid') ? exitCodes.usage : exitCodes.unavailable,
+      };
+    }
+    if (!opts.quiet) io.stderr.write(`job ${id} queued: ${describeJob(spec.kind, spec.payload)}\n`);
+    for (const e of early.splice(0)) if (e.jobId === id) handle(e);
+    const jobId = id;
+    const poll = setInterval(async () => {
+      const job = await bus.queue.get(jobId).catch(() => undefined);
+      if (job && isFinished(job.status)) finished();
+    }, 1_000);
+    let cancelling = false;
+    const onAbort = () => {
+      if (cancelling) return;
+      cancelling = true;
+      io.stderr.write(`cancelling job ${jobId}\n`);
+      bus.queue.cancel(jobId).catch((error) => io.stderr.write(`${(error as Error).message}\n`));
+    };
+    if (io.signal?.aborted) onAbort();
+    else io.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await ended;
+    } finally {
+      clearInterval(poll);
+      io.signal?.removeEventListener('abort', onAbort);
+    }
+    const job = await bus.queue.get(jobId);
+    if (!job) return { error: `job ${jobId} disappeared`, code: exitCodes.failed };
+    return { job: refusal ? { ...job, status: 'failed', error: refusal } : job };
+  } finally {
+    stop();
+  }
+}
+
+/** 0 completed, 4 cancelled, 1 failed (refusals included: the job ran and said no). */
+export function jobExitCode(job: JobView): number {
+  if (job.status === 'completed') return exitCodes.ok;
+  if (job.status === 'cancelled') return exitCodes.cancelled;
+  return exitCodes.failed;
+}
+
+/** The last line of a job for people: `job 3 completed`, `job 3 failed: refused: …`. */
+export function jobOutcome(job: JobView): string {
+  if (job.status === 'completed') return `job ${job.id} completed`;
+  if (job.status === 'cancelled') return `job ${job.id} ${job.error ?? 'cancelled'}`;
+  return `job ${job.id} failed${job.maxAttempts > 1 ? ` after ${job.attempts}/${job.maxAttempts} attempts` : ''}: ${job.error ?? 'unknown error'}`;
+}
+
+/** `--regions a,b` -> ['a', 'b']. */
+export function splitList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length ? list : undefined;
+}
+
+/**
+ * The account to stamp on a job that changes things, so a worker on another account refuses it. Only when
+ * this process knows it for sure: its AWS identity, or the demo cloud asked for with `--demo` (a real worker
+ * must not act on a demo selection). Without credentials here the workers' own credentials decide: a jump
+ * host without keys driving workers that have them is a normal setup.
+ */
+export async function accountToStamp(bus: Bus, cloud: CommandCloud): Promise<string | undefined> {
+  if (bus.transport === 'memory') return undefined;
+  const opened = await cloud.open();
+  if (!opened.identity) return undefined;
+  if (opened.provider.kind === 'aws' || opened.demoReason === '--demo') return opened.identity.account;
+  return undefined;
+}
+
+/** `--readonly` or `INFRADECK_READONLY`: stamped on the job, so the worker refuses it whatever its own flag. */
+export function commandReadOnly(io: CloudCommandIO): boolean {
+  return io.readOnly === true || readOnlyFromEnv(io.env);
+}
+
+/** Prints a job's log lines as they come (stderr lines to stderr). */
+export function printJobLog(io: BusCommandIO, e: DeckEvent): void {
+  if (e.type !== 'job.log') return;
+  const stream = (e.data as { stream?: string } | undefined)?.stream;
+  (stream === 'stderr' ? io.stderr : io.stdout).write(`${stripControl(e.message)}\n`);
+}

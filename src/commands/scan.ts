@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import {
+  cloudEventTypes,
+  type ScannedScope,
+  type ScanRegionEventData,
+  type ScanResult,
+} from '../domain/cloudJobs';
+import { globalScope } from '../domain/resource';
+import { stripControl } from '../domain/text';
+import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { currentRequester } from '../services/bus/requester';
+import {
+  type CloudCommandIO,
+  CommandCloud,
+  describeCloud,
+  jobExitCode,
+  jobOutcome,
+  openCloudCommandBus,
+  runCloudJob,
+  splitList,
+} from './cloudJob';
+import { formatDuration } from './jobs';
+
+const usage = 'usage: infradeck scan [--regions eu-west-1,us-east-1] [--no-buckets] [--json]';
+
+/**
+ * `infradeck scan [--regions a,b] [--no-buckets] [--json]`: queue a `scan` job and print each region the
+ * moment it is scanned (from the job's `scan.region` events, so it works the same when a worker on another
+ * host runs it). Exit 0 when every region was scanned, 1 when some failed (or the job did), 2 bad arguments,
+ * 3 Redis unreachable, 4 cancelled (Ctrl-C cancels the job).
+ */
+export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<number> {
+  let values: { regions?: string; 'no-buckets'?: boolean; json?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { regions: { type: 'string' }, 'no-buckets': { type: 'boolean' }, json: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    io.stderr.write(`infradeck scan: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const json = wantsJson(io, values.json);
+  const regions = splitList(values.regions);
+  if (values.regions !== undefined && !regions) {
+    io.stderr.write(`infradeck scan: --regions: no region given\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const cloud = new CommandCloud(io);
+  const opened = await openCloudCommandBus(io, cloud);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck scan: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  const { bus } = opened;
+  try {
+    if (!json) {
+      io.stderr.write(
+        bus.transport === 'memory'
+          ? `scanning ${describeCloud(await cloud.open())}\n`
+          : `a worker on ${bus.target} scans with its own credentials\n`,
+      );
+    }
+    const scopes: ScannedScope[] = [];
+    const started = Date.now();
+    const run = await runCloudJob(
+      bus,
+      {
+        kind: 'scan',
+        payload: { ...(regions ? { regions } : {}), buckets: !values['no-buckets'] },
+        requestedBy: currentRequester(io.env),
+      },
+      io,
+      (e) => {
+        if (e.type === cloudEventTypes.scanRegion) {
+          const d = e.data as ScanRegionEventData | undefined;
+          if (!d?.scan) return;
+          const s = d.scan;
+          scopes.push({
+            region: s.region,
+            resources: s.resources.length,
+            scannedAt: s.scannedAt,
+            ...(s.error ? { error: s.error } : {}),
+          });
+          if (json) return;
+          const count = `${d.done}/${d.total}`.padStart(7);
+          if (s.error)
+            io.stdout.write(`${count}  ${s.region.padEnd(16)}  FAILED  ${stripControl(s.error)}\n`);
+          else {
+            const what = s.region === globalScope ? 'buckets' : 'resources';
+            io.stdout.write(
+              `${count}  ${s.region.padEnd(16)}  ${String(s.resources.length).padStart(6)} ${what}\n`,
+            );
+          }
+        } else if (e.type === 'job.failed' && !json) {
+          const d = e.data as { willRetry?: boolean } | undefined;
+          if (d?.willRetry) io.stderr.write(`scan failed, will retry: ${e.message}\n`);
+        }
+      },
+      { quiet: json },
+    );
+    if ('error' in run) {
+      io.stderr.write(`infradeck scan: ${run.error}\n`);
+      return run.code;
+    }
+    const { job } = run;
+    const result = job.status === 'completed' ? (job.result as ScanResult) : undefined;
+    if (json) {
+      io.stdout.write(
+        `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, result, regions: scopes }, null, 2)}\n`,
+      );
+    } else if (result) {
+      const ok = result.regions.length - result.failed.length;
+      io.stderr.write(
+        `scanned ${ok} of ${result.regions.length} scopes of ${result.cloud === 'demo' ? 'the DEMO cloud' : `account ${result.account}`}: ` +
+          `${result.resources} resources in ${formatDuration(Date.now() - started)}` +
+          (result.failed.length ? `; failed: ${result.failed.join(', ')}` : '') +
+          '\n',
+      );
+      if (result.cacheDir) io.stderr.write(`cached in ${result.cacheDir}/${result.account}\n`);
+      for (const e of result.cacheErrors) io.stderr.write(`${e}\n`);
+    } else {
+      io.stderr.write(`${jobOutcome(job)}\n`);
+    }
+    if (result)
+      return result.failed.length > 0 || result.cacheErrors.length > 0 ? exitCodes.failed : exitCodes.ok;
+    return jobExitCode(job);
+  } finally {
+    await bus.close();
+  }
+}
