@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Blueprint, Rule } from '../../domain/blueprint';
 import { rulePorts } from '../../domain/blueprint';
 import { planDeletion } from '../../domain/dependencyGraph';
@@ -71,10 +72,20 @@ export async function deployProject(
     deps.lock,
   );
   try {
-    return await new DeployRun(payload, ctx, deps, deployId, AbortSignal.any([ctx.signal, lock.lost])).run();
+    return await new DeployRun(payload, ctx, deps, deployId, jobSignal(ctx.signal, lock.lost)).run();
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Aborted by a cancel or when the project's lock is lost. Every cloud call of the job listens on it (one
+ * listener per call in flight), so the default limit of 10 listeners would warn on stderr.
+ */
+export function jobSignal(job: AbortSignal, lockLost: AbortSignal): AbortSignal {
+  const signal = AbortSignal.any([job, lockLost]);
+  setMaxListeners(0, signal);
+  return signal;
 }
 
 export function refuseReadOnly(

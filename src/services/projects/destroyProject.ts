@@ -6,7 +6,7 @@ import type { Resource } from '../../domain/resource';
 import type { JobContext } from '../bus/contracts';
 import { abortError, errorMessage, isAbort } from '../cloud/cloudError';
 import { deleteInOrder } from '../cloud/deleteInOrder';
-import { type ProjectJobDeps, refuseReadOnly } from './deployProject';
+import { jobSignal, type ProjectJobDeps, refuseReadOnly } from './deployProject';
 import { lookUpProject } from './lookUpProject';
 import { acquireProjectLock } from './projectLock';
 import { RefusalError } from './refusal';
@@ -57,7 +57,7 @@ export async function destroyProject(
     { jobId: ctx.jobId, kind: 'destroy' },
     deps.lock,
   );
-  const signal = AbortSignal.any([ctx.signal, lock.lost]);
+  const signal = jobSignal(ctx.signal, lock.lost);
   const now = deps.now ?? Date.now;
   try {
     const recorder = await StateRecorder.open(
