@@ -121,3 +121,32 @@ describe('the project lock', () => {
     await lock.release();
   });
 });
+
+describe('a job handed to another worker', () => {
+  it('waits for its own previous attempt to go stale instead of being refused', async () => {
+    const dir = dataDir();
+    // The previous attempt of job-7 ran on a host that went away; its last heartbeat was 100 ms ago.
+    foreignLock(dir, { pid: 1, host: 'worker-2.example', jobId: 'job-7' }, 100);
+    const lock = await acquireProjectLock(
+      dir,
+      'shop',
+      { jobId: 'job-7', kind: 'deploy' },
+      { staleMs: 300, heartbeatMs: 20 },
+    );
+    expect(JSON.parse(readFileSync(lock.file, 'utf8'))).toMatchObject({ jobId: 'job-7', pid: process.pid });
+    await lock.release();
+  });
+
+  it('another job is still refused at once', async () => {
+    const dir = dataDir();
+    foreignLock(dir, { pid: 1, host: 'worker-2.example', jobId: 'job-7' }, 100);
+    await expect(
+      acquireProjectLock(
+        dir,
+        'shop',
+        { jobId: 'job-8', kind: 'deploy' },
+        { staleMs: 60_000, heartbeatMs: 20 },
+      ),
+    ).rejects.toThrow(/held by deploy job job-7/);
+  });
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '../cloud/retry';
 import { RefusalError } from './refusal';
 import { stateDir } from './stateFile';
 
@@ -36,6 +37,8 @@ export interface LockOptions {
   host?: string;
   pid?: number;
   now?: () => number;
+  /** Stops a wait for the job's own previous attempt. */
+  signal?: AbortSignal;
 }
 
 export function lockFilePath(dataDir: string, project: string): string {
@@ -44,7 +47,8 @@ export function lockFilePath(dataDir: string, project: string): string {
 
 /**
  * Takes the project's lock or refuses with who holds it. A lock is taken over only when it is stale: its
- * holder's process is gone (same host), or its heartbeat stopped for `staleMs` (any host).
+ * holder's process is gone (same host), or its heartbeat stopped for `staleMs` (any host). A lock held by
+ * an earlier attempt of the same job is waited for (up to `staleMs`): that is a worker that died mid-job.
  */
 export async function acquireProjectLock(
   dataDir: string,
@@ -66,7 +70,11 @@ export async function acquireProjectLock(
     startedAt: now(),
   };
 
-  for (let attempt = 0; attempt < 3; attempt++) {
+  // The same job's previous attempt (its worker died or stalled and the queue handed the job on) is waited
+  // for until its heartbeat stops; anything else holding the project is refused at once.
+  const waitUntil = now() + staleMs + heartbeatMs;
+  let removals = 0;
+  for (;;) {
     try {
       const handle = await open(file, 'wx', 0o644);
       try {
@@ -83,13 +91,18 @@ export async function acquireProjectLock(
     if (!holder) continue; // released between our create and our read: try again
     const age = now() - holder.mtimeMs;
     const deadProcess = holder.owner?.host === owner.host && !processAlive(holder.owner.pid);
-    if (age <= staleMs && !deadProcess) throw busy(project, holder.owner, age);
+    if (age <= staleMs && !deadProcess) {
+      if (holder.owner?.jobId === who.jobId && now() < waitUntil) {
+        await sleep(Math.min(heartbeatMs, 1000), options.signal);
+        continue;
+      }
+      throw busy(project, holder.owner, age);
+    }
     // Stale. Remove it only if it is still the one we judged: another taker may have replaced it already.
+    if (++removals > 3) throw busy(project, holder.owner, age);
     const again = await readHolder(file);
     if (again && again.text === holder.text) await unlink(file).catch(() => {});
   }
-  const holder = await readHolder(file);
-  throw busy(project, holder?.owner, holder ? now() - holder.mtimeMs : 0);
 }
 
 function busy(project: string, owner: LockOwner | undefined, ageMs: number): RefusalError {
