@@ -69,7 +69,7 @@ export async function deployProject(
     deps.dataDir,
     project,
     { jobId: ctx.jobId, kind: 'deploy' },
-    deps.lock,
+    { ...deps.lock, signal: ctx.signal },
   );
   try {
     return await new DeployRun(payload, ctx, deps, deployId, jobSignal(ctx.signal, lock.lost)).run();

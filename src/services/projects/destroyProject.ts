@@ -55,7 +55,7 @@ export async function destroyProject(
     deps.dataDir,
     project,
     { jobId: ctx.jobId, kind: 'destroy' },
-    deps.lock,
+    { ...deps.lock, signal: ctx.signal },
   );
   const signal = jobSignal(ctx.signal, lock.lost);
   const now = deps.now ?? Date.now;
