@@ -412,7 +412,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
     const existing = oldestFirst(bound.get(d.logicalId) ?? []);
     const after = d.dependsOn.filter((dep) => willCreate.has(dep)).map((dep) => `create:${dep}`);
     if (d.spec.kind === 'instances') {
-      const result = planInstances(d, d.spec.instance, existing, { idOf, groupIds, after });
+      const result = planInstances(d, d.spec.instance, existing, { idOf, groupIds, after, region: bp.region });
       for (const a of result.actions) (a.kind === 'delete' ? deletes : creates).push(a);
       if (result.actions.length === 0) unchanged.push(d.logicalId);
       continue;
@@ -441,7 +441,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
         existing: extra,
       });
     }
-    const changes = compare(d, keep, { idOf, groupIds });
+    const changes = compare(d, keep, { idOf, groupIds, region: bp.region });
     if (changes.length === 0) {
       unchanged.push(d.logicalId);
       continue;
@@ -455,7 +455,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
       after: [],
       changes,
       existing: [keep],
-      blocked: blockedReason(d, changes),
+      blocked: blockedReason(changes),
     });
   }
 
@@ -508,6 +508,7 @@ function oldestFirst(list: readonly Resource[]): Resource[] {
 interface Refs {
   idOf: (logicalId: string) => string | undefined;
   groupIds: Map<string, string>;
+  region: string;
 }
 
 function planInstances(
@@ -564,7 +565,7 @@ function planInstances(
       after: [],
       changes: retagged,
       existing: fresh,
-      blocked: blockedReason(d, retagged),
+      blocked: blockedReason(retagged),
     });
   }
   if (missing < 0) {
@@ -675,6 +676,7 @@ function compare(d: DesiredResource, r: Resource, refs: Refs): FieldChange[] {
       break;
     }
     case 'bucket': {
+      if (r.region !== refs.region) out.push({ field: 'region', from: r.region, to: refs.region });
       for (const [field, key] of [
         ['versioning', 'versioning'],
         ['encryption', 'encryption'],
@@ -703,7 +705,7 @@ function tagChanges(d: DesiredResource, r: Resource): FieldChange[] {
   return out;
 }
 
-function blockedReason(d: DesiredResource, changes: FieldChange[]): string {
+function blockedReason(changes: FieldChange[]): string {
   const fields = changes.map((c) => c.field).join(', ');
   if (changes.every((c) => c.field.startsWith('tag ')))
     return `tags differ (${fields}): the deployer sets tags only when it creates a resource; change them back or destroy and deploy again`;

@@ -302,6 +302,26 @@ describe('refusals change nothing', () => {
     expect(countsByLogicalId(cloud)).toEqual(shopCounts);
   });
 
+  it('a state file edited while a deploy runs is not overwritten: the deploy stops and says why', async () => {
+    const cloud = new DemoCloud({ latencyScale: 0.02 });
+    const dir = dataDir();
+    const job = recordedJob();
+    const progress = job.progress;
+    let edited = '';
+    job.progress = (step, total, message) => {
+      progress(step, total, message);
+      if (step === 3 && !edited) {
+        const file = stateFilePath(dir, 'shop');
+        edited = readFileSync(file, 'utf8').replace('"status": "in_progress"', '"status": "done"');
+        writeFileSync(file, edited);
+      }
+    };
+    await expect(deployProject(deployPayload(shopBlueprint()), job, { cloud, dataDir: dir })).rejects.toThrow(
+      /shop\.json was changed by someone else while this job ran; it is not overwritten/,
+    );
+    expect(readFileSync(stateFilePath(dir, 'shop'), 'utf8')).toBe(edited);
+  });
+
   it('a state file that lost lines is completed from the tags', async () => {
     const cloud = quickCloud();
     const dir = dataDir();

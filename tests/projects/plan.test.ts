@@ -156,7 +156,7 @@ describe('a deployed blueprint', () => {
     const { resources, state } = await deployedShop();
     const edited = resources.map((r): Resource => {
       if (r.tags['infradeck:logical-id'] !== 'security-group:web') return r;
-      return { ...r, raw: { ...r.raw, Ingress: (r.raw?.Ingress as unknown[]).slice(1) } };
+      return { ...r, raw: { ...r.raw, Ingress: ((r.raw?.Ingress ?? []) as unknown[]).slice(1) } };
     });
     const plan = planDeploy({ blueprint: shopBlueprint().blueprint, resources: edited, state });
     expect(plan.sync).toBe('drifted');

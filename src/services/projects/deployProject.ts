@@ -306,9 +306,12 @@ class DeployRun {
       const logicalId = logicalOf.get(id) ?? id;
       const r = resourcesById(this.plan).get(id);
       if (r) this.deleted.push(view(r, logicalId));
-      void this.recorder.update((s) => {
-        s.resources = s.resources.filter((x) => x.id !== id);
-      });
+      // A failed write is reported by the flush below.
+      this.recorder
+        .update((s) => {
+          s.resources = s.resources.filter((x) => x.id !== id);
+        })
+        .catch(() => {});
     };
     const report = await deleteInOrder(this.deps.cloud, deletion, {
       emptyBuckets: false,

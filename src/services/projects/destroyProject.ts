@@ -131,9 +131,12 @@ export async function destroyProject(
         log: (line) => void ctx.log(line, 'info'),
         onChange: (c) => {
           if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) {
-            void recorder.update((s) => {
-              s.resources = s.resources.filter((r) => r.id !== c.id);
-            });
+            // A failed write is reported by the flush below.
+            recorder
+              .update((s) => {
+                s.resources = s.resources.filter((r) => r.id !== c.id);
+              })
+              .catch(() => {});
           }
         },
       });
