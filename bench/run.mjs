@@ -4,13 +4,13 @@
 // Targets are reported, never enforced: the exit code is non-zero only when a benchmark itself breaks.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleBench } from './lib/bundleBench.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const perBenchTimeoutMs = 240_000;
+const perBenchTimeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 240) * 1000;
 
 const words = process.argv.slice(2);
 const all = readdirSync(benchDir)
@@ -28,7 +28,8 @@ const env = { ...process.env };
 delete env.CI;
 delete env.CONTINUOUS_INTEGRATION;
 
-console.log(`infradeck benchmarks · node ${process.version} · ${osLine()}`);
+// Other work on the machine shows up in every number: the load average is printed with them.
+console.log(`infradeck benchmarks · node ${process.version} · ${osLine()} · load average ${load()}`);
 const failed = [];
 let bundleDir;
 try {
@@ -48,7 +49,7 @@ try {
     }
     const outcome = await runNode(script);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    if (outcome === 'ok') console.log(`(${file}: ${seconds} s)`);
+    if (outcome === 'ok') console.log(`(${file}: ${seconds} s; load average now ${load()})`);
     else {
       console.log(`bench: ${file} ${outcome} after ${seconds} s`);
       failed.push(file);
@@ -89,6 +90,12 @@ function runNode(script) {
       else resolve(`exited with code ${code}`);
     });
   });
+}
+
+function load() {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 }
 
 function osLine() {
