@@ -99,3 +99,14 @@ export function newDeployId(now: number = Date.now(), random: () => number = Mat
     .padStart(6, '0');
   return `d-${now.toString(36)}-${rand}`;
 }
+
+/** One line for the job table and the audit trail: `deploy shop (d-…)`, `rollback of d-… (shop)`. */
+export function describeProjectJob(kind: 'deploy' | 'destroy', payload: unknown): string {
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
+  const project = typeof p.project === 'string' ? p.project : '?';
+  if (kind === 'deploy') {
+    const id = typeof p.deployId === 'string' ? ` (${p.deployId})` : '';
+    return `${typeof p.resumeOf === 'string' ? 'resume deploy' : 'deploy'} ${project}${id}`;
+  }
+  return typeof p.rollbackOf === 'string' ? `rollback of ${p.rollbackOf} (${project})` : `destroy ${project}`;
+}

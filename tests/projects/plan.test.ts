@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { actionLevels, planDeploy } from '../../src/domain/plan';
 import { type Resource, ResourceIndex } from '../../src/domain/resource';
 import { deployProject } from '../../src/services/projects/deployProject';
+import { planFromCloud } from '../../src/services/projects/planFromCloud';
 import { readStateFile } from '../../src/services/projects/stateFile';
 import { recordedJob } from './fakeJob';
 import { deployPayload, quickCloud, shopBlueprint, tempDataDir } from './helpers';
@@ -211,5 +212,25 @@ describe('a deployed blueprint', () => {
     expect(planDeploy({ blueprint: grow, resources, state }).needsConfirmation).toBe(false);
     const shrink = shopBlueprint(['protected: false', 'protected: true'], ['count: 2', 'count: 1']).blueprint;
     expect(planDeploy({ blueprint: shrink, resources, state }).needsConfirmation).toBe(true);
+  });
+});
+
+describe('plan from the cloud', () => {
+  it('looks the project up by its tag and plans against it', async () => {
+    const { cloud, state } = await deployedShop();
+    const { blueprint } = shopBlueprint(['count: 2', 'count: 3']);
+    const entry = {
+      file: 'projects/shop.yaml',
+      name: 'shop',
+      sha256: '',
+      blueprint,
+      errors: [],
+      stateFile: '',
+      state,
+      stateErrors: [],
+    };
+    const plan = await planFromCloud(cloud, entry);
+    expect(plan?.actions).toMatchObject([{ kind: 'create', logicalId: 'instances:web', count: 1 }]);
+    expect(await planFromCloud(cloud, { ...entry, blueprint: undefined })).toBeUndefined();
   });
 });
