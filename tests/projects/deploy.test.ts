@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DestroyPayloadInput, destroyPayloadSchema } from '../../src/domain/projectJobs';
+import {
+  type DestroyPayloadInput,
+  deployPayloadSchema,
+  destroyPayloadSchema,
+} from '../../src/domain/projectJobs';
 import type { Resource } from '../../src/domain/resource';
 import { CloudError } from '../../src/services/cloud/cloudError';
 import type { CloudProvider } from '../../src/services/cloud/cloudProvider';
@@ -9,6 +13,13 @@ import { DemoCloud } from '../../src/services/cloud/demoCloud';
 import { parseBlueprint, sha256 } from '../../src/services/projects/blueprintFile';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { destroyProject } from '../../src/services/projects/destroyProject';
+import {
+  deployPayloadFor,
+  destroyPayloadFor,
+  resumePayload,
+  rollbackPayload,
+} from '../../src/services/projects/jobPayloads';
+import { loadProjects } from '../../src/services/projects/loadProjects';
 import { RefusalError } from '../../src/services/projects/refusal';
 import { readStateFile, stateFilePath } from '../../src/services/projects/stateFile';
 import { recordedJob } from './fakeJob';
@@ -149,6 +160,29 @@ describe('deploy and destroy on the demo cloud', () => {
   });
 });
 
+describe('the example blueprints', () => {
+  it('each deploys on the demo cloud and is destroyed without a trace', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    const entries = await loadProjects('data');
+    expect(entries.map((e) => e.name)).toEqual(['analytics', 'shop', 'static-site']);
+    for (const entry of entries) {
+      const payload = deployPayloadSchema.parse(deployPayloadFor(entry));
+      const result = await deployProject(payload, recordedJob(`deploy-${entry.name}`), {
+        cloud,
+        dataDir: dir,
+      });
+      expect(result.created.length).toBeGreaterThan(0);
+      expect(liveOf(cloud, entry.name).length).toBeGreaterThanOrEqual(result.created.length);
+    }
+    for (const entry of entries) {
+      const payload = destroyPayloadSchema.parse(destroyPayloadFor(entry, { confirmName: entry.name }));
+      await destroyProject(payload, recordedJob(`destroy-${entry.name}`), { cloud, dataDir: dir });
+      expect(liveOf(cloud, entry.name)).toEqual([]);
+    }
+  });
+});
+
 describe('a deploy stopped part way', () => {
   for (const k of [1, 4, 8, 11]) {
     it(`aborted after step ${k}, then resumed: nothing doubled, the state file complete`, async () => {
@@ -177,6 +211,29 @@ describe('a deploy stopped part way', () => {
       await expectStateMatchesCloud(dir, cloud);
     });
   }
+
+  it('resume and rollback payloads keep the deploy id of a job that had none', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    const { deployId: _none, ...payload } = deployPayload(shopBlueprint());
+    const first = recordedJob('job-41');
+    const progress = first.progress;
+    first.progress = (step, total, message) => {
+      progress(step, total, message);
+      if (step === 5) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
+    };
+    await expect(deployProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const resume = deployPayloadSchema.parse(resumePayload(payload, 'job-41'));
+    await deployProject(resume, recordedJob('job-42'), { cloud, dataDir: dir });
+    expect(new Set(liveOf(cloud, 'shop').map((r) => r.tags['infradeck:deploy']))).toEqual(
+      new Set(['job-job-41']),
+    );
+    const rollback = destroyPayloadSchema.parse(rollbackPayload(payload, 'job-41'));
+    await destroyProject(rollback, recordedJob('job-43'), { cloud, dataDir: dir });
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+  });
 
   it('a create whose answer was lost is not made twice (tag look-up; ClientToken for servers)', async () => {
     const cloud = quickCloud();
