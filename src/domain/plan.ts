@@ -412,7 +412,12 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
     const existing = oldestFirst(bound.get(d.logicalId) ?? []);
     const after = d.dependsOn.filter((dep) => willCreate.has(dep)).map((dep) => `create:${dep}`);
     if (d.spec.kind === 'instances') {
-      const result = planInstances(d, d.spec.instance, existing, { idOf, groupIds, after, region: bp.region });
+      const result = planInstances(d, d.spec.instance, existing, {
+        idOf,
+        groupIds,
+        after,
+        region: bp.region,
+      });
       for (const a of result.actions) (a.kind === 'delete' ? deletes : creates).push(a);
       if (result.actions.length === 0) unchanged.push(d.logicalId);
       continue;
