@@ -211,9 +211,9 @@ export function commandReadOnly(io: CloudCommandIO): boolean {
   return io.readOnly === true || readOnlyFromEnv(io.env);
 }
 
-/** Prints a job's log lines as they come (stderr lines to stderr). */
+/** Prints a job's log lines as they come: the steps to stdout, notes and problems to stderr. */
 export function printJobLog(io: BusCommandIO, e: DeckEvent): void {
   if (e.type !== 'job.log') return;
   const stream = (e.data as { stream?: string } | undefined)?.stream;
-  (stream === 'stderr' ? io.stderr : io.stdout).write(`${stripControl(e.message)}\n`);
+  (stream === 'stdout' ? io.stdout : io.stderr).write(`${stripControl(e.message)}\n`);
 }

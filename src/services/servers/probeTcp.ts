@@ -51,8 +51,7 @@ export function probeTcp(host: string, port: number, timeoutMs: number): Promise
       timeoutMs,
     );
     socket.once('connect', () => finish({ ok: true, latencyMs: performance.now() - started }));
-    socket.once('error', (err: NodeJS.ErrnoException) =>
-      finish({ ok: false, error: reason(err, host, port) }),
-    );
+    // `on`, not `once`: an error after the first (or after we gave up) must still be handled, never thrown.
+    socket.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, error: reason(err, host, port) }));
   });
 }
