@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleBench } from './lib/bundleBench.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
-const perBenchTimeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 240) * 1000;
+const perBenchTimeoutMs = Number(process.env.BENCH_TIMEOUT_S ?? 150) * 1000;
 
 const words = process.argv.slice(2);
 const all = readdirSync(benchDir)

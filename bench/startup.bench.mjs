@@ -83,6 +83,7 @@ console.log(statsLine(`first complete frame (then ${QUIET_MS} ms still)`, sample
 if (samples.repos.length) console.log(statsLine('repository rows of repos.yaml drawn', samples.repos));
 else console.log('  repository rows: not measured, the first tab is not Repositories');
 console.log(statsLine('q → process exit (terminal restored)', samples.quit));
+console.log(targetLine('first frame', summarize(samples.shell).median, 300, 'median'));
 console.log(targetLine('first complete frame', summarize(samples.complete).median, 300, 'median'));
 
 /** Spawn to exit of a short command in the pty; checks it printed what it should. */
