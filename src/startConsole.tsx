@@ -1,8 +1,10 @@
 import { createDeck } from './app/createDeck';
 import { runConsole } from './app/runConsole';
 import type { CliArgs } from './cliArgs';
+import { consoleCloud } from './consoleCloud';
 import { openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
+import { cloudCommands } from './screens/resources/cloudCommands';
 import { appendErrorLog, defaultLogFile } from './services/log/errorLog';
 
 /** Opens the workspace and runs the full-screen console. */
@@ -13,9 +15,14 @@ export async function startConsole(opts: {
 }): Promise<number> {
   const { args, env } = opts;
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
-  const { bus, deckBus } = await openWorkers(workspace, env);
+  const cloud = consoleCloud(workspace.dataDir, env);
+  const { bus, deckBus } = await openWorkers(workspace, env, {
+    cloud: cloud.provider,
+    readOnly: args.readonly,
+  });
   const deck = createDeck({
-    services: { ...workspace.services, bus: deckBus },
+    services: { ...workspace.services, bus: deckBus, cloud: cloud.deckCloud },
+    cloudSelection: { demo: args.demo, profile: args.profile, region: args.region },
     config: workspace.config,
     screens,
     dataDir: workspace.dataDir,
@@ -28,6 +35,7 @@ export async function startConsole(opts: {
   const code = await runConsole({
     deck,
     screens,
+    commands: cloudCommands(cloud.deckCloud),
     stdout: process.stdout,
     stdin: process.stdin,
     stderr: process.stderr,

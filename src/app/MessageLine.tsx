@@ -24,7 +24,7 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: s
 
   if (toast) {
     const color = toast.level === 'error' ? theme.error : toast.level === 'warn' ? theme.warn : theme.ok;
-    const mark = toast.level === 'error' ? '✖' : toast.level === 'warn' ? '!' : '✔';
+    const mark = toast.level === 'error' ? '✗' : toast.level === 'warn' ? '!' : '✓';
     return (
       <Text color={color} bold>
         {fitWidth(`${mark} ${toast.text}`, width)}

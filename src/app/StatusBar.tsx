@@ -4,15 +4,16 @@ import { fitWidth } from '../domain/text';
 import type { DeckState } from '../state/store';
 import { useDeck, useDeckContext } from './deckContext';
 
+/** Minutes only: a ticking seconds field would redraw the whole frame every second over a slow link. */
 function clock(now: Date): string {
-  return now.toTimeString().slice(0, 8);
+  return now.toTimeString().slice(0, 5);
 }
 
-/** `● redis connected`, `◌ redis reconnecting`, `✖ redis DOWN`, `● in-process workers`. */
+/** `● redis connected`, `◌ redis reconnecting`, `✗ redis DOWN`, `● in-process workers`. */
 export function busLabel(bus: DeckState['bus']): string {
   if (!bus.status) return '';
   if (bus.transport === 'memory') return ' ● in-process workers ';
-  const mark = { connected: '●', reconnecting: '◌', down: '✖' }[bus.status.state];
+  const mark = { connected: '●', reconnecting: '◌', down: '✗' }[bus.status.state];
   const word = bus.status.state === 'down' ? 'DOWN' : bus.status.state;
   return ` ${mark} redis ${word} `;
 }
@@ -34,8 +35,13 @@ export function StatusBar({ width }: { width: number }) {
   const cloud = useDeck((s) => s.cloud);
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), 1000);
-    return () => clearInterval(timer);
+    let timer: NodeJS.Timeout;
+    const tick = () => {
+      setNow(new Date());
+      timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    };
+    timer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    return () => clearTimeout(timer);
   }, []);
 
   const readOnly = workspace.readOnly ? ' READ-ONLY ' : '';
@@ -48,7 +54,7 @@ export function StatusBar({ width }: { width: number }) {
   const who = identityLabel(cloud);
   const whoText = fitWidth(who, Math.min(room, lastError ? 40 : room, who.length));
   room -= whoText.length;
-  const error = lastError ? ` ✖ ${lastError.text}` : '';
+  const error = lastError ? ` ✗ ${lastError.text}` : '';
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text inverse>{place}</Text>

@@ -1,5 +1,5 @@
 import type { DeckConfig } from '../domain/config';
-import type { DeckServices } from '../state/deckServices';
+import type { CloudSelection, DeckServices } from '../state/deckServices';
 import { createDeckStore } from '../state/store';
 import type { Deck } from './deckContext';
 import { globalActions, Keymap, logActions, tableActions } from './keymap';
@@ -16,6 +16,8 @@ export interface DeckOptions {
   noColor: boolean;
   /** Already formatted problems found while loading (config, workspace files). */
   startupErrors?: string[];
+  /** `--demo`, `--profile`, `--region`. */
+  cloudSelection?: CloudSelection;
 }
 
 /** Builds everything the console shows from: the store, the effective keymap and the theme. */
@@ -36,6 +38,7 @@ export function createDeck(opts: DeckOptions): Deck {
     readOnly: opts.readOnly,
     tab: opts.screens[0].id,
     startupErrors,
+    cloudSelection: opts.cloudSelection,
   });
   const theme = makeTheme(opts.noColor || opts.config.theme.noColor, opts.config.theme.accent);
   return { store, keymap, config: opts.config, theme };

@@ -45,6 +45,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
     },
   });
 
+  const restoreConsole = opts.guardProcess ? divertConsole(opts.logError) : () => {};
   opts.deck.runInTerminal ??= suspendTerminal({ stdout, stdin, store: opts.deck.store });
   try {
     instance = render(
@@ -56,7 +57,13 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
         stdin,
         stderr,
         exitOnCtrlC: false,
-        incrementalRendering: true,
+        // Anything a library prints would push the full-screen frame up; it goes to the log file instead.
+        patchConsole: false,
+        // Ink 6.8's incremental renderer moves the cursor up one row too few after a frame that ends in a
+        // newline; when the last line is unchanged nothing scrolls it back and the whole frame sits one row low
+        // (seen in tmux: a duplicated line at the top). The standard renderer erases and rewrites the frame
+        // inside one synchronized update, which terminals show without tearing.
+        incrementalRendering: false,
         maxFps: 30,
       },
     );
@@ -68,7 +75,23 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   } finally {
     terminal.restore();
     terminal.dispose();
+    restoreConsole();
   }
   if (failure) stderr.write(`${failure}\n`);
   return exitCode;
+}
+
+/** Sends console output (libraries' warnings) to the log file while the console owns the screen. */
+function divertConsole(logError: (what: string, error: unknown) => void): () => void {
+  const saved = {
+    log: console.log,
+    info: console.info,
+    warn: console.warn,
+    error: console.error,
+    debug: console.debug,
+  };
+  for (const level of Object.keys(saved) as (keyof typeof saved)[]) {
+    console[level] = (...args: unknown[]) => logError(`console.${level}`, args.map(String).join(' '));
+  }
+  return () => Object.assign(console, saved);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JobRefused, refusedPrefix } from './refusal';
 import {
   globalScope,
   type RegionScan,
@@ -303,21 +304,6 @@ export function confirms(typed: string, choices: readonly string[]): boolean {
   return choices.includes(typed.trim());
 }
 
-/** Refusals start with this word (as the deploy jobs' do), so a screen can tell "refused" from "failed". */
-export const refusedPrefix = 'refused:';
-
-/**
- * A job refused before it changed anything: read-only mode, a confirmation that does not match, another
- * account. `permanent`: running it again with the same payload cannot help.
- */
-export class JobRefused extends Error {
-  override readonly name = 'JobRefused';
-  readonly permanent = true;
-  constructor(message: string) {
-    super(`${refusedPrefix} ${message}`);
-  }
-}
-
 /** The refusal for a change asked in read-only mode, or undefined when the job may go on. */
 export function readOnlyRefusal(
   what: string,
@@ -385,3 +371,5 @@ export const defaultStaleAfterMs = 60 * 60_000;
 export function scopeOf(r: Pick<Resource, 'type' | 'region'>): string {
   return r.type === 'bucket' ? globalScope : r.region;
 }
+
+export { JobRefused, refusedPrefix };

@@ -10,6 +10,13 @@ import {
   type TerminateResult,
   terminatePayloadSchema,
 } from './cloudJobs';
+import {
+  type DeployResult,
+  type DestroyResult,
+  deployPayloadSchema,
+  describeProjectJob,
+  destroyPayloadSchema,
+} from './projectJobs';
 
 /**
  * Who asked for something: the OS user, the host they were on, and `SSH_CLIENT` when they came in over SSH.
@@ -62,6 +69,8 @@ export const payloadSchemas = {
   terminate: terminatePayloadSchema,
   power: powerPayloadSchema,
   instances: instancesPayloadSchema,
+  deploy: deployPayloadSchema,
+  destroy: destroyPayloadSchema,
 } as const;
 
 export type JobKind = keyof typeof payloadSchemas;
@@ -79,6 +88,8 @@ export interface JobResults {
   terminate: TerminateResult;
   power: PowerResult;
   instances: InstancesResult;
+  deploy: DeployResult;
+  destroy: DestroyResult;
 }
 
 export function isJobKind(kind: unknown): kind is JobKind {
@@ -104,6 +115,10 @@ export const jobPolicies: { [K in JobKind]: JobPolicy } = {
   // Starting a running instance (stopping a stopped one) changes nothing: safe to run again.
   power: { attempts: 3, backoffMs: 10_000, timeoutMs: 30 * 60_000 },
   instances: { attempts: 3, backoffMs: 5_000, timeoutMs: 20 * 60_000 },
+  // Idempotent: every create looks its resource up by tags first and servers reuse their ClientToken, so a
+  // retry (or another worker taking a dead one's job) continues where the first attempt stopped.
+  deploy: { attempts: 3, backoffMs: 10_000, timeoutMs: 0 },
+  destroy: { attempts: 3, backoffMs: 10_000, timeoutMs: 0 },
 };
 
 export interface JobSpecOf<K extends JobKind> {
@@ -242,6 +257,7 @@ export function describeIssues(error: z.ZodError): string {
 export function describeJob(kind: string, payload: unknown): string {
   const cloud = describeCloudJob(kind, payload);
   if (cloud !== undefined) return cloud;
+  if (kind === 'deploy' || kind === 'destroy') return describeProjectJob(kind, payload);
   if (kind === 'command' && typeof payload === 'object' && payload !== null) {
     const p = payload as { program?: unknown; args?: unknown; shell?: unknown };
     const args = Array.isArray(p.args) ? p.args.map(String) : [];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { projectNameSchema, regionSchema } from './blueprint';
+import { isRefusal } from './refusal';
 import { resourceTypes } from './resource';
 
 /**
@@ -171,9 +172,4 @@ export function projectStatusOf(input: {
   return state.status;
 }
 
-/** Refusals start with this word, so every caller can tell "refused, nothing changed" from a failure. */
-export const refusalPrefix = 'refused:';
-
-export function isRefusal(message: string): boolean {
-  return message.startsWith(refusalPrefix);
-}
+export { isRefusal };

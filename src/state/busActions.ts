@@ -1,8 +1,8 @@
+import { applyCloudEvent } from '../domain/cloudJobs';
 import { type DeckEvent, eventIdAt } from '../domain/event';
 import { RingBuffer } from '../domain/ringBuffer';
 import type { DeckBus } from './deckServices';
 import { applyJobEvents, mergeJobList } from './jobsReducer';
-import { applyCloudEvents } from './resourcesReducer';
 import type { DeckState, DeckStoreTools } from './store';
 import { addToTimeline, advanceTimeline } from './timeline';
 
@@ -55,7 +55,10 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
           byId: applyJobEvents(s.jobs.byId, batch),
           log: log && logChanged ? { ...log, version: log.version + 1 } : log,
         },
-        cloud: { ...s.cloud, index: applyCloudEvents(s.cloud.index, batch, s.cloud.info?.account) },
+        cloud: {
+          ...s.cloud,
+          index: batch.reduce((index, e) => applyCloudEvent(index, e, s.cloud.info?.account), s.cloud.index),
+        },
         events: {
           latest,
           timeline: addToTimeline(s.events.timeline, batch, now()),

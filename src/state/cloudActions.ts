@@ -1,4 +1,4 @@
-import { type Resource, ResourceIndex, resourceKey } from '../domain/resource';
+import { type RegionScan, type Resource, ResourceIndex, resourceKey } from '../domain/resource';
 import type { CloudSelection, DeckBus, DeckCloud } from './deckServices';
 import type { DeckStoreTools } from './store';
 
@@ -35,6 +35,8 @@ export function cloudActions(
       return undefined;
     }
   };
+  // The worker re-checks both: a worker on another account (or on the demo cloud) refuses instead of acting.
+  const stamp = () => ({ account: get().cloud.info?.account, readOnly: get().workspace.readOnly });
   const refuseReadOnly = (what: string) => {
     if (!get().workspace.readOnly) return false;
     notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
@@ -49,7 +51,14 @@ export function cloudActions(
       try {
         const info = await cloud.open(wanted);
         const scans = info.account ? await cloud.cachedScans(info.account) : [];
-        set((s) => ({ cloud: { ...s.cloud, info, opening: false, index: ResourceIndex.fromScans(scans) } }));
+        set((s) => ({
+          cloud: {
+            ...s.cloud,
+            info,
+            opening: false,
+            index: withNewerScans(scans, s.cloud.index, info.account),
+          },
+        }));
         if (info.problem) notify('error', info.problem);
         if (info.account && scans.length === 0 && !get().workspace.readOnly) await actions.scanNow();
       } catch (error) {
@@ -60,13 +69,14 @@ export function cloudActions(
 
     scanNow: async () => {
       const { info, selection } = get().cloud;
+      // selection only names the idempotency key; the worker scans the cloud it was given.
       if (!info?.account) {
         notify('error', `scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
         return undefined;
       }
       return enqueue('scan', {
         kind: 'scan',
-        payload: { ...selection },
+        payload: { account: info.account },
         // Several consoles asking within the same minute get one scan.
         idempotencyKey: `scan:${info.account}:${selection.profile ?? ''}:${Math.floor(Date.now() / 60_000)}`,
       });
@@ -90,7 +100,7 @@ export function cloudActions(
       if (refuseReadOnly(`power ${on ? 'on' : 'off'} ${project}`)) return undefined;
       return enqueue(`power ${on ? 'on' : 'off'} ${project}`, {
         kind: 'power',
-        payload: { ...get().cloud.selection, project, on },
+        payload: { ...stamp(), project, on },
       });
     },
 
@@ -103,9 +113,23 @@ export function cloudActions(
       }
       return enqueue(`${action} ${instances.map((i) => i.name ?? i.id).join(', ')}`, {
         kind: 'instances',
-        payload: { ...get().cloud.selection, action, region, ids: instances.map((i) => i.id) },
+        payload: { ...stamp(), action, region, ids: instances.map((i) => i.id) },
       });
     },
   };
   return actions;
+}
+
+/**
+ * The cache, updated with what the event stream already delivered: a scan event replayed before the cache was
+ * read is newer than the cache's copy of that region.
+ */
+function withNewerScans(cached: RegionScan[], current: ResourceIndex, account?: string): ResourceIndex {
+  let index = ResourceIndex.fromScans(cached);
+  for (const scan of current.scans) {
+    if (scan.account !== account) continue;
+    const mine = index.scan(scan.region);
+    if (!mine || mine.scannedAt < scan.scannedAt) index = index.withScan(scan);
+  }
+  return index;
 }

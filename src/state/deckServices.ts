@@ -2,6 +2,7 @@ import type { DeckEvent } from '../domain/event';
 import type { JobFilter, JobLogLine, JobSpec, JobView, Requester, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
 import type { RegionScan } from '../domain/resource';
+import type { DeckProjects } from './projectsActions';
 
 export type BusState = 'connected' | 'reconnecting' | 'down';
 export interface BusStatus {
@@ -66,6 +67,8 @@ export interface DeckCloud {
   cachedScans(account: string): Promise<RegionScan[]>;
   /** The regions to offer for `:region` completion. */
   knownRegions(): string[];
+  /** The profiles of ~/.aws/config and credentials, for `:profile` completion. */
+  knownProfiles(): string[];
 }
 
 /**
@@ -80,4 +83,6 @@ export interface DeckServices {
   };
   bus?: DeckBus;
   cloud?: DeckCloud;
+  /** The blueprints of `<dataDir>/projects` (Deployments screen). */
+  projects?: DeckProjects;
 }

@@ -7,6 +7,12 @@ import { type BusActions, busActions, type JobLog } from './busActions';
 import { type CloudActions, cloudActions } from './cloudActions';
 import type { BusStatus, CloudInfo, CloudSelection, DeckServices } from './deckServices';
 import type { JobsById } from './jobsReducer';
+import {
+  emptyProjectsSlice,
+  type ProjectsActions,
+  type ProjectsSlice,
+  projectsActions,
+} from './projectsActions';
 import { emptyTimeline, type Timeline } from './timeline';
 
 export type ToastLevel = 'info' | 'warn' | 'error';
@@ -82,10 +88,12 @@ export interface DeckState {
     refreshedAt?: number;
     details?: { entry: RepoEntry; loading: boolean; value?: RepoDetails; error?: string };
   };
+  /** The blueprints of `projects/` with their state files (Deployments screen). */
+  projects: ProjectsSlice;
   actions: DeckActions;
 }
 
-export interface DeckActions extends BusActions, CloudActions {
+export interface DeckActions extends BusActions, CloudActions, ProjectsActions {
   showTab(id: string): void;
   /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
   confirm(confirmation: Confirmation): void;
@@ -146,6 +154,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
     const actions: DeckActions = {
       ...busActions(services.bus, { set, get, notify, now }),
       ...cloudActions(services.cloud, services.bus, { set, get, notify, now }),
+      ...projectsActions(services.projects, services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),
       confirm: (confirmation) => ui({ confirm: confirmation, overlay: 'confirm' }),
       answerConfirm: (yes, answer = { toggle: false }) => {
@@ -208,6 +217,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
         quitting: false,
       },
       repos: { rows: [], loading: false },
+      projects: emptyProjectsSlice(),
       bus: {
         transport: services.bus?.transport,
         target: services.bus?.target,

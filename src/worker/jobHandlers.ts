@@ -3,6 +3,8 @@ import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenCloudOptions } from '../services/cloud/openCloud';
 import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { command } from './handlers/command';
+import { deployHandler } from './handlers/deploy';
+import { destroyHandler } from './handlers/destroy';
 import { instancesHandler } from './handlers/instances';
 import { powerHandler } from './handlers/power';
 import { scanHandler } from './handlers/scan';
@@ -27,12 +29,19 @@ export interface JobHandlerDeps {
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */
 export function jobHandlersFor(deps: JobHandlerDeps = {}): Handlers {
   const cloud: CloudJobDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
+  const projectDeps = async () => {
+    if (!deps.dataDir)
+      throw new Error('refused: this worker has no workspace folder (--data) for project state');
+    return { cloud: await cloud.cloud(), dataDir: deps.dataDir, readOnly: deps.readOnly };
+  };
   return {
     command,
     scan: scanHandler(cloud),
     terminate: terminateHandler(cloud),
     power: powerHandler(cloud),
     instances: instancesHandler(cloud),
+    deploy: async (payload, ctx) => deployHandler(await projectDeps())(payload, ctx),
+    destroy: async (payload, ctx) => destroyHandler(await projectDeps())(payload, ctx),
   };
 }
 

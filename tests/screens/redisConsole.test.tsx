@@ -25,7 +25,7 @@ describe('the console with an unreachable Redis', () => {
     await deck.press('3', ':');
     await deck.type('run uptime');
     await deck.press('enter');
-    const f = await deck.waitFor('✖ run uptime:');
+    const f = await deck.waitFor('✗ run uptime:', 10_000);
     expect(f).toMatch(/unreachable|down/);
     expect(f).toContain('No jobs yet');
   });

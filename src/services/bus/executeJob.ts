@@ -121,12 +121,20 @@ export async function executeJob(
   } catch (error) {
     await progress.flush().catch(() => {});
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
-    return { kind: 'failed', permanent: false, error: errorMessage(error) };
+    return { kind: 'failed', permanent: isPermanent(error), error: errorMessage(error) };
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onOuterAbort);
     progress.stop();
   }
+}
+
+/**
+ * A handler says retrying cannot help by throwing an error with `permanent: true` (a refusal: read-only, wrong
+ * confirmation, a project locked by another deploy). Such a job fails at once instead of being retried.
+ */
+function isPermanent(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { permanent?: unknown }).permanent === true;
 }
 
 export function isJobAbort(reason: unknown): reason is JobAbort {

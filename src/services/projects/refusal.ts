@@ -1,4 +1,4 @@
-import { refusalPrefix } from '../../domain/projectState';
+import { JobRefused } from '../../domain/refusal';
 
 export type RefusalReason = 'protected' | 'read-only' | 'busy' | 'blocked' | 'nothing-known';
 
@@ -7,13 +7,12 @@ export type RefusalReason = 'protected' | 'read-only' | 'busy' | 'blocked' | 'no
  * another job holding the project, a plan the deployer cannot carry out. Its message starts with `refused:`,
  * and `permanent` tells a runner that retrying the same payload cannot help.
  */
-export class RefusalError extends Error {
+export class RefusalError extends JobRefused {
   override readonly name = 'RefusalError';
-  readonly permanent = true;
   constructor(
     readonly reason: RefusalReason,
     message: string,
   ) {
-    super(`${refusalPrefix} ${message}`);
+    super(message);
   }
 }

@@ -1,0 +1,73 @@
+import type { CloudProvider } from './services/cloud/cloudProvider';
+import type { OpenedCloud } from './services/cloud/openCloud';
+import { readAccountCache } from './services/cloud/scanCache';
+import { workspacePaths } from './services/storage/workspace';
+import type { CloudInfo, CloudSelection, DeckCloud } from './state/deckServices';
+
+/** Regions offered by `:region` completion (any name is accepted). */
+const commonRegions = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'sa-east-1',
+];
+
+/**
+ * The cloud of one console: what the status bar and the Resources screen show, and the very provider the
+ * in-process workers act on, so the demo cloud is one world and `:profile` switches both.
+ */
+export function consoleCloud(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+): { deckCloud: DeckCloud; provider: () => Promise<CloudProvider> } {
+  let current: Promise<OpenedCloud> | undefined;
+  let currentKey = '';
+  const profiles: string[] = [];
+
+  const openFor = (selection: CloudSelection): Promise<OpenedCloud> => {
+    const key = JSON.stringify([selection.demo ?? false, selection.profile ?? '', selection.region ?? '']);
+    if (!current || key !== currentKey) {
+      currentKey = key;
+      // The AWS SDK is loaded here, after the first frame, not at start-up.
+      current = import('./services/cloud/openCloud').then(({ openCloud }) =>
+        openCloud({ demo: selection.demo, profile: selection.profile, region: selection.region, env }),
+      );
+      void import('./services/aws/awsProfiles')
+        .then(({ readAwsProfiles }) => readAwsProfiles(env))
+        .then((found) => profiles.splice(0, profiles.length, ...found.profiles.keys()))
+        .catch(() => {});
+    }
+    return current;
+  };
+
+  const deckCloud: DeckCloud = {
+    open: async (selection) => infoOf(await openFor(selection)),
+    cachedScans: async (account) => (await readAccountCache(workspacePaths(dataDir).cacheDir, account)).scans,
+    knownRegions: () => commonRegions,
+    knownProfiles: () => profiles,
+  };
+  return { deckCloud, provider: async () => (await (current ?? openFor({}))).provider };
+}
+
+function infoOf(opened: OpenedCloud): CloudInfo {
+  return {
+    kind: opened.provider.kind,
+    label: opened.provider.label,
+    account: opened.identity?.account,
+    arn: opened.identity?.arn,
+    region: opened.identity?.region,
+    problem: opened.problem,
+    demoReason: opened.demoReason,
+  };
+}
