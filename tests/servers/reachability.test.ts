@@ -53,12 +53,9 @@ describe('the reachability probe', () => {
     });
   });
 
-  it('gives up after its timeout on an address that never answers, and rejects nonsense', async () => {
-    // 192.0.2.0/24 is reserved for documentation: packets to it go nowhere (or are refused at once here).
-    const silent = await probeTcp('192.0.2.1', 22, 150);
-    expect(silent.ok).toBe(false);
+  // Tests only ever probe loopback: this machine's sandbox must send nothing to other addresses.
+  it('rejects nonsense without sending anything', async () => {
     expect(await probeTcp('127.0.0.1', 0, 100)).toEqual({ ok: false, error: 'port 0 is not a TCP port' });
-    expect(await probeTcp('no-such-host.invalid', 22, 2000)).toMatchObject({ ok: false });
   });
 });
 

@@ -95,7 +95,7 @@ describe('servers.yaml', () => {
     expect(example.errors).toEqual([]);
     expect(example.hosts.map((h) => [h.name, h.host, h.port])).toEqual([
       ['localhost', '127.0.0.1', 22],
-      ['bastion-example', '192.0.2.10', 22],
+      ['bastion-example', '127.0.0.2', 2222],
     ]);
   });
 });
