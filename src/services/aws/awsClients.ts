@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -163,9 +164,28 @@ export class AwsClients {
   }
 }
 
+/** EC2 instances say so in their DMI data (Nitro: `Amazon EC2`; Xen: a hypervisor uuid starting with `ec2`). */
+export function runsOnEc2(read: (path: string) => string | undefined = readSmallFile): boolean {
+  const vendor = read('/sys/class/dmi/id/sys_vendor') ?? read('/sys/class/dmi/id/board_vendor') ?? '';
+  const uuid = read('/sys/hypervisor/uuid') ?? '';
+  return /amazon/i.test(vendor) || /^ec2/i.test(uuid.trim());
+}
+
+function readSmallFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 export async function createAwsClients(settings: AwsSettings = {}): Promise<AwsClients> {
   // The SDK prints a Node support notice to stderr on the first client, which would tear through the
   // full-screen console; it is a note for developers, not for the operator.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The last link of the credential chain asks the EC2 instance-metadata address (169.254.169.254). Off EC2
+  // that only waits for a time-out (slow start, and traffic a locked-down jump host may flag), so it is asked
+  // only on an EC2 instance or in a container that names its credentials endpoint.
+  if (!process.env.AWS_EC2_METADATA_DISABLED && !runsOnEc2()) process.env.AWS_EC2_METADATA_DISABLED = 'true';
   return new AwsClients(await resolveAwsSettings(settings), settings.credentials, settings.requestTimeoutMs);
 }
