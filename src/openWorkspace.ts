@@ -6,10 +6,23 @@ import { busSettings } from './services/bus/busFromEnv';
 import type { Bus } from './services/bus/contracts';
 import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
+import type { CloudProvider } from './services/cloud/cloudProvider';
 import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
+import {
+  deployPayloadFor,
+  destroyPayloadFor,
+  resumePayload,
+  rollbackPayload,
+} from './services/projects/jobPayloads';
+import { loadProjects } from './services/projects/loadProjects';
+import { lookUpProject } from './services/projects/lookUpProject';
+import { blueprintYaml, draftProblems, saveNewBlueprint } from './services/projects/newBlueprint';
+import { projectRow } from './services/projects/projectRow';
+import { watchProjects } from './services/projects/watchProjects';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
-import { defaultDataDir, loadRepoEntries } from './services/storage/workspace';
+import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
 import type { DeckBus, DeckServices } from './state/deckServices';
+import type { DeckProjects } from './state/projectsActions';
 import { type JobHandlerDeps, jobHandlersFor, readOnlyFromEnv } from './worker/jobHandlers';
 
 export interface WorkspaceOptions {
@@ -43,8 +56,43 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
       },
       details: (entry) => readRepoDetails(entry),
     },
+    projects: deckProjectsFor(dataDir, opts.env),
   };
   return { dataDir, configPath, config, configErrors: loaded.errors.map(formatSourceError), services };
+}
+
+/**
+ * The projects folder for the console. `cloud`: the provider the console shows, for the plan's tag look-up
+ * (without it plans and sync use the resource index of the last scan).
+ */
+export function deckProjectsFor(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  cloud?: () => Promise<CloudProvider>,
+): DeckProjects {
+  return {
+    dir: workspacePaths(dataDir).projectsDir,
+    list: () => loadProjects(dataDir),
+    watch: (onChange, onError) => watchProjects(dataDir, onChange, { onError }),
+    ...(cloud
+      ? { lookUp: async (project: string, region: string) => lookUpProject(await cloud(), project, region) }
+      : {}),
+    row: projectRow,
+    draftProblems,
+    draftYaml: (input) => blueprintYaml(input),
+    saveNew: async (input) => {
+      const saved = await saveNewBlueprint(dataDir, input);
+      return saved.ok ? { ok: true, file: saved.file } : saved;
+    },
+    deployPayload: deployPayloadFor,
+    destroyPayload: destroyPayloadFor,
+    resumePayload,
+    rollbackPayload,
+    editor: (file) => {
+      const [program, ...args] = (env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi').split(/\s+/);
+      return { program, args: [...args, file] };
+    },
+  };
 }
 
 /**

@@ -1,8 +1,17 @@
 import type { Screen } from '../app/screen';
 import { dashboardScreen } from './dashboard/DashboardScreen';
+import { deploymentsScreen } from './deployments/DeploymentsScreen';
 import { jobsScreen } from './jobs/JobsScreen';
 import { reposScreen } from './repos/ReposScreen';
 import { resourcesScreen } from './resources/ResourcesScreen';
+import { serversScreen } from './servers/ServersScreen';
 
 /** The tabs, in order: their position is their number key. */
-export const screens: readonly Screen[] = [dashboardScreen, reposScreen, resourcesScreen, jobsScreen];
+export const screens: readonly Screen[] = [
+  dashboardScreen,
+  reposScreen,
+  resourcesScreen,
+  deploymentsScreen,
+  jobsScreen,
+  serversScreen,
+];

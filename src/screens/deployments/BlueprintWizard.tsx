@@ -1,0 +1,247 @@
+import { Box, Text } from 'ink';
+import { type ReactNode, useMemo, useState } from 'react';
+import { useActions, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import { editLine } from '../../app/lineEditor';
+import type { SourceError } from '../../domain/sourceError';
+import { fitWidth } from '../../domain/text';
+import { Form, type FormField, wrap } from './Form';
+import {
+  addItem,
+  blueprintInputOf,
+  fieldValue,
+  fillDefaults,
+  newDraft,
+  problemsByField,
+  removeItemOf,
+  stepFields,
+  stepList,
+  stepOfPath,
+  type WizardDraft,
+  type WizardStep,
+  withFieldValue,
+  wizardSteps,
+} from './wizardDraft';
+
+const itemWord: Record<string, string> = { subnets: 'subnet', instances: 'server', buckets: 'bucket' };
+
+/**
+ * `n` on the Deployments screen: a new blueprint in five steps (project, network, servers, buckets, review).
+ * Each step is checked by the blueprint schema before the next one opens, with every problem under its field;
+ * the review shows the YAML that will be written, and Enter writes it (atomically, refused if the name is
+ * taken).
+ */
+export function BlueprintWizard({
+  width,
+  height,
+  active,
+  takenNames,
+  onClose,
+}: {
+  width: number;
+  height: number;
+  active: boolean;
+  /** Projects that exist: a new one may not reuse their names. */
+  takenNames: readonly string[];
+  /** `file`: the blueprint written; undefined when the wizard was left without writing. */
+  onClose: (file?: string) => void;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const [draft, setDraft] = useState<WizardDraft>(newDraft);
+  const [stepIndex, setStepIndex] = useState(0);
+  const [focus, setFocus] = useState(0);
+  const [shown, setShown] = useState<ReadonlySet<WizardStep>>(new Set());
+  const [saveErrors, setSaveErrors] = useState<SourceError[]>([]);
+  const [saving, setSaving] = useState(false);
+  const [reviewOffset, setReviewOffset] = useState(0);
+
+  const step = wizardSteps[stepIndex].id;
+  const fields = stepFields(step, draft);
+  const input = useMemo(() => blueprintInputOf(draft), [draft]);
+  const problems = useMemo(() => {
+    const found = [...actions.checkDraft(input), ...saveErrors];
+    const name = draft.name.trim();
+    if (name && takenNames.includes(name) && !found.some((p) => p.path === 'name'))
+      found.push({ file: '', line: 0, column: 0, path: 'name', message: `project "${name}" already exists` });
+    return found;
+  }, [actions, input, saveErrors, draft.name, takenNames]);
+  const yaml = useMemo(
+    () => (step === 'review' ? actions.draftYaml(input).split('\n') : []),
+    [actions, input, step],
+  );
+
+  const errorsOf = (s: WizardStep) => problemsByField(problems, s, stepFields(s, draft));
+  const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
+
+  const change = (next: WizardDraft) => {
+    setDraft(next);
+    if (saveErrors.length) setSaveErrors([]);
+  };
+  const goTo = (index: number, focusAt: 'first' | 'last' = 'first') => {
+    const target = wizardSteps[index].id;
+    const filled = fillDefaults(draft, target);
+    if (filled !== draft) change(filled);
+    setStepIndex(index);
+    setFocus(focusAt === 'first' ? 0 : Math.max(0, stepFields(target, filled).length - 1));
+    setReviewOffset(0);
+  };
+  /** Leaves the step forward when it has no problems; else shows them and goes to the first one. */
+  const forward = () => {
+    setShown((s) => new Set(s).add(step));
+    const mine = errorsOf(step);
+    if (mine.size > 0) {
+      const at = fields.findIndex((f) => mine.has(f.key));
+      if (at >= 0) setFocus(at);
+      return;
+    }
+    goTo(stepIndex + 1);
+  };
+  const back = () => {
+    if (focus > 0) setFocus(focus - 1);
+    else if (stepIndex > 0) goTo(stepIndex - 1, 'last');
+    else leave();
+  };
+  const leave = () => {
+    const untouched = JSON.stringify(draft) === JSON.stringify(newDraft());
+    if (untouched) return onClose();
+    actions.confirm({
+      title: 'Leave the wizard?',
+      lines: ['The new blueprint is not written: what was typed is lost.'],
+      onYes: () => onClose(),
+    });
+  };
+  const save = async () => {
+    // Every step is checked before anything is written: the first one with a problem opens.
+    const bad = wizardSteps.findIndex((s) => s.id !== 'review' && errorsOf(s.id).size > 0);
+    if (bad >= 0) {
+      setShown(new Set(wizardSteps.map((s) => s.id)));
+      goTo(bad);
+      return;
+    }
+    setSaving(true);
+    const saved = await actions.saveNewProject(input);
+    setSaving(false);
+    if (saved.ok) {
+      onClose(saved.file);
+      return;
+    }
+    setSaveErrors(saved.errors);
+    setShown(new Set(wizardSteps.map((s) => s.id)));
+    const first = saved.errors[0];
+    const at = first ? wizardSteps.findIndex((s) => s.id === stepOfPath(first.path)) : -1;
+    if (at >= 0 && wizardSteps[at].id !== 'review') goTo(at);
+  };
+
+  const bodyHeight = Math.max(3, height - 4);
+  useKeys(
+    'screen',
+    (press) => {
+      if (saving) return true;
+      const field = fields[focus];
+      const name = press.name;
+      if (step === 'review') {
+        if (name === 'enter') void save();
+        else if (name === 'esc' || name === 'shift-tab' || name === 'pgup') goTo(stepIndex - 1, 'last');
+        else if (name === 'j' || name === 'down')
+          setReviewOffset((o) => Math.min(o + 1, Math.max(0, yaml.length - bodyHeight)));
+        else if (name === 'k' || name === 'up') setReviewOffset((o) => Math.max(0, o - 1));
+        return true;
+      }
+      if (name === 'tab' || name === 'enter' || name === 'down') {
+        if (focus < fields.length - 1) setFocus(focus + 1);
+        else forward();
+      } else if (name === 'shift-tab' || name === 'up' || name === 'esc') back();
+      else if (name === 'pgdn') forward();
+      else if (name === 'pgup') {
+        if (stepIndex > 0) goTo(stepIndex - 1);
+      } else if (name === 'ctrl-n') {
+        const list = stepList(step);
+        if (list) {
+          // Items are the last fields of their step: the new one starts where the old fields ended.
+          change(addItem(draft, list));
+          setFocus(fields.length);
+        }
+      } else if (name === 'ctrl-x') {
+        const next = field ? removeItemOf(draft, field.key) : undefined;
+        if (next) {
+          change(next);
+          setFocus(Math.max(0, Math.min(focus, stepFields(step, next).length - 1)));
+        }
+      } else if (field?.kind === 'toggle') {
+        const value = fieldValue(draft, field.key) === true;
+        if (name === 'space' || name === 'x') change(withFieldValue(draft, field.key, !value));
+        else if (name === 'y' || name === 'n') change(withFieldValue(draft, field.key, name === 'y'));
+      } else if (field?.kind === 'text') {
+        const next = editLine(String(fieldValue(draft, field.key)), press);
+        if (next !== undefined) change(withFieldValue(draft, field.key, next));
+      }
+      return true;
+    },
+    active,
+  );
+
+  const trail = wizardSteps.map((s, i) => (i === stepIndex ? `[${s.title}]` : s.title)).join(' › ');
+  const header = `New blueprint · step ${stepIndex + 1}/${wizardSteps.length} · ${trail}`;
+  const list = stepList(step);
+  const keys =
+    step === 'review'
+      ? ' Enter write the file  Esc back  j/k scroll'
+      : ` Tab/Enter next  S-Tab/Esc back${list ? `  ^N add ${itemWord[list]}  ^X remove` : ''}  Space toggles`;
+  const general = (errors.get('') ?? []).flatMap((e) => wrap(`✖ ${e}`, width - 2));
+
+  let body: ReactNode;
+  if (step === 'review') {
+    const stillBad = wizardSteps.filter((s) => s.id !== 'review' && errorsOf(s.id).size > 0);
+    const note = stillBad.length
+      ? `Problems in: ${stillBad.map((s) => s.title).join(', ')} (Enter goes there)`
+      : `Enter writes ${draft.name.trim()}.yaml to the projects folder:`;
+    body = (
+      <Box flexDirection="column" height={bodyHeight}>
+        <Text color={stillBad.length ? theme.error : theme.ok}>{fitWidth(note, width)}</Text>
+        {yaml.slice(reviewOffset, reviewOffset + bodyHeight - 1).map((l, i) => (
+          <Text key={i}>{fitWidth(`  ${l}`, width)}</Text>
+        ))}
+      </Box>
+    );
+  } else {
+    const formFields: FormField[] = fields.map((f) => ({
+      key: f.key,
+      label: f.label,
+      kind: f.kind,
+      value: fieldValue(draft, f.key),
+      heading: f.heading,
+      errors: errors.get(f.key),
+    }));
+    const room = Math.max(1, bodyHeight - Math.min(general.length, 3));
+    body = (
+      <Box flexDirection="column" height={bodyHeight}>
+        {general.slice(0, 3).map((l, i) => (
+          <Text key={`g${i}`} color={theme.error}>
+            {fitWidth(l, width)}
+          </Text>
+        ))}
+        {fields.length > 0 ? (
+          <Form fields={formFields} focus={focus} width={width} height={room} theme={theme} />
+        ) : (
+          <Text color={theme.muted}>
+            {fitWidth(list ? `  No ${list} yet: Ctrl-N adds one, Enter goes on without any.` : '', width)}
+          </Text>
+        )}
+      </Box>
+    );
+  }
+
+  const hint = saving ? 'writing…' : (fields[focus]?.hint ?? '');
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.accent}>
+        {fitWidth(header, width)}
+      </Text>
+      <Text> </Text>
+      {body}
+      <Text color={theme.muted}>{fitWidth(step === 'review' ? '' : `  ${hint}`, width)}</Text>
+      <Text color={theme.muted}>{fitWidth(keys, width)}</Text>
+    </Box>
+  );
+}

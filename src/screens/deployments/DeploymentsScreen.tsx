@@ -1,0 +1,211 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useRef } from 'react';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import type { Screen, ScreenProps } from '../../app/screen';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import { isFinished } from '../../domain/job';
+import { describePlan } from '../../domain/plan';
+import { fitWidth } from '../../domain/text';
+import type { DeckActions } from '../../state/store';
+import { BlueprintWizard } from './BlueprintWizard';
+import { wrap } from './Form';
+import { ProjectDetailsView } from './ProjectDetailsView';
+import { type DeploymentRow, projectColumns } from './projectColumns';
+import { askDeploy, askDestroy, askResume, askRollback } from './projectConfirmations';
+
+/** The line under the table: the cursor row's problem, else what its job is doing, else its plan. */
+function rowNote(row: DeploymentRow | undefined): { text: string; error: boolean } {
+  if (!row) return { text: '', error: false };
+  if (row.errors.length > 0) return { text: row.errors[0], error: true };
+  const job = row.job;
+  if (job && !isFinished(job.status))
+    return { text: `job ${job.id}: ${job.message ?? job.status}`, error: false };
+  if (job?.status === 'failed') return { text: `job ${job.id} failed: ${job.error ?? ''}`, error: true };
+  if (row.plan) {
+    const blocked = row.plan.blockers[0];
+    return blocked
+      ? { text: `cannot deploy: ${blocked}`, error: true }
+      : { text: `plan against the last scan: ${describePlan(row.plan)}`, error: false };
+  }
+  return { text: '', error: false };
+}
+
+function DeploymentsScreen({ width, height, active }: ScreenProps) {
+  const deck = useDeckContext();
+  const { theme } = deck;
+  const actions = useActions();
+  const entries = useDeck((s) => s.projects.entries);
+  const loaded = useDeck((s) => s.projects.loaded);
+  const watchError = useDeck((s) => s.projects.watchError);
+  const queuedHere = useDeck((s) => s.projects.queuedHere);
+  const openName = useDeck((s) => s.projects.open);
+  const wizard = useDeck((s) => s.projects.wizard);
+  const awaiting = useDeck((s) => (s.ui.confirm ? s.projects.awaiting : undefined));
+  const index = useDeck((s) => s.cloud.index);
+  const byId = useDeck((s) => s.jobs.byId);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.deployments ?? '');
+
+  useEffect(() => actions.connectProjects(), [actions]);
+
+  const rows = useMemo(
+    () => actions.projectRows(entries, index, byId, queuedHere, awaiting),
+    [actions, entries, index, byId, queuedHere, awaiting],
+  );
+  const wide = width >= 120;
+  const columns = useMemo(() => projectColumns(Date.now, wide ? 120 : width), [wide, width]);
+  const tableHeight = Math.max(2, height - 3);
+  const table = useTable({ rows, columns, rowKey: (r) => r.name, filterText, height: tableHeight });
+
+  // A job of a project ended: look the project up again so its sync status says what the job did.
+  const ended = rows
+    .map((r) => (r.job && isFinished(r.job.status) ? `${r.name}\n${r.job.id}` : ''))
+    .filter(Boolean)
+    .join('|');
+  const seen = useRef<Set<string> | undefined>(undefined);
+  useEffect(() => {
+    const now = new Set(ended.split('|').filter(Boolean));
+    if (seen.current) {
+      for (const key of now)
+        if (!seen.current.has(key)) void actions.refreshProjectResources(key.split('\n')[0]);
+    }
+    seen.current = now;
+  }, [ended, actions]);
+
+  const open = openName ? rows.find((r) => r.name === openName) : undefined;
+  const openEntry = openName ? entries.find((e) => e.name === openName) : undefined;
+  const current = open ?? table.cursorRow;
+
+  const edit = async (name: string) => {
+    const command = actions.editorFor(name);
+    if (!command) return;
+    if (!deck.runInTerminal) {
+      actions.notify('error', `edit ${name}: this console cannot hand the terminal to an editor`);
+      return;
+    }
+    const code = await deck.runInTerminal(command.program, command.args);
+    await actions.afterEdit(name, command.file, code);
+  };
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(open ? ['deployments'] : ['deployments', 'table']);
+      const row = current;
+      const entry = row && entries.find((e) => e.name === row.name);
+      if (action === 'project.new') actions.showWizard(true);
+      else if (action === 'project.details' && row && !open) actions.showProject(row.name);
+      else if (action === 'project.plan' && row) {
+        actions.showProject(row.name);
+        void actions.planProject(row.name);
+      } else if (action === 'project.deploy' && row) void askDeploy(row.name, actions, readOnly);
+      else if (action === 'project.destroy' && row && entry)
+        void askDestroy(row, entry, index, actions, readOnly);
+      else if (action === 'project.resume' && row && entry) askResume(row, entry, actions, readOnly);
+      else if (action === 'project.rollback' && row && entry) askRollback(row, entry, actions, readOnly);
+      else if (action === 'project.edit' && row) void edit(row.name);
+      else if (action === 'table.filter' && !open) actions.openOverlay('filter');
+      else if (!action || open || !table.act(action)) return false;
+      return true;
+    },
+    active && !wizard,
+  );
+
+  if (wizard)
+    return (
+      <BlueprintWizard
+        width={width}
+        height={height}
+        active={active}
+        takenNames={entries.map((e) => e.name)}
+        onClose={() => actions.showWizard(false)}
+      />
+    );
+
+  if (open && openEntry)
+    return <ProjectDetailsView row={open} entry={openEntry} width={width} height={height} active={active} />;
+
+  const invalid = rows.filter((r) => r.errors.length > 0).length;
+  const scanned = index.scans.length;
+  const summary =
+    ` ${rows.length} project${rows.length === 1 ? '' : 's'}${invalid ? ` · ${invalid} with problems` : ''}` +
+    ` · sync against ${scanned ? `${index.size} scanned resources` : 'no scan yet (p asks the cloud)'}` +
+    `${watchError ? ` · not watching: ${watchError}` : ''}${readOnly ? ' · READ-ONLY' : ''}`;
+  const note = rowNote(table.cursorRow);
+  // Two lines: a located error (file:line:col, message) is read whole, not cut at the edge.
+  const wrapped = wrap(note.text, Math.max(10, width - 2));
+  const noteLines = wrapped.length > 2 ? [wrapped[0], `${wrapped.slice(1).join(' ')}`] : wrapped;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={watchError ? theme.warn : theme.muted}>{fitWidth(summary, width)}</Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          loaded
+            ? 'No blueprints in the projects folder yet. Press n to write one with the wizard.'
+            : 'reading the projects folder…'
+        }
+      />
+      {[0, 1].map((i) => (
+        <Text key={i} color={note.error ? theme.error : theme.muted}>
+          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+function openProject(args: string[], actions: DeckActions): string | undefined {
+  const [word] = args;
+  if (!word) {
+    actions.showProject(undefined);
+    return undefined;
+  }
+  if (word === 'new') {
+    actions.showWizard(true);
+    return undefined;
+  }
+  actions.showProject(word);
+  return undefined;
+}
+
+export const deploymentsScreen: Screen = {
+  id: 'deployments',
+  title: 'Deployments',
+  aliases: ['deploy', 'projects', 'dep'],
+  actions: [
+    {
+      id: 'project.details',
+      keys: ['enter'],
+      description: 'Blueprint, plan, resources and the last job',
+      scope: 'deployments',
+    },
+    {
+      id: 'project.plan',
+      keys: ['p'],
+      description: 'Plan against the cloud now (changes nothing)',
+      scope: 'deployments',
+    },
+    { id: 'project.deploy', keys: ['D'], description: 'Deploy (shows the plan, asks)', scope: 'deployments' },
+    {
+      id: 'project.destroy',
+      keys: ['X'],
+      description: 'Destroy everything of the project (asks; protected: type its name)',
+      scope: 'deployments',
+    },
+    { id: 'project.resume', keys: ['r'], description: 'Resume a stopped deploy', scope: 'deployments' },
+    { id: 'project.rollback', keys: ['b'], description: 'Roll back the last deploy', scope: 'deployments' },
+    { id: 'project.new', keys: ['n'], description: 'New blueprint (wizard)', scope: 'deployments' },
+    { id: 'project.edit', keys: ['e'], description: 'Edit the blueprint in $EDITOR', scope: 'deployments' },
+  ],
+  scopes: ['table'],
+  hints: 'Enter details  p plan  D deploy  X destroy  r resume  b rollback  n new  e edit',
+  Component: DeploymentsScreen,
+  open: openProject,
+};

@@ -1,0 +1,117 @@
+import { Box, Text } from 'ink';
+import type { ReactNode } from 'react';
+import type { Theme } from '../../app/theme';
+import { fitWidth } from '../../domain/text';
+
+export interface FormField {
+  key: string;
+  label: string;
+  kind: 'text' | 'toggle';
+  value: string | boolean;
+  /** Printed on its own line before the field. */
+  heading?: string;
+  /** Shown under the field, one line each. */
+  errors?: string[];
+}
+
+interface FormLine {
+  text: string;
+  kind: 'heading' | 'field' | 'error';
+  field: number;
+}
+
+const labelWidth = 13;
+
+/**
+ * The lines a form takes in `width` columns: headings, fields and the errors under them (wrapped, never
+ * cut), each tagged with its field. A focused value too long for its room shows its end, where the typing is.
+ */
+export function formLines(fields: readonly FormField[], focus: number, width: number): FormLine[] {
+  const lines: FormLine[] = [];
+  const room = Math.max(8, width - labelWidth - 3);
+  fields.forEach((f, i) => {
+    if (f.heading) lines.push({ text: f.heading, kind: 'heading', field: i });
+    let value = f.kind === 'toggle' ? (f.value ? '[x] yes' : '[ ] no') : String(f.value);
+    if (f.kind === 'text' && i === focus) {
+      value += '█';
+      if (value.length > room) value = `…${value.slice(value.length - room + 1)}`;
+    }
+    lines.push({
+      text: `${i === focus ? '>' : ' '} ${f.label.padEnd(labelWidth)} ${value}`,
+      kind: 'field',
+      field: i,
+    });
+    for (const e of f.errors ?? []) {
+      for (const part of wrap(`✖ ${e}`, Math.max(10, width - 4))) {
+        lines.push({ text: `    ${part}`, kind: 'error', field: i });
+      }
+    }
+  });
+  return lines;
+}
+
+/** Splits at spaces into lines of at most `width` characters (a longer word is cut). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (next.length <= width) line = next;
+    else {
+      if (line) out.push(line);
+      line = word;
+      while (line.length > width) {
+        out.push(line.slice(0, width));
+        line = line.slice(width);
+      }
+    }
+  }
+  if (line) out.push(line);
+  return out;
+}
+
+/** The first line to show so the focused field, its heading and its errors are all visible. */
+export function formOffset(lines: readonly FormLine[], focus: number, height: number): number {
+  const first = lines.findIndex((l) => l.field === focus);
+  if (first < 0) return 0;
+  let last = first;
+  while (last + 1 < lines.length && lines[last + 1].field === focus) last++;
+  const start = Math.max(0, Math.min(first, last - height + 1));
+  return Math.min(start, Math.max(0, lines.length - height));
+}
+
+/**
+ * A column of labelled fields with their errors under them: text inputs and yes/no toggles. It only draws;
+ * the owner handles the keys (`editLine` for text) and keeps the values. Exactly `height` lines, scrolled so
+ * the focused field stays in view.
+ */
+export function Form({
+  fields,
+  focus,
+  width,
+  height,
+  theme,
+}: {
+  fields: readonly FormField[];
+  focus: number;
+  width: number;
+  height: number;
+  theme: Theme;
+}): ReactNode {
+  const lines = formLines(fields, focus, width);
+  const offset = formOffset(lines, focus, height);
+  const shown = lines.slice(offset, offset + height);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {shown.map((l, i) => (
+        <Text
+          key={`${offset + i}`}
+          bold={l.kind === 'heading' || (l.kind === 'field' && l.field === focus)}
+          color={l.kind === 'error' ? theme.error : l.kind === 'heading' ? theme.accent : undefined}
+        >
+          {fitWidth(l.text, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,88 @@
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import { isLogScrollAction, LogView, logScroll } from '../../components/LogView';
+import { fitWidth } from '../../domain/text';
+import type { ProjectEntryView } from '../../state/projectsActions';
+import { progressBar } from '../jobs/jobColumns';
+import { type DeploymentRow, projectJobVerb } from './projectColumns';
+import { projectDetailLines } from './projectDetails';
+
+/**
+ * Enter on a project: the blueprint in short, the plan, every resource with its state, and the live log of the
+ * project's newest job. The project keys (p D X r b e) keep working here.
+ */
+export function ProjectDetailsView({
+  row,
+  entry,
+  width,
+  height,
+  active,
+}: {
+  row: DeploymentRow;
+  entry: ProjectEntryView;
+  width: number;
+  height: number;
+  active: boolean;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const made = useDeck((s) => s.projects.plans[row.name]);
+  const log = useDeck((s) => s.jobs.log);
+  const [scroll, setScroll] = useState({ offset: 0, follow: false });
+  const job = row.job;
+  const jobId = job?.id;
+
+  // The log follows the project's newest job, also one queued while the view is open.
+  useEffect(() => {
+    if (jobId) void actions.openJobLog(jobId);
+  }, [jobId, actions]);
+  useEffect(() => () => actions.closeJobLog(), [actions]);
+
+  const lines = projectDetailLines(row, entry, made, Date.now());
+  const bodyHeight = height - 1;
+  const logHeight = job ? Math.max(3, Math.floor(bodyHeight / 3)) : 0;
+  const topHeight = bodyHeight - logHeight;
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['log']);
+      if (action === 'view.back') actions.showProject(undefined);
+      else if (action && isLogScrollAction(action))
+        setScroll((s) => logScroll(s, action, lines.length, topHeight));
+      else return false;
+      return true;
+    },
+    active,
+  );
+
+  const jobLine = job
+    ? `Job ${job.id}: ${projectJobVerb(job)} ${job.status} ${progressBar(job, 10)}${job.message ? ` · ${job.message}` : ''}${job.error ? ` · ${job.error}` : ''}`
+    : '';
+  const ourLog = log && log.jobId === jobId ? log : undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <LogView lines={lines} width={width} height={topHeight} follow={scroll.follow} offset={scroll.offset} />
+      {job ? (
+        <Box flexDirection="column" height={logHeight}>
+          <Text bold color={job.status === 'failed' ? theme.error : theme.accent}>
+            {fitWidth(jobLine, width)}
+          </Text>
+          <LogView
+            lines={ourLog?.lines ?? []}
+            width={width}
+            height={logHeight - 1}
+            follow
+            offset={0}
+            emptyMessage="no output yet"
+          />
+        </Box>
+      ) : null}
+      <Text color={theme.muted}>
+        {fitWidth(' Esc back  j/k scroll  p plan  D deploy  X destroy  r resume  b rollback  e edit', width)}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readStateFile } from '../../src/services/projects/stateFile';
+import { type DeploymentsSession, liveOf, rowOf, startDeployments } from './deploymentsHarness';
+
+let session: DeploymentsSession | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+describe('the Deployments screen', () => {
+  it('lists every blueprint with its state; an invalid file is a row with its located error', async () => {
+    session = await startDeployments();
+    const { deck } = session;
+    const f = await deck.waitFor('static-site');
+    expect(rowOf(f, 'shop')).toMatch(/shop\s+-\s+ready\s+not deployed\s+eu-west-1/);
+    expect(rowOf(f, 'analytics')).toMatch(/analytics\s+-\s+ready\s+not deployed\s+eu-central-1/);
+    expect(rowOf(f, 'static-site')).toMatch(/static-site\s+!\s+-\s+ready/);
+    expect(rowOf(f, 'broken')).toMatch(
+      /broken\s+-\s+ready\s+invalid\s+-\s+invalid: broken\.yaml:11:24: compute/,
+    );
+    await deck.press('j'); // analytics, then broken
+    // Under the table, the whole error: file:line:col, path and message (on two lines if need be).
+    const note = await deck.waitFor(`${join(session.projectsDir, 'broken.yaml')}:11:24:`);
+    expect(note.replace(/\s+/g, ' ')).toContain(
+      'compute.instances[0].type: "t9.huge" is not an instance type',
+    );
+    // The others keep working: the plan of the next one is there.
+    await deck.press('j');
+    await deck.waitFor('plan against the last scan: 12 to create, 0 unchanged');
+  });
+
+  it('p shows the plan against the cloud and changes nothing', async () => {
+    session = await startDeployments();
+    const { deck, cloud, dataDir } = session;
+    await deck.press('j', 'j', 'p'); // shop
+    const f = await deck.waitFor(/Plan against the cloud at \d\d:\d\d:\d\d: 12 to create, 0 unchanged/);
+    expect(f).toContain('shop · staging · eu-west-1 · owner web-team@example.com');
+    expect(f).toMatch(/1\. \+ create vpc/);
+    expect(f).toMatch(/2\. \+ create subnet public-a/);
+    await deck.press('G'); // the resources, at the end of the page
+    expect(await deck.waitFor('Resources (12):')).toMatch(/instances:web\s+-\s+not created/);
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+    expect(existsSync(join(dataDir, 'state', 'shop.json'))).toBe(false);
+    await deck.press('esc');
+    await deck.waitFor('PROJECT');
+  });
+
+  it('D shows the plan, deploys after y with live progress, and the row ends done, provisioned, in sync', async () => {
+    session = await startDeployments({ latencyScale: 0.4 });
+    const { deck, cloud, dataDir } = session;
+    await deck.press('j', 'j', 'D');
+    const ask = await deck.waitFor('Deploy shop to eu-west-1? 12 to create, 0 unchanged');
+    expect(ask).toMatch(/1\. \+ create vpc/);
+    expect(ask).toContain('y yes');
+    expect(liveOf(cloud, 'shop')).toEqual([]); // nothing before the answer
+    await deck.press('y');
+    const progress = await deck.waitFor((frame) =>
+      /in_progress .*deploy \d+ ([1-9]|1[01])\/12/.test(rowOf(frame, 'shop')),
+    );
+    expect(rowOf(progress, 'shop')).toMatch(/shop\s+provision\s+in_progress/);
+    const done = await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
+    expect(rowOf(done, 'shop')).toMatch(/shop\s+provisioned\s+done\s+in sync\s+eu-west-1\s+deploy \d+ done/);
+    expect(liveOf(cloud, 'shop')).toHaveLength(13);
+    const state = await readStateFile(dataDir, 'shop');
+    expect(state.ok && state.state?.resources).toHaveLength(13);
+
+    await deck.press('enter');
+    const details = await deck.waitFor('deployed shop: 13 created, 0 deleted');
+    expect(details).toMatch(/Job \d+: deploy completed █+ 12\/12/);
+    expect(details).toContain('nothing to change');
+    await deck.press('G');
+    expect(await deck.waitFor('Resources (13):')).toMatch(/vpc\s+vpc-\w+\s+available\s+provisioned/);
+  });
+
+  it('r resumes a deploy that stopped half way: everything exists once', async () => {
+    session = await startDeployments({ latencyScale: 1 });
+    const { deck, cloud, bus } = session;
+    await deck.press('j', 'j', 'D');
+    await deck.waitFor('Deploy shop');
+    await deck.press('y');
+    // Stopped while the network is being made: the servers (the last step) do not exist yet.
+    await deck.waitFor((frame) => /deploy \d+ [2-5]\/12/.test(rowOf(frame, 'shop')), 15_000);
+    const [job] = await bus.queue.list({ kind: 'deploy' });
+    await bus.queue.cancel(job.id);
+    const stopped = await deck.waitFor((frame) => /error\s+partial .*cancelled/.test(rowOf(frame, 'shop')));
+    expect(rowOf(stopped, 'shop')).toMatch(/shop\s+provision\s+error\s+partial/);
+    const before = liveOf(cloud, 'shop').length;
+    expect(before).toBeGreaterThan(2);
+    expect(before).toBeLessThan(13);
+
+    await deck.press('r');
+    await deck.waitFor('Resume the deploy of shop?');
+    await deck.press('y');
+    const done = await deck.waitFor(
+      (frame) => /done\s+in sync .*resume \d+ done/.test(rowOf(frame, 'shop')),
+      15_000,
+    );
+    expect(rowOf(done, 'shop')).toMatch(/shop\s+provisioned\s+done\s+in sync/);
+    const live = liveOf(cloud, 'shop');
+    expect(live).toHaveLength(13);
+    const { deployId } = job.payload as { deployId: string };
+    expect(new Set(live.map((r) => r.tags['infradeck:deploy']))).toEqual(new Set([deployId]));
+  });
+
+  it('destroying a protected project needs its name typed', async () => {
+    session = await startDeployments();
+    const { deck, cloud } = session;
+    await deck.press('G', 'D'); // static-site: deploying it deletes nothing, so y is enough
+    await deck.waitFor('Deploy static-site');
+    await deck.press('y');
+    await deck.waitFor((frame) => /in sync/.test(rowOf(frame, 'static-site')));
+    expect(liveOf(cloud, 'static-site')).toHaveLength(1);
+
+    await deck.press('X');
+    const ask = await deck.waitFor('Destroy static-site? This cannot be undone.');
+    expect(ask).toMatch(/1\. bucket infradeck-demo-docs-site/);
+    expect(ask).toContain('Type static-site and press Enter');
+    await deck.press('y'); // not enough for a protected project
+    await deck.type('static');
+    await deck.press('enter');
+    await deck.waitFor('that is not "static-site"');
+    expect(liveOf(cloud, 'static-site')).toHaveLength(1);
+    await deck.press('ctrl-u');
+    await deck.type('static-site');
+    await deck.press('enter');
+    const gone = await deck.waitFor((frame) =>
+      /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'static-site')),
+    );
+    expect(rowOf(gone, 'static-site')).toMatch(/destroy \d+ done/);
+    expect(liveOf(cloud, 'static-site')).toEqual([]);
+  });
+
+  it('refuses to destroy in read-only mode, and the worker refuses a destroy marked read-only', async () => {
+    session = await startDeployments({ readOnly: true });
+    const { deck, bus } = session;
+    await deck.press('j', 'j', 'X');
+    await deck.waitFor('destroy shop: refused, infradeck runs read-only');
+    await deck.press('D');
+    await deck.waitFor('deploy shop: refused, infradeck runs read-only');
+    expect(await bus.queue.list()).toEqual([]);
+
+    // Another client that skipped its own check: the handler looks at the flag again.
+    await bus.queue.enqueue({
+      kind: 'destroy',
+      payload: { project: 'shop', readOnly: true },
+      requestedBy: { user: 'mallory', host: 'elsewhere' },
+    } as never);
+    const f = await deck.waitFor((frame) => /rejected/.test(rowOf(frame, 'shop')));
+    expect(f).toMatch(/job \d+ failed: refused: destroy of shop: read-only mode/);
+  });
+});
