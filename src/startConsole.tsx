@@ -2,6 +2,7 @@ import { createDeck } from './app/createDeck';
 import { runConsole } from './app/runConsole';
 import type { CliArgs } from './cliArgs';
 import { consoleCloud } from './consoleCloud';
+import { consoleServers } from './consoleServers';
 import { openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
 import { cloudCommands } from './screens/resources/cloudCommands';
@@ -21,7 +22,12 @@ export async function startConsole(opts: {
     readOnly: args.readonly,
   });
   const deck = createDeck({
-    services: { ...workspace.services, bus: deckBus, cloud: cloud.deckCloud },
+    services: {
+      ...workspace.services,
+      bus: deckBus,
+      cloud: cloud.deckCloud,
+      servers: consoleServers(workspace.dataDir, env),
+    },
     cloudSelection: { demo: args.demo, profile: args.profile, region: args.region },
     config: workspace.config,
     screens,

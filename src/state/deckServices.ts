@@ -1,7 +1,7 @@
 import type { DeckEvent } from '../domain/event';
 import type { JobFilter, JobLogLine, JobSpec, JobView, Requester, WorkerPresence } from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
-import type { RegionScan } from '../domain/resource';
+import type { RegionScan, Resource } from '../domain/resource';
 import type { DeckProjects } from './projectsActions';
 
 export type BusState = 'connected' | 'reconnecting' | 'down';
@@ -71,6 +71,37 @@ export interface DeckCloud {
   knownProfiles(): string[];
 }
 
+/** A row of the Servers screen: a host of servers.yaml or an EC2 instance. */
+export interface ServerView {
+  /** `host:NAME` or `ec2:REGION/ID`. */
+  key: string;
+  source: 'servers.yaml' | 'ec2';
+  name: string;
+  /** What is probed and ssh'd to; absent when there is none (a stopped instance, the demo cloud). */
+  host?: string;
+  port: number;
+  state?: string;
+  region?: string;
+  instanceId?: string;
+  project?: string;
+  detail: string;
+  /** The `ssh` argument array, or why there is none. */
+  ssh: { ok: true; argv: string[] } | { ok: false; error: string };
+}
+
+/** Reachability of one server: latencies of the last probes (NaN = no answer) and the last result. */
+export interface ServerReach {
+  samples: number[];
+  last?: { ok: boolean; latencyMs?: number; error?: string; at: number };
+}
+
+export interface DeckServers {
+  /** servers.yaml plus the instances; `demo`: the instances are pretend and are neither probed nor ssh'd to. */
+  list(instances: readonly Resource[], demo: boolean): Promise<{ rows: ServerView[]; errors: string[] }>;
+  /** Probes the rows' SSH ports on a timer; calls back after every round. Returns the stop. */
+  probe(rows: readonly ServerView[], onRound: (reach: Record<string, ServerReach>) => void): () => void;
+}
+
 /**
  * What the console needs from the outside world. The store's actions call these;
  * the entry point wires real implementations, tests may wire their own.
@@ -83,6 +114,7 @@ export interface DeckServices {
   };
   bus?: DeckBus;
   cloud?: DeckCloud;
+  servers?: DeckServers;
   /** The blueprints of `<dataDir>/projects` (Deployments screen). */
   projects?: DeckProjects;
 }

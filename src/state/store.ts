@@ -5,6 +5,7 @@ import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
 import { ResourceIndex, type ResourceType } from '../domain/resource';
 import { type BusActions, busActions, type JobLog } from './busActions';
 import { type CloudActions, cloudActions } from './cloudActions';
+import { emptyServersSlice, type ServersActions, type ServersSlice, serversActions } from './serversActions';
 import type { BusStatus, CloudInfo, CloudSelection, DeckServices } from './deckServices';
 import type { JobsById } from './jobsReducer';
 import {
@@ -74,6 +75,7 @@ export interface DeckState {
     lastId?: string;
   };
   workers: { list: WorkerPresence[]; refreshedAt?: number };
+  servers: ServersSlice;
   cloud: {
     selection: CloudSelection;
     info?: CloudInfo;
@@ -93,7 +95,7 @@ export interface DeckState {
   actions: DeckActions;
 }
 
-export interface DeckActions extends BusActions, CloudActions, ProjectsActions {
+export interface DeckActions extends BusActions, CloudActions, ServersActions, ProjectsActions {
   showTab(id: string): void;
   /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
   confirm(confirmation: Confirmation): void;
@@ -154,6 +156,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
     const actions: DeckActions = {
       ...busActions(services.bus, { set, get, notify, now }),
       ...cloudActions(services.cloud, services.bus, { set, get, notify, now }),
+      ...serversActions(services.servers, { set, get, notify, now }),
       ...projectsActions(services.projects, services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),
       confirm: (confirmation) => ui({ confirm: confirmation, overlay: 'confirm' }),
@@ -226,6 +229,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
       jobs: { byId: new Map() },
       events: { latest: [], timeline: emptyTimeline(now()), received: 0 },
       workers: { list: [] },
+      servers: emptyServersSlice(),
       cloud: { selection: init.cloudSelection ?? {}, opening: false, index: ResourceIndex.empty(), view: {} },
       actions,
     };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,38 @@ describe('drawing without flicker', () => {
     await new Promise((r) => setTimeout(r, 300));
     const drawn = term.output().slice(before);
     expect(drawn).not.toContain('\x1b[2J');
+    term.type('q');
+    expect(await term.exited).toBe(0);
+  });
+});
+
+describe('handing the terminal over', () => {
+  it('runs ssh full-screen and comes back to the same screen', async () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ssh'), '#!/bin/sh\necho "FAKE SSH SESSION $*"\nsleep 0.3\nexit 0\n', {
+      mode: 0o755,
+    });
+    writeFileSync(
+      join(dir, 'servers.yaml'),
+      'servers:\n  - name: box\n    host: 127.0.0.1\n    port: 1\n    user: ops\n',
+    );
+    const term = runInTerminal(['--data', dir], { ...env, PATH: `${bin}:${process.env.PATH}` });
+    await term.waitFor('Workers:');
+    term.type(':servers\r');
+    await term.waitFor('> box');
+    const before = term.output().length;
+    term.type('s');
+    await term.waitFor('FAKE SSH SESSION -p 1 -l ops -- 127.0.0.1');
+    await new Promise((r) => setTimeout(r, 800));
+    const after = term.output().slice(before);
+    const handedOver = after.indexOf(leaveAltScreen);
+    const session = after.indexOf('FAKE SSH SESSION');
+    const back = after.indexOf(enterAltScreen, session);
+    expect(handedOver).toBeGreaterThanOrEqual(0);
+    expect(session).toBeGreaterThan(handedOver);
+    expect(back).toBeGreaterThan(session);
+    expect(after.slice(back)).toContain('box');
     term.type('q');
     expect(await term.exited).toBe(0);
   });

@@ -1,0 +1,65 @@
+import type { Resource } from './domain/resource';
+import { formatSourceError } from './domain/sourceError';
+import { LatencyHistory } from './services/servers/latencyHistory';
+import { ReachabilityMonitor } from './services/servers/reachabilityMonitor';
+import { serverRows } from './services/servers/serverRows';
+import { loadServersFile } from './services/servers/serversFile';
+import { findKeyFile } from './services/servers/sshArgv';
+import { workspacePaths } from './services/storage/workspace';
+import type { DeckServers, ServerReach, ServerView } from './state/deckServices';
+
+/** The Servers screen's outside world: servers.yaml, key files in ~/.ssh, and the TCP probe. */
+export function consoleServers(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  probeIntervalMs = 10_000,
+): DeckServers {
+  return {
+    list: async (instances: readonly Resource[], demo: boolean) => {
+      const file = await loadServersFile(workspacePaths(dataDir).serversFile, env);
+      const keyPairs = [
+        ...new Set(instances.map((i) => i.refs.keyPair).filter((k): k is string => Boolean(k))),
+      ];
+      const keyFiles = new Map<string, string>();
+      for (const name of keyPairs) {
+        const found = await findKeyFile(name, env);
+        if (found) keyFiles.set(name, found);
+      }
+      const rows: ServerView[] = serverRows(file.hosts, instances, { keyFiles }).map((r) => {
+        // The demo cloud's addresses belong to nobody: never probe them, never ssh to them.
+        if (demo && r.source === 'ec2') {
+          const { host: _host, ...rest } = r;
+          return { ...rest, ssh: { ok: false, error: 'a DEMO instance: there is no real host to ssh to' } };
+        }
+        return { ...r, ssh: r.ssh.ok ? { ok: true, argv: r.ssh.argv } : { ok: false, error: r.ssh.error } };
+      });
+      return { rows, errors: file.errors.map(formatSourceError) };
+    },
+    probe: (rows, onRound) => {
+      const history = new LatencyHistory(40);
+      const monitor = new ReachabilityMonitor({
+        intervalMs: probeIntervalMs,
+        history,
+        onRound: (keys) => {
+          const reach: Record<string, ServerReach> = {};
+          for (const key of keys) {
+            const last = history.last(key);
+            reach[key] = {
+              samples: history.samples(key),
+              last: last && {
+                ok: last.result.ok,
+                latencyMs: last.result.ok ? last.result.latencyMs : undefined,
+                error: last.result.ok ? undefined : last.result.error,
+                at: last.at,
+              },
+            };
+          }
+          onRound(reach);
+        },
+      });
+      monitor.setTargets(rows.flatMap((r) => (r.host ? [{ key: r.key, host: r.host, port: r.port }] : [])));
+      monitor.start();
+      return () => monitor.stop();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo } from 'react';
+import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
+import { useKeys } from '../../app/keyDispatcher';
+import type { Screen, ScreenProps } from '../../app/screen';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import type { ResourceIndex } from '../../domain/resource';
+import { fitWidth } from '../../domain/text';
+import type { ServerView } from '../../state/deckServices';
+import type { DeckActions } from '../../state/store';
+import { serverColumns } from './serverColumns';
+
+type InstanceAction = 'start' | 'stop' | 'reboot';
+
+function askInstanceAction(
+  action: InstanceAction,
+  rows: ServerView[],
+  actions: DeckActions,
+  index: ResourceIndex,
+): void {
+  const instances = rows.flatMap((r) =>
+    r.instanceId && r.region ? (index.get(r.region, r.instanceId) ?? []) : [],
+  );
+  if (instances.length === 0) {
+    actions.notify(
+      'warn',
+      `${action}: only EC2 instances can be started, stopped or rebooted (servers.yaml hosts cannot)`,
+    );
+    return;
+  }
+  actions.confirm({
+    title: `${action[0].toUpperCase()}${action.slice(1)} ${instances.length} instance${instances.length === 1 ? '' : 's'}?`,
+    lines: instances.map((i) => `${i.name ?? i.id}  ${i.id}  ${i.region}  now ${i.state ?? '?'}`),
+    onYes: () => void actions.instanceAction(action, instances),
+  });
+}
+
+function ServersScreen({ width, height, active }: ScreenProps) {
+  const { theme, runInTerminal } = useDeckContext();
+  const actions = useActions();
+  const { rows, reach, loading } = useDeck((s) => s.servers);
+  const index = useDeck((s) => s.cloud.index);
+  const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
+  const filterText = useDeck((s) => s.ui.filters.servers ?? '');
+  // New columns after every probe round: the table redraws the reachability cells.
+  const columns = useMemo(() => serverColumns(() => reach, Date.now), [reach]);
+  const tableHeight = height - 1;
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
+
+  useEffect(() => {
+    void actions.refreshServers();
+  }, [actions, index, demo]);
+  useEffect(() => (active ? actions.probeServers() : undefined), [actions, active, rows]);
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['servers', 'table']);
+      const row = table.cursorRow;
+      const chosen = table.selectedRows.length ? [...table.selectedRows] : row ? [row] : [];
+      if (action === 'server.ssh' && row) {
+        if (!row.ssh.ok) actions.notify('warn', `ssh ${row.name}: ${row.ssh.error}`);
+        else if (!runInTerminal) actions.notify('error', 'ssh: this console has no terminal to hand over');
+        else {
+          const [program, ...args] = row.ssh.argv;
+          void runInTerminal(program, args).then((code) => {
+            if (code !== 0) actions.notify('warn', `ssh ${row.name} exited with ${code}`);
+          });
+        }
+      } else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
+      else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
+      else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
+      else if (action === 'server.refresh') void actions.refreshServers();
+      else if (action === 'table.filter') actions.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active,
+  );
+
+  const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
+  const summary = ` ${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text color={theme.muted}>{fitWidth(summary, width)}</Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
+      />
+    </Box>
+  );
+}
+
+export const serversScreen: Screen = {
+  id: 'servers',
+  title: 'Servers',
+  aliases: ['vps', 'ec2hosts', 'ssh'],
+  actions: [
+    {
+      id: 'server.ssh',
+      keys: ['s', 'enter'],
+      description: 'Open ssh (the console steps aside and comes back)',
+      scope: 'servers',
+    },
+    { id: 'server.start', keys: ['U'], description: 'Start the instance(s) (asks)', scope: 'servers' },
+    { id: 'server.stop', keys: ['H'], description: 'Stop the instance(s) (asks)', scope: 'servers' },
+    { id: 'server.reboot', keys: ['B'], description: 'Reboot the instance(s) (asks)', scope: 'servers' },
+    { id: 'server.refresh', keys: ['r'], description: 'Re-read servers.yaml', scope: 'servers' },
+  ],
+  scopes: ['table'],
+  hints: 's ssh  U start  H stop  B reboot  Space select  r reload',
+  Component: ServersScreen,
+};

@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleCloud } from '../../src/consoleCloud';
+import { consoleServers } from '../../src/consoleServers';
+import { deckBusOf } from '../../src/openWorkspace';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let dir: string;
+let server: Server;
+let port: number;
+let deck: DeckSession | undefined;
+let bus: Bus | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-servers-'));
+  server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+  writeFileSync(
+    join(dir, 'servers.yaml'),
+    `servers:\n  - name: listening\n    host: 127.0.0.1\n    port: ${port}\n    user: ops\n  - name: closed\n    host: 127.0.0.1\n    port: 1\n`,
+  );
+});
+
+afterEach(async () => {
+  deck?.unmount();
+  await bus?.close();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openServers(ran: Array<[string, string[]]> = []) {
+  const cloud = consoleCloud(dir, {});
+  bus = openMemoryBus({
+    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
+    requester: operator,
+  });
+  deck = await startDeck({
+    bus: deckBusOf(bus, operator),
+    services: { cloud: cloud.deckCloud, servers: consoleServers(dir, { HOME: dir }, 200) },
+    size: { columns: 140, rows: 30 },
+  });
+  deck.deck.runInTerminal = async (program, args) => {
+    ran.push([program, args]);
+    return 0;
+  };
+  await deck.store.getState().actions.connectCloud({ demo: true });
+  await deck.press(':');
+  await deck.type('servers');
+  await deck.press('enter');
+  return deck;
+}
+
+describe('the Servers screen', () => {
+  it('probes the SSH port of each host: latency for a listening one, unreachable for a closed one', async () => {
+    const d = await openServers();
+    const f = await d.waitFor(/listening .*\d+ ms/);
+    expect(f).toMatch(/closed .*unreachable/);
+    expect(f).toContain('DEMO: not probed');
+  });
+
+  it('hands the terminal to ssh with an argument array, and refuses a demo instance', async () => {
+    const ran: Array<[string, string[]]> = [];
+    const d = await openServers(ran);
+    await d.waitFor('listening');
+    await d.press('s');
+    expect(ran).toEqual([['ssh', ['-p', String(port), '-l', 'ops', '--', '127.0.0.1']]]);
+    await d.waitFor(/ci-runner/);
+    await d.press('G', 's');
+    await d.waitFor('no real host to ssh to');
+    expect(ran).toHaveLength(1);
+  });
+
+  it('stops an instance after asking, as a job, and the table follows', async () => {
+    const d = await openServers();
+    await d.press('/');
+    await d.type('running');
+    await d.press('enter');
+    const before = await d.waitFor(/ec2 .*running/);
+    const name = /(\S+)\s+ec2 .*running/.exec(before)![1];
+    await d.press('H');
+    await d.waitFor('Stop 1 instance?');
+    await d.press('y');
+    await d.press('/', 'ctrl-u');
+    await d.type(name);
+    await d.press('enter');
+    await d.waitFor(new RegExp(`${name}\\s+ec2\\s+—\\s+(stopping|stopped)`), 10_000);
+  });
+});
