@@ -153,7 +153,7 @@ async function openAndQuit() {
 }
 
 function isShellDrawn(screen) {
-  return /infradeck\s+1 \S/.test(screen) && /\d\d:\d\d:\d\d/.test(screen);
+  return /infradeck\s+1 \S/.test(screen) && /\b\d\d:\d\d\b/.test(screen);
 }
 
 /**
@@ -164,7 +164,7 @@ function readFrame(frame, previous) {
   const text = stripAnsi(frame).replace(/\r/g, '').replace(/\d+/g, '#').trim();
   if (text === '' || text === previous.frame || text === previous.statusLine) return undefined;
   const lines = text.split('\n').map((line) => line.trim());
-  return { frame: text, statusLine: lines.findLast((line) => line.includes('#:#:#')) ?? previous.statusLine };
+  return { frame: text, statusLine: lines.findLast((line) => line.includes('#:#')) ?? previous.statusLine };
 }
 
 /** Every repository of repos.yaml appears after the table header (the tab bar also says "infradeck"). */
