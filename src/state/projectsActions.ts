@@ -223,7 +223,11 @@ export function projectsActions(
         .then(
           (w) => {
             if (stopped) void w.close();
-            else watcher = w;
+            else {
+              watcher = w;
+              // What changed while the watcher started up is not reported by it: read once more.
+              void actions.reloadProjects();
+            }
           },
           (error) => slice({ watchError: errorText(error) }),
         );

@@ -81,14 +81,14 @@ describe('the Deployments screen', () => {
     await deck.press('j', 'j', 'D');
     await deck.waitFor('Deploy shop');
     await deck.press('y');
-    // Stopped while the network is being made: the servers (the last step) do not exist yet.
-    await deck.waitFor((frame) => /deploy \d+ [2-5]\/12/.test(rowOf(frame, 'shop')), 15_000);
+    // Stopped while the network is being made (the VPC exists): the servers, made last, do not exist yet.
+    while (liveOf(cloud, 'shop').length < 1) await new Promise((r) => setTimeout(r, 2));
     const [job] = await bus.queue.list({ kind: 'deploy' });
     await bus.queue.cancel(job.id);
     const stopped = await deck.waitFor((frame) => /error\s+partial .*cancelled/.test(rowOf(frame, 'shop')));
     expect(rowOf(stopped, 'shop')).toMatch(/shop\s+provision\s+error\s+partial/);
     const before = liveOf(cloud, 'shop').length;
-    expect(before).toBeGreaterThan(2);
+    expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(13);
 
     await deck.press('r');
@@ -103,6 +103,27 @@ describe('the Deployments screen', () => {
     expect(live).toHaveLength(13);
     const { deployId } = job.payload as { deployId: string };
     expect(new Set(live.map((r) => r.tags['infradeck:deploy']))).toEqual(new Set([deployId]));
+  });
+
+  it('b rolls back the last deploy: what it created goes, nothing else', async () => {
+    session = await startDeployments();
+    const { deck, cloud, bus } = session;
+    await deck.press('j', 'j', 'D');
+    await deck.waitFor('Deploy shop');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')));
+    const [deploy] = await bus.queue.list({ kind: 'deploy' });
+    const { deployId } = deploy.payload as { deployId: string };
+
+    await deck.press('b');
+    const ask = await deck.waitFor(`Roll back deploy ${deployId} of shop?`);
+    expect(ask).toContain('13 resource(s) in the state file');
+    await deck.press('y');
+    const f = await deck.waitFor((frame) => /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'shop')));
+    expect(rowOf(f, 'shop')).toMatch(/rollback \d+ done/);
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+    const [rollback] = await bus.queue.list({ kind: 'destroy' });
+    expect(rollback.payload).toMatchObject({ project: 'shop', rollbackOf: deployId });
   });
 
   it('destroying a protected project needs its name typed', async () => {
