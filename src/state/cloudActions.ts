@@ -60,7 +60,7 @@ export function cloudActions(
           },
         }));
         if (info.problem) notify('error', info.problem);
-        if (info.account && scans.length === 0 && !get().workspace.readOnly) await actions.scanNow();
+        if (info.account && scans.length === 0) await actions.scanNow();
       } catch (error) {
         set((s) => ({ cloud: { ...s.cloud, opening: false } }));
         notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);
@@ -86,13 +86,7 @@ export function cloudActions(
       if (refuseReadOnly('delete')) return undefined;
       return enqueue(`delete ${resources.length} resources`, {
         kind: 'terminate',
-        payload: {
-          ...get().cloud.selection,
-          ids: resources.map(resourceKey),
-          confirm,
-          emptyBuckets,
-          readOnly: false,
-        },
+        payload: { ...stamp(), ids: resources.map(resourceKey), confirm, emptyBuckets },
       });
     },
 

@@ -181,6 +181,26 @@ export const resourcesScreen: Screen = {
       },
     },
     {
+      name: 'power',
+      aliases: [],
+      args: '<project> on|off',
+      description: 'Start or stop every instance of a project (one job, asks first)',
+      run: (args, ctx) => {
+        const [project, word] = args;
+        if (!project || (word !== 'on' && word !== 'off'))
+          return ':power needs a project and on|off, e.g. :power web off';
+        const on = word === 'on';
+        ctx.actions.confirm({
+          title: `Power ${word} project ${project}?`,
+          lines: [
+            `${on ? 'Start' : 'Stop'} every instance tagged infradeck:project=${project}, in every region, as one job.`,
+          ],
+          onYes: () => void ctx.actions.powerProject(project, on),
+        });
+        return undefined;
+      },
+    },
+    {
       name: 'scan',
       aliases: [],
       description: 'Scan every region now (a job)',

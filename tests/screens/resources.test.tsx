@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleCloud } from '../../src/consoleCloud';
+import { deckBusOf } from '../../src/openWorkspace';
+import { cloudCommands } from '../../src/screens/resources/cloudCommands';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let dir: string;
+let deck: DeckSession | undefined;
+let bus: Bus | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-resources-'));
+});
+afterEach(async () => {
+  deck?.unmount();
+  await bus?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The console on the demo cloud, its jobs run in-process against the very same cloud. */
+async function openResources(opts: { readOnly?: boolean; workerReadOnly?: boolean } = {}) {
+  const cloud = consoleCloud(dir, {});
+  bus = openMemoryBus({
+    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir, readOnly: opts.workerReadOnly }),
+    requester: operator,
+  });
+  deck = await startDeck({
+    bus: deckBusOf(bus, operator),
+    services: { cloud: cloud.deckCloud },
+    commands: cloudCommands(cloud.deckCloud),
+    size: { columns: 140, rows: 30 },
+    readOnly: opts.readOnly,
+  });
+  await deck.store.getState().actions.connectCloud({ demo: true });
+  await deck.press('3');
+  return deck;
+}
+
+describe('the Resources screen on the demo cloud', () => {
+  it('fills from a scan job, is labelled DEMO, and narrows to a type with :sg and a project with p', async () => {
+    const d = await openResources();
+    const f = await d.waitFor(/\d{3} resources/, 10_000);
+    expect(f).toContain('DEMO');
+    expect(f).toMatch(/scanned (just now|\d+ s ago)/);
+    await d.press(':');
+    await d.type('sg');
+    await d.press('enter');
+    const sg = await d.waitFor(':sg');
+    const rows = sg.split('\n').filter((l) => /^[> ] (\S+)\s+sg-/.test(l));
+    expect(rows.length).toBeGreaterThan(3);
+    expect(sg).not.toMatch(/^[> ] ec2 /m);
+    await d.press('p');
+    await d.waitFor(/project \w+/);
+  });
+
+  it('shows attributes, tags and related resources of an instance', async () => {
+    const d = await openResources();
+    await d.waitFor(/\d{3} resources/, 10_000);
+    await d.press(':');
+    await d.type('ec2');
+    await d.press('enter', '/');
+    await d.type('web-web-1');
+    await d.press('enter', 'enter');
+    const f = await d.waitFor('Related (');
+    expect(f).toMatch(/vpc vpc-/);
+    expect(f).toMatch(/subnet subnet-/);
+    expect(f).toMatch(/sg sg-/);
+    expect(f).toContain('infradeck:project = web');
+    expect(f).toContain('InstanceType:');
+  });
+
+  it('deletes a selection in dependency order after the count is typed, and the rows go', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.press('/');
+    await d.type('legacy-1');
+    await d.press('enter');
+    await d.waitFor(/ec2\s+i-\S+\s+legacy-1/);
+    const shown = d.lines().filter((l) => /legacy-1/.test(l)).length;
+    await d.press('ctrl-a', 'd');
+    const confirm = await d.waitFor(`Type ${shown} and press Enter`);
+    expect(confirm).toMatch(/1\. ec2 i-/); // instances go first, their volumes after
+    expect(confirm).toMatch(/2\. ebs vol-/);
+    await d.type('999');
+    await d.press('enter');
+    await d.waitFor('that is not');
+    await d.press('ctrl-u');
+    await d.type(String(shown));
+    await d.press('enter');
+    await d.waitFor((f) => !/legacy-1-root/.test(f) && !/legacy-1\s+\S+\s+(running|stopped)/.test(f), 15_000);
+    expect(d.frame()).toMatch(/legacy-1\s+\S+\s+terminat/);
+    const jobs = await bus!.queue.list();
+    expect(jobs.find((j) => j.kind === 'terminate')).toMatchObject({ status: 'completed' });
+  });
+
+  it('refuses a delete in read-only mode, in the console and in the worker', async () => {
+    const d = await openResources({ readOnly: true, workerReadOnly: true });
+    await d.waitFor(/\d{3} resources/, 10_000);
+    await d.press('d');
+    await d.waitFor('Type');
+    const typed = /Type (\S+) and press Enter/.exec(d.frame())![1];
+    await d.type(typed);
+    await d.press('enter');
+    await d.waitFor('read-only');
+    expect((await bus!.queue.list()).filter((j) => j.kind === 'terminate')).toHaveLength(0);
+  });
+
+  it('powers a project off as one confirmed job', async () => {
+    const d = await openResources();
+    await d.waitFor(/\d{3} resources/, 10_000);
+    await d.press(':');
+    await d.type('power web off');
+    await d.press('enter');
+    await d.waitFor('Power off project web?');
+    await d.press('y');
+    await d.waitFor(/power off web: job \S+ queued/);
+    await d.press(':');
+    await d.type('ec2');
+    await d.press('enter', '/');
+    await d.type('web-web');
+    await d.press('enter');
+    await d.waitFor((f) => /web-web/.test(f) && !/web-web-\d+\s+\S+\s+running/.test(f), 15_000);
+  });
+});
