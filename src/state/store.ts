@@ -5,7 +5,6 @@ import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
 import { ResourceIndex, type ResourceType } from '../domain/resource';
 import { type BusActions, busActions, type JobLog } from './busActions';
 import { type CloudActions, cloudActions } from './cloudActions';
-import { emptyServersSlice, type ServersActions, type ServersSlice, serversActions } from './serversActions';
 import type { BusStatus, CloudInfo, CloudSelection, DeckServices } from './deckServices';
 import type { JobsById } from './jobsReducer';
 import {
@@ -14,6 +13,7 @@ import {
   type ProjectsSlice,
   projectsActions,
 } from './projectsActions';
+import { emptyServersSlice, type ServersActions, type ServersSlice, serversActions } from './serversActions';
 import { emptyTimeline, type Timeline } from './timeline';
 
 export type ToastLevel = 'info' | 'warn' | 'error';

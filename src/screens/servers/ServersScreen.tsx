@@ -48,9 +48,11 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the rows are rebuilt when the instances change
   useEffect(() => {
     void actions.refreshServers();
   }, [actions, index, demo]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of rows
   useEffect(() => (active ? actions.probeServers() : undefined), [actions, active, rows]);
 
   useKeys(
