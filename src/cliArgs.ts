@@ -122,6 +122,13 @@ Usage:
   infradeck delete ID… [--yes] [--empty-buckets]   delete resources in dependency order
                                     (without --yes: only shows what would go, in order)
   infradeck servers [--no-probe] [--json]   servers.yaml hosts and EC2 instances, with reachability
+  infradeck projects [--json]       blueprints with state, status and sync (looked up in the cloud)
+  infradeck plan PROJECT [--json]   what a deploy would create, change and delete; changes nothing
+  infradeck deploy PROJECT [--yes] [--confirm PROJECT] [--json]
+                                    deploy a blueprint (without --yes: only prints the plan)
+  infradeck destroy PROJECT [--yes] [--confirm PROJECT] [--empty-buckets] [--json]
+                                    delete everything of a project (protected: --confirm its name)
+  infradeck resume JOB [--json]     continue a deploy that stopped, creating nothing twice
 
 Flags:
   --data DIR      workspace folder (default $INFRADECK_DATA or $XDG_DATA_HOME/infradeck)

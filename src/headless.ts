@@ -21,6 +21,11 @@ const commands: Record<string, () => Promise<HeadlessCommand>> = {
   power: async () => bus((await import('./commands/power')).powerCommand),
   delete: async () => bus((await import('./commands/delete')).deleteCommand),
   servers: async () => bus((await import('./commands/servers')).serversCommand),
+  projects: async () => bus((await import('./commands/projects')).projectsCommand),
+  plan: async () => bus((await import('./commands/plan')).planCommand),
+  deploy: async () => bus((await import('./commands/deploy')).deployCommand),
+  destroy: async () => bus((await import('./commands/destroy')).destroyCommand),
+  resume: async () => bus((await import('./commands/resume')).resumeCommand),
 };
 
 /** The worker-layer commands parse their own arguments and end on SIGINT/SIGTERM. */

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import type { DeployResult } from '../domain/projectJobs';
+import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { deployPayloadFor } from '../services/projects/jobPayloads';
+import { commandReadOnly } from './cloudJob';
+import { planProject } from './plan';
+import { type ProjectCommandIO, planJson, planText, projectCloud, runProjectJob } from './projects';
+
+const usage = 'usage: infradeck deploy PROJECT [--yes] [--confirm PROJECT] [--json]';
+
+/**
+ * `infradeck deploy PROJECT [--yes]`: prints the plan against the cloud now; with `--yes` queues the deploy
+ * (a snapshot of the blueprint) and prints each step as it is done. A protected project whose plan deletes or
+ * replaces also needs `--confirm PROJECT`. Exit 0 deployed (or nothing to do), 1 the deploy failed or was
+ * refused, 2 no `--yes`, a missing confirmation, an unknown project, an invalid blueprint or bad arguments,
+ * 3 Redis unreachable, 4 cancelled (Ctrl-C cancels the job; `infradeck resume JOB` continues it).
+ */
+export async function deployCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  let name: string;
+  let values: { yes?: boolean; confirm?: string; json?: boolean };
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: {
+        yes: { type: 'boolean', short: 'y' },
+        confirm: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    values = parsed.values;
+    if (parsed.positionals.length !== 1) throw new Error('give one project name');
+    name = parsed.positionals[0];
+  } catch (error) {
+    io.stderr.write(`infradeck deploy: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const json = wantsJson(io, values.json);
+  const made = await planProject(name, io, 'deploy', json);
+  if ('code' in made) return made.code;
+  const { plan, found } = made;
+  const project = plan.project;
+  if (!json) io.stdout.write(`${planText(plan).join('\n')}\n`);
+
+  const refuse = (message: string, code: number) => {
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ deployed: false, reason: message, plan: planJson(plan) }, null, 2)}\n`,
+      );
+    io.stderr.write(`${message}\n`);
+    return code;
+  };
+  if (plan.blockers.length > 0)
+    return refuse(`Nothing was deployed: the deployer cannot carry out this plan.`, exitCodes.failed);
+  if (plan.actions.length === 0) {
+    if (json)
+      io.stdout.write(
+        `${JSON.stringify({ deployed: false, reason: 'in sync', plan: planJson(plan) }, null, 2)}\n`,
+      );
+    io.stderr.write(`${project} is in sync: nothing to deploy.\n`);
+    return exitCodes.ok;
+  }
+  if (!values.yes)
+    return refuse('Nothing was deployed: run again with --yes to deploy this plan.', exitCodes.usage);
+  if (plan.needsConfirmation && values.confirm !== project) {
+    return refuse(
+      `Nothing was deployed: ${project} is protected and this deploy deletes or replaces; add --confirm ${project}.`,
+      exitCodes.usage,
+    );
+  }
+
+  const payload = deployPayloadFor(found.entry, {
+    ...(values.confirm !== undefined ? { confirmName: values.confirm } : {}),
+    readOnly: commandReadOnly(io),
+  });
+  if (!payload) return exitCodes.usage;
+  const { code, job } = await runProjectJob(
+    io,
+    projectCloud(io),
+    { kind: 'deploy', payload },
+    json,
+    'deploy',
+  );
+  if (json && job) {
+    const result = job.status === 'completed' ? (job.result as DeployResult) : undefined;
+    io.stdout.write(
+      `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, deployId: payload.deployId, result }, null, 2)}\n`,
+    );
+  }
+  if (job && job.status !== 'completed' && !json && !job.error?.startsWith('refused:'))
+    io.stderr.write(`to continue where it stopped: infradeck resume ${job.id}\n`);
+  return code;
+}

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { planDeletion } from '../domain/dependencyGraph';
+import type { DestroyResult } from '../domain/projectJobs';
+import { liveStateResources } from '../domain/projectState';
+import type { Resource } from '../domain/resource';
+import { stripControl } from '../domain/text';
+import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { destroyPayloadFor } from '../services/projects/jobPayloads';
+import { lookUpProject } from '../services/projects/lookUpProject';
+import { commandReadOnly, describeCloud } from './cloudJob';
+import { entryErrors, findProject, type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
+
+const usage = 'usage: infradeck destroy PROJECT [--yes] [--confirm PROJECT] [--empty-buckets] [--json]';
+
+/**
+ * `infradeck destroy PROJECT [--yes] [--confirm PROJECT]`: everything of the project (what carries its tag and
+ * what its state file lists) deleted in reverse dependency order. Without `--yes` it prints what would go and
+ * exits 2; a protected project also needs `--confirm PROJECT` (the worker checks it again). Buckets holding
+ * objects go only with `--empty-buckets`. Exit 0 destroyed, 1 failed or refused (read-only), 2 no `--yes`,
+ * no or a wrong confirmation, an unknown project or bad arguments, 3 Redis unreachable, 4 cancelled.
+ */
+export async function destroyCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  let name: string;
+  let values: { yes?: boolean; confirm?: string; 'empty-buckets'?: boolean; json?: boolean };
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: {
+        yes: { type: 'boolean', short: 'y' },
+        confirm: { type: 'string' },
+        'empty-buckets': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    values = parsed.values;
+    if (parsed.positionals.length !== 1) throw new Error('give one project name');
+    name = parsed.positionals[0];
+  } catch (error) {
+    io.stderr.write(`infradeck destroy: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const json = wantsJson(io, values.json);
+  const found = await findProject(io.workspace.dataDir, name);
+  if ('error' in found) {
+    io.stderr.write(`infradeck destroy: ${found.error}\n`);
+    return exitCodes.usage;
+  }
+  const { entry } = found;
+  const project = entry.name;
+  // A blueprint with errors can still be destroyed: what its state file and tags say is enough.
+  for (const e of entryErrors(entry)) if (!entry.blueprint) io.stderr.write(`note: ${e}\n`);
+  const region = entry.state?.region ?? entry.blueprint?.region;
+  const isProtected = Boolean(entry.state?.protected || entry.blueprint?.protected);
+
+  const cloud = projectCloud(io);
+  let tagged: Resource[] = [];
+  if (region) {
+    try {
+      const opened = await cloud.open();
+      if (opened.problem) throw new Error(opened.problem);
+      if (!json) io.stderr.write(`looking up ${project} in ${region} on ${describeCloud(opened)}\n`);
+      tagged = (await lookUpProject(opened.provider, project, region, io.signal)).filter(
+        (r) => r.type !== 'volume',
+      );
+    } catch (error) {
+      io.stderr.write(`infradeck destroy: could not ask the cloud: ${(error as Error).message}\n`);
+      return exitCodes.failed;
+    }
+  }
+  const taggedIds = new Set(tagged.map((r) => r.id));
+  const onlyRecorded = liveStateResources(entry.state).filter((r) => !taggedIds.has(r.id));
+  const order = planDeletion(tagged, tagged);
+  const count = tagged.length + onlyRecorded.length;
+  if (json && !values.yes) {
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          destroyed: false,
+          project,
+          region,
+          protected: isProtected,
+          levels: order.levels.map((l) => l.map((r) => ({ type: r.type, id: r.id, name: r.name }))),
+          stateOnly: onlyRecorded.map((r) => ({ type: r.type, id: r.id, logicalId: r.logicalId })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else if (!json) {
+    io.stdout.write(
+      `${project} in ${region ?? '(region unknown)'}: ${count} resource(s) to delete, dependants first\n`,
+    );
+    order.levels.forEach((level, i) => {
+      for (const r of level)
+        io.stdout.write(`  ${i + 1}. ${r.type} ${r.id}${r.name ? ` (${stripControl(r.name)})` : ''}\n`);
+    });
+    for (const r of onlyRecorded)
+      io.stdout.write(`  ${r.type} ${r.id} (${r.logicalId}): in the state file only\n`);
+    if (tagged.some((r) => r.type === 'bucket') && !values['empty-buckets'])
+      io.stdout.write('  buckets that hold objects stay unless --empty-buckets is given\n');
+  }
+  if (count === 0) {
+    io.stderr.write(
+      `nothing of ${project} exists (no resource carries its tag, its state file lists none)\n`,
+    );
+    return exitCodes.ok;
+  }
+  if (!values.yes) {
+    io.stderr.write(
+      `Nothing was destroyed: run again with --yes${isProtected ? ` --confirm ${project}` : ''}.\n`,
+    );
+    return exitCodes.usage;
+  }
+  if (isProtected && values.confirm !== project) {
+    io.stderr.write(
+      `Nothing was destroyed: ${project} is protected; ${values.confirm === undefined ? 'add' : `--confirm ${values.confirm} is not its name: give`} --confirm ${project}.\n`,
+    );
+    return exitCodes.usage;
+  }
+
+  const payload = destroyPayloadFor(entry, {
+    ...(values.confirm !== undefined ? { confirmName: values.confirm } : {}),
+    emptyBuckets: values['empty-buckets'] === true,
+    readOnly: commandReadOnly(io),
+  });
+  const { code, job } = await runProjectJob(io, cloud, { kind: 'destroy', payload }, json, 'destroy');
+  if (json && job) {
+    const result = job.status === 'completed' ? (job.result as DestroyResult) : undefined;
+    io.stdout.write(
+      `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, result }, null, 2)}\n`,
+    );
+  }
+  return code;
+}

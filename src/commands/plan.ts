@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import type { DeployPlan } from '../domain/plan';
+import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { planFromCloud } from '../services/projects/planFromCloud';
+import { describeCloud } from './cloudJob';
+import {
+  entryErrors,
+  type FoundProject,
+  findProject,
+  type ProjectCommandIO,
+  planJson,
+  planText,
+  projectCloud,
+} from './projects';
+
+const usage = 'usage: infradeck plan PROJECT [--json]';
+
+/**
+ * The plan of one project against the cloud as it is now (its resources looked up by tag, and its state
+ * file), printed; or the exit code when there is none. Shared by `plan` and `deploy`.
+ */
+export async function planProject(
+  name: string,
+  io: ProjectCommandIO,
+  command: string,
+  json: boolean,
+): Promise<{ plan: DeployPlan; found: Extract<FoundProject, { entry: unknown }> } | { code: number }> {
+  const found = await findProject(io.workspace.dataDir, name);
+  if ('error' in found) {
+    io.stderr.write(`infradeck ${command}: ${found.error}\n`);
+    return { code: exitCodes.usage };
+  }
+  if (!found.entry.blueprint) {
+    for (const e of entryErrors(found.entry)) io.stderr.write(`${e}\n`);
+    io.stderr.write(`infradeck ${command}: the blueprint of ${name} is not valid; nothing was planned\n`);
+    return { code: exitCodes.usage };
+  }
+  const cloud = projectCloud(io);
+  let plan: DeployPlan | undefined;
+  try {
+    const opened = await cloud.open();
+    if (opened.problem) throw new Error(opened.problem);
+    if (!json) io.stderr.write(`planning ${name} against ${describeCloud(opened)}\n`);
+    plan = await planFromCloud(opened.provider, found.entry, io.signal);
+  } catch (error) {
+    io.stderr.write(`infradeck ${command}: could not ask the cloud: ${(error as Error).message}\n`);
+    return { code: exitCodes.failed };
+  }
+  if (!plan) return { code: exitCodes.usage };
+  for (const e of found.entry.stateErrors) io.stderr.write(`${e.file}:${e.line}:${e.column}: ${e.message}\n`);
+  return { plan, found };
+}
+
+/**
+ * `infradeck plan PROJECT [--json]`: what a deploy would do, computed against the cloud now; changes nothing.
+ * Exit 0 with a plan the deployer can carry out, 1 when it cannot (the reasons are printed) or the cloud could
+ * not be asked, 2 unknown project, invalid blueprint or bad arguments.
+ */
+export async function planCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  let name: string;
+  let values: { json?: boolean };
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    values = parsed.values;
+    if (parsed.positionals.length !== 1) throw new Error('give one project name');
+    name = parsed.positionals[0];
+  } catch (error) {
+    io.stderr.write(`infradeck plan: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const json = wantsJson(io, values.json);
+  const made = await planProject(name, io, 'plan', json);
+  if ('code' in made) return made.code;
+  const { plan } = made;
+  if (json) io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+  else io.stdout.write(`${planText(plan).join('\n')}\n`);
+  return plan.blockers.length > 0 ? exitCodes.failed : exitCodes.ok;
+}

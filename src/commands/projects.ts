@@ -1,0 +1,240 @@
+import { parseArgs } from 'node:util';
+import type { DeckEvent } from '../domain/event';
+import type { JobSpec, JobView } from '../domain/job';
+import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../domain/plan';
+import { formatSourceError } from '../domain/sourceError';
+import { stripControl } from '../domain/text';
+import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { currentRequester } from '../services/bus/requester';
+import type { OpenedCloud } from '../services/cloud/openCloud';
+import { loadProjects, type ProjectEntry } from '../services/projects/loadProjects';
+import { lookUpProject } from '../services/projects/lookUpProject';
+import { type ProjectRow, projectRow } from '../services/projects/projectRow';
+import { workspacePaths } from '../services/storage/workspace';
+import {
+  type CloudCommandIO,
+  CommandCloud,
+  describeCloud,
+  jobExitCode,
+  jobOutcome,
+  openCloudCommandBus,
+  printJobLog,
+  runCloudJob,
+} from './cloudJob';
+import { printTable } from './printTable';
+
+/** The project commands' IO: the cloud commands' one, and (for tests) a cloud to use instead of opening one. */
+export interface ProjectCommandIO extends CloudCommandIO {
+  openCloud?: () => Promise<OpenedCloud>;
+}
+
+class GivenCloud extends CommandCloud {
+  constructor(
+    io: CloudCommandIO,
+    private readonly given: () => Promise<OpenedCloud>,
+  ) {
+    super(io);
+  }
+  override open(): Promise<OpenedCloud> {
+    return this.given();
+  }
+}
+
+/** The cloud of `--demo`/`--profile`/`--region`, shared with the jobs this process runs itself. */
+export function projectCloud(io: ProjectCommandIO): CommandCloud {
+  return io.openCloud ? new GivenCloud(io, io.openCloud) : new CommandCloud(io);
+}
+
+export type FoundProject = { entry: ProjectEntry } | { error: string };
+
+/** The project of that name (or file name) in the workspace, or why there is none. */
+export async function findProject(dataDir: string, name: string): Promise<FoundProject> {
+  const entries = await loadProjects(dataDir);
+  const entry =
+    entries.find((e) => e.name === name) ??
+    entries.find((e) => e.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '') === name);
+  if (entry) return { entry };
+  const dir = workspacePaths(dataDir).projectsDir;
+  const known = entries.map((e) => e.name).join(', ');
+  return { error: `no project named ${name} in ${dir}${known ? ` (projects: ${known})` : ' (it has none)'}` };
+}
+
+/** Every problem of the project's blueprint and state file, located. */
+export function entryErrors(entry: ProjectEntry): string[] {
+  return [...entry.errors, ...entry.stateErrors].map(formatSourceError);
+}
+
+const mark: Record<PlanAction['kind'], string> = { create: '+', update: '~', replace: '±', delete: '-' };
+
+/** The plan for people: deletes first, then each step of creates (same number = at the same time). */
+export function planText(plan: DeployPlan): string[] {
+  const lines = [`${describePlan(plan)} (${plan.sync})`];
+  for (const a of plan.actions.filter((x) => x.kind === 'delete')) lines.push(`  - delete ${a.title}`);
+  for (const a of plan.actions.filter((x) => x.kind === 'update')) {
+    const changes = (a.changes ?? []).map((c) => `${c.field}: ${c.from} -> ${c.to}`).join(', ');
+    lines.push(
+      `  ~ update ${a.title}${changes ? ` (${changes})` : ''}${a.blocked ? `: BLOCKED, ${a.blocked}` : ''}`,
+    );
+  }
+  actionLevels(plan.actions).forEach((level, i) => {
+    for (const a of level) lines.push(`  ${i + 1}. ${mark[a.kind]} ${a.kind} ${a.title}`);
+  });
+  for (const v of plan.vanished)
+    lines.push(`  ! ${v.logicalId} ${v.id}: in the state file but gone; created again`);
+  for (const u of plan.unmanaged)
+    lines.push(`  ! ${u.type} ${u.id} carries the project tag but was not made by infradeck: left alone`);
+  for (const b of plan.blockers) lines.push(`  cannot deploy: ${b}`);
+  if (plan.needsConfirmation)
+    lines.push('  protected: this deploy deletes or replaces; confirm with --confirm NAME');
+  return lines.map(stripControl);
+}
+
+/** The plan for scripts. */
+export function planJson(plan: DeployPlan) {
+  return {
+    project: plan.project,
+    region: plan.region,
+    sync: plan.sync,
+    summary: plan.summary,
+    actions: plan.actions.map((a) => ({
+      key: a.key,
+      kind: a.kind,
+      logicalId: a.logicalId,
+      type: a.type,
+      title: a.title,
+      after: a.after,
+      ...(a.count !== undefined ? { count: a.count } : {}),
+      ...(a.changes ? { changes: a.changes } : {}),
+      ...(a.blocked ? { blocked: a.blocked } : {}),
+      ...(a.existing ? { existing: a.existing.map((r) => r.id) } : {}),
+    })),
+    unchanged: plan.unchanged,
+    vanished: plan.vanished.map((v) => ({ logicalId: v.logicalId, id: v.id })),
+    unmanaged: plan.unmanaged.map((r) => ({ type: r.type, id: r.id })),
+    blockers: plan.blockers,
+    needsConfirmation: plan.needsConfirmation,
+  };
+}
+
+/**
+ * Queues a deploy or destroy job and follows it: each step to stdout as it is done, notes to stderr. Returns
+ * the exit code (0 completed, 1 failed or refused, 3 Redis unreachable, 4 cancelled) and the job.
+ */
+export async function runProjectJob(
+  io: ProjectCommandIO,
+  cloud: CommandCloud,
+  spec: Pick<JobSpec, 'kind' | 'payload'>,
+  json: boolean,
+  name: string,
+): Promise<{ code: number; job?: JobView }> {
+  const opened = await openCloudCommandBus(io, cloud);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck ${name}: ${opened.error}\n`);
+    return { code: exitCodes.unavailable };
+  }
+  const { bus } = opened;
+  try {
+    const onEvent = (e: DeckEvent) => {
+      if (json) return;
+      if (e.type === 'job.progress') {
+        const d = e.data as { step?: number; total?: number } | undefined;
+        io.stdout.write(`[${d?.step ?? '?'}/${d?.total ?? '?'}] ${stripControl(e.message)}\n`);
+      } else printJobLog(io, e);
+    };
+    const run = await runCloudJob(
+      bus,
+      { ...spec, requestedBy: currentRequester(io.env) } as JobSpec,
+      io,
+      onEvent,
+      { quiet: json },
+    );
+    if ('error' in run) {
+      io.stderr.write(`infradeck ${name}: ${run.error}\n`);
+      return { code: run.code };
+    }
+    if (!json) io.stderr.write(`${jobOutcome(run.job)}\n`);
+    return { code: jobExitCode(run.job), job: run.job };
+  } finally {
+    await bus.close();
+  }
+}
+
+const usage = 'usage: infradeck projects [--json]';
+
+/**
+ * `infradeck projects [--json]`: every blueprint of the workspace with its state (from its state file), status
+ * and sync status (its resources looked up in the cloud now, by tag). Exit 0 when every blueprint is valid,
+ * 2 when one is not (each problem is printed, located), 1 when the cloud could not be asked.
+ */
+export async function projectsCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  let values: { json?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true }));
+  } catch (error) {
+    io.stderr.write(`infradeck projects: ${(error as Error).message}\n${usage}\n`);
+    return exitCodes.usage;
+  }
+  const json = wantsJson(io, values.json);
+  const entries = await loadProjects(io.workspace.dataDir);
+  const cloud = projectCloud(io);
+  let problem: string | undefined;
+  let opened: OpenedCloud | undefined;
+  try {
+    opened = await cloud.open();
+    problem = opened.problem;
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const rows: ProjectRow[] = await Promise.all(
+    entries.map(async (entry) => {
+      const region = entry.blueprint?.region ?? entry.state?.region;
+      if (!opened || problem || !region) return projectRow(entry, []);
+      try {
+        return projectRow(entry, await lookUpProject(opened.provider, entry.name, region));
+      } catch (error) {
+        problem ??= (error as Error).message;
+        return projectRow(entry, []);
+      }
+    }),
+  );
+  // Without the cloud the sync status would be a guess: it is left out.
+  const shown = problem ? rows.map((r) => ({ ...r, sync: undefined })) : rows;
+  if (json) {
+    io.stdout.write(
+      `${JSON.stringify(
+        {
+          cloud: opened && !problem ? describeCloud(opened) : undefined,
+          problem,
+          projects: shown.map(({ plan, ...r }) => ({
+            ...r,
+            plan: plan ? { summary: plan.summary, sync: plan.sync, blockers: plan.blockers } : undefined,
+          })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } else {
+    if (opened && !problem) io.stderr.write(`sync against ${describeCloud(opened)}\n`);
+    printTable(
+      io.stdout,
+      ['PROJECT', 'PROTECTED', 'STATE', 'STATUS', 'SYNC', 'REGION', 'OWNER', 'LAST JOB'],
+      shown.map((r) => [
+        stripControl(r.name),
+        r.protected ? 'yes' : '',
+        r.lifecycle ?? '-',
+        r.status,
+        r.sync ?? (r.errors.length && !r.plan ? 'invalid' : '-'),
+        r.region ?? '-',
+        stripControl(r.owner ?? ''),
+        r.lastJob
+          ? `${r.lastJob.rollback ? 'rollback' : r.lastJob.kind} ${r.lastJob.jobId}${r.lastJob.error ? ' failed' : r.lastJob.finishedAt ? ' done' : ' stopped'}`
+          : '',
+      ]),
+    );
+    for (const r of shown) for (const e of r.errors) io.stderr.write(`${stripControl(e)}\n`);
+  }
+  if (problem) io.stderr.write(`infradeck projects: could not ask the cloud (${problem}): no sync status\n`);
+  if (rows.some((r) => r.errors.length > 0)) return exitCodes.usage;
+  return problem ? exitCodes.failed : exitCodes.ok;
+}
