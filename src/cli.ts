@@ -33,7 +33,16 @@ async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
+  // Ink draws nothing but a final frame when it believes it runs in CI (CI or CONTINUOUS_INTEGRATION set), which
+  // it decides once, when it loads. A person at a terminal gets the live console whatever their environment says.
+  const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  process.env.CI = '0';
+  process.env.CONTINUOUS_INTEGRATION = '0';
   const { startConsole } = await import('./startConsole');
+  for (const [key, value] of Object.entries(ci)) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
   return startConsole({ args, env, noColor });
 }
 
