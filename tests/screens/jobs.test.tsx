@@ -27,10 +27,12 @@ function processAlive(pattern: string): boolean {
   }
 }
 
+/** `:run …` from the palette; returns once the Jobs table is on screen. */
 async function run(d: DeckSession, line: string) {
   await d.press(':');
   await d.type(`run ${line}`);
   await d.press('enter');
+  await d.waitFor('PROGRESS');
 }
 
 describe('the Jobs screen', () => {

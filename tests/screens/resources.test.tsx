@@ -96,8 +96,11 @@ describe('the Resources screen on the demo cloud', () => {
     await d.press('enter');
     await d.waitFor((f) => !/legacy-1-root/.test(f) && !/legacy-1\s+\S+\s+(running|stopped)/.test(f), 15_000);
     expect(d.frame()).toMatch(/legacy-1\s+\S+\s+terminat/);
-    const jobs = await bus!.queue.list();
-    expect(jobs.find((j) => j.kind === 'terminate')).toMatchObject({ status: 'completed' });
+    await expect
+      .poll(async () => (await bus!.queue.list()).find((j) => j.kind === 'terminate')?.status, {
+        timeout: 15_000,
+      })
+      .toBe('completed');
   });
 
   it('refuses a delete in read-only mode, in the console and in the worker', async () => {
