@@ -47,7 +47,12 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
     connectionName: `infradeck-${process.pid}`,
   };
   // Requests fail at once while disconnected (never queued in memory behind the user's back).
-  const cmd = new Redis({ ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const cmd = new Redis({
+    ...base,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    enableAutoPipelining: true,
+  });
   const sub = new Redis({ ...base, autoResubscribe: false, maxRetriesPerRequest: null });
   trackState(cmd, state, target.display, opts.downAfterMs ?? 5_000);
   sub.on('error', () => {});

@@ -14,7 +14,7 @@ import type {
 import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
-import { parseMarker, queueName, readJobData } from './redisQueue';
+import { type JobData, parseMarker, queueName, readJobData } from './redisQueue';
 
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
@@ -54,6 +54,7 @@ export class RedisConsumer implements JobConsumer {
   private readonly heartbeatMs: number;
   private done = 0;
   private failed = 0;
+  private lastBeat = 0;
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private cancelPoll: NodeJS.Timeout | undefined;
@@ -176,9 +177,10 @@ export class RedisConsumer implements JobConsumer {
 
   private async process(job: Job, token: string, bullSignal?: AbortSignal): Promise<unknown> {
     const id = job.id!;
-    const marker = parseMarker(await this.deps.cmd.hget(this.deps.keys.cancelled, id));
-    if (marker) {
-      // Cancelled while it waited (or while a worker that died ran it): drop it without running it.
+    const marker = (job.data as JobData | undefined)?.cancel;
+    if (marker && typeof marker.message === 'string') {
+      // Cancelled while it waited (or while a worker that died ran it): drop it without running it. (A cancel
+      // that lands just after this check reaches the job through the control channel or the marker poll.)
       this.endings.set(id, { kind: 'cancelled', message: marker.message, quiet: marker.final });
       throw new UnrecoverableError(marker.message);
     }
@@ -199,7 +201,9 @@ export class RedisConsumer implements JobConsumer {
       requestedBy: data.requestedBy,
       timeoutMs: data.timeoutMs,
     };
-    await this.deps.events
+    // Not awaited: commands on one connection run in order, so this is stored before anything the job
+    // publishes next, and the program starts a round trip sooner.
+    void this.deps.events
       .publish({
         level: 'info',
         type: 'job.started',
@@ -209,7 +213,8 @@ export class RedisConsumer implements JobConsumer {
         data: { kind: job.name, attempt: claimed.attempt, maxAttempts: claimed.maxAttempts, worker: this.id },
       })
       .catch(() => {});
-    void this.beat();
+    // Presence shows the current jobs: refresh it now unless it was refreshed a moment ago.
+    if (Date.now() - this.lastBeat > 1000) void this.beat();
     const sink: ExecutionSink = {
       worker: this.id,
       publish: (event) => this.deps.events.publish(event),
@@ -245,15 +250,17 @@ export class RedisConsumer implements JobConsumer {
   private async onCompleted(job: Job, result: unknown): Promise<void> {
     const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
     const what = describeJob(job.name, readJobData(job).payload);
-    await this.publishReliably({
-      level: 'info',
-      type: 'job.completed',
-      jobId: job.id,
-      source: { worker: this.id },
-      message: `completed ${what}`,
-      data: { kind: job.name, result, durationMs, attempt: job.attemptsMade },
-    });
-    await this.auditReliably(job, 'completed');
+    await Promise.all([
+      this.publishReliably({
+        level: 'info',
+        type: 'job.completed',
+        jobId: job.id,
+        source: { worker: this.id },
+        message: `completed ${what}`,
+        data: { kind: job.name, result, durationMs, attempt: job.attemptsMade },
+      }),
+      this.auditReliably(job, 'completed'),
+    ]);
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {
@@ -327,6 +334,7 @@ export class RedisConsumer implements JobConsumer {
   /** Refresh this worker's presence, and retire workers whose presence expired (killed, host gone). */
   private async beat(): Promise<void> {
     if (this.closing || this.deps.state.get().state !== 'connected') return;
+    this.lastBeat = Date.now();
     const { cmd, keys } = this.deps;
     try {
       await cmd

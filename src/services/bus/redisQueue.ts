@@ -33,6 +33,8 @@ export interface JobData {
   requestedBy: Requester;
   timeoutMs?: number;
   idempotencyKey?: string;
+  /** Set by a cancel (also kept in the `cancelled` hash): the next worker to take the job drops it. */
+  cancel?: CancelMarker;
 }
 
 /** Stored in the `cancelled` hash by whoever cancels. `final`: the job was not running, it is over already. */
@@ -116,22 +118,24 @@ export class RedisJobQueue implements JobQueue {
           keepLogs: keepLogLines,
         });
         const id = job.id!;
-        await this.publish({
-          level: 'info',
-          type: 'job.queued',
-          jobId: id,
-          source: valid.requestedBy,
-          message: `queued ${what}`,
-          data: { kind: valid.kind, summary: what, maxAttempts },
-        });
-        await this.deps.audit.append({
-          who: valid.requestedBy,
-          action: 'job.enqueue',
-          jobId: id,
-          kind: valid.kind,
-          what,
-          outcome: 'accepted',
-        });
+        await Promise.all([
+          this.publish({
+            level: 'info',
+            type: 'job.queued',
+            jobId: id,
+            source: valid.requestedBy,
+            message: `queued ${what}`,
+            data: { kind: valid.kind, summary: what, maxAttempts },
+          }),
+          this.deps.audit.append({
+            who: valid.requestedBy,
+            action: 'job.enqueue',
+            jobId: id,
+            kind: valid.kind,
+            what,
+            outcome: 'accepted',
+          }),
+        ]);
         return id;
       },
     );
@@ -171,6 +175,8 @@ export class RedisJobQueue implements JobQueue {
     const running = view.status === 'active';
     const marker: CancelMarker = { by, at: Date.now(), message, final: !running };
     await cmd.hset(keys.cancelled, id, JSON.stringify(marker));
+    // In the job's data too: a worker that takes it next sees it with the job, without asking Redis again.
+    await job.updateData({ ...(job.data as JobData), cancel: marker }).catch(() => {});
     // Whoever runs it aborts at once; a worker that misses the message finds the marker within a second.
     await cmd.publish(keys.control, JSON.stringify({ type: 'cancel', jobId: id, message }));
     await this.audit({
@@ -235,6 +241,8 @@ export class RedisJobQueue implements JobQueue {
       throw new BusError('conflict', reason);
     }
     await cmd.hdel(keys.cancelled, id);
+    const { cancel: _dropped, ...data } = job.data as JobData;
+    await job.updateData(data as JobData);
     if (state === 'failed') {
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     }

@@ -1,0 +1,273 @@
+// Bus benchmarks: `node bench/bus.bench.mjs` (needs Redis at REDIS_URL, default redis://127.0.0.1:6379).
+// Self-contained: bundles the TypeScript it needs with esbuild into a temp folder under the repository (so
+// node_modules resolve), then measures, side by side in one run:
+//   1. enqueue -> completed round trip (p50/p99) and jobs/s of a trivial `command` job (`true`), infradeck bus
+//      over Redis vs bare BullMQ Queue + Worker + QueueEvents doing the same spawn;
+//   2. the same over the memory transport;
+//   3. fan-out: 100,000 events published, counted by one subscriber (Redis and memory).
+// Prints numbers; asserts nothing about time.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import { build } from 'esbuild';
+import { Redis } from 'ioredis';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const roundTrips = Number(process.env.BENCH_ROUND_TRIPS || 300);
+const throughputJobs = Number(process.env.BENCH_JOBS || 1000);
+const fanOut = Number(process.env.BENCH_EVENTS || 100_000);
+const concurrency = 4;
+const requester = { user: 'bench', host: 'bench' };
+
+const tmp = join(root, `.infradeck-test-bench-${process.pid}`);
+mkdirSync(tmp, { recursive: true });
+const entry = join(tmp, 'entry.ts');
+const out = join(tmp, 'bus.mjs');
+await import('node:fs').then((fs) =>
+  fs.writeFileSync(
+    entry,
+    `export { openBus } from '../src/services/bus/openBus';\nexport { jobHandlers } from '../src/worker/jobHandlers';\n`,
+  ),
+);
+await build({
+  entryPoints: [entry],
+  outfile: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'error',
+});
+const { openBus, jobHandlers } = await import(pathToFileURL(out).href);
+
+const results = [];
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+function report(name, latencies, jobsPerSecond) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const row = {
+    name,
+    p50: percentile(sorted, 50).toFixed(2),
+    p99: percentile(sorted, 99).toFixed(2),
+    jobsPerSecond: jobsPerSecond.toFixed(0),
+  };
+  results.push(row);
+  console.log(
+    `${name.padEnd(34)} p50 ${row.p50.padStart(7)} ms   p99 ${row.p99.padStart(7)} ms   ${row.jobsPerSecond.padStart(6)} jobs/s`,
+  );
+}
+const prefix = (label) => `bench-${label}-${randomBytes(3).toString('hex')}`;
+
+async function deletePrefix(p) {
+  const conn = new Redis(redisUrl);
+  let cursor = '0';
+  do {
+    const [next, keys] = await conn.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await conn.del(...keys);
+  } while (cursor !== '0');
+  conn.disconnect();
+}
+
+/**
+ * A runner of trivial `command` jobs through a Bus; completion is seen as the `job.completed` event, the way
+ * the console sees it.
+ */
+async function busRig(bus) {
+  const waiting = new Map();
+  const early = new Set();
+  let completed = 0;
+  let onCompleted = () => {};
+  const stop = bus.events.subscribe('live', (e) => {
+    if (e.type !== 'job.completed' && e.type !== 'job.failed') return;
+    completed++;
+    onCompleted();
+    const done = waiting.get(e.jobId);
+    if (done) done();
+    else early.add(e.jobId); // finished before enqueue() returned its id
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const enqueue = () =>
+    bus.queue.enqueue({ kind: 'command', payload: { program: 'true' }, requestedBy: requester });
+  return {
+    async roundTrip() {
+      const t0 = performance.now();
+      const id = await enqueue();
+      if (!early.delete(id)) await new Promise((r) => waiting.set(id, r));
+      waiting.delete(id);
+      return performance.now() - t0;
+    },
+    async throughput(n) {
+      const target = completed + n;
+      const t0 = performance.now();
+      const all = new Promise((resolve) => {
+        onCompleted = () => completed >= target && resolve();
+      });
+      await Promise.all(Array.from({ length: n }, enqueue));
+      await all;
+      early.clear();
+      return n / ((performance.now() - t0) / 1000);
+    },
+    close: async () => stop(),
+  };
+}
+
+/** The same work on bare BullMQ: a Worker that spawns `true`, completion seen through QueueEvents. */
+async function bareRig() {
+  const p = prefix('bare');
+  const conns = [0, 1, 2].map(() => new Redis(redisUrl, { maxRetriesPerRequest: null }));
+  const queue = new Queue('jobs', { connection: conns[0], prefix: p });
+  const worker = new Worker(
+    'jobs',
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        child.once('error', reject);
+        child.once('exit', (code) => resolve({ exitCode: code }));
+      }),
+    { connection: conns[1], prefix: p, concurrency },
+  );
+  const events = new QueueEvents('jobs', { connection: conns[2], prefix: p });
+  await events.waitUntilReady();
+  await worker.waitUntilReady();
+  const waiting = new Map();
+  const early = new Set();
+  let completed = 0;
+  let onCompleted = () => {};
+  events.on('completed', ({ jobId }) => {
+    completed++;
+    onCompleted();
+    const done = waiting.get(jobId);
+    if (done) done();
+    else early.add(jobId);
+  });
+  const add = () => queue.add('command', { program: 'true' }, { removeOnComplete: 1000 });
+  return {
+    async roundTrip() {
+      const t0 = performance.now();
+      const job = await add();
+      if (!early.delete(job.id)) await new Promise((r) => waiting.set(job.id, r));
+      waiting.delete(job.id);
+      return performance.now() - t0;
+    },
+    async throughput(n) {
+      const target = completed + n;
+      const t0 = performance.now();
+      const all = new Promise((resolve) => {
+        onCompleted = () => completed >= target && resolve();
+      });
+      await Promise.all(Array.from({ length: n }, add));
+      await all;
+      early.clear();
+      return n / ((performance.now() - t0) / 1000);
+    },
+    async close() {
+      await worker.close();
+      await events.close();
+      await queue.close();
+      for (const c of conns) c.disconnect();
+      await deletePrefix(p);
+    },
+  };
+}
+
+/** Round trips interleaved one by one (machine noise hits every rig alike), then the throughput of each. */
+async function compare(rigs) {
+  const latencies = rigs.map(() => []);
+  for (let i = 0; i < 20; i++) for (const rig of rigs) await rig.roundTrip(); // warm up
+  for (let i = 0; i < roundTrips; i++) {
+    for (const [k, rig] of rigs.entries()) latencies[k].push(await rig.roundTrip());
+  }
+  // throughput in 5 interleaved chunks too; jobs/s = all jobs over the time spent in that rig's chunks
+  const seconds = rigs.map(() => 0);
+  const chunk = Math.max(1, Math.round(throughputJobs / 5));
+  for (let i = 0; i < 5; i++) {
+    for (const [k, rig] of rigs.entries()) seconds[k] += chunk / (await rig.throughput(chunk));
+  }
+  return { latencies, rates: seconds.map((s) => (chunk * 5) / s) };
+}
+
+async function benchFanOut(name, bus) {
+  let received = 0;
+  let done;
+  const finished = new Promise((r) => {
+    done = r;
+  });
+  const stop = bus.events.subscribe(
+    'live',
+    () => {
+      if (++received === fanOut) done();
+    },
+    { onLive: () => {} },
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  const t0 = performance.now();
+  const inflight = new Set();
+  for (let i = 0; i < fanOut; i++) {
+    const p = bus.events.publish({
+      level: 'info',
+      type: 'bench.tick',
+      source: requester,
+      message: `tick ${i}`,
+    });
+    inflight.add(p);
+    p.finally(() => inflight.delete(p));
+    if (inflight.size >= 1000) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  const published = performance.now() - t0;
+  await finished;
+  const total = performance.now() - t0;
+  stop();
+  console.log(
+    `${name.padEnd(34)} ${fanOut} events: published in ${published.toFixed(0)} ms, all ${received} received in ${total.toFixed(0)} ms (${((fanOut / total) * 1000).toFixed(0)} events/s)`,
+  );
+  results.push({ name, events: fanOut, receivedMs: total.toFixed(0), received });
+}
+
+try {
+  console.log(
+    `round trips: ${roundTrips} each, interleaved; throughput: ${throughputJobs} jobs, concurrency ${concurrency}; Redis ${redisUrl}\n`,
+  );
+  const p = prefix('deck');
+  const redisBus = await openBus({ redisUrl, prefix: p, requester, eventsMaxLen: 200_000 });
+  if (!(await redisBus.state.whenConnected(5000)))
+    throw new Error(`Redis unreachable: ${redisBus.state.get().detail}`);
+  const consumer = redisBus.consume(jobHandlers, { concurrency });
+  const memoryBus = await openBus({ handlers: jobHandlers, concurrency, requester });
+  const rigs = [await busRig(redisBus), await bareRig(), await busRig(memoryBus)];
+  const names = ['infradeck bus over Redis', 'bare BullMQ (Queue+Worker+Events)', 'infradeck bus in memory'];
+  const { latencies, rates } = await compare(rigs);
+  for (const [k, name] of names.entries()) report(name, latencies[k], rates[k]);
+  const p50 = (k) =>
+    percentile(
+      [...latencies[k]].sort((a, b) => a - b),
+      50,
+    );
+  console.log(`infradeck over Redis / bare BullMQ, p50 round trip: ${(p50(0) / p50(1)).toFixed(2)}x`);
+  for (const rig of rigs) await rig.close();
+  await consumer.close({ graceMs: 1000 });
+  await redisBus.close();
+  await memoryBus.close();
+  await deletePrefix(p);
+
+  console.log('');
+  const fp = prefix('fanout');
+  const fanBus = await openBus({ redisUrl, prefix: fp, requester, eventsMaxLen: 200_000 });
+  await fanBus.state.whenConnected(5000);
+  await benchFanOut('fan-out over Redis', fanBus);
+  await fanBus.close();
+  await deletePrefix(fp);
+  const memFan = await openBus({ requester, eventsMaxLen: 200_000 });
+  await benchFanOut('fan-out in memory', memFan);
+  await memFan.close();
+  if (process.env.BENCH_JSON) console.log(JSON.stringify(results));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
