@@ -46,7 +46,16 @@ export const commandPayloadSchema = z
     /** Working directory on the worker (default: the worker's own). */
     cwd: z.string().min(1).optional(),
     /** Extra environment variables, added to the worker's environment. */
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not a variable name'), z.string()).optional(),
+    env: z
+      .record(z.string(), z.string())
+      .superRefine((env, ctx) => {
+        for (const name of Object.keys(env)) {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a variable name` });
+          }
+        }
+      })
+      .optional(),
   })
   .strict();
 export type CommandPayload = z.output<typeof commandPayloadSchema>;
