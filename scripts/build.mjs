@@ -27,6 +27,8 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   // ink imports react-devtools-core only when DEV is set; keep it out of the bundle.
   alias: { 'react-devtools-core': emptyModule },
+  // A native addon, optional and loaded lazily: resolved from node_modules at run time, never bundled.
+  external: ['@napi-rs/keyring'],
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: {
     js: "import { createRequire as __infradeckRequire } from 'node:module'; const require = __infradeckRequire(import.meta.url);",

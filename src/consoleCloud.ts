@@ -1,3 +1,4 @@
+import { CredentialsStore } from './services/aws/credentialsStore';
 import type { CloudProvider } from './services/cloud/cloudProvider';
 import type { OpenedCloud } from './services/cloud/openCloud';
 import { readAccountCache } from './services/cloud/scanCache';
@@ -34,14 +35,26 @@ export function consoleCloud(
   let current: Promise<OpenedCloud> | undefined;
   let currentKey = '';
   const profiles: string[] = [];
+  const keyring = new CredentialsStore();
 
   const openFor = (selection: CloudSelection): Promise<OpenedCloud> => {
-    const key = JSON.stringify([selection.demo ?? false, selection.profile ?? '', selection.region ?? '']);
+    const key = JSON.stringify([
+      selection.demo ?? false,
+      selection.profile ?? '',
+      selection.region ?? '',
+      selection.keyring ?? '',
+    ]);
     if (!current || key !== currentKey) {
       currentKey = key;
       // The AWS SDK is loaded here, after the first frame, not at start-up.
       current = import('./services/cloud/openCloud').then(({ openCloud }) =>
-        openCloud({ demo: selection.demo, profile: selection.profile, region: selection.region, env }),
+        openCloud({
+          demo: selection.demo,
+          profile: selection.profile,
+          region: selection.region,
+          env,
+          credentials: selection.keyring ? keyring.provider(selection.keyring) : undefined,
+        }),
       );
       void import('./services/aws/awsProfiles')
         .then(({ readAwsProfiles }) => readAwsProfiles(env))
@@ -56,6 +69,7 @@ export function consoleCloud(
     cachedScans: async (account) => (await readAccountCache(workspacePaths(dataDir).cacheDir, account)).scans,
     knownRegions: () => commonRegions,
     knownProfiles: () => profiles,
+    saveKeys: (label, keys) => keyring.save(label, keys),
   };
   return { deckCloud, provider: async () => (await (current ?? openFor({}))).provider };
 }

@@ -5,6 +5,7 @@ import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands, type PaletteCommand } from './commands';
 import { type Deck, DeckProvider, useActions, useDeck } from './deckContext';
 import { FilterPrompt } from './FilterPrompt';
+import { FormOverlay } from './FormOverlay';
 import { HelpOverlay } from './HelpOverlay';
 import { KeyDispatcher, useKeys } from './keyDispatcher';
 import { MessageLine } from './MessageLine';
@@ -103,11 +104,9 @@ function Shell({
       <Box height={contentHeight} width={columns} overflow="hidden">
         {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
         {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
+        {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
         {screens.map((s) => (
-          <Box
-            key={s.id}
-            display={s === screen && overlay !== 'help' && overlay !== 'confirm' ? 'flex' : 'none'}
-          >
+          <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
             <s.Component width={columns} height={contentHeight} active={s === screen && overlay === null} />
           </Box>
         ))}
@@ -124,4 +123,9 @@ function Shell({
       <StatusBar width={columns} />
     </Box>
   );
+}
+
+/** Overlays drawn in place of the screen (the palette and the filter prompt leave it in view). */
+function coversScreen(overlay: string | null): boolean {
+  return overlay === 'help' || overlay === 'confirm' || overlay === 'form';
 }

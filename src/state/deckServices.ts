@@ -44,6 +44,8 @@ export interface CloudSelection {
   profile?: string;
   region?: string;
   demo?: boolean;
+  /** Use the keys saved under this label in the OS keyring (`:login`) instead of the default chain. */
+  keyring?: string;
 }
 
 /** The cloud as the status bar and the Resources screen see it. */
@@ -69,6 +71,11 @@ export interface DeckCloud {
   knownRegions(): string[];
   /** The profiles of ~/.aws/config and credentials, for `:profile` completion. */
   knownProfiles(): string[];
+  /** Keeps keys typed into `:login` in the OS keyring; never anywhere else. */
+  saveKeys(
+    label: string,
+    keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  ): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 /** A row of the Servers screen: a host of servers.yaml or an EC2 instance. */

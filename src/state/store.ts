@@ -24,7 +24,16 @@ export interface Toast {
   at: number;
 }
 
-export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | null;
+export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | 'form' | null;
+
+/** A small form in an overlay (`:login`): one line per field; `onSubmit` returns a problem to show, or nothing. */
+export interface FormRequest {
+  title: string;
+  /** Shown under the title: what happens to what is typed. */
+  note: string;
+  fields: { label: string; secret?: boolean; optional?: boolean; initial?: string }[];
+  onSubmit: (values: string[]) => Promise<string | undefined>;
+}
 
 /** A question the user must answer before something changes (`y` / `n`, or a typed word). */
 export interface Confirmation {
@@ -52,6 +61,7 @@ export interface DeckState {
     toasts: Toast[];
     lastError?: { text: string; at: number };
     confirm?: Confirmation;
+    form?: FormRequest;
     /** Another program (ssh, $EDITOR) has the terminal: the console draws nothing until it is back. */
     suspended: boolean;
     quitting: boolean;
@@ -100,6 +110,8 @@ export interface DeckActions extends BusActions, CloudActions, ServersActions, P
   /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
   confirm(confirmation: Confirmation): void;
   answerConfirm(yes: boolean, answer?: { toggle: boolean }): void;
+  openForm(form: FormRequest): void;
+  closeForm(): void;
   setJobStatusFilter(status: JobStatus | undefined): void;
   setResourceView(view: { type?: ResourceType; project?: string }): void;
   openOverlay(overlay: Overlay): void;
@@ -160,6 +172,8 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
       ...projectsActions(services.projects, services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),
       confirm: (confirmation) => ui({ confirm: confirmation, overlay: 'confirm' }),
+      openForm: (form) => ui({ form, overlay: 'form' }),
+      closeForm: () => ui({ form: undefined, overlay: null }),
       answerConfirm: (yes, answer = { toggle: false }) => {
         const pending = get().ui.confirm;
         ui({ confirm: undefined, overlay: null });

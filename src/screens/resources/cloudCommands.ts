@@ -29,6 +29,37 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       },
     },
     {
+      name: 'login',
+      aliases: [],
+      args: '[label]',
+      description: 'Type AWS access keys; kept in the OS keyring only',
+      run: (args, ctx) => {
+        ctx.actions.openForm({
+          title: 'AWS access keys for this console',
+          note: 'Kept in the OS keyring, never in a file or a log. Without a keyring nothing is stored.',
+          fields: [
+            { label: 'Label', initial: args[0] ?? 'default' },
+            { label: 'Access key id' },
+            { label: 'Secret access key', secret: true },
+            { label: 'Session token', secret: true, optional: true },
+          ],
+          onSubmit: async ([label, accessKeyId, secretAccessKey, sessionToken]) => {
+            if (!/^(AKIA|ASIA)[A-Z0-9]{12,124}$/.test(accessKeyId))
+              return `"${accessKeyId.slice(0, 24)}" is not an access key id (AKIA… or ASIA…)`;
+            const saved = await cloud.saveKeys(label, {
+              accessKeyId,
+              secretAccessKey,
+              ...(sessionToken ? { sessionToken } : {}),
+            });
+            if (!saved.ok) return saved.reason;
+            void ctx.actions.connectCloud({ keyring: label, profile: undefined, demo: false });
+            return undefined;
+          },
+        });
+        return undefined;
+      },
+    },
+    {
       name: 'demo',
       aliases: [],
       description: 'Switch to the DEMO cloud (a seeded pretend account)',
