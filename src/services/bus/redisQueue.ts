@@ -267,8 +267,13 @@ export class RedisJobQueue implements JobQueue {
     const markers = await this.markers();
     const views: JobView[] = [];
     await this.withTimeout('listing jobs', async () => {
-      for (const type of types) {
-        const jobs = (await this.deps.queue.getJobs([type], 0, limit - 1, false)) as Job[];
+      const byType = await Promise.all(
+        [...types].map(
+          async (type) =>
+            [type, (await this.deps.queue.getJobs([type], 0, limit - 1, false)) as Job[]] as const,
+        ),
+      );
+      for (const [type, jobs] of byType) {
         for (const job of jobs) {
           if (!job?.id) continue;
           const view = toView(job, type, markers.get(job.id));
@@ -310,9 +315,10 @@ export class RedisJobQueue implements JobQueue {
       failed: raw.failed ?? 0,
       cancelled: 0,
     };
-    const markers = await this.markers();
-    for (const id of markers.keys()) {
-      const state = await queue.getJobState(id);
+    const ids = [...(await this.markers()).keys()];
+    const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+    for (const [i, id] of ids.entries()) {
+      const state = states[i];
       const status = state === 'unknown' ? undefined : statusOf(state, undefined);
       if (!status) {
         await cmd.hdel(keys.cancelled, id); // the job is gone (retention): the marker goes too
