@@ -7,6 +7,7 @@ import { openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
 import { cloudCommands } from './screens/resources/cloudCommands';
 import { appendErrorLog, defaultLogFile } from './services/log/errorLog';
+import { readOnlyFromEnv } from './worker/jobHandlers';
 
 /** Opens the workspace and runs the full-screen console. */
 export async function startConsole(opts: {
@@ -15,11 +16,12 @@ export async function startConsole(opts: {
   noColor: boolean;
 }): Promise<number> {
   const { args, env } = opts;
+  const readOnly = args.readonly || readOnlyFromEnv(env);
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   const cloud = consoleCloud(workspace.dataDir, env);
   const { bus, deckBus } = await openWorkers(workspace, env, {
     cloud: cloud.provider,
-    readOnly: args.readonly,
+    readOnly,
   });
   const deck = createDeck({
     services: {
@@ -33,7 +35,7 @@ export async function startConsole(opts: {
     screens,
     dataDir: workspace.dataDir,
     configPath: workspace.configPath,
-    readOnly: args.readonly,
+    readOnly,
     noColor: opts.noColor,
     startupErrors: workspace.configErrors,
   });
