@@ -89,9 +89,10 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     return exitCodes.usage;
   }
   const stamp = () => new Date().toISOString().slice(11, 19);
-  const offState = bus.state.subscribe((s) =>
-    io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`),
-  );
+  let stopping = false;
+  const offState = bus.state.subscribe((s) => {
+    if (!stopping) io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
+  });
   const deps = handlerDepsFor(io);
   const runner = startRunner(bus, {
     handlers: jobHandlersFor(deps),
@@ -109,13 +110,17 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency}${deps.readOnly ? ', read-only (changes are refused)' : ''} (SIGTERM or Ctrl-C stops it)\n`,
   );
   const offSignals = stopOnSignals(runner, (signal, second) => {
+    stopping = true;
     io.stderr.write(
       second
         ? `${stamp()} ${signal} again: handing running jobs back now\n`
         : `${stamp()} ${signal}: finishing running jobs (up to ${(args.graceMs ?? 10_000) / 1000} s), then stopping\n`,
     );
   });
-  const onAbort = () => void runner.stop();
+  const onAbort = () => {
+    stopping = true;
+    void runner.stop();
+  };
   if (io.signal?.aborted) onAbort();
   else io.signal?.addEventListener('abort', onAbort, { once: true });
   await runner.stopped;

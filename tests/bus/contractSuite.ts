@@ -501,6 +501,10 @@ export function contractSuite(factory: TransportFactory): void {
       expect(listed).toMatchObject({ pid: process.pid, concurrency: 2, transport: bus.transport });
       await bus.queue.cancel(id);
       await waitForStatus(bus, id, 'cancelled');
+      await waitFor('the worker to show no current job', async () => {
+        const me = (await bus.workers()).find((w) => w.id === consumer.id);
+        return me?.current.length === 0 && me.jobsFailed === 1;
+      });
       await consumer.close();
       expect((await bus.workers()).map((w) => w.id)).not.toContain(consumer.id);
     });

@@ -60,22 +60,27 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
     await setup();
     const rec = record(bus);
     const marker = join(dir, 'runs.txt');
-    const first = worker('--concurrency', '1');
-    const firstId = await online(first);
+    const a = worker('--concurrency', '1');
+    const b = worker('--concurrency', '1');
+    const ids = new Map([
+      [await online(a), a],
+      [await online(b), b],
+    ]);
     const id = await bus.queue.enqueue({
       kind: 'command',
       payload: {
-        program: 'echo "start $$" >> "$1"; sleep 2; echo "end $$" >> "$1"',
+        program: 'echo "start $$" >> "$1"; sleep 3; echo "end $$" >> "$1"',
         args: [marker],
         shell: true,
       },
       requestedBy: alice,
     });
-    await waitFor('the job to start on the first worker', () =>
-      rec
-        .ofJob(id)
-        .some((e) => e.type === 'job.started' && (e.data as { worker: string }).worker === firstId),
-    );
+    const firstId = await waitFor('the job to start', () => {
+      const started = rec.ofJob(id).find((e) => e.type === 'job.started');
+      return started ? (started.data as { worker: string }).worker : undefined;
+    });
+    const first = ids.get(firstId)!;
+    const secondId = [...ids.keys()].find((w) => w !== firstId)!;
     const firstRun = await waitFor('first run pid', () => {
       try {
         return Number(/start (\d+)/.exec(readFileSync(marker, 'utf8'))?.[1]) || undefined;
@@ -83,8 +88,6 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
         return undefined;
       }
     });
-    const second = worker('--concurrency', '2');
-    const secondId = await online(second);
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
 

@@ -55,6 +55,7 @@ export class RedisConsumer implements JobConsumer {
   private done = 0;
   private failed = 0;
   private lastBeat = 0;
+  private presenceTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private cancelPoll: NodeJS.Timeout | undefined;
@@ -154,6 +155,7 @@ export class RedisConsumer implements JobConsumer {
     clearTimeout(timer);
     clearInterval(this.heartbeat);
     clearInterval(this.cancelPoll);
+    clearTimeout(this.presenceTimer);
     const { cmd, keys } = this.deps;
     if (this.deps.state.get().state === 'connected') {
       await cmd
@@ -213,8 +215,7 @@ export class RedisConsumer implements JobConsumer {
         data: { kind: job.name, attempt: claimed.attempt, maxAttempts: claimed.maxAttempts, worker: this.id },
       })
       .catch(() => {});
-    // Presence shows the current jobs: refresh it now unless it was refreshed a moment ago.
-    if (Date.now() - this.lastBeat > 1000) void this.beat();
+    this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
       publish: (event) => this.deps.events.publish(event),
@@ -226,6 +227,7 @@ export class RedisConsumer implements JobConsumer {
     };
     const outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
     this.active.delete(id);
+    this.refreshPresenceSoon();
     this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
     switch (outcome.kind) {
       case 'completed':
@@ -329,6 +331,21 @@ export class RedisConsumer implements JobConsumer {
     } catch {
       // next tick
     }
+  }
+
+  /** Presence shows the current jobs: refresh it now, or in a moment if it was refreshed less than 1 s ago. */
+  private refreshPresenceSoon(): void {
+    if (this.presenceTimer) return;
+    const wait = this.lastBeat + 1000 - Date.now();
+    if (wait <= 0) {
+      void this.beat();
+      return;
+    }
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = undefined;
+      void this.beat();
+    }, wait);
+    this.presenceTimer.unref?.();
   }
 
   /** Refresh this worker's presence, and retire workers whose presence expired (killed, host gone). */
