@@ -93,9 +93,13 @@ function cursorHint(text: string): [number, number] | undefined {
   return last ? [Number(last[1]), Number(last[2])] : undefined;
 }
 
+/** The text of the latest frame `frameShowing` looked at, for error messages. */
+let lastFrame = '';
+
 /**
- * Resolves with the time of the first frame end after which `done(text written since the key)` holds,
- * or undefined after KEY_TIMEOUT_MS.
+ * Resolves with the time of the first frame whose text satisfies `done`, or undefined after KEY_TIMEOUT_MS.
+ * Each frame is judged on its own (the whole screen from the standard renderer, the changed lines from the
+ * incremental one), so a frame drawn before the key took effect cannot count for it.
  */
 function frameShowing(stdout: BenchStdout, done: (text: string) => boolean): Promise<number | undefined> {
   stdout.mark();
@@ -105,7 +109,11 @@ function frameShowing(stdout: BenchStdout, done: (text: string) => boolean): Pro
       resolve(undefined);
     }, KEY_TIMEOUT_MS);
     stdout.onWrite = (chunk) => {
-      if (!chunk.includes(FRAME_END) || !done(stripAnsi(stdout.recent))) return;
+      if (!chunk.includes(FRAME_END)) return;
+      const frame = stripAnsi(stdout.recent);
+      lastFrame = frame;
+      stdout.mark();
+      if (!done(frame)) return;
       clearTimeout(timer);
       stdout.onWrite = undefined;
       resolve(stdout.lastWriteAt);
@@ -183,7 +191,7 @@ async function pacedRun(how: 'console' | 'throttle off', seed: number): Promise<
       result.missed++;
       if (result.missed > 5)
         throw new Error(
-          `keypress: ${kind} ${JSON.stringify(bytes)} at row ${cursor} drew no expected frame; last output:\n${stripAnsi(stdout.recent).slice(-2000)}`,
+          `keypress: ${kind} ${JSON.stringify(bytes)} at row ${cursor} drew no expected frame; the last frame:\n${lastFrame.slice(-2000)}`,
         );
       return;
     }
