@@ -103,6 +103,8 @@ export interface ProjectPlan {
   plan?: DeployPlan;
   /** What exists of the project, as the plan saw it. */
   resources: Resource[];
+  /** The blueprint text the plan was made from (an edit since makes it out of date). */
+  sha256?: string;
   error?: string;
 }
 
@@ -211,7 +213,10 @@ export function projectsActions(
 
   const actions: ProjectsActions = {
     connectProjects: () => {
-      if (!projects) return () => {};
+      if (!projects) {
+        slice({ loaded: true });
+        return () => {};
+      }
       let stopped = false;
       let watcher: { close(): Promise<void> } | undefined;
       void actions.reloadProjects();
@@ -312,6 +317,7 @@ export function projectsActions(
       const current = entryOf(name) ?? entry;
       const plan = planDeploy({ blueprint: current.blueprint ?? bp, resources, state: current.state });
       const made: ProjectPlan = {
+        sha256: current.sha256,
         loading: false,
         at: now(),
         against,

@@ -188,6 +188,21 @@ describe('the project commands on the demo cloud, without Redis', () => {
     expect(done.code).toBe(2);
   });
 
+  it('exits 3 when Redis is unreachable, after showing the plan; nothing is queued or made', async () => {
+    const r = await run(deployCommand, ['shop', '--yes'], {
+      env: {
+        USER: 'alice',
+        HOME: dataDir,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        INFRADECK_CONNECT_TIMEOUT_MS: '300',
+      },
+    });
+    expect(r.code).toBe(3);
+    expect(r.out).toContain('12 to create');
+    expect(r.err).toMatch(/infradeck deploy: Redis is unreachable/);
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+  });
+
   it('runs through the real CLI with --demo: plan, deploy without --yes, projects --json', async () => {
     writeFileSync(join(dataDir, 'projects', 'broken.yaml'), brokenText);
     const env = { HOME: dataDir, REDIS_URL: '', AWS_PROFILE: '', NO_COLOR: '1' };

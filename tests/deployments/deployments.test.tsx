@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import { readStateFile } from '../../src/services/projects/stateFile';
 import { type DeploymentsSession, liveOf, rowOf, startDeployments } from './deploymentsHarness';
 
@@ -124,6 +126,49 @@ describe('the Deployments screen', () => {
     expect(liveOf(cloud, 'shop')).toEqual([]);
     const [rollback] = await bus.queue.list({ kind: 'destroy' });
     expect(rollback.payload).toMatchObject({ project: 'shop', rollbackOf: deployId });
+  });
+
+  it('a project whose blueprint was deleted keeps its row from the state file, and can still be destroyed', async () => {
+    session = await startDeployments();
+    const { deck, cloud, projectsDir } = session;
+    await deck.press('j', 'j', 'D');
+    await deck.waitFor('Deploy shop');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')));
+
+    rmSync(join(projectsDir, 'shop.yaml'));
+    const f = await deck.waitFor((frame) => /no blueprint/.test(rowOf(frame, 'shop')));
+    expect(rowOf(f, 'shop')).toMatch(/shop\s+provisioned\s+done\s+no blueprint\s+eu-west-1/);
+    expect(f.replace(/\s+/g, ' ')).toContain('no blueprint named shop in');
+    await deck.press('X');
+    const ask = await deck.waitFor('Destroy shop? This cannot be undone.');
+    expect(ask).toContain('Deletes 13 resource(s) of shop in eu-west-1');
+    await deck.press('y');
+    await deck.waitFor((frame) => /destroyed\s+done/.test(rowOf(frame, 'shop')));
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+  });
+
+  it('fits 80x24: the list, the details of the project :deployments NAME opens, a confirmation, a running log', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    const fits = (when: string) => {
+      const lines = deck.lines();
+      expect(lines.length, when).toBe(23);
+      for (const l of lines) expect(stringWidth(l), `${when}: ${l}`).toBeLessThanOrEqual(80);
+    };
+    fits('list');
+    // What `:deployments analytics` in the palette does.
+    expect(deploymentsScreen.open?.(['analytics'], deck.store.getState().actions)).toBeUndefined();
+    await deck.waitFor('analytics · dev · eu-central-1');
+    fits('details');
+    await deck.press('D');
+    await deck.waitFor('Deploy analytics to eu-central-1?');
+    fits('confirmation');
+    await deck.press('y');
+    await deck.waitFor(/Job \d+: deploy completed/);
+    fits('details with the job log');
+    await deck.press('esc');
+    await deck.waitFor('PROJECT');
   });
 
   it('destroying a protected project needs its name typed', async () => {

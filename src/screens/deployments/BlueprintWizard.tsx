@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { type ReactNode, useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useReducer, useRef } from 'react';
 import { useActions, useDeckContext } from '../../app/deckContext';
 import { useKeys } from '../../app/keyDispatcher';
 import { editLine } from '../../app/lineEditor';
@@ -25,6 +25,18 @@ import {
 
 const itemWord: Record<string, string> = { subnets: 'subnet', instances: 'server', buckets: 'bucket' };
 
+interface WizardState {
+  draft: WizardDraft;
+  stepIndex: number;
+  focus: number;
+  /** Steps whose problems are shown (the user tried to leave them). */
+  shown: ReadonlySet<WizardStep>;
+  /** Why the last save was refused (the name was taken meanwhile). */
+  saveErrors: SourceError[];
+  saving: boolean;
+  reviewOffset: number;
+}
+
 /**
  * `n` on the Deployments screen: a new blueprint in five steps (project, network, servers, buckets, review).
  * Each step is checked by the blueprint schema before the next one opens, with every problem under its field;
@@ -48,62 +60,71 @@ export function BlueprintWizard({
 }) {
   const { theme } = useDeckContext();
   const actions = useActions();
-  const [draft, setDraft] = useState<WizardDraft>(newDraft);
-  const [stepIndex, setStepIndex] = useState(0);
-  const [focus, setFocus] = useState(0);
-  const [shown, setShown] = useState<ReadonlySet<WizardStep>>(new Set());
-  const [saveErrors, setSaveErrors] = useState<SourceError[]>([]);
-  const [saving, setSaving] = useState(false);
-  const [reviewOffset, setReviewOffset] = useState(0);
-
-  const step = wizardSteps[stepIndex].id;
-  const fields = stepFields(step, draft);
-  const input = useMemo(() => blueprintInputOf(draft), [draft]);
-  const problems = useMemo(() => {
-    const found = [...actions.checkDraft(input), ...saveErrors];
+  // Keys can arrive faster than frames (a paste, a slow link): each one must see what the previous one did,
+  // so the wizard's state lives in a ref that every key reads and writes, and a render follows each change.
+  const state = useRef<WizardState>({
+    draft: newDraft(),
+    stepIndex: 0,
+    focus: 0,
+    shown: new Set(),
+    saveErrors: [],
+    saving: false,
+    reviewOffset: 0,
+  });
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const update = (patch: Partial<WizardState>) => {
+    Object.assign(state.current, patch);
+    rerender();
+  };
+  const checked = useRef<{ draft?: WizardDraft; saveErrors?: SourceError[]; problems: SourceError[] }>({
+    problems: [],
+  });
+  /** The draft's problems (the schema's, a taken name, the save's), computed once per draft. */
+  const problemsOf = (): SourceError[] => {
+    const { draft, saveErrors } = state.current;
+    const c = checked.current;
+    if (c.draft === draft && c.saveErrors === saveErrors) return c.problems;
+    const found = [...actions.checkDraft(blueprintInputOf(draft)), ...saveErrors];
     const name = draft.name.trim();
     if (name && takenNames.includes(name) && !found.some((p) => p.path === 'name'))
       found.push({ file: '', line: 0, column: 0, path: 'name', message: `project "${name}" already exists` });
+    checked.current = { draft, saveErrors, problems: found };
     return found;
-  }, [actions, input, saveErrors, draft.name, takenNames]);
-  const yaml = useMemo(
-    () => (step === 'review' ? actions.draftYaml(input).split('\n') : []),
-    [actions, input, step],
-  );
-
-  const errorsOf = (s: WizardStep) => problemsByField(problems, s, stepFields(s, draft));
-  const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
-
-  const change = (next: WizardDraft) => {
-    setDraft(next);
-    if (saveErrors.length) setSaveErrors([]);
   };
+  const errorsOf = (s: WizardStep) => problemsByField(problemsOf(), s, stepFields(s, state.current.draft));
+
+  const change = (next: WizardDraft) => update({ draft: next, saveErrors: [] });
   const goTo = (index: number, focusAt: 'first' | 'last' = 'first') => {
     const target = wizardSteps[index].id;
-    const filled = fillDefaults(draft, target);
-    if (filled !== draft) change(filled);
-    setStepIndex(index);
-    setFocus(focusAt === 'first' ? 0 : Math.max(0, stepFields(target, filled).length - 1));
-    setReviewOffset(0);
+    const filled = fillDefaults(state.current.draft, target);
+    if (filled !== state.current.draft) change(filled);
+    update({
+      stepIndex: index,
+      focus: focusAt === 'first' ? 0 : Math.max(0, stepFields(target, filled).length - 1),
+      reviewOffset: 0,
+    });
   };
   /** Leaves the step forward when it has no problems; else shows them and goes to the first one. */
   const forward = () => {
-    setShown((s) => new Set(s).add(step));
+    const { stepIndex, draft, shown } = state.current;
+    const step = wizardSteps[stepIndex].id;
+    update({ shown: new Set(shown).add(step) });
     const mine = errorsOf(step);
     if (mine.size > 0) {
-      const at = fields.findIndex((f) => mine.has(f.key));
-      if (at >= 0) setFocus(at);
+      const at = stepFields(step, draft).findIndex((f) => mine.has(f.key));
+      if (at >= 0) update({ focus: at });
       return;
     }
     goTo(stepIndex + 1);
   };
   const back = () => {
-    if (focus > 0) setFocus(focus - 1);
+    const { focus, stepIndex } = state.current;
+    if (focus > 0) update({ focus: focus - 1 });
     else if (stepIndex > 0) goTo(stepIndex - 1, 'last');
     else leave();
   };
   const leave = () => {
-    const untouched = JSON.stringify(draft) === JSON.stringify(newDraft());
+    const untouched = JSON.stringify(state.current.draft) === JSON.stringify(newDraft());
     if (untouched) return onClose();
     actions.confirm({
       title: 'Leave the wizard?',
@@ -111,45 +132,59 @@ export function BlueprintWizard({
       onYes: () => onClose(),
     });
   };
+  const everyStep = () => new Set<WizardStep>(wizardSteps.map((s) => s.id));
   const save = async () => {
     // Every step is checked before anything is written: the first one with a problem opens.
     const bad = wizardSteps.findIndex((s) => s.id !== 'review' && errorsOf(s.id).size > 0);
     if (bad >= 0) {
-      setShown(new Set(wizardSteps.map((s) => s.id)));
+      update({ shown: everyStep() });
       goTo(bad);
       return;
     }
-    setSaving(true);
-    const saved = await actions.saveNewProject(input);
-    setSaving(false);
+    update({ saving: true });
+    const saved = await actions.saveNewProject(blueprintInputOf(state.current.draft));
+    update({ saving: false });
     if (saved.ok) {
       onClose(saved.file);
       return;
     }
-    setSaveErrors(saved.errors);
-    setShown(new Set(wizardSteps.map((s) => s.id)));
+    update({ saveErrors: saved.errors, shown: everyStep() });
     const first = saved.errors[0];
     const at = first ? wizardSteps.findIndex((s) => s.id === stepOfPath(first.path)) : -1;
     if (at >= 0 && wizardSteps[at].id !== 'review') goTo(at);
   };
 
+  const { draft, stepIndex, focus, shown, saving, reviewOffset } = state.current;
+  const step = wizardSteps[stepIndex].id;
+  const fields = stepFields(step, draft);
+  const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
+  const yaml = useMemo(
+    () => (step === 'review' ? actions.draftYaml(blueprintInputOf(draft)).split('\n') : []),
+    [actions, draft, step],
+  );
+
   const bodyHeight = Math.max(3, height - 4);
   useKeys(
     'screen',
     (press) => {
+      const { draft, stepIndex, focus, saving } = state.current;
       if (saving) return true;
+      const step = wizardSteps[stepIndex].id;
+      const fields = stepFields(step, draft);
       const field = fields[focus];
       const name = press.name;
       if (step === 'review') {
+        const lines = actions.draftYaml(blueprintInputOf(draft)).split('\n').length;
         if (name === 'enter') void save();
         else if (name === 'esc' || name === 'shift-tab' || name === 'pgup') goTo(stepIndex - 1, 'last');
         else if (name === 'j' || name === 'down')
-          setReviewOffset((o) => Math.min(o + 1, Math.max(0, yaml.length - bodyHeight)));
-        else if (name === 'k' || name === 'up') setReviewOffset((o) => Math.max(0, o - 1));
+          update({ reviewOffset: Math.min(state.current.reviewOffset + 1, Math.max(0, lines - bodyHeight)) });
+        else if (name === 'k' || name === 'up')
+          update({ reviewOffset: Math.max(0, state.current.reviewOffset - 1) });
         return true;
       }
       if (name === 'tab' || name === 'enter' || name === 'down') {
-        if (focus < fields.length - 1) setFocus(focus + 1);
+        if (focus < fields.length - 1) update({ focus: focus + 1 });
         else forward();
       } else if (name === 'shift-tab' || name === 'up' || name === 'esc') back();
       else if (name === 'pgdn') forward();
@@ -160,13 +195,13 @@ export function BlueprintWizard({
         if (list) {
           // Items are the last fields of their step: the new one starts where the old fields ended.
           change(addItem(draft, list));
-          setFocus(fields.length);
+          update({ focus: fields.length });
         }
       } else if (name === 'ctrl-x') {
         const next = field ? removeItemOf(draft, field.key) : undefined;
         if (next) {
           change(next);
-          setFocus(Math.max(0, Math.min(focus, stepFields(step, next).length - 1)));
+          update({ focus: Math.max(0, Math.min(focus, stepFields(step, next).length - 1)) });
         }
       } else if (field?.kind === 'toggle') {
         const value = fieldValue(draft, field.key) === true;

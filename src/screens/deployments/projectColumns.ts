@@ -69,6 +69,8 @@ export function shortError(row: ProjectRowView, error: string): string {
 /** The sync column: invalid blueprints say so (their error is shown under the table). */
 export function syncText(row: ProjectRowView): string {
   if (row.sync) return row.sync;
+  // Known only by its state file: the blueprint was renamed or deleted while resources may still exist.
+  if (row.file.endsWith('.json')) return 'no blueprint';
   return row.errors.length > 0 ? 'invalid' : '-';
 }
 
@@ -98,7 +100,9 @@ export function projectColumns(now: () => number, width: number): Column<Deploym
     width: 'flex',
     minWidth: 10,
     value: (r) =>
-      r.errors.length > 0 && !r.sync ? `invalid: ${shortError(r, r.errors[0])}` : lastJobText(r, now()),
+      r.errors.length > 0 && !r.sync
+        ? `${syncText(r)}: ${shortError(r, r.errors[0])}`
+        : lastJobText(r, now()),
     color: (r) => (r.job?.status === 'failed' || r.lastJob?.error ? 'red' : undefined),
   });
   return columns;

@@ -114,7 +114,8 @@ export function projectDetailLines(
   for (const e of row.errors) lines.push(`! ${e}`);
   // A plan asked for before the project's last job is out of date once that job ran.
   const since = row.job?.finishedAt ?? row.job?.createdAt ?? 0;
-  const fresh = made?.plan && !made.loading && (made.at ?? 0) >= since ? made : undefined;
+  const fresh =
+    made?.plan && !made.loading && (made.at ?? 0) >= since && made.sha256 === entry.sha256 ? made : undefined;
   const plan = fresh?.plan ?? row.plan;
   if (bp) {
     const source = made?.loading ? planSource(made) : planSource(fresh);
