@@ -81,6 +81,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     bus = await openBus({
       redisUrl: args.redisUrl,
       prefix: args.prefix,
+      redisCaFile: args.redisCaFile,
       requester: currentRequester(io.env),
       env: io.env,
     });

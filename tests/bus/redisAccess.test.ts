@@ -2,8 +2,10 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jobsCommand } from '../../src/commands/jobs';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { parseRedisUrl } from '../../src/services/bus/redisUrl';
@@ -171,6 +173,21 @@ describe.skipIf(skipRedis)('Redis access: TLS, ACL users, key prefix', () => {
     await exercise(
       await open({ redisUrl: `rediss://localhost:${port}`, redisCaFile: join(dir, 'ca.crt'), prefix: 'tls' }),
     );
+    // the commands take the CA from INFRADECK_REDIS_CA
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        out += chunk;
+        done();
+      },
+    });
+    const env = {
+      REDIS_URL: `rediss://localhost:${port}`,
+      INFRADECK_REDIS_PREFIX: 'tls',
+      INFRADECK_REDIS_CA: join(dir, 'ca.crt'),
+    };
+    expect(await jobsCommand(['--status', 'completed'], { stdout: sink, stderr: sink, env })).toBe(0);
+    expect(out).toMatch(/^1\s+command\s+completed/m);
 
     const untrusted = await open({ redisUrl: `rediss://localhost:${port}`, prefix: 'tls' });
     expect(await untrusted.state.whenConnected(1500)).toBe(false);

@@ -19,10 +19,17 @@ export interface BusCommandIO {
 /** Exit codes shared by the bus commands. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2, unavailable: 3, cancelled: 4 } as const;
 
-export function busSettings(env: NodeJS.ProcessEnv): { redisUrl?: string; prefix: string } {
+/** `REDIS_URL`, `INFRADECK_REDIS_PREFIX` (default `infradeck`), `INFRADECK_REDIS_CA` (PEM file, for rediss://). */
+export function busSettings(env: NodeJS.ProcessEnv): {
+  redisUrl?: string;
+  prefix: string;
+  redisCaFile?: string;
+} {
+  const ca = env.INFRADECK_REDIS_CA?.trim();
   return {
     redisUrl: env.REDIS_URL?.trim() || undefined,
     prefix: env.INFRADECK_REDIS_PREFIX?.trim() || 'infradeck',
+    ...(ca ? { redisCaFile: ca } : {}),
   };
 }
 
