@@ -140,7 +140,7 @@ export interface ProjectsActions {
   projectJobs(name: string): JobView[];
   /** Plans the project against the cloud now (the index without a cloud) and keeps the result. */
   planProject(name: string): Promise<ProjectPlan | undefined>;
-  /** Looks the project up again (after its job ended) so its sync status is current. */
+  /** After the project's job ended: reads its state file and looks it up again, so its row is current. */
   refreshProjectResources(name: string): Promise<void>;
   deployProject(name: string, choices?: PayloadChoices): Promise<string | undefined>;
   destroyProject(name: string, choices?: PayloadChoices): Promise<string | undefined>;
@@ -273,14 +273,18 @@ export function projectsActions(
           rowCache.set(entry, cached);
         }
         const job = byProject.get(entry.name)?.[0];
+        // The job's end arrives before the state file it wrote is read again: not a dead worker.
+        const fileLags = job?.status === 'completed' && entry.state?.status === 'in_progress';
         const status: ProjectStatus =
           awaitingApproval === entry.name
             ? 'approval_pending'
-            : projectStatusOf({
-                state: entry.state,
-                stateInvalid: entry.stateErrors.length > 0,
-                job: jobSummaryOf(job),
-              });
+            : fileLags
+              ? 'in_progress'
+              : projectStatusOf({
+                  state: entry.state,
+                  stateInvalid: entry.stateErrors.length > 0,
+                  job: jobSummaryOf(job),
+                });
         return { ...cached.row, status, ...(job ? { job } : {}) };
       });
     },
@@ -331,6 +335,7 @@ export function projectsActions(
     },
 
     refreshProjectResources: async (name) => {
+      void actions.reloadProjects();
       if (get().projects.plans[name]) {
         await actions.planProject(name);
         return;

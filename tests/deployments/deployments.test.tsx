@@ -63,7 +63,13 @@ describe('the Deployments screen', () => {
       /in_progress .*deploy \d+ ([1-9]|1[01])\/12/.test(rowOf(frame, 'shop')),
     );
     expect(rowOf(progress, 'shop')).toMatch(/shop\s+provision\s+in_progress/);
-    const done = await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
+    const statuses = new Set<string>();
+    const done = await deck.waitFor((frame) => {
+      statuses.add(rowOf(frame, 'shop').split(/\s+/)[3]);
+      return /done\s+in sync/.test(rowOf(frame, 'shop'));
+    }, 15_000);
+    // Never `error` on the way, not even between the job's end and the state file's next read.
+    expect([...statuses].filter((s) => s !== 'in_progress' && s !== 'done')).toEqual([]);
     expect(rowOf(done, 'shop')).toMatch(/shop\s+provisioned\s+done\s+in sync\s+eu-west-1\s+deploy \d+ done/);
     expect(liveOf(cloud, 'shop')).toHaveLength(13);
     const state = await readStateFile(dataDir, 'shop');

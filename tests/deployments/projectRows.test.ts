@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { JobView } from '../../src/domain/job';
+import type { ProjectState } from '../../src/domain/projectState';
+import { ResourceIndex } from '../../src/domain/resource';
+import { deckProjectsFor } from '../../src/openWorkspace';
+import { parseBlueprint } from '../../src/services/projects/blueprintFile';
+import type { ProjectEntryView } from '../../src/state/projectsActions';
+import { createDeckStore } from '../../src/state/store';
+import { exampleText } from './deploymentsHarness';
+
+const store = () =>
+  createDeckStore(
+    {
+      repos: { list: async () => ({ rows: [], errors: [] }), details: async () => ({}) as never },
+      projects: deckProjectsFor('/nowhere', {}),
+    },
+    { dataDir: '/nowhere', readOnly: false, configPath: '/nowhere/config.yaml', tab: 'deployments' },
+  );
+
+function shopEntry(state?: Partial<ProjectState>): ProjectEntryView {
+  const parsed = parseBlueprint('/ws/projects/shop.yaml', exampleText('shop'));
+  return {
+    file: '/ws/projects/shop.yaml',
+    name: 'shop',
+    sha256: parsed.sha256,
+    blueprint: parsed.blueprint,
+    errors: [],
+    stateFile: '/ws/state/shop.json',
+    stateErrors: [],
+    ...(state
+      ? {
+          state: {
+            version: 1,
+            project: 'shop',
+            region: 'eu-west-1',
+            protected: false,
+            lifecycle: 'provision',
+            status: 'in_progress',
+            updatedAt: 1,
+            resources: [],
+            pending: [],
+            ...state,
+          },
+        }
+      : {}),
+  };
+}
+
+function job(id: string, status: JobView['status'], payload: unknown = { project: 'shop' }): JobView {
+  return {
+    id,
+    kind: 'deploy',
+    status,
+    step: 3,
+    total: 12,
+    attempts: 1,
+    maxAttempts: 1,
+    requestedBy: { user: 'ada', host: 'jump1' },
+    createdAt: Number(id),
+    payload,
+  };
+}
+
+const rowsWith = (entry: ProjectEntryView, jobs: JobView[], queuedHere: Record<string, string> = {}) =>
+  store()
+    .getState()
+    .actions.projectRows([entry], ResourceIndex.empty(), new Map(jobs.map((j) => [j.id, j])), queuedHere);
+
+describe('the status of a project row', () => {
+  it('follows the newest job of the project: queued, running, then what the state file says', () => {
+    expect(rowsWith(shopEntry(), [job('1', 'queued')])[0]).toMatchObject({
+      status: 'queued',
+      sync: 'not deployed',
+    });
+    expect(rowsWith(shopEntry(), [job('1', 'completed'), job('2', 'active')])[0].status).toBe('in_progress');
+    expect(
+      rowsWith(shopEntry({ status: 'done', lifecycle: 'provisioned' }), [job('2', 'completed')])[0],
+    ).toMatchObject({ status: 'done', lifecycle: 'provisioned' });
+  });
+
+  it('a job just completed while the state file read says in_progress is not a dead worker', () => {
+    expect(rowsWith(shopEntry({ status: 'in_progress' }), [job('4', 'completed')])[0].status).toBe(
+      'in_progress',
+    );
+    // A job that failed or was cancelled with the file left in_progress: the worker stopped half way.
+    expect(rowsWith(shopEntry({ status: 'in_progress' }), [job('4', 'cancelled')])[0].status).toBe('error');
+  });
+
+  it('a refused job makes the row rejected; a job queued here counts before the list has its payload', () => {
+    const refused = { ...job('5', 'failed'), error: 'refused: destroy of shop: read-only mode' };
+    expect(rowsWith(shopEntry(), [refused])[0].status).toBe('rejected');
+    const placeholder = { ...job('6', 'active'), payload: undefined };
+    expect(rowsWith(shopEntry(), [placeholder])[0].status).toBe('ready');
+    expect(rowsWith(shopEntry(), [placeholder], { 6: 'shop' })[0]).toMatchObject({
+      status: 'in_progress',
+      job: { id: '6' },
+    });
+  });
+});
