@@ -191,12 +191,13 @@ describe('the Deployments screen', () => {
     expect(ask).toMatch(/1\. bucket infradeck-demo-docs-site/);
     expect(ask).toContain('Type static-site and press Enter');
     await deck.press('y'); // not enough for a protected project
-    await deck.type('static');
+    // A key at a time: the confirmation's input reads its text as of the last frame.
+    await deck.press(...'static');
     await deck.press('enter');
     await deck.waitFor('that is not "static-site"');
     expect(liveOf(cloud, 'static-site')).toHaveLength(1);
     await deck.press('ctrl-u');
-    await deck.type('static-site');
+    await deck.press(...'static-site');
     await deck.press('enter');
     const gone = await deck.waitFor((frame) =>
       /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'static-site')),
