@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { DeployResult } from '../domain/projectJobs';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { deployPayloadFor } from '../services/projects/jobPayloads';
+import type { ProjectEntry } from '../services/projects/loadProjects';
 import { commandReadOnly } from './cloudJob';
 import { planProject } from './plan';
 import { type ProjectCommandIO, planJson, planText, projectCloud, runProjectJob } from './projects';
@@ -39,6 +40,15 @@ export async function deployCommand(argv: string[], io: ProjectCommandIO): Promi
   const json = wantsJson(io, values.json);
   const made = await planProject(name, io, 'deploy', json);
   if ('code' in made) return made.code;
+  if ('problem' in made) {
+    // A jump host without cloud credentials driving workers that have them: the worker plans with its own.
+    if (!values.yes) {
+      io.stderr.write('Nothing was deployed: the plan cannot be shown here.\n');
+      return exitCodes.failed;
+    }
+    io.stderr.write('deploying without a plan shown here: the worker plans against its own cloud\n');
+    return enqueueDeploy(io, made.found.entry, values, json);
+  }
   const { plan, found } = made;
   const project = plan.project;
   if (!json) io.stdout.write(`${planText(plan).join('\n')}\n`);
@@ -70,7 +80,16 @@ export async function deployCommand(argv: string[], io: ProjectCommandIO): Promi
     );
   }
 
-  const payload = deployPayloadFor(found.entry, {
+  return enqueueDeploy(io, found.entry, values, json);
+}
+
+async function enqueueDeploy(
+  io: ProjectCommandIO,
+  entry: ProjectEntry,
+  values: { confirm?: string },
+  json: boolean,
+): Promise<number> {
+  const payload = deployPayloadFor(entry, {
     ...(values.confirm !== undefined ? { confirmName: values.confirm } : {}),
     readOnly: commandReadOnly(io),
   });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { DeployPlan } from '../domain/plan';
+import { formatSourceError } from '../domain/sourceError';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { planFromCloud } from '../services/projects/planFromCloud';
 import { describeCloud } from './cloudJob';
@@ -15,16 +16,24 @@ import {
 
 const usage = 'usage: infradeck plan PROJECT [--json]';
 
+type Found = Extract<FoundProject, { entry: unknown }>;
+
+/** A plan; or a project that could not be planned here because the cloud did not answer; or an exit code. */
+export type Planned =
+  | { found: Found; plan: DeployPlan }
+  | { found: Found; problem: string }
+  | { code: number };
+
 /**
  * The plan of one project against the cloud as it is now (its resources looked up by tag, and its state
- * file), printed; or the exit code when there is none. Shared by `plan` and `deploy`.
+ * file). Shared by `plan` and `deploy`; problems are printed.
  */
 export async function planProject(
   name: string,
   io: ProjectCommandIO,
   command: string,
   json: boolean,
-): Promise<{ plan: DeployPlan; found: Extract<FoundProject, { entry: unknown }> } | { code: number }> {
+): Promise<Planned> {
   const found = await findProject(io.workspace.dataDir, name);
   if ('error' in found) {
     io.stderr.write(`infradeck ${command}: ${found.error}\n`);
@@ -43,11 +52,12 @@ export async function planProject(
     if (!json) io.stderr.write(`planning ${name} against ${describeCloud(opened)}\n`);
     plan = await planFromCloud(opened.provider, found.entry, io.signal);
   } catch (error) {
-    io.stderr.write(`infradeck ${command}: could not ask the cloud: ${(error as Error).message}\n`);
-    return { code: exitCodes.failed };
+    const problem = `could not ask the cloud: ${(error as Error).message}`;
+    io.stderr.write(`infradeck ${command}: ${problem}\n`);
+    return { found, problem };
   }
   if (!plan) return { code: exitCodes.usage };
-  for (const e of found.entry.stateErrors) io.stderr.write(`${e.file}:${e.line}:${e.column}: ${e.message}\n`);
+  for (const e of found.entry.stateErrors) io.stderr.write(`${formatSourceError(e)}\n`);
   return { plan, found };
 }
 
@@ -76,6 +86,7 @@ export async function planCommand(argv: string[], io: ProjectCommandIO): Promise
   const json = wantsJson(io, values.json);
   const made = await planProject(name, io, 'plan', json);
   if ('code' in made) return made.code;
+  if ('problem' in made) return exitCodes.failed;
   const { plan } = made;
   if (json) io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
   else io.stdout.write(`${planText(plan).join('\n')}\n`);

@@ -188,6 +188,24 @@ describe('the project commands on the demo cloud, without Redis', () => {
     expect(done.code).toBe(2);
   });
 
+  it('without working credentials here, plan exits 1; deploy --yes leaves the plan to the worker', async () => {
+    // This host's credentials fail; the worker (here, in-process on the same demo cloud) has its own.
+    const noCredentials = {
+      openCloud: async () => ({ provider: cloud, problem: 'the SSO session has expired' }),
+    };
+    const plan = await run(planCommand, ['shop'], noCredentials);
+    expect(plan.code).toBe(1);
+    expect(plan.err).toContain('infradeck plan: could not ask the cloud: the SSO session has expired');
+    const shown = await run(deployCommand, ['shop'], noCredentials);
+    expect(shown.code).toBe(1);
+    expect(shown.err).toContain('Nothing was deployed: the plan cannot be shown here.');
+    expect(liveOf(cloud, 'shop')).toEqual([]);
+    const deployed = await run(deployCommand, ['shop', '--yes'], noCredentials);
+    expect(deployed.err).toContain('the worker plans against its own cloud');
+    expect(deployed.code).toBe(0);
+    expect(liveOf(cloud, 'shop')).toHaveLength(13);
+  });
+
   it('exits 3 when Redis is unreachable, after showing the plan; nothing is queued or made', async () => {
     const r = await run(deployCommand, ['shop', '--yes'], {
       env: {
