@@ -4,6 +4,7 @@ import { fitWidth } from '../domain/text';
 import { useActions, useDeck, useDeckContext } from './deckContext';
 import { useKeys } from './keyDispatcher';
 import { editLine } from './lineEditor';
+import { useKeyState } from './useKeyState';
 
 /**
  * "Are you sure?" for anything that changes the world. Plain: `y` goes ahead, `n` or Esc does nothing.
@@ -13,23 +14,23 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
   const { theme } = useDeckContext();
   const actions = useActions();
   const confirm = useDeck((s) => s.ui.confirm);
-  const [typed, setTyped] = useState('');
-  const [toggle, setToggle] = useState(false);
+  const [typed, getTyped, setTyped] = useKeyState('');
+  const [toggle, getToggle, setToggle] = useKeyState(false);
   const [mismatch, setMismatch] = useState(false);
 
   useKeys('overlay', (press) => {
     if (!confirm) return false;
     if (press.name === 'esc') actions.answerConfirm(false);
     else if (confirm.typed === undefined) {
-      if (press.name === 'y' || press.name === 'Y') actions.answerConfirm(true, { toggle });
+      if (press.name === 'y' || press.name === 'Y') actions.answerConfirm(true, { toggle: getToggle() });
       else if (press.name === 'n' || press.name === 'N') actions.answerConfirm(false);
-      else if (confirm.toggle && press.name === confirm.toggle.key) setToggle(!toggle);
+      else if (confirm.toggle && press.name === confirm.toggle.key) setToggle(!getToggle());
     } else if (press.name === 'enter') {
-      if (typed === confirm.typed) actions.answerConfirm(true, { toggle });
+      if (getTyped() === confirm.typed) actions.answerConfirm(true, { toggle: getToggle() });
       else setMismatch(true);
-    } else if (confirm.toggle && press.name === `ctrl-${confirm.toggle.key}`) setToggle(!toggle);
+    } else if (confirm.toggle && press.name === `ctrl-${confirm.toggle.key}`) setToggle(!getToggle());
     else {
-      const next = editLine(typed, press);
+      const next = editLine(getTyped(), press);
       if (next !== undefined) {
         setTyped(next);
         setMismatch(false);

@@ -7,7 +7,7 @@ import { editLine } from './lineEditor';
 
 /** The `/` prompt: edits the focused screen's filter live. Enter keeps it, Esc clears it. */
 export function FilterPrompt({ screen, width }: { screen: string; width: number }) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const text = useDeck((s) => s.ui.filters[screen] ?? '');
 
@@ -17,7 +17,7 @@ export function FilterPrompt({ screen, width }: { screen: string; width: number 
       actions.setFilter(screen, '');
       actions.closeOverlay();
     } else {
-      const next = editLine(text, press);
+      const next = editLine(store.getState().ui.filters[screen] ?? '', press);
       if (next !== undefined) actions.setFilter(screen, next);
     }
     return true;

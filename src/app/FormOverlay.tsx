@@ -4,19 +4,24 @@ import { fitWidth } from '../domain/text';
 import { useActions, useDeck, useDeckContext } from './deckContext';
 import { useKeys } from './keyDispatcher';
 import { editLine } from './lineEditor';
+import { useKeyState } from './useKeyState';
 
 /** A few lines to fill in (`:login`): Tab/Enter next field, Enter on the last submits, Esc cancels. */
 export function FormOverlay({ width, height }: { width: number; height: number }) {
   const { theme } = useDeckContext();
   const actions = useActions();
   const form = useDeck((s) => s.ui.form);
-  const [values, setValues] = useState<string[]>(() => form?.fields.map((f) => f.initial ?? '') ?? []);
-  const [focus, setFocus] = useState(0);
+  const [values, getValues, setValues] = useKeyState<string[]>(
+    () => form?.fields.map((f) => f.initial ?? '') ?? [],
+  );
+  const [focus, getFocus, setFocus] = useKeyState(0);
   const [problem, setProblem] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
   useKeys('overlay', (press) => {
     if (!form || busy) return true;
+    const focus = getFocus();
+    const values = getValues();
     if (press.name === 'esc') actions.closeForm();
     else if (press.name === 'shift-tab' || press.name === 'up') setFocus(Math.max(0, focus - 1));
     else if (

@@ -5,6 +5,7 @@ import { type CommandContext, completeLine, type PaletteCommand, runLine, splitW
 import { useActions, useDeckContext } from './deckContext';
 import { useKeys } from './keyDispatcher';
 import { editLine } from './lineEditor';
+import { useKeyState } from './useKeyState';
 
 export const paletteSuggestionRows = 5;
 
@@ -20,7 +21,7 @@ export function Palette({
 }) {
   const { theme } = useDeckContext();
   const actions = useActions();
-  const [line, setLine] = useState('');
+  const [line, getLine, setLine] = useKeyState('');
   const [candidates, setCandidates] = useState<string[] | undefined>();
   const [error, setError] = useState<string | undefined>();
 
@@ -28,15 +29,15 @@ export function Palette({
     if (press.name === 'esc') actions.closeOverlay();
     else if (press.name === 'enter') {
       actions.closeOverlay();
-      const problem = runLine(commands, line, context);
+      const problem = runLine(commands, getLine(), context);
       if (problem) actions.notify('warn', problem);
     } else if (press.name === 'tab') {
-      const completion = completeLine(commands, line);
+      const completion = completeLine(commands, getLine());
       setLine(completion.line);
       setCandidates(completion.candidates);
       setError(completion.candidates.length === 0 ? 'no completions' : undefined);
     } else {
-      const next = editLine(line, press);
+      const next = editLine(getLine(), press);
       if (next !== undefined) {
         setLine(next);
         setCandidates(undefined);

@@ -82,6 +82,17 @@ describe('the console shell', () => {
     await deck.waitFor('unknown command ":nope"');
   });
 
+  it('takes keys that arrive in one read (a paste, a slow link) one by one', async () => {
+    deck = await startDeck({ screens, services: { repos } });
+    await deck.waitFor('fix login');
+    await deck.paste(':help\r');
+    await deck.waitFor('[repo.refresh]');
+    await deck.press('esc');
+    await deck.paste('/re:^w\r');
+    const f = await deck.waitFor((frame) => frame.includes('new header') && !frame.includes('fix login'));
+    expect(f).toContain('filter: re:^w');
+  });
+
   it('quits with :q', async () => {
     deck = await startDeck({ screens, services: { repos } });
     await deck.press(':');

@@ -52,6 +52,7 @@ export async function startDeck(opts: StartDeckOptions = {}) {
   await tick();
 
   const frame = () => app.lastFrame() ?? '';
+
   return {
     deck,
     store: deck.store,
@@ -69,6 +70,11 @@ export async function startDeck(opts: StartDeckOptions = {}) {
         await tick(5);
       }
       await tick();
+    },
+    /** Types text as one chunk, as a paste or keys over a slow link arrive: the console replays it key by key. */
+    async paste(text: string) {
+      app.stdin.write(text);
+      await tick(Math.max(30, text.length * 5));
     },
     /** Waits until the screen shows the text, matches the pattern, or satisfies the predicate. */
     async waitFor(
