@@ -55,7 +55,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     [actions, entries, index, byId, queuedHere, awaiting],
   );
   const wide = width >= 120;
-  const columns = useMemo(() => projectColumns(Date.now, wide ? 120 : width), [wide, width]);
+  const columns = useMemo(() => projectColumns(Date.now, wide ? 120 : 80), [wide]);
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.name, filterText, height: tableHeight });
 
