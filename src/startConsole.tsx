@@ -3,7 +3,7 @@ import { runConsole } from './app/runConsole';
 import type { CliArgs } from './cliArgs';
 import { consoleCloud } from './consoleCloud';
 import { consoleServers } from './consoleServers';
-import { openWorkers, openWorkspace } from './openWorkspace';
+import { deckProjectsFor, openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
 import { cloudCommands } from './screens/resources/cloudCommands';
 import { appendErrorLog, defaultLogFile } from './services/log/errorLog';

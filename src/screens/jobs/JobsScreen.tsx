@@ -1,12 +1,10 @@
-import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
 import { useKeys } from '../../app/keyDispatcher';
 import type { Screen, ScreenProps } from '../../app/screen';
-import { DataTable } from '../../components/DataTable';
+import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
-import { fitWidth } from '../../domain/text';
 import { jobsNewestFirst } from '../../state/jobsReducer';
 import { JobDetailsView } from './JobDetailsView';
 import { jobColumns } from './jobColumns';
@@ -54,23 +52,20 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const where =
     transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text color={theme.muted}>
-        {fitWidth(` ${shown} ${where} · f status filter · :run <program> [args…]`, width)}
-      </Text>
-      <DataTable
-        table={table}
-        columns={columns}
-        width={width}
-        height={tableHeight}
-        noColor={theme.noColor}
-        emptyMessage={
-          statusFilter
-            ? `No ${statusFilter} jobs (f changes the status filter).`
-            : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
-        }
-      />
-    </Box>
+    <SummaryTable
+      summary={`${shown} ${where} · f status filter · :run <program> [args…]`}
+      summaryColor={theme.muted}
+      table={table}
+      columns={columns}
+      width={width}
+      height={height}
+      noColor={theme.noColor}
+      emptyMessage={
+        statusFilter
+          ? `No ${statusFilter} jobs (f changes the status filter).`
+          : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
+      }
+    />
   );
 }
 

@@ -1,11 +1,10 @@
-import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
 import { useKeys } from '../../app/keyDispatcher';
 import type { Screen, ScreenProps } from '../../app/screen';
-import { DataTable } from '../../components/DataTable';
+import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
-import { fitWidth, formatAge } from '../../domain/text';
+import { formatAge } from '../../domain/text';
 import { RepoDetailsView } from './RepoDetailsView';
 import { repoColumns } from './repoColumns';
 
@@ -44,21 +43,20 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   const age = refreshedAt ? `refreshed ${formatAge((Date.now() - refreshedAt) / 1000)} ago` : '';
   const summary = `${rows.length} repositories${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text color={theme.muted}>{fitWidth(` ${summary}`, width)}</Text>
-      <DataTable
-        table={table}
-        columns={columns}
-        width={width}
-        height={tableHeight}
-        noColor={theme.noColor}
-        emptyMessage={
-          loading
-            ? 'reading repositories…'
-            : 'No repositories. List them in repos.yaml in the workspace (repos: [{ path: ~/src/app }]) or set repos.roots in config.yaml.'
-        }
-      />
-    </Box>
+    <SummaryTable
+      summary={summary}
+      summaryColor={theme.muted}
+      table={table}
+      columns={columns}
+      width={width}
+      height={height}
+      noColor={theme.noColor}
+      emptyMessage={
+        loading
+          ? 'reading repositories…'
+          : 'No repositories. List them in repos.yaml in the workspace (repos: [{ path: ~/src/app }]) or set repos.roots in config.yaml.'
+      }
+    />
   );
 }
 

@@ -1,13 +1,11 @@
-import { Box, Text } from 'ink';
 import { useMemo, useState } from 'react';
 import type { PaletteCommand } from '../../app/commands';
 import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
 import { useKeys } from '../../app/keyDispatcher';
 import type { Screen, ScreenProps } from '../../app/screen';
-import { DataTable } from '../../components/DataTable';
+import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatAge, isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
-import { fitWidth } from '../../domain/text';
 import type { DeckState } from '../../state/store';
 import { deleteConfirmation } from './deleteConfirmation';
 import { ResourceDetailsView } from './ResourceDetailsView';
@@ -88,23 +86,22 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
   const summary = ` ${rows.length} resources · ${scope} · ${account} · ${freshness(cloud, Date.now(), config.cloud.staleMinutes)}`;
   const stale = summary.includes('STALE') || summary.includes('failed');
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text color={stale ? theme.warn : theme.muted}>{fitWidth(summary, width)}</Text>
-      <DataTable
-        table={table}
-        columns={columns}
-        width={width}
-        height={tableHeight}
-        noColor={theme.noColor}
-        emptyMessage={
-          info?.problem
-            ? `No access to the account: ${info.problem}`
-            : index.size === 0
-              ? 'Nothing scanned yet. Press s to scan every region (it runs as a job; the table fills region by region).'
-              : 'Nothing of this type or project: :resources shows all, p changes the project.'
-        }
-      />
-    </Box>
+    <SummaryTable
+      summary={summary}
+      summaryColor={stale ? theme.warn : theme.muted}
+      table={table}
+      columns={columns}
+      width={width}
+      height={height}
+      noColor={theme.noColor}
+      emptyMessage={
+        info?.problem
+          ? `No access to the account: ${info.problem}`
+          : index.size === 0
+            ? 'Nothing scanned yet. Press s to scan every region (it runs as a job; the table fills region by region).'
+            : 'Nothing of this type or project: :resources shows all, p changes the project.'
+      }
+    />
   );
 }
 

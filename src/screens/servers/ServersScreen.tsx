@@ -1,12 +1,10 @@
-import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
 import { useKeys } from '../../app/keyDispatcher';
 import type { Screen, ScreenProps } from '../../app/screen';
-import { DataTable } from '../../components/DataTable';
+import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
-import { fitWidth } from '../../domain/text';
 import type { ServerView } from '../../state/deckServices';
 import type { DeckActions } from '../../state/store';
 import { serverColumns } from './serverColumns';
@@ -84,17 +82,16 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
   const summary = ` ${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text color={theme.muted}>{fitWidth(summary, width)}</Text>
-      <DataTable
-        table={table}
-        columns={columns}
-        width={width}
-        height={tableHeight}
-        noColor={theme.noColor}
-        emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
-      />
-    </Box>
+    <SummaryTable
+      summary={summary}
+      summaryColor={theme.muted}
+      table={table}
+      columns={columns}
+      width={width}
+      height={height}
+      noColor={theme.noColor}
+      emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
+    />
   );
 }
 
