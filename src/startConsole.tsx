@@ -26,6 +26,7 @@ export async function startConsole(opts: {
   const deck = createDeck({
     services: {
       ...workspace.services,
+      projects: deckProjectsFor(workspace.dataDir, env, cloud.provider),
       bus: deckBus,
       cloud: cloud.deckCloud,
       servers: consoleServers(workspace.dataDir, env),
