@@ -125,7 +125,8 @@ const TableRow = memo(function TableRow<T>({
       plain += cell + sep;
     }
   }
-  parts.push(plain);
+  // Ink's cost grows with the characters it lays out: only the cursor's inverse bar needs the padding.
+  parts.push(isCursor ? plain : plain.trimEnd());
   return (
     <Text inverse={isCursor} bold={isSelected} wrap="truncate-end">
       {parts}
