@@ -217,3 +217,28 @@ export function printJobLog(io: BusCommandIO, e: DeckEvent): void {
   const stream = (e.data as { stream?: string } | undefined)?.stream;
   (stream === 'stdout' ? io.stdout : io.stderr).write(`${stripControl(e.message)}\n`);
 }
+
+/**
+ * How every cloud command ends: the reason it could not run, or the job as JSON, or a line for people
+ * (`describe` of the result when the job completed, else the job's outcome). Returns the exit code.
+ */
+export function reportCloudJob<R>(
+  command: string,
+  run: JobRun,
+  io: BusCommandIO,
+  json: boolean,
+  describe: (result: R, job: JobView) => string,
+  extraJson: Record<string, unknown> = {},
+): number {
+  if ('error' in run) {
+    io.stderr.write(`infradeck ${command}: ${run.error}\n`);
+    return run.code;
+  }
+  const { job } = run;
+  const result = job.status === 'completed' ? (job.result as R) : undefined;
+  if (json) {
+    const summary = { id: job.id, status: job.status, error: job.error };
+    io.stdout.write(`${JSON.stringify({ job: summary, result, ...extraJson }, null, 2)}\n`);
+  } else io.stderr.write(`${result === undefined ? jobOutcome(job) : describe(result, job)}\n`);
+  return jobExitCode(job);
+}

@@ -13,10 +13,10 @@ import {
   CommandCloud,
   cacheAccount,
   commandReadOnly,
-  jobExitCode,
   jobOutcome,
   openCloudCommandBus,
   printJobLog,
+  reportCloudJob,
   runCloudJob,
 } from './cloudJob';
 import { printTable } from './printTable';
@@ -125,18 +125,7 @@ export async function deleteCommand(argv: string[], io: CloudCommandIO): Promise
       },
       { quiet: json },
     );
-    if ('error' in run) {
-      io.stderr.write(`infradeck delete: ${run.error}\n`);
-      return run.code;
-    }
-    const { job } = run;
-    const result = job.status === 'completed' ? (job.result as TerminateResult) : undefined;
-    if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, result }, null, 2)}\n`,
-      );
-    } else io.stderr.write(`${jobOutcome(job)}\n`);
-    return jobExitCode(job);
+    return reportCloudJob<TerminateResult>('delete', run, io, json, (_result, job) => jobOutcome(job));
   } finally {
     await bus.close();
   }

@@ -7,10 +7,9 @@ import {
   type CloudCommandIO,
   CommandCloud,
   commandReadOnly,
-  jobExitCode,
-  jobOutcome,
   openCloudCommandBus,
   printJobLog,
+  reportCloudJob,
   runCloudJob,
   splitList,
 } from './cloudJob';
@@ -76,24 +75,11 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
       },
       { quiet: json },
     );
-    if ('error' in run) {
-      io.stderr.write(`infradeck power: ${run.error}\n`);
-      return run.code;
-    }
-    const { job } = run;
-    const result = job.status === 'completed' ? (job.result as PowerResult) : undefined;
-    if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, result }, null, 2)}\n`,
-      );
-    } else if (result) {
-      io.stderr.write(
-        result.instances.length === 0
-          ? `project ${project} has no instances to ${on ? 'start' : 'stop'}\n`
-          : `project ${project}: ${result.instances.length} instance${result.instances.length === 1 ? '' : 's'} ${on ? 'started' : 'stopped'}\n`,
-      );
-    } else io.stderr.write(`${jobOutcome(job)}\n`);
-    return jobExitCode(job);
+    return reportCloudJob<PowerResult>('power', run, io, json, (result) =>
+      result.instances.length === 0
+        ? `project ${project} has no instances to ${on ? 'start' : 'stop'}`
+        : `project ${project}: ${result.instances.length} instance${result.instances.length === 1 ? '' : 's'} ${on ? 'started' : 'stopped'}`,
+    );
   } finally {
     await bus.close();
   }

@@ -13,9 +13,8 @@ import {
   type CloudCommandIO,
   CommandCloud,
   describeCloud,
-  jobExitCode,
-  jobOutcome,
   openCloudCommandBus,
+  reportCloudJob,
   runCloudJob,
   splitList,
 } from './cloudJob';
@@ -100,32 +99,24 @@ export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<n
       },
       { quiet: json },
     );
-    if ('error' in run) {
-      io.stderr.write(`infradeck scan: ${run.error}\n`);
-      return run.code;
-    }
-    const { job } = run;
-    const result = job.status === 'completed' ? (job.result as ScanResult) : undefined;
-    if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ job: { id: job.id, status: job.status, error: job.error }, result, regions: scopes }, null, 2)}\n`,
-      );
-    } else if (result) {
-      const ok = result.regions.length - result.failed.length;
-      io.stderr.write(
-        `scanned ${ok} of ${result.regions.length} scopes of ${result.cloud === 'demo' ? 'the DEMO cloud' : `account ${result.account}`}: ` +
-          `${result.resources} resources in ${formatDuration(Date.now() - started)}` +
-          (result.failed.length ? `; failed: ${result.failed.join(', ')}` : '') +
-          '\n',
-      );
-      if (result.cacheDir) io.stderr.write(`cached in ${result.cacheDir}/${result.account}\n`);
-      for (const e of result.cacheErrors) io.stderr.write(`${e}\n`);
-    } else {
-      io.stderr.write(`${jobOutcome(job)}\n`);
-    }
-    if (result)
-      return result.failed.length > 0 || result.cacheErrors.length > 0 ? exitCodes.failed : exitCodes.ok;
-    return jobExitCode(job);
+    return reportCloudJob<ScanResult>(
+      'scan',
+      run,
+      io,
+      json,
+      (result) => {
+        const ok = result.regions.length - result.failed.length;
+        const lines = [
+          `scanned ${ok} of ${result.regions.length} scopes of ${result.cloud === 'demo' ? 'the DEMO cloud' : `account ${result.account}`}: ` +
+            `${result.resources} resources in ${formatDuration(Date.now() - started)}` +
+            (result.failed.length ? `; failed: ${result.failed.join(', ')}` : ''),
+          ...(result.cacheDir ? [`cached in ${result.cacheDir}/${result.account}`] : []),
+          ...result.cacheErrors,
+        ];
+        return lines.join('\n');
+      },
+      { regions: scopes },
+    );
   } finally {
     await bus.close();
   }
