@@ -1,10 +1,5 @@
-import { Box, Text } from 'ink';
-import { useState } from 'react';
-import { useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import { isLogScrollAction, LogView, logScroll } from '../../components/LogView';
 import type { Resource, ResourceIndex } from '../../domain/resource';
-import { fitWidth } from '../../domain/text';
+import { TextDetails } from '../TextDetails';
 import { typeLabel } from './resourceColumns';
 
 function flatten(value: unknown, prefix: string, out: string[]): void {
@@ -51,34 +46,13 @@ export function ResourceDetailsView({
   active: boolean;
   onBack: () => void;
 }) {
-  const { theme } = useDeckContext();
-  const [scroll, setScroll] = useState({ offset: 0, follow: false });
-  const lines = resourceDetailLines(resource, index);
-  const bodyHeight = height - 1;
-
-  useKeys(
-    'screen',
-    (press) => {
-      const action = press.action(['log']);
-      if (action === 'view.back') onBack();
-      else if (action && isLogScrollAction(action))
-        setScroll((s) => logScroll(s, action, lines.length, bodyHeight));
-      else return false;
-      return true;
-    },
-    active,
-  );
-
   return (
-    <Box flexDirection="column" width={width} height={height}>
-      <LogView
-        lines={lines}
-        width={width}
-        height={bodyHeight}
-        follow={scroll.follow}
-        offset={scroll.offset}
-      />
-      <Text color={theme.muted}>{fitWidth(' Esc back  j/k scroll', width)}</Text>
-    </Box>
+    <TextDetails
+      lines={resourceDetailLines(resource, index)}
+      width={width}
+      height={height}
+      active={active}
+      onBack={onBack}
+    />
   );
 }
