@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A project blueprint: the network, servers and buckets a team wants in one AWS region. Every field is one

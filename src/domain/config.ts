@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A key as the keymap names it: `j`, `G`, `enter`, `esc`, `tab`, `shift-tab`, `ctrl-c`, `space`, `up`, `pgdn`. */
 export const keyName = z.string().min(1);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type JobLogLine, type Requester, requesterSchema } from './job';
 
 export const eventLevels = ['info', 'warn', 'error'] as const;

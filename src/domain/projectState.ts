@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectNameSchema, regionSchema } from './blueprint';
 import { isRefusal } from './refusal';
 import { resourceTypes } from './resource';

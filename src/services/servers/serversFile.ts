@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceError } from '../../domain/sourceError';
 import { type Env, resolveUserPath } from '../storage/userPath';
 import { fileErrorReason, parseYamlFile } from '../storage/yamlDocument';

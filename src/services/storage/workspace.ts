@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeckConfig } from '../../domain/config';
 import type { RepoEntry } from '../../domain/repo';
 import type { SourceError } from '../../domain/sourceError';
