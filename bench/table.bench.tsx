@@ -26,6 +26,9 @@ import { type ReactNode, useRef } from 'react';
 import { DataTable } from '../src/components/DataTable';
 import type { Column } from '../src/components/tableModel';
 import { type TableState, useTable } from '../src/components/useTable';
+import { type Resource, ResourceIndex, resourceKey } from '../src/domain/resource';
+import { resourceColumns } from '../src/screens/resources/resourceColumns';
+import { DemoCloud } from '../src/services/cloud/demoCloud';
 import { benchTerminal, nextFrameWritten } from './lib/fakeTerminal';
 import { heading, ms, seededRandom, sleep, statsLine, summarize, targetLine } from './lib/stats.mjs';
 
@@ -103,21 +106,32 @@ function makeInstances(count: number): Instance[] {
   }));
 }
 
-function BenchTable({
-  rows,
+/** What one table bench runs on: rows, the columns a screen would give them, and how to recognize a row. */
+interface Dataset<T> {
+  rows: readonly T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  /** Text of a row that the frame must show once the cursor is on it. */
+  label: (row: T) => string;
+  /** Typed into the filter one character at a time (then deleted back to 3 characters). */
+  filterWord: string;
+}
+
+function BenchTable<T>({
+  data,
   height,
   filterText,
   handle,
 }: {
-  rows: readonly Instance[];
+  data: Dataset<T>;
   height: number;
   filterText: string;
-  handle: { current?: TableState<Instance> };
+  handle: { current?: TableState<T> };
 }): ReactNode {
-  const rowKey = useRef((r: Instance) => r.id).current;
-  const table = useTable({ rows, columns, rowKey, filterText, height });
+  const rowKey = useRef(data.rowKey).current;
+  const table = useTable({ rows: data.rows, columns: data.columns, rowKey, filterText, height });
   handle.current = table;
-  return <DataTable table={table} columns={columns} width={COLUMNS} height={height} />;
+  return <DataTable table={table} columns={data.columns} width={COLUMNS} height={height} />;
 }
 
 interface LayoutResult {
@@ -130,18 +144,19 @@ interface LayoutResult {
   sort: number[];
 }
 
-async function runLayout(
-  rows: readonly Instance[],
+async function runLayout<T>(
+  data: Dataset<T>,
   height: number,
   incrementalRendering: boolean,
   budgetSeconds: number,
 ): Promise<LayoutResult> {
   const { stdout, stdin, stderr } = benchTerminal(COLUMNS, ROWS);
-  const handle: { current?: TableState<Instance> } = {};
+  const { rows } = data;
+  const handle: { current?: TableState<T> } = {};
   const inkOutput: number[] = [];
   let recording = false;
   const view = (filterText = '') => (
-    <BenchTable rows={rows} height={height} filterText={filterText} handle={handle} />
+    <BenchTable data={data} height={height} filterText={filterText} handle={handle} />
   );
 
   const mountStart = performance.now();
@@ -158,7 +173,8 @@ async function runLayout(
     },
   });
   const mount = performance.now() - mountStart;
-  if (!stdout.recent.includes('NAME')) throw new Error('table: the first frame has no table header');
+  if (!stdout.recent.includes(data.columns[0].title))
+    throw new Error('table: the first frame has no table header');
   await sleep(5);
 
   /** Runs one action; returns the time until its frame was written, or undefined if none came. */
@@ -203,21 +219,27 @@ async function runLayout(
 
   // The frame on screen must show where the actions took the cursor, or nothing above means anything.
   const state = table();
-  const cursorName = rows[expected].name;
+  const cursorName = data.label(rows[expected]);
   if (state.cursor !== expected || !stdout.recent.includes(cursorName))
     throw new Error(`table: cursor ${state.cursor} (expected ${expected}); last frame lacks ${cursorName}`);
 
   // Typing a filter: each keystroke re-filters 50,000 rows (the first one also builds the search text).
   const filter: number[] = [];
-  // Type "web-pay", then delete back to "web". A keystroke that leaves the visible rows as they were gets no
-  // frame (Ink writes nothing when the text is unchanged) and no sample.
-  for (const text of [1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3].map((n) => 'web-pay'.slice(0, n))) {
+  // Type the filter word, then delete back to its first 3 characters. A keystroke that leaves the visible rows
+  // as they were gets no frame (Ink writes nothing when the text is unchanged) and no sample.
+  const word = data.filterWord;
+  const lengths = [
+    ...Array.from({ length: word.length }, (_, i) => i + 1),
+    ...Array.from({ length: word.length - 3 }, (_, i) => word.length - 1 - i),
+  ];
+  for (const text of lengths.map((n) => word.slice(0, n))) {
     const t = await timed(() => instance.rerender(view(text)));
     if (t !== undefined) filter.push(t);
     await sleep(2);
   }
   const matches = table().view.length;
-  if (!(matches > 0 && matches < rows.length)) throw new Error(`table: filter "web" matched ${matches} rows`);
+  if (!(matches > 0 && matches < rows.length))
+    throw new Error(`table: filter "${word.slice(0, 3)}" matched ${matches} rows`);
   instance.rerender(view(''));
   await sleep(5);
 
@@ -237,8 +259,15 @@ const generateStart = performance.now();
 const rows = makeInstances(ROW_COUNT);
 const generated = performance.now() - generateStart;
 
-const drawn = await runLayout(rows, ROWS - 1, CONSOLE_INCREMENTAL, BUDGET_S.console);
-const other = await runLayout(rows, ROWS - 1, !CONSOLE_INCREMENTAL, BUDGET_S.incremental);
+const instances: Dataset<Instance> = {
+  rows,
+  columns,
+  rowKey: (r) => r.id,
+  label: (r) => r.name,
+  filterWord: 'web-pay',
+};
+const drawn = await runLayout(instances, ROWS - 1, CONSOLE_INCREMENTAL, BUDGET_S.console);
+const other = await runLayout(instances, ROWS - 1, !CONSOLE_INCREMENTAL, BUDGET_S.incremental);
 const rendererName = (incremental: boolean) => (incremental ? 'incremental renderer' : 'standard renderer');
 
 console.log(
@@ -265,3 +294,43 @@ for (const [name, r, mountNote] of [
 const s = summarize(drawn.frames);
 console.log(targetLine('frame while scrolling, as the console draws', s.median, 8, 'median'));
 console.log(`  p99 frame while scrolling, as the console draws: ${ms(s.p99)}`);
+
+// The Resources screen's own table: ~50,000 resources of the demo cloud (16 regions, scale 150) in a
+// ResourceIndex, shown with the screen's columns. Memory is the heap the resources and the index add.
+{
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const cloud = new DemoCloud({ regions: 16, scale: 150, latencyScale: 0 });
+  const byRegion = new Map<string, Resource[]>();
+  for (const r of cloud.snapshot()) byRegion.set(r.region, [...(byRegion.get(r.region) ?? []), r]);
+  const index = ResourceIndex.fromScans(
+    [...byRegion].map(([region, resources]) => ({
+      account: '000000000000',
+      region,
+      scannedAt: NOW,
+      resources,
+    })),
+  );
+  const resources = index.query({});
+  global.gc?.();
+  const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+  const data: Dataset<Resource> = {
+    rows: resources,
+    columns: resourceColumns(() => NOW),
+    rowKey: resourceKey,
+    label: (r) => r.id,
+    filterWord: 'web-web',
+  };
+  const r = await runLayout(data, ROWS - 2, CONSOLE_INCREMENTAL, BUDGET_S.incremental);
+  console.log(
+    heading(
+      `Resources table · ${resources.length.toLocaleString('en')} demo resources in a ResourceIndex · ${COLUMNS}x${ROWS}`,
+    ),
+  );
+  console.log(
+    `  heap for the resources and the index: ${heapMb.toFixed(0)} MB${global.gc ? '' : ' (no --expose-gc: rough)'}`,
+  );
+  console.log(statsLine('  frame while scrolling', r.frames, stats));
+  console.log(statsLine('  filter keystroke that changed the screen', r.filter, ['min', 'median', 'max']));
+  console.log(statsLine('  sort by next column', r.sort, ['min', 'median', 'max']));
+}
