@@ -39,6 +39,7 @@ export function createDeck(opts: DeckOptions): Deck {
     tab: opts.screens[0].id,
     startupErrors,
     cloudSelection: opts.cloudSelection,
+    staleScanMs: opts.config.cloud.staleMinutes * 60_000,
   });
   const theme = makeTheme(opts.noColor || opts.config.theme.noColor, opts.config.theme.accent);
   return { store, keymap, config: opts.config, theme };

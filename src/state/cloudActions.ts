@@ -16,6 +16,7 @@ export function cloudActions(
   cloud: DeckCloud | undefined,
   bus: DeckBus | undefined,
   tools: DeckStoreTools,
+  staleScanMs = 30 * 60_000,
 ): CloudActions {
   const { set, get, notify } = tools;
 
@@ -60,7 +61,9 @@ export function cloudActions(
           },
         }));
         if (info.problem) notify('error', info.problem);
-        if (info.account && scans.length === 0) await actions.scanNow();
+        // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
+        const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
+        if (info.account && tools.now() - newest > staleScanMs) await actions.scanNow();
       } catch (error) {
         set((s) => ({ cloud: { ...s.cloud, opening: false } }));
         notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);

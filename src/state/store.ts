@@ -144,6 +144,8 @@ export interface DeckInit {
   /** Problems found while starting (bad config, bad repos.yaml): shown as error toasts. */
   startupErrors?: string[];
   cloudSelection?: CloudSelection;
+  /** A cached scan older than this is rescanned when the console opens the cloud. */
+  staleScanMs?: number;
   now?: () => number;
 }
 
@@ -167,7 +169,7 @@ export function createDeckStore(services: DeckServices, init: DeckInit): DeckSto
 
     const actions: DeckActions = {
       ...busActions(services.bus, { set, get, notify, now }),
-      ...cloudActions(services.cloud, services.bus, { set, get, notify, now }),
+      ...cloudActions(services.cloud, services.bus, { set, get, notify, now }, init.staleScanMs),
       ...serversActions(services.servers, { set, get, notify, now }),
       ...projectsActions(services.projects, services.bus, { set, get, notify, now }),
       showTab: (id) => ui({ tab: id, overlay: null }),

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { RegionScan } from '../../src/domain/resource';
+import type { DeckCloud } from '../../src/state/deckServices';
+import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { startDeck } from '../harness/startDeck';
+
+function cloudWithCache(scannedAt: number): DeckCloud {
+  const scan: RegionScan = { account: '123456789012', region: 'eu-west-1', scannedAt, resources: [] };
+  return {
+    open: async () => ({
+      kind: 'aws',
+      label: 'AWS',
+      account: '123456789012',
+      arn: 'arn:aws:iam::123456789012:user/a',
+    }),
+    cachedScans: async () => [scan],
+    knownRegions: () => [],
+    knownProfiles: () => [],
+    saveKeys: async () => ({ ok: true }),
+  };
+}
+
+describe('opening the cloud', () => {
+  it('scans again when the cache is older than cloud.staleMinutes, and not when it is fresh', async () => {
+    for (const [ageMinutes, expected] of [
+      [45, 1],
+      [5, 0],
+    ] as const) {
+      const { bus, deckBus } = memoryDeckBus();
+      const deck = await startDeck({
+        bus: deckBus,
+        services: { cloud: cloudWithCache(Date.now() - ageMinutes * 60_000) },
+        config: { cloud: { staleMinutes: 30 } },
+      });
+      await deck.store.getState().actions.connectCloud();
+      const scans = (await bus.queue.list()).filter((j) => j.kind === 'scan');
+      expect(scans.length, `cache ${ageMinutes} min old`).toBe(expected);
+      deck.unmount();
+      await bus.close();
+    }
+  });
+});
