@@ -10,12 +10,14 @@ const root = resolve(import.meta.dirname, '../..');
  * process only, so the entry is bundled once with esbuild (our code inlined, node_modules left as imports)
  * into a folder under the repository (`.infradeck-test-*`, git-ignored) where node finds node_modules.
  */
-export async function buildWorkerEntry(): Promise<{ file: string; remove: () => void }> {
+export async function buildWorkerEntry(
+  entry = 'tests/worker/fixtures/workerMain.ts',
+): Promise<{ file: string; remove: () => void }> {
   const dir = join(root, `.infradeck-test-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'worker.mjs');
   await build({
-    entryPoints: [join(root, 'tests/worker/fixtures/workerMain.ts')],
+    entryPoints: [join(root, entry)],
     outfile: file,
     bundle: true,
     format: 'esm',

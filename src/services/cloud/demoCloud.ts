@@ -24,6 +24,7 @@ import type {
   WaitOptions,
 } from './cloudProvider';
 import {
+  type DemoBucket,
   type DemoState,
   defaultDemoLatencyMs,
   demoRegionNames,
@@ -647,6 +648,50 @@ export class DemoCloud implements CloudProvider {
   }
 
   /** Every resource as it is now, without latency or faults (tests and the benchmark). */
+  /**
+   * Everything this demo account holds, as JSON. With `importState` separate processes (the workers of a
+   * multi-process test) act on one demo world, one at a time.
+   */
+  exportState(): string {
+    return JSON.stringify({
+      regions: [...this.state.regions].map(([region, byId]) => [region, [...byId.values()]]),
+      buckets: [...this.state.buckets],
+      transitions: [...this.transitions],
+      terminatedAt: [...this.terminatedAt],
+      clientTokens: [...this.clientTokens],
+      images: [...this.images].map(([region, ids]) => [region, [...ids]]),
+    });
+  }
+
+  importState(json: string): void {
+    const saved = JSON.parse(json) as {
+      regions: [string, Resource[]][];
+      buckets: [string, DemoBucket][];
+      transitions: [string, { region: string; to: string; at: number }][];
+      terminatedAt: [string, number][];
+      clientTokens: [string, string[]][];
+      images: [string, string[]][];
+    };
+    this.state.regions.clear();
+    for (const [region, resources] of saved.regions) {
+      this.state.regions.set(region, new Map(resources.map((r) => [r.id, r])));
+      for (const r of resources) this.ids.claim(r.id);
+    }
+    this.state.buckets.clear();
+    for (const [name, bucket] of saved.buckets) this.state.buckets.set(name, bucket);
+    for (const [target, entries] of [
+      [this.transitions, saved.transitions],
+      [this.terminatedAt, saved.terminatedAt],
+      [this.clientTokens, saved.clientTokens],
+    ] as const) {
+      target.clear();
+      for (const [key, value] of entries as [string, never][])
+        (target as Map<string, unknown>).set(key, value);
+    }
+    this.images.clear();
+    for (const [region, ids] of saved.images) this.images.set(region, new Set(ids));
+  }
+
   snapshot(): Resource[] {
     this.settle();
     const out: Resource[] = [];
