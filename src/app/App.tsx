@@ -1,5 +1,5 @@
 import { Box, Text, useApp } from 'ink';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands, type PaletteCommand } from './commands';
@@ -52,6 +52,9 @@ function Shell({
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
   const suspended = useDeck((s) => s.ui.suspended);
+  // A tab is mounted when first shown and then kept (its cursor, filter and open view survive a tab switch);
+  // tabs never opened cost nothing, which keeps the first frame quick.
+  const visited = useVisited(tab);
   const screen = screens.find((s) => s.id === tab) ?? screens[0];
   const commands = useMemo(
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
@@ -105,11 +108,13 @@ function Shell({
         {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
         {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
         {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
-        {screens.map((s) => (
-          <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
-            <s.Component width={columns} height={contentHeight} active={s === screen && overlay === null} />
-          </Box>
-        ))}
+        {screens
+          .filter((s) => visited.has(s.id))
+          .map((s) => (
+            <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
+              <s.Component width={columns} height={contentHeight} active={s === screen && overlay === null} />
+            </Box>
+          ))}
       </Box>
       <Box height={1 + paletteRows} width={columns} overflow="hidden">
         {overlay === 'palette' ? (
@@ -128,4 +133,10 @@ function Shell({
 /** Overlays drawn in place of the screen (the palette and the filter prompt leave it in view). */
 function coversScreen(overlay: string | null): boolean {
   return overlay === 'help' || overlay === 'confirm' || overlay === 'form';
+}
+
+function useVisited(tab: string): ReadonlySet<string> {
+  const [visited, setVisited] = useState<ReadonlySet<string>>(() => new Set([tab]));
+  if (!visited.has(tab)) setVisited(new Set([...visited, tab]));
+  return visited.has(tab) ? visited : new Set([...visited, tab]);
 }

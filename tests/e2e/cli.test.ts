@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { version } from '../../package.json';
 import { enterAltScreen, leaveAltScreen } from '../../src/app/terminal';
-import { runCli, runInTerminal } from '../harness/cliProcess';
+import { runCli, runInTerminal, stopTerminals } from '../harness/cliProcess';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -24,6 +24,7 @@ beforeAll(() => {
   env = { XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), INFRADECK_DATA: '' };
 });
 
+afterEach(() => stopTerminals());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the infradeck command', () => {

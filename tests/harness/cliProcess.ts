@@ -37,7 +37,11 @@ export function runInTerminal(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child: ChildProcess = spawn('script', ['-qfec', command, '/dev/null'], {
     env: { ...process.env, TERM: 'xterm-256color', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group, so a test that fails half-way can still end the console it started.
+    detached: true,
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d.toString();
@@ -59,6 +63,20 @@ export function runInTerminal(args: string[], env: NodeJS.ProcessEnv = {}) {
       }
     },
   };
+}
+
+const running = new Set<ChildProcess>();
+
+/** Ends every console still running in a terminal (call it after each test). */
+export function stopTerminals(): void {
+  for (const child of running) {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  running.clear();
 }
 
 function shellQuote(s: string): string {
