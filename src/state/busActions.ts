@@ -182,8 +182,10 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
     refreshJobs: async () => {
       if (!bus) return;
       try {
-        const listed = await bus.queue.list({ limit: 500 });
-        set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed), loadedAt: now() } }));
+        const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
+        set((s) => ({
+          jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed), counts, loadedAt: now() },
+        }));
       } catch (error) {
         if (bus.state.get().state === 'connected') notify('error', `jobs: ${errorMessage(error)}`);
       }

@@ -1,5 +1,13 @@
 import type { DeckEvent } from '../domain/event';
-import type { JobFilter, JobLogLine, JobSpec, JobView, Requester, WorkerPresence } from '../domain/job';
+import type {
+  JobFilter,
+  JobLogLine,
+  JobSpec,
+  JobStatus,
+  JobView,
+  Requester,
+  WorkerPresence,
+} from '../domain/job';
 import type { RepoDetails, RepoEntry, RepoStatus } from '../domain/repo';
 import type { RegionScan, Resource } from '../domain/resource';
 import type { DeckProjects } from './projectsActions';
@@ -23,6 +31,8 @@ export interface DeckBus {
     cancel(id: string, by?: Requester): Promise<void>;
     retry(id: string, by?: Requester): Promise<void>;
     list(filter?: JobFilter): Promise<JobView[]>;
+    /** Every job the queue holds, by status (the list above is only the newest). */
+    counts(): Promise<Record<JobStatus, number>>;
     logs(id: string, opts?: { tail?: number }): Promise<JobLogLine[]>;
   };
   events: {

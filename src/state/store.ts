@@ -73,6 +73,8 @@ export interface DeckState {
   };
   jobs: {
     byId: JobsById;
+    /** From the queue: all jobs by status, not only those in `byId`. */
+    counts?: Record<JobStatus, number>;
     loadedAt?: number;
     statusFilter?: JobStatus;
     log?: JobLog;

@@ -32,8 +32,12 @@ function DashboardScreen({ width, height }: ScreenProps) {
   const jobs = useMemo(() => jobsNewestFirst(byId), [byId]);
   const now = Date.now();
 
-  const counts = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
-  for (const j of jobs) counts[j.status] += 1;
+  // The queue's counts cover every job; between refreshes the events keep the console's own tally current.
+  const queueCounts = useDeck((s) => s.jobs.counts);
+  const seen = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
+  for (const j of jobs) seen[j.status] += 1;
+  const queueTotal = queueCounts ? jobStatuses.reduce((n, s) => n + queueCounts[s], 0) : 0;
+  const counts = queueCounts && queueTotal > jobs.length ? queueCounts : seen;
   const failures = jobs.filter((j) => j.status === 'failed');
 
   // Fixed sections first; the latest events get whatever height is left.
