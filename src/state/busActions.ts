@@ -27,6 +27,7 @@ export interface BusActions {
 export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): BusActions {
   const { set, get, notify, now } = tools;
   let pending: DeckEvent[] = [];
+  let logsOpened = 0;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   const refusal = (what: string): string | undefined => {
@@ -153,6 +154,7 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
     openJobLog: async (id) => {
       const log: JobLog = {
         jobId: id,
+        opened: ++logsOpened,
         lines: new RingBuffer<string>(jobLogLines),
         version: 0,
         high: new Map(),
@@ -162,8 +164,9 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
       if (!bus) return;
       try {
         const history = await bus.queue.logs(id);
-        if (get().jobs.log !== log && get().jobs.log?.jobId !== id) return;
-        const current = get().jobs.log ?? log;
+        // Lines that arrived meanwhile made new copies of the log object; `opened` tells it is still this one.
+        const current = get().jobs.log;
+        if (current?.opened !== log.opened) return;
         for (const line of history) {
           current.lines.push(line.text);
           current.high.set(line.attempt, Math.max(line.seq, current.high.get(line.attempt) ?? -1));
@@ -207,6 +210,8 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
 /** The open job's output. Lines are deduplicated by (attempt, seq): history and live events overlap. */
 export interface JobLog {
   jobId: string;
+  /** Which opening of a log this is (a job's log opened again is a new one). */
+  opened: number;
   lines: RingBuffer<string>;
   /** Bumped on every change, so subscribers see a new object while the buffer itself is reused. */
   version: number;
