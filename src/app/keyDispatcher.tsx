@@ -70,8 +70,12 @@ export function KeyDispatcher({
   const drain = () => {
     const next = queue.current.shift();
     if (!next) return;
-    dispatch(...next);
-    if (queue.current.length > 0) setTimeout(drain, 0);
+    try {
+      dispatch(...next);
+    } finally {
+      // Even if a handler threw (the error boundary reports it), the keys behind it are not stuck.
+      if (queue.current.length > 0) setTimeout(drain, 0);
+    }
   };
   useInput((input, key) => {
     const chars = Array.from(input);
