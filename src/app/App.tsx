@@ -32,7 +32,15 @@ export function App({ deck, screens, commands = [] }: AppProps) {
 
   return (
     <DeckProvider deck={deck}>
-      <KeyDispatcher keymap={deck.keymap} onInterrupt={quit}>
+      <KeyDispatcher
+        keymap={deck.keymap}
+        onInterrupt={quit}
+        onError={(error) =>
+          deck.store
+            .getState()
+            .actions.notify('error', `key: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      >
         <Shell screens={screens} extraCommands={commands} />
       </KeyDispatcher>
     </DeckProvider>

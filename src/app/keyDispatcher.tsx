@@ -32,11 +32,14 @@ const DispatcherContext = createContext<{ add(r: Registration): () => void } | n
 export function KeyDispatcher({
   keymap,
   onInterrupt,
+  onError,
   children,
 }: {
   keymap: Keymap;
   /** Ctrl-C: always quits, whatever layer is open and however keys are rebound. */
   onInterrupt: () => void;
+  /** A key handler that throws is reported, not fatal: one bad row must not take the console down. */
+  onError: (error: unknown) => void;
   children: ReactNode;
 }) {
   const registrations = useRef<Registration[]>([]);
@@ -58,8 +61,12 @@ export function KeyDispatcher({
       return;
     }
     const press: KeyPress = { name, input, key, action: (scopes) => keymap.resolve(name, scopes) };
-    for (const r of registrations.current) {
-      if (r.handler.current(press)) return;
+    try {
+      for (const r of registrations.current) {
+        if (r.handler.current(press)) return;
+      }
+    } catch (error) {
+      onError(error);
     }
   };
 
@@ -70,12 +77,8 @@ export function KeyDispatcher({
   const drain = () => {
     const next = queue.current.shift();
     if (!next) return;
-    try {
-      dispatch(...next);
-    } finally {
-      // Even if a handler threw (the error boundary reports it), the keys behind it are not stuck.
-      if (queue.current.length > 0) setTimeout(drain, 0);
-    }
+    dispatch(...next);
+    if (queue.current.length > 0) setTimeout(drain, 0);
   };
   useInput((input, key) => {
     const chars = Array.from(input);

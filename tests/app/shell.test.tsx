@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RepoStatus } from '../../src/domain/repo';
 import { reposScreen } from '../../src/screens/repos/ReposScreen';
 import { type DeckSession, startDeck } from '../harness/startDeck';
-import { textScreen } from './testScreens';
+import { fragileScreen, textScreen } from './testScreens';
 
 const repo = (name: string, branch: string, subject: string): RepoStatus => ({
   kind: 'ok',
@@ -92,6 +92,15 @@ describe('the console shell', () => {
     const f = await deck.waitFor((frame) => frame.includes('filter: re:^w'));
     expect(f).toContain('new header');
     expect(f).not.toContain('fix login');
+  });
+
+  it('reports a key handler that throws and keeps going', async () => {
+    deck = await startDeck({ screens: [fragileScreen, ...screens], services: { repos } });
+    await deck.waitFor('the fragile body');
+    await deck.press('x');
+    await deck.waitFor('key: row 3 has no id');
+    await deck.press('2');
+    await deck.waitFor('fix login');
   });
 
   it('quits with :q', async () => {

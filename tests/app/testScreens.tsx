@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { useKeys } from '../../src/app/keyDispatcher';
 import type { Screen } from '../../src/app/screen';
 
 /** A minimal second tab, so switching has somewhere to go. */
@@ -13,3 +14,22 @@ export function textScreen(id: string, title: string, body: string): Screen {
     Component: () => <Text>{body}</Text>,
   };
 }
+
+function Throwing() {
+  useKeys('screen', (press) => {
+    if (press.name === 'x') throw new Error('row 3 has no id');
+    return false;
+  });
+  return <Text>the fragile body</Text>;
+}
+
+/** A tab whose `x` key handler throws, as a bug meeting bad data would. */
+export const fragileScreen: Screen = {
+  id: 'fragile',
+  title: 'Fragile',
+  aliases: [],
+  actions: [],
+  scopes: [],
+  hints: '',
+  Component: Throwing,
+};
