@@ -19,6 +19,7 @@ import { BusError } from './busError';
 import type { ConsumeOptions, Handlers, JobAbort, JobConsumer, JobQueue } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
 import { jobIdForKey, policyFor } from './jobIds';
+import { accepted, refusal } from './jobRequests';
 import type { MemoryAuditLog } from './memoryAudit';
 import type { MemoryEventBus } from './memoryEvents';
 import { describeRequester } from './requester';
@@ -120,35 +121,10 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
-    const job = this.jobs.get(id);
-    if (!job) {
-      this.audit({
-        who: by,
-        action: 'job.cancel',
-        jobId: id,
-        what: `job ${id}`,
-        outcome: 'rejected',
-        reason: 'no such job',
-      });
-      throw new BusError('not-found', `job ${id} not found`);
-    }
+    const job = this.admit('job.cancel', id, by);
     const { view } = job;
-    const what = describeJob(view.kind, view.payload);
-    if (isFinished(view.status)) {
-      const reason = `job ${id} is already ${view.status}`;
-      this.audit({
-        who: by,
-        action: 'job.cancel',
-        jobId: id,
-        kind: view.kind,
-        what,
-        outcome: 'rejected',
-        reason,
-      });
-      throw new BusError('conflict', reason);
-    }
     const message = `cancelled by ${describeRequester(by)}`;
-    this.audit({ who: by, action: 'job.cancel', jobId: id, kind: view.kind, what, outcome: 'accepted' });
+    this.audit(accepted('job.cancel', id, by, view));
     if (view.status === 'active' && job.controller) {
       job.cancelledBy = by;
       const reason: JobAbort = { kind: 'cancel', message };
@@ -163,33 +139,8 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
-    const job = this.jobs.get(id);
-    if (!job) {
-      this.audit({
-        who: by,
-        action: 'job.retry',
-        jobId: id,
-        what: `job ${id}`,
-        outcome: 'rejected',
-        reason: 'no such job',
-      });
-      throw new BusError('not-found', `job ${id} not found`);
-    }
+    const job = this.admit('job.retry', id, by);
     const { view } = job;
-    const what = describeJob(view.kind, view.payload);
-    if (view.status !== 'failed' && view.status !== 'cancelled') {
-      const reason = `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`;
-      this.audit({
-        who: by,
-        action: 'job.retry',
-        jobId: id,
-        kind: view.kind,
-        what,
-        outcome: 'rejected',
-        reason,
-      });
-      throw new BusError('conflict', reason);
-    }
     Object.assign(view, { status: 'queued', step: 0, total: 0, attempts: 0 });
     for (const key of ['message', 'startedAt', 'finishedAt', 'result', 'error'] as const) delete view[key];
     this.waiting.push(id);
@@ -197,7 +148,7 @@ export class MemoryJobQueue implements JobQueue {
       kind: view.kind,
       by,
     });
-    this.audit({ who: by, action: 'job.retry', jobId: id, kind: view.kind, what, outcome: 'accepted' });
+    this.audit(accepted('job.retry', id, by, view));
     this.pump();
   }
 
@@ -414,6 +365,17 @@ export class MemoryJobQueue implements JobQueue {
     data: unknown,
   ): void {
     this.deps.events.publishNow({ level, type, jobId: view.id, source: view.requestedBy, message, data });
+  }
+
+  /** The job a cancel or retry may act on; a refused request is audited and thrown. */
+  private admit(action: 'job.cancel' | 'job.retry', id: string, by: Requester): MemoryJob {
+    const job = this.jobs.get(id);
+    const refused = refusal(action, id, by, job?.view);
+    if (refused) {
+      this.audit(refused.audit);
+      throw refused.error;
+    }
+    return job as MemoryJob;
   }
 
   private audit(entry: NewAuditEntry): void {

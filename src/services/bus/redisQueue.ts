@@ -19,6 +19,7 @@ import {
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
 import { jobIdForKey, policyFor } from './jobIds';
+import { accepted, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
 import { describeRequester } from './requester';
@@ -144,33 +145,8 @@ export class RedisJobQueue implements JobQueue {
   async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
     this.ensureUp('job not cancelled');
     const { cmd, keys } = this.deps;
-    const found = await this.load(id);
-    if (!found) {
-      await this.audit({
-        who: by,
-        action: 'job.cancel',
-        jobId: id,
-        what: `job ${id}`,
-        outcome: 'rejected',
-        reason: 'no such job',
-      });
-      throw new BusError('not-found', `job ${id} not found`);
-    }
-    const { job, view } = found;
+    const { job, view } = await this.admit('job.cancel', id, by);
     const what = describeJob(view.kind, view.payload);
-    if (view.status === 'completed' || view.status === 'failed' || view.status === 'cancelled') {
-      const reason = `job ${id} is already ${view.status}`;
-      await this.audit({
-        who: by,
-        action: 'job.cancel',
-        jobId: id,
-        kind: view.kind,
-        what,
-        outcome: 'rejected',
-        reason,
-      });
-      throw new BusError('conflict', reason);
-    }
     const message = `cancelled by ${describeRequester(by)}`;
     const running = view.status === 'active';
     const marker: CancelMarker = { by, at: Date.now(), message, final: !running };
@@ -179,14 +155,7 @@ export class RedisJobQueue implements JobQueue {
     await job.updateData({ ...(job.data as JobData), cancel: marker }).catch(() => {});
     // Whoever runs it aborts at once; a worker that misses the message finds the marker within a second.
     await cmd.publish(keys.control, JSON.stringify({ type: 'cancel', jobId: id, message }));
-    await this.audit({
-      who: by,
-      action: 'job.cancel',
-      jobId: id,
-      kind: view.kind,
-      what,
-      outcome: 'accepted',
-    });
+    await this.audit(accepted('job.cancel', id, by, view));
     if (running) return;
     // Not running: it is over now. It stays in BullMQ's wait list until a worker takes it and drops it at once
     // (the marker says so); a delayed one is promoted so that happens soon.
@@ -213,33 +182,7 @@ export class RedisJobQueue implements JobQueue {
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
     this.ensureUp('job not retried');
     const { cmd, keys } = this.deps;
-    const found = await this.load(id);
-    if (!found) {
-      await this.audit({
-        who: by,
-        action: 'job.retry',
-        jobId: id,
-        what: `job ${id}`,
-        outcome: 'rejected',
-        reason: 'no such job',
-      });
-      throw new BusError('not-found', `job ${id} not found`);
-    }
-    const { job, view, state } = found;
-    const what = describeJob(view.kind, view.payload);
-    if (view.status !== 'failed' && view.status !== 'cancelled') {
-      const reason = `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`;
-      await this.audit({
-        who: by,
-        action: 'job.retry',
-        jobId: id,
-        kind: view.kind,
-        what,
-        outcome: 'rejected',
-        reason,
-      });
-      throw new BusError('conflict', reason);
-    }
+    const { job, view, state } = await this.admit('job.retry', id, by);
     await cmd.hdel(keys.cancelled, id);
     const { cancel: _dropped, ...data } = job.data as JobData;
     await job.updateData(data as JobData);
@@ -255,7 +198,7 @@ export class RedisJobQueue implements JobQueue {
       message: `retry requested by ${describeRequester(by)}`,
       data: { kind: view.kind, by },
     });
-    await this.audit({ who: by, action: 'job.retry', jobId: id, kind: view.kind, what, outcome: 'accepted' });
+    await this.audit(accepted('job.retry', id, by, view));
   }
 
   async list(filter: JobFilter = {}): Promise<JobView[]> {
@@ -396,6 +339,17 @@ export class RedisJobQueue implements JobQueue {
 
   private async publish(event: NewEvent): Promise<void> {
     await this.deps.events.publish(event);
+  }
+
+  /** The job a cancel or retry may act on; a refused request is audited and thrown. */
+  private async admit(action: 'job.cancel' | 'job.retry', id: string, by: Requester) {
+    const found = await this.load(id);
+    const refused = refusal(action, id, by, found?.view);
+    if (refused) {
+      await this.audit(refused.audit);
+      throw refused.error;
+    }
+    return found as NonNullable<typeof found>;
   }
 
   private async audit(entry: NewAuditEntry): Promise<void> {

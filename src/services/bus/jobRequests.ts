@@ -1,0 +1,48 @@
+import type { NewAuditEntry } from '../../domain/audit';
+import { describeJob, isFinished, type JobView, type Requester } from '../../domain/job';
+import { BusError } from './busError';
+
+type Request = 'job.cancel' | 'job.retry';
+
+/**
+ * Why a cancel or a retry of this job is refused, with the audit entry that records it; undefined when the
+ * request may go ahead. One set of rules for both transports.
+ */
+export function refusal(
+  action: Request,
+  id: string,
+  by: Requester,
+  view: JobView | undefined,
+): { error: BusError; audit: NewAuditEntry } | undefined {
+  if (!view) {
+    return {
+      error: new BusError('not-found', `job ${id} not found`),
+      audit: { who: by, action, jobId: id, what: `job ${id}`, outcome: 'rejected', reason: 'no such job' },
+    };
+  }
+  const reason =
+    action === 'job.cancel'
+      ? isFinished(view.status)
+        ? `job ${id} is already ${view.status}`
+        : undefined
+      : view.status !== 'failed' && view.status !== 'cancelled'
+        ? `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`
+        : undefined;
+  if (!reason) return undefined;
+  return {
+    error: new BusError('conflict', reason),
+    audit: { ...accepted(action, id, by, view), outcome: 'rejected', reason },
+  };
+}
+
+/** The audit entry of a cancel or retry that goes ahead. */
+export function accepted(action: Request, id: string, by: Requester, view: JobView): NewAuditEntry {
+  return {
+    who: by,
+    action,
+    jobId: id,
+    kind: view.kind,
+    what: describeJob(view.kind, view.payload),
+    outcome: 'accepted',
+  };
+}
