@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { DeployResult } from '../domain/projectJobs';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { deployPayloadFor } from '../services/projects/jobPayloads';
 import type { ProjectEntry } from '../services/projects/loadProjects';
 import { commandReadOnly } from './cloudJob';
+import { parseOneArgument } from './oneArgument';
 import { planProject } from './plan';
 import { type ProjectCommandIO, planJson, planText, projectCloud, runProjectJob } from './projects';
 
@@ -17,26 +17,22 @@ const usage = 'usage: infradeck deploy PROJECT [--yes] [--confirm PROJECT] [--js
  * 3 Redis unreachable, 4 cancelled (Ctrl-C cancels the job; `infradeck resume JOB` continues it).
  */
 export async function deployCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  let name: string;
-  let values: { yes?: boolean; confirm?: string; json?: boolean };
-  try {
-    const parsed = parseArgs({
-      args: argv,
+  const parsed = parseOneArgument(
+    argv,
+    {
+      command: 'deploy',
       options: {
         yes: { type: 'boolean', short: 'y' },
         confirm: { type: 'string' },
         json: { type: 'boolean' },
       },
-      allowPositionals: true,
-      strict: true,
-    });
-    values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new Error('give one project name');
-    name = parsed.positionals[0];
-  } catch (error) {
-    io.stderr.write(`infradeck deploy: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
-  }
+      missing: 'give one project name',
+      usage,
+    },
+    io.stderr,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);
   const made = await planProject(name, io, 'deploy', json);
   if ('code' in made) return made.code;

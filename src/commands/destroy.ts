@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { planDeletion } from '../domain/dependencyGraph';
 import type { DestroyResult } from '../domain/projectJobs';
 import { liveStateResources } from '../domain/projectState';
@@ -8,6 +7,7 @@ import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { destroyPayloadFor } from '../services/projects/jobPayloads';
 import { lookUpProject } from '../services/projects/lookUpProject';
 import { commandReadOnly, describeCloud } from './cloudJob';
+import { parseOneArgument } from './oneArgument';
 import { entryErrors, findProject, type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
 
 const usage = 'usage: infradeck destroy PROJECT [--yes] [--confirm PROJECT] [--empty-buckets] [--json]';
@@ -20,27 +20,23 @@ const usage = 'usage: infradeck destroy PROJECT [--yes] [--confirm PROJECT] [--e
  * no or a wrong confirmation, an unknown project or bad arguments, 3 Redis unreachable, 4 cancelled.
  */
 export async function destroyCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  let name: string;
-  let values: { yes?: boolean; confirm?: string; 'empty-buckets'?: boolean; json?: boolean };
-  try {
-    const parsed = parseArgs({
-      args: argv,
+  const parsed = parseOneArgument(
+    argv,
+    {
+      command: 'destroy',
       options: {
         yes: { type: 'boolean', short: 'y' },
         confirm: { type: 'string' },
         'empty-buckets': { type: 'boolean' },
         json: { type: 'boolean' },
       },
-      allowPositionals: true,
-      strict: true,
-    });
-    values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new Error('give one project name');
-    name = parsed.positionals[0];
-  } catch (error) {
-    io.stderr.write(`infradeck destroy: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
-  }
+      missing: 'give one project name',
+      usage,
+    },
+    io.stderr,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);
   const found = await findProject(io.workspace.dataDir, name);
   if ('error' in found) {

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { DeployPlan } from '../domain/plan';
 import { formatSourceError } from '../domain/sourceError';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { planFromCloud } from '../services/projects/planFromCloud';
 import { describeCloud } from './cloudJob';
+import { parseOneArgument } from './oneArgument';
 import {
   entryErrors,
   type FoundProject,
@@ -67,22 +67,13 @@ export async function planProject(
  * not be asked, 2 unknown project, invalid blueprint or bad arguments.
  */
 export async function planCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  let name: string;
-  let values: { json?: boolean };
-  try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new Error('give one project name');
-    name = parsed.positionals[0];
-  } catch (error) {
-    io.stderr.write(`infradeck plan: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
-  }
+  const parsed = parseOneArgument(
+    argv,
+    { command: 'plan', options: { json: { type: 'boolean' } }, missing: 'give one project name', usage },
+    io.stderr,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);
   const made = await planProject(name, io, 'plan', json);
   if ('code' in made) return made.code;

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { isFinished } from '../domain/job';
 import type { DeployPayload, DeployPayloadInput, DeployResult } from '../domain/projectJobs';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { deployPayloadFor, resumePayload } from '../services/projects/jobPayloads';
 import { loadProjects } from '../services/projects/loadProjects';
 import { commandReadOnly, openCloudCommandBus } from './cloudJob';
+import { parseOneArgument } from './oneArgument';
 import { type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
 
 const usage = 'usage: infradeck resume JOB [--json]';
@@ -71,22 +71,18 @@ async function resumable(io: ProjectCommandIO, id: string): Promise<Resumable> {
  * unreachable, 4 cancelled.
  */
 export async function resumeCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  let id: string;
-  let values: { json?: boolean };
-  try {
-    const parsed = parseArgs({
-      args: argv,
+  const parsed = parseOneArgument(
+    argv,
+    {
+      command: 'resume',
       options: { json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    values = parsed.values;
-    if (parsed.positionals.length !== 1) throw new Error('give the id of the deploy job to resume');
-    id = parsed.positionals[0];
-  } catch (error) {
-    io.stderr.write(`infradeck resume: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
-  }
+      missing: 'give the id of the deploy job to resume',
+      usage,
+    },
+    io.stderr,
+  );
+  if (typeof parsed === 'number') return parsed;
+  const { arg: id, values } = parsed;
   const json = wantsJson(io, values.json);
   const found = await resumable(io, id);
   if ('error' in found) {
