@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { projectNameSchema, regionSchema } from './blueprint';
+import type { DeployPlan } from './plan';
 import { isRefusal } from './refusal';
 import { resourceTypes } from './resource';
 
@@ -173,3 +174,25 @@ export function projectStatusOf(input: {
 }
 
 export { isRefusal };
+
+/** A line of the Deployments screen / `infradeck projects`. */
+export interface ProjectRow {
+  name: string;
+  file: string;
+  environment?: string;
+  region?: string;
+  owner?: string;
+  protected: boolean;
+  /** From the state file; undefined when never deployed. */
+  lifecycle?: Lifecycle;
+  status: ProjectStatus;
+  /** Against the resources given (the index); undefined when the blueprint is not valid. */
+  sync?: SyncStatus;
+  /** `file:line:col: path: message` for the blueprint and the state file. */
+  errors: string[];
+  /** Resources the state file lists. */
+  recorded: number;
+  plan?: DeployPlan;
+  /** The last job as the state file remembers it. */
+  lastJob?: LastJob;
+}

@@ -4,12 +4,10 @@ import { type DeployPlan, planDeploy } from '../domain/plan';
 import type { DeployPayload, DeployPayloadInput, DestroyPayloadInput } from '../domain/projectJobs';
 import {
   type JobSummary,
-  type LastJob,
-  type Lifecycle,
+  type ProjectRow,
   type ProjectState,
   type ProjectStatus,
   projectStatusOf,
-  type SyncStatus,
 } from '../domain/projectState';
 import type { Resource, ResourceIndex } from '../domain/resource';
 import { formatSourceError, type SourceError } from '../domain/sourceError';
@@ -37,25 +35,8 @@ export interface ProjectEntryView {
   stateErrors: SourceError[];
 }
 
-/** A line of the Deployments screen (the shape of `projectRow`'s rows). */
-export interface ProjectRowView {
-  name: string;
-  file: string;
-  environment?: string;
-  region?: string;
-  owner?: string;
-  protected: boolean;
-  lifecycle?: Lifecycle;
-  status: ProjectStatus;
-  sync?: SyncStatus;
-  errors: string[];
-  recorded: number;
-  plan?: DeployPlan;
-  lastJob?: LastJob;
-}
-
 /** A row with the project's newest deploy or destroy job, when the queue knows it. */
-export interface ProjectLine extends ProjectRowView {
+export interface ProjectLine extends ProjectRow {
   job?: JobView;
 }
 
@@ -77,7 +58,7 @@ export interface DeckProjects {
   watch(onChange: () => void, onError: (error: Error) => void): Promise<{ close(): Promise<void> }>;
   /** The project's resources asked of the cloud now, by its tag. Absent without a cloud. */
   lookUp?(project: string, region: string): Promise<Resource[]>;
-  row(entry: ProjectEntryView, resources: Iterable<Resource>, job?: JobSummary): ProjectRowView;
+  row(entry: ProjectEntryView, resources: Iterable<Resource>, job?: JobSummary): ProjectRow;
   draftProblems(input: BlueprintInput): SourceError[];
   draftYaml(input: BlueprintInput): string;
   /** Writes `<dir>/<name>.yaml` atomically; refused when invalid or when the name is taken. */
@@ -167,7 +148,7 @@ export function projectsActions(
   const { set, get, notify, now } = tools;
   const slice = (patch: Partial<ProjectsSlice>) => set((s) => ({ projects: { ...s.projects, ...patch } }));
   const entryOf = (name: string) => get().projects.entries.find((e) => e.name === name);
-  const rowCache = new WeakMap<ProjectEntryView, { index: ResourceIndex; row: ProjectRowView }>();
+  const rowCache = new WeakMap<ProjectEntryView, { index: ResourceIndex; row: ProjectRow }>();
   let reloading: Promise<void> | undefined;
   let reloadAgain = false;
 

@@ -1,7 +1,8 @@
 import type { Column } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
+import type { ProjectRow } from '../../domain/projectState';
 import { formatAge } from '../../domain/text';
-import type { ProjectLine, ProjectRowView } from '../../state/projectsActions';
+import type { ProjectLine } from '../../state/projectsActions';
 
 /** A project as the table shows it: its row and its newest deploy or destroy job, when the queue knows it. */
 export type DeploymentRow = ProjectLine;
@@ -60,14 +61,14 @@ export function lastJobText(row: DeploymentRow, now: number): string {
 }
 
 /** A row's error with the folder of its file left out: `broken.yaml:11:24: compute.instances[0].type: …`. */
-export function shortError(row: ProjectRowView, error: string): string {
+export function shortError(row: ProjectRow, error: string): string {
   const slash = row.file.lastIndexOf('/');
   const dir = slash > 0 ? row.file.slice(0, slash + 1) : '';
   return dir && error.startsWith(dir) ? error.slice(dir.length) : error;
 }
 
 /** The sync column: invalid blueprints say so (their error is shown under the table). */
-export function syncText(row: ProjectRowView): string {
+export function syncText(row: ProjectRow): string {
   if (row.sync) return row.sync;
   // Known only by its state file: the blueprint was renamed or deleted while resources may still exist.
   if (row.file.endsWith('.json')) return 'no blueprint';

@@ -1,37 +1,10 @@
-import { type DeployPlan, planDeploy } from '../../domain/plan';
-import {
-  type JobSummary,
-  type LastJob,
-  type Lifecycle,
-  type ProjectStatus,
-  projectStatusOf,
-  type SyncStatus,
-} from '../../domain/projectState';
+import { planDeploy } from '../../domain/plan';
+import { type JobSummary, type ProjectRow, projectStatusOf } from '../../domain/projectState';
 import type { Resource } from '../../domain/resource';
 import { formatSourceError } from '../../domain/sourceError';
 import type { ProjectEntry } from './loadProjects';
 
-/** A line of the Deployments screen / `infradeck projects`. */
-export interface ProjectRow {
-  name: string;
-  file: string;
-  environment?: string;
-  region?: string;
-  owner?: string;
-  protected: boolean;
-  /** From the state file; undefined when never deployed. */
-  lifecycle?: Lifecycle;
-  status: ProjectStatus;
-  /** Against the resources given (the index); undefined when the blueprint is not valid. */
-  sync?: SyncStatus;
-  /** `file:line:col: path: message` for the blueprint and the state file. */
-  errors: string[];
-  /** Resources the state file lists. */
-  recorded: number;
-  plan?: DeployPlan;
-  /** The last job as the state file remembers it. */
-  lastJob?: LastJob;
-}
+export type { ProjectRow };
 
 /**
  * The row of one project: its state and status, and its sync status computed by planning the blueprint
