@@ -1,6 +1,7 @@
 import {
   DescribeKeyPairsCommand,
   DescribeRegionsCommand,
+  type InstanceStateChange as Ec2StateChange,
   type Filter,
   paginateDescribeInstances,
   paginateDescribeInternetGateways,
@@ -216,11 +217,7 @@ export class AwsProvider implements CloudProvider {
       signal,
       async (some) => {
         const out = await ec2.send(new StartInstancesCommand({ InstanceIds: some }), { abortSignal: signal });
-        return (out.StartingInstances ?? []).map((c) => ({
-          id: c.InstanceId ?? '',
-          previous: c.PreviousState?.Name,
-          current: c.CurrentState?.Name ?? 'pending',
-        }));
+        return stateChanges(out.StartingInstances, 'pending');
       },
       [],
     );
@@ -234,11 +231,7 @@ export class AwsProvider implements CloudProvider {
       signal,
       async (some) => {
         const out = await ec2.send(new StopInstancesCommand({ InstanceIds: some }), { abortSignal: signal });
-        return (out.StoppingInstances ?? []).map((c) => ({
-          id: c.InstanceId ?? '',
-          previous: c.PreviousState?.Name,
-          current: c.CurrentState?.Name ?? 'stopping',
-        }));
+        return stateChanges(out.StoppingInstances, 'stopping');
       },
       [],
     );
@@ -391,4 +384,13 @@ export class AwsProvider implements CloudProvider {
   createBucket(spec: BucketSpec, signal?: AbortSignal): Promise<Resource> {
     return createAwsBucket(this.clients, spec, signal);
   }
+}
+
+/** What Start/StopInstances answered, as the state changes the jobs report. */
+function stateChanges(changes: Ec2StateChange[] | undefined, fallback: string): InstanceStateChange[] {
+  return (changes ?? []).map((c) => ({
+    id: c.InstanceId ?? '',
+    previous: c.PreviousState?.Name,
+    current: c.CurrentState?.Name ?? fallback,
+  }));
 }
