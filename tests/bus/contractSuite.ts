@@ -169,6 +169,32 @@ export function contractSuite(factory: TransportFactory): void {
       rec.stop();
     });
 
+    it('announces each completion exactly once, never before the job reads as completed', async () => {
+      bus = await openBus();
+      const b = bus;
+      consume(b, [], [], 4);
+      const seen: Array<Promise<[string, JobStatus | undefined]>> = [];
+      const stop = b.events.subscribe('live', (e) => {
+        if (e.type === 'job.completed' && e.jobId) {
+          const jobId = e.jobId;
+          seen.push(b.queue.get(jobId).then((view) => [jobId, view?.status]));
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const ids = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          b.queue.enqueue({ kind: 'command', payload: { program: 'true' }, requestedBy: alice }),
+        ),
+      );
+      for (const id of ids) await waitForStatus(b, id, 'completed');
+      await waitFor('every completion announced', () => seen.length >= ids.length);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a second announcement would arrive by now
+      stop();
+      const answers = await Promise.all(seen);
+      expect(answers.map(([id]) => id).sort()).toEqual([...ids].sort());
+      expect(answers.filter(([, status]) => status !== 'completed')).toEqual([]);
+    });
+
     it('fails a command that exits non-zero, with the exit code in the error', async () => {
       bus = await openBus();
       consume(bus);

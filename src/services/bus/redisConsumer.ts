@@ -48,6 +48,14 @@ export class RedisConsumer implements JobConsumer {
   private readonly worker: Worker;
   private readonly concurrency: number;
   private readonly active = new Map<string, ActiveJob>();
+  /**
+   * `job.completed` events sent ahead, one per job that returned here, until BullMQ reports the completion:
+   * `published` says whether Redis took it (if not, the `completed` listener publishes it).
+   */
+  private readonly completions = new Map<
+    string,
+    { event: NewEvent; published: Promise<boolean>; expiry: NodeJS.Timeout }
+  >();
   /** How jobs that ended here should be reported by the BullMQ `failed` listener. */
   private readonly endings = new Map<string, { kind: 'cancelled'; message: string; quiet: boolean }>();
   private readonly startedAt = Date.now();
@@ -232,6 +240,7 @@ export class RedisConsumer implements JobConsumer {
     switch (outcome.kind) {
       case 'completed':
         this.done++;
+        this.announceCompletion(job, outcome.result, claimed.attempt);
         return outcome.result;
       case 'failed':
         this.failed++;
@@ -249,18 +258,47 @@ export class RedisConsumer implements JobConsumer {
     }
   }
 
+  /**
+   * Send `job.completed` right behind the move to completed that BullMQ sends on the same connection once this
+   * returns (setImmediate runs after the promise callbacks that send it). The script publishes only if the job
+   * is completed by this worker, so the event never precedes the state; when it is too early or fails, the
+   * `completed` listener publishes the same event instead.
+   */
+  private announceCompletion(job: Job, result: unknown, attempt: number): void {
+    const id = job.id!;
+    const event = completedEvent(job, this.id, result, Date.now() - (job.processedOn ?? Date.now()), attempt);
+    const check = {
+      completedSet: `${job.queueQualifiedName}:completed`,
+      jobHash: `${job.queueQualifiedName}:${id}`,
+      jobId: id,
+      worker: this.id,
+    };
+    const published = new Promise<boolean>((resolve) => {
+      setImmediate(() => {
+        this.deps.events.publishIfCompleted(this.deps.workerConn, event, check).then(
+          (streamId) => resolve(streamId !== null),
+          () => resolve(false),
+        );
+      });
+    });
+    // BullMQ reports the completion within moments; should it never (its reply lost), do not keep the entry.
+    const expiry = setTimeout(() => this.completions.delete(id), 60_000);
+    expiry.unref?.();
+    this.completions.set(id, { event, published, expiry });
+  }
+
   private async onCompleted(job: Job, result: unknown): Promise<void> {
+    const ahead = this.completions.get(job.id!);
+    if (ahead) clearTimeout(ahead.expiry);
+    this.completions.delete(job.id!);
+    const published = ahead ? await ahead.published : false;
     const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
-    const what = describeJob(job.name, readJobData(job).payload);
     await Promise.all([
-      this.publishReliably({
-        level: 'info',
-        type: 'job.completed',
-        jobId: job.id,
-        source: { worker: this.id },
-        message: `completed ${what}`,
-        data: { kind: job.name, result, durationMs, attempt: job.attemptsMade },
-      }),
+      published
+        ? undefined
+        : this.publishReliably(
+            ahead?.event ?? completedEvent(job, this.id, result, durationMs, job.attemptsMade),
+          ),
       this.auditReliably(job, 'completed'),
     ]);
   }
@@ -420,6 +458,23 @@ export class RedisConsumer implements JobConsumer {
       }
     }
   }
+}
+
+function completedEvent(
+  job: Job,
+  worker: string,
+  result: unknown,
+  durationMs: number,
+  attempt: number,
+): NewEvent {
+  return {
+    level: 'info',
+    type: 'job.completed',
+    jobId: job.id,
+    source: { worker },
+    message: `completed ${describeJob(job.name, readJobData(job).payload)}`,
+    data: { kind: job.name, result, durationMs, attempt },
+  };
 }
 
 function pause(ms: number): Promise<void> {

@@ -35,12 +35,23 @@ export function deckKeys(prefix: string): DeckKeys {
  * Append to the capped stream and publish on the channel in one step, so the message carries the stream id and
  * every message is also on the stream; Redis runs the script atomically, so channel order is id order.
  */
-const publishScript = `
+const publishLua = `
 redis.call('SET', KEYS[2], ARGV[4], 'NX')
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
 redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[2])
 return id
 `;
+
+/**
+ * The same, only if BullMQ has recorded the job as completed by this worker (KEYS[3] the completed set, KEYS[4]
+ * the job hash, ARGV[5] the job id, ARGV[6] the worker name BullMQ keeps in the job's `pb` field): otherwise
+ * nothing is published and the answer is nil.
+ */
+const publishIfCompletedLua = `
+if not redis.call('ZSCORE', KEYS[3], ARGV[5]) or redis.call('HGET', KEYS[4], 'pb') ~= ARGV[6] then
+  return false
+end
+${publishLua}`;
 
 type DeckRedis = Redis & {
   deckPublish(
@@ -51,14 +62,36 @@ type DeckRedis = Redis & {
     channel: string,
     newEpoch: string,
   ): Promise<string>;
+  deckPublishIfCompleted(
+    stream: string,
+    epoch: string,
+    completedSet: string,
+    jobHash: string,
+    maxLen: number,
+    json: string,
+    channel: string,
+    newEpoch: string,
+    jobId: string,
+    worker: string,
+  ): Promise<string | null>;
 };
 
-export function defineDeckCommands(cmd: Redis): DeckRedis {
-  const deck = cmd as DeckRedis;
+export function defineDeckCommands(conn: Redis): DeckRedis {
+  const deck = conn as DeckRedis;
   if (typeof deck.deckPublish !== 'function') {
-    cmd.defineCommand('deckPublish', { numberOfKeys: 2, lua: publishScript });
+    conn.defineCommand('deckPublish', { numberOfKeys: 2, lua: publishLua });
+    conn.defineCommand('deckPublishIfCompleted', { numberOfKeys: 4, lua: publishIfCompletedLua });
   }
   return deck;
+}
+
+/** Where BullMQ keeps a job: its completed set and its hash (`<prefix>:<queue>:completed`, `…:<id>`). */
+export interface CompletedJobCheck {
+  completedSet: string;
+  jobHash: string;
+  jobId: string;
+  /** The name the worker gave BullMQ, which it stores in the job as `pb` (processed by). */
+  worker: string;
 }
 
 /**
@@ -158,6 +191,30 @@ export class RedisEventBus implements EventBus {
     const json = JSON.stringify({ ...event, at: event.at ?? Date.now() });
     const { keys, maxLen } = this.deps;
     return this.cmd.deckPublish(keys.events, keys.epoch, maxLen, json, keys.eventsChannel, randomUUID());
+  }
+
+  /**
+   * Publish `event` only if Redis already holds the job as completed by `check.worker`; null if it does not (yet).
+   * Sent on `conn`, the worker's own BullMQ connection, right after BullMQ sent its move-to-completed there: Redis
+   * runs commands of one connection in order, so the event goes out one round trip sooner and still never
+   * before the completion it announces.
+   */
+  async publishIfCompleted(conn: Redis, event: NewEvent, check: CompletedJobCheck): Promise<string | null> {
+    if (this.deps.state.get().state !== 'connected') return null;
+    const json = JSON.stringify({ ...event, at: event.at ?? Date.now() });
+    const { keys, maxLen } = this.deps;
+    return defineDeckCommands(conn).deckPublishIfCompleted(
+      keys.events,
+      keys.epoch,
+      check.completedSet,
+      check.jobHash,
+      maxLen,
+      json,
+      keys.eventsChannel,
+      randomUUID(),
+      check.jobId,
+      check.worker,
+    );
   }
 
   subscribe(

@@ -51,12 +51,14 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined));
-      child.once('error', resolve);
-    });
-    if (spawned) throw new Error(describeSpawnError(payload.program, payload.cwd, spawned));
-    const pgid = child.pid!;
+    if (child.pid === undefined) {
+      // It did not start (not found, bad cwd): Node says why in an 'error' event.
+      const failure = await new Promise<Error>((resolve) => child.once('error', resolve));
+      throw new Error(describeSpawnError(payload.program, payload.cwd, failure));
+    }
+    // Started: no need to wait for the 'spawn' event (a later tick) before watching it.
+    child.on('error', () => {});
+    const pgid = child.pid;
     const watchdog = watchdogFor(killGraceMs);
     watchdog.add(pgid);
 
@@ -265,11 +267,8 @@ function watchdogFor(killGraceMs: number): GroupWatchdog {
  * PID 1, which in a container may never reap them, and `kill(-pgid, 0)` alone would then say "alive" forever.
  */
 function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  const sent = signalGroup(pgid, 0);
+  if (sent !== 'sent') return sent === 'denied';
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -289,11 +288,20 @@ function groupAlive(pgid: number): boolean {
   return false;
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+/**
+ * kill(2) to the whole group. `gone` (ESRCH) is how every job ends, so the error is made without a stack trace:
+ * capturing one costs more than the system call, on the path from the program's exit to the job's completion.
+ */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): 'sent' | 'gone' | 'denied' {
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: the group is already gone
+    return 'sent';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'denied' : 'gone';
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
