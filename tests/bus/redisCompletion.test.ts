@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NewAuditEntry } from '../../src/domain/audit';
 import type { NewEvent } from '../../src/domain/event';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
@@ -14,6 +15,14 @@ const event: NewEvent = {
   jobId: '7',
   source: { worker: 'w1' },
   message: 'done',
+};
+const finish: NewAuditEntry = {
+  who: alice,
+  action: 'job.finish',
+  jobId: '7',
+  kind: 'command',
+  what: 'true',
+  outcome: 'completed',
 };
 
 describe.skipIf(skipRedis)('job.completed sent right behind the completion (Redis)', () => {
@@ -43,17 +52,21 @@ describe.skipIf(skipRedis)('job.completed sent right behind the completion (Redi
       worker: 'w1',
     };
     await conn.hset(check.jobHash, 'pb', 'w1');
-    expect(await events.publishIfCompleted(conn, event, check)).toBeNull(); // still active
+    expect(await events.publishIfCompleted(conn, check, event, finish)).toBeNull(); // still active
     await conn.zadd(check.completedSet, Date.now(), '7');
     await conn.hset(check.jobHash, 'pb', 'w2');
-    expect(await events.publishIfCompleted(conn, event, check)).toBeNull(); // another worker's completion
+    expect(await events.publishIfCompleted(conn, check, event, finish)).toBeNull(); // another worker's completion
     expect(await events.recent(10)).toEqual([]);
+    expect(await bus!.audit.list()).toEqual([]);
 
     await conn.hset(check.jobHash, 'pb', 'w1');
-    const id = await events.publishIfCompleted(conn, event, check);
+    const id = await events.publishIfCompleted(conn, check, event, finish);
     expect(id).toMatch(/^\d+-\d+$/);
     expect((await events.recent(10)).map((e) => [e.id, e.type, e.jobId])).toEqual([
       [id, 'job.completed', '7'],
+    ]);
+    expect((await bus!.audit.list()).map((a) => [a.action, a.jobId, a.outcome])).toEqual([
+      ['job.finish', '7', 'completed'],
     ]);
   });
 
@@ -77,5 +90,9 @@ describe.skipIf(skipRedis)('job.completed sent right behind the completion (Redi
     expect(ahead.every((streamId) => streamId !== null)).toBe(true);
     const completed = (await events.recent(100)).filter((e) => e.type === 'job.completed');
     expect(completed.map((e) => e.jobId).sort()).toEqual([...ids].sort());
+    const finished = (await bus!.audit.list()).filter((a) => a.action === 'job.finish');
+    expect(finished.map((a) => [a.jobId, a.outcome]).sort()).toEqual(
+      ids.map((id) => [id, 'completed']).sort(),
+    );
   });
 });

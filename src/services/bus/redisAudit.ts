@@ -13,9 +13,7 @@ export class RedisAuditLog implements AuditLog {
   ) {}
 
   async append(entry: NewAuditEntry): Promise<string> {
-    const { at, ...rest } = entry;
-    const json = JSON.stringify({ ...rest, at: at ?? Date.now() });
-    return (await this.cmd.xadd(this.key, '*', 'e', json)) as string;
+    return (await this.cmd.xadd(this.key, '*', 'e', auditEntryJson(entry))) as string;
   }
 
   async list(opts: { limit?: number } = {}): Promise<AuditEntry[]> {
@@ -33,6 +31,12 @@ export class RedisAuditLog implements AuditLog {
       from = `(${page[page.length - 1][0]}`;
     }
   }
+}
+
+/** An entry as stored in the `e` field (also written by the event scripts, together with an event). */
+export function auditEntryJson(entry: NewAuditEntry): string {
+  const { at, ...rest } = entry;
+  return JSON.stringify({ ...rest, at: at ?? Date.now() });
 }
 
 function toEntry([id, fields]: StreamEntry): AuditEntry {

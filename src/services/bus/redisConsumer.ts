@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
 import { describeJob, type WorkerPresence } from '../../domain/job';
 import type {
@@ -24,7 +25,6 @@ export interface RedisConsumerDeps {
   keys: DeckKeys;
   prefix: string;
   events: RedisEventBus;
-  audit: RedisAuditLog;
   state: BusStateObservable;
   version?: string;
 }
@@ -267,6 +267,7 @@ export class RedisConsumer implements JobConsumer {
   private announceCompletion(job: Job, result: unknown, attempt: number): void {
     const id = job.id!;
     const event = completedEvent(job, this.id, result, Date.now() - (job.processedOn ?? Date.now()), attempt);
+    const audit = finishEntry(job, 'completed');
     const check = {
       completedSet: `${job.queueQualifiedName}:completed`,
       jobHash: `${job.queueQualifiedName}:${id}`,
@@ -275,7 +276,7 @@ export class RedisConsumer implements JobConsumer {
     };
     const published = new Promise<boolean>((resolve) => {
       setImmediate(() => {
-        this.deps.events.publishIfCompleted(this.deps.workerConn, event, check).then(
+        this.deps.events.publishIfCompleted(this.deps.workerConn, check, event, audit).then(
           (streamId) => resolve(streamId !== null),
           () => resolve(false),
         );
@@ -291,16 +292,12 @@ export class RedisConsumer implements JobConsumer {
     const ahead = this.completions.get(job.id!);
     if (ahead) clearTimeout(ahead.expiry);
     this.completions.delete(job.id!);
-    const published = ahead ? await ahead.published : false;
+    if (ahead && (await ahead.published)) return;
     const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
-    await Promise.all([
-      published
-        ? undefined
-        : this.publishReliably(
-            ahead?.event ?? completedEvent(job, this.id, result, durationMs, job.attemptsMade),
-          ),
-      this.auditReliably(job, 'completed'),
-    ]);
+    await this.publishReliably(
+      ahead?.event ?? completedEvent(job, this.id, result, durationMs, job.attemptsMade),
+      finishEntry(job, 'completed'),
+    );
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {
@@ -312,30 +309,34 @@ export class RedisConsumer implements JobConsumer {
       const by = parseMarker(
         await this.deps.cmd.hget(this.deps.keys.cancelled, job.id).catch(() => null),
       )?.by;
-      await this.publishReliably({
-        level: 'warn',
-        type: 'job.cancelled',
-        jobId: job.id,
-        source: { worker: this.id },
-        message: ending.message,
-        data: { kind: job.name, ...(by ? { by } : {}) },
-      });
-      await this.auditReliably(job, 'cancelled', ending.message);
+      await this.publishReliably(
+        {
+          level: 'warn',
+          type: 'job.cancelled',
+          jobId: job.id,
+          source: { worker: this.id },
+          message: ending.message,
+          data: { kind: job.name, ...(by ? { by } : {}) },
+        },
+        finishEntry(job, 'cancelled', ending.message),
+      );
       return;
     }
     const maxAttempts = job.opts.attempts ?? 1;
     const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
     const willRetry = !permanent && (job.attemptsMade ?? 0) < maxAttempts;
     const message = errorMessage(error);
-    await this.publishReliably({
-      level: willRetry ? 'warn' : 'error',
-      type: 'job.failed',
-      jobId: job.id,
-      source: { worker: this.id },
-      message: `failed: ${message}${willRetry ? ' (will retry)' : ''}`,
-      data: { kind: job.name, error: message, attempt: job.attemptsMade, maxAttempts, willRetry },
-    });
-    if (!willRetry) await this.auditReliably(job, 'failed', message);
+    await this.publishReliably(
+      {
+        level: willRetry ? 'warn' : 'error',
+        type: 'job.failed',
+        jobId: job.id,
+        source: { worker: this.id },
+        message: `failed: ${message}${willRetry ? ' (will retry)' : ''}`,
+        data: { kind: job.name, error: message, attempt: job.attemptsMade, maxAttempts, willRetry },
+      },
+      willRetry ? undefined : finishEntry(job, 'failed', message),
+    );
   }
 
   private onControl(message: string): void {
@@ -417,12 +418,12 @@ export class RedisConsumer implements JobConsumer {
     }
   }
 
-  /** Lifecycle events must not be lost to a short outage: retry until Redis is back (up to 5 minutes). */
-  private async publishReliably(event: NewEvent): Promise<void> {
+  /** Lifecycle events (and their audit entries) must not be lost to a short outage: retry for up to 5 minutes. */
+  private async publishReliably(event: NewEvent, audit?: NewAuditEntry): Promise<void> {
     const giveUpAt = Date.now() + 5 * 60_000;
     for (;;) {
       try {
-        await this.deps.events.publish(event);
+        await this.deps.events.publish(event, audit);
         return;
       } catch {
         if (Date.now() > giveUpAt) return;
@@ -431,33 +432,24 @@ export class RedisConsumer implements JobConsumer {
       }
     }
   }
+}
 
-  private async auditReliably(
-    job: Job,
-    outcome: 'completed' | 'failed' | 'cancelled',
-    reason?: string,
-  ): Promise<void> {
-    const data = readJobData(job);
-    const giveUpAt = Date.now() + 5 * 60_000;
-    for (;;) {
-      try {
-        await this.deps.audit.append({
-          who: data.requestedBy,
-          action: 'job.finish',
-          jobId: job.id,
-          kind: job.name,
-          what: describeJob(job.name, data.payload),
-          outcome,
-          ...(reason ? { reason } : {}),
-        });
-        return;
-      } catch {
-        if (Date.now() > giveUpAt) return;
-        await pause(250);
-        await this.deps.state.whenConnected(10_000);
-      }
-    }
-  }
+/** The audit entry that closes a job's record: how it ended. */
+function finishEntry(
+  job: Job,
+  outcome: 'completed' | 'failed' | 'cancelled',
+  reason?: string,
+): NewAuditEntry {
+  const data = readJobData(job);
+  return {
+    who: data.requestedBy,
+    action: 'job.finish',
+    jobId: job.id,
+    kind: job.name,
+    what: describeJob(job.name, data.payload),
+    outcome,
+    ...(reason ? { reason } : {}),
+  };
 }
 
 function completedEvent(

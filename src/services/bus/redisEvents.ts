@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { NewAuditEntry } from '../../domain/audit';
 import { compareEventIds, type DeckEvent, type NewEvent, readStoredEvent } from '../../domain/event';
 import { BusError } from './busError';
 import type { BusStateObservable, EventBus, SubscribeOptions, Unsubscribe } from './contracts';
+import { auditEntryJson } from './redisAudit';
 
 /** Redis keys and channels of the deck, all under the configured prefix. */
 export interface DeckKeys {
@@ -33,22 +35,24 @@ export function deckKeys(prefix: string): DeckKeys {
 
 /**
  * Append to the capped stream and publish on the channel in one step, so the message carries the stream id and
- * every message is also on the stream; Redis runs the script atomically, so channel order is id order.
+ * every message is also on the stream; Redis runs the script atomically, so channel order is id order. With an
+ * audit entry (ARGV[5] not empty) the entry is appended to the audit stream (KEYS[3]) in the same step.
  */
 const publishLua = `
 redis.call('SET', KEYS[2], ARGV[4], 'NX')
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[2])
 redis.call('PUBLISH', ARGV[3], id .. ' ' .. ARGV[2])
+if ARGV[5] ~= '' then redis.call('XADD', KEYS[3], '*', 'e', ARGV[5]) end
 return id
 `;
 
 /**
- * The same, only if BullMQ has recorded the job as completed by this worker (KEYS[3] the completed set, KEYS[4]
- * the job hash, ARGV[5] the job id, ARGV[6] the worker name BullMQ keeps in the job's `pb` field): otherwise
- * nothing is published and the answer is nil.
+ * The same, only if BullMQ has recorded the job as completed by this worker (KEYS[4] the completed set, KEYS[5]
+ * the job hash, ARGV[6] the job id, ARGV[7] the worker name BullMQ keeps in the job's `pb` field): otherwise
+ * nothing is written and the answer is nil.
  */
 const publishIfCompletedLua = `
-if not redis.call('ZSCORE', KEYS[3], ARGV[5]) or redis.call('HGET', KEYS[4], 'pb') ~= ARGV[6] then
+if not redis.call('ZSCORE', KEYS[4], ARGV[6]) or redis.call('HGET', KEYS[5], 'pb') ~= ARGV[7] then
   return false
 end
 ${publishLua}`;
@@ -57,20 +61,24 @@ type DeckRedis = Redis & {
   deckPublish(
     stream: string,
     epoch: string,
+    audit: string,
     maxLen: number,
     json: string,
     channel: string,
     newEpoch: string,
+    auditJson: string,
   ): Promise<string>;
   deckPublishIfCompleted(
     stream: string,
     epoch: string,
+    audit: string,
     completedSet: string,
     jobHash: string,
     maxLen: number,
     json: string,
     channel: string,
     newEpoch: string,
+    auditJson: string,
     jobId: string,
     worker: string,
   ): Promise<string | null>;
@@ -79,8 +87,8 @@ type DeckRedis = Redis & {
 export function defineDeckCommands(conn: Redis): DeckRedis {
   const deck = conn as DeckRedis;
   if (typeof deck.deckPublish !== 'function') {
-    conn.defineCommand('deckPublish', { numberOfKeys: 2, lua: publishLua });
-    conn.defineCommand('deckPublishIfCompleted', { numberOfKeys: 4, lua: publishIfCompletedLua });
+    conn.defineCommand('deckPublish', { numberOfKeys: 3, lua: publishLua });
+    conn.defineCommand('deckPublishIfCompleted', { numberOfKeys: 5, lua: publishIfCompletedLua });
   }
   return deck;
 }
@@ -184,34 +192,48 @@ export class RedisEventBus implements EventBus {
     this.cmd = defineDeckCommands(deps.cmd);
   }
 
-  async publish(event: NewEvent): Promise<string> {
+  async publish(event: NewEvent, audit?: NewAuditEntry): Promise<string> {
     if (this.deps.state.get().state !== 'connected') {
       throw new BusError('unavailable', `event not published: Redis at ${this.deps.target} is unreachable`);
     }
-    const json = JSON.stringify({ ...event, at: event.at ?? Date.now() });
     const { keys, maxLen } = this.deps;
-    return this.cmd.deckPublish(keys.events, keys.epoch, maxLen, json, keys.eventsChannel, randomUUID());
+    return this.cmd.deckPublish(
+      keys.events,
+      keys.epoch,
+      keys.audit,
+      maxLen,
+      eventJson(event),
+      keys.eventsChannel,
+      randomUUID(),
+      audit ? auditEntryJson(audit) : '',
+    );
   }
 
   /**
-   * Publish `event` only if Redis already holds the job as completed by `check.worker`; null if it does not (yet).
-   * Sent on `conn`, the worker's own BullMQ connection, right after BullMQ sent its move-to-completed there: Redis
-   * runs commands of one connection in order, so the event goes out one round trip sooner and still never
-   * before the completion it announces.
+   * Publish `event` (and append `audit`) only if Redis already holds the job as completed by `check.worker`;
+   * null if it does not (yet). Sent on `conn`, the worker's own BullMQ connection, right after BullMQ sent its
+   * move-to-completed there: Redis runs commands of one connection in order, so the event goes out one round
+   * trip sooner and still never before the completion it announces.
    */
-  async publishIfCompleted(conn: Redis, event: NewEvent, check: CompletedJobCheck): Promise<string | null> {
+  async publishIfCompleted(
+    conn: Redis,
+    check: CompletedJobCheck,
+    event: NewEvent,
+    audit: NewAuditEntry,
+  ): Promise<string | null> {
     if (this.deps.state.get().state !== 'connected') return null;
-    const json = JSON.stringify({ ...event, at: event.at ?? Date.now() });
     const { keys, maxLen } = this.deps;
     return defineDeckCommands(conn).deckPublishIfCompleted(
       keys.events,
       keys.epoch,
+      keys.audit,
       check.completedSet,
       check.jobHash,
       maxLen,
-      json,
+      eventJson(event),
       keys.eventsChannel,
       randomUUID(),
+      auditEntryJson(audit),
       check.jobId,
       check.worker,
     );
@@ -247,6 +269,10 @@ export class RedisEventBus implements EventBus {
     for (const sub of this.subscriptions) sub.stop();
     this.subscriptions.clear();
   }
+}
+
+function eventJson(event: NewEvent): string {
+  return JSON.stringify({ ...event, at: event.at ?? Date.now() });
 }
 
 type StreamEntry = [id: string, fields: string[]];

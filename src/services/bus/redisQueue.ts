@@ -119,24 +119,24 @@ export class RedisJobQueue implements JobQueue {
           keepLogs: keepLogLines,
         });
         const id = job.id!;
-        await Promise.all([
-          this.publish({
+        await this.publish(
+          {
             level: 'info',
             type: 'job.queued',
             jobId: id,
             source: valid.requestedBy,
             message: `queued ${what}`,
             data: { kind: valid.kind, summary: what, maxAttempts },
-          }),
-          this.deps.audit.append({
+          },
+          {
             who: valid.requestedBy,
             action: 'job.enqueue',
             jobId: id,
             kind: valid.kind,
             what,
             outcome: 'accepted',
-          }),
-        ]);
+          },
+        );
         return id;
       },
     );
@@ -160,23 +160,18 @@ export class RedisJobQueue implements JobQueue {
     // Not running: it is over now. It stays in BullMQ's wait list until a worker takes it and drops it at once
     // (the marker says so); a delayed one is promoted so that happens soon.
     if (view.status === 'delayed') await job.promote().catch(() => {});
-    await this.publish({
-      level: 'warn',
-      type: 'job.cancelled',
-      jobId: id,
-      source: by,
-      message,
-      data: { kind: view.kind, by },
-    });
-    await this.audit({
-      who: view.requestedBy,
-      action: 'job.finish',
-      jobId: id,
-      kind: view.kind,
-      what,
-      outcome: 'cancelled',
-      reason: message,
-    });
+    await this.publish(
+      { level: 'warn', type: 'job.cancelled', jobId: id, source: by, message, data: { kind: view.kind, by } },
+      {
+        who: view.requestedBy,
+        action: 'job.finish',
+        jobId: id,
+        kind: view.kind,
+        what,
+        outcome: 'cancelled',
+        reason: message,
+      },
+    );
   }
 
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
@@ -337,8 +332,9 @@ export class RedisJobQueue implements JobQueue {
     }
   }
 
-  private async publish(event: NewEvent): Promise<void> {
-    await this.deps.events.publish(event);
+  /** An event, and with it (in the same step) the audit entry it goes with. */
+  private async publish(event: NewEvent, audit?: NewAuditEntry): Promise<void> {
+    await this.deps.events.publish(event, audit);
   }
 
   /** The job a cancel or retry may act on; a refused request is audited and thrown. */
