@@ -13,7 +13,6 @@ import type {
   Unsubscribe,
 } from './contracts';
 import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
-import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import { type JobData, parseMarker, queueName, readJobData } from './redisQueue';
 
