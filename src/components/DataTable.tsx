@@ -80,8 +80,10 @@ export function DataTable<T>({
   }
   for (let i = lines.length; i < h; i++) lines.push(<Text key={`pad:${i}`}> </Text>);
 
+  // Clipped vertically only: every line is already cut to `width`, and a horizontally clipped box makes Ink
+  // re-slice each of its lines through slice-ansi on every frame (a third of a frame's time while scrolling).
   return (
-    <Box flexDirection="column" width={w} height={h} overflow="hidden">
+    <Box flexDirection="column" width={w} height={h} overflowY="hidden">
       {lines}
     </Box>
   );

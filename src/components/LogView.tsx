@@ -126,8 +126,9 @@ export function LogView({ lines, width, height, follow, offset = 0, emptyMessage
     );
   }
   for (let i = out.length; i < h; i++) out.push(<Text key={`pad:${i}`}> </Text>);
+  // Vertical clip only, as in DataTable: the lines are cut to `width` already.
   return (
-    <Box flexDirection="column" width={w} height={h} overflow="hidden">
+    <Box flexDirection="column" width={w} height={h} overflowY="hidden">
       {out}
     </Box>
   );
