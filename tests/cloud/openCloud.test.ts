@@ -47,6 +47,16 @@ describe('choosing the cloud', () => {
     expect(opened.demoReason).toMatch(/^No AWS credentials found .* Showing the DEMO cloud meanwhile\.$/);
   });
 
+  it('asks the credential chain when a shared file exists, and shows the demo cloud when it finds nothing', async () => {
+    await writeFile(join(home, '.aws', 'config'), '[default]\nregion = eu-west-1\n');
+    const opened = await openCloud({ demoOptions: { latencyScale: 0 } });
+    expect(opened.provider.kind).toBe('demo');
+    expect(opened.demoReason).toBe(
+      'No AWS credentials found for the default credentials: set AWS_PROFILE or use --profile, run `aws configure`, ' +
+        'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or start with --demo. Showing the DEMO cloud meanwhile.',
+    );
+  });
+
   it('stays on AWS and says why when an SSO profile needs a login', async () => {
     await writeFile(
       join(home, '.aws', 'config'),

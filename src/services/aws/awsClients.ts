@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { type AwsProfileSettings, readAwsProfiles } from './awsProfiles';
+import { runsOnEc2 } from './credentialSources';
 
 export type AwsService = 'EC2' | 'S3' | 'STS' | 'SSM';
 
@@ -161,21 +161,6 @@ export class AwsClients {
     this.ec2Clients.clear();
     this.s3Clients.clear();
     this.stsClient = undefined;
-  }
-}
-
-/** EC2 instances say so in their DMI data (Nitro: `Amazon EC2`; Xen: a hypervisor uuid starting with `ec2`). */
-export function runsOnEc2(read: (path: string) => string | undefined = readSmallFile): boolean {
-  const vendor = read('/sys/class/dmi/id/sys_vendor') ?? read('/sys/class/dmi/id/board_vendor') ?? '';
-  const uuid = read('/sys/hypervisor/uuid') ?? '';
-  return /amazon/i.test(vendor) || /^ec2/i.test(uuid.trim());
-}
-
-function readSmallFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@ import { CloudError, errorCode, errorMessage, isAbort } from '../cloud/cloudErro
 import type { Identity } from '../cloud/cloudProvider';
 import type { AwsClients, ResolvedAwsSettings } from './awsClients';
 import { isSsoProfile } from './awsProfiles';
+import { noCredentialsMessage } from './credentialSources';
 
 function ssoLogin(profile: string | undefined): string {
   return profile && profile !== 'default' ? `aws sso login --profile ${profile}` : 'aws sso login';
@@ -39,12 +40,7 @@ export function explainCredentialError(err: unknown, settings: ResolvedAwsSettin
     );
   }
   if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new CloudError(
-      'NoCredentials',
-      `No AWS credentials found for ${where}: set AWS_PROFILE or use --profile, run \`aws configure\`, ` +
-        'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or start with --demo',
-      { cause: err },
-    );
+    return new CloudError('NoCredentials', noCredentialsMessage(where), { cause: err });
   }
   if (
     code === 'ExpiredToken' ||

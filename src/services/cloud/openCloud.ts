@@ -1,5 +1,6 @@
-import { type AwsSettings, createAwsClients } from '../aws/awsClients';
-import { AwsProvider, type AwsProviderOptions } from '../aws/awsProvider';
+import type { AwsSettings } from '../aws/awsClients';
+import type { AwsProviderOptions } from '../aws/awsProvider';
+import { credentialsMayExist, noCredentialsMessage } from '../aws/credentialSources';
 import { CloudError, errorCode, errorMessage } from './cloudError';
 import type { CloudProvider, Identity } from './cloudProvider';
 import { DemoCloud, type DemoCloudOptions } from './demoCloud';
@@ -28,10 +29,15 @@ export interface OpenedCloud {
  * says why, because switching such a user to pretend resources would hide the real problem.
  */
 export async function openCloud(options: OpenCloudOptions = {}): Promise<OpenedCloud> {
-  if (options.demo) {
-    const demo = new DemoCloud(options.demoOptions);
-    return { provider: demo, identity: await demo.identity(options.signal), demoReason: '--demo' };
+  if (options.demo) return openDemo(options, '--demo');
+  // Nothing for the SDK's chain to find: the demo cloud at once, without loading the SDK for the same answer.
+  if (!options.credentials && !options.profile && !credentialsMayExist(options.env ?? process.env)) {
+    return openDemo(options, demoInstead(noCredentialsMessage('the default credentials')));
   }
+  const [{ createAwsClients }, { AwsProvider }] = await Promise.all([
+    import('../aws/awsClients'),
+    import('../aws/awsProvider'),
+  ]);
   const clients = await createAwsClients(options);
   const aws = new AwsProvider(clients, options.awsOptions);
   try {
@@ -39,13 +45,17 @@ export async function openCloud(options: OpenCloudOptions = {}): Promise<OpenedC
   } catch (err) {
     if (errorCode(err) === 'NoCredentials' && err instanceof CloudError && !options.profile) {
       clients.destroy();
-      const demo = new DemoCloud(options.demoOptions);
-      return {
-        provider: demo,
-        identity: await demo.identity(options.signal),
-        demoReason: `${errorMessage(err)}. Showing the DEMO cloud meanwhile.`,
-      };
+      return openDemo(options, demoInstead(errorMessage(err)));
     }
     return { provider: aws, problem: errorMessage(err) };
   }
+}
+
+async function openDemo(options: OpenCloudOptions, demoReason: string): Promise<OpenedCloud> {
+  const demo = new DemoCloud(options.demoOptions);
+  return { provider: demo, identity: await demo.identity(options.signal), demoReason };
+}
+
+function demoInstead(why: string): string {
+  return `${why}. Showing the DEMO cloud meanwhile.`;
 }
