@@ -3,8 +3,8 @@
 // node_modules resolve), then measures, side by side in one run:
 //   1. enqueue -> completed round trip (p50/p99) and jobs/s of a trivial `command` job (`true`), infradeck bus
 //      over Redis vs bare BullMQ Queue + Worker + QueueEvents doing the same spawn;
-//   2. the same over the memory transport;
-//   3. fan-out: 100,000 events published, counted by one subscriber (Redis and memory).
+//   2. the same over the memory transport.
+// Event fan-out into the console's store is bench/fanout.bench.tsx.
 // Prints numbers; asserts nothing about time.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const roundTrips = Number(process.env.BENCH_ROUND_TRIPS || 300);
 const throughputJobs = Number(process.env.BENCH_JOBS || 1000);
-const fanOut = Number(process.env.BENCH_EVENTS || 100_000);
 const concurrency = 4;
 const requester = { user: 'bench', host: 'bench' };
 
@@ -193,44 +192,6 @@ async function compare(rigs) {
   return { latencies, rates: seconds.map((s) => (chunk * 5) / s) };
 }
 
-async function benchFanOut(name, bus) {
-  let received = 0;
-  let done;
-  const finished = new Promise((r) => {
-    done = r;
-  });
-  const stop = bus.events.subscribe(
-    'live',
-    () => {
-      if (++received === fanOut) done();
-    },
-    { onLive: () => {} },
-  );
-  await new Promise((r) => setTimeout(r, 200));
-  const t0 = performance.now();
-  const inflight = new Set();
-  for (let i = 0; i < fanOut; i++) {
-    const p = bus.events.publish({
-      level: 'info',
-      type: 'bench.tick',
-      source: requester,
-      message: `tick ${i}`,
-    });
-    inflight.add(p);
-    p.finally(() => inflight.delete(p));
-    if (inflight.size >= 1000) await Promise.race(inflight);
-  }
-  await Promise.all(inflight);
-  const published = performance.now() - t0;
-  await finished;
-  const total = performance.now() - t0;
-  stop();
-  console.log(
-    `${name.padEnd(34)} ${fanOut} events: published in ${published.toFixed(0)} ms, all ${received} received in ${total.toFixed(0)} ms (${((fanOut / total) * 1000).toFixed(0)} events/s)`,
-  );
-  results.push({ name, events: fanOut, receivedMs: total.toFixed(0), received });
-}
-
 try {
   console.log(
     `round trips: ${roundTrips} each, interleaved; throughput: ${throughputJobs} jobs, concurrency ${concurrency}; Redis ${redisUrl}\n`,
@@ -257,16 +218,6 @@ try {
   await memoryBus.close();
   await deletePrefix(p);
 
-  console.log('');
-  const fp = prefix('fanout');
-  const fanBus = await openBus({ redisUrl, prefix: fp, requester, eventsMaxLen: 200_000 });
-  await fanBus.state.whenConnected(5000);
-  await benchFanOut('fan-out over Redis', fanBus);
-  await fanBus.close();
-  await deletePrefix(fp);
-  const memFan = await openBus({ requester, eventsMaxLen: 200_000 });
-  await benchFanOut('fan-out in memory', memFan);
-  await memFan.close();
   if (process.env.BENCH_JSON) console.log(JSON.stringify(results));
 } finally {
   rmSync(tmp, { recursive: true, force: true });

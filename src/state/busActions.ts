@@ -6,7 +6,11 @@ import { applyJobEvents, mergeJobList } from './jobsReducer';
 import type { DeckState, DeckStoreTools } from './store';
 import { addToTimeline, advanceTimeline } from './timeline';
 
-/** How often buffered events are applied to the store: bursts cost at most this many renders a second. */
+/**
+ * Events are applied to the store at most once per this many ms: a quiet stream's event shows at once (on the
+ * next turn of the event loop, so a synchronous burst such as a replay is one update), a burst costs at most
+ * ten updates a second.
+ */
 export const eventFlushMs = 100;
 export const latestEventsKept = 200;
 export const jobLogLines = 5_000;
@@ -29,6 +33,7 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
   let pending: DeckEvent[] = [];
   let logsOpened = 0;
   let flushTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastFlushAt = Number.NEGATIVE_INFINITY;
 
   const refusal = (what: string): string | undefined => {
     if (!bus) return `${what}: no worker layer in this console`;
@@ -38,6 +43,7 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
 
   const flush = () => {
     flushTimer = undefined;
+    lastFlushAt = performance.now();
     const batch = pending;
     pending = [];
     if (batch.length === 0) return;
@@ -76,7 +82,7 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
 
   const ingest = (e: DeckEvent) => {
     pending.push(e);
-    flushTimer ??= setTimeout(flush, eventFlushMs);
+    flushTimer ??= setTimeout(flush, Math.max(0, lastFlushAt + eventFlushMs - performance.now()));
   };
 
   const actions: BusActions = {
