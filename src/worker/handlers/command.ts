@@ -45,6 +45,10 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
     const [file, argv] = payload.shell
       ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
       : [payload.program, payload.args];
+    // The watchdog runs before the program starts, so nothing slow (starting the watchdog itself) sits between
+    // the program's start and the watchdog hearing of it: a worker killed in that gap would leave it running.
+    const watchdog = watchdogFor(killGraceMs);
+    watchdog.start();
     const child = spawn(file, argv, {
       cwd: payload.cwd,
       env: payload.env ? { ...process.env, ...payload.env } : process.env,
@@ -59,7 +63,6 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
     // Started: no need to wait for the 'spawn' event (a later tick) before watching it.
     child.on('error', () => {});
     const pgid = child.pid;
-    const watchdog = watchdogFor(killGraceMs);
     watchdog.add(pgid);
 
     const output = new OutputLog(ctx, budget, tailLines, [child.stdout!, child.stderr!]);
@@ -204,6 +207,11 @@ class GroupWatchdog {
   private proc: ChildProcess | undefined;
 
   constructor(private readonly graceSeconds: number) {}
+
+  /** Starts the watchdog process if it is not running (it is restarted the same way if it died). */
+  start(): void {
+    this.ensure();
+  }
 
   add(pgid: number): void {
     this.send(`+ ${pgid}\n`);
