@@ -19,6 +19,10 @@ export async function startConsole(opts: {
   const readOnly = args.readonly || readOnlyFromEnv(env);
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   const cloud = consoleCloud(workspace.dataDir, env);
+  const cloudSelection = { demo: args.demo, profile: args.profile, region: args.region };
+  // Credentials and the identity call take the longest: under way now, while the rest starts (the console's
+  // own connect finds the same answer).
+  cloud.deckCloud.open(cloudSelection).catch(() => {});
   const { bus, deckBus } = await openWorkers(workspace, env, {
     cloud: cloud.provider,
     readOnly,
@@ -31,7 +35,7 @@ export async function startConsole(opts: {
       cloud: cloud.deckCloud,
       servers: consoleServers(workspace.dataDir, env),
     },
-    cloudSelection: { demo: args.demo, profile: args.profile, region: args.region },
+    cloudSelection,
     config: workspace.config,
     screens,
     dataDir: workspace.dataDir,
@@ -40,6 +44,11 @@ export async function startConsole(opts: {
     noColor: opts.noColor,
     startupErrors: workspace.configErrors,
   });
+  // Connected before the first frame, so what the workers already know is in it (the console's own connect,
+  // when it mounts, shares these connections).
+  const { connectBus, connectCloud } = deck.store.getState().actions;
+  const disconnectBus = connectBus();
+  await Promise.race([connectCloud(), pause(firstFrameWaitMs)]);
   const logFile = defaultLogFile(env);
   const code = await runConsole({
     deck,
@@ -52,6 +61,14 @@ export async function startConsole(opts: {
     logFile,
     logError: (what, error) => appendErrorLog(logFile, what, error),
   });
+  disconnectBus();
   await bus.close();
   return code;
+}
+
+/** How long the first frame waits for the bus and the cloud to answer: anything later is drawn as it comes. */
+const firstFrameWaitMs = 15;
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -17,7 +17,11 @@ export const jobLogLines = 5_000;
 const pollMs = 5_000;
 
 export interface BusActions {
-  /** Subscribes to the bus (replaying the last hour), loads jobs and workers, polls; returns the disconnect. */
+  /**
+   * Subscribes to the bus (replaying the last hour), loads jobs and workers, polls; returns the disconnect.
+   * Calls share one connection (start-up connects before the first frame, the console again when it mounts);
+   * it ends with the last disconnect.
+   */
   connectBus(): () => void;
   runCommand(program: string, args: string[], opts?: { shell?: boolean }): Promise<string | undefined>;
   cancelJob(id: string): Promise<void>;
@@ -85,33 +89,51 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
     flushTimer ??= setTimeout(flush, Math.max(0, lastFlushAt + eventFlushMs - performance.now()));
   };
 
+  let connections = 0;
+  let disconnect: (() => void) | undefined;
+
+  const connect = (bus: DeckBus): (() => void) => {
+    set((s) => ({ bus: { ...s.bus, status: bus.state.get() } }));
+    const offState = bus.state.subscribe((status) => {
+      set((s) => ({ bus: { ...s.bus, status } }));
+      if (status.state === 'connected') {
+        void actions.refreshJobs();
+        void actions.refreshWorkers();
+      }
+    });
+    const offEvents = bus.events.subscribe(eventIdAt(now() - 60 * 60_000), ingest, {
+      onNotice: (notice) => notify('warn', notice.message),
+    });
+    void actions.refreshJobs();
+    void actions.refreshWorkers();
+    const poll = setInterval(() => {
+      set((s) => ({ events: { ...s.events, timeline: advanceTimeline(s.events.timeline, now()) } }));
+      if (bus.state.get().state !== 'connected') return;
+      void actions.refreshWorkers();
+      void actions.refreshJobs();
+    }, pollMs);
+    return () => {
+      clearInterval(poll);
+      if (flushTimer) clearTimeout(flushTimer);
+      offEvents();
+      offState();
+    };
+  };
+
   const actions: BusActions = {
     connectBus: () => {
       if (!bus) return () => {};
-      set((s) => ({ bus: { ...s.bus, status: bus.state.get() } }));
-      const offState = bus.state.subscribe((status) => {
-        set((s) => ({ bus: { ...s.bus, status } }));
-        if (status.state === 'connected') {
-          void actions.refreshJobs();
-          void actions.refreshWorkers();
-        }
-      });
-      const offEvents = bus.events.subscribe(eventIdAt(now() - 60 * 60_000), ingest, {
-        onNotice: (notice) => notify('warn', notice.message),
-      });
-      void actions.refreshJobs();
-      void actions.refreshWorkers();
-      const poll = setInterval(() => {
-        set((s) => ({ events: { ...s.events, timeline: advanceTimeline(s.events.timeline, now()) } }));
-        if (bus.state.get().state !== 'connected') return;
-        void actions.refreshWorkers();
-        void actions.refreshJobs();
-      }, pollMs);
+      connections++;
+      disconnect ??= connect(bus);
+      let released = false;
       return () => {
-        clearInterval(poll);
-        if (flushTimer) clearTimeout(flushTimer);
-        offEvents();
-        offState();
+        if (released) return;
+        released = true;
+        connections--;
+        if (connections === 0) {
+          disconnect?.();
+          disconnect = undefined;
+        }
       };
     },
 

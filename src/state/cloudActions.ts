@@ -44,30 +44,39 @@ export function cloudActions(
     return true;
   };
 
+  let connecting: Promise<void> | undefined;
+  const connectTo = async (selection?: CloudSelection): Promise<void> => {
+    if (!cloud) return;
+    const wanted = { ...get().cloud.selection, ...selection };
+    set((s) => ({ cloud: { ...s.cloud, selection: wanted, opening: true } }));
+    try {
+      const info = await cloud.open(wanted);
+      const scans = info.account ? await cloud.cachedScans(info.account) : [];
+      set((s) => ({
+        cloud: {
+          ...s.cloud,
+          info,
+          opening: false,
+          index: withNewerScans(scans, s.cloud.index, info.account),
+        },
+      }));
+      if (info.problem) notify('error', info.problem);
+      // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
+      const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
+      if (info.account && tools.now() - newest > staleScanMs) await actions.scanNow();
+    } catch (error) {
+      set((s) => ({ cloud: { ...s.cloud, opening: false } }));
+      notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
   const actions: CloudActions = {
-    connectCloud: async (selection) => {
-      if (!cloud) return;
-      const wanted = { ...get().cloud.selection, ...selection };
-      set((s) => ({ cloud: { ...s.cloud, selection: wanted, opening: true } }));
-      try {
-        const info = await cloud.open(wanted);
-        const scans = info.account ? await cloud.cachedScans(info.account) : [];
-        set((s) => ({
-          cloud: {
-            ...s.cloud,
-            info,
-            opening: false,
-            index: withNewerScans(scans, s.cloud.index, info.account),
-          },
-        }));
-        if (info.problem) notify('error', info.problem);
-        // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
-        const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
-        if (info.account && tools.now() - newest > staleScanMs) await actions.scanNow();
-      } catch (error) {
-        set((s) => ({ cloud: { ...s.cloud, opening: false } }));
-        notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    connectCloud: (selection) => {
+      // Asked again with nothing new (start-up connects before the first frame, the console when it mounts):
+      // the connection under way or made stands.
+      if (!selection && connecting) return connecting;
+      connecting = connectTo(selection);
+      return connecting;
     },
 
     scanNow: async () => {
