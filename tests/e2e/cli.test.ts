@@ -91,6 +91,17 @@ describe('the console in a real terminal', () => {
     expect(term.output()).toContain(leaveAltScreen);
   });
 
+  it('shows what the in-process workers already know in its very first frame', async () => {
+    const term = runInTerminal(['--data', dir], env);
+    await term.waitFor('\x1b[?2026l'); // the end of Ink's first frame
+    const first = term.output().slice(0, term.output().indexOf('\x1b[?2026l'));
+    expect(first).toContain('Workers: in-process');
+    expect(first).toMatch(/up \d+s\s+0 done/);
+    expect(first).toContain('worker.online');
+    term.type('q');
+    expect(await term.exited).toBe(0);
+  });
+
   it('gives the terminal back on SIGTERM', async () => {
     const term = runInTerminal(['--data', dir], env);
     await term.waitFor('Workers:');

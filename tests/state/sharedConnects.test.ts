@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { DeckBus, DeckCloud } from '../../src/state/deckServices';
+import { createDeckStore } from '../../src/state/store';
+
+const repos = {
+  list: async () => ({ rows: [], errors: [] }),
+  details: async () => {
+    throw new Error('not used');
+  },
+};
+const init = { dataDir: '/srv/deck', readOnly: false, configPath: '/srv/deck/config.yaml', tab: 'dashboard' };
+
+function countingBus() {
+  const counts = { subscribed: 0, unsubscribed: 0 };
+  const bus: DeckBus = {
+    transport: 'memory',
+    target: 'in-process',
+    requester: { user: 'ada', host: 'jump1' },
+    queue: {
+      enqueue: async () => '1',
+      cancel: async () => {},
+      retry: async () => {},
+      list: async () => [],
+      logs: async () => [],
+      counts: async () => ({ queued: 0, active: 0, delayed: 0, completed: 0, failed: 0, cancelled: 0 }),
+    },
+    events: {
+      subscribe: () => {
+        counts.subscribed++;
+        return () => {
+          counts.unsubscribed++;
+        };
+      },
+    },
+    state: { get: () => ({ state: 'connected', since: 0 }), subscribe: () => () => {} },
+    workers: async () => [],
+  };
+  return { bus, counts };
+}
+
+function countingCloud() {
+  const opened: unknown[] = [];
+  const cloud: DeckCloud = {
+    open: async (selection) => {
+      opened.push(selection);
+      return {
+        kind: 'demo',
+        label: 'DEMO',
+        account: '000000000000',
+        arn: 'arn:aws:iam::000000000000:user/demo',
+      };
+    },
+    cachedScans: async () => [],
+    knownRegions: () => [],
+    knownProfiles: () => [],
+    saveKeys: async () => ({ ok: true }),
+  };
+  return { cloud, opened };
+}
+
+describe('connects made at start-up and again by the console', () => {
+  it('share one bus subscription, which ends with the last disconnect', () => {
+    const { bus, counts } = countingBus();
+    const { actions } = createDeckStore({ repos, bus }, init).getState();
+    const startup = actions.connectBus();
+    const console = actions.connectBus();
+    expect(counts.subscribed).toBe(1);
+    startup();
+    startup(); // twice is once
+    expect(counts.unsubscribed).toBe(0);
+    console();
+    expect(counts.unsubscribed).toBe(1);
+    actions.connectBus()(); // a later connect subscribes anew
+    expect(counts).toEqual({ subscribed: 2, unsubscribed: 2 });
+  });
+
+  it('open the cloud once, unless a new selection asks for another', async () => {
+    const { cloud, opened } = countingCloud();
+    const store = createDeckStore({ repos, cloud }, { ...init, cloudSelection: { region: 'eu-west-1' } });
+    const { actions } = store.getState();
+    await Promise.all([actions.connectCloud(), actions.connectCloud()]);
+    expect(opened).toEqual([{ region: 'eu-west-1' }]);
+    expect(store.getState().cloud.info?.account).toBe('000000000000');
+    await actions.connectCloud({ region: 'us-east-1' });
+    expect(opened).toEqual([{ region: 'eu-west-1' }, { region: 'us-east-1' }]);
+  });
+});
