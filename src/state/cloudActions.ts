@@ -51,16 +51,14 @@ export function cloudActions(
     set((s) => ({ cloud: { ...s.cloud, selection: wanted, opening: true } }));
     try {
       const info = await cloud.open(wanted);
-      const scans = info.account ? await cloud.cachedScans(info.account) : [];
+      // Who we are shows at once (another account's resources go with the old identity); the cached scans
+      // follow when they are read.
       set((s) => ({
-        cloud: {
-          ...s.cloud,
-          info,
-          opening: false,
-          index: withNewerScans(scans, s.cloud.index, info.account),
-        },
+        cloud: { ...s.cloud, info, opening: false, index: withNewerScans([], s.cloud.index, info.account) },
       }));
       if (info.problem) notify('error', info.problem);
+      const scans = info.account ? await cloud.cachedScans(info.account) : [];
+      set((s) => ({ cloud: { ...s.cloud, index: withNewerScans(scans, s.cloud.index, info.account) } }));
       // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
       const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
       if (info.account && tools.now() - newest > staleScanMs) await actions.scanNow();

@@ -144,13 +144,21 @@ export class DemoCloud implements CloudProvider {
   }
 
   async identity(signal?: AbortSignal): Promise<Identity> {
-    return this.call('global', 'sts:GetCallerIdentity', signal, () => ({
-      kind: 'demo',
-      account: demoAccountId,
-      arn: `arn:aws:iam::${demoAccountId}:user/infradeck-demo (DEMO cloud, not AWS)`,
-      userId: 'DEMO',
-      region: this.regionNames[0],
-    }));
+    // Answered without simulated latency: the console asks it while it starts, and a made-up wait would only
+    // delay the DEMO label (scans and changes keep theirs).
+    return this.call(
+      'global',
+      'sts:GetCallerIdentity',
+      signal,
+      () => ({
+        kind: 'demo',
+        account: demoAccountId,
+        arn: `arn:aws:iam::${demoAccountId}:user/infradeck-demo (DEMO cloud, not AWS)`,
+        userId: 'DEMO',
+        region: this.regionNames[0],
+      }),
+      0,
+    );
   }
 
   async listRegions(signal?: AbortSignal): Promise<string[]> {
@@ -708,12 +716,13 @@ export class DemoCloud implements CloudProvider {
     operation: string,
     signal: AbortSignal | undefined,
     work: () => T,
+    latencyMs = this.latencyOf(region),
   ): Promise<T> {
     return withRetry(
       async () => {
         this.stats.calls++;
         this.stats.byOperation[operation] = (this.stats.byOperation[operation] ?? 0) + 1;
-        await sleep(this.latencyOf(region), signal);
+        await sleep(latencyMs, signal);
         if (region !== 'global' && this.faults.failingRegions?.includes(region)) {
           throw new CloudError('OptInRequired', `You are not subscribed to this service in ${region}.`, {
             region,
