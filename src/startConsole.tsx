@@ -7,6 +7,7 @@ import { deckProjectsFor, openWorkers, openWorkspace } from './openWorkspace';
 import { screens } from './screens';
 import { cloudCommands } from './screens/resources/cloudCommands';
 import { appendErrorLog, defaultLogFile } from './services/log/errorLog';
+import type { DeckStore } from './state/store';
 import { readOnlyFromEnv } from './worker/jobHandlers';
 
 /** Opens the workspace and runs the full-screen console. */
@@ -48,7 +49,8 @@ export async function startConsole(opts: {
   // when it mounts, shares these connections).
   const { connectBus, connectCloud } = deck.store.getState().actions;
   const disconnectBus = connectBus();
-  await Promise.race([connectCloud(), pause(firstFrameWaitMs)]);
+  void connectCloud();
+  await cloudAnswered(deck.store, firstFrameWaitMs);
   const logFile = defaultLogFile(env);
   const code = await runConsole({
     deck,
@@ -66,9 +68,24 @@ export async function startConsole(opts: {
   return code;
 }
 
-/** How long the first frame waits for the bus and the cloud to answer: anything later is drawn as it comes. */
+/** How long the first frame waits for the cloud to answer: anything later is drawn as it comes. */
 const firstFrameWaitMs = 15;
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves once the store knows who we are in the cloud (or why not), or after `ms`; then one more timer turn,
+ * in which the bus's first batch of events lands. Reading the cached scans comes after the first frame.
+ */
+function cloudAnswered(store: DeckStore, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      off();
+      setTimeout(resolve, 0);
+    };
+    const timer = setTimeout(done, ms);
+    const off = store.subscribe((s) => {
+      if (!s.cloud.opening) done();
+    });
+    if (!store.getState().cloud.opening) done();
+  });
 }
