@@ -36,7 +36,7 @@ const CYCLES = 20;
 const HELD_KEYS = 150;
 const KEY_TIMEOUT_MS = 2_000;
 /** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: false, maxFps: 0 };
+const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 
 type KeyKind = 'j' | 'pgdn' | 'filter';
 interface RunResult {

@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } f
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { inkPatch } from './inkPatch.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -31,6 +32,8 @@ await build({
   alias: { 'react-devtools-core': emptyModule },
   // A native addon, optional and loaded lazily: resolved from node_modules at run time, never bundled.
   external: ['@napi-rs/keyring'],
+  // Ink 6.8 repaints a full-height frame whole; see the patch for the one-character fix.
+  plugins: [inkPatch],
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: {
     js: "import { createRequire as __infradeckRequire } from 'node:module'; const require = __infradeckRequire(import.meta.url);",

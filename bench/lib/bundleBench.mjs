@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import { inkPatch } from '../../scripts/inkPatch.mjs';
 
 /**
  * Bundles a TypeScript benchmark the way scripts/build.mjs bundles the CLI (production React, no devtools,
@@ -21,6 +22,7 @@ export async function bundleBench(entry, outDir) {
     sourcemap: 'inline',
     logLevel: 'warning',
     alias: { 'react-devtools-core': emptyModule },
+    plugins: [inkPatch],
     define: { 'process.env.NODE_ENV': '"production"' },
     banner: {
       js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",

@@ -13,7 +13,7 @@ import { Palette, paletteSuggestionRows } from './Palette';
 import { StatusBar } from './StatusBar';
 import type { Screen } from './screen';
 import { TabBar } from './TabBar';
-import { drawableRows, minimumSize, useTerminalSize } from './terminalSize';
+import { minimumSize, useTerminalSize } from './terminalSize';
 
 export interface AppProps {
   deck: Deck;
@@ -54,8 +54,7 @@ function Shell({
   screens: readonly Screen[];
   extraCommands: readonly PaletteCommand[];
 }) {
-  const { columns, rows: terminalRows } = useTerminalSize();
-  const rows = drawableRows(terminalRows);
+  const { columns, rows } = useTerminalSize();
   const actions = useActions();
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
@@ -91,11 +90,11 @@ function Shell({
     return true;
   });
 
-  if (columns < minimumSize.columns || terminalRows < minimumSize.rows) {
+  if (columns < minimumSize.columns || rows < minimumSize.rows) {
     return (
       <Box width={columns} height={rows} overflow="hidden">
         <Text>
-          {`terminal too small: ${columns}x${terminalRows}, infradeck needs at least ${minimumSize.columns}x${minimumSize.rows} (q quits)`.slice(
+          {`terminal too small: ${columns}x${rows}, infradeck needs at least ${minimumSize.columns}x${minimumSize.rows} (q quits)`.slice(
             0,
             columns * rows,
           )}

@@ -59,11 +59,10 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
         exitOnCtrlC: false,
         // Anything a library prints would push the full-screen frame up; it goes to the log file instead.
         patchConsole: false,
-        // Ink 6.8's incremental renderer moves the cursor up one row too few after a frame that ends in a
-        // newline; when the last line is unchanged nothing scrolls it back and the whole frame sits one row low
-        // (seen in tmux: a duplicated line at the top). The standard renderer erases and rewrites the frame
-        // inside one synchronized update, which terminals show without tearing.
-        incrementalRendering: false,
+        // Only the lines that changed are written. The frame is exactly as tall as the terminal; the bundle
+        // carries a one-character fix to Ink 6.8 (scripts/inkPatch.mjs) without which such a frame would be
+        // cleared and repainted whole every time.
+        incrementalRendering: true,
         maxFps: 30,
       },
     );

@@ -5,15 +5,6 @@ import { useEffect, useState } from 'react';
 export const fallbackSize = { columns: 80, rows: 24 };
 export const minimumSize = { columns: 50, rows: 10 };
 
-/**
- * Rows the console draws: one less than the terminal has. When Ink 6.8's output is as tall as the terminal it
- * clears the whole screen before every frame (the flicker, and a full repaint over SSH); one line shorter, it
- * rewrites only the lines that changed.
- */
-export function drawableRows(terminalRows: number): number {
-  return Math.max(1, terminalRows - 1);
-}
-
 export interface TerminalSize {
   columns: number;
   rows: number;

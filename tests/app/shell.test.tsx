@@ -184,13 +184,13 @@ describe('the console shell', () => {
     await deck.waitFor('keys.nav.dwn: unknown action id');
   });
 
-  it('fits 80x24 (one line short, so Ink never clears the screen) and never draws wider', async () => {
+  it('fits 80x24 exactly and never draws wider', async () => {
     deck = await startDeck({ screens, services: { repos }, size: { columns: 80, rows: 24 } });
     await deck.waitFor('fix login');
     for (const view of [[], ['?'], ['esc', ':'], ['esc', '/']]) {
       await deck.press(...view);
       const lines = deck.lines();
-      expect(lines.length).toBe(23);
+      expect(lines.length).toBe(24);
       for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
     }
   });
@@ -198,14 +198,14 @@ describe('the console shell', () => {
   it('re-lays out on resize and says when the terminal is too small', async () => {
     deck = await startDeck({ screens, services: { repos }, size: { columns: 120, rows: 40 } });
     await deck.waitFor('fix login');
-    expect(deck.lines().length).toBe(39);
+    expect(deck.lines().length).toBe(40);
     await deck.resize(20, 5);
     await deck.waitFor('too small');
     expect(deck.lines().length).toBeLessThanOrEqual(5);
     for (const l of deck.lines()) expect(stringWidth(l)).toBeLessThanOrEqual(20);
     await deck.resize(90, 25);
     await deck.waitFor('fix login');
-    expect(deck.lines().length).toBe(24);
+    expect(deck.lines().length).toBe(25);
   });
 
   it('shows start-up errors as a toast and keeps the last one in the status bar', async () => {
