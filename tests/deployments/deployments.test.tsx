@@ -159,7 +159,7 @@ describe('the Deployments screen', () => {
     const { deck } = session;
     const fits = (when: string) => {
       const lines = deck.lines();
-      expect(lines.length, when).toBe(23);
+      expect(lines.length, when).toBe(24);
       for (const l of lines) expect(stringWidth(l), `${when}: ${l}`).toBeLessThanOrEqual(80);
     };
     fits('list');

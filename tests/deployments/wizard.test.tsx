@@ -12,10 +12,10 @@ afterEach(async () => {
   session = undefined;
 });
 
-/** The whole console fits 80x24: 23 lines (the last one stays free), none wider than 80 columns. */
+/** The whole console fits 80x24: 24 lines, none wider than 80 columns. */
 function expectFits(deck: DeckSession, when: string) {
   const lines = deck.lines();
-  expect(lines.length, when).toBe(23);
+  expect(lines.length, when).toBe(24);
   for (const l of lines) expect(stringWidth(l), `${when}: ${l}`).toBeLessThanOrEqual(80);
 }
 
