@@ -45,12 +45,17 @@ export function cloudActions(
   };
 
   let connecting: Promise<void> | undefined;
+  let latest = 0;
   const connectTo = async (selection?: CloudSelection): Promise<void> => {
     if (!cloud) return;
+    // A newer connect (`:profile`, `:region`, `:demo`) supersedes this one: its late answers are dropped.
+    const mine = ++latest;
+    const current = () => mine === latest;
     const wanted = { ...get().cloud.selection, ...selection };
     set((s) => ({ cloud: { ...s.cloud, selection: wanted, opening: true } }));
     try {
       const info = await cloud.open(wanted);
+      if (!current()) return;
       // Who we are shows at once (another account's resources go with the old identity); the cached scans
       // follow when they are read.
       set((s) => ({
@@ -58,11 +63,13 @@ export function cloudActions(
       }));
       if (info.problem) notify('error', info.problem);
       const scans = info.account ? await cloud.cachedScans(info.account) : [];
+      if (!current()) return;
       set((s) => ({ cloud: { ...s.cloud, index: withNewerScans(scans, s.cloud.index, info.account) } }));
       // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
       const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
       if (info.account && tools.now() - newest > staleScanMs) await actions.scanNow();
     } catch (error) {
+      if (!current()) return;
       set((s) => ({ cloud: { ...s.cloud, opening: false } }));
       notify('error', `cloud: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -84,4 +84,32 @@ describe('connects made at start-up and again by the console', () => {
     await actions.connectCloud({ region: 'us-east-1' });
     expect(opened).toEqual([{ region: 'eu-west-1' }, { region: 'us-east-1' }]);
   });
+
+  it('let a newer selection win over a slower answer to an older one', async () => {
+    const answers: Array<(account: string) => void> = [];
+    const cloud: DeckCloud = {
+      ...countingCloud().cloud,
+      open: (selection) =>
+        new Promise((resolve) =>
+          answers.push((account) =>
+            resolve({
+              kind: 'demo',
+              label: String(selection.region),
+              account,
+              arn: `arn:aws:iam::${account}:user/x`,
+            }),
+          ),
+        ),
+    };
+    const store = createDeckStore({ repos, cloud }, init);
+    const { actions } = store.getState();
+    const first = actions.connectCloud();
+    const second = actions.connectCloud({ region: 'us-east-1' });
+    answers[1]('222222222222');
+    await second;
+    answers[0]('111111111111');
+    await first;
+    expect(store.getState().cloud.info?.account).toBe('222222222222');
+    expect(store.getState().cloud.selection).toEqual({ region: 'us-east-1' });
+  });
 });
