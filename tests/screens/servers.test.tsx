@@ -52,6 +52,13 @@ async function openServers(ran: Array<[string, string[]]> = []) {
     return 0;
   };
   await deck.store.getState().actions.connectCloud({ demo: true });
+  // The first scan fills the instances region by region: act on the table once it is whole.
+  const session = deck;
+  await session.waitFor(() =>
+    [...session.store.getState().jobs.byId.values()].some(
+      (j) => j.kind === 'scan' && j.status === 'completed',
+    ),
+  );
   await deck.press(':');
   await deck.type('servers');
   await deck.press('enter');

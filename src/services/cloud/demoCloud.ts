@@ -85,8 +85,8 @@ export class DemoCloud implements CloudProvider {
   readonly faults: DemoFaults;
   readonly stats: DemoStats = { calls: 0, throttled: 0, byOperation: {} };
 
-  private readonly state: DemoState;
-  private readonly ids: IdMaker;
+  private readonly worldOptions: Parameters<typeof generateDemoAccount>[0];
+  private generated: { state: DemoState; ids: IdMaker; images: Map<string, Set<string>> } | undefined;
   private readonly regionNames: string[];
   private readonly latency: Record<string, number>;
   private readonly latencyScale: number;
@@ -100,8 +100,6 @@ export class DemoCloud implements CloudProvider {
   private readonly transitions = new Map<string, { region: string; to: string; at: number }>();
   private readonly terminatedAt = new Map<string, number>();
   private readonly clientTokens = new Map<string, string[]>();
-  /** region -> AMI ids that exist there: those of the seeded servers and those resolved from aliases. */
-  private readonly images = new Map<string, Set<string>>();
   private readonly seed: number;
 
   constructor(options: DemoCloudOptions = {}) {
@@ -111,13 +109,11 @@ export class DemoCloud implements CloudProvider {
     this.faults = { failingRegions: [], ...options.faults };
     for (const r of this.faults.failingRegions ?? [])
       if (!this.regionNames.includes(r)) this.regionNames.push(r);
-    const generated = generateDemoAccount({
+    this.worldOptions = {
       seed,
       regions: this.regionNames.filter((r) => !this.faults.failingRegions?.includes(r)),
       scale: options.scale ?? 1,
-    });
-    this.state = generated.state;
-    this.ids = generated.ids;
+    };
     this.latency = { ...defaultDemoLatencyMs, ...options.latencyMs };
     this.latencyScale = options.latencyScale ?? 1;
     this.transitionMs = options.transitionMs ?? 3000 * this.latencyScale;
@@ -131,11 +127,37 @@ export class DemoCloud implements CloudProvider {
     this.now = options.now ?? Date.now;
     this.random = seededRandom(seed ^ 0x5eed);
     this.seed = seed;
-    for (const [region, rs] of this.state.regions) {
-      const set = new Set<string>();
-      for (const r of rs.values()) if (typeof r.raw?.ImageId === 'string') set.add(r.raw.ImageId);
-      this.images.set(region, set);
+  }
+
+  /**
+   * The account's resources, generated on first use rather than when the cloud opens: the console asks who
+   * you are while it starts, and that needs none of them.
+   */
+  private get world(): NonNullable<DemoCloud['generated']> {
+    if (!this.generated) {
+      const { state, ids } = generateDemoAccount(this.worldOptions);
+      const images = new Map<string, Set<string>>();
+      for (const [region, rs] of state.regions) {
+        const set = new Set<string>();
+        for (const r of rs.values()) if (typeof r.raw?.ImageId === 'string') set.add(r.raw.ImageId);
+        images.set(region, set);
+      }
+      this.generated = { state, ids, images };
     }
+    return this.generated;
+  }
+
+  private get state(): DemoState {
+    return this.world.state;
+  }
+
+  private get ids(): IdMaker {
+    return this.world.ids;
+  }
+
+  /** region -> AMI ids that exist there: those of the seeded servers and those resolved from aliases. */
+  private get images(): Map<string, Set<string>> {
+    return this.world.images;
   }
 
   /** Milliseconds one call to this region takes. */
@@ -655,7 +677,6 @@ export class DemoCloud implements CloudProvider {
     b.resource.detail = b.objects === 0 ? 'empty' : `${b.objects} objects`;
   }
 
-  /** Every resource as it is now, without latency or faults (tests and the benchmark). */
   /**
    * Everything this demo account holds, as JSON. With `importState` separate processes (the workers of a
    * multi-process test) act on one demo world, one at a time.
@@ -700,6 +721,7 @@ export class DemoCloud implements CloudProvider {
     for (const [region, ids] of saved.images) this.images.set(region, new Set(ids));
   }
 
+  /** Every resource as it is now, without latency or faults (tests and the benchmark). */
   snapshot(): Resource[] {
     this.settle();
     const out: Resource[] = [];
