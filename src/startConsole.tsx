@@ -20,10 +20,6 @@ export async function startConsole(opts: {
   const readOnly = args.readonly || readOnlyFromEnv(env);
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   const cloud = consoleCloud(workspace.dataDir, env);
-  const cloudSelection = { demo: args.demo, profile: args.profile, region: args.region };
-  // Credentials and the identity call take the longest: under way now, while the rest starts (the console's
-  // own connect finds the same answer).
-  cloud.deckCloud.open(cloudSelection).catch(() => {});
   const { bus, deckBus } = await openWorkers(workspace, env, {
     cloud: cloud.provider,
     readOnly,
@@ -36,7 +32,7 @@ export async function startConsole(opts: {
       cloud: cloud.deckCloud,
       servers: consoleServers(workspace.dataDir, env),
     },
-    cloudSelection,
+    cloudSelection: { demo: args.demo, profile: args.profile, region: args.region },
     config: workspace.config,
     screens,
     dataDir: workspace.dataDir,
