@@ -45,6 +45,7 @@ describe('identity when there are no usable credentials', () => {
     await expect(identityOf()).rejects.toMatchObject({
       code: 'NoCredentials',
       message: expect.stringMatching(/No AWS credentials found .*`aws configure`.*--demo/),
+      permanent: true, // a job that meets it fails at once: the person has to act
     });
   });
 
@@ -53,6 +54,7 @@ describe('identity when there are no usable credentials', () => {
     await expect(identityOf('prdo')).rejects.toMatchObject({
       code: 'ProfileNotFound',
       message: expect.stringMatching(/AWS profile "prdo" is not in .* \(known profiles: prod, staging\)/),
+      permanent: true,
     });
   });
 
@@ -74,6 +76,17 @@ describe('identity when there are no usable credentials', () => {
     await expect(identityOf('corp-admin')).rejects.toMatchObject({
       code: 'SsoLoginRequired',
       message: expect.stringContaining('run `aws sso login --profile corp-admin`'),
+      permanent: true,
+    });
+  });
+
+  it('says an endpoint cannot be reached, once the SDK has tried', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret');
+    await expect(identityOf()).rejects.toMatchObject({
+      code: 'EndpointUnreachable',
+      message: 'Cannot reach http://127.0.0.1:9 (ECONNREFUSED): check the network or the endpoint',
+      permanent: true,
     });
   });
 

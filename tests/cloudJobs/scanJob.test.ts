@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyCloudEvent, type ScanRegionEventData } from '../../src/domain/cloudJobs';
 import { type Resource, ResourceIndex } from '../../src/domain/resource';
+import { CloudError } from '../../src/services/cloud/cloudError';
 import { DemoCloud } from '../../src/services/cloud/demoCloud';
 import { readAccountCache } from '../../src/services/cloud/scanCache';
 import { waitFor } from '../bus/contractSuite';
@@ -157,6 +158,28 @@ describe('the scan job', () => {
     s = startCloudJobs();
     await expect(s.run('scan', { regions: ['eu west 1'] })).rejects.toThrow(
       /scan payload: regions\.0: not a region name/,
+    );
+  });
+
+  it('fails at once, saying why, when the endpoint cannot be reached (retrying a moment later cannot help)', async () => {
+    class Unreachable extends DemoCloud {
+      override async identity(): Promise<never> {
+        throw new CloudError(
+          'EndpointUnreachable',
+          'Cannot reach http://127.0.0.1:9 (ECONNREFUSED): check the network or the endpoint',
+          { permanent: true },
+        );
+      }
+      override async listRegions(): Promise<never> {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+      }
+    }
+    s = startCloudJobs({ cloud: new Unreachable(quick) });
+    const job = await s.finished(await s.run('scan', { buckets: false }));
+    expect(job.status).toBe('failed');
+    expect(job.attempts).toBe(1);
+    expect(job.error).toBe(
+      'Cannot reach http://127.0.0.1:9 (ECONNREFUSED): check the network or the endpoint',
     );
   });
 });

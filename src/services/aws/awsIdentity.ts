@@ -12,6 +12,8 @@ function ssoLogin(profile: string | undefined): string {
 /**
  * Turns whatever the credential chain or STS threw into one sentence that says what is wrong and what to run.
  * Codes: NoCredentials, ProfileNotFound, SsoLoginRequired, ExpiredToken, InvalidCredentials, EndpointUnreachable.
+ * These are `permanent`: a job that meets one fails at once, since trying again a moment later cannot help (the
+ * person has to act; an unreachable endpoint was already retried by the SDK).
  */
 export function explainCredentialError(err: unknown, settings: ResolvedAwsSettings): CloudError {
   const profile = settings.profile;
@@ -25,10 +27,11 @@ export function explainCredentialError(err: unknown, settings: ResolvedAwsSettin
       'ProfileNotFound',
       `AWS profile "${profile}" is not in ${settings.configFile} or ${settings.credentialsFile} ` +
         `(known profiles: ${known}): check --profile / AWS_PROFILE, or run \`aws configure --profile ${profile}\``,
-      { cause: err },
+      { cause: err, permanent: true },
     );
   }
-  if (/keyring/i.test(message)) return new CloudError('NoCredentials', message, { cause: err });
+  if (/keyring/i.test(message))
+    return new CloudError('NoCredentials', message, { cause: err, permanent: true });
   if (
     /\bSSO\b/i.test(message) ||
     (code === 'CredentialsProviderError' && isSsoProfile(settings.profileSettings))
@@ -36,11 +39,11 @@ export function explainCredentialError(err: unknown, settings: ResolvedAwsSettin
     return new CloudError(
       'SsoLoginRequired',
       `The SSO session for ${where} has expired or was never started: run \`${ssoLogin(profile)}\``,
-      { cause: err },
+      { cause: err, permanent: true },
     );
   }
   if (code === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
-    return new CloudError('NoCredentials', noCredentialsMessage(where), { cause: err });
+    return new CloudError('NoCredentials', noCredentialsMessage(where), { cause: err, permanent: true });
   }
   if (
     code === 'ExpiredToken' ||
@@ -53,20 +56,21 @@ export function explainCredentialError(err: unknown, settings: ResolvedAwsSettin
       : 'get fresh temporary credentials (or unset AWS_SESSION_TOKEN if it is left over)';
     return new CloudError('ExpiredToken', `The AWS session token for ${where} has expired: ${fix}`, {
       cause: err,
+      permanent: true,
     });
   }
   if (code === 'InvalidClientTokenId' || code === 'UnrecognizedClientException') {
     return new CloudError(
       'InvalidCredentials',
       `AWS does not know the access key of ${where} (${code}): the key was deleted or mistyped`,
-      { cause: err },
+      { cause: err, permanent: true },
     );
   }
   if (code === 'SignatureDoesNotMatch') {
     return new CloudError(
       'InvalidCredentials',
       `The secret access key of ${where} does not match its access key id (SignatureDoesNotMatch)`,
-      { cause: err },
+      { cause: err, permanent: true },
     );
   }
   const net =
@@ -78,6 +82,7 @@ export function explainCredentialError(err: unknown, settings: ResolvedAwsSettin
       `Cannot reach ${endpoint} (${net}): check the network or the endpoint`,
       {
         cause: err,
+        permanent: true,
       },
     );
   }

@@ -7,17 +7,20 @@ export class CloudError extends Error {
   readonly code: string;
   readonly region?: string;
   readonly $retryable?: { throttling: boolean };
+  /** Retrying the job cannot help (see `executeJob`): it fails at once. */
+  readonly permanent?: boolean;
 
   constructor(
     code: string,
     message: string,
-    options: { region?: string; throttling?: boolean; cause?: unknown } = {},
+    options: { region?: string; throttling?: boolean; permanent?: boolean; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = code;
     this.code = code;
     this.region = options.region;
     if (options.throttling) this.$retryable = { throttling: true };
+    if (options.permanent) this.permanent = true;
   }
 }
 

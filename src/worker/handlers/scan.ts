@@ -28,11 +28,16 @@ export function scanHandler(deps: CloudJobDeps): Handler<'scan'> {
   return async (payload, ctx) => {
     allowConcurrentCalls(ctx);
     const cloud = await deps.cloud();
-    // Asked together: on a far-away default region each is a full round trip before any region starts.
-    const [identity, regions] = await Promise.all([
+    // Asked together: on a far-away default region each is a full round trip before any region starts. When
+    // both fail, the identity's error is the one that explains (credentials, an unreachable endpoint).
+    const [who, listed] = await Promise.allSettled([
       cloud.identity(ctx.signal),
       payload.regions ? [...new Set(payload.regions)] : cloud.listRegions(ctx.signal),
     ]);
+    if (who.status === 'rejected') throw who.reason;
+    if (listed.status === 'rejected') throw listed.reason;
+    const identity = who.value;
+    const regions = listed.value;
     const refusal = accountRefusal('scan', payload.account, { account: identity.account, cloud: cloud.kind });
     if (refusal) throw refusal;
     const total = regions.length + (payload.buckets ? 1 : 0);
