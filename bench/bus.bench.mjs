@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { deletePrefix } from './lib/redisKeys.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -62,17 +63,6 @@ function report(name, latencies, jobsPerSecond) {
   );
 }
 const prefix = (label) => `bench-${label}-${randomBytes(3).toString('hex')}`;
-
-async function deletePrefix(p) {
-  const conn = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await conn.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await conn.del(...keys);
-  } while (cursor !== '0');
-  conn.disconnect();
-}
 
 /**
  * A runner of trivial `command` jobs through a Bus; completion is seen as the `job.completed` event, the way
@@ -171,7 +161,7 @@ async function bareRig() {
       await events.close();
       await queue.close();
       for (const c of conns) c.disconnect();
-      await deletePrefix(p);
+      await deletePrefix(redisUrl, p);
     },
   };
 }
@@ -216,7 +206,7 @@ try {
   await consumer.close({ graceMs: 1000 });
   await redisBus.close();
   await memoryBus.close();
-  await deletePrefix(p);
+  await deletePrefix(redisUrl, p);
 
   if (process.env.BENCH_JSON) console.log(JSON.stringify(results));
 } finally {

@@ -7,14 +7,12 @@
 //   updates      store updates while they arrived (the console batches events, at most one update per 100 ms);
 //   frames       frames Ink wrote meanwhile, and frames per second against maxFps 30.
 import { randomBytes } from 'node:crypto';
-import { createDeck } from '../src/app/createDeck';
-import { runConsole } from '../src/app/runConsole';
-import { configSchema } from '../src/domain/config';
 import { deckBusOf } from '../src/openWorkspace';
-import { screens } from '../src/screens';
 import type { Bus } from '../src/services/bus/contracts';
 import { openBus } from '../src/services/bus/openBus';
-import { benchTerminal, FRAME_END } from './lib/fakeTerminal';
+import { benchDeck, runBenchConsole } from './lib/benchDeck';
+import { FRAME_END } from './lib/fakeTerminal';
+import { deletePrefix } from './lib/redisKeys.mjs';
 import { heading, sleep, stripAnsi } from './lib/stats.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -24,33 +22,20 @@ const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const requester = { user: 'bench', host: 'bench' };
 
 async function fanOut(name: string, bus: Bus): Promise<void> {
-  const { stdout, stdin, stderr } = benchTerminal(120, 35);
-  const deck = createDeck({
-    services: {
+  const opened = benchDeck(
+    {
       repos: {
         list: async () => ({ rows: [], errors: [] }),
         details: async (entry) => ({ entry, status: [], log: [] }),
       },
       bus: deckBusOf(bus, requester),
     },
-    config: configSchema.parse({}),
-    screens,
-    dataDir: '/srv/infradeck',
-    configPath: '/srv/infradeck/config.yaml',
-    readOnly: false,
-    noColor: false,
-  });
+    120,
+    35,
+  );
+  const { deck, stdout } = opened;
   const errors: string[] = [];
-  const closed = runConsole({
-    deck,
-    screens,
-    stdout,
-    stdin,
-    stderr,
-    guardProcess: false,
-    logFile: '(benchmark)',
-    logError: (what, error) => errors.push(`${what}: ${error instanceof Error ? error.stack : error}`),
-  });
+  const closed = runBenchConsole(opened, errors);
   const deadline = performance.now() + 10_000;
   while (!stripAnsi(stdout.recent).includes('Events per minute')) {
     if (errors.length || performance.now() > deadline)
@@ -124,21 +109,9 @@ if (await redis.state.whenConnected(3000)) {
     await fanOut('Redis', redis);
   } finally {
     await redis.close();
-    await deleteKeys(prefix);
+    await deletePrefix(redisUrl, prefix);
   }
 } else {
   console.log(`  Redis    not measured: ${redis.state.get().detail ?? `no answer from ${redisUrl}`}`);
   await redis.close();
-}
-
-async function deleteKeys(p: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const conn = new Redis(redisUrl);
-  let cursor = '0';
-  do {
-    const [next, keys] = await conn.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await conn.del(...keys);
-  } while (cursor !== '0');
-  conn.disconnect();
 }

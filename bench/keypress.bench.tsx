@@ -20,13 +20,11 @@
 // In the two paced runs the next key comes 30–120 ms (seeded random) after the previous key's frame.
 import { render } from 'ink';
 import { App } from '../src/app/App';
-import { createDeck } from '../src/app/createDeck';
-import { runConsole } from '../src/app/runConsole';
-import { configSchema } from '../src/domain/config';
 import type { RepoStatus } from '../src/domain/repo';
 import { screens } from '../src/screens';
 import type { DeckServices } from '../src/state/deckServices';
-import { type BenchStdout, benchTerminal, FRAME_END, keyBytes } from './lib/fakeTerminal';
+import { benchDeck, runBenchConsole } from './lib/benchDeck';
+import { type BenchStdout, FRAME_END, keyBytes } from './lib/fakeTerminal';
 import { heading, seededRandom, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
 const COLUMNS = 120;
@@ -123,30 +121,13 @@ function frameShowing(stdout: BenchStdout, done: (text: string) => boolean): Pro
 
 /** The console on the Repositories tab with its rows drawn; `close()` quits it as `q` would. */
 async function openConsole(how: 'console' | 'throttle off') {
-  const { stdout, stdin, stderr } = benchTerminal(COLUMNS, ROWS);
-  const deck = createDeck({
-    services,
-    config: configSchema.parse({}),
-    screens,
-    dataDir: '/srv/infradeck',
-    configPath: '/srv/infradeck/config.yaml',
-    readOnly: false,
-    noColor: false,
-  });
+  const opened = benchDeck(services, COLUMNS, ROWS);
+  const { deck, stdout, stdin, stderr } = opened;
   if (!screens.some((s) => s.id === 'repos')) throw new Error('keypress: there is no Repositories screen');
   const errors: string[] = [];
   let closed: Promise<unknown>;
   if (how === 'console') {
-    closed = runConsole({
-      deck,
-      screens,
-      stdout,
-      stdin,
-      stderr,
-      guardProcess: false,
-      logFile: '(benchmark)',
-      logError: (what, error) => errors.push(`${what}: ${error instanceof Error ? error.stack : error}`),
-    });
+    closed = runBenchConsole(opened, errors);
   } else {
     const instance = render(<App deck={deck} screens={screens} />, {
       stdout,
