@@ -6,6 +6,7 @@ import { consoleCloud } from '../../src/consoleCloud';
 import { cloudCommands } from '../../src/screens/resources/cloudCommands';
 import type { DeckCloud } from '../../src/state/deckServices';
 import { type DeckSession, startDeck } from '../harness/startDeck';
+import { stubAwsIdentity, stubDeckCloud } from '../harness/stubServices';
 
 let deck: DeckSession | undefined;
 const dirs: string[] = [];
@@ -48,24 +49,16 @@ describe('typing AWS keys into :login', () => {
   it('hands the keys to the keyring and switches the console to them', async () => {
     const saved: unknown[] = [];
     const opened: unknown[] = [];
-    const cloud: DeckCloud = {
+    const cloud = stubDeckCloud({
       open: async (selection) => {
         opened.push(selection);
-        return {
-          kind: 'aws',
-          label: 'AWS',
-          account: '123456789012',
-          arn: 'arn:aws:iam::123456789012:user/ops',
-        };
+        return { ...stubAwsIdentity };
       },
-      cachedScans: async () => [],
-      knownRegions: () => [],
-      knownProfiles: () => [],
       saveKeys: async (label, keys) => {
         saved.push({ label, keys });
         return { ok: true };
       },
-    };
+    });
     const d = await login(cloud);
     await d.waitFor('123456789012 arn:aws:iam::');
     expect(saved).toEqual([

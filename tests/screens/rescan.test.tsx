@@ -3,21 +3,11 @@ import type { RegionScan } from '../../src/domain/resource';
 import type { DeckCloud } from '../../src/state/deckServices';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
 import { startDeck } from '../harness/startDeck';
+import { stubDeckCloud } from '../harness/stubServices';
 
 function cloudWithCache(scannedAt: number): DeckCloud {
   const scan: RegionScan = { account: '123456789012', region: 'eu-west-1', scannedAt, resources: [] };
-  return {
-    open: async () => ({
-      kind: 'aws',
-      label: 'AWS',
-      account: '123456789012',
-      arn: 'arn:aws:iam::123456789012:user/a',
-    }),
-    cachedScans: async () => [scan],
-    knownRegions: () => [],
-    knownProfiles: () => [],
-    saveKeys: async () => ({ ok: true }),
-  };
+  return stubDeckCloud({ cachedScans: async () => [scan] });
 }
 
 describe('opening the cloud', () => {

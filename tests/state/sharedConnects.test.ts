@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DeckBus, DeckCloud } from '../../src/state/deckServices';
 import { createDeckStore } from '../../src/state/store';
+import { stubDeckBus, stubDeckCloud } from '../harness/stubServices';
 
 const repos = {
   list: async () => ({ rows: [], errors: [] }),
@@ -12,18 +12,7 @@ const init = { dataDir: '/srv/deck', readOnly: false, configPath: '/srv/deck/con
 
 function countingBus() {
   const counts = { subscribed: 0, unsubscribed: 0 };
-  const bus: DeckBus = {
-    transport: 'memory',
-    target: 'in-process',
-    requester: { user: 'ada', host: 'jump1' },
-    queue: {
-      enqueue: async () => '1',
-      cancel: async () => {},
-      retry: async () => {},
-      list: async () => [],
-      logs: async () => [],
-      counts: async () => ({ queued: 0, active: 0, delayed: 0, completed: 0, failed: 0, cancelled: 0 }),
-    },
+  const bus = stubDeckBus({
     events: {
       subscribe: () => {
         counts.subscribed++;
@@ -32,15 +21,13 @@ function countingBus() {
         };
       },
     },
-    state: { get: () => ({ state: 'connected', since: 0 }), subscribe: () => () => {} },
-    workers: async () => [],
-  };
+  });
   return { bus, counts };
 }
 
 function countingCloud() {
   const opened: unknown[] = [];
-  const cloud: DeckCloud = {
+  const cloud = stubDeckCloud({
     open: async (selection) => {
       opened.push(selection);
       return {
@@ -50,11 +37,7 @@ function countingCloud() {
         arn: 'arn:aws:iam::000000000000:user/demo',
       };
     },
-    cachedScans: async () => [],
-    knownRegions: () => [],
-    knownProfiles: () => [],
-    saveKeys: async () => ({ ok: true }),
-  };
+  });
   return { cloud, opened };
 }
 
@@ -87,8 +70,7 @@ describe('connects made at start-up and again by the console', () => {
 
   it('let a newer selection win over a slower answer to an older one', async () => {
     const answers: Array<(account: string) => void> = [];
-    const cloud: DeckCloud = {
-      ...countingCloud().cloud,
+    const cloud = stubDeckCloud({
       open: (selection) =>
         new Promise((resolve) =>
           answers.push((account) =>
@@ -100,7 +82,7 @@ describe('connects made at start-up and again by the console', () => {
             }),
           ),
         ),
-    };
+    });
     const store = createDeckStore({ repos, cloud }, init);
     const { actions } = store.getState();
     const first = actions.connectCloud();
