@@ -292,11 +292,16 @@ export class RedisConsumer implements JobConsumer {
     if (ahead) clearTimeout(ahead.expiry);
     this.completions.delete(job.id!);
     if (ahead && (await ahead.published)) return;
-    const durationMs = (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
-    await this.publishReliably(
-      ahead?.event ?? completedEvent(job, this.id, result, durationMs, job.attemptsMade),
-      finishEntry(job, 'completed'),
-    );
+    const event =
+      ahead?.event ??
+      completedEvent(
+        job,
+        this.id,
+        result,
+        (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now()),
+        job.attemptsMade,
+      );
+    await this.publishReliably(event, finishEntry(job, 'completed'));
   }
 
   private async onFailed(job: Job | undefined, error: Error): Promise<void> {
