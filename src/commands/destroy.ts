@@ -57,7 +57,7 @@ export async function destroyCommand(argv: string[], io: ProjectCommandIO): Prom
       const opened = await cloud.open();
       if (opened.problem) throw new Error(opened.problem);
       if (!json) io.stderr.write(`looking up ${project} in ${region} on ${describeCloud(opened)}\n`);
-      tagged = (await lookUpProject(opened.provider, project, region, io.signal)).filter(
+      tagged = (await lookUpProject(opened.provider, project, region, io.signal, entry.state)).filter(
         (r) => r.type !== 'volume',
       );
     } catch (error) {

@@ -190,7 +190,10 @@ export async function projectsCommand(argv: string[], io: ProjectCommandIO): Pro
       const region = entry.blueprint?.region ?? entry.state?.region;
       if (!opened || problem || !region) return projectRow(entry, []);
       try {
-        return projectRow(entry, await lookUpProject(opened.provider, entry.name, region));
+        return projectRow(
+          entry,
+          await lookUpProject(opened.provider, entry.name, region, undefined, entry.state),
+        );
       } catch (error) {
         problem ??= (error as Error).message;
         return projectRow(entry, []);

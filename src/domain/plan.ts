@@ -67,7 +67,10 @@ export interface PlanAction {
   existing?: Resource[];
   /** Instances to launch (create, replace). */
   count?: number;
-  /** An update the deployer cannot carry out in place: the deploy is refused while there is one. */
+  /**
+   * An update the deployer cannot carry out in place (a CIDR, an availability zone, a group's description): the
+   * deploy is refused while there is one. Other updates are carried out by converging the resource.
+   */
   blocked?: string;
 }
 
@@ -351,7 +354,12 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
   const desired = desiredResources(bp);
   const byLogical = new Map(desired.map((d) => [d.logicalId, d]));
   const stateLive = liveStateResources(state);
-  const stateById = new Map(stateLive.map((s) => [s.id, s]));
+  const stateById = new Map<string, { logicalId: string; region: string }>(stateLive.map((s) => [s.id, s]));
+  // A bucket whose create was sent but whose tags never came (the worker died in between) is known by its name.
+  for (const p of state?.pending ?? []) {
+    if (p.name && !stateById.has(p.name))
+      stateById.set(p.name, { logicalId: p.logicalId, region: bp.region });
+  }
   const blockers: string[] = [];
   if (state && state.region !== bp.region && stateLive.length > 0) {
     blockers.push(
@@ -368,7 +376,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
   for (const r of resources) {
     const tagged = r.tags[projectTag] === bp.name;
     const recorded = stateById.get(r.id);
-    if (!tagged && !(recorded && recorded.region === r.region)) continue;
+    if (!tagged && !(recorded && (recorded.region === r.region || r.type === 'bucket'))) continue;
     if (!managedTypes.has(r.type) || r.implicit || !isLive(r)) continue;
     seenIds.add(r.id);
     if (r.type !== 'bucket' && r.region !== bp.region) {
@@ -457,7 +465,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
       logicalId: d.logicalId,
       type: d.type,
       title: titleOf(d),
-      after: [],
+      after,
       changes,
       existing: [keep],
       blocked: blockedReason(changes),
@@ -567,10 +575,9 @@ function planInstances(
       logicalId: d.logicalId,
       type: 'instance',
       title: titleOf(d),
-      after: [],
+      after: refs.after,
       changes: retagged,
       existing: fresh,
-      blocked: blockedReason(retagged),
     });
   }
   if (missing < 0) {
@@ -687,8 +694,9 @@ function compare(d: DesiredResource, r: Resource, refs: Refs): FieldChange[] {
         ['encryption', 'encryption'],
         ['publicAccessBlock', 'blockPublicAccess'],
       ] as const) {
-        // Only the demo cloud reports these with the bucket; unknown is not a difference.
+        // Unknown is not a difference. S3 encrypts every bucket since 2023: only "on" can be asked for.
         const have = raw(r, key);
+        if (field === 'encryption' && !spec.bucket.encryption) continue;
         if (typeof have === 'boolean' && have !== spec.bucket[field])
           out.push({ field, from: String(have), to: String(spec.bucket[field]) });
       }
@@ -710,11 +718,14 @@ function tagChanges(d: DesiredResource, r: Resource): FieldChange[] {
   return out;
 }
 
-function blockedReason(changes: FieldChange[]): string {
-  const fields = changes.map((c) => c.field).join(', ');
-  if (changes.every((c) => c.field.startsWith('tag ')))
-    return `tags differ (${fields}): the deployer sets tags only when it creates a resource; change them back or destroy and deploy again`;
-  return `${fields} cannot be changed in place by the deployer: change the blueprint back, or destroy the project and deploy it again`;
+/** What AWS cannot change on an existing resource: a CIDR, an AZ, a VPC, a group's description, a bucket's region. */
+const fixedFields = new Set(['cidr', 'az', 'vpc', 'description', 'region']);
+
+function blockedReason(changes: FieldChange[]): string | undefined {
+  const fixed = changes.filter((c) => fixedFields.has(c.field));
+  if (fixed.length === 0) return undefined;
+  const fields = fixed.map((c) => c.field).join(', ');
+  return `${fields} cannot be changed in place (AWS does not allow it): change the blueprint back, or destroy the project and deploy it again`;
 }
 
 function titleOf(d: DesiredResource): string {

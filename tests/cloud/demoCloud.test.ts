@@ -230,12 +230,8 @@ describe('power and deploy', () => {
     const tags = { 'infradeck:project': 'shop', Name: 'shop' };
     const region = 'eu-west-1';
     const vpc = await cloud.createVpc(region, { cidr: '10.50.0.0/16', tags });
-    const subnet = await cloud.createSubnet(region, {
-      vpcId: vpc.id,
-      cidr: '10.50.1.0/24',
-      public: true,
-      tags,
-    });
+    const subnet = await cloud.createSubnet(region, { vpcId: vpc.id, cidr: '10.50.1.0/24', tags });
+    await cloud.converge(subnet, { type: 'subnet', tags, public: true });
     await expect(
       cloud.createSubnet(region, { vpcId: vpc.id, cidr: '10.60.1.0/24', tags }),
     ).rejects.toMatchObject({
@@ -246,19 +242,38 @@ describe('power and deploy', () => {
     ).rejects.toMatchObject({
       name: 'InvalidSubnet.Conflict',
     });
-    const igw = await cloud.createInternetGateway(region, { vpcId: vpc.id, tags });
-    await cloud.createRouteTable(region, {
-      vpcId: vpc.id,
+    const igw = await cloud.createInternetGateway(region, { tags });
+    expect(igw.state).toBe('detached');
+    await cloud.converge(igw, { type: 'internet-gateway', tags, vpcId: vpc.id });
+    const table = await cloud.createRouteTable(region, { vpcId: vpc.id, tags });
+    const routed = await cloud.converge(table, {
+      type: 'route-table',
+      tags,
       subnetIds: [subnet.id],
       internetGatewayId: igw.id,
-      tags,
     });
+    expect(routed.changes).toEqual([`route 0.0.0.0/0 -> ${igw.id}`, `subnet ${subnet.id} associated`]);
+    // Converging again finds nothing left to do.
+    expect(
+      (
+        await cloud.converge(table, {
+          type: 'route-table',
+          tags,
+          subnetIds: [subnet.id],
+          internetGatewayId: igw.id,
+        })
+      ).changes,
+    ).toEqual([]);
     const sg = await cloud.createSecurityGroup(region, {
       vpcId: vpc.id,
       name: 'shop-web',
       description: 'web',
-      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }],
       tags,
+    });
+    await cloud.converge(sg, {
+      type: 'security-group',
+      tags,
+      ingress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '0.0.0.0/0' }],
     });
     await expect(cloud.resolveImage(region, 'ami-0123456789abcdef0')).rejects.toMatchObject({
       name: 'InvalidAMIID.NotFound',

@@ -19,12 +19,18 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   CreateBucketCommand,
+  GetBucketEncryptionCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
   ListBucketsCommand,
   PutBucketEncryptionCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deployPayloadSchema } from '../../src/domain/projectJobs';
@@ -37,6 +43,7 @@ import { recordedJob } from './fakeJob';
 
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
+const sts = mockClient(STSClient);
 
 const text = `name: api
 owner: api-team
@@ -77,6 +84,12 @@ afterAll(async () => {
 beforeEach(async () => {
   ec2.reset();
   s3.reset();
+  sts.reset();
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: '123456789012',
+    Arn: 'arn:aws:iam::123456789012:user/deployer',
+    UserId: 'AIDAEXAMPLE',
+  });
   dataDir = await mkdtemp(join(tmpdir(), 'infradeck-aws-data-'));
   clients = await createAwsClients({
     env: { HOME: home, AWS_REGION: 'eu-west-1' },
@@ -123,10 +136,22 @@ describe('deploy at the SDK boundary', () => {
         AvailabilityZone: 'eu-west-1a',
       },
     });
+    ec2.on(DescribeSubnetsCommand, { SubnetIds: ['subnet-0bb'] }).resolves({
+      Subnets: [{ SubnetId: 'subnet-0bb', VpcId: 'vpc-0aa', MapPublicIpOnLaunch: false }],
+    });
     ec2.on(CreateSecurityGroupCommand).resolves({ GroupId: 'sg-0cc' });
     ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({});
+    // A new group as AWS makes it: no inbound rule, all traffic out.
     ec2.on(DescribeSecurityGroupsCommand, { GroupIds: ['sg-0cc'] }).resolves({
-      SecurityGroups: [{ GroupId: 'sg-0cc', GroupName: 'api-app', VpcId: 'vpc-0aa' }],
+      SecurityGroups: [
+        {
+          GroupId: 'sg-0cc',
+          GroupName: 'api-app',
+          VpcId: 'vpc-0aa',
+          IpPermissions: [],
+          IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
+      ],
     });
     ec2.on(RunInstancesCommand).resolves({
       Instances: [1, 2].map((n) => ({
@@ -138,7 +163,17 @@ describe('deploy at the SDK boundary', () => {
       })),
     });
     s3.on(CreateBucketCommand).resolves({});
+    // A new bucket as S3 makes it: no tags, versioning never set, encrypted, public access not yet blocked.
+    s3.on(GetBucketTaggingCommand).rejects(awsError('NoSuchTagSet', 'The TagSet does not exist'));
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(GetBucketEncryptionCommand).resolves({
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    s3.on(GetPublicAccessBlockCommand).rejects(awsError('NoSuchPublicAccessBlockConfiguration'));
     s3.on(PutBucketTaggingCommand).resolves({});
+    s3.on(PutBucketVersioningCommand).resolves({});
     s3.on(PutBucketEncryptionCommand).resolves({});
     s3.on(PutPublicAccessBlockCommand).resolves({});
 
@@ -179,6 +214,21 @@ describe('deploy at the SDK boundary', () => {
         IpRanges: [{ CidrIp: '10.50.0.0/16' }],
       }),
     ]);
+    // The bucket is configured after its create, only if it is this account's.
+    const [tagging] = s3.commandCalls(PutBucketTaggingCommand);
+    expect(tagging.args[0].input).toMatchObject({
+      Bucket: 'api-uploads-4711',
+      ExpectedBucketOwner: '123456789012',
+    });
+    expect(tagging.args[0].input.Tagging?.TagSet).toContainEqual({
+      Key: 'infradeck:deploy',
+      Value: 'd-aws-1',
+    });
+    expect(s3.commandCalls(PutPublicAccessBlockCommand)[0].args[0].input.ExpectedBucketOwner).toBe(
+      '123456789012',
+    );
+    // Encryption is S3's default already: not sent again.
+    expect(s3.commandCalls(PutBucketEncryptionCommand)).toEqual([]);
     const state = await readStateFile(dataDir, 'api');
     expect(state.ok && state.state?.resources.map((r) => r.id).sort()).toEqual(
       result.created.map((r) => r.id).sort(),

@@ -414,10 +414,13 @@ describe('bad input met during a deploy', () => {
   it('a bucket name already taken fails the deploy; everything made so far stays recorded and can be rolled back', async () => {
     const cloud = quickCloud();
     const dir = dataDir();
-    await cloud.createBucket({
-      name: 'infradeck-demo-shop-images',
-      region: 'eu-west-1',
+    const taken = await cloud.createBucket({ name: 'infradeck-demo-shop-images', region: 'eu-west-1' });
+    await cloud.converge(taken, {
+      type: 'bucket',
       tags: { team: 'other' },
+      versioning: false,
+      encryption: true,
+      blockPublicAccess: true,
     });
     const job = recordedJob('job-1');
     const failure = deployProject(deployPayload(shopBlueprint()), job, { cloud, dataDir: dir });

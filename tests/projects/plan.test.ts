@@ -133,7 +133,7 @@ describe('a deployed blueprint', () => {
     expect(plan.sync).toBe('drifted');
   });
 
-  it('what the deployer cannot change in place blocks the deploy, with the reason', async () => {
+  it('rules and tags are updated in place; what AWS cannot change in place blocks the deploy, with the reason', async () => {
     const { resources, state } = await deployedShop();
     const rules = planDeploy({
       blueprint: shopBlueprint(['port: 443, cidr: 0.0.0.0/0', 'port: 8443, cidr: 0.0.0.0/0']).blueprint,
@@ -141,16 +141,23 @@ describe('a deployed blueprint', () => {
       state,
     });
     expect(rules.actions).toMatchObject([{ kind: 'update', logicalId: 'security-group:web' }]);
-    expect(rules.blockers).toEqual([
-      expect.stringMatching(/^security-group:web: ingress cannot be changed in place by the deployer/),
-    ]);
+    expect(rules.actions[0].blocked).toBeUndefined();
+    expect(rules.blockers).toEqual([]);
     const tags = planDeploy({
       blueprint: shopBlueprint(['cost-center: "4711"', 'cost-center: "4712"']).blueprint,
       resources,
       state,
     });
-    expect(tags.blockers.length).toBe(12);
-    expect(tags.blockers[0]).toMatch(/tags differ \(tag cost-center\)/);
+    expect(tags.actions.filter((a) => a.kind === 'update')).toHaveLength(12);
+    expect(tags.blockers).toEqual([]);
+    const moved = planDeploy({
+      blueprint: shopBlueprint(['cidr: 10.20.10.0/24', 'cidr: 10.20.11.0/24']).blueprint,
+      resources,
+      state,
+    });
+    expect(moved.blockers).toEqual([
+      expect.stringMatching(/^subnet:private-a: cidr cannot be changed in place \(AWS does not allow it\)/),
+    ]);
   });
 
   it('an edit made outside infradeck (a removed rule) shows as drift', async () => {

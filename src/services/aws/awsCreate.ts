@@ -1,31 +1,15 @@
 import {
-  AssociateRouteTableCommand,
-  AttachInternetGatewayCommand,
-  AuthorizeSecurityGroupEgressCommand,
-  AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
-  CreateRouteCommand,
   CreateRouteTableCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DescribeImagesCommand,
-  DescribeSecurityGroupsCommand,
   type ResourceType as Ec2ResourceType,
-  type IpPermission,
-  ModifySubnetAttributeCommand,
-  RevokeSecurityGroupEgressCommand,
   RunInstancesCommand,
   type TagSpecification,
 } from '@aws-sdk/client-ec2';
-import {
-  type BucketLocationConstraint,
-  CreateBucketCommand,
-  PutBucketEncryptionCommand,
-  PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
-  PutPublicAccessBlockCommand,
-} from '@aws-sdk/client-s3';
+import { type BucketLocationConstraint, CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { Resource } from '../../domain/resource';
 import { CloudError, errorCode } from '../cloud/cloudError';
 import type {
@@ -34,7 +18,6 @@ import type {
   InternetGatewaySpec,
   RouteTableSpec,
   SecurityGroupSpec,
-  SecurityRule,
   SubnetSpec,
   Tags,
   VpcSpec,
@@ -56,15 +39,6 @@ function tagSpec(type: Ec2ResourceType, tags: Tags): TagSpecification[] {
   return [{ ResourceType: type, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }];
 }
 
-/** Adding a rule, route or association that is already there is success for a resumed deploy. */
-async function tolerate(codes: string[], call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (err) {
-    if (!codes.includes(errorCode(err) ?? '')) throw err;
-  }
-}
-
 export async function createAwsVpc(clients: AwsClients, region: string, spec: VpcSpec, signal?: AbortSignal) {
   const out = await clients
     .ec2(region)
@@ -80,26 +54,16 @@ export async function createAwsSubnet(
   spec: SubnetSpec,
   signal?: AbortSignal,
 ) {
-  const ec2 = clients.ec2(region);
-  const opts = { abortSignal: signal };
-  const out = await ec2.send(
+  const out = await clients.ec2(region).send(
     new CreateSubnetCommand({
       VpcId: spec.vpcId,
       CidrBlock: spec.cidr,
       AvailabilityZone: spec.availabilityZone,
       TagSpecifications: tagSpec('subnet', spec.tags),
     }),
-    opts,
+    { abortSignal: signal },
   );
-  const subnet = out.Subnet ?? {};
-  if (spec.public && subnet.SubnetId) {
-    await ec2.send(
-      new ModifySubnetAttributeCommand({ SubnetId: subnet.SubnetId, MapPublicIpOnLaunch: { Value: true } }),
-      opts,
-    );
-    subnet.MapPublicIpOnLaunch = true;
-  }
-  return subnetResource(subnet, region);
+  return subnetResource(out.Subnet ?? {}, region);
 }
 
 export async function createAwsInternetGateway(
@@ -108,18 +72,12 @@ export async function createAwsInternetGateway(
   spec: InternetGatewaySpec,
   signal?: AbortSignal,
 ) {
-  const ec2 = clients.ec2(region);
-  const opts = { abortSignal: signal };
-  const out = await ec2.send(
-    new CreateInternetGatewayCommand({ TagSpecifications: tagSpec('internet-gateway', spec.tags) }),
-    opts,
-  );
-  const gw = out.InternetGateway ?? {};
-  await ec2.send(
-    new AttachInternetGatewayCommand({ InternetGatewayId: gw.InternetGatewayId, VpcId: spec.vpcId }),
-    opts,
-  );
-  return internetGatewayResource({ ...gw, Attachments: [{ VpcId: spec.vpcId, State: 'attached' }] }, region);
+  const out = await clients
+    .ec2(region)
+    .send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpec('internet-gateway', spec.tags) }), {
+      abortSignal: signal,
+    });
+  return internetGatewayResource(out.InternetGateway ?? {}, region);
 }
 
 export async function createAwsRouteTable(
@@ -128,52 +86,15 @@ export async function createAwsRouteTable(
   spec: RouteTableSpec,
   signal?: AbortSignal,
 ) {
-  const ec2 = clients.ec2(region);
-  const opts = { abortSignal: signal };
-  const out = await ec2.send(
+  const out = await clients.ec2(region).send(
     new CreateRouteTableCommand({
       VpcId: spec.vpcId,
       TagSpecifications: tagSpec('route-table', spec.tags),
       ClientToken: spec.clientToken,
     }),
-    opts,
+    { abortSignal: signal },
   );
-  const table = out.RouteTable ?? {};
-  const id = table.RouteTableId;
-  if (spec.internetGatewayId) {
-    await tolerate(['RouteAlreadyExists'], () =>
-      ec2.send(
-        new CreateRouteCommand({
-          RouteTableId: id,
-          DestinationCidrBlock: '0.0.0.0/0',
-          GatewayId: spec.internetGatewayId,
-        }),
-        opts,
-      ),
-    );
-    table.Routes = [
-      ...(table.Routes ?? []),
-      { DestinationCidrBlock: '0.0.0.0/0', GatewayId: spec.internetGatewayId },
-    ];
-  }
-  for (const subnetId of spec.subnetIds) {
-    await tolerate(['Resource.AlreadyAssociated'], () =>
-      ec2.send(new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: subnetId }), opts),
-    );
-  }
-  table.Associations = spec.subnetIds.map((SubnetId) => ({ SubnetId, Main: false }));
-  return routeTableResource(table, region);
-}
-
-function permission(rule: SecurityRule): IpPermission {
-  const all = rule.protocol === '-1';
-  return {
-    IpProtocol: rule.protocol,
-    FromPort: all ? undefined : (rule.fromPort ?? (rule.protocol === 'icmp' ? -1 : 0)),
-    ToPort: all ? undefined : (rule.toPort ?? rule.fromPort ?? (rule.protocol === 'icmp' ? -1 : 65535)),
-    IpRanges: rule.cidr ? [{ CidrIp: rule.cidr, Description: rule.description }] : undefined,
-    UserIdGroupPairs: rule.groupId ? [{ GroupId: rule.groupId, Description: rule.description }] : undefined,
-  };
+  return routeTableResource(out.RouteTable ?? {}, region);
 }
 
 export async function createAwsSecurityGroup(
@@ -182,83 +103,40 @@ export async function createAwsSecurityGroup(
   spec: SecurityGroupSpec,
   signal?: AbortSignal,
 ) {
-  const ec2 = clients.ec2(region);
-  const opts = { abortSignal: signal };
-  const out = await ec2.send(
+  const out = await clients.ec2(region).send(
     new CreateSecurityGroupCommand({
       GroupName: spec.name,
       Description: spec.description,
       VpcId: spec.vpcId,
       TagSpecifications: tagSpec('security-group', spec.tags),
     }),
-    opts,
+    { abortSignal: signal },
   );
-  const groupId = out.GroupId!;
-  if (spec.ingress.length) {
-    await tolerate(['InvalidPermission.Duplicate'], () =>
-      ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: groupId,
-          IpPermissions: spec.ingress.map(permission),
-        }),
-        opts,
-      ),
-    );
-  }
-  if (spec.egress) {
-    await tolerate(['InvalidPermission.NotFound'], () =>
-      ec2.send(
-        new RevokeSecurityGroupEgressCommand({
-          GroupId: groupId,
-          IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
-        }),
-        opts,
-      ),
-    );
-    if (spec.egress.length) {
-      await tolerate(['InvalidPermission.Duplicate'], () =>
-        ec2.send(
-          new AuthorizeSecurityGroupEgressCommand({
-            GroupId: groupId,
-            IpPermissions: spec.egress!.map(permission),
-          }),
-          opts,
-        ),
-      );
-    }
-  }
-  const described = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }), opts);
+  // The answer names only the id; AWS has given the group its allow-all egress rule.
   return securityGroupResource(
-    described.SecurityGroups?.[0] ?? { GroupId: groupId, GroupName: spec.name },
+    {
+      GroupId: out.GroupId,
+      GroupName: spec.name,
+      Description: spec.description,
+      VpcId: spec.vpcId,
+      Tags: Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value })),
+      IpPermissions: [],
+      IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    },
     region,
   );
 }
 
-/** The SSM client is optional: only `ssm:` image aliases need it, and it is loaded when first used. */
+/** An SSM public parameter (`ssm:` image aliases). The SSM client is loaded the first time one is used. */
 async function ssmParameter(
   clients: AwsClients,
   region: string,
   name: string,
   signal?: AbortSignal,
 ): Promise<string> {
-  const moduleName = '@aws-sdk/client-ssm';
-  let ssm: {
-    SSMClient: new (
-      config: object,
-    ) => { send(c: unknown, o?: object): Promise<{ Parameter?: { Value?: string } }> };
-    GetParameterCommand: new (input: { Name: string }) => unknown;
-  };
-  try {
-    ssm = await import(moduleName);
-  } catch {
-    throw new CloudError(
-      'SsmUnavailable',
-      `resolving the image alias ssm:${name} needs the @aws-sdk/client-ssm package (npm install @aws-sdk/client-ssm); ` +
-        'or give an ami- id of the region',
-    );
-  }
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
   const endpoint = clients.endpoint('SSM');
-  const client = new ssm.SSMClient({
+  const client = new SSMClient({
     region,
     credentials: clients.credentials,
     retryMode: 'adaptive',
@@ -266,7 +144,7 @@ async function ssmParameter(
     ...(endpoint ? { endpoint } : {}),
   });
   try {
-    const out = await client.send(new ssm.GetParameterCommand({ Name: name }), { abortSignal: signal });
+    const out = await client.send(new GetParameterCommand({ Name: name }), { abortSignal: signal });
     const value = out.Parameter?.Value;
     if (!value) throw new CloudError('ParameterNotFound', `ssm:${name} has no value in ${region}`);
     return value;
@@ -352,9 +230,7 @@ export async function createAwsBucket(
   spec: BucketSpec,
   signal?: AbortSignal,
 ): Promise<Resource> {
-  const s3 = clients.s3(spec.region);
-  const opts = { abortSignal: signal };
-  await s3.send(
+  await clients.s3(spec.region).send(
     new CreateBucketCommand({
       Bucket: spec.name,
       CreateBucketConfiguration:
@@ -362,41 +238,7 @@ export async function createAwsBucket(
           ? undefined
           : { LocationConstraint: spec.region as BucketLocationConstraint },
     }),
-    opts,
+    { abortSignal: signal },
   );
-  const tags = Object.entries(spec.tags).map(([Key, Value]) => ({ Key, Value }));
-  if (tags.length)
-    await s3.send(new PutBucketTaggingCommand({ Bucket: spec.name, Tagging: { TagSet: tags } }), opts);
-  if (spec.versioning) {
-    await s3.send(
-      new PutBucketVersioningCommand({ Bucket: spec.name, VersioningConfiguration: { Status: 'Enabled' } }),
-      opts,
-    );
-  }
-  if (spec.encryption) {
-    await s3.send(
-      new PutBucketEncryptionCommand({
-        Bucket: spec.name,
-        ServerSideEncryptionConfiguration: {
-          Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-        },
-      }),
-      opts,
-    );
-  }
-  if (spec.blockPublicAccess) {
-    await s3.send(
-      new PutPublicAccessBlockCommand({
-        Bucket: spec.name,
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          IgnorePublicAcls: true,
-          BlockPublicPolicy: true,
-          RestrictPublicBuckets: true,
-        },
-      }),
-      opts,
-    );
-  }
-  return bucketResource({ Name: spec.name, CreationDate: new Date() }, spec.region, spec.tags);
+  return bucketResource({ Name: spec.name, CreationDate: new Date() }, spec.region, {});
 }

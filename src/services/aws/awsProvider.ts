@@ -20,6 +20,7 @@ import { CloudError, errorCode, errorMessage, isAbort, isRegionUnavailable } fro
 import type {
   BucketSpec,
   CloudProvider,
+  ConvergeReport,
   DeleteOptions,
   DeleteOutcome,
   Identity,
@@ -29,13 +30,16 @@ import type {
   InternetGatewaySpec,
   RouteTableSpec,
   SecurityGroupSpec,
+  Settings,
   SubnetSpec,
   Tags,
   VpcSpec,
   WaitOptions,
 } from '../cloud/cloudProvider';
 import { defaultDependencyRetry, mapLimit, type RetryPolicy, sleep } from '../cloud/retry';
+import { readBucketSettings } from './awsBucketSettings';
 import type { AwsClients } from './awsClients';
+import { convergeAws } from './awsConverge';
 import {
   createAwsBucket,
   createAwsInternetGateway,
@@ -311,8 +315,10 @@ export class AwsProvider implements CloudProvider {
     signal?: AbortSignal,
   ): Promise<Resource[]> {
     const matches = (r: Resource) => Object.entries(tags).every(([k, v]) => r.tags[k] === v);
-    if (type === 'bucket')
-      return (await this.scanBuckets(signal)).filter((b) => b.region === region && matches(b));
+    if (type === 'bucket') {
+      const found = (await this.scanBuckets(signal)).filter((b) => b.region === region && matches(b));
+      return Promise.all(found.map((b) => this.withSettings(b, signal)));
+    }
     const client = this.clients.ec2(region);
     const opts = { abortSignal: signal };
     const Filters: Filter[] = Object.entries(tags).map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }));
@@ -383,6 +389,57 @@ export class AwsProvider implements CloudProvider {
   }
   createBucket(spec: BucketSpec, signal?: AbortSignal): Promise<Resource> {
     return createAwsBucket(this.clients, spec, signal);
+  }
+
+  async converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport> {
+    const owner = settings.type === 'bucket' ? await this.account(signal) : undefined;
+    return convergeAws(this.clients, r, settings, owner, signal);
+  }
+
+  async findBucket(name: string, signal?: AbortSignal): Promise<Resource | undefined> {
+    // ListBuckets lists only this account's buckets: a name another account holds is not found.
+    const buckets = await collect(
+      paginateListBuckets({ client: this.clients.s3() }, { Prefix: name }, { abortSignal: signal }),
+      (p) => p.Buckets,
+    );
+    const b = buckets.find((x) => x.Name === name);
+    if (!b) return undefined;
+    let region = b.BucketRegion;
+    if (!region) {
+      const loc = await this.clients
+        .s3()
+        .send(new GetBucketLocationCommand({ Bucket: name }), { abortSignal: signal });
+      region = bucketRegion(loc.LocationConstraint);
+    }
+    return this.withSettings(bucketResource(b, region, {}), signal);
+  }
+
+  /** The bucket with its tags and the settings a deploy manages, read with this account as the expected owner. */
+  private async withSettings(b: Resource, signal?: AbortSignal): Promise<Resource> {
+    const s = await readBucketSettings(this.clients.s3(b.region), b.id, await this.account(signal), signal);
+    return {
+      ...b,
+      tags: s.tags,
+      name: b.name,
+      project: s.tags[projectTag] || undefined,
+      raw: {
+        ...b.raw,
+        versioning: s.versioning,
+        encryption: s.encryption,
+        blockPublicAccess: s.blockPublicAccess,
+      },
+    };
+  }
+
+  private ownerAccount?: Promise<string>;
+
+  /** This account's id, asked once (STS), for S3's ExpectedBucketOwner. */
+  private account(signal?: AbortSignal): Promise<string> {
+    this.ownerAccount ??= this.identity(signal).then((i) => i.account);
+    this.ownerAccount.catch(() => {
+      this.ownerAccount = undefined;
+    });
+    return this.ownerAccount;
   }
 }
 

@@ -58,22 +58,17 @@ export interface SubnetSpec {
   vpcId: string;
   cidr: string;
   availabilityZone?: string;
-  /** Instances launched here get a public IP. */
-  public?: boolean;
   tags: Tags;
 }
 
-/** Creates the gateway and attaches it to the VPC. */
+/** The gateway alone; `converge` attaches it to its VPC. */
 export interface InternetGatewaySpec {
-  vpcId: string;
   tags: Tags;
 }
 
+/** The table alone (with its `local` route); `converge` adds the routes and subnet associations. */
 export interface RouteTableSpec {
   vpcId: string;
-  subnetIds: string[];
-  /** A default route (0.0.0.0/0) to this gateway. */
-  internetGatewayId?: string;
   tags: Tags;
   /** Idempotency: a retried create with the same token returns the first table. */
   clientToken?: string;
@@ -89,15 +84,36 @@ export interface SecurityRule {
   description?: string;
 }
 
+/** The group alone (AWS gives it the allow-all egress rule); `converge` makes its rules the blueprint's. */
 export interface SecurityGroupSpec {
   vpcId: string;
   name: string;
   description: string;
-  ingress: SecurityRule[];
-  /** When given, replaces the default allow-all egress rule. */
-  egress?: SecurityRule[];
   tags: Tags;
 }
+
+/**
+ * What a deploy manages on a resource after its create call, by type. `converge` reads the resource and makes
+ * these so, whatever state an interrupted deploy (or a hand edit) left it in: it adds what is missing and
+ * removes what is extra. Tags are set (never removed: other tools tag too, and the deploy id tag is kept).
+ */
+export type Settings =
+  | { type: 'vpc'; tags: Tags }
+  | { type: 'subnet'; tags: Tags; public: boolean }
+  | { type: 'internet-gateway'; tags: Tags; vpcId: string }
+  | { type: 'route-table'; tags: Tags; subnetIds: string[]; internetGatewayId?: string }
+  | { type: 'security-group'; tags: Tags; ingress: SecurityRule[]; egress?: SecurityRule[] }
+  | { type: 'instance'; tags: Tags }
+  | {
+      type: 'bucket';
+      tags: Tags;
+      versioning: boolean;
+      encryption: boolean;
+      blockPublicAccess: boolean;
+    };
+
+/** One change `converge` made, for the job log: `authorize ingress tcp 443 0.0.0.0/0`. */
+export type ConvergeReport = { resource: Resource; changes: string[] };
 
 export interface InstancesSpec {
   imageId: string;
@@ -113,13 +129,10 @@ export interface InstancesSpec {
   clientToken: string;
 }
 
+/** The bucket alone: S3 cannot tag or configure a bucket in its create call; `converge` does. */
 export interface BucketSpec {
   name: string;
   region: string;
-  tags: Tags;
-  versioning?: boolean;
-  encryption?: boolean;
-  blockPublicAccess?: boolean;
 }
 
 /**
@@ -189,4 +202,11 @@ export interface CloudProvider {
   createSecurityGroup(region: string, spec: SecurityGroupSpec, signal?: AbortSignal): Promise<Resource>;
   runInstances(region: string, spec: InstancesSpec, signal?: AbortSignal): Promise<Resource[]>;
   createBucket(spec: BucketSpec, signal?: AbortSignal): Promise<Resource>;
+  /** Makes the resource's managed settings what `settings` says (see `Settings`); safe to repeat. */
+  converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport>;
+  /**
+   * A bucket of this account by name, with its tags and settings (versioning, encryption, public-access block),
+   * or undefined when the account has none of that name (another account's bucket is not ours).
+   */
+  findBucket(name: string, signal?: AbortSignal): Promise<Resource | undefined>;
 }

@@ -9,6 +9,7 @@ import {
 import type {
   BucketSpec,
   CloudProvider,
+  ConvergeReport,
   DeleteOptions,
   DeleteOutcome,
   Identity,
@@ -18,6 +19,8 @@ import type {
   InternetGatewaySpec,
   RouteTableSpec,
   SecurityGroupSpec,
+  SecurityRule,
+  Settings,
   SubnetSpec,
   Tags,
   VpcSpec,
@@ -33,6 +36,7 @@ import {
   seededRandom,
 } from './demoAccount';
 import { defaultDependencyRetry, mapLimit, type RetryPolicy, sleep, withRetry } from './retry';
+import { allowAllOut, describeRule, diffRules, missingTags } from './settingsDiff';
 
 export const demoAccountId = '000000000000';
 
@@ -302,6 +306,7 @@ export class DemoCloud implements CloudProvider {
   }
 
   async deleteResource(r: Resource, options: DeleteOptions): Promise<DeleteOutcome> {
+    if (r.type === 'route-table' && !r.implicit) await this.disassociateAll(r, options.signal);
     return withRetry(() => this.deleteOnce(r, options), {
       ...this.dependencyRetry,
       retryOn: isStillInUse,
@@ -457,10 +462,10 @@ export class DemoCloud implements CloudProvider {
         id: this.ids.next('subnet'),
         region,
         state: 'available',
-        detail: `${spec.cidr} ${az}${spec.public ? ' public' : ''}`,
+        detail: `${spec.cidr} ${az}`,
         tags: { ...spec.tags },
         refs: { vpc: vpc.id },
-        raw: { CidrBlock: spec.cidr, AvailabilityZone: az, MapPublicIpOnLaunch: Boolean(spec.public) },
+        raw: { CidrBlock: spec.cidr, AvailabilityZone: az, MapPublicIpOnLaunch: false },
       });
     });
   }
@@ -470,27 +475,17 @@ export class DemoCloud implements CloudProvider {
     spec: InternetGatewaySpec,
     signal?: AbortSignal,
   ): Promise<Resource> {
-    return this.call(region, 'ec2:CreateInternetGateway', signal, () => {
-      const vpc = this.expect(region, 'vpc', spec.vpcId);
-      if (this.list(region, 'internet-gateway').some((g) => g.refs.vpc === vpc.id)) {
-        throw new CloudError(
-          'Resource.AlreadyAssociated',
-          `${vpc.id} already has an internet gateway attached`,
-          {
-            region,
-          },
-        );
-      }
-      return this.add({
+    return this.call(region, 'ec2:CreateInternetGateway', signal, () =>
+      this.add({
         type: 'internet-gateway',
         id: this.ids.next('igw'),
         region,
-        state: 'attached',
-        detail: vpc.id,
+        state: 'detached',
+        detail: 'detached',
         tags: { ...spec.tags },
-        refs: { vpc: vpc.id },
-      });
-    });
+        refs: {},
+      }),
+    );
   }
 
   async createRouteTable(region: string, spec: RouteTableSpec, signal?: AbortSignal): Promise<Resource> {
@@ -502,19 +497,13 @@ export class DemoCloud implements CloudProvider {
         if (r) return copyResource(r);
       }
       const vpc = this.expect(region, 'vpc', spec.vpcId);
-      for (const s of spec.subnetIds) this.expect(region, 'subnet', s);
-      if (spec.internetGatewayId) this.expect(region, 'internet-gateway', spec.internetGatewayId);
       const r = this.add({
         type: 'route-table',
         id: this.ids.next('rtb'),
         region,
-        detail: spec.internetGatewayId ? `0.0.0.0/0 -> ${spec.internetGatewayId}` : vpc.id,
+        detail: vpc.id,
         tags: { ...spec.tags },
-        refs: {
-          vpc: vpc.id,
-          subnets: [...spec.subnetIds],
-          internetGateways: spec.internetGatewayId ? [spec.internetGatewayId] : [],
-        },
+        refs: { vpc: vpc.id, subnets: [], internetGateways: [] },
         raw: { Main: false },
       });
       if (token) this.clientTokens.set(token, [r.id]);
@@ -540,24 +529,15 @@ export class DemoCloud implements CloudProvider {
           { region },
         );
       }
-      for (const rule of [...spec.ingress, ...(spec.egress ?? [])]) {
-        if (rule.groupId) this.expect(region, 'security-group', rule.groupId);
-      }
-      const groupRefs = spec.ingress.flatMap((r) => (r.groupId ? [r.groupId] : []));
       return this.add({
         type: 'security-group',
         id: this.ids.next('sg'),
         name: spec.tags.Name ?? spec.name,
         region,
-        detail: `${spec.ingress.length} inbound rule${spec.ingress.length === 1 ? '' : 's'}`,
+        detail: '0 inbound rules',
         tags: { ...spec.tags },
-        refs: { vpc: vpc.id, securityGroups: groupRefs },
-        raw: {
-          GroupName: spec.name,
-          Description: spec.description,
-          Ingress: spec.ingress,
-          Egress: spec.egress,
-        },
+        refs: { vpc: vpc.id, securityGroups: [] },
+        raw: { GroupName: spec.name, Description: spec.description, Ingress: [], Egress: [allowAllOut] },
       });
     });
   }
@@ -648,24 +628,180 @@ export class DemoCloud implements CloudProvider {
           `The bucket ${spec.name} already exists in this account.`,
         );
       }
+      // Like S3 since 2023: a new bucket is encrypted (SSE-S3) and blocks public access.
       const resource: Resource = {
         type: 'bucket',
         id: spec.name,
         name: spec.name,
         region: spec.region,
-        project: spec.tags[projectTag],
         createdAt: this.now(),
         detail: 'empty',
-        tags: { ...spec.tags },
+        tags: {},
         refs: {},
-        raw: {
-          versioning: spec.versioning,
-          encryption: spec.encryption,
-          blockPublicAccess: spec.blockPublicAccess,
-        },
+        raw: { versioning: false, encryption: true, blockPublicAccess: true },
       };
       this.state.buckets.set(spec.name, { resource, objects: 0 });
       return copyResource(resource);
+    });
+  }
+
+  async converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport> {
+    if (settings.type === 'bucket') return this.convergeBucket(r, settings, signal);
+    const region = r.region;
+    const now = await this.call(region, `ec2:Describe:${r.type}`, signal, () =>
+      copyResource(this.expect(region, r.type, r.id)),
+    );
+    const changes: string[] = [];
+    // One call per change, like EC2: a deploy stopped between two of them leaves the rest for the next attempt.
+    const change = (operation: string, what: string, work: (stored: Resource) => void) =>
+      this.call(region, operation, signal, () => {
+        work(this.expect(region, r.type, r.id));
+        changes.push(what);
+      });
+    switch (settings.type) {
+      case 'subnet':
+        if (now.raw?.MapPublicIpOnLaunch !== settings.public)
+          await change('ec2:ModifySubnetAttribute', `map public IP on launch: ${settings.public}`, (x) => {
+            x.raw = { ...x.raw, MapPublicIpOnLaunch: settings.public };
+            x.detail = `${x.raw.CidrBlock} ${x.raw.AvailabilityZone}${settings.public ? ' public' : ''}`;
+          });
+        break;
+      case 'internet-gateway':
+        if (now.refs.vpc !== settings.vpcId) {
+          const taken = this.list(region, 'internet-gateway').find(
+            (g) => g.refs.vpc === settings.vpcId && g.id !== r.id,
+          );
+          if (taken)
+            throw new CloudError('Resource.AlreadyAssociated', `${settings.vpcId} already has ${taken.id}`, {
+              region,
+            });
+          this.expect(region, 'vpc', settings.vpcId);
+          await change('ec2:AttachInternetGateway', `attached to ${settings.vpcId}`, (x) => {
+            x.refs = { ...x.refs, vpc: settings.vpcId };
+            x.state = 'attached';
+            x.detail = settings.vpcId;
+          });
+        }
+        break;
+      case 'route-table': {
+        const gateways = settings.internetGatewayId ? [settings.internetGatewayId] : [];
+        if (!sameList(now.refs.internetGateways ?? [], gateways)) {
+          if (settings.internetGatewayId) this.expect(region, 'internet-gateway', settings.internetGatewayId);
+          await change('ec2:CreateRoute', `route 0.0.0.0/0 -> ${gateways[0] ?? 'none'}`, (x) => {
+            x.refs = { ...x.refs, internetGateways: gateways };
+            x.detail = gateways[0] ? `0.0.0.0/0 -> ${gateways[0]}` : String(x.refs.vpc);
+          });
+        }
+        for (const subnet of (now.refs.subnets ?? []).filter((id) => !settings.subnetIds.includes(id)))
+          await change('ec2:DisassociateRouteTable', `subnet ${subnet} disassociated`, (x) => {
+            x.refs = { ...x.refs, subnets: (x.refs.subnets ?? []).filter((id) => id !== subnet) };
+          });
+        for (const subnet of settings.subnetIds.filter((id) => !(now.refs.subnets ?? []).includes(id))) {
+          this.expect(region, 'subnet', subnet);
+          await change('ec2:AssociateRouteTable', `subnet ${subnet} associated`, (x) => {
+            x.refs = { ...x.refs, subnets: [...(x.refs.subnets ?? []), subnet] };
+          });
+        }
+        break;
+      }
+      case 'security-group':
+        for (const side of ['Ingress', 'Egress'] as const) {
+          const want = side === 'Ingress' ? settings.ingress : (settings.egress ?? [allowAllOut]);
+          const have =
+            (now.raw?.[side] as SecurityRule[] | undefined) ?? (side === 'Egress' ? [allowAllOut] : []);
+          const diff = diffRules(have, want);
+          if (diff.remove.length === 0 && diff.add.length === 0) continue;
+          for (const rule of diff.add) if (rule.groupId) this.expect(region, 'security-group', rule.groupId);
+          await change(
+            `ec2:AuthorizeSecurityGroup${side}`,
+            `${side.toLowerCase()}: ${want.map(describeRule).join(', ') || 'none'}`,
+            (x) => {
+              x.raw = { ...x.raw, [side]: want };
+              const ingress = (x.raw.Ingress as SecurityRule[] | undefined) ?? [];
+              const egress = (x.raw.Egress as SecurityRule[] | undefined) ?? [];
+              x.refs = {
+                ...x.refs,
+                securityGroups: [
+                  ...new Set([...ingress, ...egress].flatMap((rule) => (rule.groupId ? [rule.groupId] : []))),
+                ],
+              };
+              x.detail = `${ingress.length} inbound rule${ingress.length === 1 ? '' : 's'}`;
+            },
+          );
+        }
+        break;
+      case 'vpc':
+      case 'instance':
+        break;
+    }
+    const tagsToSet = missingTags(now.tags, settings.tags);
+    if (Object.keys(tagsToSet).length > 0)
+      await change('ec2:CreateTags', `tags set: ${Object.keys(tagsToSet).join(', ')}`, (x) => {
+        x.tags = { ...x.tags, ...tagsToSet };
+        x.name = x.tags.Name ?? x.name;
+        x.project = x.tags[projectTag] ?? x.project;
+      });
+    return { resource: copyResource(this.expect(region, r.type, r.id)), changes };
+  }
+
+  private async convergeBucket(
+    r: Resource,
+    settings: Extract<Settings, { type: 'bucket' }>,
+    signal?: AbortSignal,
+  ): Promise<ConvergeReport> {
+    const stored = () => {
+      const b = this.state.buckets.get(r.id);
+      if (!b) throw new CloudError('NoSuchBucket', `The specified bucket ${r.id} does not exist`);
+      return b.resource;
+    };
+    const now = await this.call('global', 's3:GetBucket*', signal, () => copyResource(stored()));
+    const changes: string[] = [];
+    const change = (operation: string, what: string, work: (b: Resource) => void) =>
+      this.call('global', operation, signal, () => {
+        work(stored());
+        changes.push(what);
+      });
+    const tagsToSet = missingTags(now.tags, settings.tags);
+    if (Object.keys(tagsToSet).length > 0)
+      await change('s3:PutBucketTagging', `tags set: ${Object.keys(tagsToSet).join(', ')}`, (b) => {
+        b.tags = { ...b.tags, ...tagsToSet };
+        b.project = b.tags[projectTag];
+      });
+    if (now.raw?.versioning !== settings.versioning)
+      await change(
+        's3:PutBucketVersioning',
+        `versioning ${settings.versioning ? 'enabled' : 'suspended'}`,
+        (b) => {
+          b.raw = { ...b.raw, versioning: settings.versioning };
+        },
+      );
+    if (settings.encryption && !now.raw?.encryption)
+      await change('s3:PutBucketEncryption', 'default encryption AES256', (b) => {
+        b.raw = { ...b.raw, encryption: true };
+      });
+    if (now.raw?.blockPublicAccess !== settings.blockPublicAccess)
+      await change(
+        settings.blockPublicAccess ? 's3:PutPublicAccessBlock' : 's3:DeletePublicAccessBlock',
+        settings.blockPublicAccess ? 'public access blocked' : 'public access block removed',
+        (b) => {
+          b.raw = { ...b.raw, blockPublicAccess: settings.blockPublicAccess };
+        },
+      );
+    return { resource: copyResource(stored()), changes };
+  }
+
+  async findBucket(name: string, signal?: AbortSignal): Promise<Resource | undefined> {
+    return this.call('global', 's3:ListBuckets', signal, () => {
+      const b = this.state.buckets.get(name);
+      return b ? copyResource(b.resource) : undefined;
+    });
+  }
+
+  /** DeleteRouteTable is refused while subnets are associated: they are disassociated first, as on AWS. */
+  private async disassociateAll(r: Resource, signal?: AbortSignal): Promise<void> {
+    await this.call(r.region, 'ec2:DisassociateRouteTable', signal, () => {
+      const stored = this.regionMap(r.region).get(r.id);
+      if (stored?.type === 'route-table') stored.refs = { ...stored.refs, subnets: [] };
     });
   }
 
@@ -995,6 +1131,10 @@ function stableHex(text: string, digits: number): string {
 }
 
 /** A copy callers may change without changing the demo's state (much cheaper than structuredClone). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 function copyResource(r: Resource): Resource {
   const refs = { ...r.refs };
   if (refs.securityGroups) refs.securityGroups = [...refs.securityGroups];

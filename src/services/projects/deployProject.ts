@@ -18,8 +18,8 @@ import type { DeployPayload, DeployResult, RecordedResourceView } from '../../do
 import { liveStateResources, type ProjectState } from '../../domain/projectState';
 import { projectTag, type Resource } from '../../domain/resource';
 import type { JobContext } from '../bus/contracts';
-import { abortError, errorCode, errorMessage, isAbort } from '../cloud/cloudError';
-import type { CloudProvider, SecurityRule } from '../cloud/cloudProvider';
+import { abortError, ExplainedError, errorCode, errorMessage, isAbort, isLasting } from '../cloud/cloudError';
+import type { CloudProvider, SecurityRule, Settings } from '../cloud/cloudProvider';
 import { deleteInOrder } from '../cloud/deleteInOrder';
 import { lookUpProject } from './lookUpProject';
 import { acquireProjectLock, type LockOptions } from './projectLock';
@@ -148,7 +148,13 @@ class DeployRun {
       if (err instanceof StateFileError) throw new RefusalError('blocked', err.message);
       throw err;
     }
-    const observed = await lookUpProject(this.deps.cloud, project, this.region, this.signal);
+    const observed = await lookUpProject(
+      this.deps.cloud,
+      project,
+      this.region,
+      this.signal,
+      this.recorder.state,
+    );
     // Servers the state file lists but the tag look-up missed (EC2's lists lag behind launches): asked by id.
     const seen = new Set(observed.map((r) => r.id));
     const unseen = liveStateResources(this.recorder.state)
@@ -174,8 +180,8 @@ class DeployRun {
           `Type the project's name to confirm (confirmName: ${project}); nothing was changed`,
       );
     }
+    // One line: the plan itself was shown when the deploy was asked for; each step below says what it did.
     await ctx.log(`plan: ${describePlan(plan)} (sync: ${plan.sync})`, 'info');
-    for (const a of plan.actions) await ctx.log(`  ${symbol(a)} ${a.title}`, 'info');
     for (const r of plan.unmanaged)
       await ctx.log(
         `  ! ${r.type} ${r.id} carries the project tag but was not made by infradeck: left alone`,
@@ -187,7 +193,7 @@ class DeployRun {
     const deletion = planDeletion(resourcesToDelete(plan), observed);
     const deleteSteps =
       deletion.revokeRulesFirst.length + deletion.levels.flat().length + deletion.skipped.length;
-    const creates = plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace');
+    const creates = plan.actions.filter((a) => a.kind !== 'delete');
     this.total = deleteSteps + creates.length;
     ctx.progress(0, this.total, describePlan(plan));
 
@@ -232,7 +238,7 @@ class DeployRun {
     const wanted = (this.bp.compute?.instances ?? [])
       .map((inst, i) => ({ inst, i }))
       .filter(({ inst }) => launches.has(`instances:${inst.name}`));
-    const problems: string[] = [];
+    const problems: { text: string; lasting: boolean }[] = [];
     await Promise.all(
       [...new Set(wanted.map((w) => w.inst.ami))].map(async (ami) => {
         try {
@@ -241,16 +247,21 @@ class DeployRun {
           if (isAbort(err)) throw err;
           const where = wanted.filter((w) => w.inst.ami === ami).map((w) => `compute.instances[${w.i}].ami`);
           const code = errorCode(err);
-          problems.push(
-            `${where.join(', ')}: ${ami.startsWith('ssm:') ? 'SSM alias' : 'AMI'} ${ami} cannot be used in ` +
+          problems.push({
+            text:
+              `${where.join(', ')}: ${ami.startsWith('ssm:') ? 'SSM alias' : 'AMI'} ${ami} cannot be used in ` +
               `${this.region} (${code ? `${code}: ` : ''}${errorMessage(err)}); AMI ids differ per region: use an ` +
               `image of ${this.region} or an SSM alias (ssm:/aws/service/…)`,
-          );
+            lasting: isLasting(err),
+          });
         }
       }),
     );
     if (problems.length > 0)
-      throw new Error(`deploy of ${this.project} stopped before any change:\n  ${problems.join('\n  ')}`);
+      throw new ExplainedError(
+        `deploy of ${this.project} stopped before any change:\n  ${problems.map((p) => p.text).join('\n  ')}`,
+        { permanent: problems.every((p) => p.lasting) },
+      );
     for (const [ami, id] of this.images)
       if (ami !== id) await this.ctx.log(`image ${ami} is ${id} in ${this.region}`, 'info');
   }
@@ -333,7 +344,10 @@ class DeployRun {
         (c) => `a dependency cycle that cannot be broken: ${c.map((r) => r.id).join(' -> ')}`,
       ),
     ];
-    if (problems.length > 0) throw new Error(`some deletes failed:\n  ${problems.join('\n  ')}`);
+    if (problems.length > 0)
+      throw new ExplainedError(`some deletes failed:\n  ${problems.join('\n  ')}`, {
+        permanent: report.failed.every((f) => f.lasting),
+      });
   }
 
   private async createInOrder(actions: PlanAction[]): Promise<void> {
@@ -344,7 +358,8 @@ class DeployRun {
       async (action) => {
         const d = desired.get(action.logicalId);
         if (!d) throw new Error(`${action.logicalId} is not in the blueprint`);
-        const message = await this.createOne(action, d);
+        const message =
+          action.kind === 'update' ? await this.updateOne(action, d) : await this.createOne(action, d);
         this.progress(message);
       },
       this.signal,
@@ -355,12 +370,15 @@ class DeployRun {
     }
     if (run.failed.length > 0) {
       const lines = run.failed.map(
-        (f) => `${f.key.replace(/^(create|replace):/, '')}: ${errorMessage(f.error)}`,
+        (f) => `${f.key.replace(/^(create|replace|update):/, '')}: ${errorMessage(f.error)}`,
       );
       const waiting = run.notAttempted.length
-        ? `\nnot attempted (waiting for the above): ${run.notAttempted.map((k) => k.replace(/^(create|replace):/, '')).join(', ')}`
+        ? `\nnot attempted (waiting for the above): ${run.notAttempted.map((k) => k.replace(/^(create|replace|update):/, '')).join(', ')}`
         : '';
-      throw new Error(`${lines.join('\n')}${waiting}`);
+      // Retrying the job cannot help when every failure is one that lasts (a refusal, a conflict, a bad value).
+      throw new ExplainedError(`${lines.join('\n')}${waiting}`, {
+        permanent: run.failed.every((f) => isLasting(f.error)),
+      });
     }
   }
 
@@ -380,6 +398,13 @@ class DeployRun {
     if (made) this.created.push(view(r, logicalId));
   }
 
+  /**
+   * One blueprint resource that does not exist yet (or whose earlier create's answer was lost): created with a
+   * single call, recorded in the state file the moment that call returns, then converged — its routes, rules,
+   * attachments and bucket settings made as the blueprint says. A deploy killed anywhere in between finds the
+   * resource on the next attempt (by its tags, or a bucket by the name recorded before the call) and converges
+   * it, never refuses it and never makes it twice.
+   */
   private async createOne(action: PlanAction, d: DesiredResource): Promise<string> {
     if (d.spec.kind === 'instances') return this.launch(action, d);
     const { cloud } = this.deps;
@@ -390,11 +415,11 @@ class DeployRun {
     if (found.length > 0) {
       const r = oldest(found);
       await this.remember(r, d.logicalId, false);
-      return `${d.logicalId} already exists (${r.id}): not created again`;
+      const changes = await this.converge(r, d);
+      return `${d.type} ${r.id} (${d.logicalId}) was made by an earlier attempt: ${changes || 'nothing to finish'}`;
     }
     const tags = { ...d.tags, [deployIdTag]: this.deployId };
     const spec = d.spec;
-    const earlier = this.recorder.state.pending.find((p) => p.logicalId === d.logicalId);
     await this.recorder.update((s) => {
       s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
       s.pending.push({
@@ -406,103 +431,121 @@ class DeployRun {
     });
     let r: Resource;
     try {
-      switch (spec.kind) {
-        case 'vpc':
-          r = await cloud.createVpc(region, { cidr: spec.cidr, tags }, signal);
-          break;
-        case 'subnet':
-          r = await cloud.createSubnet(
-            region,
-            {
-              vpcId: this.need('vpc'),
-              cidr: spec.subnet.cidr,
-              availabilityZone: spec.subnet.az,
-              public: spec.subnet.public,
-              tags,
-            },
-            signal,
-          );
-          break;
-        case 'internet-gateway':
-          r = await cloud.createInternetGateway(region, { vpcId: this.need('vpc'), tags }, signal);
-          break;
-        case 'route-table':
-          r = await cloud.createRouteTable(
-            region,
-            {
-              vpcId: this.need('vpc'),
-              subnetIds: [this.need(`subnet:${spec.subnet}`)],
-              internetGatewayId: this.need('internet-gateway'),
-              tags,
-              clientToken: clientTokenFor(this.deployId, d.logicalId, 1),
-            },
-            signal,
-          );
-          break;
-        case 'security-group':
-          r = await cloud.createSecurityGroup(
-            region,
-            {
-              vpcId: this.need('vpc'),
-              name: d.name,
-              description: spec.description,
-              ingress: spec.group.ingress.map((rule) => this.securityRule(rule)),
-              egress: spec.group.egress?.map((rule) => this.securityRule(rule)),
-              tags,
-            },
-            signal,
-          );
-          break;
-        case 'bucket':
-          r = await this.createBucket(spec.bucket, tags, earlier?.name === spec.bucket.name);
-          break;
-      }
+      r = await this.createCall(d, tags);
     } catch (err) {
       if (isAbort(err)) throw err;
-      throw new Error(describeCreateError(err, d, this.bp));
+      // Nothing was made: the name recorded before the call must not claim a bucket that is someone else's.
+      await this.recorder.update((s) => {
+        s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
+      });
+      throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
     }
     await this.recorder.update((s) => {
       s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
     });
     await this.remember(r, d.logicalId, true);
-    return `created ${d.logicalId} (${r.id})`;
+    await this.ctx.log(`created ${d.type} ${r.id} (${d.logicalId})`, 'info');
+    const changes = await this.converge(r, d);
+    return `created ${d.logicalId} (${r.id})${changes ? `: ${changes}` : ''}`;
   }
 
-  private async createBucket(
-    bucket: { name: string; versioning: boolean; encryption: boolean; publicAccessBlock: boolean },
-    tags: Record<string, string>,
-    triedBefore: boolean,
-  ): Promise<Resource> {
-    try {
-      return await this.deps.cloud.createBucket(
-        {
-          name: bucket.name,
-          region: this.region,
-          tags,
-          versioning: bucket.versioning,
-          encryption: bucket.encryption,
-          blockPublicAccess: bucket.publicAccessBlock,
-        },
-        this.signal,
-      );
-    } catch (err) {
-      // Our own earlier create went through but its answer (or its tagging) was lost.
-      if (errorCode(err) === 'BucketAlreadyOwnedByYou' && triedBefore) {
-        await this.ctx.log(
-          `bucket ${bucket.name} was created by an earlier attempt of this deploy: kept`,
-          'info',
+  /** The one create call of a resource, with its tags where AWS takes them in that call. */
+  private async createCall(d: DesiredResource, tags: Record<string, string>): Promise<Resource> {
+    const { cloud } = this.deps;
+    const { region, signal } = this;
+    const spec = d.spec;
+    switch (spec.kind) {
+      case 'vpc':
+        return cloud.createVpc(region, { cidr: spec.cidr, tags }, signal);
+      case 'subnet':
+        return cloud.createSubnet(
+          region,
+          { vpcId: this.need('vpc'), cidr: spec.subnet.cidr, availabilityZone: spec.subnet.az, tags },
+          signal,
         );
+      case 'internet-gateway':
+        return cloud.createInternetGateway(region, { tags }, signal);
+      case 'route-table':
+        return cloud.createRouteTable(
+          region,
+          { vpcId: this.need('vpc'), tags, clientToken: clientTokenFor(this.deployId, d.logicalId, 1) },
+          signal,
+        );
+      case 'security-group':
+        return cloud.createSecurityGroup(
+          region,
+          { vpcId: this.need('vpc'), name: d.name, description: spec.description, tags },
+          signal,
+        );
+      case 'bucket':
+        return cloud.createBucket({ name: spec.bucket.name, region }, signal);
+      case 'instances':
+        throw new Error('servers are launched, not created one by one');
+    }
+  }
+
+  /** An update the plan found (drift, or what an interrupted deploy left half made): converged in place. */
+  private async updateOne(action: PlanAction, d: DesiredResource): Promise<string> {
+    const done: string[] = [];
+    for (const r of action.existing ?? []) {
+      const changes = await this.converge(r, d);
+      done.push(`${r.id}${changes ? `: ${changes}` : ' (already as the blueprint says)'}`);
+    }
+    return `updated ${d.logicalId} ${done.join('; ')}`;
+  }
+
+  /** Makes `r` what the blueprint says and logs each change; the changes in one line (empty when none). */
+  private async converge(r: Resource, d: DesiredResource): Promise<string> {
+    let report: Awaited<ReturnType<CloudProvider['converge']>>;
+    try {
+      report = await this.deps.cloud.converge(r, this.settingsFor(r, d), this.signal);
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
+    }
+    for (const change of report.changes) await this.ctx.log(`updated ${r.type} ${r.id}: ${change}`, 'info');
+    return report.changes.join(', ');
+  }
+
+  private settingsFor(r: Resource, d: DesiredResource): Settings {
+    // A resource made by this deploy carries its id; one found untagged (a bucket) is claimed by the deploy
+    // that recorded its name.
+    const pending = this.recorder.state.pending.find((p) => p.logicalId === d.logicalId);
+    const tags = r.tags[deployIdTag]
+      ? d.tags
+      : { ...d.tags, [deployIdTag]: pending?.deployId ?? this.deployId };
+    const spec = d.spec;
+    switch (spec.kind) {
+      case 'vpc':
+        return { type: 'vpc', tags };
+      case 'subnet':
+        return { type: 'subnet', tags, public: spec.subnet.public };
+      case 'internet-gateway':
+        return { type: 'internet-gateway', tags, vpcId: this.need('vpc') };
+      case 'route-table':
+        return {
+          type: 'route-table',
+          tags,
+          subnetIds: [this.need(`subnet:${spec.subnet}`)],
+          internetGatewayId: this.need('internet-gateway'),
+        };
+      case 'security-group':
+        return {
+          type: 'security-group',
+          tags,
+          ingress: spec.group.ingress.map((rule) => this.securityRule(rule)),
+          egress: spec.group.egress?.map((rule) => this.securityRule(rule)),
+        };
+      case 'instances':
+        return { type: 'instance', tags };
+      case 'bucket':
         return {
           type: 'bucket',
-          id: bucket.name,
-          name: bucket.name,
-          region: this.region,
-          detail: '',
           tags,
-          refs: {},
+          versioning: spec.bucket.versioning,
+          encryption: spec.bucket.encryption,
+          blockPublicAccess: spec.bucket.publicAccessBlock,
         };
-      }
-      throw err;
     }
   }
 
@@ -566,7 +609,7 @@ class DeployRun {
       );
     } catch (err) {
       if (isAbort(err)) throw err;
-      throw new Error(describeCreateError(err, d, this.bp));
+      throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
     }
     await this.recorder.update((s) => {
       s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
@@ -611,7 +654,7 @@ class DeployRun {
   }
 }
 
-function symbol(a: PlanAction): string {
+function _symbol(a: PlanAction): string {
   return { create: '+', update: '~', replace: '-/+', delete: '-' }[a.kind];
 }
 

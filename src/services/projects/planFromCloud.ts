@@ -15,6 +15,6 @@ export async function planFromCloud(
 ): Promise<DeployPlan | undefined> {
   const bp = entry.blueprint;
   if (!bp) return undefined;
-  const resources = await lookUpProject(cloud, bp.name, bp.region, signal);
+  const resources = await lookUpProject(cloud, bp.name, bp.region, signal, entry.state);
   return planDeploy({ blueprint: bp, resources, state: entry.state });
 }
