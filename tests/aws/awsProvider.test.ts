@@ -18,6 +18,7 @@ import {
   DescribeVolumesCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
+  DisassociateRouteTableCommand,
   EC2Client,
   type Instance,
   RevokeSecurityGroupIngressCommand,
@@ -284,9 +285,20 @@ describe('delete at the SDK boundary', () => {
         Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'shutting-down' } }] }],
       })
       .resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-1', State: { Name: 'terminated' } }] }] });
+    // Subnet associations are read fresh and undone before the table can go.
+    ec2.on(DescribeRouteTablesCommand, { RouteTableIds: ['rtb-1'] }).resolves({
+      RouteTables: [
+        {
+          RouteTableId: 'rtb-1',
+          VpcId: 'vpc-1',
+          Associations: [{ RouteTableAssociationId: 'rtbassoc-1', SubnetId: 'subnet-1', Main: false }],
+        },
+      ],
+    });
     for (const cmd of [
       DeleteSecurityGroupCommand,
       DeleteSubnetCommand,
+      DisassociateRouteTableCommand,
       DeleteRouteTableCommand,
       DetachInternetGatewayCommand,
       DeleteInternetGatewayCommand,
@@ -328,6 +340,10 @@ describe('delete at the SDK boundary', () => {
     expect(callOrder().indexOf('DeleteSecurityGroup')).toBeGreaterThan(firstDescribeTerminated);
     expect(at('DeleteSubnet')).toBeGreaterThan(at('TerminateInstances'));
     expect(at('DeleteRouteTable')).toBeGreaterThan(at('DeleteSubnet'));
+    expect(at('DisassociateRouteTable')).toBe(at('DeleteRouteTable') - 1);
+    expect(ec2.commandCalls(DisassociateRouteTableCommand)[0].args[0].input).toEqual({
+      AssociationId: 'rtbassoc-1',
+    });
     expect(at('DetachInternetGateway')).toBeGreaterThan(at('DeleteRouteTable'));
     expect(at('DeleteInternetGateway')).toBeGreaterThan(at('DetachInternetGateway'));
     expect(at('DeleteVpc')).toBe(order.length - 1);

@@ -6,8 +6,10 @@ import {
   DeleteSubnetCommand,
   DeleteVolumeCommand,
   DeleteVpcCommand,
+  DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DetachInternetGatewayCommand,
+  DisassociateRouteTableCommand,
   type IpPermission,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
@@ -92,10 +94,22 @@ async function deleteOnce(clients: AwsClients, r: Resource, options: DeleteOptio
       }
       await ec2().send(new DeleteInternetGatewayCommand({ InternetGatewayId: r.id }), opts);
       break;
-    case 'route-table':
+    case 'route-table': {
       if (r.implicit) return { status: 'skipped', message: 'the main route table goes with its VPC' };
+      // AWS refuses to delete a table that subnets are associated with (DependencyViolation, whoever
+      // associated them): read them fresh and disassociate each first.
+      const out = await ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [r.id] }), opts);
+      for (const a of out.RouteTables?.[0]?.Associations ?? []) {
+        if (a.Main || !a.RouteTableAssociationId) continue;
+        await ec2().send(
+          new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId }),
+          opts,
+        );
+        options.log?.(`${r.id}: subnet ${a.SubnetId ?? a.GatewayId} disassociated`);
+      }
       await ec2().send(new DeleteRouteTableCommand({ RouteTableId: r.id }), opts);
       break;
+    }
     case 'vpc':
       await ec2().send(new DeleteVpcCommand({ VpcId: r.id }), opts);
       break;

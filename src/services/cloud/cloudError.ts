@@ -126,3 +126,45 @@ export function bucketNotEmptyError(name: string, detail: string): CloudError {
     `bucket ${name} is not empty (${detail}): it is deleted only when emptying it was confirmed`,
   );
 }
+
+/** Codes of faults that pass: the network, a timeout, AWS having a bad moment. */
+const passingCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'Unavailable',
+]);
+
+/**
+ * A failure that running the same job again soon cannot change: a refusal, a value AWS rejects, a conflict, a
+ * DependencyViolation that outlived its retries, an unresolvable image alias. Such a job ends at once with its
+ * explanation; job-level retries are kept for faults that pass (throttling, the network, 5xx) and dead workers.
+ */
+export function isLasting(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  if ((err as { permanent?: unknown }).permanent === true) return true;
+  if (isAbort(err) || isThrottling(err) || isNotFound(err)) return false;
+  const code = errorCode(err);
+  if (!code || passingCodes.has(code)) return false;
+  const e = err as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$fault !== 'server' && (e.$metadata?.httpStatusCode ?? 400) < 500;
+}
+
+/** An error worded for people that keeps whether retrying could help (`permanent`, read by the job runner). */
+export class ExplainedError extends Error {
+  readonly permanent: boolean;
+
+  constructor(message: string, options: { cause?: unknown; permanent?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.permanent = options.permanent ?? isLasting(options.cause);
+  }
+}

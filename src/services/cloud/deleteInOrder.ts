@@ -1,6 +1,6 @@
 import type { DeletionPlan } from '../../domain/dependencyGraph';
 import { type Resource, type ResourceChange, resourceKey } from '../../domain/resource';
-import { errorCode, errorMessage, isAbort, throwIfAborted } from './cloudError';
+import { errorCode, errorMessage, isAbort, isLasting, throwIfAborted } from './cloudError';
 import type { CloudProvider } from './cloudProvider';
 import { mapLimit } from './retry';
 
@@ -30,7 +30,8 @@ export interface DeleteReport {
   /** Already gone when we came to delete them. */
   gone: Resource[];
   skipped: { resource: Resource; reason: string }[];
-  failed: { resource: Resource; error: string }[];
+  /** `lasting`: trying again soon cannot change it (see `isLasting`). */
+  failed: { resource: Resource; error: string; lasting: boolean }[];
   /** Not tried because something they wait for failed. */
   notAttempted: { resource: Resource; reason: string }[];
   changes: ResourceChange[];
@@ -151,12 +152,18 @@ export async function deleteInOrder(
         if (isAbort(err)) throw err;
         const code = errorCode(err);
         const error = `${code && !errorMessage(err).includes(code) ? `${code}: ` : ''}${errorMessage(err)}`;
-        report.failed.push({ resource: r, error });
+        report.failed.push({ resource: r, error, lasting: isLasting(err) });
         progress(`could not delete ${label(r)}: ${error}`);
       }
     });
 
     // Groups, subnets and volumes stay in use until their instances are really terminated.
+    if (terminating.length > 0)
+      options.onProgress?.({
+        step,
+        total,
+        message: `waiting for ${terminating.length} server(s) to terminate: ${terminating.map((r) => r.id).join(', ')}`,
+      });
     await mapLimit(terminating, 16, async (r) => {
       try {
         await provider.waitInstanceState(r.region, r.id, 'terminated', {
@@ -170,7 +177,11 @@ export async function deleteInOrder(
         progress(`terminated ${label(r)}`);
       } catch (err) {
         if (isAbort(err)) throw err;
-        report.failed.push({ resource: r, error: `termination did not finish: ${errorMessage(err)}` });
+        report.failed.push({
+          resource: r,
+          error: `termination did not finish: ${errorMessage(err)}`,
+          lasting: false,
+        });
         progress(`${label(r)}: termination did not finish: ${errorMessage(err)}`);
       }
     });

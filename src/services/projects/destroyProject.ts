@@ -4,7 +4,7 @@ import type { DestroyPayload, DestroyResult, RecordedResourceView } from '../../
 import type { StateResource } from '../../domain/projectState';
 import type { Resource } from '../../domain/resource';
 import type { JobContext } from '../bus/contracts';
-import { abortError, errorMessage, isAbort } from '../cloud/cloudError';
+import { abortError, ExplainedError, errorMessage, isAbort } from '../cloud/cloudError';
 import { deleteInOrder } from '../cloud/deleteInOrder';
 import { jobSignal, type ProjectJobDeps, refuseReadOnly } from './deployProject';
 import { lookUpProject } from './lookUpProject';
@@ -72,7 +72,7 @@ export async function destroyProject(
       await ctx.log(`the state file lists nothing made by deploy ${rollbackOf}; looking for its tag`, 'info');
     }
 
-    const tagged = await lookUpProject(deps.cloud, project, region, signal);
+    const tagged = await lookUpProject(deps.cloud, project, region, signal, recorder.state);
     const recorded = recorder.state.resources.filter(
       (r) => r.lifecycle !== 'destroyed' && (!rollbackOf || r.deployId === rollbackOf),
     );
@@ -179,9 +179,11 @@ export async function destroyProject(
         });
     });
     if (problems.length > 0) {
-      throw new Error(
+      // A DependencyViolation that outlived its retries, a refusal: running the job again now changes nothing.
+      throw new ExplainedError(
         `${what} of ${project} did not finish: ${problems.length} resource(s) could not be deleted:\n  ${problems.join('\n  ')}\n` +
           `${left.length} resource(s) are still recorded in ${recorder.file}; run the ${what} again once fixed`,
+        { permanent: report.failed.every((f) => f.lasting) },
       );
     }
     ctx.progress(total, total, `${what} of ${project} done`);

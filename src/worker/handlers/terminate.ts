@@ -11,7 +11,7 @@ import {
 import { planDeletion } from '../../domain/dependencyGraph';
 import { globalScope, type Resource, type ResourceChange } from '../../domain/resource';
 import type { Handler } from '../../services/bus/contracts';
-import { errorMessage } from '../../services/cloud/cloudError';
+import { ExplainedError, errorMessage } from '../../services/cloud/cloudError';
 import type { CloudProvider } from '../../services/cloud/cloudProvider';
 import { deleteInOrder } from '../../services/cloud/deleteInOrder';
 import { mapLimit } from '../../services/cloud/retry';
@@ -225,9 +225,10 @@ export function terminateHandler(deps: CloudJobDeps): Handler<'terminate'> {
     ];
     if (problems.length > 0) {
       const done = report.deleted.length + report.gone.length + alreadyGone.length;
-      throw new Error(
+      throw new ExplainedError(
         `deleted ${done} of ${found.length}; ${problems.length} could not be deleted: ${problems.slice(0, 3).join('; ')}` +
           (problems.length > 3 ? ` (and ${problems.length - 3} more, see the log)` : ''),
+        { permanent: report.failed.every((f) => f.lasting) },
       );
     }
     const result: TerminateResult = {
