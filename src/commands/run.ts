@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { DeckEvent } from '../domain/event';
-import { describeJob, type JobView } from '../domain/job';
+import { type CommandResult, describeJob, isFinished, type JobView } from '../domain/job';
+import { stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
-import type { Bus } from '../services/bus/contracts';
+import type { Bus, BusNotice } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
-import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
+import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { formatDuration, took } from './jobs';
 
 const usage =
@@ -29,6 +30,10 @@ interface RunOptions {
  * output (stdout to stdout, stderr to stderr) and exits like it: 0 completed, the program's own exit code when
  * it exited non-zero, 1 other failures, 4 cancelled (Ctrl-C cancels the job). 2 bad arguments or payload,
  * 3 Redis unreachable. Without REDIS_URL the job runs in this process, so it always waits.
+ * Read-only (`--readonly`, `INFRADECK_READONLY`): refused before anything is queued (audited), exit 1.
+ * The output is shown like every other view shows it: escape and control sequences removed. A job that
+ * vanishes while waited for (Redis restarted without persistence) or a Redis away for a minute ends the wait
+ * with the reason (exit 1, or 3).
  */
 export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags): Promise<number> {
   let opts: RunOptions;
@@ -44,6 +49,7 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
     return exitCodes.unavailable;
   }
   const { bus } = opened;
+  const readOnly = io.readOnly === true || readOnlyFromEnv(io.env);
   try {
     const wait = opts.wait || bus.transport === 'memory';
     if (!opts.wait && bus.transport === 'memory' && !opts.json) {
@@ -66,10 +72,12 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
         ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
         ...(opts.attempts ? { attempts: opts.attempts } : {}),
         ...(opts.key ? { idempotencyKey: opts.key } : {}),
+        ...(readOnly ? { readOnly: true } : {}),
       });
     } catch (error) {
       follower?.stop();
       io.stderr.write(`infradeck run: ${(error as Error).message}\n`);
+      if (isBusError(error, 'refused')) return exitCodes.failed;
       return isBusError(error, 'invalid') ? exitCodes.usage : exitCodes.unavailable;
     }
     if (!follower) {
@@ -78,11 +86,21 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
     }
     if (!opts.json)
       io.stderr.write(
-        `job ${id} queued: ${describeJob('command', { program: opts.program, args: opts.args, shell: opts.shell })}\n`,
+        `job ${id} queued: ${stripControl(describeJob('command', { program: opts.program, args: opts.args, shell: opts.shell }))}\n`,
       );
-    const job = await waitForJob(bus, id, follower, io, opts.json);
+    const waited = await waitForJob(bus, id, follower, io, opts.json);
+    if ('lost' in waited) {
+      if (opts.json) io.stdout.write(`${JSON.stringify({ job: { id }, lost: waited.lost }, null, 2)}\n`);
+      io.stderr.write(`infradeck run: ${waited.lost}\n`);
+      return waited.code;
+    }
+    const { job, shown } = waited;
     if (opts.json) io.stdout.write(`${JSON.stringify({ job }, null, 2)}\n`);
-    else io.stderr.write(`${summary(job)}\n`);
+    else {
+      io.stderr.write(`${summary(job)}\n`);
+      const missing = missingOutput(job, shown);
+      if (missing) io.stderr.write(`${missing}\n`);
+    }
     return exitCodeOf(job);
   } finally {
     await bus.close();
@@ -143,8 +161,8 @@ function parseRun(argv: string[], io: BusCommandIO): RunOptions {
 }
 
 interface JobFollower {
-  /** Events seen so far, by job, until `watch` takes over. */
-  take(id: string, onEvent: (e: DeckEvent) => void): void;
+  /** Events seen so far, by job, until `watch` takes over; and what the stream says about itself. */
+  take(id: string, onEvent: (e: DeckEvent) => void, onNotice: (notice: BusNotice) => void): void;
   stop(): void;
 }
 
@@ -152,21 +170,40 @@ interface JobFollower {
 async function followJobs(bus: Bus): Promise<JobFollower> {
   const from = bus.transport === 'memory' ? 'live' : ((await bus.events.recent(1)).at(-1)?.id ?? '0');
   const early: DeckEvent[] = [];
-  let watched: { id: string; onEvent: (e: DeckEvent) => void } | undefined;
-  const stop = bus.events.subscribe(from, (e) => {
-    if (!watched) early.push(e);
-    else if (e.jobId === watched.id) watched.onEvent(e);
-  });
+  const notices: BusNotice[] = [];
+  let watched:
+    | { id: string; onEvent: (e: DeckEvent) => void; onNotice: (notice: BusNotice) => void }
+    | undefined;
+  const stop = bus.events.subscribe(
+    from,
+    (e) => {
+      if (!watched) early.push(e);
+      else if (e.jobId === watched.id) watched.onEvent(e);
+    },
+    {
+      onNotice: (notice) => {
+        if (watched) watched.onNotice(notice);
+        else notices.push(notice);
+      },
+    },
+  );
   return {
-    take(id, onEvent) {
-      watched = { id, onEvent };
+    take(id, onEvent, onNotice) {
+      watched = { id, onEvent, onNotice };
       for (const e of early.splice(0)) if (e.jobId === id) onEvent(e);
+      for (const n of notices.splice(0)) onNotice(n);
     },
     stop,
   };
 }
 
 const finalTypes = new Set(['job.completed', 'job.cancelled']);
+const pollMs = 2_000;
+/** Without Redis this long, a caller stops waiting (the job may still run; `infradeck jobs ID` tells later). */
+const offlineGiveUpMs = 60_000;
+
+/** `shown`: output lines (stdout and stderr) shown of the attempt that ended the job. */
+type Waited = { job: JobView; shown: number } | { lost: string; code: number };
 
 function waitForJob(
   bus: Bus,
@@ -174,19 +211,45 @@ function waitForJob(
   follower: JobFollower,
   io: BusCommandIO,
   json: boolean,
-): Promise<JobView> {
+): Promise<Waited> {
   return new Promise((resolve) => {
     let cancelling = false;
     let done = false;
-    const finish = async () => {
-      if (done) return;
+    /** Lines shown, by attempt: a line sent again after a Redis outage is not shown twice. */
+    const printed = new Map<number, Set<number>>();
+    const shown = new Map<number, number>();
+    let lastAttempt: number | undefined;
+    let streamReset = false;
+    let misses = 0;
+    let offlineSince: number | undefined;
+    const stopWaiting = () => {
       done = true;
       clearInterval(poll);
       follower.stop();
       process.off('SIGINT', onInterrupt);
       io.signal?.removeEventListener('abort', onInterrupt);
+    };
+    const lose = (lost: string, code: number) => {
+      if (done) return;
+      stopWaiting();
+      resolve({ lost, code });
+    };
+    const gone = () =>
+      lose(
+        `job ${id} is gone: Redis no longer has it (restarted without persistence?). Its worker may have run it, ` +
+          'but its outcome is lost',
+        exitCodes.failed,
+      );
+    const finish = async () => {
+      if (done) return;
+      stopWaiting();
       const job = await bus.queue.get(id).catch(() => undefined);
-      resolve(job ?? ({ id, status: 'failed', error: 'the job disappeared' } as JobView));
+      if (job) resolve({ job, shown: shown.get(lastAttempt ?? job.attempts) ?? 0 });
+      else
+        resolve({
+          lost: `job ${id} is gone: Redis no longer has it (restarted without persistence?)`,
+          code: exitCodes.failed,
+        });
     };
     const onInterrupt = () => {
       if (cancelling) {
@@ -198,29 +261,94 @@ function waitForJob(
       io.stderr.write(`cancelling job ${id} (Ctrl-C again to stop waiting)\n`);
       bus.queue.cancel(id).catch((error) => io.stderr.write(`infradeck run: ${(error as Error).message}\n`));
     };
-    follower.take(id, (e) => {
-      if (e.type === 'job.log' && !json) {
-        const stream = (e.data as { stream?: string } | undefined)?.stream;
-        (stream === 'stderr' ? io.stderr : io.stdout).write(`${e.message}\n`);
-      } else if (e.type === 'job.failed' && !json) {
-        const retry = (e.data as { willRetry?: boolean } | undefined)?.willRetry;
-        if (retry) io.stderr.write(`job ${id}: ${e.message}\n`);
+    /** Whether the job still exists and has ended: the backstop for endings whose event never came. */
+    const check = async () => {
+      if (done) return;
+      if (bus.state.get().state !== 'connected') {
+        offlineSince ??= Date.now();
+        if (Date.now() - offlineSince >= offlineGiveUpMs) {
+          lose(
+            `stopped waiting for job ${id}: Redis has been unreachable for ${offlineGiveUpMs / 1000} s ` +
+              `(${bus.state.get().detail ?? bus.target}); it may still run: see \`infradeck jobs ${id}\` later`,
+            exitCodes.unavailable,
+          );
+        }
+        return;
       }
-      const final =
-        finalTypes.has(e.type) ||
-        (e.type === 'job.failed' && !(e.data as { willRetry?: boolean })?.willRetry);
-      if (final) void finish();
-    });
-    // A backstop for an ending whose event was never published (its worker died right after finishing it).
-    const poll = setInterval(async () => {
-      const job = await bus.queue.get(id).catch(() => undefined);
-      if (job && (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled'))
-        void finish();
-    }, 2_000);
+      offlineSince = undefined;
+      let job: JobView | undefined;
+      try {
+        job = await bus.queue.get(id);
+      } catch {
+        return;
+      }
+      if (done) return;
+      if (!job) {
+        // Twice in a row, or once after the stream was lost: a job is never missing for any other reason.
+        if (streamReset || ++misses >= 2) gone();
+        return;
+      }
+      misses = 0;
+      if (isFinished(job.status)) void finish();
+    };
+    follower.take(
+      id,
+      (e) => {
+        if (e.type === 'job.log') {
+          const data = (e.data ?? {}) as { stream?: string; attempt?: number; seq?: number };
+          if (typeof data.attempt === 'number' && typeof data.seq === 'number') {
+            const seen = printed.get(data.attempt) ?? new Set<number>();
+            printed.set(data.attempt, seen);
+            if (seen.has(data.seq)) return;
+            seen.add(data.seq);
+            if (data.stream !== 'info') shown.set(data.attempt, (shown.get(data.attempt) ?? 0) + 1);
+          }
+          if (!json) (data.stream === 'stderr' ? io.stderr : io.stdout).write(`${stripControl(e.message)}\n`);
+        } else if (e.type === 'job.failed' && !json) {
+          const retry = (e.data as { willRetry?: boolean } | undefined)?.willRetry;
+          if (retry) io.stderr.write(`job ${id}: ${stripControl(e.message)}\n`);
+        }
+        const attempt = (e.data as { attempt?: unknown } | undefined)?.attempt;
+        if (e.type === 'job.completed' && typeof attempt === 'number') lastAttempt = attempt;
+        const final =
+          finalTypes.has(e.type) ||
+          (e.type === 'job.failed' && !(e.data as { willRetry?: boolean })?.willRetry);
+        if (final) void finish();
+      },
+      (notice) => {
+        io.stderr.write(`infradeck run: ${notice.message}\n`);
+        if (notice.kind === 'reset') {
+          streamReset = true;
+          void check();
+        }
+      },
+    );
+    const poll = setInterval(() => void check(), pollMs);
     process.on('SIGINT', onInterrupt);
     if (io.signal?.aborted) onInterrupt();
     else io.signal?.addEventListener('abort', onInterrupt);
   });
+}
+
+/**
+ * What the caller did not see of a completed command's output: lines that were published but never reached
+ * this terminal, or lines the worker could not publish at all (over its log budget, or lost while Redis was
+ * away). Undefined when everything was shown.
+ */
+function missingOutput(job: JobView, shown: number): string | undefined {
+  if (job.status !== 'completed' || job.kind !== 'command') return undefined;
+  const result = job.result as Partial<CommandResult> | undefined;
+  if (typeof result?.lines !== 'number' || typeof result.droppedLines !== 'number') return undefined;
+  const notes: string[] = [];
+  if (result.droppedLines > 0) {
+    notes.push(
+      `${result.droppedLines} of ${result.lines} lines were not published (over the log budget, or lost while Redis was away)`,
+    );
+  }
+  const unseen = result.lines - result.droppedLines - shown;
+  if (unseen > 0) notes.push(`${unseen} published lines did not reach this terminal`);
+  if (notes.length === 0) return undefined;
+  return `job ${job.id}: ${notes.join('; ')}; \`infradeck jobs ${job.id}\` shows the last lines it kept`;
 }
 
 function summary(job: JobView): string {
@@ -228,9 +356,9 @@ function summary(job: JobView): string {
     case 'completed':
       return `job ${job.id} completed in ${took(job)}`;
     case 'cancelled':
-      return `job ${job.id} ${job.error ?? 'cancelled'}`;
+      return `job ${job.id} ${stripControl(job.error ?? 'cancelled')}`;
     default:
-      return `job ${job.id} failed after ${job.attempts}/${job.maxAttempts} attempts${job.startedAt ? ` (${formatDuration((job.finishedAt ?? Date.now()) - job.startedAt)})` : ''}: ${job.error ?? 'unknown error'}`;
+      return `job ${job.id} failed after ${job.attempts}/${job.maxAttempts} attempts${job.startedAt ? ` (${formatDuration((job.finishedAt ?? Date.now()) - job.startedAt)})` : ''}: ${stripControl(job.error ?? 'unknown error')}`;
   }
 }
 

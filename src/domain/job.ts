@@ -130,6 +130,25 @@ export const jobPolicies: { [K in JobKind]: JobPolicy } = {
   destroy: { attempts: 3, backoffMs: 10_000, timeoutMs: 0 },
 };
 
+/**
+ * Whether a job of each kind can change something outside infradeck, so read-only mode refuses it. A command
+ * always can: nobody can tell what a program does. A scan only reads the cloud (it writes its own cache).
+ */
+export const jobChanges: { [K in JobKind]: boolean } = {
+  command: true,
+  scan: false,
+  terminate: true,
+  power: true,
+  instances: true,
+  deploy: true,
+  destroy: true,
+};
+
+/** A kind this version does not know is treated as one that changes things. */
+export function canChange(kind: string): boolean {
+  return isJobKind(kind) ? jobChanges[kind] : true;
+}
+
 export interface JobSpecOf<K extends JobKind> {
   kind: K;
   payload: PayloadInputs[K];
@@ -140,6 +159,11 @@ export interface JobSpecOf<K extends JobKind> {
   timeoutMs?: number;
   /** Override the kind's attempts (1 = no retry). */
   attempts?: number;
+  /**
+   * The asker runs read-only (`--readonly`, `INFRADECK_READONLY`): a kind that can change something
+   * (`jobChanges`) is refused at enqueue, audited, and nothing is queued.
+   */
+  readOnly?: boolean;
 }
 
 export type JobSpec = { [K in JobKind]: JobSpecOf<K> }[JobKind];
@@ -238,6 +262,9 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       error: `attempts: ${JSON.stringify(raw.attempts)} is not a whole number from 1 to 50`,
     };
   }
+  if (raw.readOnly !== undefined && typeof raw.readOnly !== 'boolean') {
+    return { ok: false, error: `readOnly: ${JSON.stringify(raw.readOnly)} is not true or false` };
+  }
   return {
     ok: true,
     spec: {
@@ -247,6 +274,7 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       idempotencyKey: raw.idempotencyKey as string | undefined,
       timeoutMs: raw.timeoutMs as number | undefined,
       attempts: raw.attempts as number | undefined,
+      ...(raw.readOnly === true ? { readOnly: true } : {}),
       // The payload was parsed by this kind's own schema; TypeScript cannot follow `kind` into the union.
     } as ValidJobSpec,
   };

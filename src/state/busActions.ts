@@ -138,16 +138,17 @@ export function busActions(bus: DeckBus | undefined, tools: DeckStoreTools): Bus
     },
 
     runCommand: async (program, args, opts = {}) => {
-      const refused = refusal('run');
-      if (refused || !bus) {
-        notify('error', refused ?? 'run: refused');
+      if (!bus) {
+        notify('error', 'run: no worker layer in this console');
         return undefined;
       }
       try {
+        // Read-only: the queue refuses it (a command can change anything) and records the refusal in the audit.
         const id = await bus.queue.enqueue({
           kind: 'command',
           payload: { program, args, shell: opts.shell ?? false },
           requestedBy: bus.requester,
+          ...(get().workspace.readOnly ? { readOnly: true } : {}),
         });
         notify('info', `queued job ${id}: ${[program, ...args].join(' ')}`);
         return id;

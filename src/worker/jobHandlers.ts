@@ -2,7 +2,7 @@ import type { Handlers } from '../services/bus/contracts';
 import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenCloudOptions } from '../services/cloud/openCloud';
 import type { CloudJobDeps } from './handlers/cloudJobContext';
-import { command } from './handlers/command';
+import { commandHandler } from './handlers/command';
 import { deployHandler } from './handlers/deploy';
 import { destroyHandler } from './handlers/destroy';
 import { instancesHandler } from './handlers/instances';
@@ -35,7 +35,7 @@ export function jobHandlersFor(deps: JobHandlerDeps = {}): Handlers {
     return { cloud: await cloud.cloud(), dataDir: deps.dataDir, readOnly: deps.readOnly };
   };
   return {
-    command,
+    command: commandHandler({ readOnly: deps.readOnly }),
     scan: scanHandler(cloud),
     terminate: terminateHandler(cloud),
     power: powerHandler(cloud),

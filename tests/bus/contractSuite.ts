@@ -231,6 +231,36 @@ export function contractSuite(factory: TransportFactory): void {
       expect(await bus.queue.list()).toEqual([]);
     });
 
+    it('refuses, when asked read-only, every job that can change something: audited, nothing queued', async () => {
+      bus = await openBus();
+      const calls: string[] = [];
+      consume(bus, calls);
+      const error = await bus.queue
+        .enqueue({ kind: 'command', payload: { program: 'true' }, requestedBy: alice, readOnly: true })
+        .catch((e) => e);
+      expect(isBusError(error, 'refused')).toBe(true);
+      expect(error.message).toBe(
+        'refused: command job "true": read-only mode (--readonly or INFRADECK_READONLY) and a command job can change things; nothing was queued',
+      );
+      // A scan only reads: read-only mode lets it through.
+      const scan = await bus.queue.enqueue({ kind: 'scan', payload: {}, requestedBy: alice, readOnly: true });
+      expect((await bus.queue.list()).map((j) => j.id)).toEqual([scan]);
+      expect(calls).toEqual([]);
+      const audit = await bus.audit.list();
+      expect(audit[0]).toMatchObject({
+        action: 'job.enqueue',
+        outcome: 'rejected',
+        kind: 'command',
+        what: 'true',
+        who: alice,
+        reason: error.message,
+      });
+      expect(audit.find((e) => e.jobId === scan)).toMatchObject({
+        action: 'job.enqueue',
+        outcome: 'accepted',
+      });
+    });
+
     it.runIf(factory.injectForeignJob)(
       'fails a job of a kind this version does not know, once, with the reason (no retry loop)',
       async () => {

@@ -1,9 +1,10 @@
 /**
  * What went wrong with a bus request, for people and for code:
  * `unavailable` (Redis unreachable: nothing was done), `invalid` (bad spec: nothing was done),
- * `not-found`, `conflict` (the job is in a state that does not allow it).
+ * `not-found`, `conflict` (the job is in a state that does not allow it), `refused` (read-only mode: a job
+ * that can change something was not queued).
  */
-export type BusErrorCode = 'unavailable' | 'invalid' | 'not-found' | 'conflict';
+export type BusErrorCode = 'unavailable' | 'invalid' | 'not-found' | 'conflict' | 'refused';
 
 export class BusError extends Error {
   override readonly name = 'BusError';

@@ -1,6 +1,8 @@
 import type { NewEvent } from '../../domain/event';
 import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
-import type { Handler, Handlers, JobAbort, JobContext } from './contracts';
+import { SecretMask, secretValuesOf } from '../../domain/secretMask';
+import type { BusStateObservable, Handler, Handlers, JobAbort, JobContext } from './contracts';
+import { JobOutbox } from './jobOutbox';
 
 /** A job as a transport hands it to `executeJob`: nothing in it is trusted (it may come from another version). */
 export interface ClaimedJob {
@@ -20,6 +22,8 @@ export interface ExecutionSink {
   publish(event: NewEvent): Promise<unknown>;
   saveProgress(step: number, total: number, message?: string): Promise<void>;
   appendLog(line: JobLogLine): Promise<void>;
+  /** The transport's connection: while it is away, output is held and sent when it is back. */
+  state?: BusStateObservable;
 }
 
 export type ExecutionOutcome =
@@ -33,6 +37,9 @@ export type ExecutionOutcome =
 /** Safety net for handlers that do not bound their lines (the command handler cuts at 4096 already). */
 export const maxLogLineLength = 16_384;
 const progressEveryMs = 100;
+/** How long a finished job waits for output held during a Redis outage to go out (its completion needs Redis too). */
+const outboxDrainMs = 120_000;
+const outboxDrainReleasedMs = 2_000;
 
 /**
  * Run one claimed job: check its kind and payload, give the handler a `JobContext`, enforce the timeout, and
@@ -77,9 +84,15 @@ export async function executeJob(
     }, timeoutMs);
   }
 
-  const progress = new ProgressReporter(sink, job);
+  // One place every line and message of the job passes through before it leaves the worker: secrets are
+  // masked here, whatever the handler (a command printing `env`, an error quoting a URL with its password).
+  const mask = new SecretMask(secretValuesOf(process.env));
+  const progress = new ProgressReporter(sink, job, mask);
   let seq = 0;
   const source = { worker: sink.worker };
+  const outbox = new JobOutbox(sink, (text) => {
+    ctx.log(text, 'info').catch(() => {});
+  });
   const ctx: JobContext = {
     jobId: job.id,
     attempt: job.attempt,
@@ -91,11 +104,11 @@ export async function executeJob(
         attempt: job.attempt,
         seq: seq++,
         stream,
-        text: clipLine(text),
+        text: clipLine(mask.line(text, stream)),
         at: Date.now(),
       };
-      await Promise.all([
-        sink.publish({
+      await outbox.send(
+        {
           at: line.at,
           level: stream === 'stderr' ? 'warn' : 'info',
           type: 'job.log',
@@ -103,12 +116,12 @@ export async function executeJob(
           source,
           message: line.text,
           data: { attempt: line.attempt, seq: line.seq, stream },
-        }),
-        sink.appendLog(line),
-      ]);
+        },
+        line,
+      );
     },
     emit: async (event) => {
-      await sink.publish({ ...event, jobId: job.id, source });
+      await outbox.send({ ...event, message: mask.text(event.message), jobId: job.id, source });
     },
   };
 
@@ -121,11 +134,13 @@ export async function executeJob(
   } catch (error) {
     await progress.flush().catch(() => {});
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
-    return { kind: 'failed', permanent: isPermanent(error), error: errorMessage(error) };
+    return { kind: 'failed', permanent: isPermanent(error), error: mask.text(errorMessage(error)) };
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onOuterAbort);
     progress.stop();
+    // Before the job's end is reported: followers see every line before `job.completed`.
+    await outbox.drain(signal.aborted ? outboxDrainReleasedMs : outboxDrainMs);
   }
 }
 
@@ -182,12 +197,17 @@ class ProgressReporter {
   constructor(
     private readonly sink: ExecutionSink,
     private readonly job: ClaimedJob,
+    private readonly mask: SecretMask,
   ) {}
 
   report(step: number, total: number, message?: string): void {
     const safeTotal = Number.isFinite(total) && total >= 0 ? Math.floor(total) : 0;
     const safeStep = Number.isFinite(step) ? Math.min(Math.max(0, Math.floor(step)), safeTotal) : 0;
-    this.pending = { step: safeStep, total: safeTotal, ...(message !== undefined ? { message } : {}) };
+    this.pending = {
+      step: safeStep,
+      total: safeTotal,
+      ...(message !== undefined ? { message: this.mask.text(message) } : {}),
+    };
     const wait = this.lastSent + progressEveryMs - Date.now();
     if (wait <= 0) this.send();
     else if (!this.timer) this.timer = setTimeout(() => this.send(), wait);

@@ -1,5 +1,13 @@
 import type { NewAuditEntry } from '../../domain/audit';
-import { describeJob, isFinished, type JobView, type Requester } from '../../domain/job';
+import {
+  canChange,
+  describeJob,
+  isFinished,
+  type JobView,
+  type Requester,
+  type ValidJobSpec,
+} from '../../domain/job';
+import { refusedPrefix } from '../../domain/refusal';
 import { BusError } from './busError';
 
 type Request = 'job.cancel' | 'job.retry';
@@ -44,5 +52,28 @@ export function accepted(action: Request, id: string, by: Requester, view: JobVi
     kind: view.kind,
     what: describeJob(view.kind, view.payload),
     outcome: 'accepted',
+  };
+}
+
+/**
+ * The refusal of an enqueue asked in read-only mode for a kind that can change something, with its audit
+ * entry; undefined when it may be queued. One rule for both transports.
+ */
+export function readOnlyRefusal(spec: ValidJobSpec): { error: BusError; audit: NewAuditEntry } | undefined {
+  if (spec.readOnly !== true || !canChange(spec.kind)) return undefined;
+  const what = describeJob(spec.kind, spec.payload);
+  const reason =
+    `${refusedPrefix} ${spec.kind} job "${what}": read-only mode (--readonly or INFRADECK_READONLY) and a ` +
+    `${spec.kind} job can change things; nothing was queued`;
+  return {
+    error: new BusError('refused', reason),
+    audit: {
+      who: spec.requestedBy,
+      action: 'job.enqueue',
+      kind: spec.kind,
+      what,
+      outcome: 'rejected',
+      reason,
+    },
   };
 }

@@ -18,8 +18,8 @@ import {
 import { BusError } from './busError';
 import type { ConsumeOptions, Handlers, JobAbort, JobConsumer, JobQueue } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
-import { jobIdForKey, policyFor } from './jobIds';
-import { accepted, refusal } from './jobRequests';
+import { jobIdForKey, newJobId, policyFor } from './jobIds';
+import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { MemoryAuditLog } from './memoryAudit';
 import type { MemoryEventBus } from './memoryEvents';
 import { describeRequester } from './requester';
@@ -28,6 +28,8 @@ const logLinesKept = 1000;
 
 interface MemoryJob {
   view: JobView;
+  /** Order of enqueue in this process: breaks ties between jobs created in the same millisecond. */
+  order: number;
   backoffMs: number;
   logs: JobLogLine[];
   controller?: AbortController;
@@ -52,7 +54,7 @@ export class MemoryJobQueue implements JobQueue {
   private readonly jobs = new Map<string, MemoryJob>();
   private readonly waiting: string[] = [];
   private readonly consumers: MemoryConsumer[] = [];
-  private nextId = 1;
+  private enqueued = 0;
   private nextConsumer = 0;
 
   constructor(private readonly deps: MemoryQueueDeps) {}
@@ -72,8 +74,13 @@ export class MemoryJobQueue implements JobQueue {
       throw new BusError('invalid', `job refused: ${check.error}`);
     }
     const valid = check.spec;
+    const readOnly = readOnlyRefusal(valid);
+    if (readOnly) {
+      this.audit(readOnly.audit);
+      throw readOnly.error;
+    }
     const what = describeJob(valid.kind, valid.payload);
-    const id = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : String(this.nextId++);
+    const id = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : this.freshId();
     if (this.jobs.has(id)) {
       this.audit({
         who: valid.requestedBy,
@@ -101,7 +108,7 @@ export class MemoryJobQueue implements JobQueue {
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
     };
-    this.jobs.set(id, { view, backoffMs: policy.backoffMs, logs: [] });
+    this.jobs.set(id, { view, order: this.enqueued++, backoffMs: policy.backoffMs, logs: [] });
     this.waiting.push(id);
     this.publish(view, 'info', 'job.queued', `queued ${what}`, {
       kind: view.kind,
@@ -154,14 +161,14 @@ export class MemoryJobQueue implements JobQueue {
 
   async list(filter: JobFilter = {}): Promise<JobView[]> {
     const statuses = filter.status === undefined ? undefined : [filter.status].flat();
-    const out: JobView[] = [];
-    for (const { view } of this.jobs.values()) {
-      if (statuses && !statuses.includes(view.status)) continue;
-      if (filter.kind && view.kind !== filter.kind) continue;
-      out.push(structuredClone(view));
+    const out: MemoryJob[] = [];
+    for (const job of this.jobs.values()) {
+      if (statuses && !statuses.includes(job.view.status)) continue;
+      if (filter.kind && job.view.kind !== filter.kind) continue;
+      out.push(job);
     }
-    out.sort((a, b) => b.createdAt - a.createdAt || compareIds(b.id, a.id));
-    return out.slice(0, filter.limit ?? 200);
+    out.sort((a, b) => b.view.createdAt - a.view.createdAt || b.order - a.order);
+    return out.slice(0, filter.limit ?? 200).map((job) => structuredClone(job.view));
   }
 
   async get(id: string): Promise<JobView | undefined> {
@@ -367,6 +374,17 @@ export class MemoryJobQueue implements JobQueue {
     this.deps.events.publishNow({ level, type, jobId: view.id, source: view.requestedBy, message, data });
   }
 
+  /**
+   * Unique across processes and restarts (two CLIs without Redis, a console started again): the project lock
+   * tells "the same job's earlier attempt" from another job by its id.
+   */
+  private freshId(): string {
+    for (;;) {
+      const id = newJobId();
+      if (!this.jobs.has(id)) return id;
+    }
+  }
+
   /** The job a cancel or retry may act on; a refused request is audited and thrown. */
   private admit(action: 'job.cancel' | 'job.retry', id: string, by: Requester): MemoryJob {
     const job = this.jobs.get(id);
@@ -385,13 +403,6 @@ export class MemoryJobQueue implements JobQueue {
       // An unwritable audit file must not take the console down; the file path is in the error log.
     }
   }
-}
-
-function compareIds(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A consumer of the memory queue: runs up to `concurrency` jobs at once in this process. */

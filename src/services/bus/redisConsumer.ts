@@ -225,6 +225,7 @@ export class RedisConsumer implements JobConsumer {
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
+      state: this.deps.state,
       publish: (event) => this.deps.events.publish(event),
       saveProgress: (step, total, message) =>
         job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),

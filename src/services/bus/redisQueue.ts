@@ -19,7 +19,7 @@ import {
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
 import { jobIdForKey, policyFor } from './jobIds';
-import { accepted, refusal } from './jobRequests';
+import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
 import { describeRequester } from './requester';
@@ -80,6 +80,11 @@ export class RedisJobQueue implements JobQueue {
         reason: check.error,
       });
       throw new BusError('invalid', `job refused: ${check.error}`);
+    }
+    const readOnly = readOnlyRefusal(check.spec);
+    if (readOnly) {
+      await this.auditQuietly(readOnly.audit);
+      throw readOnly.error;
     }
     this.ensureUp('job not queued');
     const valid = check.spec;

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { CommandResult, JobLogLine } from '../../domain/job';
+import { type CommandPayload, type CommandResult, describeJob, type JobLogLine } from '../../domain/job';
+import { JobRefused } from '../../domain/refusal';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { LineSplitter } from './lineSplitter';
 
@@ -14,6 +15,41 @@ export interface CommandHandlerOptions {
   /** Lines published as log events per job; past it only the last `tailLines` are kept. Default 10,000. */
   logBudgetLines?: number;
   tailLines?: number;
+  /** The worker runs read-only (`--readonly`, `INFRADECK_READONLY`): every command is refused. */
+  readOnly?: boolean;
+  /** Where the allowed variables of the command's environment come from. Default `process.env`. */
+  workerEnv?: NodeJS.ProcessEnv;
+}
+
+/**
+ * All a command gets of the worker's environment: where programs are, who and where it runs, how to print.
+ * Never the rest: whoever can queue a job must not be able to read the worker's AWS keys or Redis password.
+ */
+const inheritedVariables = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TERM',
+  'TZ',
+  'TMPDIR',
+];
+
+/** The command's environment: the allowed variables of the worker's, then what the job's payload sets. */
+export function commandEnvironment(
+  workerEnv: NodeJS.ProcessEnv,
+  payloadEnv: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(workerEnv)) {
+    if (value !== undefined && (inheritedVariables.includes(name) || name.startsWith('LC_')))
+      env[name] = value;
+  }
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  return { ...env, ...payloadEnv };
 }
 
 /** How many log writes may be in flight before the child's output is paused (its writes then block). */
@@ -32,6 +68,8 @@ const resumeBelow = 32;
  * - stdout/stderr are published line by line. Memory stays bounded whatever the program prints: lines are cut
  *   at `maxLineLength`, reading pauses while log writes are in flight (the program blocks on its pipe), and past
  *   `logBudgetLines` only a tail is kept and published at the end.
+ * - The environment is an allow-list of the worker's (`commandEnvironment`) plus what the payload sets.
+ * - A read-only worker refuses every command (nobody can tell what a program changes), for good: no retry.
  * - Result: the exit code; a non-zero exit fails the job with the code in the error.
  */
 export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'command'> {
@@ -40,8 +78,11 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
   const budget = opts.logBudgetLines ?? 10_000;
   const tailLines = opts.tailLines ?? 200;
 
+  const workerEnv = opts.workerEnv ?? process.env;
+
   return async (payload, ctx) => {
     ctx.signal.throwIfAborted();
+    if (opts.readOnly) throw readOnlyRefusal(payload);
     const [file, argv] = payload.shell
       ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
       : [payload.program, payload.args];
@@ -51,7 +92,7 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
     watchdog.start();
     const child = spawn(file, argv, {
       cwd: payload.cwd,
-      env: payload.env ? { ...process.env, ...payload.env } : process.env,
+      env: commandEnvironment(workerEnv, payload.env),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -103,6 +144,13 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
 }
 
 export const command: Handler<'command'> = commandHandler();
+
+function readOnlyRefusal(payload: CommandPayload): JobRefused {
+  return new JobRefused(
+    `run ${describeJob('command', payload)}: read-only mode (this worker runs read-only (--readonly or ` +
+      'INFRADECK_READONLY)) and a command can change anything; nothing was run',
+  );
+}
 
 function pipeLines(stream: Readable, name: 'stdout' | 'stderr', output: OutputLog, maxLineLength: number) {
   const splitter = new LineSplitter((line) => output.add(line, name), maxLineLength);
@@ -172,7 +220,7 @@ class OutputLog {
     this.ctx.log(text, stream).then(
       () => this.settled(),
       () => {
-        // Redis away: the line is lost for the live view but counted; the job itself goes on.
+        // Not published: Redis stayed away longer than the worker can hold output. Counted; the job goes on.
         this.failedWrites++;
         this.settled();
       },
