@@ -326,7 +326,7 @@ export class AwsProvider implements CloudProvider {
       case 'instance':
         return this.describe(
           region,
-          [...Filters, { Name: 'instance-state-name', Values: liveStates }],
+          [...Filters, { Name: 'instance-state-name', Values: [...liveStates, 'shutting-down'] }],
           signal,
         );
       case 'vpc':

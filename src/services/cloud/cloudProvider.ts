@@ -193,7 +193,10 @@ export interface CloudProvider {
    * (`ssm:/aws/service/…`, resolved). Images are per region: an id from another region is InvalidAMIID.NotFound.
    */
   resolveImage(region: string, image: string, signal?: AbortSignal): Promise<string>;
-  /** Resources of a type whose tags include all of `tags` (the look-up before a create). */
+  /**
+   * Resources of a type whose tags include all of `tags` (the look-up before a create). Servers still shutting
+   * down are included (a destroy taken over after TerminateInstances waits for them); terminated ones are not.
+   */
   findByTags(region: string, type: ResourceType, tags: Tags, signal?: AbortSignal): Promise<Resource[]>;
   createVpc(region: string, spec: VpcSpec, signal?: AbortSignal): Promise<Resource>;
   createSubnet(region: string, spec: SubnetSpec, signal?: AbortSignal): Promise<Resource>;

@@ -351,9 +351,7 @@ export class DemoCloud implements CloudProvider {
       );
     }
     return this.call(region, `ec2:Describe:${type}`, signal, () =>
-      this.list(region, type).filter(
-        (r) => matches(r) && r.state !== 'terminated' && r.state !== 'shutting-down',
-      ),
+      this.list(region, type).filter((r) => matches(r) && r.state !== 'terminated'),
     );
   }
 

@@ -568,7 +568,7 @@ class DeployRun {
     const known = new Set((this.plan.existing[d.logicalId] ?? []).map((r) => r.id));
     // Servers of this group that appeared since the plan (an earlier attempt's launch, now visible) count.
     const appeared = (await cloud.findByTags(this.region, 'instance', lookup, this.signal)).filter(
-      (r) => !known.has(r.id),
+      (r) => !known.has(r.id) && r.state !== 'shutting-down',
     );
     for (const r of appeared) await this.remember(r, d.logicalId, false);
     const count = (action.count ?? 0) - appeared.length;
