@@ -373,9 +373,10 @@ describe('refusals change nothing', () => {
         writeFileSync(file, edited);
       }
     };
-    await expect(deployProject(deployPayload(shopBlueprint()), job, { cloud, dataDir: dir })).rejects.toThrow(
-      /shop\.json was changed by someone else while this job ran; it is not overwritten/,
-    );
+    // One create at a time: when step 3 is reported no write of the job is in flight.
+    await expect(
+      deployProject(deployPayload(shopBlueprint()), job, { cloud, dataDir: dir, concurrency: 1 }),
+    ).rejects.toThrow(/shop\.json was changed by someone else while this job ran; it is not overwritten/);
     expect(readFileSync(stateFilePath(dir, 'shop'), 'utf8')).toBe(edited);
   });
 

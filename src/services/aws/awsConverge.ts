@@ -13,11 +13,14 @@ import {
   DetachInternetGatewayCommand,
   DisassociateRouteTableCommand,
   type EC2Client,
+  type InternetGateway,
   type IpPermission,
   ModifySubnetAttributeCommand,
   ReplaceRouteCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+  type Subnet,
 } from '@aws-sdk/client-ec2';
 import {
   DeletePublicAccessBlockCommand,
@@ -34,8 +37,9 @@ import { readBucketSettings } from './awsBucketSettings';
 import type { AwsClients } from './awsClients';
 
 /**
- * Converge on AWS: read the resource as it is now, then make only the calls that close the difference. Every
- * call here is safe to repeat, so a deploy killed half-way through converges on the next attempt.
+ * Converge on AWS: read the resource as it is now (or, `fresh`, take the create call's own answer for it), then
+ * make only the calls that close the difference. Every call here is safe to repeat, so a deploy killed
+ * half-way through converges on the next attempt.
  */
 export async function convergeAws(
   clients: AwsClients,
@@ -43,6 +47,7 @@ export async function convergeAws(
   settings: Settings,
   owner: string | undefined,
   signal?: AbortSignal,
+  fresh = false,
 ): Promise<ConvergeReport> {
   const changes: string[] = [];
   const opts = { abortSignal: signal };
@@ -54,8 +59,9 @@ export async function convergeAws(
   let tags = r.tags;
   switch (settings.type) {
     case 'subnet': {
-      const out = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [r.id] }), opts);
-      const subnet = gone(out.Subnets?.[0], r);
+      const subnet = fresh
+        ? (r.raw as Subnet)
+        : gone((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [r.id] }), opts)).Subnets?.[0], r);
       tags = tagRecord(subnet.Tags);
       if (Boolean(subnet.MapPublicIpOnLaunch) !== settings.public) {
         await ec2.send(
@@ -70,8 +76,13 @@ export async function convergeAws(
       break;
     }
     case 'internet-gateway': {
-      const out = await ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [r.id] }), opts);
-      const gw = gone(out.InternetGateways?.[0], r);
+      const gw = fresh
+        ? (r.raw as InternetGateway)
+        : gone(
+            (await ec2.send(new DescribeInternetGatewaysCommand({ InternetGatewayIds: [r.id] }), opts))
+              .InternetGateways?.[0],
+            r,
+          );
       tags = tagRecord(gw.Tags);
       const attached = (gw.Attachments ?? []).flatMap((a) => (a.VpcId ? [a.VpcId] : []));
       for (const vpc of attached.filter((v) => v !== settings.vpcId)) {
@@ -89,6 +100,7 @@ export async function convergeAws(
       break;
     }
     case 'route-table':
+      // Always read: a CreateRouteTable answered from its ClientToken may describe the table as first made.
       tags = await convergeRouteTable(ec2, r, settings, changes, signal);
       r = {
         ...r,
@@ -100,7 +112,7 @@ export async function convergeAws(
       };
       break;
     case 'security-group':
-      tags = await convergeSecurityGroup(ec2, r, settings, changes, signal);
+      tags = await convergeSecurityGroup(ec2, r, settings, changes, signal, fresh);
       break;
     case 'vpc':
     case 'instance':
@@ -234,10 +246,15 @@ async function convergeSecurityGroup(
   want: Extract<Settings, { type: 'security-group' }>,
   changes: string[],
   signal?: AbortSignal,
+  fresh = false,
 ): Promise<Tags> {
   const opts = { abortSignal: signal };
-  const out = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [r.id] }), opts);
-  const group = gone(out.SecurityGroups?.[0], r);
+  const group = fresh
+    ? (r.raw as SecurityGroup)
+    : gone(
+        (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [r.id] }), opts)).SecurityGroups?.[0],
+        r,
+      );
   const sides = [
     {
       name: 'ingress',

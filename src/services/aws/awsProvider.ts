@@ -391,9 +391,14 @@ export class AwsProvider implements CloudProvider {
     return createAwsBucket(this.clients, spec, signal);
   }
 
-  async converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport> {
+  async converge(
+    r: Resource,
+    settings: Settings,
+    signal?: AbortSignal,
+    fresh = false,
+  ): Promise<ConvergeReport> {
     const owner = settings.type === 'bucket' ? await this.account(signal) : undefined;
-    return convergeAws(this.clients, r, settings, owner, signal);
+    return convergeAws(this.clients, r, settings, owner, signal, fresh);
   }
 
   async findBucket(name: string, signal?: AbortSignal): Promise<Resource | undefined> {

@@ -205,8 +205,12 @@ export interface CloudProvider {
   createSecurityGroup(region: string, spec: SecurityGroupSpec, signal?: AbortSignal): Promise<Resource>;
   runInstances(region: string, spec: InstancesSpec, signal?: AbortSignal): Promise<Resource[]>;
   createBucket(spec: BucketSpec, signal?: AbortSignal): Promise<Resource>;
-  /** Makes the resource's managed settings what `settings` says (see `Settings`); safe to repeat. */
-  converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport>;
+  /**
+   * Makes the resource's managed settings what `settings` says (see `Settings`); safe to repeat. `fresh`: `r` is
+   * the create call's own answer, so an EC2 resource is not read again first (a bucket always is: S3's defaults
+   * are not in CreateBucket's answer).
+   */
+  converge(r: Resource, settings: Settings, signal?: AbortSignal, fresh?: boolean): Promise<ConvergeReport>;
   /**
    * A bucket of this account by name, with its tags and settings (versioning, encryption, public-access block),
    * or undefined when the account has none of that name (another account's bucket is not ours).

@@ -643,12 +643,19 @@ export class DemoCloud implements CloudProvider {
     });
   }
 
-  async converge(r: Resource, settings: Settings, signal?: AbortSignal): Promise<ConvergeReport> {
+  async converge(
+    r: Resource,
+    settings: Settings,
+    signal?: AbortSignal,
+    fresh = false,
+  ): Promise<ConvergeReport> {
     if (settings.type === 'bucket') return this.convergeBucket(r, settings, signal);
     const region = r.region;
-    const now = await this.call(region, `ec2:Describe:${r.type}`, signal, () =>
-      copyResource(this.expect(region, r.type, r.id)),
-    );
+    const now = fresh
+      ? r
+      : await this.call(region, `ec2:Describe:${r.type}`, signal, () =>
+          copyResource(this.expect(region, r.type, r.id)),
+        );
     const changes: string[] = [];
     // One call per change, like EC2: a deploy stopped between two of them leaves the rest for the next attempt.
     const change = (operation: string, what: string, work: (stored: Resource) => void) =>

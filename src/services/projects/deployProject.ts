@@ -445,7 +445,7 @@ class DeployRun {
     });
     await this.remember(r, d.logicalId, true);
     await this.ctx.log(`created ${d.type} ${r.id} (${d.logicalId})`, 'info');
-    const changes = await this.converge(r, d);
+    const changes = await this.converge(r, d, true);
     return `created ${d.logicalId} (${r.id})${changes ? `: ${changes}` : ''}`;
   }
 
@@ -495,10 +495,10 @@ class DeployRun {
   }
 
   /** Makes `r` what the blueprint says and logs each change; the changes in one line (empty when none). */
-  private async converge(r: Resource, d: DesiredResource): Promise<string> {
+  private async converge(r: Resource, d: DesiredResource, fresh = false): Promise<string> {
     let report: Awaited<ReturnType<CloudProvider['converge']>>;
     try {
-      report = await this.deps.cloud.converge(r, this.settingsFor(r, d), this.signal);
+      report = await this.deps.cloud.converge(r, this.settingsFor(r, d), this.signal, fresh);
     } catch (err) {
       if (isAbort(err)) throw err;
       throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
