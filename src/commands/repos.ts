@@ -1,5 +1,8 @@
 import type { RepoStatus } from '../domain/repo';
+import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, formatAge } from '../domain/text';
+import { readAllRepoStatus } from '../services/git/gitRepo';
+import { loadRepoEntries, workspacePaths } from '../services/storage/workspace';
 import type { CommandIO } from './commandIO';
 import { printTable } from './printTable';
 
@@ -8,9 +11,18 @@ function upstream(r: RepoStatus & { kind: 'ok' }): string {
   return `+${r.ahead}/-${r.behind}`;
 }
 
-/** `infradeck repos [--json]`: exit 0 when every repository was read, 1 when some could not be. */
+/**
+ * `infradeck repos [--json]`: exit 0 when every repository was read, 1 when some could not be, 2 when
+ * repos.yaml itself is invalid (bad input; the repositories of the configured roots are still listed).
+ */
 export async function reposCommand(io: CommandIO): Promise<number> {
-  const { rows, errors } = await io.workspace.services.repos.list();
+  // What `services.repos.list` does, keeping the errors' positions: only they tell bad input from a failed read.
+  const { dataDir, config } = io.workspace;
+  const found = await loadRepoEntries(dataDir, config);
+  const rows = await readAllRepoStatus(found.entries);
+  const errors = found.errors.map(formatSourceError);
+  const reposFile = workspacePaths(dataDir).reposFile;
+  const invalidInput = found.errors.some((e) => e.file === reposFile && e.line > 0);
   for (const e of errors) io.stderr.write(`${e}\n`);
   if (io.json) {
     io.stdout.write(`${JSON.stringify({ repos: rows, errors }, null, 2)}\n`);
@@ -39,5 +51,6 @@ export async function reposCommand(io: CommandIO): Promise<number> {
       ),
     );
   }
+  if (invalidInput) return 2;
   return rows.some((r) => r.kind === 'error') || errors.length > 0 ? 1 : 0;
 }

@@ -29,16 +29,73 @@ export const amiIdPattern = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 /** An SSM public parameter holding an AMI id: `ssm:/aws/service/…`. RunInstances resolves it (`resolve:ssm:`). */
 export const ssmAliasPattern = /^ssm:(\/[A-Za-z0-9_.\-/]+)$/;
 
-const tagValue = z.string().max(256);
-// Reserved keys are checked with the whole blueprint: a record key's own error loses its message in zod.
-const tagsSchema = z.record(z.string().min(1).max(128), tagValue);
+// AWS's limits for tags on EC2 resources and S3 buckets alike. Lengths are in Unicode characters (code points).
+const maxTagsPerResource = 50;
+const maxTagKeyLength = 128;
+const maxTagValueLength = 256;
+
+/**
+ * The tags infradeck puts on every resource next to the blueprint's own (`desiredResources` in plan.ts adds
+ * the first three, the deployer the deploy id), and the one it adds on instances only. The schema test counts
+ * what `desiredResources` really puts on a resource of the largest accepted blueprint against these.
+ */
+const ownTags = ['Name', 'infradeck:project', 'infradeck:logical-id', 'infradeck:deploy'];
+const ownInstanceTags = [...ownTags, 'infradeck:spec'];
+
+// Keys are checked here rather than by the record's key schema: a record key's own error loses its message in zod.
+const tagsSchema = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+  for (const [key, value] of Object.entries(tags)) {
+    const problem = tagKeyProblem(key) ?? tagValueProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+  }
+});
 
 function tagKeyProblem(key: string): string | undefined {
+  if (key === '') return 'a tag key cannot be empty';
+  const length = codePoints(key);
+  if (length > maxTagKeyLength)
+    return `the tag key is ${length} characters long and AWS allows at most ${maxTagKeyLength}: shorten it`;
   const k = key.toLowerCase();
   if (k.startsWith('aws:')) return 'tag keys starting with "aws:" are reserved by AWS';
-  if (k.startsWith('infradeck:')) return 'tag keys starting with "infradeck:" are set by infradeck itself';
-  if (key === 'Name') return 'the Name tag is set by infradeck from each resource name';
+  if (k.startsWith('infradeck:'))
+    return 'tag keys starting with "infradeck:" are set by infradeck itself: choose another key';
+  if (key === 'Name') return 'the Name tag is set by infradeck from each resource name: remove it';
   return undefined;
+}
+
+function tagValueProblem(value: string): string | undefined {
+  const length = codePoints(value);
+  if (length > maxTagValueLength)
+    return `the tag value is ${length} characters long and AWS allows at most ${maxTagValueLength}: shorten it`;
+  return undefined;
+}
+
+/** Length in Unicode characters, as AWS counts a tag: an emoji is one, not two UTF-16 units. */
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // A high surrogate followed by a low one is one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** The blueprint's tags together with infradeck's must fit AWS's 50 on every resource the blueprint makes. */
+function tagCountProblem(bp: Blueprint): string | undefined {
+  const count = Object.keys(bp.tags).length;
+  const own = (bp.compute?.instances.length ?? 0) > 0 ? ownInstanceTags : ownTags;
+  const room = maxTagsPerResource - own.length;
+  if (count <= room) return undefined;
+  const onWhat = own === ownInstanceTags ? 'each instance' : 'each resource';
+  return (
+    `${count} tags, but at most ${room} fit: AWS allows ${maxTagsPerResource} tags per resource and infradeck ` +
+    `adds ${own.length} of its own to ${onWhat} (${own.join(', ')}); remove ${count - room}`
+  );
 }
 
 // --- CIDR arithmetic -----------------------------------------------------------------------------
@@ -434,10 +491,8 @@ function crossCheck(bp: Blueprint, ctx: Ctx): void {
   const instances = bp.compute?.instances ?? [];
   const buckets = bp.storage?.buckets ?? [];
 
-  for (const key of Object.keys(bp.tags)) {
-    const problem = tagKeyProblem(key);
-    if (problem) issue(ctx, ['tags', key], problem);
-  }
+  const tooMany = tagCountProblem(bp);
+  if (tooMany) issue(ctx, ['tags'], tooMany);
   duplicates(ctx, subnets, ['network', 'subnets'], 'subnet');
   duplicates(ctx, groups, ['network', 'securityGroups'], 'security group');
   duplicates(ctx, instances, ['compute', 'instances'], 'instance');

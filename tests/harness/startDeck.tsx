@@ -29,6 +29,9 @@ const noRepos: DeckServices['repos'] = {
 
 export const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
 
+/** One turn of the event loop: React runs passive effects, and Ink flushes a pending Esc, in an immediate. */
+const turn = () => new Promise((r) => setImmediate(r));
+
 /** Renders the whole console like a user would see it, with a keyboard and a way to wait for the screen. */
 export async function startDeck(opts: StartDeckOptions = {}) {
   const config: DeckConfig = configSchema.parse(opts.config ?? {});
@@ -53,23 +56,63 @@ export async function startDeck(opts: StartDeckOptions = {}) {
 
   const frame = () => app.lastFrame() ?? '';
 
+  // ink-testing-library runs Ink in debug mode: one whole frame is written for every React commit, unthrottled.
+  let drawn = 0;
+  const onDraw = new Set<() => void>();
+  const write = app.stdout.write;
+  app.stdout.write = (f: string) => {
+    write(f);
+    drawn++;
+    for (const notify of onDraw) notify();
+  };
+  /** Resolves at the next frame, or after `ms` when nothing is drawn. */
+  const nextFrame = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        onDraw.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      onDraw.add(done);
+    });
+  /**
+   * After input: waits for the frame it caused, then until nothing more is drawn for two turns of the event
+   * loop (what the commit set off: passive effects, settled promises, their renders). A key's frame comes
+   * just after `stdin.write` returns (React flushes the update after the handler; Ink holds a lone Esc for one
+   * immediate to see whether a sequence follows). Input that changes nothing on screen draws no frame: then
+   * this returns after `noFrameMs`, the fixed pause every key used to get.
+   */
+  async function settled(before: number, noFrameMs: number) {
+    if (drawn === before) await nextFrame(noFrameMs);
+    if (drawn === before) return;
+    const deadline = Date.now() + 1000;
+    for (let seen = -1; seen !== drawn && Date.now() < deadline; ) {
+      seen = drawn;
+      await turn();
+      await turn();
+    }
+  }
+
   return {
     deck,
     store: deck.store,
     frame,
     lines: () => frame().split('\n'),
+    /** Presses each key and waits until its frame is drawn (see `settled`). */
     async press(...keys: string[]) {
       for (const k of keys) {
+        const before = drawn;
         app.stdin.write(keySequence(k));
-        await tick();
+        await settled(before, 15);
       }
     },
     async type(text: string) {
       for (const ch of text) {
+        const before = drawn;
         app.stdin.write(ch);
-        await tick(5);
+        await settled(before, 5);
       }
-      await tick();
     },
     /** Types text as one chunk, as a paste or keys over a slow link arrive: the console replays it key by key. */
     async paste(text: string) {
@@ -93,14 +136,16 @@ export async function startDeck(opts: StartDeckOptions = {}) {
         if (matches(f)) return f;
         if (Date.now() > deadline)
           throw new Error(`timed out waiting for ${String(pattern)}; screen was:\n${f}`);
-        await tick(20);
+        // Looks again at each new frame; every 20 ms anyway, for a predicate that reads more than the frame.
+        await nextFrame(20);
       }
     },
     async resize(columns: number, rows: number) {
       size.columns = columns;
       size.rows = rows;
+      const before = drawn;
       app.stdout.emit('resize');
-      await tick(30);
+      await settled(before, 30);
     },
     unmount: () => app.unmount(),
   };

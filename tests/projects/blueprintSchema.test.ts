@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closestInstanceType } from '../../src/domain/blueprint';
+import { type Blueprint, closestInstanceType } from '../../src/domain/blueprint';
+import { deployIdTag, desiredResources } from '../../src/domain/plan';
 import { formatSourceError } from '../../src/domain/sourceError';
 import { parseBlueprint } from '../../src/services/projects/blueprintFile';
 import { loadProjects } from '../../src/services/projects/loadProjects';
@@ -210,6 +211,65 @@ describe('schema errors at the offending node', () => {
     expect(problems(edit('name: shop', 'name: Shop_1'))).toEqual([
       'projects/shop.yaml:2:7: name: a project name must start with a letter and use only a-z, 0-9 and "-" (at most 40 characters)',
     ]);
+  });
+
+  it('tag keys and values within AWS limits, counted in Unicode characters', () => {
+    const withTags = (lines: string) => edit('region: eu-west-1\n', `region: eu-west-1\ntags:\n${lines}`);
+    expect(problems(withTags(`  ${'k'.repeat(129)}: x\n`))).toEqual([
+      `projects/shop.yaml:7:134: tags.${'k'.repeat(129)}: the tag key is 129 characters long and AWS allows at most 128: shorten it`,
+    ]);
+    expect(problems(withTags(`  team: ${'v'.repeat(257)}\n`))).toEqual([
+      'projects/shop.yaml:7:9: tags.team: the tag value is 257 characters long and AWS allows at most 256: shorten it',
+    ]);
+    // An emoji is two UTF-16 units but one character for AWS.
+    expect(
+      parseBlueprint('projects/shop.yaml', withTags(`  ${'é'.repeat(128)}: ${'🚀'.repeat(256)}\n`)).errors,
+    ).toEqual([]);
+    expect(problems(withTags(`  team: ${'🚀'.repeat(257)}\n`))).toEqual([
+      'projects/shop.yaml:7:9: tags.team: the tag value is 257 characters long and AWS allows at most 256: shorten it',
+    ]);
+    expect(problems(withTags(`  "": x\n`))).toEqual([
+      'projects/shop.yaml:7:7: tags[""]: a tag key cannot be empty',
+    ]);
+  });
+
+  it("tag keys that are AWS's or infradeck's own, in any case", () => {
+    const withTags = (lines: string) => edit('region: eu-west-1\n', `region: eu-west-1\ntags:\n${lines}`);
+    expect(
+      problems(withTags('  AWS:CloudFormation:stack: x\n  Infradeck:Project: other\n  Name: mine\n')),
+    ).toEqual([
+      'projects/shop.yaml:7:29: tags["AWS:CloudFormation:stack"]: tag keys starting with "aws:" are reserved by AWS',
+      'projects/shop.yaml:8:22: tags["Infradeck:Project"]: tag keys starting with "infradeck:" are set by infradeck itself: choose another key',
+      'projects/shop.yaml:9:9: tags.Name: the Name tag is set by infradeck from each resource name: remove it',
+    ]);
+  });
+
+  it("no more tags than fit next to infradeck's own in AWS's 50 per resource", () => {
+    const tags = (n: number) => `tags:\n${Array.from({ length: n }, (_, i) => `  team-${i}: x\n`).join('')}`;
+    const withTags = (n: number, text = good) =>
+      text.replace('region: eu-west-1\n', `region: eu-west-1\n${tags(n)}`);
+    // With instances: Name, infradeck:project, :logical-id, :deploy and, on instances, :spec.
+    expect(problems(withTags(46))).toEqual([
+      'projects/shop.yaml:7:3: tags: 46 tags, but at most 45 fit: AWS allows 50 tags per resource and infradeck adds 5 of its own to each instance (Name, infradeck:project, infradeck:logical-id, infradeck:deploy, infradeck:spec); remove 1',
+    ]);
+    const bucketsOnly = good.slice(0, good.indexOf('network:')) + good.slice(good.indexOf('storage:'));
+    expect(problems(withTags(55, bucketsOnly))).toEqual([
+      'projects/shop.yaml:7:3: tags: 55 tags, but at most 46 fit: AWS allows 50 tags per resource and infradeck adds 4 of its own to each resource (Name, infradeck:project, infradeck:logical-id, infradeck:deploy); remove 9',
+    ]);
+
+    // The largest accepted blueprints put exactly 50 tags on their fullest resource, deploy id included:
+    // if the plan adds a tag, this count has to follow.
+    const tagsReaching = (bp: Blueprint | undefined) =>
+      Math.max(
+        ...desiredResources(bp as Blueprint).map(
+          (d) => Object.keys({ ...d.tags, [deployIdTag]: 'd-1' }).length,
+        ),
+      );
+    for (const text of [withTags(45), withTags(46, bucketsOnly)]) {
+      const { blueprint, errors } = parseBlueprint('projects/shop.yaml', text);
+      expect(errors).toEqual([]);
+      expect(tagsReaching(blueprint)).toBe(50);
+    }
   });
 
   it('instances without a network', () => {

@@ -9,7 +9,9 @@ import {
   LineCounter,
   type Pair,
   parseDocument,
+  type Scalar,
   visit,
+  type YAMLMap,
 } from 'yaml';
 import type { ZodType, z } from 'zod';
 import type { SourceError } from '../../domain/sourceError';
@@ -42,10 +44,12 @@ export function parseYamlFile<T>(
   const lines = new LineCounter();
   // logLevel 'error': yaml otherwise reports some oddities through process.emitWarning, which would
   // print over the full-screen UI.
+  // uniqueKeys off: yaml compares each new key with every earlier key of its map, so a map of 65,000 keys takes
+  // most of a minute. `duplicateKeys` does the same check with one lookup per key.
   const doc = parseDocument(text, {
     lineCounter: lines,
     prettyErrors: true,
-    uniqueKeys: true,
+    uniqueKeys: false,
     logLevel: 'error',
   });
 
@@ -63,7 +67,7 @@ export function parseYamlFile<T>(
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data, doc, lines };
 
-  const ctx: IssueContext = { file, doc, lines, raw, schema };
+  const ctx: IssueContext = { file, doc, lines, raw, schema, keys: new KeyIndex() };
   const errors = parsed.error.issues.flatMap((issue) => issueErrors(ctx, issue, []));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, errors };
@@ -139,39 +143,35 @@ export function formatPath(path: readonly PathKey[]): string {
 function syntaxErrors(file: string, doc: Document.Parsed, lines: LineCounter): SourceError[] {
   const errors: SourceError[] = [];
   const seenLines = new Set<number>();
+  const add = (line: number, column: number, message: string) => {
+    // One broken line (a tab, a missing bracket) often makes the parser report several follow-on
+    // errors at the same spot; the first is the one that says what is wrong.
+    if (seenLines.has(line)) return;
+    seenLines.add(line);
+    errors.push({ file, line, column, path: '', message });
+  };
+  // Duplicates are found apart from the parser's errors; each goes where the parser would have put it.
+  const duplicates = duplicateKeys(doc, lines);
+  let next = 0;
   for (const e of doc.errors) {
+    for (; next < duplicates.length && duplicates[next].offset < e.pos[0]; next++)
+      add(duplicates[next].line, duplicates[next].column, duplicates[next].message);
     const { line, column } = e.linePos
       ? { line: e.linePos[0].line, column: e.linePos[0].col }
       : position(lines, e.pos[0]);
-    // One broken line (a tab, a missing bracket) often makes the parser report several follow-on
-    // errors at the same spot; the first is the one that says what is wrong.
-    if (seenLines.has(line)) continue;
-    seenLines.add(line);
-    errors.push({
-      file,
-      line,
-      column,
-      path: '',
-      message: syntaxMessage(e.code, e.message, e.pos[0], doc, lines),
-    });
+    add(line, column, syntaxMessage(e.code, e.message));
   }
+  for (; next < duplicates.length; next++)
+    add(duplicates[next].line, duplicates[next].column, duplicates[next].message);
   if (errors.length === 0) errors.push(...undefinedAliases(file, doc, lines));
   return errors;
 }
 
-function syntaxMessage(
-  code: string,
-  message: string,
-  offset: number,
-  doc: Document.Parsed,
-  lines: LineCounter,
-) {
+function syntaxMessage(code: string, message: string) {
   const plain = message.replace(/ at line \d+, column \d+:[\s\S]*$/, '');
   switch (code) {
     case 'TAB_AS_INDENT':
       return 'tabs are not allowed as indentation in YAML; indent with spaces';
-    case 'DUPLICATE_KEY':
-      return duplicateKeyMessage(offset, doc, lines);
     case 'MULTIPLE_DOCS':
       return 'only one YAML document is allowed in this file (remove the second `---`)';
     default:
@@ -179,21 +179,40 @@ function syntaxMessage(
   }
 }
 
-function duplicateKeyMessage(offset: number, doc: Document.Parsed, lines: LineCounter): string {
-  let message = 'duplicate key (each key may appear only once in a map)';
+interface DuplicateKey {
+  offset: number;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * Every key that repeats an earlier key of its map, in document order, with one lookup per key. Keys are
+ * equal as yaml's `uniqueKeys` has them: scalars with the same value (`1` and `"1"` differ).
+ */
+function duplicateKeys(doc: Document.Parsed, lines: LineCounter): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
   visit(doc, {
     Map(_, map) {
-      const dup = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
-      if (!dup || !isScalar(dup.key)) return;
-      const name = String(dup.key.value);
-      const first = map.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
-      const firstLine =
-        first && isScalar(first.key) && first.key.range ? position(lines, first.key.range[0]).line : 0;
-      message = `duplicate key "${name}"${firstLine ? ` (already set on line ${firstLine})` : ''}`;
-      return visit.BREAK;
+      const first = new Map<unknown, Scalar>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        // NaN is the one value a Map finds that `===` does not.
+        if (!isScalar(key) || Number.isNaN(key.value)) continue;
+        const earlier = first.get(key.value);
+        if (!earlier) {
+          first.set(key.value, key);
+          continue;
+        }
+        const offset = key.range?.[0] ?? 0;
+        const { line, column } = position(lines, offset);
+        const firstLine = earlier.range ? position(lines, earlier.range[0]).line : 0;
+        const message = `duplicate key "${String(key.value)}"${firstLine ? ` (already set on line ${firstLine})` : ''}`;
+        found.push({ offset, line, column, message });
+      }
     },
   });
-  return message;
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
 /** yaml only notices an alias to a missing anchor when converting to JS, without a position. */
@@ -224,6 +243,8 @@ interface IssueContext {
   lines: LineCounter;
   raw: unknown;
   schema: ZodType<unknown>;
+  /** Shared by every issue of one parse: thousands of issues in one big map would otherwise each scan it. */
+  keys: KeyIndex;
 }
 
 // zod's own English messages; a schema's custom message (`z.string({ error: '...' })`) is kept as written.
@@ -237,8 +258,8 @@ function issueErrors(ctx: IssueContext, issue: Issue, prefix: readonly PathKey[]
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(ctx.schema, path);
     return issue.keys.map((key) => {
-      const found = locate(ctx.doc, path);
-      const pair = found.found ? pairFor(found.node, key, ctx.doc) : undefined;
+      const found = locate(ctx.doc, path, ctx.keys);
+      const pair = found.found ? pairFor(found.node, key, ctx.doc, ctx.keys) : undefined;
       const offset = offsetOf(pair?.key) ?? (found.found ? valueOffset(found) : found.parentOffset);
       const message = custom ? issue.message : unknownKeyMessage(key, allowed);
       return at(ctx, [...path, key], offset, message);
@@ -250,7 +271,7 @@ function issueErrors(ctx: IssueContext, issue: Issue, prefix: readonly PathKey[]
     if (nested) return nested.flatMap((i) => issueErrors(ctx, i, path));
   }
 
-  const found = locate(ctx.doc, path);
+  const found = locate(ctx.doc, path, ctx.keys);
   const missing =
     issue.code === 'invalid_type' &&
     (input === undefined || (path.length === 0 && ctx.doc.contents === null));
@@ -488,14 +509,14 @@ type Located =
   | { found: true; node: unknown; pair: Pair | undefined }
   | { found: false; parentOffset: number };
 
-function locate(doc: Document.Parsed, path: readonly PathKey[]): Located {
+function locate(doc: Document.Parsed, path: readonly PathKey[], keys?: KeyIndex): Located {
   let node: unknown = doc.contents;
   let pair: Pair | undefined;
   for (const key of path) {
     const container = isAlias(node) ? node.resolve(doc) : node;
     const parentOffset = offsetOf(container) ?? offsetOf(pair?.key) ?? 0;
     if (isMap(container)) {
-      const next = pairFor(container, key, doc);
+      const next = pairFor(container, key, doc, keys);
       if (!next) return { found: false, parentOffset };
       pair = next;
       node = next.value;
@@ -509,10 +530,30 @@ function locate(doc: Document.Parsed, path: readonly PathKey[]): Located {
   return { found: true, node, pair };
 }
 
-function pairFor(node: unknown, key: PathKey, doc: Document.Parsed): Pair | undefined {
+function pairFor(node: unknown, key: PathKey, doc: Document.Parsed, keys?: KeyIndex): Pair | undefined {
   const map = isAlias(node) ? node.resolve(doc) : node;
   if (!isMap(map)) return undefined;
+  if (keys) return keys.pair(map, key);
   return map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key)) as Pair | undefined;
+}
+
+/** The first pair of each map by its key as text, built on first use; only for a document that no longer changes. */
+class KeyIndex {
+  private readonly maps = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  pair(map: YAMLMap, key: PathKey): Pair | undefined {
+    let index = this.maps.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items as Pair[]) {
+        if (!isScalar(p.key)) continue;
+        const text = String(p.key.value);
+        if (!index.has(text)) index.set(text, p);
+      }
+      this.maps.set(map, index);
+    }
+    return index.get(String(key));
+  }
 }
 
 /** An empty value (`key:` with nothing after it) is best shown at its key. */
