@@ -76,15 +76,21 @@ function setScalarsInPlace(text: string, edits: readonly BlueprintEdit[]): strin
       CST.setScalarValue(node.srcToken, String(edit.value), { afterKey: true, ...(type ? { type } : {}) });
     }
     const out = tokens.map((t) => CST.stringify(t)).join('');
-    const check = parseDocument(out);
+    const check = parseDocument(out, noPairwiseKeyCheck);
     if (check.errors.length === 0 && scalars.every((e) => check.getIn(e.path) === e.value)) return out;
   }
   return undefined;
 }
 
+/**
+ * The file was validated before it is edited, duplicate keys included; yaml's own check compares every pair
+ * of keys of a map (a minute for 65,000 tags).
+ */
+const noPairwiseKeyCheck = { uniqueKeys: false } as const;
+
 /** Any other change: through the Document API, which keeps comments and key order (spacing may normalise). */
 function restringify(text: string, edits: readonly BlueprintEdit[]): string {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, noPairwiseKeyCheck);
   for (const edit of edits) {
     if ('delete' in edit) doc.deleteIn(edit.path);
     else if ('append' in edit) doc.addIn(edit.path, doc.createNode(edit.append));
