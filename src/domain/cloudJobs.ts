@@ -1,4 +1,6 @@
-import * as z from 'zod';
+import { describeJob, type JobKind } from './job';
+import { resourceChangedEvent, scanRegionEvent } from './jobKinds/cloudEvents';
+import type { ResourceSummary } from './jobKinds/cloudJobFields';
 import { JobRefused, refusedPrefix } from './refusal';
 import {
   globalScope,
@@ -10,197 +12,31 @@ import {
 } from './resource';
 
 /**
- * The cloud jobs: `scan`, `terminate`, `power` and `instances`. Their payloads are what a console (or the CLI)
- * queues; their results are stored with the job; their events (`scan.region`, `resource.changed`) are how
- * every console keeps its `ResourceIndex` current, whichever host ran the job.
+ * The cloud jobs: `scan`, `terminate`, `power` and `instances` (each declared in `jobKinds/`). Their payloads
+ * are what a console (or the CLI) queues; their results are stored with the job; their events (`scan.region`,
+ * `resource.changed`) are how every console keeps its `ResourceIndex` current, whichever host ran the job.
  */
 
-const regionSchema = z
-  .string()
-  .min(1)
-  .max(50)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'not a region name (like eu-west-1)');
-
-const accountSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9._-]+$/, 'not an account id');
-
-/** `region/id` (a `resourceKey`) or a bare id, which the worker looks for in every region. */
-const resourceRefSchema = z
-  .string()
-  .min(1)
-  .max(300)
-  .regex(
-    /^(?:[a-z0-9][a-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9._:-]*$/,
-    'not a resource id or region/id (like eu-west-1/i-0abc)',
-  );
-
-/** Set by a console or command in read-only mode: the worker refuses the job (it checks its own flag too). */
-const readOnlyField = z.boolean().default(false);
-
-/**
- * The account the console acts on. When given, a worker acting on another account (another profile, or the
- * DEMO cloud because it has no credentials) refuses the job instead of touching the wrong account.
- */
-const accountField = accountSchema.optional();
-
-export const scanPayloadSchema = z
-  .object({
-    /** Regions to scan; all regions enabled for the account when absent. */
-    regions: z.array(regionSchema).min(1).max(64).optional(),
-    /** Scan the account's S3 buckets too (the `global` scope). */
-    buckets: z.boolean().default(true),
-    account: accountField,
-  })
-  .strict();
-
-export const terminatePayloadSchema = z
-  .object({
-    /** What the user selected: resource keys (`region/id`) or ids. */
-    ids: z.array(resourceRefSchema).min(1, 'nothing selected').max(1000),
-    /** The typed confirmation: the number of resources selected, or their project's name. */
-    confirm: z.string().max(200),
-    /** The user explicitly agreed that buckets are emptied (every object version) before they are deleted. */
-    emptyBuckets: z.boolean().default(false),
-    readOnly: readOnlyField,
-    account: accountField,
-  })
-  .strict();
-
-export const powerPayloadSchema = z
-  .object({
-    /** The `infradeck:project` tag value. */
-    project: z.string().min(1).max(256),
-    on: z.boolean(),
-    /** Regions to look in; all enabled regions when absent. */
-    regions: z.array(regionSchema).min(1).max(64).optional(),
-    /** Wait until every instance is running (stopped) before the job completes. */
-    wait: z.boolean().default(true),
-    readOnly: readOnlyField,
-    account: accountField,
-  })
-  .strict();
-
-export const instanceActions = ['start', 'stop', 'reboot'] as const;
-export type InstanceAction = (typeof instanceActions)[number];
-
-export const instancesPayloadSchema = z
-  .object({
-    action: z.enum(instanceActions),
-    region: regionSchema,
-    ids: z
-      .array(z.string().regex(/^i-[0-9a-f]{1,32}$/, 'not an instance id (i-…)'))
-      .min(1, 'no instance given')
-      .max(1000),
-    /** Start/stop: wait until the instances are running (stopped). */
-    wait: z.boolean().default(true),
-    readOnly: readOnlyField,
-    account: accountField,
-  })
-  .strict();
-
-export type ScanPayload = z.output<typeof scanPayloadSchema>;
-export type TerminatePayload = z.output<typeof terminatePayloadSchema>;
-export type PowerPayload = z.output<typeof powerPayloadSchema>;
-export type InstancesPayload = z.output<typeof instancesPayloadSchema>;
-
-/** One scope of a scan as the job result lists it (the resources themselves went out as `scan.region`). */
-export interface ScannedScope {
-  /** A region, or `global` for the buckets. */
-  region: string;
-  resources: number;
-  scannedAt: number;
-  error?: string;
-}
-
-export interface ScanResult {
-  account: string;
-  cloud: 'aws' | 'demo';
-  /** In the order they finished. */
-  regions: ScannedScope[];
-  /** Scopes that could not be scanned (their errors are in `regions`). */
-  failed: string[];
-  resources: number;
-  /** Scopes scanned fine whose cache file could not be written. */
-  cacheErrors: string[];
-  /** Where the scans were written; absent when the worker has no workspace folder. */
-  cacheDir?: string;
-}
-
-/** A resource as results and reports name it. */
-export interface ResourceSummary {
-  type: Resource['type'];
-  id: string;
-  region: string;
-  name?: string;
-  project?: string;
-}
-
-export interface TerminateResult {
-  account: string;
-  /** How many the user selected. */
-  requested: number;
-  deleted: ResourceSummary[];
-  /** Gone before we came to them: not in the cloud any more when re-read, or gone when deleted. */
-  gone: ResourceSummary[];
-  /** Selected ids the cloud does not know (any more): vanished between the scan and the action. */
-  missing: string[];
-  skipped: { resource: ResourceSummary; reason: string }[];
-  /** Left-behind warnings of the plan: something not selected still uses a selected resource. */
-  warnings: string[];
-}
-
-export interface InstanceOutcome {
-  id: string;
-  region: string;
-  name?: string;
-  previous?: string;
-  /** The state reached (or, without waiting, the state AWS reported). */
-  current?: string;
-  error?: string;
-}
-
-export interface PowerResult {
-  account: string;
-  project: string;
-  on: boolean;
-  instances: InstanceOutcome[];
-}
-
-export interface InstancesResult {
-  account: string;
-  action: InstanceAction;
-  region: string;
-  instances: InstanceOutcome[];
-  /** Ids the cloud does not know (any more). */
-  missing: string[];
-}
-
-// ---- events ---------------------------------------------------------------------------------------
+export type { ResourceChangedEventData, ScanRegionEventData } from './jobKinds/cloudEvents';
+export type { InstanceOutcome, ResourceSummary } from './jobKinds/cloudJobFields';
+export {
+  type InstanceAction,
+  type InstancesPayload,
+  type InstancesResult,
+  instanceActions,
+  instancesPayloadSchema,
+} from './jobKinds/instances';
+export { type PowerPayload, type PowerResult, powerPayloadSchema } from './jobKinds/power';
+export { type ScannedScope, type ScanPayload, type ScanResult, scanPayloadSchema } from './jobKinds/scan';
+export { type TerminatePayload, type TerminateResult, terminatePayloadSchema } from './jobKinds/terminate';
 
 /** The event types the cloud jobs publish, besides the `job.*` ones. */
 export const cloudEventTypes = {
   /** One scope of a scan finished (or failed): `data: ScanRegionEventData`. */
-  scanRegion: 'scan.region',
+  scanRegion: scanRegionEvent.type,
   /** A job changed resources: `data: ResourceChangedEventData`. */
-  resourceChanged: 'resource.changed',
+  resourceChanged: resourceChangedEvent.type,
 } as const;
-
-export interface ScanRegionEventData {
-  cloud: 'aws' | 'demo';
-  /** The whole scan of the scope, resources included; `scan.error` when it failed. */
-  scan: RegionScan;
-  /** Scopes finished so far, failures included, and how many the scan has. */
-  done: number;
-  total: number;
-}
-
-export interface ResourceChangedEventData {
-  account: string;
-  changes: ResourceChange[];
-}
 
 /** A summary of a resource for results and events. */
 export function summarize(r: Resource): ResourceSummary {
@@ -333,35 +169,12 @@ export function accountRefusal(
 
 // ---- descriptions ----------------------------------------------------------------------------------
 
-function listIds(ids: readonly string[], max = 3): string {
-  const shown = ids.slice(0, max).join(', ');
-  return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
-}
+const cloudJobKinds: readonly string[] = ['scan', 'terminate', 'power', 'instances'] satisfies JobKind[];
 
-/** One line for tables and the audit trail. */
+/** One line for tables and the audit trail; undefined for a kind that is not a cloud job (see `describeJob`). */
 export function describeCloudJob(kind: string, payload: unknown): string | undefined {
-  if (typeof payload !== 'object' || payload === null) return undefined;
-  const p = payload as Record<string, unknown>;
-  const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  switch (kind) {
-    case 'scan': {
-      const regions = strings(p.regions);
-      const where = regions.length ? listIds(regions, 4) : 'all regions';
-      return `scan ${where}${p.buckets === false ? ' (no buckets)' : ''}`;
-    }
-    case 'terminate': {
-      const ids = strings(p.ids);
-      return `terminate ${ids.length} resource${ids.length === 1 ? '' : 's'}: ${listIds(ids)}${p.emptyBuckets ? ' (emptying buckets)' : ''}`;
-    }
-    case 'power':
-      return `power ${p.on ? 'on' : 'off'} project ${String(p.project)}`;
-    case 'instances': {
-      const ids = strings(p.ids);
-      return `${String(p.action)} ${ids.length === 1 ? 'instance' : `${ids.length} instances`} in ${String(p.region)}: ${listIds(ids)}`;
-    }
-    default:
-      return undefined;
-  }
+  if (!cloudJobKinds.includes(kind) || typeof payload !== 'object' || payload === null) return undefined;
+  return describeJob(kind, payload);
 }
 
 /** How old a scan may be before the screen and `infradeck resources` call it stale (default). */

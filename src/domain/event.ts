@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type JobLogLine, type Requester, requesterSchema } from './job';
+import type { JobKindEventData } from './jobKinds';
 
 export const eventLevels = ['info', 'warn', 'error'] as const;
 export type EventLevel = (typeof eventLevels)[number];
@@ -32,8 +33,14 @@ export interface DeckEvent<T extends string = string> {
 /** What a publisher hands in: the bus assigns `id` (and `at` when missing). */
 export type NewEvent = Omit<DeckEvent, 'id' | 'at'> & { at?: number };
 
-/** `data` of the event types this version writes. Readers must tolerate missing fields (other versions). */
-export interface EventData {
+/**
+ * `data` of the event types this version writes: the bus's own, then those the job kinds declare. Readers must
+ * tolerate missing fields (other versions).
+ */
+export type EventData = BusEventData & JobKindEventData;
+
+/** What the bus itself writes about jobs and workers, whatever their kind. */
+export interface BusEventData {
   'job.queued': { kind: string; summary: string; maxAttempts: number };
   'job.started': { kind: string; attempt: number; maxAttempts: number; worker: string };
   'job.progress': { step: number; total: number };

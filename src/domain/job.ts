@@ -1,22 +1,17 @@
 import * as z from 'zod';
 import {
-  describeCloudJob,
-  type InstancesResult,
-  instancesPayloadSchema,
-  type PowerResult,
-  powerPayloadSchema,
-  type ScanResult,
-  scanPayloadSchema,
-  type TerminateResult,
-  terminatePayloadSchema,
-} from './cloudJobs';
-import {
-  type DeployResult,
-  type DestroyResult,
-  deployPayloadSchema,
-  describeProjectJob,
-  destroyPayloadSchema,
-} from './projectJobs';
+  type JobKind,
+  jobKindByName,
+  jobKindDeclarations,
+  type PayloadInputs,
+  type Payloads,
+} from './jobKinds';
+import type { JobPolicy } from './jobKinds/jobKindDeclaration';
+
+export type { JobKind, JobResults, PayloadInputs, Payloads } from './jobKinds';
+export type { CommandPayload, CommandResult } from './jobKinds/command';
+export { commandPayloadSchema } from './jobKinds/command';
+export type { JobPolicy } from './jobKinds/jobKindDeclaration';
 
 /**
  * Who asked for something: the OS user, the host they were on, and `SSH_CLIENT` when they came in over SSH.
@@ -32,116 +27,25 @@ export const requesterSchema = z
   .strict();
 export type Requester = z.infer<typeof requesterSchema>;
 
-/**
- * `command`: run a program on a worker.
- * With `shell: false` (the default) `program` is spawned directly with `args` as its argument array: nothing
- * is interpreted by a shell. With `shell: true` (explicit) `program` is a `/bin/sh -c` script line and
- * `args` become its positional parameters `$1…$n`.
- */
-export const commandPayloadSchema = z
-  .object({
-    program: z.string().min(1, 'program is empty').max(4096),
-    args: z.array(z.string().max(65_536)).max(4096).default([]),
-    shell: z.boolean().default(false),
-    /** Working directory on the worker (default: the worker's own). */
-    cwd: z.string().min(1).optional(),
-    /** Extra environment variables, added to the worker's environment. */
-    env: z
-      .record(z.string(), z.string())
-      .superRefine((env, ctx) => {
-        for (const name of Object.keys(env)) {
-          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a variable name` });
-          }
-        }
-      })
-      .optional(),
-  })
-  .strict();
-export type CommandPayload = z.output<typeof commandPayloadSchema>;
+export const jobKinds = jobKindDeclarations.map((d) => d.kind) as JobKind[];
 
-export interface CommandResult {
-  exitCode: number;
-  /** Lines of output seen (stdout + stderr). */
-  lines: number;
-  /** Lines not published as log events because the job went over its log budget (the tail is kept). */
-  droppedLines: number;
-}
-
-/**
- * Every job kind with its payload schema. To add a kind: define its payload schema and result type in
- * `domain/` (own file), add one entry here and one in `JobResults`, then a handler in `worker/handlers/`.
- */
-export const payloadSchemas = {
-  command: commandPayloadSchema,
-  scan: scanPayloadSchema,
-  terminate: terminatePayloadSchema,
-  power: powerPayloadSchema,
-  instances: instancesPayloadSchema,
-  deploy: deployPayloadSchema,
-  destroy: destroyPayloadSchema,
-} as const;
-
-export type JobKind = keyof typeof payloadSchemas;
-export const jobKinds = Object.keys(payloadSchemas) as JobKind[];
-
-/** Payload of each kind as a handler receives it (defaults applied). */
-export type Payloads = { [K in JobKind]: z.output<(typeof payloadSchemas)[K]> };
-/** Payload of each kind as a caller may write it (defaulted fields optional). */
-export type PayloadInputs = { [K in JobKind]: z.input<(typeof payloadSchemas)[K]> };
-
-/** What a handler of each kind returns (stored as the job's result). */
-export interface JobResults {
-  command: CommandResult;
-  scan: ScanResult;
-  terminate: TerminateResult;
-  power: PowerResult;
-  instances: InstancesResult;
-  deploy: DeployResult;
-  destroy: DestroyResult;
-}
-
-export function isJobKind(kind: unknown): kind is JobKind {
-  return typeof kind === 'string' && Object.hasOwn(payloadSchemas, kind);
-}
-
-/** Retry policy per kind. A `command` is not assumed idempotent: it runs once unless the spec asks for more. */
-export interface JobPolicy {
-  attempts: number;
-  /** Exponential backoff: the n-th retry waits `backoffMs * 2^(n-1)`. */
-  backoffMs: number;
-  /** Default timeout when the spec gives none; 0 = none. */
-  timeoutMs: number;
-}
-
-export const jobPolicies: { [K in JobKind]: JobPolicy } = {
-  command: { attempts: 1, backoffMs: 2_000, timeoutMs: 0 },
-  // A scan only reads: running it again is always safe.
-  scan: { attempts: 3, backoffMs: 5_000, timeoutMs: 15 * 60_000 },
-  // Idempotent: a second attempt re-reads what is left; what the first deleted is reported `gone`, and a
-  // DependencyViolation that outlived the first attempt's own retries gets one more chance.
-  terminate: { attempts: 2, backoffMs: 30_000, timeoutMs: 60 * 60_000 },
-  // Starting a running instance (stopping a stopped one) changes nothing: safe to run again.
-  power: { attempts: 3, backoffMs: 10_000, timeoutMs: 30 * 60_000 },
-  instances: { attempts: 3, backoffMs: 5_000, timeoutMs: 20 * 60_000 },
-  // Idempotent: every create looks its resource up by tags first and servers reuse their ClientToken, so a
-  // retry (or another worker taking a dead one's job) continues where the first attempt stopped.
-  deploy: { attempts: 3, backoffMs: 10_000, timeoutMs: 0 },
-  destroy: { attempts: 3, backoffMs: 10_000, timeoutMs: 0 },
+/** Every job kind with its payload schema. */
+export const payloadSchemas = Object.fromEntries(jobKindDeclarations.map((d) => [d.kind, d.payload])) as {
+  [K in JobKind]: (typeof jobKindByName)[K]['payload'];
 };
 
-/**
- * Whether a job of each kind can change something outside infradeck, so read-only mode refuses it. A command
- * always can: nobody can tell what a program does. A scan only reads the cloud (it writes its own cache).
- */
-export const jobChanges: { [K in JobKind]: boolean } = {
-  command: true,
-  scan: false,
-  terminate: true,
-  power: true,
-  instances: true,
-  deploy: true,
-  destroy: true,
+export function isJobKind(kind: unknown): kind is JobKind {
+  return typeof kind === 'string' && Object.hasOwn(jobKindByName, kind);
+}
+
+/** Retry policy per kind; a spec may override attempts and timeout. */
+export const jobPolicies = Object.fromEntries(jobKindDeclarations.map((d) => [d.kind, d.policy])) as {
+  [K in JobKind]: JobPolicy;
+};
+
+/** Whether a job of each kind can change something outside infradeck, so read-only mode refuses it. */
+export const jobChanges = Object.fromEntries(jobKindDeclarations.map((d) => [d.kind, d.changes])) as {
+  [K in JobKind]: boolean;
 };
 
 /** A kind this version does not know is treated as one that changes things. */
@@ -290,22 +194,14 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** One line for tables and audit: `command: make deploy`. */
+/**
+ * One line for tables and audit: `make deploy`, `scan eu-west-1`. A kind this version does not know, or a
+ * payload that is not an object (written by another version or by hand), reads as the kind's name.
+ */
 export function describeJob(kind: string, payload: unknown): string {
-  const cloud = describeCloudJob(kind, payload);
-  if (cloud !== undefined) return cloud;
-  if (kind === 'deploy' || kind === 'destroy') return describeProjectJob(kind, payload);
-  if (kind === 'command' && typeof payload === 'object' && payload !== null) {
-    const p = payload as { program?: unknown; args?: unknown; shell?: unknown };
-    const args = Array.isArray(p.args) ? p.args.map(String) : [];
-    const line = [String(p.program), ...args.map(quoteArg)].join(' ');
-    return `${p.shell === true ? 'sh -c ' : ''}${line}`;
-  }
-  return kind;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+  if (!isJobKind(kind) || typeof payload !== 'object' || payload === null) return kind;
+  // The declaration reads every field defensively: `payload` is only known to be an object.
+  return (jobKindByName[kind].describe as (p: object) => string)(payload);
 }
 
 /** A worker as `infradeck workers` and the Dashboard see it; refreshed by its heartbeat. */

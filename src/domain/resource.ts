@@ -95,6 +95,24 @@ export function resourceKey(r: Pick<Resource, 'region' | 'id'>): string {
   return `${r.region}/${r.id}`;
 }
 
+/**
+ * How a log line names a resource: `short` `i-0abc (web)`, `typed` `i-0abc (instance web)`, `full`
+ * `instance i-0abc (web) in eu-west-1`.
+ */
+export function describeResource(
+  r: Pick<Resource, 'type' | 'id' | 'name' | 'region'>,
+  form: 'short' | 'typed' | 'full' = 'short',
+): string {
+  switch (form) {
+    case 'short':
+      return r.name ? `${r.id} (${r.name})` : r.id;
+    case 'typed':
+      return `${r.id} (${r.type}${r.name ? ` ${r.name}` : ''})`;
+    case 'full':
+      return `${r.type} ${r.id}${r.name ? ` (${r.name})` : ''} in ${r.region}`;
+  }
+}
+
 export function tagsToRecord(
   tags: readonly { Key?: string; Value?: string }[] | undefined,
 ): Record<string, string> {

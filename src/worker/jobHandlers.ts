@@ -1,6 +1,8 @@
-import type { Handlers } from '../services/bus/contracts';
+import { type JobKind, jobKinds } from '../domain/job';
+import type { Handler, Handlers } from '../services/bus/contracts';
 import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenCloudOptions } from '../services/cloud/openCloud';
+import type { ProjectJobDeps } from '../services/projects/deployProject';
 import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { commandHandler } from './handlers/command';
 import { deployHandler } from './handlers/deploy';
@@ -26,22 +28,37 @@ export interface JobHandlerDeps {
   pollMs?: number;
 }
 
+/** Builds the handler of one kind from what the worker has: its cloud (opened lazily), folder and flags. */
+export type HandlerFactory<K extends JobKind> = (deps: CloudJobDeps) => Handler<K>;
+export type HandlerFactories = { [K in JobKind]: HandlerFactory<K> };
+
+/** The handler of every kind declared in `domain/jobKinds.ts`: a kind without one does not compile. */
+export const handlerFactories: HandlerFactories = {
+  command: (deps) => commandHandler({ readOnly: deps.readOnly }),
+  scan: scanHandler,
+  terminate: terminateHandler,
+  power: powerHandler,
+  instances: instancesHandler,
+  deploy: (deps) => withProjectDeps(deps, deployHandler),
+  destroy: (deps) => withProjectDeps(deps, destroyHandler),
+};
+
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */
 export function jobHandlersFor(deps: JobHandlerDeps = {}): Handlers {
-  const cloud: CloudJobDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
-  const projectDeps = async () => {
+  const bound: CloudJobDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
+  return Object.fromEntries(jobKinds.map((kind) => [kind, handlerFactories[kind](bound)])) as Handlers;
+}
+
+/** A project job opens the cloud when it starts, and only on a worker with a workspace folder. */
+function withProjectDeps<K extends 'deploy' | 'destroy'>(
+  deps: CloudJobDeps,
+  handlerFor: (deps: ProjectJobDeps) => Handler<K>,
+): Handler<K> {
+  return async (payload, ctx) => {
     if (!deps.dataDir)
       throw new Error('refused: this worker has no workspace folder (--data) for project state');
-    return { cloud: await cloud.cloud(), dataDir: deps.dataDir, readOnly: deps.readOnly };
-  };
-  return {
-    command: commandHandler({ readOnly: deps.readOnly }),
-    scan: scanHandler(cloud),
-    terminate: terminateHandler(cloud),
-    power: powerHandler(cloud),
-    instances: instancesHandler(cloud),
-    deploy: async (payload, ctx) => deployHandler(await projectDeps())(payload, ctx),
-    destroy: async (payload, ctx) => destroyHandler(await projectDeps())(payload, ctx),
+    const project = { cloud: await deps.cloud(), dataDir: deps.dataDir, readOnly: deps.readOnly };
+    return handlerFor(project)(payload, ctx);
   };
 }
 

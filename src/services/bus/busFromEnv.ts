@@ -1,4 +1,4 @@
-import type { Bus, Handlers } from './contracts';
+import type { Bus, SomeHandlers } from './contracts';
 import { openBus } from './openBus';
 import { currentRequester } from './requester';
 
@@ -39,7 +39,7 @@ export function busSettings(env: NodeJS.ProcessEnv): {
  */
 export async function openCommandBus(
   io: BusCommandIO,
-  opts: { handlers?: Handlers } = {},
+  opts: { handlers?: SomeHandlers } = {},
 ): Promise<{ bus: Bus } | { error: string }> {
   const settings = busSettings(io.env);
   let bus: Bus;

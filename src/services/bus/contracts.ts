@@ -1,4 +1,5 @@
 import type { AuditEntry } from '../../domain/audit';
+import type { BusState, BusStatus } from '../../domain/busStatus';
 import type { DeckEvent, NewEvent } from '../../domain/event';
 import type {
   JobFilter,
@@ -89,7 +90,13 @@ export interface JobContext {
 
 /** A handler knows nothing of Redis, React or the CLI. Throw to fail the job (it is retried per policy). */
 export type Handler<K extends JobKind> = (payload: Payloads[K], ctx: JobContext) => Promise<JobResults[K]>;
-export type Handlers = { [K in JobKind]?: Handler<K> };
+/** A handler for every declared kind (`jobHandlersFor`): a kind without one does not compile. */
+export type Handlers = { [K in JobKind]: Handler<K> };
+/**
+ * What a consumer may be given: every handler, or only some (a test worker that runs commands). A job of a kind
+ * it has no handler for fails at once, naming the worker.
+ */
+export type SomeHandlers = Partial<Handlers>;
 
 /** Why a job's signal was aborted. */
 export interface JobAbort {
@@ -97,15 +104,7 @@ export interface JobAbort {
   message: string;
 }
 
-export type BusState = 'connected' | 'reconnecting' | 'down';
-
-export interface BusStatus {
-  state: BusState;
-  /** Epoch ms of the last change. */
-  since: number;
-  /** For people: `connect ECONNREFUSED 127.0.0.1:6379`, `Redis restarted: …`. */
-  detail?: string;
-}
+export type { BusState, BusStatus };
 
 export interface BusStateObservable {
   get(): BusStatus;
@@ -126,6 +125,8 @@ export interface ConsumeOptions {
   lockDurationMs?: number;
   /** How often stalled (lock-expired) jobs are looked for. */
   stalledIntervalMs?: number;
+  /** How many times a job may be taken over from a worker that stopped renewing its lock (default 1). */
+  maxStalledCount?: number;
   /** Presence heartbeat period; presence expires after 3 missed beats. */
   heartbeatMs?: number;
   /** Called when a job starts/ends on this consumer (stats for the worker command). */
@@ -153,7 +154,7 @@ export interface Bus {
   audit: AuditLog;
   state: BusStateObservable;
   /** Start running jobs in this process with these handlers. */
-  consume(handlers: Handlers, opts?: ConsumeOptions): JobConsumer;
+  consume(handlers: SomeHandlers, opts?: ConsumeOptions): JobConsumer;
   /** Workers with a live heartbeat. */
   workers(): Promise<WorkerPresence[]>;
   /** Stops consumers (handing back their jobs), subscriptions and connections. */
@@ -168,7 +169,7 @@ export interface OpenBusOptions {
   /** Every Redis key starts with `<prefix>:`. Default `infradeck`. */
   prefix?: string;
   /** Memory transport: run these handlers in-process (the embedded default). Ignored with Redis. */
-  handlers?: Handlers;
+  handlers?: SomeHandlers;
   concurrency?: number;
   /** Who this process acts for (default: the OS user, host and `SSH_CLIENT`). */
   requester?: Requester;

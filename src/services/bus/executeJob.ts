@@ -1,7 +1,7 @@
 import type { NewEvent } from '../../domain/event';
 import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
 import { SecretMask, secretValuesOf } from '../../domain/secretMask';
-import type { BusStateObservable, Handler, Handlers, JobAbort, JobContext } from './contracts';
+import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
 import { JobOutbox } from './jobOutbox';
 
 /** A job as a transport hands it to `executeJob`: nothing in it is trusted (it may come from another version). */
@@ -46,7 +46,7 @@ const outboxDrainReleasedMs = 2_000;
  * turn whatever happens into an outcome. Never throws. `signal` is the transport's: cancel or release.
  */
 export async function executeJob(
-  handlers: Handlers,
+  handlers: SomeHandlers,
   job: ClaimedJob,
   sink: ExecutionSink,
   signal: AbortSignal,

@@ -1,5 +1,5 @@
 import { BusStateCell } from './busState';
-import type { Bus, ConsumeOptions, Handlers, JobConsumer, OpenBusOptions } from './contracts';
+import type { Bus, ConsumeOptions, JobConsumer, OpenBusOptions, SomeHandlers } from './contracts';
 import { MemoryAuditLog } from './memoryAudit';
 import { MemoryEventBus } from './memoryEvents';
 import { MemoryJobQueue } from './memoryQueue';
@@ -13,7 +13,7 @@ export function openMemoryBus(opts: OpenBusOptions = {}): Bus {
   const queue = new MemoryJobQueue({ events, audit, requester, policies: opts.policies });
   const state = new BusStateCell('connected');
   const consumers = new Set<JobConsumer>();
-  const consume = (handlers: Handlers, consumeOpts?: ConsumeOptions): JobConsumer => {
+  const consume = (handlers: SomeHandlers, consumeOpts?: ConsumeOptions): JobConsumer => {
     const consumer = queue.consume(handlers, consumeOpts);
     consumers.add(consumer);
     return consumer;

@@ -16,7 +16,7 @@ import {
   type WorkerPresence,
 } from '../../domain/job';
 import { BusError } from './busError';
-import type { ConsumeOptions, Handlers, JobAbort, JobConsumer, JobQueue } from './contracts';
+import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
 import { jobIdForKey, newJobId, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
@@ -187,7 +187,7 @@ export class MemoryJobQueue implements JobQueue {
     return opts.tail !== undefined ? logs.slice(-Math.max(0, opts.tail)) : logs.slice();
   }
 
-  consume(handlers: Handlers, opts: ConsumeOptions = {}): JobConsumer {
+  consume(handlers: SomeHandlers, opts: ConsumeOptions = {}): JobConsumer {
     const n = this.nextConsumer++;
     const id = `${hostname()}:${process.pid}${n > 0 ? `#${n}` : ''}`;
     const consumer = new MemoryConsumer(this, id, handlers, opts);
@@ -421,7 +421,7 @@ class MemoryConsumer implements JobConsumer {
   constructor(
     private readonly queue: MemoryJobQueue,
     readonly id: string,
-    readonly handlers: Handlers,
+    readonly handlers: SomeHandlers,
     private readonly opts: ConsumeOptions,
   ) {
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WorkerPresence } from '../../domain/job';
 import { BusStateCell } from './busState';
-import type { Bus, ConsumeOptions, Handlers, JobConsumer, OpenBusOptions } from './contracts';
+import type { Bus, ConsumeOptions, JobConsumer, OpenBusOptions, SomeHandlers } from './contracts';
 import { RedisAuditLog } from './redisAudit';
 import { RedisConsumer } from './redisConsumer';
 import { deckKeys, PubSubHub, RedisEventBus } from './redisEvents';
@@ -82,7 +82,7 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
   });
   const consumers = new Set<JobConsumer>();
 
-  const consume = (handlers: Handlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
+  const consume = (handlers: SomeHandlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
     const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
     workerConn.on('error', () => {});
     const consumer = new RedisConsumer(

@@ -7,9 +7,9 @@ import { describeJob, type WorkerPresence } from '../../domain/job';
 import type {
   BusStateObservable,
   ConsumeOptions,
-  Handlers,
   JobAbort,
   JobConsumer,
+  SomeHandlers,
   Unsubscribe,
 } from './contracts';
 import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
@@ -70,7 +70,7 @@ export class RedisConsumer implements JobConsumer {
 
   constructor(
     private readonly deps: RedisConsumerDeps,
-    private readonly handlers: Handlers,
+    private readonly handlers: SomeHandlers,
     private readonly opts: ConsumeOptions = {},
   ) {
     const n = consumersInProcess++;
@@ -85,7 +85,7 @@ export class RedisConsumer implements JobConsumer {
       autorun: true,
       lockDuration: opts.lockDurationMs ?? 30_000,
       stalledInterval: opts.stalledIntervalMs ?? 30_000,
-      maxStalledCount: 1,
+      maxStalledCount: opts.maxStalledCount ?? 1,
     });
     this.worker.on('error', () => {
       // connection trouble: the bus state reports it; BullMQ reconnects by itself

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { type CommandPayload, type CommandResult, describeJob, type JobLogLine } from '../../domain/job';
 import { JobRefused } from '../../domain/refusal';
 import type { Handler, JobContext } from '../../services/bus/contracts';
+import { sleep } from '../../services/cloud/retry';
 import { LineSplitter } from './lineSplitter';
 
 export interface CommandHandlerOptions {
@@ -370,10 +371,6 @@ async function endGroup(pgid: number, killGraceMs: number): Promise<void> {
   if (!groupAlive(pgid)) return;
   signalGroup(pgid, 'SIGKILL');
   for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(25);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {

@@ -4,11 +4,11 @@ import {
   type InstancesResult,
   readOnlyRefusal,
 } from '../../domain/cloudJobs';
-import type { Resource, ResourceChange } from '../../domain/resource';
+import { describeResource, type Resource, type ResourceChange } from '../../domain/resource';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { errorCode, errorMessage, isAbort } from '../../services/cloud/cloudError';
 import type { CloudProvider, InstanceStateChange } from '../../services/cloud/cloudProvider';
-import { mapLimit } from '../../services/cloud/retry';
+import { mapLimit } from '../../services/cloud/mapLimit';
 import { type CloudJobDeps, openJobCloud, publishChanges, updateCachedScans } from './cloudJobContext';
 
 export interface PowerRun {
@@ -24,10 +24,6 @@ function describeError(err: unknown): string {
   const code = errorCode(err);
   const message = errorMessage(err);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
-}
-
-function label(r: Pick<Resource, 'id' | 'name'>): string {
-  return r.name ? `${r.id} (${r.name})` : r.id;
 }
 
 /**
@@ -63,8 +59,8 @@ export async function powerInstances(
     outcomes.set(r.id, { ...outcomes.get(r.id), ...full });
     step++;
     const line = outcome.error
-      ? `${label(r)} in ${r.region}: could not ${verb}: ${outcome.error}`
-      : `${label(r)} in ${r.region}: ${outcome.current}`;
+      ? `${describeResource(r)} in ${r.region}: could not ${verb}: ${outcome.error}`
+      : `${describeResource(r)} in ${r.region}: ${outcome.current}`;
     ctx.progress(step, total, line);
     await ctx.log(line, outcome.error ? 'stderr' : 'stdout');
   };
@@ -215,11 +211,11 @@ async function reboot(
     try {
       await cloud.rebootInstances(region, [r.id], ctx.signal);
       outcomes.push({ ...base, current: r.state });
-      await ctx.log(`${label(r)}: reboot requested`);
+      await ctx.log(`${describeResource(r)}: reboot requested`);
     } catch (err) {
       if (isAbort(err)) throw err;
       outcomes.push({ ...base, current: r.state, error: describeError(err) });
-      await ctx.log(`${label(r)}: could not reboot: ${describeError(err)}`, 'stderr');
+      await ctx.log(`${describeResource(r)}: could not reboot: ${describeError(err)}`, 'stderr');
     }
     ctx.progress(outcomes.length, total, `${r.id} ${outcomes.at(-1)?.error ? 'failed' : 'rebooting'}`);
   }

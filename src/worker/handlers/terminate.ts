@@ -9,12 +9,12 @@ import {
   type TerminateResult,
 } from '../../domain/cloudJobs';
 import { planDeletion } from '../../domain/dependencyGraph';
-import { globalScope, type Resource, type ResourceChange } from '../../domain/resource';
+import { describeResource, globalScope, type Resource, type ResourceChange } from '../../domain/resource';
 import type { Handler } from '../../services/bus/contracts';
 import { ExplainedError, errorMessage } from '../../services/cloud/cloudError';
 import type { CloudProvider } from '../../services/cloud/cloudProvider';
 import { deleteInOrder } from '../../services/cloud/deleteInOrder';
-import { mapLimit } from '../../services/cloud/retry';
+import { mapLimit } from '../../services/cloud/mapLimit';
 import { type CloudJobDeps, openJobCloud, publishChanges, updateCachedScans } from './cloudJobContext';
 
 /** Ids of the EC2 resources we scan: everything else selected is a bucket name. */
@@ -123,10 +123,6 @@ function changeMessage(c: ResourceChange): string {
   }
 }
 
-function label(r: Resource): string {
-  return `${r.id} (${r.type}${r.name ? ` ${r.name}` : ''})`;
-}
-
 /**
  * The `terminate` job: delete the selected resources in dependency order.
  *
@@ -181,7 +177,8 @@ export function terminateHandler(deps: CloudJobDeps): Handler<'terminate'> {
         change({ kind: 'deleted', region: m.region, id: m.id }, `${m.ref} is gone`);
     }
     const alreadyGone = found.filter((r) => r.type === 'instance' && r.state === 'terminated');
-    for (const r of alreadyGone) await ctx.log(`${label(r)} is already terminated`, 'info');
+    for (const r of alreadyGone)
+      await ctx.log(`${describeResource(r, 'typed')} is already terminated`, 'info');
     const targets = found.filter((r) => !alreadyGone.includes(r));
 
     const plan = planDeletion(targets, known);
@@ -193,11 +190,14 @@ export function terminateHandler(deps: CloudJobDeps): Handler<'terminate'> {
       'info',
     );
     for (const [i, level] of plan.levels.entries()) {
-      await ctx.log(`  ${i + 1}. ${level.map(label).join(', ')}`, 'info');
+      await ctx.log(`  ${i + 1}. ${level.map((r) => describeResource(r, 'typed')).join(', ')}`, 'info');
     }
     for (const w of plan.warnings) await ctx.log(`warning: ${w.message}`, 'stderr');
     for (const cycle of plan.cycles) {
-      await ctx.log(`cannot order ${cycle.map(label).join(' <-> ')}: they depend on each other`, 'stderr');
+      await ctx.log(
+        `cannot order ${cycle.map((r) => describeResource(r, 'typed')).join(' <-> ')}: they depend on each other`,
+        'stderr',
+      );
     }
 
     const logs: Promise<void>[] = [];
@@ -218,10 +218,10 @@ export function terminateHandler(deps: CloudJobDeps): Handler<'terminate'> {
     await updateCachedScans(deps, ctx, identity.account, scopes, changes);
 
     const problems = [
-      ...report.failed.map((f) => `${label(f.resource)}: ${f.error}`),
-      ...report.notAttempted.map((n) => `${label(n.resource)}: ${n.reason}`),
-      ...plan.cycles.flat().map((r) => `${label(r)}: part of a dependency cycle`),
-      ...plan.blocked.map((r) => `${label(r)}: waits for a dependency cycle`),
+      ...report.failed.map((f) => `${describeResource(f.resource, 'typed')}: ${f.error}`),
+      ...report.notAttempted.map((n) => `${describeResource(n.resource, 'typed')}: ${n.reason}`),
+      ...plan.cycles.flat().map((r) => `${describeResource(r, 'typed')}: part of a dependency cycle`),
+      ...plan.blocked.map((r) => `${describeResource(r, 'typed')}: waits for a dependency cycle`),
     ];
     if (problems.length > 0) {
       const done = report.deleted.length + report.gone.length + alreadyGone.length;
