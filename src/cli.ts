@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { version } from '../package.json';
-import { parseCli, usage } from './cliArgs';
+import { parseCli } from './cliArgs';
 
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseCli>;
@@ -14,16 +14,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`infradeck ${version}\n`);
     return 0;
   }
-  if (args.help) {
-    process.stdout.write(usage);
-    return 0;
-  }
   const env = process.env;
   const noColor = args.noColor || Boolean(env.NO_COLOR);
 
+  // The commands' declarations (and so their help) load only here: the console's start never needs them.
   if (args.command) {
     const { runHeadless } = await import('./headless');
     return runHeadless(args, env);
+  }
+  if (args.help) {
+    const { globalUsage } = await import('./headless');
+    process.stdout.write(globalUsage());
+    return 0;
   }
 
   if (!process.stdin.isTTY || !process.stdout.isTTY) {

@@ -1,31 +1,36 @@
-import { parseArgs } from 'node:util';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
-/**
- * `infradeck audit [--json] [--limit N]`: the audit trail, oldest first (the newest N with --limit; default
- * 200). From Redis with REDIS_URL, else from `<data>/audit/audit.jsonl`. Exit 0; 2 bad arguments; 3 unreachable.
- */
+export const auditDeclaration = declareCommand({
+  name: 'audit',
+  summary: 'who asked for what, when, from where, and the outcome',
+  description:
+    'The audit trail, oldest first: from Redis with REDIS_URL, else from <data>/audit/audit.jsonl.',
+  args: [],
+  flags: {
+    json: { type: 'boolean', help: 'the entries as JSON' },
+    limit: { type: 'string', value: 'N', help: 'the newest N entries (default 200)' },
+    all: { type: 'boolean', help: 'every entry' },
+  },
+  exits: { 0: 'ok', 2: 'bad arguments', 3: 'Redis unreachable' },
+  run: auditCommand,
+});
+
+/** `infradeck audit [--json] [--limit N | --all]`: the audit trail, oldest first. */
 export async function auditCommand(argv: string[], io: BusCommandIO): Promise<number> {
   let json: boolean;
   let limit: number | undefined;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { json: { type: 'boolean' }, limit: { type: 'string' }, all: { type: 'boolean' } },
-      strict: true,
-    });
+    const { values } = parseCommand(auditDeclaration, argv);
     json = wantsJson(io, values.json);
     if (values.limit !== undefined && !/^[1-9]\d{0,6}$/.test(values.limit)) {
       throw new Error(`--limit ${values.limit}: not a positive number`);
     }
     limit = values.all ? undefined : Number(values.limit ?? 200);
   } catch (error) {
-    io.stderr.write(
-      `infradeck audit: ${(error as Error).message}\nusage: infradeck audit [--json] [--limit N | --all]\n`,
-    );
-    return exitCodes.usage;
+    return usageError(auditDeclaration, io.stderr, error);
   }
   const opened = await openCommandBus(io);
   if ('error' in opened) {

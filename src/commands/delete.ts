@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { summarize, type TerminateResult } from '../domain/cloudJobs';
 import { planDeletion } from '../domain/dependencyGraph';
 import { type Resource, ResourceIndex, resourceKey } from '../domain/resource';
@@ -19,40 +18,51 @@ import {
   reportCloudJob,
   runCloudJob,
 } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
-const usage = 'usage: infradeck delete ID|REGION/ID… [--yes] [--empty-buckets] [--account ID] [--json]';
+export const deleteDeclaration = declareCommand({
+  name: 'delete',
+  summary: 'delete resources in dependency order',
+  description:
+    'One terminate job. Without --yes nothing is deleted: it prints what would go, in order, from the last ' +
+    'scan. --yes is the typed confirmation (the number of resources is sent for the worker to check).',
+  args: [
+    {
+      name: 'ID|REGION/ID',
+      variadic: true,
+      help: 'the resources, as the last scan names them (REGION/ when an id is in several regions)',
+    },
+  ],
+  flags: {
+    yes: { type: 'boolean', short: 'y', help: 'delete (without it: only shows what would go, in order)' },
+    'empty-buckets': { type: 'boolean', help: 'also delete buckets that hold objects, with their objects' },
+    account: { type: 'string', value: 'ID', help: "look the ids up in this account's cache" },
+    json: { type: 'boolean', help: 'what would go, or the outcome, as JSON' },
+  },
+  exits: {
+    0: 'all deleted',
+    1: 'something could not be deleted, or the job was refused (read-only)',
+    2: 'bad arguments, or no --yes',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: deleteCommand,
+});
 
-/**
- * `infradeck delete ID… [--yes] [--empty-buckets]`: delete resources in dependency order (a `terminate`
- * job). Without `--yes` nothing is deleted: it prints what would go, in order, from the last scan, and exits
- * 2. `--yes` is the typed confirmation (the number of resources is sent for the worker to check). Buckets
- * holding objects are deleted only with `--empty-buckets`. Exit 0 all deleted, 1 something could not be
- * deleted or the job was refused (read-only), 2 bad arguments or no `--yes`, 3 Redis unreachable, 4 cancelled.
- */
+/** `infradeck delete ID… [--yes] [--empty-buckets]`: delete resources in dependency order (a `terminate` job). */
 export async function deleteCommand(argv: string[], io: CloudCommandIO): Promise<number> {
   let values: { yes?: boolean; 'empty-buckets'?: boolean; account?: string; json?: boolean };
   let refs: string[];
   try {
-    const parsed = parseArgs({
-      args: argv,
-      options: {
-        yes: { type: 'boolean', short: 'y' },
-        'empty-buckets': { type: 'boolean' },
-        account: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    const parsed = parseCommand(deleteDeclaration, argv);
     values = parsed.values;
     refs = parsed.positionals;
     if (refs.length === 0) throw new Error('give the ids of the resources to delete');
     const bad = refs.find((r) => !/^(?:[a-z0-9][a-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(r));
     if (bad) throw new Error(`${bad}: not a resource id or region/id`);
   } catch (error) {
-    io.stderr.write(`infradeck delete: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(deleteDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
   const cloud = new CommandCloud(io);

@@ -1,36 +1,42 @@
 import type { DeployResult } from '../domain/projectJobs';
+import { deployPayloadFor } from '../domain/projectPayloads';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
-import { deployPayloadFor } from '../services/projects/jobPayloads';
 import type { ProjectEntry } from '../services/projects/loadProjects';
 import { commandReadOnly } from './cloudJob';
+import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { planProject } from './plan';
 import { type ProjectCommandIO, planJson, planText, projectCloud, runProjectJob } from './projects';
 
-const usage = 'usage: infradeck deploy PROJECT [--yes] [--confirm PROJECT] [--json]';
-
-/**
- * `infradeck deploy PROJECT [--yes]`: prints the plan against the cloud now; with `--yes` queues the deploy
- * (a snapshot of the blueprint) and prints each step as it is done. A protected project whose plan deletes or
- * replaces also needs `--confirm PROJECT`. Exit 0 deployed (or nothing to do), 1 the deploy failed or was
- * refused, 2 no `--yes`, a missing confirmation, an unknown project, an invalid blueprint or bad arguments,
- * 3 Redis unreachable, 4 cancelled (Ctrl-C cancels the job; `infradeck resume JOB` continues it).
- */
-export async function deployCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(
-    argv,
-    {
-      command: 'deploy',
-      options: {
-        yes: { type: 'boolean', short: 'y' },
-        confirm: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      missing: 'give one project name',
-      usage,
+export const deployDeclaration = declareCommand({
+  name: 'deploy',
+  summary: 'deploy a blueprint (without --yes: only prints the plan)',
+  description:
+    'Prints the plan against the cloud now; with --yes queues the deploy (a snapshot of the blueprint) and ' +
+    'prints each step as it is done. Ctrl-C cancels the job; `infradeck resume JOB` continues it.',
+  args: [{ name: 'PROJECT', help: 'the blueprint (projects/PROJECT.yaml)' }],
+  flags: {
+    yes: { type: 'boolean', short: 'y', help: 'deploy this plan (without it nothing is deployed)' },
+    confirm: {
+      type: 'string',
+      value: 'PROJECT',
+      help: "the project's name again: a protected project whose plan deletes or replaces needs it",
     },
-    io.stderr,
-  );
+    json: { type: 'boolean', help: 'the plan and the outcome as JSON' },
+  },
+  exits: {
+    0: 'deployed, or nothing to do',
+    1: 'the deploy failed or was refused (read-only)',
+    2: 'no --yes, a missing confirmation, an unknown project, an invalid blueprint or bad arguments',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: deployCommand,
+});
+
+/** `infradeck deploy PROJECT [--yes] [--confirm PROJECT]`: the plan, then with `--yes` the deploy job. */
+export async function deployCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  const parsed = parseOneArgument(deployDeclaration, argv, 'give one project name', io.stderr);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);

@@ -1,40 +1,46 @@
 import { planDeletion } from '../domain/dependencyGraph';
 import type { DestroyResult } from '../domain/projectJobs';
+import { destroyPayloadFor } from '../domain/projectPayloads';
 import { liveStateResources } from '../domain/projectState';
 import type { Resource } from '../domain/resource';
 import { stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
-import { destroyPayloadFor } from '../services/projects/jobPayloads';
 import { lookUpProject } from '../services/projects/lookUpProject';
 import { commandReadOnly, describeCloud } from './cloudJob';
+import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { entryErrors, findProject, type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
 
-const usage = 'usage: infradeck destroy PROJECT [--yes] [--confirm PROJECT] [--empty-buckets] [--json]';
-
-/**
- * `infradeck destroy PROJECT [--yes] [--confirm PROJECT]`: everything of the project (what carries its tag and
- * what its state file lists) deleted in reverse dependency order. Without `--yes` it prints what would go and
- * exits 2; a protected project also needs `--confirm PROJECT` (the worker checks it again). Buckets holding
- * objects go only with `--empty-buckets`. Exit 0 destroyed, 1 failed or refused (read-only), 2 no `--yes`,
- * no or a wrong confirmation, an unknown project or bad arguments, 3 Redis unreachable, 4 cancelled.
- */
-export async function destroyCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(
-    argv,
-    {
-      command: 'destroy',
-      options: {
-        yes: { type: 'boolean', short: 'y' },
-        confirm: { type: 'string' },
-        'empty-buckets': { type: 'boolean' },
-        json: { type: 'boolean' },
-      },
-      missing: 'give one project name',
-      usage,
+export const destroyDeclaration = declareCommand({
+  name: 'destroy',
+  summary: 'delete everything of a project (protected: --confirm its name)',
+  description:
+    "What carries the project's tag and what its state file lists, deleted in reverse dependency order. " +
+    'Without --yes it prints what would go.',
+  args: [{ name: 'PROJECT', help: 'the blueprint (projects/PROJECT.yaml)' }],
+  flags: {
+    yes: { type: 'boolean', short: 'y', help: 'delete (without it nothing is deleted)' },
+    confirm: {
+      type: 'string',
+      value: 'PROJECT',
+      help: "the project's name again: a protected project needs it (the worker checks it again)",
     },
-    io.stderr,
-  );
+    'empty-buckets': { type: 'boolean', help: 'also delete buckets that hold objects, with their objects' },
+    json: { type: 'boolean', help: 'what would go, or the outcome, as JSON' },
+  },
+  exits: {
+    0: 'destroyed',
+    1: 'failed or refused (read-only)',
+    2: 'no --yes, no or a wrong confirmation, an unknown project or bad arguments',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: destroyCommand,
+});
+
+/** `infradeck destroy PROJECT [--yes] [--confirm PROJECT]`: what would go, then with `--yes` the destroy job. */
+export async function destroyCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
+  const parsed = parseOneArgument(destroyDeclaration, argv, 'give one project name', io.stderr);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);

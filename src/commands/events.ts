@@ -1,31 +1,32 @@
-import { parseArgs } from 'node:util';
 import { type DeckEvent, isEventId } from '../domain/event';
 import { stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
+import { declareCommand, parseCommand, usageError } from './declaration';
 
-const usage = 'usage: infradeck events [--follow] [--last N] [--since EVENT_ID] [--job JOB_ID] [--json]';
+export const eventsDeclaration = declareCommand({
+  name: 'events',
+  summary: 'the event stream',
+  description:
+    'The latest events, or with --since everything after that id; --follow then prints new ones as they ' +
+    'happen (gapless across Redis outages) until Ctrl-C. Needs REDIS_URL: without it events live inside each console.',
+  args: [],
+  flags: {
+    follow: { type: 'boolean', short: 'f', help: 'then print new events as they happen, until Ctrl-C' },
+    last: { type: 'string', value: 'N', help: 'the latest N events (default 20)' },
+    since: { type: 'string', value: 'EVENT_ID', help: 'every event after this id (0: from the start)' },
+    job: { type: 'string', value: 'JOB_ID', help: "only this job's events" },
+    json: { type: 'boolean', help: 'one JSON object per line' },
+  },
+  exits: { 0: 'ok', 2: 'bad arguments, or no REDIS_URL', 3: 'Redis unreachable' },
+  run: eventsCommand,
+});
 
-/**
- * `infradeck events [--follow] [--last N] [--since ID] [--job ID] [--json]`: the latest events (default 20),
- * or with `--since` everything after that id; `--follow` then prints new ones as they happen (gapless across
- * Redis outages) until Ctrl-C. `--json` prints one JSON object per line. Exit 0; 2 bad arguments or no
- * REDIS_URL; 3 Redis unreachable.
- */
+/** `infradeck events [--follow] [--last N] [--since ID] [--job ID] [--json]`: the event stream. */
 export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<number> {
   let opts: { follow: boolean; last: number; since?: string; job?: string; json: boolean };
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        follow: { type: 'boolean', short: 'f' },
-        last: { type: 'string' },
-        since: { type: 'string' },
-        job: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    });
+    const { values } = parseCommand(eventsDeclaration, argv);
     if (values.last !== undefined && !/^\d{1,6}$/.test(values.last))
       throw new Error(`--last ${values.last}: not a number`);
     if (values.since !== undefined && values.since !== '0' && !isEventId(values.since)) {
@@ -39,8 +40,7 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
       json: wantsJson(io, values.json),
     };
   } catch (error) {
-    io.stderr.write(`infradeck events: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(eventsDeclaration, io.stderr, error);
   }
   const opened = await openCommandBus(io);
   if ('error' in opened) {

@@ -1,24 +1,32 @@
-import { parseArgs } from 'node:util';
 import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { describeRequester } from '../services/bus/requester';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
-const usage = 'usage: infradeck jobs [--json] [--status queued,active,…] [--kind KIND] [--limit N] [JOB_ID]';
+export const jobsDeclaration = declareCommand({
+  name: 'jobs',
+  summary: 'jobs, newest first, or one job with its output',
+  args: [{ name: 'JOB_ID', optional: true, help: 'one job, with the tail of its output' }],
+  flags: {
+    json: { type: 'boolean', help: 'the jobs (or the job and its output) as JSON' },
+    status: { type: 'string', value: 'S,S', help: `only jobs in these states (${jobStatuses.join(', ')})` },
+    kind: { type: 'string', value: 'KIND', help: 'only jobs of this kind (command, scan, deploy…)' },
+    limit: { type: 'string', value: 'N', help: 'at most N jobs (default 200)' },
+  },
+  exits: { 0: 'ok', 1: 'JOB_ID is unknown', 2: 'bad arguments', 3: 'Redis unreachable' },
+  run: jobsCommand,
+});
 
-/**
- * `infradeck jobs [--json] [--status S,S] [--kind K] [--limit N] [JOB_ID]`: the jobs, newest first, or one job
- * with the tail of its output. Exit 0; 1 when JOB_ID is unknown; 2 bad arguments; 3 Redis unreachable.
- */
+/** `infradeck jobs [--json] [--status S,S] [--kind K] [--limit N] [JOB_ID]`: the jobs, or one job. */
 export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.stderr.write(`infradeck jobs: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(jobsDeclaration, io.stderr, error);
   }
   const { values, id, statuses } = parsed;
   const json = wantsJson(io, values.json);
@@ -87,17 +95,7 @@ export const embeddedNote =
   'set REDIS_URL to share jobs between processes and hosts.';
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: 'boolean' },
-      status: { type: 'string' },
-      kind: { type: 'string' },
-      limit: { type: 'string' },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
+  const { values, positionals } = parseCommand(jobsDeclaration, argv);
   if (positionals.length > 1) throw new Error(`one job id at most (got ${positionals.join(' ')})`);
   if (values.limit !== undefined && !/^[1-9]\d{0,5}$/.test(values.limit)) {
     throw new Error(`--limit ${values.limit}: not a number from 1 to 999999`);

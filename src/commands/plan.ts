@@ -3,6 +3,7 @@ import { formatSourceError } from '../domain/sourceError';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { planFromCloud } from '../services/projects/planFromCloud';
 import { describeCloud } from './cloudJob';
+import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import {
   entryErrors,
@@ -13,8 +14,6 @@ import {
   planText,
   projectCloud,
 } from './projects';
-
-const usage = 'usage: infradeck plan PROJECT [--json]';
 
 type Found = Extract<FoundProject, { entry: unknown }>;
 
@@ -61,17 +60,24 @@ export async function planProject(
   return { plan, found };
 }
 
-/**
- * `infradeck plan PROJECT [--json]`: what a deploy would do, computed against the cloud now; changes nothing.
- * Exit 0 with a plan the deployer can carry out, 1 when it cannot (the reasons are printed) or the cloud could
- * not be asked, 2 unknown project, invalid blueprint or bad arguments.
- */
+export const planDeclaration = declareCommand({
+  name: 'plan',
+  summary: 'what a deploy would create, change and delete; changes nothing',
+  description:
+    "Computed against the cloud now: the project's resources looked up by tag, and its state file.",
+  args: [{ name: 'PROJECT', help: 'the blueprint (projects/PROJECT.yaml)' }],
+  flags: { json: { type: 'boolean', help: 'the plan as JSON' } },
+  exits: {
+    0: 'a plan the deployer can carry out',
+    1: 'a plan it cannot carry out (the reasons are printed), or the cloud could not be asked',
+    2: 'an unknown project, an invalid blueprint or bad arguments',
+  },
+  run: planCommand,
+});
+
+/** `infradeck plan PROJECT [--json]`: what a deploy would do, computed against the cloud now. */
 export async function planCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(
-    argv,
-    { command: 'plan', options: { json: { type: 'boolean' } }, missing: 'give one project name', usage },
-    io.stderr,
-  );
+  const parsed = parseOneArgument(planDeclaration, argv, 'give one project name', io.stderr);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { PowerResult } from '../domain/cloudJobs';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { currentRequester } from '../services/bus/requester';
@@ -13,26 +12,39 @@ import {
   runCloudJob,
   splitList,
 } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 
-const usage = 'usage: infradeck power PROJECT on|off [--regions a,b] [--no-wait] [--json]';
+export const powerDeclaration = declareCommand({
+  name: 'power',
+  summary: 'start or stop every instance of a project',
+  description:
+    'One job for every instance tagged with the project; each instance is printed as it gets there.',
+  args: [
+    { name: 'PROJECT', help: 'the project whose instances are started or stopped' },
+    { name: 'on|off', help: 'start (on) or stop (off)' },
+  ],
+  flags: {
+    regions: { type: 'string', value: 'a,b', help: 'only these regions' },
+    'no-wait': { type: 'boolean', help: 'do not wait for the instances to be running or stopped' },
+    json: { type: 'boolean', help: 'the outcome as JSON' },
+  },
+  exits: {
+    0: 'done (also when the project has no instances, which is said)',
+    1: 'some instance failed, or the job was refused (read-only)',
+    2: 'bad arguments',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: powerCommand,
+});
 
-/**
- * `infradeck power PROJECT on|off`: start or stop every instance tagged with the project, as one job, and
- * print each instance as it gets there. Exit 0 done (also when the project has no instances, which is said),
- * 1 some instance failed or the job was refused (read-only), 2 bad arguments, 3 Redis unreachable,
- * 4 cancelled.
- */
+/** `infradeck power PROJECT on|off`: start or stop every instance tagged with the project, as one job. */
 export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<number> {
   let project: string;
   let on: boolean;
   let values: { regions?: string; 'no-wait'?: boolean; json?: boolean };
   try {
-    const parsed = parseArgs({
-      args: argv,
-      options: { regions: { type: 'string' }, 'no-wait': { type: 'boolean' }, json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const parsed = parseCommand(powerDeclaration, argv);
     values = parsed.values;
     const [p, state, ...extra] = parsed.positionals;
     if (!p || !state) throw new Error('give a project and on or off');
@@ -41,8 +53,7 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
     project = p;
     on = state === 'on';
   } catch (error) {
-    io.stderr.write(`infradeck power: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(powerDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
   const cloud = new CommandCloud(io);

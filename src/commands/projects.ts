@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { DeckEvent } from '../domain/event';
 import type { JobSpec, JobView } from '../domain/job';
 import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../domain/plan';
+import { type ProjectRow, projectRow } from '../domain/projectRow';
 import { formatSourceError } from '../domain/sourceError';
 import { stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
@@ -9,7 +9,6 @@ import { currentRequester } from '../services/bus/requester';
 import type { OpenedCloud } from '../services/cloud/openCloud';
 import { loadProjects, type ProjectEntry } from '../services/projects/loadProjects';
 import { lookUpProject } from '../services/projects/lookUpProject';
-import { type ProjectRow, projectRow } from '../services/projects/projectRow';
 import { workspacePaths } from '../services/storage/workspace';
 import {
   type CloudCommandIO,
@@ -21,6 +20,7 @@ import {
   printJobLog,
   runCloudJob,
 } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
 /** The project commands' IO: the cloud commands' one, and (for tests) a cloud to use instead of opening one. */
@@ -159,20 +159,29 @@ export async function runProjectJob(
   }
 }
 
-const usage = 'usage: infradeck projects [--json]';
+export const projectsDeclaration = declareCommand({
+  name: 'projects',
+  summary: 'blueprints with state, status and sync (looked up in the cloud)',
+  description:
+    'Every blueprint of the workspace with its state (from its state file), status and sync status (its ' +
+    'resources looked up in the cloud now, by tag).',
+  args: [],
+  flags: { json: { type: 'boolean', help: 'the projects as JSON' } },
+  exits: {
+    0: 'every blueprint is valid',
+    1: 'the cloud could not be asked',
+    2: 'a blueprint is not valid (each problem is printed, located), or bad arguments',
+  },
+  run: projectsCommand,
+});
 
-/**
- * `infradeck projects [--json]`: every blueprint of the workspace with its state (from its state file), status
- * and sync status (its resources looked up in the cloud now, by tag). Exit 0 when every blueprint is valid,
- * 2 when one is not (each problem is printed, located), 1 when the cloud could not be asked.
- */
+/** `infradeck projects [--json]`: every blueprint with its state, status and sync status. */
 export async function projectsCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
   let values: { json?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseCommand(projectsDeclaration, argv));
   } catch (error) {
-    io.stderr.write(`infradeck projects: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(projectsDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
   const entries = await loadProjects(io.workspace.dataDir);

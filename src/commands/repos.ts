@@ -4,6 +4,7 @@ import { fitWidth, formatAge } from '../domain/text';
 import { readAllRepoStatus } from '../services/git/gitRepo';
 import { loadRepoEntries, workspacePaths } from '../services/storage/workspace';
 import type { CommandIO } from './commandIO';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
 function upstream(r: RepoStatus & { kind: 'ok' }): string {
@@ -53,4 +54,30 @@ export async function reposCommand(io: CommandIO): Promise<number> {
   }
   if (invalidInput) return 2;
   return rows.some((r) => r.kind === 'error') || errors.length > 0 ? 1 : 0;
+}
+
+export const reposDeclaration = declareCommand({
+  name: 'repos',
+  summary: 'repositories: branch, changes, upstream, last commit',
+  description: 'The repositories of repos.yaml and of the roots in the config (repos.roots).',
+  args: [],
+  flags: { json: { type: 'boolean', help: 'the repositories and errors as JSON' } },
+  exits: {
+    0: 'every repository was read',
+    1: 'some could not be',
+    2: 'repos.yaml is invalid (the repositories of the configured roots are still listed), or bad arguments',
+  },
+  // Nothing to cancel: Ctrl-C ends it at once.
+  catchesSignals: false,
+  run: reposFromArgv,
+});
+
+async function reposFromArgv(argv: string[], io: CommandIO): Promise<number> {
+  let json: boolean;
+  try {
+    json = io.json || parseCommand(reposDeclaration, argv).values.json === true;
+  } catch (error) {
+    return usageError(reposDeclaration, io.stderr, error);
+  }
+  return reposCommand({ ...io, json });
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { defaultStaleAfterMs } from '../domain/cloudJobs';
 import {
   formatAge as formatScanAge,
@@ -15,24 +14,55 @@ import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { readAccountCache } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount, splitList } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
-const usage =
-  'usage: infradeck resources [--type T,T] [--project P] [--regions R,R] [--filter WORDS] [--account ID] [--stale-after MINUTES] [--raw] [--json]';
+export const resourcesDeclaration = declareCommand({
+  name: 'resources',
+  summary: 'resources from the last scan',
+  description:
+    'From the workspace cache: no cloud call but "who am I", to pick the account\'s cache. Says when the cache ' +
+    'is missing, stale or unreadable, and how to fill it.',
+  args: [],
+  flags: {
+    type: {
+      type: 'string',
+      short: 't',
+      value: 'T,T',
+      help: `only these types (${resourceTypes.join(', ')}; or ec2, sg, s3, igw, rtb, ebs, key)`,
+    },
+    project: { type: 'string', short: 'p', value: 'P', help: 'only the resources tagged with this project' },
+    regions: { type: 'string', short: 'r', value: 'R,R', help: 'only these regions' },
+    filter: {
+      type: 'string',
+      short: 'f',
+      value: 'WORDS',
+      help: 'only resources whose fields contain these words',
+    },
+    account: {
+      type: 'string',
+      value: 'ID',
+      help: "this account's cache (default: the credentials' account)",
+    },
+    'stale-after': {
+      type: 'string',
+      value: 'MINUTES',
+      help: `a scan older than this is called stale (default ${defaultStaleAfterMs / 60_000})`,
+    },
+    raw: { type: 'boolean', help: "with --json: each resource's raw AWS description too" },
+    json: { type: 'boolean', help: 'the scans and resources as JSON' },
+  },
+  exits: { 0: 'ok', 1: 'nothing is cached for the account', 2: 'bad arguments' },
+  run: resourcesCommand,
+});
 
-/**
- * `infradeck resources [--type T] [--project P] [--regions R] [--filter WORDS] [--json]`: the resources of the
- * last scan, from the workspace cache (no cloud call but "who am I", to pick the account's cache). Says when
- * the cache is missing, stale or unreadable, and how to fill it. Exit 0; 1 when nothing is cached for the
- * account; 2 bad arguments.
- */
+/** `infradeck resources [--type T] [--project P] [--regions R] [--filter WORDS] [--json]`: the cached scan. */
 export async function resourcesCommand(argv: string[], io: CloudCommandIO): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
   } catch (error) {
-    io.stderr.write(`infradeck resources: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(resourcesDeclaration, io.stderr, error);
   }
   const { values, query, staleAfterMs, regions } = parsed;
   const json = wantsJson(io, values.json);
@@ -124,20 +154,7 @@ export async function resourcesCommand(argv: string[], io: CloudCommandIO): Prom
 }
 
 function parse(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      type: { type: 'string', short: 't' },
-      project: { type: 'string', short: 'p' },
-      regions: { type: 'string', short: 'r' },
-      filter: { type: 'string', short: 'f' },
-      account: { type: 'string' },
-      'stale-after': { type: 'string' },
-      raw: { type: 'boolean' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseCommand(resourcesDeclaration, argv);
   const query: ResourceQuery = {};
   if (values.type !== undefined) {
     const types: ResourceType[] = [];

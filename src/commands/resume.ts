@@ -1,13 +1,12 @@
 import { isFinished } from '../domain/job';
 import type { DeployPayload, DeployPayloadInput, DeployResult } from '../domain/projectJobs';
+import { deployPayloadFor, resumePayload } from '../domain/projectPayloads';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
-import { deployPayloadFor, resumePayload } from '../services/projects/jobPayloads';
 import { loadProjects } from '../services/projects/loadProjects';
 import { commandReadOnly, openCloudCommandBus } from './cloudJob';
+import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
-
-const usage = 'usage: infradeck resume JOB [--json]';
 
 type Resumable = { payload: DeployPayloadInput; from: string } | { error: string; code: number };
 
@@ -64,21 +63,30 @@ async function resumable(io: ProjectCommandIO, id: string): Promise<Resumable> {
   };
 }
 
-/**
- * `infradeck resume JOB`: a deploy that stopped (failed, cancelled, its worker gone) queued again with the
- * same deploy id: it plans again against the state file and the cloud and does only what is left, so nothing
- * is created twice. Exit 0 done, 1 failed or refused, 2 not a stopped deploy or bad arguments, 3 Redis
- * unreachable, 4 cancelled.
- */
+export const resumeDeclaration = declareCommand({
+  name: 'resume',
+  summary: 'continue a deploy that stopped, creating nothing twice',
+  description:
+    'A deploy that stopped (failed, cancelled, its worker gone) is queued again with the same deploy id: it ' +
+    'plans again against the state file and the cloud and does only what is left.',
+  args: [{ name: 'JOB', help: 'the id of the deploy job' }],
+  flags: { json: { type: 'boolean', help: 'the outcome as JSON' } },
+  exits: {
+    0: 'done',
+    1: 'failed or refused',
+    2: 'not a stopped deploy, or bad arguments',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: resumeCommand,
+});
+
+/** `infradeck resume JOB`: the deploy job JOB queued again with the same deploy id. */
 export async function resumeCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
   const parsed = parseOneArgument(
+    resumeDeclaration,
     argv,
-    {
-      command: 'resume',
-      options: { json: { type: 'boolean' } },
-      missing: 'give the id of the deploy job to resume',
-      usage,
-    },
+    'give the id of the deploy job to resume',
     io.stderr,
   );
   if (typeof parsed === 'number') return parsed;

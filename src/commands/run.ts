@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { DeckEvent } from '../domain/event';
 import { type CommandResult, describeJob, isFinished, type JobView } from '../domain/job';
 import { stripControl } from '../domain/text';
@@ -7,10 +6,9 @@ import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../serv
 import type { Bus, BusNotice } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration, took } from './jobs';
-
-const usage =
-  'usage: infradeck run [--wait] [--shell] [--timeout SECONDS] [--attempts N] [--key IDEMPOTENCY_KEY] [--cwd DIR] [--json] [--] PROGRAM [ARGS…]';
+import { runFlags } from './runFlags';
 
 interface RunOptions {
   wait: boolean;
@@ -24,12 +22,32 @@ interface RunOptions {
   args: string[];
 }
 
+export const runDeclaration = declareCommand({
+  name: 'run',
+  summary: 'queue a command job (no shell unless --shell)',
+  description:
+    "Prints the job id; with --wait streams the job's output (stdout to stdout, stderr to stderr) and exits " +
+    'like it. Without REDIS_URL the job runs in this process, so it always waits. After PROGRAM every ' +
+    "argument is the program's, flags included.",
+  args: [
+    { name: 'PROGRAM', help: 'the program to run (with --shell: a sh -c line)' },
+    { name: 'ARGS', optional: true, variadic: true, help: "the program's arguments (with --shell: $1…)" },
+  ],
+  flags: runFlags,
+  passThrough: true,
+  exits: {
+    0: 'queued; with --wait, the job completed',
+    1: 'the job failed otherwise, was refused (read-only), or vanished while waited for',
+    2: 'bad arguments or payload',
+    3: 'Redis unreachable',
+    4: 'cancelled (Ctrl-C cancels the job)',
+    N: "with --wait: the program's own exit code, when it exited non-zero",
+  },
+  run: runCommand,
+});
+
 /**
- * `infradeck run [--wait] [options] [--] PROGRAM [ARGS…]`: queue a `command` job (no shell unless `--shell`,
- * then PROGRAM is a `sh -c` line and ARGS its `$1…`). Prints the job id; with `--wait` streams the job's
- * output (stdout to stdout, stderr to stderr) and exits like it: 0 completed, the program's own exit code when
- * it exited non-zero, 1 other failures, 4 cancelled (Ctrl-C cancels the job). 2 bad arguments or payload,
- * 3 Redis unreachable. Without REDIS_URL the job runs in this process, so it always waits.
+ * `infradeck run [--wait] [options] [--] PROGRAM [ARGS…]`: queue a `command` job.
  * Read-only (`--readonly`, `INFRADECK_READONLY`): refused before anything is queued (audited), exit 1.
  * The output is shown like every other view shows it: escape and control sequences removed. A job that
  * vanishes while waited for (Redis restarted without persistence) or a Redis away for a minute ends the wait
@@ -40,8 +58,7 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
   try {
     opts = parseRun(argv, io);
   } catch (error) {
-    io.stderr.write(`infradeck run: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(runDeclaration, io.stderr, error);
   }
   const opened = await openCommandBus(io, { handlers: jobHandlersFor(handlerDepsFor(io)) });
   if ('error' in opened) {
@@ -108,34 +125,7 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
 }
 
 function parseRun(argv: string[], io: BusCommandIO): RunOptions {
-  // Our flags come first; the first argument that is not one of them (or everything after `--`) is the command.
-  const ours: string[] = [];
-  let i = 0;
-  const valued = new Set(['--timeout', '--attempts', '--key', '--cwd']);
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      i++;
-      break;
-    }
-    if (!arg.startsWith('-')) break;
-    ours.push(arg);
-    if (valued.has(arg)) ours.push(argv[++i] ?? '');
-  }
-  const command = argv.slice(i);
-  const { values } = parseArgs({
-    args: ours,
-    options: {
-      wait: { type: 'boolean', short: 'w' },
-      shell: { type: 'boolean' },
-      json: { type: 'boolean' },
-      timeout: { type: 'string' },
-      attempts: { type: 'string' },
-      key: { type: 'string' },
-      cwd: { type: 'string' },
-    },
-    strict: true,
-  });
+  const { values, positionals: command } = parseCommand(runDeclaration, argv);
   if (command.length === 0) throw new Error('no program to run');
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import {
   cloudEventTypes,
   type ScannedScope,
@@ -18,33 +17,43 @@ import {
   runCloudJob,
   splitList,
 } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration } from './jobs';
 
-const usage = 'usage: infradeck scan [--regions eu-west-1,us-east-1] [--no-buckets] [--json]';
+export const scanDeclaration = declareCommand({
+  name: 'scan',
+  summary: "scan the account's regions and buckets, region by region",
+  description:
+    'Queues a scan job and prints each region the moment it is scanned (also when a worker on another host ' +
+    'runs it); the result is cached in the workspace. Ctrl-C cancels the job.',
+  args: [],
+  flags: {
+    regions: { type: 'string', value: 'a,b', help: 'only these regions (default: every enabled region)' },
+    'no-buckets': { type: 'boolean', help: 'leave S3 buckets out' },
+    json: { type: 'boolean', help: 'the outcome as JSON' },
+  },
+  exits: {
+    0: 'every region was scanned',
+    1: 'some region failed, or the job did',
+    2: 'bad arguments',
+    3: 'Redis unreachable',
+    4: 'cancelled',
+  },
+  run: scanCommand,
+});
 
-/**
- * `infradeck scan [--regions a,b] [--no-buckets] [--json]`: queue a `scan` job and print each region the
- * moment it is scanned (from the job's `scan.region` events, so it works the same when a worker on another
- * host runs it). Exit 0 when every region was scanned, 1 when some failed (or the job did), 2 bad arguments,
- * 3 Redis unreachable, 4 cancelled (Ctrl-C cancels the job).
- */
+/** `infradeck scan [--regions a,b] [--no-buckets] [--json]`: a scan job, printed region by region. */
 export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<number> {
   let values: { regions?: string; 'no-buckets'?: boolean; json?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { regions: { type: 'string' }, 'no-buckets': { type: 'boolean' }, json: { type: 'boolean' } },
-      strict: true,
-    }));
+    ({ values } = parseCommand(scanDeclaration, argv));
   } catch (error) {
-    io.stderr.write(`infradeck scan: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(scanDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
   const regions = splitList(values.regions);
   if (values.regions !== undefined && !regions) {
-    io.stderr.write(`infradeck scan: --regions: no region given\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(scanDeclaration, io.stderr, '--regions: no region given');
   }
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);

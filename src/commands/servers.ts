@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { Resource } from '../domain/resource';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
-import { mapLimit } from '../services/cloud/retry';
+import { mapLimit } from '../services/cloud/mapLimit';
 import { readAccountCache } from '../services/cloud/scanCache';
 import { type ProbeResult, probeTcp } from '../services/servers/probeTcp';
 import { type ServerRow, serverRows } from '../services/servers/serverRows';
@@ -11,34 +10,40 @@ import { loadServersFile } from '../services/servers/serversFile';
 import { findKeyFile } from '../services/servers/sshArgv';
 import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount } from './cloudJob';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
-
-const usage = 'usage: infradeck servers [--no-probe] [--timeout MS] [--account ID] [--json]';
 
 /** Worth probing: a host of the file, or an instance that runs (a stopped one would only time out). */
 export function probeable(row: ServerRow): boolean {
   return row.host !== undefined && (row.source === 'servers.yaml' || row.state === 'running');
 }
 
-/**
- * `infradeck servers [--no-probe] [--json]`: the hosts of `servers.yaml` and the EC2 instances of the last
- * scan, each probed once on its SSH port (TCP connect), with the ssh command that reaches it. Exit 0; 2 when
- * `servers.yaml` has errors (they are printed with file:line:col, and the instances are still listed).
- */
+export const serversDeclaration = declareCommand({
+  name: 'servers',
+  summary: 'servers.yaml hosts and EC2 instances, with reachability',
+  description:
+    'The hosts of servers.yaml and the EC2 instances of the last scan, each probed once on its SSH port (TCP ' +
+    'connect), with the ssh command that reaches it.',
+  args: [],
+  flags: {
+    'no-probe': { type: 'boolean', help: 'do not probe the SSH ports' },
+    timeout: { type: 'string', value: 'MS', help: 'how long a probe waits (10 to 60000, default 2000)' },
+    account: { type: 'string', value: 'ID', help: "the instances of this account's cache" },
+    json: { type: 'boolean', help: 'the servers as JSON' },
+  },
+  exits: {
+    0: 'ok',
+    2: 'bad arguments, or servers.yaml has errors (printed with file:line:col; the instances are still listed)',
+  },
+  run: serversCommand,
+});
+
+/** `infradeck servers [--no-probe] [--json]`: servers.yaml hosts and EC2 instances, probed on their SSH port. */
 export async function serversCommand(argv: string[], io: CloudCommandIO): Promise<number> {
   let values: { 'no-probe'?: boolean; timeout?: string; account?: string; json?: boolean };
   let timeoutMs = 2_000;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'no-probe': { type: 'boolean' },
-        timeout: { type: 'string' },
-        account: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    }));
+    ({ values } = parseCommand(serversDeclaration, argv));
     if (values.timeout !== undefined) {
       timeoutMs = Number(values.timeout);
       if (!(Number.isInteger(timeoutMs) && timeoutMs >= 10 && timeoutMs <= 60_000)) {
@@ -46,8 +51,7 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
       }
     }
   } catch (error) {
-    io.stderr.write(`infradeck servers: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(serversDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
   const paths = workspacePaths(io.workspace.dataDir);

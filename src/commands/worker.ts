@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { type BusCommandIO, busSettings, exitCodes } from '../services/bus/busFromEnv';
 import { openBus } from '../services/bus/openBus';
 import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
 import { startRunner, stopOnSignals } from '../worker/runner';
+import { declareCommand, parseCommand, usageError } from './declaration';
 
 export interface WorkerArgs {
   concurrency: number;
@@ -20,24 +20,41 @@ export interface WorkerArgs {
   graceMs?: number;
 }
 
-const usage =
-  'usage: infradeck worker [--concurrency N] [--grace SECONDS] [--lock-ms MS] [--stalled-ms MS] [--heartbeat-ms MS]';
+export const workerDeclaration = declareCommand({
+  name: 'worker',
+  summary: 'run jobs for the console(s) on this host (needs REDIS_URL)',
+  description:
+    'Takes jobs from Redis until SIGTERM or Ctrl-C, then finishes running jobs for the grace period and hands ' +
+    'back the rest. Redis being down is waited out. With --readonly it refuses every job that changes something.',
+  args: [],
+  flags: {
+    concurrency: { type: 'string', short: 'c', value: 'N', help: 'jobs run at once (1 to 256, default 1)' },
+    grace: {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'on SIGTERM, how long running jobs may take to finish (default 10)',
+    },
+    'lock-ms': {
+      type: 'string',
+      value: 'MS',
+      help: "a dead worker's job is taken over after about this long (default 30000)",
+    },
+    'stalled-ms': {
+      type: 'string',
+      value: 'MS',
+      help: 'how often to look for jobs whose worker died (default 30000)',
+    },
+    'heartbeat-ms': { type: 'string', value: 'MS', help: 'how often the worker says it is alive' },
+  },
+  exits: { 0: 'stopped by a signal', 2: 'bad arguments, or no REDIS_URL' },
+  run: workerCommand,
+});
 
 /** `infradeck worker [--concurrency N] …`: argv in, exit code out (see `runWorkerCommand`). */
 export async function workerCommand(argv: string[], io: BusCommandIO & WorkerFlags): Promise<number> {
   let args: WorkerArgs;
   try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        concurrency: { type: 'string', short: 'c' },
-        grace: { type: 'string' },
-        'lock-ms': { type: 'string' },
-        'stalled-ms': { type: 'string' },
-        'heartbeat-ms': { type: 'string' },
-      },
-      strict: true,
-    });
+    const { values } = parseCommand(workerDeclaration, argv);
     const int = (name: string, text: string | undefined, min: number, max: number) => {
       if (text === undefined) return undefined;
       const n = Number(text);
@@ -57,8 +74,7 @@ export async function workerCommand(argv: string[], io: BusCommandIO & WorkerFla
       graceMs: grace === undefined ? undefined : Math.round(grace * 1000),
     };
   } catch (error) {
-    io.stderr.write(`infradeck worker: ${(error as Error).message}\n${usage}\n`);
-    return exitCodes.usage;
+    return usageError(workerDeclaration, io.stderr, error);
   }
   return runWorkerCommand(args, io);
 }

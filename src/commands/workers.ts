@@ -1,18 +1,27 @@
-import { parseArgs } from 'node:util';
 import { formatAge } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
 import { printTable } from './printTable';
 
-/** `infradeck workers [--json]`: workers with a live heartbeat. Exit 0; 2 bad arguments; 3 Redis unreachable. */
+export const workersDeclaration = declareCommand({
+  name: 'workers',
+  summary: 'workers online (host, pid, jobs done, current job)',
+  description: 'The workers with a live heartbeat.',
+  args: [],
+  flags: { json: { type: 'boolean', help: 'the workers as JSON' } },
+  exits: { 0: 'ok', 2: 'bad arguments', 3: 'Redis unreachable' },
+  run: workersCommand,
+});
+
+/** `infradeck workers [--json]`: workers with a live heartbeat. */
 export async function workersCommand(argv: string[], io: BusCommandIO): Promise<number> {
   let json: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, strict: true });
+    const { values } = parseCommand(workersDeclaration, argv);
     json = wantsJson(io, values.json);
   } catch (error) {
-    io.stderr.write(`infradeck workers: ${(error as Error).message}\nusage: infradeck workers [--json]\n`);
-    return exitCodes.usage;
+    return usageError(workersDeclaration, io.stderr, error);
   }
   const opened = await openCommandBus(io);
   if ('error' in opened) {

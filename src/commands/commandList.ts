@@ -1,0 +1,43 @@
+import { auditDeclaration } from './audit';
+import type { CommandDeclaration } from './declaration';
+import { deleteDeclaration } from './delete';
+import { deployDeclaration } from './deploy';
+import { destroyDeclaration } from './destroy';
+import { eventsDeclaration } from './events';
+import { jobsDeclaration } from './jobs';
+import { planDeclaration } from './plan';
+import { powerDeclaration } from './power';
+import { projectsDeclaration } from './projects';
+import { reposDeclaration } from './repos';
+import { resourcesDeclaration } from './resources';
+import { resumeDeclaration } from './resume';
+import { runDeclaration } from './run';
+import { scanDeclaration } from './scan';
+import { serversDeclaration } from './servers';
+import { workerDeclaration } from './worker';
+import { workersDeclaration } from './workers';
+
+/** Every headless command, in the order `infradeck --help` lists them. */
+export const commandList: readonly CommandDeclaration[] = [
+  reposDeclaration,
+  runDeclaration,
+  jobsDeclaration,
+  workersDeclaration,
+  eventsDeclaration,
+  auditDeclaration,
+  workerDeclaration,
+  scanDeclaration,
+  resourcesDeclaration,
+  powerDeclaration,
+  deleteDeclaration,
+  serversDeclaration,
+  projectsDeclaration,
+  planDeclaration,
+  deployDeclaration,
+  destroyDeclaration,
+  resumeDeclaration,
+];
+
+export function findCommand(name: string): CommandDeclaration | undefined {
+  return commandList.find((c) => c.name === name);
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { globalFlags, parseCli, passThroughShape } from '../../src/cliArgs';
+import { commandList } from '../../src/commands/commandList';
+import { type CommandDeclaration, parseCommand } from '../../src/commands/declaration';
+import type { FlagSpecs } from '../../src/commands/flagSpec';
+import { globalUsage, runHeadless } from '../../src/headless';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-help-'));
+  // Keep the developer's own config, data and Redis out of the test.
+  env = { HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state'), USER: 'ada' };
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `infradeck ARGV…` in this process, as the CLI runs a subcommand. */
+async function infradeck(...argv: string[]) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runHeadless(parseCli(argv), env, { stdout, stderr });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Every flag a help text names (`--name` anywhere; `-x` where a flag's short form is given: `-x, --name`, `(-x)`). */
+function flagsNamedIn(help: string): string[] {
+  const long = help.match(/(?<![\w-])--[a-z][a-z-]*/g) ?? [];
+  const short = [...help.matchAll(/^ {2}(-[a-z]), --|\((-[a-z])\)/gm)].map((m) => m[1] ?? m[2]);
+  return [...new Set([...long, ...short])];
+}
+
+/** Arguments that satisfy the command's required positionals, placed where its usage puts them. */
+function withArguments(c: CommandDeclaration, flag: string[]): string[] {
+  const args = c.args.filter((a) => !a.optional).map(() => 'x');
+  return c.passThrough ? [c.name, ...flag, ...args] : [c.name, ...args, ...flag];
+}
+
+const allFlags = (c: CommandDeclaration): FlagSpecs => ({ ...globalFlags, ...c.flags });
+
+describe('infradeck COMMAND --help', () => {
+  it('declares 17 commands, each once', () => {
+    const names = commandList.map((c) => c.name);
+    expect(names).toHaveLength(17);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  for (const c of commandList) {
+    describe(c.name, () => {
+      it("prints that command's own usage, flags and exit codes", async () => {
+        for (const argv of [
+          [c.name, '--help'],
+          [c.name, '-h'],
+          ['--help', c.name],
+        ]) {
+          const r = await infradeck(...argv);
+          expect(r.code, argv.join(' ')).toBe(0);
+          expect(r.stdout.startsWith(`usage: infradeck ${c.name}`), r.stdout).toBe(true);
+          expect(r.stdout).toContain(c.summary);
+          expect(r.stdout).toContain('Exit codes:');
+          expect(r.stdout).not.toContain('Commands:');
+        }
+      });
+
+      it('names every flag the command accepts, and accepts every flag its help names', async () => {
+        const help = (await infradeck(c.name, '--help')).stdout;
+        const named = flagsNamedIn(help);
+        for (const [name, f] of Object.entries(allFlags(c))) {
+          expect(named, `--${name}`).toContain(`--${name}`);
+          if (f.short) expect(named, `-${f.short}`).toContain(`-${f.short}`);
+        }
+        for (const flag of named) {
+          const [name, spec] =
+            Object.entries(allFlags(c)).find(([n, f]) => flag === `--${n}` || flag === `-${f.short}`) ?? [];
+          expect(spec, `${c.name} --help names ${flag}, which it does not accept`).toBeDefined();
+          const argv = withArguments(c, spec?.type === 'string' ? [flag, '1'] : [flag]);
+          const args = parseCli(argv);
+          expect(args.command).toBe(c.name);
+          if (name && name in globalFlags) {
+            expect(args.rest, argv.join(' ')).not.toContain(flag);
+          } else {
+            const parsed = parseCommand(c, args.rest);
+            expect(parsed.values[name as string], argv.join(' ')).toBe(spec?.type === 'string' ? '1' : true);
+          }
+        }
+      });
+
+      it('refuses an unknown flag with exit 2, naming the flag and giving the usage', async () => {
+        const r = await infradeck('--data', dir, ...withArguments(c, ['--bogus']));
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`infradeck ${c.name}: Unknown option '--bogus'`);
+        expect(r.stderr).toContain(`\nusage: infradeck ${c.name}`);
+      });
+    });
+  }
+
+  it('commands parse their arguments only through their declaration', () => {
+    const folder = join(import.meta.dirname, '..', '..', 'src', 'commands');
+    const parsing = readdirSync(folder).filter(
+      (f) => f !== 'declaration.ts' && /\bparseArgs\(/.test(readFileSync(join(folder, f), 'utf8')),
+    );
+    expect(parsing).toEqual([]);
+  });
+
+  it('splits argv before loading any command exactly as the declarations say', () => {
+    for (const c of commandList) {
+      expect(passThroughShape(c.name), c.name).toEqual(
+        c.passThrough ? { flags: c.flags, passThrough: true } : undefined,
+      );
+    }
+  });
+});
+
+describe('infradeck --help', () => {
+  it('lists every command with its usage and summary', () => {
+    const help = globalUsage();
+    for (const c of commandList) {
+      expect(help).toContain(`infradeck ${c.name}`);
+      expect(help).toContain(c.summary);
+    }
+    for (const name of Object.keys(globalFlags)) expect(help).toContain(`--${name}`);
+  });
+
+  it('is what the README shows under "Command line"', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const block = readme.match(/## Command line\n\n```\n([\s\S]*?)```/)?.[1];
+    expect(block).toBe(globalUsage());
+  });
+
+  it('an unknown command is bad usage', async () => {
+    const r = await infradeck('frobnicate', '--help');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+  });
+});
