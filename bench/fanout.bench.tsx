@@ -90,7 +90,7 @@ async function fanOut(name: string, bus: Bus): Promise<void> {
       `${updates} store updates, ${frames} frames = ${fps.toFixed(1)} frames/s ` +
       `(maxFps ${MAX_FPS}: ${fps <= MAX_FPS ? 'within' : 'over'})`,
   );
-  deck.store.getState().actions.quit();
+  deck.store.getState().actions.ui.quit();
   await closed;
   if (errors.length) throw new Error(`fan-out: the console reported errors:\n${errors.join('\n')}`);
 }

@@ -137,7 +137,7 @@ async function openConsole(how: 'console' | 'throttle off') {
     });
     closed = instance.waitUntilExit();
   }
-  deck.store.getState().actions.showTab('repos');
+  deck.store.getState().actions.ui.showTab('repos');
   const deadline = performance.now() + 10_000;
   while (!stripAnsi(stdout.recent).includes(`1/${REPO_COUNT}`)) {
     if (errors.length || performance.now() > deadline)
@@ -148,7 +148,7 @@ async function openConsole(how: 'console' | 'throttle off') {
   }
   await sleep(100);
   const close = async () => {
-    deck.store.getState().actions.quit();
+    deck.store.getState().actions.ui.quit();
     await closed;
     if (errors.length) throw new Error(`keypress: the console reported errors:\n${errors.join('\n')}`);
   };

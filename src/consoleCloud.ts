@@ -3,7 +3,7 @@ import type { CloudProvider } from './services/cloud/cloudProvider';
 import type { OpenedCloud } from './services/cloud/openCloud';
 import { readAccountCache } from './services/cloud/scanCache';
 import { workspacePaths } from './services/storage/workspace';
-import type { CloudInfo, CloudSelection, DeckCloud } from './state/deckServices';
+import type { CloudInfo, CloudSelection, DeckCloud } from './state/services/cloud';
 
 /** Regions offered by `:region` completion (any name is accepted). */
 const commonRegions = [

@@ -6,7 +6,7 @@ import { serverRows } from './services/servers/serverRows';
 import { loadServersFile } from './services/servers/serversFile';
 import { findKeyFile } from './services/servers/sshArgv';
 import { workspacePaths } from './services/storage/workspace';
-import type { DeckServers, ServerReach, ServerView } from './state/deckServices';
+import type { DeckServers, ServerReach, ServerView } from './state/services/servers';
 
 /** The Servers screen's outside world: servers.yaml, key files in ~/.ssh, and the TCP probe. */
 export function consoleServers(

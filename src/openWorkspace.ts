@@ -8,21 +8,15 @@ import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
 import type { CloudProvider } from './services/cloud/cloudProvider';
 import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
-import {
-  deployPayloadFor,
-  destroyPayloadFor,
-  resumePayload,
-  rollbackPayload,
-} from './services/projects/jobPayloads';
 import { loadProjects } from './services/projects/loadProjects';
 import { lookUpProject } from './services/projects/lookUpProject';
 import { blueprintYaml, draftProblems, saveNewBlueprint } from './services/projects/newBlueprint';
-import { projectRow } from './services/projects/projectRow';
 import { watchProjects } from './services/projects/watchProjects';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
-import type { DeckBus, DeckServices } from './state/deckServices';
-import type { DeckProjects } from './state/projectsActions';
+import type { DeckServices } from './state/deckServices';
+import type { DeckBus } from './state/services/bus';
+import type { DeckProjects } from './state/services/projects';
 import { type JobHandlerDeps, jobHandlersFor, readOnlyFromEnv } from './worker/jobHandlers';
 
 export interface WorkspaceOptions {
@@ -77,17 +71,12 @@ export function deckProjectsFor(
     ...(cloud
       ? { lookUp: async (project: string, region: string) => lookUpProject(await cloud(), project, region) }
       : {}),
-    row: projectRow,
     draftProblems,
     draftYaml: (input) => blueprintYaml(input),
     saveNew: async (input) => {
       const saved = await saveNewBlueprint(dataDir, input);
       return saved.ok ? { ok: true, file: saved.file } : saved;
     },
-    deployPayload: deployPayloadFor,
-    destroyPayload: destroyPayloadFor,
-    resumePayload,
-    rollbackPayload,
     editor: (file) => {
       const [program, ...args] = (env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi').split(/\s+/);
       return { program, args: [...args, file] };

@@ -43,9 +43,9 @@ export async function startConsole(opts: {
   });
   // Connected before the first frame, so what the workers already know is in it (the console's own connect,
   // when it mounts, shares these connections).
-  const { connectBus, connectCloud } = deck.store.getState().actions;
-  const disconnectBus = connectBus();
-  void connectCloud();
+  const { bus: busActions, cloud: cloudActions } = deck.store.getState().actions;
+  const disconnectBus = busActions.connect();
+  void cloudActions.connect();
   await cloudAnswered(deck.store, firstFrameWaitMs);
   const logFile = defaultLogFile(env);
   const code = await runConsole({

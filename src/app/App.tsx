@@ -1,17 +1,19 @@
 import { Box, Text, useApp } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
+import { type Deck, DeckProvider, useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { KeyDispatcher, useKeys } from '../ui/keyDispatcher';
+import { keyHintLine } from '../ui/keyHints';
+import type { PaletteCommand } from '../ui/paletteCommand';
+import type { Screen } from '../ui/screen';
 import { ConfirmOverlay } from './ConfirmOverlay';
-import { builtinCommands, type PaletteCommand } from './commands';
-import { type Deck, DeckProvider, useActions, useDeck } from './deckContext';
+import { builtinCommands } from './commands';
 import { FilterPrompt } from './FilterPrompt';
 import { FormOverlay } from './FormOverlay';
 import { HelpOverlay } from './HelpOverlay';
-import { KeyDispatcher, useKeys } from './keyDispatcher';
 import { MessageLine } from './MessageLine';
 import { Palette, paletteSuggestionRows } from './Palette';
 import { StatusBar } from './StatusBar';
-import type { Screen } from './screen';
 import { TabBar } from './TabBar';
 import { minimumSize, useTerminalSize } from './terminalSize';
 
@@ -24,7 +26,7 @@ export interface AppProps {
 
 export function App({ deck, screens, commands = [] }: AppProps) {
   const { exit } = useApp();
-  const quit = () => deck.store.getState().actions.quit();
+  const quit = () => deck.store.getState().actions.ui.quit();
   const quitting = useStore(deck.store, (s) => s.ui.quitting);
   useEffect(() => {
     if (quitting) exit();
@@ -38,7 +40,7 @@ export function App({ deck, screens, commands = [] }: AppProps) {
         onError={(error) =>
           deck.store
             .getState()
-            .actions.notify('error', `key: ${error instanceof Error ? error.message : String(error)}`)
+            .actions.ui.notify('error', `key: ${error instanceof Error ? error.message : String(error)}`)
         }
       >
         <Shell screens={screens} extraCommands={commands} />
@@ -55,6 +57,7 @@ function Shell({
   extraCommands: readonly PaletteCommand[];
 }) {
   const { columns, rows } = useTerminalSize();
+  const { keymap } = useDeckContext();
   const actions = useActions();
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
@@ -67,25 +70,30 @@ function Shell({
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
     [screens, extraCommands],
   );
-  useEffect(() => actions.connectBus(), [actions]);
+  const hints = useMemo(
+    () =>
+      `${keyHintLine(screen.hints, keymap, [screen.id, ...screen.scopes])}  ${keyHintLine(globalHints, keymap, ['global'])}`,
+    [screen, keymap],
+  );
+  useEffect(() => actions.bus.connect(), [actions]);
   useEffect(() => {
-    void actions.connectCloud();
+    void actions.cloud.connect();
   }, [actions]);
 
   useKeys('global', (press) => {
     const action = press.action(['global']);
     if (!action) return false;
     const index = screens.indexOf(screen);
-    if (action === 'app.quit') actions.quit();
-    else if (action === 'app.help') actions.openOverlay('help');
-    else if (action === 'app.palette') actions.openOverlay('palette');
-    else if (action === 'tab.next') actions.showTab(screens[(index + 1) % screens.length].id);
+    if (action === 'app.quit') actions.ui.quit();
+    else if (action === 'app.help') actions.ui.openOverlay('help');
+    else if (action === 'app.palette') actions.ui.openOverlay('palette');
+    else if (action === 'tab.next') actions.ui.showTab(screens[(index + 1) % screens.length].id);
     else if (action === 'tab.prev')
-      actions.showTab(screens[(index - 1 + screens.length) % screens.length].id);
+      actions.ui.showTab(screens[(index - 1 + screens.length) % screens.length].id);
     else if (action.startsWith('tab.')) {
       const target = screens[Number(action.slice(4)) - 1];
       if (!target) return false;
-      actions.showTab(target.id);
+      actions.ui.showTab(target.id);
     } else return false;
     return true;
   });
@@ -129,13 +137,19 @@ function Shell({
         ) : overlay === 'filter' ? (
           <FilterPrompt screen={screen.id} width={columns} />
         ) : (
-          <MessageLine screen={screen.id} hints={screen.hints} width={columns} />
+          <MessageLine screen={screen.id} hints={hints} width={columns} />
         )}
       </Box>
       <StatusBar width={columns} />
     </Box>
   );
 }
+
+/** After every screen's own hints. */
+const globalHints = [
+  { action: 'app.help', label: 'help' },
+  { action: 'app.palette', label: 'command' },
+];
 
 /** Overlays drawn in place of the screen (the palette and the filter prompt leave it in view). */
 function coversScreen(overlay: string | null): boolean {

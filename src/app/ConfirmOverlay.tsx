@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fitWidth } from '../domain/text';
-import { useActions, useDeck, useDeckContext } from './deckContext';
-import { useKeys } from './keyDispatcher';
-import { editLine } from './lineEditor';
-import { useKeyState } from './useKeyState';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import { editLine } from '../ui/lineEditor';
+import { useKeyState } from '../ui/useKeyState';
 
 /**
  * "Are you sure?" for anything that changes the world. Plain: `y` goes ahead, `n` or Esc does nothing.
@@ -20,13 +20,13 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
 
   useKeys('overlay', (press) => {
     if (!confirm) return false;
-    if (press.name === 'esc') actions.answerConfirm(false);
+    if (press.name === 'esc') actions.ui.answerConfirm(false);
     else if (confirm.typed === undefined) {
-      if (press.name === 'y' || press.name === 'Y') actions.answerConfirm(true, { toggle: getToggle() });
-      else if (press.name === 'n' || press.name === 'N') actions.answerConfirm(false);
+      if (press.name === 'y' || press.name === 'Y') actions.ui.answerConfirm(true, { toggle: getToggle() });
+      else if (press.name === 'n' || press.name === 'N') actions.ui.answerConfirm(false);
       else if (confirm.toggle && press.name === confirm.toggle.key) setToggle(!getToggle());
     } else if (press.name === 'enter') {
-      if (getTyped() === confirm.typed) actions.answerConfirm(true, { toggle: getToggle() });
+      if (getTyped() === confirm.typed) actions.ui.answerConfirm(true, { toggle: getToggle() });
       else setMismatch(true);
     } else if (confirm.toggle && press.name === `ctrl-${confirm.toggle.key}`) setToggle(!getToggle());
     else {

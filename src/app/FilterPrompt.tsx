@@ -1,9 +1,9 @@
 import { Text } from 'ink';
 import { parseFilter } from '../domain/tableFilter';
 import { fitWidth } from '../domain/text';
-import { useActions, useDeck, useDeckContext } from './deckContext';
-import { useKeys } from './keyDispatcher';
-import { editLine } from './lineEditor';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import { editLine } from '../ui/lineEditor';
 
 /** The `/` prompt: edits the focused screen's filter live. Enter keeps it, Esc clears it. */
 export function FilterPrompt({ screen, width }: { screen: string; width: number }) {
@@ -12,13 +12,13 @@ export function FilterPrompt({ screen, width }: { screen: string; width: number 
   const text = useDeck((s) => s.ui.filters[screen] ?? '');
 
   useKeys('overlay', (press) => {
-    if (press.name === 'enter') actions.closeOverlay();
+    if (press.name === 'enter') actions.ui.closeOverlay();
     else if (press.name === 'esc') {
-      actions.setFilter(screen, '');
-      actions.closeOverlay();
+      actions.ui.setFilter(screen, '');
+      actions.ui.closeOverlay();
     } else {
       const next = editLine(store.getState().ui.filters[screen] ?? '', press);
-      if (next !== undefined) actions.setFilter(screen, next);
+      if (next !== undefined) actions.ui.setFilter(screen, next);
     }
     return true;
   });

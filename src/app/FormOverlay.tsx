@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fitWidth } from '../domain/text';
-import { useActions, useDeck, useDeckContext } from './deckContext';
-import { useKeys } from './keyDispatcher';
-import { editLine } from './lineEditor';
-import { useKeyState } from './useKeyState';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import { editLine } from '../ui/lineEditor';
+import { useKeyState } from '../ui/useKeyState';
 
 /** A few lines to fill in (`:login`): Tab/Enter next field, Enter on the last submits, Esc cancels. */
 export function FormOverlay({ width, height }: { width: number; height: number }) {
@@ -22,7 +22,7 @@ export function FormOverlay({ width, height }: { width: number; height: number }
     if (!form || busy) return true;
     const focus = getFocus();
     const values = getValues();
-    if (press.name === 'esc') actions.closeForm();
+    if (press.name === 'esc') actions.ui.closeForm();
     else if (press.name === 'shift-tab' || press.name === 'up') setFocus(Math.max(0, focus - 1));
     else if (
       press.name === 'tab' ||
@@ -41,7 +41,7 @@ export function FormOverlay({ width, height }: { width: number; height: number }
       void form.onSubmit(values.map((v) => v.trim())).then((result) => {
         setBusy(false);
         if (result) setProblem(result);
-        else actions.closeForm();
+        else actions.ui.closeForm();
       });
     } else {
       const next = editLine(values[focus] ?? '', press);

@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fitWidth } from '../domain/text';
-import { useActions, useDeckContext } from './deckContext';
-import { useKeys } from './keyDispatcher';
-import type { ActionDef } from './keymap';
-import { keyLabel } from './keyName';
-import type { Screen } from './screen';
+import { useActions, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import type { ActionDef } from '../ui/keymap';
+import { keyLabel } from '../ui/keyName';
+import type { Screen } from '../ui/screen';
 
 interface Section {
   title: string;
@@ -42,7 +42,7 @@ export function HelpOverlay({ screen, width, height }: { screen: Screen; width: 
   const columnWidth = Math.floor((width - 2) / columns);
 
   useKeys('overlay', (press) => {
-    if (press.name === 'esc' || press.name === '?' || press.name === 'q') actions.closeOverlay();
+    if (press.name === 'esc' || press.name === '?' || press.name === 'q') actions.ui.closeOverlay();
     else if (press.name === 'j' || press.name === 'down') setScroll(Math.min(top + 1, maxScroll));
     else if (press.name === 'k' || press.name === 'up') setScroll(Math.max(top - 1, 0));
     return true;

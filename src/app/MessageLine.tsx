@@ -1,11 +1,11 @@
 import { Text } from 'ink';
 import { useEffect } from 'react';
 import { fitWidth } from '../domain/text';
-import { useActions, useDeck, useDeckContext } from './deckContext';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 
 export const toastMs = 5000;
 
-/** The line above the status bar: the newest toast while it lasts, else the screen's key hints. */
+/** The line above the status bar: the newest toast while it lasts, else the key hints (from the keymap). */
 export function MessageLine({ screen, hints, width }: { screen: string; hints: string; width: number }) {
   const { theme } = useDeckContext();
   const actions = useActions();
@@ -16,7 +16,7 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: s
   useEffect(() => {
     if (!toast) return;
     const timer = setTimeout(
-      () => actions.dismissToasts(toastMs),
+      () => actions.ui.dismissToasts(toastMs),
       Math.max(0, toast.at + toastMs - Date.now()),
     );
     return () => clearTimeout(timer);
@@ -32,5 +32,5 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: s
     );
   }
   const filterNote = filter ? `filter: ${filter} (/ to change, Esc in prompt clears)  ` : '';
-  return <Text color={theme.muted}>{fitWidth(`${filterNote}${hints}  ? help  : command`, width)}</Text>;
+  return <Text color={theme.muted}>{fitWidth(`${filterNote}${hints}`, width)}</Text>;
 }

@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fitWidth } from '../domain/text';
-import { type CommandContext, completeLine, type PaletteCommand, runLine, splitWords } from './commands';
-import { useActions, useDeckContext } from './deckContext';
-import { useKeys } from './keyDispatcher';
-import { editLine } from './lineEditor';
-import { useKeyState } from './useKeyState';
+import { useActions, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import { editLine } from '../ui/lineEditor';
+import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
+import { useKeyState } from '../ui/useKeyState';
+import { completeLine, runLine, splitWords } from './commands';
 
 export const paletteSuggestionRows = 5;
 
@@ -26,11 +27,11 @@ export function Palette({
   const [error, setError] = useState<string | undefined>();
 
   useKeys('overlay', (press) => {
-    if (press.name === 'esc') actions.closeOverlay();
+    if (press.name === 'esc') actions.ui.closeOverlay();
     else if (press.name === 'enter') {
-      actions.closeOverlay();
+      actions.ui.closeOverlay();
       const problem = runLine(commands, getLine(), context);
-      if (problem) actions.notify('warn', problem);
+      if (problem) actions.ui.notify('warn', problem);
     } else if (press.name === 'tab') {
       const completion = completeLine(commands, getLine());
       setLine(completion.line);

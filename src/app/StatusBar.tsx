@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { fitWidth } from '../domain/text';
 import type { DeckState } from '../state/store';
-import { useDeck, useDeckContext } from './deckContext';
+import { useDeck, useDeckContext } from '../ui/deckContext';
 
 /** Minutes only: a ticking seconds field would redraw the whole frame every second over a slow link. */
 function clock(now: Date): string {

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { useDeck, useDeckContext } from './deckContext';
-import type { Screen } from './screen';
+import { useDeck, useDeckContext } from '../ui/deckContext';
+import type { Screen } from '../ui/screen';
 
 export function TabBar({ screens, width }: { screens: readonly Screen[]; width: number }) {
   const { theme } = useDeckContext();

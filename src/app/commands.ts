@@ -1,21 +1,5 @@
-import type { DeckActions } from '../state/store';
-import type { Screen } from './screen';
-
-export interface CommandContext {
-  actions: DeckActions;
-  screens: readonly Screen[];
-}
-
-/** A `:` palette command. `run` returns an error message for bad arguments, or nothing. */
-export interface PaletteCommand {
-  name: string;
-  aliases: string[];
-  /** Argument synopsis shown in the palette, e.g. `<program> [args…]`. */
-  args?: string;
-  description: string;
-  complete?(argPrefix: string): string[];
-  run(args: string[], ctx: CommandContext): string | undefined;
-}
+import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
+import type { Screen } from '../ui/screen';
 
 export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
   const goTo: PaletteCommand[] = screens.map((s) => ({
@@ -23,7 +7,7 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     aliases: s.aliases,
     description: `Show ${s.title}`,
     run: (args, ctx) => {
-      ctx.actions.showTab(s.id);
+      ctx.actions.ui.showTab(s.id);
       return s.open?.(args, ctx.actions);
     },
   }));
@@ -34,7 +18,7 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       aliases: ['h'],
       description: 'Keys of the current screen',
       run: (_args, ctx) => {
-        ctx.actions.openOverlay('help');
+        ctx.actions.ui.openOverlay('help');
         return undefined;
       },
     },
@@ -43,7 +27,7 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       aliases: ['q', 'q!', 'exit'],
       description: 'Quit infradeck',
       run: (_args, ctx) => {
-        ctx.actions.quit();
+        ctx.actions.ui.quit();
         return undefined;
       },
     },

@@ -1,10 +1,11 @@
 import type { DeckConfig } from '../domain/config';
-import type { CloudSelection, DeckServices } from '../state/deckServices';
+import type { DeckServices } from '../state/deckServices';
+import type { CloudSelection } from '../state/services/cloud';
 import { createDeckStore } from '../state/store';
-import type { Deck } from './deckContext';
-import { globalActions, Keymap, logActions, tableActions } from './keymap';
-import type { Screen } from './screen';
-import { makeTheme } from './theme';
+import type { Deck } from '../ui/deckContext';
+import { globalActions, Keymap, logActions, tableActions } from '../ui/keymap';
+import type { Screen } from '../ui/screen';
+import { makeTheme } from '../ui/theme';
 
 export interface DeckOptions {
   services: DeckServices;

@@ -16,7 +16,7 @@ export function suspendTerminal(opts: {
 }): (program: string, args: string[]) => Promise<number> {
   const { stdout, stdin, store } = opts;
   return async (program, args) => {
-    const { setSuspended, notify } = store.getState().actions;
+    const { setSuspended, notify } = store.getState().actions.ui;
     setSuspended(true);
     await wait(frameMs); // let Ink draw the blank frame, so the next real frame rewrites every line
     stdout.write(leaveAltScreen);

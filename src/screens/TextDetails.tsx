@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { useDeckContext } from '../app/deckContext';
-import { useKeys } from '../app/keyDispatcher';
 import { isLogScrollAction, LogView, logScroll } from '../components/LogView';
 import { fitWidth } from '../domain/text';
+import { useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
 
 /**
  * A details view made of text: an optional title line, the lines scrolled with the log keys, and a key hint.

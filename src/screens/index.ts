@@ -1,4 +1,4 @@
-import type { Screen } from '../app/screen';
+import type { Screen } from '../ui/screen';
 import { dashboardScreen } from './dashboard/DashboardScreen';
 import { deploymentsScreen } from './deployments/DeploymentsScreen';
 import { jobsScreen } from './jobs/JobsScreen';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { completeLine, type PaletteCommand, splitWords } from '../../src/app/commands';
+import { completeLine, splitWords } from '../../src/app/commands';
+import type { PaletteCommand } from '../../src/ui/paletteCommand';
 
 describe('palette words', () => {
   it('splits like a shell without running one', () => {

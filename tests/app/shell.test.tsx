@@ -179,6 +179,19 @@ describe('the console shell', () => {
     expect(deck.store.getState().repos.details?.entry.name).toBe('web');
   });
 
+  it('writes the key hints from the keymap, so a key rebound in the config shows under the screen', async () => {
+    deck = await startDeck({ screens, services: { repos } });
+    await deck.waitFor('Enter details  r refresh  / filter  o sort  ? help  : command');
+    deck.unmount();
+    deck = await startDeck({
+      screens,
+      services: { repos },
+      config: { keys: { 'repo.refresh': 'R', 'table.sortNext': null, 'app.help': 'f1' } },
+    });
+    const frame = await deck.waitFor('Enter details  R refresh  / filter  f1 help  : command');
+    expect(frame).not.toContain('o sort');
+  });
+
   it('reports an unknown action id in the config instead of ignoring it', async () => {
     deck = await startDeck({ screens, services: { repos }, config: { keys: { 'nav.dwn': 'x' } } });
     await deck.waitFor('keys.nav.dwn: unknown action id');

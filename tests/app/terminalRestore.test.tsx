@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createDeck } from '../../src/app/createDeck';
 import { runConsole } from '../../src/app/runConsole';
-import type { Screen } from '../../src/app/screen';
 import { enterAltScreen, leaveAltScreen } from '../../src/app/terminal';
 import { defaultConfig } from '../../src/domain/config';
 import type { DeckServices } from '../../src/state/deckServices';
+import type { Screen } from '../../src/ui/screen';
 import { fakeTerminal } from '../harness/fakeTerminal';
 import { tick } from '../harness/startDeck';
 
@@ -18,7 +18,7 @@ const explodingScreen: Screen = {
   aliases: [],
   actions: [],
   scopes: [],
-  hints: '',
+  hints: [],
   Component: Exploding,
 };
 

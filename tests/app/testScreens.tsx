@@ -1,6 +1,6 @@
 import { Text } from 'ink';
-import { useKeys } from '../../src/app/keyDispatcher';
-import type { Screen } from '../../src/app/screen';
+import { useKeys } from '../../src/ui/keyDispatcher';
+import type { Screen } from '../../src/ui/screen';
 
 /** A minimal second tab, so switching has somewhere to go. */
 export function textScreen(id: string, title: string, body: string): Screen {
@@ -10,7 +10,7 @@ export function textScreen(id: string, title: string, body: string): Screen {
     aliases: [],
     actions: [],
     scopes: [],
-    hints: `${title} hints`,
+    hints: [`${title} hints`],
     Component: () => <Text>{body}</Text>,
   };
 }
@@ -30,6 +30,6 @@ export const fragileScreen: Screen = {
   aliases: [],
   actions: [],
   scopes: [],
-  hints: '',
+  hints: [],
   Component: Throwing,
 };

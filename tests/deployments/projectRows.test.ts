@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/domain/job';
+import type { ProjectEntry } from '../../src/domain/projectEntry';
 import type { ProjectState } from '../../src/domain/projectState';
 import { ResourceIndex } from '../../src/domain/resource';
-import { deckProjectsFor } from '../../src/openWorkspace';
 import { parseBlueprint } from '../../src/services/projects/blueprintFile';
-import type { ProjectEntryView } from '../../src/state/projectsActions';
-import { createDeckStore } from '../../src/state/store';
+import { projectRows } from '../../src/state/selectors/projects';
 import { exampleText } from './deploymentsHarness';
 
-const store = () =>
-  createDeckStore(
-    {
-      repos: { list: async () => ({ rows: [], errors: [] }), details: async () => ({}) as never },
-      projects: deckProjectsFor('/nowhere', {}),
-    },
-    { dataDir: '/nowhere', readOnly: false, configPath: '/nowhere/config.yaml', tab: 'deployments' },
-  );
-
-function shopEntry(state?: Partial<ProjectState>): ProjectEntryView {
+function shopEntry(state?: Partial<ProjectState>): ProjectEntry {
   const parsed = parseBlueprint('/ws/projects/shop.yaml', exampleText('shop'));
   return {
     file: '/ws/projects/shop.yaml',
@@ -61,10 +51,8 @@ function job(id: string, status: JobView['status'], payload: unknown = { project
   };
 }
 
-const rowsWith = (entry: ProjectEntryView, jobs: JobView[], queuedHere: Record<string, string> = {}) =>
-  store()
-    .getState()
-    .actions.projectRows([entry], ResourceIndex.empty(), new Map(jobs.map((j) => [j.id, j])), queuedHere);
+const rowsWith = (entry: ProjectEntry, jobs: JobView[], queuedHere: Record<string, string> = {}) =>
+  projectRows([entry], ResourceIndex.empty(), new Map(jobs.map((j) => [j.id, j])), queuedHere);
 
 describe('the status of a project row', () => {
   it('follows the newest job of the project: queued, running, then what the state file says', () => {

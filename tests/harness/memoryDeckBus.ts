@@ -1,7 +1,7 @@
 import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import type { DeckBus } from '../../src/state/deckServices';
+import type { DeckBus } from '../../src/state/services/bus';
 import { command } from '../../src/worker/handlers/command';
 
 export const operator = { user: 'ada', host: 'jump1' };

@@ -1,11 +1,12 @@
 import { render } from 'ink-testing-library';
 import { App } from '../../src/app/App';
-import type { PaletteCommand } from '../../src/app/commands';
 import { createDeck } from '../../src/app/createDeck';
-import type { Screen } from '../../src/app/screen';
 import { configSchema, type DeckConfig } from '../../src/domain/config';
 import { screens as allScreens } from '../../src/screens';
-import type { DeckBus, DeckServices } from '../../src/state/deckServices';
+import type { DeckServices } from '../../src/state/deckServices';
+import type { DeckBus } from '../../src/state/services/bus';
+import type { PaletteCommand } from '../../src/ui/paletteCommand';
+import type { Screen } from '../../src/ui/screen';
 import { keySequence } from './keys';
 
 export interface StartDeckOptions {

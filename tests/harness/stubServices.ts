@@ -1,4 +1,5 @@
-import type { DeckBus, DeckCloud } from '../../src/state/deckServices';
+import type { DeckBus } from '../../src/state/services/bus';
+import type { DeckCloud } from '../../src/state/services/cloud';
 
 /** Who `stubDeckCloud` says you are. */
 export const stubAwsIdentity = {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
 import { cloudCommands } from '../../src/screens/resources/cloudCommands';
-import type { DeckCloud } from '../../src/state/deckServices';
+import type { DeckCloud } from '../../src/state/services/cloud';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { stubAwsIdentity, stubDeckCloud } from '../harness/stubServices';
 

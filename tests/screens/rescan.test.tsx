@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegionScan } from '../../src/domain/resource';
-import type { DeckCloud } from '../../src/state/deckServices';
+import type { DeckCloud } from '../../src/state/services/cloud';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
 import { startDeck } from '../harness/startDeck';
 import { stubDeckCloud } from '../harness/stubServices';
@@ -22,7 +22,7 @@ describe('opening the cloud', () => {
         services: { cloud: cloudWithCache(Date.now() - ageMinutes * 60_000) },
         config: { cloud: { staleMinutes: 30 } },
       });
-      await deck.store.getState().actions.connectCloud();
+      await deck.store.getState().actions.cloud.connect();
       const scans = (await bus.queue.list()).filter((j) => j.kind === 'scan');
       expect(scans.length, `cache ${ageMinutes} min old`).toBe(expected);
       deck.unmount();

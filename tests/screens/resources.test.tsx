@@ -38,7 +38,7 @@ async function openResources(opts: { readOnly?: boolean; workerReadOnly?: boolea
     size: { columns: 140, rows: 30 },
     readOnly: opts.readOnly,
   });
-  await deck.store.getState().actions.connectCloud({ demo: true });
+  await deck.store.getState().actions.cloud.connect({ demo: true });
   await deck.press('3');
   return deck;
 }

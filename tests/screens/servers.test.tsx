@@ -51,7 +51,7 @@ async function openServers(ran: Array<[string, string[]]> = []) {
     ran.push([program, args]);
     return 0;
   };
-  await deck.store.getState().actions.connectCloud({ demo: true });
+  await deck.store.getState().actions.cloud.connect({ demo: true });
   // The first scan fills the instances region by region: act on the table once it is whole.
   const session = deck;
   await session.waitFor(() =>

@@ -45,15 +45,15 @@ describe('connects made at start-up and again by the console', () => {
   it('share one bus subscription, which ends with the last disconnect', () => {
     const { bus, counts } = countingBus();
     const { actions } = createDeckStore({ repos, bus }, init).getState();
-    const startup = actions.connectBus();
-    const console = actions.connectBus();
+    const startup = actions.bus.connect();
+    const console = actions.bus.connect();
     expect(counts.subscribed).toBe(1);
     startup();
     startup(); // twice is once
     expect(counts.unsubscribed).toBe(0);
     console();
     expect(counts.unsubscribed).toBe(1);
-    actions.connectBus()(); // a later connect subscribes anew
+    actions.bus.connect()(); // a later connect subscribes anew
     expect(counts).toEqual({ subscribed: 2, unsubscribed: 2 });
   });
 
@@ -61,10 +61,10 @@ describe('connects made at start-up and again by the console', () => {
     const { cloud, opened } = countingCloud();
     const store = createDeckStore({ repos, cloud }, { ...init, cloudSelection: { region: 'eu-west-1' } });
     const { actions } = store.getState();
-    await Promise.all([actions.connectCloud(), actions.connectCloud()]);
+    await Promise.all([actions.cloud.connect(), actions.cloud.connect()]);
     expect(opened).toEqual([{ region: 'eu-west-1' }]);
     expect(store.getState().cloud.info?.account).toBe('000000000000');
-    await actions.connectCloud({ region: 'us-east-1' });
+    await actions.cloud.connect({ region: 'us-east-1' });
     expect(opened).toEqual([{ region: 'eu-west-1' }, { region: 'us-east-1' }]);
   });
 
@@ -85,8 +85,8 @@ describe('connects made at start-up and again by the console', () => {
     });
     const store = createDeckStore({ repos, cloud }, init);
     const { actions } = store.getState();
-    const first = actions.connectCloud();
-    const second = actions.connectCloud({ region: 'us-east-1' });
+    const first = actions.cloud.connect();
+    const second = actions.cloud.connect({ region: 'us-east-1' });
     answers[1]('222222222222');
     await second;
     answers[0]('111111111111');

@@ -1,13 +1,13 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
-import { useDeck, useDeckContext } from '../../app/deckContext';
-import type { Screen, ScreenProps } from '../../app/screen';
-import type { Theme } from '../../app/theme';
 import { sparkline } from '../../components/Sparkline';
 import type { DeckEvent, EventLevel } from '../../domain/event';
 import { describeJob, type JobStatus, jobStatuses } from '../../domain/job';
 import { fitWidth, formatAge } from '../../domain/text';
-import { jobsNewestFirst } from '../../state/jobsReducer';
+import { jobsNewestFirst } from '../../state/selectors/jobs';
+import { useDeck, useDeckContext } from '../../ui/deckContext';
+import type { Screen, ScreenProps } from '../../ui/screen';
+import type { Theme } from '../../ui/theme';
 
 const levelColor = (theme: Theme, level: EventLevel) =>
   level === 'error' ? theme.error : level === 'warn' ? theme.warn : undefined;
@@ -121,6 +121,6 @@ export const dashboardScreen: Screen = {
   aliases: ['dash', 'home'],
   actions: [],
   scopes: [],
-  hints: 'workers, jobs and events at a glance',
+  hints: ['workers, jobs and events at a glance'],
   Component: DashboardScreen,
 };

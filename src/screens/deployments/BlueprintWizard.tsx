@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { type ReactNode, useMemo, useReducer, useRef } from 'react';
-import { useActions, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import { editLine } from '../../app/lineEditor';
 import type { SourceError } from '../../domain/sourceError';
 import { fitWidth } from '../../domain/text';
+import { useActions, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { editLine } from '../../ui/lineEditor';
 import { Form, type FormField, wrap } from './Form';
 import {
   addItem,
@@ -84,7 +84,7 @@ export function BlueprintWizard({
     const { draft, saveErrors } = state.current;
     const c = checked.current;
     if (c.draft === draft && c.saveErrors === saveErrors) return c.problems;
-    const found = [...actions.checkDraft(blueprintInputOf(draft)), ...saveErrors];
+    const found = [...actions.projects.checkDraft(blueprintInputOf(draft)), ...saveErrors];
     const name = draft.name.trim();
     if (name && takenNames.includes(name) && !found.some((p) => p.path === 'name'))
       found.push({ file: '', line: 0, column: 0, path: 'name', message: `project "${name}" already exists` });
@@ -126,7 +126,7 @@ export function BlueprintWizard({
   const leave = () => {
     const untouched = JSON.stringify(state.current.draft) === JSON.stringify(newDraft());
     if (untouched) return onClose();
-    actions.confirm({
+    actions.ui.confirm({
       title: 'Leave the wizard?',
       lines: ['The new blueprint is not written: what was typed is lost.'],
       onYes: () => onClose(),
@@ -142,7 +142,7 @@ export function BlueprintWizard({
       return;
     }
     update({ saving: true });
-    const saved = await actions.saveNewProject(blueprintInputOf(state.current.draft));
+    const saved = await actions.projects.saveNew(blueprintInputOf(state.current.draft));
     update({ saving: false });
     if (saved.ok) {
       onClose(saved.file);
@@ -159,7 +159,7 @@ export function BlueprintWizard({
   const fields = stepFields(step, draft);
   const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
   const yaml = useMemo(
-    () => (step === 'review' ? actions.draftYaml(blueprintInputOf(draft)).split('\n') : []),
+    () => (step === 'review' ? actions.projects.draftYaml(blueprintInputOf(draft)).split('\n') : []),
     [actions, draft, step],
   );
 
@@ -174,7 +174,7 @@ export function BlueprintWizard({
       const field = fields[focus];
       const name = press.name;
       if (step === 'review') {
-        const lines = actions.draftYaml(blueprintInputOf(draft)).split('\n').length;
+        const lines = actions.projects.draftYaml(blueprintInputOf(draft)).split('\n').length;
         if (name === 'enter') void save();
         else if (name === 'esc' || name === 'shift-tab' || name === 'pgup') goTo(stepIndex - 1, 'last');
         else if (name === 'j' || name === 'down')

@@ -1,14 +1,15 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import type { Screen, ScreenProps } from '../../app/screen';
 import { DataTable } from '../../components/DataTable';
 import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import { fitWidth } from '../../domain/text';
+import { projectJobs, projectRows } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { Screen, ScreenProps } from '../../ui/screen';
 import { BlueprintWizard } from './BlueprintWizard';
 import { wrap } from './Form';
 import { ProjectDetailsView } from './ProjectDetailsView';
@@ -48,11 +49,11 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.deployments ?? '');
 
-  useEffect(() => actions.connectProjects(), [actions]);
+  useEffect(() => actions.projects.connect(), [actions]);
 
   const rows = useMemo(
-    () => actions.projectRows(entries, index, byId, queuedHere, awaiting),
-    [actions, entries, index, byId, queuedHere, awaiting],
+    () => projectRows(entries, index, byId, queuedHere, awaiting),
+    [entries, index, byId, queuedHere, awaiting],
   );
   const wide = width >= 120;
   const columns = useMemo(() => projectColumns(Date.now, wide ? 120 : 80), [wide]);
@@ -69,7 +70,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     const now = new Set(ended.split('|').filter(Boolean));
     if (seen.current) {
       for (const key of now)
-        if (!seen.current.has(key)) void actions.refreshProjectResources(key.split('\n')[0]);
+        if (!seen.current.has(key)) void actions.projects.refreshResources(key.split('\n')[0]);
     }
     seen.current = now;
   }, [ended, actions]);
@@ -79,14 +80,14 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const current = open ?? table.cursorRow;
 
   const edit = async (name: string) => {
-    const command = actions.editorFor(name);
+    const command = actions.projects.editorFor(name);
     if (!command) return;
     if (!deck.runInTerminal) {
-      actions.notify('error', `edit ${name}: this console cannot hand the terminal to an editor`);
+      actions.ui.notify('error', `edit ${name}: this console cannot hand the terminal to an editor`);
       return;
     }
     const code = await deck.runInTerminal(command.program, command.args);
-    await actions.afterEdit(name, command.file, code);
+    await actions.projects.afterEdit(name, command.file, code);
   };
 
   useKeys(
@@ -95,18 +96,20 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       const action = press.action(open ? ['deployments'] : ['deployments', 'table']);
       const row = current;
       const entry = row && entries.find((e) => e.name === row.name);
-      if (action === 'project.new') actions.showWizard(true);
-      else if (action === 'project.details' && row && !open) actions.showProject(row.name);
+      if (action === 'project.new') actions.projects.showWizard(true);
+      else if (action === 'project.details' && row && !open) actions.projects.show(row.name);
       else if (action === 'project.plan' && row) {
-        actions.showProject(row.name);
-        void actions.planProject(row.name);
+        actions.projects.show(row.name);
+        void actions.projects.plan(row.name);
       } else if (action === 'project.deploy' && row) void askDeploy(row.name, actions, readOnly);
       else if (action === 'project.destroy' && row && entry)
         void askDestroy(row, entry, index, actions, readOnly);
-      else if (action === 'project.resume' && row && entry) askResume(row, entry, actions, readOnly);
-      else if (action === 'project.rollback' && row && entry) askRollback(row, entry, actions, readOnly);
+      else if (action === 'project.resume' && row && entry)
+        askResume(row, entry, projectJobs(deck.store.getState(), row.name), actions, readOnly);
+      else if (action === 'project.rollback' && row && entry)
+        askRollback(row, entry, projectJobs(deck.store.getState(), row.name), actions, readOnly);
       else if (action === 'project.edit' && row) void edit(row.name);
-      else if (action === 'table.filter' && !open) actions.openOverlay('filter');
+      else if (action === 'table.filter' && !open) actions.ui.openOverlay('filter');
       else if (!action || open || !table.act(action)) return false;
       return true;
     },
@@ -120,7 +123,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
         height={height}
         active={active}
         takenNames={entries.map((e) => e.name)}
-        onClose={() => actions.showWizard(false)}
+        onClose={() => actions.projects.showWizard(false)}
       />
     );
 
@@ -164,14 +167,14 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
 function openProject(args: string[], actions: DeckActions): string | undefined {
   const [word] = args;
   if (!word) {
-    actions.showProject(undefined);
+    actions.projects.show(undefined);
     return undefined;
   }
   if (word === 'new') {
-    actions.showWizard(true);
+    actions.projects.showWizard(true);
     return undefined;
   }
-  actions.showProject(word);
+  actions.projects.show(word);
   return undefined;
 }
 
@@ -205,7 +208,16 @@ export const deploymentsScreen: Screen = {
     { id: 'project.edit', keys: ['e'], description: 'Edit the blueprint in $EDITOR', scope: 'deployments' },
   ],
   scopes: ['table'],
-  hints: 'Enter details  p plan  D deploy  X destroy  r resume  b rollback  n new  e edit',
+  hints: [
+    { action: 'project.details', label: 'details' },
+    { action: 'project.plan', label: 'plan' },
+    { action: 'project.deploy', label: 'deploy' },
+    { action: 'project.destroy', label: 'destroy' },
+    { action: 'project.resume', label: 'resume' },
+    { action: 'project.rollback', label: 'rollback' },
+    { action: 'project.new', label: 'new' },
+    { action: 'project.edit', label: 'edit' },
+  ],
   Component: DeploymentsScreen,
   open: openProject,
 };

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import type { Theme } from '../../app/theme';
 import { fitWidth } from '../../domain/text';
+import type { Theme } from '../../ui/theme';
 
 export interface FormField {
   key: string;

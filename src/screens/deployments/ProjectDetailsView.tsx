@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
 import { isLogScrollAction, LogView, logScroll } from '../../components/LogView';
+import type { ProjectEntry } from '../../domain/projectEntry';
 import { fitWidth } from '../../domain/text';
-import type { ProjectEntryView } from '../../state/projectsActions';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
 import { progressBar } from '../jobs/jobColumns';
 import { type DeploymentRow, projectJobVerb } from './projectColumns';
 import { projectDetailLines } from './projectDetails';
@@ -21,7 +21,7 @@ export function ProjectDetailsView({
   active,
 }: {
   row: DeploymentRow;
-  entry: ProjectEntryView;
+  entry: ProjectEntry;
   width: number;
   height: number;
   active: boolean;
@@ -36,9 +36,9 @@ export function ProjectDetailsView({
 
   // The log follows the project's newest job, also one queued while the view is open.
   useEffect(() => {
-    if (jobId) void actions.openJobLog(jobId);
+    if (jobId) void actions.jobs.openLog(jobId);
   }, [jobId, actions]);
-  useEffect(() => () => actions.closeJobLog(), [actions]);
+  useEffect(() => () => actions.jobs.closeLog(), [actions]);
 
   const lines = projectDetailLines(row, entry, made, Date.now());
   const bodyHeight = height - 1;
@@ -49,7 +49,7 @@ export function ProjectDetailsView({
     'screen',
     (press) => {
       const action = press.action(['log']);
-      if (action === 'view.back') actions.showProject(undefined);
+      if (action === 'view.back') actions.projects.show(undefined);
       else if (action && isLogScrollAction(action))
         setScroll((s) => logScroll(s, action, lines.length, topHeight));
       else return false;

@@ -2,7 +2,7 @@ import type { Column } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import type { ProjectRow } from '../../domain/projectState';
 import { formatAge } from '../../domain/text';
-import type { ProjectLine } from '../../state/projectsActions';
+import type { ProjectLine } from '../../state/selectors/projects';
 
 /** A project as the table shows it: its row and its newest deploy or destroy job, when the queue knows it. */
 export type DeploymentRow = ProjectLine;

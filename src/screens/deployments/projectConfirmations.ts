@@ -1,38 +1,39 @@
 import { planDeletion } from '../../domain/dependencyGraph';
+import type { JobView } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
+import type { ProjectEntry } from '../../domain/projectEntry';
 import { liveStateResources } from '../../domain/projectState';
 import type { Resource, ResourceIndex } from '../../domain/resource';
-import type { ProjectEntryView } from '../../state/projectsActions';
-import { lastDeploy, resumableDeploy } from '../../state/projectsReducer';
+import { lastDeploy, resumableDeploy } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import type { DeploymentRow } from './projectColumns';
 import { planLines, planSource } from './projectDetails';
 
 function refusedReadOnly(what: string, readOnly: boolean, actions: DeckActions): boolean {
-  if (readOnly) actions.notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
+  if (readOnly) actions.ui.notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
   return readOnly;
 }
 
 /** `D`: plans against the cloud now, then asks with the plan; the project's name is typed when it deletes. */
 export async function askDeploy(name: string, actions: DeckActions, readOnly: boolean): Promise<void> {
   if (refusedReadOnly(`deploy ${name}`, readOnly, actions)) return;
-  const made = await actions.planProject(name);
+  const made = await actions.projects.plan(name);
   const plan = made?.plan;
   if (!made || !plan) return;
   if (plan.blockers.length > 0) {
-    actions.notify('error', `deploy ${name}: ${plan.blockers[0]}`);
+    actions.ui.notify('error', `deploy ${name}: ${plan.blockers[0]}`);
     return;
   }
   if (plan.actions.length === 0) {
-    actions.notify('info', `${name} is in sync: nothing to deploy`);
+    actions.ui.notify('info', `${name} is in sync: nothing to deploy`);
     return;
   }
-  actions.setAwaitingApproval(name);
-  actions.confirm({
+  actions.projects.setAwaitingApproval(name);
+  actions.ui.confirm({
     title: `Deploy ${name} to ${plan.region}? ${describePlan(plan)}`,
     lines: [`Plan ${planSource(made)}; steps with the same number run at once:`, ...planLines(plan)],
     typed: plan.needsConfirmation ? name : undefined,
-    onYes: () => void actions.deployProject(name, plan.needsConfirmation ? { confirmName: name } : {}),
+    onYes: () => void actions.projects.deploy(name, plan.needsConfirmation ? { confirmName: name } : {}),
   });
 }
 
@@ -44,19 +45,19 @@ const describe = (r: Resource) => `${r.type} ${r.id}${r.name ? ` (${r.name})` : 
  */
 export async function askDestroy(
   row: DeploymentRow,
-  entry: ProjectEntryView,
+  entry: ProjectEntry,
   index: ResourceIndex,
   actions: DeckActions,
   readOnly: boolean,
 ): Promise<void> {
   const { name } = row;
   if (refusedReadOnly(`destroy ${name}`, readOnly, actions)) return;
-  const made = entry.blueprint ? await actions.planProject(name) : undefined;
+  const made = entry.blueprint ? await actions.projects.plan(name) : undefined;
   const found = (made?.resources ?? index.query({ project: name })).filter((r) => r.type !== 'volume');
   const foundIds = new Set(found.map((r) => r.id));
   const onlyRecorded = liveStateResources(entry.state).filter((r) => !foundIds.has(r.id));
   if (found.length === 0 && onlyRecorded.length === 0) {
-    actions.notify(
+    actions.ui.notify(
       'info',
       `destroy ${name}: nothing of it exists (no resource has its tag, its state file lists none)`,
     );
@@ -72,8 +73,8 @@ export async function askDestroy(
   for (const r of onlyRecorded) lines.push(`   ${r.type} ${r.id} (${r.logicalId}, in the state file only)`);
   for (const w of order.warnings) lines.push(`   ! ${w.message}`);
   const buckets = found.filter((r) => r.type === 'bucket').length;
-  actions.setAwaitingApproval(name);
-  actions.confirm({
+  actions.projects.setAwaitingApproval(name);
+  actions.ui.confirm({
     title: `Destroy ${name}? This cannot be undone.`,
     lines,
     typed: row.protected ? name : undefined,
@@ -84,7 +85,7 @@ export async function askDestroy(
         }
       : undefined,
     onYes: ({ toggle }) =>
-      void actions.destroyProject(name, {
+      void actions.projects.destroy(name, {
         emptyBuckets: toggle,
         ...(row.protected ? { confirmName: name } : {}),
       }),
@@ -94,45 +95,48 @@ export async function askDestroy(
 /** `r`: the stopped deploy queued again with its own payload: it plans again and does what is left. */
 export function askResume(
   row: DeploymentRow,
-  entry: ProjectEntryView,
+  entry: ProjectEntry,
+  /** The project's deploy and destroy jobs, newest first. */
+  jobs: readonly JobView[],
   actions: DeckActions,
   readOnly: boolean,
 ): void {
   const { name } = row;
   if (refusedReadOnly(`resume ${name}`, readOnly, actions)) return;
-  const jobs = actions.projectJobs(name);
   const job = resumableDeploy(jobs);
   const last = entry.state?.lastJob;
   const stopped = entry.state?.status === 'error' || entry.state?.status === 'in_progress';
   if (!job && !(jobs.length === 0 && last?.kind === 'deploy' && stopped)) {
-    actions.notify('warn', `resume ${name}: no stopped deploy to resume`);
+    actions.ui.notify('warn', `resume ${name}: no stopped deploy to resume`);
     return;
   }
   const what = job
     ? `job ${job.id} ${job.status} at step ${job.step}/${job.total}${job.error ? `: ${job.error}` : ''}`
     : `job ${last?.jobId} stopped at step ${last?.step ?? 0}/${last?.total ?? '?'}${last?.error ? `: ${last.error}` : ''}`;
-  actions.setAwaitingApproval(name);
-  actions.confirm({
+  actions.projects.setAwaitingApproval(name);
+  actions.ui.confirm({
     title: `Resume the deploy of ${name}?`,
     lines: [
       what,
       'The same blueprint snapshot and deploy id: it plans again against the state file and the cloud and',
       'does what is left; nothing that exists is created twice.',
     ],
-    onYes: () => void actions.resumeProject(name),
+    onYes: () => void actions.projects.resume(name),
   });
 }
 
 /** `b`: removes what the last deploy created (and only that). */
 export function askRollback(
   row: DeploymentRow,
-  entry: ProjectEntryView,
+  entry: ProjectEntry,
+  /** The project's deploy and destroy jobs, newest first. */
+  jobs: readonly JobView[],
   actions: DeckActions,
   readOnly: boolean,
 ): void {
   const { name } = row;
   if (refusedReadOnly(`rollback ${name}`, readOnly, actions)) return;
-  const job = lastDeploy(actions.projectJobs(name));
+  const job = lastDeploy(jobs);
   const payloadId = (job?.payload as { deployId?: unknown } | undefined)?.deployId;
   const last = entry.state?.lastJob;
   const deployId =
@@ -144,12 +148,12 @@ export function askRollback(
           ? (last.deployId ?? `job-${last.jobId}`)
           : undefined;
   if (!deployId) {
-    actions.notify('warn', `rollback ${name}: no deploy of ${name} is known to roll back`);
+    actions.ui.notify('warn', `rollback ${name}: no deploy of ${name} is known to roll back`);
     return;
   }
   const made = liveStateResources(entry.state).filter((r) => r.deployId === deployId);
-  actions.setAwaitingApproval(name);
-  actions.confirm({
+  actions.projects.setAwaitingApproval(name);
+  actions.ui.confirm({
     title: `Roll back deploy ${deployId} of ${name}?`,
     lines: [
       `Deletes what that deploy created, dependants first (${made.length} resource(s) in the state file, and any`,
@@ -157,6 +161,6 @@ export function askRollback(
       ...made.map((r) => `  ${r.type} ${r.id} (${r.logicalId})`),
     ],
     typed: row.protected ? name : undefined,
-    onYes: () => void actions.rollbackProject(name, row.protected ? { confirmName: name } : {}),
+    onYes: () => void actions.projects.rollback(name, row.protected ? { confirmName: name } : {}),
   });
 }

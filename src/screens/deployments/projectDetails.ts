@@ -1,12 +1,8 @@
 import type { Blueprint } from '../../domain/blueprint';
-import {
-  actionLevels,
-  type DeployPlan,
-  describePlan,
-  desiredResources,
-  type PlanAction,
-} from '../../domain/plan';
-import type { ProjectEntryView, ProjectPlan } from '../../state/projectsActions';
+import { desiredResources } from '../../domain/desiredResources';
+import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../../domain/plan';
+import type { ProjectEntry } from '../../domain/projectEntry';
+import type { ProjectPlan } from '../../state/slices/projects';
 import { type DeploymentRow, lastJobText, syncText } from './projectColumns';
 
 /** `shop · staging · eu-west-1 · owner web-team@example.com · protected` */
@@ -69,11 +65,7 @@ export function planSource(made: ProjectPlan | undefined): string {
 }
 
 /** Each blueprint resource with what exists of it, its cloud state and what the state file says. */
-export function resourceLines(
-  bp: Blueprint | undefined,
-  entry: ProjectEntryView,
-  plan: DeployPlan | undefined,
-) {
+export function resourceLines(bp: Blueprint | undefined, entry: ProjectEntry, plan: DeployPlan | undefined) {
   const lines: string[] = [];
   const recorded = new Map((entry.state?.resources ?? []).map((r) => [r.id, r]));
   const shown = new Set<string>();
@@ -100,7 +92,7 @@ export function resourceLines(
 /** Everything the details view shows above the job log. */
 export function projectDetailLines(
   row: DeploymentRow,
-  entry: ProjectEntryView,
+  entry: ProjectEntry,
   made: ProjectPlan | undefined,
   now: number,
 ): string[] {

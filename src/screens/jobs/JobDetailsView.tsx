@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
 import { isLogScrollAction, LOG_FOLLOW, LogView, logScroll } from '../../components/LogView';
 import { describeJob, type JobView } from '../../domain/job';
 import { fitWidth } from '../../domain/text';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
 import { jobDuration, progressBar } from './jobColumns';
 import { askCancel, askRetry } from './jobConfirmations';
 
@@ -45,7 +45,7 @@ export function JobDetailsView({
     'screen',
     (press) => {
       const action = press.action(['jobs', 'log']);
-      if (action === 'view.back') actions.closeJobLog();
+      if (action === 'view.back') actions.jobs.closeLog();
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
       else if (action && isLogScrollAction(action))

@@ -1,11 +1,11 @@
 import { useMemo } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import type { Screen, ScreenProps } from '../../app/screen';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
-import { jobsNewestFirst } from '../../state/jobsReducer';
+import { jobsNewestFirst } from '../../state/selectors/jobs';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { Screen, ScreenProps } from '../../ui/screen';
 import { JobDetailsView } from './JobDetailsView';
 import { jobColumns } from './jobColumns';
 import { askCancel, askRetry } from './jobConfirmations';
@@ -33,13 +33,13 @@ function JobsScreen({ width, height, active }: ScreenProps) {
     (press) => {
       const action = press.action(['jobs', 'table']);
       const job = table.cursorRow;
-      if (action === 'job.details' && job) void actions.openJobLog(job.id);
+      if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
       else if (action === 'job.statusFilter') {
         const next = filterCycle[(filterCycle.indexOf(statusFilter) + 1) % filterCycle.length];
-        actions.setJobStatusFilter(next);
-      } else if (action === 'table.filter') actions.openOverlay('filter');
+        actions.jobs.setStatusFilter(next);
+      } else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
     },
@@ -80,14 +80,20 @@ export const jobsScreen: Screen = {
     { id: 'job.statusFilter', keys: ['f'], description: 'Cycle the status filter', scope: 'jobs' },
   ],
   scopes: ['table'],
-  hints: 'Enter log  c cancel  R retry  f status  :run program',
+  hints: [
+    { action: 'job.details', label: 'log' },
+    { action: 'job.cancel', label: 'cancel' },
+    { action: 'job.retry', label: 'retry' },
+    { action: 'job.statusFilter', label: 'status' },
+    ':run program',
+  ],
   Component: JobsScreen,
   open: (args, actions) => {
     const status = args[0];
     if (!status) return undefined;
-    if (status === 'all') actions.setJobStatusFilter(undefined);
+    if (status === 'all') actions.jobs.setStatusFilter(undefined);
     else if ((jobStatuses as readonly string[]).includes(status))
-      actions.setJobStatusFilter(status as JobStatus);
+      actions.jobs.setStatusFilter(status as JobStatus);
     else return `:jobs ${status}: not a status (${jobStatuses.join(', ')}, all)`;
     return undefined;
   },
@@ -99,8 +105,8 @@ export const jobsScreen: Screen = {
       description: 'Run a program on a worker (no shell; :run sh -c "…" for one)',
       run: (args, ctx) => {
         if (args.length === 0) return ':run needs a program, e.g. :run uptime';
-        ctx.actions.showTab('jobs');
-        void ctx.actions.runCommand(args[0], args.slice(1));
+        ctx.actions.ui.showTab('jobs');
+        void ctx.actions.jobs.run(args[0], args.slice(1));
         return undefined;
       },
     },

@@ -3,27 +3,30 @@ import type { DeckActions } from '../../state/store';
 
 export function askCancel(job: JobView, actions: DeckActions): void {
   if (isFinished(job.status)) {
-    actions.notify('warn', `job ${job.id} is already ${job.status}`);
+    actions.ui.notify('warn', `job ${job.id} is already ${job.status}`);
     return;
   }
-  actions.confirm({
+  actions.ui.confirm({
     title: `Cancel job ${job.id}?`,
     lines: [
       describeJob(job.kind, job.payload),
       `status ${job.status}; a running command is stopped with its children`,
     ],
-    onYes: () => void actions.cancelJob(job.id),
+    onYes: () => void actions.jobs.cancel(job.id),
   });
 }
 
 export function askRetry(job: JobView, actions: DeckActions): void {
   if (job.status !== 'failed' && job.status !== 'cancelled') {
-    actions.notify('warn', `only a failed or cancelled job can be retried (job ${job.id} is ${job.status})`);
+    actions.ui.notify(
+      'warn',
+      `only a failed or cancelled job can be retried (job ${job.id} is ${job.status})`,
+    );
     return;
   }
-  actions.confirm({
+  actions.ui.confirm({
     title: `Retry job ${job.id}?`,
     lines: [describeJob(job.kind, job.payload), 'it is queued again with a fresh set of attempts'],
-    onYes: () => void actions.retryJob(job.id),
+    onYes: () => void actions.jobs.retry(job.id),
   });
 }

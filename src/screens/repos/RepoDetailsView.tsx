@@ -1,5 +1,5 @@
-import { useActions, useDeck } from '../../app/deckContext';
 import { fitWidth, formatAge } from '../../domain/text';
+import { useActions, useDeck } from '../../ui/deckContext';
 import { TextDetails } from '../TextDetails';
 
 /** Enter on a repository: its `git status` and recent commits. Esc goes back to the list. */
@@ -35,7 +35,7 @@ export function RepoDetailsView({
       width={width}
       height={height}
       active={active}
-      onBack={actions.closeRepoDetails}
+      onBack={actions.repos.closeDetails}
     />
   );
 }

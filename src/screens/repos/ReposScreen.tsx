@@ -1,10 +1,10 @@
 import { useEffect, useMemo } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import type { Screen, ScreenProps } from '../../app/screen';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatAge } from '../../domain/text';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { Screen, ScreenProps } from '../../ui/screen';
 import { RepoDetailsView } from './RepoDetailsView';
 import { repoColumns } from './repoColumns';
 
@@ -18,9 +18,9 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   const table = useTable({ rows, columns, rowKey: (r) => r.entry.path, filterText, height: tableHeight });
 
   useEffect(() => {
-    void actions.refreshRepos();
+    void actions.repos.refresh();
     if (config.refresh.repos <= 0) return;
-    const timer = setInterval(() => void actions.refreshRepos(), config.refresh.repos * 1000);
+    const timer = setInterval(() => void actions.repos.refresh(), config.refresh.repos * 1000);
     return () => clearInterval(timer);
   }, [actions, config.refresh.repos]);
 
@@ -28,10 +28,10 @@ function ReposScreen({ width, height, active }: ScreenProps) {
     'screen',
     (press) => {
       const action = press.action(['repos', 'table']);
-      if (action === 'repo.refresh') void actions.refreshRepos();
+      if (action === 'repo.refresh') void actions.repos.refresh();
       else if (action === 'repo.details' && table.cursorRow)
-        void actions.openRepoDetails(table.cursorRow.entry);
-      else if (action === 'table.filter') actions.openOverlay('filter');
+        void actions.repos.openDetails(table.cursorRow.entry);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
     },
@@ -69,6 +69,11 @@ export const reposScreen: Screen = {
     { id: 'repo.refresh', keys: ['r'], description: 'Refresh now', scope: 'repos' },
   ],
   scopes: ['table'],
-  hints: 'Enter details  r refresh  / filter  o sort',
+  hints: [
+    { action: 'repo.details', label: 'details' },
+    { action: 'repo.refresh', label: 'refresh' },
+    { action: 'table.filter', label: 'filter' },
+    { action: 'table.sortNext', label: 'sort' },
+  ],
   Component: ReposScreen,
 };

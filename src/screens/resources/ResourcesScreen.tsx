@@ -1,12 +1,12 @@
 import { useMemo, useState } from 'react';
-import type { PaletteCommand } from '../../app/commands';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import type { Screen, ScreenProps } from '../../app/screen';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatAge, isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
 import type { DeckState } from '../../state/store';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { PaletteCommand } from '../../ui/paletteCommand';
+import type { Screen, ScreenProps } from '../../ui/screen';
 import { deleteConfirmation } from './deleteConfirmation';
 import { ResourceDetailsView } from './ResourceDetailsView';
 import { resourceColumns, typeLabel } from './resourceColumns';
@@ -50,14 +50,14 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
           ? [table.cursorRow]
           : [];
       if (action === 'resource.details' && table.cursorRow) setOpenKey(resourceKey(table.cursorRow));
-      else if (action === 'resource.scan') void actions.scanNow();
+      else if (action === 'resource.scan') void actions.cloud.scan();
       else if (action === 'resource.delete' && selected.length) {
-        actions.confirm(deleteConfirmation(selected, index.all, actions));
+        actions.ui.confirm(deleteConfirmation(selected, index.all, actions));
       } else if (action === 'resource.project') {
         const projects = [undefined, ...index.projects()];
         const next = projects[(projects.indexOf(view.project) + 1) % projects.length];
-        actions.setResourceView({ ...view, project: next });
-      } else if (action === 'table.filter') actions.openOverlay('filter');
+        actions.cloud.setView({ ...view, project: next });
+      } else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
     },
@@ -122,9 +122,9 @@ const typeCommands: PaletteCommand[] = (
   aliases: [],
   description: `Resources: ${what} only`,
   run: (_args, ctx) => {
-    ctx.actions.showTab('resources');
+    ctx.actions.ui.showTab('resources');
     const state = ctx.actions;
-    state.setResourceView({ type: parseResourceType(name) });
+    state.cloud.setView({ type: parseResourceType(name) });
     return undefined;
   },
 }));
@@ -150,18 +150,25 @@ export const resourcesScreen: Screen = {
     { id: 'resource.project', keys: ['p'], description: 'Next project filter', scope: 'resources' },
   ],
   scopes: ['table'],
-  hints: 'Enter details  s scan  Space select  d delete  p project  :ec2 :vpc :sg :s3',
+  hints: [
+    { action: 'resource.details', label: 'details' },
+    { action: 'resource.scan', label: 'scan' },
+    { action: 'table.select', label: 'select' },
+    { action: 'resource.delete', label: 'delete' },
+    { action: 'resource.project', label: 'project' },
+    ':ec2 :vpc :sg :s3',
+  ],
   Component: ResourcesScreen,
   open: (args, actions) => {
     const [word, project] = args;
     if (!word || word === 'all') {
-      actions.setResourceView({ project });
+      actions.cloud.setView({ project });
       return undefined;
     }
     const type = parseResourceType(word);
     if (!type)
       return `:resources ${word}: not a resource type (ec2, vpc, subnet, sg, igw, rtb, ebs, key, s3, all)`;
-    actions.setResourceView({ type, project });
+    actions.cloud.setView({ type, project });
     return undefined;
   },
   commands: [
@@ -172,8 +179,8 @@ export const resourcesScreen: Screen = {
       args: '<name>|all',
       description: 'Resources of one project (infradeck:project tag)',
       run: (args, ctx) => {
-        ctx.actions.showTab('resources');
-        ctx.actions.setResourceView({ project: args[0] && args[0] !== 'all' ? args[0] : undefined });
+        ctx.actions.ui.showTab('resources');
+        ctx.actions.cloud.setView({ project: args[0] && args[0] !== 'all' ? args[0] : undefined });
         return undefined;
       },
     },
@@ -187,12 +194,12 @@ export const resourcesScreen: Screen = {
         if (!project || (word !== 'on' && word !== 'off'))
           return ':power needs a project and on|off, e.g. :power web off';
         const on = word === 'on';
-        ctx.actions.confirm({
+        ctx.actions.ui.confirm({
           title: `Power ${word} project ${project}?`,
           lines: [
             `${on ? 'Start' : 'Stop'} every instance tagged infradeck:project=${project}, in every region, as one job.`,
           ],
-          onYes: () => void ctx.actions.powerProject(project, on),
+          onYes: () => void ctx.actions.cloud.power(project, on),
         });
         return undefined;
       },
@@ -202,7 +209,7 @@ export const resourcesScreen: Screen = {
       aliases: [],
       description: 'Scan every region now (a job)',
       run: (_args, ctx) => {
-        void ctx.actions.scanNow();
+        void ctx.actions.cloud.scan();
         return undefined;
       },
     },

@@ -1,5 +1,5 @@
-import type { PaletteCommand } from '../../app/commands';
-import type { DeckCloud } from '../../state/deckServices';
+import type { DeckCloud } from '../../state/services/cloud';
+import type { PaletteCommand } from '../../ui/paletteCommand';
 
 /** `:profile NAME`, `:region NAME`, `:demo`: which account and region the console (and its workers) look at. */
 export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
@@ -12,7 +12,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       complete: () => cloud.knownProfiles(),
       run: (args, ctx) => {
         if (!args[0]) return ':profile needs a profile name (Tab lists them)';
-        void ctx.actions.connectCloud({ profile: args[0], demo: false });
+        void ctx.actions.cloud.connect({ profile: args[0], demo: false });
         return undefined;
       },
     },
@@ -24,7 +24,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       complete: () => cloud.knownRegions(),
       run: (args, ctx) => {
         if (!args[0]) return ':region needs a region name, e.g. :region eu-west-1';
-        void ctx.actions.connectCloud({ region: args[0] });
+        void ctx.actions.cloud.connect({ region: args[0] });
         return undefined;
       },
     },
@@ -34,7 +34,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       args: '[label]',
       description: 'Type AWS access keys; kept in the OS keyring only',
       run: (args, ctx) => {
-        ctx.actions.openForm({
+        ctx.actions.ui.openForm({
           title: 'AWS access keys for this console',
           note: 'Kept in the OS keyring, never in a file or a log. Without a keyring nothing is stored.',
           fields: [
@@ -52,7 +52,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
               ...(sessionToken ? { sessionToken } : {}),
             });
             if (!saved.ok) return saved.reason;
-            void ctx.actions.connectCloud({ keyring: label, profile: undefined, demo: false });
+            void ctx.actions.cloud.connect({ keyring: label, profile: undefined, demo: false });
             return undefined;
           },
         });
@@ -64,7 +64,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       aliases: [],
       description: 'Switch to the DEMO cloud (a seeded pretend account)',
       run: (_args, ctx) => {
-        void ctx.actions.connectCloud({ demo: true });
+        void ctx.actions.cloud.connect({ demo: true });
         return undefined;
       },
     },

@@ -1,6 +1,7 @@
 import { planDeletion } from '../../domain/dependencyGraph';
 import type { Resource } from '../../domain/resource';
-import type { Confirmation, DeckActions } from '../../state/store';
+import type { Confirmation } from '../../state/slices/ui';
+import type { DeckActions } from '../../state/store';
 import { typeLabel } from './resourceColumns';
 
 const describe = (r: Resource) => `${typeLabel[r.type]} ${r.id}${r.name ? ` (${r.name})` : ''} ${r.region}`;
@@ -38,6 +39,6 @@ export function deleteConfirmation(
           label: `also delete every object in ${buckets.length} bucket(s); without it a non-empty bucket stays`,
         }
       : undefined,
-    onYes: ({ toggle }) => void actions.terminate(selected, typed, toggle),
+    onYes: ({ toggle }) => void actions.cloud.terminate(selected, typed, toggle),
   };
 }

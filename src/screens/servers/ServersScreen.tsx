@@ -1,12 +1,12 @@
 import { useEffect, useMemo } from 'react';
-import { useActions, useDeck, useDeckContext } from '../../app/deckContext';
-import { useKeys } from '../../app/keyDispatcher';
-import type { Screen, ScreenProps } from '../../app/screen';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
-import type { ServerView } from '../../state/deckServices';
+import type { ServerView } from '../../state/services/servers';
 import type { DeckActions } from '../../state/store';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { Screen, ScreenProps } from '../../ui/screen';
 import { serverColumns } from './serverColumns';
 
 type InstanceAction = 'start' | 'stop' | 'reboot';
@@ -21,16 +21,16 @@ function askInstanceAction(
     r.instanceId && r.region ? (index.get(r.region, r.instanceId) ?? []) : [],
   );
   if (instances.length === 0) {
-    actions.notify(
+    actions.ui.notify(
       'warn',
       `${action}: only EC2 instances can be started, stopped or rebooted (servers.yaml hosts cannot)`,
     );
     return;
   }
-  actions.confirm({
+  actions.ui.confirm({
     title: `${action[0].toUpperCase()}${action.slice(1)} ${instances.length} instance${instances.length === 1 ? '' : 's'}?`,
     lines: instances.map((i) => `${i.name ?? i.id}  ${i.id}  ${i.region}  now ${i.state ?? '?'}`),
-    onYes: () => void actions.instanceAction(action, instances),
+    onYes: () => void actions.cloud.instanceAction(action, instances),
   });
 }
 
@@ -48,10 +48,10 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the rows are rebuilt when the instances change
   useEffect(() => {
-    void actions.refreshServers();
+    void actions.servers.refresh();
   }, [actions, index, demo]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of rows
-  useEffect(() => (active ? actions.probeServers() : undefined), [actions, active, rows]);
+  useEffect(() => (active ? actions.servers.probe() : undefined), [actions, active, rows]);
 
   useKeys(
     'screen',
@@ -60,19 +60,19 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       const row = table.cursorRow;
       const chosen = table.selectedRows.length ? [...table.selectedRows] : row ? [row] : [];
       if (action === 'server.ssh' && row) {
-        if (!row.ssh.ok) actions.notify('warn', `ssh ${row.name}: ${row.ssh.error}`);
-        else if (!runInTerminal) actions.notify('error', 'ssh: this console has no terminal to hand over');
+        if (!row.ssh.ok) actions.ui.notify('warn', `ssh ${row.name}: ${row.ssh.error}`);
+        else if (!runInTerminal) actions.ui.notify('error', 'ssh: this console has no terminal to hand over');
         else {
           const [program, ...args] = row.ssh.argv;
           void runInTerminal(program, args).then((code) => {
-            if (code !== 0) actions.notify('warn', `ssh ${row.name} exited with ${code}`);
+            if (code !== 0) actions.ui.notify('warn', `ssh ${row.name} exited with ${code}`);
           });
         }
       } else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
       else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
       else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
-      else if (action === 'server.refresh') void actions.refreshServers();
-      else if (action === 'table.filter') actions.openOverlay('filter');
+      else if (action === 'server.refresh') void actions.servers.refresh();
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
     },
@@ -112,6 +112,13 @@ export const serversScreen: Screen = {
     { id: 'server.refresh', keys: ['r'], description: 'Re-read servers.yaml', scope: 'servers' },
   ],
   scopes: ['table'],
-  hints: 's ssh  U start  H stop  B reboot  Space select  r reload',
+  hints: [
+    { action: 'server.ssh', label: 'ssh' },
+    { action: 'server.start', label: 'start' },
+    { action: 'server.stop', label: 'stop' },
+    { action: 'server.reboot', label: 'reboot' },
+    { action: 'table.select', label: 'select' },
+    { action: 'server.refresh', label: 'reload' },
+  ],
   Component: ServersScreen,
 };

@@ -1,7 +1,7 @@
 import { sparkline } from '../../components/Sparkline';
 import type { Column } from '../../components/tableModel';
 import { formatAge } from '../../domain/text';
-import type { ServerReach, ServerView } from '../../state/deckServices';
+import type { ServerReach, ServerView } from '../../state/services/servers';
 
 export function reachText(reach: ServerReach | undefined, row: ServerView): string {
   if (!row.host) return row.source === 'ec2' && !row.ssh.ok ? 'not probed' : 'no address';

@@ -1,29 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Blueprint } from '../../domain/blueprint';
-import type { ProjectState } from '../../domain/projectState';
+import type { ProjectEntry } from '../../domain/projectEntry';
 import type { SourceError } from '../../domain/sourceError';
 import { workspacePaths } from '../storage/workspace';
 import { fileErrorReason } from '../storage/yamlDocument';
 import { readBlueprintFile } from './blueprintFile';
 import { readStateFile, stateDir, stateFilePath } from './stateFile';
 
-/** One project as the Deployments screen and `infradeck projects` list it. */
-export interface ProjectEntry {
-  /** The blueprint's path; for a project known only by its state file, the state file's. */
-  file: string;
-  /** The blueprint's name, or the file's name without `.yaml` when the blueprint is not valid. */
-  name: string;
-  /** Of the blueprint's text (the deploy snapshot's identity); empty without a readable blueprint. */
-  sha256: string;
-  blueprint?: Blueprint;
-  /** The blueprint's problems, located; empty when valid. */
-  errors: SourceError[];
-  stateFile: string;
-  state?: ProjectState;
-  /** The state file's problems: the project's status is `unknown` until they are fixed. */
-  stateErrors: SourceError[];
-}
+export type { ProjectEntry };
 
 const blueprintName = /^[^.].*\.ya?ml$/;
 

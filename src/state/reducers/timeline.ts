@@ -1,4 +1,4 @@
-import type { DeckEvent, EventLevel } from '../domain/event';
+import type { DeckEvent, EventLevel } from '../../domain/event';
 
 export const timelineMinutes = 60;
 

@@ -1,8 +1,8 @@
-import { planDeploy } from '../../domain/plan';
-import { type JobSummary, type ProjectRow, projectStatusOf } from '../../domain/projectState';
-import type { Resource } from '../../domain/resource';
-import { formatSourceError } from '../../domain/sourceError';
-import type { ProjectEntry } from './loadProjects';
+import { planDeploy } from './plan';
+import type { ProjectEntry } from './projectEntry';
+import { type JobSummary, type ProjectRow, projectStatusOf } from './projectState';
+import type { Resource } from './resource';
+import { formatSourceError } from './sourceError';
 
 export type { ProjectRow };
 

@@ -1,13 +1,20 @@
-import { isFinished, type JobView } from '../domain/job';
-import type { JobSummary } from '../domain/projectState';
+import { isFinished, type JobView } from '../../domain/job';
+import type { ProjectEntry } from '../../domain/projectEntry';
+import { projectRow } from '../../domain/projectRow';
 import {
-  projectTag,
-  type Resource,
-  type ResourceIndex,
-  type ResourceType,
-  resourceKey,
-} from '../domain/resource';
-import type { JobsById } from './jobsReducer';
+  type JobSummary,
+  type ProjectRow,
+  type ProjectStatus,
+  projectStatusOf,
+} from '../../domain/projectState';
+import type { ResourceIndex } from '../../domain/resource';
+import type { JobsById } from '../reducers/jobs';
+import type { DeckState } from '../store';
+
+/** A row with the project's newest deploy or destroy job, when the queue knows it. */
+export interface ProjectLine extends ProjectRow {
+  job?: JobView;
+}
 
 /** The job kinds that act on a project. */
 export const projectJobKinds: ReadonlySet<string> = new Set(['deploy', 'destroy']);
@@ -76,38 +83,44 @@ export function runningJob(jobs: readonly JobView[]): JobView | undefined {
   return jobs.find((j) => !isFinished(j.status));
 }
 
-const lookedUpTypes: ReadonlySet<ResourceType> = new Set([
-  'vpc',
-  'subnet',
-  'internet-gateway',
-  'route-table',
-  'security-group',
-  'instance',
-  'volume',
-  'bucket',
-]);
+/** The project's deploy and destroy jobs, newest first. */
+export function projectJobs(deck: Pick<DeckState, 'jobs' | 'projects'>, name: string): JobView[] {
+  return jobsByProject(deck.jobs.byId, deck.projects.queuedHere).get(name) ?? [];
+}
 
-/**
- * The index after a tag look-up of one project in one region: what was found replaces what the index held
- * of the project there (resources it no longer finds are gone, e.g. after a destroy). Other projects,
- * regions and the scan times are untouched.
- */
-export function withProjectLookUp(
+// The plan reads the whole index: a row is made again only when its entry or the index changed, not on every
+// progress event of a job.
+const rowCache = new WeakMap<ProjectEntry, { index: ResourceIndex; row: ProjectRow }>();
+
+/** The rows of the Deployments screen: sync against `index`, status from the newest job of each project. */
+export function projectRows(
+  entries: readonly ProjectEntry[],
   index: ResourceIndex,
-  project: string,
-  region: string,
-  found: readonly Resource[],
-): ResourceIndex {
-  const foundKeys = new Set(found.map(resourceKey));
-  const gone = index.all.filter(
-    (r) =>
-      (r.project === project || r.tags[projectTag] === project) &&
-      r.region === region &&
-      lookedUpTypes.has(r.type) &&
-      !foundKeys.has(resourceKey(r)),
-  );
-  return index.applyAll([
-    ...gone.map((r) => ({ kind: 'deleted' as const, region: r.region, id: r.id })),
-    ...found.map((resource) => ({ kind: 'upsert' as const, resource })),
-  ]);
+  jobs: JobsById,
+  queuedHere: Readonly<Record<string, string>>,
+  /** The project whose deploy or destroy confirmation is open. */
+  awaitingApproval?: string,
+): ProjectLine[] {
+  const byProject = jobsByProject(jobs, queuedHere);
+  return entries.map((entry) => {
+    let cached = rowCache.get(entry);
+    if (!cached || cached.index !== index) {
+      cached = { index, row: projectRow(entry, index.all) };
+      rowCache.set(entry, cached);
+    }
+    const job = byProject.get(entry.name)?.[0];
+    // The job's end arrives before the state file it wrote is read again: not a dead worker.
+    const fileLags = job?.status === 'completed' && entry.state?.status === 'in_progress';
+    const status: ProjectStatus =
+      awaitingApproval === entry.name
+        ? 'approval_pending'
+        : fileLags
+          ? 'in_progress'
+          : projectStatusOf({
+              state: entry.state,
+              stateInvalid: entry.stateErrors.length > 0,
+              job: jobSummaryOf(job),
+            });
+    return { ...cached.row, status, ...(job ? { job } : {}) };
+  });
 }

@@ -1,10 +1,10 @@
+import type { ProjectEntry } from './projectEntry';
 import {
   type DeployPayload,
   type DeployPayloadInput,
   type DestroyPayloadInput,
   newDeployId,
-} from '../../domain/projectJobs';
-import type { ProjectEntry } from './loadProjects';
+} from './projectJobs';
 
 export interface PayloadOptions {
   /** The project's name as the user typed it (protected projects). */

@@ -1,7 +1,8 @@
 import type { FC } from 'react';
 import type { DeckActions } from '../state/store';
-import type { PaletteCommand } from './commands';
+import type { KeyHint } from './keyHints';
 import type { ActionDef } from './keymap';
+import type { PaletteCommand } from './paletteCommand';
 
 export interface ScreenProps {
   width: number;
@@ -20,8 +21,8 @@ export interface Screen {
   actions: ActionDef[];
   /** Extra scopes whose keys work on this screen and appear in its help, e.g. `table`. */
   scopes: string[];
-  /** One line of key hints for the message line. */
-  hints: string;
+  /** The key hints of the message line, written from the keymap so a rebound key shows as the user bound it. */
+  hints: readonly KeyHint[];
   Component: FC<ScreenProps>;
   /** `:<id> args…` in the palette: what the arguments do (e.g. `:jobs failed`). Returns an error message. */
   open?(args: string[], actions: DeckActions): string | undefined;

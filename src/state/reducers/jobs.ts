@@ -1,5 +1,5 @@
-import type { DeckEvent } from '../domain/event';
-import type { JobStatus, JobView } from '../domain/job';
+import type { DeckEvent } from '../../domain/event';
+import type { JobStatus, JobView } from '../../domain/job';
 
 /** Jobs by id, as the Jobs screen shows them. */
 export type JobsById = ReadonlyMap<string, JobView>;
@@ -94,8 +94,4 @@ export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsBy
   const next = new Map(jobs);
   for (const j of listed) next.set(j.id, j);
   return next;
-}
-
-export function jobsNewestFirst(jobs: JobsById): JobView[] {
-  return [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt);
 }

@@ -1,0 +1,40 @@
+import type { RegionScan } from '../../domain/resource';
+
+/** Which account the console looks at: what `--profile`, `--region`, `--demo`, `:profile` and `:region` set. */
+export interface CloudSelection {
+  profile?: string;
+  region?: string;
+  demo?: boolean;
+  /** Use the keys saved under this label in the OS keyring (`:login`) instead of the default chain. */
+  keyring?: string;
+}
+
+/** The cloud as the status bar and the Resources screen see it. */
+export interface CloudInfo {
+  kind: 'aws' | 'demo';
+  /** `DEMO`, `AWS profile prod`… */
+  label: string;
+  account?: string;
+  arn?: string;
+  region?: string;
+  /** Why there is no identity (expired token, SSO login needed with the command to run…). */
+  problem?: string;
+  /** Why the demo cloud is shown. */
+  demoReason?: string;
+}
+
+export interface DeckCloud {
+  /** Opens (or re-opens, for :profile / :region) the cloud; the in-process workers use the same one. */
+  open(selection: CloudSelection): Promise<CloudInfo>;
+  /** What the last scans of this account left in the workspace cache (corrupt or old files are skipped). */
+  cachedScans(account: string): Promise<RegionScan[]>;
+  /** The regions to offer for `:region` completion. */
+  knownRegions(): string[];
+  /** The profiles of ~/.aws/config and credentials, for `:profile` completion. */
+  knownProfiles(): string[];
+  /** Keeps keys typed into `:login` in the OS keyring; never anywhere else. */
+  saveKeys(
+    label: string,
+    keys: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  ): Promise<{ ok: true } | { ok: false; reason: string }>;
+}

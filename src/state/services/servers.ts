@@ -1,0 +1,32 @@
+import type { Resource } from '../../domain/resource';
+
+/** A row of the Servers screen: a host of servers.yaml or an EC2 instance. */
+export interface ServerView {
+  /** `host:NAME` or `ec2:REGION/ID`. */
+  key: string;
+  source: 'servers.yaml' | 'ec2';
+  name: string;
+  /** What is probed and ssh'd to; absent when there is none (a stopped instance, the demo cloud). */
+  host?: string;
+  port: number;
+  state?: string;
+  region?: string;
+  instanceId?: string;
+  project?: string;
+  detail: string;
+  /** The `ssh` argument array, or why there is none. */
+  ssh: { ok: true; argv: string[] } | { ok: false; error: string };
+}
+
+/** Reachability of one server: latencies of the last probes (NaN = no answer) and the last result. */
+export interface ServerReach {
+  samples: number[];
+  last?: { ok: boolean; latencyMs?: number; error?: string; at: number };
+}
+
+export interface DeckServers {
+  /** servers.yaml plus the instances; `demo`: the instances are pretend and are neither probed nor ssh'd to. */
+  list(instances: readonly Resource[], demo: boolean): Promise<{ rows: ServerView[]; errors: string[] }>;
+  /** Probes the rows' SSH ports on a timer; calls back after every round. Returns the stop. */
+  probe(rows: readonly ServerView[], onRound: (reach: Record<string, ServerReach>) => void): () => void;
+}

@@ -1,0 +1,63 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { DeckEvent } from '../domain/event';
+import type { DeckServices } from './deckServices';
+import type { DeckInit, DeckState } from './store';
+
+export type ToastLevel = 'info' | 'warn' | 'error';
+
+/** What a slice is made from: the console's options, its services and its clock. */
+export interface SliceSetup {
+  init: DeckInit;
+  services: DeckServices;
+  now(): number;
+}
+
+/** What a slice's actions work with. */
+export interface SliceTools<S> extends SliceSetup {
+  set: StoreApi<DeckState>['setState'];
+  get: StoreApi<DeckState>['getState'];
+  /** Merges `patch` into this slice's own state. */
+  patch(patch: Partial<S>): void;
+  notify(level: ToastLevel, text: string): void;
+  /** Hands an event to the batched flush that applies every slice's reducers (the bus subscription feeds it). */
+  ingest(event: DeckEvent): void;
+  /** Drops events not yet applied and their timer (the bus subscription ended). */
+  dropPending(): void;
+}
+
+/**
+ * Applies the events of one flush that match its key, oldest first, in one call: a burst of thousands costs
+ * one copy of the slice's tables, not one per event.
+ */
+export type EventReducer<S> = (state: S, events: readonly DeckEvent[], at: { now: number }) => S;
+
+/** Runs after a flush, with the events that match its key and the store as it now is (to ask for more). */
+export type EventEffect = (events: readonly DeckEvent[], deck: DeckState) => void;
+
+/**
+ * Event types a reducer or effect wants: an exact type (`job.log`), a prefix (`job.*`), every event (`*`), or
+ * several of those separated by spaces (their events reach the reducer together, in the order they happened).
+ */
+export type EventPattern = string;
+
+/** One area of the store: its state, its actions (reached as `actions.<name>.…`) and its event reducers. */
+export interface Slice<N extends string, S, A> {
+  name: N;
+  initial(setup: SliceSetup): S;
+  actions(tools: SliceTools<S>): A;
+  reducers?: Readonly<Record<EventPattern, EventReducer<S>>>;
+  effects?: Readonly<Record<EventPattern, EventEffect>>;
+}
+
+/** Whether an event type matches a reducer's key. */
+export function eventMatcher(pattern: EventPattern): (event: DeckEvent) => boolean {
+  const parts = pattern.split(/\s+/).filter(Boolean);
+  if (parts.includes('*')) return () => true;
+  const types = new Set(parts.filter((p) => !p.endsWith('.*')));
+  const prefixes = parts.filter((p) => p.endsWith('.*')).map((p) => p.slice(0, -1));
+  return (e) => types.has(e.type) || prefixes.some((prefix) => e.type.startsWith(prefix));
+}
+
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

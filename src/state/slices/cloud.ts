@@ -1,0 +1,188 @@
+import { applyCloudEvent, cloudEventTypes } from '../../domain/cloudJobs';
+import {
+  type RegionScan,
+  type Resource,
+  ResourceIndex,
+  type ResourceType,
+  resourceKey,
+} from '../../domain/resource';
+import { withProjectLookUp } from '../reducers/projectLookUp';
+import type { DeckBus } from '../services/bus';
+import type { CloudInfo, CloudSelection } from '../services/cloud';
+import { errorText, type Slice } from '../slice';
+
+export interface CloudState {
+  selection: CloudSelection;
+  info?: CloudInfo;
+  opening: boolean;
+  index: ResourceIndex;
+  /** What the Resources screen shows: one type (`:ec2`) and/or one project. */
+  view: { type?: ResourceType; project?: string };
+}
+
+export interface CloudActions {
+  /** Opens the cloud for the current selection and fills the index from the cache; scans when it is empty. */
+  connect(selection?: CloudSelection): Promise<void>;
+  scan(): Promise<string | undefined>;
+  /** Deletes in dependency order as one job; `confirm` is what the user typed. */
+  terminate(resources: Resource[], confirm: string, emptyBuckets: boolean): Promise<string | undefined>;
+  power(project: string, on: boolean): Promise<string | undefined>;
+  instanceAction(action: 'start' | 'stop' | 'reboot', instances: Resource[]): Promise<string | undefined>;
+  setView(view: { type?: ResourceType; project?: string }): void;
+  /** What a tag look-up of one project in one region found replaces what the index held of it there. */
+  lookedUp(project: string, region: string, found: readonly Resource[]): void;
+}
+
+const defaultStaleScanMs = 30 * 60_000;
+
+/** Who we are in the cloud and the resource index, which follows the event stream wherever the worker ran. */
+export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
+  name: 'cloud',
+  initial: ({ init }) => ({
+    selection: init.cloudSelection ?? {},
+    opening: false,
+    index: ResourceIndex.empty(),
+    view: {},
+  }),
+  actions: ({ services, init, get, patch, notify, now }) => {
+    const { cloud, bus } = services;
+    const staleScanMs = init.staleScanMs ?? defaultStaleScanMs;
+
+    const enqueue = async (
+      what: string,
+      spec: { kind: string; payload: unknown; idempotencyKey?: string },
+    ) => {
+      if (!bus) {
+        notify('error', `${what}: no worker layer in this console`);
+        return undefined;
+      }
+      try {
+        const id = await bus.queue.enqueue({ ...spec, requestedBy: bus.requester } as Parameters<
+          DeckBus['queue']['enqueue']
+        >[0]);
+        notify('info', `${what}: job ${id} queued`);
+        return id;
+      } catch (error) {
+        notify('error', `${what}: ${errorText(error)}`);
+        return undefined;
+      }
+    };
+    // The worker re-checks both: a worker on another account (or on the demo cloud) refuses instead of acting.
+    const stamp = () => ({ account: get().cloud.info?.account, readOnly: get().workspace.readOnly });
+    const refuseReadOnly = (what: string) => {
+      if (!get().workspace.readOnly) return false;
+      notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
+      return true;
+    };
+
+    let connecting: Promise<void> | undefined;
+    let latest = 0;
+    const connectTo = async (selection?: CloudSelection): Promise<void> => {
+      if (!cloud) return;
+      // A newer connect (`:profile`, `:region`, `:demo`) supersedes this one: its late answers are dropped.
+      const mine = ++latest;
+      const current = () => mine === latest;
+      const wanted = { ...get().cloud.selection, ...selection };
+      patch({ selection: wanted, opening: true });
+      try {
+        const info = await cloud.open(wanted);
+        if (!current()) return;
+        // Who we are shows at once (another account's resources go with the old identity); the cached scans
+        // follow when they are read.
+        patch({ info, opening: false, index: withNewerScans([], get().cloud.index, info.account) });
+        if (info.problem) notify('error', info.problem);
+        const scans = info.account ? await cloud.cachedScans(info.account) : [];
+        if (!current()) return;
+        patch({ index: withNewerScans(scans, get().cloud.index, info.account) });
+        // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
+        const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
+        if (info.account && now() - newest > staleScanMs) await actions.scan();
+      } catch (error) {
+        if (!current()) return;
+        patch({ opening: false });
+        notify('error', `cloud: ${errorText(error)}`);
+      }
+    };
+
+    const actions: CloudActions = {
+      connect: (selection) => {
+        // Asked again with nothing new (start-up connects before the first frame, the console when it mounts):
+        // the connection under way or made stands.
+        if (!selection && connecting) return connecting;
+        connecting = connectTo(selection);
+        return connecting;
+      },
+
+      scan: async () => {
+        const { info, selection } = get().cloud;
+        // selection only names the idempotency key; the worker scans the cloud it was given.
+        if (!info?.account) {
+          notify('error', `scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
+          return undefined;
+        }
+        return enqueue('scan', {
+          kind: 'scan',
+          payload: { account: info.account },
+          // Several consoles asking within the same minute get one scan.
+          idempotencyKey: `scan:${info.account}:${selection.profile ?? ''}:${Math.floor(Date.now() / 60_000)}`,
+        });
+      },
+
+      terminate: async (resources, confirm, emptyBuckets) => {
+        if (refuseReadOnly('delete')) return undefined;
+        return enqueue(`delete ${resources.length} resources`, {
+          kind: 'terminate',
+          payload: { ...stamp(), ids: resources.map(resourceKey), confirm, emptyBuckets },
+        });
+      },
+
+      power: async (project, on) => {
+        if (refuseReadOnly(`power ${on ? 'on' : 'off'} ${project}`)) return undefined;
+        return enqueue(`power ${on ? 'on' : 'off'} ${project}`, {
+          kind: 'power',
+          payload: { ...stamp(), project, on },
+        });
+      },
+
+      instanceAction: async (action, instances) => {
+        if (refuseReadOnly(action)) return undefined;
+        const region = instances[0]?.region;
+        if (!region || instances.some((i) => i.region !== region)) {
+          notify('warn', `${action}: pick instances of one region at a time`);
+          return undefined;
+        }
+        return enqueue(`${action} ${instances.map((i) => i.name ?? i.id).join(', ')}`, {
+          kind: 'instances',
+          payload: { ...stamp(), action, region, ids: instances.map((i) => i.id) },
+        });
+      },
+
+      setView: (view) => patch({ view }),
+
+      lookedUp: (project, region, found) =>
+        patch({ index: withProjectLookUp(get().cloud.index, project, region, found) }),
+    };
+    return actions;
+  },
+  reducers: {
+    // One key for both: a scan and a change of the same region apply in the order they happened.
+    [`${cloudEventTypes.scanRegion} ${cloudEventTypes.resourceChanged}`]: (cloud, events) => {
+      const index = events.reduce((index, e) => applyCloudEvent(index, e, cloud.info?.account), cloud.index);
+      return index === cloud.index ? cloud : { ...cloud, index };
+    },
+  },
+};
+
+/**
+ * The cache, updated with what the event stream already delivered: a scan event replayed before the cache was
+ * read is newer than the cache's copy of that region.
+ */
+function withNewerScans(cached: RegionScan[], current: ResourceIndex, account?: string): ResourceIndex {
+  let index = ResourceIndex.fromScans(cached);
+  for (const scan of current.scans) {
+    if (scan.account !== account) continue;
+    const mine = index.scan(scan.region);
+    if (!mine || mine.scannedAt < scan.scannedAt) index = index.withScan(scan);
+  }
+  return index;
+}

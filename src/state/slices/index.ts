@@ -1,0 +1,24 @@
+import { busSlice } from './bus';
+import { cloudSlice } from './cloud';
+import { eventsSlice } from './events';
+import { jobsSlice } from './jobs';
+import { projectsSlice } from './projects';
+import { reposSlice } from './repos';
+import { serversSlice } from './servers';
+import { uiSlice } from './ui';
+import { workersSlice } from './workers';
+import { workspaceSlice } from './workspace';
+
+/** The store's areas: each owns its state, its actions (`actions.<name>.…`) and its event reducers. */
+export const deckSlices = [
+  workspaceSlice,
+  uiSlice,
+  busSlice,
+  eventsSlice,
+  workersSlice,
+  jobsSlice,
+  cloudSlice,
+  serversSlice,
+  reposSlice,
+  projectsSlice,
+] as const;

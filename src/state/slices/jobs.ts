@@ -1,0 +1,177 @@
+import type { DeckEvent } from '../../domain/event';
+import type { JobStatus } from '../../domain/job';
+import { RingBuffer } from '../../domain/ringBuffer';
+import { applyJobEvents, type JobsById, mergeJobList } from '../reducers/jobs';
+import { errorText, type Slice } from '../slice';
+
+export const jobLogLines = 5_000;
+
+/** The open job's output. Lines are deduplicated by (attempt, seq): history and live events overlap. */
+export interface JobLog {
+  jobId: string;
+  /** Which opening of a log this is (a job's log opened again is a new one). */
+  opened: number;
+  lines: RingBuffer<string>;
+  /** Bumped on every change, so subscribers see a new object while the buffer itself is reused. */
+  version: number;
+  /** Highest line `seq` shown, per attempt. */
+  high: Map<number, number>;
+  /** Live lines that arrived before the history was loaded; undefined once it is. */
+  early?: DeckEvent[];
+}
+
+export interface JobsState {
+  byId: JobsById;
+  /** From the queue: all jobs by status, not only those in `byId`. */
+  counts?: Record<JobStatus, number>;
+  loadedAt?: number;
+  statusFilter?: JobStatus;
+  log?: JobLog;
+}
+
+export interface JobsActions {
+  run(program: string, args: string[], opts?: { shell?: boolean }): Promise<string | undefined>;
+  cancel(id: string): Promise<void>;
+  retry(id: string): Promise<void>;
+  openLog(id: string): Promise<void>;
+  closeLog(): void;
+  refresh(): Promise<void>;
+  setStatusFilter(status: JobStatus | undefined): void;
+}
+
+/** The queue's jobs as events and `list()` tell them, and the log of the job that is open. */
+export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
+  name: 'jobs',
+  initial: () => ({ byId: new Map() }),
+  actions: ({ services, get, patch, notify, now }) => {
+    const bus = services.bus;
+    let logsOpened = 0;
+    const refusal = (what: string): string | undefined => {
+      if (!bus) return `${what}: no worker layer in this console`;
+      if (get().workspace.readOnly) return `${what}: refused, infradeck runs read-only (--readonly)`;
+      return undefined;
+    };
+    return {
+      run: async (program, args, opts = {}) => {
+        if (!bus) {
+          notify('error', 'run: no worker layer in this console');
+          return undefined;
+        }
+        try {
+          // Read-only: the queue refuses it (a command can change anything) and records the refusal in the audit.
+          const id = await bus.queue.enqueue({
+            kind: 'command',
+            payload: { program, args, shell: opts.shell ?? false },
+            requestedBy: bus.requester,
+            ...(get().workspace.readOnly ? { readOnly: true } : {}),
+          });
+          notify('info', `queued job ${id}: ${[program, ...args].join(' ')}`);
+          return id;
+        } catch (error) {
+          notify('error', `run ${program}: ${errorText(error)}`);
+          return undefined;
+        }
+      },
+
+      cancel: async (id) => {
+        const refused = refusal('cancel');
+        if (refused || !bus) return notify('error', refused ?? 'cancel: refused');
+        try {
+          await bus.queue.cancel(id, bus.requester);
+          notify('info', `cancelled job ${id}`);
+        } catch (error) {
+          notify('error', `cancel ${id}: ${errorText(error)}`);
+        }
+      },
+
+      retry: async (id) => {
+        const refused = refusal('retry');
+        if (refused || !bus) return notify('error', refused ?? 'retry: refused');
+        try {
+          await bus.queue.retry(id, bus.requester);
+          notify('info', `job ${id} queued again`);
+        } catch (error) {
+          notify('error', `retry ${id}: ${errorText(error)}`);
+        }
+      },
+
+      openLog: async (id) => {
+        const log: JobLog = {
+          jobId: id,
+          opened: ++logsOpened,
+          lines: new RingBuffer<string>(jobLogLines),
+          version: 0,
+          high: new Map(),
+          early: [],
+        };
+        patch({ log });
+        if (!bus) return;
+        try {
+          const history = await bus.queue.logs(id);
+          // Lines that arrived meanwhile made new copies of the log object; `opened` tells it is still this one.
+          const current = get().jobs.log;
+          if (current?.opened !== log.opened) return;
+          for (const line of history) {
+            current.lines.push(line.text);
+            current.high.set(line.attempt, Math.max(line.seq, current.high.get(line.attempt) ?? -1));
+          }
+          const early = current.early ?? [];
+          current.early = undefined;
+          for (const e of early) appendLogLine(current, e);
+          patch({ log: { ...current, version: current.version + 1 } });
+        } catch (error) {
+          notify('error', `log of ${id}: ${errorText(error)}`);
+        }
+      },
+
+      closeLog: () => patch({ log: undefined }),
+
+      refresh: async () => {
+        if (!bus) return;
+        try {
+          const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
+          patch({ byId: mergeJobList(get().jobs.byId, listed), counts, loadedAt: now() });
+        } catch (error) {
+          if (bus.state.get().state === 'connected') notify('error', `jobs: ${errorText(error)}`);
+        }
+      },
+
+      setStatusFilter: (status) => patch({ statusFilter: status }),
+    };
+  },
+  reducers: {
+    'job.*': (jobs, events) => {
+      const byId = applyJobEvents(jobs.byId, events);
+      return byId === jobs.byId ? jobs : { ...jobs, byId };
+    },
+    'job.log': (jobs, events) => {
+      const log = jobs.log;
+      if (!log) return jobs;
+      let changed = false;
+      for (const e of events) if (e.jobId === log.jobId) changed = appendLogLine(log, e) || changed;
+      return changed ? { ...jobs, log: { ...log, version: log.version + 1 } } : jobs;
+    },
+  },
+  effects: {
+    // Events carry no payload: a job first seen through an event gets its full view from the queue.
+    '*': (events, deck) => {
+      const byId = deck.jobs.byId;
+      if (events.some((e) => e.jobId && byId.get(e.jobId)?.payload === undefined))
+        void deck.actions.jobs.refresh();
+    },
+  },
+};
+
+function appendLogLine(log: JobLog, e: DeckEvent): boolean {
+  if (log.early) {
+    log.early.push(e);
+    return false;
+  }
+  const data = (e.data ?? {}) as { attempt?: number; seq?: number };
+  if (typeof data.attempt === 'number' && typeof data.seq === 'number') {
+    if (data.seq <= (log.high.get(data.attempt) ?? -1)) return false;
+    log.high.set(data.attempt, data.seq);
+  }
+  log.lines.push(e.message);
+  return true;
+}

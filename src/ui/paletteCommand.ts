@@ -1,0 +1,18 @@
+import type { DeckActions } from '../state/store';
+import type { Screen } from './screen';
+
+export interface CommandContext {
+  actions: DeckActions;
+  screens: readonly Screen[];
+}
+
+/** A `:` palette command. `run` returns an error message for bad arguments, or nothing. */
+export interface PaletteCommand {
+  name: string;
+  aliases: string[];
+  /** Argument synopsis shown in the palette, e.g. `<program> [args…]`. */
+  args?: string;
+  description: string;
+  complete?(argPrefix: string): string[];
+  run(args: string[], ctx: CommandContext): string | undefined;
+}
