@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { cidrContains, cidrsOverlap, formatIp, networkAddress, parseCidr } from './cidr';
+import { didYouMean } from './didYouMean';
 
 /**
  * A project blueprint: the network, servers and buckets a team wants in one AWS region. Every field is one
@@ -35,8 +37,8 @@ const maxTagKeyLength = 128;
 const maxTagValueLength = 256;
 
 /**
- * The tags infradeck puts on every resource next to the blueprint's own (`desiredResources` in plan.ts adds
- * the first three, the deployer the deploy id), and the one it adds on instances only. The schema test counts
+ * The tags infradeck puts on every resource next to the blueprint's own (`desiredResources` adds the first
+ * three, the deployer the deploy id), and the one it adds on instances only. The schema test counts
  * what `desiredResources` really puts on a resource of the largest accepted blueprint against these.
  */
 const ownTags = ['Name', 'infradeck:project', 'infradeck:logical-id', 'infradeck:deploy'];
@@ -98,50 +100,14 @@ function tagCountProblem(bp: Blueprint): string | undefined {
   );
 }
 
-// --- CIDR arithmetic -----------------------------------------------------------------------------
-
-export interface Cidr {
-  /** The first address as an unsigned 32-bit number. */
-  base: number;
-  bits: number;
-}
-
-function mask(bits: number): number {
-  return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-}
-
-export function formatIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
-}
-
-/** `10.1.0.0/16`; undefined when it is not an IPv4 CIDR block. Host bits may be set (see `cidrProblem`). */
-export function parseCidr(text: string): Cidr | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1, 5).map(Number);
-  const bits = Number(m[5]);
-  if (parts.some((p) => p > 255) || bits > 32) return undefined;
-  return { base: ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0, bits };
-}
-
-export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return (
-    inner.bits >= outer.bits &&
-    (inner.base & mask(outer.bits)) >>> 0 === (outer.base & mask(outer.bits)) >>> 0
-  );
-}
-
-export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
-  const m = mask(Math.min(a.bits, b.bits));
-  return (a.base & m) >>> 0 === (b.base & m) >>> 0;
-}
+// --- CIDR blocks ---------------------------------------------------------------------------------
 
 /** Why a VPC or subnet block cannot be used, or undefined. AWS takes /16 to /28 with no host bits set. */
 function cidrProblem(text: string): string | undefined {
   const c = parseCidr(text);
   if (!c) return `"${text}" is not an IPv4 CIDR block (like 10.0.0.0/16)`;
   if (c.bits < 16 || c.bits > 28) return `"${text}": AWS allows blocks from /16 to /28, got /${c.bits}`;
-  const aligned = (c.base & mask(c.bits)) >>> 0;
+  const aligned = networkAddress(c);
   if (aligned !== c.base) return `"${text}" has host bits set (did you mean ${formatIp(aligned)}/${c.bits}?)`;
   return undefined;
 }
@@ -154,10 +120,10 @@ const blockCidr = z.string().superRefine((s, ctx) => {
 const ruleCidr = z.string().superRefine((s, ctx) => {
   const c = parseCidr(s);
   if (!c) ctx.addIssue({ code: 'custom', message: `"${s}" is not an IPv4 CIDR block (like 0.0.0.0/0)` });
-  else if ((c.base & mask(c.bits)) >>> 0 !== c.base)
+  else if (networkAddress(c) !== c.base)
     ctx.addIssue({
       code: 'custom',
-      message: `"${s}" has host bits set (did you mean ${formatIp((c.base & mask(c.bits)) >>> 0)}/${c.bits}?)`,
+      message: `"${s}" has host bits set (did you mean ${formatIp(networkAddress(c))}/${c.bits}?)`,
     });
 });
 
@@ -236,31 +202,7 @@ export const instanceTypes: ReadonlySet<string> = new Set(
 
 /** The known instance type closest to `word`, for "did you mean". */
 export function closestInstanceType(word: string): string | undefined {
-  const w = word.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const t of instanceTypes) {
-    const d = editDistance(w, t);
-    if (d < bestDistance) {
-      best = t;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(w.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length];
+  return didYouMean(word, instanceTypes, Math.max(2, Math.floor(word.length / 3)));
 }
 
 const instanceType = z.string().superRefine((t, ctx) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Blueprint, closestInstanceType } from '../../src/domain/blueprint';
-import { deployIdTag, desiredResources } from '../../src/domain/plan';
+import { deployIdTag, desiredResources } from '../../src/domain/desiredResources';
 import { formatSourceError } from '../../src/domain/sourceError';
 import { parseBlueprint } from '../../src/services/projects/blueprintFile';
 import { loadProjects } from '../../src/services/projects/loadProjects';

@@ -6,6 +6,12 @@ import {
   deployPayloadSchema,
   destroyPayloadSchema,
 } from '../../src/domain/projectJobs';
+import {
+  deployPayloadFor,
+  destroyPayloadFor,
+  resumePayload,
+  rollbackPayload,
+} from '../../src/domain/projectPayloads';
 import type { Resource } from '../../src/domain/resource';
 import { CloudError } from '../../src/services/cloud/cloudError';
 import type { CloudProvider } from '../../src/services/cloud/cloudProvider';
@@ -13,12 +19,6 @@ import { DemoCloud } from '../../src/services/cloud/demoCloud';
 import { parseBlueprint, sha256 } from '../../src/services/projects/blueprintFile';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { destroyProject } from '../../src/services/projects/destroyProject';
-import {
-  deployPayloadFor,
-  destroyPayloadFor,
-  resumePayload,
-  rollbackPayload,
-} from '../../src/services/projects/jobPayloads';
 import { loadProjects } from '../../src/services/projects/loadProjects';
 import { RefusalError } from '../../src/services/projects/refusal';
 import { readStateFile, stateFilePath } from '../../src/services/projects/stateFile';

@@ -2,14 +2,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logicalIdTag } from '../../src/domain/desiredResources';
 import type { JobView } from '../../src/domain/job';
-import { logicalIdTag } from '../../src/domain/plan';
 import type { DeployResult } from '../../src/domain/projectJobs';
+import { deployPayloadFor, destroyPayloadFor } from '../../src/domain/projectPayloads';
 import { type AwsClients, createAwsClients } from '../../src/services/aws/awsClients';
 import { AwsProvider } from '../../src/services/aws/awsProvider';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
-import { deployPayloadFor, destroyPayloadFor } from '../../src/services/projects/jobPayloads';
 import { loadProjects } from '../../src/services/projects/loadProjects';
 import { planFromCloud } from '../../src/services/projects/planFromCloud';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';

@@ -2,12 +2,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logicalIdTag } from '../../src/domain/plan';
+import { logicalIdTag } from '../../src/domain/desiredResources';
+import { deployPayloadFor } from '../../src/domain/projectPayloads';
 import type { Resource } from '../../src/domain/resource';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { DemoCloud } from '../../src/services/cloud/demoCloud';
-import { deployPayloadFor } from '../../src/services/projects/jobPayloads';
 import { loadProjects } from '../../src/services/projects/loadProjects';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';

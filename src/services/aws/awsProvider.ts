@@ -36,7 +36,8 @@ import type {
   VpcSpec,
   WaitOptions,
 } from '../cloud/cloudProvider';
-import { defaultDependencyRetry, mapLimit, type RetryPolicy, sleep } from '../cloud/retry';
+import { mapLimit } from '../cloud/mapLimit';
+import { defaultDependencyRetry, type RetryPolicy, sleep } from '../cloud/retry';
 import { readBucketSettings } from './awsBucketSettings';
 import type { AwsClients } from './awsClients';
 import { convergeAws } from './awsConverge';

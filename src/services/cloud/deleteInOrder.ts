@@ -1,8 +1,8 @@
 import type { DeletionPlan } from '../../domain/dependencyGraph';
-import { type Resource, type ResourceChange, resourceKey } from '../../domain/resource';
+import { describeResource, type Resource, type ResourceChange, resourceKey } from '../../domain/resource';
 import { errorCode, errorMessage, isAbort, isLasting, throwIfAborted } from './cloudError';
 import type { CloudProvider } from './cloudProvider';
-import { mapLimit } from './retry';
+import { mapLimit } from './mapLimit';
 
 export interface DeleteProgress {
   step: number;
@@ -35,10 +35,6 @@ export interface DeleteReport {
   /** Not tried because something they wait for failed. */
   notAttempted: { resource: Resource; reason: string }[];
   changes: ResourceChange[];
-}
-
-function label(r: Resource): string {
-  return `${r.type} ${r.id}${r.name ? ` (${r.name})` : ''} in ${r.region}`;
 }
 
 /**
@@ -80,7 +76,7 @@ export async function deleteInOrder(
 
   for (const { resource, reason } of plan.skipped) {
     report.skipped.push({ resource, reason });
-    progress(`skipped ${label(resource)}: ${reason}`);
+    progress(`skipped ${describeResource(resource, 'full')}: ${reason}`);
   }
 
   for (const { group, references } of plan.revokeRulesFirst) {
@@ -112,7 +108,7 @@ export async function deleteInOrder(
       if (blocker) {
         const reason = `not attempted: ${blocker.id} (${blocker.type}) could not be deleted first`;
         report.notAttempted.push({ resource: r, reason });
-        progress(`${label(r)}: ${reason}`);
+        progress(`${describeResource(r, 'full')}: ${reason}`);
       } else ready.push(r);
     }
 
@@ -128,24 +124,24 @@ export async function deleteInOrder(
           case 'terminating':
             terminating.push(r);
             change({ kind: 'state', region: r.region, id: r.id, state: 'shutting-down' });
-            options.log?.(`${label(r)}: ${outcome.message}`);
+            options.log?.(`${describeResource(r, 'full')}: ${outcome.message}`);
             return;
           case 'deleted':
             report.deleted.push(r);
             settled.add(resourceKey(r));
             change({ kind: 'deleted', region: r.region, id: r.id });
-            progress(`deleted ${label(r)}`);
+            progress(`deleted ${describeResource(r, 'full')}`);
             return;
           case 'gone':
             report.gone.push(r);
             settled.add(resourceKey(r));
             change({ kind: 'deleted', region: r.region, id: r.id });
-            progress(`${label(r)} was already gone`);
+            progress(`${describeResource(r, 'full')} was already gone`);
             return;
           case 'skipped':
             report.skipped.push({ resource: r, reason: outcome.message });
             settled.add(resourceKey(r));
-            progress(`skipped ${label(r)}: ${outcome.message}`);
+            progress(`skipped ${describeResource(r, 'full')}: ${outcome.message}`);
             return;
         }
       } catch (err) {
@@ -153,7 +149,7 @@ export async function deleteInOrder(
         const code = errorCode(err);
         const error = `${code && !errorMessage(err).includes(code) ? `${code}: ` : ''}${errorMessage(err)}`;
         report.failed.push({ resource: r, error, lasting: isLasting(err) });
-        progress(`could not delete ${label(r)}: ${error}`);
+        progress(`could not delete ${describeResource(r, 'full')}: ${error}`);
       }
     });
 
@@ -174,7 +170,7 @@ export async function deleteInOrder(
         report.deleted.push(r);
         settled.add(resourceKey(r));
         change({ kind: 'state', region: r.region, id: r.id, state: 'terminated' });
-        progress(`terminated ${label(r)}`);
+        progress(`terminated ${describeResource(r, 'full')}`);
       } catch (err) {
         if (isAbort(err)) throw err;
         report.failed.push({
@@ -182,7 +178,7 @@ export async function deleteInOrder(
           error: `termination did not finish: ${errorMessage(err)}`,
           lasting: false,
         });
-        progress(`${label(r)}: termination did not finish: ${errorMessage(err)}`);
+        progress(`${describeResource(r, 'full')}: termination did not finish: ${errorMessage(err)}`);
       }
     });
   }

@@ -1,7 +1,7 @@
 import { globalScope, type RegionScan } from '../../domain/resource';
 import { describeRegionError, errorMessage, isAbort, throwIfAborted } from './cloudError';
 import type { CloudProvider } from './cloudProvider';
-import { mapLimit } from './retry';
+import { mapLimit } from './mapLimit';
 import { writeRegionScan } from './scanCache';
 
 export interface ScanProgress {

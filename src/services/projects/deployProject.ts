@@ -4,12 +4,14 @@ import type { Blueprint, Rule } from '../../domain/blueprint';
 import { rulePorts } from '../../domain/blueprint';
 import { planDeletion } from '../../domain/dependencyGraph';
 import {
-  type DeployPlan,
   type DesiredResource,
   deployIdTag,
-  describePlan,
   desiredResources,
   logicalIdTag,
+} from '../../domain/desiredResources';
+import {
+  type DeployPlan,
+  describePlan,
   type PlanAction,
   planDeploy,
   resourcesToDelete,

@@ -1,5 +1,5 @@
 import { planDeletion } from '../../domain/dependencyGraph';
-import { deployIdTag } from '../../domain/plan';
+import { deployIdTag } from '../../domain/desiredResources';
 import type { DestroyPayload, DestroyResult, RecordedResourceView } from '../../domain/projectJobs';
 import type { StateResource } from '../../domain/projectState';
 import type { Resource } from '../../domain/resource';

@@ -1,4 +1,4 @@
-import { mapLimit } from '../cloud/retry';
+import { mapLimit } from '../cloud/mapLimit';
 import { LatencyHistory } from './latencyHistory';
 import { type ProbeResult, probeTcp } from './probeTcp';
 

@@ -14,6 +14,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { ZodType, z } from 'zod';
+import { didYouMean } from '../../domain/didYouMean';
 import type { SourceError } from '../../domain/sourceError';
 
 type Issue = z.core.$ZodIssue;
@@ -349,7 +350,7 @@ function sizeMessage(
 function unknownKeyMessage(key: string, allowed: string[] | undefined): string {
   if (!allowed) return `unknown key "${key}"`;
   if (allowed.length === 0) return `unknown key "${key}" (no keys are allowed here)`;
-  const suggestion = closest(key, allowed);
+  const suggestion = didYouMean(key, allowed, Math.max(1, Math.floor(key.length / 3)));
   const list = `allowed: ${allowed.join(', ')}`;
   return suggestion
     ? `unknown key "${key}" (did you mean "${suggestion}"? ${list})`
@@ -411,35 +412,6 @@ function show(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return 'a map';
   return String(value);
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(word.length / 3));
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d <= bestDistance) {
-      best = c;
-      bestDistance = d - 1;
-    }
-  }
-  return best;
-}
-
-/** Edit distance where swapping two neighbouring letters (`dpeth`) counts as one edit. */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
-  for (let j = 0; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.length][b.length];
 }
 
 function valueAt(root: unknown, path: readonly PathKey[]): unknown {
