@@ -75,7 +75,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
           j.total > 0 ? `${j.step}/${j.total}` : '-',
           `${j.attempts}/${j.maxAttempts}`,
           `${j.requestedBy.user}@${j.requestedBy.host}`,
-          formatAge((now - j.createdAt) / 1000),
+          formatAge(now - j.createdAt),
           took(j, now),
           fitWidth(stripControl(describeJob(j.kind, j.payload)), 48).trimEnd(),
         ]),

@@ -45,7 +45,7 @@ export async function reposCommand(io: CommandIO): Promise<number> {
               String(r.changed),
               upstream(r),
               r.last?.hash ?? '',
-              r.last ? formatAge(now - r.last.time) : '',
+              r.last ? formatAge((now - r.last.time) * 1000) : '',
               fitWidth(r.last?.author ?? '', 16).trimEnd(),
               r.last?.subject ?? '(no commits yet)',
             ],

@@ -1,6 +1,5 @@
 import { defaultStaleAfterMs } from '../domain/cloudJobs';
 import {
-  formatAge as formatScanAge,
   isStale,
   parseResourceType,
   type Resource,
@@ -9,7 +8,7 @@ import {
   type ResourceType,
   resourceTypes,
 } from '../domain/resource';
-import { fitWidth, formatAge, stripControl } from '../domain/text';
+import { fitWidth, formatAge, formatAgo, stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { readAccountCache } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
@@ -128,18 +127,18 @@ export async function resourcesCommand(argv: string[], io: CloudCommandIO): Prom
         r.region,
         r.state ?? '',
         stripControl(r.project ?? ''),
-        r.createdAt ? formatAge((now - r.createdAt) / 1000) : '',
+        r.createdAt ? formatAge(now - r.createdAt) : '',
         stripControl(r.detail),
       ]),
     );
   }
   io.stderr.write(
-    `${rows.length} of ${index.size} resources in ${scans.length} scopes; oldest scan ${formatScanAge(now - oldest)}\n`,
+    `${rows.length} of ${index.size} resources in ${scans.length} scopes; oldest scan ${formatAgo(now - oldest)}\n`,
   );
   if (stale.length > 0) {
     io.stderr.write(
       `stale (scanned more than ${Math.round(staleAfterMs / 60_000)} min ago): ` +
-        `${stale.map((s) => `${s.region} ${formatScanAge(now - s.scannedAt)}`).join(', ')}; ` +
+        `${stale.map((s) => `${s.region} ${formatAgo(now - s.scannedAt)}`).join(', ')}; ` +
         `rescan with \`infradeck scan${
           stale.length < scans.length
             ? ` --regions ${stale

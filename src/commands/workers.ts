@@ -45,11 +45,11 @@ export async function workersCommand(argv: string[], io: BusCommandIO): Promise<
           w.id,
           w.host,
           String(w.pid),
-          formatAge((now - w.startedAt) / 1000),
+          formatAge(now - w.startedAt),
           `${w.current.length}/${w.concurrency}`,
           String(w.jobsDone),
           String(w.jobsFailed),
-          `${formatAge((now - w.lastSeenAt) / 1000)} ago`,
+          `${formatAge(now - w.lastSeenAt)} ago`,
           w.current.map((c) => `${c.id} (${c.kind})`).join(', ') || '-',
         ]),
       );

@@ -129,16 +129,6 @@ export function isStale(scan: Pick<RegionScan, 'scannedAt'>, now: number, maxAge
   return scanAgeMs(scan, now) > maxAgeMs;
 }
 
-/** `just now`, `42 s ago`, `3 min ago`, `5 h ago`, `2 d ago`. */
-export function formatAge(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 5) return 'just now';
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86_400)} d ago`;
-}
-
 /** Type names and the short aliases a person types: `:ec2`, `:sg`, `:s3`, `:igw`, `:rtb`, `:ebs`, `:key`. */
 const typeAliases: Record<string, ResourceType> = {
   instance: 'instance',

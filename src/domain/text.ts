@@ -198,12 +198,22 @@ const AGE_UNITS: readonly [number, string][] = [
   [60, 'm'],
 ];
 
-/** Compact age like kubectl: `5s`, `3m`, `2h`, `4d`, `3w`, `2y` (floored). Negative is `0s`, NaN is `-`. */
-export function formatAge(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  const s = Math.max(0, Math.floor(seconds));
+/** Compact age like kubectl, from milliseconds: `5s`, `3m`, `2h`, `4d`, `3w`, `2y` (floored). Negative is `0s`, NaN is `-`. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms)) return '-';
+  const s = Math.max(0, Math.floor(ms / 1000));
   for (const [size, unit] of AGE_UNITS) {
     if (s >= size) return `${Math.floor(s / size)}${unit}`;
   }
   return `${s}s`;
+}
+
+/** An age in words for a sentence, from milliseconds: `just now`, `40 s ago`, `3 min ago`, `2 h ago`, `5 d ago`. */
+export function formatAgo(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 5) return 'just now';
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} d ago`;
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatAge,
   isStale,
   parseResourceType,
   type RegionScan,
   type Resource,
   ResourceIndex,
 } from '../../src/domain/resource';
+import { formatAgo } from '../../src/domain/text';
 
 const r = (type: Resource['type'], id: string, region: string, extra: Partial<Resource> = {}): Resource => ({
   type,
@@ -124,11 +124,11 @@ describe('ResourceIndex', () => {
 
 describe('freshness and type names', () => {
   it('says how old a scan is and when it is stale', () => {
-    expect(formatAge(2_000)).toBe('just now');
-    expect(formatAge(42_000)).toBe('42 s ago');
-    expect(formatAge(3 * 60_000 + 5_000)).toBe('3 min ago');
-    expect(formatAge(5 * 3_600_000)).toBe('5 h ago');
-    expect(formatAge(2 * 86_400_000)).toBe('2 d ago');
+    expect(formatAgo(2_000)).toBe('just now');
+    expect(formatAgo(42_000)).toBe('42 s ago');
+    expect(formatAgo(3 * 60_000 + 5_000)).toBe('3 min ago');
+    expect(formatAgo(5 * 3_600_000)).toBe('5 h ago');
+    expect(formatAgo(2 * 86_400_000)).toBe('2 d ago');
     expect(isStale({ scannedAt: 0 }, 10 * 60_000, 15 * 60_000)).toBe(false);
     expect(isStale({ scannedAt: 0 }, 16 * 60_000, 15 * 60_000)).toBe(true);
   });

@@ -103,17 +103,17 @@ describe('fitWidth', () => {
 
 describe('formatAge', () => {
   it('uses the largest whole unit', () => {
-    expect(formatAge(5)).toBe('5s');
-    expect(formatAge(59.9)).toBe('59s');
-    expect(formatAge(3 * 60 + 10)).toBe('3m');
-    expect(formatAge(2 * 3600 + 59 * 60)).toBe('2h');
-    expect(formatAge(4 * 86400)).toBe('4d');
-    expect(formatAge(3 * 7 * 86400 + 100)).toBe('3w');
-    expect(formatAge(2 * 365 * 86400 + 5)).toBe('2y');
+    expect(formatAge(5 * 1000)).toBe('5s');
+    expect(formatAge(59.9 * 1000)).toBe('59s');
+    expect(formatAge((3 * 60 + 10) * 1000)).toBe('3m');
+    expect(formatAge((2 * 3600 + 59 * 60) * 1000)).toBe('2h');
+    expect(formatAge(4 * 86400 * 1000)).toBe('4d');
+    expect(formatAge((3 * 7 * 86400 + 100) * 1000)).toBe('3w');
+    expect(formatAge((2 * 365 * 86400 + 5) * 1000)).toBe('2y');
   });
 
   it('handles clock skew and garbage without crashing', () => {
-    expect(formatAge(-30)).toBe('0s');
+    expect(formatAge(-30 * 1000)).toBe('0s');
     expect(formatAge(Number.NaN)).toBe('-');
     expect(formatAge(Number.POSITIVE_INFINITY)).toBe('-');
   });

@@ -58,7 +58,7 @@ function DashboardScreen({ width, height }: ScreenProps) {
           const current = w.current.length
             ? `running ${w.current.map((c) => `${c.kind} ${c.id}`).join(', ')}`
             : 'idle';
-          return `${w.id}  up ${formatAge((now - w.startedAt) / 1000)}  ${w.jobsDone} done  ${w.jobsFailed} failed  ${current}`;
+          return `${w.id}  up ${formatAge(now - w.startedAt)}  ${w.jobsDone} done  ${w.jobsFailed} failed  ${current}`;
         });
 
   return (
@@ -85,7 +85,7 @@ function DashboardScreen({ width, height }: ScreenProps) {
       {(failures.length ? failures : []).slice(0, failureRows).map((j) => (
         <Text key={j.id} color={theme.error}>
           {fitWidth(
-            `  ${j.id}  ${formatAge((now - (j.finishedAt ?? j.createdAt)) / 1000)} ago  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
+            `  ${j.id}  ${formatAge(now - (j.finishedAt ?? j.createdAt))} ago  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
             width,
           )}
         </Text>

@@ -37,7 +37,7 @@ export function lastJobText(row: DeploymentRow, now: number): string {
   const job = row.job;
   if (job) {
     const verb = `${projectJobVerb(job)} ${job.id}`;
-    const age = (at: number | undefined) => (at ? ` ${formatAge((now - at) / 1000)}` : '');
+    const age = (at: number | undefined) => (at ? ` ${formatAge(now - at)}` : '');
     switch (job.status) {
       case 'active':
         return job.total > 0 ? `${verb} ${job.step}/${job.total}` : `${verb} starting`;
@@ -56,7 +56,7 @@ export function lastJobText(row: DeploymentRow, now: number): string {
   if (!last) return '';
   const verb = `${last.rollback ? 'rollback' : last.kind} ${last.jobId}`;
   if (last.error) return `${verb} failed: ${last.error}`;
-  if (last.finishedAt) return `${verb} done ${formatAge((now - last.finishedAt) / 1000)}`;
+  if (last.finishedAt) return `${verb} done ${formatAge(now - last.finishedAt)}`;
   return `${verb} stopped at ${last.step ?? 0}/${last.total ?? '?'}`;
 }
 

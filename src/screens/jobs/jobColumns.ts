@@ -11,7 +11,7 @@ export function progressBar(job: JobView, barWidth = 8): string {
 
 export function jobDuration(job: JobView, now: number): string {
   if (!job.startedAt) return '';
-  return formatAge(((job.finishedAt ?? now) - job.startedAt) / 1000);
+  return formatAge((job.finishedAt ?? now) - job.startedAt);
 }
 
 const statusColor: Record<string, string | undefined> = {
@@ -41,7 +41,7 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       title: 'AGE',
       width: 4,
       align: 'right',
-      value: (j) => formatAge((now() - j.createdAt) / 1000),
+      value: (j) => formatAge(now() - j.createdAt),
       sortValue: (j) => -j.createdAt,
     },
     {

@@ -25,7 +25,7 @@ export function RepoDetailsView({
     lines.push(`Recent commits (${details.value.log.length}):`);
     for (const c of details.value.log)
       lines.push(
-        `  ${c.hash}  ${fitWidth(formatAge(nowSeconds - c.time), 4, 'right')}  ${fitWidth(c.author, 14)}  ${c.subject}`,
+        `  ${c.hash}  ${fitWidth(formatAge((nowSeconds - c.time) * 1000), 4, 'right')}  ${fitWidth(c.author, 14)}  ${c.subject}`,
       );
   }
   return (

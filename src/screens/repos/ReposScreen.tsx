@@ -40,7 +40,7 @@ function ReposScreen({ width, height, active }: ScreenProps) {
 
   if (details) return <RepoDetailsView width={width} height={height} active={active} />;
 
-  const age = refreshedAt ? `refreshed ${formatAge((Date.now() - refreshedAt) / 1000)} ago` : '';
+  const age = refreshedAt ? `refreshed ${formatAge(Date.now() - refreshedAt)} ago` : '';
   const summary = `${rows.length} repositories${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
   return (
     <SummaryTable

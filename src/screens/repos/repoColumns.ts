@@ -35,7 +35,7 @@ export function repoColumns(now: () => number): Column<RepoStatus>[] {
       title: 'AGE',
       width: 4,
       align: 'right',
-      value: (r) => (r.kind === 'ok' && r.last ? formatAge(now() / 1000 - r.last.time) : ''),
+      value: (r) => (r.kind === 'ok' && r.last ? formatAge(now() - r.last.time * 1000) : ''),
       sortValue: (r) => (r.kind === 'ok' && r.last ? now() / 1000 - r.last.time : Number.MAX_SAFE_INTEGER),
     },
     {

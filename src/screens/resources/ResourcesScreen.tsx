@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
-import { formatAge, isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
+import { isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
+import { formatAgo } from '../../domain/text';
 import type { DeckState } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -24,7 +25,7 @@ function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number)
   ]
     .filter(Boolean)
     .join('; ');
-  return `${scans.length} scopes scanned ${formatAge(now - oldest)}${notes ? ` (${notes})` : ''}`;
+  return `${scans.length} scopes scanned ${formatAgo(now - oldest)}${notes ? ` (${notes})` : ''}`;
 }
 
 function ResourcesScreen({ width, height, active }: ScreenProps) {

@@ -47,7 +47,7 @@ export function resourceColumns(now: () => number): Column<Resource>[] {
       title: 'AGE',
       width: 4,
       align: 'right',
-      value: (r) => (r.createdAt ? formatAge((now() - r.createdAt) / 1000) : ''),
+      value: (r) => (r.createdAt ? formatAge(now() - r.createdAt) : ''),
       sortValue: (r) => (r.createdAt ? now() - r.createdAt : Number.MAX_SAFE_INTEGER),
     },
     { key: 'detail', title: 'DETAIL', width: 'flex', minWidth: 10, value: (r) => r.detail },

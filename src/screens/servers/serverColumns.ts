@@ -47,7 +47,7 @@ export function serverColumns(
       align: 'right',
       value: (r) => {
         const at = reach()[r.key]?.last?.at;
-        return at ? formatAge((now() - at) / 1000) : '';
+        return at ? formatAge(now() - at) : '';
       },
     },
     { key: 'detail', title: 'DETAIL', width: 'flex', minWidth: 8, value: (r) => r.detail },
