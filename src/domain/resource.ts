@@ -13,6 +13,18 @@ export const resourceTypes = [
 
 export type ResourceType = (typeof resourceTypes)[number];
 
+/** What a project's tag look-up asks for (everything a blueprint makes, and the servers' root volumes). */
+export const projectResourceTypes: readonly ResourceType[] = [
+  'vpc',
+  'subnet',
+  'internet-gateway',
+  'route-table',
+  'security-group',
+  'instance',
+  'volume',
+  'bucket',
+];
+
 /** The tag that says which infradeck project a resource belongs to. */
 export const projectTag = 'infradeck:project';
 

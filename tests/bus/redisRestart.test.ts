@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,37 +9,8 @@ import { isBusError } from '../../src/services/bus/busError';
 import type { Bus, BusNotice, BusState } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { alice, waitFor } from './contractSuite';
-import { freePort, portOpen, skipRedis } from './redisTestEnv';
-
-/** A redis-server of our own on a free port, so we can stop and restart it. */
-async function startRedis(port: number, dir: string, persistent: boolean): Promise<ChildProcess> {
-  const server = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      persistent ? 'yes' : 'no',
-      '--appendfsync',
-      'always',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitFor(`redis-server on port ${port}`, () => portOpen(port), 10_000);
-  return server;
-}
-
-async function stopRedis(server: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  await exited;
-}
+import { startRedis, stopRedis } from './ownRedis';
+import { freePort, skipRedis } from './redisTestEnv';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,17 +1,6 @@
 import type { ProjectState } from '../../domain/projectState';
-import { projectTag, type Resource, type ResourceType } from '../../domain/resource';
+import { projectResourceTypes, projectTag, type Resource } from '../../domain/resource';
 import type { CloudProvider } from '../cloud/cloudProvider';
-
-const types: ResourceType[] = [
-  'vpc',
-  'subnet',
-  'internet-gateway',
-  'route-table',
-  'security-group',
-  'instance',
-  'volume',
-  'bucket',
-];
 
 /**
  * Everything in `region` tagged with the project, asked of the cloud now (one look-up per type, at once):
@@ -29,7 +18,9 @@ export async function lookUpProject(
   state?: ProjectState,
 ): Promise<Resource[]> {
   const found = (
-    await Promise.all(types.map((type) => cloud.findByTags(region, type, { [projectTag]: project }, signal)))
+    await Promise.all(
+      projectResourceTypes.map((type) => cloud.findByTags(region, type, { [projectTag]: project }, signal)),
+    )
   ).flat();
   const seen = new Set(found.filter((r) => r.type === 'bucket').map((r) => r.id));
   const named = new Set([

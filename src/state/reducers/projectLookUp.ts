@@ -1,4 +1,5 @@
 import {
+  projectResourceTypes,
   projectTag,
   type Resource,
   type ResourceIndex,
@@ -6,16 +7,7 @@ import {
   resourceKey,
 } from '../../domain/resource';
 
-const lookedUpTypes: ReadonlySet<ResourceType> = new Set([
-  'vpc',
-  'subnet',
-  'internet-gateway',
-  'route-table',
-  'security-group',
-  'instance',
-  'volume',
-  'bucket',
-]);
+const lookedUpTypes: ReadonlySet<ResourceType> = new Set(projectResourceTypes);
 
 /**
  * The index after a tag look-up of one project in one region: what was found replaces what the index held
