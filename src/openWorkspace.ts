@@ -10,7 +10,7 @@ import type { CloudProvider } from './services/cloud/cloudProvider';
 import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
 import { loadProjects } from './services/projects/loadProjects';
 import { lookUpProject } from './services/projects/lookUpProject';
-import { blueprintYaml, draftProblems, saveNewBlueprint } from './services/projects/newBlueprint';
+import { saveNewBlueprint } from './services/projects/newBlueprint';
 import { watchProjects } from './services/projects/watchProjects';
 import { defaultConfigPath, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
@@ -71,8 +71,6 @@ export function deckProjectsFor(
     ...(cloud
       ? { lookUp: async (project: string, region: string) => lookUpProject(await cloud(), project, region) }
       : {}),
-    draftProblems,
-    draftYaml: (input) => blueprintYaml(input),
     saveNew: async (input) => {
       const saved = await saveNewBlueprint(dataDir, input);
       return saved.ok ? { ok: true, file: saved.file } : saved;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { parseBlueprint } from '../../src/domain/blueprintSource';
 import type { JobView } from '../../src/domain/job';
 import type { ProjectEntry } from '../../src/domain/projectEntry';
 import type { ProjectState } from '../../src/domain/projectState';
 import { ResourceIndex } from '../../src/domain/resource';
-import { parseBlueprint } from '../../src/services/projects/blueprintFile';
 import { projectRows } from '../../src/state/selectors/projects';
 import { exampleText } from './deploymentsHarness';
 

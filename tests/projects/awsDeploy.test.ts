@@ -33,10 +33,10 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parseBlueprint, sha256 } from '../../src/domain/blueprintSource';
 import { deployPayloadSchema } from '../../src/domain/projectJobs';
 import { type AwsClients, createAwsClients } from '../../src/services/aws/awsClients';
 import { AwsProvider } from '../../src/services/aws/awsProvider';
-import { parseBlueprint, sha256 } from '../../src/services/projects/blueprintFile';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { readStateFile } from '../../src/services/projects/stateFile';
 import { recordedJob } from './fakeJob';

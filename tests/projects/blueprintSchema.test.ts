@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Blueprint, closestInstanceType } from '../../src/domain/blueprint';
+import { parseBlueprint } from '../../src/domain/blueprintSource';
 import { deployIdTag, desiredResources } from '../../src/domain/desiredResources';
 import { formatSourceError } from '../../src/domain/sourceError';
-import { parseBlueprint } from '../../src/services/projects/blueprintFile';
 import { loadProjects } from '../../src/services/projects/loadProjects';
 
 const good = `# a comment

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseBlueprint, sha256 } from '../../src/domain/blueprintSource';
 import {
   type DestroyPayloadInput,
   deployPayloadSchema,
@@ -16,7 +17,6 @@ import type { Resource } from '../../src/domain/resource';
 import { CloudError } from '../../src/services/cloud/cloudError';
 import type { CloudProvider } from '../../src/services/cloud/cloudProvider';
 import { DemoCloud } from '../../src/services/cloud/demoCloud';
-import { parseBlueprint, sha256 } from '../../src/services/projects/blueprintFile';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { destroyProject } from '../../src/services/projects/destroyProject';
 import { loadProjects } from '../../src/services/projects/loadProjects';

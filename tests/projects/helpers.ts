@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Blueprint } from '../../src/domain/blueprint';
+import { parseBlueprint, sha256 } from '../../src/domain/blueprintSource';
 import { type DeployPayload, deployPayloadSchema } from '../../src/domain/projectJobs';
 import { DemoCloud } from '../../src/services/cloud/demoCloud';
-import { parseBlueprint, sha256 } from '../../src/services/projects/blueprintFile';
 
 export const shopText = readFileSync(join(__dirname, '../../data/projects/shop.yaml'), 'utf8');
 

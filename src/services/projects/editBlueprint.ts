@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Composer, CST, isScalar, Parser, parseDocument } from 'yaml';
+import { type BlueprintFile, parseBlueprint, sha256 } from '../../domain/blueprintSource';
 import type { SourceError } from '../../domain/sourceError';
 import { writeFileAtomic } from '../storage/atomicWrite';
-import { fileErrorReason } from '../storage/yamlDocument';
-import { type BlueprintFile, parseBlueprint, sha256 } from './blueprintFile';
+import { fileErrorReason } from '../storage/yamlFile';
 
 /** One change to a blueprint: set a value (creating the maps on the way) or delete a key / list item. */
 export type BlueprintEdit =

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import type { SourceError } from '../../domain/sourceError';
 import { workspacePaths } from '../storage/workspace';
-import { fileErrorReason } from '../storage/yamlDocument';
+import { fileErrorReason } from '../storage/yamlFile';
 import { readBlueprintFile } from './blueprintFile';
 import { readStateFile, stateDir, stateFilePath } from './stateFile';
 

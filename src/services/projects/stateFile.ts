@@ -1,11 +1,12 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256 } from '../../domain/blueprintSource';
 import { emptyProjectState, type ProjectState, projectStateSchema } from '../../domain/projectState';
 import { formatSourceError, type SourceError } from '../../domain/sourceError';
+import { parseYamlFile, sourceErrorAt } from '../../domain/yamlSource';
 import { writeFileAtomic } from '../storage/atomicWrite';
 import { workspacePaths } from '../storage/workspace';
-import { fileErrorReason, parseYamlFile, sourceErrorAt } from '../storage/yamlDocument';
-import { sha256 } from './blueprintFile';
+import { fileErrorReason } from '../storage/yamlFile';
 
 /** `<dataDir>/state`: one `<project>.json` per project, plus its `.lock` while a job runs. */
 export function stateDir(dataDir: string): string {

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import type { SourceError } from '../../domain/sourceError';
+import { parseYamlFile } from '../../domain/yamlSource';
 import { type Env, resolveUserPath } from '../storage/userPath';
-import { fileErrorReason, parseYamlFile } from '../storage/yamlDocument';
+import { fileErrorReason } from '../storage/yamlFile';
 
 /** A host name or an IPv4/IPv6 address; never something ssh could take for an option. */
 const hostSchema = z

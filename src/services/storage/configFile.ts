@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configSchema, type DeckConfig, defaultConfig } from '../../domain/config';
 import type { SourceError } from '../../domain/sourceError';
+import { parseYamlFile } from '../../domain/yamlSource';
 import { type Env, xdgFolder } from './userPath';
-import { fileErrorReason, parseYamlFile } from './yamlDocument';
+import { fileErrorReason } from './yamlFile';
 
 /** `$XDG_CONFIG_HOME/infradeck/config.yaml`, else `~/.config/infradeck/config.yaml`. */
 export function defaultConfigPath(env: Env = process.env): string {

@@ -5,8 +5,9 @@ import * as z from 'zod';
 import type { DeckConfig } from '../../domain/config';
 import type { RepoEntry } from '../../domain/repo';
 import type { SourceError } from '../../domain/sourceError';
+import { parseYamlFile } from '../../domain/yamlSource';
 import { type Env, resolveUserPath, xdgFolder } from './userPath';
-import { fileErrorReason, parseYamlFile } from './yamlDocument';
+import { fileErrorReason } from './yamlFile';
 
 /** `$INFRADECK_DATA`, else `$XDG_DATA_HOME/infradeck`, else `~/.local/share/infradeck`. */
 export function defaultDataDir(env: Env = process.env): string {

@@ -15,9 +15,6 @@ export interface DeckProjects {
   watch(onChange: () => void, onError: (error: Error) => void): Promise<{ close(): Promise<void> }>;
   /** The project's resources asked of the cloud now, by its tag. Absent without a cloud. */
   lookUp?(project: string, region: string): Promise<Resource[]>;
-  /** The draft's problems: validated by the blueprint parser, which reads YAML with positions. */
-  draftProblems(input: BlueprintInput): SourceError[];
-  draftYaml(input: BlueprintInput): string;
   /** Writes `<dir>/<name>.yaml` atomically; refused when invalid or when the name is taken. */
   saveNew(input: BlueprintInput): Promise<DraftSave>;
   /** The program and arguments that open `file` in the user's editor (`$VISUAL`, `$EDITOR`, else vi). */

@@ -1,4 +1,5 @@
 import type { BlueprintInput } from '../../domain/blueprint';
+import { blueprintYaml, draftProblems } from '../../domain/blueprintDraft';
 import { type DeployPlan, planDeploy } from '../../domain/plan';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import type { DeployPayload, DeployPayloadInput, DestroyPayloadInput } from '../../domain/projectJobs';
@@ -319,8 +320,8 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
       show: (name) => patch({ open: name, wizard: false }),
       showWizard: (open) => patch({ wizard: open, open: undefined }),
 
-      checkDraft: (input) => projects?.draftProblems(input) ?? [],
-      draftYaml: (input) => projects?.draftYaml(input) ?? '',
+      checkDraft: (input) => draftProblems(input),
+      draftYaml: (input) => blueprintYaml(input),
 
       saveNew: async (input) => {
         if (!projects) return { ok: false, errors: [noFolder()] };

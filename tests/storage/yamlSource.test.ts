@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configSchema } from '../../src/domain/config';
 import { formatSourceError } from '../../src/domain/sourceError';
-import { parseYamlFile, readYamlFile, sourceErrorAt } from '../../src/services/storage/yamlDocument';
+import { parseYamlFile, sourceErrorAt } from '../../src/domain/yamlSource';
+import { readYamlFile } from '../../src/services/storage/yamlFile';
 import { refuseAccess } from './refuseAccess';
 
 const reposSchema = z

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   type Document,
   isAlias,
@@ -14,8 +13,8 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { ZodType, z } from 'zod';
-import { didYouMean } from '../../domain/didYouMean';
-import type { SourceError } from '../../domain/sourceError';
+import { didYouMean } from './didYouMean';
+import type { SourceError } from './sourceError';
 
 type Issue = z.core.$ZodIssue;
 type PathKey = PropertyKey;
@@ -72,44 +71,6 @@ export function parseYamlFile<T>(
   const errors = parsed.error.issues.flatMap((issue) => issueErrors(ctx, issue, []));
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, errors };
-}
-
-/** Reads and parses a YAML file; a file that cannot be read is one error at line 0 saying why. */
-export async function readYamlFile<T>(
-  path: string,
-  schema: ZodType<T>,
-  options: YamlParseOptions = {},
-): Promise<YamlParseResult<T>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return {
-      ok: false,
-      errors: [{ file: path, line: 0, column: 0, path: '', message: fileErrorReason(err) }],
-    };
-  }
-  return parseYamlFile(path, text, schema, options);
-}
-
-/** The OS reason a file could not be read, in plain words (`no such file`, `permission denied`). */
-export function fileErrorReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a folder, not a file';
-    case 'ENOTDIR':
-      return 'a parent of this path is not a folder';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
 }
 
 /**
