@@ -37,9 +37,11 @@ async function main(argv: string[]): Promise<number> {
   }
   // Ink draws nothing but a final frame when it believes it runs in CI (CI or CONTINUOUS_INTEGRATION set), which
   // it decides once, when it loads. A person at a terminal gets the live console whatever their environment says.
+  // The variables are removed, not set to 0: chalk's colour detection (also decided at load) takes any CI
+  // variable, even CI=0, for a CI machine and turns colour off.
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
-  process.env.CI = '0';
-  process.env.CONTINUOUS_INTEGRATION = '0';
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   // Ink's layout engine (yoga, WebAssembly) loads its binary with `fetch` when there is one, which makes Node load
   // its whole HTTP client first: ~30 ms of a ~250 ms start. Without `fetch` it decodes the same bytes directly.
   // The property is put back untouched (Node defines it lazily; reading it would load that client).

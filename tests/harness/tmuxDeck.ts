@@ -1,0 +1,59 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliPath } from './cliProcess';
+
+// A real terminal emulator is what shows where each line lands and which bytes reach the screen: tmux draws
+// the console, capture-pane reads it back (-e keeps the SGR sequences).
+export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+
+export interface TmuxDeck {
+  tmux(...args: string[]): string;
+  /** The screen as text, one string a row; `withColour` keeps the escape sequences. */
+  screen(withColour?: boolean): string[];
+  until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
+  keys(...keys: string[]): void;
+  close(): void;
+}
+
+/** The built console in its own tmux server, at `columns`x`rows`, with an empty HOME and `env` added. */
+export function startTmuxDeck(columns: number, rows: number, env: Record<string, string> = {}): TmuxDeck {
+  const socket = `infradeck-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'infradeck-tmux-'));
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const screen = (withColour = false) =>
+    tmux('capture-pane', '-p', ...(withColour ? ['-e'] : []), '-t', 'deck')
+      .replace(/\n$/, '')
+      .split('\n');
+  const vars = {
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'config'),
+    XDG_STATE_HOME: join(dir, 'state'),
+    ...env,
+  };
+  const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath]
+    .concat(['--data', join(dir, 'data')])
+    .map((word) => `'${word}'`)
+    .join(' ');
+  tmux('new-session', '-d', '-s', 'deck', '-x', String(columns), '-y', String(rows), command);
+  return {
+    tmux,
+    screen,
+    async until(what, done, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!done()) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}; the screen:\n${screen().join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    keys: (...keys) => {
+      for (const key of keys) tmux('send-keys', '-t', 'deck', key);
+    },
+    close() {
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
