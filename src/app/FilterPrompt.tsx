@@ -24,7 +24,9 @@ export function FilterPrompt({ screen, width }: { screen: string; width: number 
   });
 
   const parsed = parseFilter(text);
-  const hint = parsed.ok ? '   text · re:regex · !inverse · Enter keep · Esc clear' : `   ${parsed.error}`;
+  const hint = parsed.ok
+    ? '   text · re:… · glob* · col:value · !not · Enter keep · Esc clear'
+    : `   ${parsed.error}`;
   return (
     <Text>
       <Text color={theme.accent}>/</Text>

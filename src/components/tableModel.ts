@@ -1,4 +1,4 @@
-import { parseFilter, type TableFilter } from '../domain/tableFilter';
+import { parseFilter, rowPasses, type TableFilter } from '../domain/tableFilter';
 import { displayWidth } from '../domain/text';
 
 export interface Column<T> {
@@ -11,6 +11,8 @@ export interface Column<T> {
   align?: 'left' | 'right';
   value: (row: T) => string;
   sortValue?: (row: T) => string | number;
+  /** `text`: compare character by character (ids like `i-0b3a…`, whose digit runs are not numbers). */
+  sortAs?: 'natural' | 'text';
   /** An Ink colour name for the cell; ignored with NO_COLOR. */
   color?: (row: T) => string | undefined;
 }
@@ -22,36 +24,34 @@ export interface TableSort {
 
 export const COLUMN_GAP = 1;
 
-/** The text a filter is matched against: every column's value, joined by a space. */
-export function rowHaystack<T>(row: T, columns: readonly Column<T>[]): string {
-  let h = '';
-  for (let i = 0; i < columns.length; i++) h += (i === 0 ? '' : ' ') + columns[i].value(row);
-  return h;
+/** The cells a filter is matched against: every column's value, in column order. */
+export function rowCells<T>(row: T, columns: readonly Column<T>[]): string[] {
+  return columns.map((c) => c.value(row));
 }
 
 /**
- * Rows that pass `filter` (the `/` text or an already parsed filter). A filter that matches everything, or
- * one that does not parse, returns `rows` itself (the caller reports the parse error).
- * `haystacks`, if given, are the precomputed `rowHaystack` of each row.
+ * Rows that pass `filter` (the `/` text or an already parsed filter), matched cell by cell (see `rowPasses`).
+ * A filter that matches everything, or one that does not parse, returns `rows` itself (the caller reports the
+ * parse error). `cells`, if given, are the precomputed `rowCells` of each row.
  */
 export function filterRows<T>(
   rows: readonly T[],
   filter: string | TableFilter,
   columns: readonly Column<T>[],
-  haystacks?: readonly string[],
+  cells?: readonly (readonly string[])[],
 ): readonly T[] {
   const f = typeof filter === 'string' ? parseFilter(filter) : filter;
   if (!f.ok || f.matchesAll) return rows;
   const out: T[] = [];
   for (let i = 0; i < rows.length; i++) {
-    if (f.test(haystacks ? haystacks[i] : rowHaystack(rows[i], columns))) out.push(rows[i]);
+    if (rowPasses(f, cells ? cells[i] : rowCells(rows[i], columns), columns)) out.push(rows[i]);
   }
   return out;
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
-function compareKeys(a: string | number, b: string | number): number {
+function compareKeys(a: string | number, b: string | number, asText = false): number {
   if (typeof a === 'number' && typeof b === 'number') {
     if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
     if (Number.isNaN(b)) return -1;
@@ -60,11 +60,13 @@ function compareKeys(a: string | number, b: string | number): number {
   // Numbers sort before text so a column of mostly numbers keeps its "-" / "n/a" rows together at the end.
   if (typeof a === 'number') return -1;
   if (typeof b === 'number') return 1;
+  if (asText) return a < b ? -1 : a > b ? 1 : 0;
   return collator.compare(a, b);
 }
 
 /**
- * A stable sort by one column (`sortValue`, else `value`; text compares naturally: `i-9` < `i-10`).
+ * A stable sort by one column (`sortValue`, else `value`; text compares naturally, `i-9` < `i-10`, unless the
+ * column sorts as plain text).
  * Rows with equal keys keep their input order in both directions. Unknown column or no sort: `rows` itself.
  */
 export function sortRows<T>(
@@ -79,7 +81,8 @@ export function sortRows<T>(
   const keys = rows.map((r) => keyOf(r));
   const order = rows.map((_, i) => i);
   const sign = sort.dir === 'desc' ? -1 : 1;
-  order.sort((a, b) => sign * compareKeys(keys[a], keys[b]) || a - b);
+  const asText = col.sortAs === 'text';
+  order.sort((a, b) => sign * compareKeys(keys[a], keys[b], asText) || a - b);
   return order.map((i) => rows[i]);
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useMemo, useReducer, useRef } from 'react';
 import { parseFilter } from '../domain/tableFilter';
-import { type Column, filterRows, rowHaystack, scrollWindow, sortRows, type TableSort } from './tableModel';
+import { type Column, filterRows, rowCells, scrollWindow, sortRows, type TableSort } from './tableModel';
 
 export type TableAction =
   | 'nav.down'
@@ -95,18 +95,18 @@ export function useTable<T>({
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
 
-  // Haystacks depend on rows and columns only, so typing in the filter does not rebuild them.
-  const haystackCache = useRef<{ rows: readonly T[]; columns: readonly Column<T>[]; haystacks: string[] }>(
+  // Cells depend on rows and columns only, so typing in the filter does not rebuild them.
+  const cellCache = useRef<{ rows: readonly T[]; columns: readonly Column<T>[]; cells: string[][] }>(
     undefined,
   );
   const filtered = useMemo(() => {
     if (!filter.ok || filter.matchesAll) return rows;
-    let cache = haystackCache.current;
+    let cache = cellCache.current;
     if (!cache || cache.rows !== rows || cache.columns !== columns) {
-      cache = { rows, columns, haystacks: rows.map((r) => rowHaystack(r, columns)) };
-      haystackCache.current = cache;
+      cache = { rows, columns, cells: rows.map((r) => rowCells(r, columns)) };
+      cellCache.current = cache;
     }
-    return filterRows(rows, filter, columns, cache.haystacks);
+    return filterRows(rows, filter, columns, cache.cells);
   }, [rows, columns, filter]);
 
   // Sorted view cached by inputs so `act('table.sortNext')` and the render that follows share one sort.

@@ -31,7 +31,12 @@ export const tableActions: ActionDef[] = [
   { id: 'nav.pageUp', keys: ['pgup', 'ctrl-b', 'ctrl-u'], description: 'Page up', scope: 'table' },
   { id: 'nav.top', keys: ['g', 'home'], description: 'First row', scope: 'table' },
   { id: 'nav.bottom', keys: ['G', 'end'], description: 'Last row', scope: 'table' },
-  { id: 'table.filter', keys: ['/'], description: 'Filter (text, re:regex, !inverse)', scope: 'table' },
+  {
+    id: 'table.filter',
+    keys: ['/'],
+    description: 'Filter: text, re:regex, glob*, column:value, !not',
+    scope: 'table',
+  },
   { id: 'table.select', keys: ['space'], description: 'Select row', scope: 'table' },
   { id: 'table.selectAll', keys: ['ctrl-a'], description: 'Select all shown', scope: 'table' },
   { id: 'table.sortNext', keys: ['o'], description: 'Sort by next column', scope: 'table' },

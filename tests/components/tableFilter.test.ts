@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter } from '../../src/domain/tableFilter';
+import { parseFilter, rowPasses } from '../../src/domain/tableFilter';
 
 const names = [
   'web-1 eu-west-1 running',
@@ -55,5 +55,47 @@ describe('parseFilter', () => {
       expect(f.error).toMatch(/invalid regex: .*Unterminated group/);
     }
     expect(parseFilter('!re:[').ok).toBe(false);
+  });
+});
+
+describe('filters match cell by cell, and can name a column', () => {
+  const columns = [
+    { key: 'name', title: 'NAME' },
+    { key: 'region', title: 'REGION' },
+    { key: 'state', title: 'STATE' },
+  ];
+  const rows = [
+    ['web-12', 'eu-west-1', 'running'],
+    ['web-x', 'eu-central-1', 'stopped'],
+    ['db-1', 'us-east-1', 'running'],
+    ['legacy-web-3', 'ap-northeast-1', 'terminated'],
+  ];
+  const passing = (text: string) => {
+    const f = parseFilter(text);
+    if (!f.ok) throw new Error(f.error);
+    return rows.filter((cells) => rowPasses(f, cells, columns)).map((cells) => cells[0]);
+  };
+
+  it('an anchored regex sees one value, not the joined row', () => {
+    expect(passing('re:^web-\\d+')).toEqual(['web-12']);
+    expect(passing('re:^eu-')).toEqual(['web-12', 'web-x']);
+  });
+
+  it('column:value looks only in that column, by key or title, any case', () => {
+    expect(passing('state:running')).toEqual(['web-12', 'db-1']);
+    expect(passing('STATE:stop')).toEqual(['web-x']);
+    expect(passing('name:re:^web')).toEqual(['web-12', 'web-x']);
+    expect(passing('!state:running')).toEqual(['web-x', 'legacy-web-3']);
+  });
+
+  it('a * makes a glob over the whole cell', () => {
+    expect(passing('region:eu-*')).toEqual(['web-12', 'web-x']);
+    expect(passing('*-1')).toEqual(['web-12', 'web-x', 'db-1', 'legacy-web-3']);
+    expect(passing('region:*-1')).toEqual(['web-12', 'web-x', 'db-1', 'legacy-web-3']);
+  });
+
+  it('a name before : that is no column is plain text', () => {
+    expect(passing('zone:x')).toEqual([]);
+    expect(passing('b-1')).toEqual(['web-12', 'db-1']);
   });
 });

@@ -58,6 +58,14 @@ describe('sortRows', () => {
     expect(byName.map((s) => s.name)).toEqual(['Batch', 'cache', 'db-1', 'web-9', 'web-10']);
   });
 
+  it('sorts a column of ids as plain text: hex digit runs are not numbers', () => {
+    const hex = ['i-0b23', 'i-0af0', 'i-0b3a'].map((id) => ({ id, name: id, region: 'r', cpu: 0 }));
+    const idColumn = [
+      { key: 'id', title: 'ID', width: 8, sortAs: 'text' as const, value: (s: (typeof hex)[0]) => s.id },
+    ];
+    expect(ids(sortRows(hex, idColumn, { key: 'id', dir: 'asc' }))).toEqual(['i-0af0', 'i-0b23', 'i-0b3a']);
+  });
+
   it('stays stable on a large input with many ties', () => {
     const many = Array.from({ length: 5000 }, (_, i) => ({
       id: `i-${i}`,

@@ -30,7 +30,7 @@ const stateColor: Record<string, string> = {
 export function resourceColumns(now: () => number): Column<Resource>[] {
   return [
     { key: 'type', title: 'TYPE', width: 6, value: (r) => typeLabel[r.type] ?? r.type },
-    { key: 'id', title: 'ID', width: 21, minWidth: 12, value: (r) => r.id },
+    { key: 'id', title: 'ID', width: 21, minWidth: 12, sortAs: 'text', value: (r) => r.id },
     { key: 'name', title: 'NAME', width: 16, minWidth: 8, value: (r) => r.name ?? '' },
     { key: 'region', title: 'REGION', width: 14, minWidth: 9, value: (r) => r.region },
     {
