@@ -9,6 +9,11 @@
 //    (only changed lines written) instead of a full repaint per frame. A frame taller than the terminal (the
 //    moment after a shrink) is still repainted whole.
 //
+// 3. build/ink.js again: on a narrower terminal Ink erased the last frame line by line, but the terminal had
+//    rewrapped those lines (tmux reflows on resize), so rows were left behind: a hint line drawn twice, one of
+//    them wrapped, until the next change of height. On every resize, narrower or wider, the whole alternate
+//    screen is cleared and the frame drawn afresh (one repaint per resize).
+//
 // 2. build/output.js: turning the tree into text tokenizes every line into styled characters, with caches
 //    that Ink makes anew for every frame. Kept from one frame to the next (each frame's caches fall back to the
 //    previous frame's, so at most two frames' worth is held), a line that did not change, or only moved, is
@@ -47,6 +52,24 @@ const patches = [
       [
         'if (this.lastOutputHeight >= this.options.stdout.rows) {',
         'if (this.lastOutputHeight > this.options.stdout.rows) {',
+      ],
+      [
+        `        if (currentWidth < this.lastTerminalWidth) {
+            // We clear the screen when decreasing terminal width to prevent duplicate overlapping re-renders.
+            this.log.clear();
+            this.lastOutput = '';
+            this.lastOutputToRender = '';
+        }
+        this.calculateLayout();
+        this.onRender();`,
+        `        // infradeck (scripts/inkPatch.mjs, 3): a resize rewraps or crops what is on the screen, so erasing
+        // the last frame line by line misses rows; the whole (alternate) screen is cleared instead, and the
+        // frame is drawn by the render the console's own resize listener causes, at the new size (a frame
+        // drawn here would still be laid out for the old one, and wrap).
+        this.options.stdout.write('\\u001B[H\\u001B[2J');
+        this.log.done();
+        this.lastOutput = '';
+        this.lastOutputToRender = '';`,
       ],
     ],
   },

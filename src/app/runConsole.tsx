@@ -33,6 +33,7 @@ export async function runConsole(opts: RunConsoleOptions): Promise<number> {
   };
   const terminal = takeTerminal(stdout, {
     guardProcess: opts.guardProcess,
+    tmux: Boolean(process.env.TMUX),
     onFatal: (what, error) => {
       fail(what, error);
       terminal.restore();

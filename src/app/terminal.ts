@@ -18,6 +18,8 @@ export function takeTerminal(
     guardProcess: boolean;
     onFatal: (what: string, error: unknown) => void;
     onSignal: (signal: string) => void;
+    /** Running inside tmux (`$TMUX`): see the resize note below. */
+    tmux?: boolean;
   },
 ): TerminalGuard {
   let restored = false;
@@ -27,7 +29,18 @@ export function takeTerminal(
     stdout.write(leaveAltScreen);
   };
   stdout.write(enterAltScreen);
-  if (!opts.guardProcess) return { restore, dispose: () => {} };
+  // tmux (3.3) copies the alternate screen into the saved main screen when a pane is resized, so after quitting
+  // the shell would show the console's rows. On each resize under tmux the main screen is cleared and saved
+  // again (what it held is gone already); other terminals keep theirs and are left alone.
+  const resaveMainScreen = () => {
+    if (!restored) stdout.write(`${leaveAltScreen}\x1b[H\x1b[2J${enterAltScreen}`);
+  };
+  const underTmux = Boolean(opts.tmux);
+  if (underTmux) stdout.on('resize', resaveMainScreen);
+  const stopResave = () => {
+    if (underTmux) stdout.off('resize', resaveMainScreen);
+  };
+  if (!opts.guardProcess) return { restore, dispose: stopResave };
 
   const onExit = () => restore();
   const onSignal = (signal: NodeJS.Signals) => opts.onSignal(signal);
@@ -48,6 +61,7 @@ export function takeTerminal(
   return {
     restore,
     dispose: () => {
+      stopResave();
       process.off('exit', onExit);
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onSignal);

@@ -17,8 +17,17 @@ export interface TmuxDeck {
   close(): void;
 }
 
-/** The built console in its own tmux server, at `columns`x`rows`, with an empty HOME and `env` added. */
-export function startTmuxDeck(columns: number, rows: number, env: Record<string, string> = {}): TmuxDeck {
+/**
+ * The built console in its own tmux server, at `columns`x`rows`, with an empty HOME and `env` added. With
+ * `shell`, the pane runs a shell that prints `BEFORE` and then starts the console, so what the shell shows after
+ * quitting can be read.
+ */
+export function startTmuxDeck(
+  columns: number,
+  rows: number,
+  env: Record<string, string> = {},
+  options: { shell?: boolean } = {},
+): TmuxDeck {
   const socket = `infradeck-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'infradeck-tmux-'));
   const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
@@ -36,7 +45,10 @@ export function startTmuxDeck(columns: number, rows: number, env: Record<string,
     .concat(['--data', join(dir, 'data')])
     .map((word) => `'${word}'`)
     .join(' ');
-  tmux('new-session', '-d', '-s', 'deck', '-x', String(columns), '-y', String(rows), command);
+  if (options.shell) {
+    tmux('new-session', '-d', '-s', 'deck', '-x', String(columns), '-y', String(rows), 'sh');
+    tmux('send-keys', '-t', 'deck', `clear; echo BEFORE; ${command}`, 'Enter');
+  } else tmux('new-session', '-d', '-s', 'deck', '-x', String(columns), '-y', String(rows), command);
   return {
     tmux,
     screen,

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { tabLabels } from '../../src/app/tabLabels';
+import { displayWidth } from '../../src/domain/text';
+
+const titles = ['Dashboard', 'Repositories', 'Resources', 'Deployments', 'Jobs', 'Servers'];
+const bar = (width: number, active = 2) => {
+  const t = tabLabels(titles, active, width);
+  return t.brand + t.labels.join('');
+};
+
+describe('the tab bar at every width', () => {
+  it('shows everything when it fits, and never more than the width', () => {
+    expect(bar(100)).toBe(
+      'infradeck  1 Dashboard  2 Repositories  3 Resources  4 Deployments  5 Jobs  6 Servers ',
+    );
+    for (let width = 50; width <= 100; width++) expect(displayWidth(bar(width))).toBeLessThanOrEqual(width);
+  });
+
+  it('narrower, it tightens, drops the brand, then shortens the other titles; no label is ever blank', () => {
+    expect(bar(80)).toBe('infradeck 1 Dashboard 2 Repositories 3 Resources 4 Deployments 5 Jobs 6 Servers');
+    expect(bar(72)).toBe(' 1 Dashboard 2 Repositories 3 Resources 4 Deployments 5 Jobs 6 Servers');
+    expect(bar(64)).toBe(' 1 Dashboar 2 Reposito 3 Resources 4 Deployme 5 Jobs 6 Servers');
+    for (let width = 50; width <= 80; width++) {
+      expect(bar(width)).toContain('3 Resources');
+      expect(bar(width)).not.toMatch(/\d {2}/);
+    }
+    // Below the console's smallest size (50 columns) only the numbers are left, and the active tab's name.
+    expect(bar(30)).toBe(' 1 2 3 Resources 4 5 6');
+  });
+});
