@@ -510,12 +510,9 @@ class DeployRun {
   }
 
   private settingsFor(r: Resource, d: DesiredResource): Settings {
-    // A resource made by this deploy carries its id; one found untagged (a bucket) is claimed by the deploy
-    // that recorded its name.
-    const pending = this.recorder.state.pending.find((p) => p.logicalId === d.logicalId);
-    const tags = r.tags[deployIdTag]
-      ? d.tags
-      : { ...d.tags, [deployIdTag]: pending?.deployId ?? this.deployId };
+    // The deploy id tag says which deploy made a resource (a rollback finds it by it): kept when there is one;
+    // a bucket (S3 tags only after its create) gets this deploy's.
+    const tags = r.tags[deployIdTag] ? d.tags : { ...d.tags, [deployIdTag]: this.deployId };
     const spec = d.spec;
     switch (spec.kind) {
       case 'vpc':
@@ -654,10 +651,6 @@ class DeployRun {
     if (err instanceof Error && !stopped)
       err.message = `deploy of ${this.project} failed: ${err.message}\n${note}`;
   }
-}
-
-function _symbol(a: PlanAction): string {
-  return { create: '+', update: '~', replace: '-/+', delete: '-' }[a.kind];
 }
 
 function oldest(list: Resource[]): Resource {
