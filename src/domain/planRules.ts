@@ -19,7 +19,8 @@ export function desiredRuleKeys(rules: readonly Rule[], groupIds: Map<string, st
   });
 }
 
-interface ObservedRule {
+/** One rule as a cloud keeps it: a protocol, a port range, and one address range or one group. */
+export interface RuleShape {
   protocol?: string;
   fromPort?: number;
   toPort?: number;
@@ -27,13 +28,38 @@ interface ObservedRule {
   groupId?: string;
 }
 
-type AwsPermission = {
+/** EC2's permissions as EC2 describes them. */
+export type AwsPermission = {
   IpProtocol?: string;
   FromPort?: number;
   ToPort?: number;
   IpRanges?: { CidrIp?: string }[];
   UserIdGroupPairs?: { GroupId?: string }[];
 };
+
+/** A rule as one comparable string: `tcp|443|443|cidr:0.0.0.0/0`. Descriptions are not part of its identity. */
+export function ruleKey(rule: RuleShape): string {
+  const protocol = String(rule.protocol ?? '-1');
+  const range =
+    protocol === '-1'
+      ? '*|*'
+      : protocol === 'icmp'
+        ? '-1|-1'
+        : `${rule.fromPort ?? 0}|${rule.toPort ?? rule.fromPort ?? 65535}`;
+  return `${protocol}|${range}|${rule.cidr ? `cidr:${rule.cidr}` : `sg:${rule.groupId}`}`;
+}
+
+/** EC2's permissions, one rule per address range or group (`all traffic` keeps no ports). */
+export function permissionRules(permissions: readonly AwsPermission[] | undefined): RuleShape[] {
+  return (permissions ?? []).flatMap((p) => {
+    const protocol = p.IpProtocol ?? '-1';
+    const common = { protocol, ...(protocol === '-1' ? {} : { fromPort: p.FromPort, toPort: p.ToPort }) };
+    return [
+      ...(p.IpRanges ?? []).map((range) => ({ ...common, cidr: range.CidrIp })),
+      ...(p.UserIdGroupPairs ?? []).map((pair) => ({ ...common, groupId: pair.GroupId })),
+    ];
+  });
+}
 
 /**
  * Rules as the demo cloud keeps them (`Ingress`/`Egress`, as they were given) or as EC2 describes them
@@ -42,27 +68,9 @@ type AwsPermission = {
 export function observedRuleKeys(r: Resource, side: 'ingress' | 'egress'): string[] | undefined {
   const demo = r.raw?.[side === 'ingress' ? 'Ingress' : 'Egress'];
   const aws = r.raw?.[side === 'ingress' ? 'IpPermissions' : 'IpPermissionsEgress'];
-  let rules: ObservedRule[];
-  if (Array.isArray(demo)) rules = demo as ObservedRule[];
-  else if (Array.isArray(aws)) {
-    rules = (aws as AwsPermission[]).flatMap((p) => {
-      const common = { protocol: p.IpProtocol, fromPort: p.FromPort, toPort: p.ToPort };
-      return [
-        ...(p.IpRanges ?? []).map((range) => ({ ...common, cidr: range.CidrIp })),
-        ...(p.UserIdGroupPairs ?? []).map((pair) => ({ ...common, groupId: pair.GroupId })),
-      ];
-    });
-  } else return undefined;
-  return rules.map((rule) => {
-    const protocol = String(rule.protocol ?? '-1');
-    const range =
-      protocol === '-1'
-        ? '*|*'
-        : protocol === 'icmp'
-          ? '-1|-1'
-          : `${rule.fromPort ?? 0}|${rule.toPort ?? rule.fromPort ?? 65535}`;
-    return `${protocol}|${range}|${rule.cidr ? `cidr:${rule.cidr}` : `sg:${rule.groupId}`}`;
-  });
+  if (Array.isArray(demo)) return (demo as RuleShape[]).map(ruleKey);
+  if (Array.isArray(aws)) return permissionRules(aws as AwsPermission[]).map(ruleKey);
+  return undefined;
 }
 
 /** AWS's egress when none is given: all traffic out. */

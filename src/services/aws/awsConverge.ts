@@ -29,6 +29,7 @@ import {
   PutBucketVersioningCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
+import { permissionRules } from '../../domain/planRules';
 import type { Resource } from '../../domain/resource';
 import { CloudError, errorCode } from '../cloud/cloudError';
 import type { ConvergeReport, SecurityRule, Settings, Tags } from '../cloud/cloudProvider';
@@ -215,18 +216,9 @@ async function convergeRouteTable(
   return tagRecord(table.Tags);
 }
 
-/** EC2's permissions, one rule per address range or group. */
+/** EC2's permissions as rules; EC2 always names the protocol, one of those a rule takes. */
 function flatten(permissions: IpPermission[] | undefined): SecurityRule[] {
-  return (permissions ?? []).flatMap((p) => {
-    const common = {
-      protocol: (p.IpProtocol ?? '-1') as SecurityRule['protocol'],
-      ...(p.IpProtocol === '-1' ? {} : { fromPort: p.FromPort, toPort: p.ToPort }),
-    };
-    return [
-      ...(p.IpRanges ?? []).map((range) => ({ ...common, cidr: range.CidrIp })),
-      ...(p.UserIdGroupPairs ?? []).map((pair) => ({ ...common, groupId: pair.GroupId })),
-    ];
-  });
+  return permissionRules(permissions) as SecurityRule[];
 }
 
 export function permission(rule: SecurityRule): IpPermission {

@@ -1,23 +1,10 @@
+import { ruleKey } from '../../domain/planRules';
 import type { SecurityRule } from './cloudProvider';
 
 /** What `converge` compares, for both clouds: security rules and tags as they are against as they should be. */
 
 /** AWS's default egress of a new group: all traffic out. */
 export const allowAllOut: SecurityRule = { protocol: '-1', cidr: '0.0.0.0/0' };
-
-/**
- * A rule as one comparable string (`tcp|443|443|cidr:0.0.0.0/0`): the same rule as AWS describes it and as the
- * blueprint gives it reads the same. Descriptions are not part of a rule's identity.
- */
-export function ruleKey(rule: SecurityRule): string {
-  const range =
-    rule.protocol === '-1'
-      ? '*|*'
-      : rule.protocol === 'icmp'
-        ? '-1|-1'
-        : `${rule.fromPort ?? 0}|${rule.toPort ?? rule.fromPort ?? 65535}`;
-  return `${rule.protocol}|${range}|${rule.cidr ? `cidr:${rule.cidr}` : `sg:${rule.groupId}`}`;
-}
 
 /** What to add and what to remove so that `have` becomes `want`. */
 export function diffRules(
