@@ -98,49 +98,51 @@ function Shell({
     return true;
   });
 
-  if (columns < minimumSize.columns || rows < minimumSize.rows) {
-    return (
-      <Box width={columns} height={rows} overflow="hidden">
+  // Too small a terminal, or one handed to ssh/$EDITOR, hides the frame but keeps every screen mounted: the
+  // tabs come back exactly as they were (cursor, sort, filter, selection, open view).
+  const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
+  const hidden = tooSmall || suspended;
+  const paletteRows = overlay === 'palette' ? paletteSuggestionRows : 0;
+  const contentHeight = Math.max(1, rows - 3 - paletteRows);
+  return (
+    <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+      {tooSmall && !suspended ? (
         <Text>
           {`terminal too small: ${columns}x${rows}, infradeck needs at least ${minimumSize.columns}x${minimumSize.rows} (q quits)`.slice(
             0,
             columns * rows,
           )}
         </Text>
+      ) : null}
+      <Box display={hidden ? 'none' : 'flex'} flexDirection="column" width={columns} height={rows}>
+        <TabBar screens={screens} width={columns} />
+        <Box height={contentHeight} width={columns} overflow="hidden">
+          {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
+          {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
+          {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
+          {screens
+            .filter((s) => visited.has(s.id))
+            .map((s) => (
+              <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
+                <s.Component
+                  width={columns}
+                  height={contentHeight}
+                  active={s === screen && overlay === null && !hidden}
+                />
+              </Box>
+            ))}
+        </Box>
+        <Box height={1 + paletteRows} width={columns} overflow="hidden">
+          {overlay === 'palette' ? (
+            <Palette commands={commands} context={{ actions, screens }} width={columns} />
+          ) : overlay === 'filter' ? (
+            <FilterPrompt screen={screen.id} width={columns} />
+          ) : (
+            <MessageLine screen={screen.id} hints={hints} width={columns} />
+          )}
+        </Box>
+        <StatusBar width={columns} />
       </Box>
-    );
-  }
-
-  // A blank frame of the same size: when the console comes back, every line differs and is redrawn.
-  if (suspended) return <Box width={columns} height={rows} />;
-
-  const paletteRows = overlay === 'palette' ? paletteSuggestionRows : 0;
-  const contentHeight = rows - 3 - paletteRows;
-  return (
-    <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
-      <TabBar screens={screens} width={columns} />
-      <Box height={contentHeight} width={columns} overflow="hidden">
-        {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
-        {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
-        {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
-        {screens
-          .filter((s) => visited.has(s.id))
-          .map((s) => (
-            <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
-              <s.Component width={columns} height={contentHeight} active={s === screen && overlay === null} />
-            </Box>
-          ))}
-      </Box>
-      <Box height={1 + paletteRows} width={columns} overflow="hidden">
-        {overlay === 'palette' ? (
-          <Palette commands={commands} context={{ actions, screens }} width={columns} />
-        ) : overlay === 'filter' ? (
-          <FilterPrompt screen={screen.id} width={columns} />
-        ) : (
-          <MessageLine screen={screen.id} hints={hints} width={columns} />
-        )}
-      </Box>
-      <StatusBar width={columns} />
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath } from './cliProcess';
@@ -20,13 +20,13 @@ export interface TmuxDeck {
 /**
  * The built console in its own tmux server, at `columns`x`rows`, with an empty HOME and `env` added. With
  * `shell`, the pane runs a shell that prints `BEFORE` and then starts the console, so what the shell shows after
- * quitting can be read.
+ * quitting can be read. With `workspace`, the console opens a copy of that folder (e.g. the example `data/`).
  */
 export function startTmuxDeck(
   columns: number,
   rows: number,
   env: Record<string, string> = {},
-  options: { shell?: boolean } = {},
+  options: { shell?: boolean; workspace?: string } = {},
 ): TmuxDeck {
   const socket = `infradeck-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'infradeck-tmux-'));
@@ -35,6 +35,7 @@ export function startTmuxDeck(
     tmux('capture-pane', '-p', ...(withColour ? ['-e'] : []), '-t', 'deck')
       .replace(/\n$/, '')
       .split('\n');
+  if (options.workspace) cpSync(options.workspace, join(dir, 'data'), { recursive: true });
   const vars = {
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),
