@@ -25,7 +25,7 @@
 import { render } from 'ink';
 import { type ReactNode, useRef } from 'react';
 import { DataTable } from '../src/components/DataTable';
-import type { Column } from '../src/components/tableModel';
+import { type Column, Priority } from '../src/components/tableModel';
 import { type TableState, useTable } from '../src/components/useTable';
 import { type Resource, ResourceIndex, resourceKey } from '../src/domain/resource';
 import { resourceColumns } from '../src/screens/resources/resourceColumns';
@@ -57,20 +57,22 @@ interface Instance {
 const NOW = Date.UTC(2025, 0, 15, 12);
 
 const columns: Column<Instance>[] = [
-  { key: 'name', title: 'NAME', width: 'flex', minWidth: 16, value: (r) => r.name },
-  { key: 'id', title: 'ID', width: 19, value: (r) => r.id },
-  { key: 'region', title: 'REGION', width: 14, value: (r) => r.region },
-  { key: 'type', title: 'TYPE', width: 10, value: (r) => r.type },
+  { key: 'name', title: 'NAME', priority: Priority.identity, flex: true, min: 16, value: (r) => r.name },
+  { key: 'id', title: 'ID', priority: Priority.identity, min: 19, cut: 'middle', value: (r) => r.id },
+  { key: 'region', title: 'REGION', priority: Priority.identity, whole: true, value: (r) => r.region },
+  { key: 'type', title: 'TYPE', priority: Priority.main, whole: true, value: (r) => r.type },
   {
     key: 'state',
     title: 'STATE',
-    width: 8,
+    priority: Priority.identity,
+    whole: true,
     value: (r) => r.state,
     color: (r) => (r.state === 'running' ? 'green' : r.state === 'stopped' ? 'red' : 'yellow'),
   },
   {
     key: 'cpu',
     title: 'CPU%',
+    priority: Priority.detail,
     width: 5,
     align: 'right',
     value: (r) => String(r.cpu),
@@ -79,12 +81,13 @@ const columns: Column<Instance>[] = [
   {
     key: 'age',
     title: 'AGE',
+    priority: Priority.extra,
     width: 5,
     align: 'right',
     value: (r) => `${Math.floor((NOW - r.launchedAt) / 86_400_000)}d`,
     sortValue: (r) => NOW - r.launchedAt,
   },
-  { key: 'owner', title: 'OWNER', width: 10, value: (r) => r.owner },
+  { key: 'owner', title: 'OWNER', priority: Priority.detail, max: 10, value: (r) => r.owner },
 ];
 
 function makeInstances(count: number): Instance[] {

@@ -1,45 +1,78 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { fitWidth } from '../domain/text';
+import { displayWidth, fitWidth } from '../domain/text';
+import { wrapText } from '../domain/wrapText';
 import { useActions, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
-import type { ActionDef } from '../ui/keymap';
+import { type ActionDef, collapseTabActions } from '../ui/keymap';
 import { keyLabel } from '../ui/keyName';
+import type { PaletteCommand } from '../ui/paletteCommand';
 import type { Screen } from '../ui/screen';
+import { commandHelpLines } from './commands';
 
 interface Section {
   title: string;
   actions: ActionDef[];
 }
 
-/** The `?` overlay: every key that works on the current screen, read from the effective keymap. */
-export function HelpOverlay({ screen, width, height }: { screen: Screen; width: number; height: number }) {
+/** A heading, a key with what it does, or a line of text (a command). */
+interface HelpEntry {
+  text: string;
+  keys?: string;
+  heading?: boolean;
+}
+
+interface HelpLine {
+  text: string;
+  heading?: boolean;
+}
+
+/** Keys take this many columns; longer ones get a line of their own. */
+const KEYS_WIDTH = 11;
+const KEYS_INDENT = ' '.repeat(KEYS_WIDTH + 2);
+/** Below this, a column wraps too much to be worth a second one. */
+const MIN_COLUMN = 38;
+
+/** The `?` overlay: every key that works on the current screen, read from the effective keymap; then the `:` commands. */
+export function HelpOverlay({
+  screen,
+  commands = [],
+  width,
+  height,
+}: {
+  screen: Screen;
+  commands?: readonly PaletteCommand[];
+  width: number;
+  height: number;
+}) {
   const { keymap, theme } = useDeckContext();
   const actions = useActions();
   const [scroll, setScroll] = useState(0);
   const sections: Section[] = [
     { title: screen.title, actions: keymap.actionsIn(screen.id) },
     ...screen.scopes.map((scope) => ({ title: scopeTitle(scope), actions: keymap.actionsIn(scope) })),
-    { title: 'Global', actions: keymap.actionsIn('global').filter((a) => !/^tab\.[2-9]$/.test(a.id)) },
+    { title: 'Global', actions: collapseTabActions(keymap.actionsIn('global')) },
   ];
-  const lines: { text: string; heading?: boolean }[] = [];
+  const entries: HelpEntry[] = [];
   for (const section of sections) {
     if (section.actions.length === 0) continue;
-    lines.push({ text: section.title, heading: true });
+    entries.push({ text: section.title, heading: true });
     for (const a of section.actions) {
-      const keys = a.id === 'tab.1' ? '1-9' : a.keys.map(keyLabel).join(' ') || '(unbound)';
-      const description = a.id === 'tab.1' ? 'Switch tab' : a.description;
-      lines.push({ text: ` ${fitWidth(keys, 11)} ${description} [${a.id}]` });
+      const keys = a.keys.map(keyLabel).join(' ') || '(unbound)';
+      entries.push({ keys, text: `${a.description} [${a.id}]` });
     }
   }
-  lines.push({ text: 'Esc or ? closes. Keys are rebound in config.yaml under keys: <action id>.' });
+  if (commands.length) {
+    entries.push({ text: 'Commands (:)', heading: true });
+    for (const text of commandHelpLines(commands)) entries.push({ text });
+  }
+  entries.push({
+    text: 'Esc or ? closes, j/k scroll. Keys are rebound in config.yaml under keys: <action id>.',
+  });
 
-  // Two columns when the list is long and there is room; past that, j/k scroll.
-  const columns = width >= 80 && lines.length > height ? 2 : 1;
-  const perColumn = Math.ceil(lines.length / columns);
-  const maxScroll = Math.max(0, perColumn - height);
+  const { columns, columnWidth } = helpLayout(entries, width - 2, height);
+  const maxScroll = Math.max(0, Math.max(...columns.map((c) => c.length)) - height);
   const top = Math.min(scroll, maxScroll);
-  const columnWidth = Math.floor((width - 2) / columns);
 
   useKeys('overlay', (press) => {
     if (press.name === 'esc' || press.name === '?' || press.name === 'q') actions.ui.closeOverlay();
@@ -50,15 +83,13 @@ export function HelpOverlay({ screen, width, height }: { screen: Screen; width: 
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden" paddingX={1}>
       <Box>
-        {Array.from({ length: columns }, (_, c) => (
+        {columns.map((lines, c) => (
           <Box key={c} flexDirection="column" width={columnWidth}>
-            {lines
-              .slice(c * perColumn + top, Math.min((c + 1) * perColumn, c * perColumn + top + height))
-              .map((l, i) => (
-                <Text key={i} bold={l.heading} color={l.heading ? theme.accent : undefined}>
-                  {fitWidth(l.text, columnWidth - 1)}
-                </Text>
-              ))}
+            {lines.slice(top, top + height).map((l, i) => (
+              <Text key={i} bold={l.heading} color={l.heading ? theme.accent : undefined}>
+                {fitWidth(l.text, columnWidth - 1)}
+              </Text>
+            ))}
           </Box>
         ))}
       </Box>
@@ -66,6 +97,52 @@ export function HelpOverlay({ screen, width, height }: { screen: Screen; width: 
   );
 }
 
+/** An entry's lines in `width` columns: wrapped, never cut; what a key does continues under its description. */
+export function helpLines(entry: HelpEntry, width: number): HelpLine[] {
+  if (entry.heading) return wrapText(entry.text, width).map((text) => ({ text, heading: true }));
+  if (entry.keys === undefined) {
+    // A command line: ` :name <args>  what it does`; its continuation lines indent past the colon.
+    const [first, ...rest] = wrapText(entry.text.trimStart(), width - 1);
+    return [
+      ` ${first}`,
+      ...wrapText(rest.join(' '), width - 3)
+        .filter(Boolean)
+        .map((t) => `   ${t}`),
+    ].map((text) => ({ text }));
+  }
+  const body = wrapText(entry.text, Math.max(8, width - KEYS_INDENT.length)).map((t) => KEYS_INDENT + t);
+  if (displayWidth(entry.keys) > KEYS_WIDTH)
+    return [...wrapText(entry.keys, width - 1).map((t) => ` ${t}`), ...body].map((text) => ({ text }));
+  body[0] = ` ${fitWidth(entry.keys, KEYS_WIDTH)} ${body[0].slice(KEYS_INDENT.length)}`;
+  return body.map((text) => ({ text }));
+}
+
+/**
+ * One column, or two when there is room for them and they take fewer rows; entries are wrapped to the column and
+ * never split between the two.
+ */
+export function helpLayout(
+  entries: readonly HelpEntry[],
+  width: number,
+  height: number,
+): { columns: HelpLine[][]; columnWidth: number } {
+  const one = entries.flatMap((e) => helpLines(e, width - 1));
+  let best = { columns: [one], columnWidth: width };
+  const half = Math.floor(width / 2);
+  if (one.length > height && half >= MIN_COLUMN) {
+    const blocks = entries.map((e) => helpLines(e, half - 1));
+    const total = blocks.reduce((n, b) => n + b.length, 0);
+    let split = 0;
+    let left = 0;
+    while (split < blocks.length && left + blocks[split].length <= Math.ceil(total / 2))
+      left += blocks[split++].length;
+    const columns = [blocks.slice(0, split).flat(), blocks.slice(split).flat()];
+    const perColumn = Math.max(columns[0].length, columns[1].length);
+    if (perColumn < one.length) best = { columns, columnWidth: half };
+  }
+  return best;
+}
+
 function scopeTitle(scope: string): string {
-  return { table: 'Table', log: 'Log' }[scope] ?? scope;
+  return { table: 'Table', log: 'Log', list: 'List' }[scope] ?? scope;
 }

@@ -1,7 +1,10 @@
 import { Box, Text } from 'ink';
 import { memo, type ReactNode, useMemo } from 'react';
-import { fitWidth } from '../domain/text';
-import { COLUMN_GAP, type Column, layoutColumns, scrollWindow, type TableSort } from './tableModel';
+import { displayWidth, fitWidth } from '../domain/text';
+import { wrapText } from '../domain/wrapText';
+import { COLUMN_GAP, layoutColumns } from './columnLayout';
+import { fitCell } from './fitCell';
+import { type Column, scrollWindow, type TableSort } from './tableModel';
 import type { TableState } from './useTable';
 
 /** Columns left of the first column: `● ` marks a selected row, `> ` the cursor row (readable without colour). */
@@ -11,56 +14,91 @@ export interface DataTableProps<T> {
   table: TableState<T>;
   columns: readonly Column<T>[];
   width: number;
-  /** Lines, header included. The table always renders exactly this many. */
+  /** Lines, caption and header included. The table always renders exactly this many. */
   height: number;
+  /** A line above the header saying what is shown (counts, freshness, filters). */
+  caption?: string;
+  captionColor?: string;
   emptyMessage?: string;
   noColor?: boolean;
 }
 
 /**
- * A virtualized table: renders the header and only the rows that fit, exactly `height` lines of at most
- * `width` columns. The header carries the sort marker (▲/▼) and, where its spaces allow, `cursor/total`.
+ * A virtualized table: renders the caption, the header and only the rows that fit, exactly `height` lines of
+ * at most `width` columns. Columns get their widths from `layoutColumns` over the widths measured by useTable.
+ * The header carries the sort marker (▲/▼); `cursor/total` stands at the right end of the header when the
+ * space after the last title holds it, else at the right end of the caption, else nowhere.
  */
 export function DataTable<T>({
   table,
   columns,
   width,
   height,
+  caption,
+  captionColor,
   emptyMessage = 'nothing here yet',
   noColor = false,
 }: DataTableProps<T>): ReactNode {
   const w = Math.max(0, Math.floor(width));
   const h = Math.max(0, Math.floor(height));
-  const widths = useMemo(() => layoutColumns(columns, w - GUTTER_WIDTH), [columns, w]);
+  const measured = table.naturalWidths.length === columns.length ? table.naturalWidths : undefined;
+  const sortKey = table.sort?.key;
+  // The sorted column's title needs room for its marker (`NAME ▲`) too.
+  const natural = useMemo(() => {
+    const i = columns.findIndex((c) => c.key === sortKey);
+    if (!measured || i < 0) return measured;
+    const widths = [...measured];
+    widths[i] = Math.max(widths[i], displayWidth(columns[i].title) + 2);
+    return widths;
+  }, [measured, columns, sortKey]);
   // Stable identities keep TableRow's memo effective while scrolling.
-  const shown = useMemo(() => columns.slice(0, widths.length), [columns, widths]);
+  const { shown, widths } = useMemo(() => {
+    const all = layoutColumns(columns, w - GUTTER_WIDTH, natural);
+    const kept = columns.map((_, i) => i).filter((i) => all[i] > 0);
+    return { shown: kept.map((i) => columns[i]), widths: kept.map((i) => all[i]) };
+  }, [columns, w, natural]);
   if (h === 0 || w === 0) return null;
 
   const { view, cursor, selected, rowKey } = table;
-  const bodyRows = h - 1;
+  const captionRows = caption === undefined ? 0 : 1;
+  const bodyRows = h - 1 - captionRows;
   const offset = scrollWindow(cursor, table.offset, bodyRows, view.length);
 
   const header = headerLine(shown, widths, table.sort, w);
-  const hint = view.length > 0 ? `${cursor + 1}/${view.length}` : '';
-  const [before, hinted, after] = placeHint(header, hint);
+  const counter = view.length > 0 ? `${cursor + 1}/${view.length}` : '';
+  const headerRoom = w - displayWidth(header.trimEnd()) - 1;
+  const counterInHeader = counter !== '' && counter.length <= headerRoom;
+  const captionText = caption === undefined ? '' : ` ${caption.trimStart()}`;
+  const counterInCaption =
+    !counterInHeader && caption !== undefined && displayWidth(captionText) + 2 + counter.length <= w;
 
-  const lines: ReactNode[] = [
+  const lines: ReactNode[] = [];
+  if (caption !== undefined && h > 1)
+    lines.push(
+      <Text key="caption" color={captionColor} wrap="truncate-end">
+        {counterInCaption ? withCounter(captionText, counter, w) : fitWidth(captionText, w)}
+        {counterInCaption ? <Text dimColor>{counter}</Text> : null}
+      </Text>,
+    );
+  lines.push(
     <Text key="header" bold wrap="truncate-end">
-      {before}
-      {hinted ? <Text dimColor>{hinted}</Text> : null}
-      {after}
+      {counterInHeader ? withCounter(header, counter, w) : header}
+      {counterInHeader ? <Text dimColor>{counter}</Text> : null}
     </Text>,
-  ];
+  );
 
   if (view.length === 0 && bodyRows > 0) {
     const filter = table.filterText.trim();
     const message =
       table.total > 0 && filter !== '' ? `no rows match ${JSON.stringify(filter)}` : emptyMessage;
-    lines.push(
-      <Text key="empty" dimColor wrap="truncate-end">
-        {fitWidth(`${' '.repeat(GUTTER_WIDTH)}${message}`, w)}
-      </Text>,
-    );
+    // Wrapped, not cut: the message often says what to do (press s to scan).
+    const wrapped = wrapText(message, w - GUTTER_WIDTH).slice(0, bodyRows);
+    for (const [i, text] of wrapped.entries())
+      lines.push(
+        <Text key={`empty:${i}`} dimColor wrap="truncate-end">
+          {fitWidth(`${' '.repeat(GUTTER_WIDTH)}${text}`, w)}
+        </Text>,
+      );
   }
   const end = Math.min(view.length, offset + bodyRows);
   for (let i = offset; i < end; i++) {
@@ -112,7 +150,7 @@ const TableRow = memo(function TableRow<T>({
   let plain = gutter;
   for (let j = 0; j < columns.length; j++) {
     const c = columns[j];
-    const cell = fitWidth(c.value(row), widths[j], c.align);
+    const cell = fitCell(c.value(row), widths[j], c.align, c.cut);
     const sep = j < columns.length - 1 ? ' '.repeat(COLUMN_GAP) : '';
     const color = noColor ? undefined : c.color?.(row);
     if (color) {
@@ -154,24 +192,7 @@ function headerLine<T>(
   return fitWidth(' '.repeat(GUTTER_WIDTH) + cells.join(' '.repeat(COLUMN_GAP)), width);
 }
 
-/**
- * Put `hint` into the rightmost run of spaces of `line` that holds it with a space either side,
- * so it never shifts or hides a title. Returns [before, hint, after]; the hint is '' when it does not fit.
- */
-export function placeHint(line: string, hint: string): [string, string, string] {
-  if (!hint) return [line, '', ''];
-  let end = line.length;
-  while (end > 0) {
-    while (end > 0 && line[end - 1] !== ' ') end--;
-    let start = end;
-    while (start > 0 && line[start - 1] === ' ') start--;
-    const atEnd = end === line.length;
-    const room = end - start - (atEnd ? 1 : 2);
-    if (room >= hint.length && start > 0) {
-      const at = (atEnd ? end : end - 1) - hint.length;
-      return [line.slice(0, at), hint, line.slice(at + hint.length)];
-    }
-    end = start;
-  }
-  return [line, '', ''];
+/** `line` (which leaves room for it) padded so that `counter`, written after it, ends at `width`. */
+function withCounter(line: string, counter: string, width: number): string {
+  return fitWidth(line.trimEnd(), width - counter.length);
 }

@@ -1,10 +1,11 @@
-import { Box, Text } from 'ink';
-import { fitWidth } from '../domain/text';
 import { DataTable } from './DataTable';
 import type { Column } from './tableModel';
 import type { TableState } from './useTable';
 
-/** A screen's usual body: one line saying what is shown (counts, freshness, filters), then the table. */
+/**
+ * A screen's usual body: one line saying what is shown (counts, freshness, filters), then the table. The
+ * table's `height` in useTable is this height minus the summary line.
+ */
 export function SummaryTable<T>(props: {
   summary: string;
   summaryColor?: string;
@@ -15,11 +16,6 @@ export function SummaryTable<T>(props: {
   noColor?: boolean;
   emptyMessage: string;
 }) {
-  const { summary, summaryColor, width, height, ...table } = props;
-  return (
-    <Box flexDirection="column" width={width} height={height}>
-      <Text color={summaryColor}>{fitWidth(` ${summary.trimStart()}`, width)}</Text>
-      <DataTable {...table} width={width} height={height - 1} />
-    </Box>
-  );
+  const { summary, summaryColor, ...table } = props;
+  return <DataTable {...table} caption={summary} captionColor={summaryColor} />;
 }

@@ -1,15 +1,35 @@
 import { parseFilter, rowPasses, type TableFilter } from '../domain/tableFilter';
-import { displayWidth } from '../domain/text';
 
 export interface Column<T> {
   key: string;
   title: string;
-  /** Columns of display width, or 'flex' to share what the fixed columns leave. */
-  width: number | 'flex';
-  /** Narrowest a column may shrink to on a narrow terminal (flex default: its title, at least 3). */
-  minWidth?: number;
-  align?: 'left' | 'right';
   value: (row: T) => string;
+  /**
+   * How much the column matters on a narrow terminal: columns hide from the lowest priority up (between equal
+   * priorities, the rightmost first). `Priority` names the usual tiers; the default is `Priority.main`.
+   */
+  priority?: number;
+  /**
+   * Values that mean nothing cut (a region, a state, an address, a kind): the column gets its widest value before
+   * any lower-priority column is shown, and is cut only when the columns above it leave no room.
+   */
+  whole?: boolean;
+  /**
+   * Every value fits this many columns (an age, a bar, a value read from outside the rows): the column is this
+   * wide or hidden, and its values are not measured. With a `min`, it is a `max` instead. `'flex'`: `flex: true`.
+   */
+  width?: number | 'flex';
+  /** Narrowest the column is shown (default: its title, at least 3, or its widest value if less). */
+  min?: number;
+  /** @deprecated the same as `min` */
+  minWidth?: number;
+  /** Past this width the column takes more only once the flex columns show their values whole. */
+  max?: number;
+  /** Takes the width the other columns leave (a detail, a subject): at least `min`. `width: 'flex'` says the same. */
+  flex?: boolean;
+  /** Where a value too long for its column is cut: at the end (default), or in the middle (ids keep both ends). */
+  cut?: 'end' | 'middle';
+  align?: 'left' | 'right';
   sortValue?: (row: T) => string | number;
   /** `text`: compare character by character (ids like `i-0b3a…`, whose digit runs are not numbers). */
   sortAs?: 'natural' | 'text';
@@ -17,12 +37,17 @@ export interface Column<T> {
   color?: (row: T) => string | undefined;
 }
 
+/**
+ * The usual priority tiers. `identity`: what names a row and what it is (id, name, kind, region, state,
+ * address); `main`: what a person scans the list for (status, progress, the last job); `detail`: a description
+ * that helps (detail, subject, project); `extra`: nice on a wide terminal (age, owner, attempts).
+ */
+export const Priority = { identity: 100, main: 70, detail: 40, extra: 10 } as const;
+
 export interface TableSort {
   key: string;
   dir: 'asc' | 'desc';
 }
-
-export const COLUMN_GAP = 1;
 
 /** The cells a filter is matched against: every column's value, in column order. */
 export function rowCells<T>(row: T, columns: readonly Column<T>[]): string[] {
@@ -84,81 +109,6 @@ export function sortRows<T>(
   const asText = col.sortAs === 'text';
   order.sort((a, b) => sign * compareKeys(keys[a], keys[b], asText) || a - b);
   return order.map((i) => rows[i]);
-}
-
-function minWidthOf<T>(c: Column<T>): number {
-  if (c.width === 'flex') return Math.max(1, c.minWidth ?? Math.max(3, displayWidth(c.title)));
-  return Math.max(1, Math.min(c.minWidth ?? c.width, c.width));
-}
-
-/**
- * Concrete widths for the first N columns that fit in `width` (one space between columns):
- * fixed columns get their width, flex columns share the rest (earlier ones get the remainder).
- * When that does not fit, flex columns shrink to their minWidth, then fixed columns that declare a smaller
- * minWidth shrink to it, then trailing columns are dropped. The result may be shorter than `columns`;
- * its sum plus gaps is never more than `width`.
- */
-export function layoutColumns<T>(columns: readonly Column<T>[], width: number): number[] {
-  const total = Math.floor(width);
-  if (!(total > 0)) return [];
-  for (let n = columns.length; n > 0; n--) {
-    const cols = columns.slice(0, n);
-    const gaps = (n - 1) * COLUMN_GAP;
-    const fixed = cols.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width), 0);
-    const flex = cols.filter((c) => c.width === 'flex');
-    const flexMin = flex.reduce((sum, c) => sum + minWidthOf(c), 0);
-    if (fixed + flexMin + gaps <= total) {
-      const share = total - fixed - gaps;
-      const each = flex.length ? Math.floor(share / flex.length) : 0;
-      let extra = flex.length ? share - each * flex.length : 0;
-      let flexSeen = 0;
-      const widths = cols.map((c) => {
-        if (c.width !== 'flex') return c.width;
-        flexSeen++;
-        const w = each + (extra > 0 ? 1 : 0);
-        if (extra > 0) extra--;
-        return w;
-      });
-      // Flex columns below their minimum would mean share < flexMin, which the check above rules out;
-      // but an even split may starve one with a large minWidth: give it its minimum from the others.
-      return flexSeen ? balanceMinimums(cols, widths) : widths;
-    }
-    const allMin = cols.reduce((sum, c) => sum + minWidthOf(c), 0);
-    if (allMin + gaps <= total) {
-      // Fixed columns shrink from the last one backwards, each as far as its minWidth allows.
-      const widths = cols.map((c) => (c.width === 'flex' ? minWidthOf(c) : c.width));
-      let over = widths.reduce((a, b) => a + b, 0) + gaps - total;
-      for (let i = cols.length - 1; i >= 0 && over > 0; i--) {
-        const c = cols[i];
-        if (c.width === 'flex') continue;
-        const cut = Math.min(over, widths[i] - minWidthOf(c));
-        widths[i] -= cut;
-        over -= cut;
-      }
-      return widths;
-    }
-    if (n === 1) return [total];
-  }
-  return [];
-}
-
-function balanceMinimums<T>(cols: readonly Column<T>[], widths: number[]): number[] {
-  for (let i = 0; i < cols.length; i++) {
-    const c = cols[i];
-    if (c.width !== 'flex') continue;
-    let need = minWidthOf(c) - widths[i];
-    for (let j = 0; j < cols.length && need > 0; j++) {
-      const d = cols[j];
-      if (j === i || d.width !== 'flex') continue;
-      const give = Math.min(need, widths[j] - minWidthOf(d));
-      if (give > 0) {
-        widths[j] -= give;
-        widths[i] += give;
-        need -= give;
-      }
-    }
-  }
-  return widths;
 }
 
 /** The first visible row so that `cursor` is on screen, moving as little as possible from `offset`. */

@@ -1,5 +1,6 @@
-import { useCallback, useMemo, useReducer, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { parseFilter } from '../domain/tableFilter';
+import { measureColumns, measuresQuickly } from './columnLayout';
 import { type Column, filterRows, rowCells, scrollWindow, sortRows, type TableSort } from './tableModel';
 
 export type TableAction =
@@ -58,6 +59,8 @@ export interface TableState<T> {
   total: number;
   /** Rows per page (height minus the header). */
   pageSize: number;
+  /** Each column's widest value or title (`measureColumns`), measured once per `rows` and `columns`. */
+  naturalWidths: readonly number[];
   rowKey: (row: T) => string;
   act(action: string): boolean;
   clearSelection(): void;
@@ -94,6 +97,22 @@ export function useTable<T>({
   const pageSize = Math.max(1, Math.floor(height) - 1);
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
+  // Over the rows, not the visible ones: columns keep their widths while scrolling, filtering and sorting. A long
+  // table is measured on a sample for its first frame, then in full (every region, every state) right after.
+  const quickWidths = useMemo(
+    () => measureColumns(rows, columns, { quick: measuresQuickly(rows) }),
+    [rows, columns],
+  );
+  const [full, setFull] = useState<{ rows: readonly T[]; columns: readonly Column<T>[]; widths: number[] }>();
+  useEffect(() => {
+    if (!measuresQuickly(rows)) return;
+    const timer = setTimeout(() => {
+      const widths = measureColumns(rows, columns);
+      if (widths.some((w, i) => w !== quickWidths[i])) setFull({ rows, columns, widths });
+    });
+    return () => clearTimeout(timer);
+  }, [rows, columns, quickWidths]);
+  const naturalWidths = full?.rows === rows && full.columns === columns ? full.widths : quickWidths;
 
   // Cells depend on rows and columns only, so typing in the filter does not rebuild them.
   const cellCache = useRef<{ rows: readonly T[]; columns: readonly Column<T>[]; cells: string[][] }>(
@@ -233,6 +252,7 @@ export function useTable<T>({
     filterError: filter.ok ? undefined : filter.error,
     total: rows.length,
     pageSize,
+    naturalWidths,
     rowKey,
     act,
     clearSelection,

@@ -1,8 +1,9 @@
 import { render } from 'ink-testing-library';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Column, Priority } from '../../src/components/tableModel';
 import type { TableState } from '../../src/components/useTable';
-import { makeServers, type Server, TableHarness, tick } from './tableHarness';
+import { flexLastColumns, makeServers, type Server, TableHarness, tick } from './tableHarness';
 
 // Colour (and inverse) must reach the frames so the cursor can be checked; chalk decides at import time.
 vi.hoisted(() => {
@@ -52,35 +53,93 @@ describe('DataTable', () => {
     },
   );
 
-  it('shows the header, the first rows and the scroll position', async () => {
-    const { lastFrame } = show({ rows: makeServers(50_000), width: 60, height: 6 });
+  it('shows the header, the first rows and the scroll position after the last title', async () => {
+    const { lastFrame } = show({ rows: makeServers(50_000), width: 60, height: 6, columns: flexLastColumns });
     await tick();
     const lines = linesOf(lastFrame());
-    expect(lines[0]).toMatch(/^ {2}NAME +1\/50000 REGION +STATE/);
-    expect(lines[1]).toMatch(/^> srv-00000 +eu-west-1 +stopped/);
-    expect(lines[5]).toMatch(/^ {2}srv-00004 /);
+    expect(lines[0]).toMatch(/^ {2}REGION +STATE +NAME +1\/50000$/);
+    expect(lines[0]).toHaveLength(60);
+    expect(lines[1]).toMatch(/^> eu-west-1 +stopped +srv-00000/);
+    expect(lines[5]).toMatch(/^ {2}eu-west-1 +running +srv-00004/);
     expect(lastFrame()).not.toContain('srv-00005');
+  });
+
+  it('never puts the row counter between column titles: with no room after them it goes to the caption', async () => {
+    // NAME is flex and first: the header is full to its last title.
+    const { lastFrame } = show({ rows: makeServers(50_000), width: 60, height: 7, caption: '50000 servers' });
+    await tick();
+    const lines = linesOf(lastFrame());
+    expect(lines[0]).toMatch(/^ 50000 servers +1\/50000$/);
+    expect(lines[0]).toHaveLength(60);
+    expect(lines[1]).toMatch(/^ {2}NAME +REGION +STATE *$/);
+    expect(lines[1]).not.toMatch(/\d/);
+    expect(lines[2]).toMatch(/^> srv-00000 +eu-west-1 +stopped/);
+    expectContract(lastFrame(), 60, 7);
+  });
+
+  it('leaves the counter out rather than cut the caption or a title', async () => {
+    const caption = `a summary as long as the line itself ${'x'.repeat(40)}`.slice(0, 58);
+    const { lastFrame } = show({ rows: makeServers(500), width: 60, height: 5, caption });
+    await tick();
+    const lines = linesOf(lastFrame());
+    expect(lines[0].trimEnd()).toBe(` ${caption}`);
+    expect(lastFrame()).not.toContain('1/500');
   });
 
   it('scrolls 50,000 rows: the cursor stays on screen and only the visible rows are drawn', async () => {
     const probe: { current?: TableState<Server> } = {};
-    const { lastFrame, stdin } = show({ rows: makeServers(50_000), width: 60, height: 6, probe });
+    const { lastFrame, stdin } = show({
+      rows: makeServers(50_000),
+      width: 60,
+      height: 6,
+      probe,
+      columns: flexLastColumns,
+    });
     await tick();
     stdin.write('G');
     await tick();
     let lines = linesOf(lastFrame());
     expect(lines[0]).toContain('50000/50000');
-    expect(lines[5]).toMatch(/^> srv-49999 /);
-    expect(lines[1]).toMatch(/^ {2}srv-49995 /);
+    expect(lines[5]).toMatch(/^> .* srv-49999 +$/);
+    expect(lines[1]).toMatch(/^ {2}.* srv-49995$/);
     stdin.write('b');
     await tick();
     expect(probe.current?.cursorRow?.id).toBe('srv-49994');
-    expect(cursorLine(lastFrame())).toMatch(/^> srv-49994 /);
+    expect(cursorLine(lastFrame())).toMatch(/^> .* srv-49994 +$/);
     stdin.write('g');
     await tick();
     lines = linesOf(lastFrame());
-    expect(lines[1]).toMatch(/^> srv-00000 /);
+    expect(lines[1]).toMatch(/^> .* srv-00000 +$/);
     expectContract(lastFrame(), 60, 6);
+  });
+
+  it('measures a long table in full right after its first frame: one rare region is shown whole', async () => {
+    const rows = makeServers(20_000).map((s, i) => (i === 12_347 ? { ...s, region: 'ap-southeast-2' } : s));
+    const probe: { current?: TableState<Server> } = {};
+    const { lastFrame } = show({
+      rows,
+      filterText: 'srv-12347',
+      width: 60,
+      height: 6,
+      probe,
+      columns: flexLastColumns,
+    });
+    await vi.waitFor(() => expect(probe.current?.naturalWidths[0]).toBe('ap-southeast-2'.length));
+    await tick();
+    expect(cursorLine(lastFrame())).toMatch(/^> ap-southeast-2 +\w+ +srv-12347/);
+  });
+
+  it('makes room for the sort marker in a column as narrow as its title', async () => {
+    const columns: Column<Server>[] = [
+      { key: 'kind', title: 'KIND', priority: Priority.identity, whole: true, value: () => 'vm' },
+      ...flexLastColumns,
+    ];
+    const { lastFrame, stdin } = show({ rows: makeServers(3), width: 60, height: 5, columns });
+    await tick();
+    expect(linesOf(lastFrame())[0]).toMatch(/^ {2}KIND REGION/);
+    stdin.write('o');
+    await tick();
+    expect(linesOf(lastFrame())[0]).toMatch(/^ {2}KIND ▲ REGION/);
   });
 
   it('counts every key even when several arrive before a re-render', async () => {
@@ -176,6 +235,7 @@ describe('DataTable', () => {
       filterText: 'srv-0001',
       height: 14,
       probe,
+      columns: flexLastColumns,
     });
     await tick();
     expect(probe.current?.view.map((s) => s.id)).toEqual(

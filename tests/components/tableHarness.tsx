@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { DataTable } from '../../src/components/DataTable';
-import type { Column, TableSort } from '../../src/components/tableModel';
+import { type Column, Priority, type TableSort } from '../../src/components/tableModel';
 import { type TableState, useTable } from '../../src/components/useTable';
 
 export interface Server {
@@ -11,16 +11,20 @@ export interface Server {
 }
 
 export const serverColumns: Column<Server>[] = [
-  { key: 'name', title: 'NAME', width: 'flex', minWidth: 8, value: (s) => s.name },
-  { key: 'region', title: 'REGION', width: 10, value: (s) => s.region },
+  { key: 'name', title: 'NAME', priority: Priority.identity, flex: true, min: 8, value: (s) => s.name },
+  { key: 'region', title: 'REGION', priority: Priority.identity, whole: true, value: (s) => s.region },
   {
     key: 'state',
     title: 'STATE',
-    width: 8,
+    priority: Priority.identity,
+    whole: true,
     value: (s) => s.state,
     color: (s) => (s.state === 'running' ? 'green' : 'red'),
   },
 ];
+
+/** The same columns with the flex column last, as the screens have them. */
+export const flexLastColumns: Column<Server>[] = [serverColumns[1], serverColumns[2], serverColumns[0]];
 
 export function makeServers(n: number, prefix = 'srv'): Server[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -56,6 +60,10 @@ export interface HarnessProps {
   /** Receives the table state after every render, so a test can check what the screen would act on. */
   probe?: { current?: TableState<Server> };
   handled?: string[];
+  /** The line above the header (a screen's summary). */
+  caption?: string;
+  /** Instead of `serverColumns`; keep the array stable. */
+  columns?: Column<Server>[];
 }
 
 export function TableHarness({
@@ -68,10 +76,12 @@ export function TableHarness({
   emptyMessage = 'no servers',
   probe,
   handled,
+  caption,
+  columns = serverColumns,
 }: HarnessProps) {
   const table = useTable({
     rows,
-    columns: serverColumns,
+    columns,
     rowKey: (s) => s.id,
     filterText,
     height,
@@ -88,7 +98,8 @@ export function TableHarness({
   return (
     <DataTable
       table={table}
-      columns={serverColumns}
+      columns={columns}
+      caption={caption}
       width={width}
       height={height}
       emptyMessage={emptyMessage}

@@ -1,4 +1,4 @@
-import type { Column } from '../../components/tableModel';
+import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import type { ProjectRow } from '../../domain/projectState';
 import { formatAge } from '../../domain/text';
@@ -22,6 +22,7 @@ const syncColor: Record<string, string | undefined> = {
   'in sync': 'green',
   drifted: 'yellow',
   partial: 'yellow',
+  vanished: 'red',
   invalid: 'red',
 };
 
@@ -76,35 +77,62 @@ export function syncText(row: ProjectRow): string {
 }
 
 /**
- * The table's columns. The owner only shows on wide terminals (it is in the details view); the last job takes
- * what is left.
+ * The table's columns. At 80 columns: the project, its state, status, sync, region and last job; the owner (also
+ * in the details view) on wide terminals. `width` is unused now that columns hide by priority; it stays so
+ * callers need not change.
  */
-export function projectColumns(now: () => number, width: number): Column<DeploymentRow>[] {
-  const columns: Column<DeploymentRow>[] = [
-    { key: 'name', title: 'PROJECT', width: 13, minWidth: 10, value: (r) => r.name },
-    { key: 'protected', title: 'P', width: 1, value: (r) => (r.protected ? '!' : '') },
-    { key: 'lifecycle', title: 'STATE', width: 11, value: (r) => r.lifecycle ?? '-' },
+export function projectColumns(now: () => number, _width?: number): Column<DeploymentRow>[] {
+  return [
+    { key: 'name', title: 'PROJECT', priority: Priority.identity, min: 10, max: 24, value: (r) => r.name },
+    {
+      key: 'protected',
+      title: 'P',
+      priority: Priority.identity,
+      width: 1,
+      value: (r) => (r.protected ? '!' : ''),
+    },
+    {
+      key: 'lifecycle',
+      title: 'STATE',
+      priority: Priority.identity,
+      whole: true,
+      value: (r) => r.lifecycle ?? '-',
+    },
     {
       key: 'status',
       title: 'STATUS',
-      width: 11,
+      priority: Priority.identity,
+      whole: true,
       value: (r) => r.status,
       color: (r) => statusColor[r.status],
     },
-    { key: 'sync', title: 'SYNC', width: 12, value: syncText, color: (r) => syncColor[syncText(r)] },
-    { key: 'region', title: 'REGION', width: 12, minWidth: 9, value: (r) => r.region ?? '-' },
+    {
+      key: 'sync',
+      title: 'SYNC',
+      priority: Priority.main,
+      whole: true,
+      value: syncText,
+      color: (r) => syncColor[syncText(r)],
+    },
+    {
+      key: 'region',
+      title: 'REGION',
+      priority: Priority.identity,
+      whole: true,
+      value: (r) => r.region ?? '-',
+    },
+    { key: 'owner', title: 'OWNER', priority: Priority.extra, min: 8, max: 24, value: (r) => r.owner ?? '' },
+    {
+      key: 'job',
+      title: 'LAST JOB',
+      priority: Priority.main,
+      flex: true,
+      min: 16,
+      value: (r) =>
+        r.errors.length > 0 && !r.sync
+          ? `${syncText(r)}: ${shortError(r, r.errors[0])}`
+          : lastJobText(r, now()),
+      color: (r) => (r.job?.status === 'failed' || r.lastJob?.error ? 'red' : undefined),
+    },
   ];
-  if (width >= 120) columns.push({ key: 'owner', title: 'OWNER', width: 22, value: (r) => r.owner ?? '' });
-  columns.push({
-    key: 'job',
-    title: 'LAST JOB',
-    width: 'flex',
-    minWidth: 10,
-    value: (r) =>
-      r.errors.length > 0 && !r.sync
-        ? `${syncText(r)}: ${shortError(r, r.errors[0])}`
-        : lastJobText(r, now()),
-    color: (r) => (r.job?.status === 'failed' || r.lastJob?.error ? 'red' : undefined),
-  });
-  return columns;
 }

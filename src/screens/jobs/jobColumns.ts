@@ -1,4 +1,4 @@
-import type { Column } from '../../components/tableModel';
+import { type Column, Priority } from '../../components/tableModel';
 import { describeJob, type JobView } from '../../domain/job';
 import { formatAge } from '../../domain/text';
 
@@ -22,24 +22,47 @@ const statusColor: Record<string, string | undefined> = {
   delayed: 'yellow',
 };
 
+/** At 80 columns: id, kind, status, progress, age, who asked and what the job does; the rest on wider terminals. */
 export function jobColumns(now: () => number): Column<JobView>[] {
   return [
-    { key: 'id', title: 'ID', width: 8, value: (j) => j.id },
-    { key: 'kind', title: 'KIND', width: 8, value: (j) => j.kind },
-    { key: 'status', title: 'STATUS', width: 9, value: (j) => j.status, color: (j) => statusColor[j.status] },
+    {
+      key: 'id',
+      title: 'ID',
+      priority: Priority.identity,
+      whole: true,
+      max: 16,
+      cut: 'middle',
+      value: (j) => j.id,
+    },
+    { key: 'kind', title: 'KIND', priority: Priority.identity, whole: true, value: (j) => j.kind },
+    {
+      key: 'status',
+      title: 'STATUS',
+      priority: Priority.identity,
+      whole: true,
+      value: (j) => j.status,
+      color: (j) => statusColor[j.status],
+    },
     {
       key: 'progress',
       title: 'PROGRESS',
-      width: 14,
+      priority: Priority.main,
+      whole: true,
       value: (j) => progressBar(j),
       sortValue: (j) => (j.total > 0 ? j.step / j.total : 0),
     },
-    { key: 'attempts', title: 'TRY', width: 3, value: (j) => `${j.attempts}/${j.maxAttempts}` },
-    { key: 'by', title: 'BY', width: 8, value: (j) => j.requestedBy.user },
+    {
+      key: 'attempts',
+      title: 'TRY',
+      priority: Priority.extra,
+      value: (j) => `${j.attempts}/${j.maxAttempts}`,
+    },
+    { key: 'by', title: 'BY', priority: Priority.detail, min: 4, max: 12, value: (j) => j.requestedBy.user },
     {
       key: 'age',
       title: 'AGE',
-      width: 4,
+      priority: Priority.main,
+      width: 3,
       align: 'right',
       value: (j) => formatAge(now() - j.createdAt),
       sortValue: (j) => -j.createdAt,
@@ -47,6 +70,7 @@ export function jobColumns(now: () => number): Column<JobView>[] {
     {
       key: 'took',
       title: 'TOOK',
+      priority: Priority.extra,
       width: 4,
       align: 'right',
       value: (j) => jobDuration(j, now()),
@@ -55,8 +79,9 @@ export function jobColumns(now: () => number): Column<JobView>[] {
     {
       key: 'what',
       title: 'WHAT',
-      width: 'flex',
-      minWidth: 10,
+      priority: Priority.main,
+      flex: true,
+      min: 20,
       value: (j) => {
         const what = j.payload === undefined ? (j.message ?? j.kind) : describeJob(j.kind, j.payload);
         return j.status === 'failed' && j.error ? `${what} — ${j.error}` : what;

@@ -1,4 +1,4 @@
-import type { Column } from '../../components/tableModel';
+import { type Column, Priority } from '../../components/tableModel';
 import type { RepoStatus } from '../../domain/repo';
 import { formatAge } from '../../domain/text';
 
@@ -9,31 +9,42 @@ function upstreamText(r: RepoStatus): string {
   return [r.ahead ? `↑${r.ahead}` : '', r.behind ? `↓${r.behind}` : ''].filter(Boolean).join(' ');
 }
 
+/** At 80 columns: name, branch, changes, upstream, age and the last commit's subject; the rest when wider. */
 export function repoColumns(now: () => number): Column<RepoStatus>[] {
   return [
-    { key: 'name', title: 'NAME', width: 14, value: (r) => r.entry.name },
+    { key: 'name', title: 'NAME', priority: Priority.identity, min: 12, max: 24, value: (r) => r.entry.name },
     {
       key: 'branch',
       title: 'BRANCH',
-      width: 12,
+      priority: Priority.identity,
+      min: 8,
+      max: 20,
       value: (r) => (r.kind === 'ok' ? r.branch : 'ERROR'),
       color: (r) => (r.kind === 'error' ? 'red' : r.kind === 'ok' && r.detached ? 'yellow' : undefined),
     },
     {
       key: 'changed',
       title: 'CHG',
-      width: 3,
+      priority: Priority.main,
+      whole: true,
       align: 'right',
       value: (r) => (r.kind === 'ok' ? String(r.changed) : ''),
       sortValue: (r) => (r.kind === 'ok' ? r.changed : -1),
       color: (r) => (r.kind === 'ok' && r.changed > 0 ? 'yellow' : undefined),
     },
-    { key: 'upstream', title: 'UPSTREAM', width: 8, value: upstreamText },
-    { key: 'hash', title: 'COMMIT', width: 7, value: (r) => (r.kind === 'ok' ? (r.last?.hash ?? '') : '') },
+    { key: 'upstream', title: 'UPSTREAM', priority: Priority.main, whole: true, value: upstreamText },
+    {
+      key: 'hash',
+      title: 'COMMIT',
+      priority: Priority.extra,
+      width: 7,
+      value: (r) => (r.kind === 'ok' ? (r.last?.hash ?? '') : ''),
+    },
     {
       key: 'age',
       title: 'AGE',
-      width: 4,
+      priority: Priority.main,
+      width: 3,
       align: 'right',
       value: (r) => (r.kind === 'ok' && r.last ? formatAge(now() - r.last.time * 1000) : ''),
       sortValue: (r) => (r.kind === 'ok' && r.last ? now() / 1000 - r.last.time : Number.MAX_SAFE_INTEGER),
@@ -41,14 +52,17 @@ export function repoColumns(now: () => number): Column<RepoStatus>[] {
     {
       key: 'author',
       title: 'AUTHOR',
-      width: 10,
+      priority: Priority.extra,
+      min: 6,
+      max: 16,
       value: (r) => (r.kind === 'ok' ? (r.last?.author ?? '') : ''),
     },
     {
       key: 'subject',
       title: 'SUBJECT',
-      width: 'flex',
-      minWidth: 10,
+      priority: Priority.main,
+      flex: true,
+      min: 20,
       value: (r) => (r.kind === 'ok' ? (r.last?.subject ?? '(no commits yet)') : r.error),
       color: (r) => (r.kind === 'error' ? 'red' : undefined),
     },

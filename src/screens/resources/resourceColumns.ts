@@ -1,4 +1,4 @@
-import type { Column } from '../../components/tableModel';
+import { type Column, Priority } from '../../components/tableModel';
 import type { Resource, ResourceType } from '../../domain/resource';
 import { formatAge } from '../../domain/text';
 
@@ -27,29 +27,62 @@ const stateColor: Record<string, string> = {
   terminated: 'red',
 };
 
+/**
+ * At 80 columns the identifying values show whole (kind, instance id, region, state) with the project and age;
+ * the detail (instance type and address, CIDR) joins from about 100 columns.
+ */
 export function resourceColumns(now: () => number): Column<Resource>[] {
   return [
-    { key: 'type', title: 'TYPE', width: 6, value: (r) => typeLabel[r.type] ?? r.type },
-    { key: 'id', title: 'ID', width: 21, minWidth: 12, sortAs: 'text', value: (r) => r.id },
-    { key: 'name', title: 'NAME', width: 16, minWidth: 8, value: (r) => r.name ?? '' },
-    { key: 'region', title: 'REGION', width: 14, minWidth: 9, value: (r) => r.region },
+    {
+      key: 'type',
+      title: 'TYPE',
+      priority: Priority.identity,
+      whole: true,
+      value: (r) => typeLabel[r.type] ?? r.type,
+    },
+    {
+      key: 'id',
+      title: 'ID',
+      priority: Priority.identity,
+      min: 19,
+      max: 21,
+      cut: 'middle',
+      sortAs: 'text',
+      value: (r) => r.id,
+    },
+    { key: 'name', title: 'NAME', priority: Priority.identity, min: 16, max: 24, value: (r) => r.name ?? '' },
+    { key: 'region', title: 'REGION', priority: Priority.identity, whole: true, value: (r) => r.region },
     {
       key: 'state',
       title: 'STATE',
-      width: 9,
-      minWidth: 7,
+      priority: Priority.identity,
+      whole: true,
       value: (r) => r.state ?? '',
       color: (r) => stateColor[r.state ?? ''],
     },
-    { key: 'project', title: 'PROJECT', width: 8, minWidth: 5, value: (r) => r.project ?? '' },
+    {
+      key: 'project',
+      title: 'PROJECT',
+      priority: Priority.detail + 10,
+      max: 16,
+      value: (r) => r.project ?? '',
+    },
     {
       key: 'age',
       title: 'AGE',
-      width: 4,
+      priority: Priority.extra,
+      width: 3,
       align: 'right',
       value: (r) => (r.createdAt ? formatAge(now() - r.createdAt) : ''),
       sortValue: (r) => (r.createdAt ? now() - r.createdAt : Number.MAX_SAFE_INTEGER),
     },
-    { key: 'detail', title: 'DETAIL', width: 'flex', minWidth: 10, value: (r) => r.detail },
+    {
+      key: 'detail',
+      title: 'DETAIL',
+      priority: Priority.detail,
+      flex: true,
+      min: 16,
+      value: (r) => r.detail,
+    },
   ];
 }

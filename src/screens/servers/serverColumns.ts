@@ -1,5 +1,5 @@
 import { sparkline } from '../../components/Sparkline';
-import type { Column } from '../../components/tableModel';
+import { type Column, Priority } from '../../components/tableModel';
 import { formatAge } from '../../domain/text';
 import type { ServerReach, ServerView } from '../../state/services/servers';
 
@@ -7,7 +7,8 @@ export function reachText(reach: ServerReach | undefined, row: ServerView): stri
   if (!row.host) return row.source === 'ec2' && !row.ssh.ok ? 'not probed' : 'no address';
   const last = reach?.last;
   if (!last) return 'probing…';
-  return last.ok ? `${Math.round(last.latencyMs ?? 0)} ms` : 'unreachable';
+  // The word for why (refused, timed out, no DNS); the whole sentence is under the table for the cursor's row.
+  return last.ok ? `${Math.round(last.latencyMs ?? 0)} ms` : (last.short ?? 'unreachable');
 }
 
 export function serverColumns(
@@ -15,34 +16,58 @@ export function serverColumns(
   now: () => number,
 ): Column<ServerView>[] {
   return [
-    { key: 'name', title: 'NAME', width: 16, minWidth: 8, value: (r) => r.name },
-    { key: 'source', title: 'KIND', width: 4, value: (r) => (r.source === 'ec2' ? 'ec2' : 'ssh') },
+    { key: 'name', title: 'NAME', priority: Priority.identity, min: 12, max: 24, value: (r) => r.name },
+    {
+      key: 'source',
+      title: 'KIND',
+      priority: Priority.main,
+      width: 4,
+      value: (r) => (r.source === 'ec2' ? 'ec2' : 'ssh'),
+    },
     {
       key: 'host',
       title: 'ADDRESS',
-      width: 16,
-      minWidth: 9,
+      priority: Priority.identity,
+      whole: true,
+      max: 40,
       value: (r) => (r.host ? `${r.host}:${r.port}` : '—'),
     },
     {
       key: 'state',
       title: 'STATE',
-      width: 9,
+      priority: Priority.identity,
+      whole: true,
       value: (r) => r.state ?? '',
       color: (r) => (r.state === 'running' ? 'green' : r.state === 'stopped' ? 'yellow' : undefined),
     },
-    { key: 'where', title: 'REGION', width: 14, minWidth: 6, value: (r) => r.region ?? r.project ?? '' },
+    // A servers.yaml host has no region; its project (like an instance's tag) has a column of its own.
+    {
+      key: 'region',
+      title: 'REGION',
+      priority: Priority.identity,
+      whole: true,
+      value: (r) => r.region ?? '',
+    },
     {
       key: 'reach',
       title: 'SSH PORT',
-      width: 11,
+      priority: Priority.main,
+      whole: true,
       value: (r) => reachText(reach()[r.key], r),
       color: (r) => (reach()[r.key]?.last?.ok === false ? 'red' : undefined),
     },
-    { key: 'spark', title: 'LATENCY', width: 20, value: (r) => sparkline(reach()[r.key]?.samples ?? [], 20) },
+    { key: 'project', title: 'PROJECT', priority: Priority.detail, max: 16, value: (r) => r.project ?? '' },
+    {
+      key: 'spark',
+      title: 'LATENCY',
+      priority: Priority.extra,
+      width: 20,
+      value: (r) => sparkline(reach()[r.key]?.samples ?? [], 20),
+    },
     {
       key: 'seen',
       title: 'PROBED',
+      priority: Priority.extra,
       width: 6,
       align: 'right',
       value: (r) => {
@@ -50,6 +75,13 @@ export function serverColumns(
         return at ? formatAge(now() - at) : '';
       },
     },
-    { key: 'detail', title: 'DETAIL', width: 'flex', minWidth: 8, value: (r) => r.detail },
+    {
+      key: 'detail',
+      title: 'DETAIL',
+      priority: Priority.detail,
+      flex: true,
+      min: 12,
+      value: (r) => r.detail,
+    },
   ];
 }
