@@ -5,10 +5,11 @@ import { ReachabilityMonitor } from './services/servers/reachabilityMonitor';
 import { serverRows } from './services/servers/serverRows';
 import { loadServersFile } from './services/servers/serversFile';
 import { findKeyFile } from './services/servers/sshArgv';
+import { runSshSession } from './services/servers/sshSession';
 import { workspacePaths } from './services/storage/workspace';
 import type { DeckServers, ServerReach, ServerView } from './state/services/servers';
 
-/** The Servers screen's outside world: servers.yaml, key files in ~/.ssh, and the TCP probe. */
+/** The Servers screen's outside world: servers.yaml, key files in ~/.ssh, the TCP probe and ssh itself. */
 export function consoleServers(
   dataDir: string,
   env: NodeJS.ProcessEnv,
@@ -50,6 +51,7 @@ export function consoleServers(
                 ok: last.result.ok,
                 latencyMs: last.result.ok ? last.result.latencyMs : undefined,
                 error: last.result.ok ? undefined : last.result.error,
+                short: last.result.ok ? undefined : last.result.short,
                 at: last.at,
               },
             };
@@ -61,5 +63,6 @@ export function consoleServers(
       monitor.start();
       return () => monitor.stop();
     },
+    ssh: (argv, run) => runSshSession(argv, run),
   };
 }

@@ -154,8 +154,10 @@ describe('handing the terminal over', () => {
     await term.waitFor('> box');
     const before = term.output().length;
     term.type('s');
-    await term.waitFor('FAKE SSH SESSION -p 1 -l ops -- 127.0.0.1');
+    // ssh's own diagnostics go to a file (-E) the console reads back if ssh fails.
+    await term.waitFor('FAKE SSH SESSION -E ');
     await new Promise((r) => setTimeout(r, 800));
+    expect(term.output()).toMatch(/FAKE SSH SESSION -E \S+ssh\.log -p 1 -l ops -- 127\.0\.0\.1/);
     const after = term.output().slice(before);
     const handedOver = after.indexOf(leaveAltScreen);
     const session = after.indexOf('FAKE SSH SESSION');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ beforeEach(async () => {
   port = (server.address() as { port: number }).port;
   writeFileSync(
     join(dir, 'servers.yaml'),
-    `servers:\n  - name: listening\n    host: 127.0.0.1\n    port: ${port}\n    user: ops\n  - name: closed\n    host: 127.0.0.1\n    port: 1\n`,
+    `servers:\n  - name: listening\n    host: 127.0.0.1\n    port: ${port}\n    user: ops\n    project: web\n  - name: closed\n    host: 127.0.0.1\n    port: 1\n`,
   );
 });
 
@@ -36,7 +36,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openServers(ran: Array<[string, string[]]> = []) {
+async function openServers(
+  ran: Array<[string, string[]]> = [],
+  run: (program: string, args: string[]) => Promise<number> = async () => 0,
+) {
   const cloud = consoleCloud(dir, {});
   bus = openMemoryBus({
     handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
@@ -49,7 +52,7 @@ async function openServers(ran: Array<[string, string[]]> = []) {
   });
   deck.deck.runInTerminal = async (program, args) => {
     ran.push([program, args]);
-    return 0;
+    return run(program, args);
   };
   await deck.store.getState().actions.cloud.connect({ demo: true });
   // The first scan fills the instances region by region: act on the table once it is whole.
@@ -66,11 +69,21 @@ async function openServers(ran: Array<[string, string[]]> = []) {
 }
 
 describe('the Servers screen', () => {
-  it('probes the SSH port of each host: latency for a listening one, unreachable for a closed one', async () => {
+  it('probes the SSH port of each host: latency for a listening one, why not for a closed one', async () => {
     const d = await openServers();
     const f = await d.waitFor(/listening .*\d+ ms/);
-    expect(f).toMatch(/closed .*unreachable/);
+    expect(f).toMatch(/closed +ssh +127\.0\.0\.1:1 +refused /);
     expect(f).toContain('DEMO: not probed');
+    // A host's project is in PROJECT, and it has no region.
+    expect(f).toMatch(/NAME +KIND +ADDRESS +STATE +REGION +SSH PORT +PROJECT /);
+    expect(f).toMatch(new RegExp(`listening +ssh +127\\.0\\.0\\.1:${port} +\\d+ ms +web `));
+    expect(f).toMatch(/ci-runner-1 +ec2 +— +running +ap-northeast-1 +not probed +ci /);
+    // The cursor's row says the whole reason under the table.
+    expect(f).toMatch(
+      /listening 127\.0\.0\.1:\d+ answers in \d+ ms · s runs ssh -p \d+ -l ops -- 127\.0\.0\.1/,
+    );
+    await d.press('j');
+    await d.waitFor(/closed: connection refused on port 1 \(nothing listens there\) · probed \d+s ago/);
   });
 
   it('hands the terminal to ssh with an argument array, and refuses a demo instance', async () => {
@@ -78,11 +91,39 @@ describe('the Servers screen', () => {
     const d = await openServers(ran);
     await d.waitFor('listening');
     await d.press('s');
-    expect(ran).toEqual([['ssh', ['-p', String(port), '-l', 'ops', '--', '127.0.0.1']]]);
+    await expect.poll(() => ran.length).toBe(1);
+    // ssh's own diagnostics go to a file (-E), read back when it fails; the rest is as servers.yaml says.
+    const [program, args] = ran[0];
+    expect([program, args[0]]).toEqual(['ssh', '-E']);
+    expect(args.slice(2)).toEqual(['-p', String(port), '-l', 'ops', '--', '127.0.0.1']);
     await d.waitFor(/ci-runner/);
     await d.press('G', 's');
     await d.waitFor('no real host to ssh to');
     expect(ran).toHaveLength(1);
+  });
+
+  it('says why ssh failed, in ssh’s words, and keeps it in the messages', async () => {
+    const d = await openServers([], async (_program, args) => {
+      // What ssh appends to its -E file when the port is closed.
+      appendFileSync(args[1], 'ssh: connect to host 127.0.0.1 port 1: Connection refused\r\n');
+      return 255;
+    });
+    await d.waitFor('closed');
+    await d.press('j', 's');
+    await d.waitFor('✗ ssh closed: Connection refused (127.0.0.1 port 1)');
+    expect(d.store.getState().ui.messages.map((m) => m.text)).toContain(
+      'ssh closed: Connection refused (127.0.0.1 port 1)',
+    );
+  });
+
+  it('says the remote session’s exit status when that is what failed', async () => {
+    const d = await openServers([], async (_program, args) => {
+      appendFileSync(args[1], ''); // ssh opens its -E file as it starts, and said nothing
+      return 3;
+    });
+    await d.waitFor('listening');
+    await d.press('s');
+    await d.waitFor('ssh listening: the remote session ended with exit status 3');
   });
 
   it('stops an instance after asking, as a job, and the table follows', async () => {

@@ -50,12 +50,17 @@ describe('the reachability probe', () => {
     expect(await probeTcp('127.0.0.1', port, 2000)).toEqual({
       ok: false,
       error: `connection refused on port ${port} (nothing listens there)`,
+      short: 'refused',
     });
   });
 
   // Tests only ever probe loopback: this machine's sandbox must send nothing to other addresses.
   it('rejects nonsense without sending anything', async () => {
-    expect(await probeTcp('127.0.0.1', 0, 100)).toEqual({ ok: false, error: 'port 0 is not a TCP port' });
+    expect(await probeTcp('127.0.0.1', 0, 100)).toEqual({
+      ok: false,
+      error: 'port 0 is not a TCP port',
+      short: 'bad port',
+    });
   });
 });
 
@@ -63,7 +68,7 @@ describe('latency history', () => {
   it('keeps the last probes per host, gaps for failures, ready for a sparkline', () => {
     const history = new LatencyHistory(4);
     for (const ms of [10, 20, 30]) history.record('a', { ok: true, latencyMs: ms }, ms);
-    history.record('a', { ok: false, error: 'refused' }, 40);
+    history.record('a', { ok: false, error: 'connection refused', short: 'refused' }, 40);
     history.record('a', { ok: true, latencyMs: 40 }, 50);
     history.record('b', { ok: true, latencyMs: 5 }, 60);
     expect(history.samples('a')).toEqual([20, 30, Number.NaN, 40]);

@@ -1,13 +1,18 @@
+import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
+import { fitWidth } from '../../domain/text';
 import type { ServerView } from '../../state/services/servers';
 import type { DeckActions } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import { serverColumns } from './serverColumns';
+import { serverNote } from './serverNote';
 
 type InstanceAction = 'start' | 'stop' | 'reboot';
 
@@ -43,8 +48,10 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
   // New columns after every probe round: the table redraws the reachability cells.
   const columns = useMemo(() => serverColumns(() => reach, Date.now), [reach]);
-  const tableHeight = height - 1;
+  // The summary line above the table and the cursor row's note below it.
+  const tableHeight = height - 2;
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
+  const copy = useCopy();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the rows are rebuilt when the instances change
   useEffect(() => {
@@ -59,19 +66,12 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       const action = press.action(['servers', 'table']);
       const row = table.cursorRow;
       const chosen = table.selectedRows.length ? [...table.selectedRows] : row ? [row] : [];
-      if (action === 'server.ssh' && row) {
-        if (!row.ssh.ok) actions.ui.notify('warn', `ssh ${row.name}: ${row.ssh.error}`);
-        else if (!runInTerminal) actions.ui.notify('error', 'ssh: this console has no terminal to hand over');
-        else {
-          const [program, ...args] = row.ssh.argv;
-          void runInTerminal(program, args).then((code) => {
-            if (code !== 0) actions.ui.notify('warn', `ssh ${row.name} exited with ${code}`);
-          });
-        }
-      } else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
+      if (action === 'server.ssh' && row) void actions.servers.ssh(row, runInTerminal);
+      else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
       else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
       else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
       else if (action === 'server.refresh') void actions.servers.refresh();
+      else if (action === 'clipboard.copy') copy(row ? (row.host ?? row.instanceId) : undefined);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
@@ -81,17 +81,22 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
   const summary = ` ${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], Date.now());
+  const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
-    <SummaryTable
-      summary={summary}
-      summaryColor={theme.muted}
-      table={table}
-      columns={columns}
-      width={width}
-      height={height}
-      noColor={theme.noColor}
-      emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
-    />
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={height - 1}
+        noColor={theme.noColor}
+        emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
+      />
+      <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
+    </Box>
   );
 }
 
@@ -110,6 +115,7 @@ export const serversScreen: Screen = {
     { id: 'server.stop', keys: ['H'], description: 'Stop the instance(s) (asks)', scope: 'servers' },
     { id: 'server.reboot', keys: ['B'], description: 'Reboot the instance(s) (asks)', scope: 'servers' },
     { id: 'server.refresh', keys: ['r'], description: 'Re-read servers.yaml', scope: 'servers' },
+    copyAction('servers', 'Copy the address (an instance without one: its id) (OSC 52)'),
   ],
   scopes: ['table'],
   hints: [

@@ -1,5 +1,5 @@
 import type { Resource } from '../../domain/resource';
-import type { ServerReach, ServerView } from '../services/servers';
+import type { ServerReach, ServerView, TerminalRunner } from '../services/servers';
 import { errorText, type Slice } from '../slice';
 
 export interface ServersState {
@@ -13,6 +13,24 @@ export interface ServersActions {
   refresh(): Promise<void>;
   /** Probes the listed servers until the returned stop is called (the Servers screen runs it while open). */
   probe(): () => void;
+  /**
+   * Opens ssh to the server in the terminal `run` hands over; when ssh fails, says why in ssh's own words (its
+   * last lines), as a message that stays in the status bar.
+   */
+  ssh(row: ServerView, run: TerminalRunner | undefined): Promise<void>;
+}
+
+/** ssh exits with 255 for its own errors; any other code is the remote shell's (`exit 3` on the host). */
+const sshOwnError = 255;
+
+/**
+ * ssh's line with the reason first, so a narrow message line still shows it: `ssh: connect to host H port P:
+ * Connection refused` reads `Connection refused (H port P)`.
+ */
+export function sshReason(line: string): string {
+  const text = line.replace(/^ssh: /, '');
+  const connect = /^connect to host (\S+) port (\d+): (.+)$/.exec(text);
+  return connect ? `${connect[3]} (${connect[1]} port ${connect[2]})` : text;
 }
 
 /** The hosts of servers.yaml and the EC2 instances, with how they answer. */
@@ -41,6 +59,26 @@ export const serversSlice: Slice<'servers', ServersState, ServersActions> = {
         return servers.probe(get().servers.rows, (reach) =>
           patch({ reach: { ...get().servers.reach, ...reach } }),
         );
+      },
+      ssh: async (row, run) => {
+        if (!row.ssh.ok) return notify('warn', `ssh ${row.name}: ${row.ssh.error}`);
+        if (!servers || !run) return notify('error', 'ssh: this console has no terminal to hand over');
+        try {
+          const { code, started, lines } = await servers.ssh(row.ssh.argv, run);
+          if (code === 0 || !started) return;
+          if (code !== sshOwnError)
+            return notify('warn', `ssh ${row.name}: the remote session ended with exit status ${code}`);
+          const last = lines.length
+            ? sshReason(lines[lines.length - 1])
+            : `ssh exited with ${code} without saying why`;
+          const before = lines.slice(0, -1);
+          notify(
+            'error',
+            `ssh ${row.name}: ${last}${before.length ? ` (before that: ${before.join(' · ')})` : ''}`,
+          );
+        } catch (error) {
+          notify('error', `ssh ${row.name}: ${errorText(error)}`);
+        }
       },
     };
   },
