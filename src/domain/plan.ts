@@ -245,7 +245,9 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
   const sync: SyncStatus = !anyExisting
     ? unmanaged.length > 0 || elsewhere.length > 0
       ? 'drifted'
-      : 'not deployed'
+      : vanished.length > 0
+        ? 'vanished'
+        : 'not deployed'
     : actions.some((a) => a.kind === 'create')
       ? 'partial'
       : actions.length > 0 || unmanaged.length > 0 || elsewhere.length > 0

@@ -28,8 +28,11 @@ export const projectStatuses = [
 ] as const;
 export type ProjectStatus = (typeof projectStatuses)[number];
 
-/** Blueprint against what exists (derived by the plan, never stored). */
-export const syncStatuses = ['not deployed', 'in sync', 'drifted', 'partial'] as const;
+/**
+ * Blueprint against what exists (derived by the plan, never stored). `vanished`: the state file lists resources
+ * a deploy made and none of them exists any more (deleted outside infradeck) — not the same as never deployed.
+ */
+export const syncStatuses = ['not deployed', 'in sync', 'drifted', 'partial', 'vanished'] as const;
 export type SyncStatus = (typeof syncStatuses)[number];
 
 const epochMs = z.number().int().nonnegative();
@@ -186,7 +189,10 @@ export interface ProjectRow {
   /** From the state file; undefined when never deployed. */
   lifecycle?: Lifecycle;
   status: ProjectStatus;
-  /** Against the resources given (the index); undefined when the blueprint is not valid. */
+  /**
+   * Against the resources given (the index); undefined when the blueprint is not valid, or when the state file
+   * records resources and those given cannot tell (the region never scanned, the project never looked up).
+   */
   sync?: SyncStatus;
   /** `file:line:col: path: message` for the blueprint and the state file. */
   errors: string[];

@@ -85,3 +85,61 @@ describe('the status of a project row', () => {
     });
   });
 });
+
+describe('one answer to "is it deployed?" in a project row', () => {
+  // What a deploy of shop recorded: a VPC and a server.
+  const deployed = shopEntry({
+    status: 'done',
+    lifecycle: 'provisioned',
+    resources: [
+      {
+        logicalId: 'vpc',
+        type: 'vpc',
+        id: 'vpc-0aa',
+        region: 'eu-west-1',
+        deployId: 'd-1',
+        createdAt: 1,
+        lifecycle: 'provisioned',
+      },
+      {
+        logicalId: 'instances:web',
+        type: 'instance',
+        id: 'i-0bb',
+        region: 'eu-west-1',
+        deployId: 'd-1',
+        createdAt: 1,
+        lifecycle: 'provisioned',
+      },
+    ],
+  });
+  const scanOf = (region: string, error?: string) => ({
+    account: '1',
+    region,
+    scannedAt: 1,
+    resources: [],
+    ...(error ? { error } : {}),
+  });
+  const rowAgainst = (index: ResourceIndex) => projectRows([deployed], index, new Map(), {})[0];
+
+  it('a region nobody has read says nothing, rather than "not deployed" next to "provisioned"', () => {
+    expect(rowAgainst(ResourceIndex.empty())).toMatchObject({ lifecycle: 'provisioned', sync: undefined });
+    // Another region's scan says nothing of eu-west-1; a scan of it that failed before reading anything neither.
+    expect(rowAgainst(ResourceIndex.fromScans([scanOf('us-east-1')])).sync).toBeUndefined();
+    expect(
+      rowAgainst(ResourceIndex.empty().withScan(scanOf('eu-west-1', 'AccessDenied'))).sync,
+    ).toBeUndefined();
+  });
+
+  it('a region read without any of what the deploy made says its resources vanished', () => {
+    expect(rowAgainst(ResourceIndex.fromScans([scanOf('eu-west-1')]))).toMatchObject({
+      lifecycle: 'provisioned',
+      sync: 'vanished',
+    });
+  });
+
+  it('a project never deployed is still "not deployed", scanned or not', () => {
+    expect(projectRows([shopEntry()], ResourceIndex.empty(), new Map(), {})[0].sync).toBe('not deployed');
+    const scanned = ResourceIndex.fromScans([scanOf('eu-west-1')]);
+    expect(projectRows([shopEntry()], scanned, new Map(), {})[0].sync).toBe('not deployed');
+  });
+});

@@ -162,6 +162,24 @@ describe('deploy at the SDK boundary', () => {
         State: { Name: 'pending', Code: 0 },
       })),
     });
+    // Read back after the launch: not listed yet (EC2 is eventually consistent), then running with an address.
+    ec2
+      .on(DescribeInstancesCommand, { Filters: [{ Name: 'instance-id', Values: ['i-01', 'i-02'] }] })
+      .resolvesOnce({ Reservations: [] })
+      .resolves({
+        Reservations: [
+          {
+            Instances: [1, 2].map((n) => ({
+              InstanceId: `i-0${n}`,
+              InstanceType: 't3.micro',
+              SubnetId: 'subnet-0bb',
+              VpcId: 'vpc-0aa',
+              PrivateIpAddress: `10.50.1.${n + 10}`,
+              State: { Name: 'running', Code: 16 },
+            })),
+          },
+        ],
+      });
     s3.on(CreateBucketCommand).resolves({});
     // A new bucket as S3 makes it: no tags, versioning never set, encrypted, public access not yet blocked.
     s3.on(GetBucketTaggingCommand).rejects(awsError('NoSuchTagSet', 'The TagSet does not exist'));
@@ -181,6 +199,11 @@ describe('deploy at the SDK boundary', () => {
     expect(result.created.map((r) => r.id).sort()).toEqual(
       ['api-uploads-4711', 'i-01', 'i-02', 'sg-0cc', 'subnet-0bb', 'vpc-0aa'].sort(),
     );
+    // The servers were read until they ran: once not listed yet, once running.
+    const readBack = ec2.commandCalls(DescribeInstancesCommand, {
+      Filters: [{ Name: 'instance-id', Values: ['i-01', 'i-02'] }],
+    });
+    expect(readBack).toHaveLength(2);
 
     const vpcTags = ec2.commandCalls(CreateVpcCommand)[0].args[0].input.TagSpecifications?.[0].Tags;
     expect(vpcTags).toEqual(

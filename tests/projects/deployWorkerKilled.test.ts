@@ -55,7 +55,10 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 }
 
 describe.skipIf(skipRedis)('a worker killed in the middle of a deploy', () => {
-  it('leaves the job to another worker, which finishes it with no duplicate and a complete state file', async () => {
+  // Two worker processes, a stall to detect and servers to wait for: longer than the default test timeout.
+  it('leaves the job to another worker, which finishes it with no duplicate and a complete state file', {
+    timeout: 90_000,
+  }, async () => {
     const args = [redisUrl, prefix, dir, join(dir, 'cloud.json')];
     const first = startWorkerProcess(entry.file, args, {});
     workers.push(first);

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { blueprintSchema, projectNameSchema } from '../blueprint';
+import { resourceChangedEvent } from './cloudEvents';
 import { carries, declareJobKind } from './jobKindDeclaration';
 
 /** Names a deploy across resumes and retries; a rollback names the deploy it undoes by it. */
@@ -76,7 +77,8 @@ export const deployJob = declareJobKind({
     const id = typeof p.deployId === 'string' ? ` (${p.deployId})` : '';
     return `${typeof p.resumeOf === 'string' ? 'resume deploy' : 'deploy'} ${projectOf(p)}${id}`;
   },
-  events: [],
+  // Each resource as it is made, started or deleted: every console's index follows the job.
+  events: [resourceChangedEvent],
 });
 
 /** The project a deploy or destroy payload names, `?` when it names none. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { blueprintSchema, projectNameSchema } from '../blueprint';
+import { resourceChangedEvent } from './cloudEvents';
 import { deployIdSchema, projectOf, type RecordedResourceView } from './deploy';
 import { carries, declareJobKind } from './jobKindDeclaration';
 
@@ -42,5 +43,6 @@ export const destroyJob = declareJobKind({
     typeof p.rollbackOf === 'string'
       ? `rollback of ${p.rollbackOf} (${projectOf(p)})`
       : `destroy ${projectOf(p)}`,
-  events: [],
+  // Each resource as it is stopped and deleted: every console's index follows the job.
+  events: [resourceChangedEvent],
 });

@@ -26,8 +26,10 @@ import { deleteInOrder } from '../cloud/deleteInOrder';
 import { lookUpProject } from './lookUpProject';
 import { acquireProjectLock, type LockOptions } from './projectLock';
 import { RefusalError } from './refusal';
+import { ResourceFeed } from './resourceFeed';
 import { runGraph } from './runGraph';
 import { StateFileError, StateRecorder } from './stateFile';
+import { waitForServers } from './waitForServers';
 
 /** What the deploy and destroy jobs need from the worker: the cloud, the data folder, the worker's flags. */
 export interface ProjectJobDeps {
@@ -39,14 +41,19 @@ export interface ProjectJobDeps {
   concurrency?: number;
   lock?: LockOptions;
   now?: () => number;
+  /** How long launched servers may stay pending before the deploy gives up on them (default 10 minutes). */
+  serverWaitMs?: number;
 }
 
 /**
  * The deploy job: plan the blueprint snapshot against what exists (the project's tags, asked of the cloud now,
  * and its state file), then carry the plan out — deletes first, newest dependants first, then creates in
  * dependency order with independent ones at once. Each resource is written to the state file the moment it
- * exists. Safe to run again at any point: before each create it looks the resource up by its tags, servers are
- * launched with a ClientToken recorded before the call, so a retried or resumed job never makes a duplicate.
+ * exists, and told to every console (`resource.changed`) as it is made, converged, started or deleted; servers
+ * are waited for until they run, and the project is read back at the end, so the resource index holds what
+ * the cloud holds. Safe to run again at any point: before each create it looks the resource up by its tags,
+ * servers are launched with a ClientToken recorded before the call, so a retried or resumed job never makes a
+ * duplicate.
  */
 export async function deployProject(
   payload: DeployPayload,
@@ -126,6 +133,7 @@ class DeployRun {
   private readonly images = new Map<string, string>();
   private readonly created: RecordedResourceView[] = [];
   private readonly deleted: RecordedResourceView[] = [];
+  private readonly feed: ResourceFeed;
   private step = 0;
   private total = 0;
 
@@ -140,9 +148,18 @@ class DeployRun {
     this.project = this.bp.name;
     this.region = this.bp.region;
     this.now = deps.now ?? Date.now;
+    this.feed = new ResourceFeed(ctx, deps.cloud);
   }
 
   async run(): Promise<DeployResult> {
+    try {
+      return await this.deploy();
+    } finally {
+      await this.feed.flush();
+    }
+  }
+
+  private async deploy(): Promise<DeployResult> {
     const { ctx, bp, project } = this;
     try {
       this.recorder = await StateRecorder.open(this.deps.dataDir, project, bp, this.now);
@@ -202,6 +219,7 @@ class DeployRun {
     try {
       if (deleteSteps > 0) await this.deleteFirst(deletion);
       await this.createInOrder(creates);
+      await this.readBack();
     } catch (err) {
       await this.fail(err);
       throw err;
@@ -227,6 +245,25 @@ class DeployRun {
       actions: this.step,
       stateFile: this.recorder.file,
     };
+  }
+
+  /**
+   * The project as the cloud has it now, told to the consoles: what a create answered is not always what is
+   * (EC2 answers a new VPC as `pending`, a route table without the routes made after it). Only the index is
+   * corrected by it; a read that fails is said in the log and changes nothing else.
+   */
+  private async readBack(): Promise<void> {
+    try {
+      this.feed.upsert(
+        await lookUpProject(this.deps.cloud, this.project, this.region, this.signal, this.recorder.state),
+      );
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      await this.ctx.log(
+        `could not read ${this.project} back after the deploy: ${errorMessage(err)}`,
+        'stderr',
+      );
+    }
   }
 
   /**
@@ -335,6 +372,7 @@ class DeployRun {
       },
       log: (line) => void this.ctx.log(line, 'info'),
       onChange: (c) => {
+        this.feed.publish([c]);
         if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) removed(c.id);
       },
     });
@@ -398,6 +436,7 @@ class DeployRun {
         s.resources.push(record(r, logicalId, r.tags[deployIdTag] ?? this.deployId, now));
     });
     if (made) this.created.push(view(r, logicalId));
+    this.feed.upsert([r]);
   }
 
   /**
@@ -506,6 +545,7 @@ class DeployRun {
       throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
     }
     for (const change of report.changes) await this.ctx.log(`updated ${r.type} ${r.id}: ${change}`, 'info');
+    if (report.changes.length > 0) this.feed.upsert([report.resource]);
     return report.changes.join(', ');
   }
 
@@ -571,7 +611,10 @@ class DeployRun {
     );
     for (const r of appeared) await this.remember(r, d.logicalId, false);
     const count = (action.count ?? 0) - appeared.length;
-    if (count <= 0) return `${d.logicalId}: ${appeared.length} server(s) already launched, none more needed`;
+    if (count <= 0) {
+      await this.untilRunning(d, appeared);
+      return `${d.logicalId}: ${appeared.length} server(s) already launched, none more needed`;
+    }
 
     const earlier = this.recorder.state.pending.find(
       (p) =>
@@ -614,7 +657,46 @@ class DeployRun {
       s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
     });
     for (const r of servers) await this.remember(r, d.logicalId, true);
-    return `launched ${servers.length} × ${inst.type} ${d.logicalId} (${servers.map((r) => r.id).join(', ')})`;
+    await this.untilRunning(d, [...appeared, ...servers]);
+    return `launched ${servers.length} × ${inst.type} ${d.logicalId} (${servers.map((r) => r.id).join(', ')}), running`;
+  }
+
+  /**
+   * Servers just launched are `pending`: they are read until they run, each new state told to the consoles, so
+   * no index keeps a server pending until the next scan. One that ends in another state (a launch AWS gave up
+   * on goes to `terminated`) fails the deploy with that state and AWS's reason.
+   */
+  private async untilRunning(d: DesiredResource, servers: readonly Resource[]): Promise<void> {
+    const waiting = servers.filter((r) => r.state === 'pending');
+    if (waiting.length === 0) return;
+    const seen = new Map(waiting.map((r) => [r.id, r.state]));
+    const ids = waiting.map((r) => r.id);
+    this.ctx.progress(this.step, this.total, `waiting for ${d.logicalId} to run (${ids.join(', ')})`);
+    let now: Resource[];
+    try {
+      now = await waitForServers(this.deps.cloud, this.region, ids, {
+        signal: this.signal,
+        timeoutMs: this.deps.serverWaitMs,
+        onRead: (read) => {
+          const moved = read.filter((r) => seen.get(r.id) !== r.state);
+          for (const r of moved) seen.set(r.id, r.state);
+          this.feed.upsert(moved);
+        },
+      });
+    } catch (err) {
+      if (isAbort(err)) throw err;
+      // Still starting at the deadline: the next attempt finds them by their tags and waits again.
+      throw new ExplainedError(`launched, but ${errorMessage(err)}`, { cause: err, permanent: false });
+    }
+    const stuck = now.filter((r) => r.state !== 'running');
+    if (stuck.length > 0) {
+      const why = stuck.map((r) => `${r.id} is ${r.state}${stateReason(r)}`);
+      // The same ClientToken answers with the same servers: running the job again cannot help.
+      throw new ExplainedError(`launched, but did not start: ${why.join('; ')}`, {
+        permanent: true,
+      });
+    }
+    await this.ctx.log(`${ids.join(', ')} running (${d.logicalId})`, 'info');
   }
 
   /** The job failed or stopped: the state keeps what exists, and says how it ended. */
@@ -651,6 +733,12 @@ class DeployRun {
     if (err instanceof Error && !stopped)
       err.message = `deploy of ${this.project} failed: ${err.message}\n${note}`;
   }
+}
+
+/** AWS's word for why an instance ended up as it is (`Server.InsufficientInstanceCapacity: …`), if it gave one. */
+function stateReason(r: Resource): string {
+  const reason = r.raw?.StateReason as { Message?: unknown } | undefined;
+  return typeof reason?.Message === 'string' && reason.Message ? ` (${reason.Message})` : '';
 }
 
 function oldest(list: Resource[]): Resource {

@@ -10,13 +10,15 @@ import { jobSignal, type ProjectJobDeps, refuseReadOnly } from './deployProject'
 import { lookUpProject } from './lookUpProject';
 import { acquireProjectLock } from './projectLock';
 import { RefusalError } from './refusal';
+import { ResourceFeed } from './resourceFeed';
 import { readStateFile, StateFileError, StateRecorder } from './stateFile';
 
 /**
  * The destroy job: everything of the project — what its state file lists and what carries its tag — deleted
  * in reverse dependency order by `deleteInOrder` (servers terminated and waited for before their groups and
  * subnets, subnets before route tables, everything before the VPC). With `rollbackOf` only what that deploy
- * created goes. Each delete is written to the state file as it happens; a failure leaves the rest listed.
+ * created goes. Each delete is written to the state file and told to every console (`resource.changed`) as it
+ * happens; a failure leaves the rest listed.
  */
 export async function destroyProject(
   payload: DestroyPayload,
@@ -59,6 +61,7 @@ export async function destroyProject(
   );
   const signal = jobSignal(ctx.signal, lock.lost);
   const now = deps.now ?? Date.now;
+  const feed = new ResourceFeed(ctx, deps.cloud);
   try {
     const recorder = await StateRecorder.open(
       deps.dataDir,
@@ -130,6 +133,7 @@ export async function destroyProject(
         },
         log: (line) => void ctx.log(line, 'info'),
         onChange: (c) => {
+          feed.publish([c]);
           if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) {
             // A failed write is reported by the flush below.
             recorder
@@ -189,6 +193,7 @@ export async function destroyProject(
     ctx.progress(total, total, `${what} of ${project} done`);
     return result;
   } finally {
+    await feed.flush();
     await lock.release();
   }
 }

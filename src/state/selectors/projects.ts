@@ -88,6 +88,19 @@ export function projectJobs(deck: Pick<DeckState, 'jobs' | 'projects'>, name: st
   return jobsByProject(deck.jobs.byId, deck.projects.queuedHere).get(name) ?? [];
 }
 
+/**
+ * Whether the index can say what exists of a project: it holds a scan of the project's region that read
+ * something (a region whose every scan failed holds nothing), or resources of the project (a look-up, or the
+ * events of its jobs).
+ */
+export function indexKnows(index: ResourceIndex, entry: ProjectEntry): boolean {
+  const region = entry.blueprint?.region ?? entry.state?.region;
+  if (!region) return false;
+  const scan = index.scan(region);
+  if (scan && (!scan.error || scan.resources.length > 0)) return true;
+  return index.all.some((r) => r.project === entry.name && r.region === region);
+}
+
 // The plan reads the whole index: a row is made again only when its entry or the index changed, not on every
 // progress event of a job.
 const rowCache = new WeakMap<ProjectEntry, { index: ResourceIndex; row: ProjectRow }>();
@@ -105,7 +118,7 @@ export function projectRows(
   return entries.map((entry) => {
     let cached = rowCache.get(entry);
     if (!cached || cached.index !== index) {
-      cached = { index, row: projectRow(entry, index.all) };
+      cached = { index, row: projectRow(entry, index.all, undefined, { known: indexKnows(index, entry) }) };
       rowCache.set(entry, cached);
     }
     const job = byProject.get(entry.name)?.[0];
