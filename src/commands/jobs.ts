@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
+import { formatDuration, resultLines, runLines } from '../domain/jobText';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -37,7 +39,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
   }
   const { bus } = opened;
   try {
-    if (bus.transport === 'memory') io.stderr.write(`${embeddedNote}\n`);
+    if (bus.transport === 'memory') io.stderr.write(`${historyNote(io.workspace?.dataDir)}\n`);
     if (id) {
       const job = await bus.queue.get(id);
       if (!job) {
@@ -94,6 +96,16 @@ export const embeddedNote =
   'REDIS_URL is not set: jobs run inside each console (the embedded default) and only that console sees them; ' +
   'set REDIS_URL to share jobs between processes and hosts.';
 
+/** What `jobs` lists without Redis: the workspace's finished jobs; running ones live in the process running them. */
+function historyNote(dataDir?: string): string {
+  if (!dataDir) return embeddedNote;
+  return (
+    'REDIS_URL is not set: jobs run inside the console or command that queued them; listed here are those ' +
+    `finished in this workspace (kept in ${join(dataDir, 'jobs')}, the newest 500). Set REDIS_URL to share ` +
+    'running jobs between processes and hosts.'
+  );
+}
+
 function parse(argv: string[]) {
   const { values, positionals } = parseCommand(jobsDeclaration, argv);
   if (positionals.length > 1) throw new Error(`one job id at most (got ${positionals.join(' ')})`);
@@ -115,15 +127,7 @@ export function took(job: JobView, now = Date.now()): string {
   return formatDuration((job.finishedAt ?? now) - job.startedAt);
 }
 
-/** `850ms`, `12.3s`, `4m05s`, `2h03m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '-';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration };
 
 function printJob(out: NodeJS.WritableStream, job: JobView, logTail: string[]): void {
   const when = (ms?: number) => (ms ? new Date(ms).toISOString() : '-');
@@ -145,8 +149,11 @@ function printJob(out: NodeJS.WritableStream, job: JobView, logTail: string[]): 
     ['worker', job.worker ?? '-'],
   ];
   if (job.error) rows.push(['error', stripControl(job.error)]);
-  if (job.result !== undefined) rows.push(['result', JSON.stringify(job.result)]);
   const width = Math.max(...rows.map(([k]) => k.length));
+  const block = (title: string, lines: string[]) =>
+    lines.length > 0 ? `\n\n${title}:\n${lines.map((l) => `  ${stripControl(l)}`).join('\n')}` : '';
   out.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  out.write(block('attempts', runLines(job.runs ?? [], job.maxAttempts)));
+  out.write(block('result', resultLines(job.result)));
   out.write(logTail.length > 0 ? `\n\nlast ${logTail.length} lines:\n${logTail.join('\n')}\n` : '\n');
 }

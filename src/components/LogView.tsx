@@ -1,9 +1,18 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { RingBuffer } from '../domain/ringBuffer';
 import { fitWidth, stripControl } from '../domain/text';
+import { sliceColumns, widestLine, wrapColumns } from '../domain/textColumns';
 
-export type LogLines = RingBuffer<string> | readonly string[];
+/**
+ * Lines a log view shows: an array, a RingBuffer (whose `dropped` counts the lines it evicted), or anything
+ * else that can say how many it keeps and give one by index (a log with a summary after it).
+ */
+export interface LogLines {
+  readonly length: number;
+  at(index: number): string | undefined;
+  /** Lines evicted before the first kept one (a RingBuffer); 0 when absent. */
+  readonly dropped?: number;
+}
 
 /**
  * Where a log view is. `offset` is the first visible line counted from the first line EVER pushed
@@ -18,7 +27,7 @@ export interface LogScroll {
 export const LOG_FOLLOW: LogScroll = { follow: true, offset: 0 };
 
 function droppedOf(lines: LogLines): number {
-  return lines instanceof RingBuffer ? lines.dropped : 0;
+  return lines.dropped ?? 0;
 }
 
 /** The visible window: kept-line indices [start, end) and how many kept lines lie below it. */
@@ -93,6 +102,59 @@ export function logScroll(
   return { follow: !upward && next >= maxStart, offset: next + dropped };
 }
 
+/** Where a text view is: its vertical scroll, whether long lines wrap, and how far right it is scrolled. */
+export interface TextViewState extends LogScroll {
+  wrap: boolean;
+  scrollX: number;
+}
+
+const TEXT_VIEW_ACTIONS: ReadonlySet<string> = new Set([
+  ...SCROLL_ACTIONS,
+  'view.wrap',
+  'view.scrollLeft',
+  'view.scrollRight',
+]);
+
+/** True for the actions `textViewStep` handles: the `nav.*` scroll keys, `view.wrap`, `view.scrollLeft/Right`. */
+export function isTextViewAction(action: string): boolean {
+  return TEXT_VIEW_ACTIONS.has(action);
+}
+
+/**
+ * Apply a key's action to a text view of `lines` shown `width`x`height`: scroll (as `logScroll`), `w` wraps or
+ * cuts long lines, ←/→ move a quarter of the view sideways (not while wrapping: nothing is cut then).
+ */
+export function textViewStep(
+  state: TextViewState,
+  action: string,
+  lines: LogLines,
+  height: number,
+  width: number,
+): TextViewState {
+  switch (action) {
+    case 'view.wrap':
+      return { ...state, wrap: !state.wrap, scrollX: 0 };
+    case 'view.scrollLeft':
+    case 'view.scrollRight': {
+      if (state.wrap) return state;
+      const step = horizontalStep(width) * (action === 'view.scrollLeft' ? -1 : 1);
+      const scrollX = scrollColumns(state.scrollX, step, maxScrollX(lines, height, state, width));
+      return scrollX === state.scrollX ? state : { ...state, scrollX };
+    }
+    default: {
+      const next = logScroll(state, action, lines.length, height, droppedOf(lines));
+      return next === state ? state : { ...state, ...next };
+    }
+  }
+}
+
+/** How a line is drawn (a heading, an error); plain when undefined. */
+export interface LogLineStyle {
+  bold?: boolean;
+  dim?: boolean;
+  color?: string;
+}
+
 export interface LogViewProps {
   lines: LogLines;
   width: number;
@@ -101,15 +163,54 @@ export interface LogViewProps {
   /** First visible line, counted as in LogScroll (ignored while following). */
   offset?: number;
   emptyMessage?: string;
+  /** Long lines continue on the next rows instead of being cut at `width`. */
+  wrap?: boolean;
+  /** Display columns scrolled to the right (ignored while wrapping). */
+  scrollX?: number;
+  /** The style of the kept line at `index`. */
+  lineStyle?: (index: number) => LogLineStyle | undefined;
 }
 
-/** Exactly `height` lines: the visible part of the log, each stripped of control sequences and cut to `width`. */
-export function LogView({ lines, width, height, follow, offset = 0, emptyMessage }: LogViewProps): ReactNode {
+/** Columns one `view.scrollLeft` / `view.scrollRight` moves: a quarter of the view, at least 8. */
+export function horizontalStep(width: number): number {
+  return Math.max(8, Math.floor(width / 4));
+}
+
+/**
+ * The furthest a view can scroll right: until the widest line in view ends at the right edge (0 when every
+ * line fits).
+ */
+export function maxScrollX(lines: LogLines, height: number, scroll: LogScroll, width: number): number {
+  const { start, end } = logWindow(lines.length, height, scroll, droppedOf(lines));
+  const visible: string[] = [];
+  for (let i = start; i < end; i++) visible.push(stripControl(lines.at(i) ?? ''));
+  return Math.max(0, widestLine(visible) - Math.floor(width) + 1);
+}
+
+/** Scroll `x` by `step` columns (negative: left), kept within 0 and `max`. */
+export function scrollColumns(x: number, step: number, max: number): number {
+  return Math.min(Math.max(0, x + step), Math.max(0, max, x));
+}
+
+/**
+ * Exactly `height` rows: the visible part of the log, each line stripped of control sequences and either cut to
+ * `width` (from column `scrollX`) or wrapped onto as many rows as it needs.
+ */
+export function LogView({
+  lines,
+  width,
+  height,
+  follow,
+  offset = 0,
+  emptyMessage,
+  wrap = false,
+  scrollX = 0,
+  lineStyle,
+}: LogViewProps): ReactNode {
   const w = Math.max(0, Math.floor(width));
   const h = Math.max(0, Math.floor(height));
   if (h === 0 || w === 0) return null;
   const dropped = droppedOf(lines);
-  const { start, end } = logWindow(lines.length, h, { follow, offset }, dropped);
   const out: ReactNode[] = [];
   if (lines.length === 0 && emptyMessage) {
     out.push(
@@ -118,12 +219,22 @@ export function LogView({ lines, width, height, follow, offset = 0, emptyMessage
       </Text>,
     );
   }
-  for (let i = start; i < end; i++) {
-    out.push(
-      <Text key={`l:${dropped + i}`} wrap="truncate-end">
-        {fitWidth(stripControl(lines.at(i) ?? ''), w)}
-      </Text>,
-    );
+  const row = (key: string, text: string, style: LogLineStyle | undefined) => (
+    <Text key={key} wrap="truncate-end" bold={style?.bold} dimColor={style?.dim} color={style?.color}>
+      {text}
+    </Text>
+  );
+  if (wrap) {
+    for (const r of wrappedRows(lines, h, w, { follow, offset }, dropped)) {
+      out.push(row(`l:${dropped + r.index}:${r.part}`, fitWidth(r.text, w), lineStyle?.(r.index)));
+    }
+  } else {
+    const { start, end } = logWindow(lines.length, h, { follow, offset }, dropped);
+    for (let i = start; i < end; i++) {
+      out.push(
+        row(`l:${dropped + i}`, sliceColumns(stripControl(lines.at(i) ?? ''), scrollX, w), lineStyle?.(i)),
+      );
+    }
   }
   for (let i = out.length; i < h; i++) out.push(<Text key={`pad:${i}`}> </Text>);
   // Vertical clip only, as in DataTable: the lines are cut to `width` already.
@@ -132,4 +243,28 @@ export function LogView({ lines, width, height, follow, offset = 0, emptyMessage
       {out}
     </Box>
   );
+}
+
+/**
+ * The rows a wrapping view shows: from the first visible line down, or, while following, the last `height`
+ * rows (so the newest line is always whole on screen).
+ */
+function wrappedRows(
+  lines: LogLines,
+  height: number,
+  width: number,
+  scroll: LogScroll,
+  dropped: number,
+): Array<{ index: number; part: number; text: string }> {
+  const rowsOf = (index: number) =>
+    wrapColumns(stripControl(lines.at(index) ?? ''), width).map((text, part) => ({ index, part, text }));
+  if (scroll.follow) {
+    const rows: Array<{ index: number; part: number; text: string }> = [];
+    for (let i = lines.length - 1; i >= 0 && rows.length < height; i--) rows.unshift(...rowsOf(i));
+    return rows.slice(-height);
+  }
+  const { start } = logWindow(lines.length, height, scroll, dropped);
+  const rows: Array<{ index: number; part: number; text: string }> = [];
+  for (let i = start; i < lines.length && rows.length < height; i++) rows.push(...rowsOf(i));
+  return rows.slice(0, height);
 }

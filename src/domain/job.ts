@@ -68,6 +68,14 @@ export interface JobSpecOf<K extends JobKind> {
    * (`jobChanges`) is refused at enqueue, audited, and nothing is queued.
    */
   readOnly?: boolean;
+  /** The schedule (`schedules.yaml`) and tick, epoch ms, this job runs for. */
+  schedule?: ScheduleTick;
+}
+
+/** A schedule's name and one of its ticks (epoch ms). */
+export interface ScheduleTick {
+  name: string;
+  tick: number;
 }
 
 export type JobSpec = { [K in JobKind]: JobSpecOf<K> }[JobKind];
@@ -105,7 +113,33 @@ export interface JobView {
   timeoutMs?: number;
   /** The worker running it (or that ran it last): `host:pid`. */
   worker?: string;
+  /** Set when a schedule's tick (or a "run now" of a schedule) made this job. */
+  schedule?: ScheduleTick;
+  /** Every attempt so far, oldest first, also those before a retry (the newest `maxRuns` are kept). */
+  runs?: JobRun[];
 }
+
+/**
+ * How an attempt ended. `released`: handed back by a stopping worker (not counted; another runs the job);
+ * `lost`: its worker died without a word (another worker took the job over).
+ */
+export const runOutcomes = ['running', 'completed', 'failed', 'cancelled', 'released', 'lost'] as const;
+export type RunOutcome = (typeof runOutcomes)[number];
+
+/** One attempt at a job, as its view lists them. */
+export interface JobRun {
+  /** The attempt's number as the worker counted it (1 for the first; a retry starts again at 1). */
+  attempt: number;
+  startedAt: number;
+  finishedAt?: number;
+  worker?: string;
+  outcome: RunOutcome;
+  /** Why it failed, or who cancelled it. */
+  error?: string;
+}
+
+/** Attempts kept per job: a job retried over and over does not grow without bound. */
+export const maxRuns = 50;
 
 /** One line of a job's output. `seq` counts lines within an attempt, so a follower can drop duplicates. */
 export interface JobLogLine {
@@ -166,6 +200,13 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       error: `attempts: ${JSON.stringify(raw.attempts)} is not a whole number from 1 to 50`,
     };
   }
+  const schedule = raw.schedule as Partial<ScheduleTick> | undefined;
+  if (
+    schedule !== undefined &&
+    !(typeof schedule?.name === 'string' && schedule.name && Number.isInteger(schedule.tick))
+  ) {
+    return { ok: false, error: 'schedule: expected { name, tick }' };
+  }
   if (raw.readOnly !== undefined && typeof raw.readOnly !== 'boolean') {
     return { ok: false, error: `readOnly: ${JSON.stringify(raw.readOnly)} is not true or false` };
   }
@@ -179,6 +220,7 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       timeoutMs: raw.timeoutMs as number | undefined,
       attempts: raw.attempts as number | undefined,
       ...(raw.readOnly === true ? { readOnly: true } : {}),
+      ...(schedule ? { schedule: { name: schedule.name, tick: schedule.tick } } : {}),
       // The payload was parsed by this kind's own schema; TypeScript cannot follow `kind` into the union.
     } as ValidJobSpec,
   };

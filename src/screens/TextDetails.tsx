@@ -1,13 +1,35 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { isLogScrollAction, LogView, logScroll } from '../components/LogView';
+import {
+  isTextViewAction,
+  type LogLineStyle,
+  LogView,
+  type TextViewState,
+  textViewStep,
+} from '../components/LogView';
 import { fitWidth } from '../domain/text';
 import { useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
+import type { KeyHint } from '../ui/keyHints';
 
 /**
- * A details view made of text: an optional title line, the lines scrolled with the log keys, and a key hint.
- * Esc (`view.back`) calls `onBack`. Shared by the screens whose Enter shows "everything about this row".
+ * The hints of a text view (for the `ScreenView` that shows one): a screen adds its own keys in front. The key
+ * hint line is the console's one footer: a text view draws none of its own.
+ */
+export const textViewHints: readonly KeyHint[] = [
+  { action: 'nav.down', label: 'scroll' },
+  { action: 'view.wrap', label: 'wrap' },
+  { action: 'view.scrollRight', label: 'scroll right' },
+  { action: 'view.back', label: 'back' },
+];
+
+export const TEXT_VIEW_TOP: TextViewState = { follow: false, offset: 0, wrap: false, scrollX: 0 };
+
+/**
+ * A details view made of text: an optional title line and the lines, scrolled with the log keys (`log` scope:
+ * j/k, PgUp/PgDn, g/G), `w` to wrap long lines, ←/→ to scroll sideways. Esc (`view.back`) calls `onBack`. Its
+ * keys are listed by the screen's view (`textViewHints`) on the console's hint line. Shared by the screens
+ * whose Enter shows "everything about this row".
  */
 export function TextDetails({
   title,
@@ -16,6 +38,7 @@ export function TextDetails({
   height,
   active,
   onBack,
+  lineStyle,
 }: {
   title?: string;
   lines: readonly string[];
@@ -23,18 +46,20 @@ export function TextDetails({
   height: number;
   active: boolean;
   onBack: () => void;
+  /** How the line at an index is drawn (headings, errors); plain by default. */
+  lineStyle?: (index: number) => LogLineStyle | undefined;
 }) {
   const { theme } = useDeckContext();
-  const [scroll, setScroll] = useState({ offset: 0, follow: false });
-  const bodyHeight = height - 1 - (title === undefined ? 0 : 1);
+  const [view, setView] = useState(TEXT_VIEW_TOP);
+  const bodyHeight = Math.max(1, height - (title === undefined ? 0 : 1));
 
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['log']);
       if (action === 'view.back') onBack();
-      else if (action && isLogScrollAction(action))
-        setScroll((s) => logScroll(s, action, lines.length, bodyHeight));
+      else if (action && isTextViewAction(action))
+        setView((s) => textViewStep(s, action, lines, bodyHeight, width));
       else return false;
       return true;
     },
@@ -52,10 +77,12 @@ export function TextDetails({
         lines={lines}
         width={width}
         height={bodyHeight}
-        follow={scroll.follow}
-        offset={scroll.offset}
+        follow={view.follow}
+        offset={view.offset}
+        wrap={view.wrap}
+        scrollX={view.scrollX}
+        lineStyle={lineStyle}
       />
-      <Text color={theme.muted}>{fitWidth(' Esc back  j/k scroll', width)}</Text>
     </Box>
   );
 }

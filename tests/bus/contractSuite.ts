@@ -435,6 +435,51 @@ export function contractSuite(factory: TransportFactory): void {
       rec.stop();
     });
 
+    it('records every attempt of a job, also those before a retry: when, where and how each ended', async () => {
+      bus = await openBus();
+      const worker = consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail-until', args: ['2'] },
+        requestedBy: alice,
+        attempts: 1,
+      });
+      const failed = await waitForStatus(bus, id, 'failed');
+      expect(failed.runs?.map((r) => [r.attempt, r.outcome, r.error])).toEqual([
+        [1, 'failed', 'attempt 1 failed'],
+      ]);
+      await bus.queue.retry(id, alice);
+      await waitForStatus(bus, id, 'failed');
+      await bus.queue.retry(id, alice);
+      // A retry starts counting again; the view keeps the attempts before it.
+      const second = await waitForStatus(bus, id, 'failed');
+      expect(second.runs?.map((r) => [r.attempt, r.outcome])).toEqual([
+        [1, 'failed'],
+        [1, 'failed'],
+        [1, 'failed'],
+      ]);
+      const multi = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'fail-until', args: ['2'] },
+        requestedBy: alice,
+        attempts: 3,
+      });
+      const done = await waitForStatus(bus, multi, 'completed');
+      expect(done.runs?.map((r) => [r.attempt, r.outcome, r.error])).toEqual([
+        [1, 'failed', 'attempt 1 failed'],
+        [2, 'completed', undefined],
+      ]);
+      for (const run of done.runs ?? []) {
+        expect(run.worker).toBe(worker.id);
+        expect(run.finishedAt).toBeGreaterThanOrEqual(run.startedAt);
+        expect(run.startedAt).toBeGreaterThanOrEqual(done.createdAt);
+      }
+      expect(done.runs?.[1].startedAt).toBeGreaterThanOrEqual(done.runs?.[0].finishedAt ?? Infinity);
+      // The list tells the same attempts as the job itself.
+      const listed = (await bus.queue.list()).find((j) => j.id === multi);
+      expect(listed?.runs).toEqual(done.runs);
+    });
+
     it('retry of a cancelled job runs it', async () => {
       bus = await openBus();
       const id = await bus.queue.enqueue({
@@ -539,6 +584,10 @@ export function contractSuite(factory: TransportFactory): void {
       bus.consume({ command: async () => ({ exitCode: 0, lines: 0, droppedLines: 0 }) });
       const done = await waitForStatus(bus, id, 'completed');
       expect(done.attempts).toBe(1);
+      expect(done.runs?.map((r) => [r.attempt, r.outcome])).toEqual([
+        [1, 'released'],
+        [1, 'completed'],
+      ]);
     });
 
     it('lists live workers with their current job; a stopped one leaves the list', async () => {

@@ -15,9 +15,9 @@ describe('job ids without Redis', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  /** A process without Redis (a CLI, a console): its own in-memory queue. */
-  function processWithoutRedis(): Bus {
-    const bus = openMemoryBus({ requester: alice });
+  /** A process without Redis (a CLI, a console): its own in-memory queue, on the workspace `dataDir` if given. */
+  function processWithoutRedis(dataDir?: string): Bus {
+    const bus = openMemoryBus({ requester: alice, ...(dataDir ? { dataDir } : {}) });
     buses.push(bus);
     return bus;
   }
@@ -25,7 +25,7 @@ describe('job ids without Redis', () => {
   const enqueue = (bus: Bus) =>
     bus.queue.enqueue({ kind: 'command', payload: { program: 'true' }, requestedBy: alice });
 
-  it('are short numbers, unique across processes and restarts', async () => {
+  it('are random short numbers when there is no workspace to count them in', async () => {
     const ids: string[] = [];
     for (let p = 0; p < 20; p++) {
       const bus = processWithoutRedis();
@@ -38,8 +38,10 @@ describe('job ids without Redis', () => {
   it("so the project lock never takes another process's first job for its own earlier attempt", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'infradeck-ids-'));
     dirs.push(dataDir);
-    const first = await enqueue(processWithoutRedis());
-    const second = await enqueue(processWithoutRedis());
+    // Two processes on one workspace (a console, a CLI): counted there, so never the same number.
+    const first = await enqueue(processWithoutRedis(dataDir));
+    const second = await enqueue(processWithoutRedis(dataDir));
+    expect([first, second]).toEqual(['1', '2']);
     const held = await acquireProjectLock(dataDir, 'web', { jobId: first, kind: 'deploy' });
     try {
       // Another job is refused at once; the same id would be waited for as its own earlier attempt.

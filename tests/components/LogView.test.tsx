@@ -3,11 +3,13 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   isLogScrollAction,
+  isTextViewAction,
   LOG_FOLLOW,
   type LogScroll,
   LogView,
   logScroll,
   logWindow,
+  textViewStep,
 } from '../../src/components/LogView';
 import { RingBuffer } from '../../src/domain/ringBuffer';
 
@@ -137,5 +139,57 @@ describe('logScroll', () => {
     expect(logWindow(500, 10, s, 99_500)).toEqual({ start: 489, end: 499, below: 1 });
     // once those lines are evicted the window clamps to the oldest kept line
     expect(logWindow(500, 10, s, 100_200).start).toBe(0);
+  });
+});
+
+describe('long lines in a LogView', () => {
+  const long = `start ${'0123456789'.repeat(5)} end`; // 60 columns
+
+  it('wraps a long line onto as many rows as it needs, and follows the last row', async () => {
+    const frame = await frameOf(<LogView lines={['first', long]} width={25} height={4} follow wrap />);
+    expect(frame.map((l) => l.trimEnd())).toEqual([
+      'first',
+      long.slice(0, 25),
+      long.slice(25, 50),
+      long.slice(50),
+    ]);
+    // Following with less room: the newest rows, so the end of the last line is on screen.
+    const tail = await frameOf(<LogView lines={['first', long]} width={25} height={2} follow wrap />);
+    expect(tail.map((l) => l.trimEnd())).toEqual([long.slice(25, 50), long.slice(50)]);
+  });
+
+  it('wraps wide characters whole', async () => {
+    const frame = await frameOf(
+      <LogView lines={['日本語のテキスト']} width={5} height={4} follow={false} wrap />,
+    );
+    expect(frame.map((l) => l.trimEnd())).toEqual(['日本', '語の', 'テキ', 'スト']);
+  });
+
+  it('shows each line from column `scrollX`, cut with … where more follows', async () => {
+    const frame = await frameOf(
+      <LogView lines={[long, 'short']} width={20} height={2} follow scrollX={10} />,
+    );
+    expect(frame).toEqual([`${long.slice(10, 29)}…`, '']);
+  });
+
+  it('w toggles wrapping, ←/→ move a quarter of the view and stop where the widest line in view ends', () => {
+    const lines = [long, 'short'];
+    let s = { follow: false, offset: 0, wrap: false, scrollX: 0 };
+    expect(isTextViewAction('view.wrap') && isTextViewAction('view.scrollRight')).toBe(true);
+    s = textViewStep(s, 'view.scrollRight', lines, 5, 40);
+    expect(s.scrollX).toBe(10);
+    s = textViewStep(s, 'view.scrollRight', lines, 5, 40);
+    expect(s.scrollX).toBe(20);
+    // 60 columns in a 40-column view: column 21 onwards is the last that still ends at the edge.
+    s = textViewStep(s, 'view.scrollRight', lines, 5, 40);
+    expect(s.scrollX).toBe(21);
+    expect(textViewStep(s, 'view.scrollRight', lines, 5, 40)).toBe(s);
+    s = textViewStep(s, 'view.scrollLeft', lines, 5, 40);
+    expect(s.scrollX).toBe(11);
+    s = textViewStep(s, 'view.wrap', lines, 5, 40);
+    expect(s).toMatchObject({ wrap: true, scrollX: 0 });
+    // Nothing is cut while wrapping: no sideways scroll.
+    expect(textViewStep(s, 'view.scrollRight', lines, 5, 40)).toBe(s);
+    expect(textViewStep(s, 'nav.bottom', lines, 5, 40)).toEqual({ ...s, follow: true });
   });
 });

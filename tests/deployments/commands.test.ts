@@ -174,6 +174,8 @@ describe('the project commands on the demo cloud, without Redis', () => {
     const state = await readStateFile(dataDir, 'shop');
     expect(state.ok && state.state?.lastJob?.jobId).toBe(jobId);
 
+    // The workspace's job history knows the job too; without it (pruned, deleted) the state file still tells.
+    rmSync(join(dataDir, 'jobs', `${jobId}.json`));
     const resumed = await run(resumeCommand, [jobId!]);
     expect(resumed.code).toBe(0);
     expect(resumed.err).toContain(`resuming deploy`);

@@ -35,6 +35,13 @@ async function run(d: DeckSession, line: string) {
   await d.waitFor('PROGRESS');
 }
 
+/** The key hint line, once the toasts above it are gone (they last 5 s). */
+async function hints(d: DeckSession): Promise<string> {
+  d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+  const frame = await d.waitFor((f) => f.includes('Esc back'));
+  return frame.split('\n').find((l) => l.includes('Esc back')) ?? '';
+}
+
 describe('the Jobs screen', () => {
   it('runs a command from the palette and shows its live log', async () => {
     const d = await start();
@@ -46,7 +53,7 @@ describe('the Jobs screen', () => {
     await d.press('enter');
     const log = await d.waitFor('hello from the worker');
     expect(log).toContain('warn');
-    expect(log).toContain('"exitCode":0');
+    expect(log).toContain('exitCode: 0');
     await d.press('esc');
     await d.waitFor('PROGRESS');
   });
@@ -92,6 +99,43 @@ describe('the Jobs screen', () => {
     expect(jobs).toHaveLength(1);
     const audit = await bus!.audit.list();
     expect(audit.map((a) => a.action)).toContain('job.retry');
+  });
+
+  it("lists every attempt of a retried job in the job's view", async () => {
+    const d = await start();
+    await run(d, 'sh -c "echo try; exit 3"');
+    await d.waitFor('failed');
+    await d.press('R');
+    await d.waitFor('Retry job');
+    await d.press('y');
+    await d.waitFor('queued again');
+    await d.waitFor(/failed/);
+    await d.press('enter');
+    const view = await d.waitFor(/attempts \(2\)/);
+    expect(view).toMatch(
+      /#1 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after \S+ {2}on \S+ {2}sh exited with code 3/,
+    );
+    expect(view).toMatch(/#2 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after/);
+    // Output of both attempts, and the keys of a job that can be retried (no cancel, no follow).
+    expect(view.match(/^try\s*$/gm)).toHaveLength(2);
+    expect(await hints(d)).toMatch(/R retry {2}w wrap {2}→ right/);
+    expect(d.frame()).not.toContain('G follow');
+  });
+
+  it('a running job without output says none came yet, and offers cancel and follow', async () => {
+    const d = await start();
+    await run(d, 'sleep 39.5');
+    await d.waitFor('active');
+    await d.press('enter');
+    const view = await d.waitFor('no output yet');
+    expect(view).toMatch(/#1 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}running for/);
+    expect(await hints(d)).toMatch(/c cancel {2}G follow {2}w wrap/);
+    expect(view).toContain('following');
+    await d.press('c', 'y');
+    // Once it has ended, no more output will come.
+    const ended = await d.waitFor(/CANCELLED/);
+    expect(ended).toMatch(/^no output\s*$/m);
+    expect(await hints(d)).toMatch(/R retry {2}w wrap/);
   });
 
   it('filters jobs by status with f and :jobs <status>', async () => {

@@ -103,6 +103,11 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
     expect(types).toContain('job.stalled');
     const starts = rec.ofJob(id).filter((e) => e.type === 'job.started');
     expect(starts.map((e) => (e.data as { worker: string }).worker)).toEqual([firstId, secondId]);
+    // The job's view tells both attempts: the first lost its worker, the second completed.
+    expect(done.runs?.map((r) => [r.outcome, r.worker])).toEqual([
+      ['lost', firstId],
+      ['completed', secondId],
+    ]);
     // The killed worker's command died with it (its watchdog killed the process group): one run ended.
     const runs = readFileSync(marker, 'utf8').trim().split('\n');
     expect(runs.filter((l) => l.startsWith('start'))).toHaveLength(2);
@@ -161,6 +166,7 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
     const job = await bus.queue.get(id);
     expect(job?.status).toBe('queued');
     expect(job?.attempts).toBe(0);
+    expect(job?.runs?.map((r) => r.outcome)).toEqual(['released']);
     await waitFor('the command to be gone', () => !processAlive(pid), 5000);
     // and the next worker runs it
     const next = worker('--concurrency', '1');

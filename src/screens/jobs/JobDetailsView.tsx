@@ -1,27 +1,28 @@
 import { Box, Text } from 'ink';
-import { useState } from 'react';
-import { isLogScrollAction, LOG_FOLLOW, LogView, logScroll } from '../../components/LogView';
-import { describeJob, type JobView } from '../../domain/job';
+import { useEffect, useState } from 'react';
+import {
+  isTextViewAction,
+  type LogLines,
+  LogView,
+  logWindow,
+  type TextViewState,
+  textViewStep,
+} from '../../components/LogView';
+import { isFinished } from '../../domain/job';
 import { fitWidth } from '../../domain/text';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { jobDuration, progressBar } from './jobColumns';
 import { askCancel, askRetry } from './jobConfirmations';
+import { jobBodyLines, jobHeaderLines, jobSummaryLines, outputHeading } from './jobDetailsText';
 
-function headerLines(job: JobView | undefined, jobId: string): string[] {
-  if (!job) return [`job ${jobId}`];
-  const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
-  const lines = [
-    `${job.id}  ${job.kind}  ${job.status.toUpperCase()}  ${progressBar(job, 16)}  try ${job.attempts}/${job.maxAttempts}`,
-    `${describeJob(job.kind, job.payload)}`,
-    `by ${who}${job.worker ? `  on ${job.worker}` : ''}  queued ${new Date(job.createdAt).toTimeString().slice(0, 8)}${job.startedAt ? `  took ${jobDuration(job, Date.now())}` : ''}`,
-  ];
-  if (job.error) lines.push(`error: ${job.error}`);
-  else if (job.result !== undefined) lines.push(`result: ${JSON.stringify(job.result)}`);
-  return lines;
-}
+const FOLLOWING: TextViewState = { follow: true, offset: 0, wrap: false, scrollX: 0 };
 
-/** A job with its live output: the log follows new lines until the user scrolls up. */
+/**
+ * A job: what it is, then its output, its attempts and its result (YAML) in one text that follows new lines
+ * until the user scrolls up. Long lines are cut (←/→ scroll sideways) or wrapped (`w`). The keys are on the
+ * console's hint line (the jobs screen's view), never in a footer of its own.
+ */
 export function JobDetailsView({
   width,
   height,
@@ -35,21 +36,40 @@ export function JobDetailsView({
   const actions = useActions();
   const log = useDeck((s) => s.jobs.log);
   const job = useDeck((s) => (log ? s.jobs.byId.get(log.jobId) : undefined));
-  const [scroll, setScroll] = useState(LOG_FOLLOW);
+  const [view, setView] = useState(FOLLOWING);
+  const copy = useCopy();
+  // While it runs, its clock ("took", "running for") moves once a second.
+  const [, tick] = useState(0);
+  const running = job?.status === 'active';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
 
-  const header = headerLines(job, log?.jobId ?? '');
-  const logHeight = Math.max(1, height - header.length - 1);
-  const total = log?.lines.length ?? 0;
+  const now = Date.now();
+  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now);
+  const bodyHeight = Math.max(1, height - 3);
+  const output = log?.lines;
+  const outputLength = output?.length ?? 0;
+  const dropped = output?.dropped ?? 0;
+  // Rebuilt every frame (a few lines); the output itself is read from the ring buffer, never copied.
+  const body = jobBodyLines(
+    output ?? [],
+    outputHeading(job, outputLength, dropped),
+    jobSummaryLines(job, now),
+  );
 
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['jobs', 'log']);
+      const action = press.action(['jobLog', 'log']);
       if (action === 'view.back') actions.jobs.closeLog();
+      else if (action === 'clipboard.copy') copy(log?.jobId);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
-      else if (action && isLogScrollAction(action))
-        setScroll((s) => logScroll(s, action, total, logHeight, log?.lines.dropped ?? 0));
+      else if (action && isTextViewAction(action))
+        setView((s) => textViewStep(s, action, body, bodyHeight, width));
       else return false;
       return true;
     },
@@ -57,31 +77,46 @@ export function JobDetailsView({
   );
 
   if (!log) return null;
+  const where = [
+    outputLength === 1 ? '1 line' : `${outputLength} lines`,
+    view.follow ? (job && isFinished(job.status) ? 'end' : 'following') : scrolledTo(body, bodyHeight, view),
+    view.wrap ? 'wrapped' : view.scrollX > 0 ? `col ${view.scrollX + 1}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const whatWidth = Math.max(0, width - where.length - 2);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      {header.map((line, i) => (
-        <Text
-          key={i}
-          bold={i === 0}
-          color={i === 0 ? theme.accent : line.startsWith('error') ? theme.error : undefined}
-        >
-          {fitWidth(line, width)}
-        </Text>
-      ))}
-      <LogView
-        lines={log.lines}
-        width={width}
-        height={logHeight}
-        follow={scroll.follow}
-        offset={scroll.offset}
-        emptyMessage="no output yet"
-      />
-      <Text color={theme.muted}>
-        {fitWidth(
-          ` Esc back  c cancel  R retry  j/k scroll  G follow${scroll.follow ? ' (following)' : ''}  ${total} lines`,
-          width,
-        )}
+      <Text bold color={theme.accent}>
+        {fitWidth(title, width)}
       </Text>
+      <Text>
+        {fitWidth(what, whatWidth)}
+        <Text color={theme.muted}>{fitWidth(` ${where}`, width - whatWidth, 'right')}</Text>
+      </Text>
+      <Text color={theme.muted}>{fitWidth(who, width)}</Text>
+      <LogView
+        lines={body}
+        width={width}
+        height={bodyHeight}
+        follow={view.follow}
+        offset={view.offset}
+        wrap={view.wrap}
+        scrollX={view.scrollX}
+        lineStyle={(i) => {
+          const kind = body.kindAt(i);
+          if (kind === 'heading') return { bold: true, color: theme.accent };
+          if (kind === 'note') return { dim: true };
+          if (kind === 'error') return { color: theme.error };
+          return undefined;
+        }}
+      />
     </Box>
   );
+}
+
+/** Where a view scrolled back stands: `top`, or the output line at its top. */
+function scrolledTo(body: LogLines, height: number, view: TextViewState): string {
+  const { start } = logWindow(body.length, height, view, body.dropped ?? 0);
+  return start === 0 ? 'top' : `line ${start}`;
 }

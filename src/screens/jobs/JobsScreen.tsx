@@ -3,9 +3,13 @@ import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
 import { jobsNewestFirst } from '../../state/selectors/jobs';
+import type { DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import type { Screen, ScreenProps } from '../../ui/screen';
+import type { KeyHint } from '../../ui/keyHints';
+import { copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { JobDetailsView } from './JobDetailsView';
 import { jobColumns } from './jobColumns';
 import { askCancel, askRetry } from './jobConfirmations';
@@ -27,6 +31,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const columns = useMemo(() => jobColumns(Date.now), []);
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
+  const copy = useCopy();
 
   useKeys(
     'screen',
@@ -36,6 +41,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
       if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
+      else if (action === 'clipboard.copy') copy(job?.id);
       else if (action === 'job.statusFilter') {
         const next = filterCycle[(filterCycle.indexOf(statusFilter) + 1) % filterCycle.length];
         actions.jobs.setStatusFilter(next);
@@ -46,7 +52,8 @@ function JobsScreen({ width, height, active }: ScreenProps) {
     active && !log,
   );
 
-  if (log) return <JobDetailsView width={width} height={height} active={active} />;
+  // Each opening starts at the end, unwrapped: another job's scroll position means nothing here.
+  if (log) return <JobDetailsView key={log.opened} width={width} height={height} active={active} />;
 
   const shown = statusFilter ? `${rows.length} ${statusFilter}` : `${rows.length} jobs`;
   const where =
@@ -69,6 +76,36 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   );
 }
 
+/**
+ * Enter on a job: the job with its log; the keys that work there are the log's and these. Its hints follow the
+ * job: cancel and follow while it may still run, retry once it failed or was cancelled.
+ */
+const logViewOf = (hints: KeyHint[]): ScreenView => ({ id: 'jobLog', title: 'log', scopes: ['log'], hints });
+const textKeys: KeyHint[] = [
+  { action: 'view.wrap', label: 'wrap' },
+  { action: 'view.scrollRight', label: 'right' },
+  { action: 'clipboard.copy', label: 'copy id' },
+  { action: 'view.back', label: 'back' },
+];
+const logViews = {
+  running: logViewOf([
+    { action: 'job.cancel', label: 'cancel' },
+    { action: 'nav.bottom', label: 'follow' },
+    ...textKeys,
+  ]),
+  retryable: logViewOf([{ action: 'job.retry', label: 'retry' }, ...textKeys]),
+  completed: logViewOf(textKeys),
+};
+
+function logView(s: DeckState): ScreenView | undefined {
+  const log = s.jobs.log;
+  if (!log) return undefined;
+  const status = s.jobs.byId.get(log.jobId)?.status;
+  if (status === 'completed') return logViews.completed;
+  if (status === 'failed' || status === 'cancelled') return logViews.retryable;
+  return logViews.running;
+}
+
 export const jobsScreen: Screen = {
   id: 'jobs',
   title: 'Jobs',
@@ -78,6 +115,10 @@ export const jobsScreen: Screen = {
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobs' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobs' },
     { id: 'job.statusFilter', keys: ['f'], description: 'Cycle the status filter', scope: 'jobs' },
+    copyAction('jobs', 'Copy the job id (OSC 52)'),
+    { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobLog' },
+    { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobLog' },
+    copyAction('jobLog', 'Copy the job id (OSC 52)'),
   ],
   scopes: ['table'],
   hints: [
@@ -88,10 +129,11 @@ export const jobsScreen: Screen = {
     ':run program',
   ],
   Component: JobsScreen,
+  view: logView,
   open: (args, actions) => {
     const status = args[0];
-    if (!status) return undefined;
-    if (status === 'all') actions.jobs.setStatusFilter(undefined);
+    // `:jobs` shows every job: a status filter kept from before (`f`, `:jobs failed`) does not stay on.
+    if (!status || status === 'all') actions.jobs.setStatusFilter(undefined);
     else if ((jobStatuses as readonly string[]).includes(status))
       actions.jobs.setStatusFilter(status as JobStatus);
     else return `:jobs ${status}: not a status (${jobStatuses.join(', ')}, all)`;

@@ -12,10 +12,9 @@ export function jobIdForKey(key: string): string {
 }
 
 /**
- * A fresh id for a job of the in-process (memory) transport: 8 random digits, e.g. `48213907`. Random rather
- * than counted from 1: two processes without Redis (two CLIs, a console started again) must never both call a
- * job "1", or the project lock would take one job for the other's earlier attempt. A number, like the ids of
- * the Redis transport, so ids look the same whichever transport ran the job.
+ * An id for a job of a memory transport that has no workspace (tests, a library user): 8 random digits, e.g.
+ * `48213907`, so two such processes are unlikely ever to share one. With a workspace the ids are counted in it
+ * (`JobHistory`): 1, 2, 3… for every process sharing the workspace, never twice.
  */
 export function newJobId(): string {
   return String(randomInt(10_000_000, 100_000_000));

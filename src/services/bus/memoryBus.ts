@@ -1,16 +1,26 @@
 import { BusStateCell } from './busState';
 import type { Bus, ConsumeOptions, JobConsumer, OpenBusOptions, SomeHandlers } from './contracts';
+import { JobHistory } from './jobHistory';
 import { MemoryAuditLog } from './memoryAudit';
 import { MemoryEventBus } from './memoryEvents';
 import { MemoryJobQueue } from './memoryQueue';
 import { currentRequester } from './requester';
 
-/** The embedded default: queue, events and audit in this process; always `connected`. */
+/**
+ * The embedded default: queue, events and audit in this process; always `connected`. With a `dataDir`, the
+ * audit trail and the finished jobs (`<dataDir>/jobs/`) are kept in the workspace, and job ids are counted there.
+ */
 export function openMemoryBus(opts: OpenBusOptions = {}): Bus {
   const requester = opts.requester ?? currentRequester(opts.env);
   const events = new MemoryEventBus(opts.eventsMaxLen ?? 20_000);
   const audit = new MemoryAuditLog(opts.dataDir);
-  const queue = new MemoryJobQueue({ events, audit, requester, policies: opts.policies });
+  const history = opts.dataDir
+    ? new JobHistory(opts.dataDir, {
+        onError: (message) =>
+          events.publishNow({ level: 'warn', type: 'job.history', source: requester, message }),
+      })
+    : undefined;
+  const queue = new MemoryJobQueue({ events, audit, requester, policies: opts.policies, history });
   const state = new BusStateCell('connected');
   const consumers = new Set<JobConsumer>();
   const consume = (handlers: SomeHandlers, consumeOpts?: ConsumeOptions): JobConsumer => {
@@ -32,6 +42,7 @@ export function openMemoryBus(opts: OpenBusOptions = {}): Bus {
       // In-process jobs cannot outlive the process: running ones are aborted (their commands killed).
       await Promise.all([...consumers].map((c) => c.close({ graceMs: 0 })));
       consumers.clear();
+      await queue.stop();
     },
   };
 }

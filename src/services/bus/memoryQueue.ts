@@ -4,6 +4,7 @@ import {
   checkJobSpec,
   describeJob,
   isFinished,
+  isJobKind,
   type JobFilter,
   type JobKind,
   type JobLogLine,
@@ -15,9 +16,11 @@ import {
   type Requester,
   type WorkerPresence,
 } from '../../domain/job';
+import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
 import { BusError } from './busError';
 import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
+import type { JobHistory } from './jobHistory';
 import { jobIdForKey, newJobId, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { MemoryAuditLog } from './memoryAudit';
@@ -32,6 +35,8 @@ interface MemoryJob {
   order: number;
   backoffMs: number;
   logs: JobLogLine[];
+  /** Read from the history: its output is on disk until it is asked for (or the job runs again). */
+  logsOnDisk?: boolean;
   controller?: AbortController;
   retryTimer?: NodeJS.Timeout;
   cancelledBy?: Requester;
@@ -44,11 +49,16 @@ export interface MemoryQueueDeps {
   policies?: Partial<Record<JobKind, Partial<JobPolicy>>>;
   /** Finished jobs kept for `list` (oldest dropped first). */
   keepFinished?: number;
+  /**
+   * The workspace's job history: ids are allocated from it, finished jobs are written to it and the jobs it
+   * holds are listed. Without it, jobs live and die with this process and ids are random.
+   */
+  history?: JobHistory;
 }
 
 /**
  * Jobs in memory for the embedded console: the same states, retries, cancel and audit as the Redis transport,
- * run by consumers in this process. Gone when the process exits.
+ * run by consumers in this process. With a history, finished jobs outlive the process.
  */
 export class MemoryJobQueue implements JobQueue {
   private readonly jobs = new Map<string, MemoryJob>();
@@ -56,10 +66,15 @@ export class MemoryJobQueue implements JobQueue {
   private readonly consumers: MemoryConsumer[] = [];
   private enqueued = 0;
   private nextConsumer = 0;
+  /** The history's jobs are in `jobs` once this resolves (it never rejects). */
+  private readonly loaded: Promise<void>;
 
-  constructor(private readonly deps: MemoryQueueDeps) {}
+  constructor(private readonly deps: MemoryQueueDeps) {
+    this.loaded = deps.history ? this.loadHistory(deps.history) : Promise.resolve();
+  }
 
   async enqueue(spec: JobSpec): Promise<string> {
+    await this.loaded;
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
     if (!check.ok) {
@@ -80,8 +95,9 @@ export class MemoryJobQueue implements JobQueue {
       throw readOnly.error;
     }
     const what = describeJob(valid.kind, valid.payload);
-    const id = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : this.freshId();
-    if (this.jobs.has(id)) {
+    const keyed = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined;
+    if (keyed && this.jobs.has(keyed)) {
+      const id = keyed;
       this.audit({
         who: valid.requestedBy,
         action: 'job.enqueue',
@@ -94,7 +110,7 @@ export class MemoryJobQueue implements JobQueue {
     }
     const policy = policyFor(valid.kind, this.deps.policies);
     const timeoutMs = valid.timeoutMs ?? (policy.timeoutMs || undefined);
-    const view: JobView = {
+    const makeView = (id: string): JobView => ({
       id,
       kind: valid.kind,
       status: 'queued',
@@ -107,7 +123,23 @@ export class MemoryJobQueue implements JobQueue {
       payload: valid.payload,
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
-    };
+      ...(valid.schedule ? { schedule: valid.schedule } : {}),
+    });
+    const history = this.deps.history;
+    let view: JobView;
+    if (keyed || !history) {
+      view = makeView(keyed ?? this.freshId());
+      history?.save(view);
+    } else {
+      try {
+        view = await history.create(makeView);
+      } catch (error) {
+        // A workspace it cannot write (read-only, full) must not stop the work: the job runs, unrecorded.
+        history.report(`job ids not counted in ${history.dir}: ${(error as Error).message}`);
+        view = makeView(this.freshId());
+      }
+    }
+    const { id } = view;
     this.jobs.set(id, { view, order: this.enqueued++, backoffMs: policy.backoffMs, logs: [] });
     this.waiting.push(id);
     this.publish(view, 'info', 'job.queued', `queued ${what}`, {
@@ -128,6 +160,7 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
+    await this.loaded;
     const job = this.admit('job.cancel', id, by);
     const { view } = job;
     const message = `cancelled by ${describeRequester(by)}`;
@@ -146,8 +179,14 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
+    await this.loaded;
     const job = this.admit('job.retry', id, by);
     const { view } = job;
+    if (job.logsOnDisk) {
+      // The output of its earlier attempts stays in front of the new one's.
+      job.logsOnDisk = false;
+      job.logs = await this.deps.history!.readLogs(id).catch(() => []);
+    }
     Object.assign(view, { status: 'queued', step: 0, total: 0, attempts: 0 });
     for (const key of ['message', 'startedAt', 'finishedAt', 'result', 'error'] as const) delete view[key];
     this.waiting.push(id);
@@ -160,6 +199,7 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async list(filter: JobFilter = {}): Promise<JobView[]> {
+    await this.loaded;
     const statuses = filter.status === undefined ? undefined : [filter.status].flat();
     const out: MemoryJob[] = [];
     for (const job of this.jobs.values()) {
@@ -172,18 +212,22 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   async get(id: string): Promise<JobView | undefined> {
+    await this.loaded;
     const job = this.jobs.get(id);
     return job ? structuredClone(job.view) : undefined;
   }
 
   async counts(): Promise<Record<JobStatus, number>> {
+    await this.loaded;
     const counts = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
     for (const { view } of this.jobs.values()) counts[view.status]++;
     return counts;
   }
 
   async logs(id: string, opts: { tail?: number } = {}): Promise<JobLogLine[]> {
-    const logs = this.jobs.get(id)?.logs ?? [];
+    await this.loaded;
+    const job = this.jobs.get(id);
+    const logs = job?.logsOnDisk ? await this.deps.history!.readLogs(id) : (job?.logs ?? []);
     return opts.tail !== undefined ? logs.slice(-Math.max(0, opts.tail)) : logs.slice();
   }
 
@@ -245,6 +289,13 @@ export class MemoryJobQueue implements JobQueue {
     view.attempts++;
     view.startedAt = Date.now();
     view.worker = consumer.id;
+    view.runs = withRunStarted(view.runs, {
+      attempt: view.attempts,
+      startedAt: view.startedAt,
+      worker: consumer.id,
+    });
+    // Should this process die without a word, the next one lists the job as interrupted, with this attempt.
+    this.deps.history?.save(view);
     consumer.started(view, controller);
     this.publish(
       view,
@@ -295,6 +346,16 @@ export class MemoryJobQueue implements JobQueue {
     job.cancelledBy = undefined;
     const what = describeJob(view.kind, view.payload);
     const now = Date.now();
+    view.runs = withRunEnded(view.runs, {
+      outcome: outcome.kind,
+      finishedAt: now,
+      error:
+        outcome.kind === 'failed'
+          ? outcome.error
+          : outcome.kind === 'cancelled'
+            ? outcome.message
+            : undefined,
+    });
     switch (outcome.kind) {
       case 'completed':
         Object.assign(view, { status: 'completed', finishedAt: now, result: outcome.result });
@@ -342,8 +403,13 @@ export class MemoryJobQueue implements JobQueue {
         // Handed back by a stopping consumer: the attempt does not count; first in line for the next one.
         Object.assign(view, { status: 'queued', attempts: Math.max(0, view.attempts - 1) });
         this.waiting.unshift(view.id);
+        this.publish(view, 'info', 'job.released', `handed back by worker ${view.worker ?? '?'} (stopping)`, {
+          kind: view.kind,
+          worker: view.worker,
+        });
         return;
     }
+    this.deps.history?.save(view, job.logs);
     this.audit({
       who: view.requestedBy,
       action: 'job.finish',
@@ -375,9 +441,44 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   /**
-   * Unique across processes and restarts (two CLIs without Redis, a console started again): the project lock
-   * tells "the same job's earlier attempt" from another job by its id.
+   * Every job this process still holds ends with it (its commands are killed when the bus closes): each is
+   * recorded as cancelled, in the audit and the history, instead of vanishing. Then the history is flushed.
    */
+  async stop(reason = `stopped with the process that ran it (${hostname()}:${process.pid})`): Promise<void> {
+    for (const job of this.jobs.values()) {
+      if (isFinished(job.view.status) || job.logsOnDisk) continue;
+      if (job.retryTimer) clearTimeout(job.retryTimer);
+      job.retryTimer = undefined;
+      // Its consumer handed it back as it closed: that attempt was not handed to anyone, it ended here.
+      const last = job.view.runs?.at(-1);
+      if (last?.outcome === 'released') {
+        Object.assign(last, { outcome: 'cancelled', error: reason });
+        job.view.attempts++;
+      }
+      this.finish(job, { kind: 'cancelled', message: reason });
+    }
+    this.waiting.length = 0;
+    await this.deps.history?.flush();
+  }
+
+  private async loadHistory(history: JobHistory): Promise<void> {
+    try {
+      for (const view of await history.load()) {
+        if (this.jobs.has(view.id)) continue;
+        const backoffMs = isJobKind(view.kind) ? policyFor(view.kind, this.deps.policies).backoffMs : 1000;
+        this.jobs.set(view.id, { view, order: -1, backoffMs, logs: [], logsOnDisk: true });
+      }
+    } catch (error) {
+      this.deps.events.publishNow({
+        level: 'warn',
+        type: 'job.history',
+        source: this.deps.requester,
+        message: `earlier jobs not shown: cannot read ${history.dir}: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** Without a workspace: a random id, unique in this process (nothing else shares its jobs). */
   private freshId(): string {
     for (;;) {
       const id = newJobId();

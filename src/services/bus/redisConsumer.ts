@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
 import { describeJob, type WorkerPresence } from '../../domain/job';
+import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
   ConsumeOptions,
@@ -15,6 +16,7 @@ import type {
 import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import { type JobData, parseMarker, queueName, readJobData } from './redisQueue';
+import { appendRun, runEnded, runStarted } from './redisRuns';
 
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
@@ -86,6 +88,8 @@ export class RedisConsumer implements JobConsumer {
       lockDuration: opts.lockDurationMs ?? 30_000,
       stalledInterval: opts.stalledIntervalMs ?? 30_000,
       maxStalledCount: opts.maxStalledCount ?? 1,
+      // The worker that takes a schedule's tick computes the next one: with the schedules' own cron reading.
+      settings: { repeatStrategy: scheduleRepeatStrategy },
     });
     this.worker.on('error', () => {
       // connection trouble: the bus state reports it; BullMQ reconnects by itself
@@ -222,6 +226,10 @@ export class RedisConsumer implements JobConsumer {
         data: { kind: job.name, attempt: claimed.attempt, maxAttempts: claimed.maxAttempts, worker: this.id },
       })
       .catch(() => {});
+    const jobHash = `${job.queueQualifiedName}:${id}`;
+    const recordRun = (entry: Parameters<typeof appendRun>[2]) =>
+      void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
+    recordRun(runStarted(claimed.attempt, this.id));
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
@@ -237,6 +245,16 @@ export class RedisConsumer implements JobConsumer {
     this.active.delete(id);
     this.refreshPresenceSoon();
     this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
+    recordRun(
+      runEnded(
+        outcome.kind,
+        outcome.kind === 'failed'
+          ? outcome.error
+          : outcome.kind === 'cancelled'
+            ? outcome.message
+            : undefined,
+      ),
+    );
     switch (outcome.kind) {
       case 'completed':
         this.done++;
@@ -254,6 +272,16 @@ export class RedisConsumer implements JobConsumer {
       case 'released':
         // Back to the wait list without counting an attempt; WaitingError tells BullMQ we moved it ourselves.
         await job.moveToWait(token);
+        void this.deps.events
+          .publish({
+            level: 'info',
+            type: 'job.released',
+            jobId: id,
+            source: { worker: this.id },
+            message: `handed back by worker ${this.id} (stopping)`,
+            data: { kind: job.name, worker: this.id },
+          })
+          .catch(() => {});
         throw new WaitingError();
     }
   }

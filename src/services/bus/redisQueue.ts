@@ -15,13 +15,16 @@ import {
   jobStatuses,
   type Requester,
   requesterSchema,
+  type ScheduleTick,
 } from '../../domain/job';
+import { scheduleTickOf } from '../scheduler/scheduledJob';
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
 import { jobIdForKey, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
+import { parseRuns, runsField } from './redisRuns';
 import { describeRequester } from './requester';
 
 /**
@@ -36,6 +39,8 @@ export interface JobData {
   idempotencyKey?: string;
   /** Set by a cancel (also kept in the `cancelled` hash): the next worker to take the job drops it. */
   cancel?: CancelMarker;
+  /** A schedule's job: `{ name, tick }`, or (made by a job scheduler) the schedule's rules, the tick in the id. */
+  schedule?: unknown;
 }
 
 /** Stored in the `cancelled` hash by whoever cancels. `final`: the job was not running, it is over already. */
@@ -47,7 +52,7 @@ export interface CancelMarker {
 }
 
 export const queueName = 'jobs';
-const keepFinished = { completed: 1000, failed: 5000, ageSeconds: 7 * 24 * 3600 };
+export const keepFinished = { completed: 1000, failed: 5000, ageSeconds: 7 * 24 * 3600 };
 export const keepLogLines = 1000;
 const requestTimeoutMs = 5000;
 
@@ -113,6 +118,7 @@ export class RedisJobQueue implements JobQueue {
           requestedBy: valid.requestedBy,
           ...(timeoutMs ? { timeoutMs } : {}),
           ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
+          ...(valid.schedule ? { schedule: valid.schedule } : {}),
         };
         const maxAttempts = valid.attempts ?? policy.attempts;
         const job = await queue.add(valid.kind, data, {
@@ -216,14 +222,19 @@ export class RedisJobQueue implements JobQueue {
             [type, (await this.deps.queue.getJobs([type], 0, limit - 1, false)) as Job[]] as const,
         ),
       );
-      for (const [type, jobs] of byType) {
-        for (const job of jobs) {
-          if (!job?.id) continue;
-          const view = toView(job, type, markers.get(job.id));
-          if (wanted && !wanted.has(view.status)) continue;
-          if (filter.kind && view.kind !== filter.kind) continue;
-          views.push(view);
-        }
+      const found: Array<{ job: Job; type: JobType }> = [];
+      for (const [type, jobs] of byType) for (const job of jobs) if (job?.id) found.push({ job, type });
+      // Every job's attempts in one round trip.
+      const runs = found.length
+        ? ((await this.deps.cmd
+            .pipeline(found.map(({ job }) => ['hget', this.deps.queue.toKey(job.id!), runsField]))
+            .exec()) ?? [])
+        : [];
+      for (const [i, { job, type }] of found.entries()) {
+        const view = toView(job, type, markers.get(job.id!), runs[i]?.[1] as string | null | undefined);
+        if (wanted && !wanted.has(view.status)) continue;
+        if (filter.kind && view.kind !== filter.kind) continue;
+        views.push(view);
       }
     });
     const seen = new Set<string>();
@@ -291,9 +302,13 @@ export class RedisJobQueue implements JobQueue {
         const before = await queue.getJobState(id);
         const job = (await queue.getJob(id)) as Job | undefined;
         if (!job) return undefined;
-        const [state, marker] = await Promise.all([job.getState(), cmd.hget(keys.cancelled, id)]);
+        const [state, marker, runs] = await Promise.all([
+          job.getState(),
+          cmd.hget(keys.cancelled, id),
+          cmd.hget(queue.toKey(id), runsField),
+        ]);
         if (state !== before && tries < 5) continue;
-        return { job, state, view: toView(job, state, parseMarker(marker)) };
+        return { job, state, view: toView(job, state, parseMarker(marker), runs) };
       }
     });
   }
@@ -411,6 +426,7 @@ export function readJobData(job: Job): {
   requestedBy: Requester;
   timeoutMs?: number;
   idempotencyKey?: string;
+  schedule?: ScheduleTick;
 } {
   const data = (job.data ?? {}) as Partial<JobData>;
   const who = requesterSchema.safeParse(data.requestedBy);
@@ -419,10 +435,11 @@ export function readJobData(job: Job): {
     requestedBy: who.success ? who.data : { user: 'unknown', host: 'unknown' },
     ...(typeof data.timeoutMs === 'number' && data.timeoutMs > 0 ? { timeoutMs: data.timeoutMs } : {}),
     ...(typeof data.idempotencyKey === 'string' ? { idempotencyKey: data.idempotencyKey } : {}),
+    ...(data.schedule ? { schedule: scheduleTickOf(job.id, data.schedule) } : {}),
   };
 }
 
-function toView(job: Job, state: string, marker: CancelMarker | undefined): JobView {
+function toView(job: Job, state: string, marker: CancelMarker | undefined, runs?: string | null): JobView {
   const data = readJobData(job);
   const status = statusOf(state, marker);
   const progress = (typeof job.progress === 'object' && job.progress !== null ? job.progress : {}) as {
@@ -453,6 +470,8 @@ function toView(job: Job, state: string, marker: CancelMarker | undefined): JobV
   if (data.idempotencyKey) view.idempotencyKey = data.idempotencyKey;
   if (data.timeoutMs) view.timeoutMs = data.timeoutMs;
   if (job.processedBy) view.worker = job.processedBy;
+  if (data.schedule) view.schedule = data.schedule;
+  if (runs) view.runs = parseRuns(runs, view);
   return view;
 }
 

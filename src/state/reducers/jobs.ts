@@ -1,5 +1,6 @@
 import type { DeckEvent } from '../../domain/event';
 import type { JobStatus, JobView } from '../../domain/job';
+import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
 
 /** Jobs by id, as the Jobs screen shows them. */
 export type JobsById = ReadonlyMap<string, JobView>;
@@ -11,6 +12,7 @@ const statusOf: Record<string, JobStatus | undefined> = {
   'job.completed': 'completed',
   'job.cancelled': 'cancelled',
   'job.retried': 'queued',
+  'job.released': 'queued',
 };
 
 /**
@@ -34,15 +36,19 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
   switch (e.type) {
     case 'job.queued':
       return { ...job, status: 'queued', maxAttempts: num(data.maxAttempts) ?? job.maxAttempts };
-    case 'job.started':
+    case 'job.started': {
+      const worker = typeof data.worker === 'string' ? data.worker : job.worker;
+      const attempts = num(data.attempt) ?? job.attempts;
       return {
         ...job,
         status: 'active',
         startedAt: e.at,
         finishedAt: undefined,
-        attempts: num(data.attempt) ?? job.attempts,
-        worker: typeof data.worker === 'string' ? data.worker : job.worker,
+        attempts,
+        worker,
+        runs: withRunStarted(job.runs, { attempt: attempts, startedAt: e.at, worker }),
       };
+    }
     case 'job.progress':
       return {
         ...job,
@@ -52,21 +58,48 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
       };
     case 'job.failed': {
       const willRetry = data.willRetry === true;
+      const error = typeof data.error === 'string' ? data.error : e.message;
       return {
         ...job,
         status: willRetry ? 'delayed' : 'failed',
-        error: typeof data.error === 'string' ? data.error : e.message,
+        error,
         finishedAt: willRetry ? undefined : e.at,
+        runs: withRunEnded(job.runs, { outcome: 'failed', finishedAt: e.at, error }),
       };
     }
     case 'job.completed':
-      return { ...job, status: 'completed', finishedAt: e.at, result: data.result, error: undefined };
+      return {
+        ...job,
+        status: 'completed',
+        finishedAt: e.at,
+        result: data.result,
+        error: undefined,
+        runs: withRunEnded(job.runs, { outcome: 'completed', finishedAt: e.at }),
+      };
     case 'job.cancelled':
-      return { ...job, status: 'cancelled', finishedAt: e.at, error: e.message };
+      return {
+        ...job,
+        status: 'cancelled',
+        finishedAt: e.at,
+        error: e.message,
+        runs: withRunEnded(job.runs, { outcome: 'cancelled', finishedAt: e.at, error: e.message }),
+      };
+    case 'job.released':
+      return {
+        ...job,
+        status: 'queued',
+        attempts: Math.max(0, job.attempts - 1),
+        runs: withRunEnded(job.runs, { outcome: 'released', finishedAt: e.at }),
+      };
     case 'job.retried':
       return { ...job, status: 'queued', finishedAt: undefined, error: undefined, step: 0, total: 0 };
     case 'job.stalled':
-      return { ...job, status: 'queued', message: e.message };
+      return {
+        ...job,
+        status: 'queued',
+        message: e.message,
+        runs: withRunEnded(job.runs, { outcome: 'lost', finishedAt: e.at }),
+      };
     default:
       return job;
   }

@@ -22,6 +22,8 @@ export interface DeckBus {
     cancel(id: string, by?: Requester): Promise<void>;
     retry(id: string, by?: Requester): Promise<void>;
     list(filter?: JobFilter): Promise<JobView[]>;
+    /** One job with all the queue knows of it (its attempts); optional for test doubles. */
+    get?(id: string): Promise<JobView | undefined>;
     /** Every job the queue holds, by status (the list above is only the newest). */
     counts(): Promise<Record<JobStatus, number>>;
     logs(id: string, opts?: { tail?: number }): Promise<JobLogLine[]>;

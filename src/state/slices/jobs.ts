@@ -107,7 +107,9 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         patch({ log });
         if (!bus) return;
         try {
-          const history = await bus.queue.logs(id);
+          // The job as the queue has it now (its attempts, its whole result), beside what events told.
+          const [history, view] = await Promise.all([bus.queue.logs(id), bus.queue.get?.(id)]);
+          if (view) patch({ byId: mergeJobList(get().jobs.byId, [view]) });
           // Lines that arrived meanwhile made new copies of the log object; `opened` tells it is still this one.
           const current = get().jobs.log;
           if (current?.opened !== log.opened) return;

@@ -1,0 +1,76 @@
+import type { LogLines } from '../../components/LogView';
+import { describeJob, isFinished, type JobView } from '../../domain/job';
+import { formatWhen, resultLines, runLines } from '../../domain/jobText';
+import { jobDuration, progressBar } from './jobColumns';
+
+/** The fixed lines above a job's output: what, state, progress, who, where, when. */
+export function jobHeaderLines(
+  job: JobView | undefined,
+  jobId: string,
+  now = Date.now(),
+): [string, string, string] {
+  if (!job) return [`job ${jobId}`, '', ''];
+  const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
+  const bar = progressBar(job, 16);
+  const took = job.startedAt ? `  took ${jobDuration(job, now)}` : '';
+  return [
+    `${job.id}  ${job.kind}  ${job.status.toUpperCase()}${bar ? `  ${bar}` : ''}  try ${job.attempts}/${job.maxAttempts}`,
+    describeJob(job.kind, job.payload),
+    `by ${who}${job.worker ? `  on ${job.worker}` : ''}  queued ${formatWhen(job.createdAt, now)}${took}`,
+  ];
+}
+
+/** A line of the text under the header, with how it is drawn. */
+export interface SummaryLine {
+  text: string;
+  kind?: 'heading' | 'error' | 'note';
+}
+
+/**
+ * What follows the output: the attempts (when, how each ended), the error, the result as YAML key/value lines
+ * (whole: the view wraps and scrolls sideways instead of cutting).
+ */
+export function jobSummaryLines(job: JobView | undefined, now = Date.now()): SummaryLine[] {
+  if (!job) return [];
+  const out: SummaryLine[] = [];
+  const runs = job.runs ?? [];
+  if (runs.length > 0) {
+    out.push({ text: '' }, { text: `attempts (${runs.length})`, kind: 'heading' });
+    for (const line of runLines(runs, job.maxAttempts, now)) out.push({ text: `  ${line}` });
+  }
+  if (job.error) {
+    out.push({ text: '' }, { text: job.status === 'cancelled' ? 'cancelled' : 'error', kind: 'heading' });
+    for (const line of job.error.split('\n')) out.push({ text: `  ${line}`, kind: 'error' });
+  }
+  if (job.result !== undefined) {
+    out.push({ text: '' }, { text: 'result', kind: 'heading' });
+    for (const line of resultLines(job.result)) out.push({ text: `  ${line}` });
+  }
+  return out;
+}
+
+/** The heading over the output: how many lines, and a word when there are none (yet, or at all). */
+export function outputHeading(job: JobView | undefined, lines: number, dropped: number): SummaryLine {
+  const finished = job ? isFinished(job.status) : false;
+  if (lines === 0) return { text: finished ? 'no output' : 'no output yet', kind: 'note' };
+  const earlier = dropped > 0 ? ` (the ${dropped} before them are not kept)` : '';
+  return { text: `output: ${lines === 1 ? '1 line' : `${lines} lines`}${earlier}`, kind: 'heading' };
+}
+
+/**
+ * The output of a job between its heading and its summary, as one scrolling text: scrolled back, it stays on
+ * the same line while new output evicts old lines (the ring's `dropped` passes through).
+ */
+export function jobBodyLines(
+  output: LogLines,
+  heading: SummaryLine,
+  summary: readonly SummaryLine[],
+): LogLines & { kindAt(index: number): SummaryLine['kind'] | 'output' } {
+  const outputEnd = 1 + output.length;
+  return {
+    length: outputEnd + summary.length,
+    dropped: output.dropped ?? 0,
+    at: (i) => (i === 0 ? heading.text : i < outputEnd ? output.at(i - 1) : summary[i - outputEnd]?.text),
+    kindAt: (i) => (i === 0 ? heading.kind : i < outputEnd ? 'output' : summary[i - outputEnd]?.kind),
+  };
+}

@@ -1,0 +1,90 @@
+import type { Redis } from 'ioredis';
+import type { JobRun, JobView, RunOutcome } from '../../domain/job';
+import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
+
+/**
+ * A job's attempts over Redis live in the BullMQ job hash itself, in a field BullMQ does not know
+ * (`deck:runs`, one JSON entry a line: an attempt's start, then its end), so they go when BullMQ removes the job.
+ */
+export const runsField = 'deck:runs';
+
+/**
+ * Append one entry, only if the job hash still exists (never recreate a removed job); past 16 KB the oldest
+ * entries go.
+ */
+const appendRunLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and #v > 0 then
+  if #v > 16000 then
+    local cut = string.find(v, '\\n', #v - 12000, true)
+    if cut then v = string.sub(v, cut + 1) end
+  end
+  v = v .. '\\n' .. ARGV[2]
+else
+  v = ARGV[2]
+end
+redis.call('HSET', KEYS[1], ARGV[1], v)
+return 1
+`;
+
+type RunStart = { e: 'start'; a: number; at: number; w?: string };
+type RunEnd = { e: 'end'; o: Exclude<RunOutcome, 'running'>; at: number; err?: string };
+
+type RunsRedis = Redis & { deckAppendRun(jobHash: string, field: string, entry: string): Promise<number> };
+
+function withScript(conn: Redis): RunsRedis {
+  const r = conn as RunsRedis;
+  if (typeof r.deckAppendRun !== 'function')
+    conn.defineCommand('deckAppendRun', { numberOfKeys: 1, lua: appendRunLua });
+  return r;
+}
+
+/**
+ * Record an attempt's start or end. Sent on the worker's BullMQ connection before the job's own move (to
+ * completed, failed or back to wait) on that same connection, so a reader never sees a job ended and its last
+ * attempt still open. Not awaited by the caller: a lost entry only makes that attempt read `lost`.
+ */
+export function appendRun(conn: Redis, jobHash: string, entry: RunStart | RunEnd): Promise<number> {
+  return withScript(conn).deckAppendRun(jobHash, runsField, JSON.stringify(entry));
+}
+
+export function runStarted(attempt: number, worker: string): RunStart {
+  return { e: 'start', a: attempt, at: Date.now(), w: worker };
+}
+
+export function runEnded(outcome: RunEnd['o'], error?: string): RunEnd {
+  return { e: 'end', o: outcome, at: Date.now(), ...(error ? { err: error } : {}) };
+}
+
+/** The attempts a `deck:runs` field tells, settled against the job's state. */
+export function parseRuns(
+  text: string | null | undefined,
+  job: Pick<JobView, 'status' | 'finishedAt' | 'error'>,
+): JobRun[] {
+  if (!text) return [];
+  let runs: JobRun[] = [];
+  for (const line of text.split('\n')) {
+    let entry: Partial<RunStart> | Partial<RunEnd>;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof entry.at !== 'number') continue;
+    if (entry.e === 'start' && typeof entry.a === 'number') {
+      runs = withRunStarted(runs, {
+        attempt: entry.a,
+        startedAt: entry.at,
+        ...(typeof entry.w === 'string' ? { worker: entry.w } : {}),
+      });
+    } else if (entry.e === 'end' && typeof entry.o === 'string') {
+      runs = withRunEnded(runs, {
+        outcome: entry.o,
+        finishedAt: entry.at,
+        ...(typeof entry.err === 'string' ? { error: entry.err } : {}),
+      });
+    }
+  }
+  return settleRuns(runs, job);
+}
