@@ -1,5 +1,5 @@
 import type { FC } from 'react';
-import type { DeckActions } from '../state/store';
+import type { DeckActions, DeckState } from '../state/store';
 import type { KeyHint } from './keyHints';
 import type { ActionDef } from './keymap';
 import type { PaletteCommand } from './paletteCommand';
@@ -28,4 +28,31 @@ export interface Screen {
   open?(args: string[], actions: DeckActions): string | undefined;
   /** Palette commands this screen adds (`:run`). */
   commands?: PaletteCommand[];
+  /**
+   * The view open over the screen's list now (a resource's details, a commit), read from the store; `?`, the hint
+   * line and `/` then follow that view. Return one of the screen's constant views, never a new object.
+   */
+  view?(state: DeckState): ScreenView | undefined;
+}
+
+/** A view a screen opens over its list: its own keys (declared in the screen's `actions` under `id`) and hints. */
+export interface ScreenView {
+  /** The scope of the view's own actions, and the key of its `/` filter. */
+  id: string;
+  title: string;
+  /** Extra scopes whose keys work in the view (`list`, `log`, `table`). */
+  scopes: string[];
+  hints: readonly KeyHint[];
+}
+
+/** What `?`, the hint line and the filter prompt describe: the screen, or the view open over it. */
+export function screenFace(screen: Screen, view: ScreenView | undefined): Screen {
+  if (!view) return screen;
+  return {
+    ...screen,
+    id: view.id,
+    title: `${screen.title}: ${view.title}`,
+    scopes: view.scopes,
+    hints: view.hints,
+  };
 }

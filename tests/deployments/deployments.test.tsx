@@ -119,7 +119,7 @@ describe('the Deployments screen', () => {
     await deck.press('j', 'j', 'D');
     await deck.waitFor('Deploy shop');
     await deck.press('y');
-    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')));
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
     const [deploy] = await bus.queue.list({ kind: 'deploy' });
     const { deployId } = deploy.payload as { deployId: string };
 
@@ -127,7 +127,10 @@ describe('the Deployments screen', () => {
     const ask = await deck.waitFor(`Roll back deploy ${deployId} of shop?`);
     expect(ask).toContain('13 resource(s) in the state file');
     await deck.press('y');
-    const f = await deck.waitFor((frame) => /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'shop')));
+    const f = await deck.waitFor(
+      (frame) => /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'shop')),
+      15_000,
+    );
     expect(rowOf(f, 'shop')).toMatch(/rollback \d+ done/);
     expect(liveOf(cloud, 'shop')).toEqual([]);
     const [rollback] = await bus.queue.list({ kind: 'destroy' });
@@ -140,7 +143,7 @@ describe('the Deployments screen', () => {
     await deck.press('j', 'j', 'D');
     await deck.waitFor('Deploy shop');
     await deck.press('y');
-    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')));
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
 
     rmSync(join(projectsDir, 'shop.yaml'));
     const f = await deck.waitFor((frame) => /no blueprint/.test(rowOf(frame, 'shop')));
@@ -150,7 +153,7 @@ describe('the Deployments screen', () => {
     const ask = await deck.waitFor('Destroy shop? This cannot be undone.');
     expect(ask).toContain('Deletes 13 resource(s) of shop in eu-west-1');
     await deck.press('y');
-    await deck.waitFor((frame) => /destroyed\s+done/.test(rowOf(frame, 'shop')));
+    await deck.waitFor((frame) => /destroyed\s+done/.test(rowOf(frame, 'shop')), 15_000);
     expect(liveOf(cloud, 'shop')).toEqual([]);
   });
 
@@ -171,7 +174,7 @@ describe('the Deployments screen', () => {
     await deck.waitFor('Deploy analytics to eu-central-1?');
     fits('confirmation');
     await deck.press('y');
-    await deck.waitFor(/Job \d+: deploy completed/);
+    await deck.waitFor(/Job \d+: deploy completed/, 15_000);
     fits('details with the job log');
     await deck.press('esc');
     await deck.waitFor('PROJECT');

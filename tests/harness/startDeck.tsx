@@ -61,7 +61,13 @@ export async function startDeck(opts: StartDeckOptions = {}) {
   let drawn = 0;
   const onDraw = new Set<() => void>();
   const write = app.stdout.write;
+  // Operating system commands (OSC 52 from `y`) go to the terminal between frames: kept apart, not as a frame.
+  const osc: string[] = [];
   app.stdout.write = (f: string) => {
+    if (f.startsWith('\x1b]')) {
+      osc.push(f);
+      return;
+    }
     write(f);
     drawn++;
     for (const notify of onDraw) notify();
@@ -100,6 +106,8 @@ export async function startDeck(opts: StartDeckOptions = {}) {
     store: deck.store,
     frame,
     lines: () => frame().split('\n'),
+    /** The OSC sequences the console wrote (`ESC ] 52 ; c ; <base64> BEL` for a copy), oldest first. */
+    osc: () => [...osc],
     /** Presses each key and waits until its frame is drawn (see `settled`). */
     async press(...keys: string[]) {
       for (const k of keys) {

@@ -1,13 +1,15 @@
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { CursorList } from '../../components/CursorList';
 import { sparkline } from '../../components/Sparkline';
-import type { DeckEvent, EventLevel } from '../../domain/event';
-import { describeJob, type JobStatus, jobStatuses } from '../../domain/job';
+import type { EventLevel } from '../../domain/event';
+import { jobStatuses } from '../../domain/job';
 import { fitWidth, formatAge } from '../../domain/text';
-import { jobsNewestFirst } from '../../state/selectors/jobs';
+import { jobTally } from '../../state/selectors/jobs';
 import { useDeck, useDeckContext } from '../../ui/deckContext';
+import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
+import { useDashboardList } from './useDashboardList';
 
 const levelColor = (theme: Theme, level: EventLevel) =>
   level === 'error' ? theme.error : level === 'warn' ? theme.warn : undefined;
@@ -22,23 +24,16 @@ function Heading({ text, width }: { text: string; width: number }) {
 }
 
 /** The first tab: who is working, how jobs are doing, and what is happening right now. */
-function DashboardScreen({ width, height }: ScreenProps) {
+function DashboardScreen({ width, height, active }: ScreenProps) {
   const { theme } = useDeckContext();
   const workers = useDeck((s) => s.workers.list);
   const transport = useDeck((s) => s.bus.transport);
-  const byId = useDeck((s) => s.jobs.byId);
   const timeline = useDeck((s) => s.events.timeline);
   const latest = useDeck((s) => s.events.latest);
-  const jobs = useMemo(() => jobsNewestFirst(byId), [byId]);
   const now = Date.now();
 
-  // The queue's counts cover every job; between refreshes the events keep the console's own tally current.
-  const queueCounts = useDeck((s) => s.jobs.counts);
-  const seen = Object.fromEntries(jobStatuses.map((s) => [s, 0])) as Record<JobStatus, number>;
-  for (const j of jobs) seen[j.status] += 1;
-  const queueTotal = queueCounts ? jobStatuses.reduce((n, s) => n + queueCounts[s], 0) : 0;
-  const counts = queueCounts && queueTotal > jobs.length ? queueCounts : seen;
-  const failures = jobs.filter((j) => j.status === 'failed');
+  // One count for the jobs line, the failures and each worker (a job counts once, by its status now).
+  const { counts, failures, byWorker } = useDeck((s) => jobTally(s.jobs));
 
   // Fixed sections first; the latest events get whatever height is left.
   const workerRows = Math.min(Math.max(workers.length, 1), 3);
@@ -46,6 +41,7 @@ function DashboardScreen({ width, height }: ScreenProps) {
   const fixed = 1 + workerRows + 1 + 1 + 1 + 3 + 1 + failureRows + 1;
   const eventRows = Math.max(0, height - fixed);
   const sparkWidth = Math.max(10, Math.min(60, width - 12));
+  const list = useDashboardList({ failures, events: latest, failureRows, eventRows, active });
 
   const workersTitle =
     transport === 'memory'
@@ -58,7 +54,8 @@ function DashboardScreen({ width, height }: ScreenProps) {
           const current = w.current.length
             ? `running ${w.current.map((c) => `${c.kind} ${c.id}`).join(', ')}`
             : 'idle';
-          return `${w.id}  up ${formatAge(now - w.startedAt)}  ${w.jobsDone} done  ${w.jobsFailed} failed  ${current}`;
+          const ran = byWorker.get(w.id) ?? { done: 0, failed: 0 };
+          return `${w.id}  up ${formatAge(now - w.startedAt)}  ${ran.done} done  ${ran.failed} failed  ${current}`;
         });
 
   return (
@@ -81,37 +78,31 @@ function DashboardScreen({ width, height }: ScreenProps) {
           </Text>
         );
       })}
-      <Heading text={`Recent failures (${failures.length})`} width={width} />
-      {(failures.length ? failures : []).slice(0, failureRows).map((j) => (
-        <Text key={j.id} color={theme.error}>
+      <Heading text={`Recent failures (${counts.failed})`} width={width} />
+      {list.failures.rows.length ? (
+        <CursorList {...list.failures} width={width} height={failureRows} />
+      ) : (
+        <Text color={theme.muted}>
+          {fitWidth(failures.length ? '  no failure matches the filter' : '  none', width)}
+        </Text>
+      )}
+      <Heading
+        text={`Latest events, newest first${list.newerAbove ? ` (${list.newerAbove} newer above)` : ''}`}
+        width={width}
+      />
+      {list.events.rows.length ? (
+        <CursorList {...list.events} width={width} height={eventRows} />
+      ) : eventRows > 0 ? (
+        <Text color={theme.muted}>
           {fitWidth(
-            `  ${j.id}  ${formatAge(now - (j.finishedAt ?? j.createdAt))} ago  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
+            list.filtering
+              ? '  no event matches the filter'
+              : '  nothing yet: events appear as jobs run (try :run uptime)',
             width,
           )}
         </Text>
-      ))}
-      {failures.length === 0 ? <Text color={theme.muted}>{fitWidth('  none', width)}</Text> : null}
-      <Heading text="Latest events" width={width} />
-      {latest.slice(-eventRows).map((e) => (
-        <EventLine key={e.id} event={e} width={width} />
-      ))}
-      {latest.length === 0 && eventRows > 0 ? (
-        <Text color={theme.muted}>
-          {fitWidth('  nothing yet: events appear as jobs run (try :run uptime)', width)}
-        </Text>
       ) : null}
     </Box>
-  );
-}
-
-function EventLine({ event, width }: { event: DeckEvent; width: number }) {
-  const { theme } = useDeckContext();
-  const time = new Date(event.at).toTimeString().slice(0, 8);
-  const job = event.jobId ? ` ${event.jobId}` : '';
-  return (
-    <Text color={levelColor(theme, event.level)}>
-      {fitWidth(`  ${time} ${event.type}${job}  ${event.message}`, width)}
-    </Text>
   );
 }
 
@@ -119,8 +110,26 @@ export const dashboardScreen: Screen = {
   id: 'dashboard',
   title: 'Dashboard',
   aliases: ['dash', 'home'],
-  actions: [],
-  scopes: [],
-  hints: ['workers, jobs and events at a glance'],
+  actions: [
+    {
+      id: 'dashboard.open',
+      keys: ['enter'],
+      description: 'Open what the row names: the job, or the resource an event changed',
+      scope: 'dashboard',
+    },
+    {
+      id: 'table.filter',
+      keys: ['/'],
+      description: 'Filter failures and events: text, re:regex, glob*, column:value, !not',
+      scope: 'dashboard',
+    },
+    copyAction('dashboard', 'Copy the job or resource id of the row (OSC 52)'),
+  ],
+  scopes: ['list'],
+  hints: [
+    { action: 'dashboard.open', label: 'open' },
+    { action: 'table.filter', label: 'filter' },
+    { action: 'clipboard.copy', label: 'copy id' },
+  ],
   Component: DashboardScreen,
 };

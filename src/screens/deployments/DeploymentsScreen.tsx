@@ -9,7 +9,8 @@ import { projectJobs, projectRows } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import type { Screen, ScreenProps } from '../../ui/screen';
+import type { ActionDef } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { BlueprintWizard } from './BlueprintWizard';
 import { wrap } from './Form';
 import { ProjectDetailsView } from './ProjectDetailsView';
@@ -93,7 +94,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(open ? ['deployments'] : ['deployments', 'table']);
+      const action = press.action(open ? ['projectDetails'] : ['deployments', 'table']);
       const row = current;
       const entry = row && entries.find((e) => e.name === row.name);
       if (action === 'project.new') actions.projects.showWizard(true);
@@ -142,12 +143,13 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const noteLines = wrapped.length > 2 ? [wrapped[0], `${wrapped.slice(1).join(' ')}`] : wrapped;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text color={watchError ? theme.warn : theme.muted}>{fitWidth(summary, width)}</Text>
       <DataTable
         table={table}
         columns={columns}
         width={width}
-        height={tableHeight}
+        height={tableHeight + 1}
+        caption={summary}
+        captionColor={watchError ? theme.warn : theme.muted}
         noColor={theme.noColor}
         emptyMessage={
           loaded
@@ -178,34 +180,58 @@ function openProject(args: string[], actions: DeckActions): string | undefined {
   return undefined;
 }
 
+/** The project keys: on the list and, but for Enter, in a project's details. */
+const projectActions: ActionDef[] = [
+  {
+    id: 'project.details',
+    keys: ['enter'],
+    description: 'Blueprint, plan, resources and the last job',
+    scope: 'deployments',
+  },
+  {
+    id: 'project.plan',
+    keys: ['p'],
+    description: 'Plan against the cloud now (changes nothing)',
+    scope: 'deployments',
+  },
+  { id: 'project.deploy', keys: ['D'], description: 'Deploy (shows the plan, asks)', scope: 'deployments' },
+  {
+    id: 'project.destroy',
+    keys: ['X'],
+    description: 'Destroy everything of the project (asks; protected: type its name)',
+    scope: 'deployments',
+  },
+  { id: 'project.resume', keys: ['r'], description: 'Resume a stopped deploy', scope: 'deployments' },
+  { id: 'project.rollback', keys: ['b'], description: 'Roll back the last deploy', scope: 'deployments' },
+  { id: 'project.new', keys: ['n'], description: 'New blueprint (wizard)', scope: 'deployments' },
+  { id: 'project.edit', keys: ['e'], description: 'Edit the blueprint in $EDITOR', scope: 'deployments' },
+];
+
+/** Enter on a project: the project keys work there, with the log's keys; the table's do not. */
+const projectView: ScreenView = {
+  id: 'projectDetails',
+  title: 'project',
+  scopes: ['log'],
+  hints: [
+    { action: 'project.plan', label: 'plan' },
+    { action: 'project.deploy', label: 'deploy' },
+    { action: 'project.destroy', label: 'destroy' },
+    { action: 'project.resume', label: 'resume' },
+    { action: 'project.rollback', label: 'rollback' },
+    { action: 'project.edit', label: 'edit' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+
 export const deploymentsScreen: Screen = {
   id: 'deployments',
   title: 'Deployments',
   aliases: ['deploy', 'projects', 'dep'],
   actions: [
-    {
-      id: 'project.details',
-      keys: ['enter'],
-      description: 'Blueprint, plan, resources and the last job',
-      scope: 'deployments',
-    },
-    {
-      id: 'project.plan',
-      keys: ['p'],
-      description: 'Plan against the cloud now (changes nothing)',
-      scope: 'deployments',
-    },
-    { id: 'project.deploy', keys: ['D'], description: 'Deploy (shows the plan, asks)', scope: 'deployments' },
-    {
-      id: 'project.destroy',
-      keys: ['X'],
-      description: 'Destroy everything of the project (asks; protected: type its name)',
-      scope: 'deployments',
-    },
-    { id: 'project.resume', keys: ['r'], description: 'Resume a stopped deploy', scope: 'deployments' },
-    { id: 'project.rollback', keys: ['b'], description: 'Roll back the last deploy', scope: 'deployments' },
-    { id: 'project.new', keys: ['n'], description: 'New blueprint (wizard)', scope: 'deployments' },
-    { id: 'project.edit', keys: ['e'], description: 'Edit the blueprint in $EDITOR', scope: 'deployments' },
+    ...projectActions,
+    ...projectActions
+      .filter((a) => a.id !== 'project.details')
+      .map((a) => ({ ...a, scope: 'projectDetails' })),
   ],
   scopes: ['table'],
   hints: [
@@ -219,5 +245,6 @@ export const deploymentsScreen: Screen = {
     { action: 'project.edit', label: 'edit' },
   ],
   Component: DeploymentsScreen,
+  view: (s) => (s.projects.open && !s.projects.wizard ? projectView : undefined),
   open: openProject,
 };

@@ -1,8 +1,21 @@
-import { fitWidth, formatAge } from '../../domain/text';
-import { useActions, useDeck } from '../../ui/deckContext';
-import { TextDetails } from '../TextDetails';
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import { DataTable } from '../../components/DataTable';
+import { useTable } from '../../components/useTable';
+import type { LastCommit } from '../../domain/repo';
+import { fitWidth, stripControl } from '../../domain/text';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { CommitView } from './CommitView';
+import { commitColumns } from './commitColumns';
 
-/** Enter on a repository: its `git status` and recent commits. Esc goes back to the list. */
+const noCommits: LastCommit[] = [];
+
+/**
+ * Enter on a repository: its `git status` and its recent commits as a table (`/` filters, `o` sorts, Enter shows
+ * the commit, `y` copies its id). Esc goes back to the list.
+ */
 export function RepoDetailsView({
   width,
   height,
@@ -12,30 +25,81 @@ export function RepoDetailsView({
   height: number;
   active: boolean;
 }) {
+  const { theme } = useDeckContext();
   const actions = useActions();
+  const copy = useCopy();
   const details = useDeck((s) => s.repos.details);
-  if (!details) return null;
+  const filterText = useDeck((s) => s.ui.filters.repoDetails ?? '');
+  const columns = useMemo(() => commitColumns(Date.now), []);
+  const commits = details?.value?.log ?? noCommits;
 
-  const lines: string[] = [];
-  if (details.loading) lines.push('reading…');
-  if (details.error) lines.push(`error: ${details.error}`);
-  if (details.value) {
-    const nowSeconds = Date.now() / 1000;
-    lines.push('Status (git status --short --branch):', ...details.value.status.map((l) => `  ${l}`), '');
-    lines.push(`Recent commits (${details.value.log.length}):`);
-    for (const c of details.value.log)
-      lines.push(
-        `  ${c.hash}  ${fitWidth(formatAge((nowSeconds - c.time) * 1000), 4, 'right')}  ${fitWidth(c.author, 14)}  ${c.subject}`,
-      );
-  }
+  // The status gets at most a third of the height; the commits get the rest.
+  const status = details?.value?.status ?? [];
+  const statusRoom = Math.max(1, Math.floor((height - 4) / 3));
+  const statusShown = status.length > statusRoom ? status.slice(0, statusRoom - 1) : status;
+  const statusLines = [
+    ...statusShown.map((l) => `  ${l}`),
+    ...(status.length > statusShown.length ? [`  … and ${status.length - statusShown.length} more`] : []),
+  ];
+  const top: { text: string; color?: string }[] = [];
+  if (details?.loading) top.push({ text: 'reading…' });
+  if (details?.error) top.push({ text: `error: ${details.error}`, color: theme.error });
+  if (details?.value)
+    top.push({ text: 'Status (git status --short --branch):' }, ...statusLines.map((text) => ({ text })));
+  const tableHeight = Math.max(2, height - 1 - top.length - 1);
+  const table = useTable({ rows: commits, columns, rowKey: (c) => c.hash, filterText, height: tableHeight });
+  const commitOpen = details?.commit !== undefined;
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['repoDetails', 'list']);
+      const commit = table.cursorRow;
+      if (action === 'view.back') {
+        actions.ui.setFilter('repoDetails', '');
+        actions.repos.closeDetails();
+      } else if (action === 'repo.commit' && commit) void actions.repos.openCommit(commit.hash);
+      else if (action === 'clipboard.copy') copy(commit?.hash);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !commitOpen,
+  );
+
+  if (!details) return null;
+  if (commitOpen) return <CommitView width={width} height={height} active={active} />;
+
+  const shown =
+    table.view.length === commits.length ? `${commits.length}` : `${table.view.length} of ${commits.length}`;
   return (
-    <TextDetails
-      title={`${details.entry.name}  ${details.entry.path}`}
-      lines={lines}
-      width={width}
-      height={height}
-      active={active}
-      onBack={actions.repos.closeDetails}
-    />
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.accent}>
+        {fitWidth(` ${details.entry.name}  ${details.entry.path}`, width)}
+      </Text>
+      {top.map((l, i) => (
+        <Text key={i} color={l.color}>
+          {fitWidth(` ${stripControl(l.text)}`, width)}
+        </Text>
+      ))}
+      <Text color={theme.muted}>
+        {fitWidth(
+          details.value
+            ? ` Recent commits (${shown})${table.filterError ? ` · ${table.filterError}` : ''}`
+            : '',
+          width,
+        )}
+      </Text>
+      <DataTable
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          details.loading ? 'reading…' : details.error ? 'no commits: the error is above' : 'no commits yet'
+        }
+      />
+    </Box>
   );
 }

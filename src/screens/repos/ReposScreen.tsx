@@ -2,9 +2,11 @@ import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatAge } from '../../domain/text';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import type { Screen, ScreenProps } from '../../ui/screen';
+import { copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { RepoDetailsView } from './RepoDetailsView';
 import { repoColumns } from './repoColumns';
 
@@ -16,6 +18,7 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   const columns = useMemo(() => repoColumns(Date.now), []);
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: (r) => r.entry.path, filterText, height: tableHeight });
+  const copy = useCopy();
 
   useEffect(() => {
     void actions.repos.refresh();
@@ -31,6 +34,7 @@ function ReposScreen({ width, height, active }: ScreenProps) {
       if (action === 'repo.refresh') void actions.repos.refresh();
       else if (action === 'repo.details' && table.cursorRow)
         void actions.repos.openDetails(table.cursorRow.entry);
+      else if (action === 'clipboard.copy') copy(table.cursorRow?.entry.path);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
       return true;
@@ -60,6 +64,28 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   );
 }
 
+const detailsView: ScreenView = {
+  id: 'repoDetails',
+  title: 'details',
+  scopes: ['list'],
+  hints: [
+    { action: 'repo.commit', label: 'commit' },
+    { action: 'table.filter', label: 'filter' },
+    { action: 'table.sortNext', label: 'sort' },
+    { action: 'clipboard.copy', label: 'copy id' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const commitView: ScreenView = {
+  id: 'repoCommit',
+  title: 'commit',
+  scopes: ['log'],
+  hints: [
+    { action: 'clipboard.copy', label: 'copy id' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+
 export const reposScreen: Screen = {
   id: 'repos',
   title: 'Repositories',
@@ -67,6 +93,19 @@ export const reposScreen: Screen = {
   actions: [
     { id: 'repo.details', keys: ['enter'], description: 'Status and recent commits', scope: 'repos' },
     { id: 'repo.refresh', keys: ['r'], description: 'Refresh now', scope: 'repos' },
+    copyAction('repos', "Copy the repository's path (OSC 52)"),
+    { id: 'repo.commit', keys: ['enter'], description: 'The commit: git show --stat', scope: 'repoDetails' },
+    {
+      id: 'table.filter',
+      keys: ['/'],
+      description: 'Filter the commits: text, re:regex, glob*, column:value, !not',
+      scope: 'repoDetails',
+    },
+    { id: 'table.sortNext', keys: ['o'], description: 'Sort by the next column', scope: 'repoDetails' },
+    { id: 'table.sortReverse', keys: ['O'], description: 'Reverse sort', scope: 'repoDetails' },
+    copyAction('repoDetails', "Copy the commit's id (OSC 52)"),
+    { id: 'view.back', keys: ['esc'], description: 'Back', scope: 'repoDetails' },
+    copyAction('repoCommit', "Copy the commit's id (OSC 52)"),
   ],
   scopes: ['table'],
   hints: [
@@ -76,4 +115,5 @@ export const reposScreen: Screen = {
     { action: 'table.sortNext', label: 'sort' },
   ],
   Component: ReposScreen,
+  view: (s) => (s.repos.details ? (s.repos.details.commit ? commitView : detailsView) : undefined),
 };

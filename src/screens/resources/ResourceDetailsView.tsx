@@ -1,42 +1,28 @@
+import { useMemo, useRef } from 'react';
+import { CursorList, moveCursor } from '../../components/CursorList';
+import { scrollWindow } from '../../components/tableModel';
 import type { Resource, ResourceIndex } from '../../domain/resource';
-import { TextDetails } from '../TextDetails';
-import { typeLabel } from './resourceColumns';
+import { useCopy } from '../../ui/clipboard';
+import { useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { useKeyState } from '../../ui/useKeyState';
+import { resourceDetailLines } from './resourceDetails';
 
-function flatten(value: unknown, prefix: string, out: string[]): void {
-  if (value === null || value === undefined) return;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) flatten(v, `${prefix}[${i}]`, out);
-  } else if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else out.push(`  ${prefix}: ${String(value)}`);
-}
-
-export function resourceDetailLines(r: Resource, index: ResourceIndex): string[] {
-  const lines = [
-    `${typeLabel[r.type]} ${r.id}${r.name ? `  ${r.name}` : ''}`,
-    `  region ${r.region}  state ${r.state ?? '-'}  project ${r.project ?? '-'}`,
-    `  ${r.detail}`,
-    '',
-  ];
-  const related = index.related(r);
-  lines.push(`Related (${related.length}):`);
-  for (const o of related)
-    lines.push(`  ${typeLabel[o.type]} ${o.id}${o.name ? ` (${o.name})` : ''}  ${o.state ?? ''}`);
-  lines.push('', `Tags (${Object.keys(r.tags).length}):`);
-  for (const [k, v] of Object.entries(r.tags)) lines.push(`  ${k} = ${v}`);
-  lines.push('', 'Attributes:');
-  if (r.raw) flatten(r.raw, '', lines);
-  else lines.push('  (none recorded by the scan)');
-  return lines;
-}
-
-/** Enter on a resource: everything known about it, its tags and the resources it is tied to. */
+/**
+ * Enter on a resource: the resource, the resources it is tied to, its tags and attributes, with a cursor. Enter
+ * on a related resource opens its details (Esc comes back), `d` describes the resource under the cursor as YAML,
+ * `y` copies what the line names.
+ */
 export function ResourceDetailsView({
   resource,
   index,
   width,
   height,
   active,
+  cursorKey,
+  onCursor,
+  onOpen,
+  onDescribe,
   onBack,
 }: {
   resource: Resource;
@@ -44,15 +30,64 @@ export function ResourceDetailsView({
   width: number;
   height: number;
   active: boolean;
+  /** Where the cursor was when this view was last left (a related resource opened from it). */
+  cursorKey?: string;
+  onCursor: (key: string) => void;
+  onOpen: (related: Resource) => void;
+  onDescribe: (resource: Resource) => void;
   onBack: () => void;
 }) {
-  return (
-    <TextDetails
-      lines={resourceDetailLines(resource, index)}
-      width={width}
-      height={height}
-      active={active}
-      onBack={onBack}
-    />
+  const { theme } = useDeckContext();
+  const copy = useCopy();
+  const lines = useMemo(() => resourceDetailLines(resource, index), [resource, index]);
+  const [cursor, getCursor, setCursor] = useKeyState<{ key: string; index: number }>({
+    key: cursorKey ?? 'self',
+    index: 0,
+  });
+  const offset = useRef(0);
+
+  // The cursor stays on its line across rescans; a line that went away leaves it on the one now in its place.
+  const locate = (c: { key: string; index: number }) => {
+    const found = lines.findIndex((l) => l.key === c.key);
+    if (found >= 0) return found;
+    const clamped = Math.min(c.index, lines.length - 1);
+    return moveCursor('nav.up', clamped + 1, lines.length, 1, (i) => lines[i].copy !== undefined) ?? 0;
+  };
+  const at = locate(cursor);
+  offset.current = scrollWindow(at, offset.current, height, lines.length);
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['resourceDetails', 'list']);
+      if (!action) return false;
+      const here = locate(getCursor());
+      const line = lines[here];
+      const focused = line?.related ?? resource;
+      if (action === 'view.back') onBack();
+      else if (action === 'resource.open') {
+        if (line?.related) {
+          onCursor(line.key);
+          onOpen(line.related);
+        } else onDescribe(resource);
+      } else if (action === 'resource.describe') {
+        onCursor(line?.key ?? 'self');
+        onDescribe(focused);
+      } else if (action === 'clipboard.copy') copy(line?.copy);
+      else {
+        const next = moveCursor(action, here, lines.length, height, (i) => lines[i].copy !== undefined);
+        if (next === undefined) return false;
+        setCursor({ key: lines[next].key, index: next });
+      }
+      return true;
+    },
+    active,
   );
+
+  const rows = lines.map((l) =>
+    l.key === 'self'
+      ? { key: l.key, text: l.text, bold: true, color: theme.accent }
+      : { key: l.key, text: l.text, bold: l.heading },
+  );
+  return <CursorList rows={rows} cursor={at} offset={offset.current} width={width} height={height} />;
 }

@@ -1,16 +1,21 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
 import { formatAgo } from '../../domain/text';
 import type { DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { copyAction } from '../../ui/keymap';
 import type { PaletteCommand } from '../../ui/paletteCommand';
-import type { Screen, ScreenProps } from '../../ui/screen';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { TextDetails } from '../TextDetails';
 import { deleteConfirmation } from './deleteConfirmation';
+import { ResourceDescribeView } from './ResourceDescribeView';
 import { ResourceDetailsView } from './ResourceDetailsView';
 import { resourceColumns, typeLabel } from './resourceColumns';
+import { parseResourceView, resourceAt, resourceViewEntry } from './resourceDetails';
 
 /** `6 regions scanned 3 min ago (eu-west-1 stale, ap-south-1 failed)` */
 function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number): string {
@@ -36,10 +41,16 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
   const { index, view, info } = cloud;
   const rows = useMemo(() => index.query({ type: view.type, project: view.project }), [index, view]);
   const columns = useMemo(() => resourceColumns(Date.now), []);
-  const [openKey, setOpenKey] = useState<string | undefined>();
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: resourceKey, filterText, height: tableHeight });
-  const open = openKey ? index.all.find((r) => resourceKey(r) === openKey) : undefined;
+  const copy = useCopy();
+  // Details and describe views stack up in the store (the Dashboard opens them too); Esc closes the top one.
+  const views = useDeck((s) => s.ui.views.resources);
+  const entry = views?.[views.length - 1];
+  const open = parseResourceView(entry);
+  const openResource = open ? resourceAt(index, open.key) : undefined;
+  // Where the cursor was in each details view of the stack, so Esc comes back to the same line.
+  const cursors = useRef(new Map<string, string>());
 
   useKeys(
     'screen',
@@ -50,7 +61,12 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
         : table.cursorRow
           ? [table.cursorRow]
           : [];
-      if (action === 'resource.details' && table.cursorRow) setOpenKey(resourceKey(table.cursorRow));
+      if (action === 'resource.details' && table.cursorRow)
+        actions.ui.openView(
+          'resources',
+          resourceViewEntry({ kind: 'details', key: resourceKey(table.cursorRow) }),
+        );
+      else if (action === 'clipboard.copy') copy(table.cursorRow?.id);
       else if (action === 'resource.scan') void actions.cloud.scan();
       else if (action === 'resource.delete' && selected.length) {
         actions.ui.confirm(deleteConfirmation(selected, index.all, actions));
@@ -65,17 +81,52 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
     active && !open,
   );
 
-  if (open)
+  if (open && entry) {
+    const back = () => {
+      cursors.current.delete(entry);
+      actions.ui.closeView('resources');
+    };
+    if (!openResource)
+      return (
+        <TextDetails
+          lines={[`${open.key} is not in the index any more (deleted, or gone from the last scan).`]}
+          width={width}
+          height={height}
+          active={active}
+          onBack={back}
+        />
+      );
+    if (open.kind === 'describe')
+      return (
+        <ResourceDescribeView
+          key={entry}
+          resource={openResource}
+          width={width}
+          height={height}
+          active={active}
+          onBack={back}
+        />
+      );
     return (
       <ResourceDetailsView
-        resource={open}
+        key={entry}
+        resource={openResource}
         index={index}
         width={width}
         height={height}
         active={active}
-        onBack={() => setOpenKey(undefined)}
+        cursorKey={cursors.current.get(entry)}
+        onCursor={(line) => cursors.current.set(entry, line)}
+        onOpen={(r) =>
+          actions.ui.openView('resources', resourceViewEntry({ kind: 'details', key: resourceKey(r) }))
+        }
+        onDescribe={(r) =>
+          actions.ui.openView('resources', resourceViewEntry({ kind: 'describe', key: resourceKey(r) }))
+        }
+        onBack={back}
       />
     );
+  }
 
   const account = info ? `${info.label}${info.account ? ` ${info.account}` : ''}` : '';
   const scope = [
@@ -106,6 +157,33 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
   );
 }
 
+const detailsView: ScreenView = {
+  id: 'resourceDetails',
+  title: 'details',
+  scopes: ['list'],
+  hints: [
+    { action: 'resource.open', label: 'open' },
+    { action: 'resource.describe', label: 'describe' },
+    { action: 'clipboard.copy', label: 'copy' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const describeView: ScreenView = {
+  id: 'resourceDescribe',
+  title: 'describe',
+  scopes: ['log'],
+  hints: [
+    { action: 'clipboard.copy', label: 'copy id' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const goneView: ScreenView = {
+  id: 'resourceGone',
+  title: 'gone',
+  scopes: ['log'],
+  hints: [{ action: 'view.back', label: 'back' }],
+};
+
 const typeCommands: PaletteCommand[] = (
   [
     ['ec2', 'EC2 instances'],
@@ -124,8 +202,8 @@ const typeCommands: PaletteCommand[] = (
   description: `Resources: ${what} only`,
   run: (_args, ctx) => {
     ctx.actions.ui.showTab('resources');
-    const state = ctx.actions;
-    state.cloud.setView({ type: parseResourceType(name) });
+    ctx.actions.ui.closeView('resources', { all: true });
+    ctx.actions.cloud.setView({ type: parseResourceType(name) });
     return undefined;
   },
 }));
@@ -149,6 +227,22 @@ export const resourcesScreen: Screen = {
       scope: 'resources',
     },
     { id: 'resource.project', keys: ['p'], description: 'Next project filter', scope: 'resources' },
+    copyAction('resources', 'Copy the resource id (OSC 52)'),
+    {
+      id: 'resource.open',
+      keys: ['enter'],
+      description: 'Open the related resource (elsewhere: describe)',
+      scope: 'resourceDetails',
+    },
+    {
+      id: 'resource.describe',
+      keys: ['d'],
+      description: 'Describe as YAML: the resource under the cursor',
+      scope: 'resourceDetails',
+    },
+    copyAction('resourceDetails', 'Copy the id or value on the line (OSC 52)'),
+    { id: 'view.back', keys: ['esc'], description: 'Back', scope: 'resourceDetails' },
+    copyAction('resourceDescribe', 'Copy the resource id (OSC 52)'),
   ],
   scopes: ['table'],
   hints: [
@@ -160,8 +254,16 @@ export const resourcesScreen: Screen = {
     ':ec2 :vpc :sg :s3',
   ],
   Component: ResourcesScreen,
+  view: (s) => {
+    const views = s.ui.views.resources;
+    const open = parseResourceView(views?.[views.length - 1]);
+    if (!open) return undefined;
+    if (!resourceAt(s.cloud.index, open.key)) return goneView;
+    return open.kind === 'describe' ? describeView : detailsView;
+  },
   open: (args, actions) => {
     const [word, project] = args;
+    actions.ui.closeView('resources', { all: true });
     if (!word || word === 'all') {
       actions.cloud.setView({ project });
       return undefined;
@@ -181,6 +283,7 @@ export const resourcesScreen: Screen = {
       description: 'Resources of one project (infradeck:project tag)',
       run: (args, ctx) => {
         ctx.actions.ui.showTab('resources');
+        ctx.actions.ui.closeView('resources', { all: true });
         ctx.actions.cloud.setView({ project: args[0] && args[0] !== 'all' ? args[0] : undefined });
         return undefined;
       },

@@ -235,6 +235,22 @@ export async function readRepoDetails(
   return { entry, status: statusLines, log: commits };
 }
 
+/**
+ * One commit as `git show --stat` prints it (author, committer, message, changed files), for the commit view.
+ * `hash` must look like a commit id: it comes from our own log, but is never handed to git as an option.
+ */
+export async function readCommit(
+  entry: RepoEntry,
+  hash: string,
+  options: GitReadOptions = {},
+): Promise<string[]> {
+  if (!/^[0-9a-f]{4,64}$/i.test(hash)) throw new Error(`not a commit id: ${JSON.stringify(hash)}`);
+  const problem = await folderProblem(entry.path);
+  if (problem) throw new Error(problem);
+  const out = await runGit(entry.path, ['show', '--stat', '--format=fuller', hash, '--'], options);
+  return out.replace(/\n$/, '').split('\n');
+}
+
 export interface ReadAllOptions extends GitReadOptions {
   /** Repositories read at once (each costs two short git processes). */
   concurrency?: number;

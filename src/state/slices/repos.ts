@@ -5,13 +5,22 @@ export interface ReposState {
   rows: RepoStatus[];
   loading: boolean;
   refreshedAt?: number;
-  details?: { entry: RepoEntry; loading: boolean; value?: RepoDetails; error?: string };
+  details?: {
+    entry: RepoEntry;
+    loading: boolean;
+    value?: RepoDetails;
+    error?: string;
+    /** The commit open over the details (`git show --stat`). */
+    commit?: { hash: string; loading: boolean; lines?: string[]; error?: string };
+  };
 }
 
 export interface ReposActions {
   refresh(): Promise<void>;
   openDetails(entry: RepoEntry): Promise<void>;
   closeDetails(): void;
+  openCommit(hash: string): Promise<void>;
+  closeCommit(): void;
 }
 
 /** The workspace's git repositories and the one whose details are open. */
@@ -43,5 +52,28 @@ export const reposSlice: Slice<'repos', ReposState, ReposActions> = {
       }
     },
     closeDetails: () => patch({ details: undefined }),
+    openCommit: async (hash) => {
+      const details = get().repos.details;
+      if (!details) return;
+      const { entry } = details;
+      const still = () => {
+        const now = get().repos.details;
+        return now?.entry.path === entry.path && now.commit?.hash === hash ? now : undefined;
+      };
+      patch({ details: { ...details, commit: { hash, loading: true } } });
+      try {
+        if (!services.repos.commit) throw new Error('this console cannot read commits');
+        const lines = await services.repos.commit(entry, hash);
+        const now = still();
+        if (now) patch({ details: { ...now, commit: { hash, loading: false, lines } } });
+      } catch (err) {
+        const now = still();
+        if (now) patch({ details: { ...now, commit: { hash, loading: false, error: errorText(err) } } });
+      }
+    },
+    closeCommit: () => {
+      const details = get().repos.details;
+      if (details?.commit) patch({ details: { ...details, commit: undefined } });
+    },
   }),
 };

@@ -1,0 +1,38 @@
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { TextDetails } from '../TextDetails';
+
+/** Enter on a commit: `git show --stat` (who, when, the message, the files it changed); `y` copies its id. */
+export function CommitView({ width, height, active }: { width: number; height: number; active: boolean }) {
+  const actions = useActions();
+  const copy = useCopy();
+  const details = useDeck((s) => s.repos.details);
+  const commit = details?.commit;
+  // Registered after TextDetails' own keys (a parent's layout effect runs after its child's), so it is asked first.
+  useKeys(
+    'screen',
+    (press) => {
+      if (press.action(['repoCommit']) !== 'clipboard.copy') return false;
+      copy(commit?.hash);
+      return true;
+    },
+    active,
+  );
+  if (!details || !commit) return null;
+  const lines = commit.loading
+    ? ['reading…']
+    : commit.error
+      ? [`error: ${commit.error}`]
+      : (commit.lines ?? []);
+  return (
+    <TextDetails
+      title={`${details.entry.name}  ${commit.hash}`}
+      lines={lines}
+      width={width}
+      height={height}
+      active={active}
+      onBack={actions.repos.closeCommit}
+    />
+  );
+}

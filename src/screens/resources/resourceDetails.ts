@@ -1,0 +1,96 @@
+import { stringify } from 'yaml';
+import { type Resource, type ResourceIndex, resourceKey } from '../../domain/resource';
+import { typeLabel } from './resourceColumns';
+
+/** A line of a resource's details. Lines with `copy` are where the cursor stops. */
+export interface DetailLine {
+  key: string;
+  text: string;
+  heading?: boolean;
+  /** What `y` copies from this line: an id, a tag's or an attribute's value. */
+  copy?: string;
+  /** A related resource: Enter opens its details. */
+  related?: Resource;
+}
+
+function flatten(value: unknown, prefix: string, out: DetailLine[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) flatten(v, `${prefix}[${i}]`, out);
+  } else if (typeof value === 'object' && !(value instanceof Date)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    const text = value instanceof Date ? value.toISOString() : String(value);
+    out.push({ key: `attr:${prefix}`, text: `  ${prefix}: ${text}`, copy: text });
+  }
+}
+
+/** The resource, the resources it is tied to (Enter opens them), its tags and every attribute of the scan. */
+export function resourceDetailLines(r: Resource, index: ResourceIndex): DetailLine[] {
+  const lines: DetailLine[] = [
+    { key: 'self', text: `${typeLabel[r.type]} ${r.id}${r.name ? `  ${r.name}` : ''}`, copy: r.id },
+    { key: 'where', text: `  region ${r.region}  state ${r.state ?? '-'}  project ${r.project ?? '-'}` },
+    { key: 'detail', text: `  ${r.detail}` },
+    { key: 'gap:related', text: '' },
+  ];
+  const related = index.related(r);
+  lines.push({ key: 'related', text: `Related (${related.length}):`, heading: true });
+  for (const o of related)
+    lines.push({
+      key: `related:${resourceKey(o)}`,
+      text: `  ${typeLabel[o.type]} ${o.id}${o.name ? ` (${o.name})` : ''}  ${o.state ?? ''}`,
+      copy: o.id,
+      related: o,
+    });
+  lines.push({ key: 'gap:tags', text: '' });
+  lines.push({ key: 'tags', text: `Tags (${Object.keys(r.tags).length}):`, heading: true });
+  for (const [k, v] of Object.entries(r.tags))
+    lines.push({ key: `tag:${k}`, text: `  ${k} = ${v}`, copy: v });
+  lines.push({ key: 'gap:attributes', text: '' });
+  lines.push({ key: 'attributes', text: 'Attributes:', heading: true });
+  if (r.raw) flatten(r.raw, '', lines);
+  else lines.push({ key: 'attr:none', text: '  (none recorded by the scan)' });
+  return lines;
+}
+
+/** `d`: everything infradeck knows about a resource, as YAML (the scan's attributes unabridged). */
+export function resourceYaml(r: Resource): string[] {
+  const doc: Record<string, unknown> = {
+    type: r.type,
+    id: r.id,
+    name: r.name,
+    region: r.region,
+    state: r.state,
+    project: r.project,
+    created: r.createdAt === undefined ? undefined : new Date(r.createdAt).toISOString(),
+    detail: r.detail,
+    implicit: r.implicit,
+    tags: r.tags,
+    refs: Object.keys(r.refs).length ? r.refs : undefined,
+    attributes: r.raw ?? null,
+  };
+  try {
+    return stringify(doc, { lineWidth: 0 }).replace(/\n$/, '').split('\n');
+  } catch (error) {
+    // A scan that recorded something YAML cannot write (a cycle) still shows what it can.
+    return [`# cannot write ${r.id} as YAML: ${error instanceof Error ? error.message : String(error)}`];
+  }
+}
+
+/** A view over the Resources list, as kept in the ui slice's view stack. */
+export type ResourceView = { kind: 'details' | 'describe'; key: string };
+
+export function resourceViewEntry(view: ResourceView): string {
+  return `${view.kind}:${view.key}`;
+}
+
+export function parseResourceView(entry: string | undefined): ResourceView | undefined {
+  const m = entry ? /^(details|describe):(.+)$/.exec(entry) : null;
+  return m ? { kind: m[1] as ResourceView['kind'], key: m[2] } : undefined;
+}
+
+/** The resource a key (`region/id`) names, if the index still has it. */
+export function resourceAt(index: ResourceIndex, key: string): Resource | undefined {
+  const slash = key.indexOf('/');
+  return slash < 0 ? undefined : index.get(key.slice(0, slash), key.slice(slash + 1));
+}

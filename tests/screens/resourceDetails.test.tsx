@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleCloud } from '../../src/consoleCloud';
+import { deckBusOf } from '../../src/openWorkspace';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let dir: string;
+let deck: DeckSession | undefined;
+let bus: Bus | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-details-'));
+});
+afterEach(async () => {
+  deck?.unmount();
+  await bus?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The Resources tab on the demo cloud, filtered to one instance and its details open. */
+async function openInstance(name: string) {
+  const cloud = consoleCloud(dir, {});
+  bus = openMemoryBus({
+    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
+    requester: operator,
+  });
+  deck = await startDeck({
+    bus: deckBusOf(bus, operator),
+    services: { cloud: cloud.deckCloud },
+    size: { columns: 120, rows: 30 },
+  });
+  await deck.store.getState().actions.cloud.connect({ demo: true });
+  await deck.press('3');
+  await deck.waitFor(/\d{3} resources/, 10_000);
+  await deck.press('/');
+  await deck.type(name);
+  await deck.press('enter', 'enter');
+  await deck.waitFor('Related (');
+  return deck;
+}
+
+const cursorLine = (frame: string) => frame.split('\n').find((l) => l.startsWith('> ')) ?? '';
+const copied = (d: DeckSession) => {
+  const m = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '');
+  return m ? Buffer.from(m[1], 'base64').toString('utf8') : undefined;
+};
+
+describe("a resource's details", () => {
+  it('open a related resource with Enter, and Esc comes back to the same line', async () => {
+    const d = await openInstance('web-web-1');
+    const instanceId = /^> ec2 (i-[0-9a-f]+)/.exec(cursorLine(d.frame()))?.[1];
+    expect(instanceId).toBeDefined();
+    await d.press('j');
+    const related = /^>\s+(\w+) (\S+)/.exec(cursorLine(d.frame()));
+    expect(related).not.toBeNull();
+    const [, type, id] = related as RegExpExecArray;
+    await d.press('enter');
+    const opened = await d.waitFor(new RegExp(`^> ${type} ${id}`, 'm'));
+    // The related resource's own related list names the instance it came from.
+    expect(opened).toContain(instanceId);
+    expect(d.store.getState().ui.views.resources).toHaveLength(2);
+    await d.press('esc');
+    await d.waitFor(new RegExp(`^ {2}ec2 ${instanceId}`, 'm'));
+    expect(cursorLine(d.frame())).toContain(id);
+    await d.press('esc');
+    await d.waitFor('TYPE');
+    expect(d.store.getState().ui.views.resources).toEqual([]);
+  });
+
+  it('copy the id of the line under the cursor with y, as OSC 52', async () => {
+    const d = await openInstance('web-web-1');
+    const instanceId = /^> ec2 (i-[0-9a-f]+)/.exec(cursorLine(d.frame()))?.[1];
+    await d.press('y');
+    expect(copied(d)).toBe(instanceId);
+    await d.waitFor(`copied ${instanceId} to the clipboard`);
+    await d.press('j');
+    const relatedId = /^>\s+\w+ (\S+)/.exec(cursorLine(d.frame()))?.[1];
+    await d.press('y');
+    expect(copied(d)).toBe(relatedId);
+  });
+
+  it('describe the resource as YAML with d, and Enter on the resource itself does the same', async () => {
+    const d = await openInstance('web-web-1');
+    const instanceId = /^> ec2 (i-[0-9a-f]+)/.exec(cursorLine(d.frame()))?.[1];
+    await d.press('d');
+    const yaml = await d.waitFor(`describe ec2 ${instanceId}`);
+    expect(yaml).toContain('type: instance');
+    expect(yaml).toContain(`id: ${instanceId}`);
+    expect(yaml).toMatch(/^attributes:$/m);
+    expect(yaml).toMatch(/^ {2}InstanceType: \S+/m);
+    expect(yaml).toMatch(/^ {2}infradeck:project: web$/m);
+    await d.press('y');
+    expect(copied(d)).toBe(instanceId);
+    await d.press('esc');
+    await d.waitFor('Related (');
+    await d.press('enter');
+    await d.waitFor(`describe ec2 ${instanceId}`);
+  });
+
+  it("open from the Dashboard: Enter on a resource.changed event shows that resource's details", async () => {
+    const d = await openInstance('web-web-1');
+    await d.press('esc');
+    await d.store.getState().actions.cloud.power('web', false);
+    await d.press('1', '/');
+    await d.type('type:resource.changed');
+    await d.press('enter');
+    const dash = await d.waitFor(/^> \d\d:\d\d:\d\d resource\.changed /m, 10_000);
+    const job = /resource\.changed (\S+)/.exec(dash.split('\n').find((l) => l.startsWith('> ')) ?? '')?.[1];
+    expect(job).toBeDefined();
+    await d.press('enter');
+    const details = await d.waitFor('Related (');
+    expect(d.store.getState().ui.tab).toBe('resources');
+    const [entry] = d.store.getState().ui.views.resources;
+    expect(entry).toMatch(/^details:[a-z0-9-]+\/i-[0-9a-f]+$/);
+    expect(details).toContain(entry.split('/')[1]);
+    // Esc goes back to the table, not to another resource.
+    await d.press('esc');
+    await d.waitFor('TYPE');
+  });
+
+  it('list in ? the keys that work there, and only those', async () => {
+    const d = await openInstance('web-web-1');
+    await d.press('?');
+    const help = await d.waitFor('Resources: details');
+    expect(help).toMatch(/Enter\s+Open the related resource/);
+    expect(help).toMatch(/d\s+Describe as YAML/);
+    expect(help).toMatch(/y\s+Copy the id or value/);
+    expect(help).not.toContain('Delete the selected');
+    expect(help).not.toContain('Select row');
+    expect(help).not.toContain('Sort by');
+  });
+});
