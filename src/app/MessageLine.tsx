@@ -1,36 +1,82 @@
 import { Text } from 'ink';
-import { useEffect } from 'react';
-import { fitWidth } from '../domain/text';
+import { useEffect, useState } from 'react';
+import { displayWidth, fitWidth } from '../domain/text';
+import type { Toast } from '../state/slices/ui';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { fitHintLine, type HintLine } from '../ui/keyHints';
 
+/** How long a toast stays on the message line: a problem longer, it has more to read. */
 export const toastMs = 5000;
+export const problemToastMs = 10_000;
 
-/** The line above the status bar: the newest toast while it lasts, else the key hints (from the keymap). */
-export function MessageLine({ screen, hints, width }: { screen: string; hints: string; width: number }) {
+const lifetime = (t: Toast) => (t.level === 'info' ? toastMs : problemToastMs);
+
+/** The toast to show at `now`: the newest warning or error still up, else the newest note. */
+export function shownToast(toasts: readonly Toast[], now: number): Toast | undefined {
+  const live = toasts.filter((t) => now - t.at < lifetime(t));
+  return live.findLast((t) => t.level !== 'info') ?? live[live.length - 1];
+}
+
+/**
+ * A problem's text for one line: a leading file path shortened to its name (`config.yaml:4:10: …`), the rest as
+ * it is. `:messages` has the whole path.
+ */
+export function compactProblem(text: string): string {
+  return text.replace(/^(?:~|\.{0,2})?\/(?:[^\s:/]+\/)*([^\s:/]+:[\d ])/, '$1');
+}
+
+/**
+ * A problem as one line of `width`: as much of its text as fits, then where to read the rest
+ * (`✗ config.yaml:4:10: theme: unknown key "x"… (+2 more: :messages)`).
+ */
+export function problemLine(toast: Toast, unread: number, width: number): string {
+  const mark = toast.level === 'error' ? '✗' : '!';
+  const text = `${mark} ${compactProblem(toast.text)}`;
+  const others = Math.max(0, unread - 1);
+  if (others === 0 && displayWidth(text) <= width) return fitWidth(text, width);
+  const pointer = others > 0 ? ` (+${others} more: :messages)` : ' (:messages)';
+  return fitWidth(fitWidth(text, Math.max(1, width - pointer.length)).trimEnd() + pointer, width);
+}
+
+/** The line above the status bar: the toast of the moment while it lasts, else the key hints (from the keymap). */
+export function MessageLine({ screen, hints, width }: { screen: string; hints: HintLine; width: number }) {
   const { theme } = useDeckContext();
   const actions = useActions();
   const toasts = useDeck((s) => s.ui.toasts);
+  const unread = useDeck((s) => s.ui.unreadMessages);
   const filter = useDeck((s) => s.ui.filters[screen] ?? '');
-  const toast = toasts[toasts.length - 1];
+  const [now, setNow] = useState(() => Date.now());
+  const toast = shownToast(toasts, now);
 
+  // Wakes up when the toast shown (or the newest one, which may be waiting behind a problem) is due to go.
+  const newest = toasts[toasts.length - 1];
   useEffect(() => {
-    if (!toast) return;
+    const due = [toast, newest].filter((t) => t !== undefined).map((t) => t.at + lifetime(t));
+    if (due.length === 0) return;
     const timer = setTimeout(
-      () => actions.ui.dismissToasts(toastMs),
-      Math.max(0, toast.at + toastMs - Date.now()),
+      () => {
+        setNow(Date.now());
+        actions.ui.dismissToasts(problemToastMs);
+      },
+      Math.max(0, Math.min(...due) - Date.now()),
     );
     return () => clearTimeout(timer);
-  }, [toast, actions]);
+  }, [toast, newest, actions]);
+  // A toast that arrives is shown at once, whatever time the last wake-up left in `now`.
+  useEffect(() => {
+    if (newest) setNow(Date.now());
+  }, [newest]);
 
   if (toast) {
     const color = toast.level === 'error' ? theme.error : toast.level === 'warn' ? theme.warn : theme.ok;
-    const mark = toast.level === 'error' ? '✗' : toast.level === 'warn' ? '!' : '✓';
+    const line =
+      toast.level === 'info' ? fitWidth(`✓ ${toast.text}`, width) : problemLine(toast, unread, width);
     return (
       <Text color={color} bold>
-        {fitWidth(`${mark} ${toast.text}`, width)}
+        {line}
       </Text>
     );
   }
   const filterNote = filter ? `filter: ${filter} (/ to change, Esc in prompt clears)  ` : '';
-  return <Text color={theme.muted}>{fitWidth(`${filterNote}${hints}`, width)}</Text>;
+  return <Text color={theme.muted}>{fitWidth(fitHintLine(hints, width, filterNote), width)}</Text>;
 }

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { fitWidth } from '../domain/text';
+import { displayWidth, fitWidth } from '../domain/text';
 import type { DeckState } from '../state/store';
 import { useDeck, useDeckContext } from '../ui/deckContext';
+import { compactProblem } from './MessageLine';
 
 /** Minutes only: a ticking seconds field would redraw the whole frame every second over a slow link. */
 function clock(now: Date): string {
@@ -26,11 +27,40 @@ export function identityLabel(cloud: DeckState['cloud']): string {
   return ` ${info.account ?? ''} ${info.arn ?? ''} `;
 }
 
-/** Workspace, badges (READ-ONLY, DEMO), identity, last error, bus state and a clock: the line an operator glances at. */
+/**
+ * The status bar's problem in at most `room` columns: the last error's text and how many unread messages more
+ * when there is room (` ✗ config.yaml:4:10: theme: unknown key… (+2 more: :messages) `), else how many there
+ * are to read and where (` ✗ 3 problems: :messages `, ` ✗ 3 :messages `). Empty once `:messages` was opened.
+ */
+export function problemSummary(lastError: string | undefined, unread: number, room: number): string {
+  if (lastError === undefined && unread <= 0) return '';
+  const count = Math.max(unread, 1);
+  if (lastError !== undefined) {
+    const pointer = count > 1 ? ` (+${count - 1} more: :messages) ` : ' (:messages) ';
+    const textRoom = Math.min(room - 3 - pointer.length, displayWidth(lastError));
+    if (textRoom >= 16) return ` ✗ ${fitWidth(lastError, textRoom)}${pointer}`;
+  }
+  const counted = ` ✗ ${count} problem${count === 1 ? '' : 's'}: :messages `;
+  if (counted.length <= room) return counted;
+  const short = ` ✗ ${count} :messages `;
+  if (short.length <= room) return short;
+  const mark = ` ✗ ${count} `;
+  return mark.length <= room ? mark : fitWidth(mark, room);
+}
+
+/** Next to problems, the identity takes at most this much; their text gets the rest. */
+const identityMax = 40;
+
+/** Workspace, badges (READ-ONLY, DEMO), identity, unread problems, bus state and a clock: the line an operator glances at. */
 export function StatusBar({ width }: { width: number }) {
   const { theme } = useDeckContext();
   const workspace = useDeck((s) => s.workspace);
+  const unread = useDeck((s) => s.ui.unreadMessages);
   const lastError = useDeck((s) => s.ui.lastError);
+  // Only warnings unread: the mark is yellow.
+  const onlyWarnings = useDeck(
+    (s) => !s.ui.lastError && s.ui.messages.slice(-s.ui.unreadMessages).every((m) => m.level === 'warn'),
+  );
   const bus = useDeck((s) => s.bus);
   const cloud = useDeck((s) => s.cloud);
   const [now, setNow] = useState(() => new Date());
@@ -49,12 +79,18 @@ export function StatusBar({ width }: { width: number }) {
   const busText = busLabel(bus);
   const time = ` ${clock(now)} `;
   let room = Math.max(0, width - readOnly.length - demo.length - busText.length - time.length);
-  const place = fitWidth(` ${workspace.dataDir} `, Math.min(room, 26, workspace.dataDir.length + 2));
+  // Unread problems keep at least where to read them (` ✗ 4 :messages `): the workspace and identity give way.
+  const pointer = lastError || unread > 0 ? ` ✗ ${Math.max(unread, 1)} :messages `.length : 0;
+  const place = fitWidth(
+    ` ${workspace.dataDir} `,
+    Math.min(room - pointer, 26, workspace.dataDir.length + 2),
+  );
   room -= place.length;
   const who = identityLabel(cloud);
-  const whoText = fitWidth(who, Math.min(room, lastError ? 40 : room, who.length));
+  const whoText = fitWidth(who, Math.min(room - pointer, pointer ? identityMax : room, who.length));
   room -= whoText.length;
-  const error = lastError ? ` ✗ ${lastError.text}` : '';
+  const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room);
+  room -= displayWidth(problems);
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text inverse>{place}</Text>
@@ -69,7 +105,8 @@ export function StatusBar({ width }: { width: number }) {
         </Text>
       ) : null}
       <Text color={cloud.info?.problem ? theme.error : theme.muted}>{whoText}</Text>
-      <Text color={theme.error}>{fitWidth(error, room)}</Text>
+      <Text color={onlyWarnings ? theme.warn : theme.error}>{problems}</Text>
+      <Text>{' '.repeat(Math.max(0, room))}</Text>
       <Text
         color={bus.status?.state === 'connected' ? theme.ok : theme.error}
         bold={bus.status?.state !== 'connected'}

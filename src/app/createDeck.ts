@@ -1,9 +1,11 @@
 import type { DeckConfig } from '../domain/config';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
+import { formatPath } from '../domain/yamlSource';
 import type { DeckServices } from '../state/deckServices';
 import type { CloudSelection } from '../state/services/cloud';
 import { createDeckStore } from '../state/store';
 import type { Deck } from '../ui/deckContext';
-import { globalActions, Keymap, logActions, tableActions } from '../ui/keymap';
+import { globalActions, Keymap, listActions, logActions, tabActions, tableActions } from '../ui/keymap';
 import type { Screen } from '../ui/screen';
 import { makeTheme } from '../ui/theme';
 
@@ -17,6 +19,8 @@ export interface DeckOptions {
   noColor: boolean;
   /** Already formatted problems found while loading (config, workspace files). */
   startupErrors?: string[];
+  /** Where a value of the config file is, for the problems of its `keys:` (see loadConfig). */
+  configErrorAt?: (path: readonly (string | number)[], message: string) => SourceError;
   /** `--demo`, `--profile`, `--region`. */
   cloudSelection?: CloudSelection;
 }
@@ -24,14 +28,22 @@ export interface DeckOptions {
 /** Builds everything the console shows from: the store, the effective keymap and the theme. */
 export function createDeck(opts: DeckOptions): Deck {
   const keymap = new Keymap(
-    [...globalActions, ...tableActions, ...logActions, ...opts.screens.flatMap((s) => s.actions)],
+    [
+      ...globalActions,
+      ...tabActions(opts.screens.length),
+      ...tableActions,
+      ...logActions,
+      ...listActions,
+      ...opts.screens.flatMap((s) => s.actions),
+    ],
     opts.config.keys,
   );
+  const keyErrorAt =
+    opts.configErrorAt ??
+    ((path, message) => ({ file: opts.configPath, line: 0, column: 0, path: formatPath(path), message }));
   const startupErrors = [
     ...(opts.startupErrors ?? []),
-    ...keymap.unknownOverrides.map(
-      (id) => `${opts.configPath}: keys.${id}: unknown action id (? lists them)`,
-    ),
+    ...keymap.problems.map((p) => formatSourceError(keyErrorAt(['keys', ...p.path], p.message))),
   ];
   const store = createDeckStore(opts.services, {
     dataDir: opts.dataDir,

@@ -1,15 +1,22 @@
 import * as z from 'zod';
+import { isTerminalColour, terminalColourProblem } from './terminalColour';
 
 /** A key as the keymap names it: `j`, `G`, `enter`, `esc`, `tab`, `shift-tab`, `ctrl-c`, `space`, `up`, `pgdn`. */
 export const keyName = z.string().min(1);
 
 export const configSchema = z
   .object({
-    /** Action id -> keys. A list replaces the defaults; `null` or `[]` unbinds the action. */
+    /**
+     * Action id -> keys. A list replaces the defaults; `null` or `[]` unbinds the action. The ids and key names
+     * are checked against the actions once the console knows them (ui/keymap.ts).
+     */
     keys: z.record(z.string(), z.union([keyName, z.array(keyName), z.null()])).default({}),
     theme: z
       .object({
-        accent: z.string().default('cyan'),
+        accent: z
+          .string()
+          .refine(isTerminalColour, { error: (issue) => terminalColourProblem(issue.input) })
+          .default('cyan'),
         /** Colour off entirely (same as NO_COLOR / --no-color). */
         noColor: z.boolean().default(false),
       })

@@ -41,6 +41,71 @@ export function parseYamlFile<T>(
   schema: ZodType<T>,
   options: YamlParseOptions = {},
 ): YamlParseResult<T> {
+  const { doc, lines } = parseText(text);
+  const syntax = syntaxErrors(file, doc, lines);
+  if (syntax.length > 0) return { ok: false, errors: syntax };
+
+  const raw = plainValue(file, doc, options);
+  if (!raw.ok) return { ok: false, errors: [raw.error] };
+
+  const parsed = schema.safeParse(raw.value);
+  if (parsed.success) return { ok: true, value: parsed.data, doc, lines };
+
+  const ctx: IssueContext = { file, doc, lines, raw: raw.value, schema, keys: new KeyIndex() };
+  const errors = parsed.error.issues.flatMap((issue) => issueErrors(ctx, issue, []));
+  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ok: false, errors };
+}
+
+export interface YamlValuesResult<T> {
+  /** The file's values without the bad ones (their defaults apply), or the fallback when none can be trusted. */
+  value: T;
+  errors: SourceError[];
+  /** False when a syntax error (or a top level of the wrong kind) left nothing to apply: `value` is the fallback. */
+  applied: boolean;
+  /** A located error for a path of the file as written (for checks made later, e.g. the keys of a config). */
+  errorAt(path: readonly PathKey[], message: string): SourceError;
+}
+
+/**
+ * Like parseYamlFile, but a bad value costs only itself: it is reported where it is written, left out, and the
+ * rest is validated again, so the schema's default stands in for it and every good value applies. A syntax
+ * error yields `fallback`: no value of a file the parser did not understand can be trusted.
+ */
+export function parseYamlValues<T>(
+  file: string,
+  text: string,
+  schema: ZodType<T>,
+  fallback: T,
+  options: YamlParseOptions = {},
+): YamlValuesResult<T> {
+  const { doc, lines } = parseText(text);
+  const errorAt = (path: readonly PathKey[], message: string) =>
+    sourceErrorAt(file, doc, lines, path, message);
+  const syntax = syntaxErrors(file, doc, lines);
+  if (syntax.length > 0) return { value: fallback, errors: syntax, applied: false, errorAt };
+
+  // Bad values are taken out of a copy, so `errorAt` still finds them in the document as written.
+  const work = doc.clone() as Document.Parsed;
+  const errors = new Map<string, SourceError>();
+  for (let round = 0; round < 10; round++) {
+    const raw = plainValue(file, work, options);
+    if (!raw.ok) return { value: fallback, errors: [raw.error], applied: false, errorAt };
+    const parsed = schema.safeParse(raw.value);
+    if (parsed.success) return { value: parsed.data, errors: sortedErrors(errors), applied: true, errorAt };
+    const ctx: IssueContext = { file, doc: work, lines, raw: raw.value, schema, keys: new KeyIndex() };
+    for (const issue of parsed.error.issues)
+      for (const e of issueErrors(ctx, issue, [])) errors.set(JSON.stringify(e), e);
+    if (!dropValues(work, parsed.error.issues.flatMap(badValuePaths))) break;
+  }
+  return { value: fallback, errors: sortedErrors(errors), applied: false, errorAt };
+}
+
+function sortedErrors(errors: Map<string, SourceError>): SourceError[] {
+  return [...errors.values()].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function parseText(text: string): { doc: Document.Parsed; lines: LineCounter } {
   const lines = new LineCounter();
   // logLevel 'error': yaml otherwise reports some oddities through process.emitWarning, which would
   // print over the full-screen UI.
@@ -52,25 +117,85 @@ export function parseYamlFile<T>(
     uniqueKeys: false,
     logLevel: 'error',
   });
+  return { doc, lines };
+}
 
-  const syntax = syntaxErrors(file, doc, lines);
-  if (syntax.length > 0) return { ok: false, errors: syntax };
-
-  let raw: unknown;
+function plainValue(
+  file: string,
+  doc: Document.Parsed,
+  options: YamlParseOptions,
+): { ok: true; value: unknown } | { ok: false; error: SourceError } {
   try {
-    raw = doc.contents === null && 'empty' in options ? options.empty : doc.toJS({ maxAliasCount: 1000 });
+    const empty = doc.contents === null && 'empty' in options;
+    return { ok: true, value: empty ? options.empty : doc.toJS({ maxAliasCount: 1000 }) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, errors: [{ file, line: 1, column: 1, path: '', message }] };
+    return { ok: false, error: { file, line: 1, column: 1, path: '', message } };
   }
+}
 
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, value: parsed.data, doc, lines };
+// --- leaving bad values out ----------------------------------------------------------------------
 
-  const ctx: IssueContext = { file, doc, lines, raw, schema, keys: new KeyIndex() };
-  const errors = parsed.error.issues.flatMap((issue) => issueErrors(ctx, issue, []));
-  errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { ok: false, errors };
+/** The values an issue condemns: the unknown keys themselves, else the value at the issue's path. */
+function badValuePaths(issue: Issue): PathKey[][] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => [...issue.path, key]);
+  return [[...issue.path]];
+}
+
+/**
+ * Takes each path's value out of the document (a missing one takes its nearest existing parent: that is where
+ * the fault is). False when nothing could be taken out, or the fault is the whole document.
+ */
+function dropValues(doc: Document.Parsed, paths: PathKey[][]): boolean {
+  const unique = [...new Map(paths.map((p) => [JSON.stringify(p), p])).values()];
+  // A value inside one already going needs no step of its own; list items go last first, so that taking one
+  // out does not move the others.
+  const outermost = unique.filter((p) => !unique.some((q) => q !== p && isPrefix(q, p)));
+  outermost.sort((a, b) => comparePaths(b, a));
+  if (outermost.some((p) => p.length === 0)) return false;
+  let dropped = false;
+  for (const path of outermost) {
+    for (let end = path.length; end > 0; end--) {
+      if (dropValue(doc, path.slice(0, end))) {
+        dropped = true;
+        break;
+      }
+    }
+  }
+  return dropped;
+}
+
+function dropValue(doc: Document.Parsed, path: readonly PathKey[]): boolean {
+  const parent = locate(doc, path.slice(0, -1));
+  if (!parent.found) return false;
+  const container = isAlias(parent.node) ? parent.node.resolve(doc) : parent.node;
+  const key = path[path.length - 1];
+  if (isMap(container)) {
+    const i = container.items.findIndex((p) => isScalar(p.key) && String(p.key.value) === String(key));
+    if (i < 0) return false;
+    container.items.splice(i, 1);
+    return true;
+  }
+  if (isSeq(container) && typeof key === 'number' && key < container.items.length) {
+    container.items.splice(key, 1);
+    return true;
+  }
+  return false;
+}
+
+function isPrefix(prefix: readonly PathKey[], path: readonly PathKey[]): boolean {
+  return prefix.length < path.length && prefix.every((k, i) => String(k) === String(path[i]));
+}
+
+function comparePaths(a: readonly PathKey[], b: readonly PathKey[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (typeof x === 'number' && typeof y === 'number') return x - y;
+    return String(x) < String(y) ? -1 : 1;
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -186,15 +186,15 @@ describe('the console shell', () => {
     deck = await startDeck({
       screens,
       services: { repos },
-      config: { keys: { 'repo.refresh': 'R', 'table.sortNext': null, 'app.help': 'f1' } },
+      config: { keys: { 'repo.refresh': 'R', 'table.sortNext': null, 'app.help': 'h' } },
     });
-    const frame = await deck.waitFor('Enter details  R refresh  / filter  f1 help  : command');
+    const frame = await deck.waitFor('Enter details  R refresh  / filter  h help  : command');
     expect(frame).not.toContain('o sort');
   });
 
   it('reports an unknown action id in the config instead of ignoring it', async () => {
     deck = await startDeck({ screens, services: { repos }, config: { keys: { 'nav.dwn': 'x' } } });
-    await deck.waitFor('keys.nav.dwn: unknown action id');
+    await deck.waitFor('keys["nav.dwn"]: unknown action id "nav.dwn" (did you mean "nav.down"?');
   });
 
   it('fits 80x24 exactly and never draws wider', async () => {

@@ -27,7 +27,7 @@ describe('the config file', () => {
 
   it('uses the defaults, silently, when the default file does not exist, and creates nothing', async () => {
     const loaded = await loadConfig(undefined, { explicit: false, env: { XDG_CONFIG_HOME: dir } });
-    expect(loaded).toEqual({
+    expect(loaded).toMatchObject({
       config: defaultConfig,
       errors: [],
       path: join(dir, 'infradeck', 'config.yaml'),
@@ -56,21 +56,83 @@ describe('the config file', () => {
     });
   });
 
-  it('falls back to the defaults for the whole file when one value is bad, and says where', async () => {
+  it('drops a bad value alone: its default applies and every good value of the file still does', async () => {
     const file = join(dir, 'config.yaml');
-    writeFileSync(file, 'theme:\n  accent: magenta\nrefresh:\n  repos: often\n');
+    writeFileSync(
+      file,
+      'theme:\n  accent: magenta\n  x: 1\nrefresh:\n  repos: often\ncloud:\n  staleMinutes: 5\nrepos:\n  roots: [~/code, "", ~/src]\n  depth: 9\n',
+    );
     const loaded = await loadConfig(file, { explicit: false });
-    // The good accent is not applied either: half a config is more confusing than none.
+    expect(loaded.config).toEqual({
+      ...defaultConfig,
+      theme: { accent: 'magenta', noColor: false },
+      cloud: { staleMinutes: 5 },
+      repos: { roots: ['~/code', '~/src'], depth: 2 },
+    });
+    expect(loaded.errors.map(formatSourceError)).toEqual([
+      `${file}:3:3: theme.x: unknown key "x" (allowed: accent, noColor)`,
+      `${file}:5:10: refresh.repos: expected a number, got "often"`,
+      `${file}:9:19: repos.roots[1]: must not be empty`,
+      `${file}:10:10: repos.depth: must be at most 6, got 9`,
+    ]);
+  });
+
+  it('drops a key binding of the wrong kind and an unknown top-level key, keeping the other bindings', async () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'keys:\n  nav.down: 3\n  nav.up: [k, up, w]\ncolour: red\n');
+    const loaded = await loadConfig(file, { explicit: false });
+    expect(loaded.config.keys).toEqual({ 'nav.up': ['k', 'up', 'w'] });
+    expect(loaded.errors.map(formatSourceError)).toEqual([
+      `${file}:2:13: keys["nav.down"]: expected a string, a list or an empty value (null), got 3`,
+      `${file}:4:1: colour: unknown key "colour" (did you mean "cloud"? allowed: keys, theme, refresh, cloud, repos)`,
+    ]);
+  });
+
+  it('refuses an accent that is not a colour, with the nearest name', async () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'theme:\n  accent: magneta\n  noColor: false\n');
+    const loaded = await loadConfig(file, { explicit: false });
+    expect(loaded.config.theme).toEqual({ accent: 'cyan', noColor: false });
+    expect(loaded.errors.map(formatSourceError)).toEqual([
+      `${file}:2:11: theme.accent: "magneta" is not a colour (did you mean "magenta"? use a name like cyan, magenta or blueBright, #rrggbb, ansi256(n) or rgb(r, g, b))`,
+    ]);
+    for (const accent of ['blueBright', '"#ff8800"', '"#f80"', 'ansi256(208)', 'rgb(255, 136, 0)']) {
+      writeFileSync(file, `theme:\n  accent: ${accent}\n`);
+      expect((await loadConfig(file, { explicit: false })).errors).toEqual([]);
+    }
+    // Names chalk has that are not colours would reach it as a call: refused too.
+    for (const accent of ['level', 'bold', 'bgRed', 'ansi256(300)']) {
+      writeFileSync(file, `theme:\n  accent: ${accent}\n`);
+      expect((await loadConfig(file, { explicit: false })).config.theme.accent).toBe('cyan');
+    }
+  });
+
+  it('reports a syntax error whole, where it is, and applies nothing of that file', async () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'theme:\n  accent: magenta\nkeys:\n  nav.down: [j, down\n  nav.up: k\n');
+    const loaded = await loadConfig(file, { explicit: false });
     expect(loaded.config).toEqual(defaultConfig);
     expect(loaded.errors.map(formatSourceError)).toEqual([
-      `${file}:4:10: refresh.repos: expected a number, got "often"`,
+      `${file}: nothing in this file applies, the defaults are in use until this is fixed:`,
+      `${file}:5:3: Flow sequence in block collection must be sufficiently indented and end with a ]`,
     ]);
+  });
+
+  it('locates a value of the file for problems found later (the keys), as written', async () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'refresh:\n  repos: soon\nkeys:\n  app.quitt: x\n  nav.down: [j, ctrl+shift+Q]\n');
+    const loaded = await loadConfig(file, { explicit: false });
+    const at = (path: (string | number)[]) => formatSourceError(loaded.errorAt(path, 'm'));
+    expect(at(['keys', 'app.quitt'])).toBe(`${file}:4:14: keys["app.quitt"]: m`);
+    expect(at(['keys', 'nav.down', 1])).toBe(`${file}:5:17: keys["nav.down"][1]: m`);
+    // A value dropped as bad is still found where it is written.
+    expect(at(['refresh', 'repos'])).toBe(`${file}:2:10: refresh.repos: m`);
   });
 
   it('treats an empty or comment-only file as all defaults', async () => {
     const file = join(dir, 'config.yaml');
     writeFileSync(file, '# see the README for the keys\n');
-    expect(await loadConfig(file, { explicit: true })).toEqual({
+    expect(await loadConfig(file, { explicit: true })).toMatchObject({
       config: defaultConfig,
       errors: [],
       path: file,

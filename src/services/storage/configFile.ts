@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { configSchema, type DeckConfig, defaultConfig } from '../../domain/config';
 import type { SourceError } from '../../domain/sourceError';
-import { parseYamlFile } from '../../domain/yamlSource';
+import { formatPath, parseYamlValues } from '../../domain/yamlSource';
 import { type Env, xdgFolder } from './userPath';
 import { fileErrorReason } from './yamlFile';
 
@@ -13,10 +13,15 @@ export function defaultConfigPath(env: Env = process.env): string {
 
 export interface LoadedConfig {
   config: DeckConfig;
-  /** Problems to show; the app starts anyway (with the defaults when the file is bad). */
+  /** Problems to show; the app starts anyway, each bad value replaced by its default. */
   errors: SourceError[];
   /** The file that was (or would have been) read. */
   path: string;
+  /**
+   * A located error for a value of the file (its nearest parent when it is not there), for what is checked once
+   * the console knows more: an action id or a key of `keys:`.
+   */
+  errorAt(path: readonly (string | number)[], message: string): SourceError;
 }
 
 export interface LoadConfigOptions {
@@ -27,8 +32,9 @@ export interface LoadConfigOptions {
 }
 
 /**
- * Reads the user's config file. Never throws and never writes. A bad file yields the defaults for the
- * whole file plus located errors, so one typo cannot half-apply a config.
+ * Reads the user's config file. Never throws and never writes. A bad value costs only itself: it is reported
+ * with its position and its default applies, every other value of the file still does. A file that is not
+ * YAML at all (a syntax error) applies nothing, and says so.
  */
 export async function loadConfig(
   path: string | undefined,
@@ -36,6 +42,13 @@ export async function loadConfig(
 ): Promise<LoadedConfig> {
   const file = path ?? defaultConfigPath(options.env ?? process.env);
   const defaults = (): DeckConfig => structuredClone(defaultConfig);
+  const nowhere = (at: readonly (string | number)[], message: string): SourceError => ({
+    file,
+    line: 0,
+    column: 0,
+    path: formatPath(at),
+    message,
+  });
 
   let text: string;
   try {
@@ -43,15 +56,21 @@ export async function loadConfig(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if ((code === 'ENOENT' || code === 'ENOTDIR') && !options.explicit) {
-      return { config: defaults(), errors: [], path: file };
+      return { config: defaults(), errors: [], path: file, errorAt: nowhere };
     }
     const reason = fileErrorReason(err);
     const message = options.explicit && code === 'ENOENT' ? `${reason} (given with --config)` : reason;
-    return { config: defaults(), errors: [{ file, line: 0, column: 0, path: '', message }], path: file };
+    return { config: defaults(), errors: [nowhere([], message)], path: file, errorAt: nowhere };
   }
 
   // An empty file (or one holding only comments) means "all defaults".
-  const result = parseYamlFile(file, text, configSchema, { empty: {} });
-  if (result.ok) return { config: result.value, errors: [], path: file };
-  return { config: defaults(), errors: result.errors, path: file };
+  const result = parseYamlValues(file, text, configSchema, defaults(), { empty: {} });
+  // The note goes first: the newest problem, which the message line shows, is then the one to fix.
+  const errors = result.applied
+    ? result.errors
+    : [
+        nowhere([], 'nothing in this file applies, the defaults are in use until this is fixed:'),
+        ...result.errors,
+      ];
+  return { config: result.value, errors, path: file, errorAt: result.errorAt };
 }

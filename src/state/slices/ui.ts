@@ -8,7 +8,10 @@ export interface Toast {
   at: number;
 }
 
-export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | 'form' | null;
+export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | 'form' | 'messages' | null;
+
+/** How many warnings and errors `:messages` keeps: the oldest go first. */
+export const messageLimit = 500;
 
 /** A small form in an overlay (`:login`): one line per field; `onSubmit` returns a problem to show, or nothing. */
 export interface FormRequest {
@@ -36,8 +39,15 @@ export interface UiState {
   overlay: Overlay;
   /** `/` filter text per screen id. */
   filters: Record<string, string>;
+  /** Per screen id, what is open over its list, innermost last (`details:eu-west-1/i-0abc`): Esc closes the last. */
+  views: Record<string, readonly string[]>;
   toasts: Toast[];
+  /** The status bar's problem: the newest error until `:messages` is opened (or the cloud slice clears its own). */
   lastError?: { text: string; at: number };
+  /** Every warning and error of the session (start-up problems first), oldest first: the `:messages` view. */
+  messages: Toast[];
+  /** How many of `messages` came after `:messages` was last open. */
+  unreadMessages: number;
   confirm?: Confirmation;
   form?: FormRequest;
   /** Another program (ssh, $EDITOR) has the terminal: the console draws nothing until it is back. */
@@ -55,6 +65,10 @@ export interface UiActions {
   openOverlay(overlay: Overlay): void;
   closeOverlay(): void;
   setFilter(screen: string, text: string): void;
+  /** Opens a view over a screen's list, on top of those open (`fresh`: instead of them). */
+  openView(screen: string, view: string, opts?: { fresh?: boolean }): void;
+  /** Closes the innermost view of a screen (Esc); `all`: every view, back to the list. */
+  closeView(screen: string, opts?: { all?: boolean }): void;
   notify(level: ToastLevel, text: string): void;
   dismissToasts(olderThanMs: number, now?: number): void;
   quit(): void;
@@ -70,7 +84,12 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
       tab: init.tab,
       overlay: null,
       filters: {},
+      views: {},
       toasts: startupErrors.map((text, i) => ({ id: i + 1, level: 'error' as const, text, at: now() })),
+      messages: startupErrors
+        .slice(-messageLimit)
+        .map((text, i) => ({ id: i + 1, level: 'error' as const, text, at: now() })),
+      unreadMessages: Math.min(startupErrors.length, messageLimit),
       lastError: startupErrors.length
         ? { text: startupErrors[startupErrors.length - 1], at: now() }
         : undefined,
@@ -86,6 +105,12 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
       patch({
         toasts: [...ui.toasts.slice(-4), { id: ++toastSeq, level, text, at }],
         lastError: level === 'error' ? { text, at } : ui.lastError,
+        ...(level === 'info'
+          ? {}
+          : {
+              messages: [...ui.messages.slice(1 - messageLimit), { id: toastSeq, level, text, at }],
+              unreadMessages: Math.min(ui.unreadMessages + 1, messageLimit),
+            }),
       });
     };
     return {
@@ -98,9 +123,19 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
         patch({ confirm: undefined, overlay: null });
         if (yes) pending?.onYes(answer);
       },
-      openOverlay: (overlay) => patch({ overlay }),
+      openOverlay: (overlay) =>
+        patch(overlay === 'messages' ? { overlay, unreadMessages: 0, lastError: undefined } : { overlay }),
       closeOverlay: () => patch({ overlay: null }),
       setFilter: (screen, text) => patch({ filters: { ...get().ui.filters, [screen]: text } }),
+      openView: (screen, view, opts = {}) => {
+        const views = get().ui.views;
+        patch({ views: { ...views, [screen]: [...(opts.fresh ? [] : (views[screen] ?? [])), view] } });
+      },
+      closeView: (screen, opts = {}) => {
+        const views = get().ui.views;
+        if (views[screen]?.length)
+          patch({ views: { ...views, [screen]: opts.all ? [] : views[screen].slice(0, -1) } });
+      },
       notify,
       dismissToasts: (olderThanMs, at = now()) => {
         const toasts = get().ui.toasts;

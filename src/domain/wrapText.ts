@@ -1,0 +1,32 @@
+import { displayWidth, stripControl } from './text';
+import { wrapColumns } from './textColumns';
+
+/**
+ * Lines of at most `width` display columns holding all of `text`: broken at spaces, a word longer than a line
+ * (a path, a URL) broken where the line ends. Nothing is cut off; newlines in the text start new lines.
+ */
+export function wrapText(text: string, width: number): string[] {
+  const w = Math.max(1, Math.floor(width));
+  const out: string[] = [];
+  for (const written of text.split(/\r?\n/)) {
+    const paragraph = stripControl(written);
+    let line = '';
+    let lineWidth = 0;
+    for (const word of paragraph.split(' ')) {
+      const wordWidth = displayWidth(word);
+      const gap = line ? 1 : 0;
+      if (lineWidth + gap + wordWidth <= w) {
+        line += (gap ? ' ' : '') + word;
+        lineWidth += gap + wordWidth;
+        continue;
+      }
+      if (line) out.push(line);
+      const pieces = wrapColumns(word, w);
+      out.push(...pieces.slice(0, -1));
+      line = pieces[pieces.length - 1];
+      lineWidth = displayWidth(line);
+    }
+    out.push(line);
+  }
+  return out;
+}

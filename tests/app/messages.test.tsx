@@ -1,0 +1,156 @@
+import stringWidth from 'string-width';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compactProblem, problemLine, shownToast } from '../../src/app/MessageLine';
+import { messageRows } from '../../src/app/MessagesView';
+import { problemSummary } from '../../src/app/StatusBar';
+import { messageLimit } from '../../src/state/slices/ui';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+import { textScreen } from './testScreens';
+
+const screens = [textScreen('home', 'Home', 'the home body'), textScreen('jobs', 'Jobs', 'the jobs body')];
+const file = '/home/op/.config/infradeck/config.yaml';
+const startupErrors = [
+  `${file}:3:3: theme.x: unknown key "x" (allowed: accent, noColor)`,
+  `${file}:5:13: keys["nav.down"]: "ctrl+shift+Q" is not a key name; did you mean "ctrl-q"? (terminals send Ctrl-Shift-Q as Ctrl-Q); nav.down keeps j, down`,
+  `${file}:7:10: keys["tab.1"]: "?" is already bound to app.help (Keys of this screen); tab.1 keeps 1`,
+];
+
+let deck: DeckSession | undefined;
+afterEach(() => deck?.unmount());
+
+/** The rows of the frame joined back into one text, the wrapping undone. */
+const unwrapped = (lines: string[]) =>
+  lines
+    .map((l) => l.trim())
+    .join(' ')
+    .replace(/\s+/g, ' ');
+
+describe(':messages and the problems on the bottom lines', () => {
+  it('keeps every start-up problem readable: the newest on the message line, the count in the status bar', async () => {
+    deck = await startDeck({ screens, startupErrors, size: { columns: 80, rows: 24 } });
+    // The frame drawn at 80x24 (the harness's first one may still be at its default width).
+    const f = await deck.waitFor(
+      (frame) => frame.includes('the home body') && frame.split('\n').length === 24,
+    );
+    const lines = f.split('\n');
+    // The message line names the file only; :messages has the whole path.
+    expect(lines[22]).toMatch(
+      /^✗ config\.yaml:7:10: keys\["tab\.1"\]: "\?" is already bound to.*… \(\+2 more: :messages\)$/,
+    );
+    expect(lines[23]).toMatch(/ ✗ config\.yaml:7:10: .*… \(\+2 more: :messages\) /);
+    for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+  });
+
+  it('lists every problem in :messages, whole and wrapped to the width, and marks them read', async () => {
+    deck = await startDeck({ screens, startupErrors, size: { columns: 80, rows: 24 } });
+    await deck.waitFor('the home body');
+    await deck.press(':');
+    await deck.type('messages');
+    await deck.press('enter');
+    const f = await deck.waitFor('Messages: 3 errors, 0 warnings');
+    const text = unwrapped(f.split('\n'));
+    for (const e of startupErrors) expect(text).toContain(e);
+    expect(f).toMatch(/\d\d:\d\d:\d\d error \/home\/op/);
+    for (const l of f.split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+    expect(deck.store.getState().ui.unreadMessages).toBe(0);
+    await deck.press('esc');
+    const after = await deck.waitFor('the home body');
+    expect(after.split('\n')[23]).not.toContain('✗');
+  });
+
+  it('scrolls a long list with the log keys, opening at the newest', async () => {
+    deck = await startDeck({ screens, size: { columns: 80, rows: 24 } });
+    for (let i = 1; i <= 40; i++)
+      deck.store.getState().actions.ui.notify(i % 2 ? 'error' : 'warn', `problem number ${i}`);
+    await deck.press(':');
+    await deck.type('mes');
+    await deck.press('enter');
+    // The view's rows, without the message line (which shows the newest toast).
+    const view = (frame: string) => frame.split('\n').slice(1, 22).join('\n');
+    let f = await deck.waitFor((frame) => view(frame).includes('problem number 40'));
+    expect(view(f)).not.toMatch(/problem number 1$/m);
+    expect(f).toContain('20 errors, 20 warnings');
+    await deck.press('g');
+    f = await deck.waitFor(/problem number 1$/m);
+    expect(view(f)).not.toContain('problem number 40');
+    expect(f).toMatch(/\d+ more lines below/);
+    await deck.press('G');
+    await deck.waitFor((frame) => view(frame).includes('problem number 40'));
+  });
+
+  it('says so when there is nothing to read', async () => {
+    deck = await startDeck({ screens });
+    await deck.press(':');
+    await deck.type('messages');
+    await deck.press('enter');
+    await deck.waitFor('No warnings or errors in this session.');
+  });
+
+  it('keeps warnings and errors, not notes, and only the newest ones past the limit', async () => {
+    deck = await startDeck({ screens });
+    const { notify } = deck.store.getState().actions.ui;
+    notify('info', 'job 1 queued');
+    notify('warn', 'careful');
+    expect(deck.store.getState().ui.messages.map((m) => m.text)).toEqual(['careful']);
+    for (let i = 0; i < messageLimit + 10; i++) notify('error', `e${i}`);
+    const { messages, unreadMessages } = deck.store.getState().ui;
+    expect(messages).toHaveLength(messageLimit);
+    expect(messages[0].text).toBe('e10');
+    expect(messages[messages.length - 1].text).toBe(`e${messageLimit + 9}`);
+    expect(unreadMessages).toBe(messageLimit);
+  });
+});
+
+describe('the problem lines', () => {
+  const toast = (level: 'info' | 'warn' | 'error', text: string, at: number) => ({ id: at, level, text, at });
+
+  it('shows a problem before a later note while both are up', () => {
+    const toasts = [toast('error', 'bad', 1000), toast('info', 'queued', 2000)];
+    expect(shownToast(toasts, 3000)?.text).toBe('bad');
+    expect(shownToast(toasts, 6500)?.text).toBe('bad');
+    expect(shownToast(toasts, 11_500)).toBeUndefined();
+    expect(shownToast([toast('info', 'queued', 2000)], 3000)?.text).toBe('queued');
+  });
+
+  it('cuts a long problem before where to read it, never the pointer', () => {
+    const long = toast('error', `config.yaml:4:10: refresh.repos: ${'x'.repeat(100)}`, 0);
+    const line = problemLine(long, 1, 60);
+    expect(line).toHaveLength(60);
+    expect(line).toMatch(/^✗ config\.yaml:4:10: refresh\.repos: x+… \(:messages\)$/);
+    expect(problemLine(toast('warn', 'short', 0), 1, 40).trimEnd()).toBe('! short');
+    expect(problemLine(toast('warn', 'short', 0), 3, 40).trimEnd()).toBe('! short (+2 more: :messages)');
+  });
+
+  it('gives the status bar the last error and the count, or the count alone when room is short', () => {
+    const text = 'config.yaml:4:10: refresh.repos: expected a number, got "soon"';
+    expect(problemSummary(text, 3, 200)).toBe(` ✗ ${text} (+2 more: :messages) `);
+    expect(problemSummary(text, 1, 40)).toBe(' ✗ config.yaml:4:10: refre… (:messages) ');
+    expect(problemSummary(text, 3, 30)).toBe(' ✗ 3 problems: :messages ');
+    expect(problemSummary(text, 3, 16)).toBe(' ✗ 3 :messages ');
+    expect(problemSummary(undefined, 2, 30)).toBe(' ✗ 2 problems: :messages ');
+    expect(problemSummary(undefined, 0, 30)).toBe('');
+  });
+
+  it('names only the file of a problem on the one-line views', () => {
+    expect(compactProblem('/home/op/.config/infradeck/config.yaml:4:10: x: bad /a/b')).toBe(
+      'config.yaml:4:10: x: bad /a/b',
+    );
+    expect(compactProblem('~/infra/projects/web.yaml:2:1: bad')).toBe('web.yaml:2:1: bad');
+    expect(compactProblem('run ls: /bin/ls:1 failed')).toBe('run ls: /bin/ls:1 failed');
+    expect(compactProblem('/etc/config.yaml: permission denied')).toBe('config.yaml: permission denied');
+    expect(compactProblem('/etc/config.yaml:permission')).toBe('/etc/config.yaml:permission');
+  });
+
+  it('wraps a message under its time and level, losing nothing', () => {
+    const text = `/a/very/long/path/to/the/config/file/of/someone/${'deep/'.repeat(10)}config.yaml:4:10: keys["nav.down"]: bad`;
+    const rows = messageRows({ id: 1, level: 'error', text, at: 0 }, 50);
+    for (const r of rows) expect(stringWidth(r.text)).toBeLessThanOrEqual(50);
+    expect(rows[0].text).toMatch(/^\d\d:\d\d:\d\d error /);
+    expect(
+      rows
+        .map((r) => r.text.slice(15))
+        .join('')
+        .replace(/ /g, ''),
+    ).toBe(text.replace(/ /g, ''));
+  });
+});

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { wrapText } from '../../src/domain/wrapText';
+
+describe('wrapText', () => {
+  it('breaks at spaces and keeps every word', () => {
+    expect(wrapText('config.yaml:3:5: theme.accent: not a colour', 20)).toEqual([
+      'config.yaml:3:5:',
+      'theme.accent: not a',
+      'colour',
+    ]);
+  });
+
+  it('breaks a word longer than a line where the line ends, wide characters whole', () => {
+    expect(wrapText('see /very/long/path/to/a/file', 10)).toEqual(['see', '/very/long', '/path/to/a', '/file']);
+    expect(wrapText('日本語のテキスト', 5)).toEqual(['日本', '語の', 'テキ', 'スト']);
+  });
+
+  it('starts a new line at each newline and drops control sequences', () => {
+    expect(wrapText('one\n\x1b[31mtwo\x1b[0m', 10)).toEqual(['one', 'two']);
+  });
+});
