@@ -3,18 +3,21 @@ import { useState } from 'react';
 import { fitWidth } from '../domain/text';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
-import { editLine } from '../ui/lineEditor';
+import { LineInput } from '../ui/LineInput';
+import { editLineState, emptyLine, type LineState } from '../ui/lineEditor';
 import { useKeyState } from '../ui/useKeyState';
 
 /**
  * "Are you sure?" for anything that changes the world. Plain: `y` goes ahead, `n` or Esc does nothing.
- * Typed (deletes): the user types what is asked (the number of resources, the project name) and Enter.
+ * Typed (deletes): the user types what is asked (the number of resources, the project name) and Enter. Only
+ * an Enter typed here confirms: a paste is text (its line breaks dropped), and nothing typed is kept in a
+ * history to recall.
  */
 export function ConfirmOverlay({ width, height }: { width: number; height: number }) {
   const { theme } = useDeckContext();
   const actions = useActions();
   const confirm = useDeck((s) => s.ui.confirm);
-  const [typed, getTyped, setTyped] = useKeyState('');
+  const [typed, getTyped, setTyped] = useKeyState<LineState>(emptyLine);
   const [toggle, getToggle, setToggle] = useKeyState(false);
   const [mismatch, setMismatch] = useState(false);
 
@@ -26,12 +29,12 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
       else if (press.name === 'n' || press.name === 'N') actions.ui.answerConfirm(false);
       else if (confirm.toggle && press.name === confirm.toggle.key) setToggle(!getToggle());
     } else if (press.name === 'enter') {
-      if (getTyped() === confirm.typed) actions.ui.answerConfirm(true, { toggle: getToggle() });
+      if (getTyped().text === confirm.typed) actions.ui.answerConfirm(true, { toggle: getToggle() });
       else setMismatch(true);
     } else if (confirm.toggle && press.name === `ctrl-${confirm.toggle.key}`) setToggle(!getToggle());
     else {
-      const next = editLine(getTyped(), press);
-      if (next !== undefined) {
+      const next = editLineState(getTyped(), press);
+      if (next) {
         setTyped(next);
         setMismatch(false);
       }
@@ -56,12 +59,10 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
       text: `Type ${confirm.typed} and press Enter to go ahead · Esc cancels`,
       color: theme.warn,
     });
-    footer.push({
-      text: `> ${typed}█${mismatch ? `   that is not "${confirm.typed}"` : ''}`,
-      color: mismatch ? theme.error : undefined,
-    });
   }
-  const room = Math.max(0, height - 4 - footer.length);
+  const typedLine = confirm.typed !== undefined;
+  const refusal = mismatch ? `   that is not "${confirm.typed}"` : '';
+  const room = Math.max(0, height - 4 - footer.length - (typedLine ? 1 : 0));
   const body =
     confirm.lines.length > room
       ? [...confirm.lines.slice(0, Math.max(0, room - 1)), `… and ${confirm.lines.length - room + 1} more`]
@@ -78,6 +79,13 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
             {fitWidth(f.text, inner)}
           </Text>
         ))}
+        {typedLine ? (
+          <Text wrap="truncate">
+            {'> '}
+            <LineInput line={typed} width={Math.max(1, inner - 2 - refusal.length)} />
+            <Text color={theme.error}>{refusal}</Text>
+          </Text>
+        ) : null}
       </Box>
     </Box>
   );

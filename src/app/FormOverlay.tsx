@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { fitWidth } from '../domain/text';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
-import { editLine } from '../ui/lineEditor';
+import { LineInput } from '../ui/LineInput';
+import { editLineState, type LineState, lineOf } from '../ui/lineEditor';
 import { useKeyState } from '../ui/useKeyState';
 
 /** A few lines to fill in (`:login`): Tab/Enter next field, Enter on the last submits, Esc cancels. */
@@ -11,8 +12,8 @@ export function FormOverlay({ width, height }: { width: number; height: number }
   const { theme } = useDeckContext();
   const actions = useActions();
   const form = useDeck((s) => s.ui.form);
-  const [values, getValues, setValues] = useKeyState<string[]>(
-    () => form?.fields.map((f) => f.initial ?? '') ?? [],
+  const [values, getValues, setValues] = useKeyState<LineState[]>(
+    () => form?.fields.map((f) => lineOf(f.initial ?? '')) ?? [],
   );
   const [focus, getFocus, setFocus] = useKeyState(0);
   const [problem, setProblem] = useState<string | undefined>();
@@ -31,21 +32,21 @@ export function FormOverlay({ width, height }: { width: number; height: number }
     )
       setFocus(Math.min(form.fields.length - 1, focus + 1));
     else if (press.name === 'enter') {
-      const missing = form.fields.findIndex((f, i) => !f.optional && !values[i].trim());
+      const missing = form.fields.findIndex((f, i) => !f.optional && !values[i].text.trim());
       if (missing >= 0) {
         setProblem(`${form.fields[missing].label} is empty`);
         setFocus(missing);
         return true;
       }
       setBusy(true);
-      void form.onSubmit(values.map((v) => v.trim())).then((result) => {
+      void form.onSubmit(values.map((v) => v.text.trim())).then((result) => {
         setBusy(false);
         if (result) setProblem(result);
         else actions.ui.closeForm();
       });
     } else {
-      const next = editLine(values[focus] ?? '', press);
-      if (next !== undefined) {
+      const next = editLineState(values[focus] ?? lineOf(''), press);
+      if (next) {
         setValues(values.map((v, i) => (i === focus ? next : v)));
         setProblem(undefined);
       }
@@ -56,7 +57,8 @@ export function FormOverlay({ width, height }: { width: number; height: number }
   if (!form) return null;
   const boxWidth = Math.min(width - 2, 80);
   const inner = boxWidth - 4;
-  const labelWidth = Math.max(...form.fields.map((f) => f.label.length)) + 2;
+  // `> ` marks the field being typed into (its cursor shows where), the label, two spaces.
+  const labelWidth = Math.max(...form.fields.map((f) => f.label.length)) + 4;
   return (
     <Box width={width} height={height} justifyContent="center" alignItems="center">
       <Box
@@ -69,11 +71,17 @@ export function FormOverlay({ width, height }: { width: number; height: number }
         <Text bold>{fitWidth(form.title, inner)}</Text>
         <Text color={theme.muted}>{fitWidth(form.note, inner)}</Text>
         {form.fields.map((f, i) => {
-          const shown = f.secret ? '•'.repeat(values[i].length) : values[i];
-          const cursor = i === focus ? '█' : '';
+          const valueWidth = Math.max(1, inner - labelWidth);
+          if (i !== focus) {
+            const shown = f.secret ? '•'.repeat(values[i].text.length) : values[i].text;
+            return (
+              <Text key={f.label}>{fitWidth(`${fitWidth(`  ${f.label}`, labelWidth)}${shown}`, inner)}</Text>
+            );
+          }
           return (
-            <Text key={f.label} inverse={i === focus}>
-              {fitWidth(`${fitWidth(f.label, labelWidth)}${shown}${cursor}`, inner)}
+            <Text key={f.label} wrap="truncate">
+              <Text bold>{`${fitWidth(`> ${f.label}`, labelWidth)}`}</Text>
+              <LineInput line={values[i]} width={valueWidth} secret={f.secret} />
             </Text>
           );
         })}

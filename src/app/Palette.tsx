@@ -2,80 +2,161 @@ import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { fitWidth } from '../domain/text';
 import { useActions, useDeckContext } from '../ui/deckContext';
-import { useKeys } from '../ui/keyDispatcher';
-import { editLine } from '../ui/lineEditor';
+import { type KeyPress, useKeys } from '../ui/keyDispatcher';
+import { LineInput } from '../ui/LineInput';
+import { editLineState, emptyLine, type LineState, lineOf } from '../ui/lineEditor';
+import { type HistoryWalk, sessionHistory, walkHistory } from '../ui/lineHistory';
 import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
 import { useKeyState } from '../ui/useKeyState';
-import { completeLine, runLine, splitWords } from './commands';
+import { completeLine, paletteSuggestions, runLine, type Suggestion } from './commands';
 
-export const paletteSuggestionRows = 5;
+/** Rows of suggestions above the `:` line: a third of the terminal, 5 to 10. */
+export function paletteSuggestionRows(terminalRows: number): number {
+  return Math.max(5, Math.min(10, Math.floor(terminalRows / 3)));
+}
 
-/** The `:` command line: aliases, arguments, Tab completion. Draws its suggestions and the prompt line. */
+/**
+ * The `:` command line: aliases, arguments, completion, history. The suggestions follow the typing; `↓`/`↑`
+ * (`Ctrl-N`/`Ctrl-P`) select one, `Tab` completes to it, `Enter` runs it (or the line when none is selected).
+ * On an empty line, or one just recalled, `↑`/`↓` walk the history of this session's commands instead.
+ */
 export function Palette({
   commands,
   context,
   width,
+  rows,
 }: {
   commands: readonly PaletteCommand[];
-  context: CommandContext;
+  /** What commands run with; the store's current state is added when one runs. */
+  context: Omit<CommandContext, 'state'>;
   width: number;
+  /** Suggestion rows (the `:` line is one more). */
+  rows: number;
 }) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
-  const [line, getLine, setLine] = useKeyState('');
-  const [candidates, setCandidates] = useState<string[] | undefined>();
+  const history = sessionHistory(store, 'palette');
+  const [line, getLine, setLine] = useKeyState<LineState>(emptyLine);
+  const [selected, getSelected, setSelected] = useKeyState(-1);
+  const [, getWalk, setWalk] = useKeyState<HistoryWalk | undefined>(undefined);
   const [error, setError] = useState<string | undefined>();
 
-  useKeys('overlay', (press) => {
-    if (press.name === 'esc') actions.ui.closeOverlay();
-    else if (press.name === 'enter') {
+  const show = (next: LineState, walk?: HistoryWalk) => {
+    setLine(next);
+    setWalk(walk);
+    setSelected(-1);
+    setError(undefined);
+  };
+
+  /** ↑ is -1, ↓ is +1: through the history while it is being walked or the line is empty, else the list. */
+  const move = (step: -1 | 1) => {
+    const text = getLine().text;
+    const list = paletteSuggestions(commands, text);
+    const current = getSelected();
+    const walk = getWalk();
+    if (current < 0 && (walk !== undefined || text === '')) {
+      const recalled = walkHistory(history.entries, walk, step, text);
+      if (recalled) return show(lineOf(recalled.text), recalled.walk);
+      // At the oldest entry ↑ stays; past the newest, ↓ goes on into the list.
+      if (step === -1 && walk !== undefined) return;
+    }
+    setSelected(nextSelectable(list, current, step));
+  };
+
+  useKeys('overlay', (press: KeyPress) => {
+    const name = press.name;
+    if (name === 'esc') actions.ui.closeOverlay();
+    else if (name === 'enter') {
+      const chosen = paletteSuggestions(commands, getLine().text)[getSelected()]?.line ?? getLine().text;
       actions.ui.closeOverlay();
-      const problem = runLine(commands, getLine(), context);
+      history.add(chosen);
+      const problem = runLine(commands, chosen, { ...context, state: store.getState });
       if (problem) actions.ui.notify('warn', problem);
-    } else if (press.name === 'tab') {
-      const completion = completeLine(commands, getLine());
-      setLine(completion.line);
-      setCandidates(completion.candidates);
-      setError(completion.candidates.length === 0 ? 'no completions' : undefined);
-    } else {
-      const next = editLine(getLine(), press);
-      if (next !== undefined) {
-        setLine(next);
-        setCandidates(undefined);
-        setError(undefined);
+    } else if (name === 'tab') {
+      const pick = paletteSuggestions(commands, getLine().text)[getSelected()]?.line;
+      if (pick !== undefined) show(lineOf(pick));
+      else {
+        const completion = completeLine(commands, getLine().text);
+        show(lineOf(completion.line));
+        if (completion.candidates.length === 0) setError('no completions');
+      }
+    } else if (name === 'up' || name === 'ctrl-p') move(-1);
+    else if (name === 'down' || name === 'ctrl-n') move(1);
+    else {
+      const next = editLineState(getLine(), press);
+      if (next && (next.text !== getLine().text || next.cursor !== getLine().cursor)) {
+        if (next.text === getLine().text) setLine(next);
+        else show(next);
       }
     }
     return true;
   });
 
-  const suggestions = suggestionLines(commands, line, candidates).slice(0, paletteSuggestionRows);
+  const suggestions = paletteSuggestions(commands, line.text);
+  const shown = visibleSuggestions(suggestions, selected, rows);
+  const errorText = error ? `   ${error}` : '';
   return (
-    <Box flexDirection="column" width={width} height={paletteSuggestionRows + 1}>
-      {Array.from({ length: paletteSuggestionRows }, (_, i) => (
-        <Text key={i} color={theme.muted}>
-          {fitWidth(suggestions[i] ?? '', width)}
-        </Text>
-      ))}
-      <Text>
+    <Box flexDirection="column" width={width} height={rows + 1}>
+      {Array.from({ length: rows }, (_, i) => {
+        // The list sits on the `:` line, blank rows above it.
+        const row = shown[i - (rows - shown.length)];
+        if (!row) return <Text key={i}>{fitWidth('', width)}</Text>;
+        return (
+          <Text
+            key={i}
+            inverse={row.selected}
+            color={row.selected ? undefined : row.more || !row.selectable ? theme.muted : undefined}
+          >
+            {fitWidth(`${row.selected ? '>' : ' '}${row.text}`, width)}
+          </Text>
+        );
+      })}
+      <Box width={width}>
         <Text color={theme.accent}>:</Text>
-        {fitWidth(`${line}█${error ? `   ${error}` : ''}`, width - 1)}
-      </Text>
+        <LineInput line={line} width={Math.max(1, width - 1 - errorText.length)} />
+        {errorText ? <Text color={theme.error}>{errorText}</Text> : null}
+      </Box>
     </Box>
   );
 }
 
-function suggestionLines(commands: readonly PaletteCommand[], line: string, candidates?: string[]): string[] {
-  const first = splitWords(line)[0] ?? '';
-  const typingName = !line.includes(' ');
-  if (candidates && !typingName) return candidates;
-  const matching = commands.filter(
-    (c) => c.name.startsWith(first) || c.aliases.some((a) => a.startsWith(first)) || !typingName,
-  );
-  const relevant = typingName
-    ? matching
-    : matching.filter((c) => c.name === first || c.aliases.includes(first));
-  return relevant.map((c) => {
-    const aliases = c.aliases.length ? ` (${c.aliases.join(', ')})` : '';
-    return ` ${c.name}${c.args ? ` ${c.args}` : ''}${aliases} — ${c.description}`;
+/** The selectable row `step` away from `from` (-1: none selected); ↑ from the first goes back to none. */
+function nextSelectable(list: readonly Suggestion[], from: number, step: -1 | 1): number {
+  const selectable = list.flatMap((s, i) => (s.line === undefined ? [] : [i]));
+  if (selectable.length === 0) return -1;
+  if (from < 0) return step === 1 ? selectable[0] : selectable[selectable.length - 1];
+  const at = selectable.indexOf(from);
+  const next = at + step;
+  if (next < 0) return -1;
+  return selectable[Math.min(next, selectable.length - 1)];
+}
+
+interface ShownRow {
+  text: string;
+  selected: boolean;
+  selectable: boolean;
+  more?: boolean;
+}
+
+/** The rows that fit, scrolled to keep the selection in view; a last row says how many there are when not all fit. */
+function visibleSuggestions(list: readonly Suggestion[], selected: number, rows: number): ShownRow[] {
+  const toRow = (s: Suggestion, i: number): ShownRow => ({
+    text: s.label,
+    selected: i === selected,
+    selectable: s.line !== undefined,
   });
+  if (list.length <= rows) return list.map(toRow);
+  const room = Math.max(1, rows - 1);
+  const offset = Math.min(Math.max(0, selected - room + 1), list.length - room);
+  const rowsShown = list.slice(offset, offset + room).map((s, i) => toRow(s, offset + i));
+  const position = `${offset + 1}–${offset + room} of ${list.length}`;
+  return [
+    ...rowsShown,
+    {
+      text: `${position} · ↑↓ select · Tab complete · Enter run`,
+      selected: false,
+      selectable: false,
+      more: true,
+    },
+  ];
 }

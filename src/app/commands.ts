@@ -1,13 +1,17 @@
+import { didYouMean } from '../domain/didYouMean';
 import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
 import type { Screen } from '../ui/screen';
 
 export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
+  // `:jobs` shows the jobs as the command names them: a `/` filter kept from before does not stay on (the
+  // screen's own `open` resets the rest, such as the status filter); a tab switched to with its number keeps it.
   const goTo: PaletteCommand[] = screens.map((s) => ({
     name: s.id,
     aliases: s.aliases,
     description: `Show ${s.title}`,
     run: (args, ctx) => {
       ctx.actions.ui.showTab(s.id);
+      ctx.actions.ui.setFilter(s.id, '');
       return s.open?.(args, ctx.actions);
     },
   }));
@@ -16,9 +20,18 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     {
       name: 'help',
       aliases: ['h'],
-      description: 'Keys of the current screen',
+      description: 'Keys of the current screen and every : command',
       run: (_args, ctx) => {
         ctx.actions.ui.openOverlay('help');
+        return undefined;
+      },
+    },
+    {
+      name: 'messages',
+      aliases: ['mes', 'errors'],
+      description: 'Every warning and error of this session, with positions',
+      run: (_args, ctx) => {
+        ctx.actions.ui.openOverlay('messages');
         return undefined;
       },
     },
@@ -101,8 +114,53 @@ export function runLine(
   if (words.length === 0) return undefined;
   const command = findCommand(commands, words[0]);
   if (!command) {
-    const names = commands.map((c) => c.name).join(', ');
-    return `unknown command ":${words[0]}" (commands: ${names})`;
+    const near = didYouMean(
+      words[0],
+      commands.flatMap((c) => [c.name, ...c.aliases]),
+      2,
+    );
+    return `unknown command ":${words[0]}" (${near ? `did you mean :${near}? ` : ''}: and ↓ list them, :help too)`;
   }
   return command.run(words.slice(1), ctx);
+}
+
+/** One row of the palette's list. */
+export interface Suggestion {
+  label: string;
+  /** The line Tab puts in place and Enter runs; none for a row that only explains (a command's synopsis). */
+  line?: string;
+}
+
+/** `name <args> (aliases) — description`, as the palette and `:help` write a command. */
+export function commandSynopsis(c: PaletteCommand): string {
+  const aliases = c.aliases.length ? ` (${c.aliases.join(', ')})` : '';
+  return `${c.name}${c.args ? ` ${c.args}` : ''}${aliases} — ${c.description}`;
+}
+
+/**
+ * What the palette lists under the line as it is typed: the commands whose name or alias starts with the
+ * first word; once a command is named, its synopsis and the arguments it can complete.
+ */
+export function paletteSuggestions(commands: readonly PaletteCommand[], line: string): Suggestion[] {
+  const words = splitWords(line);
+  const typingName = words.length === 0 || (words.length === 1 && !/\s$/.test(line));
+  if (typingName) {
+    const prefix = words[0] ?? '';
+    return commands
+      .filter((c) => [c.name, ...c.aliases].some((n) => n.startsWith(prefix)))
+      .map((c) => ({ label: commandSynopsis(c), line: `${c.name} ` }));
+  }
+  const command = findCommand(commands, words[0]);
+  if (!command) return [{ label: `:${words[0]} is not a command` }];
+  const synopsis: Suggestion = { label: commandSynopsis(command) };
+  if (!command.complete) return [synopsis];
+  const argPrefix = /\s$/.test(line) ? '' : words[words.length - 1];
+  const head = line.slice(0, line.length - argPrefix.length);
+  const candidates = command.complete(argPrefix).filter((c) => c.startsWith(argPrefix));
+  return [synopsis, ...candidates.map((c) => ({ label: `  ${c}`, line: `${head}${c} ` }))];
+}
+
+/** The `:help` section listing the commands, one line each. */
+export function commandHelpLines(commands: readonly PaletteCommand[]): string[] {
+  return commands.map((c) => ` :${commandSynopsis(c)}`);
 }

@@ -1,6 +1,10 @@
-/** Alternate screen on/off. Ink 6.8 has no option for it, so the console writes the sequences itself. */
-export const enterAltScreen = '\x1b[?1049h\x1b[H';
-export const leaveAltScreen = '\x1b[?25h\x1b[?1049l';
+/**
+ * Alternate screen on/off. Ink 6.8 has no option for it, so the console writes the sequences itself. Bracketed
+ * paste (2004) goes with it: a paste reaches the console as one input (ui/terminalInput.ts), and is off again
+ * wherever the shell or a program run from the console (ssh, $EDITOR) gets the terminal.
+ */
+export const enterAltScreen = '\x1b[?1049h\x1b[H\x1b[?2004h';
+export const leaveAltScreen = '\x1b[?2004l\x1b[?25h\x1b[?1049l';
 
 export interface TerminalGuard {
   /** Leaves the alternate screen and shows the cursor; safe to call more than once. */

@@ -1,10 +1,14 @@
-import { type Key, useInput } from 'ink';
-import { createContext, type ReactNode, useContext, useLayoutEffect, useRef } from 'react';
+import { type Key, useInput, useStdin } from 'ink';
+import { createContext, type ReactNode, useContext, useEffect, useLayoutEffect, useRef } from 'react';
 import type { Keymap } from './keymap';
 import { keyName } from './keyName';
+import { pasteReader, terminalKeyName } from './terminalInput';
 
 export interface KeyPress {
-  /** Normalised key name (`j`, `enter`, `ctrl-c`…). */
+  /**
+   * Normalised key name (`j`, `enter`, `ctrl-c`…). `paste` is a bracketed paste, whole: its text is `input`
+   * and no key of it is a key press (a line break in it submits nothing).
+   */
   name: string;
   /** The raw text typed (for text inputs). */
   input: string;
@@ -54,8 +58,7 @@ export function KeyDispatcher({
     },
   });
 
-  const dispatch = (input: string, key: Key) => {
-    const name = keyName(input, key);
+  const dispatch = (input: string, key: Key, name = keyName(input, key)) => {
     if (name === 'ctrl-c') {
       onInterrupt();
       return;
@@ -73,22 +76,47 @@ export function KeyDispatcher({
   // Over a slow link (or from tmux send-keys) several keystrokes arrive in one read and Ink hands them over
   // as one string. They are replayed one per tick, so that `:` has opened the palette (and its key layer is
   // registered) before `run ls` is typed into it.
-  const queue = useRef<Array<[string, Key]>>([]);
+  const queue = useRef<Array<[string, Key, string?]>>([]);
   const drain = () => {
     const next = queue.current.shift();
     if (!next) return;
     dispatch(...next);
     if (queue.current.length > 0) setTimeout(drain, 0);
   };
-  useInput((input, key) => {
-    const chars = Array.from(input);
-    const presses: Array<[string, Key]> =
-      chars.length > 1 && !key.ctrl && !key.meta && !key.escape
-        ? chars.map((ch) => [ch, singleKey(ch, key)])
-        : [[input, key]];
+  const enqueue = (...presses: Array<[string, Key, string?]>) => {
     const idle = queue.current.length === 0;
     queue.current.push(...presses);
     if (idle) drain();
+  };
+
+  // useInput hands over a parsed key, not the bytes: Backspace (DEL) and Delete (ESC [3~) both arrive as
+  // `delete`, and the bracketed-paste markers as the text `[200~`. A listener put before useInput's on Ink's
+  // input events sees the sequence of the key useInput is about to deliver.
+  const { internal_eventEmitter: inputEvents } = useStdin();
+  const raw = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const record = (sequence: string) => {
+      raw.current = sequence;
+    };
+    inputEvents?.prependListener('input', record);
+    return () => {
+      inputEvents?.removeListener('input', record);
+    };
+  }, [inputEvents]);
+  const latestEnqueue = useRef(enqueue);
+  latestEnqueue.current = enqueue;
+  const paste = useRef<ReturnType<typeof pasteReader> | undefined>(undefined);
+  paste.current ??= pasteReader((text) => latestEnqueue.current([text, pasteKey, 'paste']));
+  useEffect(() => () => paste.current?.dispose(), []);
+
+  useInput((input, key) => {
+    const sequence = raw.current;
+    raw.current = undefined;
+    if (sequence !== undefined && paste.current?.take(sequence)) return;
+    const chars = Array.from(input);
+    if (chars.length > 1 && !key.ctrl && !key.meta && !key.escape)
+      enqueue(...chars.map((ch): [string, Key] => [ch, singleKey(ch, key)]));
+    else enqueue([input, key, terminalKeyName(sequence, input, key)]);
   });
 
   return <DispatcherContext.Provider value={api.current}>{children}</DispatcherContext.Provider>;
@@ -107,6 +135,29 @@ export function useKeys(layer: KeyLayer, handler: KeyHandler, active = true): vo
     return dispatcher.add({ layer, seq: ++registrationSeq, handler: ref });
   }, [dispatcher, layer, active]);
 }
+
+const pasteKey: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
 
 /** The key flags of one character taken out of a multi-key chunk. */
 function singleKey(ch: string, chunk: Key): Key {

@@ -1,9 +1,11 @@
-import type { DeckActions } from '../state/store';
+import type { DeckActions, DeckState } from '../state/store';
 import type { Screen } from './screen';
 
 export interface CommandContext {
   actions: DeckActions;
   screens: readonly Screen[];
+  /** The store as it is now, for arguments checked against what the console knows (the account's regions). */
+  state(): DeckState;
 }
 
 /** A `:` palette command. `run` returns an error message for bad arguments, or nothing. */

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { completeLine, splitWords } from '../../src/app/commands';
-import type { PaletteCommand } from '../../src/ui/paletteCommand';
+import {
+  commandHelpLines,
+  completeLine,
+  paletteSuggestions,
+  runLine,
+  splitWords,
+} from '../../src/app/commands';
+import { unknownProfile, unknownRegion } from '../../src/screens/resources/cloudCommands';
+import type { CommandContext, PaletteCommand } from '../../src/ui/paletteCommand';
 
 describe('palette words', () => {
   it('splits like a shell without running one', () => {
@@ -45,5 +52,70 @@ describe('palette completion', () => {
     });
     expect(completeLine(commands, 'region us').line).toBe('region us-east-1 ');
     expect(completeLine(commands, 'run ls').candidates).toEqual([]);
+  });
+});
+
+describe('palette suggestions', () => {
+  const commands: PaletteCommand[] = [
+    { name: 'repos', aliases: ['repo', 'git'], description: 'Show Repositories', run: () => undefined },
+    {
+      name: 'region',
+      aliases: [],
+      args: '<name>',
+      description: 'Switch the region',
+      complete: () => ['eu-west-1', 'eu-central-1', 'us-east-1'],
+      run: () => undefined,
+    },
+    { name: 'run', aliases: [], args: '<program>', description: 'Run', run: () => undefined },
+  ];
+
+  it('lists every command whose name or alias starts with what is typed, each completing to its name', () => {
+    expect(paletteSuggestions(commands, '')).toHaveLength(3);
+    expect(paletteSuggestions(commands, 'g')).toEqual([
+      { label: 'repos (repo, git) — Show Repositories', line: 'repos ' },
+    ]);
+    expect(paletteSuggestions(commands, 'r').map((s) => s.line)).toEqual(['repos ', 'region ', 'run ']);
+  });
+
+  it('shows a named command with the arguments it completes, the synopsis not selectable', () => {
+    expect(paletteSuggestions(commands, 'region eu-')).toEqual([
+      { label: 'region <name> — Switch the region' },
+      { label: '  eu-west-1', line: 'region eu-west-1 ' },
+      { label: '  eu-central-1', line: 'region eu-central-1 ' },
+    ]);
+    expect(paletteSuggestions(commands, 'run l')).toEqual([{ label: 'run <program> — Run' }]);
+    expect(paletteSuggestions(commands, 'nope x')).toEqual([{ label: ':nope is not a command' }]);
+  });
+
+  it('says which command was probably meant', () => {
+    const ctx = {} as CommandContext;
+    expect(runLine(commands, 'regoin eu-west-1', ctx)).toMatch(
+      /^unknown command ":regoin" \(did you mean :region\?/,
+    );
+    expect(runLine(commands, 'zzzzzz', ctx)).not.toMatch(/did you mean/);
+  });
+
+  it('writes each command for :help', () => {
+    expect(commandHelpLines(commands)[0]).toBe(' :repos (repo, git) — Show Repositories');
+  });
+});
+
+describe('checked arguments of :region and :profile', () => {
+  it('refuses a region that is not an AWS region, with the one probably meant', () => {
+    expect(unknownRegion('eu-west-1')).toBeUndefined();
+    expect(unknownRegion('mars-1')).toBe(':region mars-1: no such AWS region (Tab lists them)');
+    expect(unknownRegion('eu-wset-1')).toMatch(/did you mean eu-west-1\?/);
+    expect(unknownRegion('xx-new-9', ['xx-new-9'])).toBeUndefined();
+  });
+
+  it('refuses a profile that ~/.aws does not have, once the profiles are known', () => {
+    expect(unknownProfile('prod', ['default', 'prod'])).toBeUndefined();
+    expect(unknownProfile('prdo', ['default', 'prod'])).toBe(
+      ':profile prdo: no such AWS profile (did you mean prod?)',
+    );
+    expect(unknownProfile('staging', ['default', 'prod'])).toBe(
+      ':profile staging: no such AWS profile (profiles: default, prod)',
+    );
+    expect(unknownProfile('anything', [])).toBeUndefined();
   });
 });

@@ -1,4 +1,8 @@
+import { awsRegionNames } from '../../domain/awsRegions';
+import { didYouMean } from '../../domain/didYouMean';
+import { globalScope } from '../../domain/resource';
 import type { DeckCloud } from '../../state/services/cloud';
+import type { DeckState } from '../../state/store';
 import type { PaletteCommand } from '../../ui/paletteCommand';
 
 /** `:profile NAME`, `:region NAME`, `:demo`: which account and region the console (and its workers) look at. */
@@ -12,6 +16,8 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       complete: () => cloud.knownProfiles(),
       run: (args, ctx) => {
         if (!args[0]) return ':profile needs a profile name (Tab lists them)';
+        const problem = unknownProfile(args[0], cloud.knownProfiles());
+        if (problem) return problem;
         void ctx.actions.cloud.connect({ profile: args[0], demo: false });
         return undefined;
       },
@@ -24,6 +30,8 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       complete: () => cloud.knownRegions(),
       run: (args, ctx) => {
         if (!args[0]) return ':region needs a region name, e.g. :region eu-west-1';
+        const problem = unknownRegion(args[0], [...cloud.knownRegions(), ...scannedRegions(ctx.state())]);
+        if (problem) return problem;
         void ctx.actions.cloud.connect({ region: args[0] });
         return undefined;
       },
@@ -69,4 +77,27 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       },
     },
   ];
+}
+
+/** Why `name` is not a region to switch to: not an AWS region, nor one the account's scans named. */
+export function unknownRegion(name: string, alsoKnown: readonly string[] = []): string | undefined {
+  const known = new Set([...awsRegionNames, ...alsoKnown]);
+  if (known.has(name)) return undefined;
+  const near = didYouMean(name, known, 3);
+  return `:region ${name}: no such AWS region (${near ? `did you mean ${near}?` : 'Tab lists them'})`;
+}
+
+/**
+ * Why `name` is not a profile of ~/.aws/config or credentials. The list is read when the cloud opens; while it
+ * is still empty nothing is refused (the cloud then says what it found).
+ */
+export function unknownProfile(name: string, profiles: readonly string[]): string | undefined {
+  if (profiles.length === 0 || profiles.includes(name)) return undefined;
+  const near = didYouMean(name, profiles, 3);
+  const list = profiles.length <= 4 ? `profiles: ${profiles.join(', ')}` : 'Tab lists them';
+  return `:profile ${name}: no such AWS profile (${near ? `did you mean ${near}?` : list})`;
+}
+
+function scannedRegions(state: DeckState): string[] {
+  return state.cloud.index.scans.map((s) => s.region).filter((r) => r !== globalScope);
 }

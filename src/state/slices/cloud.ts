@@ -44,7 +44,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
     index: ResourceIndex.empty(),
     view: {},
   }),
-  actions: ({ services, init, get, patch, notify, now }) => {
+  actions: ({ services, init, get, set, patch, notify, now }) => {
     const { cloud, bus } = services;
     const staleScanMs = init.staleScanMs ?? defaultStaleScanMs;
 
@@ -77,6 +77,23 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
 
     let connecting: Promise<void> | undefined;
     let latest = 0;
+    // What this connection said went wrong. A later switch that works takes it off the status bar (where
+    // the last error stays) and the message line: the old profile's expired token is not the demo cloud's
+    // problem. `:messages` keeps it.
+    const cloudErrors = new Set<string>();
+    const cloudError = (text: string) => {
+      cloudErrors.add(text);
+      notify('error', text);
+    };
+    const forgetCloudErrors = () => {
+      if (cloudErrors.size === 0) return;
+      const { lastError, toasts } = get().ui;
+      const stale = cloudErrors.has(lastError?.text ?? '');
+      const kept = toasts.filter((t) => !(t.level === 'error' && cloudErrors.has(t.text)));
+      cloudErrors.clear();
+      if (stale || kept.length !== toasts.length)
+        set((s) => ({ ui: { ...s.ui, toasts: kept, ...(stale ? { lastError: undefined } : {}) } }));
+    };
     const connectTo = async (selection?: CloudSelection): Promise<void> => {
       if (!cloud) return;
       // A newer connect (`:profile`, `:region`, `:demo`) supersedes this one: its late answers are dropped.
@@ -90,7 +107,8 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         // Who we are shows at once (another account's resources go with the old identity); the cached scans
         // follow when they are read.
         patch({ info, opening: false, index: withNewerScans([], get().cloud.index, info.account) });
-        if (info.problem) notify('error', info.problem);
+        if (info.problem) cloudError(info.problem);
+        else forgetCloudErrors();
         const scans = info.account ? await cloud.cachedScans(info.account) : [];
         if (!current()) return;
         patch({ index: withNewerScans(scans, get().cloud.index, info.account) });
@@ -100,7 +118,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
       } catch (error) {
         if (!current()) return;
         patch({ opening: false });
-        notify('error', `cloud: ${errorText(error)}`);
+        cloudError(`cloud: ${errorText(error)}`);
       }
     };
 
@@ -117,7 +135,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         const { info, selection } = get().cloud;
         // selection only names the idempotency key; the worker scans the cloud it was given.
         if (!info?.account) {
-          notify('error', `scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
+          cloudError(`scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
           return undefined;
         }
         return enqueue('scan', {
