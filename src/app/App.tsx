@@ -3,15 +3,16 @@ import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { type Deck, DeckProvider, useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { KeyDispatcher, useKeys } from '../ui/keyDispatcher';
-import { keyHintLine } from '../ui/keyHints';
+import { keyHintItems } from '../ui/keyHints';
 import type { PaletteCommand } from '../ui/paletteCommand';
-import type { Screen } from '../ui/screen';
+import { type Screen, screenFace } from '../ui/screen';
 import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands } from './commands';
 import { FilterPrompt } from './FilterPrompt';
 import { FormOverlay } from './FormOverlay';
 import { HelpOverlay } from './HelpOverlay';
 import { MessageLine } from './MessageLine';
+import { MessagesView } from './MessagesView';
 import { Palette, paletteSuggestionRows } from './Palette';
 import { StatusBar } from './StatusBar';
 import { TabBar } from './TabBar';
@@ -57,7 +58,7 @@ function Shell({
   extraCommands: readonly PaletteCommand[];
 }) {
   const { columns, rows } = useTerminalSize();
-  const { keymap } = useDeckContext();
+  const { keymap, store } = useDeckContext();
   const actions = useActions();
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
@@ -66,14 +67,19 @@ function Shell({
   // tabs never opened cost nothing, which keeps the first frame quick.
   const visited = useVisited(tab);
   const screen = screens.find((s) => s.id === tab) ?? screens[0];
+  // A view open over the screen's list (a resource's details, a commit) brings its own keys, hints and filter.
+  const view = useDeck((s) => screen.view?.(s));
+  const face = useMemo(() => screenFace(screen, view), [screen, view]);
   const commands = useMemo(
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
     [screens, extraCommands],
   );
   const hints = useMemo(
-    () =>
-      `${keyHintLine(screen.hints, keymap, [screen.id, ...screen.scopes])}  ${keyHintLine(globalHints, keymap, ['global'])}`,
-    [screen, keymap],
+    () => ({
+      screen: keyHintItems(face.hints, keymap, [face.id, ...face.scopes]),
+      global: keyHintItems(globalHints, keymap, ['global']),
+    }),
+    [face, keymap],
   );
   useEffect(() => actions.bus.connect(), [actions]);
   useEffect(() => {
@@ -81,6 +87,11 @@ function Shell({
   }, [actions]);
 
   useKeys('global', (press) => {
+    // Esc on a list clears its kept `/` filter, as in k9s (a view open over the list takes Esc first, as back).
+    if (press.name === 'esc' && store.getState().ui.filters[face.id]) {
+      actions.ui.setFilter(face.id, '');
+      return true;
+    }
     const action = press.action(['global']);
     if (!action) return false;
     const index = screens.indexOf(screen);
@@ -102,7 +113,7 @@ function Shell({
   // tabs come back exactly as they were (cursor, sort, filter, selection, open view).
   const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
   const hidden = tooSmall || suspended;
-  const paletteRows = overlay === 'palette' ? paletteSuggestionRows : 0;
+  const paletteRows = overlay === 'palette' ? paletteSuggestionRows(rows) : 0;
   const contentHeight = Math.max(1, rows - 3 - paletteRows);
   return (
     <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
@@ -117,9 +128,12 @@ function Shell({
       <Box display={hidden ? 'none' : 'flex'} flexDirection="column" width={columns} height={rows}>
         <TabBar screens={screens} width={columns} />
         <Box height={contentHeight} width={columns} overflow="hidden">
-          {overlay === 'help' ? <HelpOverlay screen={screen} width={columns} height={contentHeight} /> : null}
+          {overlay === 'help' ? (
+            <HelpOverlay screen={face} commands={commands} width={columns} height={contentHeight} />
+          ) : null}
           {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
           {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
+          {overlay === 'messages' ? <MessagesView width={columns} height={contentHeight} /> : null}
           {screens
             .filter((s) => visited.has(s.id))
             .map((s) => (
@@ -134,11 +148,11 @@ function Shell({
         </Box>
         <Box height={1 + paletteRows} width={columns} overflow="hidden">
           {overlay === 'palette' ? (
-            <Palette commands={commands} context={{ actions, screens }} width={columns} />
+            <Palette commands={commands} context={{ actions, screens }} width={columns} rows={paletteRows} />
           ) : overlay === 'filter' ? (
-            <FilterPrompt screen={screen.id} width={columns} />
+            <FilterPrompt screen={face.id} width={columns} />
           ) : (
-            <MessageLine screen={screen.id} hints={hints} width={columns} />
+            <MessageLine screen={face.id} hints={hints} width={columns} />
           )}
         </Box>
         <StatusBar width={columns} />
@@ -155,7 +169,7 @@ const globalHints = [
 
 /** Overlays drawn in place of the screen (the palette and the filter prompt leave it in view). */
 function coversScreen(overlay: string | null): boolean {
-  return overlay === 'help' || overlay === 'confirm' || overlay === 'form';
+  return overlay === 'help' || overlay === 'confirm' || overlay === 'form' || overlay === 'messages';
 }
 
 function useVisited(tab: string): ReadonlySet<string> {

@@ -35,7 +35,9 @@ export function startTmuxDeck(
     tmux('capture-pane', '-p', ...(withColour ? ['-e'] : []), '-t', 'deck')
       .replace(/\n$/, '')
       .split('\n');
-  if (options.workspace) cpSync(options.workspace, join(dir, 'data'), { recursive: true });
+  // Without the example schedules (a tick could add a job to what a test counts) or an earlier run's job records.
+  const copied = (path: string) => !/(^|\/)(schedules\.yaml|jobs)$/.test(path);
+  if (options.workspace) cpSync(options.workspace, join(dir, 'data'), { recursive: true, filter: copied });
   const vars = {
     HOME: dir,
     XDG_CONFIG_HOME: join(dir, 'config'),
@@ -65,8 +67,26 @@ export function startTmuxDeck(
       for (const key of keys) tmux('send-keys', '-t', 'deck', key);
     },
     close() {
+      const pane = spawnSync('tmux', ['-L', socket, 'display-message', '-p', '-t', 'deck', '#{pane_pid}'], {
+        encoding: 'utf8',
+      });
+      const pid = Number(pane.stdout?.trim());
       spawnSync('tmux', ['-L', socket, 'kill-server']);
-      rmSync(dir, { recursive: true, force: true });
+      // The console writes its log (the EIO of the closed pty) on its way out: the folder goes once it has.
+      const deadline = Date.now() + 3000;
+      while (pid > 0 && isRunning(pid) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 20);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     },
   };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
