@@ -7,12 +7,14 @@ import type { Bus } from './services/bus/contracts';
 import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
 import type { CloudProvider } from './services/cloud/cloudProvider';
-import { readAllRepoStatus, readRepoDetails } from './services/git/gitRepo';
+import { readAllRepoStatus, readCommit, readRepoDetails } from './services/git/gitRepo';
 import { loadProjects } from './services/projects/loadProjects';
 import { lookUpProject } from './services/projects/lookUpProject';
 import { saveNewBlueprint } from './services/projects/newBlueprint';
 import { watchProjects } from './services/projects/watchProjects';
-import { defaultConfigPath, loadConfig } from './services/storage/configFile';
+import { consoleSchedules, schedulesStartMs } from './services/scheduler/consoleSchedules';
+import type { ScheduleRunner } from './services/scheduler/scheduleRunner';
+import { defaultConfigPath, type LoadedConfig, loadConfig } from './services/storage/configFile';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
 import type { DeckServices } from './state/deckServices';
 import type { DeckBus } from './state/services/bus';
@@ -31,6 +33,8 @@ export interface Workspace {
   config: DeckConfig;
   /** Problems in config.yaml, already formatted `file:line:col: path: message`. */
   configErrors: string[];
+  /** A located problem for a value of config.yaml (its keys are checked once the screens are known). */
+  configErrorAt: LoadedConfig['errorAt'];
   services: DeckServices;
 }
 
@@ -49,10 +53,18 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
         return { rows, errors: errors.map(formatSourceError) };
       },
       details: (entry) => readRepoDetails(entry),
+      commit: (entry, hash) => readCommit(entry, hash),
     },
     projects: deckProjectsFor(dataDir, opts.env),
   };
-  return { dataDir, configPath, config, configErrors: loaded.errors.map(formatSourceError), services };
+  return {
+    dataDir,
+    configPath,
+    config,
+    configErrors: loaded.errors.map(formatSourceError),
+    configErrorAt: loaded.errorAt,
+    services,
+  };
 }
 
 /**
@@ -92,18 +104,17 @@ export async function openWorkers(
   workspace: Workspace,
   env: NodeJS.ProcessEnv,
   handlerDeps: JobHandlerDeps = {},
-): Promise<{ bus: Bus; deckBus: DeckBus }> {
-  const bus = await openBus({
+): Promise<{ bus: Bus; deckBus: DeckBus; schedules: ScheduleRunner }> {
+  const readOnly = handlerDeps.readOnly === true || readOnlyFromEnv(env);
+  const schedules = consoleSchedules(workspace.dataDir, env, readOnly, () => bus);
+  const bus: Bus = await openBus({
     ...busSettings(env),
-    handlers: jobHandlersFor({
-      dataDir: workspace.dataDir,
-      ...handlerDeps,
-      readOnly: handlerDeps.readOnly === true || readOnlyFromEnv(env),
-    }),
+    handlers: schedules.wrap(jobHandlersFor({ dataDir: workspace.dataDir, ...handlerDeps, readOnly })),
     dataDir: workspace.dataDir,
     env,
   });
-  return { bus, deckBus: deckBusOf(bus, currentRequester(env)) };
+  schedules.startLater(bus, schedulesStartMs);
+  return { bus, deckBus: deckBusOf(bus, currentRequester(env)), schedules };
 }
 
 /** The console's view of a bus: what it may do, acting for `requester`. */

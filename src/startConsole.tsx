@@ -20,7 +20,7 @@ export async function startConsole(opts: {
   const readOnly = args.readonly || readOnlyFromEnv(env);
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   const cloud = consoleCloud(workspace.dataDir, env);
-  const { bus, deckBus } = await openWorkers(workspace, env, {
+  const { bus, deckBus, schedules } = await openWorkers(workspace, env, {
     cloud: cloud.provider,
     readOnly,
   });
@@ -40,6 +40,7 @@ export async function startConsole(opts: {
     readOnly,
     noColor: opts.noColor,
     startupErrors: workspace.configErrors,
+    configErrorAt: workspace.configErrorAt,
   });
   // Connected before the first frame, so what the workers already know is in it (the console's own connect,
   // when it mounts, shares these connections).
@@ -60,6 +61,7 @@ export async function startConsole(opts: {
     logError: (what, error) => appendErrorLog(logFile, what, error),
   });
   disconnectBus();
+  await schedules.stop();
   await bus.close();
   return code;
 }

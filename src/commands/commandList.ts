@@ -13,6 +13,8 @@ import { resourcesDeclaration } from './resources';
 import { resumeDeclaration } from './resume';
 import { runDeclaration } from './run';
 import { scanDeclaration } from './scan';
+import { scheduleDeclaration } from './schedule';
+import { schedulesDeclaration } from './schedules';
 import { serversDeclaration } from './servers';
 import { workerDeclaration } from './worker';
 import { workersDeclaration } from './workers';
@@ -36,6 +38,8 @@ export const commandList: readonly CommandDeclaration[] = [
   deployDeclaration,
   destroyDeclaration,
   resumeDeclaration,
+  schedulesDeclaration,
+  scheduleDeclaration,
 ];
 
 export function findCommand(name: string): CommandDeclaration | undefined {

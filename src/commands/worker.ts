@@ -1,6 +1,8 @@
+import { formatSourceError } from '../domain/sourceError';
 import { type BusCommandIO, busSettings, exitCodes } from '../services/bus/busFromEnv';
 import { openBus } from '../services/bus/openBus';
 import { currentRequester } from '../services/bus/requester';
+import { ScheduleRunner } from '../services/scheduler/scheduleRunner';
 import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
 import { startRunner, stopOnSignals } from '../worker/runner';
 import { declareCommand, parseCommand, usageError } from './declaration';
@@ -25,7 +27,9 @@ export const workerDeclaration = declareCommand({
   summary: 'run jobs for the console(s) on this host (needs REDIS_URL)',
   description:
     'Takes jobs from Redis until SIGTERM or Ctrl-C, then finishes running jobs for the grace period and hands ' +
-    'back the rest. Redis being down is waited out. With --readonly it refuses every job that changes something.',
+    'back the rest. Redis being down is waited out. With --readonly it refuses every job that changes something. ' +
+    "Registers the workspace's schedules.yaml (--data) as BullMQ job schedulers, and again whenever the file " +
+    'changes.',
   args: [],
   flags: {
     concurrency: { type: 'string', short: 'c', value: 'N', help: 'jobs run at once (1 to 256, default 1)' },
@@ -111,8 +115,27 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     if (!stopping) io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
   });
   const deps = handlerDepsFor(io);
+  const schedules = new ScheduleRunner({
+    dataDir: io.workspace?.dataDir,
+    env: io.env,
+    onReport: (report, file) => {
+      if (report.notRunning) io.stderr.write(`${stamp()} schedules: ${report.notRunning}\n`);
+      else {
+        const changed = [...report.registered.map((n) => `+${n}`), ...report.removed.map((n) => `-${n}`)];
+        io.stdout.write(
+          `${stamp()} schedules: ${file.schedules.filter((s) => s.enabled).length} enabled in ${file.file}${changed.length ? ` (${changed.join(' ')})` : ''}\n`,
+        );
+      }
+      for (const error of file.errors) io.stderr.write(`${stamp()} ${formatSourceError(error)}\n`);
+    },
+    onError: (what, error) => io.stderr.write(`${stamp()} schedules: ${what}: ${(error as Error).message}\n`),
+  });
+  // Before any job is taken: a tick's job must meet the gate that knows its schedule's rules.
+  await schedules
+    .start(bus)
+    .catch((error) => io.stderr.write(`${stamp()} schedules not run here: ${(error as Error).message}\n`));
   const runner = startRunner(bus, {
-    handlers: jobHandlersFor(deps),
+    handlers: schedules.wrap(jobHandlersFor(deps)),
     concurrency: args.concurrency,
     lockDurationMs: args.lockDurationMs,
     stalledIntervalMs: args.stalledIntervalMs,
@@ -141,6 +164,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
   if (io.signal?.aborted) onAbort();
   else io.signal?.addEventListener('abort', onAbort, { once: true });
   await runner.stopped;
+  await schedules.stop();
   offSignals();
   offState();
   io.signal?.removeEventListener('abort', onAbort);
