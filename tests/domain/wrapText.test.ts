@@ -11,7 +11,12 @@ describe('wrapText', () => {
   });
 
   it('breaks a word longer than a line where the line ends, wide characters whole', () => {
-    expect(wrapText('see /very/long/path/to/a/file', 10)).toEqual(['see', '/very/long', '/path/to/a', '/file']);
+    expect(wrapText('see /very/long/path/to/a/file', 10)).toEqual([
+      'see',
+      '/very/long',
+      '/path/to/a',
+      '/file',
+    ]);
     expect(wrapText('日本語のテキスト', 5)).toEqual(['日本', '語の', 'テキ', 'スト']);
   });
 

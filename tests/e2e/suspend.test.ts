@@ -6,7 +6,6 @@ import { hasTmux, startTmuxDeck, type TmuxDeck } from '../harness/tmuxDeck';
 let deck: TmuxDeck | undefined;
 afterEach(() => deck?.close());
 
-const tableRow = /^[>● ] (ec2|ebs|s3|vpc|sg|subnet|igw|rtb|key) /;
 const selectedRows = (lines: string[]) => lines.filter((l) => l.startsWith('●'));
 const cursorRow = (lines: string[]) => lines.find((l) => l.startsWith('>'));
 const header = (lines: string[]) => lines.find((l) => /TYPE +ID/.test(l));
