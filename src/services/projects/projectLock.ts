@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../cloud/retry';
+import { processAlive, readLockFile } from '../storage/lockFile';
 import { RefusalError } from './refusal';
 import { stateDir } from './stateFile';
 
@@ -87,20 +88,20 @@ export async function acquireProjectLock(
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    const holder = await readHolder(file);
+    const holder = await readLockFile<LockOwner>(file);
     if (!holder) continue; // released between our create and our read: try again
     const age = now() - holder.mtimeMs;
-    const deadProcess = holder.owner?.host === owner.host && !processAlive(holder.owner.pid);
+    const deadProcess = holder.holder?.host === owner.host && !processAlive(holder.holder.pid);
     if (age <= staleMs && !deadProcess) {
-      if (holder.owner?.jobId === who.jobId && now() < waitUntil) {
+      if (holder.holder?.jobId === who.jobId && now() < waitUntil) {
         await sleep(Math.min(heartbeatMs, 1000), options.signal);
         continue;
       }
-      throw busy(project, holder.owner, age);
+      throw busy(project, holder.holder, age);
     }
     // Stale. Remove it only if it is still the one we judged: another taker may have replaced it already.
-    if (++removals > 3) throw busy(project, holder.owner, age);
-    const again = await readHolder(file);
+    if (++removals > 3) throw busy(project, holder.holder, age);
+    const again = await readLockFile<LockOwner>(file);
     if (again && again.text === holder.text) await unlink(file).catch(() => {});
   }
 }
@@ -116,37 +117,11 @@ function busy(project: string, owner: LockOwner | undefined, ageMs: number): Ref
   );
 }
 
-async function readHolder(
-  file: string,
-): Promise<{ text: string; owner?: LockOwner; mtimeMs: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    let owner: LockOwner | undefined;
-    try {
-      owner = JSON.parse(text) as LockOwner;
-    } catch {
-      owner = undefined;
-    }
-    return { text, owner, mtimeMs: info.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function held(file: string, owner: LockOwner, heartbeatMs: number): ProjectLock {
   const lost = new AbortController();
   const ours = async () => {
-    const holder = await readHolder(file);
-    return holder?.owner?.token === owner.token;
+    const holder = await readLockFile<LockOwner>(file);
+    return holder?.holder?.token === owner.token;
   };
   const timer = setInterval(async () => {
     if (!(await ours())) {

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stateDir } from '../projects/stateFile';
+import { processAlive, readLockFile } from '../storage/lockFile';
 
 /** Who runs a workspace's schedules in-process. */
 export interface SchedulerHolder {
@@ -55,47 +56,21 @@ export async function acquireSchedulerLock(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const current = await readHolder(file);
+    const current = await readLockFile<SchedulerHolder>(file);
     if (!current) continue;
     const stale =
       Date.now() - current.mtimeMs > staleMs ||
       (current.holder?.host === holder.host && !processAlive(current.holder.pid));
     if (!stale) return { heldBy: current.holder };
-    const again = await readHolder(file);
+    const again = await readLockFile<SchedulerHolder>(file);
     if (again?.text === current.text) await unlink(file).catch(() => {});
   }
-  return { heldBy: (await readHolder(file))?.holder };
-}
-
-async function readHolder(
-  file: string,
-): Promise<{ text: string; holder?: SchedulerHolder; mtimeMs: number } | undefined> {
-  try {
-    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-    let holder: SchedulerHolder | undefined;
-    try {
-      holder = JSON.parse(text) as SchedulerHolder;
-    } catch {
-      holder = undefined;
-    }
-    return { text, holder, mtimeMs: info.mtimeMs };
-  } catch {
-    return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return { heldBy: (await readLockFile<SchedulerHolder>(file))?.holder };
 }
 
 function held(file: string, holder: SchedulerHolder, heartbeatMs: number): SchedulerLock {
   const lost = new AbortController();
-  const ours = async () => (await readHolder(file))?.holder?.token === holder.token;
+  const ours = async () => (await readLockFile<SchedulerHolder>(file))?.holder?.token === holder.token;
   const timer = setInterval(async () => {
     if (!(await ours())) {
       clearInterval(timer);
