@@ -307,6 +307,7 @@ export class MemoryJobQueue implements JobQueue {
         attempt: view.attempts,
         maxAttempts: view.maxAttempts,
         worker: consumer.id,
+        startedAt: view.startedAt,
       },
     );
     const events = this.deps.events;

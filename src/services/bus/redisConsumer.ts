@@ -214,6 +214,7 @@ export class RedisConsumer implements JobConsumer {
       requestedBy: data.requestedBy,
       timeoutMs: data.timeoutMs,
     };
+    const start = runStarted(claimed.attempt, this.id);
     // Not awaited: commands on one connection run in order, so this is stored before anything the job
     // publishes next, and the program starts a round trip sooner.
     void this.deps.events
@@ -223,13 +224,19 @@ export class RedisConsumer implements JobConsumer {
         jobId: id,
         source: { worker: this.id },
         message: `started on ${this.id} (attempt ${claimed.attempt}/${claimed.maxAttempts})`,
-        data: { kind: job.name, attempt: claimed.attempt, maxAttempts: claimed.maxAttempts, worker: this.id },
+        data: {
+          kind: job.name,
+          attempt: claimed.attempt,
+          maxAttempts: claimed.maxAttempts,
+          worker: this.id,
+          startedAt: start.at,
+        },
       })
       .catch(() => {});
     const jobHash = `${job.queueQualifiedName}:${id}`;
     const recordRun = (entry: Parameters<typeof appendRun>[2]) =>
       void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
-    recordRun(runStarted(claimed.attempt, this.id));
+    recordRun(start);
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,

@@ -39,14 +39,17 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
     case 'job.started': {
       const worker = typeof data.worker === 'string' ? data.worker : job.worker;
       const attempts = num(data.attempt) ?? job.attempts;
+      const startedAt = num(data.startedAt) ?? e.at;
+      // A view read from the queue after this attempt began already lists it: the event adds nothing.
+      if (job.runs?.some((run) => run.startedAt === startedAt)) return job;
       return {
         ...job,
         status: 'active',
-        startedAt: e.at,
+        startedAt,
         finishedAt: undefined,
         attempts,
         worker,
-        runs: withRunStarted(job.runs, { attempt: attempts, startedAt: e.at, worker }),
+        runs: withRunStarted(job.runs, { attempt: attempts, startedAt, worker }),
       };
     }
     case 'job.progress':
