@@ -1,11 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cliPath } from './cliProcess';
 
 // A real terminal emulator is what shows where each line lands and which bytes reach the screen: tmux draws
 // the console, capture-pane reads it back (-e keeps the SGR sequences).
+const exampleWorkspace = join(import.meta.dirname, '..', '..', 'data');
+
 export const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 
 export interface TmuxDeck {
@@ -35,8 +37,11 @@ export function startTmuxDeck(
     tmux('capture-pane', '-p', ...(withColour ? ['-e'] : []), '-t', 'deck')
       .replace(/\n$/, '')
       .split('\n');
-  // Without the example schedules (a tick could add a job to what a test counts) or an earlier run's job records.
-  const copied = (path: string) => !/(^|\/)(schedules\.yaml|jobs)$/.test(path);
+  // Never an earlier run's job records; and not the example's schedules (a tick could add a job to what a test
+  // counts), while a test's own workspace keeps its schedules.yaml.
+  const example = options.workspace !== undefined && resolve(options.workspace) === resolve(exampleWorkspace);
+  const copied = (path: string) =>
+    !/(^|\/)jobs$/.test(path) && !(example && /(^|\/)schedules\.yaml$/.test(path));
   if (options.workspace) cpSync(options.workspace, join(dir, 'data'), { recursive: true, filter: copied });
   const vars = {
     HOME: dir,
