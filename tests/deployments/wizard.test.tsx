@@ -132,4 +132,25 @@ describe('the new-blueprint wizard', () => {
     f = await deck.waitFor('No blueprints in the projects folder yet');
     expect(existsSync(join(projectsDir, 'notes.yaml'))).toBe(false);
   });
+
+  it('edits a field where the cursor is (←, Ctrl-W, Home), and a field newly focused starts at its end', async () => {
+    session = await startDeployments({ files: {}, size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.press('n');
+    await deck.waitFor('New blueprint · step 1/5');
+    await deck.type('blog site');
+    await deck.press('left', 'left', 'left', 'left', 'ctrl-w');
+    // The cursor is on the `s` now (inverse, which this frame has no colour for).
+    await deck.waitFor((f) => /> Name +site *$/m.test(f));
+    await deck.press('home');
+    await deck.type('my-');
+    await deck.press('end');
+    await deck.type('s');
+    await deck.waitFor((f) => /> Name +my-sites█/.test(f));
+    await deck.press('tab');
+    await deck.type('ops@example.com');
+    await deck.press('shift-tab');
+    await deck.type('!');
+    await deck.waitFor((f) => /> Name +my-sites!█/.test(f));
+  });
 });

@@ -4,7 +4,7 @@ import type { SourceError } from '../../domain/sourceError';
 import { fitWidth } from '../../domain/text';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { editLine } from '../../ui/lineEditor';
+import { editLineState } from '../../ui/lineEditor';
 import { Form, type FormField, wrap } from './Form';
 import {
   addItem,
@@ -29,6 +29,8 @@ interface WizardState {
   draft: WizardDraft;
   stepIndex: number;
   focus: number;
+  /** Where the cursor is in the focused text field (undefined: at its end, where a newly focused field starts). */
+  cursor?: number;
   /** Steps whose problems are shown (the user tried to leave them). */
   shown: ReadonlySet<WizardStep>;
   /** Why the last save was refused (the name was taken meanwhile). */
@@ -73,6 +75,8 @@ export function BlueprintWizard({
   });
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const update = (patch: Partial<WizardState>) => {
+    // Another field (or step) takes the focus with its cursor at the end.
+    if (('focus' in patch || 'stepIndex' in patch) && !('cursor' in patch)) state.current.cursor = undefined;
     Object.assign(state.current, patch);
     rerender();
   };
@@ -154,7 +158,7 @@ export function BlueprintWizard({
     if (at >= 0 && wizardSteps[at].id !== 'review') goTo(at);
   };
 
-  const { draft, stepIndex, focus, shown, saving, reviewOffset } = state.current;
+  const { draft, stepIndex, focus, cursor, shown, saving, reviewOffset } = state.current;
   const step = wizardSteps[stepIndex].id;
   const fields = stepFields(step, draft);
   const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
@@ -208,8 +212,13 @@ export function BlueprintWizard({
         if (name === 'space' || name === 'x') change(withFieldValue(draft, field.key, !value));
         else if (name === 'y' || name === 'n') change(withFieldValue(draft, field.key, name === 'y'));
       } else if (field?.kind === 'text') {
-        const next = editLine(String(fieldValue(draft, field.key)), press);
-        if (next !== undefined) change(withFieldValue(draft, field.key, next));
+        const text = String(fieldValue(draft, field.key));
+        const cursor = Math.min(state.current.cursor ?? text.length, text.length);
+        const next = editLineState({ text, cursor }, press);
+        if (next) {
+          if (next.text !== text) change(withFieldValue(draft, field.key, next.text));
+          update({ cursor: next.cursor });
+        }
       }
       return true;
     },
@@ -257,7 +266,7 @@ export function BlueprintWizard({
           </Text>
         ))}
         {fields.length > 0 ? (
-          <Form fields={formFields} focus={focus} width={width} height={room} theme={theme} />
+          <Form fields={formFields} focus={focus} cursor={cursor} width={width} height={room} theme={theme} />
         ) : (
           <Text color={theme.muted}>
             {fitWidth(list ? `  No ${list} yet: Ctrl-N adds one, Enter goes on without any.` : '', width)}
