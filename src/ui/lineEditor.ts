@@ -57,14 +57,6 @@ export function editLineState(line: LineState, press: KeyPress): LineState | und
 }
 
 /**
- * The end-of-line form for inputs that keep only their text (the wizard's fields): the cursor stays at the end.
- * Returns the new text, or undefined when the key is not an edit.
- */
-export function editLine(value: string, press: KeyPress): string | undefined {
-  return editLineState(lineOf(value), press)?.text;
-}
-
-/**
  * Text from a paste, made one line: a trailing line break is dropped (a copied `web⏎` must never confirm
  * anything), the others and tabs become spaces, escape sequences and other controls go.
  */

@@ -1,14 +1,7 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import type { KeyPress } from '../../src/ui/keyDispatcher';
-import {
-  editLine,
-  editLineState,
-  type LineState,
-  lineOf,
-  lineWindow,
-  pastedText,
-} from '../../src/ui/lineEditor';
+import { editLineState, type LineState, lineOf, lineWindow, pastedText } from '../../src/ui/lineEditor';
 
 const noKey: Key = {
   upArrow: false,
@@ -134,13 +127,6 @@ describe('the one-line editor', () => {
     expect(run('', 'paste:web\r\n\r\n')).toBe('web|');
     expect(run('a|z', 'paste:b\nc\td')).toBe('ab c d|z');
     expect(pastedText('x\x1b[31my\x07z')).toBe('xyz');
-  });
-
-  it('keeps the end-of-line form for inputs that keep only their text', () => {
-    expect(editLine('web', press('backspace'))).toBe('we');
-    expect(editLine('web ser', press('ctrl-w'))).toBe('web ');
-    expect(editLine('web', press('x'))).toBe('webx');
-    expect(editLine('web', press('enter'))).toBeUndefined();
   });
 });
 

@@ -96,7 +96,7 @@ export function formOffset(lines: readonly FormLine[], focus: number, height: nu
 
 /**
  * A column of labelled fields with their errors under them: text inputs and yes/no toggles. It only draws;
- * the owner handles the keys (`editLine` for text) and keeps the values. Exactly `height` lines, scrolled so
+ * the owner handles the keys (`editLineState` for text) and keeps the values. Exactly `height` lines, scrolled so
  * the focused field stays in view.
  */
 export function Form({
