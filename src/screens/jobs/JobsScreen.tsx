@@ -55,7 +55,9 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   // Each opening starts at the end, unwrapped: another job's scroll position means nothing here.
   if (log) return <JobDetailsView key={log.opened} width={width} height={height} active={active} />;
 
-  const shown = statusFilter ? `${rows.length} ${statusFilter}` : `${rows.length} jobs`;
+  const shown = statusFilter
+    ? `${rows.length} ${statusFilter}`
+    : `${rows.length} ${rows.length === 1 ? 'job' : 'jobs'}`;
   const where =
     transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
   return (
