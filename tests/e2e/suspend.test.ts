@@ -17,7 +17,14 @@ describe.skipIf(!hasTmux)('handing the terminal over (tmux)', () => {
     await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
     d.keys('3');
     await d.until('the scan done', () => d.screen().some((l) => l.includes('scanned')));
-    d.keys('o', 'o', 'j', 'j', 'j', 'Space', 'j');
+    // One step at a time, each seen on the screen: what is kept is then exactly what was done.
+    d.keys('o', 'o');
+    await d.until('sorted by ID', () => /ID ▲/.test(header(d.screen()) ?? ''));
+    d.keys('j', 'j', 'j');
+    await d.until('the cursor moved', () => !d.screen()[3]?.startsWith('>'));
+    d.keys('Space');
+    await d.until('a selection', () => selectedRows(d.screen()).length === 1);
+    d.keys('j');
     await d.until('a selection and the cursor below it', () => {
       const lines = d.screen();
       return (
