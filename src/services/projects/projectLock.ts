@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from '../cloud/retry';
-import { processAlive, readLockFile } from '../storage/lockFile';
+import { holdLockFile, processAlive, readLockFile } from '../storage/lockFile';
 import { RefusalError } from './refusal';
 import { stateDir } from './stateFile';
 
@@ -118,31 +118,6 @@ function busy(project: string, owner: LockOwner | undefined, ageMs: number): Ref
 }
 
 function held(file: string, owner: LockOwner, heartbeatMs: number): ProjectLock {
-  const lost = new AbortController();
-  const ours = async () => {
-    const holder = await readLockFile<LockOwner>(file);
-    return holder?.holder?.token === owner.token;
-  };
-  const timer = setInterval(async () => {
-    if (!(await ours())) {
-      clearInterval(timer);
-      lost.abort(new Error(`the lock ${file} was taken over by another job`));
-      return;
-    }
-    const t = new Date();
-    await utimes(file, t, t).catch(() => {});
-  }, heartbeatMs);
-  timer.unref();
-  let released = false;
-  return {
-    file,
-    owner,
-    lost: lost.signal,
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      if (await ours()) await unlink(file).catch(() => {});
-    },
-  };
+  const lock = holdLockFile(file, owner.token, heartbeatMs, `the lock ${file} was taken over by another job`);
+  return { file, owner, ...lock };
 }

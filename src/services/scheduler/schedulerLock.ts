@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stateDir } from '../projects/stateFile';
-import { processAlive, readLockFile } from '../storage/lockFile';
+import { holdLockFile, processAlive, readLockFile } from '../storage/lockFile';
 
 /** Who runs a workspace's schedules in-process. */
 export interface SchedulerHolder {
@@ -69,27 +69,11 @@ export async function acquireSchedulerLock(
 }
 
 function held(file: string, holder: SchedulerHolder, heartbeatMs: number): SchedulerLock {
-  const lost = new AbortController();
-  const ours = async () => (await readLockFile<SchedulerHolder>(file))?.holder?.token === holder.token;
-  const timer = setInterval(async () => {
-    if (!(await ours())) {
-      clearInterval(timer);
-      lost.abort(new Error(`another process took over running the schedules (${file})`));
-      return;
-    }
-    const now = new Date();
-    await utimes(file, now, now).catch(() => {});
-  }, heartbeatMs);
-  timer.unref();
-  let released = false;
-  return {
-    holder,
-    lost: lost.signal,
-    async release() {
-      if (released) return;
-      released = true;
-      clearInterval(timer);
-      if (await ours()) await unlink(file).catch(() => {});
-    },
-  };
+  const lock = holdLockFile(
+    file,
+    holder.token,
+    heartbeatMs,
+    `another process took over running the schedules (${file})`,
+  );
+  return { holder, ...lock };
 }
