@@ -106,7 +106,7 @@ export function KeyDispatcher({
   const latestEnqueue = useRef(enqueue);
   latestEnqueue.current = enqueue;
   const paste = useRef<ReturnType<typeof pasteReader> | undefined>(undefined);
-  paste.current ??= pasteReader((text) => latestEnqueue.current([text, pasteKey, 'paste']));
+  paste.current ??= pasteReader((text) => latestEnqueue.current([text, plainKey, 'paste']));
   useEffect(() => () => paste.current?.dispose(), []);
 
   useInput((input, key) => {
@@ -136,7 +136,8 @@ export function useKeys(layer: KeyLayer, handler: KeyHandler, active = true): vo
   }, [dispatcher, layer, active]);
 }
 
-const pasteKey: Key = {
+/** A key with no flag set: how a paste (text, not a key) is handed over. */
+export const plainKey: Key = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

@@ -1,30 +1,7 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import type { KeyPress } from '../../src/ui/keyDispatcher';
+import { type KeyPress, plainKey as noKey } from '../../src/ui/keyDispatcher';
 import { editLineState, type LineState, lineOf, lineWindow, pastedText } from '../../src/ui/lineEditor';
-
-const noKey: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 
 /** A key press as the dispatcher hands it over: `a`, `left`, `ctrl-w`, `meta-b`, `ctrl+left`, `paste:…`. */
 function press(name: string): KeyPress {
