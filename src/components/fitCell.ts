@@ -1,6 +1,4 @@
-import { fitWidth } from '../domain/text';
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+import { fitWidth, PRINTABLE_ASCII } from '../domain/text';
 
 /**
  * A cell's text in exactly `width` columns. Cut at the end by default; with `cut: 'middle'` a value keeps its

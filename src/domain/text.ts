@@ -2,7 +2,7 @@ import stringWidth from 'string-width';
 
 /** Anything that may need work: C0/DEL/C1 controls, separators, bidi overrides, surrogates, noncharacters. */
 const SUSPECT = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]/;
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+export const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const TAB_STOP = 8;
 const ESC = 0x1b;
 const BEL = 0x07;
@@ -148,7 +148,8 @@ export function stripControl(s: string): string {
   return out;
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Splits text into what a terminal draws as one character each (a base with its combining marks, an emoji). */
+export const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Display width of text as the terminal (and Ink) counts it: wide CJK and emoji take 2 columns. */
 export function displayWidth(s: string): number {

@@ -1,7 +1,4 @@
-import { displayWidth, fitWidth } from './text';
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+import { displayWidth, fitWidth, graphemes, PRINTABLE_ASCII } from './text';
 
 /**
  * `text` (already free of control sequences) from display column `from` on, exactly `width` columns: what a
