@@ -13,8 +13,10 @@ import { lookUpProject } from './services/projects/lookUpProject';
 import { saveNewBlueprint } from './services/projects/newBlueprint';
 import { watchProjects } from './services/projects/watchProjects';
 import { consoleSchedules, schedulesStartMs } from './services/scheduler/consoleSchedules';
+import { deckSchedulesFor } from './services/scheduler/deckSchedules';
 import type { ScheduleRunner } from './services/scheduler/scheduleRunner';
 import { defaultConfigPath, type LoadedConfig, loadConfig } from './services/storage/configFile';
+import { editorCommand } from './services/storage/editorCommand';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
 import type { DeckServices } from './state/deckServices';
 import type { DeckBus } from './state/services/bus';
@@ -56,6 +58,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
       commit: (entry, hash) => readCommit(entry, hash),
     },
     projects: deckProjectsFor(dataDir, opts.env),
+    schedules: deckSchedulesFor(dataDir, opts.env),
   };
   return {
     dataDir,
@@ -87,10 +90,7 @@ export function deckProjectsFor(
       const saved = await saveNewBlueprint(dataDir, input);
       return saved.ok ? { ok: true, file: saved.file } : saved;
     },
-    editor: (file) => {
-      const [program, ...args] = (env.VISUAL?.trim() || env.EDITOR?.trim() || 'vi').split(/\s+/);
-      return { program, args: [...args, file] };
-    },
+    editor: (file) => editorCommand(env, file),
   };
 }
 
@@ -127,5 +127,6 @@ export function deckBusOf(bus: Bus, requester: Requester): DeckBus {
     events: bus.events,
     state: bus.state,
     workers: () => bus.workers(),
+    audit: bus.audit,
   };
 }

@@ -85,6 +85,8 @@ function Shell({
   useEffect(() => {
     void actions.cloud.connect();
   }, [actions]);
+  // The Dashboard shows the next scheduled run; the Scheduler tab the rest.
+  useEffect(() => actions.schedules.connect(), [actions]);
 
   useKeys('global', (press) => {
     // Esc on a list clears its kept `/` filter, as in k9s (a view open over the list takes Esc first, as back).

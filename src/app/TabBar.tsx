@@ -8,7 +8,7 @@ export function TabBar({ screens, width }: { screens: readonly Screen[]; width: 
   const tab = useDeck((s) => s.ui.tab);
   const active = screens.findIndex((s) => s.id === tab);
   const { brand, labels } = tabLabels(
-    screens.map((s) => s.title),
+    screens.map((s) => ({ title: s.title, short: s.short })),
     active,
     width,
   );

@@ -6,26 +6,38 @@ export interface TabLabels {
   labels: string[];
 }
 
+/** A tab's title, and the shorter word it goes by when the bar is tight (`Repos` for Repositories). */
+export interface TabTitle {
+  title: string;
+  short?: string;
+}
+
 /**
  * The tab bar's words for a width: everything when it fits; then tighter spacing; then without the brand;
- * then every title but the active one shortened evenly (never below 3 letters); at last numbers only, the
- * active tab still named. A label is never cut to nothing and the bar never wraps.
+ * then every tab but the active one by its short name; then those shortened evenly (never below 3 letters); at
+ * last numbers only, the active tab still named. A label is never cut to nothing and the bar never wraps.
  */
-export function tabLabels(titles: readonly string[], active: number, width: number): TabLabels {
+export function tabLabels(tabs: readonly TabTitle[], active: number, width: number): TabLabels {
+  const titles = tabs.map((t) => t.title);
+  const shorts = tabs.map((t, i) => (i === active ? t.title : (t.short ?? t.title)));
   const fits = (t: TabLabels) =>
     displayWidth(t.brand) + t.labels.reduce((n, l) => n + displayWidth(l), 0) <= width;
-  const named = (short: (title: string, i: number) => string, pad: string) =>
-    titles.map((title, i) => `${pad}${i + 1} ${short(title, i)}${pad}`);
+  const named = (words: readonly string[], short: (title: string, i: number) => string, pad: string) =>
+    words.map((title, i) => `${pad}${i + 1} ${short(title, i)}${pad}`);
+  const tight = (words: readonly string[], short: (title: string, i: number) => string = (t) => t) =>
+    named(words, short, '').map((l) => ` ${l}`);
   const candidates: TabLabels[] = [
-    { brand: 'infradeck ', labels: named((t) => t, ' ') },
-    { brand: 'infradeck', labels: named((t) => t, '').map((l) => ` ${l}`) },
-    { brand: '', labels: named((t) => t, '').map((l) => ` ${l}`) },
+    { brand: 'infradeck ', labels: named(titles, (t) => t, ' ') },
+    { brand: 'infradeck', labels: tight(titles) },
+    { brand: '', labels: tight(titles) },
+    { brand: 'infradeck', labels: tight(shorts) },
+    { brand: '', labels: tight(shorts) },
   ];
-  const longest = Math.max(0, ...titles.map((t) => t.length));
+  const longest = Math.max(0, ...shorts.map((t) => t.length));
   for (let letters = longest - 1; letters >= 3; letters--) {
     candidates.push({
       brand: '',
-      labels: named((t, i) => (i === active ? t : t.slice(0, letters)), '').map((l) => ` ${l}`),
+      labels: tight(shorts, (t, i) => (i === active ? t : t.slice(0, letters))),
     });
   }
   for (const c of candidates) if (fits(c)) return c;

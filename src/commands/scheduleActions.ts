@@ -1,10 +1,10 @@
-import type { JobSpec } from '../domain/job';
 import { isRefusal } from '../domain/refusal';
-import type { Schedule } from '../domain/schedule';
+import { runNowSpec, type Schedule } from '../domain/schedule';
+import { scheduleAuditEntry } from '../domain/scheduleAudit';
 import { describeCron, formatInZone, hasSeconds } from '../domain/scheduleReading';
 import type { SchedulesFile } from '../domain/scheduleSource';
 import { formatSourceError } from '../domain/sourceError';
-import { busSettings, exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { busSettings, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { currentRequester } from '../services/bus/requester';
 import { setScheduleEnabled } from '../services/scheduler/editSchedules';
 import { loadSchedules } from '../services/scheduler/schedulesFile';
@@ -112,13 +112,7 @@ async function runNow(io: CloudCommandIO, schedule: Schedule, json: boolean): Pr
   }
   const { bus } = opened;
   try {
-    const spec = {
-      kind: schedule.job.kind,
-      payload: schedule.job.payload,
-      requestedBy: currentRequester(io.env),
-      schedule: { name: schedule.name, tick: Date.now() },
-      ...(commandReadOnly(io) ? { readOnly: true } : {}),
-    } as JobSpec;
+    const spec = runNowSpec(schedule, currentRequester(io.env), Date.now(), commandReadOnly(io));
     const run = await runCloudJob(bus, spec, io, (e) => (json ? undefined : printJobLog(io, e)), {
       quiet: json,
     });
@@ -147,13 +141,29 @@ async function enable(
   json: boolean,
 ): Promise<number> {
   const verb = enabled ? 'enable' : 'disable';
-  if (commandReadOnly(io)) {
-    io.stderr.write(
-      `infradeck schedule: refused to ${verb} "${name}": read-only mode (--readonly or INFRADECK_READONLY); ${file.file} is unchanged\n`,
-    );
-    return exitCodes.failed;
+  // The change is audited where jobs are (Redis, or the workspace's trail): no trail, no change.
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck schedule: ${opened.error}; ${file.file} is unchanged\n`);
+    return exitCodes.unavailable;
   }
-  const result = await setScheduleEnabled(io.workspace.dataDir, name, enabled, io.env);
+  const audit = (refused?: string) =>
+    opened.bus.audit.append(scheduleAuditEntry(verb, currentRequester(io.env), file.file, name, refused));
+  let result: Awaited<ReturnType<typeof setScheduleEnabled>>;
+  try {
+    if (commandReadOnly(io)) {
+      await audit('read-only mode');
+      io.stderr.write(
+        `infradeck schedule: refused to ${verb} "${name}": read-only mode (--readonly or INFRADECK_READONLY); ${file.file} is unchanged\n`,
+      );
+      return exitCodes.failed;
+    }
+    result = await setScheduleEnabled(io.workspace.dataDir, name, enabled, io.env);
+    if (result.ok && result.changed) await audit();
+    else if (!result.ok && result.code === 'failed') await audit(result.error);
+  } finally {
+    await opened.bus.close();
+  }
   if (!result.ok) {
     io.stderr.write(`infradeck schedule: ${result.error}\n`);
     return result.code === 'usage' ? exitCodes.usage : exitCodes.failed;

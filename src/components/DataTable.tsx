@@ -152,8 +152,12 @@ const TableRow = memo(function TableRow<T>({
     const c = columns[j];
     const cell = fitCell(c.value(row), widths[j], c.align, c.cut);
     const sep = j < columns.length - 1 ? ' '.repeat(COLUMN_GAP) : '';
+    const colors = noColor ? undefined : c.colors?.(row);
     const color = noColor ? undefined : c.color?.(row);
-    if (color) {
+    if (colors) {
+      parts.push(plain, ...colouredRuns(c.key, cell, colors));
+      plain = sep;
+    } else if (color) {
       parts.push(plain);
       parts.push(
         <Text key={c.key} color={color}>
@@ -173,6 +177,29 @@ const TableRow = memo(function TableRow<T>({
     </Text>
   );
 }) as <T>(props: TableRowProps<T> & { key?: string }) => ReactNode;
+
+/** `cell` cut into runs of one colour each, its characters coloured in order by `colors` (uncoloured past its end). */
+function colouredRuns(key: string, cell: string, colors: readonly (string | undefined)[]): ReactNode[] {
+  const chars = [...cell];
+  const runs: ReactNode[] = [];
+  for (let i = 0; i < chars.length; ) {
+    const color = colors[i];
+    let j = i + 1;
+    while (j < chars.length && colors[j] === color) j++;
+    const text = chars.slice(i, j).join('');
+    runs.push(
+      color ? (
+        <Text key={`${key}:${i}`} color={color}>
+          {text}
+        </Text>
+      ) : (
+        text
+      ),
+    );
+    i = j;
+  }
+  return runs;
+}
 
 function headerCell<T>(c: Column<T>, width: number, sort: TableSort | undefined): string {
   if (sort?.key !== c.key) return fitWidth(c.title, width, c.align);

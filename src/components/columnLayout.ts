@@ -111,8 +111,9 @@ function specOf<T>(c: Column<T>, measured: number | undefined): Spec {
  * The width of each column in `width` terminal columns (one space between shown columns); 0 hides a column.
  *
  * Columns are taken from the highest priority down (on equal priority, left first). Each needs its minimum,
- * a `whole` column its natural width (its widest value), or its minimum when the columns above leave less; a
- * column that does not fit hides, and lower ones may still fit. What is left goes, in order: to cut columns up
+ * a `whole` column its natural width (its widest value); an identifying one (`Priority.identity`) takes its
+ * minimum when the columns above leave less, any other hides. A column that does not fit hides, and lower ones
+ * may still fit. What is left goes, in order: to cut columns up
  * to their natural width bounded by `max`, then to flex columns up to their natural width. Only then are the
  * columns of the `extra` tier taken, from what is left: they never cut the values of the others. Then cut columns
  * grow past `max` to their natural width, and the rest goes to the flex columns, shared evenly (with none, it
@@ -138,7 +139,9 @@ export function layoutColumns<T>(
       const s = specs[i];
       const want = s.whole ? Math.min(s.natural, s.max) : s.min;
       const room = total - used - COLUMN_GAP;
-      const w = want <= room ? want : s.whole && s.min <= room ? room : 0;
+      // Only an identifying column is cut to what is left; a lower one with whole values hides instead.
+      const cuttable = s.whole && s.priority >= Priority.identity && s.min <= room;
+      const w = want <= room ? want : cuttable ? room : 0;
       if (w === 0) continue;
       widths[i] = w;
       used += w + COLUMN_GAP;

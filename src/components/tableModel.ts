@@ -11,7 +11,8 @@ export interface Column<T> {
   priority?: number;
   /**
    * Values that mean nothing cut (a region, a state, an address, a kind): the column gets its widest value before
-   * any lower-priority column is shown, and is cut only when the columns above it leave no room.
+   * any lower-priority column is shown. When the columns above leave too little room, an identifying column
+   * (`Priority.identity`) is cut to what is left; any other hides.
    */
   whole?: boolean;
   /**
@@ -35,6 +36,11 @@ export interface Column<T> {
   sortAs?: 'natural' | 'text';
   /** An Ink colour name for the cell; ignored with NO_COLOR. */
   color?: (row: T) => string | undefined;
+  /**
+   * A colour per character of the value (a sparkline coloured by outcome); wins over `color`. For left-aligned
+   * values of one-column characters, cut at the end.
+   */
+  colors?: (row: T) => readonly (string | undefined)[];
 }
 
 /**

@@ -5,8 +5,21 @@ import { requesterSchema } from './job';
  * The audit trail: an append-only record of every request that changes what runs (enqueue, cancel, retry)
  * and of how each job ended. Never trimmed, never rewritten.
  */
-/** `unreadable`: an entry of the trail this version cannot read (shown, not skipped). */
-export const auditActions = ['job.enqueue', 'job.cancel', 'job.retry', 'job.finish', 'unreadable'] as const;
+/**
+ * `schedule.*`: a person enabled, disabled or edited a schedule (`schedules.yaml` is the workspace's, not a job's).
+ * `unreadable`: an entry of the trail this version cannot read (shown, not skipped).
+ */
+export const auditActions = [
+  'job.enqueue',
+  'job.cancel',
+  'job.retry',
+  'job.resume',
+  'job.finish',
+  'schedule.enable',
+  'schedule.disable',
+  'schedule.edit',
+  'unreadable',
+] as const;
 export type AuditAction = (typeof auditActions)[number];
 
 /**

@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { didYouMean } from './didYouMean';
-import { isJobKind, type JobKind, type JobView, jobKinds, type Payloads, payloadSchemas } from './job';
+import {
+  isJobKind,
+  type JobKind,
+  type JobSpec,
+  type JobView,
+  jobKinds,
+  type Payloads,
+  payloadSchemas,
+  type Requester,
+} from './job';
 import { cronProblem, isTimeZone } from './scheduleCron';
 
 /**
@@ -68,6 +77,26 @@ export interface SkippedTick {
   ticks?: number;
   /** `overlap`: the run that was still running. */
   previous?: string;
+}
+
+/**
+ * A job of the schedule now, asked for by a person (`R`, `schedule run`): tagged with the schedule and the time it
+ * was asked for, not a tick, so no overlap or catch-up rule applies. Read-only askers are refused by the queue for
+ * a kind that changes something.
+ */
+export function runNowSpec(
+  schedule: Schedule,
+  requestedBy: Requester,
+  at: number,
+  readOnly: boolean,
+): JobSpec {
+  return {
+    kind: schedule.job.kind,
+    payload: schedule.job.payload,
+    requestedBy,
+    schedule: { name: schedule.name, tick: at },
+    ...(readOnly ? { readOnly: true } : {}),
+  } as JobSpec;
 }
 
 export function isSkippedTick(result: unknown): result is SkippedTick {

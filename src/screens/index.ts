@@ -4,6 +4,7 @@ import { deploymentsScreen } from './deployments/DeploymentsScreen';
 import { jobsScreen } from './jobs/JobsScreen';
 import { reposScreen } from './repos/ReposScreen';
 import { resourcesScreen } from './resources/ResourcesScreen';
+import { schedulerScreen } from './scheduler/SchedulerScreen';
 import { serversScreen } from './servers/ServersScreen';
 
 /** The tabs, in order: their position is their number key. */
@@ -14,4 +15,5 @@ export const screens: readonly Screen[] = [
   deploymentsScreen,
   jobsScreen,
   serversScreen,
+  schedulerScreen,
 ];

@@ -2,6 +2,7 @@ import type { DeckBus } from './services/bus';
 import type { DeckCloud } from './services/cloud';
 import type { DeckProjects } from './services/projects';
 import type { DeckRepos } from './services/repos';
+import type { DeckSchedules } from './services/schedules';
 import type { DeckServers } from './services/servers';
 
 /**
@@ -15,4 +16,6 @@ export interface DeckServices {
   servers?: DeckServers;
   /** The blueprints of `<dataDir>/projects` (Deployments screen). */
   projects?: DeckProjects;
+  /** The workspace's `schedules.yaml` (Scheduler screen, the Dashboard's next run). */
+  schedules?: DeckSchedules;
 }

@@ -15,6 +15,8 @@ export interface ScreenProps {
 export interface Screen {
   id: string;
   title: string;
+  /** What the tab bar calls it when the terminal is too narrow for every title (`Repos`). */
+  short?: string;
   /** Other names accepted by the `:` palette (`:git` for repos). */
   aliases: string[];
   /** The screen's own actions (scope = the screen id). */

@@ -3,8 +3,12 @@ import { tabLabels } from '../../src/app/tabLabels';
 import { displayWidth } from '../../src/domain/text';
 
 const titles = ['Dashboard', 'Repositories', 'Resources', 'Deployments', 'Jobs', 'Servers'];
-const bar = (width: number, active = 2) => {
-  const t = tabLabels(titles, active, width);
+const bar = (width: number, active = 2, shorts: Record<string, string> = {}) => {
+  const t = tabLabels(
+    titles.map((title) => ({ title, short: shorts[title] })),
+    active,
+    width,
+  );
   return t.brand + t.labels.join('');
 };
 
@@ -26,5 +30,12 @@ describe('the tab bar at every width', () => {
     }
     // Below the console's smallest size (50 columns) only the numbers are left, and the active tab's name.
     expect(bar(30)).toBe(' 1 2 3 Resources 4 5 6');
+  });
+
+  it('goes by the short names before it cuts words, and keeps the active tab whole', () => {
+    const shorts = { Repositories: 'Repos', Deployments: 'Deploys', Dashboard: 'Dash' };
+    expect(bar(66, 2, shorts)).toBe('infradeck 1 Dash 2 Repos 3 Resources 4 Deploys 5 Jobs 6 Servers');
+    expect(bar(66, 1, shorts)).toBe(' 1 Dash 2 Repositories 3 Resources 4 Deploys 5 Jobs 6 Servers');
+    expect(bar(42, 2, shorts)).toBe(' 1 Das 2 Rep 3 Resources 4 Dep 5 Job 6 Ser');
   });
 });

@@ -16,6 +16,8 @@ export interface TmuxDeck {
   screen(withColour?: boolean): string[];
   until(what: string, done: () => boolean, timeoutMs?: number): Promise<void>;
   keys(...keys: string[]): void;
+  /** The workspace the console opened (a copy of `workspace`, when given). */
+  dataDir: string;
   close(): void;
 }
 
@@ -60,6 +62,7 @@ export function startTmuxDeck(
   return {
     tmux,
     screen,
+    dataDir: join(dir, 'data'),
     async until(what, done, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done()) {

@@ -45,6 +45,15 @@ async function infradeck(...argv: string[]) {
 
 const schedulesFile = () => join(dataDir, 'schedules.yaml');
 
+/** The workspace's audit trail (no Redis): the schedule entries, as [action, outcome, user, reason]. */
+const scheduleAudit = () =>
+  readFileSync(join(dataDir, 'audit', 'audit.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((e) => e.action.startsWith('schedule.'))
+    .map((e) => [e.action, e.outcome, e.who.user, e.reason]);
+
 describe('infradeck schedules', () => {
   it('lists every schedule with its reading, zone and next runs; a paused one says so', async () => {
     const r = await infradeck('schedules');
@@ -165,6 +174,17 @@ describe('infradeck schedule', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('read-only mode');
     expect(readFileSync(schedulesFile(), 'utf8')).toBe(before);
+    expect(scheduleAudit()).toEqual([['schedule.disable', 'rejected', 'ada', 'read-only mode']]);
+  });
+
+  it('every change to schedules.yaml is in the audit trail, with who asked; one that changes nothing is not', async () => {
+    expect((await infradeck('schedule', 'disable', 'uptime')).code).toBe(0);
+    expect((await infradeck('schedule', 'disable', 'uptime')).code).toBe(0);
+    expect((await infradeck('schedule', 'enable', 'uptime')).code).toBe(0);
+    expect(scheduleAudit()).toEqual([
+      ['schedule.disable', 'accepted', 'ada', undefined],
+      ['schedule.enable', 'accepted', 'ada', undefined],
+    ]);
   });
 
   it('a schedule with errors is not enabled, disabled or run; nothing in the file is rewritten', async () => {

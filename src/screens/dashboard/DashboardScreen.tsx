@@ -9,6 +9,7 @@ import { useDeck, useDeckContext } from '../../ui/deckContext';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
+import { nextRunLine } from './nextRunLine';
 import { useDashboardList } from './useDashboardList';
 
 const levelColor = (theme: Theme, level: EventLevel) =>
@@ -30,6 +31,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
   const transport = useDeck((s) => s.bus.transport);
   const timeline = useDeck((s) => s.events.timeline);
   const latest = useDeck((s) => s.events.latest);
+  const schedules = useDeck((s) => s.schedules);
   const now = Date.now();
 
   // One count for the jobs line, the failures and each worker (a job counts once, by its status now).
@@ -65,7 +67,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
         <Text key={i}>{fitWidth(`  ${l}`, width)}</Text>
       ))}
       <Text>{fitWidth(`Jobs  ${jobStatuses.map((s) => `${s} ${counts[s]}`).join('  ')}`, width)}</Text>
-      <Text> </Text>
+      <Text color={theme.muted}>{fitWidth(nextRunLine(schedules.file, schedules.next, now), width)}</Text>
       <Heading text={`Events per minute, last hour (${sparkWidth} min shown, newest right)`} width={width} />
       {(['info', 'warn', 'error'] as const).map((level) => {
         const values = timeline.counts[level];
@@ -109,6 +111,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
 export const dashboardScreen: Screen = {
   id: 'dashboard',
   title: 'Dashboard',
+  short: 'Dash',
   aliases: ['dash', 'home'],
   actions: [
     {

@@ -226,6 +226,7 @@ const projectView: ScreenView = {
 export const deploymentsScreen: Screen = {
   id: 'deployments',
   title: 'Deployments',
+  short: 'Deploys',
   aliases: ['deploy', 'projects', 'dep'],
   actions: [
     ...projectActions,

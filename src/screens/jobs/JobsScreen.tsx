@@ -21,12 +21,20 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const actions = useActions();
   const byId = useDeck((s) => s.jobs.byId);
   const statusFilter = useDeck((s) => s.jobs.statusFilter);
+  const scheduleFilter = useDeck((s) => s.jobs.scheduleFilter);
   const log = useDeck((s) => s.jobs.log);
   const transport = useDeck((s) => s.bus.transport);
-  const filterText = useDeck((s) => s.ui.filters.jobs ?? '');
+  // The runs of one schedule are a view of their own: its `/` filter is kept apart from the whole list's.
+  const scope = scheduleFilter === undefined ? 'jobs' : runsView.id;
+  const filterText = useDeck((s) => s.ui.filters[scope] ?? '');
   const rows = useMemo(
-    () => jobsNewestFirst(byId).filter((j) => !statusFilter || j.status === statusFilter),
-    [byId, statusFilter],
+    () =>
+      jobsNewestFirst(byId).filter(
+        (j) =>
+          (!statusFilter || j.status === statusFilter) &&
+          (scheduleFilter === undefined || j.schedule?.name === scheduleFilter),
+      ),
+    [byId, statusFilter, scheduleFilter],
   );
   const columns = useMemo(() => jobColumns(Date.now), []);
   const tableHeight = height - 1;
@@ -36,9 +44,12 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['jobs', 'table']);
+      const action = press.action([scope, 'table']);
       const job = table.cursorRow;
-      if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
+      if (action === 'view.back') {
+        actions.jobs.setScheduleFilter(undefined);
+        actions.ui.showTab('scheduler');
+      } else if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
       else if (action === 'clipboard.copy') copy(job?.id);
@@ -60,9 +71,13 @@ function JobsScreen({ width, height, active }: ScreenProps) {
     : `${rows.length} ${rows.length === 1 ? 'job' : 'jobs'}`;
   const where =
     transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
+  const summary =
+    scheduleFilter === undefined
+      ? `${shown} ${where} · f status filter · :run <program> [args…]`
+      : `${shown} of schedule ${scheduleFilter}, newest first · Esc back to the Scheduler`;
   return (
     <SummaryTable
-      summary={`${shown} ${where} · f status filter · :run <program> [args…]`}
+      summary={summary}
       summaryColor={theme.muted}
       table={table}
       columns={columns}
@@ -70,9 +85,11 @@ function JobsScreen({ width, height, active }: ScreenProps) {
       height={height}
       noColor={theme.noColor}
       emptyMessage={
-        statusFilter
-          ? `No ${statusFilter} jobs (f changes the status filter).`
-          : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
+        scheduleFilter !== undefined
+          ? `No ${statusFilter ? `${statusFilter} ` : ''}runs of ${scheduleFilter} in the jobs this console lists (the newest 500). R on the Scheduler runs it now.`
+          : statusFilter
+            ? `No ${statusFilter} jobs (f changes the status filter).`
+            : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
       }
     />
   );
@@ -99,9 +116,22 @@ const logViews = {
   completed: logViewOf(textKeys),
 };
 
+/** Enter on a schedule (Scheduler tab): the Jobs list holds only its runs, and Esc goes back there. */
+const runsView: ScreenView = {
+  id: 'scheduleRuns',
+  title: 'runs of a schedule',
+  scopes: ['table'],
+  hints: [
+    { action: 'job.details', label: 'log' },
+    { action: 'job.cancel', label: 'cancel' },
+    { action: 'job.retry', label: 'retry' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+
 function logView(s: DeckState): ScreenView | undefined {
   const log = s.jobs.log;
-  if (!log) return undefined;
+  if (!log) return s.jobs.scheduleFilter === undefined ? undefined : runsView;
   const status = s.jobs.byId.get(log.jobId)?.status;
   if (status === 'completed') return logViews.completed;
   if (status === 'failed' || status === 'cancelled') return logViews.retryable;
@@ -121,6 +151,12 @@ export const jobsScreen: Screen = {
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobLog' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobLog' },
     copyAction('jobLog', 'Copy the job id (OSC 52)'),
+    { id: 'job.details', keys: ['enter'], description: 'Job with its live log', scope: 'scheduleRuns' },
+    { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'scheduleRuns' },
+    { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'scheduleRuns' },
+    { id: 'job.statusFilter', keys: ['f'], description: 'Cycle the status filter', scope: 'scheduleRuns' },
+    copyAction('scheduleRuns', 'Copy the job id (OSC 52)'),
+    { id: 'view.back', keys: ['esc'], description: 'Back to the Scheduler', scope: 'scheduleRuns' },
   ],
   scopes: ['table'],
   hints: [
@@ -134,7 +170,8 @@ export const jobsScreen: Screen = {
   view: logView,
   open: (args, actions) => {
     const status = args[0];
-    // `:jobs` shows every job: a status filter kept from before (`f`, `:jobs failed`) does not stay on.
+    // `:jobs` shows every job: a status or schedule filter kept from before does not stay on.
+    actions.jobs.setScheduleFilter(undefined);
     if (!status || status === 'all') actions.jobs.setStatusFilter(undefined);
     else if ((jobStatuses as readonly string[]).includes(status))
       actions.jobs.setStatusFilter(status as JobStatus);

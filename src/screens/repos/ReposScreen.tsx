@@ -89,6 +89,7 @@ const commitView: ScreenView = {
 export const reposScreen: Screen = {
   id: 'repos',
   title: 'Repositories',
+  short: 'Repos',
   aliases: ['repo', 'git'],
   actions: [
     { id: 'repo.details', keys: ['enter'], description: 'Status and recent commits', scope: 'repos' },

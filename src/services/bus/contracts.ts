@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../domain/audit';
+import type { AuditEntry, NewAuditEntry } from '../../domain/audit';
 import type { BusState, BusStatus } from '../../domain/busStatus';
 import type { DeckEvent, NewEvent } from '../../domain/event';
 import type {
@@ -115,6 +115,8 @@ export interface BusStateObservable {
 }
 
 export interface AuditLog {
+  /** Record a request that is not a job's (a schedule enabled in `schedules.yaml`); await it. */
+  append(entry: NewAuditEntry): unknown;
   /** Oldest first; `limit` keeps the newest ones. */
   list(opts?: { limit?: number }): Promise<AuditEntry[]>;
 }

@@ -1,3 +1,4 @@
+import type { NewAuditEntry } from '../../domain/audit';
 import type { BusStatus } from '../../domain/busStatus';
 import type { DeckEvent } from '../../domain/event';
 import type {
@@ -40,4 +41,6 @@ export interface DeckBus {
     subscribe(listener: (status: BusStatus) => void): () => void;
   };
   workers(): Promise<WorkerPresence[]>;
+  /** Records a person's change that is not a job (a schedule enabled); absent in test doubles without a trail. */
+  audit?: { append(entry: NewAuditEntry): unknown };
 }

@@ -4,6 +4,7 @@ import { eventsSlice } from './events';
 import { jobsSlice } from './jobs';
 import { projectsSlice } from './projects';
 import { reposSlice } from './repos';
+import { schedulesSlice } from './schedules';
 import { serversSlice } from './servers';
 import { uiSlice } from './ui';
 import { workersSlice } from './workers';
@@ -21,4 +22,5 @@ export const deckSlices = [
   serversSlice,
   reposSlice,
   projectsSlice,
+  schedulesSlice,
 ] as const;

@@ -26,6 +26,8 @@ export interface JobsState {
   counts?: Record<JobStatus, number>;
   loadedAt?: number;
   statusFilter?: JobStatus;
+  /** Only the runs of this schedule (Enter on the Scheduler tab). */
+  scheduleFilter?: string;
   log?: JobLog;
 }
 
@@ -37,6 +39,8 @@ export interface JobsActions {
   closeLog(): void;
   refresh(): Promise<void>;
   setStatusFilter(status: JobStatus | undefined): void;
+  /** Shows only the runs of `schedule` (undefined: every job again). */
+  setScheduleFilter(schedule: string | undefined): void;
 }
 
 /** The queue's jobs as events and `list()` tell them, and the log of the job that is open. */
@@ -139,6 +143,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
       },
 
       setStatusFilter: (status) => patch({ statusFilter: status }),
+      setScheduleFilter: (schedule) => patch({ scheduleFilter: schedule }),
     };
   },
   reducers: {

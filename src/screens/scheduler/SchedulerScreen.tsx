@@ -1,0 +1,163 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import { fitWidth } from '../../domain/text';
+import type { DeckActions } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
+import { type Deck, useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps } from '../../ui/screen';
+import { scheduleColumns } from './scheduleColumns';
+import { scheduleNote } from './scheduleNote';
+import { type SchedulerRow, schedulerRows } from './schedulerRows';
+
+/** How often the NEXT and LAST cells are redrawn while the tab is shown. */
+const clockMs = 1_000;
+
+function askRunNow(row: SchedulerRow, actions: DeckActions): void {
+  const s = row.schedule;
+  if (!s) {
+    actions.ui.notify('warn', `${row.name} has errors: fix it first (E edits the file)`);
+    return;
+  }
+  actions.ui.confirm({
+    title: `Run ${s.name} now?`,
+    lines: [
+      `${s.job.kind}: a job like those its ticks make, asked for by you now`,
+      'its ticks go on as before (the overlap rule does not apply to a run asked for by a person)',
+    ],
+    onYes: () => void actions.schedules.runNow(s.name),
+  });
+}
+
+async function editInEditor(deck: Deck, actions: DeckActions): Promise<void> {
+  const command = await actions.schedules.editor();
+  if (!command) return;
+  if (!deck.runInTerminal)
+    return actions.ui.notify('error', 'edit: this console has no terminal to hand over');
+  const code = await deck.runInTerminal(command.program, command.args);
+  await actions.schedules.afterEdit(command.before, code);
+}
+
+function SchedulerScreen({ width, height, active }: ScreenProps) {
+  const deck = useDeckContext();
+  const { theme } = deck;
+  const actions = useActions();
+  const file = useDeck((s) => s.schedules.file);
+  const next = useDeck((s) => s.schedules.next);
+  const byId = useDeck((s) => s.jobs.byId);
+  const transport = useDeck((s) => s.bus.transport);
+  const filterText = useDeck((s) => s.ui.filters.scheduler ?? '');
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), clockMs);
+    return () => clearInterval(timer);
+  }, [active]);
+  const rows = useMemo(() => schedulerRows(file, [...byId.values()]), [file, byId]);
+  // New columns each second: the NEXT and LAST cells count down (only the rows on screen are drawn).
+  const columns = useMemo(
+    () =>
+      scheduleColumns(
+        () => next,
+        () => now,
+        theme.noColor,
+      ),
+    [next, now, theme.noColor],
+  );
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: height - 2 });
+  const copy = useCopy();
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['scheduler', 'table']);
+      const row = table.cursorRow;
+      if (action === 'schedule.toggle' && row?.schedule)
+        void actions.schedules.setEnabled(row.schedule.name, !row.schedule.enabled);
+      else if (action === 'schedule.runNow' && row) askRunNow(row, actions);
+      else if (action === 'schedule.runs' && row?.schedule) {
+        actions.jobs.setStatusFilter(undefined);
+        actions.jobs.setScheduleFilter(row.schedule.name);
+        actions.ui.showTab('jobs');
+      } else if (action === 'schedule.edit') void editInEditor(deck, actions);
+      else if (action === 'schedule.reload') void actions.schedules.reload();
+      else if (action === 'clipboard.copy') copy(row?.name);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active,
+  );
+
+  const valid = file?.schedules ?? [];
+  const paused = valid.filter((s) => !s.enabled).length;
+  const invalid = rows.length - valid.length;
+  const where = transport === 'redis' ? 'BullMQ job schedulers on Redis' : 'run in-process';
+  const summary = !file
+    ? ' reading schedules.yaml…'
+    : !file.exists
+      ? ` no ${file.file}`
+      : ` ${valid.length} schedule${valid.length === 1 ? '' : 's'}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
+  const note = scheduleNote(table.cursorRow, next, now);
+  const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={height - 1}
+        noColor={theme.noColor}
+        emptyMessage={
+          file?.exists === false
+            ? 'No schedules. Write schedules.yaml in the workspace (schedules: [{ name, cron, job: { run: [uptime] } }]), then E edits it here; see the README, Schedules.'
+            : 'No schedules in schedules.yaml (E edits it).'
+        }
+      />
+      <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
+    </Box>
+  );
+}
+
+export const schedulerScreen: Screen = {
+  id: 'scheduler',
+  title: 'Scheduler',
+  short: 'Sched',
+  aliases: ['schedules', 'cron', 'sched'],
+  actions: [
+    {
+      id: 'schedule.runs',
+      keys: ['enter'],
+      description: 'Its runs (the Jobs list of this schedule)',
+      scope: 'scheduler',
+    },
+    {
+      id: 'schedule.toggle',
+      keys: ['e'],
+      description: 'Enable / pause (writes schedules.yaml in place)',
+      scope: 'scheduler',
+    },
+    { id: 'schedule.runNow', keys: ['R'], description: 'Run it now (asks first)', scope: 'scheduler' },
+    {
+      id: 'schedule.edit',
+      keys: ['E'],
+      description: 'Edit schedules.yaml in $EDITOR (checked on save)',
+      scope: 'scheduler',
+    },
+    { id: 'schedule.reload', keys: ['r'], description: 'Read schedules.yaml again', scope: 'scheduler' },
+    copyAction('scheduler', 'Copy the schedule name (OSC 52)'),
+  ],
+  scopes: ['table'],
+  hints: [
+    { action: 'schedule.runs', label: 'runs' },
+    { action: 'schedule.toggle', label: 'on/off' },
+    { action: 'schedule.runNow', label: 'run now' },
+    { action: 'schedule.edit', label: 'edit' },
+  ],
+  Component: SchedulerScreen,
+};

@@ -1,0 +1,164 @@
+import { sparkline } from '../../components/Sparkline';
+import { type Column, Priority } from '../../components/tableModel';
+import { describeJob } from '../../domain/job';
+import type { NextTicks } from '../../domain/scheduleNext';
+import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
+import type { ScheduleRun, ScheduleRunOutcome } from '../../domain/scheduleRows';
+import { formatAge, stripControl } from '../../domain/text';
+import type { SchedulerRow } from './schedulerRows';
+
+export const sparkWidth = 10;
+
+const outcomeColor: Partial<Record<ScheduleRunOutcome, string>> = {
+  completed: 'green',
+  failed: 'red',
+  cancelled: 'yellow',
+  active: 'cyan',
+  skipped: 'gray',
+  missed: 'gray',
+};
+
+/** `enabled`, `paused`, or `invalid` (an error row). */
+function stateOf(row: SchedulerRow): string {
+  if (!row.schedule) return 'invalid';
+  return row.schedule.enabled ? 'enabled' : 'paused';
+}
+
+/** A run's cell in the sparkline: its duration as a bar; a run that did no work (skipped, missed) a dot. */
+function didWork(run: ScheduleRun): boolean {
+  return run.outcome !== 'skipped' && run.outcome !== 'missed';
+}
+
+/** The newest runs that fit, oldest first (the newest on the right). */
+function recentRuns(row: SchedulerRow, width: number): ScheduleRun[] {
+  return row.runs.slice(0, width).reverse();
+}
+
+/**
+ * The durations of recent runs, drawn with the Dashboard's sparkline; a run that did no work is `·`. Without
+ * colour a failed run is `✖` (its outcome cannot be read from a bar's colour then).
+ */
+export function runSparkline(row: SchedulerRow, width: number, noColor: boolean): string {
+  const runs = recentRuns(row, width);
+  const bars = [
+    ...sparkline(
+      runs.map((r) => (didWork(r) ? (r.durationMs ?? 0) : 0)),
+      width,
+    ),
+  ];
+  const pad = width - runs.length;
+  runs.forEach((run, i) => {
+    if (!didWork(run)) bars[pad + i] = '·';
+    else if (noColor && run.outcome === 'failed') bars[pad + i] = '✖';
+  });
+  return bars.join('');
+}
+
+function runColors(row: SchedulerRow, width: number): (string | undefined)[] {
+  const runs = recentRuns(row, width);
+  return [...Array(width - runs.length).fill(undefined), ...runs.map((r) => outcomeColor[r.outcome])];
+}
+
+/** `completed 5m`, `failed 2h`, `active`; `-` before the first run. */
+function lastCell(last: ScheduleRun | undefined, now: number): string {
+  if (!last) return '-';
+  const at = last.finishedAt ?? last.startedAt;
+  return `${last.outcome}${at !== undefined && last.outcome !== 'active' ? ` ${formatAge(now - at)}` : ''}`;
+}
+
+/**
+ * At 80 columns: name, state, cron, when it runs next, how the last run went and the recent runs; the reading in
+ * words, the zone, the next three times and the job on wider terminals (and, for the cursor row, under the table).
+ */
+export function scheduleColumns(
+  next: () => NextTicks | undefined,
+  now: () => number,
+  noColor: boolean,
+): Column<SchedulerRow>[] {
+  const firstTick = (row: SchedulerRow) => (row.schedule ? next()?.of(row.schedule, now()) : undefined);
+  return [
+    { key: 'name', title: 'NAME', priority: Priority.identity, whole: true, max: 28, value: (r) => r.name },
+    {
+      key: 'state',
+      title: 'STATE',
+      priority: Priority.identity,
+      whole: true,
+      value: stateOf,
+      color: (r) => (!r.schedule ? 'red' : r.schedule.enabled ? undefined : 'yellow'),
+    },
+    {
+      key: 'cron',
+      title: 'CRON',
+      priority: Priority.main,
+      whole: true,
+      max: 24,
+      value: (r) => r.schedule?.cron ?? '',
+    },
+    {
+      key: 'next',
+      title: 'NEXT',
+      priority: Priority.main,
+      width: 6,
+      align: 'right',
+      value: (r) => {
+        const tick = firstTick(r);
+        return tick === undefined ? (r.schedule?.enabled ? 'never' : '-') : `in ${formatAge(tick - now())}`;
+      },
+      sortValue: (r) => firstTick(r) ?? Number.POSITIVE_INFINITY,
+    },
+    {
+      key: 'last',
+      title: 'LAST',
+      priority: Priority.main,
+      whole: true,
+      value: (r) => lastCell(r.last, now()),
+      color: (r) => (r.last ? outcomeColor[r.last.outcome] : undefined),
+      sortValue: (r) => -(r.last?.finishedAt ?? r.last?.startedAt ?? 0),
+    },
+    {
+      key: 'runs',
+      title: 'RUNS',
+      priority: Priority.detail,
+      width: sparkWidth,
+      value: (r) => runSparkline(r, sparkWidth, noColor),
+      colors: (r) => runColors(r, sparkWidth),
+      sortValue: (r) => r.runs.length,
+    },
+    {
+      key: 'zone',
+      title: 'ZONE',
+      priority: Priority.detail,
+      whole: true,
+      value: (r) => r.schedule?.timezone ?? '',
+    },
+    {
+      key: 'when',
+      title: 'WHEN',
+      priority: Priority.detail,
+      flex: true,
+      min: 16,
+      value: (r) => (r.schedule ? describeCron(r.schedule.cron) : (r.errors?.[0]?.message ?? '')),
+    },
+    {
+      key: 'upcoming',
+      title: 'NEXT 3',
+      priority: Priority.extra,
+      width: 42,
+      value: (r) => {
+        const s = r.schedule;
+        if (!s) return '';
+        const ticks = next()?.upcoming(s, now(), 3) ?? [];
+        return formatTicks(ticks, s.timezone, hasSeconds(s.cron));
+      },
+    },
+    {
+      key: 'job',
+      title: 'JOB',
+      priority: Priority.extra,
+      flex: true,
+      min: 12,
+      value: (r) =>
+        r.schedule ? stripControl(describeJob(r.schedule.job.kind, r.schedule.job.payload)) : '',
+    },
+  ];
+}

@@ -1,0 +1,43 @@
+import type { NextTicks } from '../../domain/scheduleNext';
+import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
+import { formatSourceError } from '../../domain/sourceError';
+import { formatAge, formatAgo } from '../../domain/text';
+import type { SchedulerRow } from './schedulerRows';
+
+export interface ScheduleNote {
+  text: string;
+  tone: 'muted' | 'warn' | 'error';
+}
+
+/** The line under the table: the cursor row in full (its reading, zone, next three times, last run) or its error. */
+export function scheduleNote(
+  row: SchedulerRow | undefined,
+  next: NextTicks | undefined,
+  now: number,
+): ScheduleNote {
+  if (!row) return { text: '', tone: 'muted' };
+  if (!row.schedule) {
+    const [first, ...more] = row.errors ?? [];
+    const text = first ? formatSourceError(first) : `${row.name} cannot run`;
+    return {
+      text: `${text}${more.length ? ` (and ${more.length} more)` : ''} · E edits the file`,
+      tone: 'error',
+    };
+  }
+  const s = row.schedule;
+  const zone = s.timezoneGiven ? s.timezone : `${s.timezone} (the host's; give timezone: to pin it)`;
+  const ticks = next?.upcoming(s, now, 3) ?? [];
+  const when = s.enabled
+    ? ticks.length
+      ? `next ${formatTicks(ticks, s.timezone, hasSeconds(s.cron))}`
+      : 'never runs again'
+    : 'paused (e enables it)';
+  const last = row.last;
+  const lastText = last
+    ? ` · last ${last.outcome}${last.finishedAt !== undefined ? ` ${formatAgo(now - last.finishedAt)}` : ''}${last.durationMs !== undefined ? ` (took ${formatAge(last.durationMs)})` : ''}`
+    : ' · no runs yet';
+  return {
+    text: `${describeCron(s.cron)} · ${zone} · ${when}${lastText}`,
+    tone: s.enabled ? 'muted' : 'warn',
+  };
+}

@@ -1,0 +1,152 @@
+import { runNowSpec } from '../../domain/schedule';
+import { type ScheduleChange, scheduleAuditEntry } from '../../domain/scheduleAudit';
+import { NextTicks } from '../../domain/scheduleNext';
+import type { SchedulesFile } from '../../domain/scheduleSource';
+import { formatSourceError } from '../../domain/sourceError';
+import { errorText, type Slice } from '../slice';
+
+export interface SchedulesState {
+  /** The file as last read; undefined until then. */
+  file?: SchedulesFile;
+  /** The next tick of each enabled schedule of `file`. */
+  next?: NextTicks;
+  watchError?: string;
+}
+
+export interface SchedulesActions {
+  /** Reads `schedules.yaml` and follows its edits; returns the stop. */
+  connect(): () => void;
+  reload(): Promise<void>;
+  /** `e`: writes `enabled:` in place (refused read-only); audited either way. */
+  setEnabled(name: string, enabled: boolean): Promise<void>;
+  /** `R`: a job of the schedule now, asked for by this console's user. */
+  runNow(name: string): Promise<string | undefined>;
+  /** `E`: the editor command and the file's text before it (to tell whether it changed); refused read-only. */
+  editor(): Promise<{ program: string; args: string[]; before: string | undefined } | undefined>;
+  /** After the editor: read the file again, audit the change, and say whether it is valid now. */
+  afterEdit(before: string | undefined, exitCode: number): Promise<void>;
+}
+
+/** The workspace's schedules: the Scheduler screen's rows and the Dashboard's next run. */
+export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions> = {
+  name: 'schedules',
+  initial: () => ({}),
+  actions: ({ services, get, patch, notify, now }) => {
+    const schedules = services.schedules;
+    let reading: Promise<void> = Promise.resolve();
+    const audit = async (change: ScheduleChange, name: string | undefined, refused?: string) => {
+      const bus = services.bus;
+      if (!bus?.audit || !schedules) return;
+      try {
+        await bus.audit.append(scheduleAuditEntry(change, bus.requester, schedules.file, name, refused));
+      } catch (error) {
+        notify('error', `audit of ${change} ${name ?? schedules.file}: ${errorText(error)}`);
+      }
+    };
+    const readOnly = () => get().workspace.readOnly;
+
+    const actions: SchedulesActions = {
+      connect: () => {
+        if (!schedules) return () => {};
+        let stopped = false;
+        let watcher: { close(): Promise<void> } | undefined;
+        void actions.reload();
+        schedules
+          .watch(
+            () => void actions.reload(),
+            (error) => patch({ watchError: error.message }),
+          )
+          .then(
+            (w) => {
+              if (stopped) void w.close();
+              else {
+                watcher = w;
+                // An edit while the watcher started is not reported by it: read once more.
+                void actions.reload();
+              }
+            },
+            (error) => patch({ watchError: errorText(error) }),
+          );
+        return () => {
+          stopped = true;
+          void watcher?.close();
+        };
+      },
+
+      reload: () => {
+        if (!schedules) return Promise.resolve();
+        reading = reading.then(async () => {
+          const file = await schedules.load();
+          patch({ file, next: new NextTicks(file.schedules) });
+        });
+        return reading;
+      },
+
+      setEnabled: async (name, enabled) => {
+        if (!schedules) return;
+        const verb = enabled ? 'enable' : 'disable';
+        if (readOnly()) {
+          await audit(verb, name, 'read-only mode');
+          return notify('error', `${verb} ${name}: refused, infradeck runs read-only (--readonly)`);
+        }
+        const result = await schedules.setEnabled(name, enabled);
+        if (!result.ok) {
+          await audit(verb, name, result.error);
+          return notify('error', `${verb} ${name}: ${result.error}`);
+        }
+        if (result.changed) await audit(verb, name);
+        await actions.reload();
+        notify('info', `${name} ${enabled ? 'enabled' : 'paused'} in ${result.file}`);
+      },
+
+      runNow: async (name) => {
+        const bus = services.bus;
+        const schedule = get().schedules.file?.schedules.find((s) => s.name === name);
+        if (!bus || !schedule) {
+          notify(
+            'error',
+            `run ${name}: ${bus ? 'no valid schedule of that name' : 'no worker layer in this console'}`,
+          );
+          return undefined;
+        }
+        try {
+          const id = await bus.queue.enqueue(runNowSpec(schedule, bus.requester, now(), readOnly()));
+          notify('info', `queued job ${id}: a run of ${name} now`);
+          return id;
+        } catch (error) {
+          notify('error', `run ${name}: ${errorText(error)}`);
+          return undefined;
+        }
+      },
+
+      editor: async () => {
+        if (!schedules) return undefined;
+        if (readOnly()) {
+          await audit('edit', undefined, 'read-only mode');
+          notify('error', `edit ${schedules.file}: refused, infradeck runs read-only (--readonly)`);
+          return undefined;
+        }
+        return { ...schedules.editor(), before: await schedules.contents() };
+      },
+
+      afterEdit: async (before, exitCode) => {
+        if (!schedules) return;
+        const after = await schedules.contents();
+        if (after !== before) await audit('edit', undefined);
+        await actions.reload();
+        const file = get().schedules.file;
+        const editor = exitCode === 0 ? '' : ` (the editor exited with code ${exitCode})`;
+        const [first, ...more] = file?.errors ?? [];
+        if (after === undefined) notify('warn', `${schedules.file} is gone${editor}`);
+        else if (first)
+          notify(
+            'error',
+            `${formatSourceError(first)}${more.length ? ` (and ${more.length} more)` : ''}${editor}; the valid schedules keep running`,
+          );
+        else if (after === before) notify('info', `${schedules.file} unchanged${editor}`);
+        else notify('info', `${schedules.file} is valid${editor}`);
+      },
+    };
+    return actions;
+  },
+};

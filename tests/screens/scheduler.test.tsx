@@ -1,0 +1,136 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deckBusOf } from '../../src/openWorkspace';
+import { runSparkline } from '../../src/screens/scheduler/scheduleColumns';
+import type { SchedulerRow } from '../../src/screens/scheduler/schedulerRows';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { deckSchedulesFor } from '../../src/services/scheduler/deckSchedules';
+import { command } from '../../src/worker/handlers/command';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+const yaml = `schedules:
+  # nightly, Berlin time
+  - name: nightly
+    cron: "30 2 * * *"
+    timezone: Europe/Berlin
+    job: { run: [echo, hi] }
+  - name: hourly
+    cron: "@hourly"
+    job: { run: [echo, tick] }
+`;
+
+let dir: string;
+let bus: Bus | undefined;
+let deck: DeckSession | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-scheduler-ui-'));
+  writeFileSync(join(dir, 'schedules.yaml'), yaml);
+});
+afterEach(async () => {
+  deck?.unmount();
+  await bus?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openScheduler(opts: { readOnly?: boolean } = {}) {
+  bus = openMemoryBus({ handlers: { command }, requester: operator, dataDir: dir });
+  deck = await startDeck({
+    bus: deckBusOf(bus, operator),
+    services: { schedules: deckSchedulesFor(dir, { TZ: 'UTC', EDITOR: 'my-editor --wait' }) },
+    readOnly: opts.readOnly,
+    size: { columns: 120, rows: 30 },
+  });
+  await deck.press('7');
+  await deck.waitFor(/nightly +enabled/);
+  return deck;
+}
+
+const audit = async () => (await bus!.audit.list()).filter((e) => e.action.startsWith('schedule.'));
+
+describe('the Scheduler screen', () => {
+  it('refuses e and E in read-only mode, leaves the file alone and audits the refusals', async () => {
+    const d = await openScheduler({ readOnly: true });
+    await d.press('e');
+    await d.waitFor('disable nightly: refused, infradeck runs read-only');
+    let edited = false;
+    d.deck.runInTerminal = async () => {
+      edited = true;
+      return 0;
+    };
+    await d.press('E');
+    await d.waitFor(/edit .*schedules\.yaml: refused, infradeck runs read-only/);
+    expect(edited).toBe(false);
+    expect(readFileSync(join(dir, 'schedules.yaml'), 'utf8')).toBe(yaml);
+    const entries = await audit();
+    expect(entries.map((e) => [e.action, e.outcome, e.reason, e.who.user])).toEqual([
+      ['schedule.disable', 'rejected', 'read-only mode', 'ada'],
+      ['schedule.edit', 'rejected', 'read-only mode', 'ada'],
+    ]);
+  });
+
+  it('E opens $EDITOR on schedules.yaml, then checks the file: an error with its place, the valid schedule kept', async () => {
+    const d = await openScheduler();
+    const ran: string[][] = [];
+    d.deck.runInTerminal = async (program, args) => {
+      ran.push([program, ...args]);
+      writeFileSync(join(dir, 'schedules.yaml'), yaml.replace('"@hourly"', '"*/0 * * * *"'));
+      return 0;
+    };
+    await d.press('E');
+    await d.waitFor('schedules.yaml:8:11: schedules[1].cron:');
+    expect(d.store.getState().ui.messages.map((m) => m.text)).toContainEqual(
+      expect.stringMatching(
+        /schedules\.yaml:8:11: schedules\[1\]\.cron: .*; the valid schedules keep running$/,
+      ),
+    );
+    expect(ran).toEqual([['my-editor', '--wait', join(dir, 'schedules.yaml')]]);
+    await d.waitFor(/hourly +invalid/);
+    expect(d.frame()).toMatch(/nightly +enabled/);
+    expect((await audit()).map((e) => [e.action, e.outcome])).toEqual([['schedule.edit', 'accepted']]);
+  });
+
+  it('e pauses and enables again, each audited; a paused schedule has no next run', async () => {
+    const d = await openScheduler();
+    await d.press('e');
+    await d.waitFor(/nightly +paused +30 2 \* \* \* +- /);
+    expect(readFileSync(join(dir, 'schedules.yaml'), 'utf8')).toContain(
+      '  - name: nightly\n    enabled: false\n',
+    );
+    await d.press('e');
+    await d.waitFor(/nightly +enabled +30 2 \* \* \* +in /);
+    expect(readFileSync(join(dir, 'schedules.yaml'), 'utf8')).toContain('    enabled: true\n');
+    expect((await audit()).map((e) => e.action)).toEqual(['schedule.disable', 'schedule.enable']);
+  });
+
+  it('shows the next three runs in the zone of the schedule under the table', async () => {
+    const d = await openScheduler();
+    await d.waitFor(
+      /At 02:30 · Europe\/Berlin · next \d{4}-\d\d-\d\d 02:30, \d\d-\d\d 02:30, \d\d-\d\d 02:30 · no runs yet/,
+    );
+  });
+});
+
+describe('the RUNS sparkline', () => {
+  const run = (outcome: SchedulerRow['runs'][number]['outcome'], durationMs?: number) => ({
+    jobId: outcome,
+    tick: 0,
+    outcome,
+    manual: false,
+    ...(durationMs !== undefined ? { durationMs } : {}),
+  });
+  // Newest first, as the rows hold them.
+  const row: SchedulerRow = {
+    key: 's:x',
+    name: 'x',
+    runs: [run('failed', 100), run('skipped'), run('completed', 400), run('completed', 200)],
+  };
+
+  it('draws durations oldest to newest, a dot for a run that did no work, and ✖ for a failure without colour', () => {
+    expect(runSparkline(row, 6, false)).toBe('  ▅█·▃');
+    expect(runSparkline(row, 6, true)).toBe('  ▅█·✖');
+  });
+});
