@@ -106,6 +106,55 @@ export function sshArgv(target: SshTarget): SshPlan {
   return { ok: true, argv: argvFor(host, port, user, target.identityFile), host, port, user, hints };
 }
 
+export interface RemoteCommandOptions {
+  /** ssh's `ConnectTimeout`: how long to wait for the connection before failing (exit 255). */
+  connectTimeoutSeconds: number;
+  /** More ssh options (`['-o', 'UserKnownHostsFile=…']`), placed ahead of the server's own. */
+  options?: readonly string[];
+}
+
+/**
+ * An `sshArgv` command made into an unattended run of `command` on the server: no prompts (`BatchMode`: a
+ * missing key or an unknown host fails instead of waiting for a person), no terminal (`-T`), a connect timeout.
+ * Options go first because ssh keeps the first value it reads for each, so these win over ~/.ssh/config.
+ *
+ * ssh sends its command as ONE string that the remote user's shell splits again, so each word is quoted for a
+ * POSIX shell (sh, bash, dash, zsh; not fish or csh): `['echo', 'a b']` arrives as two words, `$x` and `;` as
+ * text.
+ */
+export function sshCommandArgv(
+  argv: readonly string[],
+  command: readonly string[],
+  opts: RemoteCommandOptions,
+): string[] {
+  const end = argv.indexOf('--');
+  if (argv[0] !== 'ssh' || end === -1 || end !== argv.length - 2) {
+    throw new Error(`not an sshArgv command (ssh … -- host): ${argv.join(' ')}`);
+  }
+  if (command.length === 0) throw new Error('no command to run over ssh (ssh would open a login shell)');
+  const seconds = Math.max(1, Math.ceil(opts.connectTimeoutSeconds));
+  return [
+    'ssh',
+    '-T',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `ConnectTimeout=${seconds}`,
+    ...(opts.options ?? []),
+    ...argv.slice(1),
+    ...command.map(shellQuote),
+  ];
+}
+
+/** Words every POSIX shell takes as they are (no leading `=`: zsh expands `=cmd` to a path). */
+const plainWord = /^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/;
+
+/** One word for a POSIX shell: as it is when nothing in it is special, else in single quotes. */
+export function shellQuote(word: string): string {
+  if (plainWord.test(word)) return word;
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 /** The private key of an EC2 key pair, where people keep them: `~/.ssh/NAME.pem`, `~/.ssh/NAME`. */
 export async function findKeyFile(keyPair: string, env: Env = process.env): Promise<string | undefined> {
   if (!/^[A-Za-z0-9._ -]+$/.test(keyPair) || keyPair.startsWith('.')) return undefined;
