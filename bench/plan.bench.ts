@@ -19,6 +19,7 @@ import { planDeploy } from '../src/domain/plan';
 import { deployPayloadSchema } from '../src/domain/projectJobs';
 import { type Resource, ResourceIndex } from '../src/domain/resource';
 import type { JobContext } from '../src/services/bus/contracts';
+import { detachedFlow } from '../src/services/bus/jobFlow';
 import type { CloudProvider } from '../src/services/cloud/cloudProvider';
 import { DemoCloud } from '../src/services/cloud/demoCloud';
 import { deployProject } from '../src/services/projects/deployProject';
@@ -106,6 +107,7 @@ function quietJob(id: string): JobContext {
     progress() {},
     async log() {},
     async emit() {},
+    flow: detachedFlow(),
   };
 }
 

@@ -80,7 +80,20 @@ export interface ScheduleTick {
 
 export type JobSpec = { [K in JobKind]: JobSpecOf<K> }[JobKind];
 
-export const jobStatuses = ['queued', 'active', 'delayed', 'completed', 'failed', 'cancelled'] as const;
+/**
+ * `waiting`: a parent job suspended until its children end; `paused`: a parent suspended until someone resumes it
+ * (`JobQueue.resume`); a parent that sleeps until a time is `delayed`. None of the three holds a worker slot.
+ */
+export const jobStatuses = [
+  'queued',
+  'active',
+  'waiting',
+  'paused',
+  'delayed',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
 export function isFinished(status: JobStatus): boolean {
@@ -117,13 +130,24 @@ export interface JobView {
   schedule?: ScheduleTick;
   /** Every attempt so far, oldest first, also those before a retry (the newest `maxRuns` are kept). */
   runs?: JobRun[];
+  /** Set on a child job (a batch's target, a pipeline's step): the parent job that added it. */
+  parentId?: string;
 }
 
 /**
  * How an attempt ended. `released`: handed back by a stopping worker (not counted; another runs the job);
- * `lost`: its worker died without a word (another worker took the job over).
+ * `lost`: its worker died without a word (another worker took the job over); `suspended`: a parent job's handler
+ * stepped aside to wait for its children, a time or a resume (the attempt goes on when it runs again).
  */
-export const runOutcomes = ['running', 'completed', 'failed', 'cancelled', 'released', 'lost'] as const;
+export const runOutcomes = [
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'released',
+  'lost',
+  'suspended',
+] as const;
 export type RunOutcome = (typeof runOutcomes)[number];
 
 /** One attempt at a job, as its view lists them. */

@@ -27,6 +27,7 @@ const outcomeWords: Record<JobRun['outcome'], string> = {
   cancelled: 'cancelled',
   released: 'handed back',
   lost: 'lost its worker',
+  suspended: 'stepped aside',
 };
 
 /**

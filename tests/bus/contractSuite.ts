@@ -3,8 +3,8 @@ import type { AuditEntry } from '../../src/domain/audit';
 import type { DeckEvent } from '../../src/domain/event';
 import type { CommandResult, JobStatus, JobView, Requester } from '../../src/domain/job';
 import { isBusError } from '../../src/services/bus/busError';
-import type { Bus, Handler, JobConsumer, OpenBusOptions } from '../../src/services/bus/contracts';
-import { command } from '../../src/worker/handlers/command';
+import type { Bus, JobConsumer, OpenBusOptions } from '../../src/services/bus/contracts';
+import { alice, type ParentResult, scriptedHandler } from './scriptedHandler';
 
 /** How the contract suite gets a fresh, isolated bus of one transport. */
 export interface TransportFactory {
@@ -16,7 +16,7 @@ export interface TransportFactory {
   cleanup?(): Promise<void>;
 }
 
-export const alice: Requester = { user: 'alice', host: 'jump1', sshClient: '10.0.0.5 52344 22' };
+export { alice, type ParentResult, scriptedHandler } from './scriptedHandler';
 
 export async function waitFor<T>(
   what: string,
@@ -63,58 +63,6 @@ export function record(bus: Bus): {
   const events: DeckEvent[] = [];
   const stop = bus.events.subscribe('0', (e) => events.push(e));
   return { events, stop, ofJob: (id) => events.filter((e) => e.jobId === id) };
-}
-
-function ok(lines: number): CommandResult {
-  return { exitCode: 0, lines, droppedLines: 0 };
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-/**
- * A `command` handler whose programs are scripts of the test (the real one runs for any other program):
- * the transport under test cannot tell the difference.
- */
-export function scriptedHandler(calls: string[] = [], aborts: unknown[] = []): Handler<'command'> {
-  const seen = new Set<string>();
-  return async (p, ctx) => {
-    calls.push(`${ctx.jobId}:${p.program}`);
-    switch (p.program) {
-      case 'steps': {
-        const n = Number(p.args[0]);
-        for (let i = 1; i <= n; i++) {
-          ctx.progress(i, n, `step ${i}`);
-          await ctx.log(`did step ${i}`);
-        }
-        return ok(n);
-      }
-      case 'fail-until':
-        if (ctx.attempt < Number(p.args[0])) throw new Error(`attempt ${ctx.attempt} failed`);
-        return ok(0);
-      case 'fail-first-run':
-        if (!seen.has(p.args[0])) {
-          seen.add(p.args[0]);
-          throw new Error('the first run fails');
-        }
-        return ok(0);
-      case 'fail':
-        throw new Error(p.args[0] ?? 'failed');
-      case 'block':
-        await untilAborted(ctx.signal);
-        aborts.push(ctx.signal.reason);
-        throw new Error('aborted');
-      case 'ignore-abort':
-        await untilAborted(ctx.signal);
-        return ok(0);
-      default:
-        return command(p, ctx);
-    }
-  };
 }
 
 export function contractSuite(factory: TransportFactory): void {
@@ -681,6 +629,8 @@ export function contractSuite(factory: TransportFactory): void {
       expect(await bus.queue.counts()).toEqual({
         queued: 1,
         active: 1,
+        waiting: 0,
+        paused: 0,
         delayed: 0,
         completed: 1,
         failed: 1,
@@ -695,6 +645,163 @@ export function contractSuite(factory: TransportFactory): void {
       );
       await bus.queue.cancel(waiting);
       await waitForStatus(bus, waiting, 'cancelled');
+    });
+
+    describe('parent jobs and their children', () => {
+      function parent(b: Bus, ...args: string[]): Promise<string> {
+        return b.queue.enqueue({ kind: 'command', payload: { program: 'parent', args }, requestedBy: alice });
+      }
+
+      it('runs waves of children while the parent waits without a worker slot, pauses, resumes and ends with their results', async () => {
+        bus = await openBus();
+        const rec = record(bus);
+        const calls: string[] = [];
+        consume(bus, calls, [], 1); // one slot: the children can only run if the waiting parent gives it up
+        const id = await parent(bus, 'waves');
+        const paused = await waitForStatus(bus, id, 'paused');
+        expect(paused.attempts).toBe(1);
+        const children = await bus.queue.list({ status: 'completed' });
+        expect(children.map((c) => c.id).sort()).toEqual(['a', 'b', 'c', 'd', 'e'].map((k) => `${id}.${k}`));
+        expect(children.every((c) => c.parentId === id)).toBe(true);
+        expect((await bus.queue.get(`${id}.a`))?.result).toMatchObject({ lines: 1 }); // the first `a`, not a second
+        const notPaused = await bus.queue.resume(`${id}.a`).catch((e) => e);
+        expect(isBusError(notPaused, 'conflict')).toBe(true);
+        expect(notPaused.message).toBe(`job ${id}.a is completed; only a paused job can be resumed`);
+
+        await bus.queue.resume(id, { user: 'bob', host: 'laptop' });
+        const done = await waitForStatus(bus, id, 'completed');
+        const result = done.result as ParentResult;
+        expect(result.children.map((c) => [c.id.slice(id.length + 1), c.status])).toEqual([
+          ['a', 'completed'],
+          ['b', 'completed'],
+          ['c', 'completed'],
+          ['d', 'completed'],
+          ['e', 'completed'],
+        ]);
+        expect(result.children.map((c) => (c.result as CommandResult).lines)).toEqual([1, 1, 1, 2, 2]);
+        expect(done.attempts).toBe(1);
+        expect(done.runs?.map((r) => r.outcome)).toEqual([
+          'suspended',
+          'suspended',
+          'suspended',
+          'completed',
+        ]);
+        // Every child ran once; the parent's handler ran once per step.
+        expect(calls.filter((c) => c.startsWith(`${id}.`)).sort()).toEqual(
+          ['a', 'b', 'c', 'd', 'e'].map((k) => `${id}.${k}:steps`),
+        );
+        expect(calls.filter((c) => c === `${id}:parent`)).toHaveLength(4);
+        await waitFor('completed event', () => rec.ofJob(id).some((e) => e.type === 'job.completed'));
+        const types = rec.ofJob(id).map((e) => e.type);
+        expect(types.filter((t) => t === 'job.paused')).toHaveLength(1);
+        expect(types.filter((t) => t === 'job.resumed').length).toBeGreaterThanOrEqual(1);
+        expect(
+          rec.ofJob(id).find((e) => e.type === 'job.resumed' && (e.data as { by?: Requester }).by)?.data,
+        ).toMatchObject({ by: { user: 'bob' } });
+        const audit = await bus.audit.list();
+        expect(audit.filter((e) => e.action === 'job.resume').map((e) => [e.outcome, e.who.user])).toEqual([
+          ['rejected', 'alice'],
+          ['accepted', 'bob'],
+        ]);
+        // Each child is a job of its own: queued with its parent named, and audited.
+        expect(rec.ofJob(`${id}.d`)[0]).toMatchObject({ type: 'job.queued', data: { parentId: id } });
+        const enqueues = audit.filter((e) => e.action === 'job.enqueue' && e.jobId?.startsWith(`${id}.`));
+        expect(enqueues.map((e) => e.outcome).sort()).toEqual([...Array(5).fill('accepted'), 'deduplicated']);
+        rec.stop();
+      });
+
+      it('a failed child does not strand its parent; a retry of the parent re-runs only what failed', async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        consume(bus, calls, [], 2);
+        const id = await parent(bus, 'retry-failed');
+        const failed = await waitForStatus(bus, id, 'failed');
+        expect(failed.error).toBe('1 child failed');
+        expect((await bus.queue.get(`${id}.flaky`))?.status).toBe('failed');
+        expect((await bus.queue.get(`${id}.flaky`))?.error).toBe('the first run fails');
+        await bus.queue.retry(id);
+        const done = await waitForStatus(bus, id, 'completed');
+        expect(
+          (done.result as ParentResult).children.map((c) => [c.id.slice(id.length + 1), c.status]),
+        ).toEqual([
+          ['good', 'completed'],
+          ['flaky', 'failed'],
+          ['flaky-r1', 'completed'],
+        ]);
+        expect(calls.filter((c) => c === `${id}.good:steps`)).toHaveLength(1);
+      });
+
+      it('cancelling a parent cancels its running children; it ends cancelled and never runs again', async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        const aborts: unknown[] = [];
+        consume(bus, calls, aborts, 2);
+        const id = await parent(bus, 'blockers');
+        await waitForStatus(bus, id, 'waiting');
+        await waitForStatus(bus, `${id}.x`, 'active');
+        await waitForStatus(bus, `${id}.y`, 'active');
+        await bus.queue.cancel(id, alice);
+        const cancelled = await waitForStatus(bus, id, 'cancelled');
+        expect(cancelled.error).toBe('cancelled by alice@jump1 (ssh 10.0.0.5)');
+        for (const child of ['x', 'y']) {
+          expect((await waitForStatus(bus, `${id}.${child}`, 'cancelled')).error).toBe(cancelled.error);
+        }
+        expect(aborts).toHaveLength(2);
+        await new Promise((r) => setTimeout(r, 300));
+        expect((await bus.queue.get(id))?.status).toBe('cancelled');
+        expect(calls.filter((c) => c === `${id}:parent`)).toHaveLength(1);
+      });
+
+      it('cancelling a paused parent ends it; retrying it resumes from its saved state', async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        consume(bus, calls, [], 1);
+        const id = await parent(bus, 'waves');
+        await waitForStatus(bus, id, 'paused');
+        await bus.queue.cancel(id);
+        await waitForStatus(bus, id, 'cancelled');
+        await bus.queue.retry(id);
+        const done = await waitForStatus(bus, id, 'completed');
+        expect((done.result as ParentResult).children).toHaveLength(5);
+        expect(calls.filter((c) => c.startsWith(`${id}.`))).toHaveLength(5);
+      });
+
+      it('a parent that sleeps until a time is delayed, then runs again by itself', async () => {
+        bus = await openBus();
+        consume(bus);
+        const id = await parent(bus, 'nap', '400');
+        await waitForStatus(bus, id, 'delayed');
+        const counts = await bus.queue.counts();
+        expect([counts.delayed, counts.paused, counts.waiting]).toEqual([1, 0, 0]);
+        const done = await waitForStatus(bus, id, 'completed');
+        expect((done.result as ParentResult).children).toEqual([]);
+      });
+
+      it('a parent of many more children than its worker has slots runs them all', async () => {
+        bus = await openBus();
+        consume(bus, [], [], 4);
+        const id = await parent(bus, 'many', '300');
+        const done = await waitForStatus(bus, id, 'completed', 60_000);
+        const children = (done.result as ParentResult).children;
+        expect(children).toHaveLength(300);
+        expect(new Set(children.map((c) => c.id)).size).toBe(300);
+        expect(children.every((c) => c.status === 'completed')).toBe(true);
+      }, 90_000);
+
+      it('counts and lists parents by what they wait for', async () => {
+        bus = await openBus();
+        consume(bus, [], [], 3); // the blockers' children hold two slots until cancelled
+        const waiting = await parent(bus, 'blockers');
+        const paused = await parent(bus, 'waves');
+        await waitForStatus(bus, waiting, 'waiting');
+        await waitForStatus(bus, paused, 'paused');
+        const counts = await bus.queue.counts();
+        expect([counts.waiting, counts.paused]).toEqual([1, 1]);
+        expect((await bus.queue.list({ status: 'waiting' })).map((j) => j.id)).toEqual([waiting]);
+        expect((await bus.queue.list({ status: 'paused' })).map((j) => j.id)).toEqual([paused]);
+        await bus.queue.cancel(waiting);
+        await bus.queue.cancel(paused);
+      });
     });
   });
 }

@@ -1,4 +1,5 @@
 import type { JobContext } from '../../src/services/bus/contracts';
+import { detachedFlow } from '../../src/services/bus/jobFlow';
 
 /** A job context that records what a handler reports, as the Jobs screen would see it. */
 export interface RecordedJob extends JobContext {
@@ -26,5 +27,6 @@ export function recordedJob(jobId = 'job-1', attempt = 1): RecordedJob {
       lines.push(line);
     },
     async emit() {},
+    flow: detachedFlow(),
   };
 }

@@ -24,7 +24,17 @@ function recordingQueue(): JobQueue & { specs: JobSpec[] } {
     get: async () => undefined,
     cancel: async () => {},
     retry: async () => {},
-    counts: async () => ({ queued: 0, active: 0, delayed: 0, completed: 0, failed: 0, cancelled: 0 }),
+    resume: async () => {},
+    counts: async () => ({
+      queued: 0,
+      active: 0,
+      waiting: 0,
+      paused: 0,
+      delayed: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 0,
+    }),
     logs: async () => [],
   };
 }

@@ -11,6 +11,8 @@ describe('the Dashboard job counts', () => {
           counts: async () => ({
             queued: 3,
             active: 1,
+            waiting: 0,
+            paused: 0,
             delayed: 0,
             completed: 12_000,
             failed: 7,
@@ -61,7 +63,16 @@ describe('the Dashboard’s failures', () => {
         workers: async () => [worker],
         queue: {
           list: async () => jobs,
-          counts: async () => ({ queued: 0, active: 0, delayed: 0, completed: 1, failed: 1, cancelled: 1 }),
+          counts: async () => ({
+            queued: 0,
+            active: 0,
+            waiting: 0,
+            paused: 0,
+            delayed: 0,
+            completed: 1,
+            failed: 1,
+            cancelled: 1,
+          }),
         },
       }),
     });

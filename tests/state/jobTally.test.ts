@@ -31,7 +31,16 @@ describe('the job tally (one count for the Dashboard’s every line)', () => {
       job('6', 'queued'),
     ]);
     const tally = jobTally({ byId: jobs });
-    expect(tally.counts).toEqual({ queued: 1, active: 1, delayed: 0, completed: 2, failed: 1, cancelled: 1 });
+    expect(tally.counts).toEqual({
+      queued: 1,
+      active: 1,
+      waiting: 0,
+      paused: 0,
+      delayed: 0,
+      completed: 2,
+      failed: 1,
+      cancelled: 1,
+    });
     expect(tally.failures.map((j) => j.id)).toEqual(['2']);
     expect(tally.byWorker.get('w1')).toEqual({ done: 1, failed: 1, cancelled: 1 });
     expect(tally.byWorker.get('w2')).toEqual({ done: 1, failed: 0, cancelled: 0 });
@@ -41,7 +50,16 @@ describe('the job tally (one count for the Dashboard’s every line)', () => {
   });
 
   it('takes the queue’s counts when the queue holds more jobs than the console lists', () => {
-    const queue = { queued: 0, active: 0, delayed: 0, completed: 900, failed: 40, cancelled: 2 };
+    const queue = {
+      queued: 0,
+      active: 0,
+      waiting: 0,
+      paused: 0,
+      delayed: 0,
+      completed: 900,
+      failed: 40,
+      cancelled: 2,
+    };
     const tally = jobTally({ byId: byId([job('1', 'failed', 'w1')]), counts: queue });
     expect(tally.counts).toBe(queue);
     expect(tally.failures).toHaveLength(1);

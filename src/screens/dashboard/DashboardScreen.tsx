@@ -36,6 +36,8 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
 
   // One count for the jobs line, the failures and each worker (a job counts once, by its status now).
   const { counts, failures, byWorker } = useDeck((s) => jobTally(s.jobs));
+  // Parents waiting for their children or paused between waves are named only when there are some.
+  const shownStatuses = jobStatuses.filter((s) => counts[s] > 0 || (s !== 'waiting' && s !== 'paused'));
 
   // Fixed sections first; the latest events get whatever height is left.
   const workerRows = Math.min(Math.max(workers.length, 1), 3);
@@ -66,7 +68,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
       {workerLines.slice(0, workerRows).map((l, i) => (
         <Text key={i}>{fitWidth(`  ${l}`, width)}</Text>
       ))}
-      <Text>{fitWidth(`Jobs  ${jobStatuses.map((s) => `${s} ${counts[s]}`).join('  ')}`, width)}</Text>
+      <Text>{fitWidth(`Jobs  ${shownStatuses.map((s) => `${s} ${counts[s]}`).join('  ')}`, width)}</Text>
       <Text color={theme.muted}>{fitWidth(nextRunLine(schedules.file, schedules.next, now), width)}</Text>
       <Heading text={`Events per minute, last hour (${sparkWidth} min shown, newest right)`} width={width} />
       {(['info', 'warn', 'error'] as const).map((level) => {

@@ -20,6 +20,8 @@ const statusColor: Record<string, string | undefined> = {
   active: 'cyan',
   completed: 'green',
   delayed: 'yellow',
+  waiting: 'blue',
+  paused: 'magenta',
 };
 
 /** At 80 columns: id, kind, status, progress, age, who asked and what the job does; the rest on wider terminals. */

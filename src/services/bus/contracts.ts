@@ -30,6 +30,8 @@ export interface JobQueue {
   cancel(id: JobId, by?: Requester): Promise<void>;
   /** Queue a `failed` or `cancelled` job again, with a fresh set of attempts. */
   retry(id: JobId, by?: Requester): Promise<void>;
+  /** Wake a `paused` parent job (or one sleeping until a time) now: its handler runs again. Audited. */
+  resume(id: JobId, by?: Requester): Promise<void>;
   /** Newest first. */
   list(filter?: JobFilter): Promise<JobView[]>;
   get(id: JobId): Promise<JobView | undefined>;
@@ -86,6 +88,30 @@ export interface JobContext {
   log(line: string, stream?: JobLogLine['stream']): Promise<void>;
   /** Any other event about this job (jobId and source are filled in). */
   emit(event: Pick<NewEvent, 'level' | 'type' | 'message' | 'data'>): Promise<void>;
+  /** Children, saved state and suspension: what a parent job (a batch, a pipeline run) is made of. */
+  flow: JobFlow;
+}
+
+/**
+ * A parent job's handler is a re-entrant state machine: it saves where it is, adds children, and suspends
+ * (`waitForChildren`, `sleep`) without holding a worker slot; it is then called again from the top with its saved
+ * state, on whichever worker takes it. A worker that dies costs a re-run from the last `save`, nothing more.
+ */
+export interface JobFlow {
+  /** What `save` stored last (undefined on the first run). Kept across suspensions, worker deaths and retries. */
+  state<T>(): T | undefined;
+  save<T>(state: T): Promise<void>;
+  /**
+   * Queue children (each a normal job: validated, audited, logged, its own retry policy). The id of a child comes
+   * from this job's id and its `key`: adding the same key again returns the same job, never a second one.
+   */
+  addChildren(children: { key: string; spec: JobSpec }[]): Promise<JobId[]>;
+  /** This job's children, in the order they were added, with status, result and error. */
+  children(): Promise<JobView[]>;
+  /** Suspend until every child has ended (completed, failed or cancelled); the handler is then called again. */
+  waitForChildren(): Promise<never>;
+  /** Suspend until a time (epoch ms; status `delayed`) or until `JobQueue.resume` (status `paused`). */
+  sleep(until: number | 'manual'): Promise<never>;
 }
 
 /** A handler knows nothing of Redis, React or the CLI. Throw to fail the job (it is retried per policy). */

@@ -2,6 +2,7 @@ import type { NewEvent } from '../../domain/event';
 import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
 import { SecretMask, secretValuesOf } from '../../domain/secretMask';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
+import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
 import { JobOutbox } from './jobOutbox';
 
 /** A job as a transport hands it to `executeJob`: nothing in it is trusted (it may come from another version). */
@@ -24,6 +25,8 @@ export interface ExecutionSink {
   appendLog(line: JobLogLine): Promise<void>;
   /** The transport's connection: while it is away, output is held and sent when it is back. */
   state?: BusStateObservable;
+  /** The job's saved state and children (`ctx.flow`). */
+  flow: FlowStore;
 }
 
 export type ExecutionOutcome =
@@ -32,7 +35,9 @@ export type ExecutionOutcome =
   | { kind: 'failed'; error: string; permanent: boolean }
   | { kind: 'cancelled'; message: string }
   /** The worker is going away: put the job back in the queue without counting the attempt. */
-  | { kind: 'released' };
+  | { kind: 'released' }
+  /** A parent job stepped aside (`ctx.flow`): park it without a worker slot; its handler runs again later. */
+  | { kind: 'suspended'; suspension: Suspension };
 
 /** Safety net for handlers that do not bound their lines (the command handler cuts at 4096 already). */
 export const maxLogLineLength = 16_384;
@@ -123,6 +128,7 @@ export async function executeJob(
     emit: async (event) => {
       await outbox.send({ ...event, message: mask.text(event.message), jobId: job.id, source });
     },
+    flow: jobFlow(sink.flow),
   };
 
   try {
@@ -134,6 +140,7 @@ export async function executeJob(
   } catch (error) {
     await progress.flush().catch(() => {});
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
+    if (error instanceof JobSuspended) return { kind: 'suspended', suspension: error.suspension };
     return { kind: 'failed', permanent: isPermanent(error), error: mask.text(errorMessage(error)) };
   } finally {
     if (timer) clearTimeout(timer);

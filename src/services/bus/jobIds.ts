@@ -20,6 +20,19 @@ export function newJobId(): string {
   return String(randomInt(10_000_000, 100_000_000));
 }
 
+const plainChildKey = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The id of a parent job's child: the parent's id and the child's key (`412.web-1`), so adding the same key again,
+ * after a worker died between adding and saving, finds the first child instead of running a second one. Keys are
+ * free text; one that is not plain is hashed (`412.~3f2a…`). A key never holds a `.`, so ids of grandchildren
+ * (`412.web-1.check`) cannot collide with a child's.
+ */
+export function childJobId(parentId: string, key: string): string {
+  if (plainChildKey.test(key)) return `${parentId}.${key}`;
+  return `${parentId}.~${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
+
 export function policyFor(
   kind: JobKind,
   overrides?: Partial<Record<JobKind, Partial<JobPolicy>>>,

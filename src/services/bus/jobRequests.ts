@@ -10,7 +10,7 @@ import {
 import { refusedPrefix } from '../../domain/refusal';
 import { BusError } from './busError';
 
-type Request = 'job.cancel' | 'job.retry';
+type Request = 'job.cancel' | 'job.retry' | 'job.resume';
 
 /**
  * Why a cancel or a retry of this job is refused, with the audit entry that records it; undefined when the
@@ -33,9 +33,13 @@ export function refusal(
       ? isFinished(view.status)
         ? `job ${id} is already ${view.status}`
         : undefined
-      : view.status !== 'failed' && view.status !== 'cancelled'
-        ? `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`
-        : undefined;
+      : action === 'job.resume'
+        ? view.status !== 'paused' && view.status !== 'delayed'
+          ? `job ${id} is ${view.status}; only a paused job can be resumed`
+          : undefined
+        : view.status !== 'failed' && view.status !== 'cancelled'
+          ? `job ${id} is ${view.status}; only failed or cancelled jobs can be retried`
+          : undefined;
   if (!reason) return undefined;
   return {
     error: new BusError('conflict', reason),

@@ -20,8 +20,9 @@ import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
 import { BusError } from './busError';
 import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
+import type { FlowStore, Suspension } from './jobFlow';
 import type { JobHistory } from './jobHistory';
-import { jobIdForKey, newJobId, policyFor } from './jobIds';
+import { childJobId, jobIdForKey, newJobId, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { MemoryAuditLog } from './memoryAudit';
 import type { MemoryEventBus } from './memoryEvents';
@@ -40,6 +41,15 @@ interface MemoryJob {
   controller?: AbortController;
   retryTimer?: NodeJS.Timeout;
   cancelledBy?: Requester;
+  /** A parent's saved state (`ctx.flow.save`). */
+  flowState?: unknown;
+  /** A parent's children, in the order they were added. */
+  children?: string[];
+  /** A suspended parent sleeping until a time, or until `resume` (then no timer). */
+  wakeTimer?: NodeJS.Timeout;
+  sleeping?: boolean;
+  /** The next run goes on with the current attempt (the handler stepped aside; it did not fail). */
+  resuming?: boolean;
 }
 
 export interface MemoryQueueDeps {
@@ -75,6 +85,11 @@ export class MemoryJobQueue implements JobQueue {
 
   async enqueue(spec: JobSpec): Promise<string> {
     await this.loaded;
+    return this.add(spec);
+  }
+
+  /** Queue a job; a parent's child gets its id from the parent (`child`). */
+  private async add(spec: JobSpec, child?: { id: string; parentId: string }): Promise<string> {
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
     if (!check.ok) {
@@ -95,7 +110,7 @@ export class MemoryJobQueue implements JobQueue {
       throw readOnly.error;
     }
     const what = describeJob(valid.kind, valid.payload);
-    const keyed = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined;
+    const keyed = child?.id ?? (valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined);
     if (keyed && this.jobs.has(keyed)) {
       const id = keyed;
       this.audit({
@@ -124,6 +139,7 @@ export class MemoryJobQueue implements JobQueue {
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(valid.schedule ? { schedule: valid.schedule } : {}),
+      ...(child ? { parentId: child.parentId } : {}),
     });
     const history = this.deps.history;
     let view: JobView;
@@ -146,6 +162,7 @@ export class MemoryJobQueue implements JobQueue {
       kind: view.kind,
       summary: what,
       maxAttempts: view.maxAttempts,
+      ...(child ? { parentId: child.parentId } : {}),
     });
     this.audit({
       who: valid.requestedBy,
@@ -169,13 +186,33 @@ export class MemoryJobQueue implements JobQueue {
       job.cancelledBy = by;
       const reason: JobAbort = { kind: 'cancel', message };
       job.controller.abort(reason);
-      return;
+    } else {
+      const at = this.waiting.indexOf(id);
+      if (at >= 0) this.waiting.splice(at, 1);
+      this.clearTimers(job);
+      this.finish(job, { kind: 'cancelled', message }, by);
     }
-    const at = this.waiting.indexOf(id);
-    if (at >= 0) this.waiting.splice(at, 1);
-    if (job.retryTimer) clearTimeout(job.retryTimer);
-    job.retryTimer = undefined;
-    this.finish(job, { kind: 'cancelled', message }, by);
+    // The parent first: its children ending now must not wake it.
+    for (const childId of job.children ?? []) {
+      const child = this.jobs.get(childId);
+      if (child && !isFinished(child.view.status)) await this.cancel(childId, by).catch(() => {});
+    }
+  }
+
+  async resume(id: string, by: Requester = this.deps.requester): Promise<void> {
+    await this.loaded;
+    const job = this.jobs.get(id);
+    const refused =
+      refusal('job.resume', id, by, job?.view) ??
+      (job && !job.sleeping
+        ? refusal('job.resume', id, by, { ...job.view, status: 'queued' }) // a retry's backoff, not a sleep
+        : undefined);
+    if (refused) {
+      this.audit(refused.audit);
+      throw refused.error;
+    }
+    this.audit(accepted('job.resume', id, by, job!.view));
+    this.wake(job!, 'resumed', by);
   }
 
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
@@ -188,6 +225,7 @@ export class MemoryJobQueue implements JobQueue {
       job.logs = await this.deps.history!.readLogs(id).catch(() => []);
     }
     Object.assign(view, { status: 'queued', step: 0, total: 0, attempts: 0 });
+    job.resuming = false;
     for (const key of ['message', 'startedAt', 'finishedAt', 'result', 'error'] as const) delete view[key];
     this.waiting.push(id);
     this.publish(view, 'info', 'job.retried', `retry requested by ${describeRequester(by)}`, {
@@ -286,7 +324,9 @@ export class MemoryJobQueue implements JobQueue {
     const controller = new AbortController();
     job.controller = controller;
     view.status = 'active';
-    view.attempts++;
+    const resuming = job.resuming === true;
+    job.resuming = false;
+    if (!resuming) view.attempts++;
     view.startedAt = Date.now();
     view.worker = consumer.id;
     view.runs = withRunStarted(view.runs, {
@@ -333,13 +373,111 @@ export class MemoryJobQueue implements JobQueue {
           job.logs.push(line);
           if (job.logs.length > logLinesKept + 100) job.logs.splice(0, job.logs.length - logLinesKept);
         },
+        flow: this.flowStore(job),
       },
       controller.signal,
     );
     job.controller = undefined;
     consumer.ended(view.id, outcome.kind);
+    // Handed back: a run that went on with an attempt goes on with it again on the next consumer.
+    if (outcome.kind === 'released' && resuming) {
+      job.resuming = true;
+      view.attempts++;
+    }
     this.finish(job, outcome);
     this.pump();
+  }
+
+  private flowStore(job: MemoryJob): FlowStore {
+    const parentId = job.view.id;
+    return {
+      state: job.flowState,
+      save: async (state) => {
+        job.flowState = state;
+      },
+      addChildren: async (children) => {
+        const ids: string[] = [];
+        for (const { key, spec } of children) {
+          // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
+          if (job.controller?.signal.aborted) throw new Error(`job ${parentId} is no longer running`);
+          const id = await this.add(spec, { id: childJobId(parentId, key), parentId });
+          job.children ??= [];
+          if (!job.children.includes(id)) job.children.push(id);
+          ids.push(id);
+        }
+        return ids;
+      },
+      children: async () =>
+        (job.children ?? []).flatMap((id) => {
+          const child = this.jobs.get(id);
+          return child ? [structuredClone(child.view)] : [];
+        }),
+    };
+  }
+
+  /** A parent stepped aside: it waits for its children, a time or a resume, holding no consumer slot. */
+  private suspend(job: MemoryJob, suspension: Suspension): void {
+    const { view } = job;
+    job.resuming = true;
+    if (suspension.kind === 'children') {
+      const pending = this.pendingChildren(job);
+      if (pending === 0) {
+        this.wake(job, 'children');
+        return;
+      }
+      view.status = 'waiting';
+      this.publish(view, 'info', 'job.waiting', `waiting for ${pending} of its children`, {
+        kind: view.kind,
+        pending,
+      });
+    } else if (suspension.until === 'manual') {
+      job.sleeping = true;
+      view.status = 'paused';
+      this.publish(view, 'info', 'job.paused', 'paused until resumed', { kind: view.kind });
+    } else {
+      job.sleeping = true;
+      view.status = 'delayed';
+      const until = suspension.until;
+      job.wakeTimer = setTimeout(() => this.wake(job, 'time'), Math.max(0, until - Date.now()));
+      job.wakeTimer.unref?.();
+      this.publish(view, 'info', 'job.sleeping', `sleeping until ${new Date(until).toISOString()}`, {
+        kind: view.kind,
+        until,
+      });
+    }
+    this.deps.history?.save(view);
+  }
+
+  private wake(job: MemoryJob, why: 'children' | 'time' | 'resumed', by?: Requester): void {
+    const { view } = job;
+    this.clearTimers(job);
+    job.sleeping = false;
+    view.status = 'queued';
+    this.waiting.push(view.id);
+    const message =
+      why === 'children'
+        ? 'its children have ended'
+        : why === 'time'
+          ? 'woke up'
+          : `resumed by ${describeRequester(by ?? this.deps.requester)}`;
+    this.publish(view, 'info', 'job.resumed', message, { kind: view.kind, why, ...(by ? { by } : {}) });
+    this.pump();
+  }
+
+  private pendingChildren(job: MemoryJob): number {
+    let pending = 0;
+    for (const id of job.children ?? []) {
+      const child = this.jobs.get(id);
+      if (child && !isFinished(child.view.status)) pending++;
+    }
+    return pending;
+  }
+
+  private clearTimers(job: MemoryJob): void {
+    if (job.retryTimer) clearTimeout(job.retryTimer);
+    if (job.wakeTimer) clearTimeout(job.wakeTimer);
+    job.retryTimer = undefined;
+    job.wakeTimer = undefined;
   }
 
   private finish(job: MemoryJob, outcome: ExecutionOutcome, cancelledBy = job.cancelledBy): void {
@@ -400,6 +538,9 @@ export class MemoryJobQueue implements JobQueue {
           ...(cancelledBy ? { by: cancelledBy } : {}),
         });
         break;
+      case 'suspended':
+        this.suspend(job, outcome.suspension);
+        return;
       case 'released':
         // Handed back by a stopping consumer: the attempt does not count; first in line for the next one.
         Object.assign(view, { status: 'queued', attempts: Math.max(0, view.attempts - 1) });
@@ -420,15 +561,31 @@ export class MemoryJobQueue implements JobQueue {
       outcome: view.status as 'completed' | 'failed' | 'cancelled',
       ...(view.error ? { reason: view.error } : {}),
     });
+    this.childEnded(view);
     this.forgetOldJobs();
+  }
+
+  /** The last child of a parent waiting for them to end wakes it. */
+  private childEnded(view: JobView): void {
+    const parent = view.parentId ? this.jobs.get(view.parentId) : undefined;
+    if (parent?.view.status === 'waiting' && this.pendingChildren(parent) === 0)
+      this.wake(parent, 'children');
   }
 
   private forgetOldJobs(): void {
     const keep = this.deps.keepFinished ?? 1000;
-    const finished = [...this.jobs.values()].filter((j) => isFinished(j.view.status));
+    // A child is kept while its parent runs: the parent reads its result when it wakes.
+    const finished = [...this.jobs.values()].filter(
+      (j) => isFinished(j.view.status) && !this.parentRuns(j.view),
+    );
     if (finished.length <= keep + 50) return;
     finished.sort((a, b) => (a.view.finishedAt ?? 0) - (b.view.finishedAt ?? 0));
     for (const job of finished.slice(0, finished.length - keep)) this.jobs.delete(job.view.id);
+  }
+
+  private parentRuns(view: JobView): boolean {
+    const parent = view.parentId ? this.jobs.get(view.parentId) : undefined;
+    return parent !== undefined && !isFinished(parent.view.status);
   }
 
   private publish(
@@ -448,8 +605,7 @@ export class MemoryJobQueue implements JobQueue {
   async stop(reason = `stopped with the process that ran it (${hostname()}:${process.pid})`): Promise<void> {
     for (const job of this.jobs.values()) {
       if (isFinished(job.view.status) || job.logsOnDisk) continue;
-      if (job.retryTimer) clearTimeout(job.retryTimer);
-      job.retryTimer = undefined;
+      this.clearTimers(job);
       // Its consumer handed it back as it closed: that attempt was not handed to anyone, it ended here.
       const last = job.view.runs?.at(-1);
       if (last?.outcome === 'released') {
@@ -542,7 +698,7 @@ class MemoryConsumer implements JobConsumer {
     const entry = this.active.get(jobId);
     this.active.delete(jobId);
     if (outcome === 'completed') this.done++;
-    else if (outcome !== 'released') this.failed++;
+    else if (outcome !== 'released' && outcome !== 'suspended') this.failed++;
     this.opts.onJob?.({ jobId, kind: entry?.kind ?? '?', phase: 'end', outcome });
     if (this.active.size === 0) this.idle?.();
   }

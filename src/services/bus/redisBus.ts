@@ -86,7 +86,7 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
     const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
     workerConn.on('error', () => {});
     const consumer = new RedisConsumer(
-      { workerConn, cmd, hub, keys, prefix, events, state },
+      { workerConn, cmd, hub, keys, prefix, events, state, jobs },
       handlers,
       consumeOpts,
     );

@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  UnrecoverableError,
+  WaitingChildrenError,
+  WaitingError,
+  Worker,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
@@ -13,9 +20,23 @@ import type {
   SomeHandlers,
   Unsubscribe,
 } from './contracts';
-import { type ClaimedJob, type ExecutionSink, errorMessage, executeJob } from './executeJob';
+import {
+  type ClaimedJob,
+  type ExecutionOutcome,
+  type ExecutionSink,
+  errorMessage,
+  executeJob,
+} from './executeJob';
+import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
-import { type JobData, parseMarker, queueName, readJobData } from './redisQueue';
+import {
+  flowStateField,
+  type JobData,
+  parseMarker,
+  queueName,
+  type RedisJobQueue,
+  readJobData,
+} from './redisQueue';
 import { appendRun, runEnded, runStarted } from './redisRuns';
 
 export interface RedisConsumerDeps {
@@ -27,8 +48,16 @@ export interface RedisConsumerDeps {
   prefix: string;
   events: RedisEventBus;
   state: BusStateObservable;
+  /** Where a parent's children are queued and read. */
+  jobs: RedisJobQueue;
   version?: string;
 }
+
+/**
+ * A paused parent sleeps in BullMQ's delayed set in steps of a day (delayed scores are `ms * 4096`: far dates lose
+ * precision); each time it wakes still paused, it goes back to sleep without running its handler.
+ */
+const pausedNapMs = 24 * 3600_000;
 
 interface ActiveJob {
   job: Job;
@@ -197,6 +226,13 @@ export class RedisConsumer implements JobConsumer {
       this.endings.set(id, { kind: 'cancelled', message: marker.message, quiet: marker.final });
       throw new UnrecoverableError(marker.message);
     }
+    const jobHash = `${job.queueQualifiedName}:${id}`;
+    const [asleep, savedState] = await this.flowOf(jobHash, id);
+    if (asleep === 'manual') {
+      await job.moveToDelayed(Date.now() + pausedNapMs, token);
+      throw new DelayedError();
+    }
+    if (asleep) void this.deps.workerConn.hdel(this.deps.keys.sleeping, id).catch(() => {});
     const controller = new AbortController();
     if (bullSignal) {
       bullSignal.addEventListener('abort', () => controller.abort(bullSignal.reason), { once: true });
@@ -233,7 +269,6 @@ export class RedisConsumer implements JobConsumer {
         },
       })
       .catch(() => {});
-    const jobHash = `${job.queueQualifiedName}:${id}`;
     const recordRun = (entry: Parameters<typeof appendRun>[2]) =>
       void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
     recordRun(start);
@@ -247,8 +282,37 @@ export class RedisConsumer implements JobConsumer {
       appendLog: async (line) => {
         await job.log(JSON.stringify(line));
       },
+      flow: {
+        state: savedState,
+        save: async (state) => {
+          if (state === undefined) await this.deps.workerConn.hdel(jobHash, flowStateField);
+          else await this.deps.workerConn.hset(jobHash, flowStateField, JSON.stringify(state));
+        },
+        addChildren: async (children) => {
+          // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
+          if (controller.signal.aborted) throw new Error(`job ${id} is no longer running`);
+          return this.deps.jobs.addChildren({ id, queue: job.queueQualifiedName }, children);
+        },
+        children: () => this.deps.jobs.childrenOf(id),
+      },
     };
-    const outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
+    let outcome: ExecutionOutcome;
+    for (;;) {
+      outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
+      if (outcome.kind !== 'suspended' || outcome.suspension.kind !== 'children') break;
+      // BullMQ parks it only if a child is still pending; if all ended while it ran, it goes on at once, here.
+      const parked = await job.moveToWaitingChildren(token).catch((error: unknown) => {
+        outcome = {
+          kind: 'failed',
+          permanent: false,
+          error: `cannot wait for its children: ${errorMessage(error)}`,
+        };
+        return true;
+      });
+      if (parked) break;
+      recordRun(runEnded('suspended'));
+      recordRun(runStarted(claimed.attempt, this.id));
+    }
     this.active.delete(id);
     this.refreshPresenceSoon();
     this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
@@ -263,6 +327,8 @@ export class RedisConsumer implements JobConsumer {
       ),
     );
     switch (outcome.kind) {
+      case 'suspended':
+        return this.suspend(job, token, outcome.suspension);
       case 'completed':
         this.done++;
         this.announceCompletion(job, outcome.result, claimed.attempt);
@@ -291,6 +357,68 @@ export class RedisConsumer implements JobConsumer {
           .catch(() => {});
         throw new WaitingError();
     }
+  }
+
+  /** Whether the job sleeps (`sleeping` hash) and its saved state, in one round trip. */
+  private async flowOf(jobHash: string, id: string): Promise<[string | null, unknown]> {
+    const replies = await this.deps.workerConn
+      .multi()
+      .hget(this.deps.keys.sleeping, id)
+      .hget(jobHash, flowStateField)
+      .exec();
+    const asleep = (replies?.[0]?.[1] as string | null) ?? null;
+    const text = replies?.[1]?.[1] as string | null;
+    let state: unknown;
+    try {
+      state = text ? JSON.parse(text) : undefined;
+    } catch {
+      state = undefined; // written by something else: the handler starts over
+    }
+    return [asleep, state];
+  }
+
+  /** Park a parent that stepped aside; the BullMQ error tells the worker it was moved already. */
+  private async suspend(job: Job, token: string, suspension: Suspension): Promise<never> {
+    const id = job.id!;
+    const source = { worker: this.id };
+    if (suspension.kind === 'children') {
+      const pending = await job
+        .getDependenciesCount({ unprocessed: true })
+        .then((c) => c.unprocessed ?? 0)
+        .catch(() => 0);
+      void this.publishReliably({
+        level: 'info',
+        type: 'job.waiting',
+        jobId: id,
+        source,
+        message: `waiting for ${pending} of its children`,
+        data: { kind: job.name, pending },
+      });
+      throw new WaitingChildrenError();
+    }
+    const { until } = suspension;
+    await this.deps.workerConn.hset(this.deps.keys.sleeping, id, String(until));
+    await job.moveToDelayed(until === 'manual' ? Date.now() + pausedNapMs : until, token);
+    void this.publishReliably(
+      until === 'manual'
+        ? {
+            level: 'info',
+            type: 'job.paused',
+            jobId: id,
+            source,
+            message: 'paused until resumed',
+            data: { kind: job.name },
+          }
+        : {
+            level: 'info',
+            type: 'job.sleeping',
+            jobId: id,
+            source,
+            message: `sleeping until ${new Date(until).toISOString()}`,
+            data: { kind: job.name, until },
+          },
+    );
+    throw new DelayedError();
   }
 
   /**

@@ -14,6 +14,8 @@ export interface DeckKeys {
   epoch: string;
   audit: string;
   cancelled: string;
+  /** Parent jobs asleep (BullMQ `delayed`): job id -> `manual` (paused until resumed) or the wake time (epoch ms). */
+  sleeping: string;
   control: string;
   workers: string;
   worker(id: string): string;
@@ -27,6 +29,7 @@ export function deckKeys(prefix: string): DeckKeys {
     epoch: `${base}:events:epoch`,
     audit: `${base}:audit`,
     cancelled: `${base}:cancelled`,
+    sleeping: `${base}:sleeping`,
     control: `${base}:control`,
     workers: `${base}:workers`,
     worker: (id) => `${base}:worker:${id}`,

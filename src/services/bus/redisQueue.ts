@@ -5,6 +5,7 @@ import type { NewEvent } from '../../domain/event';
 import {
   checkJobSpec,
   describeJob,
+  isFinished,
   type JobFilter,
   type JobKind,
   type JobLogLine,
@@ -20,7 +21,7 @@ import {
 import { scheduleTickOf } from '../scheduler/scheduledJob';
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
-import { jobIdForKey, policyFor } from './jobIds';
+import { childJobId, jobIdForKey, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
@@ -54,6 +55,9 @@ export interface CancelMarker {
 export const queueName = 'jobs';
 export const keepFinished = { completed: 1000, failed: 5000, ageSeconds: 7 * 24 * 3600 };
 export const keepLogLines = 1000;
+/** Fields of a parent's BullMQ job hash: its saved state (JSON) and its children's ids (one a line, in order). */
+export const flowStateField = 'deck:flow:state';
+export const flowChildrenField = 'deck:flow:children';
 const requestTimeoutMs = 5000;
 
 export interface RedisQueueDeps {
@@ -73,6 +77,72 @@ export class RedisJobQueue implements JobQueue {
   constructor(private readonly deps: RedisQueueDeps) {}
 
   async enqueue(spec: JobSpec): Promise<string> {
+    return this.add(spec);
+  }
+
+  /**
+   * Queue children of a running parent (`ctx.flow.addChildren`): BullMQ children of the parent's job, each a
+   * normal job with an id from the parent's and its key. A failed child ends its part in the parent's wait
+   * (`ignoreDependencyOnFailure`) instead of failing or stranding the parent.
+   */
+  async addChildren(
+    parent: { id: string; queue: string },
+    children: { key: string; spec: JobSpec }[],
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const { key, spec } of children) {
+      ids.push(await this.add(spec, { jobId: childJobId(parent.id, key), parent }));
+    }
+    const hash = this.deps.queue.toKey(parent.id);
+    const known = ((await this.deps.cmd.hget(hash, flowChildrenField)) ?? '').split('\n').filter(Boolean);
+    const added = ids.filter((id) => !known.includes(id));
+    if (added.length > 0) await this.deps.cmd.hset(hash, flowChildrenField, [...known, ...added].join('\n'));
+    return ids;
+  }
+
+  /** A parent's children, in the order they were added. */
+  async childrenOf(parentId: string): Promise<JobView[]> {
+    const text = await this.deps.cmd.hget(this.deps.queue.toKey(parentId), flowChildrenField);
+    const ids = (text ?? '').split('\n').filter(Boolean);
+    const views = await Promise.all(ids.map((id) => this.load(id)));
+    return views.flatMap((found) => (found ? [found.view] : []));
+  }
+
+  async resume(id: string, by: Requester = this.deps.requester): Promise<void> {
+    this.ensureUp('job not resumed');
+    const { cmd, keys } = this.deps;
+    const found = await this.load(id);
+    const asleep = found ? await cmd.hget(keys.sleeping, id) : null;
+    const refused =
+      refusal('job.resume', id, by, found?.view) ??
+      (found && !asleep
+        ? refusal('job.resume', id, by, { ...found.view, status: 'queued' }) // a retry's backoff, not a sleep
+        : undefined);
+    if (refused) {
+      await this.audit(refused.audit);
+      throw refused.error;
+    }
+    const { job, view } = found!;
+    await cmd.hdel(keys.sleeping, id);
+    // Woken by its time in between: it runs already, which is what was asked.
+    await job.promote().catch(() => {});
+    await this.publish(
+      {
+        level: 'info',
+        type: 'job.resumed',
+        jobId: id,
+        source: by,
+        message: `resumed by ${describeRequester(by)}`,
+        data: { kind: view.kind, why: 'resumed', by },
+      },
+      accepted('job.resume', id, by, view),
+    );
+  }
+
+  private async add(
+    spec: JobSpec,
+    child?: { jobId: string; parent: { id: string; queue: string } },
+  ): Promise<string> {
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
     if (!check.ok) {
@@ -95,7 +165,7 @@ export class RedisJobQueue implements JobQueue {
     const valid = check.spec;
     const what = describeJob(valid.kind, valid.payload);
     const policy = policyFor(valid.kind, this.deps.policies);
-    const jobId = valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined;
+    const jobId = child?.jobId ?? (valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined);
     const { queue } = this.deps;
     return this.withTimeout(
       'queueing the job (it may or may not be queued: check `infradeck jobs`)',
@@ -125,9 +195,15 @@ export class RedisJobQueue implements JobQueue {
           ...(jobId ? { jobId } : {}),
           attempts: maxAttempts,
           backoff: { type: 'exponential', delay: policy.backoffMs },
-          removeOnComplete: { count: keepFinished.completed, age: keepFinished.ageSeconds },
-          removeOnFail: { count: keepFinished.failed, age: keepFinished.ageSeconds },
+          // A child is kept by age only: a batch of 5,000 targets must still read every result when it wakes.
+          removeOnComplete: child
+            ? { age: keepFinished.ageSeconds }
+            : { count: keepFinished.completed, age: keepFinished.ageSeconds },
+          removeOnFail: child
+            ? { age: keepFinished.ageSeconds }
+            : { count: keepFinished.failed, age: keepFinished.ageSeconds },
           keepLogs: keepLogLines,
+          ...(child ? { parent: child.parent, ignoreDependencyOnFailure: true } : {}),
         });
         const id = job.id!;
         await this.publish(
@@ -137,7 +213,12 @@ export class RedisJobQueue implements JobQueue {
             jobId: id,
             source: valid.requestedBy,
             message: `queued ${what}`,
-            data: { kind: valid.kind, summary: what, maxAttempts },
+            data: {
+              kind: valid.kind,
+              summary: what,
+              maxAttempts,
+              ...(child ? { parentId: child.parent.id } : {}),
+            },
           },
           {
             who: valid.requestedBy,
@@ -157,7 +238,6 @@ export class RedisJobQueue implements JobQueue {
     this.ensureUp('job not cancelled');
     const { cmd, keys } = this.deps;
     const { job, view } = await this.admit('job.cancel', id, by);
-    const what = describeJob(view.kind, view.payload);
     const message = `cancelled by ${describeRequester(by)}`;
     const running = view.status === 'active';
     const marker: CancelMarker = { by, at: Date.now(), message, final: !running };
@@ -167,10 +247,23 @@ export class RedisJobQueue implements JobQueue {
     // Whoever runs it aborts at once; a worker that misses the message finds the marker within a second.
     await cmd.publish(keys.control, JSON.stringify({ type: 'cancel', jobId: id, message }));
     await this.audit(accepted('job.cancel', id, by, view));
-    if (running) return;
+    if (!running) {
+      await this.finishCancel(job, view, by, message);
+    }
+    // After the parent's marker: children ending now do not make it run again.
+    for (const child of await this.childrenOf(id)) {
+      if (!isFinished(child.status)) await this.cancel(child.id, by).catch(() => {}); // it just ended: fine
+    }
+  }
+
+  private async finishCancel(job: Job, view: JobView, by: Requester, message: string): Promise<void> {
+    const id = view.id;
+    const what = describeJob(view.kind, view.payload);
     // Not running: it is over now. It stays in BullMQ's wait list until a worker takes it and drops it at once
-    // (the marker says so); a delayed one is promoted so that happens soon.
-    if (view.status === 'delayed') await job.promote().catch(() => {});
+    // (the marker says so); a delayed one is promoted so that happens soon. A parent waiting for its children is
+    // dropped when they have ended (its own cancel cancels them).
+    await this.deps.cmd.hdel(this.deps.keys.sleeping, id);
+    if (view.status === 'delayed' || view.status === 'paused') await job.promote().catch(() => {});
     await this.publish(
       { level: 'warn', type: 'job.cancelled', jobId: id, source: by, message, data: { kind: view.kind, by } },
       {
@@ -214,6 +307,7 @@ export class RedisJobQueue implements JobQueue {
     const types = new Set<JobType>();
     for (const status of wanted ?? jobStatuses) for (const t of bullTypesFor(status)) types.add(t);
     const markers = await this.markers();
+    const sleeping = await this.deps.cmd.hgetall(this.deps.keys.sleeping);
     const views: JobView[] = [];
     await this.withTimeout('listing jobs', async () => {
       const byType = await Promise.all(
@@ -231,7 +325,13 @@ export class RedisJobQueue implements JobQueue {
             .exec()) ?? [])
         : [];
       for (const [i, { job, type }] of found.entries()) {
-        const view = toView(job, type, markers.get(job.id!), runs[i]?.[1] as string | null | undefined);
+        const view = toView(
+          job,
+          type,
+          markers.get(job.id!),
+          runs[i]?.[1] as string | null | undefined,
+          sleeping[job.id!],
+        );
         if (wanted && !wanted.has(view.status)) continue;
         if (filter.kind && view.kind !== filter.kind) continue;
         views.push(view);
@@ -262,18 +362,29 @@ export class RedisJobQueue implements JobQueue {
       'failed',
     );
     const counts: Record<JobStatus, number> = {
-      queued: (raw.waiting ?? 0) + (raw.prioritized ?? 0) + (raw['waiting-children'] ?? 0),
+      queued: (raw.waiting ?? 0) + (raw.prioritized ?? 0),
       active: raw.active ?? 0,
+      waiting: raw['waiting-children'] ?? 0,
+      paused: 0,
       delayed: raw.delayed ?? 0,
       completed: raw.completed ?? 0,
       failed: raw.failed ?? 0,
       cancelled: 0,
     };
+    const sleeping = await cmd.hgetall(keys.sleeping);
+    const paused = Object.keys(sleeping).filter((id) => sleeping[id] === 'manual');
+    const pausedStates = await Promise.all(paused.map((id) => queue.getJobState(id)));
+    for (const [i, id] of paused.entries()) {
+      if (pausedStates[i] === 'unknown') await cmd.hdel(keys.sleeping, id); // removed by retention
+      if (pausedStates[i] !== 'delayed') continue;
+      counts.delayed--;
+      counts.paused++;
+    }
     const ids = [...(await this.markers()).keys()];
     const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
     for (const [i, id] of ids.entries()) {
       const state = states[i];
-      const status = state === 'unknown' ? undefined : statusOf(state, undefined);
+      const status = state === 'unknown' ? undefined : statusOf(state, undefined, sleeping[id]);
       if (!status) {
         await cmd.hdel(keys.cancelled, id); // the job is gone (retention): the marker goes too
         continue;
@@ -302,13 +413,14 @@ export class RedisJobQueue implements JobQueue {
         const before = await queue.getJobState(id);
         const job = (await queue.getJob(id)) as Job | undefined;
         if (!job) return undefined;
-        const [state, marker, runs] = await Promise.all([
+        const [state, marker, runs, asleep] = await Promise.all([
           job.getState(),
           cmd.hget(keys.cancelled, id),
           cmd.hget(queue.toKey(id), runsField),
+          cmd.hget(keys.sleeping, id),
         ]);
         if (state !== before && tries < 5) continue;
-        return { job, state, view: toView(job, state, parseMarker(marker), runs) };
+        return { job, state, view: toView(job, state, parseMarker(marker), runs, asleep) };
       }
     });
   }
@@ -381,9 +493,12 @@ export class RedisJobQueue implements JobQueue {
 function bullTypesFor(status: JobStatus): JobType[] {
   switch (status) {
     case 'queued':
-      return ['waiting', 'prioritized', 'waiting-children'];
+      return ['waiting', 'prioritized'];
     case 'active':
       return ['active'];
+    case 'waiting':
+      return ['waiting-children'];
+    case 'paused':
     case 'delayed':
       return ['delayed'];
     case 'completed':
@@ -392,11 +507,12 @@ function bullTypesFor(status: JobStatus): JobType[] {
       return ['failed'];
     case 'cancelled':
       // cancelled jobs end in BullMQ's failed set, or wait in the queue until a worker drops them
-      return ['failed', 'waiting', 'prioritized', 'delayed'];
+      return ['failed', 'waiting', 'prioritized', 'delayed', 'waiting-children'];
   }
 }
 
-export function statusOf(state: string, marker: CancelMarker | undefined): JobStatus {
+/** `asleep`: the job's entry in the `sleeping` hash (`manual` for a paused parent). */
+export function statusOf(state: string, marker: CancelMarker | undefined, asleep?: string | null): JobStatus {
   switch (state) {
     case 'active':
       return 'active';
@@ -405,7 +521,9 @@ export function statusOf(state: string, marker: CancelMarker | undefined): JobSt
     case 'failed':
       return marker ? 'cancelled' : 'failed';
     case 'delayed':
-      return marker ? 'cancelled' : 'delayed';
+      return marker ? 'cancelled' : asleep === 'manual' ? 'paused' : 'delayed';
+    case 'waiting-children':
+      return marker ? 'cancelled' : 'waiting';
     default:
       return marker ? 'cancelled' : 'queued';
   }
@@ -439,9 +557,16 @@ export function readJobData(job: Job): {
   };
 }
 
-function toView(job: Job, state: string, marker: CancelMarker | undefined, runs?: string | null): JobView {
+function toView(
+  job: Job,
+  state: string,
+  marker: CancelMarker | undefined,
+  runs?: string | null,
+  asleep?: string | null,
+): JobView {
   const data = readJobData(job);
-  const status = statusOf(state, marker);
+  const status = statusOf(state, marker, asleep);
+  const suspended = state === 'waiting-children' || (state === 'delayed' && Boolean(asleep));
   const progress = (typeof job.progress === 'object' && job.progress !== null ? job.progress : {}) as {
     step?: unknown;
     total?: unknown;
@@ -454,8 +579,9 @@ function toView(job: Job, state: string, marker: CancelMarker | undefined, runs?
     status,
     step: typeof progress.step === 'number' ? progress.step : 0,
     total: typeof progress.total === 'number' ? progress.total : 0,
-    // attemptsMade counts finished attempts (not stalls, not hand-backs); add the one running now
-    attempts: (job.attemptsMade ?? 0) + (state === 'active' ? 1 : 0),
+    // attemptsMade counts finished attempts (not stalls, not hand-backs); add the one running now, or that a
+    // parent goes on with once it wakes
+    attempts: (job.attemptsMade ?? 0) + (state === 'active' || suspended ? 1 : 0),
     maxAttempts: job.opts?.attempts ?? 1,
     requestedBy: data.requestedBy,
     createdAt: job.timestamp,
@@ -471,6 +597,7 @@ function toView(job: Job, state: string, marker: CancelMarker | undefined, runs?
   if (data.timeoutMs) view.timeoutMs = data.timeoutMs;
   if (job.processedBy) view.worker = job.processedBy;
   if (data.schedule) view.schedule = data.schedule;
+  if (job.parent?.id) view.parentId = job.parent.id;
   if (runs) view.runs = parseRuns(runs, view);
   return view;
 }

@@ -13,6 +13,10 @@ const statusOf: Record<string, JobStatus | undefined> = {
   'job.cancelled': 'cancelled',
   'job.retried': 'queued',
   'job.released': 'queued',
+  'job.waiting': 'waiting',
+  'job.paused': 'paused',
+  'job.sleeping': 'delayed',
+  'job.resumed': 'queued',
 };
 
 /**
@@ -35,7 +39,24 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
   const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
   switch (e.type) {
     case 'job.queued':
-      return { ...job, status: 'queued', maxAttempts: num(data.maxAttempts) ?? job.maxAttempts };
+      return {
+        ...job,
+        status: 'queued',
+        maxAttempts: num(data.maxAttempts) ?? job.maxAttempts,
+        ...(typeof data.parentId === 'string' ? { parentId: data.parentId } : {}),
+      };
+    // A parent job stepped aside (for its children, a time, or a resume): its attempt goes on when it runs again.
+    case 'job.waiting':
+    case 'job.paused':
+    case 'job.sleeping':
+      return {
+        ...job,
+        status: statusOf[e.type]!,
+        message: e.message,
+        runs: withRunEnded(job.runs, { outcome: 'suspended', finishedAt: e.at }),
+      };
+    case 'job.resumed':
+      return { ...job, status: 'queued', message: e.message };
     case 'job.started': {
       const worker = typeof data.worker === 'string' ? data.worker : job.worker;
       const attempts = num(data.attempt) ?? job.attempts;

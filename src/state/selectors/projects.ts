@@ -63,7 +63,9 @@ function compareIds(a: string, b: string): number {
 /** What a project's status needs of its newest job. */
 export function jobSummaryOf(job: JobView | undefined): JobSummary | undefined {
   if (!job) return undefined;
-  return { status: job.status, ...(job.error ? { error: job.error } : {}) };
+  // A parent job that waits for its children or a resume is still at work.
+  const status = job.status === 'waiting' || job.status === 'paused' ? 'active' : job.status;
+  return { status, ...(job.error ? { error: job.error } : {}) };
 }
 
 /** The newest deploy job that ended without finishing its work: what `resume` continues. */

@@ -22,6 +22,8 @@ export interface DeckBus {
     enqueue(spec: JobSpec): Promise<string>;
     cancel(id: string, by?: Requester): Promise<void>;
     retry(id: string, by?: Requester): Promise<void>;
+    /** Wake a paused parent job (a batch between waves) now. */
+    resume(id: string, by?: Requester): Promise<void>;
     list(filter?: JobFilter): Promise<JobView[]>;
     /** One job with all the queue knows of it (its attempts); optional for test doubles. */
     get?(id: string): Promise<JobView | undefined>;
