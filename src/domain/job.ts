@@ -132,6 +132,8 @@ export interface JobView {
   runs?: JobRun[];
   /** Set on a child job (a batch's target, a pipeline's step): the parent job that added it. */
   parentId?: string;
+  /** A child's key among its parent's children (a batch's target key, a pipeline's step name). */
+  childKey?: string;
 }
 
 /**

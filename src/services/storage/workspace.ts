@@ -21,6 +21,7 @@ export interface WorkspacePaths {
   serversFile: string;
   schedulesFile: string;
   projectsDir: string;
+  batchesDir: string;
   pipelinesDir: string;
   /** Disposable (scan results); hidden so it stays out of the way in a checked-in workspace. */
   cacheDir: string;
@@ -36,6 +37,7 @@ export function workspacePaths(dataDir: string): WorkspacePaths {
     serversFile: join(root, 'servers.yaml'),
     schedulesFile: join(root, 'schedules.yaml'),
     projectsDir: join(root, 'projects'),
+    batchesDir: join(root, 'batches'),
     pipelinesDir: join(root, 'pipelines'),
     cacheDir: join(root, '.cache'),
     auditDir: join(root, 'audit'),

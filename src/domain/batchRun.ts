@@ -1,0 +1,87 @@
+import {
+  type BatchCounts,
+  type BatchProgress,
+  type BatchStatus,
+  batchCounts,
+  batchProgress,
+  batchStatusOf,
+} from './batchOutcome';
+import { splitIntoWaves } from './batchWaves';
+import type { JobView } from './job';
+import type { BatchPayload, BatchResult, BatchRunTarget } from './jobKinds/batch';
+
+/** A batch run as every reader shows it (the Batch tab, `batch status`, the batch handler itself). */
+export interface BatchRunView {
+  job: JobView;
+  payload: BatchPayload;
+  status: BatchStatus;
+  targets: BatchRunTarget[];
+  counts: BatchCounts;
+  progress: BatchProgress;
+}
+
+/** A child job's status as its target's. */
+function targetStatus(child: JobView): BatchRunTarget['status'] {
+  if (child.status === 'completed') return 'ok';
+  if (child.status === 'failed') return 'failed';
+  if (child.status === 'cancelled') return 'cancelled';
+  return 'running';
+}
+
+/**
+ * Each target of a run in wave order, with how it stands: from the parent's result once it ended (skipped targets
+ * are only there), else from its children (`childKey` is the target's key). A target with no child yet is
+ * `pending`.
+ */
+export function batchRunTargets(
+  payload: Pick<BatchPayload, 'targets' | 'serial'>,
+  children: readonly JobView[],
+  result?: BatchResult,
+): BatchRunTarget[] {
+  if (result && Array.isArray(result.targets)) return result.targets;
+  const byKey = new Map(children.filter((c) => c.childKey !== undefined).map((c) => [c.childKey, c]));
+  return splitIntoWaves(payload.targets, payload.serial).flatMap((wave, i) =>
+    wave.map((t): BatchRunTarget => {
+      const child = byKey.get(t.key);
+      if (!child) return { key: t.key, name: t.name, wave: i + 1, status: 'pending' };
+      const exitCode = (child.result as { exitCode?: unknown } | undefined)?.exitCode;
+      return {
+        key: t.key,
+        name: t.name,
+        wave: i + 1,
+        status: targetStatus(child),
+        jobId: child.id,
+        ...(typeof exitCode === 'number' ? { exitCode } : {}),
+        ...(child.startedAt !== undefined && child.finishedAt !== undefined
+          ? { durationMs: Math.max(0, child.finishedAt - child.startedAt) }
+          : {}),
+      };
+    }),
+  );
+}
+
+/** The run of a `batch` job with its children (any order), or undefined when the job is not a readable batch. */
+export function batchRunView(job: JobView, children: readonly JobView[]): BatchRunView | undefined {
+  const payload = job.payload as BatchPayload | undefined;
+  if (job.kind !== 'batch' || !payload || !Array.isArray(payload.targets)) return undefined;
+  const result =
+    job.status === 'completed' || job.status === 'failed'
+      ? (job.result as BatchResult | undefined)
+      : undefined;
+  const targets = batchRunTargets(
+    { targets: payload.targets, serial: payload.serial ?? [] },
+    children,
+    result,
+  );
+  const maxFail = payload.maxFailPercentage ?? 0;
+  const status: BatchStatus =
+    job.status === 'cancelled'
+      ? 'cancelled'
+      : (result?.status ??
+        (job.status === 'failed'
+          ? 'failed'
+          : batchStatusOf(targets, maxFail, {
+              paused: job.status === 'paused' || job.status === 'delayed',
+            })));
+  return { job, payload, status, targets, counts: batchCounts(targets), progress: batchProgress(targets) };
+}

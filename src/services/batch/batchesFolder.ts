@@ -1,0 +1,56 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BatchFile, parseBatchFile } from '../../domain/batchSource';
+import type { ServerRow, TargetInputs } from '../../domain/batchTargets';
+import type { Resource } from '../../domain/resource';
+import { formatSourceError } from '../../domain/sourceError';
+import { loadServersFile } from '../servers/serversFile';
+import type { Env } from '../storage/userPath';
+import { workspacePaths } from '../storage/workspace';
+import { fileErrorReason } from '../storage/yamlFile';
+
+/** Every `batches/*.yaml` of the workspace, by file name, each read and checked (no folder: none). Never throws. */
+export async function loadBatchFiles(dataDir: string): Promise<BatchFile[]> {
+  const dir = workspacePaths(dataDir).batchesDir;
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    return [
+      {
+        ok: false,
+        file: dir,
+        errors: [{ file: dir, line: 0, column: 0, path: '', message: fileErrorReason(error) }],
+      },
+    ];
+  }
+  return Promise.all(
+    names.map(async (name): Promise<BatchFile> => {
+      const file = join(dir, name);
+      try {
+        return parseBatchFile(file, await readFile(file, 'utf8'));
+      } catch (error) {
+        return {
+          ok: false,
+          file,
+          errors: [{ file, line: 0, column: 0, path: '', message: fileErrorReason(error) }],
+        };
+      }
+    }),
+  );
+}
+
+/**
+ * What batch targets are chosen from: the hosts of the workspace's `servers.yaml` and the given resources (the
+ * resource index: the console's, or the scan cache's for the CLI). `errors`: servers.yaml's problems, formatted.
+ */
+export async function batchTargetInputs(
+  dataDir: string,
+  resources: readonly Resource[],
+  env: Env = process.env,
+): Promise<{ inputs: TargetInputs; errors: string[] }> {
+  const servers = await loadServersFile(workspacePaths(dataDir).serversFile, env);
+  const rows: ServerRow[] = servers.hosts.map((h) => ({ ...h }));
+  return { inputs: { servers: rows, resources }, errors: servers.errors.map(formatSourceError) };
+}
