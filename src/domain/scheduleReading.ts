@@ -53,14 +53,16 @@ export function hasSeconds(expression: string): boolean {
 
 /**
  * Several ticks of one schedule, short: the first with its date, the next ones with only what changed
- * (`2025-06-01 10:15, 10:30, 10:45`, `2025-06-01 02:30, 06-02 02:30`).
+ * (`2025-06-01 10:15, 10:30, 10:45`, `2025-06-01 02:30, 06-02 02:30`, `2027-01-01 00:00, 2028-01-01 00:00`).
  */
 export function formatTicks(ticks: readonly number[], timezone: string, seconds = false): string {
   let day = '';
   return ticks
     .map((tick, i) => {
       const [date, time] = formatInZone(tick, timezone, seconds).split(' ');
-      const shown = i === 0 ? `${date} ${time}` : date === day ? time : `${date.slice(5)} ${time}`;
+      const sameYear = date.slice(0, 4) === day.slice(0, 4);
+      const shown =
+        i === 0 || !sameYear ? `${date} ${time}` : date === day ? time : `${date.slice(5)} ${time}`;
       day = date;
       return shown;
     })
