@@ -1,4 +1,5 @@
 import { auditDeclaration } from './audit';
+import { batchDeclaration } from './batch';
 import type { CommandDeclaration } from './declaration';
 import { deleteDeclaration } from './delete';
 import { deployDeclaration } from './deploy';
@@ -40,6 +41,7 @@ export const commandList: readonly CommandDeclaration[] = [
   resumeDeclaration,
   schedulesDeclaration,
   scheduleDeclaration,
+  batchDeclaration,
 ];
 
 export function findCommand(name: string): CommandDeclaration | undefined {

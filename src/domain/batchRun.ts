@@ -44,17 +44,23 @@ export function batchRunTargets(
     wave.map((t): BatchRunTarget => {
       const child = byKey.get(t.key);
       if (!child) return { key: t.key, name: t.name, wave: i + 1, status: 'pending' };
-      const exitCode = (child.result as { exitCode?: unknown } | undefined)?.exitCode;
+      const result = child.result as { exitCode?: unknown; durationMs?: unknown } | undefined;
+      const status = targetStatus(child);
+      // The program's own time when the target says it (a failed one too); else the job's.
+      const durationMs =
+        typeof result?.durationMs === 'number'
+          ? result.durationMs
+          : child.startedAt !== undefined && child.finishedAt !== undefined
+            ? Math.max(0, child.finishedAt - child.startedAt)
+            : undefined;
       return {
         key: t.key,
         name: t.name,
         wave: i + 1,
-        status: targetStatus(child),
+        status,
         jobId: child.id,
-        ...(typeof exitCode === 'number' ? { exitCode } : {}),
-        ...(child.startedAt !== undefined && child.finishedAt !== undefined
-          ? { durationMs: Math.max(0, child.finishedAt - child.startedAt) }
-          : {}),
+        ...(typeof result?.exitCode === 'number' ? { exitCode: result.exitCode } : {}),
+        ...(status !== 'running' && durationMs !== undefined ? { durationMs } : {}),
       };
     }),
   );
@@ -68,11 +74,14 @@ export function batchRunView(job: JobView, children: readonly JobView[]): BatchR
     job.status === 'completed' || job.status === 'failed'
       ? (job.result as BatchResult | undefined)
       : undefined;
-  const targets = batchRunTargets(
-    { targets: payload.targets, serial: payload.serial ?? [] },
-    children,
-    result,
-  );
+  const read = batchRunTargets({ targets: payload.targets, serial: payload.serial ?? [] }, children, result);
+  // A cancelled run stops where it is: what had not ended (never started, or cancelled with it) is cancelled.
+  const targets =
+    job.status === 'cancelled'
+      ? read.map((t) =>
+          t.status === 'pending' || t.status === 'running' ? { ...t, status: 'cancelled' as const } : t,
+        )
+      : read;
   const maxFail = payload.maxFailPercentage ?? 0;
   const status: BatchStatus =
     job.status === 'cancelled'

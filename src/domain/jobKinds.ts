@@ -1,4 +1,5 @@
 import type * as z from 'zod';
+import { batchJob, batchTargetJob } from './jobKinds/batch';
 import { commandJob } from './jobKinds/command';
 import { deployJob } from './jobKinds/deploy';
 import { destroyJob } from './jobKinds/destroy';
@@ -20,6 +21,8 @@ export const jobKindDeclarations = [
   instancesJob,
   deployJob,
   destroyJob,
+  batchJob,
+  batchTargetJob,
 ] as const;
 
 type Declared = (typeof jobKindDeclarations)[number];

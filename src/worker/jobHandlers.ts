@@ -3,6 +3,8 @@ import type { Handler, Handlers } from '../services/bus/contracts';
 import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenCloudOptions } from '../services/cloud/openCloud';
 import type { ProjectJobDeps } from '../services/projects/deployProject';
+import { batchHandler } from './handlers/batch';
+import { batchTargetHandler } from './handlers/batchTarget';
 import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { commandHandler } from './handlers/command';
 import { deployHandler } from './handlers/deploy';
@@ -41,6 +43,8 @@ export const handlerFactories: HandlerFactories = {
   instances: instancesHandler,
   deploy: (deps) => withProjectDeps(deps, deployHandler),
   destroy: (deps) => withProjectDeps(deps, destroyHandler),
+  batch: () => batchHandler(),
+  batchTarget: (deps) => batchTargetHandler({ dataDir: deps.dataDir, readOnly: deps.readOnly }),
 };
 
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */

@@ -731,6 +731,50 @@ export function contractSuite(factory: TransportFactory): void {
         expect(calls.filter((c) => c === `${id}.good:steps`)).toHaveLength(1);
       });
 
+      it('a child carries its key; a child that failed with a JobFailure keeps its result beside its error', async () => {
+        bus = await openBus();
+        consume(bus, [], [], 2);
+        const id = await parent(bus, 'keys');
+        const done = await waitForStatus(bus, id, 'completed');
+        const children = await bus.queue.list({ status: ['completed', 'failed'] });
+        const mine = children.filter((c) => c.parentId === id);
+        expect(mine.map((c) => [c.childKey, c.status]).sort()).toEqual([
+          ['db 2:5432', 'failed'],
+          ['web-1', 'completed'],
+        ]);
+        const failed = mine.find((c) => c.status === 'failed')!;
+        expect(failed.error).toBe('disk full');
+        expect(failed.result).toEqual({ exitCode: 3, lastLine: 'disk full' });
+        expect((await bus.queue.get(failed.id))?.result).toEqual({ exitCode: 3, lastLine: 'disk full' });
+        // What the parent read when it woke: the same.
+        const seen = (done.result as ParentResult).children.map((c) => [c.status, c.result, c.error]);
+        expect(seen).toEqual([
+          ['completed', { exitCode: 0, lines: 1, droppedLines: 0 }, undefined],
+          ['failed', { exitCode: 3, lastLine: 'disk full' }, 'disk full'],
+        ]);
+      });
+
+      it('a job that failed with a plain error has no result', async () => {
+        bus = await openBus();
+        consume(bus, [], [], 1);
+        const plain = await bus.queue.enqueue({
+          kind: 'command',
+          payload: { program: 'fail', args: ['nope'] },
+          requestedBy: alice,
+        });
+        const failed = await waitForStatus(bus, plain, 'failed');
+        expect(failed.result).toBeUndefined();
+        const kept = await bus.queue.enqueue({
+          kind: 'command',
+          payload: { program: 'fail-with-result', args: ['exit 7', '7'] },
+          requestedBy: alice,
+        });
+        expect((await waitForStatus(bus, kept, 'failed')).result).toEqual({
+          exitCode: 7,
+          lastLine: 'exit 7',
+        });
+      });
+
       it('cancelling a parent cancels its running children; it ends cancelled and never runs again', async () => {
         bus = await openBus();
         const calls: string[] = [];

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { CommandResult, JobSpec, JobStatus, Requester } from '../../src/domain/job';
-import type { Handler, JobContext } from '../../src/services/bus/contracts';
+import { type Handler, type JobContext, JobFailure } from '../../src/services/bus/contracts';
 import { command } from '../../src/worker/handlers/command';
 
 // Test handlers shared by the contract suite and the worker processes of the flow tests (no vitest here: a
@@ -47,6 +47,8 @@ export function scriptedHandler(calls: string[] = [], aborts: unknown[] = []): H
         return ok(0);
       case 'fail':
         throw new Error(p.args[0] ?? 'failed');
+      case 'fail-with-result':
+        throw new JobFailure(p.args[0] ?? 'failed', { exitCode: Number(p.args[1]), lastLine: p.args[0] });
       case 'block':
         await untilAborted(ctx.signal);
         aborts.push(ctx.signal.reason);
@@ -146,6 +148,16 @@ async function parentScript(args: string[], ctx: JobContext): Promise<ParentResu
       await flow.save({ phase: 'wait' });
       return flow.waitForChildren();
     case 'many:wait':
+      return done();
+    // Children under keys that are, and are not, plain enough for an id; one fails with a result.
+    case 'keys:start':
+      await flow.addChildren([
+        { key: 'web-1', spec: childSpec('steps', '1') },
+        { key: 'db 2:5432', spec: childSpec('fail-with-result', 'disk full', '3') },
+      ]);
+      await flow.save({ phase: 'wait' });
+      return flow.waitForChildren();
+    case 'keys:wait':
       return done();
     // A timed sleep.
     case 'nap:start':

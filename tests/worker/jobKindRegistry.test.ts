@@ -33,7 +33,15 @@ describe('the job kind registry', () => {
 
   it('derives payload, result and event types from the declarations', () => {
     expectTypeOf<JobKind>().toEqualTypeOf<
-      'command' | 'scan' | 'terminate' | 'power' | 'instances' | 'deploy' | 'destroy'
+      | 'command'
+      | 'scan'
+      | 'terminate'
+      | 'power'
+      | 'instances'
+      | 'deploy'
+      | 'destroy'
+      | 'batch'
+      | 'batchTarget'
     >();
     expectTypeOf<JobResults['scan']>().toEqualTypeOf<ScanResult>();
     expectTypeOf<EventData['scan.region']>().toEqualTypeOf<ScanRegionEventData>();

@@ -39,7 +39,7 @@ export function busSettings(env: NodeJS.ProcessEnv): {
  */
 export async function openCommandBus(
   io: BusCommandIO,
-  opts: { handlers?: SomeHandlers } = {},
+  opts: { handlers?: SomeHandlers; concurrency?: number } = {},
 ): Promise<{ bus: Bus } | { error: string }> {
   const settings = busSettings(io.env);
   let bus: Bus;
@@ -47,6 +47,7 @@ export async function openCommandBus(
     bus = await openBus({
       ...settings,
       handlers: opts.handlers,
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
       dataDir: io.workspace?.dataDir,
       requester: currentRequester(io.env),
       env: io.env,

@@ -15,6 +15,8 @@ import type {
   WorkerPresence,
 } from '../../domain/job';
 
+export { JobFailure } from './jobFailure';
+
 export type JobId = string;
 export type Unsubscribe = () => void;
 
@@ -114,7 +116,10 @@ export interface JobFlow {
   sleep(until: number | 'manual'): Promise<never>;
 }
 
-/** A handler knows nothing of Redis, React or the CLI. Throw to fail the job (it is retried per policy). */
+/**
+ * A handler knows nothing of Redis, React or the CLI. Throw to fail the job (it is retried per policy); throw a
+ * `JobFailure` to fail it and keep a result with the error.
+ */
 export type Handler<K extends JobKind> = (payload: Payloads[K], ctx: JobContext) => Promise<JobResults[K]>;
 /** A handler for every declared kind (`jobHandlersFor`): a kind without one does not compile. */
 export type Handlers = { [K in JobKind]: Handler<K> };

@@ -2,6 +2,7 @@ import type { NewEvent } from '../../domain/event';
 import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
 import { SecretMask, secretValuesOf } from '../../domain/secretMask';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
+import { isJobFailure } from './jobFailure';
 import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
 import { JobOutbox } from './jobOutbox';
 
@@ -31,8 +32,11 @@ export interface ExecutionSink {
 
 export type ExecutionOutcome =
   | { kind: 'completed'; result: unknown }
-  /** `permanent`: retrying cannot help (unknown kind, bad payload, no handler): fail now. */
-  | { kind: 'failed'; error: string; permanent: boolean }
+  /**
+   * `permanent`: retrying cannot help (unknown kind, bad payload, no handler): fail now. `result`: what a
+   * handler that threw a `JobFailure` still had to show (a target's exit code and last line).
+   */
+  | { kind: 'failed'; error: string; permanent: boolean; result?: unknown }
   | { kind: 'cancelled'; message: string }
   /** The worker is going away: put the job back in the queue without counting the attempt. */
   | { kind: 'released' }
@@ -141,7 +145,12 @@ export async function executeJob(
     await progress.flush().catch(() => {});
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
     if (error instanceof JobSuspended) return { kind: 'suspended', suspension: error.suspension };
-    return { kind: 'failed', permanent: isPermanent(error), error: mask.text(errorMessage(error)) };
+    return {
+      kind: 'failed',
+      permanent: isPermanent(error),
+      error: mask.text(errorMessage(error)),
+      ...(isJobFailure(error) && error.result !== undefined ? { result: error.result } : {}),
+    };
   } finally {
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', onOuterAbort);

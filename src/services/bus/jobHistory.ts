@@ -35,7 +35,8 @@ export interface JobHistoryOptions {
 }
 
 const counted = /^([1-9]\d{0,14})\.json$/;
-const recordFile = /^([A-Za-z0-9][A-Za-z0-9_-]{0,99})\.json$/;
+// A child's id is its parent's, a dot and its key (or `~` and a hash of it): `12.web-1`, `12.~3f2a…`.
+const recordFile = /^([A-Za-z0-9][A-Za-z0-9_.~-]{0,199})\.json$/;
 /** Prune only when this many records past the limit have gathered, not after every job. */
 const pruneSlack = 20;
 
@@ -346,6 +347,8 @@ export function parseStoredJob(text: string, id: string): { view: JobView; owner
   if (typeof v.idempotencyKey === 'string') view.idempotencyKey = v.idempotencyKey;
   if (isNumber(v.timeoutMs)) view.timeoutMs = v.timeoutMs;
   if (typeof v.worker === 'string') view.worker = v.worker;
+  if (typeof v.parentId === 'string') view.parentId = v.parentId;
+  if (typeof v.childKey === 'string') view.childKey = v.childKey;
   const schedule = v.schedule as Partial<NonNullable<JobView['schedule']>> | undefined;
   if (typeof schedule?.name === 'string' && isNumber(schedule.tick))
     view.schedule = { name: schedule.name, tick: schedule.tick };

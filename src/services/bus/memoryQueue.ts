@@ -89,7 +89,7 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   /** Queue a job; a parent's child gets its id from the parent (`child`). */
-  private async add(spec: JobSpec, child?: { id: string; parentId: string }): Promise<string> {
+  private async add(spec: JobSpec, child?: { id: string; parentId: string; key: string }): Promise<string> {
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
     if (!check.ok) {
@@ -139,7 +139,7 @@ export class MemoryJobQueue implements JobQueue {
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(valid.schedule ? { schedule: valid.schedule } : {}),
-      ...(child ? { parentId: child.parentId } : {}),
+      ...(child ? { parentId: child.parentId, childKey: child.key } : {}),
     });
     const history = this.deps.history;
     let view: JobView;
@@ -400,7 +400,7 @@ export class MemoryJobQueue implements JobQueue {
         for (const { key, spec } of children) {
           // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
           if (job.controller?.signal.aborted) throw new Error(`job ${parentId} is no longer running`);
-          const id = await this.add(spec, { id: childJobId(parentId, key), parentId });
+          const id = await this.add(spec, { id: childJobId(parentId, key), parentId, key });
           job.children ??= [];
           if (!job.children.includes(id)) job.children.push(id);
           ids.push(id);
@@ -508,6 +508,8 @@ export class MemoryJobQueue implements JobQueue {
       case 'failed': {
         const willRetry = !outcome.permanent && view.attempts < view.maxAttempts;
         view.error = outcome.error;
+        if (outcome.result !== undefined) view.result = outcome.result;
+        else delete view.result;
         this.publish(view, willRetry ? 'warn' : 'error', 'job.failed', `failed: ${outcome.error}`, {
           kind: view.kind,
           error: outcome.error,

@@ -30,6 +30,7 @@ import {
 import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import {
+  failedResultField,
   flowStateField,
   type JobData,
   parseMarker,
@@ -272,6 +273,8 @@ export class RedisConsumer implements JobConsumer {
     const recordRun = (entry: Parameters<typeof appendRun>[2]) =>
       void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
     recordRun(start);
+    // A result kept by an earlier attempt's failure is not this attempt's.
+    void this.deps.workerConn.hdel(jobHash, failedResultField).catch(() => {});
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
@@ -335,6 +338,12 @@ export class RedisConsumer implements JobConsumer {
         return outcome.result;
       case 'failed':
         this.failed++;
+        // Before the move to failed (on the same connection): whoever sees the job failed sees its result.
+        if (outcome.result !== undefined) {
+          await this.deps.workerConn
+            .hset(jobHash, failedResultField, JSON.stringify(outcome.result))
+            .catch(() => {});
+        }
         throw outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
       case 'cancelled': {
         this.failed++;

@@ -42,6 +42,8 @@ export interface JobData {
   cancel?: CancelMarker;
   /** A schedule's job: `{ name, tick }`, or (made by a job scheduler) the schedule's rules, the tick in the id. */
   schedule?: unknown;
+  /** A child's key among its parent's children (the id may hold only a hash of it). */
+  childKey?: string;
 }
 
 /** Stored in the `cancelled` hash by whoever cancels. `final`: the job was not running, it is over already. */
@@ -58,6 +60,8 @@ export const keepLogLines = 1000;
 /** Fields of a parent's BullMQ job hash: its saved state (JSON) and its children's ids (one a line, in order). */
 export const flowStateField = 'deck:flow:state';
 export const flowChildrenField = 'deck:flow:children';
+/** A failed job's result (JSON), when its handler threw a `JobFailure`: BullMQ keeps none for a failed job. */
+export const failedResultField = 'deck:failed:result';
 const requestTimeoutMs = 5000;
 
 export interface RedisQueueDeps {
@@ -91,7 +95,7 @@ export class RedisJobQueue implements JobQueue {
   ): Promise<string[]> {
     const ids: string[] = [];
     for (const { key, spec } of children) {
-      ids.push(await this.add(spec, { jobId: childJobId(parent.id, key), parent }));
+      ids.push(await this.add(spec, { jobId: childJobId(parent.id, key), parent, key }));
     }
     const hash = this.deps.queue.toKey(parent.id);
     const known = ((await this.deps.cmd.hget(hash, flowChildrenField)) ?? '').split('\n').filter(Boolean);
@@ -141,7 +145,7 @@ export class RedisJobQueue implements JobQueue {
 
   private async add(
     spec: JobSpec,
-    child?: { jobId: string; parent: { id: string; queue: string } },
+    child?: { jobId: string; parent: { id: string; queue: string }; key: string },
   ): Promise<string> {
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
@@ -189,6 +193,7 @@ export class RedisJobQueue implements JobQueue {
           ...(timeoutMs ? { timeoutMs } : {}),
           ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
           ...(valid.schedule ? { schedule: valid.schedule } : {}),
+          ...(child ? { childKey: child.key } : {}),
         };
         const maxAttempts = valid.attempts ?? policy.attempts;
         const job = await queue.add(valid.kind, data, {
@@ -321,17 +326,14 @@ export class RedisJobQueue implements JobQueue {
       // Every job's attempts in one round trip.
       const runs = found.length
         ? ((await this.deps.cmd
-            .pipeline(found.map(({ job }) => ['hget', this.deps.queue.toKey(job.id!), runsField]))
+            .pipeline(
+              found.map(({ job }) => ['hmget', this.deps.queue.toKey(job.id!), runsField, failedResultField]),
+            )
             .exec()) ?? [])
         : [];
       for (const [i, { job, type }] of found.entries()) {
-        const view = toView(
-          job,
-          type,
-          markers.get(job.id!),
-          runs[i]?.[1] as string | null | undefined,
-          sleeping[job.id!],
-        );
+        const [jobRuns, failedResult] = (runs[i]?.[1] as (string | null)[] | undefined) ?? [];
+        const view = toView(job, type, markers.get(job.id!), jobRuns, sleeping[job.id!], failedResult);
         if (wanted && !wanted.has(view.status)) continue;
         if (filter.kind && view.kind !== filter.kind) continue;
         views.push(view);
@@ -413,14 +415,18 @@ export class RedisJobQueue implements JobQueue {
         const before = await queue.getJobState(id);
         const job = (await queue.getJob(id)) as Job | undefined;
         if (!job) return undefined;
-        const [state, marker, runs, asleep] = await Promise.all([
+        const [state, marker, [runs, failedResult], asleep] = await Promise.all([
           job.getState(),
           cmd.hget(keys.cancelled, id),
-          cmd.hget(queue.toKey(id), runsField),
+          cmd.hmget(queue.toKey(id), runsField, failedResultField),
           cmd.hget(keys.sleeping, id),
         ]);
         if (state !== before && tries < 5) continue;
-        return { job, state, view: toView(job, state, parseMarker(marker), runs, asleep) };
+        return {
+          job,
+          state,
+          view: toView(job, state, parseMarker(marker), runs, asleep, failedResult),
+        };
       }
     });
   }
@@ -545,6 +551,7 @@ export function readJobData(job: Job): {
   timeoutMs?: number;
   idempotencyKey?: string;
   schedule?: ScheduleTick;
+  childKey?: string;
 } {
   const data = (job.data ?? {}) as Partial<JobData>;
   const who = requesterSchema.safeParse(data.requestedBy);
@@ -554,6 +561,7 @@ export function readJobData(job: Job): {
     ...(typeof data.timeoutMs === 'number' && data.timeoutMs > 0 ? { timeoutMs: data.timeoutMs } : {}),
     ...(typeof data.idempotencyKey === 'string' ? { idempotencyKey: data.idempotencyKey } : {}),
     ...(data.schedule ? { schedule: scheduleTickOf(job.id, data.schedule) } : {}),
+    ...(typeof data.childKey === 'string' ? { childKey: data.childKey } : {}),
   };
 }
 
@@ -563,6 +571,7 @@ function toView(
   marker: CancelMarker | undefined,
   runs?: string | null,
   asleep?: string | null,
+  failedResult?: string | null,
 ): JobView {
   const data = readJobData(job);
   const status = statusOf(state, marker, asleep);
@@ -591,6 +600,7 @@ function toView(
   if (job.processedOn) view.startedAt = job.processedOn;
   if (finished) view.finishedAt = job.finishedOn ?? marker?.at;
   if (status === 'completed') view.result = job.returnvalue;
+  else if (status === 'failed' && failedResult) view.result = parseJson(failedResult);
   if (status === 'cancelled') view.error = marker?.message;
   else if (status === 'failed' || (status === 'delayed' && job.failedReason)) view.error = job.failedReason;
   if (data.idempotencyKey) view.idempotencyKey = data.idempotencyKey;
@@ -598,8 +608,17 @@ function toView(
   if (job.processedBy) view.worker = job.processedBy;
   if (data.schedule) view.schedule = data.schedule;
   if (job.parent?.id) view.parentId = job.parent.id;
+  if (data.childKey) view.childKey = data.childKey;
   if (runs) view.runs = parseRuns(runs, view);
   return view;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // written by something else
+  }
 }
 
 function parseLogLine(row: string): JobLogLine | undefined {

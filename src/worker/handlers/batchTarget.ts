@@ -1,0 +1,118 @@
+import { hostname } from 'node:os';
+import { formatDuration } from '../../domain/batchDuration';
+import type { BatchTargetPayload, BatchTargetResult } from '../../domain/jobKinds/batch';
+import { JobRefused } from '../../domain/refusal';
+import { batchKnownHostsFile, runTarget } from '../../services/batch/targetRun';
+import type { Handler, JobAbort } from '../../services/bus/contracts';
+import { JobFailure } from '../../services/bus/jobFailure';
+import { workspacePaths } from '../../services/storage/workspace';
+
+export interface BatchTargetHandlerOptions {
+  /** The worker's workspace folder: ssh's known_hosts for batch runs is in its `.cache/`. */
+  dataDir?: string;
+  readOnly?: boolean;
+  /** Between SIGTERM and SIGKILL of the target's process group. Default 5 s. */
+  killGraceMs?: number;
+  /** Where the allowed variables of the program's environment come from. Default `process.env`. */
+  workerEnv?: NodeJS.ProcessEnv;
+  /** More ssh options, ahead of the target's (tests: `['-F', '/dev/null']`). */
+  sshOptions?: readonly string[];
+}
+
+/** Saved before the program starts: a later delivery of the same job that finds it knows the target ran. */
+export interface TargetStartMark {
+  startedAt: number;
+  worker: string;
+  /** Its worker was stopping and handed the job back (the program was ended). */
+  handedBack?: boolean;
+}
+
+/**
+ * The `batchTarget` job: a batch's `ssh` or `local` action on one target (`runTarget`), its output line by line
+ * in the job's log. A non-zero exit, a timeout or an ssh failure fails the job with the result kept (exit code,
+ * duration, last line).
+ *
+ * Never twice on a host: BullMQ delivers a job at least once (a stalled job, whose worker died, is delivered
+ * again), so the job saves a mark before it starts the program, and a delivery that finds the mark fails at once
+ * instead of running the action again.
+ */
+export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handler<'batchTarget'> {
+  return async (payload: BatchTargetPayload, ctx) => {
+    if (opts.readOnly) throw new JobRefused('this worker is read-only: batch targets are not run');
+    const earlier = ctx.flow.state<TargetStartMark>();
+    if (earlier) {
+      const how = earlier.handedBack ? 'its worker stopped' : 'its worker died';
+      const message = `${how} while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); not run twice`;
+      await ctx.log(message, 'info');
+      throw new JobFailure<Partial<BatchTargetResult>>(
+        message,
+        { durationMs: 0, lastLine: message, timedOut: false },
+        { permanent: true },
+      );
+    }
+    const { target, action } = payload;
+    if (action.type === 'ssh' && !opts.dataDir) {
+      throw new JobRefused(
+        'this worker has no workspace folder (--data) for the known_hosts of its ssh targets',
+      );
+    }
+    const knownHostsFile = batchKnownHostsFile(workspacePaths(opts.dataDir ?? process.cwd()).cacheDir);
+    const mark: TargetStartMark = { startedAt: Date.now(), worker: `${hostname()}:${process.pid}` };
+    await ctx.flow.save(mark);
+    ctx.progress(0, 1, `${target.name}: ${action.type} ${action.program}`);
+
+    let run: Awaited<ReturnType<typeof runTarget>>;
+    try {
+      run = await runTarget(target, action, {
+        knownHostsFile,
+        timeoutMs: payload.timeoutMs,
+        signal: ctx.signal,
+        onLine: (line, stream) => {
+          ctx.log(line, stream).catch(() => {});
+        },
+        ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
+        ...(opts.workerEnv ? { workerEnv: opts.workerEnv } : {}),
+        ...(opts.sshOptions ? { sshOptions: opts.sshOptions } : {}),
+      });
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      // The program did not start (not found, not allowed): nothing ran, so no exit code.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new JobFailure<Partial<BatchTargetResult>>(
+        message,
+        { durationMs: 0, lastLine: message, timedOut: false },
+        { permanent: true },
+      );
+    }
+    if (run.cancelled && (ctx.signal.reason as JobAbort | undefined)?.kind === 'release') {
+      await ctx.flow.save({ ...mark, handedBack: true }).catch(() => {});
+    }
+    const result: BatchTargetResult = {
+      exitCode: run.exitCode,
+      durationMs: run.durationMs,
+      lastLine: run.lastLine,
+      timedOut: run.timedOut,
+    };
+    ctx.progress(1, 1, `${target.name}: exit ${run.exitCode}`);
+    if (run.cancelled) return result; // the bus ends it cancelled (or hands it back)
+    if (run.timedOut) {
+      // Ended by us, not by itself: the signal's exit code says nothing about the action.
+      const { exitCode: _killed, ...timedOut } = result;
+      throw new JobFailure<Partial<BatchTargetResult>>(
+        `timed out after ${formatDuration(payload.timeoutMs)}${tail(run.lastLine)}`,
+        timedOut,
+        { permanent: true },
+      );
+    }
+    if (run.exitCode !== 0) {
+      const what =
+        action.type === 'ssh' && run.exitCode === 255 ? 'ssh failed (exit 255)' : `exit ${run.exitCode}`;
+      throw new JobFailure(`${what}${tail(run.lastLine)}`, result, { permanent: true });
+    }
+    return result;
+  };
+}
+
+function tail(lastLine: string): string {
+  return lastLine ? `: ${lastLine}` : '';
+}

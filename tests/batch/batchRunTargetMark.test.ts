@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatchTargetPayload } from '../../src/domain/jobKinds/batch';
+import type { JobContext } from '../../src/services/bus/contracts';
+import { JobFailure } from '../../src/services/bus/jobFailure';
+import { jobFlow } from '../../src/services/bus/jobFlow';
+import { batchTargetHandler, type TargetStartMark } from '../../src/worker/handlers/batchTarget';
+import { alice } from '../bus/scriptedHandler';
+
+/** A context as a transport gives one, with the saved state it read with the job. */
+function contextWith(state: unknown, saved: unknown[], lines: string[]): JobContext {
+  return {
+    jobId: '12.web-1',
+    attempt: 1,
+    requestedBy: alice,
+    signal: new AbortController().signal,
+    progress: () => {},
+    log: async (line) => {
+      lines.push(line);
+    },
+    emit: async () => {},
+    flow: jobFlow({
+      state,
+      save: async (s) => {
+        saved.push(s);
+      },
+      addChildren: async () => [],
+      children: async () => [],
+    }),
+  };
+}
+
+describe('a batch target delivered again (its worker died while it ran)', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'infradeck-target-mark-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const payload = (): BatchTargetPayload => ({
+    batch: 'restart-web',
+    wave: 1,
+    target: { key: 'web-1', name: 'web-1', host: '10.0.0.5', source: 'list' },
+    action: { type: 'local', program: 'touch', args: [join(dir, 'ran')] },
+    timeoutMs: 10_000,
+  });
+
+  it('marks the start before running, then runs once', async () => {
+    const saved: unknown[] = [];
+    const result = await batchTargetHandler({ dataDir: dir })(payload(), contextWith(undefined, saved, []));
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(existsSync(join(dir, 'ran'))).toBe(true);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ worker: expect.stringMatching(/:\d+$/), startedAt: expect.any(Number) });
+  });
+
+  it('fails at once, saying so, and does not run the action again', async () => {
+    const mark: TargetStartMark = { startedAt: Date.parse('2026-03-01T10:00:00Z'), worker: 'host-a:4242' };
+    const lines: string[] = [];
+    const failure = await batchTargetHandler({ dataDir: dir })(payload(), contextWith(mark, [], lines)).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(JobFailure);
+    const message =
+      'its worker died while it ran (host-a:4242, started 2026-03-01T10:00:00.000Z); not run twice';
+    expect((failure as JobFailure).message).toBe(message);
+    expect((failure as JobFailure).permanent).toBe(true);
+    expect((failure as JobFailure).result).toMatchObject({ lastLine: message });
+    expect(lines).toEqual([message]);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it('a worker that stopped and handed it back is named as such', async () => {
+    const mark: TargetStartMark = { startedAt: 0, worker: 'host-b:7', handedBack: true };
+    const failure = await batchTargetHandler({ dataDir: dir })(payload(), contextWith(mark, [], [])).catch(
+      (e: unknown) => e,
+    );
+    expect((failure as Error).message).toMatch(/^its worker stopped while it ran \(host-b:7, /);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+});
