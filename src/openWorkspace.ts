@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
+import { deckBatchesFor } from './services/batch/deckBatches';
 import { busSettings } from './services/bus/busFromEnv';
 import type { Bus } from './services/bus/contracts';
 import { openBus } from './services/bus/openBus';
@@ -59,6 +60,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     },
     projects: deckProjectsFor(dataDir, opts.env),
     schedules: deckSchedulesFor(dataDir, opts.env),
+    batches: deckBatchesFor(dataDir, opts.env),
   };
   return {
     dataDir,

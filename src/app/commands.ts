@@ -1,4 +1,5 @@
 import { didYouMean } from '../domain/didYouMean';
+import { splitWords } from '../domain/text';
 import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
 import type { Screen } from '../ui/screen';
 
@@ -45,21 +46,6 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       },
     },
   ];
-}
-
-/**
- * Splits a palette line into words like a shell would, without running one: `'…'` is literal, `"…"` keeps
- * spaces and only `\"` and `\\` are escapes inside it (`:run sh -c "echo hi"`, `:run printf "a\tb"`).
- */
-export function splitWords(line: string): string[] {
-  const words: string[] = [];
-  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const m of line.matchAll(re)) {
-    if (m[1] !== undefined) words.push(m[1]);
-    else if (m[2] !== undefined) words.push(m[2].replace(/\\(["\\])/g, '$1'));
-    else words.push(m[3]);
-  }
-  return words;
 }
 
 export function findCommand(commands: readonly PaletteCommand[], word: string): PaletteCommand | undefined {

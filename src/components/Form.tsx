@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-import { fitWidth } from '../../domain/text';
-import { lineWindow } from '../../ui/lineEditor';
-import type { Theme } from '../../ui/theme';
+import { fitWidth } from '../domain/text';
+import { wrapText } from '../domain/wrapText';
+import { lineWindow } from '../ui/lineEditor';
+import type { Theme } from '../ui/theme';
 
 export interface FormField {
   key: string;
@@ -56,32 +57,12 @@ export function formLines(
       lines.push({ text: `${label}${value}`, kind: 'field', field: i });
     }
     for (const e of f.errors ?? []) {
-      for (const part of wrap(`✖ ${e}`, Math.max(10, width - 4))) {
+      for (const part of wrapText(`✖ ${e}`, Math.max(10, width - 4))) {
         lines.push({ text: `    ${part}`, kind: 'error', field: i });
       }
     }
   });
   return lines;
-}
-
-/** Splits at spaces into lines of at most `width` characters (a longer word is cut). */
-export function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (next.length <= width) line = next;
-    else {
-      if (line) out.push(line);
-      line = word;
-      while (line.length > width) {
-        out.push(line.slice(0, width));
-        line = line.slice(width);
-      }
-    }
-  }
-  if (line) out.push(line);
-  return out;
 }
 
 /** The first line to show so the focused field, its heading and its errors are all visible. */

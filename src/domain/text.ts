@@ -218,3 +218,18 @@ export function formatAgo(ms: number): string {
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86_400)} d ago`;
 }
+
+/**
+ * Splits a palette line into words like a shell would, without running one: `'…'` is literal, `"…"` keeps
+ * spaces and only `\"` and `\\` are escapes inside it (`:run sh -c "echo hi"`, `:run printf "a\tb"`).
+ */
+export function splitWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (const m of line.matchAll(re)) {
+    if (m[1] !== undefined) words.push(m[1]);
+    else if (m[2] !== undefined) words.push(m[2].replace(/\\(["\\])/g, '$1'));
+    else words.push(m[3]);
+  }
+  return words;
+}

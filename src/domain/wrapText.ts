@@ -30,3 +30,13 @@ export function wrapText(text: string, width: number): string[] {
   }
   return out;
 }
+
+/**
+ * A note under a table in at most two lines: the first wrapped at `width`, the rest on the second (cut at the edge
+ * when it is longer): a located error (`file:line:col: path: message`) is read whole more often than not.
+ */
+export function twoLines(text: string, width: number): string[] {
+  if (!text) return [];
+  const lines = wrapText(text, width);
+  return lines.length > 2 ? [lines[0], lines.slice(1).join(' ')] : lines;
+}

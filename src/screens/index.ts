@@ -1,4 +1,5 @@
 import type { Screen } from '../ui/screen';
+import { batchScreen } from './batch/BatchScreen';
 import { dashboardScreen } from './dashboard/DashboardScreen';
 import { deploymentsScreen } from './deployments/DeploymentsScreen';
 import { jobsScreen } from './jobs/JobsScreen';
@@ -16,4 +17,5 @@ export const screens: readonly Screen[] = [
   jobsScreen,
   serversScreen,
   schedulerScreen,
+  batchScreen,
 ];

@@ -1,3 +1,4 @@
+import type { DeckBatches } from './services/batches';
 import type { DeckBus } from './services/bus';
 import type { DeckCloud } from './services/cloud';
 import type { DeckProjects } from './services/projects';
@@ -18,4 +19,6 @@ export interface DeckServices {
   projects?: DeckProjects;
   /** The workspace's `schedules.yaml` (Scheduler screen, the Dashboard's next run). */
   schedules?: DeckSchedules;
+  /** The workspace's `batches/*.yaml` and the servers.yaml hosts batch targets resolve against (Batch screen). */
+  batches?: DeckBatches;
 }

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  commandHelpLines,
-  completeLine,
-  paletteSuggestions,
-  runLine,
-  splitWords,
-} from '../../src/app/commands';
+import { commandHelpLines, completeLine, paletteSuggestions, runLine } from '../../src/app/commands';
+import { splitWords } from '../../src/domain/text';
 import { unknownProfile, unknownRegion } from '../../src/screens/resources/cloudCommands';
 import type { CommandContext, PaletteCommand } from '../../src/ui/paletteCommand';
 

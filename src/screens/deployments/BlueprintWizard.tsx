@@ -1,11 +1,12 @@
 import { Box, Text } from 'ink';
 import { type ReactNode, useMemo, useReducer, useRef } from 'react';
+import { Form, type FormField } from '../../components/Form';
 import type { SourceError } from '../../domain/sourceError';
 import { fitWidth } from '../../domain/text';
+import { wrapText } from '../../domain/wrapText';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { editLineState } from '../../ui/lineEditor';
-import { Form, type FormField, wrap } from './Form';
 import {
   addItem,
   blueprintInputOf,
@@ -232,7 +233,7 @@ export function BlueprintWizard({
     step === 'review'
       ? ' Enter write the file  Esc back  j/k scroll'
       : ` Tab/Enter next  S-Tab/Esc back${list ? `  ^N add ${itemWord[list]}  ^X remove` : ''}  Space toggles`;
-  const general = (errors.get('') ?? []).flatMap((e) => wrap(`✖ ${e}`, width - 2));
+  const general = (errors.get('') ?? []).flatMap((e) => wrapText(`✖ ${e}`, width - 2));
 
   let body: ReactNode;
   if (step === 'review') {

@@ -5,6 +5,7 @@ import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import { fitWidth } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -12,7 +13,6 @@ import { useKeys } from '../../ui/keyDispatcher';
 import type { ActionDef } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { BlueprintWizard } from './BlueprintWizard';
-import { wrap } from './Form';
 import { ProjectDetailsView } from './ProjectDetailsView';
 import { type DeploymentRow, projectColumns } from './projectColumns';
 import { askDeploy, askDestroy, askResume, askRollback } from './projectConfirmations';
@@ -138,9 +138,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     ` · sync against ${scanned ? `${index.size} scanned resources` : 'no scan yet (p asks the cloud)'}` +
     `${watchError ? ` · not watching: ${watchError}` : ''}${readOnly ? ' · READ-ONLY' : ''}`;
   const note = rowNote(table.cursorRow);
-  // Two lines: a located error (file:line:col, message) is read whole, not cut at the edge.
-  const wrapped = wrap(note.text, Math.max(10, width - 2));
-  const noteLines = wrapped.length > 2 ? [wrapped[0], `${wrapped.slice(1).join(' ')}`] : wrapped;
+  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <DataTable

@@ -1,3 +1,4 @@
+import { batchesSlice } from './batches';
 import { busSlice } from './bus';
 import { cloudSlice } from './cloud';
 import { eventsSlice } from './events';
@@ -23,4 +24,5 @@ export const deckSlices = [
   reposSlice,
   projectsSlice,
   schedulesSlice,
+  batchesSlice,
 ] as const;

@@ -1,0 +1,332 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import { formatDuration, pauseText } from '../../domain/batchDuration';
+import { serialText } from '../../domain/batchSerial';
+import { fitWidth } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
+import { batchRunsOf } from '../../state/slices/batches';
+import type { DeckActions, DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import type { KeyHint } from '../../ui/keyHints';
+import { type ActionDef, copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { TextDetails } from '../TextDetails';
+import { batchColumns } from './batchColumns';
+import { advance, askCancel, askRetry, askStart } from './batchConfirmations';
+import { type BatchRow, batchRows } from './batchRows';
+import { NewBatchForm } from './NewBatchForm';
+import { RunDetailsView, runSettings } from './RunDetailsView';
+import { TargetOutputView } from './TargetOutputView';
+
+/** Resolves a batch file's targets afresh (servers.yaml, the index may have changed) and asks to start it. */
+async function startDefined(
+  row: Extract<BatchRow, { kind: 'defined' }>,
+  actions: DeckActions,
+  readOnly: boolean,
+  width: number,
+) {
+  const planned = await actions.batches.plan(row.file.batch, row.file);
+  if (!planned.ok) {
+    const [first, ...more] = planned.errors;
+    actions.ui.notify('error', `${first}${more.length ? ` (and ${more.length} more)` : ''}`);
+    return;
+  }
+  askStart(planned.plan, actions, readOnly, { width });
+}
+
+/** The line under the list: the cursor row in full (its run, its plan, or its error). */
+function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
+  if (!row) return { text: '', error: false };
+  if (row.kind === 'invalid') {
+    const [first, ...more] = row.errors;
+    return { text: `${first ?? row.file}${more.length ? ` (and ${more.length} more)` : ''}`, error: true };
+  }
+  if (row.kind === 'defined') {
+    const b = row.file.batch;
+    const plan = row.plan
+      ? `${row.plan.targets.length} target${row.plan.targets.length === 1 ? '' : 's'} in ${row.plan.waves.length} wave${row.plan.waves.length === 1 ? '' : 's'}`
+      : 'targets not resolved yet';
+    return {
+      text: `${row.file.file}: ${plan} · serial ${serialText(b.serial)} · max fail ${b.maxFailPercentage}% · ${b.pause ? `pause ${pauseText(b.pause)}` : 'no pause'} · timeout ${formatDuration(b.timeoutMs)} · Enter or s starts it (asks)`,
+      error: false,
+    };
+  }
+  const { run } = row;
+  const result = run.job.result as { stoppedAt?: number } | undefined;
+  const next =
+    run.status === 'paused'
+      ? `paused after wave ${run.progress.wave}: A starts wave ${run.progress.wave + 1}`
+      : run.status === 'failed'
+        ? `${run.job.error ?? (result?.stoppedAt ? `wave ${result.stoppedAt} crossed the threshold` : 'failed')} · R retries the failed targets`
+        : run.status === 'cancelled'
+          ? 'cancelled · R retries the failed and cancelled targets'
+          : run.status === 'running'
+            ? (run.job.message ?? 'running')
+            : 'completed';
+  return { text: `job ${run.job.id} · ${next} · ${runSettings(run)}`, error: run.status === 'failed' };
+}
+
+function BatchScreen({ width, height, active }: ScreenProps) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const byId = useDeck((s) => s.jobs.byId);
+  const files = useDeck((s) => s.batches.files);
+  const plans = useDeck((s) => s.batches.plans);
+  const serverErrors = useDeck((s) => s.batches.serverErrors);
+  const openRun = useDeck((s) => s.batches.openRun);
+  const openTarget = useDeck((s) => s.batches.openTarget);
+  const form = useDeck((s) => s.batches.form);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.batch ?? '');
+  const copy = useCopy();
+
+  // batches/ is read when the tab is shown (and with r): an edit made meanwhile shows then.
+  useEffect(() => {
+    if (active) void actions.batches.reload();
+  }, [active, actions]);
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!active) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active]);
+
+  const runs = useMemo(() => batchRunsOf(byId), [byId]);
+  const rows = useMemo(() => batchRows(runs.values(), files, plans), [runs, files, plans]);
+  const columns = useMemo(() => batchColumns(() => now), [now]);
+  const tableHeight = Math.max(2, height - 3);
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
+  const run = openRun ? runs.get(openRun) : undefined;
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['batch', 'table']);
+      const row = table.cursorRow;
+      if (action === 'batch.new') actions.batches.showForm(true);
+      else if (action === 'batch.reload') void actions.batches.reload();
+      else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'defined')
+        void startDefined(row, actions, readOnly, width);
+      else if (action === 'batch.open' && row?.kind === 'run') actions.batches.openRun(row.run.job.id);
+      else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'invalid')
+        actions.ui.notify('error', `${row.name} cannot start: ${row.errors[0] ?? 'it has errors'}`);
+      else if (action === 'batch.start' && row?.kind === 'run')
+        actions.ui.notify('warn', 's starts a batch of batches/ (below the runs); R retries this run');
+      else if (action === 'batch.advance' && row?.kind === 'run') advance(row.run, actions);
+      else if (action === 'batch.cancel' && row?.kind === 'run') askCancel(row.run, actions);
+      else if (action === 'batch.retry' && row?.kind === 'run') askRetry(row.run, actions, readOnly, width);
+      else if (action === 'clipboard.copy')
+        copy(row?.kind === 'run' ? row.run.job.id : row?.kind === 'defined' ? row.file.file : row?.file);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !form && !openRun,
+  );
+
+  if (form)
+    return (
+      <NewBatchForm
+        width={width}
+        height={height}
+        active={active}
+        onClose={() => actions.batches.showForm(false)}
+        onPlanned={(plan) => {
+          actions.batches.showForm(false);
+          askStart(plan, actions, readOnly, { width });
+        }}
+      />
+    );
+
+  if (openRun) {
+    if (!run)
+      return (
+        <TextDetails
+          lines={[`batch job ${openRun}: reading it from the queue…`, '', 'Esc goes back to the list.']}
+          width={width}
+          height={height}
+          active={active}
+          onBack={() => actions.batches.openRun(undefined)}
+        />
+      );
+    if (openTarget)
+      return <TargetOutputView run={run} jobId={openTarget} width={width} height={height} active={active} />;
+    return <RunDetailsView run={run} width={width} height={height} active={active} />;
+  }
+
+  const runList = [...runs.values()];
+  const going = runList.filter((r) => r.status === 'running' || r.status === 'paused').length;
+  const defined = (files ?? []).length;
+  const summary = [
+    ` ${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
+    files === undefined ? 'reading batches/…' : `${defined} in batches/: Enter or s starts one`,
+    'n ad hoc',
+    ...(readOnly ? ['READ-ONLY: no start'] : []),
+    ...(serverErrors.length
+      ? [`servers.yaml: ${serverErrors.length} problem${serverErrors.length === 1 ? '' : 's'}`]
+      : []),
+  ].join(' · ');
+  const note = rowNote(table.cursorRow);
+  const noteLines = twoLines(note.text, Math.max(10, width - 2));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={readOnly || serverErrors.length ? theme.warn : theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight + 1}
+        noColor={theme.noColor}
+        emptyMessage="No batch runs, and no batches/*.yaml in the workspace. n starts an ad-hoc batch; see the README, Batches."
+      />
+      {[0, 1].map((i) => (
+        <Text key={i} color={note.error ? theme.error : theme.muted}>
+          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+const runHints = {
+  running: [
+    { action: 'batch.output', label: 'output' },
+    { action: 'batch.cancel', label: 'cancel' },
+  ],
+  paused: [
+    { action: 'batch.output', label: 'output' },
+    { action: 'batch.advance', label: 'advance' },
+    { action: 'batch.cancel', label: 'cancel' },
+  ],
+  ended: [
+    { action: 'batch.output', label: 'output' },
+    { action: 'batch.retry', label: 'retry failed' },
+  ],
+  completed: [{ action: 'batch.output', label: 'output' }],
+} satisfies Record<string, KeyHint[]>;
+const runViewOf = (hints: KeyHint[]): ScreenView => ({
+  id: 'batchRun',
+  title: 'run',
+  scopes: ['table'],
+  hints: [...hints, { action: 'clipboard.copy', label: 'copy id' }, { action: 'view.back', label: 'back' }],
+});
+const runViews = {
+  running: runViewOf(runHints.running),
+  paused: runViewOf(runHints.paused),
+  ended: runViewOf(runHints.ended),
+  completed: runViewOf(runHints.completed),
+};
+/** Enter on a target: its output, with the log's keys. */
+const targetView: ScreenView = {
+  id: 'batchTarget',
+  title: 'target output',
+  scopes: ['log'],
+  hints: [
+    { action: 'nav.bottom', label: 'follow' },
+    { action: 'view.wrap', label: 'wrap' },
+    { action: 'clipboard.copy', label: 'copy id' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+/** `n`: the form takes every key but Ctrl-C; its keys are written under it. */
+const formView: ScreenView = {
+  id: 'batchForm',
+  title: 'new ad-hoc batch',
+  scopes: [],
+  hints: ['Tab next', 'Enter plan', 'Esc cancel'],
+};
+const loadingView: ScreenView = {
+  id: 'batchLoading',
+  title: 'run',
+  scopes: ['log'],
+  hints: [{ action: 'view.back', label: 'back' }],
+};
+
+function batchView(s: DeckState): ScreenView | undefined {
+  const { form, openRun, openTarget } = s.batches;
+  if (form) return formView;
+  if (!openRun) return undefined;
+  const run = batchRunsOf(s.jobs.byId).get(openRun);
+  if (!run) return loadingView;
+  if (openTarget) return targetView;
+  if (run.status === 'running') return runViews.running;
+  if (run.status === 'paused') return runViews.paused;
+  if (run.status === 'completed') return runViews.completed;
+  return runViews.ended;
+}
+
+const runActions = (scope: string): ActionDef[] => [
+  { id: 'batch.advance', keys: ['A'], description: 'Advance a paused run: its next wave starts now', scope },
+  {
+    id: 'batch.cancel',
+    keys: ['c'],
+    description: 'Cancel the run (asks; running targets are stopped)',
+    scope,
+  },
+  {
+    id: 'batch.retry',
+    keys: ['R'],
+    description: 'Retry its failed and cancelled targets (a new run; asks)',
+    scope,
+  },
+];
+
+export const batchScreen: Screen = {
+  id: 'batch',
+  title: 'Batch',
+  aliases: ['batches', 'waves'],
+  actions: [
+    {
+      id: 'batch.open',
+      keys: ['enter'],
+      description: 'A run: its waves and targets · a batch of batches/: start it (asks)',
+      scope: 'batch',
+    },
+    {
+      id: 'batch.start',
+      keys: ['s'],
+      description: 'Start the batch of batches/ (shows the plan, asks)',
+      scope: 'batch',
+    },
+    {
+      id: 'batch.new',
+      keys: ['n'],
+      description: 'New ad-hoc batch (a form, then the plan, asks)',
+      scope: 'batch',
+    },
+    ...runActions('batch'),
+    { id: 'batch.reload', keys: ['r'], description: 'Read batches/ and servers.yaml again', scope: 'batch' },
+    copyAction('batch', 'Copy the run id or the file (OSC 52)'),
+    {
+      id: 'batch.output',
+      keys: ['enter'],
+      description: "The target's output (follows while it runs)",
+      scope: 'batchRun',
+    },
+    ...runActions('batchRun'),
+    copyAction('batchRun', 'Copy the job id of the target (OSC 52)'),
+    { id: 'view.back', keys: ['esc'], description: 'Back to the runs', scope: 'batchRun' },
+    copyAction('batchTarget', "Copy the target's job id (OSC 52)"),
+  ],
+  scopes: ['table'],
+  hints: [
+    { action: 'batch.open', label: 'open/start' },
+    { action: 'batch.new', label: 'new' },
+    { action: 'batch.advance', label: 'advance' },
+    { action: 'batch.cancel', label: 'cancel' },
+    { action: 'batch.retry', label: 'retry' },
+  ],
+  Component: BatchScreen,
+  view: batchView,
+  open: (args, actions) => {
+    actions.batches.openRun(undefined);
+    if (args[0] === 'new') actions.batches.showForm(true);
+    else if (args[0]) return `:batch ${args[0]}: say :batch, or :batch new for an ad-hoc batch`;
+    return undefined;
+  },
+};

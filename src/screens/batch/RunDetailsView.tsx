@@ -1,0 +1,135 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import { formatDuration, pauseText } from '../../domain/batchDuration';
+import { batchActionText } from '../../domain/batchPlan';
+import type { BatchRunView } from '../../domain/batchRun';
+import { serialText } from '../../domain/batchSerial';
+import { fitWidth, formatAgo, stripControl } from '../../domain/text';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { runStatusColor } from './batchColumns';
+import { advance, askCancel, askRetry } from './batchConfirmations';
+import { type TargetRow, targetColumns } from './targetColumns';
+import { waveLines } from './waveLines';
+
+/** The run's settings in one line: `serial 1 · any failure stops · pause 30s · timeout 2m`. */
+export function runSettings(run: BatchRunView): string {
+  const p = run.payload;
+  const maxFail = p.maxFailPercentage ?? 0;
+  return [
+    `serial ${serialText(p.serial ?? [])}`,
+    maxFail === 0 ? 'any failure stops' : `stops above ${maxFail}% failed in a wave`,
+    p.pause ? `pause ${pauseText(p.pause)}` : 'no pause',
+    `timeout ${formatDuration(p.timeoutMs)}`,
+    ...(p.retryOf ? [`retry of job ${p.retryOf}`] : []),
+  ].join(' · ');
+}
+
+/**
+ * Enter on a run: a line per wave with its progress, then a line per target (wave, status, exit code, how long,
+ * the last line of output); Enter on a target opens its output.
+ */
+export function RunDetailsView({
+  run,
+  width,
+  height,
+  active,
+}: {
+  run: BatchRunView;
+  width: number;
+  height: number;
+  active: boolean;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const byId = useDeck((s) => s.jobs.byId);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.batchRun ?? '');
+  const copy = useCopy();
+  // While targets run, their TOOK cells count.
+  const [now, setNow] = useState(Date.now);
+  const live = run.status === 'running';
+  useEffect(() => {
+    if (!active || !live) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active, live]);
+
+  const rows = useMemo<TargetRow[]>(
+    () =>
+      run.targets.map((target) => {
+        const job = target.jobId ? byId.get(target.jobId) : undefined;
+        return job ? { target, job } : { target };
+      }),
+    [run, byId],
+  );
+  const columns = useMemo(() => targetColumns(() => now), [now]);
+  const maxWaves = Math.max(1, Math.floor((height - 2) / 3));
+  const waves = waveLines(run, maxWaves);
+  const tableHeight = Math.max(3, height - 2 - waves.lines.length);
+  const table = useTable({
+    rows,
+    columns,
+    rowKey: (r) => r.target.key,
+    filterText,
+    height: tableHeight - 1,
+  });
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['batchRun', 'table']);
+      const row = table.cursorRow;
+      if (action === 'view.back') actions.batches.openRun(undefined);
+      else if (action === 'batch.output' && row) {
+        const jobId = row.job?.id ?? row.target.jobId;
+        if (jobId) void actions.batches.openTarget(jobId);
+        else actions.ui.notify('info', `${row.target.name} has not run (${row.target.status}): no output`);
+      } else if (action === 'batch.advance') advance(run, actions);
+      else if (action === 'batch.cancel') askCancel(run, actions);
+      else if (action === 'batch.retry') askRetry(run, actions, readOnly, width);
+      else if (action === 'clipboard.copy') copy(row?.job?.id ?? run.job.id);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active,
+  );
+
+  const { counts, progress } = run;
+  const title = `batch ${run.payload.name} · job ${run.job.id} · ${run.status.toUpperCase()} · wave ${progress.wave}/${progress.waves} · ${counts.ok} ok · ${counts.failed} failed · ${counts.skipped} skipped`;
+  const what = `${stripControl(batchActionText(run.payload.action as Parameters<typeof batchActionText>[0]))} · ${runSettings(run)}`;
+  const shownWaves =
+    waves.lines.length < waves.waves
+      ? ` (waves ${waves.first}-${waves.first + waves.lines.length - 1} of ${waves.waves})`
+      : '';
+  const who = `${run.job.requestedBy.user}@${run.job.requestedBy.host}`;
+  const caption = ` ${counts.total} target${counts.total === 1 ? '' : 's'}${shownWaves} · by ${who} ${formatAgo(now - run.job.createdAt)} · Enter a target's output`;
+  const toneColor = { ok: theme.ok, running: theme.accent, failed: theme.error, muted: theme.muted };
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.noColor ? undefined : (runStatusColor[run.status] ?? theme.accent)}>
+        {fitWidth(title, width)}
+      </Text>
+      <Text color={theme.muted}>{fitWidth(what, width)}</Text>
+      {waves.lines.map((l) => (
+        <Text key={l.wave} color={toneColor[l.tone]}>
+          {fitWidth(`  ${l.text}`, width)}
+        </Text>
+      ))}
+      <SummaryTable
+        summary={caption}
+        summaryColor={theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage="No target matches the filter."
+      />
+    </Box>
+  );
+}

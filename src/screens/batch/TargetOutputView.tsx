@@ -1,0 +1,110 @@
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import { isTextViewAction, LogView, type TextViewState, textViewStep } from '../../components/LogView';
+import type { BatchRunView } from '../../domain/batchRun';
+import { isFinished } from '../../domain/job';
+import { fitWidth, formatAge } from '../../domain/text';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { jobBodyLines, jobSummaryLines, outputHeading } from '../jobs/jobDetailsText';
+import { durationOf, exitCodeOf, targetStatusColor } from './targetColumns';
+
+const FOLLOWING: TextViewState = { follow: true, offset: 0, wrap: false, scrollX: 0 };
+
+/**
+ * Enter on a target: its child job's output (the Jobs tab's log of it, followed while it runs), then how the job
+ * ended. Esc goes back to the run.
+ */
+export function TargetOutputView({
+  run,
+  jobId,
+  width,
+  height,
+  active,
+}: {
+  run: BatchRunView;
+  jobId: string;
+  width: number;
+  height: number;
+  active: boolean;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const log = useDeck((s) => (s.jobs.log?.jobId === jobId ? s.jobs.log : undefined));
+  const job = useDeck((s) => s.jobs.byId.get(jobId));
+  const [view, setView] = useState(FOLLOWING);
+  const copy = useCopy();
+  const running = job !== undefined && !isFinished(job.status);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!running) return undefined;
+    const timer = setInterval(() => tick((n) => n + 1), 1_000);
+    return () => clearInterval(timer);
+  }, [running]);
+
+  const target = run.targets.find((t) => t.jobId === jobId);
+  const now = Date.now();
+  const output = log?.lines;
+  const body = jobBodyLines(
+    output ?? [],
+    outputHeading(job, output?.length ?? 0, output?.dropped ?? 0),
+    jobSummaryLines(job, now),
+  );
+  const bodyHeight = Math.max(1, height - 2);
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['batchTarget', 'log']);
+      if (action === 'view.back') void actions.batches.openTarget(undefined);
+      else if (action === 'clipboard.copy') copy(jobId);
+      else if (action && isTextViewAction(action))
+        setView((s) => textViewStep(s, action, body, bodyHeight, width));
+      else return false;
+      return true;
+    },
+    active,
+  );
+
+  const row = target ? (job ? { target, job } : { target }) : undefined;
+  const exit = row ? exitCodeOf(row) : undefined;
+  const took = row ? durationOf(row, now) : undefined;
+  const status = target?.status ?? job?.status ?? 'unknown';
+  const title = [
+    `${run.payload.name} › ${target?.name ?? jobId}`,
+    target ? `wave ${target.wave}` : '',
+    status.toUpperCase(),
+    exit !== undefined ? `exit ${exit}` : '',
+    took !== undefined ? `took ${formatAge(took)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const where = view.follow ? (running ? 'following' : 'end') : 'scrolled';
+  const sub = `job ${jobId}${job?.worker ? ` on ${job.worker}` : ''} · ${where}${view.wrap ? ' · wrapped' : ''}`;
+  const color = target ? targetStatusColor[target.status] : undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.noColor ? undefined : (color ?? theme.accent)}>
+        {fitWidth(title, width)}
+      </Text>
+      <Text color={theme.muted}>{fitWidth(sub, width)}</Text>
+      <LogView
+        lines={body}
+        width={width}
+        height={bodyHeight}
+        follow={view.follow}
+        offset={view.offset}
+        wrap={view.wrap}
+        scrollX={view.scrollX}
+        lineStyle={(i) => {
+          const kind = body.kindAt(i);
+          if (kind === 'heading') return { bold: true, color: theme.accent };
+          if (kind === 'note') return { dim: true };
+          if (kind === 'error') return { color: theme.error };
+          return undefined;
+        }}
+      />
+    </Box>
+  );
+}

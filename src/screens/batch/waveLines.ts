@@ -1,0 +1,72 @@
+import { type BatchCounts, batchCounts } from '../../domain/batchOutcome';
+import type { BatchRunView } from '../../domain/batchRun';
+import { progressCells } from './batchColumns';
+
+/** One wave of a run: its number, how its targets stand, and a word for where it is. */
+export interface WaveLine {
+  wave: number;
+  text: string;
+  tone: 'ok' | 'running' | 'failed' | 'muted';
+}
+
+function stateOf(
+  wave: number,
+  counts: BatchCounts,
+  run: BatchRunView,
+  stoppedAt: number | undefined,
+): WaveLine['tone'] {
+  if (counts.running > 0) return 'running';
+  if (stoppedAt === wave || counts.failed > 0) return 'failed';
+  if (counts.pending + counts.skipped + counts.cancelled === counts.total) return 'muted';
+  return run.status === 'failed' && counts.ok === 0 ? 'failed' : 'ok';
+}
+
+function wordOf(wave: number, counts: BatchCounts, run: BatchRunView, stoppedAt: number | undefined): string {
+  if (counts.running > 0) return 'running';
+  if (stoppedAt === wave) return 'stopped the batch';
+  if (counts.skipped === counts.total) return 'never ran';
+  if (counts.cancelled > 0 && counts.ok + counts.failed === 0) return 'cancelled';
+  if (counts.pending === counts.total) {
+    const next = run.progress.wave + 1 === wave;
+    return next && run.status === 'paused' ? 'next: waiting for A (advance)' : 'pending';
+  }
+  return counts.pending > 0 ? 'starting' : 'done';
+}
+
+/**
+ * `wave 2  ████░░░░  50%  1 ok · 1 failed  stopped the batch`, one per wave, at most `max` lines: the waves
+ * around the current one when they do not all fit.
+ */
+export function waveLines(
+  run: BatchRunView,
+  max: number,
+): { lines: WaveLine[]; first: number; waves: number } {
+  const byWave = new Map<number, BatchRunView['targets']>();
+  for (const t of run.targets) byWave.set(t.wave, [...(byWave.get(t.wave) ?? []), t]);
+  const waves = run.progress.waves;
+  const stoppedAt = (run.job.result as { stoppedAt?: unknown } | undefined)?.stoppedAt;
+  const stop = typeof stoppedAt === 'number' ? stoppedAt : undefined;
+  const shown = Math.max(1, Math.min(max, waves));
+  const current = Math.max(1, run.progress.wave);
+  const first = Math.max(1, Math.min(current - Math.floor((shown - 1) / 2), waves - shown + 1));
+  const width = String(waves).length;
+  const lines: WaveLine[] = [];
+  for (let wave = first; wave < first + shown && wave <= waves; wave++) {
+    const counts = batchCounts(byWave.get(wave) ?? []);
+    // A skipped target never ran: its wave's bar stays empty.
+    const done = counts.ok + counts.failed + counts.cancelled;
+    const parts = [
+      counts.ok ? `${counts.ok} ok` : '',
+      counts.failed ? `${counts.failed} failed` : '',
+      counts.running ? `${counts.running} running` : '',
+      counts.skipped ? `${counts.skipped} skipped` : '',
+      counts.cancelled ? `${counts.cancelled} cancelled` : '',
+    ].filter(Boolean);
+    lines.push({
+      wave,
+      text: `wave ${String(wave).padStart(width)}  ${progressCells(done, counts.total, 10)}  ${String(counts.total).padStart(3)} target${counts.total === 1 ? ' ' : 's'}  ${parts.join(' · ') || '-'}  ${wordOf(wave, counts, run, stop)}`,
+      tone: stateOf(wave, counts, run, stop),
+    });
+  }
+  return { lines, first, waves };
+}

@@ -1,0 +1,187 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobView } from '../../src/domain/job';
+import type { BatchPayload } from '../../src/domain/jobKinds/batch';
+import { type BatchDeck, rollYaml, startBatchDeck, typoYaml } from './batchHarness';
+
+let session: BatchDeck | undefined;
+afterEach(async () => {
+  await session?.close();
+  session = undefined;
+});
+
+function processAlive(pattern: string): boolean {
+  try {
+    execFileSync('pgrep', ['-f', pattern]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function batchJobs(s: BatchDeck): Promise<JobView[]> {
+  return (await s.bus.queue.list({ kind: 'batch', limit: 50 })).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+describe('the Batch tab', () => {
+  it('starts a batch of batches/ after showing its plan, stops at the wave that failed, and retries the failed target', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml, 'typo.yaml': typoYaml });
+    const d = session.deck;
+    await d.press('8');
+    // The defined batches, and the one whose target names nothing, located in its file.
+    const list = await d.waitFor('typo');
+    expect(list).toContain('0 runs · 2 in batches/: Enter or s starts one');
+    expect(list).toMatch(/roll +defined/);
+    expect(list).toMatch(/typo +invalid/);
+    await d.press('j');
+    await d.waitFor(/typo\.yaml:2:20: targets\.servers\[1\]: no server "web-9"/);
+
+    // Enter asks first, with the targets and the waves.
+    await d.press('k', 'enter');
+    const ask = await d.waitFor('Start batch roll?');
+    expect(ask).toContain('3 targets in 3 waves (serial 1); any failure stops the batch');
+    expect(ask).toContain('wave 1: web-1 (1)');
+    expect(ask).toContain('wave 3: web-3 (1)');
+    expect(await batchJobs(session)).toHaveLength(0);
+    await d.press('y');
+
+    // The run opens: wave 2 failed and stopped it, web-3 never ran.
+    const run = await d.waitFor(/FAILED · wave 2\/3 · 1 ok · 1 failed · 1 skipped/, 10_000);
+    expect(run).toMatch(/wave 2 .* 1 failed +stopped the batch/);
+    expect(run).toMatch(/web-1 +1 ok +0 /);
+    expect(run).toMatch(/web-2 +2 failed +1 /);
+    expect(run).toMatch(/web-3 +3 skipped/);
+    const [first] = await batchJobs(session);
+    expect(first.status).toBe('failed');
+
+    // Enter on a target: its output.
+    await d.press('j', 'enter');
+    const output = await d.waitFor('hello from web-2');
+    expect(output).toContain('roll › web-2 · wave 2 · FAILED · exit 1');
+    await d.press('esc');
+    await d.waitFor('LAST OUTPUT');
+
+    // R asks, then a new run of only the failed target.
+    await d.press('R');
+    const retry = await d.waitFor(`Retry the failed targets of roll (job ${first.id})?`);
+    expect(retry).toContain('1 target in 1 wave');
+    expect(retry).toContain('wave 1: web-2 (1)');
+    await d.press('y');
+    await d.waitFor(/FAILED · wave 1\/1 · 0 ok · 1 failed · 0 skipped/, 10_000);
+    const [, second] = await batchJobs(session);
+    const payload = second.payload as BatchPayload;
+    expect(payload.retryOf).toBe(first.id);
+    expect(payload.targets.map((t) => t.name)).toEqual(['web-2']);
+
+    // Esc: the runs, newest first, above the defined batches.
+    await d.press('esc');
+    const runs = await d.waitFor('2 runs');
+    const rows = runs.split('\n').filter((l) => /^. roll +(failed|defined)/.test(l));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toMatch(/roll +failed +1\/1 +0 +1 +0/);
+    expect(rows[1]).toMatch(/roll +failed +2\/3 +1 +1 +1/);
+    expect(rows[2]).toMatch(/roll +defined/);
+  });
+
+  it('runs an ad-hoc batch from the form, with a manual pause that A advances', async () => {
+    session = await startBatchDeck({});
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor('0 in batches/');
+    await d.press('n');
+    await d.waitFor('New ad-hoc batch');
+    // Nothing filled in: each problem under its field.
+    await d.press('enter');
+    await d.waitFor('no targets given');
+    await d.type('web-1, web-3');
+    await d.press('tab');
+    await d.type('sh -c "echo on $INFRADECK_TARGET"');
+    await d.press('tab', 'space', 'tab');
+    await d.type('1');
+    await d.press('tab', 'tab');
+    await d.type('manual');
+    await d.press('enter');
+    const ask = await d.waitFor('Start batch ad-hoc?');
+    expect(ask).toContain("batch ad-hoc: local sh -c 'echo on $INFRADECK_TARGET'");
+    expect(ask).toContain(
+      '2 targets in 2 waves (serial 1); any failure stops the batch; pause manual between',
+    );
+    expect(ask).toMatch(/^ *│ waves; timeout 10m per target/m);
+    await d.press('y');
+
+    const paused = await d.waitFor(/PAUSED · wave 1\/2 · 1 ok/, 10_000);
+    expect(paused).toMatch(/wave 2 .*next: waiting for A/);
+    await d.press('A');
+    await d.waitFor(/COMPLETED · wave 2\/2 · 2 ok · 0 failed · 0 skipped/, 10_000);
+    const frame = await d.waitFor('on web-3');
+    expect(frame).toMatch(/web-3 +2 ok +0 .*on web-3/);
+  });
+
+  it('a target names nothing: the form says which, and nothing starts', async () => {
+    session = await startBatchDeck({});
+    const d = session.deck;
+    await d.press('8', 'n');
+    await d.waitFor('New ad-hoc batch');
+    await d.type('web-1 web-7');
+    await d.press('tab');
+    await d.type('true');
+    await d.press('enter');
+    await d.waitFor(
+      'targets.names[1]: no server "web-7" in servers.yaml (did you mean web-1?), and not an address',
+    );
+    expect(await batchJobs(session)).toHaveLength(0);
+  });
+
+  it('cancels a running batch (asks first); its running target is stopped', async () => {
+    session = await startBatchDeck({
+      'slow.yaml': 'targets: { servers: [web-1, web-2] }\naction: { local: [sleep, "37.25"] }\n',
+    });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/slow +defined/);
+    await d.press('s');
+    await d.waitFor('Start batch slow?');
+    await d.press('y');
+    await d.waitFor(/RUNNING · wave 1\/1/, 10_000);
+    await d.waitFor(/web-2 +1 running/);
+    expect(processAlive('sleep 37.25')).toBe(true);
+    await d.press('c');
+    await d.waitFor('Cancel batch slow');
+    expect(d.frame()).toContain('2 running targets cancelled');
+    await d.press('y');
+    await d.waitFor(/CANCELLED · wave 1\/1 · 0 ok · 0 failed · 0 skipped/, 10_000);
+    await d.waitFor(/web-1 +1 cancelled/);
+    const [run] = await batchJobs(session);
+    expect(run.status).toBe('cancelled');
+    await expect.poll(() => processAlive('sleep 37.25'), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('read-only: a start is refused and said so, nothing is queued', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml }, { readOnly: true });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor('READ-ONLY');
+    await d.waitFor(/roll +defined/);
+    await d.press('enter');
+    await d.waitFor(/read-only mode/);
+    expect(d.frame()).not.toContain('Start batch roll?');
+    expect(await batchJobs(session)).toHaveLength(0);
+  });
+
+  it('? lists the keys of the open view only', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/roll +defined/);
+    await d.press('?');
+    const listHelp = await d.waitFor('New ad-hoc batch');
+    expect(listHelp).toContain('Advance a paused run');
+    expect(listHelp).not.toContain("The target's output");
+    await d.press('esc', 'enter', 'y');
+    await d.waitFor(/FAILED · wave 2\/3/, 10_000);
+    await d.press('?');
+    const runHelp = await d.waitFor("The target's output");
+    expect(runHelp).toContain('Back to the runs');
+    expect(runHelp).not.toContain('New ad-hoc batch');
+  });
+});
