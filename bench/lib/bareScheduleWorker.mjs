@@ -1,6 +1,6 @@
 // A bare BullMQ worker for bench/schedules.bench.mjs: `node bareScheduleWorker.mjs REDIS_URL PREFIX`.
-// Its processor does what the infradeck schedule's job does (spawn `sh -c 'date +%s%3N'`) and returns the
-// program's own clock, so both sides are measured the same way.
+// Its processor does what the infradeck schedule's job does (spawn `sh -c 'date +%s%3N'` detached, stdout and
+// stderr piped) and returns the program's own clock, so both sides are measured the same way.
 import { spawn } from 'node:child_process';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -17,7 +17,8 @@ const worker = new Worker(
         out += d;
       });
       child.once('error', reject);
-      child.once('exit', () => resolve({ programStartedAt: Number(out.trim()) }));
+      // 'close', not 'exit': the program may exit before its output has been read.
+      child.once('close', () => resolve({ programStartedAt: Number(out.trim()) }));
     }),
   { connection, prefix, concurrency: 2 },
 );

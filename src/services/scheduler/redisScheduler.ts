@@ -15,7 +15,7 @@ import { parseRedisUrl } from '../bus/redisUrl';
 import { mapLimit } from '../cloud/mapLimit';
 import { scheduleRepeatStrategy } from './repeatStrategy';
 import { scheduleTickOf } from './scheduledJob';
-import type { Scheduler, SyncReport, TickInfo } from './scheduler';
+import type { Scheduler, StartingJob, SyncReport, TickInfo, TickStart } from './scheduler';
 
 /** The BullMQ job scheduler of a schedule; its jobs are `repeat:schedule:NAME:<tick ms>` (BullMQ's own ids). */
 export const schedulerIdPrefix = 'schedule:';
@@ -42,6 +42,32 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('XADD', KEYS[2], '*', 'e', ARGV[3])
 return 1
 `;
+
+/**
+ * `admitLua` for a job whose audit entry the caller could write without reading it, and in the same step what
+ * the gate reads next: the job's data (the tick's rules) and the active list. Nil when the job is gone.
+ */
+const startTickLua = `
+local data = redis.call('HGET', KEYS[1], 'data')
+if not data then return false end
+local first = 0
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('XADD', KEYS[2], '*', 'e', ARGV[3])
+  first = 1
+end
+return {first, data, redis.call('LRANGE', KEYS[3], 0, -1)}
+`;
+
+type StartTickRedis = Redis & {
+  deckStartTick(
+    jobKey: string,
+    auditKey: string,
+    activeKey: string,
+    field: string,
+    now: number,
+    entry: string,
+  ): Promise<[number, string, string[]] | null>;
+};
 
 function parseData(raw: unknown): { schedule?: unknown } | undefined {
   if (typeof raw !== 'string') return undefined;
@@ -95,6 +121,7 @@ export class RedisScheduler implements Scheduler {
     });
     this.queue.on('error', () => {});
     this.auditKey = deckKeys(opts.prefix).audit;
+    this.conn.defineCommand('deckStartTick', { numberOfKeys: 3, lua: startTickLua });
   }
 
   async sync(file: SchedulesFile): Promise<SyncReport> {
@@ -170,11 +197,51 @@ export class RedisScheduler implements Scheduler {
   }
 
   /**
+   * `tickOf` and the active list in one script: the audit entry is made from what the handler was given (the
+   * kind, the payload as validated, who asked) instead of from the job read back from Redis, so nothing has to
+   * be read before the script runs.
+   */
+  async startTick(job: StartingJob): Promise<TickStart | undefined> {
+    const ref = tickOfJobId(job.jobId);
+    if (!ref) return undefined;
+    const entry = auditEntryJson({
+      at: ref.tick,
+      who: job.requestedBy,
+      action: 'job.enqueue',
+      jobId: job.jobId,
+      kind: job.kind,
+      what: describeJob(job.kind, job.payload),
+      outcome: 'accepted',
+    });
+    const reply = await (this.conn as StartTickRedis).deckStartTick(
+      this.queue.toKey(job.jobId),
+      this.auditKey,
+      this.queue.keys.active,
+      admittedField,
+      Date.now(),
+      entry,
+    );
+    if (!reply) return undefined;
+    const [first, json, active] = reply;
+    const rules = readRules(parseData(json)?.schedule);
+    if (!rules) return undefined;
+    const tick: TickInfo = { ref, rules, firstStart: first === 1 };
+    return { ...tick, runningBefore: () => this.earlierAmong(active, tick, job.jobId) };
+  }
+
+  /**
    * The runs of the same schedule for earlier ticks that are active now. A tick's job says its schedule and tick
    * in its id, so the active list alone answers for them; only other active jobs (a "run now") are read.
    */
   async runningBefore(tick: TickInfo, jobId: string): Promise<{ id: string; tick: number }[]> {
-    const ids = await this.conn.lrange(this.queue.keys.active, 0, -1);
+    return this.earlierAmong(await this.conn.lrange(this.queue.keys.active, 0, -1), tick, jobId);
+  }
+
+  private async earlierAmong(
+    ids: string[],
+    tick: TickInfo,
+    jobId: string,
+  ): Promise<{ id: string; tick: number }[]> {
     const earlier: { id: string; tick: number }[] = [];
     const others: string[] = [];
     for (const id of ids) {

@@ -2,7 +2,7 @@ import type { WorkerPresence } from '../../domain/job';
 import type { SkippedTick } from '../../domain/schedule';
 import { scheduleOfRequester } from '../../domain/scheduleRequester';
 import type { JobContext, JobQueue, SomeHandlers } from '../bus/contracts';
-import type { Scheduler, TickInfo } from './scheduler';
+import type { Scheduler, TickInfo, TickStart } from './scheduler';
 
 export type Admission = { run: true } | { run: false; result: SkippedTick };
 
@@ -57,7 +57,7 @@ export class TickGate {
     for (const [kind, handler] of Object.entries(handlers) as [string, AnyHandler | undefined][]) {
       if (!handler) continue;
       wrapped[kind] = async (payload, ctx) => {
-        const admission = await this.admit(ctx);
+        const admission = await this.admit(ctx, { kind, payload });
         if (!admission.run) {
           const { skipped, reason } = admission.result;
           await ctx.log(`${skipped === 'missed' ? 'missed' : 'skipped'}: ${reason}`, 'info');
@@ -70,17 +70,21 @@ export class TickGate {
     return wrapped as unknown as H;
   }
 
-  /** Whether this job may run now; waits while `overlap: queue` says so. */
-  async admit(ctx: Pick<JobContext, 'jobId' | 'attempt' | 'requestedBy' | 'signal'>): Promise<Admission> {
+  /**
+   * Whether this job may run now; waits while `overlap: queue` says so. `job`, the handler's kind and payload,
+   * lets a scheduler that can (`startTick`) answer in one step.
+   */
+  async admit(
+    ctx: Pick<JobContext, 'jobId' | 'attempt' | 'requestedBy' | 'signal'>,
+    job?: { kind: string; payload: unknown },
+  ): Promise<Admission> {
     if (ctx.attempt !== 1 || !scheduleOfRequester(ctx.requestedBy) || !this.source || !this.queue)
       return { run: true };
-    const tick = await this.source.tickOf(ctx.jobId);
+    const tick = await this.start(ctx, job);
     if (!tick?.firstStart) return { run: true };
     const missed = await this.missed(tick);
     if (missed) return { run: false, result: missed };
-    const earlier = this.source.runningBefore
-      ? await this.source.runningBefore(tick, ctx.jobId)
-      : await runningBefore(this.queue, tick, ctx.jobId);
+    const earlier = await tick.runningBefore();
     if (earlier.length === 0) return { run: true };
     if (tick.rules.overlap === 'skip') {
       const previous = earlier[0];
@@ -100,13 +104,38 @@ export class TickGate {
     return { run: true };
   }
 
+  private async start(
+    ctx: Pick<JobContext, 'jobId' | 'requestedBy'>,
+    job: { kind: string; payload: unknown } | undefined,
+  ): Promise<TickStart | undefined> {
+    const source = this.source!;
+    if (job && source.startTick)
+      return source.startTick({
+        jobId: ctx.jobId,
+        kind: job.kind,
+        payload: job.payload,
+        requestedBy: ctx.requestedBy,
+      });
+    const tick = await source.tickOf(ctx.jobId);
+    if (!tick) return undefined;
+    const queue = this.queue!;
+    return {
+      ...tick,
+      runningBefore: () =>
+        source.runningBefore ? source.runningBefore(tick, ctx.jobId) : runningBefore(queue, tick, ctx.jobId),
+    };
+  }
+
   /** `catchUp: false`: the tick's result when it comes too late to run, else undefined. */
   async missed(tick: TickInfo): Promise<SkippedTick | undefined> {
     const { rules, ref } = tick;
     if (rules.catchUp) return undefined;
-    // Loaded with the first tick: a process that never runs one never loads the cron library.
-    const { nextTick, ticksBetween } = await import('../../domain/scheduleCron');
     const now = this.now();
+    // Ticks fall on whole seconds: until the first one after this tick's, no later tick can have come, and a
+    // job that starts on time (nearly all of them) skips the cron maths on its way to its program.
+    if (now < Math.floor(ref.tick / 1000) * 1000 + 1000) return undefined;
+    // Loaded with the first late tick: a process that never runs one never loads the cron library.
+    const { nextTick, ticksBetween } = await import('../../domain/scheduleCron');
     const next = nextTick(rules.cron, rules.timezone, ref.tick);
     if (next === undefined || next > now) return undefined;
     const upSince = await this.upSince();
@@ -145,7 +174,7 @@ export class TickGate {
 }
 
 /** What the gate asks of a scheduler. */
-export type TickSource = Pick<Scheduler, 'tickOf' | 'runningBefore'>;
+export type TickSource = Pick<Scheduler, 'tickOf' | 'runningBefore' | 'startTick'>;
 
 /** The runs of the same schedule, for earlier ticks, running now: the ones this tick would overlap. */
 async function runningBefore(
