@@ -129,16 +129,20 @@ export function useTable<T>({
   }, [rows, columns, filter]);
 
   // Sorted view cached by inputs so `act('table.sortNext')` and the render that follows share one sort.
-  const derivedCache = useRef<{ filtered: readonly T[]; sort: TableSort | undefined; derived: Derived<T> }>(
-    undefined,
-  );
+  // New columns may sort differently (a countdown column rebuilt every second): they are part of the key.
+  const derivedCache = useRef<{
+    filtered: readonly T[];
+    columns: readonly Column<T>[];
+    sort: TableSort | undefined;
+    derived: Derived<T>;
+  }>(undefined);
   const derive = useCallback(
     (sort: TableSort | undefined): Derived<T> => {
       const c = derivedCache.current;
-      if (c && c.filtered === filtered && c.sort === sort) return c.derived;
+      if (c && c.filtered === filtered && c.columns === columns && c.sort === sort) return c.derived;
       const view = sortRows(filtered, columns, sort);
       const derived = { view, keys: view.map(rowKey) };
-      derivedCache.current = { filtered, sort, derived };
+      derivedCache.current = { filtered, columns, sort, derived };
       return derived;
     },
     [filtered, columns, rowKey],

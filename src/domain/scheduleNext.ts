@@ -4,21 +4,24 @@ import { nextTick, nextTicks } from './scheduleCron';
 /**
  * The next tick of each enabled schedule of a file, kept current cheaply: asked at `now`, only the schedules whose
  * kept tick has passed are computed again, so a thousand schedules cost one pass when the file is read and then a
- * few look-ups a second (the Dashboard asks on every refresh, the Scheduler tab for its NEXT column).
+ * few look-ups a second (the Dashboard asks on every refresh, the Scheduler tab for its NEXT column). Ticks are
+ * kept per cron and zone, not per schedule: schedules that share both tick together, so the hundreds of
+ * `* * * * *` ones of a large file cost one computation at each minute, not one each.
  */
 export class NextTicks {
-  private readonly ticks = new Map<Schedule, number | undefined>();
-  private readonly lists = new Map<Schedule, number[]>();
+  private readonly ticks = new Map<string, number | undefined>();
+  private readonly lists = new Map<string, number[]>();
 
   constructor(private readonly schedules: readonly Schedule[]) {}
 
   /** The schedule's first tick after `now`; undefined when paused or when it never ticks again. */
   of(schedule: Schedule, now: number): number | undefined {
     if (!schedule.enabled) return undefined;
-    let tick = this.ticks.get(schedule);
-    if (!this.ticks.has(schedule) || (tick !== undefined && tick <= now)) {
+    const key = keyOf(schedule);
+    let tick = this.ticks.get(key);
+    if (!this.ticks.has(key) || (tick !== undefined && tick <= now)) {
       tick = nextTick(schedule.cron, schedule.timezone, now);
-      this.ticks.set(schedule, tick);
+      this.ticks.set(key, tick);
     }
     return tick;
   }
@@ -26,10 +29,11 @@ export class NextTicks {
   /** The schedule's next `count` ticks after `now` (none when paused), kept until the first of them has passed. */
   upcoming(schedule: Schedule, now: number, count: number): number[] {
     if (!schedule.enabled) return [];
-    const kept = this.lists.get(schedule);
+    const key = keyOf(schedule);
+    const kept = this.lists.get(key);
     if (kept && kept.length >= count && (kept.length === 0 || kept[0] > now)) return kept.slice(0, count);
     const ticks = nextTicks(schedule.cron, schedule.timezone, now, count);
-    this.lists.set(schedule, ticks);
+    this.lists.set(key, ticks);
     return ticks;
   }
 
@@ -42,4 +46,9 @@ export class NextTicks {
     }
     return first;
   }
+}
+
+/** Two schedules with the same cron and zone have the same ticks. */
+function keyOf(schedule: Schedule): string {
+  return `${schedule.timezone} ${schedule.cron}`;
 }

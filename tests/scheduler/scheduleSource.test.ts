@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jobKinds } from '../../src/domain/job';
 import { parseSchedulesFile } from '../../src/domain/scheduleSource';
 import { formatSourceError } from '../../src/domain/sourceError';
 
@@ -87,7 +88,7 @@ describe('schedules.yaml', () => {
   it('a job kind that does not exist is an error at `kind`, with a suggestion', () => {
     const text = around('  - name: broken\n    cron: "@hourly"\n    job:\n      kind: scna');
     expect(errorsOf(text)).toEqual([
-      `${file}:8:13: schedules[1].job.kind: "scna" is not a job kind (did you mean scan? known: command, scan, terminate, power, instances, deploy, destroy)`,
+      `${file}:8:13: schedules[1].job.kind: "scna" is not a job kind (did you mean scan? known: ${jobKinds.join(', ')})`,
     ]);
     expect(parse(text).schedules).toHaveLength(2);
   });

@@ -53,6 +53,8 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     if (!active) return undefined;
+    // Shown again after a while: the countdowns start from now, not from when the tab was left.
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), clockMs);
     return () => clearInterval(timer);
   }, [active]);

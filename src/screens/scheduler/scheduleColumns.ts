@@ -1,6 +1,7 @@
 import { sparkline } from '../../components/Sparkline';
 import { type Column, Priority } from '../../components/tableModel';
 import { describeJob } from '../../domain/job';
+import type { Schedule } from '../../domain/schedule';
 import type { NextTicks } from '../../domain/scheduleNext';
 import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
 import type { ScheduleRun, ScheduleRunOutcome } from '../../domain/scheduleRows';
@@ -57,6 +58,32 @@ export function runSparkline(row: SchedulerRow, width: number, noColor: boolean)
 function runColors(row: SchedulerRow, width: number): (string | undefined)[] {
   const runs = recentRuns(row, width);
   return [...Array(width - runs.length).fill(undefined), ...runs.map((r) => outcomeColor[r.outcome])];
+}
+
+// The columns are made anew each second (the NEXT and LAST cells count down), and the table measures, filters
+// and sorts new columns over every row: the cells that do not change with the clock are kept.
+const readings = new Map<string, string>();
+const upcomingTexts = new Map<string, string>();
+const jobTexts = new WeakMap<Schedule, string>();
+const keptMost = 10_000;
+
+function kept(texts: Map<string, string>, key: string, make: () => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    if (texts.size >= keptMost) texts.clear();
+    text = make();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+function jobText(s: Schedule): string {
+  let text = jobTexts.get(s);
+  if (text === undefined) {
+    text = stripControl(describeJob(s.job.kind, s.job.payload));
+    jobTexts.set(s, text);
+  }
+  return text;
 }
 
 /** `completed 5m`, `failed 2h`, `active`; `-` before the first run. */
@@ -137,7 +164,8 @@ export function scheduleColumns(
       priority: Priority.detail,
       flex: true,
       min: 16,
-      value: (r) => (r.schedule ? describeCron(r.schedule.cron) : (r.errors?.[0]?.message ?? '')),
+      value: ({ schedule: s, errors }) =>
+        s ? kept(readings, s.cron, () => describeCron(s.cron)) : (errors?.[0]?.message ?? ''),
     },
     {
       key: 'upcoming',
@@ -148,8 +176,11 @@ export function scheduleColumns(
         const s = r.schedule;
         if (!s) return '';
         const ticks = next()?.upcoming(s, now(), 3) ?? [];
-        return formatTicks(ticks, s.timezone, hasSeconds(s.cron));
+        return kept(upcomingTexts, `${s.timezone} ${s.cron} ${ticks[0]}`, () =>
+          formatTicks(ticks, s.timezone, hasSeconds(s.cron)),
+        );
       },
+      sortValue: (r) => firstTick(r) ?? Number.POSITIVE_INFINITY,
     },
     {
       key: 'job',
@@ -157,8 +188,7 @@ export function scheduleColumns(
       priority: Priority.extra,
       flex: true,
       min: 12,
-      value: (r) =>
-        r.schedule ? stripControl(describeJob(r.schedule.job.kind, r.schedule.job.payload)) : '',
+      value: (r) => (r.schedule ? jobText(r.schedule) : ''),
     },
   ];
 }

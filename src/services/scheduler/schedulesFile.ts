@@ -15,10 +15,22 @@ export function schedulesFilePath(dataDir: string): string {
   return workspacePaths(dataDir).schedulesFile;
 }
 
-/** Reads and validates the workspace's `schedules.yaml` (no file: nothing scheduled). Never throws. */
+/** The text last read and what it parsed to: a reader that reads the file often (a watcher) parses it once. */
+export interface SchedulesCache {
+  text?: string;
+  zone?: string;
+  parsed?: SchedulesFile;
+}
+
+/**
+ * Reads and validates the workspace's `schedules.yaml` (no file: nothing scheduled). Never throws. With `cache`,
+ * the same text in the same zone returns the same object without parsing it again (a thousand schedules take a
+ * few hundred milliseconds to parse).
+ */
 export async function loadSchedules(
   dataDir: string,
   env: { TZ?: string } = process.env,
+  cache?: SchedulesCache,
 ): Promise<SchedulesFile> {
   const file = schedulesFilePath(dataDir);
   let text: string;
@@ -28,7 +40,11 @@ export async function loadSchedules(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return noSchedulesFile(file);
     return unreadableSchedulesFile(file, fileErrorReason(error));
   }
-  return parseSchedulesFile(file, text, hostTimeZone(env));
+  const zone = hostTimeZone(env);
+  if (cache?.parsed && cache.text === text && cache.zone === zone) return cache.parsed;
+  const parsed = parseSchedulesFile(file, text, zone);
+  if (cache) Object.assign(cache, { text, zone, parsed });
+  return parsed;
 }
 
 /**

@@ -77,7 +77,8 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
         if (!schedules) return Promise.resolve();
         reading = reading.then(async () => {
           const file = await schedules.load();
-          patch({ file, next: new NextTicks(file.schedules) });
+          // The same text reads as the same object: the rows and their next ticks stay as they are.
+          if (file !== get().schedules.file) patch({ file, next: new NextTicks(file.schedules) });
         });
         return reading;
       },
