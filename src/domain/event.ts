@@ -41,14 +41,23 @@ export type EventData = BusEventData & JobKindEventData;
 
 /** What the bus itself writes about jobs and workers, whatever their kind. */
 export interface BusEventData {
-  'job.queued': { kind: string; summary: string; maxAttempts: number };
+  /** `parentId`, `childKey`: a parent job's child (a batch's target, a pipeline's step). */
+  'job.queued': { kind: string; summary: string; maxAttempts: number; parentId?: string; childKey?: string };
   'job.started': { kind: string; attempt: number; maxAttempts: number; worker: string };
   'job.progress': { step: number; total: number };
   'job.log': Omit<JobLogLine, 'text' | 'at'>;
   /** A worker lost a job (it died or lost its lock); the job goes back to the queue. */
   'job.stalled': { worker: string };
   'job.completed': { kind: string; result: unknown; durationMs: number; attempt: number };
-  'job.failed': { kind: string; error: string; attempt: number; maxAttempts: number; willRetry: boolean };
+  /** `result`: what a handler that threw a `JobFailure` still had to show (a target's exit code). */
+  'job.failed': {
+    kind: string;
+    error: string;
+    attempt: number;
+    maxAttempts: number;
+    willRetry: boolean;
+    result?: unknown;
+  };
   'job.cancelled': { kind: string; by?: Requester };
   /** A finished job was put back in the queue by someone. */
   'job.retried': { kind: string; by: Requester };

@@ -162,7 +162,7 @@ export class MemoryJobQueue implements JobQueue {
       kind: view.kind,
       summary: what,
       maxAttempts: view.maxAttempts,
-      ...(child ? { parentId: child.parentId } : {}),
+      ...(child ? { parentId: child.parentId, childKey: child.key } : {}),
     });
     this.audit({
       who: valid.requestedBy,
@@ -516,6 +516,7 @@ export class MemoryJobQueue implements JobQueue {
           attempt: view.attempts,
           maxAttempts: view.maxAttempts,
           willRetry,
+          ...(outcome.result !== undefined ? { result: outcome.result } : {}),
         });
         if (willRetry) {
           view.status = 'delayed';

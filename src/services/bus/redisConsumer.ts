@@ -344,7 +344,10 @@ export class RedisConsumer implements JobConsumer {
             .hset(jobHash, failedResultField, JSON.stringify(outcome.result))
             .catch(() => {});
         }
-        throw outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
+        throw Object.assign(
+          outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error),
+          outcome.result !== undefined ? { result: outcome.result } : {},
+        );
       case 'cancelled': {
         this.failed++;
         const now = parseMarker(await this.deps.cmd.hget(this.deps.keys.cancelled, id).catch(() => null));
@@ -510,7 +513,14 @@ export class RedisConsumer implements JobConsumer {
         jobId: job.id,
         source: { worker: this.id },
         message: `failed: ${message}${willRetry ? ' (will retry)' : ''}`,
-        data: { kind: job.name, error: message, attempt: job.attemptsMade, maxAttempts, willRetry },
+        data: {
+          kind: job.name,
+          error: message,
+          attempt: job.attemptsMade,
+          maxAttempts,
+          willRetry,
+          ...('result' in error && error.result !== undefined ? { result: error.result } : {}),
+        },
       },
       willRetry ? undefined : finishEntry(job, 'failed', message),
     );

@@ -222,7 +222,7 @@ export class RedisJobQueue implements JobQueue {
               kind: valid.kind,
               summary: what,
               maxAttempts,
-              ...(child ? { parentId: child.parent.id } : {}),
+              ...(child ? { parentId: child.parent.id, childKey: child.key } : {}),
             },
           },
           {

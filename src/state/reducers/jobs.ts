@@ -44,6 +44,7 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
         status: 'queued',
         maxAttempts: num(data.maxAttempts) ?? job.maxAttempts,
         ...(typeof data.parentId === 'string' ? { parentId: data.parentId } : {}),
+        ...(typeof data.childKey === 'string' ? { childKey: data.childKey } : {}),
       };
     // A parent job stepped aside (for its children, a time, or a resume): its attempt goes on when it runs again.
     case 'job.waiting':
@@ -87,6 +88,7 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
         ...job,
         status: willRetry ? 'delayed' : 'failed',
         error,
+        ...('result' in data ? { result: data.result } : {}),
         finishedAt: willRetry ? undefined : e.at,
         runs: withRunEnded(job.runs, { outcome: 'failed', finishedAt: e.at, error }),
       };

@@ -204,16 +204,12 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
   effects: {
     'job.*': (events, deck) => {
       const { byId } = deck.jobs;
-      const open = deck.batches.openRun;
       const ids = new Set<string>();
       for (const e of events) {
         const job = e.jobId ? byId.get(e.jobId) : undefined;
-        if (!job) continue;
-        // A run older than the newest jobs the list returns (its targets are newer): read it by its id.
-        if (job.kind === 'batch' && job.payload === undefined) ids.add(job.id);
-        if (e.type !== 'job.failed' || (e.data as { willRetry?: unknown } | undefined)?.willRetry === true)
-          continue;
-        if (job.kind === 'batch' || (open !== undefined && job.parentId === open)) ids.add(job.id);
+        // A run older than the newest jobs the list returns (its targets are newer): read it by its id. A failed
+        // job's result comes with its event (`job.failed` carries it).
+        if (job?.kind === 'batch' && job.payload === undefined) ids.add(job.id);
       }
       if (ids.size > 0) void deck.actions.batches.fetchJobs([...ids]);
     },
