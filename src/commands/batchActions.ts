@@ -12,6 +12,7 @@ import {
 import { type BatchStatus, batchStatusRow } from '../domain/batchOutcome';
 import { type BatchPlan, batchPlanLines, planBatch } from '../domain/batchPlan';
 import type { BatchRunView } from '../domain/batchRun';
+import { batchPayload } from '../domain/batchRun';
 import { type BatchFile, parseBatchFile } from '../domain/batchSource';
 import {
   type BatchTarget,
@@ -25,13 +26,7 @@ import type { Resource } from '../domain/resource';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { batchTargetInputs, loadBatchFiles } from '../services/batch/batchesFolder';
-import {
-  batchPayload,
-  loadBatchRun,
-  retryPayload,
-  seconds,
-  targetLastLine,
-} from '../services/batch/batchRuns';
+import { loadBatchRun, retryPayload, seconds, targetLastLine } from '../services/batch/batchRuns';
 import { isBusError } from '../services/bus/busError';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';

@@ -6,6 +6,7 @@ import {
   batchProgress,
   batchStatusOf,
 } from './batchOutcome';
+import type { BatchPlan } from './batchPlan';
 import { splitIntoWaves } from './batchWaves';
 import type { JobView } from './job';
 import type { BatchPayload, BatchResult, BatchRunTarget } from './jobKinds/batch';
@@ -93,4 +94,28 @@ export function batchRunView(job: JobView, children: readonly JobView[]): BatchR
               paused: job.status === 'paused' || job.status === 'delayed',
             })));
   return { job, payload, status, targets, counts: batchCounts(targets), progress: batchProgress(targets) };
+}
+
+/** The job's payload: the plan as resolved now (the workers run on exactly these targets). */
+export function batchPayload(plan: BatchPlan, retryOf?: string): BatchPayload {
+  const { batch } = plan;
+  return {
+    name: batch.name,
+    targets: plan.targets.map((t) => ({
+      key: t.key,
+      name: t.name,
+      host: t.host,
+      ...(t.port !== undefined ? { port: t.port } : {}),
+      ...(t.user ? { user: t.user } : {}),
+      ...(t.identityFile ? { identityFile: t.identityFile } : {}),
+      source: t.source,
+      ...(t.instance ? { instance: t.instance } : {}),
+    })),
+    action: batch.action,
+    serial: batch.serial,
+    maxFailPercentage: batch.maxFailPercentage,
+    ...(batch.pause ? { pause: batch.pause } : {}),
+    timeoutMs: batch.timeoutMs,
+    ...(retryOf ? { retryOf } : {}),
+  };
 }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { adHocBatch } from '../../src/domain/batch';
 import { planBatch } from '../../src/domain/batchPlan';
-import { batchRunView } from '../../src/domain/batchRun';
+import { batchPayload, batchRunView } from '../../src/domain/batchRun';
 import type { BatchTarget } from '../../src/domain/batchTargets';
 import type { JobView } from '../../src/domain/job';
 import { batchPayloadSchema } from '../../src/domain/jobKinds/batch';
 import { waveLines } from '../../src/screens/batch/waveLines';
-import { batchPayloadOf, batchRunsOf, retryPlanOf } from '../../src/state/slices/batches';
+import { batchRunsOf, retryPlanOf } from '../../src/state/slices/batches';
 
 const targets: BatchTarget[] = Array.from({ length: 10 }, (_, i) => ({
   key: `10.0.0.${i + 1}_22`,
@@ -55,7 +55,7 @@ const child = (i: number, status: JobView['status'], exitCode?: number): JobView
 
 describe('batch runs as the Batch tab reads them', () => {
   it('a plan becomes a payload the batch kind accepts, the targets as resolved', () => {
-    const payload = batchPayloadOf(plan('2'), '41');
+    const payload = batchPayload(plan('2'), '41');
     expect(batchPayloadSchema.parse(payload)).toEqual(payload);
     expect(payload).toMatchObject({
       name: 'roll',
@@ -67,7 +67,7 @@ describe('batch runs as the Batch tab reads them', () => {
   });
 
   it('derives a run from its job and children, the target key read from a child that does not carry it', () => {
-    const payload = batchPayloadOf(plan('2'));
+    const payload = batchPayload(plan('2'));
     const runs = batchRunsOf(
       new Map([
         ['7', job({ payload, status: 'waiting' })],
@@ -87,7 +87,7 @@ describe('batch runs as the Batch tab reads them', () => {
   });
 
   it('R: the failed and cancelled targets only, in their order, in waves of the same serial', () => {
-    const payload = batchPayloadOf(plan('2'));
+    const payload = batchPayload(plan('2'));
     const result = {
       status: 'failed',
       stoppedAt: 1,
@@ -119,7 +119,7 @@ describe('batch runs as the Batch tab reads them', () => {
   });
 
   it('shows the waves around the current one when they do not all fit', () => {
-    const payload = batchPayloadOf(plan('1'));
+    const payload = batchPayload(plan('1'));
     const children = [0, 1, 2, 3, 4].map((i) => child(i, 'completed', 0));
     children.push(child(5, 'active'));
     const byId = new Map([job({ payload, status: 'waiting' }), ...children].map((j) => [j.id, j]));

@@ -1,5 +1,4 @@
 import { retryTargets } from '../../domain/batchOutcome';
-import type { BatchPlan } from '../../domain/batchPlan';
 import { type BatchRunView, batchRunTargets, batchRunView } from '../../domain/batchRun';
 import type { JobView } from '../../domain/job';
 import type { BatchPayload, BatchRunTarget } from '../../domain/jobKinds/batch';
@@ -62,30 +61,6 @@ export function targetLine(t: BatchRunTarget, child: JobView | undefined): strin
 
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** The job's payload: the plan as resolved now (the workers run on exactly these targets). */
-export function batchPayload(plan: BatchPlan, retryOf?: string): BatchPayload {
-  const { batch } = plan;
-  return {
-    name: batch.name,
-    targets: plan.targets.map((t) => ({
-      key: t.key,
-      name: t.name,
-      host: t.host,
-      ...(t.port !== undefined ? { port: t.port } : {}),
-      ...(t.user ? { user: t.user } : {}),
-      ...(t.identityFile ? { identityFile: t.identityFile } : {}),
-      source: t.source,
-      ...(t.instance ? { instance: t.instance } : {}),
-    })),
-    action: batch.action,
-    serial: batch.serial,
-    maxFailPercentage: batch.maxFailPercentage,
-    ...(batch.pause ? { pause: batch.pause } : {}),
-    timeoutMs: batch.timeoutMs,
-    ...(retryOf ? { retryOf } : {}),
-  };
 }
 
 /**

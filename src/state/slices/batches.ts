@@ -1,11 +1,10 @@
 import type { BatchAction, BatchDefinition } from '../../domain/batch';
 import { retryTargets } from '../../domain/batchOutcome';
 import { type BatchPlan, planBatch } from '../../domain/batchPlan';
-import { type BatchRunView, batchRunView } from '../../domain/batchRun';
+import { type BatchRunView, batchPayload, batchRunView } from '../../domain/batchRun';
 import type { BatchFile } from '../../domain/batchSource';
 import { type BatchTarget, resolveTargets, targetProblemText } from '../../domain/batchTargets';
 import type { JobView } from '../../domain/job';
-import type { BatchPayload } from '../../domain/jobKinds/batch';
 import { formatSourceError } from '../../domain/sourceError';
 import { type JobsById, mergeJobList } from '../reducers/jobs';
 import { errorText, type Slice } from '../slice';
@@ -121,7 +120,7 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
           // Read-only: the queue refuses it (a batch changes hosts) and records the refusal in the audit.
           const id = await bus.queue.enqueue({
             kind: 'batch',
-            payload: batchPayloadOf(plan, retryOf),
+            payload: batchPayload(plan, retryOf),
             requestedBy: bus.requester,
             ...(readOnly() ? { readOnly: true } : {}),
           });
@@ -215,34 +214,6 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
     },
   },
 };
-
-/** The payload of the `batch` job that runs a plan: the targets as resolved now, in order. */
-export function batchPayloadOf(plan: BatchPlan, retryOf?: string): BatchPayload {
-  const { batch } = plan;
-  return {
-    name: batch.name,
-    targets: plan.targets.map(targetOf),
-    action: batch.action as BatchPayload['action'],
-    serial: batch.serial,
-    maxFailPercentage: batch.maxFailPercentage,
-    ...(batch.pause ? { pause: batch.pause } : {}),
-    timeoutMs: batch.timeoutMs,
-    ...(retryOf ? { retryOf } : {}),
-  };
-}
-
-function targetOf(t: BatchTarget): BatchPayload['targets'][number] {
-  return {
-    key: t.key,
-    name: t.name,
-    host: t.host,
-    ...(t.port !== undefined ? { port: t.port } : {}),
-    ...(t.user ? { user: t.user } : {}),
-    ...(t.identityFile ? { identityFile: t.identityFile } : {}),
-    source: t.source,
-    ...(t.instance ? { instance: t.instance } : {}),
-  };
-}
 
 /** The plan a run was started with, as its payload says (the targets as they were resolved then). */
 export function runPlanOf(run: BatchRunView): BatchPlan {
