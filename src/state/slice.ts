@@ -61,3 +61,31 @@ export function eventMatcher(pattern: EventPattern): (event: DeckEvent) => boole
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Reads now and after every change the watcher reports, and once more when the watcher is up (a change while it
+ * started would go unreported). Returns the stop. `onError`: the watcher failed or could not start.
+ */
+export function followChanges(
+  watch: (onChange: () => void, onError: (error: Error) => void) => Promise<{ close(): Promise<void> }>,
+  reload: () => void,
+  onError: (message: string) => void,
+): () => void {
+  let stopped = false;
+  let watcher: { close(): Promise<void> } | undefined;
+  reload();
+  watch(reload, (error) => onError(error.message)).then(
+    (w) => {
+      if (stopped) void w.close();
+      else {
+        watcher = w;
+        reload();
+      }
+    },
+    (error) => onError(errorText(error)),
+  );
+  return () => {
+    stopped = true;
+    void watcher?.close();
+  };
+}

@@ -15,7 +15,7 @@ import { formatSourceError, type SourceError } from '../../domain/sourceError';
 import { lastDeploy, projectJobs, resumableDeploy, runningJob } from '../selectors/projects';
 import type { DeckBus } from '../services/bus';
 import type { DraftSave } from '../services/projects';
-import { errorText, type Slice } from '../slice';
+import { errorText, followChanges, type Slice } from '../slice';
 
 export interface PayloadChoices extends PayloadOptions {
   emptyBuckets?: boolean;
@@ -132,29 +132,11 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
           patch({ loaded: true });
           return () => {};
         }
-        let stopped = false;
-        let watcher: { close(): Promise<void> } | undefined;
-        void actions.reload();
-        projects
-          .watch(
-            () => void actions.reload(),
-            (error) => patch({ watchError: error.message }),
-          )
-          .then(
-            (w) => {
-              if (stopped) void w.close();
-              else {
-                watcher = w;
-                // What changed while the watcher started up is not reported by it: read once more.
-                void actions.reload();
-              }
-            },
-            (error) => patch({ watchError: errorText(error) }),
-          );
-        return () => {
-          stopped = true;
-          void watcher?.close();
-        };
+        return followChanges(
+          (onChange, onError) => projects.watch(onChange, onError),
+          () => void actions.reload(),
+          (message) => patch({ watchError: message }),
+        );
       },
 
       reload: async () => {

@@ -3,7 +3,7 @@ import { type ScheduleChange, scheduleAuditEntry } from '../../domain/scheduleAu
 import { NextTicks } from '../../domain/scheduleNext';
 import type { SchedulesFile } from '../../domain/scheduleSource';
 import { formatSourceError } from '../../domain/sourceError';
-import { errorText, type Slice } from '../slice';
+import { errorText, followChanges, type Slice } from '../slice';
 
 export interface SchedulesState {
   /** The file as last read; undefined until then. */
@@ -48,29 +48,11 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
     const actions: SchedulesActions = {
       connect: () => {
         if (!schedules) return () => {};
-        let stopped = false;
-        let watcher: { close(): Promise<void> } | undefined;
-        void actions.reload();
-        schedules
-          .watch(
-            () => void actions.reload(),
-            (error) => patch({ watchError: error.message }),
-          )
-          .then(
-            (w) => {
-              if (stopped) void w.close();
-              else {
-                watcher = w;
-                // An edit while the watcher started is not reported by it: read once more.
-                void actions.reload();
-              }
-            },
-            (error) => patch({ watchError: errorText(error) }),
-          );
-        return () => {
-          stopped = true;
-          void watcher?.close();
-        };
+        return followChanges(
+          (onChange, onError) => schedules.watch(onChange, onError),
+          () => void actions.reload(),
+          (message) => patch({ watchError: message }),
+        );
       },
 
       reload: () => {
