@@ -1,12 +1,13 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { isTextViewAction, LogView, type TextViewState, textViewStep } from '../../components/LogView';
+import { isTextViewAction, type TextViewState, textViewStep } from '../../components/LogView';
 import type { BatchRunView } from '../../domain/batchRun';
 import { isFinished } from '../../domain/job';
 import { fitWidth, formatAge } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { JobBodyLog } from '../jobs/JobBodyLog';
 import { jobBodyLines, jobSummaryLines, outputHeading } from '../jobs/jobDetailsText';
 import { durationOf, exitCodeOf, targetStatusColor } from './targetColumns';
 
@@ -89,22 +90,7 @@ export function TargetOutputView({
         {fitWidth(title, width)}
       </Text>
       <Text color={theme.muted}>{fitWidth(sub, width)}</Text>
-      <LogView
-        lines={body}
-        width={width}
-        height={bodyHeight}
-        follow={view.follow}
-        offset={view.offset}
-        wrap={view.wrap}
-        scrollX={view.scrollX}
-        lineStyle={(i) => {
-          const kind = body.kindAt(i);
-          if (kind === 'heading') return { bold: true, color: theme.accent };
-          if (kind === 'note') return { dim: true };
-          if (kind === 'error') return { color: theme.error };
-          return undefined;
-        }}
-      />
+      <JobBodyLog body={body} width={width} height={bodyHeight} view={view} />
     </Box>
   );
 }

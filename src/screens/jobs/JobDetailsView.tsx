@@ -3,7 +3,6 @@ import { useEffect, useState } from 'react';
 import {
   isTextViewAction,
   type LogLines,
-  LogView,
   logWindow,
   type TextViewState,
   textViewStep,
@@ -13,6 +12,7 @@ import { fitWidth } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { JobBodyLog } from './JobBodyLog';
 import { askCancel, askRetry } from './jobConfirmations';
 import { jobBodyLines, jobHeaderLines, jobSummaryLines, outputHeading } from './jobDetailsText';
 
@@ -95,22 +95,7 @@ export function JobDetailsView({
         <Text color={theme.muted}>{fitWidth(` ${where}`, width - whatWidth, 'right')}</Text>
       </Text>
       <Text color={theme.muted}>{fitWidth(who, width)}</Text>
-      <LogView
-        lines={body}
-        width={width}
-        height={bodyHeight}
-        follow={view.follow}
-        offset={view.offset}
-        wrap={view.wrap}
-        scrollX={view.scrollX}
-        lineStyle={(i) => {
-          const kind = body.kindAt(i);
-          if (kind === 'heading') return { bold: true, color: theme.accent };
-          if (kind === 'note') return { dim: true };
-          if (kind === 'error') return { color: theme.error };
-          return undefined;
-        }}
-      />
+      <JobBodyLog body={body} width={width} height={bodyHeight} view={view} />
     </Box>
   );
 }

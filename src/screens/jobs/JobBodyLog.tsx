@@ -1,0 +1,36 @@
+import { LogView, type TextViewState } from '../../components/LogView';
+import { useDeckContext } from '../../ui/deckContext';
+import type { jobBodyLines } from './jobDetailsText';
+
+/** A job's output under its summary (`jobBodyLines`), headings and errors styled: the Jobs tab's and a batch target's. */
+export function JobBodyLog({
+  body,
+  width,
+  height,
+  view,
+}: {
+  body: ReturnType<typeof jobBodyLines>;
+  width: number;
+  height: number;
+  view: TextViewState;
+}) {
+  const { theme } = useDeckContext();
+  return (
+    <LogView
+      lines={body}
+      width={width}
+      height={height}
+      follow={view.follow}
+      offset={view.offset}
+      wrap={view.wrap}
+      scrollX={view.scrollX}
+      lineStyle={(i) => {
+        const kind = body.kindAt(i);
+        if (kind === 'heading') return { bold: true, color: theme.accent };
+        if (kind === 'note') return { dim: true };
+        if (kind === 'error') return { color: theme.error };
+        return undefined;
+      }}
+    />
+  );
+}
