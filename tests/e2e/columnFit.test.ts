@@ -46,7 +46,7 @@ function cells(lines: readonly string[], headerAt: number, title: string): strin
 async function open(columns: number, rows: number, ...keys: string[]) {
   const d = startTmuxDeck(columns, rows, {}, { workspace: 'data' });
   deck = d;
-  await d.until('the first frame', () => d.screen()[0]?.startsWith('infradeck'));
+  await d.until('the first frame', () => d.screen()[0]?.includes('1 Dash'));
   for (const key of keys) {
     d.keys(key);
     await pause();

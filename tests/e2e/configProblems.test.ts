@@ -48,10 +48,11 @@ describe.skipIf(!hasTmux)('config.yaml with problems (tmux)', () => {
     );
     deck = startTmuxDeck(80, 24, { XDG_CONFIG_HOME: configHome, TERM: 'xterm-256color' });
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
 
-    // The accent (magenta, SGR 35) colours the name in the tab bar.
-    expect(sgr(d.screen(true)[0]).some((p) => p.split(';').includes('35'))).toBe(true);
+    // The accent (magenta, SGR 35) colours the Dashboard's headings.
+    const heading = d.screen(true).find((line) => line.includes('Workers:')) ?? '';
+    expect(sgr(heading).some((p) => p.split(';').includes('35'))).toBe(true);
     // The newest problem is readable on the message line, with where to read them all.
     await d.until('the problem on the message line', () =>
       /^✗ config\.yaml:7:10: keys\["tab\.1"\]: .*\(\+3 more: :messages\)/.test(d.screen()[22]),

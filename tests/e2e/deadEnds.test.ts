@@ -20,7 +20,7 @@ async function open(columns = 100, rows = 30, workspace = example) {
   deck = startTmuxDeck(columns, rows, { TERM: 'xterm-256color' }, { workspace });
   const d = deck;
   d.tmux('set-option', '-g', 'set-clipboard', 'on');
-  await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+  await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
   return d;
 }
 

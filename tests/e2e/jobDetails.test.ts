@@ -21,7 +21,7 @@ describe.skipIf(!hasTmux)('the details of a finished job, in a terminal emulator
       d.tmux('send-keys', '-t', 'deck', '-l', line);
       d.keys('Enter');
     };
-    await until('the first frame', () => screen()[0].startsWith('infradeck'));
+    await until('the first frame', () => screen()[0].includes('1 Dash'));
 
     await typed('run seq -s , 1 40');
     await until('the job to complete', () => /^>?\s*1\s+command\s+completed/m.test(text()));

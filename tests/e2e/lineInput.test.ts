@@ -16,7 +16,7 @@ describe.skipIf(!hasTmux)('the palette and the line editor (tmux)', { timeout: 4
   it('lists more than five commands, ↓ selects one (drawn inverse) and Enter runs it', async () => {
     deck = startTmuxDeck(100, 30);
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'), 20_000);
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'), 20_000);
     d.keys(':');
     await d.until('the palette', () => d.screen().filter((l) => suggestion.test(l)).length >= 8);
     expect(d.screen().some((l) => /^ \d+–\d+ of \d+ · ↑↓ select/.test(l))).toBe(true);
@@ -51,7 +51,7 @@ describe.skipIf(!hasTmux)('the palette and the line editor (tmux)', { timeout: 4
   it('deletes the word before the cursor with Ctrl-W, and types where the cursor was moved to', async () => {
     deck = startTmuxDeck(100, 30);
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'), 20_000);
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'), 20_000);
     const prompt = () => d.screen().find((l) => l.startsWith(':')) ?? '';
     d.keys(':');
     await d.until('the palette', () => prompt().startsWith(':█'));
@@ -74,7 +74,7 @@ describe.skipIf(!hasTmux)('the palette and the line editor (tmux)', { timeout: 4
   it('takes a bracketed paste ending in a line break into a typed confirmation without confirming', async () => {
     deck = startTmuxDeck(100, 30);
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'), 20_000);
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'), 20_000);
     d.keys('3');
     await d.until('the Resources tab', () => d.screen().some((l) => tableRow.test(l)));
     d.keys('d');
@@ -114,7 +114,7 @@ describe.skipIf(!hasTmux)('the palette and the line editor (tmux)', { timeout: 4
   it(':jobs shows every job again after :jobs failed', async () => {
     deck = startTmuxDeck(100, 30);
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'), 20_000);
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'), 20_000);
     const scanRow = () =>
       d.screen().some((l) => /completed .*scan all regions|scan all regions.*completed/.test(l));
     d.keys(':jobs failed');

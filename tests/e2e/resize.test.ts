@@ -22,7 +22,7 @@ describe.skipIf(!hasTmux)('resizing the pane (tmux)', () => {
         lines.filter((l) => l.includes('filter: legacy')).length === 1
       );
     };
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
     d.keys('3');
     await d.until('the Resources tab', () => d.screen().some((l) => tableRow.test(l)));
     d.keys(':ec2', 'Enter', '/legacy', 'Enter');
@@ -45,12 +45,12 @@ describe.skipIf(!hasTmux)('resizing the pane (tmux)', () => {
   it('quitting after a resize leaves no row of the console on the shell', async () => {
     deck = startTmuxDeck(80, 24, {}, { shell: true });
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
     d.tmux('resize-window', '-t', 'deck', '-x', '200', '-y', '30');
     d.keys('3');
     await d.until('the Resources tab', () => d.screen().some((l) => tableRow.test(l)));
     d.keys('q');
-    await d.until('the shell', () => !d.screen()[0].startsWith('infradeck'));
+    await d.until('the shell', () => !d.screen()[0].includes('1 Dash'));
     await new Promise((r) => setTimeout(r, 300));
     const shell = d.screen();
     expect(shell.filter((l) => tableRow.test(l) || l.startsWith('infradeck'))).toEqual([]);

@@ -38,7 +38,7 @@ describe.skipIf(!hasTmux || !hasSsh)('ssh to a host that refuses (tmux)', () => 
     const d = deck;
     const has = (text: string | RegExp) => () =>
       d.screen().some((l) => (typeof text === 'string' ? l.includes(text) : text.test(l)));
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
     d.keys('6');
     // The table's cell says why in a word; the line under it, for the cursor's row, in a sentence.
     await d.until('the refused probe', has(new RegExp(`^> refuser +ssh +127\\.0\\.0\\.1:${port} +refused`)));
@@ -50,7 +50,7 @@ describe.skipIf(!hasTmux || !hasSsh)('ssh to a host that refuses (tmux)', () => 
     expect(d.screen().join('\n')).not.toContain('exited with 255');
 
     d.keys('q');
-    await d.until('the shell', () => !d.screen()[0].startsWith('infradeck'));
+    await d.until('the shell', () => !d.screen()[0].includes('1 Dash'));
     await new Promise((r) => setTimeout(r, 300));
     const shell = d.screen().join('\n');
     expect(shell).toContain('BEFORE');

@@ -14,7 +14,7 @@ describe.skipIf(!hasTmux)('handing the terminal over (tmux)', () => {
   it('the Resources tab keeps its sort, cursor and selection across $EDITOR and a too-small pane', async () => {
     deck = startTmuxDeck(100, 30, { EDITOR: 'true', VISUAL: 'true' }, { workspace: 'data' });
     const d = deck;
-    await d.until('the first frame', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
     d.keys('3');
     await d.until('the scan done', () => d.screen().some((l) => l.includes('scanned')));
     // One step at a time, each seen on the screen: what is kept is then exactly what was done.
@@ -39,7 +39,7 @@ describe.skipIf(!hasTmux)('handing the terminal over (tmux)', () => {
     await d.until('the Deployments tab', () => d.screen().some((l) => l.startsWith('> analytics')));
     d.keys('e');
     await new Promise((r) => setTimeout(r, 500)); // the editor (`true`) comes and goes
-    await d.until('the console back', () => d.screen()[0].startsWith('infradeck'));
+    await d.until('the console back', () => d.screen()[0].includes('1 Dash'));
     d.keys('3');
     await d.until('the Resources tab again', () => header(d.screen()) !== undefined);
     expect(cursorRow(d.screen())).toBe(cursorRow(before));

@@ -23,6 +23,7 @@ describe('workspace locations', () => {
       serversFile: '/srv/deck/servers.yaml',
       schedulesFile: '/srv/deck/schedules.yaml',
       projectsDir: '/srv/deck/projects',
+      batchesDir: '/srv/deck/batches',
       pipelinesDir: '/srv/deck/pipelines',
       cacheDir: '/srv/deck/.cache',
       auditDir: '/srv/deck/audit',
