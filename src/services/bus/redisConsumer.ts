@@ -10,7 +10,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
-import { describeJob, type WorkerPresence } from '../../domain/job';
+import { describeJob, type JobView, type WorkerPresence } from '../../domain/job';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
@@ -30,6 +30,7 @@ import {
 import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import {
+  endedChildField,
   failedResultField,
   flowStateField,
   type JobData,
@@ -329,6 +330,7 @@ export class RedisConsumer implements JobConsumer {
             : undefined,
       ),
     );
+    await this.keepOnParent(job, outcome, claimed.attempt, claimed.maxAttempts);
     switch (outcome.kind) {
       case 'suspended':
         return this.suspend(job, token, outcome.suspension);
@@ -439,6 +441,33 @@ export class RedisConsumer implements JobConsumer {
    * is completed by this worker, so the event never precedes the state; when it is too early or fails, the
    * `completed` listener publishes the same event instead.
    */
+  /**
+   * A child that ends for good leaves its last view on its parent, before BullMQ moves it to a finished set that
+   * any job's completion may trim (see `endedChildField`).
+   */
+  private async keepOnParent(
+    job: Job,
+    outcome: ExecutionOutcome,
+    attempt: number,
+    maxAttempts: number,
+  ): Promise<void> {
+    if (!job.parentKey || outcome.kind === 'suspended' || outcome.kind === 'released') return;
+    // A failed attempt that will be retried has not ended.
+    if (outcome.kind === 'failed' && !outcome.permanent && attempt < maxAttempts) return;
+    const view = await this.deps.jobs.get(job.id!).catch(() => undefined);
+    if (!view) return;
+    const now = Date.now();
+    const ended: JobView =
+      outcome.kind === 'completed'
+        ? { ...view, status: 'completed', finishedAt: now, result: outcome.result }
+        : outcome.kind === 'failed'
+          ? { ...view, status: 'failed', finishedAt: now, error: outcome.error, result: outcome.result }
+          : { ...view, status: 'cancelled', finishedAt: now, error: outcome.message };
+    await this.deps.workerConn
+      .hset(job.parentKey, endedChildField(job.id!), JSON.stringify(ended))
+      .catch(() => {});
+  }
+
   private announceCompletion(job: Job, result: unknown, attempt: number): void {
     const id = job.id!;
     const event = completedEvent(job, this.id, result, Date.now() - (job.processedOn ?? Date.now()), attempt);
