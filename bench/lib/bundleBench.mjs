@@ -22,6 +22,8 @@ export async function bundleBench(entry, outDir) {
     sourcemap: 'inline',
     logLevel: 'warning',
     alias: { 'react-devtools-core': emptyModule },
+    // A native module, loaded from node_modules at run time as in scripts/build.mjs.
+    external: ['@napi-rs/keyring'],
     plugins: [inkPatch],
     define: { 'process.env.NODE_ENV': '"production"' },
     banner: {
