@@ -68,6 +68,15 @@ export const failedResultField = 'deck:failed:result';
  * waits; the parent then still knows how it ended, and never adds it again.
  */
 export const endedChildField = (childId: string) => `deck:flow:ended:${childId}`;
+
+function endedView(raw: string | undefined): JobView | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as JobView;
+  } catch {
+    return undefined;
+  }
+}
 const requestTimeoutMs = 5000;
 
 export interface RedisQueueDeps {
@@ -120,24 +129,15 @@ export class RedisJobQueue implements JobQueue {
 
   /** A parent's children, in the order they were added. */
   async childrenOf(parentId: string): Promise<JobView[]> {
-    const hash = this.deps.queue.toKey(parentId);
-    const text = await this.deps.cmd.hget(hash, flowChildrenField);
-    const ids = (text ?? '').split('\n').filter(Boolean);
+    // One read of the parent's hash gives its children and the last view of each that ended (`endedChildField`):
+    // only those still running are read one by one, so a parent's wake after its tenth wave of 100 costs ~100
+    // reads, not 1,000.
+    const fields = await this.deps.cmd.hgetall(this.deps.queue.toKey(parentId));
+    const ids = (fields[flowChildrenField] ?? '').split('\n').filter(Boolean);
     const views = await Promise.all(
-      ids.map(async (id) => (await this.load(id))?.view ?? this.endedChild(hash, id)),
+      ids.map(async (id) => endedView(fields[endedChildField(id)]) ?? (await this.load(id))?.view),
     );
     return views.flatMap((view) => (view ? [view] : []));
-  }
-
-  /** The last view of a child that ended and is gone from the queue (see `endedChildField`). */
-  private async endedChild(parentHash: string, id: string): Promise<JobView | undefined> {
-    const raw = await this.deps.cmd.hget(parentHash, endedChildField(id));
-    if (!raw) return undefined;
-    try {
-      return JSON.parse(raw) as JobView;
-    } catch {
-      return undefined;
-    }
   }
 
   async resume(id: string, by: Requester = this.deps.requester): Promise<void> {
@@ -316,6 +316,8 @@ export class RedisJobQueue implements JobQueue {
     const { cmd, keys } = this.deps;
     const { job, view, state } = await this.admit('job.retry', id, by);
     await cmd.hdel(keys.cancelled, id);
+    // A child run again: its parent reads the live job, not how it ended before.
+    if (job.parentKey) await cmd.hdel(job.parentKey, endedChildField(id));
     const { cancel: _dropped, ...data } = job.data as JobData;
     await job.updateData(data as JobData);
     if (state === 'failed') {
