@@ -6,6 +6,8 @@ import { deployDeclaration } from './deploy';
 import { destroyDeclaration } from './destroy';
 import { eventsDeclaration } from './events';
 import { jobsDeclaration } from './jobs';
+import { pipelineDeclaration } from './pipeline';
+import { pipelinesDeclaration } from './pipelines';
 import { planDeclaration } from './plan';
 import { powerDeclaration } from './power';
 import { projectsDeclaration } from './projects';
@@ -42,6 +44,8 @@ export const commandList: readonly CommandDeclaration[] = [
   schedulesDeclaration,
   scheduleDeclaration,
   batchDeclaration,
+  pipelinesDeclaration,
+  pipelineDeclaration,
 ];
 
 export function findCommand(name: string): CommandDeclaration | undefined {

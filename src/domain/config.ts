@@ -45,6 +45,22 @@ export const configSchema = z
       })
       .strict()
       .default({ roots: [], depth: 2 }),
+    gitlab: z
+      .object({
+        /** Self-hosted GitLab hosts (`gitlab.example.com`, `git.corp:8443`); gitlab.com is always known. */
+        hosts: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/i,
+                'not a host name (like gitlab.example.com, without https://)',
+              ),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ hosts: [] }),
   })
   .strict();
 

@@ -1,10 +1,12 @@
 import type * as z from 'zod';
 import { batchJob, batchTargetJob } from './jobKinds/batch';
+import { ciJob } from './jobKinds/ci';
 import { commandJob } from './jobKinds/command';
 import { deployJob } from './jobKinds/deploy';
 import { destroyJob } from './jobKinds/destroy';
 import { instancesJob } from './jobKinds/instances';
 import type { CarriedType, EventDeclaration } from './jobKinds/jobKindDeclaration';
+import { pipelineJob, pipelineStepJob } from './jobKinds/pipeline';
 import { powerJob } from './jobKinds/power';
 import { scanJob } from './jobKinds/scan';
 import { terminateJob } from './jobKinds/terminate';
@@ -23,6 +25,9 @@ export const jobKindDeclarations = [
   destroyJob,
   batchJob,
   batchTargetJob,
+  ciJob,
+  pipelineJob,
+  pipelineStepJob,
 ] as const;
 
 type Declared = (typeof jobKindDeclarations)[number];

@@ -5,11 +5,14 @@ import type { OpenCloudOptions } from '../services/cloud/openCloud';
 import type { ProjectJobDeps } from '../services/projects/deployProject';
 import { batchHandler } from './handlers/batch';
 import { batchTargetHandler } from './handlers/batchTarget';
+import { ciHandler } from './handlers/ci';
 import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { commandHandler } from './handlers/command';
 import { deployHandler } from './handlers/deploy';
 import { destroyHandler } from './handlers/destroy';
 import { instancesHandler } from './handlers/instances';
+import { pipelineHandler } from './handlers/pipeline';
+import { pipelineStepHandler } from './handlers/pipelineStep';
 import { powerHandler } from './handlers/power';
 import { scanHandler } from './handlers/scan';
 import { terminateHandler } from './handlers/terminate';
@@ -45,6 +48,9 @@ export const handlerFactories: HandlerFactories = {
   destroy: (deps) => withProjectDeps(deps, destroyHandler),
   batch: () => batchHandler(),
   batchTarget: (deps) => batchTargetHandler({ dataDir: deps.dataDir, readOnly: deps.readOnly }),
+  ci: (deps) => ciHandler({ readOnly: deps.readOnly }),
+  pipeline: () => pipelineHandler(),
+  pipelineStep: (deps) => pipelineStepHandler({ readOnly: deps.readOnly }),
 };
 
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */

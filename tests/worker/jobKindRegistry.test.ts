@@ -42,6 +42,9 @@ describe('the job kind registry', () => {
       | 'destroy'
       | 'batch'
       | 'batchTarget'
+      | 'ci'
+      | 'pipeline'
+      | 'pipelineStep'
     >();
     expectTypeOf<JobResults['scan']>().toEqualTypeOf<ScanResult>();
     expectTypeOf<EventData['scan.region']>().toEqualTypeOf<ScanRegionEventData>();

@@ -77,6 +77,37 @@ const resumeBelow = 32;
  * - Result: the exit code; a non-zero exit fails the job with the code in the error.
  */
 export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'command'> {
+  const run = commandRunner(opts);
+  return async (payload, ctx) => {
+    ctx.signal.throwIfAborted();
+    if (opts.readOnly) throw readOnlyRefusal(payload);
+    const exit = await run(payload, ctx);
+    const result: CommandResult = {
+      exitCode: exit.exitCode,
+      lines: exit.lines,
+      droppedLines: exit.droppedLines,
+    };
+    if (exit.signal) throw new Error(`${payload.program} was killed by ${exit.signal}`);
+    if (exit.exitCode !== 0) throw new Error(`${payload.program} exited with code ${exit.exitCode}`);
+    return result;
+  };
+}
+
+/** How a program run by `commandRunner` ended. */
+export interface CommandExit extends CommandResult {
+  /** The signal that ended it, when one did (`exitCode` is then 128 + its number). */
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Runs a command's program to its end as the `command` job does (own process group, watchdog, allow-listed
+ * environment, output published line by line with backpressure and a budget) and says how it ended: a non-zero
+ * exit is a result here. A program that cannot start throws; an aborted signal (cancel, timeout) throws once the
+ * group is gone. Other kinds that run programs (a pipeline's steps) use this, never a copy of it.
+ */
+export function commandRunner(
+  opts: Omit<CommandHandlerOptions, 'readOnly'> = {},
+): (payload: CommandPayload, ctx: JobContext) => Promise<CommandExit> {
   const killGraceMs = opts.killGraceMs ?? 5_000;
   const maxLineLength = opts.maxLineLength ?? 4096;
   const budget = opts.logBudgetLines ?? 10_000;
@@ -86,7 +117,6 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
 
   return async (payload, ctx) => {
     ctx.signal.throwIfAborted();
-    if (opts.readOnly) throw readOnlyRefusal(payload);
     const [file, argv] = payload.shell
       ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
       : [payload.program, payload.args];
@@ -136,14 +166,12 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
     await output.finish();
 
     ctx.signal.throwIfAborted();
-    const result: CommandResult = {
+    return {
       exitCode: exit.code ?? 128 + signalNumber(exit.signal),
+      signal: exit.signal,
       lines: output.lines,
       droppedLines: output.dropped,
     };
-    if (exit.signal) throw new Error(`${payload.program} was killed by ${exit.signal}`);
-    if (exit.code !== 0) throw new Error(`${payload.program} exited with code ${exit.code}`);
-    return result;
   };
 }
 

@@ -1,0 +1,339 @@
+// Local pipeline benchmark (issue 14): `node bench/pipeline.bench.mjs` (needs dist/ built and Redis at REDIS_URL,
+// default redis://127.0.0.1:6379). Prints numbers; asserts nothing about time.
+//
+// A 50-step local DAG of `true` steps, 10 wide: five stages of 10 steps, each step of a stage needing every step
+// of the stage before (a staged CI: 10 at once, then the next 10). Run by two real `infradeck worker` processes
+// (the built CLI, `--data` an empty temp workspace, `--concurrency` BENCH_PIPELINE_CONCURRENCY each, default 10),
+// queued on the infradeck bus from this process as `infradeck pipeline run` queues it; its end is the run's
+// `job.completed` event.
+//
+// Against it, in the same run (the sides alternate, ABBA, BENCH_PIPELINE_RUNS times each), two bare BullMQ workers
+// (this file run with `--bare-worker`, same concurrency) that spawn `true` as the step does (no shell, detached,
+// stdout and stderr piped and read to the end), and:
+//   - bare flow: ONE BullMQ flow (FlowProducer) with 50 children under one parent: the issue's comparison. It has no
+//     order among the children, so all 50 may run at once: a floor, not the same work;
+//   - bare staged: five flows of 10 children one after the other: the same DAG's order, without infradeck.
+// What only infradeck does: the run is a parent job that a worker runs again after each stage (reads its children,
+// logs a line per ended step, adds the next stage as children with a `job.queued` event and an audit entry each);
+// every step saves a start mark, reports progress, publishes `job.started`/`job.completed`, keeps its run record,
+// and sweeps its process group (and a watchdog's) when the program ends. That is the work the ratio prices.
+// Wall time: from the enqueue / the first flow add to the moment this process sees the end.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FlowProducer, QueueEvents, Worker } from 'bullmq';
+import { build } from 'esbuild';
+import { Redis } from 'ioredis';
+import { deletePrefix } from './lib/redisKeys.mjs';
+import { heading, ms, sleep, statsLine, summarize } from './lib/stats.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+if (process.argv[2] === '--bare-worker') await bareWorker(process.argv[3], Number(process.argv[4]));
+else await main();
+
+/** A bare BullMQ worker: `true` spawned as a step spawns it, nothing else. */
+async function bareWorker(prefix, concurrency) {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker(
+    'jobs',
+    (job) =>
+      new Promise((resolve, reject) => {
+        const { program, args } = job.data.step;
+        const child = spawn(program, args, {
+          env: { PATH: process.env.PATH },
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stdout.resume();
+        child.stderr.resume();
+        child.once('error', reject);
+        child.once('close', (code) => resolve({ exitCode: code }));
+      }),
+    { connection, prefix, concurrency },
+  );
+  worker.on('error', () => {});
+  await worker.waitUntilReady();
+  process.stdout.write('ready\n');
+  const stop = async () => {
+    await worker.close();
+    connection.disconnect();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main() {
+  const cli = join(root, 'dist', 'cli.js');
+  const stages = 5;
+  const width = 10;
+  const concurrency = Number(process.env.BENCH_PIPELINE_CONCURRENCY || 10);
+  const runs = Number(process.env.BENCH_PIPELINE_RUNS || 3);
+  const work = mkdtempSync(join(tmpdir(), 'infradeck-bench-pipeline-'));
+  const children = new Set();
+  const requester = { user: 'bench', host: 'bench' };
+  const deckPrefix = `bench-pipeline-${randomBytes(3).toString('hex')}`;
+  const barePrefix = `bench-pipelinebare-${randomBytes(3).toString('hex')}`;
+  const { openBus, parsePipelineFile, pipelinePayload } = await sources();
+
+  /** A process whose output goes to a file, ready once it prints `readyLine`. */
+  const start = (args, env, readyLine) => {
+    const log = join(work, `worker-${children.size}.log`);
+    const fd = openSync(log, 'w');
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    return (async () => {
+      const deadline = Date.now() + 20_000;
+      while (!readyLine.test(readFileSync(log, 'utf8'))) {
+        if (Date.now() > deadline || child.exitCode !== null)
+          throw new Error(`${args.join(' ')} did not start:\n${readFileSync(log, 'utf8')}`);
+        await sleep(50);
+      }
+    })();
+  };
+
+  // The DAG as a pipeline file, read by the same function `infradeck pipeline run` reads files with.
+  const names = (s) => Array.from({ length: width }, (_, i) => `s${s + 1}-${i + 1}`);
+  const lines = ['name: bench', 'steps:'];
+  for (let s = 0; s < stages; s++) {
+    for (const name of names(s)) {
+      lines.push(
+        `  - { name: ${name}, run: ["true"]${s > 0 ? `, needs: [${names(s - 1).join(', ')}]` : ''} }`,
+      );
+    }
+  }
+  const parsed = parsePipelineFile(join(work, 'bench.yaml'), lines.join('\n'));
+  if (!parsed.ok) throw new Error(`pipeline: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  const payload = pipelinePayload(parsed.pipeline, { file: parsed.file, baseDir: work });
+  const steps = payload.steps.length;
+
+  const dataDir = join(work, 'data');
+  mkdirSync(dataDir);
+  const env = { ...process.env, REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: deckPrefix };
+  const self = fileURLToPath(import.meta.url);
+  const conns = [];
+  try {
+    await Promise.all([
+      ...[0, 1].map(() =>
+        start(
+          [cli, 'worker', '--data', dataDir, '--concurrency', String(concurrency)],
+          env,
+          / worker \S+ on /,
+        ),
+      ),
+      ...[0, 1].map(() => start([self, '--bare-worker', barePrefix, String(concurrency)], env, /ready/)),
+    ]);
+    const bus = await openBus({ redisUrl, prefix: deckPrefix, requester, env: {} });
+    if (!(await bus.state.whenConnected(10_000)))
+      throw new Error(`pipeline: Redis at ${redisUrl} does not answer`);
+    for (let i = 0; i < 3; i++) conns.push(new Redis(redisUrl, { maxRetriesPerRequest: null }));
+    const flows = new FlowProducer({ connection: conns[0], prefix: barePrefix });
+    const parentEvents = new QueueEvents('parents', { connection: conns[1], prefix: barePrefix });
+    await parentEvents.waitUntilReady();
+    // The bare parent completes at once when its children are done, as a flow's parent does.
+    const parentWorker = new Worker('parents', async () => 'done', {
+      connection: conns[2],
+      prefix: barePrefix,
+      concurrency: 1,
+    });
+    await parentWorker.waitUntilReady();
+
+    const deckRun = async () => {
+      let id;
+      const early = [];
+      let ended;
+      const end = new Promise((resolve) => {
+        ended = resolve;
+      });
+      const onEvent = (e) => {
+        const final = e.type === 'job.completed' || e.type === 'job.cancelled' || e.type === 'job.failed';
+        if (e.jobId === id && final && !e.data?.willRetry) ended({ at: performance.now(), type: e.type });
+      };
+      const stop = bus.events.subscribe('live', (e) => (id === undefined ? early.push(e) : onEvent(e)));
+      await sleep(200);
+      const t0 = performance.now();
+      id = await bus.queue.enqueue({ kind: 'pipeline', payload, requestedBy: requester });
+      for (const e of early.splice(0)) onEvent(e);
+      const done = await Promise.race([end, sleep(300_000).then(() => ({ type: 'timeout' }))]);
+      stop();
+      if (done.type !== 'job.completed') throw new Error(`pipeline: run ${id} ended ${done.type}`);
+      // BullMQ's own stamps of each step's job: queued, taken, finished.
+      const stamps = [];
+      for (const st of payload.steps) {
+        const [queued, taken, finished] = (
+          await conns[2].hmget(
+            `${deckPrefix}:jobs:${id}.${st.name}`,
+            'timestamp',
+            'processedOn',
+            'finishedOn',
+          )
+        ).map(Number);
+        stamps.push({ queued, taken, finished });
+      }
+      const [parentQueued, parentFinished] = (
+        await conns[2].hmget(`${deckPrefix}:jobs:${id}`, 'timestamp', 'finishedOn')
+      ).map(Number);
+      stageParts.start.push(Math.min(...stamps.slice(0, width).map((x) => x.queued)) - parentQueued);
+      stageParts.end.push(parentFinished - Math.max(...stamps.map((x) => x.finished)));
+      for (let s = 0; s < stages; s++) {
+        const stage = stamps.slice(s * width, (s + 1) * width);
+        const end = Math.max(...stage.map((x) => x.finished));
+        const next = stamps.slice((s + 1) * width, (s + 2) * width);
+        stageParts.taken.push(...stage.map((x) => x.taken - x.queued));
+        stageParts.run.push(...stage.map((x) => x.finished - x.taken));
+        if (next.length) stageParts.gap.push(Math.min(...next.map((x) => x.queued)) - end);
+      }
+      return done.at - t0;
+    };
+    const stageParts = { taken: [], run: [], gap: [], start: [], end: [] };
+
+    let flowCount = 0;
+    /** One bare flow of these steps under one parent, to the parent's completion. */
+    const bareFlow = async (group) => {
+      const parentId = `p${++flowCount}`;
+      const finished = new Promise((resolve) => {
+        const onCompleted = ({ jobId }) => {
+          if (jobId !== parentId) return;
+          parentEvents.off('completed', onCompleted);
+          resolve();
+        };
+        parentEvents.on('completed', onCompleted);
+      });
+      await flows.add({
+        name: 'pipeline',
+        queueName: 'parents',
+        opts: { jobId: parentId, removeOnComplete: { age: 3600 } },
+        children: group.map((s) => ({
+          name: 'pipelineStep',
+          queueName: 'jobs',
+          data: { pipeline: 'bench', step: { name: s.name, program: s.program, args: s.args } },
+          opts: { jobId: `${parentId}-${s.name}`, attempts: 1, removeOnComplete: { age: 3600 } },
+        })),
+      });
+      await finished;
+    };
+    const bareOne = async () => {
+      const t0 = performance.now();
+      await bareFlow(payload.steps);
+      return performance.now() - t0;
+    };
+    const bareParts = { taken: [], run: [] };
+    const bareStaged = async () => {
+      const t0 = performance.now();
+      const first = flowCount + 1;
+      for (let s = 0; s < stages; s++) await bareFlow(payload.steps.slice(s * width, (s + 1) * width));
+      const wall = performance.now() - t0;
+      for (let s = 0; s < stages; s++) {
+        for (const st of payload.steps.slice(s * width, (s + 1) * width)) {
+          const [queued, taken, finished] = (
+            await conns[2].hmget(
+              `${barePrefix}:jobs:p${first + s}-${st.name}`,
+              'timestamp',
+              'processedOn',
+              'finishedOn',
+            )
+          ).map(Number);
+          bareParts.taken.push(taken - queued);
+          bareParts.run.push(finished - taken);
+        }
+      }
+      return wall;
+    };
+
+    const ours = [];
+    const one = [];
+    const staged = [];
+    try {
+      // A warm-up of each so none pays for its first spawn, script load or JIT.
+      await deckRun();
+      await bareOne();
+      await bareStaged();
+      for (let i = 0; i < runs; i++) {
+        const order = i % 2 === 0 ? ['deck', 'one', 'staged'] : ['staged', 'one', 'deck'];
+        for (const side of order) {
+          if (side === 'deck') ours.push(await deckRun());
+          else if (side === 'one') one.push(await bareOne());
+          else staged.push(await bareStaged());
+        }
+      }
+    } finally {
+      await bus.close();
+      await parentWorker.close();
+      await parentEvents.close();
+      await flows.close();
+    }
+
+    console.log(
+      heading(
+        `a local pipeline of ${steps} \`true\` steps, ${stages} stages ${width} wide, two workers at concurrency ${concurrency} each · ${runs} runs each side, alternating`,
+      ),
+    );
+    const keys = ['min', 'median', 'max'];
+    console.log(statsLine('infradeck: enqueue → run completed', ours, keys));
+    console.log(statsLine(`bare BullMQ: one flow of ${steps} children`, one, keys));
+    console.log(statsLine(`bare BullMQ: ${stages} flows of ${width}, one after another`, staged, keys));
+    const pk = ['p50', 'p90', 'max'];
+    console.log(statsLine('infradeck: step queued → taken', stageParts.taken, pk));
+    console.log(statsLine('infradeck: step taken → finished', stageParts.run, pk));
+    console.log(statsLine("infradeck: stage's last end → next stage queued", stageParts.gap, pk));
+    console.log(statsLine('infradeck: run queued → first stage queued', stageParts.start, pk));
+    console.log(statsLine("infradeck: last step's end → run finished", stageParts.end, pk));
+    console.log(statsLine('bare staged: step queued → taken', bareParts.taken, pk));
+    console.log(statsLine('bare staged: step taken → finished', bareParts.run, pk));
+    const median = (xs) => summarize(xs).median;
+    const ratio = median(ours) / median(one);
+    const stagedRatio = median(ours) / median(staged);
+    console.log(
+      `  wall time, median: infradeck ${ms(median(ours))}, bare one flow ${ms(median(one))} (${ratio.toFixed(2)}×), bare staged ${ms(median(staged))} (${stagedRatio.toFixed(2)}×)`,
+    );
+    console.log(
+      `  target: pipeline wall time ≤ 1.3× one bare flow of ${steps} children (${ratio.toFixed(2)}×) — ${ratio <= 1.3 ? 'met' : 'missed'}`,
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await sleep(500);
+    for (const child of children) child.kill('SIGKILL');
+    for (const c of conns) c.disconnect();
+    await deletePrefix(redisUrl, deckPrefix);
+    await deletePrefix(redisUrl, barePrefix);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The bus and the CLI's pipeline reading, bundled from the TypeScript sources where node_modules resolve. */
+async function sources() {
+  const dir = join(root, `.infradeck-test-bench-pipeline-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  try {
+    const entry = join(dir, 'entry.ts');
+    writeFileSync(
+      entry,
+      [
+        "export { openBus } from '../src/services/bus/openBus';",
+        "export { parsePipelineFile } from '../src/domain/pipelineSource';",
+        "export { pipelinePayload } from '../src/services/pipelines/localPipelines';",
+      ].join('\n'),
+    );
+    const out = join(dir, 'pipeline.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile: out,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'error',
+    });
+    return await import(pathToFileURL(out).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,37 @@
+import { declareCommand } from './declaration';
+
+export const pipelineVerbs = ['run', 'status', 'retry', 'cancel'] as const;
+export type PipelineVerb = (typeof pipelineVerbs)[number];
+
+export const pipelineDeclaration = declareCommand({
+  name: 'pipeline',
+  summary: 'local pipelines on the workers: run, status, retry, cancel',
+  description:
+    'run NAME: a local pipeline (pipelines/*.yaml of the workspace, or a repository’s .infradeck/pipeline.yaml, ' +
+    'by name; `infradeck pipelines` lists them). Its steps run as child jobs on any worker, each once every step ' +
+    'it needs passed; a failed step skips the steps that need it. A file with errors is reported with positions ' +
+    'and nothing runs. With --wait it follows the run to its end, a line per step as it ends (Ctrl-C cancels it); ' +
+    'without REDIS_URL the run happens in this process, so it always waits. status RUN: each step with its ' +
+    'status, attempts and duration. retry RUN: a new run of a run that ended, in which the steps that passed are ' +
+    'kept and the failed, skipped and cancelled ones run again. cancel RUN: cancels the run and its running steps.',
+  args: [
+    { name: 'run|status|retry|cancel', help: 'what to do' },
+    { name: 'NAME|RUN', help: 'run: a pipeline’s name; the others: the run’s job id' },
+  ],
+  flags: {
+    wait: { type: 'boolean', help: 'run/retry: follow the run to its end; the exit code says how it ended' },
+    json: {
+      type: 'boolean',
+      help: 'the run as JSON: {run, status, steps: [{name, status, attempts, durationMs}]}',
+    },
+  },
+  exits: {
+    0: 'ok; with --wait (and status): the run passed (or, for status, is still running)',
+    1: 'the run failed; or the request was refused (read-only, not finished, nothing to retry)',
+    2: 'bad input: a pipeline file with errors (with positions), an unknown pipeline, bad flags; nothing started',
+    3: 'Redis unreachable',
+    4: 'the run was cancelled',
+  },
+  // The pipeline domain and the bus load with the command, not with every other command.
+  run: async (argv, io) => (await import('./pipelineActions')).pipelineCommand(argv, io),
+});

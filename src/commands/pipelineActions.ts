@@ -1,0 +1,508 @@
+import { describeJob, isFinished, type JobView } from '../domain/job';
+import type { PipelinePayload, PipelineRunStep } from '../domain/jobKinds/pipeline';
+import type { PipelineRunStatus, PipelineRunView } from '../domain/pipelineRun';
+import { formatSourceError } from '../domain/sourceError';
+import { fitWidth, formatAge, stripControl } from '../domain/text';
+import { isBusError } from '../services/bus/busError';
+import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import type { Bus } from '../services/bus/contracts';
+import { currentRequester } from '../services/bus/requester';
+import {
+  type LocalPipelineSource,
+  loadLocalPipelines,
+  loadPipelineRun,
+  localPipelineName,
+  pipelinePayload,
+  retryPayload,
+} from '../services/pipelines/localPipelines';
+import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
+import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
+import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
+import { pipelinesDeclaration } from './pipelines';
+import { printTable } from './printTable';
+
+type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
+
+/** Steps run at once by a pipeline this process runs itself (no REDIS_URL). */
+const inProcessConcurrency = 8;
+const pollMs = 200;
+
+/** `infradeck pipeline run|status|retry|cancel …`. */
+export async function pipelineCommand(argv: string[], io: HeadlessIO): Promise<number> {
+  let verb: PipelineVerb;
+  let arg: string;
+  let values: Flags;
+  try {
+    const parsed = parseCommand(pipelineDeclaration, argv);
+    values = parsed.values;
+    const [given, target, ...extra] = parsed.positionals;
+    if (!given) throw new Error(`say what to do: ${pipelineVerbs.join(', ')}`);
+    if (!(pipelineVerbs as readonly string[]).includes(given))
+      throw new Error(`"${given}" is not one of ${pipelineVerbs.join(', ')}`);
+    verb = given as PipelineVerb;
+    if (!target)
+      throw new Error(
+        verb === 'run'
+          ? 'run which pipeline? (`infradeck pipelines` lists them)'
+          : `${verb}: which run? (its job id, from \`infradeck pipeline run\` or \`infradeck pipelines\`)`,
+      );
+    if (extra.length) throw new Error(`unexpected ${extra.join(' ')}`);
+    if (values.wait && (verb === 'status' || verb === 'cancel'))
+      throw new Error('--wait goes with run and retry');
+    arg = target;
+  } catch (error) {
+    return usageError(pipelineDeclaration, io.stderr, error);
+  }
+  const json = wantsJson(io, values.json);
+  switch (verb) {
+    case 'run':
+      return run(io, arg, { wait: values.wait === true, json });
+    case 'status':
+      return status(io, arg, json);
+    case 'retry':
+      return retry(io, arg, { wait: values.wait === true, json });
+    case 'cancel':
+      return cancel(io, arg);
+  }
+}
+
+/** A row of `infradeck pipelines`: a local pipeline now; remote workflows (GitHub, GitLab) join the same list. */
+export interface PipelineListRow {
+  source: 'local' | (string & {});
+  name: string;
+  repo: string | null;
+  file: string;
+  steps: number | null;
+  lastRun: {
+    run: string;
+    status: PipelineRunStatus;
+    startedAt: number | null;
+    durationMs: number | null;
+  } | null;
+  errors: string[];
+}
+
+/**
+ * Where the rows of `infradeck pipelines` come from. Remote CI (GitHub Actions, GitLab CI) adds its source here,
+ * next to the local one: the rows and their problems; `invalid` when the problems are bad input (exit 2).
+ */
+type PipelineRowSource = (
+  io: HeadlessIO,
+) => Promise<{ rows: PipelineListRow[]; errors: string[]; invalid: boolean }>;
+
+const pipelineRowSources: PipelineRowSource[] = [localPipelineRows];
+
+/** `infradeck pipelines [--json]`. */
+export async function pipelinesCommand(argv: string[], io: HeadlessIO): Promise<number> {
+  let json: boolean;
+  try {
+    json = wantsJson(io, parseCommand(pipelinesDeclaration, argv).values.json);
+  } catch (error) {
+    return usageError(pipelinesDeclaration, io.stderr, error);
+  }
+  const rows: PipelineListRow[] = [];
+  const errors: string[] = [];
+  let invalid = false;
+  for (const source of pipelineRowSources) {
+    const found = await source(io);
+    rows.push(...found.rows);
+    errors.push(...found.errors);
+    invalid ||= found.invalid;
+  }
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ pipelines: rows, errors }, null, 2)}\n`);
+  } else {
+    for (const e of errors) io.stderr.write(`${e}\n`);
+    if (rows.length === 0) {
+      io.stdout.write(
+        `No pipelines. Add one as ${io.workspace.dataDir}/pipelines/NAME.yaml, or as .infradeck/pipeline.yaml in a repository.\n`,
+      );
+    } else {
+      const now = Date.now();
+      printTable(
+        io.stdout,
+        ['SOURCE', 'PIPELINE', 'REPO', 'STEPS', 'LAST RUN', 'STATUS', 'AGE', 'TOOK'],
+        rows.map((r) => [
+          r.source,
+          r.name,
+          r.repo ?? '-',
+          r.steps === null ? '-' : String(r.steps),
+          r.lastRun?.run ?? '-',
+          r.errors.length > 0 ? 'invalid' : (r.lastRun?.status ?? 'never run'),
+          r.lastRun?.startedAt ? formatAge(Math.max(0, (now - r.lastRun.startedAt) / 1000)) : '-',
+          r.lastRun?.durationMs != null ? seconds(r.lastRun.durationMs) : '-',
+        ]),
+      );
+    }
+  }
+  return invalid ? exitCodes.usage : exitCodes.ok;
+}
+
+/** The local pipelines, each with its last run (when the bus can be reached; else a note and no runs). */
+async function localPipelineRows(io: HeadlessIO) {
+  const { pipelines, errors: repoErrors } = await loadLocalPipelines(
+    io.workspace.dataDir,
+    io.workspace.config,
+    io.env,
+  );
+  const errors = repoErrors.map(formatSourceError);
+  for (const p of pipelines) if (!p.parsed.ok) errors.push(...p.parsed.errors.map(formatSourceError));
+  const invalid = errors.length > 0;
+  const runs = await lastRuns(io, errors);
+  const rows = pipelines.map((p): PipelineListRow => {
+    const last = runs.find((j) => (j.payload as Partial<PipelinePayload>)?.source?.file === p.parsed.file);
+    return {
+      source: 'local',
+      name: localPipelineName(p),
+      repo: p.repo ?? null,
+      file: p.parsed.file,
+      steps: p.parsed.ok ? p.parsed.pipeline.steps.length : null,
+      lastRun: last
+        ? {
+            run: last.id,
+            status: runStatusOf(last),
+            startedAt: last.startedAt ?? null,
+            durationMs:
+              last.startedAt !== undefined && last.finishedAt !== undefined
+                ? last.finishedAt - last.startedAt
+                : null,
+          }
+        : null,
+      errors: p.parsed.ok ? [] : p.parsed.errors.map(formatSourceError),
+    };
+  });
+  return { rows, errors, invalid };
+}
+
+/** The latest pipeline runs, newest first; none (with a note) when the bus cannot be reached. */
+async function lastRuns(io: HeadlessIO, notes: string[]): Promise<JobView[]> {
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    notes.push(`last runs not shown: ${opened.error}`);
+    return [];
+  }
+  try {
+    return await opened.bus.queue.list({ kind: 'pipeline', limit: 500 });
+  } catch (error) {
+    notes.push(`last runs not shown: ${(error as Error).message}`);
+    return [];
+  } finally {
+    await opened.bus.close();
+  }
+}
+
+function runStatusOf(job: JobView): PipelineRunStatus {
+  if (job.status === 'completed') return 'passed';
+  if (job.status === 'cancelled') return 'cancelled';
+  if (job.status === 'failed')
+    return (job.result as { status?: unknown } | undefined)?.status === 'cancelled' ? 'cancelled' : 'failed';
+  return 'running';
+}
+
+/** The pipeline called `name`, or what to print (exit 2): an unknown name, a name given twice, a file with errors. */
+async function findPipeline(
+  io: HeadlessIO,
+  name: string,
+): Promise<{ payload: PipelinePayload } | { errors: string[] }> {
+  const { pipelines } = await loadLocalPipelines(io.workspace.dataDir, io.workspace.config, io.env);
+  const named = pipelines.filter((p) => localPipelineName(p) === name);
+  if (named.length === 0) {
+    const names = [...new Set(pipelines.map(localPipelineName))].join(', ') || 'none';
+    return { errors: [`infradeck pipeline: no pipeline "${name}" (pipelines: ${names})`] };
+  }
+  if (named.length > 1) {
+    return {
+      errors: [
+        `infradeck pipeline: "${name}" names ${named.length} pipelines (${named.map((p) => p.parsed.file).join(', ')}); give one of them its own \`name:\``,
+      ],
+    };
+  }
+  const [found] = named as [LocalPipelineSource];
+  if (!found.parsed.ok) return { errors: found.parsed.errors.map(formatSourceError) };
+  return {
+    payload: pipelinePayload(found.parsed.pipeline, {
+      file: found.parsed.file,
+      ...(found.repo ? { repo: found.repo } : {}),
+      baseDir: found.baseDir,
+    }),
+  };
+}
+
+async function run(io: HeadlessIO, name: string, opts: { wait: boolean; json: boolean }): Promise<number> {
+  const found = await findPipeline(io, name);
+  if ('errors' in found) {
+    for (const e of found.errors) io.stderr.write(`${e}\n`);
+    io.stderr.write('infradeck pipeline: nothing started\n');
+    return exitCodes.usage;
+  }
+  return startRun(io, found.payload, opts);
+}
+
+/** Queue the run; with --wait (or without Redis, where this process runs it) follow it to its end. */
+async function startRun(
+  io: HeadlessIO,
+  payload: PipelinePayload,
+  opts: { wait: boolean; json: boolean },
+): Promise<number> {
+  const opened = await openCommandBus(io, {
+    handlers: jobHandlersFor(handlerDepsFor(io)),
+    concurrency: inProcessConcurrency,
+  });
+  if ('error' in opened) {
+    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  const { bus } = opened;
+  try {
+    let id: string;
+    try {
+      id = await bus.queue.enqueue({
+        kind: 'pipeline',
+        payload,
+        requestedBy: currentRequester(io.env),
+        ...(io.readOnly || readOnlyFromEnv(io.env) ? { readOnly: true } : {}),
+      });
+    } catch (error) {
+      io.stderr.write(`infradeck pipeline: ${(error as Error).message}\n`);
+      return isBusError(error, 'invalid')
+        ? exitCodes.usage
+        : isBusError(error, 'refused')
+          ? exitCodes.failed
+          : exitCodes.unavailable;
+    }
+    const wait = opts.wait || bus.transport === 'memory';
+    if (!opts.json) {
+      const retry = payload.retryOf ? ` (retry of ${payload.retryOf}, ${payload.kept.length} kept)` : '';
+      io.stderr.write(`run ${id} of ${payload.name} started${retry}: infradeck pipeline status ${id}\n`);
+    }
+    if (!wait) {
+      const loaded = await loadPipelineRun(bus.queue, id);
+      if (opts.json && loaded && 'run' in loaded)
+        io.stdout.write(`${JSON.stringify(runJson(loaded.run), null, 2)}\n`);
+      return exitCodes.ok;
+    }
+    const view = await follow(io, bus, id, opts.json);
+    if (!view) {
+      io.stderr.write(`infradeck pipeline: run ${id} disappeared\n`);
+      return exitCodes.failed;
+    }
+    return report(io, view, opts.json);
+  } finally {
+    await bus.close();
+  }
+}
+
+/**
+ * Polls the run to its end, a line per step on stdout as it ends (`lint passed 1.2s`, `test failed: test: exit 1`).
+ * The command's signal (Ctrl-C) cancels the run, and with it its running steps.
+ */
+async function follow(
+  io: HeadlessIO,
+  bus: Bus,
+  id: string,
+  quiet: boolean,
+): Promise<PipelineRunView | undefined> {
+  const printed = new Set<string>();
+  let cancelling = false;
+  const onAbort = () => {
+    if (cancelling) return;
+    cancelling = true;
+    io.stderr.write(`cancelling run ${id} and its running steps\n`);
+    bus.queue
+      .cancel(id, currentRequester(io.env))
+      .catch((error) => io.stderr.write(`${(error as Error).message}\n`));
+  };
+  if (io.signal?.aborted) onAbort();
+  else io.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      const loaded = await loadPipelineRun(bus.queue, id).catch(() => undefined);
+      if (loaded && 'run' in loaded) {
+        const byKey = new Map(loaded.children.map((c) => [c.childKey, c]));
+        const done = isFinished(loaded.run.job.status);
+        for (const s of loaded.run.steps) {
+          if (quiet || printed.has(s.name) || s.status === 'running' || s.status === 'pending') continue;
+          // Skipped is only sure once the run ended (a retry of the step it needs could still pass).
+          if (s.status === 'skipped' && !done) continue;
+          printed.add(s.name);
+          io.stdout.write(`${stripControl(stepText(s, byKey.get(s.name)))}\n`);
+        }
+        if (done) return loaded.run;
+      } else if (loaded === undefined) {
+        return undefined;
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function stepText(s: PipelineRunStep, child: JobView | undefined): string {
+  const took = s.durationMs !== undefined ? ` ${seconds(s.durationMs)}` : '';
+  const tries = s.attempts > 1 ? ` (${s.attempts} attempts)` : '';
+  if (s.kept) return `${s.name} passed (kept from run ${s.jobId?.replace(/\.[^.]*$/, '') ?? 'before'})`;
+  if (s.status === 'passed') return `${s.name} passed${took}${tries}`;
+  if (s.status === 'skipped') return `${s.name} skipped`;
+  const why = child?.error ? `: ${child.error}` : '';
+  return `${s.name} ${s.status}${took}${tries}${why}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function statusCode(status: PipelineRunStatus): number {
+  if (status === 'failed') return exitCodes.failed;
+  if (status === 'cancelled') return exitCodes.cancelled;
+  return exitCodes.ok;
+}
+
+/** `{run, name, status, retryOf?, steps: [{name, status, attempts, durationMs}]}`. */
+function runJson(view: PipelineRunView) {
+  return {
+    run: view.job.id,
+    name: view.payload.name,
+    ...(view.payload.source?.repo ? { repo: view.payload.source.repo } : {}),
+    status: view.status,
+    ...(view.payload.retryOf ? { retryOf: view.payload.retryOf } : {}),
+    ...(view.job.error && view.status !== 'passed' ? { error: view.job.error } : {}),
+    steps: view.steps.map((s) => ({
+      name: s.name,
+      status: s.status,
+      attempts: s.attempts,
+      durationMs: s.durationMs ?? null,
+      ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
+      ...(s.jobId ? { job: s.jobId } : {}),
+      ...(s.kept ? { kept: true } : {}),
+    })),
+  };
+}
+
+function summaryLine(view: PipelineRunView): string {
+  const count = (st: PipelineRunStep['status']) => view.steps.filter((s) => s.status === st).length;
+  const parts = [`${count('passed')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`];
+  for (const st of ['cancelled', 'running', 'pending'] as const)
+    if (count(st)) parts.push(`${count(st)} ${st}`);
+  const why =
+    view.status === 'failed' || view.status === 'cancelled' ? `: ${stripControl(view.job.error ?? '')}` : '';
+  return `run ${view.job.id} (${view.payload.name}) ${view.status}: ${parts.join(', ')}${why}`;
+}
+
+function report(io: HeadlessIO, view: PipelineRunView, json: boolean): number {
+  if (json) io.stdout.write(`${JSON.stringify(runJson(view), null, 2)}\n`);
+  else {
+    io.stderr.write(`${summaryLine(view)}\n`);
+    if (view.status === 'failed' || view.status === 'cancelled')
+      io.stderr.write(`run the failed steps again: infradeck pipeline retry ${view.job.id}\n`);
+  }
+  return statusCode(view.status);
+}
+
+async function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  try {
+    return await act(opened.bus);
+  } catch (error) {
+    io.stderr.write(`infradeck pipeline: ${(error as Error).message}\n`);
+    return isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed;
+  } finally {
+    await opened.bus.close();
+  }
+}
+
+async function findRun(io: HeadlessIO, bus: Bus, id: string) {
+  const loaded = await loadPipelineRun(bus.queue, id);
+  if (!loaded) {
+    io.stderr.write(
+      `infradeck pipeline: no run ${id}${bus.transport === 'memory' ? ' (without REDIS_URL only finished runs of this workspace are kept)' : ''}\n`,
+    );
+    return exitCodes.failed;
+  }
+  if ('notPipeline' in loaded) {
+    io.stderr.write(
+      `infradeck pipeline: job ${id} is not a pipeline run (${describeJob(loaded.notPipeline.kind, loaded.notPipeline.payload)})\n`,
+    );
+    return exitCodes.usage;
+  }
+  return loaded;
+}
+
+async function status(io: HeadlessIO, id: string, json: boolean): Promise<number> {
+  return withBus(io, async (bus) => {
+    const found = await findRun(io, bus, id);
+    if (typeof found === 'number') return found;
+    const { run: view, children } = found;
+    if (json) {
+      io.stdout.write(`${JSON.stringify(runJson(view), null, 2)}\n`);
+      return statusCode(view.status);
+    }
+    const byKey = new Map(children.map((c) => [c.childKey, c]));
+    io.stdout.write(`${summaryLine(view)}\n`);
+    printTable(
+      io.stdout,
+      ['STEP', 'STATUS', 'ATTEMPTS', 'TOOK', 'EXIT', 'JOB', 'ERROR'],
+      view.steps.map((s) => [
+        s.name,
+        s.kept ? 'passed (kept)' : s.status,
+        String(s.attempts),
+        s.durationMs === undefined ? '-' : seconds(s.durationMs),
+        s.exitCode === undefined ? '-' : String(s.exitCode),
+        s.jobId ?? '-',
+        fitWidth(stripControl(s.status === 'passed' ? '' : (byKey.get(s.name)?.error ?? '')), 60),
+      ]),
+    );
+    if (view.steps.some((s) => s.jobId)) io.stdout.write("a step's output: infradeck jobs JOB\n");
+    return statusCode(view.status);
+  });
+}
+
+async function cancel(io: HeadlessIO, id: string): Promise<number> {
+  return withBus(io, async (bus) => {
+    const found = await findRun(io, bus, id);
+    if (typeof found === 'number') return found;
+    if (isFinished(found.run.job.status)) {
+      io.stderr.write(`infradeck pipeline: run ${id} is ${found.run.status} already: nothing to cancel\n`);
+      return exitCodes.failed;
+    }
+    await bus.queue.cancel(id, currentRequester(io.env));
+    const running = found.run.steps.filter((s) => s.status === 'running').length;
+    io.stdout.write(
+      `run ${id} cancelled${running ? ` with its ${running} running step${running === 1 ? '' : 's'}` : ''}\n`,
+    );
+    return exitCodes.ok;
+  });
+}
+
+/** A new run of a run that ended: its passed steps kept, the others run again. */
+async function retry(io: HeadlessIO, id: string, opts: { wait: boolean; json: boolean }): Promise<number> {
+  const opened = await openCommandBus(io);
+  if ('error' in opened) {
+    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
+    return exitCodes.unavailable;
+  }
+  let payload: PipelinePayload;
+  try {
+    const found = await findRun(io, opened.bus, id);
+    if (typeof found === 'number') return found;
+    if (!isFinished(found.run.job.status)) {
+      io.stderr.write(
+        `infradeck pipeline: run ${id} is ${found.run.status}: only a run that ended is retried\n`,
+      );
+      return exitCodes.failed;
+    }
+    const again = retryPayload(found.run);
+    if (!again) {
+      io.stderr.write(`infradeck pipeline: every step of run ${id} passed: nothing to retry\n`);
+      return exitCodes.failed;
+    }
+    payload = again;
+  } finally {
+    await opened.bus.close();
+  }
+  return startRun(io, payload, opts);
+}

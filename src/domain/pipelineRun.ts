@@ -1,0 +1,117 @@
+import type { JobView } from './job';
+import type { PipelinePayload, PipelineResult, PipelineRunStep } from './jobKinds/pipeline';
+import { dagProgress, type StepStatus } from './pipelineDag';
+
+/** How a run stands: `running` until it ends. */
+export type PipelineRunStatus = 'running' | 'passed' | 'failed' | 'cancelled';
+
+/** A pipeline run as every reader shows it (`pipeline status`, the pipeline handler itself). */
+export interface PipelineRunView {
+  job: JobView;
+  payload: PipelinePayload;
+  status: PipelineRunStatus;
+  steps: PipelineRunStep[];
+}
+
+function childStatus(child: JobView): StepStatus {
+  if (child.status === 'completed') return 'passed';
+  if (child.status === 'failed') return 'failed';
+  if (child.status === 'cancelled') return 'cancelled';
+  return 'running';
+}
+
+/** Starts of a step's program: what its result says, else the attempts its job ran (handed back ones not counted). */
+function attemptsOf(child: JobView): number {
+  const result = child.result as { starts?: unknown } | undefined;
+  if (typeof result?.starts === 'number') return result.starts;
+  if (Array.isArray(child.runs)) {
+    return child.runs.filter((r) => r.outcome !== 'released' && r.outcome !== 'suspended').length;
+  }
+  return child.attempts;
+}
+
+/**
+ * Each step of a run in file order, from its children (`childKey` is the step's name) and the steps the run keeps
+ * from an earlier one: kept steps are `passed`, a step with no child yet is `pending`, or `skipped` once a step it
+ * needs did not pass.
+ */
+export function pipelineRunSteps(
+  payload: Pick<PipelinePayload, 'steps' | 'kept'>,
+  children: readonly JobView[],
+): PipelineRunStep[] {
+  const byKey = new Map(children.filter((c) => c.childKey !== undefined).map((c) => [c.childKey, c]));
+  const kept = new Map((payload.kept ?? []).map((k) => [k.name, k]));
+  const steps = payload.steps.map((s): PipelineRunStep => {
+    const keptStep = kept.get(s.name);
+    if (keptStep) {
+      return {
+        name: s.name,
+        status: 'passed',
+        attempts: keptStep.attempts,
+        ...(keptStep.durationMs !== undefined ? { durationMs: keptStep.durationMs } : {}),
+        ...(keptStep.jobId ? { jobId: keptStep.jobId } : {}),
+        kept: true,
+      };
+    }
+    const child = byKey.get(s.name);
+    if (!child) return { name: s.name, status: 'pending', attempts: 0 };
+    const status = childStatus(child);
+    const result = child.result as { exitCode?: unknown; durationMs?: unknown } | undefined;
+    const durationMs =
+      typeof result?.durationMs === 'number' && status !== 'running'
+        ? result.durationMs
+        : child.startedAt !== undefined && child.finishedAt !== undefined
+          ? Math.max(0, child.finishedAt - child.startedAt)
+          : undefined;
+    return {
+      name: s.name,
+      status,
+      attempts: attemptsOf(child),
+      ...(status !== 'running' && durationMs !== undefined ? { durationMs } : {}),
+      ...(typeof result?.exitCode === 'number' && status !== 'running' ? { exitCode: result.exitCode } : {}),
+      jobId: child.id,
+    };
+  });
+  const { skip } = dagProgress(payload.steps, new Map(steps.map((s) => [s.name, s.status])));
+  const skipped = new Set(skip);
+  return steps.map((s) => (skipped.has(s.name) ? { ...s, status: 'skipped' } : s));
+}
+
+/** The run of a `pipeline` job with its children (any order), or undefined when the job is not a readable run. */
+export function pipelineRunView(job: JobView, children: readonly JobView[]): PipelineRunView | undefined {
+  const payload = job.payload as PipelinePayload | undefined;
+  if (job.kind !== 'pipeline' || !payload || !Array.isArray(payload.steps)) return undefined;
+  const ended = job.status === 'completed' || job.status === 'failed';
+  const result = ended ? (job.result as PipelineResult | undefined) : undefined;
+  const read =
+    result && Array.isArray(result.steps)
+      ? result.steps
+      : pipelineRunSteps({ steps: payload.steps, kept: payload.kept ?? [] }, children);
+  // A cancelled run stops where it is: what had not ended, or waited for a step cancelled with it, is cancelled.
+  const steps =
+    job.status === 'cancelled'
+      ? read.map((s) =>
+          s.status === 'pending' || s.status === 'running' || s.status === 'skipped'
+            ? { ...s, status: 'cancelled' as const }
+            : s,
+        )
+      : read;
+  const status: PipelineRunStatus =
+    job.status === 'cancelled'
+      ? 'cancelled'
+      : job.status === 'completed'
+        ? 'passed'
+        : job.status === 'failed'
+          ? result?.status === 'cancelled'
+            ? 'cancelled'
+            : 'failed'
+          : 'running';
+  return { job, payload, status, steps };
+}
+
+/** The steps a retry runs again: every step that did not pass. Undefined when all passed. */
+export function retrySteps(run: PipelineRunView): { rerun: string[]; kept: PipelineRunStep[] } | undefined {
+  const kept = run.steps.filter((s) => s.status === 'passed');
+  const rerun = run.steps.filter((s) => s.status !== 'passed').map((s) => s.name);
+  return rerun.length === 0 ? undefined : { rerun, kept };
+}

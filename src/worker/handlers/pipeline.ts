@@ -1,0 +1,110 @@
+import type { JobSpec, JobView } from '../../domain/job';
+import type { PipelinePayload, PipelineResult, PipelineRunStep } from '../../domain/jobKinds/pipeline';
+import { dagProgress } from '../../domain/pipelineDag';
+import { pipelineRunSteps } from '../../domain/pipelineRun';
+import type { Handler, JobContext } from '../../services/bus/contracts';
+import { JobFailure } from '../../services/bus/jobFailure';
+
+/** What the run saves between its suspensions: the steps whose end is in its log already. */
+export interface PipelineRunState {
+  reported?: string[];
+}
+
+/** How much longer than its own timeout a step's job may run before the bus ends it (the kill grace). */
+const stepJobMarginMs = 10_000;
+
+/**
+ * The `pipeline` job: a re-entrant state machine over `dagProgress`. Each time it runs (first, after children
+ * ended, or on another worker after one died) it reads where the run stands from its children, adds a child for
+ * every step whose needs all passed (keyed by the step's name, so a step added twice is one job), and waits. A
+ * failed step skips its dependents; the others go on; the run then fails with every step in its result.
+ */
+export function pipelineHandler(): Handler<'pipeline'> {
+  return async (payload, ctx) => {
+    const state = ctx.flow.state<PipelineRunState>() ?? {};
+    const children = await ctx.flow.children();
+    const steps = pipelineRunSteps(payload, children);
+    const reported = await reportFinished(ctx, steps, children, state.reported ?? []);
+    if (reported.length !== (state.reported ?? []).length) await ctx.flow.save({ ...state, reported });
+
+    const progress = dagProgress(
+      payload.steps,
+      new Map(steps.map((s) => [s.name, s.status === 'skipped' ? 'pending' : s.status])),
+    );
+    const ended = steps.filter((s) => s.status !== 'pending' && s.status !== 'running').length;
+    if (!progress.finished) {
+      if (progress.ready.length > 0) {
+        const byName = new Map(payload.steps.map((s) => [s.name, s]));
+        // The line and the children go out together: the steps start a round trip sooner.
+        await Promise.all([
+          ctx.log(`start ${progress.ready.join(', ')}`, 'info'),
+          ctx.flow.addChildren(
+            progress.ready.map((name) => ({ key: name, spec: stepSpec(payload, byName.get(name)!, ctx) })),
+          ),
+        ]);
+      }
+      ctx.progress(ended, steps.length, runningText(steps, progress.ready));
+      return ctx.flow.waitForChildren();
+    }
+    const result: PipelineResult = { status: progress.outcome ?? 'failed', steps };
+    ctx.progress(steps.length, steps.length, result.status);
+    if (result.status === 'passed') return result;
+    const count = (status: PipelineRunStep['status']) => steps.filter((s) => s.status === status).length;
+    const failed = steps.filter((s) => s.status === 'failed').map((s) => s.name);
+    const message =
+      result.status === 'cancelled'
+        ? `${count('cancelled')} step${count('cancelled') === 1 ? '' : 's'} cancelled`
+        : `${failed.join(', ')} failed${count('skipped') ? `; ${count('skipped')} skipped` : ''}`;
+    throw new JobFailure<PipelineResult>(message, result, { permanent: true });
+  };
+}
+
+function stepSpec(
+  payload: PipelinePayload,
+  step: PipelinePayload['steps'][number],
+  ctx: JobContext,
+): JobSpec {
+  const { needs: _needs, ...run } = step;
+  return {
+    kind: 'pipelineStep',
+    payload: { pipeline: payload.name, step: run },
+    requestedBy: ctx.requestedBy,
+    attempts: step.attempts,
+    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs + stepJobMarginMs } : {}),
+  };
+}
+
+function runningText(steps: readonly PipelineRunStep[], ready: readonly string[]): string {
+  const running = [...steps.filter((s) => s.status === 'running').map((s) => s.name), ...ready];
+  return running.length > 0 ? `running ${[...new Set(running)].join(', ')}` : 'waiting';
+}
+
+/** A line per step that ended since the last run: `lint passed 1.2s`, `test failed exit 1`, `deploy skipped`. */
+async function reportFinished(
+  ctx: JobContext,
+  steps: readonly PipelineRunStep[],
+  children: readonly JobView[],
+  reported: readonly string[],
+): Promise<string[]> {
+  const seen = new Set(reported);
+  const byKey = new Map(children.map((c) => [c.childKey, c]));
+  const out = [...reported];
+  const writes: Promise<void>[] = [];
+  for (const s of steps) {
+    if (seen.has(s.name) || s.status === 'pending' || s.status === 'running') continue;
+    // Each line takes its place in the log when written: awaiting them together keeps their order.
+    writes.push(ctx.log(stepLine(s, byKey.get(s.name)), s.status === 'passed' ? 'stdout' : 'stderr'));
+    out.push(s.name);
+  }
+  await Promise.all(writes);
+  return out;
+}
+
+export function stepLine(s: PipelineRunStep, child: JobView | undefined): string {
+  const took = s.durationMs !== undefined ? ` ${(s.durationMs / 1000).toFixed(1)}s` : '';
+  if (s.kept) return `${s.name} passed (kept from an earlier run)`;
+  if (s.status === 'passed') return `${s.name} passed${took}`;
+  if (s.status === 'skipped') return `${s.name} skipped`;
+  const why = child?.error ? `: ${child.error}` : '';
+  return `${s.name} ${s.status}${why}`;
+}

@@ -1,0 +1,116 @@
+import { hostname } from 'node:os';
+import { formatDuration } from '../../domain/batchDuration';
+import type { PipelineStepPayload, PipelineStepResult } from '../../domain/jobKinds/pipeline';
+import { JobRefused } from '../../domain/refusal';
+import { stripControl } from '../../domain/text';
+import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
+import { JobFailure } from '../../services/bus/jobFailure';
+import { type CommandHandlerOptions, commandRunner } from './command';
+
+export type PipelineStepHandlerOptions = CommandHandlerOptions;
+
+/** Saved before the program starts: a later delivery of the same job that finds it knows it ran before. */
+export interface StepStartMark {
+  /** Times the program was started, this delivery's included. */
+  starts: number;
+  startedAt: number;
+  worker: string;
+  /** Its worker was stopping and handed the job back: that start is not counted against the step's retries. */
+  handedBack?: boolean;
+}
+
+/**
+ * The `pipelineStep` job: one step of a pipeline run, its program run as the `command` job runs one
+ * (`commandRunner`: own process group killed on cancel and timeout, allow-listed environment), with
+ * `INFRADECK_PIPELINE`, `INFRADECK_STEP` and `INFRADECK_RUN` set. Output lines are published with escape
+ * sequences stripped (the bus masks secrets). A non-zero exit fails the job with the exit code and duration kept.
+ *
+ * `retry: N` is the job's attempts. A worker that dies mid-step makes BullMQ deliver the job again without counting
+ * an attempt, so the step counts its own starts (a mark saved before each): a delivery that finds the step started
+ * `N` times already fails instead of running it an N+1th time, and otherwise runs it again as its next attempt.
+ */
+export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Handler<'pipelineStep'> {
+  const run = commandRunner(opts);
+  return async (payload: PipelineStepPayload, ctx) => {
+    ctx.signal.throwIfAborted();
+    const { step } = payload;
+    if (opts.readOnly) throw new JobRefused(`this worker is read-only: step ${step.name} is not run`);
+    const earlier = ctx.flow.state<StepStartMark>();
+    const counted = earlier ? earlier.starts - (earlier.handedBack ? 1 : 0) : 0;
+    if (earlier && counted >= step.attempts) {
+      const message = `its worker died while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); ${step.attempts} attempt${step.attempts === 1 ? '' : 's'} used (retry: ${step.attempts})`;
+      await ctx.log(message, 'info');
+      throw new JobFailure<PipelineStepResult>(
+        message,
+        { durationMs: 0, lines: 0, starts: counted },
+        { permanent: true },
+      );
+    }
+    if (earlier && !earlier.handedBack && counted >= ctx.attempt) {
+      await ctx.log(
+        `its worker died while it ran (${earlier.worker}); attempt ${counted + 1} of ${step.attempts}`,
+        'info',
+      );
+    }
+    const mark: StepStartMark = {
+      starts: counted + 1,
+      startedAt: Date.now(),
+      worker: `${hostname()}:${process.pid}`,
+    };
+    await ctx.flow.save(mark);
+    ctx.progress(0, 1, `${step.name}: ${step.shell ? 'sh -c ' : ''}${step.program}`);
+
+    const started = performance.now();
+    let exit: Awaited<ReturnType<typeof run>>;
+    try {
+      exit = await run(
+        {
+          program: step.program,
+          args: step.args,
+          shell: step.shell,
+          cwd: step.cwd,
+          env: {
+            ...step.env,
+            INFRADECK_PIPELINE: payload.pipeline,
+            INFRADECK_STEP: step.name,
+            INFRADECK_RUN: ctx.jobId.replace(/\.[^.]*$/, ''),
+          },
+        },
+        strippedOutput(ctx),
+      );
+    } catch (error) {
+      if ((ctx.signal.reason as JobAbort | undefined)?.kind === 'release') {
+        await ctx.flow.save({ ...mark, handedBack: true }).catch(() => {});
+      }
+      if (ctx.signal.aborted) throw error;
+      // It did not start (not found, no such folder): running it again changes nothing.
+      const message = error instanceof Error ? error.message : String(error);
+      throw new JobFailure<PipelineStepResult>(
+        message,
+        { durationMs: 0, lines: 0, starts: mark.starts },
+        { permanent: true },
+      );
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const result: PipelineStepResult = {
+      exitCode: exit.exitCode,
+      durationMs,
+      lines: exit.lines,
+      starts: mark.starts,
+    };
+    ctx.progress(
+      1,
+      1,
+      `${step.name}: exit ${exit.exitCode} in ${formatDuration(Math.max(1_000, durationMs))}`,
+    );
+    if (exit.exitCode === 0) return result;
+    const why = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode}`;
+    // The last allowed start: no retry is left, whatever BullMQ counted (a lost delivery is not one of its attempts).
+    throw new JobFailure(`${step.name}: ${why}`, result, { permanent: mark.starts >= step.attempts });
+  };
+}
+
+/** The job's context with every output line's escape sequences stripped before it is published. */
+function strippedOutput(ctx: JobContext): JobContext {
+  return { ...ctx, log: (line, stream) => ctx.log(stripControl(line), stream) };
+}
