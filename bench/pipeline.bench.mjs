@@ -34,7 +34,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 if (process.argv[2] === '--bare-worker') await bareWorker(process.argv[3], Number(process.argv[4]));
-else await main();
+else {
+  await main();
+  // The bus bundled from the sources keeps timers of its own after close: the run is over, so is the process.
+  process.exit(0);
+}
 
 /** A bare BullMQ worker: `true` spawned as a step spawns it, nothing else. */
 async function bareWorker(prefix, concurrency) {
