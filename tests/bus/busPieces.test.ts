@@ -8,7 +8,7 @@ import { isBusError } from '../../src/services/bus/busError';
 import { MemoryAuditLog } from '../../src/services/bus/memoryAudit';
 import { MemoryEventBus } from '../../src/services/bus/memoryEvents';
 import { openBus } from '../../src/services/bus/openBus';
-import { LineSplitter } from '../../src/worker/handlers/lineSplitter';
+import { LineSplitter } from '../../src/services/process/lineSplitter';
 import { alice, waitFor } from './contractSuite';
 import { freePort } from './redisTestEnv';
 

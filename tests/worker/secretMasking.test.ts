@@ -7,7 +7,7 @@ import { runCommand } from '../../src/commands/run';
 import { maskSecrets, SecretMask, secretValuesOf } from '../../src/domain/secretMask';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
-import { commandEnvironment } from '../../src/worker/handlers/command';
+import { commandEnvironment } from '../../src/services/process/commandEnvironment';
 import { alice, waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from './workerProcess';

@@ -6,10 +6,10 @@ import type { Readable } from 'node:stream';
 import type { BatchTarget } from '../../domain/batchTargets';
 import { SecretMask, secretValuesOf } from '../../domain/secretMask';
 import { stripControl } from '../../domain/text';
-import { commandEnvironment } from '../../worker/handlers/command';
-import { LineSplitter } from '../../worker/handlers/lineSplitter';
+import { commandEnvironment } from '../process/commandEnvironment';
+import { LineSplitter } from '../process/lineSplitter';
+import { endGroup, signalGroup } from '../process/processGroup';
 import { sshArgv, sshCommandArgv } from '../servers/sshArgv';
-import { endGroup, signalGroup } from './processGroup';
 
 /** What running one target needs of a batch target (src/domain/batchTargets.ts): where and as whom. */
 export type RunnableTarget = Pick<BatchTarget, 'key' | 'name' | 'host' | 'port' | 'user' | 'identityFile'>;

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { type CommandPayload, type CommandResult, describeJob, type JobLogLine } from '../../domain/job';
 import { JobRefused } from '../../domain/refusal';
 import type { Handler, JobContext } from '../../services/bus/contracts';
-import { sleep } from '../../services/cloud/retry';
-import { LineSplitter } from './lineSplitter';
+import { commandEnvironment } from '../../services/process/commandEnvironment';
+import { LineSplitter } from '../../services/process/lineSplitter';
+import { endGroup, signalGroup } from '../../services/process/processGroup';
 
 export interface CommandHandlerOptions {
   /** Between SIGTERM and SIGKILL of the job's process group. Default 5 s. */
@@ -20,40 +20,6 @@ export interface CommandHandlerOptions {
   readOnly?: boolean;
   /** Where the allowed variables of the command's environment come from. Default `process.env`. */
   workerEnv?: NodeJS.ProcessEnv;
-}
-
-/**
- * All a command gets of the worker's environment: where programs are, who and where it runs, how to print.
- * Never the rest: whoever can queue a job must not be able to read the worker's AWS keys or Redis password.
- */
-const inheritedVariables = new Set([
-  'PATH',
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'LANG',
-  'LANGUAGE',
-  'TERM',
-  'TZ',
-  'TMPDIR',
-]);
-
-/** The command's environment: the allowed variables of the worker's, then what the job's payload sets. */
-export function commandEnvironment(
-  workerEnv: NodeJS.ProcessEnv,
-  payloadEnv: Record<string, string> = {},
-): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  // Names first, values only of the allowed ones: each read of `process.env` is a call into the C++ side, and
-  // this runs between a job's start and its program's.
-  for (const name of Object.keys(workerEnv)) {
-    if (!inheritedVariables.has(name) && !name.startsWith('LC_')) continue;
-    const value = workerEnv[name];
-    if (value !== undefined) env[name] = value;
-  }
-  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
-  return { ...env, ...payloadEnv };
 }
 
 /** How many log writes may be in flight before the child's output is paused (its writes then block). */
@@ -348,60 +314,6 @@ function watchdogFor(killGraceMs: number): GroupWatchdog {
     watchdogs.set(graceSeconds, watchdog);
   }
   return watchdog;
-}
-
-/**
- * Whether any process of the group still runs. Zombies do not count: killed children are re-parented to
- * PID 1, which in a container may never reap them, and `kill(-pgid, 0)` alone would then say "alive" forever.
- */
-function groupAlive(pgid: number): boolean {
-  const sent = signalGroup(pgid, 0);
-  if (sent !== 'sent') return sent === 'denied';
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return true; // no /proc (macOS): trust kill()
-  }
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // fields after the command name: state ppid pgrp …
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // exited while we looked
-    }
-  }
-  return false;
-}
-
-/**
- * kill(2) to the whole group. `gone` (ESRCH) is how every job ends, so the error is made without a stack trace:
- * capturing one costs more than the system call, on the path from the program's exit to the job's completion.
- */
-function signalGroup(pgid: number, signal: NodeJS.Signals | 0): 'sent' | 'gone' | 'denied' {
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    process.kill(-pgid, signal);
-    return 'sent';
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? 'denied' : 'gone';
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
-  }
-}
-
-/** SIGTERM what is left of the group, SIGKILL it after the grace period, and wait until it is gone. */
-async function endGroup(pgid: number, killGraceMs: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, 'SIGTERM');
-  const deadline = Date.now() + killGraceMs;
-  while (groupAlive(pgid) && Date.now() < deadline) await sleep(25);
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(25);
 }
 
 async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {
