@@ -13,7 +13,7 @@ import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
 import { skipSshd, startSshd, type TestSshd } from '../harness/sshd';
-import { startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
 
 const addresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];
 const names = addresses.map((_, i) => `web-${i + 1}`);
@@ -89,23 +89,7 @@ describe.skipIf(skipRedis || skipSshd)(
       );
       const env = { REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: prefix, USER: 'batch-user' };
       const worker = () => {
-        const p = startWorkerProcess(
-          cliPath,
-          [
-            'worker',
-            '--data',
-            dataDir,
-            '--concurrency',
-            '2',
-            '--lock-ms',
-            '1000',
-            '--stalled-ms',
-            '300',
-            '--heartbeat-ms',
-            '200',
-          ],
-          env,
-        );
+        const p = startWorkerProcess(cliPath, quickWorkerArgs(dataDir), env);
         processes.push(p);
         return p;
       };

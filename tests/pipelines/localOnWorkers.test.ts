@@ -10,7 +10,7 @@ import { openBus } from '../../src/services/bus/openBus';
 import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
-import { startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
 
 interface RunJson {
   run: string;
@@ -56,23 +56,7 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
     expect(await bus.state.whenConnected(5000)).toBe(true);
     const ids = new Map<WorkerProcess, string>();
     for (let i = 0; i < 2; i++) {
-      const p = startWorkerProcess(
-        cliPath,
-        [
-          'worker',
-          '--data',
-          dataDir,
-          '--concurrency',
-          '2',
-          '--lock-ms',
-          '1000',
-          '--stalled-ms',
-          '300',
-          '--heartbeat-ms',
-          '200',
-        ],
-        env,
-      );
+      const p = startWorkerProcess(cliPath, quickWorkerArgs(dataDir), env);
       processes.push(p);
       const found = await waitFor(
         `worker ${p.child.pid} online`,

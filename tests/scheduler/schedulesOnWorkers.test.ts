@@ -12,7 +12,7 @@ import { loadSchedules } from '../../src/services/scheduler/schedulesFile';
 import { record, waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
-import { startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
 
 /**
  * Two real `infradeck worker` processes (the built CLI) on one Redis, both registering the same workspace's
@@ -56,23 +56,7 @@ describe.skipIf(skipRedis)('schedules on two infradeck worker processes', () => 
     );
     const env = { REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: prefix, USER: 'worker-user', TZ: 'UTC' };
     const worker = () => {
-      const p = startWorkerProcess(
-        cliPath,
-        [
-          'worker',
-          '--data',
-          dataDir,
-          '--concurrency',
-          '2',
-          '--lock-ms',
-          '1000',
-          '--stalled-ms',
-          '300',
-          '--heartbeat-ms',
-          '200',
-        ],
-        env,
-      );
+      const p = startWorkerProcess(cliPath, quickWorkerArgs(dataDir), env);
       processes.push(p);
       return p;
     };

@@ -68,3 +68,23 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * `infradeck worker` arguments for a test on `dataDir`: two jobs at once, and a dead worker's jobs taken over in
+ * about a second (short lock, frequent stalled checks and heartbeats).
+ */
+export function quickWorkerArgs(dataDir: string): string[] {
+  return [
+    'worker',
+    '--data',
+    dataDir,
+    '--concurrency',
+    '2',
+    '--lock-ms',
+    '1000',
+    '--stalled-ms',
+    '300',
+    '--heartbeat-ms',
+    '200',
+  ];
+}
