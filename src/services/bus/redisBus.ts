@@ -56,6 +56,8 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
   const sub = new Redis({ ...base, autoResubscribe: false, maxRetriesPerRequest: null });
   trackState(cmd, state, target.display, opts.downAfterMs ?? 5_000);
   sub.on('error', () => {});
+  absorbLateSocketErrors(cmd);
+  absorbLateSocketErrors(sub);
 
   const hub = new PubSubHub(sub);
   const events = new RedisEventBus({
@@ -85,6 +87,7 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
   const consume = (handlers: SomeHandlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
     const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
     workerConn.on('error', () => {});
+    absorbLateSocketErrors(workerConn);
     const consumer = new RedisConsumer(
       { workerConn, cmd, hub, keys, prefix, events, state, jobs },
       handlers,
@@ -163,6 +166,18 @@ function trackState(conn: Redis, state: BusStateCell, display: string, downAfter
   });
   conn.on('end', () => {
     if (state.get().state !== 'down') state.set('down', lastError ?? 'connection closed');
+  });
+}
+
+/**
+ * ioredis listens for its socket's first error only (`stream.once('error')`, redis/ioredis#961): a TLS handshake
+ * refused for an unknown CA errors twice (the verification, then the server's alert), and the second would be an
+ * uncaught exception. Once the connection has reported an error, its socket gets a listener that absorbs the rest.
+ */
+function absorbLateSocketErrors(conn: Redis): void {
+  conn.on('error', () => {
+    const stream = (conn as unknown as { stream?: NodeJS.EventEmitter }).stream;
+    if (stream && stream.listenerCount('error') === 0) stream.on('error', () => {});
   });
 }
 
