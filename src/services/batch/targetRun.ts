@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { BatchTarget } from '../../domain/batchTargets';
 import { SecretMask, secretValuesOf } from '../../domain/secretMask';
 import { stripControl } from '../../domain/text';
 import { commandEnvironment } from '../process/commandEnvironment';
-import { LineSplitter } from '../process/lineSplitter';
+import { readLines, waitOrDestroy } from '../process/lineSplitter';
 import { endGroup, signalGroup } from '../process/processGroup';
 import { sshArgv, sshCommandArgv } from '../servers/sshArgv';
 
@@ -206,29 +205,6 @@ async function invocation(
   });
   const agent = workerEnv.SSH_AUTH_SOCK ? { SSH_AUTH_SOCK: workerEnv.SSH_AUTH_SOCK } : undefined;
   return { file: file!, args, env: commandEnvironment(workerEnv, agent), noise: sshNoise };
-}
-
-function readLines(stream: Readable, onLine: (line: string) => void, maxLineLength: number): Promise<void> {
-  const splitter = new LineSplitter(onLine, maxLineLength);
-  return new Promise<void>((resolve) => {
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    stream.once('end', () => {
-      splitter.end();
-      resolve();
-    });
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
-}
-
-async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const which = await Promise.race([done, late]);
-  clearTimeout(timer);
-  if (which === 'late') for (const s of streams) s.destroy();
 }
 
 function describeSpawnError(program: string, error: Error): string {

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -61,4 +62,36 @@ export class LineSplitter {
     this.skipped = 0;
     this.onLine(line);
   }
+}
+
+/** Feeds a stream's bytes to a `LineSplitter`; resolves once the stream ended, closed or failed. */
+export function readLines(
+  stream: Readable,
+  onLine: (line: string) => void,
+  maxLineLength: number,
+): Promise<void> {
+  const splitter = new LineSplitter(onLine, maxLineLength);
+  return new Promise<void>((resolve) => {
+    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
+    stream.once('end', () => {
+      splitter.end();
+      resolve();
+    });
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}
+
+/**
+ * Waits for `done` (the streams' ends) up to `ms`; then destroys the streams: a program's leftover child that keeps
+ * the pipe open must not hold its job forever.
+ */
+export async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const which = await Promise.race([done, late]);
+  clearTimeout(timer);
+  if (which === 'late') for (const s of streams) s.destroy();
 }

@@ -5,7 +5,7 @@ import { type CommandPayload, type CommandResult, describeJob, type JobLogLine }
 import { JobRefused } from '../../domain/refusal';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { commandEnvironment } from '../../services/process/commandEnvironment';
-import { LineSplitter } from '../../services/process/lineSplitter';
+import { readLines, waitOrDestroy } from '../../services/process/lineSplitter';
 import { endGroup, signalGroup } from '../../services/process/processGroup';
 
 export interface CommandHandlerOptions {
@@ -108,8 +108,8 @@ export function commandRunner(
 
     const output = new OutputLog(ctx, budget, tailLines, [child.stdout!, child.stderr!]);
     const streamsDone = Promise.all([
-      pipeLines(child.stdout!, 'stdout', output, maxLineLength),
-      pipeLines(child.stderr!, 'stderr', output, maxLineLength),
+      readLines(child.stdout!, (line) => output.add(line, 'stdout'), maxLineLength),
+      readLines(child.stderr!, (line) => output.add(line, 'stderr'), maxLineLength),
     ]);
 
     let killTimer: NodeJS.Timeout | undefined;
@@ -148,19 +148,6 @@ function readOnlyRefusal(payload: CommandPayload): JobRefused {
     `run ${describeJob('command', payload)}: read-only mode (this worker runs read-only (--readonly or ` +
       'INFRADECK_READONLY)) and a command can change anything; nothing was run',
   );
-}
-
-function pipeLines(stream: Readable, name: 'stdout' | 'stderr', output: OutputLog, maxLineLength: number) {
-  const splitter = new LineSplitter((line) => output.add(line, name), maxLineLength);
-  return new Promise<void>((resolve) => {
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    stream.once('end', () => {
-      splitter.end();
-      resolve();
-    });
-    stream.once('close', resolve);
-    stream.once('error', () => resolve());
-  });
 }
 
 /** Publishes output lines with backpressure and a budget; keeps the tail once over budget. */
@@ -314,16 +301,6 @@ function watchdogFor(killGraceMs: number): GroupWatchdog {
     watchdogs.set(graceSeconds, watchdog);
   }
   return watchdog;
-}
-
-async function waitOrDestroy(done: Promise<unknown>, streams: Readable[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
-  });
-  const which = await Promise.race([done, late]);
-  clearTimeout(timer);
-  if (which === 'late') for (const s of streams) s.destroy();
 }
 
 function describeSpawnError(program: string, cwd: string | undefined, error: Error): string {
