@@ -6,6 +6,7 @@ import { childTarget, loadBatchRun, targetLine } from '../services/batch/batchRu
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
+import { cancelOnAbort } from './cancelOnAbort';
 
 export interface FollowOptions {
   requestedBy: Requester;
@@ -99,20 +100,14 @@ export async function followBatch(
       const job = await bus.queue.get(runId).catch(() => undefined);
       if (job && isFinished(job.status)) finished();
     }, pollMs);
-    let cancelling = false;
-    const onAbort = () => {
-      if (cancelling) return;
-      cancelling = true;
-      io.stderr.write(`cancelling run ${runId} and its running targets\n`);
-      bus.queue.cancel(runId).catch((error) => io.stderr.write(`${(error as Error).message}\n`));
-    };
-    if (io.signal?.aborted) onAbort();
-    else io.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopCancelling = cancelOnAbort(io, `run ${runId} and its running targets`, () =>
+      bus.queue.cancel(runId),
+    );
     try {
       await ended;
     } finally {
       clearInterval(poll);
-      io.signal?.removeEventListener('abort', onAbort);
+      stopCancelling();
     }
     if (!opts.quiet) {
       const loaded = await loadBatchRun(bus.queue, runId).catch(() => undefined);

@@ -10,6 +10,7 @@ import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenedCloud } from '../services/cloud/openCloud';
 import { workspacePaths } from '../services/storage/workspace';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
+import { cancelOnAbort } from './cancelOnAbort';
 
 /** What the cloud commands get: the bus command's streams and env, the workspace, the global flags. */
 export interface CloudCommandIO extends BusCommandIO, WorkerFlags {
@@ -145,20 +146,12 @@ export async function runCloudJob(
       const job = await bus.queue.get(jobId).catch(() => undefined);
       if (job && isFinished(job.status)) finished();
     }, 1_000);
-    let cancelling = false;
-    const onAbort = () => {
-      if (cancelling) return;
-      cancelling = true;
-      io.stderr.write(`cancelling job ${jobId}\n`);
-      bus.queue.cancel(jobId).catch((error) => io.stderr.write(`${(error as Error).message}\n`));
-    };
-    if (io.signal?.aborted) onAbort();
-    else io.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopCancelling = cancelOnAbort(io, `job ${jobId}`, () => bus.queue.cancel(jobId));
     try {
       await ended;
     } finally {
       clearInterval(poll);
-      io.signal?.removeEventListener('abort', onAbort);
+      stopCancelling();
     }
     const job = await bus.queue.get(jobId);
     if (!job) return { error: `job ${jobId} disappeared`, code: exitCodes.failed };

@@ -16,6 +16,7 @@ import {
   retryPayload,
 } from '../services/pipelines/localPipelines';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
+import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
 import { pipelinesDeclaration } from './pipelines';
@@ -303,17 +304,9 @@ async function follow(
   quiet: boolean,
 ): Promise<PipelineRunView | undefined> {
   const printed = new Set<string>();
-  let cancelling = false;
-  const onAbort = () => {
-    if (cancelling) return;
-    cancelling = true;
-    io.stderr.write(`cancelling run ${id} and its running steps\n`);
-    bus.queue
-      .cancel(id, currentRequester(io.env))
-      .catch((error) => io.stderr.write(`${(error as Error).message}\n`));
-  };
-  if (io.signal?.aborted) onAbort();
-  else io.signal?.addEventListener('abort', onAbort, { once: true });
+  const stopCancelling = cancelOnAbort(io, `run ${id} and its running steps`, () =>
+    bus.queue.cancel(id, currentRequester(io.env)),
+  );
   try {
     for (;;) {
       const loaded = await loadPipelineRun(bus.queue, id).catch(() => undefined);
@@ -334,7 +327,7 @@ async function follow(
       await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
-    io.signal?.removeEventListener('abort', onAbort);
+    stopCancelling();
   }
 }
 
