@@ -25,8 +25,17 @@ function statusOf(row: BatchRow): BatchStatus | 'defined' | 'invalid' {
   return row.kind === 'run' ? row.run.status : row.kind;
 }
 
-function count(row: BatchRow, which: 'ok' | 'failed' | 'skipped'): string {
-  return row.kind === 'run' ? String(row.run.counts[which]) : '';
+/** OK, FAIL or SKIP: a run's count of targets that ended so, coloured once there is one. */
+function countColumn(which: 'ok' | 'failed' | 'skipped', title: string, color: string): Column<BatchRow> {
+  return {
+    key: which,
+    title,
+    priority: Priority.main,
+    width: 4,
+    align: 'right',
+    value: (r) => (r.kind === 'run' ? String(r.run.counts[which]) : ''),
+    color: (r) => (r.kind === 'run' && r.run.counts[which] > 0 ? color : undefined),
+  };
 }
 
 /** What a row does: the run's or the file's action; the first problem of a file with errors. */
@@ -65,33 +74,9 @@ export function batchColumns(now: () => number): Column<BatchRow>[] {
             : '',
       sortValue: (r) => (r.kind === 'run' ? r.run.progress.wave : -1),
     },
-    {
-      key: 'ok',
-      title: 'OK',
-      priority: Priority.main,
-      width: 4,
-      align: 'right',
-      value: (r) => count(r, 'ok'),
-      color: (r) => (r.kind === 'run' && r.run.counts.ok > 0 ? 'green' : undefined),
-    },
-    {
-      key: 'failed',
-      title: 'FAIL',
-      priority: Priority.main,
-      width: 4,
-      align: 'right',
-      value: (r) => count(r, 'failed'),
-      color: (r) => (r.kind === 'run' && r.run.counts.failed > 0 ? 'red' : undefined),
-    },
-    {
-      key: 'skipped',
-      title: 'SKIP',
-      priority: Priority.main,
-      width: 4,
-      align: 'right',
-      value: (r) => count(r, 'skipped'),
-      color: (r) => (r.kind === 'run' && r.run.counts.skipped > 0 ? 'yellow' : undefined),
-    },
+    countColumn('ok', 'OK', 'green'),
+    countColumn('failed', 'FAIL', 'red'),
+    countColumn('skipped', 'SKIP', 'yellow'),
     {
       key: 'progress',
       title: 'PROGRESS',
