@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { type BatchPause, readMaxFailPercentage, readPause, readTimeout } from './batchDuration';
 import { type PlainHost, readPlainHost } from './batchHost';
 import { type Reading, readSerialStep, readSerialText, type SerialStep } from './batchSerial';
-import { didYouMean } from './didYouMean';
-import { isJobKind, type JobKind, jobKinds, type Payloads, payloadSchemas } from './job';
+import { didYouMean, unknownKeyMessage } from './didYouMean';
+import { isJobKind, type JobKind, jobKinds, type Payloads, payloadKeys, payloadSchemas } from './job';
 
 /**
  * `batches/<name>.yaml`: one action run on many targets in waves, stopping when too many of a wave fail (as
@@ -249,18 +249,6 @@ function perTargetKinds(): JobKind[] {
   return jobKinds.filter((k) => !k.startsWith('batch'));
 }
 
-/** The payload fields a kind accepts (its schema is an object; anything else lists none). */
-function payloadKeys(kind: JobKind): string[] {
-  let schema: unknown = payloadSchemas[kind];
-  for (let i = 0; i < 5; i++) {
-    const def = (schema as { _zod?: { def?: { type?: string; shape?: object; in?: unknown } } })?._zod?.def;
-    if (def?.type === 'object' && def.shape) return Object.keys(def.shape);
-    if (def?.type === 'pipe') schema = def.in;
-    else return [];
-  }
-  return [];
-}
-
 // --- the rest -----------------------------------------------------------------------------------
 
 /** A transform reading one value with a reader of this domain; its message is reported at the value. */
@@ -417,9 +405,4 @@ function pushIssues(
     }
     issues.push({ ...issue, path: [...prefix, ...issue.path] } as Issue);
   }
-}
-
-function unknownKeyMessage(key: string, allowed: readonly string[], what: string): string {
-  const guess = didYouMean(key, allowed, Math.max(1, Math.floor(key.length / 3)));
-  return `unknown key "${key}" for ${what} (${guess ? `did you mean "${guess}"? ` : ''}allowed: ${allowed.join(', ')})`;
 }

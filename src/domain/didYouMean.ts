@@ -41,3 +41,9 @@ export function editDistance(a: string, b: string): number {
   }
   return prev[b.length];
 }
+
+/** `unknown key "x" for a scan job (did you mean "y"? allowed: a, b)`: a key a nested schema does not know. */
+export function unknownKeyMessage(key: string, allowed: readonly string[], what: string): string {
+  const guess = didYouMean(key, allowed, Math.max(1, Math.floor(key.length / 3)));
+  return `unknown key "${key}" for ${what} (${guess ? `did you mean "${guess}"? ` : ''}allowed: ${allowed.join(', ')})`;
+}

@@ -290,3 +290,16 @@ export interface WorkerPresence {
   transport: 'redis' | 'memory';
   version?: string;
 }
+
+/** The payload fields a kind accepts (its schema is an object; anything else lists none). */
+export function payloadKeys(kind: JobKind): string[] {
+  let schema: unknown = payloadSchemas[kind];
+  // A superRefine'd object is still the object underneath in zod 4; a pipe keeps it as its input.
+  for (let i = 0; i < 5; i++) {
+    const def = (schema as { _zod?: { def?: { type?: string; shape?: object; in?: unknown } } })?._zod?.def;
+    if (def?.type === 'object' && def.shape) return Object.keys(def.shape);
+    if (def?.type === 'pipe') schema = def.in;
+    else return [];
+  }
+  return [];
+}

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { didYouMean } from './didYouMean';
+import { didYouMean, unknownKeyMessage } from './didYouMean';
 import {
   isJobKind,
   type JobKind,
@@ -7,6 +7,7 @@ import {
   type JobView,
   jobKinds,
   type Payloads,
+  payloadKeys,
   payloadSchemas,
   type Requester,
 } from './job';
@@ -206,13 +207,12 @@ function checkedPayload(
         (k) => !(kind === 'command' && where === runPath && (k === 'program' || k === 'args')),
       );
       for (const key of issue.keys) {
-        const guess = didYouMean(key, allowed, Math.max(1, Math.floor(key.length / 3)));
         issues.push({
           ...issue,
           keys: [key],
           input: issue.input,
           path: where(issue.path),
-          message: `unknown key "${key}" for a ${kind} job (${guess ? `did you mean "${guess}"? ` : ''}allowed: ${allowed.join(', ')})`,
+          message: unknownKeyMessage(key, allowed, `a ${kind} job`),
         });
       }
       continue;
@@ -220,19 +220,6 @@ function checkedPayload(
     issues.push({ ...issue, path: where(issue.path) } as Issue);
   }
   return z.NEVER as never;
-}
-
-/** The payload fields a kind accepts (its schema is an object; anything else lists none). */
-function payloadKeys(kind: JobKind): string[] {
-  let schema: unknown = payloadSchemas[kind];
-  // A superRefine'd object is still the object underneath in zod 4; a pipe keeps it as its input.
-  for (let i = 0; i < 5; i++) {
-    const def = (schema as { _zod?: { def?: { type?: string; shape?: object; in?: unknown } } })?._zod?.def;
-    if (def?.type === 'object' && def.shape) return Object.keys(def.shape);
-    if (def?.type === 'pipe') schema = def.in;
-    else return [];
-  }
-  return [];
 }
 
 export const scheduleEntrySchema = z
