@@ -9,6 +9,7 @@ import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
 import type { CloudProvider } from './services/cloud/cloudProvider';
 import { readAllRepoStatus, readCommit, readRepoDetails } from './services/git/gitRepo';
+import { deckPipelinesFor } from './services/pipelines/deckPipelines';
 import { loadProjects } from './services/projects/loadProjects';
 import { lookUpProject } from './services/projects/lookUpProject';
 import { saveNewBlueprint } from './services/projects/newBlueprint';
@@ -61,6 +62,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     projects: deckProjectsFor(dataDir, opts.env),
     schedules: deckSchedulesFor(dataDir, opts.env),
     batches: deckBatchesFor(dataDir, opts.env),
+    pipelines: deckPipelinesFor({ dataDir, config, env: opts.env }),
   };
   return {
     dataDir,

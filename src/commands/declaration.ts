@@ -44,7 +44,11 @@ export function declareCommand<F extends FlagSpecs>(
 }
 
 export type FlagValues<F extends FlagSpecs> = {
-  [K in keyof F]?: F[K]['type'] extends 'boolean' ? boolean : string;
+  [K in keyof F]?: F[K]['type'] extends 'boolean'
+    ? boolean
+    : F[K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 export interface ParsedCommand<F extends FlagSpecs> {

@@ -4,6 +4,8 @@ export interface FlagSpec {
   short?: string;
   /** What a string flag's value is, in usage and help: `N`, `DIR`, `a,b`. */
   value?: string;
+  /** A string flag given any number of times (`--input a=1 --input b=2`): its value is a list. */
+  multiple?: boolean;
   help: string;
 }
 

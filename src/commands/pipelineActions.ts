@@ -1,25 +1,19 @@
 import { describeJob, isFinished, type JobView } from '../domain/job';
 import type { PipelinePayload, PipelineRunStep } from '../domain/jobKinds/pipeline';
 import type { PipelineRunStatus, PipelineRunView } from '../domain/pipelineRun';
-import { formatSourceError } from '../domain/sourceError';
-import { fitWidth, formatAge, stripControl } from '../domain/text';
+import { fitWidth, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
-import {
-  type LocalPipelineSource,
-  loadLocalPipelines,
-  loadPipelineRun,
-  localPipelineName,
-  pipelinePayload,
-  retryPayload,
-} from '../services/pipelines/localPipelines';
+import { findLocalPipeline, localRunSpec } from '../services/pipelines/localPipelineRequest';
+import { loadLocalPipelines, loadPipelineRun, retryPayload } from '../services/pipelines/localPipelines';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
-import { pipelinesDeclaration } from './pipelines';
+import { isRemoteTarget } from './pipelineRemoteNotation';
+import { seconds } from './pipelinesList';
 import { printTable } from './printTable';
 
 type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
@@ -50,10 +44,18 @@ export async function pipelineCommand(argv: string[], io: HeadlessIO): Promise<n
     if (extra.length) throw new Error(`unexpected ${extra.join(' ')}`);
     if (values.wait && (verb === 'status' || verb === 'cancel'))
       throw new Error('--wait goes with run and retry');
+    if (
+      (values.ref !== undefined || values.input !== undefined) &&
+      !(verb === 'run' && isRemoteTarget(target))
+    )
+      throw new Error('--ref and --input go with run REPO:WORKFLOW (remote CI)');
     arg = target;
   } catch (error) {
     return usageError(pipelineDeclaration, io.stderr, error);
   }
+  // `REPO:WORKFLOW` and `REPO#RUN` name remote CI; its code (and the providers' clients) load only then.
+  if (isRemoteTarget(arg))
+    return (await import('./pipelineRemote')).remotePipelineCommand(verb, arg, values, io);
   const json = wantsJson(io, values.json);
   switch (verb) {
     case 'run':
@@ -67,170 +69,9 @@ export async function pipelineCommand(argv: string[], io: HeadlessIO): Promise<n
   }
 }
 
-/** A row of `infradeck pipelines`: a local pipeline now; remote workflows (GitHub, GitLab) join the same list. */
-export interface PipelineListRow {
-  source: 'local' | (string & {});
-  name: string;
-  repo: string | null;
-  file: string;
-  steps: number | null;
-  lastRun: {
-    run: string;
-    status: PipelineRunStatus;
-    startedAt: number | null;
-    durationMs: number | null;
-  } | null;
-  errors: string[];
-}
-
-/**
- * Where the rows of `infradeck pipelines` come from. Remote CI (GitHub Actions, GitLab CI) adds its source here,
- * next to the local one: the rows and their problems; `invalid` when the problems are bad input (exit 2).
- */
-type PipelineRowSource = (
-  io: HeadlessIO,
-) => Promise<{ rows: PipelineListRow[]; errors: string[]; invalid: boolean }>;
-
-const pipelineRowSources: PipelineRowSource[] = [localPipelineRows];
-
-/** `infradeck pipelines [--json]`. */
-export async function pipelinesCommand(argv: string[], io: HeadlessIO): Promise<number> {
-  let json: boolean;
-  try {
-    json = wantsJson(io, parseCommand(pipelinesDeclaration, argv).values.json);
-  } catch (error) {
-    return usageError(pipelinesDeclaration, io.stderr, error);
-  }
-  const rows: PipelineListRow[] = [];
-  const errors: string[] = [];
-  let invalid = false;
-  for (const source of pipelineRowSources) {
-    const found = await source(io);
-    rows.push(...found.rows);
-    errors.push(...found.errors);
-    invalid ||= found.invalid;
-  }
-  if (json) {
-    io.stdout.write(`${JSON.stringify({ pipelines: rows, errors }, null, 2)}\n`);
-  } else {
-    for (const e of errors) io.stderr.write(`${e}\n`);
-    if (rows.length === 0) {
-      io.stdout.write(
-        `No pipelines. Add one as ${io.workspace.dataDir}/pipelines/NAME.yaml, or as .infradeck/pipeline.yaml in a repository.\n`,
-      );
-    } else {
-      const now = Date.now();
-      printTable(
-        io.stdout,
-        ['SOURCE', 'PIPELINE', 'REPO', 'STEPS', 'LAST RUN', 'STATUS', 'AGE', 'TOOK'],
-        rows.map((r) => [
-          r.source,
-          r.name,
-          r.repo ?? '-',
-          r.steps === null ? '-' : String(r.steps),
-          r.lastRun?.run ?? '-',
-          r.errors.length > 0 ? 'invalid' : (r.lastRun?.status ?? 'never run'),
-          r.lastRun?.startedAt ? formatAge(Math.max(0, (now - r.lastRun.startedAt) / 1000)) : '-',
-          r.lastRun?.durationMs != null ? seconds(r.lastRun.durationMs) : '-',
-        ]),
-      );
-    }
-  }
-  return invalid ? exitCodes.usage : exitCodes.ok;
-}
-
-/** The local pipelines, each with its last run (when the bus can be reached; else a note and no runs). */
-async function localPipelineRows(io: HeadlessIO) {
-  const { pipelines, errors: repoErrors } = await loadLocalPipelines(
-    io.workspace.dataDir,
-    io.workspace.config,
-    io.env,
-  );
-  const errors = repoErrors.map(formatSourceError);
-  for (const p of pipelines) if (!p.parsed.ok) errors.push(...p.parsed.errors.map(formatSourceError));
-  const invalid = errors.length > 0;
-  const runs = await lastRuns(io, errors);
-  const rows = pipelines.map((p): PipelineListRow => {
-    const last = runs.find((j) => (j.payload as Partial<PipelinePayload>)?.source?.file === p.parsed.file);
-    return {
-      source: 'local',
-      name: localPipelineName(p),
-      repo: p.repo ?? null,
-      file: p.parsed.file,
-      steps: p.parsed.ok ? p.parsed.pipeline.steps.length : null,
-      lastRun: last
-        ? {
-            run: last.id,
-            status: runStatusOf(last),
-            startedAt: last.startedAt ?? null,
-            durationMs:
-              last.startedAt !== undefined && last.finishedAt !== undefined
-                ? last.finishedAt - last.startedAt
-                : null,
-          }
-        : null,
-      errors: p.parsed.ok ? [] : p.parsed.errors.map(formatSourceError),
-    };
-  });
-  return { rows, errors, invalid };
-}
-
-/** The latest pipeline runs, newest first; none (with a note) when the bus cannot be reached. */
-async function lastRuns(io: HeadlessIO, notes: string[]): Promise<JobView[]> {
-  const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    notes.push(`last runs not shown: ${opened.error}`);
-    return [];
-  }
-  try {
-    return await opened.bus.queue.list({ kind: 'pipeline', limit: 500 });
-  } catch (error) {
-    notes.push(`last runs not shown: ${(error as Error).message}`);
-    return [];
-  } finally {
-    await opened.bus.close();
-  }
-}
-
-function runStatusOf(job: JobView): PipelineRunStatus {
-  if (job.status === 'completed') return 'passed';
-  if (job.status === 'cancelled') return 'cancelled';
-  if (job.status === 'failed')
-    return (job.result as { status?: unknown } | undefined)?.status === 'cancelled' ? 'cancelled' : 'failed';
-  return 'running';
-}
-
-/** The pipeline called `name`, or what to print (exit 2): an unknown name, a name given twice, a file with errors. */
-async function findPipeline(
-  io: HeadlessIO,
-  name: string,
-): Promise<{ payload: PipelinePayload } | { errors: string[] }> {
-  const { pipelines } = await loadLocalPipelines(io.workspace.dataDir, io.workspace.config, io.env);
-  const named = pipelines.filter((p) => localPipelineName(p) === name);
-  if (named.length === 0) {
-    const names = [...new Set(pipelines.map(localPipelineName))].join(', ') || 'none';
-    return { errors: [`infradeck pipeline: no pipeline "${name}" (pipelines: ${names})`] };
-  }
-  if (named.length > 1) {
-    return {
-      errors: [
-        `infradeck pipeline: "${name}" names ${named.length} pipelines (${named.map((p) => p.parsed.file).join(', ')}); give one of them its own \`name:\``,
-      ],
-    };
-  }
-  const [found] = named as [LocalPipelineSource];
-  if (!found.parsed.ok) return { errors: found.parsed.errors.map(formatSourceError) };
-  return {
-    payload: pipelinePayload(found.parsed.pipeline, {
-      file: found.parsed.file,
-      ...(found.repo ? { repo: found.repo } : {}),
-      baseDir: found.baseDir,
-    }),
-  };
-}
-
 async function run(io: HeadlessIO, name: string, opts: { wait: boolean; json: boolean }): Promise<number> {
-  const found = await findPipeline(io, name);
+  const { pipelines } = await loadLocalPipelines(io.workspace.dataDir, io.workspace.config, io.env);
+  const found = findLocalPipeline(pipelines, name);
   if ('errors' in found) {
     for (const e of found.errors) io.stderr.write(`${e}\n`);
     io.stderr.write('infradeck pipeline: nothing started\n');
@@ -257,12 +98,9 @@ async function startRun(
   try {
     let id: string;
     try {
-      id = await bus.queue.enqueue({
-        kind: 'pipeline',
-        payload,
-        requestedBy: currentRequester(io.env),
-        ...(io.readOnly || readOnlyFromEnv(io.env) ? { readOnly: true } : {}),
-      });
+      id = await bus.queue.enqueue(
+        localRunSpec(payload, currentRequester(io.env), io.readOnly === true || readOnlyFromEnv(io.env)),
+      );
     } catch (error) {
       io.stderr.write(`infradeck pipeline: ${(error as Error).message}\n`);
       return isBusError(error, 'invalid')
@@ -339,10 +177,6 @@ function stepText(s: PipelineRunStep, child: JobView | undefined): string {
   if (s.status === 'skipped') return `${s.name} skipped`;
   const why = child?.error ? `: ${child.error}` : '';
   return `${s.name} ${s.status}${took}${tries}${why}`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 function statusCode(status: PipelineRunStatus): number {

@@ -92,3 +92,20 @@ export function parsePipelineFile(
   }
   return { ok: true, file, pipeline };
 }
+
+/** A local pipeline file as found: where, whose, the folder its steps run in by default, and what it says. */
+export interface LocalPipelineSource {
+  /** The workspace's `pipelines/` or a repository's `.infradeck/pipeline.yaml`. */
+  origin: 'workspace' | 'repo';
+  /** The repository's name (origin `repo`). */
+  repo?: string;
+  /** Steps run here unless their `workdir` says otherwise: the repository, or the workspace. */
+  baseDir: string;
+  parsed: PipelineFile;
+}
+
+/** A pipeline's name as listed and run: its own, else what its file would be called. */
+export function localPipelineName(p: LocalPipelineSource): string {
+  if (p.parsed.ok) return p.parsed.pipeline.name;
+  return p.parsed.name ?? p.repo ?? p.parsed.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
+}

@@ -3,6 +3,7 @@ import { batchScreen } from './batch/BatchScreen';
 import { dashboardScreen } from './dashboard/DashboardScreen';
 import { deploymentsScreen } from './deployments/DeploymentsScreen';
 import { jobsScreen } from './jobs/JobsScreen';
+import { pipelinesScreen } from './pipelines/PipelinesScreen';
 import { reposScreen } from './repos/ReposScreen';
 import { resourcesScreen } from './resources/ResourcesScreen';
 import { schedulerScreen } from './scheduler/SchedulerScreen';
@@ -18,4 +19,5 @@ export const screens: readonly Screen[] = [
   serversScreen,
   schedulerScreen,
   batchScreen,
+  pipelinesScreen,
 ];

@@ -1,6 +1,7 @@
 import type { DeckBatches } from './services/batches';
 import type { DeckBus } from './services/bus';
 import type { DeckCloud } from './services/cloud';
+import type { DeckPipelines } from './services/pipelines';
 import type { DeckProjects } from './services/projects';
 import type { DeckRepos } from './services/repos';
 import type { DeckSchedules } from './services/schedules';
@@ -21,4 +22,6 @@ export interface DeckServices {
   schedules?: DeckSchedules;
   /** The workspace's `batches/*.yaml` and the servers.yaml hosts batch targets resolve against (Batch screen). */
   batches?: DeckBatches;
+  /** Local pipelines and the repositories' remote CI (Pipelines screen, the Repositories tab's CI column). */
+  pipelines?: DeckPipelines;
 }

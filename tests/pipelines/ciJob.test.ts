@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeJob } from '../../src/domain/job';
+import type { RemoteRepo } from '../../src/domain/remoteRepo';
 import type { KeyringOpener } from '../../src/services/aws/credentialsStore';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { GitHubClient } from '../../src/services/pipelines/github';
 import { GitLabClient } from '../../src/services/pipelines/gitlab';
-import { openRemoteClient, type RemoteRepo } from '../../src/services/pipelines/remoteRepo';
+import { openRemoteClient } from '../../src/services/pipelines/remoteClients';
 import { ciHandler } from '../../src/worker/handlers/ci';
 import { alice, waitForStatus } from '../bus/contractSuite';
 import { RecordedApi } from './ciHttpServer';

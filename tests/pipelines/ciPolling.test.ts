@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPollMs } from '../../src/services/pipelines/pipelineClient';
+import { nextPollMs } from '../../src/domain/pipelineClient';
 
 const now = Date.parse('2026-12-06T12:00:00Z');
 const hidden = { visible: false, watchingRunning: false, tableMs: 30_000, requestsPerPoll: 4, now };

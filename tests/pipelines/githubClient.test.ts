@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CiError } from '../../src/domain/pipelineClient';
 import { GitHubClient } from '../../src/services/pipelines/github';
-import { CiError } from '../../src/services/pipelines/pipelineClient';
 import { RecordedApi } from './ciHttpServer';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchInputProblems, dispatchSpecOf } from '../../src/services/pipelines/githubWorkflowFile';
+import { dispatchInputProblems, dispatchSpecOf } from '../../src/domain/workflowDispatch';
 
 describe('workflow_dispatch in a workflow file', () => {
   it('reads every way `on` can name it', () => {

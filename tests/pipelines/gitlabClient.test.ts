@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CiError } from '../../src/domain/pipelineClient';
 import { GitLabClient } from '../../src/services/pipelines/gitlab';
-import type { CiError } from '../../src/services/pipelines/pipelineClient';
 import { RecordedApi } from './ciHttpServer';
 
 /**

@@ -89,10 +89,14 @@ describe('infradeck pipelines / pipeline (no Redis: runs in the command’s proc
 
     const list = await infradeck('pipelines', '--json');
     expect(list.code).toBe(2);
-    const parsed = JSON.parse(list.stdout) as { pipelines: Array<{ name: string; errors: string[] }> };
-    expect(parsed.pipelines.map((p) => [p.name, p.errors.length])).toEqual([
-      ['build', 2],
-      ['shop', 0],
+    const parsed = JSON.parse(list.stdout) as {
+      pipelines: Array<{ source: string | null; name: string; errors: string[]; problemKind?: string }>;
+    };
+    expect(parsed.pipelines.map((p) => [p.source, p.name, p.errors.length, p.problemKind ?? null])).toEqual([
+      ['local', 'build', 2, 'invalid'],
+      ['local', 'shop', 0, null],
+      // The repository's remote CI: it has no git origin, and its row says so.
+      [null, 'shop', 0, 'no-remote'],
     ]);
   });
 
@@ -164,9 +168,13 @@ describe('infradeck pipelines / pipeline (no Redis: runs in the command’s proc
     expect(list.code, list.stderr).toBe(0);
     const rows = (
       JSON.parse(list.stdout) as {
-        pipelines: Array<{ name: string; lastRun: { run: string; status: string } | null }>;
+        pipelines: Array<{
+          source: string | null;
+          name: string;
+          lastRun: { run: string; status: string } | null;
+        }>;
       }
-    ).pipelines;
+    ).pipelines.filter((r) => r.source === 'local');
     expect(rows.map((r) => [r.name, r.lastRun?.run ?? null, r.lastRun?.status ?? null])).toEqual([
       ['build', retried.run, 'passed'],
       ['shop', null, null],

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/domain/job';
-import type { PipelineRun } from '../../src/services/pipelines/pipelineClient';
+import type { PipelineRun } from '../../src/domain/pipelineClient';
 import {
   keepLastKnown,
   lastRunOfRepo,
   localPipelineRows,
   remotePipelineRows,
-} from '../../src/services/pipelines/pipelineRows';
-import type { RemoteRepo } from '../../src/services/pipelines/remoteRepo';
+} from '../../src/domain/pipelineRows';
+import type { RemoteRepo } from '../../src/domain/remoteRepo';
 
 const github: RemoteRepo = { provider: 'github', host: 'github.com', path: 'acme/web' };
 const gitlab: RemoteRepo = { provider: 'gitlab', host: 'gitlab.example.com', path: 'ops/infra' };

@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/domain/config';
+import { remoteRepoOf } from '../../src/domain/remoteRepo';
 import type { KeyringOpener } from '../../src/services/aws/credentialsStore';
 import { GitHubClient } from '../../src/services/pipelines/github';
 import {
   openRemoteClient,
   RemoteClients,
-  remoteRepoOf,
   remoteRepoOfClone,
   remoteRuns,
-} from '../../src/services/pipelines/remoteRepo';
+} from '../../src/services/pipelines/remoteClients';
 import { RecordedApi } from './ciHttpServer';
 
 const hosts = { gitlabHosts: ['gitlab.example.com', 'git.corp:8443'] };

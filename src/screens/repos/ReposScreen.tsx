@@ -2,11 +2,13 @@ import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatAge } from '../../domain/text';
+import { pipelineRowsOf } from '../../state/slices/pipelines';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { ciCell } from '../pipelines/pipelineColumns';
 import { RepoDetailsView } from './RepoDetailsView';
 import { repoColumns } from './repoColumns';
 
@@ -15,7 +17,15 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   const actions = useActions();
   const { rows, loading, refreshedAt, details } = useDeck((s) => s.repos);
   const filterText = useDeck((s) => s.ui.filters.repos ?? '');
-  const columns = useMemo(() => repoColumns(Date.now), []);
+  const ciRows = useDeck(pipelineRowsOf);
+  const columns = useMemo(
+    () =>
+      repoColumns(
+        Date.now,
+        ciRows.some((r) => r.repo !== null && r.runs.length > 0) ? (repo) => ciCell(ciRows, repo) : undefined,
+      ),
+    [ciRows],
+  );
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: (r) => r.entry.path, filterText, height: tableHeight });
   const copy = useCopy();
@@ -26,6 +36,13 @@ function ReposScreen({ width, height, active }: ScreenProps) {
     const timer = setInterval(() => void actions.repos.refresh(), config.refresh.repos * 1000);
     return () => clearInterval(timer);
   }, [actions, config.refresh.repos]);
+
+  // The CI column: remote runs are polled while this tab is shown too.
+  useEffect(() => {
+    if (active) void actions.pipelines.reloadLocal();
+    actions.pipelines.setShown('repos', active);
+  }, [actions, active]);
+  useEffect(() => () => actions.pipelines.setShown('repos', false), [actions]);
 
   useKeys(
     'screen',

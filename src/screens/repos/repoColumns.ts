@@ -9,8 +9,14 @@ function upstreamText(r: RepoStatus): string {
   return [r.ahead ? `↑${r.ahead}` : '', r.behind ? `↓${r.behind}` : ''].filter(Boolean).join(' ');
 }
 
-/** At 80 columns: name, branch, changes, upstream, age and the last commit's subject; the rest when wider. */
-export function repoColumns(now: () => number): Column<RepoStatus>[] {
+/**
+ * At 80 columns: name, branch, changes, upstream, CI, age and the last commit's subject; the rest when wider.
+ * `ci`: a repository's last CI run (the Pipelines tab's rows); without it (no repository has runs) no CI column.
+ */
+export function repoColumns(
+  now: () => number,
+  ci?: (repo: string) => { text: string; color: string } | undefined,
+): Column<RepoStatus>[] {
   return [
     { key: 'name', title: 'NAME', priority: Priority.identity, min: 12, max: 24, value: (r) => r.entry.name },
     {
@@ -33,6 +39,18 @@ export function repoColumns(now: () => number): Column<RepoStatus>[] {
       color: (r) => (r.kind === 'ok' && r.changed > 0 ? 'yellow' : undefined),
     },
     { key: 'upstream', title: 'UPSTREAM', priority: Priority.main, whole: true, value: upstreamText },
+    ...(ci
+      ? [
+          {
+            key: 'ci',
+            title: 'CI',
+            priority: Priority.detail,
+            whole: true,
+            value: (r: RepoStatus) => ci(r.entry.name)?.text ?? '',
+            color: (r: RepoStatus) => ci(r.entry.name)?.color,
+          },
+        ]
+      : []),
     {
       key: 'hash',
       title: 'COMMIT',

@@ -1,7 +1,4 @@
 import { Octokit } from '@octokit/rest';
-import { maskSecrets, SecretMask } from '../../domain/secretMask';
-import { stripControl } from '../../domain/text';
-import { dispatchInputProblems, readDispatchSpec } from './githubWorkflowFile';
 import {
   type ApiQuota,
   CiError,
@@ -21,7 +18,11 @@ import {
   type TriggerOutcome,
   type TriggerRequest,
   type Workflow,
-} from './pipelineClient';
+} from '../../domain/pipelineClient';
+import { maskSecrets, SecretMask } from '../../domain/secretMask';
+import { stripControl } from '../../domain/text';
+import { dispatchInputProblems } from '../../domain/workflowDispatch';
+import { readDispatchSpec } from './githubWorkflowFile';
 
 export interface GitHubClientOptions {
   token: string;

@@ -1,7 +1,5 @@
 import { createRequesterFn, type FormattedResponse, type RequestOptions } from '@gitbeaker/requester-utils';
 import { Jobs, Pipelines } from '@gitbeaker/rest';
-import { maskSecrets, SecretMask } from '../../domain/secretMask';
-import { stripControl } from '../../domain/text';
 import {
   type ApiQuota,
   CiError,
@@ -22,7 +20,9 @@ import {
   type TriggerOutcome,
   type TriggerRequest,
   type Workflow,
-} from './pipelineClient';
+} from '../../domain/pipelineClient';
+import { maskSecrets, SecretMask } from '../../domain/secretMask';
+import { stripControl } from '../../domain/text';
 
 export interface GitLabClientOptions {
   token: string;

@@ -5,7 +5,7 @@ import type { JobView } from '../../domain/job';
 import type { PipelinePayload } from '../../domain/jobKinds/pipeline';
 import type { PipelineDefinition } from '../../domain/pipeline';
 import { type PipelineRunView, pipelineRunView, retrySteps } from '../../domain/pipelineRun';
-import { type PipelineFile, parsePipelineFile } from '../../domain/pipelineSource';
+import { type LocalPipelineSource, type PipelineFile, parsePipelineFile } from '../../domain/pipelineSource';
 import type { SourceError } from '../../domain/sourceError';
 import type { JobQueue } from '../bus/contracts';
 import { childJobId } from '../bus/jobIds';
@@ -15,17 +15,6 @@ import { fileErrorReason } from '../storage/yamlFile';
 
 /** Where a repository keeps its local pipeline. */
 export const repoPipelineFile = join('.infradeck', 'pipeline.yaml');
-
-/** A local pipeline file as found: where, whose, the folder its steps run in by default, and what it says. */
-export interface LocalPipelineSource {
-  /** The workspace's `pipelines/` or a repository's `.infradeck/pipeline.yaml`. */
-  origin: 'workspace' | 'repo';
-  /** The repository's name (origin `repo`). */
-  repo?: string;
-  /** Steps run here unless their `workdir` says otherwise: the repository, or the workspace. */
-  baseDir: string;
-  parsed: PipelineFile;
-}
 
 /**
  * Every local pipeline: the workspace's `pipelines/*.yaml` (by file name), then the `.infradeck/pipeline.yaml` of
@@ -80,12 +69,6 @@ async function readPipelineFile(file: string, fallbackName?: string): Promise<Pi
     };
   }
   return parsePipelineFile(file, text, fallbackName);
-}
-
-/** A pipeline's name as listed and run: its own, else what its file would be called. */
-export function localPipelineName(p: LocalPipelineSource): string {
-  if (p.parsed.ok) return p.parsed.pipeline.name;
-  return p.parsed.name ?? p.repo ?? p.parsed.file.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/i, '');
 }
 
 /** The payload of a run: the steps as the file says, each folder resolved against the pipeline's base folder. */

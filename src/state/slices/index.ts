@@ -3,6 +3,7 @@ import { busSlice } from './bus';
 import { cloudSlice } from './cloud';
 import { eventsSlice } from './events';
 import { jobsSlice } from './jobs';
+import { pipelinesSlice } from './pipelines';
 import { projectsSlice } from './projects';
 import { reposSlice } from './repos';
 import { schedulesSlice } from './schedules';
@@ -25,4 +26,5 @@ export const deckSlices = [
   projectsSlice,
   schedulesSlice,
   batchesSlice,
+  pipelinesSlice,
 ] as const;

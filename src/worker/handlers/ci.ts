@@ -1,13 +1,10 @@
 import { readOnlyRefusal } from '../../domain/cloudJobs';
 import { jobKindByName } from '../../domain/jobKinds';
 import type { CiResult } from '../../domain/jobKinds/ci';
+import { CiError } from '../../domain/pipelineClient';
+import type { RemoteClientLookup, RemoteRepo } from '../../domain/remoteRepo';
 import type { Handler } from '../../services/bus/contracts';
-import { CiError } from '../../services/pipelines/pipelineClient';
-import {
-  openRemoteClient,
-  type RemoteClientLookup,
-  type RemoteRepo,
-} from '../../services/pipelines/remoteRepo';
+import { openRemoteClient } from '../../services/pipelines/remoteClients';
 
 export interface CiHandlerDeps {
   /** The worker runs read-only: every `ci` job is refused. */

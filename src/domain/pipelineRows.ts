@@ -1,9 +1,9 @@
-import type { JobView } from '../../domain/job';
-import type { PipelinePayload } from '../../domain/jobKinds/pipeline';
-import { formatSourceError } from '../../domain/sourceError';
-import { type LocalPipelineSource, localPipelineName } from './localPipelines';
+import type { JobView } from './job';
+import type { PipelinePayload } from './jobKinds/pipeline';
 import type { CiErrorKind, PipelineRun, PipelineSource, PipelineStatus } from './pipelineClient';
+import { type LocalPipelineSource, localPipelineName } from './pipelineSource';
 import type { RemoteRepo, RemoteRunsRow } from './remoteRepo';
+import { formatSourceError } from './sourceError';
 
 /**
  * One line of the Pipelines tab and of `infradeck pipelines`: a pipeline (a local pipeline, a GitHub workflow, a

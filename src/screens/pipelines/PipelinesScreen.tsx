@@ -1,0 +1,289 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import type { PipelineRow } from '../../domain/pipelineRows';
+import { fitWidth, formatAge, stripControl } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
+import type { HostQuota } from '../../state/services/pipelines';
+import { pipelineRowsOf } from '../../state/slices/pipelines';
+import type { DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { type ActionDef, copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { TextDetails } from '../TextDetails';
+import { JobLogView } from './JobLogView';
+import { isStale, pipelineColumns } from './pipelineColumns';
+import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
+import { RunView } from './RunView';
+
+/** `github.com 4812/5000 left, resets in 41m`: what each host said is left of its API quota. */
+export function quotaText(quotas: readonly HostQuota[], now: number): string {
+  return quotas
+    .map(({ host, quota }) => {
+      const reset =
+        quota.resetAt && quota.resetAt > now ? ` (reset in ${formatAge(quota.resetAt - now)})` : '';
+      return `${host} ${quota.remaining}${quota.limit !== undefined ? `/${quota.limit}` : ''} left${reset}`;
+    })
+    .join(' · ');
+}
+
+/** The line under the table: the cursor row in full (its problem, or its last run). */
+function rowNote(row: PipelineRow | undefined, now: number): { text: string; error: boolean } {
+  if (!row) return { text: '', error: false };
+  const last = row.runs[0];
+  if (row.problem !== undefined) {
+    const stale = isStale(row) ? 'STALE (last known runs): ' : '';
+    return { text: `${stale}${stripControl(row.problem)}`, error: row.problemKind !== 'no-remote' };
+  }
+  if (!last)
+    return { text: `${row.file ?? row.remote?.path ?? row.pipeline}: never run · t starts it`, error: false };
+  const started =
+    last.startedAt !== undefined ? `started ${formatAge(now - last.startedAt)} ago` : 'not started';
+  return {
+    text: [
+      `run ${last.id}`,
+      last.commit?.slice(0, 7),
+      last.event,
+      last.who ? `by ${last.who}` : '',
+      started,
+      last.url ?? row.file,
+      'Enter its jobs',
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    error: false,
+  };
+}
+
+function PipelinesScreen({ width, height, active }: ScreenProps) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const rows = useDeck(pipelineRowsOf);
+  const local = useDeck((s) => s.pipelines.local);
+  const remoteLoading = useDeck((s) => s.pipelines.remoteLoading);
+  const remoteAt = useDeck((s) => s.pipelines.remoteAt);
+  const quotas = useDeck((s) => s.pipelines.quotas);
+  const open = useDeck((s) => s.pipelines.open);
+  const openJob = useDeck((s) => s.pipelines.openJob);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.pipelines ?? '');
+  const copy = useCopy();
+
+  // The files are read again each time the tab is shown (an edit shows then); remote polling follows `active`.
+  useEffect(() => {
+    if (!active) return actions.pipelines.setShown('pipelines', false);
+    // The local rows first: remote rows that came before them would keep the cursor off the first row.
+    let shown = true;
+    void actions.pipelines
+      .reloadLocal()
+      .finally(() => shown && actions.pipelines.setShown('pipelines', true));
+    return () => {
+      shown = false;
+    };
+  }, [active, actions]);
+  useEffect(() => () => actions.pipelines.setShown('pipelines', false), [actions]);
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active]);
+
+  const columns = useMemo(() => pipelineColumns(() => now, theme.noColor), [now, theme.noColor]);
+  const tableHeight = Math.max(2, height - 3);
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['pipelines', 'table']);
+      const row = table.cursorRow;
+      if (action === 'pipeline.open' && row) void actions.pipelines.openRun(row.key);
+      else if (action === 'pipeline.trigger' && row) void askTrigger(row, actions, readOnly);
+      else if (action === 'pipeline.rerun' && row) askRerun(row, row.runs[0], actions, readOnly);
+      else if (action === 'pipeline.cancel' && row) askCancel(row, row.runs[0], actions, readOnly);
+      else if (action === 'pipeline.refresh') void actions.pipelines.reload();
+      else if (action === 'clipboard.copy') copy(row?.runs[0]?.url ?? row?.runs[0]?.id ?? row?.file);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && !open,
+  );
+
+  if (open) {
+    const row = rows.find((r) => r.key === open.rowKey);
+    // The run as the table has it now (a local run's status follows the events); the one opened otherwise.
+    const run = row?.runs.find((r) => r.id === open.run.id) ?? open.run;
+    if (!row)
+      return (
+        <TextDetails
+          lines={[`${open.rowKey}: no longer listed`, '', 'Esc goes back to the list.']}
+          width={width}
+          height={height}
+          active={active}
+          onBack={() => actions.pipelines.closeRun()}
+        />
+      );
+    if (openJob) return <JobLogView run={run} open={openJob} width={width} height={height} active={active} />;
+    return <RunView row={row} open={open} run={run} width={width} height={height} active={active} />;
+  }
+
+  const running = rows.filter((r) => r.runs[0]?.status === 'running').length;
+  const failing = rows.filter((r) => r.runs[0]?.status === 'failed').length;
+  const stale = rows.filter(isStale).length;
+  const quota = quotaText(quotas, now);
+  const summary = [
+    ` ${rows.length} pipeline${rows.length === 1 ? '' : 's'}`,
+    ...(running ? [`${running} running`] : []),
+    ...(failing ? [`${failing} failing`] : []),
+    ...(stale ? [`* ${stale} stale`] : []),
+    remoteLoading
+      ? 'refreshing…'
+      : remoteAt
+        ? `remote read ${formatAge(now - remoteAt)} ago`
+        : 'remote not read yet',
+    ...(quota ? [quota] : []),
+    ...(readOnly ? ['READ-ONLY'] : []),
+  ].join(' · ');
+  const note = rowNote(table.cursorRow, now);
+  const noteLines = twoLines(note.text, Math.max(10, width - 2));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={stale || readOnly ? theme.warn : theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight + 1}
+        noColor={theme.noColor}
+        emptyMessage={
+          local === undefined
+            ? 'reading pipelines…'
+            : 'No pipelines: add pipelines/NAME.yaml to the workspace or .infradeck/pipeline.yaml to a repository, or list repositories with a GitHub or GitLab origin (README, Pipelines).'
+        }
+      />
+      {[0, 1].map((i) => (
+        <Text key={i} color={note.error ? theme.error : theme.muted}>
+          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+const runView: ScreenView = {
+  id: 'pipelineRun',
+  title: 'run',
+  scopes: ['table'],
+  hints: [
+    { action: 'pipeline.log', label: 'log' },
+    { action: 'pipeline.older', label: 'older' },
+    { action: 'pipeline.newer', label: 'newer' },
+    { action: 'pipeline.rerun', label: 're-run failed' },
+    { action: 'pipeline.cancel', label: 'cancel' },
+    { action: 'clipboard.copy', label: 'copy url' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const logView: ScreenView = {
+  id: 'pipelineLog',
+  title: 'job log',
+  scopes: ['log'],
+  hints: [
+    { action: 'nav.bottom', label: 'follow' },
+    { action: 'view.wrap', label: 'wrap' },
+    { action: 'pipeline.refresh', label: 'reload' },
+    { action: 'clipboard.copy', label: 'copy url' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+
+function pipelinesView(s: DeckState): ScreenView | undefined {
+  if (!s.pipelines.open) return undefined;
+  return s.pipelines.openJob ? logView : runView;
+}
+
+/** The keys that act on a run, on the table (its latest run) and in the run view alike. */
+const runActions = (scope: string): ActionDef[] => [
+  {
+    id: 'pipeline.trigger',
+    keys: ['t'],
+    description: 'Trigger a run (local: asks; remote: a form for the branch and inputs / variables)',
+    scope,
+  },
+  {
+    id: 'pipeline.rerun',
+    keys: ['R'],
+    description: 'Re-run the failed jobs / steps of the run (asks; refused read-only)',
+    scope,
+  },
+  { id: 'pipeline.cancel', keys: ['c'], description: 'Cancel the run (asks; refused read-only)', scope },
+];
+
+export const pipelinesScreen: Screen = {
+  id: 'pipelines',
+  title: 'Pipelines',
+  short: 'CI',
+  aliases: ['ci', 'pipeline', 'builds'],
+  actions: [
+    {
+      id: 'pipeline.open',
+      keys: ['enter'],
+      description: 'The latest run: its jobs / steps',
+      scope: 'pipelines',
+    },
+    ...runActions('pipelines'),
+    {
+      id: 'pipeline.refresh',
+      keys: ['r'],
+      description: 'Read the pipeline files, the local runs and the remote runs again',
+      scope: 'pipelines',
+    },
+    copyAction('pipelines', "Copy the latest run's URL (local: its id) (OSC 52)"),
+    {
+      id: 'pipeline.log',
+      keys: ['enter'],
+      description: "The job's log (follows while it runs)",
+      scope: 'pipelineRun',
+    },
+    {
+      id: 'pipeline.older',
+      keys: ['['],
+      description: 'The older run of this pipeline',
+      scope: 'pipelineRun',
+    },
+    {
+      id: 'pipeline.newer',
+      keys: [']'],
+      description: 'The newer run of this pipeline',
+      scope: 'pipelineRun',
+    },
+    ...runActions('pipelineRun'),
+    { id: 'pipeline.refresh', keys: ['r'], description: "Read the run's jobs again", scope: 'pipelineRun' },
+    copyAction('pipelineRun', "Copy the run's URL (local: its id) (OSC 52)"),
+    { id: 'view.back', keys: ['esc'], description: 'Back to the pipelines', scope: 'pipelineRun' },
+    { id: 'pipeline.refresh', keys: ['r'], description: 'Read the log again', scope: 'pipelineLog' },
+    copyAction('pipelineLog', "Copy the job's URL (local: its id) (OSC 52)"),
+  ],
+  scopes: ['table'],
+  hints: [
+    { action: 'pipeline.open', label: 'run' },
+    { action: 'pipeline.trigger', label: 'trigger' },
+    { action: 'pipeline.rerun', label: 're-run' },
+    { action: 'pipeline.cancel', label: 'cancel' },
+    { action: 'pipeline.refresh', label: 'refresh' },
+  ],
+  Component: PipelinesScreen,
+  view: pipelinesView,
+  open: (args, actions) => {
+    actions.pipelines.closeRun();
+    if (args[0]) return `:pipelines ${args[0]}: say :pipelines (or :ci) and / to filter`;
+    return undefined;
+  },
+};

@@ -1,0 +1,131 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import type { PipelineRun } from '../../domain/pipelineClient';
+import type { PipelineRow } from '../../domain/pipelineRows';
+import { fitWidth, formatAgo, stripControl } from '../../domain/text';
+import type { OpenRun } from '../../state/slices/pipelines';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { formatSpan, runDuration, statusColor } from './pipelineColumns';
+import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
+import { type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
+
+/** `github acme/web · CI · run 4242 (attempt 2)`: which run this is. */
+export function runTitle(row: PipelineRow, run: PipelineRun): string {
+  const where =
+    row.source === 'local'
+      ? `local${row.repo ? ` ${row.repo}` : ''}`
+      : `${row.source} ${row.remote?.path ?? row.repo}`;
+  const attempt = run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
+  return `${where} · ${row.pipeline} · run ${run.id}${attempt} · ${run.status.toUpperCase()}`;
+}
+
+/**
+ * Enter on a row: its latest run (`[` older, `]` newer) with its jobs, a GitHub job's steps under it, a GitLab
+ * job's stage; Enter on a job opens its log.
+ */
+export function RunView({
+  row,
+  open,
+  run,
+  width,
+  height,
+  active,
+}: {
+  row: PipelineRow;
+  open: OpenRun;
+  run: PipelineRun;
+  width: number;
+  height: number;
+  active: boolean;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.pipelineRun ?? '');
+  const copy = useCopy();
+  const [now, setNow] = useState(Date.now);
+  const live = run.status === 'running' || (open.jobs ?? []).some((j) => j.status === 'running');
+  useEffect(() => {
+    if (!active || !live) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active, live]);
+
+  const rows = useMemo(() => runJobRows(open.jobs ?? []), [open.jobs]);
+  const stages = row.source === 'gitlab';
+  const columns = useMemo(() => runJobColumns(() => now, stages), [now, stages]);
+  const tableHeight = Math.max(3, height - 2);
+  const table = useTable<RunJobRow>({
+    rows,
+    columns,
+    rowKey: (r) => r.key,
+    filterText,
+    height: tableHeight - 1,
+  });
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['pipelineRun', 'table']);
+      const cursor = table.cursorRow;
+      if (action === 'view.back') actions.pipelines.closeRun();
+      else if (action === 'pipeline.log' && cursor) void actions.pipelines.openJob(cursor.job);
+      else if (action === 'pipeline.older') void actions.pipelines.stepRun(1);
+      else if (action === 'pipeline.newer') void actions.pipelines.stepRun(-1);
+      else if (action === 'pipeline.trigger') void askTrigger(row, actions, readOnly);
+      else if (action === 'pipeline.rerun') askRerun(row, run, actions, readOnly);
+      else if (action === 'pipeline.cancel') askCancel(row, run, actions, readOnly);
+      else if (action === 'pipeline.refresh') void actions.pipelines.reloadRun();
+      else if (action === 'clipboard.copy') copy(run.url ?? run.id);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active,
+  );
+
+  const took = formatSpan(runDuration(run, now));
+  const sub = [
+    run.branch,
+    run.commit?.slice(0, 7),
+    run.event,
+    run.who ? `by ${run.who}` : '',
+    run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
+    took ? `took ${took}` : '',
+    `run ${open.index + 1} of ${row.runs.length} ([ older, ] newer)`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const jobs = open.jobs ?? [];
+  const failed = jobs.filter((j) => j.status === 'failed').length;
+  const what = row.source === 'local' ? 'step' : 'job';
+  const caption = open.error
+    ? ` ${stripControl(open.error)}${jobs.length ? ' (the last jobs read are shown)' : ''}`
+    : open.loading && !open.jobs
+      ? ` reading the ${what}s…`
+      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={theme.noColor ? undefined : statusColor[run.status]}>
+        {fitWidth(runTitle(row, run), width)}
+      </Text>
+      <Text color={theme.muted}>{fitWidth(stripControl(sub), width)}</Text>
+      <SummaryTable
+        summary={caption}
+        summaryColor={open.error ? theme.error : theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={
+          open.loading ? 'reading…' : `No ${what}s in this run${filterText ? ' match the filter' : ''}.`
+        }
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,90 @@
+import { type Column, Priority } from '../../components/tableModel';
+import type { PipelineJob, PipelineStep } from '../../domain/pipelineClient';
+import { formatAge } from '../../domain/text';
+import { formatSpan, statusColor } from './pipelineColumns';
+
+/** A line of the run view: a job (a local run's step), or one of a GitHub job's steps under it. */
+export interface RunJobRow {
+  key: string;
+  job: PipelineJob;
+  step?: PipelineStep;
+}
+
+/** Each job, its GitHub steps indented under it. */
+export function runJobRows(jobs: readonly PipelineJob[]): RunJobRow[] {
+  const rows: RunJobRow[] = [];
+  for (const job of jobs) {
+    rows.push({ key: job.id, job });
+    for (const step of job.steps) rows.push({ key: `${job.id}#${step.number}`, job, step });
+  }
+  return rows;
+}
+
+function durationOf(r: RunJobRow, now: number): number | undefined {
+  const it = r.step ?? r.job;
+  if (it.status === 'running' && it.startedAt !== undefined) return Math.max(0, now - it.startedAt);
+  return it.durationMs;
+}
+
+/** At 80 columns: the job (its steps under it), its stage, status, duration and when it started. */
+export function runJobColumns(now: () => number, stages: boolean): Column<RunJobRow>[] {
+  return [
+    {
+      key: 'name',
+      title: 'JOB',
+      priority: Priority.identity,
+      min: 12,
+      max: 40,
+      value: (r) => (r.step ? `  ${r.step.number}. ${r.step.name}` : r.job.name),
+    },
+    ...(stages
+      ? [
+          {
+            key: 'stage',
+            title: 'STAGE',
+            priority: Priority.main,
+            min: 5,
+            max: 16,
+            value: (r: RunJobRow) => (r.step ? '' : (r.job.stage ?? '')),
+          },
+        ]
+      : []),
+    {
+      key: 'status',
+      title: 'STATUS',
+      priority: Priority.identity,
+      whole: true,
+      value: (r) => (r.step ?? r.job).status,
+      color: (r) => statusColor[(r.step ?? r.job).status],
+    },
+    {
+      key: 'duration',
+      title: 'DURATION',
+      priority: Priority.main,
+      width: 8,
+      align: 'right',
+      value: (r) => formatSpan(durationOf(r, now())),
+      sortValue: (r) => durationOf(r, now()) ?? -1,
+    },
+    {
+      key: 'started',
+      title: 'STARTED',
+      priority: Priority.detail,
+      width: 7,
+      align: 'right',
+      value: (r) => {
+        const at = (r.step ?? r.job).startedAt;
+        return at === undefined ? '' : `${formatAge(now() - at)} ago`;
+      },
+    },
+    {
+      key: 'id',
+      title: 'ID',
+      priority: Priority.extra,
+      min: 6,
+      max: 24,
+      cut: 'middle',
+      value: (r) => (r.step ? '' : r.job.id),
+    },
+  ];
+}

@@ -1,0 +1,579 @@
+import type { JobView } from '../../domain/job';
+import type { CiPayload } from '../../domain/jobKinds/ci';
+import {
+  type ApiQuota,
+  CiError,
+  isFinished,
+  nextPollMs,
+  type PipelineClient,
+  type PipelineJob,
+  type PipelineRun,
+} from '../../domain/pipelineClient';
+import {
+  keepLastKnown,
+  localPipelineRows,
+  type PipelineRow,
+  remotePipelineRows,
+} from '../../domain/pipelineRows';
+import type { LocalPipelineSource } from '../../domain/pipelineSource';
+import type { RemoteRunsRow } from '../../domain/remoteRepo';
+import type { DispatchInput } from '../../domain/workflowDispatch';
+import { dispatchInputProblems } from '../../domain/workflowDispatch';
+import { type JobsById, mergeJobList } from '../reducers/jobs';
+import type { HostQuota } from '../services/pipelines';
+import { errorText, type Slice } from '../slice';
+import type { DeckState } from '../store';
+
+/** The run open over the table (Enter on a row): one of the row's runs, and its jobs (a local run's steps). */
+export interface OpenRun {
+  rowKey: string;
+  /** Which of the row's runs, newest first: 0 is its latest; `[`/`]` step through them. */
+  index: number;
+  run: PipelineRun;
+  jobs?: PipelineJob[];
+  loading: boolean;
+  /** Why the jobs could not be read (the last ones read are kept). */
+  error?: string;
+}
+
+/** The job whose log is open over the run. A local step's lines are the jobs slice's log (they stream). */
+export interface OpenJob {
+  job: PipelineJob;
+  local: boolean;
+  /** A remote job's log as last downloaded. */
+  lines?: string[];
+  complete: boolean;
+  note?: string;
+  error?: string;
+  loading: boolean;
+}
+
+/** What the trigger form asks for a row: the branch, and the workflow's inputs (GitHub) or variables (GitLab). */
+export type TriggerAsk =
+  | { ok: true; ref: string; kind: 'local' | 'inputs' | 'variables'; inputs: DispatchInput[] }
+  | { ok: false; error: string };
+
+export interface PipelinesState {
+  /** The local pipeline files as last read; undefined until then. */
+  local?: LocalPipelineSource[];
+  localErrors: string[];
+  /** The remote repositories' rows, the last known runs of a failing provider kept and marked (`problem`). */
+  remote: PipelineRow[];
+  /** Repositories with a GitHub or GitLab origin: what one remote poll costs in requests. */
+  remoteRepos: number;
+  remoteLoading: boolean;
+  /** When the last remote refresh ended. */
+  remoteAt?: number;
+  /** Each repository's clone, by name. */
+  clones: Record<string, string>;
+  quotas: HostQuota[];
+  /** The screens showing pipelines now (`pipelines`, `repos`): remote runs are polled only while one is. */
+  shownIn: readonly string[];
+  open?: OpenRun;
+  openJob?: OpenJob;
+}
+
+export interface PipelinesActions {
+  /** `r`: the local files, the local runs in the queue, and the remote runs, read again. */
+  reload(): Promise<void>;
+  /** The local pipeline files and the local runs in the queue (the tab shown again: an edit shows). */
+  reloadLocal(): Promise<void>;
+  refreshRemote(): Promise<void>;
+  /** A screen showing pipelines appeared or went: remote polling follows (see `nextPollMs`). */
+  setShown(screen: string, shown: boolean): void;
+  openRun(rowKey: string, index?: number): Promise<void>;
+  /** `[` older (+1), `]` newer (-1) run of the open row. */
+  stepRun(delta: number): Promise<void>;
+  closeRun(): void;
+  /** Reads the open run's jobs again. */
+  reloadRun(): Promise<void>;
+  openJob(job: PipelineJob): Promise<void>;
+  closeJob(): void;
+  /** What `t` asks for this row; an error when the row cannot be triggered. */
+  triggerAsk(rowKey: string): Promise<TriggerAsk>;
+  /** Starts a run of the row: a `pipeline` job (local) or a `ci` job (remote). Returns a problem for the form. */
+  trigger(rowKey: string, ref: string, inputs: Record<string, string>): Promise<string | undefined>;
+  rerunFailed(rowKey: string, run: PipelineRun): Promise<void>;
+  cancel(rowKey: string, run: PipelineRun): Promise<void>;
+  /** The `pipeline` jobs of the queue into the jobs slice (the list of every kind may hold only the newest). */
+  fetchRuns(): Promise<void>;
+}
+
+/** Runs asked of a provider per repository: the row's sparkline and the `[` history. */
+const runsPerRepo = 30;
+/** `pipeline` jobs read on reload. */
+const localRunsRead = 300;
+
+/** A row whose provider failed: the kinds that say something changed since (not "there is nothing to show"). */
+function providerFailed(row: RemoteRunsRow): boolean {
+  if (row.reason === undefined || !row.remote) return false;
+  // No token at all is the row's own text (which variable or command gives one), not a failure to report.
+  return !(row.kind === 'auth' && /^no (GitHub|GitLab) token/.test(row.reason));
+}
+
+/** The quota most used up (the one that paces polling). */
+function tightest(quotas: readonly HostQuota[]): ApiQuota | undefined {
+  let worst: ApiQuota | undefined;
+  for (const { quota } of quotas) if (!worst || quota.remaining < worst.remaining) worst = quota;
+  return worst;
+}
+
+function watchingRunning(s: PipelinesState): boolean {
+  const open = s.open;
+  if (!open || open.run.source === 'local') return false;
+  if (s.openJob && !s.openJob.local && !s.openJob.complete) return true;
+  return !isFinished(open.run.status) || (open.jobs ?? []).some((j) => !isFinished(j.status));
+}
+
+/** The `pipeline` jobs among the console's jobs, newest first. */
+function pipelineJobs(byId: JobsById): JobView[] {
+  const jobs: JobView[] = [];
+  for (const job of byId.values()) if (job.kind === 'pipeline') jobs.push(job);
+  return jobs.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+function sameJobs(a: readonly JobView[], b: readonly JobView[]): boolean {
+  return a.length === b.length && a.every((job, i) => job === b[i]);
+}
+
+interface RowsMemo {
+  byId: JobsById;
+  local?: LocalPipelineSource[];
+  remote: PipelineRow[];
+  jobs: JobView[];
+  rows: PipelineRow[];
+}
+let rowsMemo: RowsMemo | undefined;
+
+/**
+ * Every row of the Pipelines tab: the local pipelines with their runs (from the jobs the events keep current),
+ * then the remote ones. The same array while neither changes: a step's events and output lines (most of what a
+ * running pipeline sends) change other jobs than the runs, and leave the rows, and the table's measure, alone.
+ */
+export function pipelineRowsOf(
+  s: Pick<DeckState, 'pipelines' | 'jobs'>,
+  now: number = Date.now(),
+): PipelineRow[] {
+  const { local, remote } = s.pipelines;
+  const { byId } = s.jobs;
+  const memo = rowsMemo;
+  if (memo && memo.byId === byId && memo.local === local && memo.remote === remote) return memo.rows;
+  const jobs = pipelineJobs(byId);
+  if (memo && memo.local === local && memo.remote === remote && sameJobs(memo.jobs, jobs)) {
+    rowsMemo = { ...memo, byId };
+    return memo.rows;
+  }
+  const rows = [...localPipelineRows(local ?? [], jobs, now), ...remote];
+  rowsMemo = { byId, local, remote, jobs, rows };
+  return rows;
+}
+
+/** The local pipelines, the team's GitHub and GitLab runs, the run and job open over the Pipelines tab. */
+export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions> = {
+  name: 'pipelines',
+  initial: () => ({
+    localErrors: [],
+    remote: [],
+    remoteRepos: 0,
+    remoteLoading: false,
+    clones: {},
+    quotas: [],
+    shownIn: [],
+  }),
+  actions: ({ services, get, set, patch, notify, now }) => {
+    const pipelines = services.pipelines;
+    const readOnly = () => get().workspace.readOnly;
+    let localClient: ReturnType<NonNullable<typeof pipelines>['localClient']> | undefined;
+    const local = () => {
+      if (!localClient && pipelines && services.bus)
+        localClient = pipelines.localClient(services.bus, readOnly());
+      return localClient;
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let refreshing: Promise<void> | undefined;
+    /** The failure last told per host, so a poll that fails the same way again does not say it again. */
+    const told = new Map<string, string>();
+    const rowOf = (key: string) => pipelineRowsOf(get(), now()).find((r) => r.key === key);
+    const clientOf = async (row: PipelineRow): Promise<PipelineClient> => {
+      if (row.source === 'local') {
+        const client = local();
+        if (!client) throw new Error('no worker layer in this console');
+        return client;
+      }
+      if (!pipelines || !row.remote) throw new Error(`${row.pipeline}: no remote CI`);
+      const lookup = await pipelines.remoteClient(row.remote);
+      if (!lookup.ok) throw new Error(lookup.reason);
+      return lookup.client;
+    };
+
+    const schedule = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (!pipelines) return;
+      const s = get().pipelines;
+      const watching = watchingRunning(s);
+      const delay = nextPollMs({
+        visible: s.shownIn.length > 0,
+        watchingRunning: watching,
+        tableMs: pipelines.tableMs,
+        ...(pipelines.watchMs !== undefined ? { watchMs: pipelines.watchMs } : {}),
+        quota: tightest(s.quotas),
+        requestsPerPoll: Math.max(1, s.remoteRepos) + (watching ? 2 : 0),
+        now: now(),
+      });
+      if (delay === undefined) return;
+      timer = setTimeout(() => void tick(), delay);
+      timer.unref?.();
+    };
+
+    const tick = async () => {
+      timer = undefined;
+      const s = get().pipelines;
+      const work: Promise<unknown>[] = [];
+      const due = s.remoteAt === undefined || now() - s.remoteAt >= (pipelines?.tableMs ?? 0) * 0.9;
+      if (s.shownIn.length > 0 && due) work.push(refreshRemote());
+      if (watchingRunning(s)) {
+        work.push(actions.reloadRun());
+        if (s.openJob && !s.openJob.local && !s.openJob.complete) work.push(readRemoteLog(s.openJob.job));
+      }
+      await Promise.allSettled(work);
+      schedule();
+    };
+
+    const tell = (rows: readonly RemoteRunsRow[]) => {
+      const failures = new Map<string, { text: string; kind: string; repos: number }>();
+      for (const row of rows) {
+        if (!row.remote) continue;
+        const host = `${row.remote.provider}:${row.remote.host}`;
+        if (!providerFailed(row)) continue;
+        const seen = failures.get(host);
+        if (seen) seen.repos++;
+        else failures.set(host, { text: row.reason ?? '', kind: row.kind ?? 'provider', repos: 1 });
+      }
+      for (const host of [...told.keys()]) if (!failures.has(host)) told.delete(host);
+      for (const [host, f] of failures) {
+        if (told.get(host) === f.text) continue;
+        told.set(host, f.text);
+        const more = f.repos > 1 ? ` (and ${f.repos - 1} more repositor${f.repos === 2 ? 'y' : 'ies'})` : '';
+        notify(
+          f.kind === 'rate-limited' ? 'warn' : 'error',
+          `${host.replace(/^[a-z]+:/, '')}: ${f.text}${more}; the last known runs are kept, marked stale`,
+        );
+      }
+    };
+
+    const refreshRemote = (): Promise<void> => {
+      if (!pipelines) return Promise.resolve();
+      if (refreshing) return refreshing;
+      patch({ remoteLoading: true });
+      refreshing = (async () => {
+        try {
+          const { rows, clones } = await pipelines.loadRemote({ limit: runsPerRepo });
+          tell(rows);
+          const next = keepLastKnown(get().pipelines.remote, remotePipelineRows(rows, runsPerRepo));
+          patch({
+            remote: next,
+            clones,
+            remoteRepos: rows.filter((r) => r.remote).length,
+            quotas: pipelines.quotas(),
+            remoteAt: now(),
+          });
+          // The open remote run as the table now has it (its status moves on with each poll).
+          const open = get().pipelines.open;
+          if (open && open.run.source !== 'local') {
+            const fresh = next.find((r) => r.key === open.rowKey)?.runs.find((r) => r.id === open.run.id);
+            if (fresh && fresh !== open.run) patch({ open: { ...open, run: fresh } });
+          }
+        } catch (error) {
+          notify('error', `remote CI: ${errorText(error)}`);
+        } finally {
+          patch({ remoteLoading: false });
+          refreshing = undefined;
+          schedule();
+        }
+      })();
+      return refreshing;
+    };
+
+    const readRemoteLog = async (job: PipelineJob) => {
+      const open = get().pipelines.open;
+      const row = open && rowOf(open.rowKey);
+      if (!row) return;
+      try {
+        const log = await (await clientOf(row)).jobLog(job);
+        const current = get().pipelines.openJob;
+        if (current?.job.id !== job.id) return;
+        patch({
+          openJob: {
+            ...current,
+            lines: log.lines,
+            complete: log.complete || isFinished(job.status),
+            loading: false,
+            ...(log.note ? { note: log.note } : { note: undefined }),
+            error: undefined,
+          },
+        });
+      } catch (error) {
+        const current = get().pipelines.openJob;
+        if (current?.job.id === job.id)
+          patch({ openJob: { ...current, loading: false, error: errorText(error) } });
+      }
+    };
+
+    const enqueueCi = async (
+      row: PipelineRow,
+      payload: Omit<CiPayload, 'provider' | 'host' | 'repo' | 'readOnly' | 'inputs'> & {
+        inputs?: Record<string, string>;
+      },
+    ) => {
+      const bus = services.bus;
+      if (!bus || !row.remote) throw new Error('no worker layer in this console');
+      return bus.queue.enqueue({
+        kind: 'ci',
+        payload: {
+          provider: row.remote.provider,
+          host: row.remote.host,
+          repo: row.remote.path,
+          inputs: {},
+          ...payload,
+          readOnly: readOnly(),
+        },
+        requestedBy: bus.requester,
+        ...(readOnly() ? { readOnly: true } : {}),
+      });
+    };
+
+    const actions: PipelinesActions = {
+      reload: async () => {
+        await Promise.all([actions.reloadLocal(), refreshRemote()]);
+      },
+
+      reloadLocal: async () => {
+        if (!pipelines) {
+          if (get().pipelines.local === undefined) patch({ local: [] });
+          return;
+        }
+        const reading = pipelines.loadLocal().then(
+          ({ pipelines: found, errors }) => {
+            const before = get().pipelines.localErrors;
+            patch({ local: found, localErrors: errors });
+            for (const e of errors) if (!before.includes(e)) notify('error', e);
+          },
+          (error) => notify('error', `local pipelines: ${errorText(error)}`),
+        );
+        await Promise.all([reading, actions.fetchRuns()]);
+      },
+
+      refreshRemote,
+
+      setShown: (screen, shown) => {
+        const s = get().pipelines;
+        const has = s.shownIn.includes(screen);
+        if (has === shown) return;
+        patch({ shownIn: shown ? [...s.shownIn, screen] : s.shownIn.filter((x) => x !== screen) });
+        // Shown again (also after an overlay over the tab): read now only when the table's interval has passed.
+        const at = get().pipelines.remoteAt;
+        const tableMs = pipelines?.tableMs ?? 0;
+        if (shown && (at === undefined || (tableMs > 0 && now() - at >= tableMs))) void refreshRemote();
+        else schedule();
+      },
+
+      openRun: async (rowKey, index = 0) => {
+        const row = rowOf(rowKey);
+        const run = row?.runs[index];
+        if (!row || !run) {
+          notify('info', `${row?.pipeline ?? rowKey}: ${row?.problem ?? 'no runs yet (t starts one)'}`);
+          return;
+        }
+        if (get().pipelines.openJob?.local) get().actions.jobs.closeLog();
+        patch({ open: { rowKey, index, run, loading: true }, openJob: undefined });
+        await actions.reloadRun();
+      },
+
+      stepRun: async (delta) => {
+        const open = get().pipelines.open;
+        const row = open && rowOf(open.rowKey);
+        if (!open || !row) return;
+        const index = open.index + delta;
+        if (index < 0 || index >= row.runs.length) {
+          notify(
+            'info',
+            index < 0 ? 'this is the newest run' : `no older run known (${row.runs.length} kept)`,
+          );
+          return;
+        }
+        await actions.openRun(open.rowKey, index);
+      },
+
+      closeRun: () => {
+        if (get().pipelines.openJob?.local) get().actions.jobs.closeLog();
+        patch({ open: undefined, openJob: undefined });
+        schedule();
+      },
+
+      reloadRun: async () => {
+        const open = get().pipelines.open;
+        const row = open && rowOf(open.rowKey);
+        if (!open || !row) return;
+        const same = () => {
+          const now = get().pipelines.open;
+          return now?.rowKey === open.rowKey && now.run.id === open.run.id ? now : undefined;
+        };
+        try {
+          const jobs = await (await clientOf(row)).runJobs(open.run);
+          const current = same();
+          if (current) patch({ open: { ...current, jobs, loading: false, error: undefined } });
+        } catch (error) {
+          const current = same();
+          if (current) patch({ open: { ...current, loading: false, error: errorText(error) } });
+        }
+        schedule();
+      },
+
+      openJob: async (job) => {
+        const open = get().pipelines.open;
+        if (!open) return;
+        const isLocal = open.run.source === 'local';
+        patch({ openJob: { job, local: isLocal, complete: isFinished(job.status), loading: !isLocal } });
+        if (isLocal) {
+          await get().actions.jobs.openLog(job.id);
+          return;
+        }
+        await readRemoteLog(job);
+        schedule();
+      },
+
+      closeJob: () => {
+        if (get().pipelines.openJob?.local) get().actions.jobs.closeLog();
+        patch({ openJob: undefined });
+        schedule();
+      },
+
+      triggerAsk: async (rowKey) => {
+        const row = rowOf(rowKey);
+        if (!row) return { ok: false, error: `${rowKey}: no such pipeline` };
+        if (row.problemKind === 'invalid' || row.problemKind === 'no-remote')
+          return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
+        const ref = row.runs[0]?.branch ?? 'main';
+        if (row.source === 'local') return { ok: true, ref: '', kind: 'local', inputs: [] };
+        if (row.source === 'gitlab') return { ok: true, ref, kind: 'variables', inputs: [] };
+        if (!row.workflowFile)
+          return { ok: false, error: `${row.pipeline}: no workflow known yet (the repository has no runs)` };
+        const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
+        if (!clone || !pipelines) return { ok: true, ref, kind: 'inputs', inputs: [] };
+        try {
+          const spec = await pipelines.dispatchSpec(clone, row.workflowFile);
+          if (!spec.dispatchable)
+            return {
+              ok: false,
+              error: `${row.workflowFile} has no workflow_dispatch trigger: add \`on: workflow_dispatch\` to run it by hand`,
+            };
+          return { ok: true, ref, kind: 'inputs', inputs: spec.inputs };
+        } catch (error) {
+          // Not in this clone (another branch, a fork): GitHub checks the inputs itself then.
+          if (error instanceof CiError && error.kind === 'not-found')
+            return { ok: true, ref, kind: 'inputs', inputs: [] };
+          return { ok: false, error: errorText(error) };
+        }
+      },
+
+      trigger: async (rowKey, ref, inputs) => {
+        const row = rowOf(rowKey);
+        if (!row) return `${rowKey}: no such pipeline`;
+        try {
+          if (row.source === 'local') {
+            const client = local();
+            if (!client) return 'no worker layer in this console';
+            const outcome = await client.trigger(row.repo ?? '', { workflow: row.pipeline, ref, inputs });
+            notify('info', outcome.message);
+            return undefined;
+          }
+          // Read-only: the queue refuses the job (and audits it); the inputs need no check first.
+          if (row.source === 'github' && row.workflowFile && !readOnly()) {
+            const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
+            const spec =
+              clone && pipelines
+                ? await pipelines.dispatchSpec(clone, row.workflowFile).catch(() => undefined)
+                : undefined;
+            const problems = spec ? dispatchInputProblems(spec, inputs, row.workflowFile) : [];
+            if (problems.length > 0) return problems.join('; ');
+          }
+          const id = await enqueueCi(row, {
+            action: 'trigger',
+            ref,
+            inputs,
+            ...(row.source === 'github' ? { workflow: row.workflowFile } : {}),
+          });
+          notify('info', `queued ci job ${id}: ${row.pipeline} on ${ref} in ${row.remote?.path}`);
+          return undefined;
+        } catch (error) {
+          // Refused (read-only) or invalid: the form closes and the status bar says why.
+          notify('error', `trigger ${row.pipeline}: ${errorText(error)}`);
+          return undefined;
+        }
+      },
+
+      rerunFailed: async (rowKey, run) => {
+        const row = rowOf(rowKey);
+        if (!row) return;
+        try {
+          if (row.source === 'local') {
+            const client = local();
+            if (!client) return notify('error', 're-run: no worker layer in this console');
+            const id = await client.retry(run);
+            notify('info', `run ${id}: the failed steps of ${run.id} again, the passed ones kept`);
+            return;
+          }
+          const id = await enqueueCi(row, { action: 'rerun', run: run.id });
+          notify('info', `queued ci job ${id}: re-run the failed jobs of run ${run.id}`);
+        } catch (error) {
+          notify('error', `re-run ${row.pipeline} run ${run.id}: ${errorText(error)}`);
+        }
+      },
+
+      cancel: async (rowKey, run) => {
+        const row = rowOf(rowKey);
+        if (!row) return;
+        try {
+          if (row.source === 'local') {
+            const client = local();
+            if (!client) return notify('error', 'cancel: no worker layer in this console');
+            await client.cancel(run);
+            notify('info', `cancelled run ${run.id} of ${row.pipeline}`);
+            return;
+          }
+          const id = await enqueueCi(row, { action: 'cancel', run: run.id });
+          notify('info', `queued ci job ${id}: cancel run ${run.id}`);
+        } catch (error) {
+          notify('error', `cancel ${row.pipeline} run ${run.id}: ${errorText(error)}`);
+        }
+      },
+
+      fetchRuns: async () => {
+        const queue = services.bus?.queue;
+        if (!queue) return;
+        try {
+          const listed = await queue.list({ kind: 'pipeline', limit: localRunsRead });
+          if (listed.length > 0)
+            set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed) } }));
+        } catch (error) {
+          if (services.bus?.state.get().state === 'connected')
+            notify('error', `pipeline runs: ${errorText(error)}`);
+        }
+      },
+    };
+    return actions;
+  },
+  effects: {
+    // A local run follows the bus: the open run's steps are read again when it or one of its steps changes.
+    'job.*': (events, deck) => {
+      const open = deck.pipelines.open;
+      if (open?.run.source !== 'local') return;
+      const id = open.run.id;
+      // Output lines do not change a step's status: they stream into the jobs slice's log.
+      const touches = (e: (typeof events)[number]) =>
+        e.type !== 'job.log' && (e.jobId === id || e.jobId?.startsWith(`${id}.`) === true);
+      if (events.some(touches)) void deck.actions.pipelines.reloadRun();
+    },
+  },
+};

@@ -1,0 +1,346 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/domain/config';
+import type { RemoteRepo } from '../../src/domain/remoteRepo';
+import { deckBusOf } from '../../src/openWorkspace';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { readAllRepoStatus, readRepoDetails } from '../../src/services/git/gitRepo';
+import { GitHubClient } from '../../src/services/pipelines/github';
+import { loadRepoEntries } from '../../src/services/storage/workspace';
+import { ciHandler } from '../../src/worker/handlers/ci';
+import { pipelineHandler } from '../../src/worker/handlers/pipeline';
+import { pipelineStepHandler } from '../../src/worker/handlers/pipelineStep';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+import { RecordedApi } from '../pipelines/ciHttpServer';
+import { fakePipelines, pipelineWorkspace } from '../state/pipelinesHarness';
+
+/** GitHub's answers follow its REST documentation, as in tests/pipelines/githubClient.test.ts. */
+const token = 'ghp_pipetabTestToken0000000000000000000000';
+const runs = '/repos/acme/web/actions/runs';
+const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+const minutesAfter = (iso: string, m: number) => new Date(Date.parse(iso) + m * 60_000).toISOString();
+
+function quota(remaining: number) {
+  return {
+    'x-ratelimit-limit': '5000',
+    'x-ratelimit-remaining': String(remaining),
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3000),
+  };
+}
+
+function ghRun(id: number, conclusion: string, startedAt: string) {
+  return {
+    id,
+    name: 'CI',
+    path: '.github/workflows/ci.yml',
+    head_branch: 'main',
+    head_sha: `${id}`.padStart(40, 'c'),
+    event: 'push',
+    status: 'completed',
+    conclusion,
+    run_attempt: 1,
+    actor: { login: 'octocat' },
+    created_at: startedAt,
+    run_started_at: startedAt,
+    updated_at: minutesAfter(startedAt, 4),
+    html_url: `https://github.com/acme/web/actions/runs/${id}`,
+  };
+}
+
+const runList = () => {
+  const t = hourAgo();
+  return {
+    status: 200,
+    headers: quota(4990),
+    body: {
+      total_count: 2,
+      workflow_runs: [ghRun(42, 'failure', t), ghRun(41, 'success', minutesAfter(t, -30))],
+    },
+  };
+};
+
+const buildYaml = `name: build
+steps:
+  - name: hello
+    run: [sh, -c, 'echo "hello from $INFRADECK_STEP"; echo second line']
+  - name: boom
+    run: [sh, -c, 'echo about to fail; exit 3']
+    needs: hello
+`;
+
+const workflowYaml = `name: CI
+on:
+  push:
+  workflow_dispatch:
+    inputs:
+      environment:
+        description: where to deploy
+        type: choice
+        options: [staging, production]
+        required: true
+`;
+
+let api: RecordedApi;
+let bus: Bus | undefined;
+let deck: DeckSession | undefined;
+let ws: ReturnType<typeof pipelineWorkspace>;
+
+beforeEach(async () => {
+  api = await RecordedApi.start();
+  ws = pipelineWorkspace([{ name: 'web', origin: 'https://github.com/acme/web.git' }]);
+  mkdirSync(join(ws.dir, 'pipelines'));
+  writeFileSync(join(ws.dir, 'pipelines', 'build.yaml'), buildYaml);
+  mkdirSync(join(ws.clone('web'), '.github', 'workflows'), { recursive: true });
+  writeFileSync(join(ws.clone('web'), '.github', 'workflows', 'ci.yml'), workflowYaml);
+});
+
+afterEach(async () => {
+  deck?.unmount();
+  deck = undefined;
+  await bus?.close();
+  bus = undefined;
+  await api.close();
+  ws.remove();
+});
+
+const github = (remote: RemoteRepo) =>
+  Promise.resolve({
+    ok: true as const,
+    client: new GitHubClient({ token, tokenFrom: 'GITHUB_TOKEN', baseUrl: api.url }),
+    tokenFrom: 'GITHUB_TOKEN',
+    remote,
+  });
+
+function openBus() {
+  bus ??= openMemoryBus({
+    handlers: {
+      pipeline: pipelineHandler(),
+      pipelineStep: pipelineStepHandler({}),
+      ci: ciHandler({ openClient: github }),
+    },
+    concurrency: 4,
+    requester: operator,
+    dataDir: ws.dir,
+  });
+  return bus;
+}
+
+async function openTab(
+  opts: { readOnly?: boolean; size?: { columns: number; rows: number }; lists?: number } = {},
+) {
+  for (let i = 0; i < (opts.lists ?? 1); i++) api.on(`GET ${runs}`, runList());
+  deck = await startDeck({
+    bus: deckBusOf(openBus(), operator),
+    services: {
+      pipelines: fakePipelines(ws.dir, {}, { opener: github }),
+      repos: {
+        list: async () => {
+          const { entries } = await loadRepoEntries(ws.dir, configSchema.parse({}));
+          return { rows: await readAllRepoStatus(entries), errors: [] };
+        },
+        details: (entry) => readRepoDetails(entry),
+      },
+    },
+    readOnly: opts.readOnly,
+    size: opts.size ?? { columns: 120, rows: 30 },
+  });
+  await deck.press('9');
+  await deck.waitFor(/github +web +CI +main +failed/);
+  await deck.waitFor(/local +- +build/);
+  // The local row is the first (the remote rows may have come first and kept the cursor).
+  await deck.press('g');
+  return deck;
+}
+
+describe('the Pipelines tab', () => {
+  it('shows local and GitHub pipelines in one table with the quota left; Enter → jobs → log', async () => {
+    const d = await openTab();
+    expect(d.frame()).toMatch(/local +- +build +never run/);
+    expect(d.frame()).toContain('github.com 4990/5000 left');
+
+    api.on(`GET ${runs}/42/jobs`, {
+      status: 200,
+      headers: quota(4989),
+      body: {
+        total_count: 1,
+        jobs: [
+          {
+            id: 7,
+            run_id: 42,
+            name: 'test',
+            status: 'completed',
+            conclusion: 'failure',
+            started_at: hourAgo(),
+            completed_at: minutesAfter(hourAgo(), 3),
+            html_url: 'https://github.com/acme/web/actions/runs/42/job/7',
+            steps: [
+              {
+                name: 'Set up job',
+                status: 'completed',
+                conclusion: 'success',
+                number: 1,
+                started_at: hourAgo(),
+                completed_at: minutesAfter(hourAgo(), 1),
+              },
+              {
+                name: 'Run tests',
+                status: 'completed',
+                conclusion: 'failure',
+                number: 2,
+                started_at: hourAgo(),
+                completed_at: minutesAfter(hourAgo(), 2),
+              },
+            ],
+          },
+        ],
+      },
+    });
+    await d.press('j');
+    await d.press('enter');
+    await d.waitFor(/github acme\/web · CI · run 42 · FAILED/);
+    await d.waitFor(/2\. Run tests +failed/);
+    expect(d.frame()).toMatch(/test +failed/);
+
+    const storage = await RecordedApi.start();
+    try {
+      api.on('GET /repos/acme/web/actions/jobs/7', {
+        status: 200,
+        headers: quota(4988),
+        body: { id: 7, run_id: 42, name: 'test', status: 'completed', conclusion: 'failure' },
+      });
+      api.on('GET /repos/acme/web/actions/jobs/7/logs', {
+        status: 302,
+        headers: { ...quota(4987), location: `${storage.url}/logs/7?sig=x` },
+      });
+      storage.on('GET /logs/7', {
+        status: 200,
+        headers: { 'content-type': 'text/plain' },
+        body: '2026-12-06T11:00:01Z \x1b[31mFAIL\x1b[0m test/cart.test.js\r\n2026-12-06T11:00:02Z 1 failed\r\n',
+      });
+      await d.press('enter');
+      await d.waitFor('FAIL test/cart.test.js');
+      expect(d.frame()).toContain('run 42 › test · FAILED');
+      expect(d.frame()).not.toContain('\x1b[31mFAIL');
+    } finally {
+      await storage.close();
+    }
+    await d.press('esc');
+    await d.waitFor(/2\. Run tests/);
+    await d.press('esc');
+    await d.waitFor(/local +- +build/);
+  });
+
+  it('runs a local pipeline with t, follows its steps, shows a step log, and R re-runs what failed', async () => {
+    const d = await openTab();
+    await d.press('t');
+    await d.waitFor('Run pipeline build now?');
+    await d.press('y');
+    await d.waitFor(/local +- +build +failed/);
+    await d.press('enter');
+    await d.waitFor(/local · build · run \S+ · FAILED/);
+    await d.waitFor(/hello +passed/);
+    expect(d.frame()).toMatch(/boom +failed/);
+    await d.press('enter');
+    await d.waitFor('hello from hello');
+    expect(d.frame()).toContain('second line');
+    await d.press('esc');
+    await d.press('R');
+    await d.waitFor('Re-run the failed steps of build');
+    await d.press('y');
+    await d.waitFor(/the failed steps of \S+ again, the passed ones kept/);
+    await d.press('c');
+    await d.waitFor(/is failed: nothing to cancel/);
+  });
+
+  it('t on a GitHub workflow asks the branch and its inputs, then a ci job dispatches it', async () => {
+    const d = await openTab();
+    await d.press('j', 't');
+    await d.waitFor('Trigger CI on github.com (acme/web)');
+    expect(d.frame()).toContain('environment');
+    await d.press('enter', 'enter');
+    await d.waitFor('environment is empty');
+    await d.type('prod');
+    api.on('POST /repos/acme/web/actions/workflows/ci.yml/dispatches', { status: 204, headers: quota(4980) });
+    await d.press('enter');
+    await d.waitFor('input "environment": "prod" is not one of staging, production');
+    for (let i = 0; i < 4; i++) await d.press('backspace');
+    await d.type('staging');
+    await d.press('enter');
+    await d.waitFor(/queued ci job \S+: CI on main in acme\/web/);
+    const deadline = Date.now() + 4000;
+    while (api.requestsTo('/dispatches').length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const [dispatch] = api.requestsTo('/dispatches');
+    expect(JSON.parse(dispatch.body)).toEqual({ ref: 'main', inputs: { environment: 'staging' } });
+  });
+
+  it('R and c on a GitHub run ask first, then go as ci jobs', async () => {
+    const d = await openTab();
+    await d.press('j', 'R');
+    await d.waitFor('Re-run the failed jobs of CI (run 42)?');
+    api.on(`POST ${runs}/42/rerun-failed-jobs`, { status: 201, headers: quota(4970), body: {} });
+    await d.press('y');
+    await d.waitFor(/queued ci job \S+: re-run the failed jobs of run 42/);
+    const deadline = Date.now() + 4000;
+    while (api.requestsTo('/rerun-failed-jobs').length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(api.requestsTo('/rerun-failed-jobs')).toHaveLength(1);
+    await d.press('c');
+    await d.waitFor('run 42 of CI is failed: nothing to cancel');
+  });
+
+  it('refuses t, R and c in read-only mode and says so', async () => {
+    const d = await openTab({ readOnly: true });
+    const said = (pattern: RegExp) => () => pattern.test(d.store.getState().ui.lastError?.text ?? '');
+    await d.press('t');
+    await d.waitFor(said(/^trigger build: refused: pipeline job .*read-only mode/));
+    await d.press('j', 'R');
+    await d.waitFor(said(/^re-run CI run 42: refused: ci job .*read-only mode/));
+    await d.press('c');
+    await d.waitFor(said(/^cancel CI run 42: refused: ci job .*read-only mode/));
+    await d.press('t');
+    await d.waitFor(said(/^trigger CI: refused: ci job .*read-only mode/));
+    expect(api.requestsTo('/rerun-failed-jobs')).toHaveLength(0);
+    expect(d.frame()).toContain('READ-ONLY');
+  });
+
+  it('keeps the last known runs, marked stale, when GitHub refuses the token', async () => {
+    const d = await openTab();
+    api.on(`GET ${runs}`, { status: 401, headers: quota(4989), body: { message: 'Bad credentials' } });
+    await d.press('r');
+    await d.waitFor(/github +web +CI +main +failed\*/);
+    expect(d.frame()).toContain('* 1 stale');
+    await d.waitFor(/GitHub refused the token from GITHUB_TOKEN \(401 Bad credentials\)/);
+  });
+
+  it('fits 80x24 with the identifying columns, and shows the detail at 200x50', async () => {
+    const d = await openTab({ size: { columns: 80, rows: 24 }, lists: 2 });
+    const lines = d.lines();
+    expect(lines.length).toBeLessThanOrEqual(24);
+    const header = lines.find((l) => l.includes('PIPELINE')) ?? '';
+    for (const title of ['SOURCE', 'REPO', 'PIPELINE', 'BRANCH', 'STATUS', 'AGE', 'DURATION', 'RUNS'])
+      expect(header).toContain(title);
+    expect(lines[0]).toContain('9 Pipelines');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    await d.resize(200, 50);
+    expect(d.frame()).toMatch(/cccc\S* · push · by octocat/);
+    await d.press('?');
+    await d.waitFor('Re-run the failed jobs / steps of the run');
+  });
+
+  it('gives the Repositories tab a CI column: the last run, marked * when stale', async () => {
+    const d = await openTab({ size: { columns: 80, rows: 24 } });
+    await d.press('2');
+    await d.waitFor(/web +\S+ +\d+ +— +failed/);
+    const header = d.lines().find((l) => l.includes('NAME')) ?? '';
+    expect(header).toMatch(/NAME +BRANCH +CHG UPSTREAM CI/);
+    api.on(`GET ${runs}`, { status: 401, headers: quota(4989), body: { message: 'Bad credentials' } });
+    await d.press('9', 'r');
+    await d.waitFor(/failed\*/);
+    await d.press('2');
+    await d.waitFor(/web +\S+ +\d+ +— +failed\*/);
+  });
+});
