@@ -2,7 +2,7 @@ import { readFileSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoEntry } from '../../src/domain/repo';
-import { readRepoDetails, readRepoStatus } from '../../src/services/git/gitRepo';
+import { readRepoDetails, readRepoStatus, runGit } from '../../src/services/git/gitRepo';
 import { ScratchRepos } from './scratchRepos';
 
 const entry = (path: string): RepoEntry => ({ name: basename(path), path, source: 'repos.yaml' });
@@ -119,6 +119,11 @@ describe('reading a repository for the Repositories screen', () => {
       entry: entry(missing),
       error: `path does not exist: ${missing}`,
     });
+  });
+
+  it('says a missing folder is missing, not that git is not installed', async () => {
+    const gone = join(repos.root, 'never-made');
+    await expect(runGit(gone, ['log'])).rejects.toThrow(`${gone}: no such folder`);
   });
 
   it('says a plain folder is not a git repository', async () => {

@@ -211,6 +211,7 @@ const typeCommands: PaletteCommand[] = (
 export const resourcesScreen: Screen = {
   id: 'resources',
   title: 'Resources',
+  short: 'Res',
   aliases: ['res', 'aws'],
   actions: [
     {

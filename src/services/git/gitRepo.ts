@@ -1,4 +1,5 @@
 import { type ExecFileException, execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LastCommit, RepoDetails, RepoEntry, RepoStatus } from '../../domain/repo';
@@ -71,6 +72,9 @@ export function runGit(
       { cwd: folder, env, timeout, maxBuffer: 64 * 1024 * 1024, windowsHide: true, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
+        // spawn says ENOENT both for a missing program and for a missing working folder.
+        if (error.code === 'ENOENT' && !existsSync(folder))
+          return reject(new GitCommandError(`${folder}: no such folder`, args));
         reject(new GitCommandError(failureReason(error, stderr, timeout), args));
       },
     );
