@@ -1,3 +1,6 @@
+import { adviseDeclaration } from './advise';
+import { aiDeclaration } from './ai';
+import { askDeclaration } from './ask';
 import { auditDeclaration } from './audit';
 import { batchDeclaration } from './batch';
 import type { CommandDeclaration } from './declaration';
@@ -46,6 +49,9 @@ export const commandList: readonly CommandDeclaration[] = [
   batchDeclaration,
   pipelinesDeclaration,
   pipelineDeclaration,
+  aiDeclaration,
+  askDeclaration,
+  adviseDeclaration,
 ];
 
 export function findCommand(name: string): CommandDeclaration | undefined {

@@ -4,6 +4,7 @@ import { ciJob } from './jobKinds/ci';
 import { commandJob } from './jobKinds/command';
 import { deployJob } from './jobKinds/deploy';
 import { destroyJob } from './jobKinds/destroy';
+import { experimentRunJob } from './jobKinds/experimentRun';
 import { instancesJob } from './jobKinds/instances';
 import type { CarriedType, EventDeclaration } from './jobKinds/jobKindDeclaration';
 import { pipelineJob, pipelineStepJob } from './jobKinds/pipeline';
@@ -28,6 +29,7 @@ export const jobKindDeclarations = [
   ciJob,
   pipelineJob,
   pipelineStepJob,
+  experimentRunJob,
 ] as const;
 
 type Declared = (typeof jobKindDeclarations)[number];

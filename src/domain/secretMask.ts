@@ -10,6 +10,11 @@ const assignment = new RegExp(
   `((?<![\\w.-])[\\w.-]*(?:${secretWord})[\\w.-]*["']?[ \\t]*[:=][ \\t]*)(?:"([^"]*)"|'([^']*)'|([^\\s"',;]+))`,
   'gi',
 );
+/** `SSH_KEY=…`, `KEY: …`: a variable named `*KEY*` (as a word of an upper-case name, not `keyPair` or `MONKEY`). */
+const keyAssignment =
+  /\b((?:[A-Z][A-Z0-9]*_)*KEYS?(?:_[A-Z0-9]+)*["']?[ \t]*[:=][ \t]*)(?:"([^"]*)"|'([^']*)'|([^\s"',;]+))/g;
+/** Tokens known by their prefix, bare in text: GitHub, GitLab, OpenAI-style `sk-`, Slack. The prefix stays. */
+const prefixedToken = /\b(gh[pousr]_|github_pat_|glpat-|sk-(?:proj-|ant-)?|xox[abeprs]-)[A-Za-z0-9_-]{16,}/g;
 /** `Authorization: Bearer …` (any scheme) and a bare `Bearer …`. */
 const authorization =
   /(authorization["']?[ \t]*[:=][ \t]*["']?)((?:bearer|basic|token|digest|negotiate)[ \t]+)?([^\s"',;]+)/gi;
@@ -25,7 +30,7 @@ const pemBlock =
 const pemBody = /^[\sA-Za-z0-9+/=:,-]*$/;
 /** Cheap test before the patterns: most lines contain none of these. */
 const suspect =
-  /secret|token|passw|api.?key|private|credential|authoriz|bearer|:\/\/|A(?:KIA|SIA|IDA|ROA|GPA|NPA|NVA|PKA|BIA|CCA)/i;
+  /secret|token|passw|key|private|credential|authoriz|bearer|:\/\/|A(?:KIA|SIA|IDA|ROA|GPA|NPA|NVA|PKA|BIA|CCA)|gh[pousr]_|github_pat_|glpat-|sk-|xox/i;
 
 /** Shorter values are not masked verbatim: masking every "on" or "1234" would garble output for nothing. */
 const minSecretLength = 6;
@@ -39,7 +44,8 @@ export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     // `AWS_SHARED_CREDENTIALS_FILE` names where a secret is, not the secret: masking paths helps nobody.
-    const secretName = secretNamePattern.test(name) && !/_(FILE|PATH|DIR)$/i.test(name);
+    const secretName =
+      (secretNamePattern.test(name) || /(?:^|_)KEYS?(?:_|$)/i.test(name)) && !/_(FILE|PATH|DIR)$/i.test(name);
     if (secretName || /^AWS_ACCESS_KEY_ID$/i.test(name)) values.add(value.trim());
     for (const m of value.matchAll(urlPassword)) values.add(decodeOrSelf(m[2]));
   }
@@ -52,6 +58,13 @@ function decodeOrSelf(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** `NAME=value` with the value masked, its quotes kept. */
+function maskAssigned(_m: string, lead: string, dq?: string, sq?: string): string {
+  if (dq !== undefined) return `${lead}"${maskedText}"`;
+  if (sq !== undefined) return `${lead}'${maskedText}'`;
+  return `${lead}${maskedText}`;
 }
 
 /** Mask secret-shaped values in one piece of text (a message, possibly several lines). */
@@ -69,13 +82,9 @@ export function maskSecrets(text: string, secrets: readonly string[] = []): stri
   return out
     .replace(authorization, (_m, lead: string, scheme = '') => `${lead}${scheme}${maskedText}`)
     .replace(bearer, (_m, lead: string) => `${lead}${maskedText}`)
-    .replace(assignment, (_m, lead: string, dq?: string, sq?: string) =>
-      dq !== undefined
-        ? `${lead}"${maskedText}"`
-        : sq !== undefined
-          ? `${lead}'${maskedText}'`
-          : `${lead}${maskedText}`,
-    )
+    .replace(assignment, maskAssigned)
+    .replace(keyAssignment, maskAssigned)
+    .replace(prefixedToken, (_m, prefix: string) => `${prefix}${maskedText}`)
     .replace(awsKeyId, (_m, prefix: string) => `${prefix}${maskedText}`)
     .replace(urlPassword, (_m, lead: string) => `${lead}:${maskedText}@`);
 }

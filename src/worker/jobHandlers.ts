@@ -1,4 +1,6 @@
 import { type JobKind, jobKinds } from '../domain/job';
+import { type OpenRunMetrics, runMetricsOpener } from '../services/ai/runMetrics';
+import { busSettings } from '../services/bus/busFromEnv';
 import type { Handler, Handlers } from '../services/bus/contracts';
 import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenCloudOptions } from '../services/cloud/openCloud';
@@ -10,6 +12,7 @@ import type { CloudJobDeps } from './handlers/cloudJobContext';
 import { commandHandler } from './handlers/command';
 import { deployHandler } from './handlers/deploy';
 import { destroyHandler } from './handlers/destroy';
+import { experimentRunHandler } from './handlers/experimentRun';
 import { instancesHandler } from './handlers/instances';
 import { pipelineHandler } from './handlers/pipeline';
 import { pipelineStepHandler } from './handlers/pipelineStep';
@@ -31,10 +34,14 @@ export interface JobHandlerDeps {
   /** Instance state waits (tests shorten them). */
   waitTimeoutMs?: number;
   pollMs?: number;
+  /** Where experiment runs keep their metrics (`handlerDepsFor`: Redis with REDIS_URL); default the workspace's files. */
+  runMetrics?: OpenRunMetrics;
 }
 
 /** Builds the handler of one kind from what the worker has: its cloud (opened lazily), folder and flags. */
-export type HandlerFactory<K extends JobKind> = (deps: CloudJobDeps) => Handler<K>;
+export type HandlerFactory<K extends JobKind> = (
+  deps: CloudJobDeps & Pick<JobHandlerDeps, 'runMetrics'>,
+) => Handler<K>;
 export type HandlerFactories = { [K in JobKind]: HandlerFactory<K> };
 
 /** The handler of every kind declared in `domain/jobKinds.ts`: a kind without one does not compile. */
@@ -51,11 +58,13 @@ export const handlerFactories: HandlerFactories = {
   ci: (deps) => ciHandler({ readOnly: deps.readOnly }),
   pipeline: () => pipelineHandler(),
   pipelineStep: (deps) => pipelineStepHandler({ readOnly: deps.readOnly }),
+  experimentRun: (deps) =>
+    experimentRunHandler({ readOnly: deps.readOnly, dataDir: deps.dataDir, metrics: deps.runMetrics }),
 };
 
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */
 export function jobHandlersFor(deps: JobHandlerDeps = {}): Handlers {
-  const bound: CloudJobDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
+  const bound: CloudJobDeps & JobHandlerDeps = { ...deps, cloud: deps.cloud ?? lazyCloud({}) };
   return Object.fromEntries(jobKinds.map((kind) => [kind, handlerFactories[kind](bound)])) as Handlers;
 }
 
@@ -120,5 +129,6 @@ export function handlerDepsFor(
     cloud: lazyCloud({ env: io.env, ...io.cloud }),
     dataDir: io.workspace?.dataDir,
     readOnly: io.readOnly === true || readOnlyFromEnv(io.env),
+    runMetrics: runMetricsOpener({ ...busSettings(io.env), dataDir: io.workspace?.dataDir }),
   };
 }

@@ -84,14 +84,14 @@ describe('the Dashboard as a list', () => {
     expect(cursorLine(d.frame())).toContain('job.queued');
   });
 
-  it('lists only keys that work: Enter, / and y under Dashboard, the list keys, and 1-8', async () => {
+  it('lists only keys that work: Enter, / and y under Dashboard, the list keys, and 1-9', async () => {
     const d = await start();
     await d.press('?');
     const help = await d.waitFor('Switch tab');
     expect(help).toMatch(/Enter\s+Open what the row names/);
     expect(help).toMatch(/\/\s+Filter failures and events/);
     expect(help).toMatch(/y\s+Copy the job or resource id/);
-    expect(help).toMatch(/1-8\s+Switch tab/);
-    expect(help).not.toContain('1-9');
+    expect(help).toMatch(/1-9\s+Switch tab/);
+    expect(help).not.toContain('1-10');
   });
 });

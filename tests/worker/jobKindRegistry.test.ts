@@ -45,6 +45,7 @@ describe('the job kind registry', () => {
       | 'ci'
       | 'pipeline'
       | 'pipelineStep'
+      | 'experimentRun'
     >();
     expectTypeOf<JobResults['scan']>().toEqualTypeOf<ScanResult>();
     expectTypeOf<EventData['scan.region']>().toEqualTypeOf<ScanRegionEventData>();

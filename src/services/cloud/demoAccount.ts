@@ -66,6 +66,11 @@ export interface DemoState {
   buckets: Map<string, DemoBucket>;
 }
 
+/** EC2's `StateTransitionReason` of an instance a user stopped at `at` (epoch ms). */
+export function stoppedReason(at: number): string {
+  return `User initiated (${new Date(Math.floor(at / 1000) * 1000).toISOString().replace('T', ' ').replace('.000Z', '')} GMT)`;
+}
+
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -254,7 +259,14 @@ export function generateDemoAccount(options: DemoAccountOptions): { state: DemoS
         tags: project ? { [projectTag]: project } : {},
         refs: { vpc: vpc.id, securityGroups: [] },
         implicit: true,
-        raw: { GroupName: 'default', Ingress: [] },
+        // The hand-made servers of every other default VPC have SSH open to the world, as old accounts do.
+        raw: {
+          GroupName: 'default',
+          Ingress:
+            isDefault && regionIndex % 2 === 0
+              ? [{ protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' }]
+              : [],
+        },
       };
       put(defaultGroup);
       return { vpc, subnets, defaultGroup, withName, tags };
@@ -352,6 +364,10 @@ export function generateDemoAccount(options: DemoAccountOptions): { state: DemoS
           PublicIpAddress: publicIp,
           ImageId: ids.next('ami'),
           AvailabilityZone: az,
+          // As EC2 says it; halfway between launch and the demo epoch, so the advisor finds long-stopped servers.
+          ...(state === 'stopped'
+            ? { StateTransitionReason: stoppedReason((launched + demoEpoch) / 2) }
+            : {}),
         },
       });
     };
@@ -456,6 +472,12 @@ export function generateDemoAccount(options: DemoAccountOptions): { state: DemoS
             detail: objects === 0 ? 'empty' : `${objects} objects`,
             tags: { [projectTag]: project },
             refs: {},
+            // Settings as a deploy reads them: logs unversioned, web's artifacts open (a static site, once).
+            raw: {
+              versioning: purpose !== 'logs',
+              encryption: true,
+              blockPublicAccess: !(project === 'web' && purpose === 'artifacts'),
+            },
           },
         });
       }

@@ -7,6 +7,7 @@ import {
   generateDemoAccount,
   type IdMaker,
   seededRandom,
+  stoppedReason,
 } from './demoAccount';
 import { type RetryPolicy, sleep, withRetry } from './retry';
 
@@ -165,6 +166,8 @@ export class DemoEndpoint {
       r.state = t.to;
       if (t.to === 'terminated') this.finishTermination(r, now);
       if (t.to === 'stopped' && r.raw) r.raw.PublicIpAddress = undefined;
+      if (r.raw && (t.to === 'stopped' || t.to === 'running'))
+        r.raw.StateTransitionReason = t.to === 'stopped' ? stoppedReason(t.at) : '';
     }
     for (const [id, at] of this.terminatedAt) {
       if (now - at < terminatedRetentionMs) continue;

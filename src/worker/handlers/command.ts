@@ -59,6 +59,12 @@ export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'comma
   };
 }
 
+/**
+ * Sees each output line before the log does: true takes the line out of the log (an experiment run's metric lines,
+ * which must not count against the log budget nor be cut to its tail).
+ */
+export type OutputLineTaker = (line: string, stream: 'stdout' | 'stderr') => boolean;
+
 /** How a program run by `commandRunner` ended. */
 export interface CommandExit extends CommandResult {
   /** The signal that ended it, when one did (`exitCode` is then 128 + its number). */
@@ -73,7 +79,7 @@ export interface CommandExit extends CommandResult {
  */
 export function commandRunner(
   opts: Omit<CommandHandlerOptions, 'readOnly'> = {},
-): (payload: CommandPayload, ctx: JobContext) => Promise<CommandExit> {
+): (payload: CommandPayload, ctx: JobContext, take?: OutputLineTaker) => Promise<CommandExit> {
   const killGraceMs = opts.killGraceMs ?? 5_000;
   const maxLineLength = opts.maxLineLength ?? 4096;
   const budget = opts.logBudgetLines ?? 10_000;
@@ -81,7 +87,7 @@ export function commandRunner(
 
   const workerEnv = opts.workerEnv ?? process.env;
 
-  return async (payload, ctx) => {
+  return async (payload, ctx, take) => {
     ctx.signal.throwIfAborted();
     const [file, argv] = payload.shell
       ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
@@ -108,8 +114,8 @@ export function commandRunner(
 
     const output = new OutputLog(ctx, budget, tailLines, [child.stdout!, child.stderr!]);
     const streamsDone = Promise.all([
-      readLines(child.stdout!, (line) => output.add(line, 'stdout'), maxLineLength),
-      readLines(child.stderr!, (line) => output.add(line, 'stderr'), maxLineLength),
+      readLines(child.stdout!, (line) => take?.(line, 'stdout') || output.add(line, 'stdout'), maxLineLength),
+      readLines(child.stderr!, (line) => take?.(line, 'stderr') || output.add(line, 'stderr'), maxLineLength),
     ]);
 
     let killTimer: NodeJS.Timeout | undefined;
