@@ -22,6 +22,7 @@ import { scanDeclaration } from './scan';
 import { scheduleDeclaration } from './schedule';
 import { schedulesDeclaration } from './schedules';
 import { serversDeclaration } from './servers';
+import { timelineDeclaration } from './timeline';
 import { workerDeclaration } from './worker';
 import { workersDeclaration } from './workers';
 
@@ -52,6 +53,7 @@ export const commandList: readonly CommandDeclaration[] = [
   aiDeclaration,
   askDeclaration,
   adviseDeclaration,
+  timelineDeclaration,
 ];
 
 export function findCommand(name: string): CommandDeclaration | undefined {
