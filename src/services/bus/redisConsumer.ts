@@ -10,7 +10,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
-import { describeJob, type JobView, type WorkerPresence } from '../../domain/job';
+import { describeJob, type WorkerPresence } from '../../domain/job';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
@@ -31,6 +31,7 @@ import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import {
   endedChildField,
+  endedChildView,
   failedResultField,
   flowStateField,
   type JobData,
@@ -39,7 +40,15 @@ import {
   type RedisJobQueue,
   readJobData,
 } from './redisQueue';
-import { appendRun, runEnded, runStarted } from './redisRuns';
+import {
+  appendRun,
+  appendRunIn,
+  runEnded,
+  runStarted,
+  runsField,
+  runsPipeline,
+  withRunAppended,
+} from './redisRuns';
 
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
@@ -229,7 +238,15 @@ export class RedisConsumer implements JobConsumer {
       throw new UnrecoverableError(marker.message);
     }
     const jobHash = `${job.queueQualifiedName}:${id}`;
-    const [asleep, savedState] = await this.flowOf(jobHash, id);
+    // BullMQ counts every take of a job (`attemptsStarted`; `retry` keeps the count): on its first, nothing of it
+    // can be saved yet (no state, attempts, failed result nor sleep: a handler writes them while it runs), so the
+    // program starts a round trip sooner. A failure's stack trace marks a job retried by a version that reset it.
+    const firstTake = job.attemptsStarted === 1 && !job.stacktrace?.length;
+    const {
+      asleep,
+      savedState,
+      runs: runsAtStart,
+    } = firstTake ? { asleep: null, savedState: undefined, runs: null } : await this.flowOf(jobHash, id);
     if (asleep === 'manual') {
       await job.moveToDelayed(Date.now() + pausedNapMs, token);
       throw new DelayedError();
@@ -271,11 +288,13 @@ export class RedisConsumer implements JobConsumer {
         },
       })
       .catch(() => {});
-    const recordRun = (entry: Parameters<typeof appendRun>[2]) =>
+    // The job's attempts as Redis has them, kept here as they are appended: its last view is made without a read.
+    let runs = runsAtStart;
+    const recordRun = (entry: Parameters<typeof appendRun>[2]) => {
+      runs = withRunAppended(runs, entry);
       void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
+    };
     recordRun(start);
-    // A result kept by an earlier attempt's failure is not this attempt's.
-    void this.deps.workerConn.hdel(jobHash, failedResultField).catch(() => {});
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
@@ -320,17 +339,22 @@ export class RedisConsumer implements JobConsumer {
     this.active.delete(id);
     this.refreshPresenceSoon();
     this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
-    recordRun(
-      runEnded(
-        outcome.kind,
-        outcome.kind === 'failed'
-          ? outcome.error
-          : outcome.kind === 'cancelled'
-            ? outcome.message
-            : undefined,
-      ),
+    // The attempt's end, a failed job's result and a child's last view on its parent go in one write, not awaited:
+    // BullMQ's move of the job (to completed, failed, waiting-children, …) follows on the same connection, and
+    // Redis runs one connection's commands in order, so nobody sees the job moved without them.
+    const end = runEnded(
+      outcome.kind,
+      outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? outcome.message : undefined,
     );
-    await this.keepOnParent(job, outcome, claimed.attempt, claimed.maxAttempts);
+    runs = withRunAppended(runs, end);
+    const ending = runsPipeline(this.deps.workerConn);
+    appendRunIn(ending, jobHash, end);
+    if (outcome.kind === 'failed' && outcome.result !== undefined) {
+      ending.hset(jobHash, failedResultField, JSON.stringify(outcome.result));
+    }
+    const last = endedChildView(job, outcome, claimed, runs);
+    if (last && job.parentKey) ending.hset(job.parentKey, endedChildField(id), JSON.stringify(last));
+    void ending.exec().catch(() => {});
     switch (outcome.kind) {
       case 'suspended':
         return this.suspend(job, token, outcome.suspension);
@@ -340,12 +364,6 @@ export class RedisConsumer implements JobConsumer {
         return outcome.result;
       case 'failed':
         this.failed++;
-        // Before the move to failed (on the same connection): whoever sees the job failed sees its result.
-        if (outcome.result !== undefined) {
-          await this.deps.workerConn
-            .hset(jobHash, failedResultField, JSON.stringify(outcome.result))
-            .catch(() => {});
-        }
         throw Object.assign(
           outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error),
           outcome.result !== undefined ? { result: outcome.result } : {},
@@ -373,22 +391,30 @@ export class RedisConsumer implements JobConsumer {
     }
   }
 
-  /** Whether the job sleeps (`sleeping` hash) and its saved state, in one round trip. */
-  private async flowOf(jobHash: string, id: string): Promise<[string | null, unknown]> {
+  /**
+   * Whether the job sleeps (`sleeping` hash), its saved state and its attempts so far, in one round trip that also
+   * drops a result kept by an earlier attempt's failure (it is not this attempt's).
+   */
+  private async flowOf(
+    jobHash: string,
+    id: string,
+  ): Promise<{ asleep: string | null; savedState: unknown; runs: string | null }> {
     const replies = await this.deps.workerConn
       .multi()
       .hget(this.deps.keys.sleeping, id)
       .hget(jobHash, flowStateField)
+      .hget(jobHash, runsField)
+      .hdel(jobHash, failedResultField)
       .exec();
     const asleep = (replies?.[0]?.[1] as string | null) ?? null;
     const text = replies?.[1]?.[1] as string | null;
-    let state: unknown;
+    let savedState: unknown;
     try {
-      state = text ? JSON.parse(text) : undefined;
+      savedState = text ? JSON.parse(text) : undefined;
     } catch {
-      state = undefined; // written by something else: the handler starts over
+      savedState = undefined; // written by something else: the handler starts over
     }
-    return [asleep, state];
+    return { asleep, savedState, runs: (replies?.[2]?.[1] as string | null) ?? null };
   }
 
   /** Park a parent that stepped aside; the BullMQ error tells the worker it was moved already. */
@@ -441,33 +467,6 @@ export class RedisConsumer implements JobConsumer {
    * is completed by this worker, so the event never precedes the state; when it is too early or fails, the
    * `completed` listener publishes the same event instead.
    */
-  /**
-   * A child that ends for good leaves its last view on its parent, before BullMQ moves it to a finished set that
-   * any job's completion may trim (see `endedChildField`).
-   */
-  private async keepOnParent(
-    job: Job,
-    outcome: ExecutionOutcome,
-    attempt: number,
-    maxAttempts: number,
-  ): Promise<void> {
-    if (!job.parentKey || outcome.kind === 'suspended' || outcome.kind === 'released') return;
-    // A failed attempt that will be retried has not ended.
-    if (outcome.kind === 'failed' && !outcome.permanent && attempt < maxAttempts) return;
-    const view = await this.deps.jobs.get(job.id!).catch(() => undefined);
-    if (!view) return;
-    const now = Date.now();
-    const ended: JobView =
-      outcome.kind === 'completed'
-        ? { ...view, status: 'completed', finishedAt: now, result: outcome.result }
-        : outcome.kind === 'failed'
-          ? { ...view, status: 'failed', finishedAt: now, error: outcome.error, result: outcome.result }
-          : { ...view, status: 'cancelled', finishedAt: now, error: outcome.message };
-    await this.deps.workerConn
-      .hset(job.parentKey, endedChildField(job.id!), JSON.stringify(ended))
-      .catch(() => {});
-  }
-
   private announceCompletion(job: Job, result: unknown, attempt: number): void {
     const id = job.id!;
     const event = completedEvent(job, this.id, result, Date.now() - (job.processedOn ?? Date.now()), attempt);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import { compareEventIds, type DeckEvent, type NewEvent, readStoredEvent } from '../../domain/event';
 import { BusError } from './busError';
@@ -210,6 +210,36 @@ export class RedisEventBus implements EventBus {
       randomUUID(),
       audit ? auditEntryJson(audit) : '',
     );
+  }
+
+  /**
+   * Publish several events (each with its audit entry) in one write, in order: each is its own atomic step, as with
+   * `publish`. Rejects with the first failure (the others may have gone out).
+   */
+  async publishAll(items: readonly { event: NewEvent; audit?: NewAuditEntry }[]): Promise<string[]> {
+    if (this.deps.state.get().state !== 'connected') {
+      throw new BusError('unavailable', `events not published: Redis at ${this.deps.target} is unreachable`);
+    }
+    if (items.length === 0) return [];
+    const { keys, maxLen } = this.deps;
+    const batch = this.cmd.pipeline() as ChainableCommander & Pick<DeckRedis, 'deckPublish'>;
+    for (const { event, audit } of items) {
+      batch.deckPublish(
+        keys.events,
+        keys.epoch,
+        keys.audit,
+        maxLen,
+        eventJson(event),
+        keys.eventsChannel,
+        randomUUID(),
+        audit ? auditEntryJson(audit) : '',
+      );
+    }
+    const replies = (await batch.exec()) ?? [];
+    return replies.map(([error, id]) => {
+      if (error) throw error;
+      return String(id);
+    });
   }
 
   /**

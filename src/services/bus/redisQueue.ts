@@ -1,4 +1,4 @@
-import type { Job, JobType, Queue } from 'bullmq';
+import type { Job, JobsOptions, JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
@@ -21,6 +21,7 @@ import {
 import { scheduleTickOf } from '../scheduler/scheduledJob';
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
+import type { ExecutionOutcome } from './executeJob';
 import { childJobId, jobIdForKey, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
@@ -77,6 +78,30 @@ function endedView(raw: string | undefined): JobView | undefined {
     return undefined;
   }
 }
+/**
+ * What a child that ended for good leaves on its parent (`endedChildField`): its view as `get` would read it while
+ * it ran, made from the job BullMQ handed the worker and the attempts the worker kept (`runs`, the `deck:runs`
+ * text), with how it ended. Undefined when it has not ended for good: no parent, suspended, handed back, or a failed
+ * attempt that will be retried.
+ */
+export function endedChildView(
+  job: Job,
+  outcome: ExecutionOutcome,
+  attempt: { attempt: number; maxAttempts: number },
+  runs: string | null,
+  now = Date.now(),
+): JobView | undefined {
+  if (!job.parentKey || outcome.kind === 'suspended' || outcome.kind === 'released') return undefined;
+  if (outcome.kind === 'failed' && !outcome.permanent && attempt.attempt < attempt.maxAttempts)
+    return undefined;
+  const view = toView(job, 'active', undefined, runs);
+  return outcome.kind === 'completed'
+    ? { ...view, status: 'completed', finishedAt: now, result: outcome.result }
+    : outcome.kind === 'failed'
+      ? { ...view, status: 'failed', finishedAt: now, error: outcome.error, result: outcome.result }
+      : { ...view, status: 'cancelled', finishedAt: now, error: outcome.message };
+}
+
 const requestTimeoutMs = 5000;
 
 export interface RedisQueueDeps {
@@ -108,22 +133,39 @@ export class RedisJobQueue implements JobQueue {
     parent: { id: string; queue: string },
     children: { key: string; spec: JobSpec }[],
   ): Promise<string[]> {
-    // At once, not one after another: each add is three round trips (dedupe read, BullMQ's add, the `job.queued`
-    // event), and a wave of 100 added in a row took 1–4.5 s on a busy worker (bench/batch.bench.mjs).
-    const hash = this.deps.queue.toKey(parent.id);
-    const ids = await Promise.all(
-      children.map(async ({ key, spec }) => {
-        const jobId = childJobId(parent.id, key);
-        // Ended and trimmed from the queue since: it is that child still, never a second run. (One still in the
-        // queue goes through `add`, which finds it and audits the request as deduplicated.)
-        const ended = await this.deps.cmd.hexists(hash, endedChildField(jobId));
-        if (ended && !(await this.deps.queue.getJob(jobId))) return jobId;
-        return this.add(spec, { jobId, parent, key });
-      }),
-    );
-    const known = ((await this.deps.cmd.hget(hash, flowChildrenField)) ?? '').split('\n').filter(Boolean);
-    const added = ids.filter((id) => !known.includes(id));
-    if (added.length > 0) await this.deps.cmd.hset(hash, flowChildrenField, [...known, ...added].join('\n'));
+    // At once, not one after another (a wave of 100 added in a row took 1–4.5 s on a busy worker,
+    // bench/batch.bench.mjs), and what every add must know first is read for all of them in one round trip: which
+    // ended already, which are in the queue, and the parent's list of children.
+    const { queue, cmd } = this.deps;
+    // Every spec is checked before any child is queued: a refused one leaves the wave as it was.
+    const valid = await Promise.all(children.map(({ spec }) => this.accept(spec)));
+    this.ensureUp('children not queued');
+    const hash = queue.toKey(parent.id);
+    const ids = children.map(({ key }) => childJobId(parent.id, key));
+    const reads = cmd.pipeline().hget(hash, flowChildrenField);
+    for (const id of ids) reads.hexists(hash, endedChildField(id)).exists(queue.toKey(id));
+    const replies = (await reads.exec()) ?? [];
+    const reply = (i: number): unknown => {
+      const [error, value] = replies[i] ?? [new Error('no reply')];
+      if (error) throw error;
+      return value;
+    };
+    const known = String(reply(0) ?? '')
+      .split('\n')
+      .filter(Boolean);
+    const fresh: { jobId: string; key: string; valid: JobSpec }[] = [];
+    const duplicates: Promise<unknown>[] = [];
+    children.forEach(({ key }, i) => {
+      const jobId = ids[i];
+      const queued = reply(2 + 2 * i) === 1;
+      // Ended and trimmed from the queue since: it is that child still, never a second run.
+      if (reply(1 + 2 * i) === 1 && !queued) return;
+      if (!queued) fresh.push({ jobId, key, valid: valid[i] });
+      else duplicates.push(this.deps.audit.append(this.prepare(valid[i]).audit(jobId, 'deduplicated')));
+    });
+    await Promise.all([...duplicates, this.addNewChildren(parent, fresh)]);
+    const listed = ids.filter((id) => !known.includes(id));
+    if (listed.length > 0) await cmd.hset(hash, flowChildrenField, [...known, ...listed].join('\n'));
     return ids;
   }
 
@@ -171,10 +213,49 @@ export class RedisJobQueue implements JobQueue {
     );
   }
 
-  private async add(
-    spec: JobSpec,
-    child?: { jobId: string; parent: { id: string; queue: string }; key: string },
-  ): Promise<string> {
+  private async add(spec: JobSpec): Promise<string> {
+    const valid = await this.accept(spec);
+    this.ensureUp('job not queued');
+    const job = this.prepare(valid);
+    const { queue } = this.deps;
+    return this.withTimeout(
+      'queueing the job (it may or may not be queued: check `infradeck jobs`)',
+      async () => {
+        if (job.id && (await this.deps.cmd.exists(queue.toKey(job.id))) === 1) {
+          await this.deps.audit.append(job.audit(job.id, 'deduplicated'));
+          return job.id;
+        }
+        const added = await queue.add(job.name, job.data, job.opts);
+        const id = added.id!;
+        await this.publish(job.queued(id), job.audit(id, 'accepted'));
+        return id;
+      },
+    );
+  }
+
+  /**
+   * Queue a parent's new children (none of them in the queue: `addChildren` read that) in one write, and their
+   * `job.queued` events with their audit entries in one more: a wave of 100 is two round trips, not 200.
+   */
+  private async addNewChildren(
+    parent: { id: string; queue: string },
+    children: { jobId: string; key: string; valid: JobSpec }[],
+  ): Promise<void> {
+    if (children.length === 0) return;
+    const jobs = children.map(({ jobId, key, valid }) => this.prepare(valid, { jobId, parent, key }));
+    await this.withTimeout('queueing the children (check `infradeck jobs`)', async () => {
+      const added = await this.deps.queue.addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
+      await this.deps.events.publishAll(
+        added.map((job, i) => ({
+          event: jobs[i].queued(job.id!),
+          audit: jobs[i].audit(job.id!, 'accepted'),
+        })),
+      );
+    });
+  }
+
+  /** The spec checked and allowed on this bus; a refused one is audited and thrown. */
+  private async accept(spec: JobSpec): Promise<JobSpec> {
     const check = checkJobSpec(spec);
     const raw = spec as Partial<JobSpec> | undefined;
     if (!check.ok) {
@@ -193,78 +274,69 @@ export class RedisJobQueue implements JobQueue {
       await this.auditQuietly(readOnly.audit);
       throw readOnly.error;
     }
-    this.ensureUp('job not queued');
-    const valid = check.spec;
+    return check.spec;
+  }
+
+  /** A valid spec as a BullMQ job (name, data, options), with its `job.queued` event and audit entries. */
+  private prepare(
+    valid: JobSpec,
+    child?: { jobId: string; parent: { id: string; queue: string }; key: string },
+  ) {
     const what = describeJob(valid.kind, valid.payload);
     const policy = policyFor(valid.kind, this.deps.policies);
-    const jobId = child?.jobId ?? (valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined);
-    const { queue } = this.deps;
-    return this.withTimeout(
-      'queueing the job (it may or may not be queued: check `infradeck jobs`)',
-      async () => {
-        if (jobId && (await queue.getJob(jobId))) {
-          await this.deps.audit.append({
-            who: valid.requestedBy,
-            action: 'job.enqueue',
-            jobId,
-            kind: valid.kind,
-            what,
-            outcome: 'deduplicated',
-          });
-          return jobId;
-        }
-        const timeoutMs = valid.timeoutMs ?? (policy.timeoutMs || undefined);
-        const data: JobData = {
-          v: 1,
-          payload: valid.payload,
-          requestedBy: valid.requestedBy,
-          ...(timeoutMs ? { timeoutMs } : {}),
-          ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
-          ...(valid.schedule ? { schedule: valid.schedule } : {}),
-          ...(child ? { childKey: child.key } : {}),
-        };
-        const maxAttempts = valid.attempts ?? policy.attempts;
-        const job = await queue.add(valid.kind, data, {
-          ...(jobId ? { jobId } : {}),
-          attempts: maxAttempts,
-          backoff: { type: 'exponential', delay: policy.backoffMs },
-          // A child is kept by age only: a batch of 5,000 targets must still read every result when it wakes.
-          removeOnComplete: child
-            ? { age: keepFinished.ageSeconds }
-            : { count: keepFinished.completed, age: keepFinished.ageSeconds },
-          removeOnFail: child
-            ? { age: keepFinished.ageSeconds }
-            : { count: keepFinished.failed, age: keepFinished.ageSeconds },
-          keepLogs: keepLogLines,
-          ...(child ? { parent: child.parent, ignoreDependencyOnFailure: true } : {}),
-        });
-        const id = job.id!;
-        await this.publish(
-          {
-            level: 'info',
-            type: 'job.queued',
-            jobId: id,
-            source: valid.requestedBy,
-            message: `queued ${what}`,
-            data: {
-              kind: valid.kind,
-              summary: what,
-              maxAttempts,
-              ...(child ? { parentId: child.parent.id, childKey: child.key } : {}),
-            },
-          },
-          {
-            who: valid.requestedBy,
-            action: 'job.enqueue',
-            jobId: id,
-            kind: valid.kind,
-            what,
-            outcome: 'accepted',
-          },
-        );
-        return id;
-      },
-    );
+    const id = child?.jobId ?? (valid.idempotencyKey ? jobIdForKey(valid.idempotencyKey) : undefined);
+    const timeoutMs = valid.timeoutMs ?? (policy.timeoutMs || undefined);
+    const data: JobData = {
+      v: 1,
+      payload: valid.payload,
+      requestedBy: valid.requestedBy,
+      ...(timeoutMs ? { timeoutMs } : {}),
+      ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
+      ...(valid.schedule ? { schedule: valid.schedule } : {}),
+      ...(child ? { childKey: child.key } : {}),
+    };
+    const maxAttempts = valid.attempts ?? policy.attempts;
+    const opts: JobsOptions = {
+      ...(id ? { jobId: id } : {}),
+      attempts: maxAttempts,
+      backoff: { type: 'exponential', delay: policy.backoffMs },
+      // A child is kept by age only: a batch of 5,000 targets must still read every result when it wakes.
+      removeOnComplete: child
+        ? { age: keepFinished.ageSeconds }
+        : { count: keepFinished.completed, age: keepFinished.ageSeconds },
+      removeOnFail: child
+        ? { age: keepFinished.ageSeconds }
+        : { count: keepFinished.failed, age: keepFinished.ageSeconds },
+      keepLogs: keepLogLines,
+      ...(child ? { parent: child.parent, ignoreDependencyOnFailure: true } : {}),
+    };
+    return {
+      id,
+      name: valid.kind,
+      data,
+      opts,
+      queued: (jobId: string): NewEvent => ({
+        level: 'info',
+        type: 'job.queued',
+        jobId,
+        source: valid.requestedBy,
+        message: `queued ${what}`,
+        data: {
+          kind: valid.kind,
+          summary: what,
+          maxAttempts,
+          ...(child ? { parentId: child.parent.id, childKey: child.key } : {}),
+        },
+      }),
+      audit: (jobId: string, outcome: 'accepted' | 'deduplicated'): NewAuditEntry => ({
+        who: valid.requestedBy,
+        action: 'job.enqueue',
+        jobId,
+        kind: valid.kind,
+        what,
+        outcome,
+      }),
+    };
   }
 
   async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
@@ -321,7 +393,8 @@ export class RedisJobQueue implements JobQueue {
     const { cancel: _dropped, ...data } = job.data as JobData;
     await job.updateData(data as JobData);
     if (state === 'failed') {
-      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      // Its takes keep counting (`attemptsStarted`): a worker reads what a job saved only from its second take on.
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: false });
     }
     // else: cancelled while waiting, still in the wait list: removing the marker is all it takes.
     await this.publish({

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { JobRun, JobView, RunOutcome } from '../../domain/job';
 import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
 
@@ -47,6 +47,34 @@ function withScript(conn: Redis): RunsRedis {
  */
 export function appendRun(conn: Redis, jobHash: string, entry: RunStart | RunEnd): Promise<number> {
   return withScript(conn).deckAppendRun(jobHash, runsField, JSON.stringify(entry));
+}
+
+/**
+ * The field's text after `appendRun(…, entry)`, computed here as the script computes it in Redis (the same cut past
+ * 16 KB): a worker keeps the job's attempts as Redis has them without reading them back.
+ */
+export function withRunAppended(text: string | null | undefined, entry: RunStart | RunEnd): string {
+  const line = JSON.stringify(entry);
+  if (!text) return line;
+  // Lua counts bytes, and `string.find(v, '\n', #v - 12000, true)` starts at a 1-based position.
+  if (Buffer.byteLength(text) <= 16000) return `${text}\n${line}`;
+  const bytes = Buffer.from(text);
+  const cut = bytes.indexOf(10, bytes.length - 12001);
+  return `${cut >= 0 ? bytes.subarray(cut + 1).toString() : text}\n${line}`;
+}
+
+/** A pipeline of `conn` that can carry `appendRunIn` (the script is defined on the connection first). */
+export function runsPipeline(conn: Redis): ChainableCommander {
+  return withScript(conn).pipeline();
+}
+
+/** The same append, queued in a `runsPipeline` (sent when it is executed). */
+export function appendRunIn(batch: ChainableCommander, jobHash: string, entry: RunStart | RunEnd): void {
+  (batch as ChainableCommander & { deckAppendRun(...args: string[]): unknown }).deckAppendRun(
+    jobHash,
+    runsField,
+    JSON.stringify(entry),
+  );
 }
 
 export function runStarted(attempt: number, worker: string): RunStart {

@@ -24,8 +24,14 @@ export function pipelineHandler(): Handler<'pipeline'> {
     const state = ctx.flow.state<PipelineRunState>() ?? {};
     const children = await ctx.flow.children();
     const steps = pipelineRunSteps(payload, children);
-    const reported = await reportFinished(ctx, steps, children, state.reported ?? []);
-    if (reported.length !== (state.reported ?? []).length) await ctx.flow.save({ ...state, reported });
+    const report = reportFinished(ctx, steps, children, state.reported ?? []);
+    // Saved once the lines are written (a run taken over in between writes them again rather than never), while the
+    // next steps are added: the two need nothing of each other.
+    const saved = report.written.then(() =>
+      report.reported.length !== (state.reported ?? []).length
+        ? ctx.flow.save({ ...state, reported: report.reported })
+        : undefined,
+    );
 
     const progress = dagProgress(
       payload.steps,
@@ -37,15 +43,17 @@ export function pipelineHandler(): Handler<'pipeline'> {
         const byName = new Map(payload.steps.map((s) => [s.name, s]));
         // The line and the children go out together: the steps start a round trip sooner.
         await Promise.all([
+          saved,
           ctx.log(`start ${progress.ready.join(', ')}`, 'info'),
           ctx.flow.addChildren(
             progress.ready.map((name) => ({ key: name, spec: stepSpec(payload, byName.get(name)!, ctx) })),
           ),
         ]);
-      }
+      } else await saved;
       ctx.progress(ended, steps.length, runningText(steps, progress.ready));
       return ctx.flow.waitForChildren();
     }
+    await saved;
     const result: PipelineResult = { status: progress.outcome ?? 'failed', steps };
     ctx.progress(steps.length, steps.length, result.status);
     if (result.status === 'passed') return result;
@@ -79,13 +87,16 @@ function runningText(steps: readonly PipelineRunStep[], ready: readonly string[]
   return running.length > 0 ? `running ${[...new Set(running)].join(', ')}` : 'waiting';
 }
 
-/** A line per step that ended since the last run: `lint passed 1.2s`, `test failed exit 1`, `deploy skipped`. */
-async function reportFinished(
+/**
+ * A line per step that ended since the last run: `lint passed 1.2s`, `test failed exit 1`, `deploy skipped`. The
+ * lines are written in order from here; `written` settles when they all are, `reported` names every step told.
+ */
+function reportFinished(
   ctx: JobContext,
   steps: readonly PipelineRunStep[],
   children: readonly JobView[],
   reported: readonly string[],
-): Promise<string[]> {
+): { reported: string[]; written: Promise<unknown> } {
   const seen = new Set(reported);
   const byKey = new Map(children.map((c) => [c.childKey, c]));
   const out = [...reported];
@@ -96,8 +107,7 @@ async function reportFinished(
     writes.push(ctx.log(stepLine(s, byKey.get(s.name)), s.status === 'passed' ? 'stdout' : 'stderr'));
     out.push(s.name);
   }
-  await Promise.all(writes);
-  return out;
+  return { reported: out, written: Promise.all(writes) };
 }
 
 export function stepLine(s: PipelineRunStep, child: JobView | undefined): string {
