@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { readTimeout } from './batchDuration';
 import type { MetricGoal } from './experimentMetrics';
+import { timeoutSchema, yamlEnvSchema } from './programSchemas';
 
 /**
  * An experiment: a program whose runs print metrics. `ai/experiments/<name>.yaml` in the workspace.
@@ -65,23 +65,6 @@ const paramsSchema = z.record(z.string(), paramValueSchema).superRefine((params,
   }
 });
 
-const envSchema = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-  .superRefine((env, ctx) => {
-    for (const name of Object.keys(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a variable name` });
-      }
-    }
-  });
-
-const timeoutSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const read = readTimeout(value);
-  if (read.ok) return read.value;
-  ctx.issues.push({ code: 'custom', message: read.message, input: value });
-  return z.NEVER;
-});
-
 const serverNameSchema = z.string().min(1).max(200);
 
 const whereSchema = z.union([
@@ -109,7 +92,7 @@ export const experimentFileSchema = z
       .default({}),
     metric: metricSchema.optional(),
     where: whereSchema.default('worker'),
-    env: envSchema.default({}),
+    env: yamlEnvSchema.default({}),
     workdir: z.string().min(1).max(4096).optional(),
     timeout: timeoutSchema.optional(),
   })

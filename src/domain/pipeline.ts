@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { readTimeout } from './batchDuration';
+import { timeoutSchema, yamlEnvSchema } from './programSchemas';
 
 /**
  * A local pipeline: steps run by infradeck's own workers, each a child job of the run, in the order of a DAG.
@@ -52,30 +52,13 @@ export function isPipelineName(name: string): boolean {
 
 export const maxStepAttempts = 10;
 
-const envSchema = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-  .superRefine((env, ctx) => {
-    for (const name of Object.keys(env)) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a variable name` });
-      }
-    }
-  });
-
-const timeoutSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const read = readTimeout(value);
-  if (read.ok) return read.value;
-  ctx.issues.push({ code: 'custom', message: read.message, input: value });
-  return z.NEVER;
-});
-
 export const pipelineStepSchema = z
   .object({
     name: z.string().regex(namePattern, stepNameRule),
     run: z.union([z.string().min(1), z.array(z.string().max(65_536)).min(1).max(4096)]),
     shell: z.boolean().default(false),
     needs: z.union([z.string(), z.array(z.string())]).default([]),
-    env: envSchema.default({}),
+    env: yamlEnvSchema.default({}),
     workdir: z.string().min(1).optional(),
     timeout: timeoutSchema.optional(),
     retry: z.number().int().min(1).max(maxStepAttempts).default(1),
@@ -85,7 +68,7 @@ export const pipelineStepSchema = z
 export const pipelineFileSchema = z
   .object({
     name: z.string().regex(namePattern, pipelineNameRule).optional(),
-    env: envSchema.default({}),
+    env: yamlEnvSchema.default({}),
     steps: z.array(pipelineStepSchema).min(1, 'a pipeline needs at least one step').max(1000),
   })
   .strict();

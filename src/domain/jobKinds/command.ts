@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { checkVariableNames } from '../programSchemas';
 import { carries, declareJobKind } from './jobKindDeclaration';
 
 /**
@@ -15,16 +16,7 @@ export const commandPayloadSchema = z
     /** Working directory on the worker (default: the worker's own). */
     cwd: z.string().min(1).optional(),
     /** Extra environment variables, added to the worker's environment. */
-    env: z
-      .record(z.string(), z.string())
-      .superRefine((env, ctx) => {
-        for (const name of Object.keys(env)) {
-          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            ctx.addIssue({ code: 'custom', path: [name], message: `"${name}" is not a variable name` });
-          }
-        }
-      })
-      .optional(),
+    env: z.record(z.string(), z.string()).superRefine(checkVariableNames).optional(),
   })
   .strict();
 export type CommandPayload = z.output<typeof commandPayloadSchema>;
