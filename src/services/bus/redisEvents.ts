@@ -199,8 +199,13 @@ export class RedisEventBus implements EventBus {
     if (this.deps.state.get().state !== 'connected') {
       throw new BusError('unavailable', `event not published: Redis at ${this.deps.target} is unreachable`);
     }
+    return this.cmd.deckPublish(...this.publishArgs(event, audit));
+  }
+
+  /** The `deckPublish` script's arguments for one event (and its audit entry). */
+  private publishArgs(event: NewEvent, audit: NewAuditEntry | undefined) {
     const { keys, maxLen } = this.deps;
-    return this.cmd.deckPublish(
+    return [
       keys.events,
       keys.epoch,
       keys.audit,
@@ -209,7 +214,7 @@ export class RedisEventBus implements EventBus {
       keys.eventsChannel,
       randomUUID(),
       audit ? auditEntryJson(audit) : '',
-    );
+    ] as const;
   }
 
   /**
@@ -221,20 +226,8 @@ export class RedisEventBus implements EventBus {
       throw new BusError('unavailable', `events not published: Redis at ${this.deps.target} is unreachable`);
     }
     if (items.length === 0) return [];
-    const { keys, maxLen } = this.deps;
     const batch = this.cmd.pipeline() as ChainableCommander & Pick<DeckRedis, 'deckPublish'>;
-    for (const { event, audit } of items) {
-      batch.deckPublish(
-        keys.events,
-        keys.epoch,
-        keys.audit,
-        maxLen,
-        eventJson(event),
-        keys.eventsChannel,
-        randomUUID(),
-        audit ? auditEntryJson(audit) : '',
-      );
-    }
+    for (const { event, audit } of items) batch.deckPublish(...this.publishArgs(event, audit));
     const replies = (await batch.exec()) ?? [];
     return replies.map(([error, id]) => {
       if (error) throw error;
