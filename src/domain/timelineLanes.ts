@@ -198,7 +198,8 @@ export function resourceOfEvent(e: DeckEvent): { region: string; resource: strin
     const r = (c?.kind === 'upsert' ? c.resource : c?.kind === 'state' ? c : undefined) as
       | { region?: unknown; id?: unknown }
       | undefined;
-    if (typeof r?.region === 'string' && typeof r.id === 'string') return { region: r.region, resource: r.id };
+    if (typeof r?.region === 'string' && typeof r.id === 'string')
+      return { region: r.region, resource: r.id };
   }
   return undefined;
 }
