@@ -20,6 +20,7 @@ import type { ScheduleRunner } from './services/scheduler/scheduleRunner';
 import { defaultConfigPath, type LoadedConfig, loadConfig } from './services/storage/configFile';
 import { editorCommand } from './services/storage/editorCommand';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
+import { deckTimelineFor } from './services/timeline/deckTimeline';
 import type { DeckServices } from './state/deckServices';
 import type { DeckBus } from './state/services/bus';
 import type { DeckProjects } from './state/services/projects';
@@ -63,6 +64,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     schedules: deckSchedulesFor(dataDir, opts.env),
     batches: deckBatchesFor(dataDir, opts.env),
     pipelines: deckPipelinesFor({ dataDir, config, env: opts.env }),
+    timeline: deckTimelineFor({ dataDir, config, env: opts.env }),
   };
   return {
     dataDir,

@@ -8,8 +8,9 @@ import { reposScreen } from './repos/ReposScreen';
 import { resourcesScreen } from './resources/ResourcesScreen';
 import { schedulerScreen } from './scheduler/SchedulerScreen';
 import { serversScreen } from './servers/ServersScreen';
+import { timelineScreen } from './timeline/TimelineScreen';
 
-/** The tabs, in order: their position is their number key. */
+/** The tabs, in order: their position is their number key (the tenth and later have none: Tab and `:`). */
 export const screens: readonly Screen[] = [
   dashboardScreen,
   reposScreen,
@@ -20,4 +21,5 @@ export const screens: readonly Screen[] = [
   schedulerScreen,
   batchScreen,
   pipelinesScreen,
+  timelineScreen,
 ];

@@ -6,6 +6,7 @@ import type { DeckProjects } from './services/projects';
 import type { DeckRepos } from './services/repos';
 import type { DeckSchedules } from './services/schedules';
 import type { DeckServers } from './services/servers';
+import type { DeckTimeline } from './services/timeline';
 
 /**
  * What the console needs from the outside world, one entry per area; each slice's actions call its own.
@@ -24,4 +25,6 @@ export interface DeckServices {
   batches?: DeckBatches;
   /** Local pipelines and the repositories' remote CI (Pipelines screen, the Repositories tab's CI column). */
   pipelines?: DeckPipelines;
+  /** The bus's events over time, commits, job output, pins and AI run metrics (Timeline tab). */
+  timeline?: DeckTimeline;
 }

@@ -17,7 +17,7 @@ export interface JobLogLines {
  * line's own time.
  */
 export async function readJobLogLines(
-  source: { stream: StreamSource } | { queue: JobQueue },
+  source: { stream: StreamSource } | { queue: Pick<JobQueue, 'list' | 'logs'> },
   start: number,
   end: number,
   max = 200_000,

@@ -8,6 +8,7 @@ import { projectsSlice } from './projects';
 import { reposSlice } from './repos';
 import { schedulesSlice } from './schedules';
 import { serversSlice } from './servers';
+import { timelineSlice } from './timeline';
 import { uiSlice } from './ui';
 import { workersSlice } from './workers';
 import { workspaceSlice } from './workspace';
@@ -27,4 +28,5 @@ export const deckSlices = [
   schedulesSlice,
   batchesSlice,
   pipelinesSlice,
+  timelineSlice,
 ] as const;

@@ -1,0 +1,183 @@
+import type { PatternShiftRow } from '../../domain/logPatterns';
+import { fitWidth, stripControl } from '../../domain/text';
+import { formatMoment, tickLabel, zoneLabel } from '../../domain/timelineAxis';
+import type { MetricDelta } from '../../domain/timelineCompare';
+import type { TimelineEvent } from '../../domain/timelineLanes';
+import type { TimelinePin } from '../../domain/timelinePins';
+import { formatSpan } from '../../domain/timelineWindow';
+import type { TimelineCompare, TimelineFeedState } from '../../state/slices/timeline';
+
+const day = 24 * 3_600_000;
+
+/** A moment as short as the zoom allows: `10:04:05` within a day's window, `Jun 12 10:04` beyond. */
+export function shortMoment(t: number, span: number): string {
+  return span <= day ? tickLabel(t, 'seconds') : `${tickLabel(t, 'days')} ${tickLabel(t, 'minutes')}`;
+}
+
+/** `12.3`, `1,204`, `0.0042`: a metric's value in a few characters. */
+export function formatValue(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 1 || a === 0) return v.toFixed(1).replace(/\.0$/, '');
+  return v.toPrecision(2);
+}
+
+function signed(v: number | undefined): string {
+  if (v === undefined) return '–';
+  return `${v > 0 ? '+' : ''}${formatValue(v)}`;
+}
+
+/** The header: the window, live or not, the zone, and what the feed is doing. */
+export function headerText(opts: {
+  start: number;
+  end: number;
+  live: boolean;
+  total: number;
+  feed: TimelineFeedState;
+  pins: number;
+  notShown: string[];
+}): string {
+  const span = opts.end - opts.start;
+  const feed =
+    opts.feed.state === 'replaying'
+      ? 'replaying…'
+      : opts.feed.state === 'off'
+        ? (opts.feed.error ?? 'no events')
+        : opts.feed.from === 'job history'
+          ? 'job history + live'
+          : 'stream + live';
+  return [
+    ` ${formatSpan(Math.round(span))}`,
+    `${shortMoment(opts.start, span)} → ${opts.live ? 'now' : shortMoment(opts.end, span)}`,
+    opts.live ? 'LIVE' : 'paused (0 live)',
+    zoneLabel(opts.end),
+    `${opts.total.toLocaleString('en-US')} events`,
+    feed,
+    ...(opts.pins ? [`${opts.pins} pin${opts.pins === 1 ? '' : 's'}`] : []),
+    ...(opts.notShown.length ? [`+${opts.notShown.length} lane(s) below: ${opts.notShown.join(', ')}`] : []),
+  ].join(' · ');
+}
+
+/** One event as the footer and the compare view show it: what, who, which job. */
+export function eventText(e: Pick<TimelineEvent, 'what' | 'who' | 'jobId' | 'failed'>): string {
+  return [
+    `${e.failed ? '✖ ' : ''}${stripControl(e.what)}`,
+    ...(e.who ? [stripControl(e.who)] : []),
+    ...(e.jobId ? [`job ${stripControl(e.jobId)}`] : []),
+  ].join(' · ');
+}
+
+export interface FooterLane {
+  title: string;
+  event?: TimelineEvent;
+}
+
+/**
+ * The cursor footer: the time and each metric lane's value there, then each lane's nearest event (`▸` marks the
+ * one `p` pins and Enter opens). Exactly `rows` lines of `width` columns.
+ */
+export function footerLines(opts: {
+  t: number;
+  cursor: boolean;
+  span: number;
+  metrics: { name: string; value?: number }[];
+  lanes: FooterLane[];
+  chosen?: string;
+  width: number;
+  rows: number;
+}): string[] {
+  const { width, rows, span } = opts;
+  if (rows <= 0) return [];
+  const head = [
+    `${opts.cursor ? 'cursor' : 'now'} ${shortMoment(opts.t, span)}`,
+    ...opts.metrics.map((m) => `${m.name} ${formatValue(m.value)}`),
+    ...(opts.cursor ? [] : ['← → move the cursor']),
+  ].join(' · ');
+  const out = [fitWidth(` ${head}`, width)];
+  const titleWidth = Math.min(10, Math.max(3, ...opts.lanes.map((l) => l.title.length)));
+  for (const lane of opts.lanes) {
+    if (out.length >= rows) break;
+    const e = lane.event;
+    const mark = e && e.id === opts.chosen ? '▸' : ' ';
+    const text = e ? `${shortMoment(e.time, span)} ${eventText(e)}` : '–';
+    out.push(fitWidth(`${mark}${fitWidth(lane.title, titleWidth)} ${text}`, width));
+  }
+  while (out.length < rows) out.push(' '.repeat(Math.max(0, width)));
+  return out;
+}
+
+/** The pin list: a title, then one line a pin (`1`/`2`: chosen for `C`, in that order). */
+export function pinLines(
+  pins: readonly TimelinePin[],
+  selected: readonly string[],
+  width: number,
+  span: number,
+): string[] {
+  const lines = [fitWidth(` Pins (${pins.length}) P`, width)];
+  for (const p of pins) {
+    const n = selected.indexOf(p.id);
+    const mark = n >= 0 ? String(n + 1) : ' ';
+    lines.push(fitWidth(`${mark}${shortMoment(p.time, span)} ${p.lane} ${stripControl(p.what)}`, width));
+  }
+  if (pins.length === 0) lines.push(fitWidth(' none yet: p pins the event at the cursor', width));
+  return lines;
+}
+
+function shiftRow(r: PatternShiftRow): string {
+  return `  ${String(r.before).padStart(6)} ${String(r.after).padStart(6)}  ${r.change.padEnd(8)} ${stripControl(r.template)}`;
+}
+
+function metricRow(m: MetricDelta): string {
+  return `  ${fitWidth(m.name, 16)} ${formatValue(m.a).padStart(10)} ${formatValue(m.b).padStart(10)} ${signed(m.delta).padStart(10)}`;
+}
+
+/** The compare view (`C`): between the pins by lane, the metrics at each with the delta, the log pattern shift. */
+export function compareLines(c: TimelineCompare): string[] {
+  const { a, b, result } = c;
+  const span = b.time - a.time;
+  const at = (t: number) => formatMoment(t, span <= 6 * 3_600_000 ? span : day);
+  const lines = [
+    `first:  ${at(a.time)} ${a.lane}: ${eventText(a)}`,
+    `second: ${at(b.time)} ${b.lane}: ${eventText(b)}`,
+    `${formatSpan(Math.max(1000, Math.round(span / 1000) * 1000))} apart (${zoneLabel(b.time)})`,
+    '',
+    'Between them, by lane',
+  ];
+  if (result.lanes.length === 0) lines.push('  nothing happened between them');
+  for (const l of result.lanes) {
+    const failed = l.failed ? ` (${l.failed.toLocaleString('en-US')} failed)` : '';
+    lines.push(`  ${fitWidth(l.title, 10)} ${l.count.toLocaleString('en-US').padStart(8)}${failed}`);
+    for (const e of [...l.events].reverse()) lines.push(`      ${shortMoment(e.time, span)} ${eventText(e)}`);
+  }
+  lines.push(
+    '',
+    'Metrics',
+    `  ${fitWidth('', 16)} ${'first'.padStart(10)} ${'second'.padStart(10)} ${'delta'.padStart(10)}`,
+    ...result.metrics.map(metricRow),
+    '',
+    `Log pattern shift: job output ${formatSpan(c.shiftWindowMs)} before the first pin → ${formatSpan(c.shiftWindowMs)} after the second`,
+  );
+  if (c.shiftLoading) lines.push('  reading the job output…');
+  else if (c.shiftError) lines.push(`  could not read the job output: ${stripControl(c.shiftError)}`);
+  else if (c.shift) {
+    const s = c.shift;
+    lines.push(
+      `  ${s.lines.before.toLocaleString('en-US')} lines before, ${s.lines.after.toLocaleString('en-US')} after, ${s.templates} templates (${c.shiftFrom === 'stream' ? 'the Redis stream' : 'the job history'})${c.shiftTruncated ? '; more lines than are mined: the first ones were used' : ''}`,
+    );
+    const table = (title: string, rows: PatternShiftRow[]) => {
+      lines.push('', title);
+      if (rows.length === 0) lines.push('  (none)');
+      else
+        lines.push(
+          `  ${'BEFORE'.padStart(6)} ${'AFTER'.padStart(6)}  CHANGE   TEMPLATE`,
+          ...rows.map(shiftRow),
+        );
+    };
+    table('Appeared', s.appeared);
+    table('Vanished', s.vanished);
+    table('Top templates', s.top);
+  }
+  return lines;
+}

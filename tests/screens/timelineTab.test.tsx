@@ -1,0 +1,288 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDeck } from '../../src/app/createDeck';
+import { tabLabels } from '../../src/app/tabLabels';
+import { configSchema } from '../../src/domain/config';
+import type { JobView } from '../../src/domain/job';
+import { displayWidth } from '../../src/domain/text';
+import { screens } from '../../src/screens';
+import { timelineScreen } from '../../src/screens/timeline/TimelineScreen';
+import { FileRunMetrics, runMetricsFolder } from '../../src/services/ai/runMetrics';
+import { DeckProvider } from '../../src/ui/deckContext';
+import { type DeckSession, startDeck, tick } from '../harness/startDeck';
+import { stubDeckBus } from '../harness/stubServices';
+import { incidentEvents, type TimelineWorkspace, timelineWorkspace } from './timelineHarness';
+
+let deck: DeckSession | undefined;
+let ws: TimelineWorkspace | undefined;
+
+afterEach(() => {
+  deck?.unmount();
+  deck = undefined;
+  ws?.remove();
+  ws = undefined;
+});
+
+async function openTimeline(size = { columns: 80, rows: 24 }, dir?: string) {
+  const now = Date.now();
+  ws = timelineWorkspace(() => incidentEvents(now), dir);
+  deck = await startDeck({ size, bus: stubDeckBus(), services: { timeline: ws.services } });
+  await deck.press(':');
+  await deck.type('timeline');
+  await deck.press('enter');
+  await deck.waitFor('events/s');
+  return deck;
+}
+
+/** The lane lines of the frame: those that start with a lane's title. */
+function laneLine(frame: string, title: string): string | undefined {
+  return frame.split('\n').find((l) => l.startsWith(`${title} `) && !l.includes('·'));
+}
+
+/** Presses `key` until the footer marks `title`'s event as the one at the cursor (▸). */
+async function cursorOnto(d: DeckSession, key: 'left' | 'right', title: string) {
+  for (let i = 0; i < 120; i++) {
+    if (d.frame().includes(`▸${title}`)) return;
+    await d.press(key);
+  }
+  throw new Error(`the cursor never reached ${title}:\n${d.frame()}`);
+}
+
+describe('the Timeline tab', () => {
+  it('is reachable by Tab from the last numbered tab, and every tab keeps a readable label at 80 columns', async () => {
+    const index = screens.findIndex((s) => s.id === 'timeline');
+    expect(index).toBeGreaterThanOrEqual(9);
+    for (const active of [0, index]) {
+      const t = tabLabels(
+        screens.map((s) => ({ title: s.title, short: s.short })),
+        active,
+        80,
+      );
+      const bar = t.brand + t.labels.join('');
+      expect(displayWidth(bar)).toBeLessThanOrEqual(80);
+      expect(bar).toContain(`${active + 1} ${screens[active].title}`);
+      // Every label keeps its number and its short name at least (`9 CI`, `10 Time`).
+      for (const label of t.labels) expect(label).toMatch(/^ \d+ \S{2,}/);
+    }
+    const now = Date.now();
+    ws = timelineWorkspace(() => incidentEvents(now));
+    deck = await startDeck({
+      size: { columns: 80, rows: 24 },
+      bus: stubDeckBus(),
+      services: { timeline: ws.services },
+    });
+    await deck.press('9', 'tab');
+    await deck.waitFor('events/s');
+    expect(deck.store.getState().ui.tab).toBe(screens[9].id);
+  });
+
+  it('draws the lanes one line each at 80x24, folds the empty ones, and strips escape sequences', async () => {
+    const d = await openTimeline();
+    const f = d.frame();
+    expect(f.split('\n')).toHaveLength(24);
+    for (const line of f.split('\n')) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    expect(f).toMatch(/1h · .* → now · LIVE/);
+    expect(laneLine(f, 'overview')).toBeDefined();
+    expect(laneLine(f, 'deploys')).toMatch(/▲shop/);
+    expect(laneLine(f, 'jobs')).toContain('✖');
+    expect(laneLine(f, 'errors')).toContain('✖');
+    expect(laneLine(f, 'scans')).toMatch(/[▁▂▃▄▅▆▇█]/);
+    // Nothing on these lanes: folded away.
+    for (const empty of ['commits', 'schedules', 'batches', 'pipelines'])
+      expect(laneLine(f, empty)).toBeUndefined();
+    // The time axis under the lanes, in the host's time.
+    expect(f).toMatch(/\n {11}.*\d\d:\d\d/);
+    expect(f).toContain('failed: migrate exit 3');
+    expect(f).not.toContain('owned');
+    expect(f).not.toContain('\x1b]');
+  });
+
+  it('zooms, pans and goes back to live', async () => {
+    const d = await openTimeline();
+    await d.press('+');
+    let f = await d.waitFor(/15m · .* LIVE/);
+    // The deploy was 20 minutes ago: out of this window, its lane folds away.
+    expect(laneLine(f, 'deploys')).toBeUndefined();
+    expect(laneLine(f, 'jobs')).toContain('✖');
+    await d.press('-', '-');
+    f = await d.waitFor(/ 3h · /);
+    expect(laneLine(f, 'deploys')).toContain('▲');
+    await d.press('-', '-', '-', '-', '-', '-', '-');
+    await d.waitFor(/ 7d · /);
+    await d.press('+', '+', '+', '+', '+', '+', '+', '+', '+');
+    await d.waitFor(/ 1m · /);
+    await d.press('-', '-', '-');
+    await d.waitFor(/ 1h · /);
+    await d.press('h');
+    f = await d.waitFor('paused (0 live)');
+    expect(d.store.getState().timeline.window.live).toBe(false);
+    const panned = d.store.getState().timeline.window.end;
+    await d.press('H');
+    await d.waitFor('paused');
+    expect(d.store.getState().timeline.window.end).toBeLessThanOrEqual(panned);
+    await d.press('L', 'L', 'L');
+    await d.waitFor(/→ now · LIVE/);
+    await d.press('h', '0');
+    await d.waitFor(/→ now · LIVE/);
+  });
+
+  it('moves a cursor whose footer names the nearest event on each lane, and Enter opens its job', async () => {
+    const d = await openTimeline();
+    expect(d.frame()).toContain('← → move the cursor');
+    await d.press('left');
+    await d.waitFor(/cursor \d\d:\d\d:\d\d · events\/s/);
+    await cursorOnto(d, 'left', 'deploys');
+    const f = d.frame();
+    expect(f).toMatch(/▸deploys +\d\d:\d\d:\d\d queued deploy shop \(d-1\) · ada@jump1 · job 101/);
+    expect(f).toMatch(/ jobs +\d\d:\d\d:\d\d .*job 102/);
+    await d.press('enter');
+    await d.waitFor(() => d.store.getState().ui.tab === 'jobs');
+    expect(d.store.getState().jobs.log?.jobId).toBe('101');
+  });
+
+  it('pins events into a side list kept in .cache/, and compares two pins', async () => {
+    const d = await openTimeline();
+    await d.press('left');
+    await cursorOnto(d, 'left', 'deploys');
+    await d.press('p');
+    await d.waitFor('Pins (1)');
+    await cursorOnto(d, 'right', 'scans');
+    await d.press('p');
+    let f = await d.waitFor('Pins (2)');
+    expect(f).toMatch(/\d\d:\d\d:\d\d deploys que/);
+    const file = join(ws!.dir, '.cache', 'timeline-pins.json');
+    await d.waitFor(() => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).pins.length === 2);
+
+    // Select both in the list, then compare.
+    await d.press('P');
+    await d.waitFor(() => d.store.getState().timeline.panel === 'pins');
+    await d.press('g', 'space', 'down', 'space');
+    f = await d.waitFor(/1\d\d:\d\d:\d\d deploys/);
+    expect(f).toMatch(/2\d\d:\d\d:\d\d scans/);
+    await d.press('C');
+    f = await d.waitFor('Log pattern shift');
+    expect(f).toContain('Between them, by lane');
+    expect(f).toMatch(/jobs +2 \(1 failed\)/);
+    expect(f).toMatch(/events\/s +[\d.]+ +[\d.]+ +[+-]?[\d.–]+/);
+    await d.waitFor(() => d.store.getState().timeline.compare?.shiftLoading === false);
+    await d.press('G');
+    f = await d.waitFor('Top templates');
+    expect(f).toMatch(/appeared +ERROR connection refused to <IP>/);
+    const all = d.store.getState().timeline.compare?.shift;
+    expect(all?.appeared.map((r) => r.template)).toContain('ERROR connection refused to <IP>');
+    expect(all?.vanished.map((r) => r.template)).toContain('GET /health <NUM> in <NUM>');
+    await d.press('esc');
+    await d.waitFor('events/s');
+    expect(d.store.getState().timeline.compare).toBeUndefined();
+  });
+
+  it('shows the pins of an earlier session', async () => {
+    const first = await openTimeline();
+    await first.press('left');
+    await cursorOnto(first, 'left', 'jobs');
+    await first.press('p');
+    await first.waitFor('Pins (1)');
+    const dir = ws!.dir;
+    const file = join(dir, '.cache', 'timeline-pins.json');
+    await first.waitFor(() => existsSync(file));
+    first.unmount();
+    deck = undefined;
+    ws = undefined;
+    const second = await openTimeline({ columns: 80, rows: 24 }, dir);
+    const f = await second.waitFor('Pins (1)');
+    expect(f).toMatch(/\d\d:\d\d:\d\d jobs/);
+  });
+
+  it('hides a lane with the lane picker', async () => {
+    const d = await openTimeline();
+    await d.press('v');
+    await d.waitFor('[x] deploys');
+    await d.press('down', 'space');
+    await d.waitFor('[ ] jobs');
+    await d.press('esc');
+    const f = await d.waitFor('events/s');
+    expect(laneLine(f, 'jobs')).toBeUndefined();
+    expect(laneLine(f, 'errors')).toBeDefined();
+  });
+
+  it('adds a metric lane of an AI run with a', async () => {
+    const now = Date.now();
+    ws = timelineWorkspace(() => incidentEvents(now));
+    await new FileRunMetrics(runMetricsFolder(ws.dir)).append('77', {
+      p: [
+        ['loss', 1, 0.9, now - 12 * 60_000],
+        ['loss', 2, 0.25, now - 2 * 60_000],
+      ],
+    });
+    const run = {
+      id: '77',
+      kind: 'experimentRun',
+      status: 'completed',
+      createdAt: now - 13 * 60_000,
+    } as JobView;
+    const bus = stubDeckBus({ queue: { list: async (f) => (f?.kind === 'experimentRun' ? [run] : []) } });
+    deck = await startDeck({ size: { columns: 80, rows: 24 }, bus, services: { timeline: ws.services } });
+    await deck.press(':');
+    await deck.type('timeline');
+    await deck.press('enter');
+    await deck.waitFor('events/s');
+    await deck.press('a');
+    await deck.waitFor('run 77 · loss (2 points)');
+    await deck.press('enter');
+    const f = await deck.waitFor('loss#77 0.25');
+    expect(laneLine(f, 'loss#77')).toMatch(/[▁▂▃▄▅▆▇█].*[▁▂▃▄▅▆▇█]/);
+  });
+
+  it('makes the lanes taller at 200x50 and keeps the frame at the terminal size', async () => {
+    const d = await openTimeline({ columns: 200, rows: 50 });
+    const lines = d.lines();
+    expect(lines).toHaveLength(50);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(200);
+    const jobs = lines.findIndex((l) => l.startsWith('jobs '));
+    expect(jobs).toBeGreaterThan(0);
+    // The row above the jobs lane's title row is the same lane's upper part: no title, a bar.
+    expect(lines[jobs - 1]).toMatch(/^ {10} .*[▁▂▃▄▅▆▇█]/);
+    await d.resize(80, 24);
+    const small = d.lines();
+    expect(small).toHaveLength(24);
+    expect(laneLine(small.join('\n'), 'jobs')).toBeDefined();
+    expect(small[small.findIndex((l) => l.startsWith('jobs ')) - 1]).toMatch(/^deploys /);
+  });
+
+  it('draws a correct frame 20 columns wide', async () => {
+    const now = Date.now();
+    ws = timelineWorkspace(() => incidentEvents(now));
+    const d = createDeck({
+      services: {
+        repos: { list: async () => ({ rows: [], errors: [] }), details: async () => ({}) as never },
+        bus: stubDeckBus(),
+        timeline: ws.services,
+      },
+      config: configSchema.parse({}),
+      screens,
+      dataDir: ws.dir,
+      configPath: '/nowhere/config.yaml',
+      readOnly: false,
+      noColor: true,
+    });
+    const Screen = timelineScreen.Component;
+    const app = render(
+      <DeckProvider deck={d}>
+        <Screen width={20} height={12} active />
+      </DeckProvider>,
+    );
+    for (let i = 0; i < 50 && !(app.lastFrame() ?? '').includes('jobs'); i++) await tick(20);
+    const lines = (app.lastFrame() ?? '').split('\n');
+    app.unmount();
+    expect(lines.length).toBeLessThanOrEqual(12);
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(20);
+    // Ink drops trailing blanks: at most the 15 cells a 20-column lane has after its 4-letter title.
+    expect(
+      lines.some((l) => /^jobs [ ▁▂▃▄▅▆▇█]{0,14}✖[ ▁▂▃▄▅▆▇█✖]{0,14}$/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
+    expect(lines[0]).toMatch(/^ 1h · /);
+  });
+});
