@@ -25,10 +25,10 @@ describe('the tab keys', () => {
   });
 
   it('keep a line each in ? once one of them is rebound', async () => {
-    deck = await startDeck({ config: { keys: { 'tab.2': 'x' } } });
+    deck = await startDeck({ config: { keys: { 'tab.2': 'z' } } });
     await deck.press('?');
     const help = await deck.waitFor('Tab 2');
-    expect(help).toMatch(/x\s+Tab 2/);
+    expect(help).toMatch(/z\s+Tab 2/);
     expect(help).toMatch(/3\s+Tab 3/);
     expect(help).not.toContain('Switch tab');
   });

@@ -58,6 +58,15 @@ describe('the Jobs screen', () => {
     await d.waitFor('PROGRESS');
   });
 
+  it('masks a secret in the queued message of :run', async () => {
+    const d = await start();
+    await run(d, 'sh -c "echo AKIAIOSFODNN7EXAMPLE"');
+    const frame = await d.waitFor('queued job');
+    const toast = frame.split('\n').find((l) => l.includes('queued job')) ?? '';
+    expect(toast).not.toContain('AKIAIOSFODNN7EXAMPLE');
+    expect(toast).toMatch(/queued job \S+: sh -c echo AKIA\*+/);
+  });
+
   it('cancels a running command after asking, and its process is gone', async () => {
     const d = await start();
     await run(d, 'sleep 37.125');

@@ -1,6 +1,7 @@
 import type { DeckEvent } from '../../domain/event';
 import type { JobStatus } from '../../domain/job';
 import { RingBuffer } from '../../domain/ringBuffer';
+import { maskSecrets } from '../../domain/secretMask';
 import { applyJobEvents, type JobsById, mergeJobList } from '../reducers/jobs';
 import { errorText, type Slice } from '../slice';
 
@@ -69,7 +70,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
             requestedBy: bus.requester,
             ...(get().workspace.readOnly ? { readOnly: true } : {}),
           });
-          notify('info', `queued job ${id}: ${[program, ...args].join(' ')}`);
+          notify('info', `queued job ${id}: ${maskSecrets([program, ...args].join(' '))}`);
           return id;
         } catch (error) {
           notify('error', `run ${program}: ${errorText(error)}`);
