@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
+import { deckAssistantFor } from './services/ai/deckAssistant';
 import { deckBatchesFor } from './services/batch/deckBatches';
 import { busSettings } from './services/bus/busFromEnv';
 import type { Bus } from './services/bus/contracts';
@@ -64,6 +65,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     schedules: deckSchedulesFor(dataDir, opts.env),
     batches: deckBatchesFor(dataDir, opts.env),
     pipelines: deckPipelinesFor({ dataDir, config, env: opts.env }),
+    assistant: deckAssistantFor(opts.env),
     timeline: deckTimelineFor({ dataDir, config, env: opts.env }),
   };
   return {

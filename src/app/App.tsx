@@ -6,6 +6,9 @@ import { KeyDispatcher, useKeys } from '../ui/keyDispatcher';
 import { keyHintItems } from '../ui/keyHints';
 import type { PaletteCommand } from '../ui/paletteCommand';
 import { type Screen, screenFace } from '../ui/screen';
+import { TableFocusContext, type TableFocusReporter } from '../ui/tableFocus';
+import { AdviceView } from './AdviceView';
+import { AssistantView } from './AssistantView';
 import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands } from './commands';
 import { FilterPrompt } from './FilterPrompt';
@@ -28,6 +31,12 @@ export interface AppProps {
 export function App({ deck, screens, commands = [] }: AppProps) {
   const { exit } = useApp();
   const quit = () => deck.store.getState().actions.ui.quit();
+  // Ctrl-C under an answer on its way stops the answer (what came is kept), not the console.
+  const interrupt = () => {
+    const { assistant, actions } = deck.store.getState();
+    if (assistant.shown === 'ask' && assistant.ask?.phase === 'streaming') actions.assistant.stop();
+    else quit();
+  };
   const quitting = useStore(deck.store, (s) => s.ui.quitting);
   useEffect(() => {
     if (quitting) exit();
@@ -37,7 +46,7 @@ export function App({ deck, screens, commands = [] }: AppProps) {
     <DeckProvider deck={deck}>
       <KeyDispatcher
         keymap={deck.keymap}
-        onInterrupt={quit}
+        onInterrupt={interrupt}
         onError={(error) =>
           deck.store
             .getState()
@@ -63,6 +72,28 @@ function Shell({
   const tab = useDeck((s) => s.ui.tab);
   const overlay = useDeck((s) => s.ui.overlay);
   const suspended = useDeck((s) => s.ui.suspended);
+  const assistant = useDeck((s) => s.assistant.shown);
+  // Each tab's tables tell `:ask` what is selected on it.
+  const focus = useMemo(
+    () =>
+      new Map<string, TableFocusReporter>(
+        screens.map((s) => [
+          s.id,
+          {
+            register: (read) =>
+              actions.assistant.noteTable(s.id, () => {
+                const shown = read();
+                return shown && { ...shown, what: `${shown.what} on the ${s.title} tab` };
+              }),
+          },
+        ]),
+      ),
+    [screens, actions],
+  );
+  // Another tab shown (a tab key, `:jobs`) leaves the assistant's view; `:ask` alone opens it again.
+  useEffect(() => {
+    if (tab) actions.assistant.close();
+  }, [tab, actions]);
   // A tab is mounted when first shown and then kept (its cursor, filter and open view survive a tab switch);
   // tabs never opened cost nothing, which keeps the first frame quick.
   const visited = useVisited(tab);
@@ -81,6 +112,8 @@ function Shell({
     }),
     [face, keymap],
   );
+  // The assistant's views write their own keys: the tab's would not work there.
+  const overViewHints = useMemo(() => ({ screen: [], global: hints.global }), [hints]);
   useEffect(() => actions.bus.connect(), [actions]);
   useEffect(() => {
     void actions.cloud.connect();
@@ -136,15 +169,30 @@ function Shell({
           {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
           {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}
           {overlay === 'messages' ? <MessagesView width={columns} height={contentHeight} /> : null}
+          {assistant ? (
+            // Kept mounted under a confirmation: its scroll and chosen proposal are there when it closes.
+            <Box display={coversScreen(overlay) ? 'none' : 'flex'}>
+              {assistant === 'ask' ? (
+                <AssistantView width={columns} height={contentHeight} active={overlay === null && !hidden} />
+              ) : (
+                <AdviceView width={columns} height={contentHeight} active={overlay === null && !hidden} />
+              )}
+            </Box>
+          ) : null}
           {screens
             .filter((s) => visited.has(s.id))
             .map((s) => (
-              <Box key={s.id} display={s === screen && !coversScreen(overlay) ? 'flex' : 'none'}>
-                <s.Component
-                  width={columns}
-                  height={contentHeight}
-                  active={s === screen && overlay === null && !hidden}
-                />
+              <Box
+                key={s.id}
+                display={s === screen && !coversScreen(overlay) && !assistant ? 'flex' : 'none'}
+              >
+                <TableFocusContext.Provider value={focus.get(s.id) ?? null}>
+                  <s.Component
+                    width={columns}
+                    height={contentHeight}
+                    active={s === screen && overlay === null && !hidden && !assistant}
+                  />
+                </TableFocusContext.Provider>
               </Box>
             ))}
         </Box>
@@ -154,7 +202,7 @@ function Shell({
           ) : overlay === 'filter' ? (
             <FilterPrompt screen={face.id} width={columns} />
           ) : (
-            <MessageLine screen={face.id} hints={hints} width={columns} />
+            <MessageLine screen={face.id} hints={assistant ? overViewHints : hints} width={columns} />
           )}
         </Box>
         <StatusBar width={columns} />

@@ -37,6 +37,28 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       },
     },
     {
+      name: 'ask',
+      aliases: ['assistant'],
+      args: '[question…]',
+      description: 'Ask the assistant; shows what goes with the question first (alone: the last answer)',
+      run: (args, ctx) => {
+        const question = args.join(' ').trim();
+        if (question) ctx.actions.assistant.ask(question);
+        else if (!ctx.actions.assistant.reopen())
+          return ':ask needs a question, e.g. :ask why does the nightly scan fail';
+        return undefined;
+      },
+    },
+    {
+      name: 'advise',
+      aliases: ['advice'],
+      description: 'Built-in advice on what the console sees: open ports, public buckets, failing jobs…',
+      run: (_args, ctx) => {
+        void ctx.actions.assistant.advise();
+        return undefined;
+      },
+    },
+    {
       name: 'quit',
       aliases: ['q', 'q!', 'exit'],
       description: 'Quit infradeck',

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { memo, type ReactNode, useMemo } from 'react';
 import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
+import { useTableFocus } from '../ui/tableFocus';
 import { COLUMN_GAP, layoutColumns } from './columnLayout';
 import { fitCell } from './fitCell';
 import { type Column, scrollWindow, type TableSort } from './tableModel';
@@ -41,6 +42,7 @@ export function DataTable<T>({
 }: DataTableProps<T>): ReactNode {
   const w = Math.max(0, Math.floor(width));
   const h = Math.max(0, Math.floor(height));
+  useTableFocus(table, columns);
   const measured = table.naturalWidths.length === columns.length ? table.naturalWidths : undefined;
   const sortKey = table.sort?.key;
   // The sorted column's title needs room for its marker (`NAME ▲`) too.

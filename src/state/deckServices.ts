@@ -1,3 +1,4 @@
+import type { DeckAssistant } from './services/assistant';
 import type { DeckBatches } from './services/batches';
 import type { DeckBus } from './services/bus';
 import type { DeckCloud } from './services/cloud';
@@ -25,6 +26,8 @@ export interface DeckServices {
   batches?: DeckBatches;
   /** Local pipelines and the repositories' remote CI (Pipelines screen, the Repositories tab's CI column). */
   pipelines?: DeckPipelines;
+  /** The assistant endpoint of `:ask` (INFRADECK_AI_BASE_URL…); absent: `:ask` says there is none. */
+  assistant?: DeckAssistant;
   /** The bus's events over time, commits, job output, pins and AI run metrics (Timeline tab). */
   timeline?: DeckTimeline;
 }

@@ -1,3 +1,4 @@
+import { assistantSlice } from './assistant';
 import { batchesSlice } from './batches';
 import { busSlice } from './bus';
 import { cloudSlice } from './cloud';
@@ -28,5 +29,6 @@ export const deckSlices = [
   schedulesSlice,
   batchesSlice,
   pipelinesSlice,
+  assistantSlice,
   timelineSlice,
 ] as const;

@@ -1,0 +1,325 @@
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import {
+  isLogScrollAction,
+  LOG_FOLLOW,
+  type LogLineStyle,
+  type LogScroll,
+  LogView,
+  logScroll,
+} from '../components/LogView';
+import type { ProposedAction } from '../domain/assistantAction';
+import { displayWidth, fitWidth, stripControl } from '../domain/text';
+import { wrapText } from '../domain/wrapText';
+import type { AssistantAsk, OfferedJob } from '../state/slices/assistant';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { useKeys } from '../ui/keyDispatcher';
+import type { Theme } from '../ui/theme';
+import { useKeyState } from '../ui/useKeyState';
+import { offeredJobLine, offerJob } from './AssistantOffer';
+
+const top: LogScroll = { follow: false, offset: 0 };
+
+interface ShownLine {
+  text: string;
+  style?: LogLineStyle;
+}
+
+/**
+ * `:ask QUESTION`: first the context that would go with the question, masked, and nothing sent (Enter sends, Esc
+ * cancels); then the answer streaming in (Esc or Ctrl-C stops it, what came is kept); then how it ended and the
+ * job it proposes, which runs only after a confirmation (Enter) and never read-only.
+ */
+export function AssistantView({ width, height, active }: { width: number; height: number; active: boolean }) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const ask = useDeck((s) => s.assistant.ask);
+  const lastJob = useDeck((s) => s.assistant.lastJob);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const [scrolled, getScrolled, setScrolled] = useKeyState<{ mode: string; at: LogScroll } | undefined>(
+    undefined,
+  );
+  const [wrap, getWrap, setWrap] = useKeyState(true);
+  const [showContext, getShowContext, setShowContext] = useKeyState(false);
+  const [picked, getPicked, setPicked] = useKeyState(0);
+
+  const phase = ask?.phase;
+  const answering = phase === 'streaming' || phase === 'done';
+  // What is to be read before sending starts at its top; an answer follows its newest words. A scroll belongs to
+  // what it scrolled: another question, or the answer after its context, starts afresh.
+  const mode = `${ask?.id}:${phase === 'unconfigured' ? 'help' : answering && !showContext ? 'answer' : 'read'}`;
+  const scrollOf = (m: string, kept: { mode: string; at: LogScroll } | undefined): LogScroll =>
+    kept?.mode === m ? kept.at : m.endsWith(':answer') ? LOG_FOLLOW : top;
+  const scroll = scrollOf(mode, scrolled);
+  const textWidth = Math.max(1, width - 2);
+  const body = useMemo(
+    () => (ask ? bodyLines(ask, answering && !showContext, theme) : []),
+    [ask, answering, showContext, theme],
+  );
+  // Prose wraps at spaces (the log view would break words); `w` cuts the lines instead.
+  const lines = useMemo(
+    () =>
+      wrap
+        ? body.flatMap((l) =>
+            displayWidth(l.text) <= textWidth
+              ? [l]
+              : wrapText(l.text, textWidth).map((text) => ({ text, style: l.style })),
+          )
+        : body,
+    [body, wrap, textWidth],
+  );
+  const proposals = ask?.phase === 'done' ? ask.proposed : [];
+  const proposal = proposals[Math.min(picked, proposals.length - 1)];
+  const proposalRows = proposal ? 2 : 0;
+  const status = ask ? statusLine(ask, lastJob, readOnly) : { text: '' };
+  // A failure is said whole (where, what, what was kept), on up to three rows.
+  const statusRows = wrapText(status.text, textWidth).slice(0, 3);
+  const bodyHeight = Math.max(1, height - 3 - statusRows.length - proposalRows);
+
+  useKeys(
+    'overlay',
+    (press) => {
+      const state = ask?.phase;
+      if (!state) return false;
+      const name = press.name;
+      if (state === 'streaming') {
+        if (name === 'esc') {
+          actions.assistant.stop();
+          return true;
+        }
+        // `q` would quit the console from under an answer on its way: stopping is Esc.
+        if (name === 'q') return true;
+      } else if (name === 'esc' || name === 'q') {
+        if (state === 'review' || state === 'unconfigured' || state === 'gathering')
+          actions.assistant.cancel();
+        else actions.assistant.close();
+        return true;
+      }
+      if (state === 'review' && name === 'enter') {
+        actions.assistant.send();
+        return true;
+      }
+      if (state === 'unconfigured' && name === 'a') {
+        void actions.assistant.advise();
+        return true;
+      }
+      if (state === 'done' && (name === 'tab' || name === 'n') && proposals.length > 1) {
+        setPicked((getPicked() + 1) % proposals.length);
+        return true;
+      }
+      if (state === 'done' && name === 'enter') {
+        const chosen = proposals[Math.min(getPicked(), proposals.length - 1)];
+        if (chosen?.valid)
+          offerJob(
+            { kind: chosen.kind, payload: chosen.payload, summary: chosen.summary },
+            { actions, readOnly, title: 'Run the job the assistant proposes?' },
+          );
+        return true;
+      }
+      if ((state === 'streaming' || state === 'done') && name === 'c') {
+        setShowContext(!getShowContext());
+        return true;
+      }
+      const action = press.action(['log']);
+      if (action === 'view.wrap') setWrap(!getWrap());
+      else if (action && isLogScrollAction(action))
+        setScrolled({ mode, at: logScroll(scrollOf(mode, getScrolled()), action, lines.length, bodyHeight) });
+      // Tab keys, `:` and `?` go on to the global keys.
+      else return false;
+      return true;
+    },
+    active,
+  );
+
+  if (!ask) return null;
+  const tone = status.tone;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" paddingX={1}>
+      <Text bold color={theme.accent}>
+        {fitWidth(`Assistant: ${stripControl(ask.question)}`, textWidth)}
+      </Text>
+      <Text color={theme.muted}>{fitWidth(subtitle(ask, showContext), textWidth)}</Text>
+      <LogView
+        lines={lines.map((l) => l.text)}
+        lineStyle={(i) => lines[i]?.style}
+        width={textWidth}
+        height={bodyHeight}
+        follow={scroll.follow}
+        offset={scroll.offset}
+        emptyMessage={phase === 'streaming' ? 'waiting for the first words…' : ''}
+      />
+      {proposal ? (
+        <ProposalRows
+          proposal={proposal}
+          index={picked}
+          count={proposals.length}
+          width={textWidth}
+          readOnly={readOnly}
+          theme={theme}
+        />
+      ) : null}
+      {statusRows.map((row, i) => (
+        <Text
+          key={i}
+          bold={tone === 'error'}
+          color={
+            tone === 'error'
+              ? theme.error
+              : tone === 'warn'
+                ? theme.warn
+                : tone === 'ok'
+                  ? theme.ok
+                  : undefined
+          }
+        >
+          {fitWidth(row, textWidth)}
+        </Text>
+      ))}
+      <Text color={theme.muted}>{fitWidth(hints(ask, proposals.length, showContext), textWidth)}</Text>
+    </Box>
+  );
+}
+
+function ProposalRows({
+  proposal,
+  index,
+  count,
+  width,
+  readOnly,
+  theme,
+}: {
+  proposal: ProposedAction;
+  index: number;
+  count: number;
+  width: number;
+  readOnly: boolean;
+  theme: Theme;
+}) {
+  const which = `Proposed job${count > 1 ? ` ${Math.min(index, count - 1) + 1}/${count}` : ''}`;
+  if (!proposal.valid)
+    return (
+      <>
+        <Text color={theme.warn}>
+          {fitWidth(`${which} is not usable: ${stripControl(proposal.error)}`, width)}
+        </Text>
+        <Text color={theme.muted}>
+          {fitWidth(`  ${stripControl(proposal.text.replace(/\s+/g, ' '))}`, width)}
+        </Text>
+      </>
+    );
+  const how = proposal.changes ? (readOnly ? ', changes things: refused read-only' : ', changes things') : '';
+  return (
+    <>
+      <Text bold color={theme.accent}>
+        {fitWidth(`${which} (${proposal.kind}${how}): ${stripControl(proposal.summary)}`, width)}
+      </Text>
+      <Text>
+        {fitWidth(
+          `  ${stripControl(JSON.stringify({ kind: proposal.kind, payload: proposal.payload }))}`,
+          width,
+        )}
+      </Text>
+    </>
+  );
+}
+
+/** What the body shows: the context to review (or that was sent), the configuration help, or the answer. */
+function bodyLines(ask: AssistantAsk, answer: boolean, theme: Theme): ShownLine[] {
+  if (answer) return ask.answer.split(/\r?\n/).map((text) => ({ text }));
+  const out: ShownLine[] = [];
+  const heading = (text: string) => out.push({ text, style: { bold: true, color: theme.accent } });
+  if (ask.phase === 'gathering') return [{ text: 'Reading the context…', style: { dim: true } }];
+  if (ask.phase === 'unconfigured' && ask.configureHelp) {
+    for (const text of ask.configureHelp.split('\n')) out.push({ text, style: { color: theme.warn } });
+    out.push({ text: '' });
+    out.push({
+      text: 'Press a for :advise, the built-in rules advisor: it needs no endpoint.',
+      style: { bold: true },
+    });
+    out.push({ text: '' });
+    heading('What would be sent with the question (masked):');
+  }
+  const context = ask.context;
+  if (!context || context.sections.length === 0)
+    out.push({
+      text: 'No context: nothing is selected, no job is focused, no error events. Only the question goes.',
+    });
+  for (const section of context?.sections ?? []) {
+    heading(`## ${section.title}`);
+    for (const text of section.lines) out.push({ text });
+  }
+  for (const note of ask.notes) out.push({ text: `not included: ${note}`, style: { color: theme.warn } });
+  return out;
+}
+
+function subtitle(ask: AssistantAsk, showContext: boolean): string {
+  const masked = ask.context
+    ? `${ask.context.masked} value${ask.context.masked === 1 ? '' : 's'} masked`
+    : '';
+  const to = ask.endpoint
+    ? `${ask.endpoint.model} at ${ask.endpoint.baseUrl}${ask.endpoint.keyFrom ? ` (key from ${ask.endpoint.keyFrom})` : ''}`
+    : '';
+  switch (ask.phase) {
+    case 'gathering':
+      return 'reading what to send with the question…';
+    case 'review':
+      return `Nothing sent yet. This goes to ${to} with the question; ${masked}`;
+    case 'unconfigured':
+      return 'No assistant endpoint: nothing can be sent';
+    default:
+      return showContext ? `What was sent with the question to ${to}; ${masked}` : `Answer of ${to}`;
+  }
+}
+
+interface Status {
+  text: string;
+  tone?: 'ok' | 'warn' | 'error';
+}
+
+function statusLine(ask: AssistantAsk, job: OfferedJob | undefined, readOnly: boolean): Status {
+  if (job) {
+    const line = offeredJobLine(job, readOnly);
+    return { text: line.text, tone: line.error ? 'error' : 'ok' };
+  }
+  switch (ask.phase) {
+    case 'gathering':
+      return { text: '' };
+    case 'review':
+      return { text: 'Enter sends it · Esc cancels (nothing is sent)', tone: 'warn' };
+    case 'unconfigured':
+      return { text: 'a opens :advise, the built-in rules advisor: it needs no endpoint', tone: 'warn' };
+    case 'streaming':
+      return { text: `answering… ${ask.answer.length} characters · Esc or Ctrl-C stops (what came is kept)` };
+  }
+  const said = ask.message ? stripControl(ask.message) : '';
+  switch (ask.outcome) {
+    case 'complete':
+      return said ? { text: `✓ answered; ${said}`, tone: 'warn' } : { text: '✓ answered', tone: 'ok' };
+    case 'aborted':
+      return { text: `■ you stopped the answer: ${said || 'stopped'}`, tone: 'warn' };
+    default:
+      return { text: `✗ ${said || `the answer ended: ${ask.outcome}`}`, tone: 'error' };
+  }
+}
+
+function hints(ask: AssistantAsk, proposals: number, showContext: boolean): string {
+  const scroll = 'j/k scroll · w wrap';
+  switch (ask.phase) {
+    case 'gathering':
+      return 'Esc cancel';
+    case 'review':
+      return `Enter send · Esc cancel · ${scroll}`;
+    case 'unconfigured':
+      return `a advise · Esc close · ${scroll}`;
+    case 'streaming':
+      return `Esc/Ctrl-C stop · ${scroll} · c ${showContext ? 'answer' : 'context sent'}`;
+    default:
+      return [
+        ...(proposals > 0 ? ['Enter run proposed job'] : []),
+        ...(proposals > 1 ? ['Tab next proposal'] : []),
+        `c ${showContext ? 'answer' : 'context sent'}`,
+        scroll,
+        'Esc close',
+      ].join(' · ');
+  }
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import stringWidth from 'string-width';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { consoleCloud } from '../../src/consoleCloud';
+import { deckBusOf } from '../../src/openWorkspace';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openMemoryBus } from '../../src/services/bus/memoryBus';
+import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { operator } from '../harness/memoryDeckBus';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let dir: string;
+let deck: DeckSession | undefined;
+let bus: Bus | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'infradeck-advice-'));
+});
+afterEach(async () => {
+  deck?.unmount();
+  deck = undefined;
+  await bus?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The console on the DEMO cloud, scanned, its jobs run in-process against the same cloud; at 80x24. */
+async function openScanned(opts: { readOnly?: boolean } = {}) {
+  const cloud = consoleCloud(dir, {});
+  bus = openMemoryBus({
+    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
+    requester: operator,
+  });
+  deck = await startDeck({
+    bus: deckBusOf(bus, operator),
+    services: { cloud: cloud.deckCloud },
+    size: { columns: 80, rows: 24 },
+    readOnly: opts.readOnly,
+  });
+  await deck.store.getState().actions.cloud.connect({ demo: true });
+  await deck.waitFor(() => (deck?.store.getState().cloud.index.all.length ?? 0) > 100, 15_000);
+  return deck;
+}
+
+async function advise(d: DeckSession) {
+  await d.press(':');
+  await d.type('advise');
+  await d.press('enter');
+  return d.waitFor(/Advice: \d+ findings: \d+ high/);
+}
+
+function fits(frame: string) {
+  const lines = frame.split('\n');
+  expect(lines).toHaveLength(24);
+  for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(80);
+}
+
+describe(':advise in the console', () => {
+  it('lists the findings on the scanned DEMO account, most severe first, with the one at the cursor explained', async () => {
+    const d = await openScanned();
+    const f = await advise(d);
+    fits(f);
+    const rules = d.store.getState().assistant.advice?.report?.findings.map((x) => x.rule) ?? [];
+    for (const rule of ['open-admin-port', 'public-bucket', 'bucket-without-versioning', 'stopped-instance'])
+      expect(rules).toContain(rule);
+    expect(f).toMatch(/^ {2}\S* ?high\s+open-admin-port\s+sg-/m);
+    // The finding at the cursor: why, its rows and the job it suggests.
+    expect(f).toMatch(/\[high\] open-admin-port: port 22 \(SSH\) open to 0\.0\.0\.0\/0/);
+    expect(f).toMatch(/about: sg-/);
+    expect(f).toMatch(/suggested job \(command\): /);
+    expect(f).toContain('Enter run suggested job (asks first)');
+  });
+
+  it('Enter offers the suggested job and runs it only once confirmed (typed for a terminate)', async () => {
+    const d = await openScanned();
+    await advise(d);
+    const findings = d.store.getState().assistant.advice?.report?.findings ?? [];
+    const stopped = findings.findIndex((x) => x.rule === 'stopped-instance');
+    expect(stopped).toBeGreaterThan(0);
+    for (let i = 0; i < stopped; i++) await d.press('j');
+    await d.waitFor(/\[low\] stopped-instance/);
+    const jobsBefore = (await bus?.queue.list({}))?.length ?? 0;
+    await d.press('enter');
+    const suggestion = findings[stopped].suggestion!;
+    const confirm = await d.waitFor('Run the job suggested for stopped-instance?');
+    expect(confirm).toContain(`Type ${suggestion.payload.confirm} and press Enter`);
+    await d.press('esc');
+    await d.waitFor(/\[low\] stopped-instance/);
+    expect((await bus?.queue.list({}))?.length).toBe(jobsBefore);
+
+    await d.press('g', 'enter');
+    await d.waitFor('Run the job suggested for open-admin-port?');
+    await d.press('y');
+    await d.waitFor(/✓ queued job \S+: /);
+    const jobs = (await bus?.queue.list({})) ?? [];
+    expect(jobs.length).toBe(jobsBefore + 1);
+    expect(jobs.some((j) => j.kind === 'command' && j.requestedBy.user === operator.user)).toBe(true);
+  });
+
+  it('read-only, refuses a suggested job that changes things and says so', async () => {
+    const d = await openScanned({ readOnly: true });
+    const f = await advise(d);
+    expect(f).toContain('suggested job (command, refused read-only: it changes things)');
+    const jobsBefore = (await bus?.queue.list({}))?.length ?? 0;
+    await d.press('enter');
+    const refused = await d.waitFor('read-only: not run');
+    expect(refused).not.toContain('Run the job suggested');
+    fits(refused);
+    expect((await bus?.queue.list({}))?.length).toBe(jobsBefore);
+  });
+});
