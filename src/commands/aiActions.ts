@@ -19,7 +19,7 @@ import { busSettings, exitCodes, openCommandBus, wantsJson } from '../services/b
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
-import { type AiVerb, aiDeclaration, aiVerbs } from './ai';
+import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './ai';
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
@@ -48,6 +48,10 @@ export async function aiCommand(argv: string[], io: HeadlessIO): Promise<number>
       );
     }
     verb = given as AiVerb;
+    if ((modelVerbs as readonly string[]).includes(verb))
+      return (await import('./aiModels')).aiModelsCommand(parsed, io);
+    const misplaced = modelFlags.find((f) => values[f] !== undefined);
+    if (misplaced) throw new Error(`--${misplaced} goes with ${modelVerbs.slice(1).join(', ')}`);
     if (extra.length) throw new Error(`unexpected ${extra.join(' ')}`);
     if ((verb === 'run' || verb === 'metrics') && !arg) {
       throw new Error(
@@ -74,6 +78,8 @@ export async function aiCommand(argv: string[], io: HeadlessIO): Promise<number>
       return run(io, target!, { params: values.param ?? [], wait: values.wait === true, json });
     case 'metrics':
       return metrics(io, target!, { name: values.name, json });
+    default:
+      return exitCodes.usage; // the registry's and rollouts' verbs went to aiModels above
   }
 }
 

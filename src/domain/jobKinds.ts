@@ -7,6 +7,7 @@ import { destroyJob } from './jobKinds/destroy';
 import { experimentRunJob } from './jobKinds/experimentRun';
 import { instancesJob } from './jobKinds/instances';
 import type { CarriedType, EventDeclaration } from './jobKinds/jobKindDeclaration';
+import { modelJob } from './jobKinds/model';
 import { pipelineJob, pipelineStepJob } from './jobKinds/pipeline';
 import { powerJob } from './jobKinds/power';
 import { scanJob } from './jobKinds/scan';
@@ -30,6 +31,7 @@ export const jobKindDeclarations = [
   pipelineJob,
   pipelineStepJob,
   experimentRunJob,
+  modelJob,
 ] as const;
 
 type Declared = (typeof jobKindDeclarations)[number];

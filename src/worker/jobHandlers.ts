@@ -14,6 +14,7 @@ import { deployHandler } from './handlers/deploy';
 import { destroyHandler } from './handlers/destroy';
 import { experimentRunHandler } from './handlers/experimentRun';
 import { instancesHandler } from './handlers/instances';
+import { modelHandler } from './handlers/model';
 import { pipelineHandler } from './handlers/pipeline';
 import { pipelineStepHandler } from './handlers/pipelineStep';
 import { powerHandler } from './handlers/power';
@@ -60,6 +61,7 @@ export const handlerFactories: HandlerFactories = {
   pipelineStep: (deps) => pipelineStepHandler({ readOnly: deps.readOnly }),
   experimentRun: (deps) =>
     experimentRunHandler({ readOnly: deps.readOnly, dataDir: deps.dataDir, metrics: deps.runMetrics }),
+  model: (deps) => modelHandler({ readOnly: deps.readOnly, dataDir: deps.dataDir, cloud: deps.cloud }),
 };
 
 /** Every job kind this version of infradeck can run, by kind, bound to a worker's cloud, folder and flags. */

@@ -46,6 +46,7 @@ describe('the job kind registry', () => {
       | 'pipeline'
       | 'pipelineStep'
       | 'experimentRun'
+      | 'model'
     >();
     expectTypeOf<JobResults['scan']>().toEqualTypeOf<ScanResult>();
     expectTypeOf<EventData['scan.region']>().toEqualTypeOf<ScanRegionEventData>();

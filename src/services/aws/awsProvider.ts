@@ -14,7 +14,12 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { GetBucketLocationCommand, GetBucketTaggingCommand, paginateListBuckets } from '@aws-sdk/client-s3';
+import {
+  GetBucketLocationCommand,
+  GetBucketTaggingCommand,
+  HeadObjectCommand,
+  paginateListBuckets,
+} from '@aws-sdk/client-s3';
 import { projectTag, type Resource, type ResourceType, tagsToRecord } from '../../domain/resource';
 import { CloudError, errorCode, errorMessage, isAbort, isRegionUnavailable } from '../cloud/cloudError';
 import type {
@@ -418,6 +423,33 @@ export class AwsProvider implements CloudProvider {
       region = bucketRegion(loc.LocationConstraint);
     }
     return this.withSettings(bucketResource(b, region, {}), signal);
+  }
+
+  async objectExists(bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
+    // HeadObject answers a bucket of another region with a bare 301: ask where the bucket is first.
+    let region: string;
+    try {
+      const loc = await this.clients
+        .s3()
+        .send(new GetBucketLocationCommand({ Bucket: bucket }), { abortSignal: signal });
+      region = bucketRegion(loc.LocationConstraint);
+    } catch (err) {
+      if (errorCode(err) === 'NoSuchBucket') return false;
+      throw err;
+    }
+    try {
+      await this.clients
+        .s3(region)
+        .send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      return true;
+    } catch (err) {
+      // HeadObject has no body, so a missing key or bucket comes back as a bare 404 (`NotFound`).
+      const code = errorCode(err);
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchBucket' || status === 404)
+        return false;
+      throw err;
+    }
   }
 
   /** The bucket with its tags and the settings a deploy manages, read with this account as the expected owner. */

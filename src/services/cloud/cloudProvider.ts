@@ -216,4 +216,9 @@ export interface CloudProvider {
    * or undefined when the account has none of that name (another account's bucket is not ours).
    */
   findBucket(name: string, signal?: AbortSignal): Promise<Resource | undefined>;
+  /**
+   * Whether an object exists (S3 HeadObject, in the bucket's own region): false when the key or the bucket is not
+   * there; anything else (access denied, throttling past retries) is thrown.
+   */
+  objectExists(bucket: string, key: string, signal?: AbortSignal): Promise<boolean>;
 }

@@ -58,6 +58,8 @@ export interface DemoBucket {
   resource: Resource;
   /** Object versions in the bucket. */
   objects: number;
+  /** Objects put by name (`DemoCloud.putObject`): the only keys `objectExists` finds. */
+  keys?: string[];
 }
 
 export interface DemoState {

@@ -302,6 +302,23 @@ export class DemoCloud implements CloudProvider {
     return convergeDemo(this.endpoint, r, settings, signal, fresh);
   }
 
+  async objectExists(bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
+    const demo = this.endpoint;
+    return demo.call('global', 's3:HeadObject', signal, () => {
+      const b = demo.state.buckets.get(bucket);
+      return b?.keys?.includes(key) === true;
+    });
+  }
+
+  /** Puts a named object in a demo bucket (the seeded objects are counted, not named: none of them is found). */
+  putObject(bucket: string, key: string): void {
+    const b = this.endpoint.state.buckets.get(bucket);
+    if (!b) throw new CloudError('NoSuchBucket', `The specified bucket ${bucket} does not exist`);
+    if (b.keys?.includes(key)) return;
+    b.keys = [...(b.keys ?? []), key];
+    this.putObjects(bucket, 1);
+  }
+
   /** Adds objects to a demo bucket (for trying the delete confirmation). */
   putObjects(bucket: string, count: number): void {
     const b = this.endpoint.state.buckets.get(bucket);
