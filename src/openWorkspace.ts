@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
+import { deckAiFor } from './services/ai/deckAi';
 import { deckAssistantFor } from './services/ai/deckAssistant';
 import { deckBatchesFor } from './services/batch/deckBatches';
 import { busSettings } from './services/bus/busFromEnv';
@@ -67,6 +68,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     pipelines: deckPipelinesFor({ dataDir, config, env: opts.env }),
     assistant: deckAssistantFor(opts.env),
     timeline: deckTimelineFor({ dataDir, config, env: opts.env }),
+    ai: deckAiFor({ dataDir, env: opts.env }),
   };
   return {
     dataDir,

@@ -1,4 +1,5 @@
 import type { Screen } from '../ui/screen';
+import { aiScreen } from './ai/AiScreen';
 import { batchScreen } from './batch/BatchScreen';
 import { dashboardScreen } from './dashboard/DashboardScreen';
 import { deploymentsScreen } from './deployments/DeploymentsScreen';
@@ -22,4 +23,5 @@ export const screens: readonly Screen[] = [
   batchScreen,
   pipelinesScreen,
   timelineScreen,
+  aiScreen,
 ];

@@ -1,3 +1,4 @@
+import type { DeckAi } from './services/ai';
 import type { DeckAssistant } from './services/assistant';
 import type { DeckBatches } from './services/batches';
 import type { DeckBus } from './services/bus';
@@ -30,4 +31,6 @@ export interface DeckServices {
   assistant?: DeckAssistant;
   /** The bus's events over time, commits, job output, pins and AI run metrics (Timeline tab). */
   timeline?: DeckTimeline;
+  /** The workspace's experiments (`ai/experiments/*.yaml`) and the runs' metrics store (AI tab). */
+  ai?: DeckAi;
 }

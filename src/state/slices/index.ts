@@ -1,3 +1,4 @@
+import { aiSlice } from './ai';
 import { assistantSlice } from './assistant';
 import { batchesSlice } from './batches';
 import { busSlice } from './bus';
@@ -31,4 +32,5 @@ export const deckSlices = [
   pipelinesSlice,
   assistantSlice,
   timelineSlice,
+  aiSlice,
 ] as const;

@@ -1,0 +1,234 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  isTextViewAction,
+  type LogLines,
+  LogView,
+  type TextViewState,
+  textViewStep,
+} from '../../components/LogView';
+import { type AiRunRow, metricNames, paramsText, runDurationMs } from '../../domain/aiRunRows';
+import type { SeriesPoint } from '../../domain/downsample';
+import { formatMetric } from '../../domain/experimentMetrics';
+import { isFinished } from '../../domain/job';
+import { fitWidth, stripControl } from '../../domain/text';
+import type { RunChart } from '../../state/slices/ai';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { statusColor, tookText } from './aiColumns';
+import { askCancel, askRetry } from './aiConfirmations';
+import { type MetricChartText, metricChart } from './metricChart';
+
+interface DrawnChart {
+  text: MetricChartText;
+  count: number;
+  min: number;
+  max: number;
+  last?: SeriesPoint;
+}
+
+const FOLLOWING: TextViewState = { follow: true, offset: 0, wrap: false, scrollX: 0 };
+const noLines: LogLines = { length: 0, at: () => undefined };
+
+/** The metric charted: the one chosen with `m` when the run has it, else the main one, else the first. */
+export function chosenMetric(names: readonly string[], chosen: string | undefined): string | undefined {
+  return chosen !== undefined && names.includes(chosen) ? chosen : names[0];
+}
+
+/** The next (`step` 1) or previous (-1) metric after `current`. */
+export function cycleMetric(
+  names: readonly string[],
+  current: string | undefined,
+  step: number,
+): string | undefined {
+  if (names.length === 0) return undefined;
+  const at = current === undefined ? -1 : names.indexOf(current);
+  return names[(((at + step) % names.length) + names.length) % names.length];
+}
+
+/** The lines the chart gets of `rest` (what the header lines leave): most of them, the log keeps at least 3. */
+export function chartRowsOf(rest: number, logOnly: boolean): number {
+  if (logOnly) return 0;
+  if (rest < 6) return Math.max(0, rest - 3);
+  return Math.max(3, Math.min(rest - 4, Math.round(rest * 0.6)));
+}
+
+/** The series of a chart in the run's order of metrics, the main one first. */
+export function chartNames(chart: RunChart | undefined, main: string | undefined): string[] {
+  return metricNames([[...(chart?.series.keys() ?? [])].map((name) => ({ name }))], main);
+}
+
+/**
+ * Enter on a run: a line chart of one metric over steps (`m` the next metric), fitted to the pane and drawn again
+ * when it is resized or points arrive (at most every `chartRefreshMs`); its checkpoints; its log, followed while it
+ * runs (`l`: the log alone).
+ */
+export function AiRunView({
+  row,
+  width,
+  height,
+  active,
+  onNew,
+  paramsFirst = [],
+}: {
+  row: AiRunRow;
+  /** The params named first (the experiment's grid keys: what tells its runs apart). */
+  paramsFirst?: readonly string[];
+  width: number;
+  height: number;
+  active: boolean;
+  onNew: () => void;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const copy = useCopy();
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const chart = useDeck((s) => s.ai.charts[row.id]);
+  const chosen = useDeck((s) => s.ai.metric);
+  const log = useDeck((s) => (s.jobs.log?.jobId === row.id ? s.jobs.log : undefined));
+  // The log's version changes with every line: read here so this view draws again.
+  useDeck((s) => (s.jobs.log?.jobId === row.id ? s.jobs.log.version : 0));
+  const [view, setView] = useState(FOLLOWING);
+  const [logOnly, setLogOnly] = useState(false);
+  const [now, setNow] = useState(Date.now);
+  const running = !isFinished(row.status);
+  useEffect(() => {
+    if (!active || !running) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active, running]);
+  // Another tab opened another job's log meanwhile: this run's comes back with the tab.
+  const logOfOther = useDeck((s) => s.jobs.log !== undefined && s.jobs.log.jobId !== row.id);
+  useEffect(() => {
+    if (active && logOfOther) void actions.jobs.openLog(row.id);
+  }, [active, logOfOther, actions, row.id]);
+
+  const version = chart?.version ?? -1;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the series grow in place; `version` says when.
+  const names = useMemo(() => chartNames(chart, row.metric?.name), [chart, version, row.metric?.name]);
+  const metric = chosenMetric(names, chosen);
+  const rest = height - 6;
+  const chartRows = chartRowsOf(rest, logOnly);
+  const logRows = Math.max(1, rest - chartRows + (chartRows === 0 ? 1 : 0));
+  const noColor = theme.noColor;
+  // Each metric's chart as drawn for this version of the points and this size: `m` back and forth fits each once.
+  const fitted = useRef(new WeakMap<RunChart, Map<string, DrawnChart>>());
+  const drawn = useMemo((): DrawnChart => {
+    const key = `${metric}|${width}|${chartRows}|${noColor}|${version}`;
+    const cache = chart ? (fitted.current.get(chart) ?? new Map<string, DrawnChart>()) : undefined;
+    if (chart && cache) fitted.current.set(chart, cache);
+    const hit = cache?.get(key);
+    if (hit) return hit;
+    const points = metric ? (chart?.series.get(metric) ?? []) : [];
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const p of points) {
+      if (p.y < min) min = p.y;
+      if (p.y > max) max = p.y;
+    }
+    const text =
+      chartRows > 0
+        ? metricChart([{ points }], {
+            width,
+            height: chartRows,
+            ...(noColor ? {} : { colors: ['cyan'] }),
+          })
+        : { lines: [], axis: '' };
+    const made = { text, count: points.length, min, max, last: points[points.length - 1] };
+    cache?.set(key, made);
+    return made;
+  }, [chart, version, metric, width, chartRows, noColor]);
+
+  const lines: LogLines = log?.lines ?? noLines;
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['aiRun', 'log']);
+      if (action === 'view.back') actions.ai.back();
+      else if (action === 'ai.metric') actions.ai.setMetric(cycleMetric(names, metric, 1));
+      else if (action === 'ai.metricPrev') actions.ai.setMetric(cycleMetric(names, metric, -1));
+      else if (action === 'ai.logOnly') setLogOnly((v) => !v);
+      else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
+      else if (action === 'ai.retry') askRetry(row, actions, readOnly);
+      else if (action === 'ai.new') onNew();
+      else if (action === 'clipboard.copy') copy(row.id);
+      else if (action && isTextViewAction(action))
+        setView((s) => textViewStep(s, action, lines, logRows, width));
+      else return false;
+      return true;
+    },
+    active,
+  );
+
+  const took = tookText(runDurationMs(row, now));
+  const title = `${row.experiment} · run ${row.id} · ${row.status.toUpperCase()}`;
+  const sub = [
+    paramsText(row.params, paramsFirst) || 'no params',
+    row.where,
+    `took ${took}`,
+    row.attempts > 1 ? `attempt ${row.attempts}` : '',
+    row.error ? stripControl(row.error) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const at = metric ? names.indexOf(metric) + 1 : 0;
+  const metricLine = chart?.error
+    ? chart.error
+    : chart?.loading && drawn.count === 0
+      ? 'reading the metrics…'
+      : !metric
+        ? running
+          ? 'no metric points yet'
+          : 'this run printed no metric lines'
+        : [
+            `${metric}${names.length > 1 ? ` (${at}/${names.length}, m next)` : ''}`,
+            `min ${formatMetric(drawn.min)}`,
+            `max ${formatMetric(drawn.max)}`,
+            drawn.last ? `last ${formatMetric(drawn.last.y)} at step ${drawn.last.x}` : '',
+            `${drawn.count} point${drawn.count === 1 ? '' : 's'}${running ? ' so far' : ''}`,
+          ]
+            .filter(Boolean)
+            .join(' · ');
+  const checkpoints = chart?.checkpoints.length ? chart.checkpoints : row.checkpoints;
+  const lastCheckpoint = checkpoints[checkpoints.length - 1];
+  const checkpointLine = lastCheckpoint
+    ? `checkpoint${checkpoints.length === 1 ? '' : `s ${checkpoints.length}, last`}: ${stripControl(lastCheckpoint.uri)}${lastCheckpoint.step !== undefined ? ` at step ${lastCheckpoint.step}` : ''}`
+    : 'no checkpoints';
+  const where = view.follow ? (running ? 'following' : 'end') : 'scrolled';
+  const logLine = `log · ${lines.length} line${lines.length === 1 ? '' : 's'} · ${where}${view.wrap ? ' · wrapped' : ''} · l ${logOnly ? 'shows the chart' : 'log only'}`;
+  const chartLines = drawn.text.lines;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold color={noColor ? undefined : statusColor[row.status]}>
+        {fitWidth(title, width)}
+      </Text>
+      <Text color={theme.muted}>{fitWidth(stripControl(sub), width)}</Text>
+      <Text bold={!chart?.error} color={chart?.error ? theme.error : undefined}>
+        {fitWidth(stripControl(metricLine), width)}
+      </Text>
+      {chartRows > 0 && (
+        <Box flexDirection="column" height={chartRows + 1}>
+          {Array.from({ length: chartRows }, (_, i) => (
+            <Text key={`c${i}`} wrap="truncate">
+              {chartLines[i] ?? ''}
+            </Text>
+          ))}
+          <Text color={theme.muted}>{fitWidth(drawn.text.axis, width)}</Text>
+        </Box>
+      )}
+      <Text color={theme.muted}>{fitWidth(checkpointLine, width)}</Text>
+      <Text color={theme.muted}>{fitWidth(logLine, width)}</Text>
+      <LogView
+        lines={lines}
+        width={width}
+        height={logRows}
+        follow={view.follow}
+        offset={view.offset}
+        wrap={view.wrap}
+        scrollX={view.scrollX}
+        emptyMessage={log ? 'no output yet' : 'reading the log…'}
+      />
+    </Box>
+  );
+}

@@ -1,0 +1,315 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import { type ExperimentRow, experimentRows } from '../../domain/aiRunRows';
+import { fitWidth, stripControl } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
+import { aiRunRowsOf } from '../../state/slices/ai';
+import type { DeckActions, DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { type ActionDef, copyAction } from '../../ui/keymap';
+import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { TextDetails } from '../TextDetails';
+import { AiRunView } from './AiRunView';
+import { experimentColumns } from './aiColumns';
+import { CompareView } from './CompareView';
+import { NewRunForm } from './NewRunForm';
+import { RunsView } from './RunsView';
+
+/** `n`: the start form; read-only, straight to the queue, which refuses it (and the status bar says so). */
+function newRun(
+  row: ExperimentRow | undefined,
+  actions: DeckActions,
+  readOnly: boolean,
+  openForm: (name: string) => void,
+) {
+  if (!row) return actions.ui.notify('warn', 'n: no experiment here (add ai/experiments/NAME.yaml)');
+  if (readOnly) return void actions.ai.start(row.info.name, {});
+  if (row.info.errors.length > 0)
+    return actions.ui.notify('error', `${row.info.name} cannot start: ${row.info.errors[0]}`);
+  openForm(row.info.name);
+}
+
+/** The line under the experiments: the cursor row's problem, or its description and file. */
+function experimentNote(row: ExperimentRow | undefined): { text: string; error: boolean } {
+  if (!row) return { text: '', error: false };
+  if (row.info.errors.length) return { text: stripControl(row.info.errors.join(' · ')), error: true };
+  return {
+    text: [row.info.description, row.info.file, 'Enter its runs · n starts one'].filter(Boolean).join(' · '),
+    error: false,
+  };
+}
+
+function AiScreen({ width, height, active }: ScreenProps) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const copy = useCopy();
+  const experiments = useDeck((s) => s.ai.experiments);
+  const runs = useDeck(aiRunRowsOf);
+  const open = useDeck((s) => s.ai.experiment);
+  const runOpen = useDeck((s) => s.ai.run);
+  const compare = useDeck((s) => s.ai.compare);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const filterText = useDeck((s) => s.ui.filters.ai ?? '');
+  const [form, setForm] = useState<string | undefined>();
+  const [now, setNow] = useState(Date.now);
+
+  // The files are read again each time the tab is shown: an edit shows then.
+  useEffect(() => {
+    if (active) void actions.ai.reload();
+  }, [active, actions]);
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(timer);
+  }, [active]);
+
+  const rows = useMemo(() => experimentRows(experiments ?? [], runs), [experiments, runs]);
+  const columns = useMemo(() => experimentColumns(() => now), [now]);
+  const tableHeight = Math.max(2, height - 3);
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
+  const openRow = open !== undefined ? rows.find((r) => r.key === open) : undefined;
+  const onNew = (row: ExperimentRow | undefined) => () => newRun(row, actions, readOnly, setForm);
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['ai', 'table']);
+      const row = table.cursorRow;
+      if (action === 'ai.open' && row) actions.ai.openExperiment(row.key);
+      else if (action === 'ai.new') onNew(row)();
+      else if (action === 'ai.reload') void actions.ai.reload();
+      else if (action === 'clipboard.copy') copy(row?.info.file || row?.key);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active && open === undefined && form === undefined,
+  );
+
+  const formInfo = form !== undefined ? rows.find((r) => r.key === form)?.info : undefined;
+  if (formInfo)
+    return (
+      <NewRunForm
+        info={formInfo}
+        width={width}
+        height={height}
+        active={active}
+        onClose={() => setForm(undefined)}
+      />
+    );
+  if (open !== undefined) {
+    const back = () => actions.ai.back();
+    if (!openRow && experiments !== undefined)
+      return (
+        <TextDetails
+          lines={[
+            `no experiment "${open}" in ai/experiments, and no runs of it`,
+            '',
+            'Esc goes back to the experiments.',
+          ]}
+          width={width}
+          height={height}
+          active={active}
+          onBack={back}
+        />
+      );
+    if (!openRow) return <Text color={theme.muted}>{fitWidth(' reading experiments…', width)}</Text>;
+    if (compare) {
+      const compared = compare.flatMap((id) => runs.find((r) => r.id === id) ?? []);
+      return <CompareView rows={compared} width={width} height={height} active={active} />;
+    }
+    if (runOpen !== undefined) {
+      const run = runs.find((r) => r.id === runOpen);
+      if (!run)
+        return (
+          <TextDetails
+            lines={[
+              `run ${runOpen}: not in the queue's list (it may have been removed)`,
+              '',
+              'Esc goes back.',
+            ]}
+            width={width}
+            height={height}
+            active={active}
+            onBack={back}
+          />
+        );
+      return (
+        <AiRunView
+          row={run}
+          width={width}
+          height={height}
+          active={active}
+          onNew={onNew(openRow)}
+          paramsFirst={Object.keys(openRow.info.grid)}
+        />
+      );
+    }
+    return (
+      <RunsView experiment={openRow} width={width} height={height} active={active} onNew={onNew(openRow)} />
+    );
+  }
+
+  const running = runs.filter((r) => r.status === 'active').length;
+  const invalid = rows.filter((r) => r.info.errors.length > 0 && r.info.file).length;
+  const summary = [
+    ` ${rows.length} experiment${rows.length === 1 ? '' : 's'}`,
+    `${runs.length} run${runs.length === 1 ? '' : 's'}`,
+    ...(running ? [`${running} running`] : []),
+    ...(invalid ? [`${invalid} with errors`] : []),
+    ...(readOnly ? ['READ-ONLY'] : []),
+  ].join(' · ');
+  const note = experimentNote(table.cursorRow);
+  const noteLines = twoLines(note.text, Math.max(10, width - 2));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={invalid || readOnly ? theme.warn : theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight + 1}
+        noColor={theme.noColor}
+        emptyMessage={
+          experiments === undefined
+            ? 'reading experiments…'
+            : 'No experiments: add ai/experiments/NAME.yaml to the workspace (README, AI workloads).'
+        }
+      />
+      {[0, 1].map((i) => (
+        <Text key={i} color={note.error ? theme.error : theme.muted}>
+          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+const runsView: ScreenView = {
+  id: 'aiRuns',
+  title: 'runs',
+  scopes: ['table'],
+  hints: [
+    { action: 'ai.open', label: 'open' },
+    { action: 'table.select', label: 'select' },
+    { action: 'ai.compare', label: 'compare' },
+    { action: 'ai.new', label: 'new run' },
+    { action: 'ai.cancel', label: 'cancel' },
+    { action: 'ai.retry', label: 'retry' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const runView: ScreenView = {
+  id: 'aiRun',
+  title: 'run',
+  scopes: ['log'],
+  hints: [
+    { action: 'ai.metric', label: 'metric' },
+    { action: 'ai.logOnly', label: 'log only' },
+    { action: 'ai.cancel', label: 'cancel' },
+    { action: 'ai.retry', label: 'retry' },
+    { action: 'nav.bottom', label: 'follow' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+const compareView: ScreenView = {
+  id: 'aiCompare',
+  title: 'compare',
+  scopes: [],
+  hints: [
+    { action: 'ai.metric', label: 'metric' },
+    { action: 'ai.metricPrev', label: 'previous' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+
+function aiView(s: DeckState): ScreenView | undefined {
+  if (s.ai.experiment === undefined) return undefined;
+  if (s.ai.compare) return compareView;
+  return s.ai.run !== undefined ? runView : runsView;
+}
+
+const runKeys = (scope: string): ActionDef[] => [
+  {
+    id: 'ai.new',
+    keys: ['n'],
+    description: "Start a run: a form over the experiment's params and grid",
+    scope,
+  },
+  { id: 'ai.cancel', keys: ['c'], description: 'Cancel the run (asks; refused read-only)', scope },
+  {
+    id: 'ai.retry',
+    keys: ['R'],
+    description: 'Run a failed or cancelled run again (asks; refused read-only)',
+    scope,
+  },
+];
+const metricKeys = (scope: string): ActionDef[] => [
+  { id: 'ai.metric', keys: ['m'], description: 'Chart the next metric', scope },
+  { id: 'ai.metricPrev', keys: ['M'], description: 'Chart the previous metric', scope },
+];
+
+export const aiScreen: Screen = {
+  id: 'ai',
+  title: 'AI',
+  short: 'AI',
+  aliases: ['experiments', 'ml', 'training'],
+  actions: [
+    { id: 'ai.open', keys: ['enter'], description: 'The runs of the experiment', scope: 'ai' },
+    {
+      id: 'ai.new',
+      keys: ['n'],
+      description: "Start a run: a form over the experiment's params and grid",
+      scope: 'ai',
+    },
+    {
+      id: 'ai.reload',
+      keys: ['r'],
+      description: 'Read the experiment files and the runs again',
+      scope: 'ai',
+    },
+    copyAction('ai', "Copy the experiment's file (OSC 52)"),
+    {
+      id: 'ai.open',
+      keys: ['enter'],
+      description: 'The run: its chart, checkpoints and log; with 2–4 runs selected, compare them',
+      scope: 'aiRuns',
+    },
+    {
+      id: 'ai.compare',
+      keys: ['d'],
+      description: 'Compare the selected runs (2–4): one chart, the params diff',
+      scope: 'aiRuns',
+    },
+    ...runKeys('aiRuns'),
+    { id: 'ai.reload', keys: ['r'], description: 'Read the runs again', scope: 'aiRuns' },
+    copyAction('aiRuns', "Copy the run's id (OSC 52)"),
+    { id: 'view.back', keys: ['esc'], description: 'Back to the experiments', scope: 'aiRuns' },
+    ...metricKeys('aiRun'),
+    { id: 'ai.logOnly', keys: ['l'], description: 'The log alone / the chart and the log', scope: 'aiRun' },
+    ...runKeys('aiRun'),
+    copyAction('aiRun', "Copy the run's id (OSC 52)"),
+    ...metricKeys('aiCompare'),
+    copyAction('aiCompare', "Copy the compared runs' ids (OSC 52)"),
+    { id: 'view.back', keys: ['esc'], description: 'Back to the runs', scope: 'aiCompare' },
+  ],
+  scopes: ['table'],
+  hints: [
+    { action: 'ai.open', label: 'runs' },
+    { action: 'ai.new', label: 'new run' },
+    { action: 'ai.reload', label: 'reload' },
+  ],
+  Component: AiScreen,
+  view: aiView,
+  open: (args, actions) => {
+    if (args[0]) actions.ai.openExperiment(args[0]);
+    else actions.ai.closeAll();
+    return args.length > 1 ? `:ai ${args.join(' ')}: one experiment name` : undefined;
+  },
+};

@@ -1,0 +1,145 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import { SummaryTable } from '../../components/SummaryTable';
+import { useTable } from '../../components/useTable';
+import { type AiRunRow, type ExperimentRow, paramsText, varyingParams } from '../../domain/aiRunRows';
+import { isFinished } from '../../domain/job';
+import { fitWidth, stripControl } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
+import { useCopy } from '../../ui/clipboard';
+import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
+import { useKeys } from '../../ui/keyDispatcher';
+import { runColumns } from './aiColumns';
+import { askCancel, askRetry } from './aiConfirmations';
+
+/** The line under the table: the cursor run's command, or why it failed. */
+function runNote(row: AiRunRow | undefined, selected: number): { text: string; error: boolean } {
+  const select =
+    selected === 0
+      ? 'Space selects runs to compare'
+      : `${selected} selected: ${selected >= 2 && selected <= 4 ? 'Enter compares them' : 'compare takes 2 to 4'}`;
+  if (!row) return { text: `n starts a run · ${select}`, error: false };
+  if (row.error)
+    return { text: `run ${row.id}: ${stripControl(row.error)} · ${select}`, error: row.status === 'failed' };
+  return {
+    text: `run ${row.id}: ${stripControl(row.argv.join(' '))} · ${row.where} · ${row.points} points · ${select}`,
+    error: false,
+  };
+}
+
+/** Enter on an experiment: its runs, newest first, with the main metric's best value and a sparkline of it. */
+export function RunsView({
+  experiment,
+  width,
+  height,
+  active,
+  onNew,
+}: {
+  experiment: ExperimentRow;
+  width: number;
+  height: number;
+  active: boolean;
+  onNew: () => void;
+}) {
+  const { theme } = useDeckContext();
+  const actions = useActions();
+  const copy = useCopy();
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const sparks = useDeck((s) => s.ai.sparks);
+  const live = useDeck((s) => s.ai.live);
+  const filterText = useDeck((s) => s.ui.filters.aiRuns ?? '');
+  const [now, setNow] = useState(Date.now);
+  const rows = experiment.runs;
+  const running = experiment.active > 0;
+  useEffect(() => {
+    if (!active || !running) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active, running]);
+
+  // Finished runs' sparklines come from the store, a few at a time.
+  useEffect(() => {
+    if (!active) return;
+    const missing = rows.filter((r) => isFinished(r.status) && !sparks[r.id]).map((r) => r.id);
+    if (missing.length > 0) void actions.ai.loadSparks(missing);
+  }, [active, rows, sparks, actions]);
+
+  // The params that tell the runs apart first: those that differ, and the grid's keys.
+  const grid = experiment.info.grid;
+  const varying = useMemo(() => [...new Set([...varyingParams(rows), ...Object.keys(grid)])], [rows, grid]);
+  const columns = useMemo(
+    () =>
+      runColumns(
+        () => now,
+        varying,
+        (r) => {
+          const name = r.metric?.name;
+          const fromLive = name ? live[r.id]?.spark[name] : undefined;
+          return isFinished(r.status) ? (sparks[r.id] ?? fromLive) : (fromLive ?? sparks[r.id]);
+        },
+      ),
+    [now, varying, sparks, live],
+  );
+  const tableHeight = Math.max(3, height - 2);
+  const table = useTable({ rows, columns, rowKey: (r) => r.id, filterText, height: tableHeight - 1 });
+
+  useKeys(
+    'screen',
+    (press) => {
+      const action = press.action(['aiRuns', 'table']);
+      const row = table.cursorRow;
+      const selected = table.selectedRows;
+      if (action === 'view.back') actions.ai.back();
+      else if (action === 'ai.open') {
+        if (selected.length >= 2) void actions.ai.openCompare(selected.map((r) => r.id));
+        else if (row) void actions.ai.openRun(row.id);
+      } else if (action === 'ai.compare') void actions.ai.openCompare(selected.map((r) => r.id));
+      else if (action === 'ai.new') onNew();
+      else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
+      else if (action === 'ai.retry') askRetry(row, actions, readOnly);
+      else if (action === 'ai.reload') void actions.ai.reload();
+      else if (action === 'clipboard.copy') copy(row?.id);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
+      else if (!action || !table.act(action)) return false;
+      return true;
+    },
+    active,
+  );
+
+  const { info } = experiment;
+  const failed = experiment.failed;
+  const summary = [
+    ` ${info.name}`,
+    `${rows.length} run${rows.length === 1 ? '' : 's'}`,
+    ...(experiment.active ? [`${experiment.active} running`] : []),
+    ...(failed ? [`${failed} failed`] : []),
+    info.metric
+      ? `main metric ${info.metric.name} (${info.metric.goal})`
+      : 'no main metric: the first printed',
+    ...(experiment.best
+      ? [`best ${paramsText(experiment.best.run.params, varying)} (run ${experiment.best.run.id})`]
+      : []),
+    ...(readOnly ? ['READ-ONLY'] : []),
+  ].join(' · ');
+  const note = runNote(table.cursorRow, table.selectedRows.length);
+  const noteLines = twoLines(note.text, Math.max(10, width - 2));
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SummaryTable
+        summary={summary}
+        summaryColor={readOnly ? theme.warn : theme.muted}
+        table={table}
+        columns={columns}
+        width={width}
+        height={tableHeight}
+        noColor={theme.noColor}
+        emptyMessage={`No runs of ${info.name} yet: n starts one (or infradeck ai run ${info.name}).`}
+      />
+      {[0, 1].map((i) => (
+        <Text key={i} color={note.error ? theme.error : theme.muted}>
+          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,255 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AiWorkspace, lastError, plain } from './aiHarness';
+
+let ws: AiWorkspace | undefined;
+afterEach(async () => {
+  await ws?.close();
+  ws = undefined;
+});
+
+/** The row of a table that starts with `text` after the gutter. */
+const rowOf = (frame: string, text: string) =>
+  plain(frame)
+    .split('\n')
+    .find((l) => l.slice(2).startsWith(text)) ?? '';
+
+describe('the AI tab', () => {
+  it('is reached with :ai and lists the experiments; n starts the grid from a form; Enter lists the runs', async () => {
+    ws = new AiWorkspace();
+    const d = await ws.open();
+    d.store.getState().actions.ui.showTab('dashboard');
+    await d.press(':');
+    await d.type('ai');
+    await d.press('enter');
+    await d.waitFor(/EXPERIMENT +RUNS +LAST/);
+    expect(rowOf(d.frame(), 'slow')).toMatch(/slow +0 +never run +loss min/);
+    expect(rowOf(d.frame(), 'tiny-regression')).toMatch(/tiny-regression +0 +never run +val_loss min/);
+    expect(d.lines()[0]).toContain('11 AI');
+
+    // The cursor on tiny-regression (the files sort by name: slow, tiny-regression).
+    await d.press('j', 'n');
+    await d.waitFor('Start tiny-regression');
+    const form = plain(d.frame());
+    expect(form).toMatch(/> lr +0\.1\|0\.01/);
+    expect(form).toMatch(/steps +200/);
+    expect(form).toMatch(/seed +7/);
+    expect(form).toContain('Enter starts 2 runs: lr=0.1 · lr=0.01');
+    await d.press('enter');
+    await d.waitFor(/2 runs of tiny-regression started: \S+, \S+/);
+    await d.waitFor((f) => /tiny-regression +2 +completed/.test(rowOf(f, 'tiny-regression')), 15_000);
+
+    await d.press('enter');
+    await d.waitFor(/RUN +STATUS +PARAMS +BEST +TOOK +MAIN METRIC/);
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => / completed +lr=0\.0?1 /.test(l)).length === 2,
+    );
+    // Each row: its best val_loss and a sparkline of it, read from the metrics store.
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => / completed +lr=/.test(l))
+          .every((l) => /\d\.\d+ +\d+\.\ds +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]/.test(l)),
+      10_000,
+    );
+    expect(plain(d.frame())).toContain('main metric val_loss (min)');
+  });
+
+  it('opens a run: the chart of the main metric, m cycles metrics, checkpoints and the log', async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('tiny-regression', { lr: '0.1' });
+    expect(await ws.ended(id)).toBe('completed');
+    const d = await ws.open();
+    await d.press('j', 'enter');
+    await d.waitFor(/completed +lr=0\.1 steps=200 seed=7/);
+    await d.press('enter');
+    await d.waitFor(`tiny-regression · run ${id} · COMPLETED`);
+    await d.waitFor(/val_loss \(1\/4, m next\) · min \S+ · max \S+ · last \S+ at step 200 · 4 points/);
+    const chart = plain(d.frame()).split('\n');
+    // asciichart's axis with labels, its line, and the step axis under it.
+    expect(chart.filter((l) => /\d ┤/.test(l)).length).toBeGreaterThanOrEqual(5);
+    expect(chart.some((l) => /[╭╮╰╯─│]/.test(l.replace(/^.*┤/, '')))).toBe(true);
+    expect(chart.some((l) => /step +50 .* 200$/.test(l))).toBe(true);
+    expect(plain(d.frame())).toMatch(/checkpoint: file:\/\/\S+step-200\.json at step 200/);
+    expect(plain(d.frame())).toContain('done: w=');
+
+    await d.press('m');
+    await d.waitFor(/loss \(2\/4, m next\) · .* · 21 points/);
+    await d.press('m', 'm');
+    await d.waitFor(/b \(4\/4, m next\)/);
+    await d.press('M');
+    await d.waitFor(/w \(3\/4, m next\)/);
+    await d.press('l');
+    await d.waitFor('l shows the chart');
+    expect(
+      plain(d.frame())
+        .split('\n')
+        .some((l) => /\d ┤/.test(l)),
+    ).toBe(false);
+    await d.press('esc');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    await d.press('esc');
+    await d.waitFor(/EXPERIMENT +RUNS/);
+  });
+
+  it('compares selected runs: one chart, a colour per run, the params that differ', async () => {
+    ws = new AiWorkspace();
+    const ids = await ws.start('tiny-regression');
+    for (const id of ids) await ws.ended(id);
+    const d = await ws.open();
+    await d.press('j', 'enter');
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => / completed +lr=/.test(l)).length === 2,
+    );
+    await d.press('space', 'j', 'space');
+    await d.waitFor('2 selected: Enter compares them');
+    await d.press('enter');
+    await d.waitFor(/Compare 2 runs of tiny-regression · val_loss \(1\/4, m next\)/);
+    await d.waitFor((f) => (plain(f).match(/run \S+ completed · lr=0\.0?1 · last/g) ?? []).length === 2);
+    const frame = d.frame();
+    // One SGR colour per run on the chart's line (cyan, magenta), as in the legend.
+    expect(frame).toMatch(/\x1b\[36m[╭╮╰╯─│]/);
+    expect(frame).toMatch(/\x1b\[35m[╭╮╰╯─│]/);
+    const text = plain(frame);
+    expect(text).toMatch(new RegExp(`PARAM +run ${ids[1]} +run ${ids[0]}`));
+    expect(text).toMatch(/lr +0\.01 +0\.1/);
+    expect(text).toContain('same in every run: steps=200 seed=7');
+    await d.press('m');
+    await d.waitFor(/· loss \(2\/4, m next\)/);
+    await d.press('esc');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+  });
+
+  it('draws each compared run with its own marker under NO_COLOR, named in the legend', async () => {
+    ws = new AiWorkspace();
+    const ids = await ws.start('tiny-regression');
+    for (const id of ids) await ws.ended(id);
+    const d = await ws.open({ noColor: true });
+    await d.press('j', 'enter');
+    await d.waitFor((f) => f.split('\n').filter((l) => / completed +lr=/.test(l)).length === 2);
+    await d.press('space', 'j', 'space', 'd');
+    await d.waitFor((f) => (f.match(/run \S+ completed · lr=0\.0?1 · last/g) ?? []).length === 2);
+    const frame = d.frame();
+    expect(frame).not.toMatch(/\x1b\[[0-9;]*m/);
+    const lines = frame.split('\n');
+    expect(lines.some((l) => /^\* run \S+ completed · lr=0\.01/.test(l))).toBe(true);
+    expect(lines.some((l) => /^o run \S+ completed · lr=0\.1/.test(l))).toBe(true);
+    const plot = lines.filter((l) => /┤/.test(l)).map((l) => l.replace(/^.*?┤/, ''));
+    expect(plot.join('')).toContain('*');
+    expect(plot.join('')).toContain('o');
+    expect(plot.join('')).not.toMatch(/[╭╮╰╯─│]/);
+  });
+
+  it('c cancels a running run after asking, R runs it again after asking', async () => {
+    ws = new AiWorkspace();
+    const d = await ws.open();
+    await d.press('enter');
+    await d.waitFor(/No runs of slow yet/);
+    await d.press('n');
+    await d.waitFor('Start slow');
+    await d.press('enter');
+    const id =
+      /run (\S+) of slow started \(steps=0\)/.exec(
+        await d.waitFor(/run \S+ of slow started \(steps=0\)/),
+      )?.[1] ?? '';
+    await d.waitFor((f) => / active +steps=0 /.test(plain(f)));
+    await d.press('c');
+    await d.waitFor(/Cancel run \S+ of slow\?/);
+    await d.press('y');
+    await d.waitFor((f) => / cancelled +steps=0 /.test(plain(f)), 8_000);
+    expect(await ws.ended(id)).toBe('cancelled');
+    await d.press('c');
+    await d.waitFor(/is cancelled: nothing to cancel/);
+    await d.press('R');
+    await d.waitFor(/Run \S+ of slow again\?/);
+    expect(plain(d.frame())).toContain('the points of the run so far are dropped');
+    await d.press('y');
+    await d.waitFor((f) => / active +steps=0 /.test(plain(f)), 8_000);
+    await d.press('c', 'y');
+    await d.waitFor((f) => / cancelled +steps=0 /.test(plain(f)), 8_000);
+  });
+
+  it('refuses n, c and R in read-only mode and says so in the status bar', async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('slow', { steps: '3' });
+    await ws.ended(id);
+    const d = await ws.open({ readOnly: true });
+    expect(plain(d.frame())).toContain('READ-ONLY');
+    await d.press('n');
+    await d.waitFor(() => /^start slow: refused: experimentRun job .*read-only mode/.test(lastError(d)));
+    await d.press('enter');
+    await d.waitFor(/completed +steps=3/);
+    await d.press('c');
+    await d.waitFor(() => /^cancel: refused, infradeck runs read-only/.test(lastError(d)));
+    await d.press('R');
+    await d.waitFor(() => /^retry: refused, infradeck runs read-only/.test(lastError(d)));
+    expect((await ws.bus.queue.list({ kind: 'experimentRun' })).length).toBe(1);
+  });
+
+  it('draws points as they arrive on the open chart of a running run', async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('slow', { steps: '0' });
+    const d = await ws.open();
+    await d.press('enter');
+    await d.waitFor(/active +steps=0/);
+    await d.press('enter');
+    await d.waitFor(`slow · run ${id} · ACTIVE`);
+    const count = (f: string) => Number(/· (\d+) points? so far/.exec(plain(f))?.[1] ?? -1);
+    const first = count(await d.waitFor((f) => count(f) >= 1));
+    await d.waitFor((f) => count(f) >= first + 10, 6_000);
+    await d.waitFor('slow: at step');
+    expect(
+      plain(d.frame())
+        .split('\n')
+        .filter((l) => /\d ┤/.test(l)).length,
+    ).toBeGreaterThanOrEqual(3);
+    await ws.bus.queue.cancel(id, { user: 'ada', host: 'jump1' });
+    await d.waitFor(`slow · run ${id} · CANCELLED`);
+  });
+
+  it('fits the run view in 80x24, and fills 200x50 after a resize', async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('tiny-regression', { lr: '0.1' });
+    await ws.ended(id);
+    const d = await ws.open({ size: { columns: 80, rows: 24 } });
+    await d.press('j', 'enter');
+    await d.waitFor(/completed +lr=0\.1 steps=200 seed=7/);
+    const table = plain(d.frame()).split('\n');
+    const header = table.find((l) => l.includes('STATUS')) ?? '';
+    for (const title of ['RUN', 'STATUS', 'PARAMS', 'BEST', 'TOOK', 'MAIN METRIC'])
+      expect(header).toContain(title);
+    await d.press('enter');
+    await d.waitFor(/val_loss \(1\/4, m next\)/);
+    const small = plain(d.frame()).split('\n');
+    expect(small.length).toBeLessThanOrEqual(24);
+    for (const line of small) expect(line.length).toBeLessThanOrEqual(80);
+    const smallChart = small.filter((l) => /┤/.test(l));
+    expect(smallChart.length).toBeGreaterThanOrEqual(5);
+    expect(small.some((l) => l.includes('done: w='))).toBe(true);
+
+    await d.resize(200, 50);
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => /┤/.test(l)).length >
+        smallChart.length + 10,
+    );
+    const big = plain(d.frame()).split('\n');
+    expect(big.length).toBeLessThanOrEqual(50);
+    for (const line of big) expect(line.length).toBeLessThanOrEqual(200);
+    expect(Math.max(...big.filter((l) => /┤/.test(l)).map((l) => l.length))).toBeGreaterThan(150);
+    await d.resize(80, 24);
+    await d.waitFor((f) =>
+      plain(f)
+        .split('\n')
+        .every((l) => l.length <= 80),
+    );
+  });
+});
