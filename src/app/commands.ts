@@ -52,7 +52,7 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     {
       name: 'advise',
       aliases: ['advice'],
-      description: 'Built-in advice on what the console sees: open ports, public buckets, failing jobs…',
+      description: 'Built-in advice on what the console sees: open ports, public buckets, failing jobs',
       run: (_args, ctx) => {
         void ctx.actions.assistant.advise();
         return undefined;

@@ -64,7 +64,7 @@ describe(':advise in the console', () => {
     const rules = d.store.getState().assistant.advice?.report?.findings.map((x) => x.rule) ?? [];
     for (const rule of ['open-admin-port', 'public-bucket', 'bucket-without-versioning', 'stopped-instance'])
       expect(rules).toContain(rule);
-    expect(f).toMatch(/^ {2}\S* ?high\s+open-admin-port\s+sg-/m);
+    expect(f).toMatch(/^ ?[> ]? ?\S* ?high\s+open-admin-port\s+sg-/m);
     // The finding at the cursor: why, its rows and the job it suggests.
     expect(f).toMatch(/\[high\] open-admin-port: port 22 \(SSH\) open to 0\.0\.0\.0\/0/);
     expect(f).toMatch(/about: sg-/);

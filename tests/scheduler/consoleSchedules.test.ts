@@ -31,7 +31,7 @@ describe.skipIf(!hasTmux)('the console runs its workspace schedules in-process',
     deck = startTmuxDeck(120, 30, { TZ: 'UTC' }, { workspace: dir });
     const d = deck;
     const text = () => d.screen().join('\n');
-    await d.until('the console', () => /infradeck\s+1 /.test(text()), 20_000);
+    await d.until('the console', () => text().includes('1 Dash'), 20_000);
     // The Dashboard's latest events: the file's problem, located.
     await d.until(
       'the invalid schedule reported',

@@ -624,7 +624,9 @@ function bullTypesFor(status: JobStatus): JobType[] {
 export function statusOf(state: string, marker: CancelMarker | undefined, asleep?: string | null): JobStatus {
   switch (state) {
     case 'active':
-      return 'active';
+      // A job cancelled while it was not running (`final`) can still be taken once: BullMQ moves a cancelled
+      // parent to the wait list when its children end, and the worker that takes it drops it. It stays cancelled.
+      return marker?.final ? 'cancelled' : 'active';
     case 'completed':
       return 'completed';
     case 'failed':
