@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { DeckConfig } from './domain/config';
 import type { Requester } from './domain/job';
 import { formatSourceError } from './domain/sourceError';
+import { enforceAccessIn } from './services/access/accessPolicy';
+import { deckAccessFor } from './services/access/deckAccess';
 import { deckAiFor } from './services/ai/deckAi';
 import { deckAssistantFor } from './services/ai/deckAssistant';
 import { deckBatchesFor } from './services/batch/deckBatches';
@@ -11,6 +13,7 @@ import { openBus } from './services/bus/openBus';
 import { currentRequester } from './services/bus/requester';
 import type { CloudProvider } from './services/cloud/cloudProvider';
 import { readAllRepoStatus, readCommit, readRepoDetails } from './services/git/gitRepo';
+import { setWorkspaceIdentity } from './services/identity/workspaceIdentity';
 import { deckPipelinesFor } from './services/pipelines/deckPipelines';
 import { loadProjects } from './services/projects/loadProjects';
 import { lookUpProject } from './services/projects/lookUpProject';
@@ -51,6 +54,10 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
   const configPath = resolve(opts.configPath ?? defaultConfigPath(opts.env));
   const loaded = await loadConfig(configPath, { explicit: opts.configPath !== undefined });
   const config = loaded.config;
+  // Requests this process queues are signed, and the jobs it runs verified, per this workspace and config.
+  setWorkspaceIdentity({ dataDir, access: config.access, env: opts.env });
+  // Its access.yaml is what this process enforces at enqueue and in its worker.
+  enforceAccessIn(dataDir);
 
   const services: DeckServices = {
     repos: {
@@ -69,6 +76,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     assistant: deckAssistantFor(opts.env),
     timeline: deckTimelineFor({ dataDir, config, env: opts.env }),
     ai: deckAiFor({ dataDir, env: opts.env }),
+    access: deckAccessFor(dataDir, opts.env),
   };
   return {
     dataDir,

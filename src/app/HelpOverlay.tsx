@@ -2,12 +2,13 @@ import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
-import { useActions, useDeckContext } from '../ui/deckContext';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
 import { type ActionDef, collapseTabActions } from '../ui/keymap';
 import { keyLabel } from '../ui/keyName';
 import type { PaletteCommand } from '../ui/paletteCommand';
 import type { Screen } from '../ui/screen';
+import { actionDenied } from './accessGate';
 import { commandHelpLines } from './commands';
 
 interface Section {
@@ -47,6 +48,7 @@ export function HelpOverlay({
 }) {
   const { keymap, theme } = useDeckContext();
   const actions = useActions();
+  const access = useDeck((s) => s.access);
   const [scroll, setScroll] = useState(0);
   const sections: Section[] = [
     { title: screen.title, actions: keymap.actionsIn(screen.id) },
@@ -59,7 +61,9 @@ export function HelpOverlay({
     entries.push({ text: section.title, heading: true });
     for (const a of section.actions) {
       const keys = a.keys.map(keyLabel).join(' ') || '(unbound)';
-      entries.push({ keys, text: `${a.description} [${a.id}]` });
+      // An action the user's role does not allow says so: `— needs operator (you are viewer)`.
+      const denied = actionDenied(a.id, access);
+      entries.push({ keys, text: `${a.description} [${a.id}]${denied ? ` — ${denied}` : ''}` });
     }
   }
   if (commands.length) {

@@ -4,6 +4,7 @@ import { displayWidth, fitWidth } from '../domain/text';
 import type { Toast } from '../state/slices/ui';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { fitHintLine, type HintLine } from '../ui/keyHints';
+import { allowedHints, deniedKeyLabels, useAccessGate } from './accessGate';
 
 /** How long a toast stays on the message line: a problem longer, it has more to read. */
 export const toastMs = 5000;
@@ -40,7 +41,10 @@ export function problemLine(toast: Toast, unread: number, width: number): string
 
 /** The line above the status bar: the toast of the moment while it lasts, else the key hints (from the keymap). */
 export function MessageLine({ screen, hints, width }: { screen: string; hints: HintLine; width: number }) {
-  const { theme } = useDeckContext();
+  const { theme, keymap } = useDeckContext();
+  // Keys of actions the user's role does not allow: their hints are left out and a press says why.
+  const access = useDeck((s) => s.access);
+  useAccessGate(screen);
   const actions = useActions();
   const toasts = useDeck((s) => s.ui.toasts);
   const unread = useDeck((s) => s.ui.unreadMessages);
@@ -78,5 +82,6 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: H
     );
   }
   const filterNote = filter ? `filter: ${filter} (/ to change, Esc in prompt clears)  ` : '';
-  return <Text color={theme.muted}>{fitWidth(fitHintLine(hints, width, filterNote), width)}</Text>;
+  const allowed = { ...hints, screen: allowedHints(hints.screen, deniedKeyLabels(screen, keymap, access)) };
+  return <Text color={theme.muted}>{fitWidth(fitHintLine(allowed, width, filterNote), width)}</Text>;
 }

@@ -1,8 +1,10 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
+import { approvalsBadge } from '../domain/approval';
 import { displayWidth, fitWidth } from '../domain/text';
 import type { DeckState } from '../state/store';
-import { useDeck, useDeckContext } from '../ui/deckContext';
+import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import { accessLabel } from './accessGate';
 import { compactProblem } from './MessageLine';
 
 /** Minutes only: a ticking seconds field would redraw the whole frame every second over a slow link. */
@@ -63,6 +65,9 @@ export function StatusBar({ width }: { width: number }) {
   );
   const bus = useDeck((s) => s.bus);
   const cloud = useDeck((s) => s.cloud);
+  const access = useDeck((s) => s.access);
+  const actions = useActions();
+  useEffect(() => actions.access.connect(), [actions]);
   const [now, setNow] = useState(() => new Date());
   useEffect(() => {
     let timer: NodeJS.Timeout;
@@ -78,7 +83,13 @@ export function StatusBar({ width }: { width: number }) {
   const demo = cloud.info?.kind === 'demo' ? ' DEMO ' : '';
   const busText = busLabel(bus);
   const time = ` ${clock(now)} `;
-  let room = Math.max(0, width - readOnly.length - demo.length - busText.length - time.length);
+  // Every console shows it: an admin elsewhere learns that someone waits for them.
+  const approvals = useDeck((s) => approvalsBadge(countPending(s.jobs.byId)));
+  const role = accessLabel(access);
+  let room = Math.max(
+    0,
+    width - readOnly.length - demo.length - role.length - approvals.length - busText.length - time.length,
+  );
   // Unread problems keep at least where to read them (` ✗ 4 :messages `): the workspace and identity give way.
   const pointer = lastError || unread > 0 ? ` ✗ ${Math.max(unread, 1)} :messages `.length : 0;
   const place = fitWidth(
@@ -104,6 +115,12 @@ export function StatusBar({ width }: { width: number }) {
           {readOnly}
         </Text>
       ) : null}
+      {approvals ? (
+        <Text inverse bold color={theme.warn}>
+          {approvals}
+        </Text>
+      ) : null}
+      <Text color={access.state?.kind === 'broken' ? theme.error : theme.muted}>{role}</Text>
       <Text color={cloud.info?.problem ? theme.error : theme.muted}>{whoText}</Text>
       <Text color={onlyWarnings ? theme.warn : theme.error}>{problems}</Text>
       <Text>{' '.repeat(Math.max(0, room))}</Text>
@@ -116,4 +133,10 @@ export function StatusBar({ width }: { width: number }) {
       <Text inverse>{time}</Text>
     </Box>
   );
+}
+
+function countPending(byId: DeckState['jobs']['byId']): number {
+  let n = 0;
+  for (const job of byId.values()) if (job.status === 'approval_pending') n++;
+  return n;
 }

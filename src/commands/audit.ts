@@ -1,3 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { link, lstat, open, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { AuditEntry } from '../domain/audit';
+import { maskSecrets } from '../domain/secretMask';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { declareCommand, parseCommand, usageError } from './declaration';
@@ -7,30 +12,52 @@ export const auditDeclaration = declareCommand({
   name: 'audit',
   summary: 'who asked for what, when, from where, and the outcome',
   description:
-    'The audit trail, oldest first: from Redis with REDIS_URL, else from <data>/audit/audit.jsonl.',
+    'The audit trail, oldest first: from Redis with REDIS_URL, else from <data>/audit/audit.jsonl. ' +
+    'With --export FILE the whole trail is written to FILE for an auditor: one JSON object per line, oldest ' +
+    'first, secret-shaped values masked, mode 0600, written whole or not at all.',
   args: [],
   flags: {
     json: { type: 'boolean', help: 'the entries as JSON' },
     limit: { type: 'string', value: 'N', help: 'the newest N entries (default 200)' },
     all: { type: 'boolean', help: 'every entry' },
+    export: { type: 'string', value: 'FILE', help: 'write the whole trail to FILE as JSON lines' },
+    force: { type: 'boolean', help: 'with --export: replace FILE if it exists' },
   },
-  exits: { 0: 'ok', 2: 'bad arguments', 3: 'Redis unreachable' },
+  exits: {
+    0: 'ok',
+    1: 'the export file cannot be written',
+    2: 'bad arguments, or the export file exists (without --force)',
+    3: 'Redis unreachable',
+  },
   run: auditCommand,
 });
 
-/** `infradeck audit [--json] [--limit N | --all]`: the audit trail, oldest first. */
+/** `infradeck audit [--json] [--limit N | --all] [--export FILE [--force]]`: the audit trail, oldest first. */
 export async function auditCommand(argv: string[], io: BusCommandIO): Promise<number> {
   let json: boolean;
   let limit: number | undefined;
+  let exportTo: { file: string; force: boolean } | undefined;
   try {
     const { values } = parseCommand(auditDeclaration, argv);
     json = wantsJson(io, values.json);
     if (values.limit !== undefined && !/^[1-9]\d{0,6}$/.test(values.limit)) {
       throw new Error(`--limit ${values.limit}: not a positive number`);
     }
-    limit = values.all ? undefined : Number(values.limit ?? 200);
+    if (values.export !== undefined) {
+      if (!values.export.trim()) throw new Error('--export needs a file name');
+      if (values.limit !== undefined || values.all)
+        throw new Error('--export writes the whole trail: no --limit or --all');
+      exportTo = { file: resolve(values.export), force: values.force === true };
+    } else if (values.force) {
+      throw new Error('--force goes with --export FILE');
+    }
+    limit = values.all || exportTo ? undefined : Number(values.limit ?? 200);
   } catch (error) {
     return usageError(auditDeclaration, io.stderr, error);
+  }
+  if (exportTo && !exportTo.force && (await exists(exportTo.file))) {
+    io.stderr.write(`infradeck audit: ${exportTo.file} exists: --force to replace it\n`);
+    return exitCodes.usage;
   }
   const opened = await openCommandBus(io);
   if ('error' in opened) {
@@ -41,8 +68,10 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
   try {
     if (bus.transport === 'memory' && !io.workspace) {
       io.stderr.write('REDIS_URL is not set and no data folder is open: there is no audit trail to read.\n');
+      if (exportTo) return exitCodes.failed;
     }
-    const entries = await bus.audit.list(limit === undefined ? {} : { limit });
+    const entries = (await bus.audit.list(limit === undefined ? {} : { limit })).map(maskedEntry);
+    if (exportTo) return await exportTrail(entries, exportTo, json, io);
     if (json) {
       io.stdout.write(`${JSON.stringify({ audit: entries }, null, 2)}\n`);
     } else if (entries.length === 0) {
@@ -68,5 +97,100 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
     return exitCodes.unavailable;
   } finally {
     await bus.close();
+  }
+}
+
+/**
+ * An entry as it is shown or exported: `what` and `reason` quote what was asked (a command line, an error) and
+ * may hold a token or a password a person typed; its shape is masked (the trail itself is never rewritten).
+ */
+function maskedEntry(entry: AuditEntry): AuditEntry {
+  const what = maskSecrets(entry.what);
+  const reason = entry.reason === undefined ? undefined : maskSecrets(entry.reason);
+  if (what === entry.what && reason === entry.reason) return entry;
+  return { ...entry, what, ...(reason !== undefined ? { reason } : {}) };
+}
+
+async function exportTrail(
+  entries: AuditEntry[],
+  to: { file: string; force: boolean },
+  json: boolean,
+  io: BusCommandIO,
+): Promise<number> {
+  const text = entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+  try {
+    await writeExport(to.file, text, to.force);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      io.stderr.write(`infradeck audit: ${to.file} exists: --force to replace it\n`);
+      return exitCodes.usage;
+    }
+    io.stderr.write(`infradeck audit: cannot write ${to.file}: ${(error as Error).message}\n`);
+    return exitCodes.failed;
+  }
+  if (json) io.stdout.write(`${JSON.stringify({ exported: entries.length, file: to.file })}\n`);
+  else
+    io.stdout.write(
+      `exported ${entries.length} audit ${entries.length === 1 ? 'entry' : 'entries'} to ${to.file}\n`,
+    );
+  return exitCodes.ok;
+}
+
+/**
+ * The export appears whole or not at all, readable by its owner only: a 0600 temp file beside it, synced, then
+ * linked to the name (which fails if a file is there: no check-then-write race) or, with `force`, renamed over it.
+ */
+async function writeExport(file: string, text: string, force: boolean): Promise<void> {
+  const dir = dirname(file);
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      // open() applies the umask, which can only take bits away; chmod makes it exactly 0600 whatever it is.
+      await handle.chmod(0o600);
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (force) await rename(temp, file);
+    else await linkOrCreate(temp, file, text);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+  await syncFolder(dir);
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems refuse fsync on a folder; the file is written and named all the same.
+  }
+}
+
+/** A filesystem without hard links: an exclusive create (a reader may see it partly written for a moment). */
+async function linkOrCreate(temp: string, file: string, text: string): Promise<void> {
+  try {
+    await link(temp, file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+    await writeFile(file, text, { flag: 'wx', mode: 0o600 });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { describeExpiry } from '../domain/approval';
 import { refusedPrefix } from '../domain/cloudJobs';
 import type { DeckEvent } from '../domain/event';
 import { describeJob, isFinished, type JobSpec, type JobView } from '../domain/job';
@@ -140,6 +141,14 @@ export async function runCloudJob(
       };
     }
     if (!opts.quiet) io.stderr.write(`job ${id} queued: ${describeJob(spec.kind, spec.payload)}\n`);
+    const asked = await bus.queue.get(id).catch(() => undefined);
+    if (asked?.status === 'approval_pending' && asked.approval) {
+      // As a held Terraform Cloud run does: say who must act, then wait (Ctrl-C withdraws the request).
+      io.stderr.write(
+        `job ${id} waits for an approval (${asked.approval.why}; ${describeExpiry(asked.approval.expiresAt, Date.now())}): ` +
+          `another admin runs \`infradeck approve ${id}\` or \`infradeck reject ${id} --reason …\`\n`,
+      );
+    }
     for (const e of early.splice(0)) if (e.jobId === id) handle(e);
     const jobId = id;
     const poll = setInterval(async () => {

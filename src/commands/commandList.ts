@@ -1,5 +1,7 @@
 import { adviseDeclaration } from './advise';
 import { aiDeclaration } from './ai';
+import { approvalsDeclaration } from './approvals';
+import { approveDeclaration } from './approve';
 import { askDeclaration } from './ask';
 import { auditDeclaration } from './audit';
 import { batchDeclaration } from './batch';
@@ -14,6 +16,7 @@ import { pipelinesDeclaration } from './pipelines';
 import { planDeclaration } from './plan';
 import { powerDeclaration } from './power';
 import { projectsDeclaration } from './projects';
+import { rejectDeclaration } from './reject';
 import { reposDeclaration } from './repos';
 import { resourcesDeclaration } from './resources';
 import { resumeDeclaration } from './resume';
@@ -23,6 +26,7 @@ import { scheduleDeclaration } from './schedule';
 import { schedulesDeclaration } from './schedules';
 import { serversDeclaration } from './servers';
 import { timelineDeclaration } from './timeline';
+import { whoamiDeclaration } from './whoami';
 import { workerDeclaration } from './worker';
 import { workersDeclaration } from './workers';
 
@@ -34,6 +38,10 @@ export const commandList: readonly CommandDeclaration[] = [
   workersDeclaration,
   eventsDeclaration,
   auditDeclaration,
+  approvalsDeclaration,
+  approveDeclaration,
+  rejectDeclaration,
+  whoamiDeclaration,
   workerDeclaration,
   scanDeclaration,
   resourcesDeclaration,

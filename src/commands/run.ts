@@ -1,5 +1,6 @@
 import type { DeckEvent } from '../domain/event';
 import { type CommandResult, describeJob, isFinished, type JobView } from '../domain/job';
+import { isSignatureRefusal } from '../domain/signature';
 import { stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -38,7 +39,7 @@ export const runDeclaration = declareCommand({
   exits: {
     0: 'queued; with --wait, the job completed',
     1: 'the job failed otherwise, was refused (read-only), or vanished while waited for',
-    2: 'bad arguments or payload',
+    2: 'bad arguments or payload; with --wait, the worker refused its signature (forged, tampered, replayed)',
     3: 'Redis unreachable',
     4: 'cancelled (Ctrl-C cancels the job)',
     N: "with --wait: the program's own exit code, when it exited non-zero",
@@ -355,6 +356,7 @@ function summary(job: JobView): string {
 function exitCodeOf(job: JobView): number {
   if (job.status === 'completed') return exitCodes.ok;
   if (job.status === 'cancelled') return exitCodes.cancelled;
+  if (isSignatureRefusal(job.error)) return exitCodes.usage; // forged, tampered or replayed: refused by the worker
   const code = /exited with code (\d+)$/.exec(job.error ?? '');
   const n = code ? Number(code[1]) : 0;
   return n > 0 && n < 256 ? n : exitCodes.failed;

@@ -14,6 +14,8 @@ export const auditActions = [
   'job.cancel',
   'job.retry',
   'job.resume',
+  'job.approve',
+  'job.reject',
   'job.finish',
   'schedule.enable',
   'schedule.disable',
@@ -25,11 +27,13 @@ export type AuditAction = (typeof auditActions)[number];
 /**
  * - `accepted`: the request was carried out; `deduplicated`: an enqueue that returned an existing job (same
  *   idempotency key); `rejected`: refused (bad payload, unknown job, wrong state) with `reason`.
- * - For `job.finish`: how the job ended (`completed` / `failed` / `cancelled`).
+ * - `pending`: an enqueue held for an approval (`reason` says why). For `job.finish`: how the job ended
+ *   (`completed` / `failed` / `cancelled`, or `rejected` by an admin or on expiry).
  */
 export const auditOutcomes = [
   'accepted',
   'deduplicated',
+  'pending',
   'rejected',
   'completed',
   'failed',

@@ -61,6 +61,19 @@ export const configSchema = z
       })
       .strict()
       .default({ hosts: [] }),
+    /** Signed requests (README "Signed requests"); roles live in the workspace's `access.yaml`. */
+    access: z
+      .object({
+        /**
+         * The key that signs this user's requests, as git's `user.signingkey`: a private key file, or a public key
+         * (`~/.ssh/id_ed25519.pub`) whose private half is in ssh-agent (`SSH_AUTH_SOCK`). Unset: requests go unsigned.
+         */
+        signingKey: z.string().min(1).optional(),
+        /** Workers refuse unsigned requests (a forged or replayed one is refused either way). */
+        requireSignatures: z.boolean().default(false),
+      })
+      .strict()
+      .default({ requireSignatures: false }),
   })
   .strict();
 

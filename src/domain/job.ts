@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { JobApproval } from './approval';
 import {
   type JobKind,
   jobKindByName,
@@ -7,6 +8,7 @@ import {
   type Payloads,
 } from './jobKinds';
 import type { JobPolicy } from './jobKinds/jobKindDeclaration';
+import { type RequestSignature, requestSignatureSchema } from './signature';
 
 export type { JobKind, JobResults, PayloadInputs, Payloads } from './jobKinds';
 export type { CommandPayload, CommandResult } from './jobKinds/command';
@@ -23,6 +25,8 @@ export const requesterSchema = z
     host: z.string().min(1).max(300),
     /** The `SSH_CLIENT` value (`client-ip client-port server-port`) when the request came over SSH. */
     sshClient: z.string().max(300).optional(),
+    /** The user's OS groups where they asked: `access.yaml` may give a group a role, and the worker may be elsewhere. */
+    groups: z.array(z.string().min(1).max(200)).max(1000).optional(),
   })
   .strict();
 export type Requester = z.infer<typeof requesterSchema>;
@@ -70,6 +74,8 @@ export interface JobSpecOf<K extends JobKind> {
   readOnly?: boolean;
   /** The schedule (`schedules.yaml`) and tick, epoch ms, this job runs for. */
   schedule?: ScheduleTick;
+  /** The requester's SSH signature of this spec (`services/identity`), checked by the worker before it runs. */
+  signature?: RequestSignature;
 }
 
 /** A schedule's name and one of its ticks (epoch ms). */
@@ -93,11 +99,14 @@ export const jobStatuses = [
   'completed',
   'failed',
   'cancelled',
+  'approval_pending',
+  'rejected',
 ] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 
+/** `approval_pending`: held until an admin approves (then `queued`) or rejects it (`rejected`, also on expiry). */
 export function isFinished(status: JobStatus): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled';
+  return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'rejected';
 }
 
 /** A job as every screen and command sees it, whatever transport runs it. */
@@ -134,6 +143,10 @@ export interface JobView {
   parentId?: string;
   /** A child's key among its parent's children (a batch's target key, a pipeline's step name). */
   childKey?: string;
+  /** The requester's signature of the spec, when it was signed (`services/identity`). */
+  signature?: RequestSignature;
+  /** Set when the job waited (or waits) for an approval: why, until when, who decided. */
+  approval?: JobApproval;
 }
 
 /**
@@ -236,6 +249,10 @@ export function checkJobSpec(spec: unknown): SpecCheck {
   if (raw.readOnly !== undefined && typeof raw.readOnly !== 'boolean') {
     return { ok: false, error: `readOnly: ${JSON.stringify(raw.readOnly)} is not true or false` };
   }
+  const signature = raw.signature === undefined ? undefined : requestSignatureSchema.safeParse(raw.signature);
+  if (signature && !signature.success) {
+    return { ok: false, error: `signature: ${describeIssues(signature.error)}` };
+  }
   return {
     ok: true,
     spec: {
@@ -247,6 +264,7 @@ export function checkJobSpec(spec: unknown): SpecCheck {
       attempts: raw.attempts as number | undefined,
       ...(raw.readOnly === true ? { readOnly: true } : {}),
       ...(schedule ? { schedule: { name: schedule.name, tick: schedule.tick } } : {}),
+      ...(signature ? { signature: signature.data } : {}),
       // The payload was parsed by this kind's own schema; TypeScript cannot follow `kind` into the union.
     } as ValidJobSpec,
   };

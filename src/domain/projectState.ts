@@ -147,7 +147,15 @@ export function liveStateResources(state: ProjectState | undefined): StateResour
 
 /** The last job as a list or a screen needs it: its status in the queue, and its error. */
 export interface JobSummary {
-  status: 'queued' | 'active' | 'delayed' | 'completed' | 'failed' | 'cancelled';
+  status:
+    | 'queued'
+    | 'active'
+    | 'delayed'
+    | 'completed'
+    | 'failed'
+    | 'cancelled'
+    | 'approval_pending'
+    | 'rejected';
   error?: string;
 }
 
@@ -164,11 +172,12 @@ export function projectStatusOf(input: {
   awaitingApproval?: boolean;
 }): ProjectStatus {
   const { state, job } = input;
-  if (input.awaitingApproval) return 'approval_pending';
+  if (input.awaitingApproval || job?.status === 'approval_pending') return 'approval_pending';
   if (job?.status === 'queued') return 'queued';
   if (job?.status === 'delayed') return 'pending';
   if (job?.status === 'active') return 'in_progress';
-  if (job?.status === 'failed' && job.error && isRefusal(job.error)) return 'rejected';
+  if (job?.status === 'rejected' || (job?.status === 'failed' && job.error && isRefusal(job.error)))
+    return 'rejected';
   if (input.stateInvalid) return 'unknown';
   if (!state) return 'ready';
   // A state file left `in_progress` with no job running: the worker died; resume or roll back.

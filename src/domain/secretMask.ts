@@ -44,8 +44,9 @@ export function secretValuesOf(env: NodeJS.ProcessEnv): string[] {
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     // `AWS_SHARED_CREDENTIALS_FILE` names where a secret is, not the secret: masking paths helps nobody.
+    // `*KEY*` ends a word of the name (`SSH_KEY`, `APIKEY`, `STRIPE_KEYS`), not `KEYBOARD_LAYOUT`.
     const secretName =
-      (secretNamePattern.test(name) || /(?:^|_)KEYS?(?:_|$)/i.test(name)) && !/_(FILE|PATH|DIR)$/i.test(name);
+      (secretNamePattern.test(name) || /KEYS?(?:_|$)/i.test(name)) && !/_(FILE|PATH|DIR)$/i.test(name);
     if (secretName || /^AWS_ACCESS_KEY_ID$/i.test(name)) values.add(value.trim());
     for (const m of value.matchAll(urlPassword)) values.add(decodeOrSelf(m[2]));
   }

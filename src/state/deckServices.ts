@@ -1,3 +1,4 @@
+import type { DeckAccess } from './services/access';
 import type { DeckAi } from './services/ai';
 import type { DeckAssistant } from './services/assistant';
 import type { DeckBatches } from './services/batches';
@@ -33,4 +34,6 @@ export interface DeckServices {
   timeline?: DeckTimeline;
   /** The workspace's experiments (`ai/experiments/*.yaml`) and the runs' metrics store (AI tab). */
   ai?: DeckAi;
+  /** The workspace's `access.yaml` and who the console asks as (the status bar's role, greyed keys). */
+  access?: DeckAccess;
 }

@@ -4,6 +4,7 @@ import type { DeckEvent } from '../../src/domain/event';
 import type { CommandResult, JobStatus, JobView, Requester } from '../../src/domain/job';
 import { isBusError } from '../../src/services/bus/busError';
 import type { Bus, JobConsumer, OpenBusOptions } from '../../src/services/bus/contracts';
+import { approvalContract } from '../access/approvalsContract';
 import { alice, type ParentResult, scriptedHandler } from './scriptedHandler';
 
 /** How the contract suite gets a fresh, isolated bus of one transport. */
@@ -635,6 +636,8 @@ export function contractSuite(factory: TransportFactory): void {
         completed: 1,
         failed: 1,
         cancelled: 1,
+        approval_pending: 0,
+        rejected: 0,
       });
       expect((await bus.queue.list({ status: 'failed' })).map((j) => j.id)).toEqual([bad]);
       expect((await bus.queue.list({ status: ['queued', 'cancelled'] })).map((j) => j.id).sort()).toEqual(
@@ -848,4 +851,5 @@ export function contractSuite(factory: TransportFactory): void {
       });
     });
   });
+  approvalContract(factory);
 }

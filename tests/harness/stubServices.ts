@@ -50,6 +50,8 @@ export function stubDeckBus(
         completed: 0,
         failed: 0,
         cancelled: 0,
+        approval_pending: 0,
+        rejected: 0,
       }),
       ...queue,
     },

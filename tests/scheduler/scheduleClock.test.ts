@@ -25,6 +25,8 @@ function recordingQueue(): JobQueue & { specs: JobSpec[] } {
     cancel: async () => {},
     retry: async () => {},
     resume: async () => {},
+    approve: async () => {},
+    reject: async () => {},
     counts: async () => ({
       queued: 0,
       active: 0,
@@ -34,6 +36,8 @@ function recordingQueue(): JobQueue & { specs: JobSpec[] } {
       completed: 0,
       failed: 0,
       cancelled: 0,
+      approval_pending: 0,
+      rejected: 0,
     }),
     logs: async () => [],
   };

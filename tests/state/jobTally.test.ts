@@ -40,6 +40,8 @@ describe('the job tally (one count for the Dashboard’s every line)', () => {
       completed: 2,
       failed: 1,
       cancelled: 1,
+      approval_pending: 0,
+      rejected: 0,
     });
     expect(tally.failures.map((j) => j.id)).toEqual(['2']);
     expect(tally.byWorker.get('w1')).toEqual({ done: 1, failed: 1, cancelled: 1 });
@@ -59,6 +61,8 @@ describe('the job tally (one count for the Dashboard’s every line)', () => {
       completed: 900,
       failed: 40,
       cancelled: 2,
+      approval_pending: 0,
+      rejected: 0,
     };
     const tally = jobTally({ byId: byId([job('1', 'failed', 'w1')]), counts: queue });
     expect(tally.counts).toBe(queue);

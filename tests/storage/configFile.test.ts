@@ -84,7 +84,7 @@ describe('the config file', () => {
     expect(loaded.config.keys).toEqual({ 'nav.up': ['k', 'up', 'w'] });
     expect(loaded.errors.map(formatSourceError)).toEqual([
       `${file}:2:13: keys["nav.down"]: expected a string, a list or an empty value (null), got 3`,
-      `${file}:4:1: colour: unknown key "colour" (did you mean "cloud"? allowed: keys, theme, refresh, cloud, repos, gitlab)`,
+      `${file}:4:1: colour: unknown key "colour" (did you mean "cloud"? allowed: keys, theme, refresh, cloud, repos, gitlab, access)`,
     ]);
   });
 

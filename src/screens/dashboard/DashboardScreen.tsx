@@ -1,6 +1,8 @@
 import { Box, Text } from 'ink';
+import { useMemo } from 'react';
 import { CursorList } from '../../components/CursorList';
 import { sparkline } from '../../components/Sparkline';
+import { pendingApprovals } from '../../domain/approval';
 import type { EventLevel } from '../../domain/event';
 import { jobStatuses } from '../../domain/job';
 import { fitWidth, formatAge } from '../../domain/text';
@@ -9,6 +11,7 @@ import { useDeck, useDeckContext } from '../../ui/deckContext';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
+import { approvalsLine } from './approvalsLine';
 import { nextRunLine } from './nextRunLine';
 import { useDashboardList } from './useDashboardList';
 
@@ -33,16 +36,22 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
   const latest = useDeck((s) => s.events.latest);
   const schedules = useDeck((s) => s.schedules);
   const now = Date.now();
+  const byId = useDeck((s) => s.jobs.byId);
+  const approvals = approvalsLine(
+    useMemo(() => pendingApprovals(byId.values()), [byId]),
+    now,
+  );
 
   // One count for the jobs line, the failures and each worker (a job counts once, by its status now).
   const { counts, failures, byWorker } = useDeck((s) => jobTally(s.jobs));
-  // Parents waiting for their children or paused between waves are named only when there are some.
-  const shownStatuses = jobStatuses.filter((s) => counts[s] > 0 || (s !== 'waiting' && s !== 'paused'));
+  // Parents waiting for their children or paused between waves, and approvals, are named only when there are some.
+  const rare = ['waiting', 'paused', 'approval_pending', 'rejected'];
+  const shownStatuses = jobStatuses.filter((s) => counts[s] > 0 || !rare.includes(s));
 
   // Fixed sections first; the latest events get whatever height is left.
   const workerRows = Math.min(Math.max(workers.length, 1), 3);
   const failureRows = Math.min(Math.max(failures.length, 1), 3);
-  const fixed = 1 + workerRows + 1 + 1 + 1 + 3 + 1 + failureRows + 1;
+  const fixed = 1 + workerRows + 1 + (approvals ? 1 : 0) + 1 + 1 + 3 + 1 + failureRows + 1;
   const eventRows = Math.max(0, height - fixed);
   const sparkWidth = Math.max(10, Math.min(60, width - 12));
   const list = useDashboardList({ failures, events: latest, failureRows, eventRows, active });
@@ -69,6 +78,11 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
         <Text key={i}>{fitWidth(`  ${l}`, width)}</Text>
       ))}
       <Text>{fitWidth(`Jobs  ${shownStatuses.map((s) => `${s} ${counts[s]}`).join('  ')}`, width)}</Text>
+      {approvals ? (
+        <Text color={theme.warn} bold>
+          {fitWidth(approvals, width)}
+        </Text>
+      ) : null}
       <Text color={theme.muted}>{fitWidth(nextRunLine(schedules.file, schedules.next, now), width)}</Text>
       <Heading text={`Events per minute, last hour (${sparkWidth} min shown, newest right)`} width={width} />
       {(['info', 'warn', 'error'] as const).map((level) => {

@@ -10,6 +10,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { askApprove, askReject } from './approvalConfirmations';
 import { JobDetailsView } from './JobDetailsView';
 import { jobColumns } from './jobColumns';
 import { askCancel, askRetry } from './jobConfirmations';
@@ -52,6 +53,8 @@ function JobsScreen({ width, height, active }: ScreenProps) {
       } else if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
+      else if (action === 'job.approve' && job) askApprove(job, actions);
+      else if (action === 'job.reject' && job) askReject(job, actions);
       else if (action === 'clipboard.copy') copy(job?.id);
       else if (action === 'job.statusFilter') {
         const next = filterCycle[(filterCycle.indexOf(statusFilter) + 1) % filterCycle.length];
@@ -147,6 +150,18 @@ export const jobsScreen: Screen = {
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobs' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobs' },
     { id: 'job.statusFilter', keys: ['f'], description: 'Cycle the status filter', scope: 'jobs' },
+    {
+      id: 'job.approve',
+      keys: ['a'],
+      description: 'Approve a job waiting for an approval (asks first)',
+      scope: 'jobs',
+    },
+    {
+      id: 'job.reject',
+      keys: ['x'],
+      description: 'Reject a job waiting for an approval, with a reason',
+      scope: 'jobs',
+    },
     copyAction('jobs', 'Copy the job id (OSC 52)'),
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobLog' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobLog' },

@@ -22,6 +22,8 @@ const statusColor: Record<string, string | undefined> = {
   delayed: 'yellow',
   waiting: 'blue',
   paused: 'magenta',
+  approval_pending: 'yellow',
+  rejected: 'red',
 };
 
 /** At 80 columns: id, kind, status, progress, age, who asked and what the job does; the rest on wider terminals. */
@@ -86,7 +88,8 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       min: 20,
       value: (j) => {
         const what = j.payload === undefined ? (j.message ?? j.kind) : describeJob(j.kind, j.payload);
-        return j.status === 'failed' && j.error ? `${what} — ${j.error}` : what;
+        if (j.status === 'approval_pending' && j.approval) return `${what} — ${j.approval.why}`;
+        return (j.status === 'failed' || j.status === 'rejected') && j.error ? `${what} — ${j.error}` : what;
       },
     },
   ];

@@ -1,3 +1,4 @@
+import type { ApprovalPolicy } from '../../domain/approval';
 import type { AuditEntry, NewAuditEntry } from '../../domain/audit';
 import type { BusState, BusStatus } from '../../domain/busStatus';
 import type { DeckEvent, NewEvent } from '../../domain/event';
@@ -34,6 +35,14 @@ export interface JobQueue {
   retry(id: JobId, by?: Requester): Promise<void>;
   /** Wake a `paused` parent job (or one sleeping until a time) now: its handler runs again. Audited. */
   resume(id: JobId, by?: Requester): Promise<void>;
+  /**
+   * Approve an `approval_pending` job (an admin other than its requester, per the bus's `ApprovalPolicy`): it is
+   * queued and runs as any job. Refused (`BusError` `refused`, audited) for the requester, a non-admin, an expired
+   * or unknown job.
+   */
+  approve(id: JobId, by?: Requester): Promise<void>;
+  /** Reject an `approval_pending` job with a reason: it ends `rejected`. Refused as `approve` is. */
+  reject(id: JobId, by: Requester | undefined, reason: string): Promise<void>;
   /** Newest first. */
   list(filter?: JobFilter): Promise<JobView[]>;
   get(id: JobId): Promise<JobView | undefined>;
@@ -216,4 +225,9 @@ export interface OpenBusOptions {
   policies?: Partial<Record<JobKind, Partial<JobPolicy>>>;
   /** Environment for `SSH_CLIENT`, `USER` (default `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Which jobs wait for an approval and who may give it (`domain/approval`). Without it nothing waits. Workers must
+   * be given the same policy: they refuse a job that needs an approval it does not have.
+   */
+  approvals?: ApprovalPolicy;
 }

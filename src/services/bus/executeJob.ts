@@ -1,10 +1,14 @@
 import type { NewEvent } from '../../domain/event';
 import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
-import { SecretMask, secretValuesOf } from '../../domain/secretMask';
+import type { SecretMask } from '../../domain/secretMask';
+import type { RequestFacts } from '../../domain/signature';
+import { workerRoleRefusal } from '../access/roleRefusal';
+import { type NonceStore, verifyRequest } from '../identity/verifyRequest';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
 import { isJobFailure } from './jobFailure';
 import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
 import { JobOutbox } from './jobOutbox';
+import { jobOutputMask } from './outputMask';
 
 /** A job as a transport hands it to `executeJob`: nothing in it is trusted (it may come from another version). */
 export interface ClaimedJob {
@@ -15,6 +19,8 @@ export interface ClaimedJob {
   maxAttempts: number;
   requestedBy: Requester;
   timeoutMs?: number;
+  /** Its signature and when it was queued, for `verifyRequest` (without it the job counts as unsigned). */
+  request?: RequestFacts;
 }
 
 /** Where a running job's progress and output go; each transport stores them its own way. */
@@ -28,6 +34,15 @@ export interface ExecutionSink {
   state?: BusStateObservable;
   /** The job's saved state and children (`ctx.flow`). */
   flow: FlowStore;
+  /** Where the nonces of signed jobs are kept for every worker of the bus (default: this process). */
+  nonces?: NonceStore;
+  /** Why this job may not run without an approval it lacks (`services/approvals/approvalGate`), or undefined. */
+  unapproved?: (job: ClaimedJob) => Promise<string | undefined>;
+  /**
+   * `unapproved` holds an approval policy (not merely none): an operator's change of a protected project that passed
+   * it was approved by an admin, so the roles let it run. Unset: roles refuse it (it needs an admin).
+   */
+  approvalsEnforced?: boolean;
 }
 
 export type ExecutionOutcome =
@@ -80,6 +95,22 @@ export async function executeJob(
     return { kind: 'failed', permanent: true, error: `${job.kind} payload: ${describeIssues(parsed.error)}` };
   }
   if (signal.aborted) return fromAbort(signal.reason);
+  // Who asked, checked where the work happens: a forged, tampered or replayed request (or an unsigned one when
+  // signatures are required) fails for good, with the reason, which the job's finish audit entry records.
+  const unverified = await verifyRequest(job, sink.nonces).catch((error: unknown) => ({
+    retry: `request signature not checked: ${errorMessage(error)}`,
+  }));
+  if (typeof unverified === 'string') return { kind: 'failed', permanent: true, error: unverified };
+  if (unverified) return { kind: 'failed', permanent: false, error: unverified.retry };
+  // Checked where the work happens: a job that needs an approval and never got one does not run (nor retry).
+  const unapproved = await sink.unapproved?.(job).catch((error: unknown) => ({
+    retry: `approval not checked: ${errorMessage(error)}`,
+  }));
+  if (typeof unapproved === 'string') return { kind: 'failed', permanent: true, error: unapproved };
+  if (unapproved) return { kind: 'failed', permanent: false, error: unapproved.retry };
+  // The asker's role in this worker's access.yaml (a broken file refuses every change), whoever queued the job.
+  const refused = workerRoleRefusal({ ...job, payload: parsed.data }, sink.approvalsEnforced === true);
+  if (refused) return { kind: 'failed', permanent: true, error: refused };
 
   const controller = new AbortController();
   const onOuterAbort = () => controller.abort(signal.reason);
@@ -94,8 +125,9 @@ export async function executeJob(
   }
 
   // One place every line and message of the job passes through before it leaves the worker: secrets are
-  // masked here, whatever the handler (a command printing `env`, an error quoting a URL with its password).
-  const mask = new SecretMask(secretValuesOf(process.env));
+  // masked here, whatever the handler (a command printing `env`, an error quoting a URL with its password):
+  // the worker's secret values, those the payload's own `env` sets, and secret shapes (`outputMask.ts`).
+  const mask = jobOutputMask(parsed.data);
   const progress = new ProgressReporter(sink, job, mask);
   let seq = 0;
   const source = { worker: sink.worker };
@@ -130,7 +162,7 @@ export async function executeJob(
       );
     },
     emit: async (event) => {
-      await outbox.send({ ...event, message: mask.text(event.message), jobId: job.id, source });
+      await outbox.send({ ...mask.event(event), jobId: job.id, source });
     },
     flow: jobFlow(sink.flow),
   };
@@ -140,7 +172,7 @@ export async function executeJob(
     await progress.flush();
     // A handler that ignores its signal and returns normally after a cancel still ends cancelled.
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
-    return { kind: 'completed', result };
+    return { kind: 'completed', result: mask.deep(result) };
   } catch (error) {
     await progress.flush().catch(() => {});
     if (controller.signal.aborted) return fromAbort(controller.signal.reason);
@@ -149,7 +181,7 @@ export async function executeJob(
       kind: 'failed',
       permanent: isPermanent(error),
       error: mask.text(errorMessage(error)),
-      ...(isJobFailure(error) && error.result !== undefined ? { result: error.result } : {}),
+      ...(isJobFailure(error) && error.result !== undefined ? { result: mask.deep(error.result) } : {}),
     };
   } finally {
     if (timer) clearTimeout(timer);

@@ -88,8 +88,10 @@ export class JobHistory {
             .join('');
     this.enqueueWrite(async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      if (logText !== undefined) await writeFileAtomic(join(this.dir, `${view.id}.log`), logText);
-      await writeFileAtomic(join(this.dir, `${view.id}.json`), text);
+      // Output lines and payloads may hold what a program printed or was given: only the owner reads them.
+      const mode = 0o600;
+      if (logText !== undefined) await writeFileAtomic(join(this.dir, `${view.id}.log`), logText, { mode });
+      await writeFileAtomic(join(this.dir, `${view.id}.json`), text, { mode });
       if (++this.writesSincePrune >= pruneSlack) {
         this.writesSincePrune = 0;
         await this.prune();

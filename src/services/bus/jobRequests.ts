@@ -8,6 +8,7 @@ import {
   type ValidJobSpec,
 } from '../../domain/job';
 import { refusedPrefix } from '../../domain/refusal';
+import { requestRoleRefusal } from '../access/roleRefusal';
 import { BusError } from './busError';
 
 type Request = 'job.cancel' | 'job.retry' | 'job.resume';
@@ -28,6 +29,8 @@ export function refusal(
       audit: { who: by, action, jobId: id, what: `job ${id}`, outcome: 'rejected', reason: 'no such job' },
     };
   }
+  const denied = requestRoleRefusal(action, id === view.id ? view : { ...view, id }, by);
+  if (denied) return denied;
   const reason =
     action === 'job.cancel'
       ? isFinished(view.status)

@@ -1,3 +1,4 @@
+import { accessApprovals } from '../approvals/accessApprovals';
 import { BusStateCell } from './busState';
 import type { Bus, ConsumeOptions, JobConsumer, OpenBusOptions, SomeHandlers } from './contracts';
 import { JobHistory } from './jobHistory';
@@ -20,7 +21,15 @@ export function openMemoryBus(opts: OpenBusOptions = {}): Bus {
           events.publishNow({ level: 'warn', type: 'job.history', source: requester, message }),
       })
     : undefined;
-  const queue = new MemoryJobQueue({ events, audit, requester, policies: opts.policies, history });
+  const queue = new MemoryJobQueue({
+    events,
+    audit,
+    requester,
+    policies: opts.policies,
+    history,
+    // Without a policy given: the workspace's `access.yaml` (none: nothing waits).
+    approvals: opts.approvals ?? accessApprovals(),
+  });
   const state = new BusStateCell('connected');
   const consumers = new Set<JobConsumer>();
   const consume = (handlers: SomeHandlers, consumeOpts?: ConsumeOptions): JobConsumer => {

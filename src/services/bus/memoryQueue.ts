@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ApprovalPolicy } from '../../domain/approval';
 import type { NewAuditEntry } from '../../domain/audit';
 import {
   checkJobSpec,
@@ -17,6 +18,22 @@ import {
   type WorkerPresence,
 } from '../../domain/job';
 import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
+import { requestFacts } from '../../domain/signature';
+import { roleRefusal } from '../access/roleRefusal';
+import { type GateLookup, unapprovedReason } from '../approvals/approvalGate';
+import {
+  approvalFor,
+  approvedRecords,
+  checkReason,
+  type Decision,
+  decisionRefusal,
+  expiredReason,
+  heldRecords,
+  rejectedRecords,
+  rejectionError,
+  unapprovedRetry,
+} from '../approvals/approvalRequests';
+import { signSpec } from '../identity/requestSigner';
 import { BusError } from './busError';
 import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
@@ -45,7 +62,7 @@ interface MemoryJob {
   flowState?: unknown;
   /** A parent's children, in the order they were added. */
   children?: string[];
-  /** A suspended parent sleeping until a time, or until `resume` (then no timer). */
+  /** A suspended parent sleeping until a time, or until `resume` (then no timer); a pending job's expiry. */
   wakeTimer?: NodeJS.Timeout;
   sleeping?: boolean;
   /** The next run goes on with the current attempt (the handler stepped aside; it did not fail). */
@@ -64,6 +81,8 @@ export interface MemoryQueueDeps {
    * holds are listed. Without it, jobs live and die with this process and ids are random.
    */
   history?: JobHistory;
+  /** Which jobs wait for an approval (`approval_pending`) and who may give it. */
+  approvals?: ApprovalPolicy;
 }
 
 /**
@@ -103,8 +122,9 @@ export class MemoryJobQueue implements JobQueue {
       });
       throw new BusError('invalid', `job refused: ${check.error}`);
     }
-    const valid = check.spec;
-    const readOnly = readOnlyRefusal(valid);
+    // A person's request is signed here, when this process has a signing key; a child is its parent's work.
+    const valid = child ? check.spec : await signSpec(check.spec);
+    const readOnly = readOnlyRefusal(valid) ?? roleRefusal(valid, child ? undefined : this.deps.approvals);
     if (readOnly) {
       this.audit(readOnly.audit);
       throw readOnly.error;
@@ -125,10 +145,12 @@ export class MemoryJobQueue implements JobQueue {
     }
     const policy = policyFor(valid.kind, this.deps.policies);
     const timeoutMs = valid.timeoutMs ?? (policy.timeoutMs || undefined);
+    // A parent's children never wait: the worker checks them against their parent's approval.
+    const approval = child ? undefined : approvalFor(this.deps.approvals, valid, Date.now());
     const makeView = (id: string): JobView => ({
       id,
       kind: valid.kind,
-      status: 'queued',
+      status: approval ? 'approval_pending' : 'queued',
       step: 0,
       total: 0,
       attempts: 0,
@@ -139,7 +161,9 @@ export class MemoryJobQueue implements JobQueue {
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(timeoutMs ? { timeoutMs } : {}),
       ...(valid.schedule ? { schedule: valid.schedule } : {}),
+      ...(valid.signature ? { signature: valid.signature } : {}),
       ...(child ? { parentId: child.parentId, childKey: child.key } : {}),
+      ...(approval ? { approval } : {}),
     });
     const history = this.deps.history;
     let view: JobView;
@@ -157,6 +181,13 @@ export class MemoryJobQueue implements JobQueue {
     }
     const { id } = view;
     this.jobs.set(id, { view, order: this.enqueued++, backoffMs: policy.backoffMs, logs: [] });
+    if (approval) {
+      const held = heldRecords(view, approval);
+      this.deps.events.publishNow(held.event);
+      this.audit(held.audit);
+      this.armExpiry(this.jobs.get(id)!);
+      return id;
+    }
     this.waiting.push(id);
     this.publish(view, 'info', 'job.queued', `queued ${what}`, {
       kind: view.kind,
@@ -182,6 +213,8 @@ export class MemoryJobQueue implements JobQueue {
     const { view } = job;
     const message = `cancelled by ${describeRequester(by)}`;
     this.audit(accepted('job.cancel', id, by, view));
+    if (view.approval?.state === 'pending')
+      view.approval = { ...view.approval, state: 'cancelled', decidedBy: by, decidedAt: Date.now() };
     if (view.status === 'active' && job.controller) {
       job.cancelledBy = by;
       const reason: JobAbort = { kind: 'cancel', message };
@@ -215,8 +248,88 @@ export class MemoryJobQueue implements JobQueue {
     this.wake(job!, 'resumed', by);
   }
 
+  async approve(id: string, by: Requester = this.deps.requester): Promise<void> {
+    await this.loaded;
+    const job = this.decide('job.approve', id, by);
+    const { view } = job;
+    this.clearTimers(job);
+    view.approval = { ...view.approval!, state: 'approved', decidedBy: by, decidedAt: Date.now() };
+    view.status = 'queued';
+    this.deps.history?.save(view);
+    const records = approvedRecords(view, by);
+    this.deps.events.publishNow(records.event);
+    this.audit(records.audit);
+    this.waiting.push(id);
+    this.pump();
+  }
+
+  async reject(id: string, by: Requester = this.deps.requester, reason = ''): Promise<void> {
+    await this.loaded;
+    const text = checkReason(reason);
+    this.endApproval(this.decide('job.reject', id, by), by, text);
+  }
+
+  /** The pending job a decision may act on (an expired one ends first); a refused decision is audited and thrown. */
+  private decide(action: Decision, id: string, by: Requester): MemoryJob {
+    const job = this.jobs.get(id);
+    if (job) this.expireIfDue(job);
+    const refused = decisionRefusal(action, id, by, job?.view, this.deps.approvals, Date.now());
+    if (refused) {
+      this.audit(refused.audit);
+      throw refused.error;
+    }
+    return job!;
+  }
+
+  /** Expiry wakes at most every 24 days (a longer `setTimeout` would fire at once) and checks again. */
+  private armExpiry(job: MemoryJob): void {
+    const left = (job.view.approval?.expiresAt ?? 0) - Date.now();
+    job.wakeTimer = setTimeout(
+      () => this.expireIfDue(job) || this.armExpiry(job),
+      Math.min(Math.max(0, left), 2 ** 31 - 1),
+    );
+    job.wakeTimer.unref?.();
+  }
+
+  private expireIfDue(job: MemoryJob): boolean {
+    const approval = job.view.approval;
+    if (approval?.state !== 'pending' || Date.now() < approval.expiresAt) return false;
+    this.endApproval(job, this.deps.requester, expiredReason);
+    return true;
+  }
+
+  private endApproval(job: MemoryJob, by: Requester, reason: string): void {
+    const { view } = job;
+    const now = Date.now();
+    this.clearTimers(job);
+    view.approval = { ...view.approval!, state: 'rejected', decidedBy: by, decidedAt: now, reason };
+    Object.assign(view, { status: 'rejected', finishedAt: now, error: rejectionError(by, reason) });
+    const records = rejectedRecords(view, by, reason);
+    this.deps.events.publishNow(records.event);
+    for (const entry of records.audit) this.audit(entry);
+    this.deps.history?.save(view);
+    this.forgetOldJobs();
+  }
+
+  /** What the worker's approval check reads: a job's approval, and a parent as it was queued. */
+  private readonly gateLookup: GateLookup = {
+    approval: async (id) => {
+      const view = this.jobs.get(id)?.view;
+      return view?.approval
+        ? { state: view.approval.state, kind: view.kind, payload: view.payload }
+        : undefined;
+    },
+    job: async (id) => this.jobs.get(id)?.view,
+  };
+
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
     await this.loaded;
+    const held = this.jobs.get(id)?.view;
+    const unapproved = held && unapprovedRetry(id, held);
+    if (unapproved) {
+      this.audit({ ...accepted('job.retry', id, by, held), outcome: 'rejected', reason: unapproved });
+      throw new BusError('conflict', unapproved);
+    }
     const job = this.admit('job.retry', id, by);
     const { view } = job;
     if (job.logsOnDisk) {
@@ -361,6 +474,7 @@ export class MemoryJobQueue implements JobQueue {
         maxAttempts: view.maxAttempts,
         requestedBy: view.requestedBy,
         timeoutMs: view.timeoutMs,
+        request: requestFacts(view),
       },
       {
         worker: consumer.id,
@@ -374,6 +488,9 @@ export class MemoryJobQueue implements JobQueue {
           if (job.logs.length > logLinesKept + 100) job.logs.splice(0, job.logs.length - logLinesKept);
         },
         flow: this.flowStore(job),
+        unapproved: (claimed) =>
+          unapprovedReason(this.deps.approvals, { ...claimed, parentId: view.parentId }, this.gateLookup),
+        approvalsEnforced: this.deps.approvals !== undefined,
       },
       controller.signal,
     );

@@ -3,6 +3,8 @@ import { rootCertificates } from 'node:tls';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WorkerPresence } from '../../domain/job';
+import { accessApprovals } from '../approvals/accessApprovals';
+import { RedisApprovals } from '../approvals/redisApprovals';
 import { BusStateCell } from './busState';
 import type { Bus, ConsumeOptions, JobConsumer, OpenBusOptions, SomeHandlers } from './contracts';
 import { RedisAuditLog } from './redisAudit';
@@ -71,7 +73,19 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
   const audit = new RedisAuditLog(cmd, keys.audit);
   const queue = new Queue(queueName, { connection: cmd, prefix });
   queue.on('error', () => {});
+  // Without a policy given: the workspace's `access.yaml` (none: nothing waits, held jobs of others still list).
+  const approvals = new RedisApprovals({
+    cmd,
+    prefix,
+    policy: opts.approvals ?? accessApprovals(),
+    requester,
+    publish: (event, entry) => events.publish(event, entry),
+    audit: (entry) => audit.append(entry),
+    enqueue: (record) => jobs.enqueueApproved(record),
+    exists: async (id) => (await cmd.exists(queue.toKey(id))) === 1,
+  });
   const jobs = new RedisJobQueue({
+    approvals,
     queue,
     cmd,
     keys,

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
 import { describeJob, type WorkerPresence } from '../../domain/job';
+import { requestFacts } from '../../domain/signature';
+import { redisNonceStore } from '../identity/redisNonces';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
@@ -268,6 +270,7 @@ export class RedisConsumer implements JobConsumer {
       maxAttempts: job.opts.attempts ?? 1,
       requestedBy: data.requestedBy,
       timeoutMs: data.timeoutMs,
+      request: requestFacts({ ...data, createdAt: job.timestamp, parentId: job.parent?.id }),
     };
     const start = runStarted(claimed.attempt, this.id);
     // Not awaited: commands on one connection run in order, so this is stored before anything the job
@@ -299,6 +302,7 @@ export class RedisConsumer implements JobConsumer {
     const sink: ExecutionSink = {
       worker: this.id,
       state: this.deps.state,
+      nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
       publish: (event) => this.deps.events.publish(event),
       saveProgress: (step, total, message) =>
         job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),
@@ -318,6 +322,8 @@ export class RedisConsumer implements JobConsumer {
         },
         children: () => this.deps.jobs.childrenOf(id),
       },
+      unapproved: (claimed) => this.deps.jobs.unapproved(claimed, job.parent?.id),
+      approvalsEnforced: this.deps.jobs.approvalsEnforced,
     };
     let outcome: ExecutionOutcome;
     for (;;) {

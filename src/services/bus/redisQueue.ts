@@ -18,10 +18,29 @@ import {
   requesterSchema,
   type ScheduleTick,
 } from '../../domain/job';
+import { type RequestSignature, requestSignatureSchema } from '../../domain/signature';
+import { roleRefusal } from '../access/roleRefusal';
+import { type GateLookup, unapprovedReason } from '../approvals/approvalGate';
+import {
+  approvalFor,
+  approvedRecords,
+  checkReason,
+  type Decision,
+  decisionRefusal,
+  heldRecords,
+  unapprovedRetry,
+} from '../approvals/approvalRequests';
+import {
+  approvalOf,
+  type RedisApprovals,
+  type StoredApproval,
+  viewOfRecord,
+} from '../approvals/redisApprovals';
+import { signSpec } from '../identity/requestSigner';
 import { scheduleTickOf } from '../scheduler/scheduledJob';
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
-import type { ExecutionOutcome } from './executeJob';
+import type { ClaimedJob, ExecutionOutcome } from './executeJob';
 import { childJobId, jobIdForKey, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
@@ -45,6 +64,8 @@ export interface JobData {
   schedule?: unknown;
   /** A child's key among its parent's children (the id may hold only a hash of it). */
   childKey?: string;
+  /** The requester's signature of the spec (`services/identity`); the worker checks it before the handler. */
+  signature?: RequestSignature;
 }
 
 /** Stored in the `cancelled` hash by whoever cancels. `final`: the job was not running, it is over already. */
@@ -114,6 +135,8 @@ export interface RedisQueueDeps {
   target: string;
   requester: Requester;
   policies?: Partial<Record<JobKind, Partial<JobPolicy>>>;
+  /** Jobs held for an approval (outside BullMQ until approved); without it nothing waits. */
+  approvals?: RedisApprovals;
 }
 
 /** Commands as BullMQ jobs. See `RedisConsumer` for the running side. */
@@ -214,9 +237,13 @@ export class RedisJobQueue implements JobQueue {
   }
 
   private async add(spec: JobSpec): Promise<string> {
-    const valid = await this.accept(spec);
+    // A person's request is signed here, when this process has a signing key (children are their parent's work).
+    const valid = await signSpec(await this.accept(spec));
     this.ensureUp('job not queued');
     const job = this.prepare(valid);
+    const approval = approvalFor(this.deps.approvals?.policy, valid, Date.now());
+    if (approval)
+      return this.withTimeout('holding the job for an approval', () => this.hold(valid, job, approval));
     const { queue } = this.deps;
     return this.withTimeout(
       'queueing the job (it may or may not be queued: check `infradeck jobs`)',
@@ -232,6 +259,115 @@ export class RedisJobQueue implements JobQueue {
       },
     );
   }
+
+  /** A job that waits for an approval: kept outside BullMQ (see `RedisApprovals`), announced and audited. */
+  private async hold(
+    valid: JobSpec,
+    job: ReturnType<RedisJobQueue['prepare']>,
+    approval: NonNullable<ReturnType<typeof approvalFor>>,
+  ): Promise<string> {
+    const approvals = this.deps.approvals!;
+    const id = job.id ?? (await approvals.newId());
+    const exists = job.id !== undefined && (await this.deps.cmd.exists(this.deps.queue.toKey(id))) === 1;
+    const record: StoredApproval = {
+      v: 1,
+      id,
+      kind: valid.kind,
+      spec: valid as StoredApproval['spec'],
+      maxAttempts: job.opts.attempts ?? 1,
+      ...approval,
+    };
+    if (exists || !(await approvals.create(record))) {
+      await this.deps.audit.append(job.audit(id, 'deduplicated'));
+      return id;
+    }
+    const held = heldRecords(viewOfRecord(record), approval);
+    await this.publish(held.event, held.audit);
+    return id;
+  }
+
+  async approve(id: string, by: Requester = this.deps.requester): Promise<void> {
+    this.ensureUp('job not approved');
+    const approvals = this.deps.approvals;
+    const record = await this.decide('job.approve', id, by);
+    const next: StoredApproval = { ...record, state: 'approved', decidedBy: by, decidedAt: Date.now() };
+    // Decided or expired meanwhile: refused with what happened.
+    if ((await approvals!.transition(record, 'pending', next, true)) !== 'ok')
+      await this.decide('job.approve', id, by);
+    // Announced before it is queued: a worker's `job.started` never comes before the approval.
+    const approved = approvedRecords(viewOfRecord(record), by);
+    await this.publish(approved.event, approved.audit);
+    await approvals!.enqueueApproved(next);
+  }
+
+  async reject(id: string, by: Requester = this.deps.requester, reason = ''): Promise<void> {
+    this.ensureUp('job not rejected');
+    const text = checkReason(reason);
+    const record = await this.decide('job.reject', id, by);
+    if (!(await this.deps.approvals!.end(record, by, text))) await this.decide('job.reject', id, by);
+  }
+
+  /** The pending record a decision may act on; a refused decision is audited and thrown. */
+  private async decide(action: Decision, id: string, by: Requester): Promise<StoredApproval> {
+    const approvals = this.deps.approvals;
+    const record = await approvals?.current(id);
+    const view = record ? viewOfRecord(record) : await this.get(id);
+    const refused = decisionRefusal(action, id, by, view, approvals?.policy, Date.now());
+    if (!refused && record) return record;
+    const error = refused ?? {
+      error: new BusError('refused', `refused: job ${id} changed while it was decided; look again`),
+      audit: {
+        who: by,
+        action,
+        jobId: id,
+        what: `job ${id}`,
+        outcome: 'rejected',
+        reason: 'changed meanwhile',
+      },
+    };
+    await this.audit(error.audit);
+    throw error.error;
+  }
+
+  /** An approved job into BullMQ under the id it was held as (adding the same id again adds nothing). */
+  async enqueueApproved(record: StoredApproval): Promise<void> {
+    const job = this.prepare(record.spec);
+    // Queued as of when it was asked: the worker holds a signed request's time against it (`verifyRequest`).
+    await this.deps.queue.add(job.name, job.data, {
+      ...job.opts,
+      jobId: record.id,
+      timestamp: record.requestedAt,
+    });
+  }
+
+  /** An approval policy is checked by `unapproved` (the roles then let an approved change of a protected project run). */
+  get approvalsEnforced(): boolean {
+    return this.deps.approvals?.policy !== undefined;
+  }
+
+  /** Why the worker must not run this job (it needs an approval it lacks), or undefined. */
+  unapproved(job: ClaimedJob, parentId?: string): Promise<string | undefined> {
+    return unapprovedReason(this.deps.approvals?.policy, { ...job, parentId }, this.gateLookup);
+  }
+
+  private readonly gateLookup: GateLookup = {
+    approval: async (id) => {
+      const record = await this.deps.approvals?.read(id);
+      return record ? { state: record.state, kind: record.kind, payload: record.spec.payload } : undefined;
+    },
+    job: async (id) => {
+      const job = (await this.deps.queue.getJob(id)) as Job | undefined;
+      if (!job) return undefined;
+      const data = readJobData(job);
+      return {
+        id,
+        kind: job.name,
+        payload: data.payload,
+        requestedBy: data.requestedBy,
+        parentId: job.parent?.id,
+      };
+    },
+  };
 
   /**
    * Queue a parent's new children (none of them in the queue: `addChildren` read that) in one write, and their
@@ -269,7 +405,7 @@ export class RedisJobQueue implements JobQueue {
       });
       throw new BusError('invalid', `job refused: ${check.error}`);
     }
-    const readOnly = readOnlyRefusal(check.spec);
+    const readOnly = readOnlyRefusal(check.spec) ?? roleRefusal(check.spec, this.deps.approvals?.policy);
     if (readOnly) {
       await this.auditQuietly(readOnly.audit);
       throw readOnly.error;
@@ -294,6 +430,7 @@ export class RedisJobQueue implements JobQueue {
       ...(valid.idempotencyKey ? { idempotencyKey: valid.idempotencyKey } : {}),
       ...(valid.schedule ? { schedule: valid.schedule } : {}),
       ...(child ? { childKey: child.key } : {}),
+      ...(valid.signature ? { signature: valid.signature } : {}),
     };
     const maxAttempts = valid.attempts ?? policy.attempts;
     const opts: JobsOptions = {
@@ -341,6 +478,7 @@ export class RedisJobQueue implements JobQueue {
 
   async cancel(id: string, by: Requester = this.deps.requester): Promise<void> {
     this.ensureUp('job not cancelled');
+    if (await this.cancelHeld(id, by)) return;
     const { cmd, keys } = this.deps;
     const { job, view } = await this.admit('job.cancel', id, by);
     const message = `cancelled by ${describeRequester(by)}`;
@@ -359,6 +497,44 @@ export class RedisJobQueue implements JobQueue {
     for (const child of await this.childrenOf(id)) {
       if (!isFinished(child.status)) await this.cancel(child.id, by).catch(() => {}); // it just ended: fine
     }
+  }
+
+  /** A job held for an approval is withdrawn here (it is not in BullMQ); true when `id` was such a job. */
+  private async cancelHeld(id: string, by: Requester): Promise<boolean> {
+    const record = await this.deps.approvals?.current(id);
+    if (!record || record.state === 'approved') return false;
+    const view = viewOfRecord(record);
+    const refused = refusal('job.cancel', id, by, view);
+    if (refused) {
+      await this.audit(refused.audit);
+      throw refused.error;
+    }
+    const message = `cancelled by ${describeRequester(by)}`;
+    const what = describeJob(view.kind, view.payload);
+    const withdrawn = await this.deps.approvals!.cancel(record, by, {
+      event: {
+        level: 'warn',
+        type: 'job.cancelled',
+        jobId: id,
+        source: by,
+        message,
+        data: { kind: view.kind, by },
+      },
+      audit: [
+        accepted('job.cancel', id, by, view),
+        {
+          who: view.requestedBy,
+          action: 'job.finish',
+          jobId: id,
+          kind: view.kind,
+          what,
+          outcome: 'cancelled',
+          reason: message,
+        },
+      ],
+    });
+    // Decided in between: cancel what it is now (a queued job, or refused as ended).
+    return withdrawn || this.cancelHeld(id, by);
   }
 
   private async finishCancel(job: Job, view: JobView, by: Requester, message: string): Promise<void> {
@@ -385,6 +561,16 @@ export class RedisJobQueue implements JobQueue {
 
   async retry(id: string, by: Requester = this.deps.requester): Promise<void> {
     this.ensureUp('job not retried');
+    const held = await this.deps.approvals?.current(id);
+    const unapproved = held && unapprovedRetry(id, viewOfRecord(held));
+    if (held && unapproved) {
+      await this.audit({
+        ...accepted('job.retry', id, by, viewOfRecord(held)),
+        outcome: 'rejected',
+        reason: unapproved,
+      });
+      throw new BusError('conflict', unapproved);
+    }
     const { cmd, keys } = this.deps;
     const { job, view, state } = await this.admit('job.retry', id, by);
     await cmd.hdel(keys.cancelled, id);
@@ -442,6 +628,15 @@ export class RedisJobQueue implements JobQueue {
         views.push(view);
       }
     });
+    for (const record of (await this.deps.approvals?.sweep()) ?? []) {
+      const found = views.find((v) => v.id === record.id);
+      if (found) found.approval = approvalOf(record);
+      else if (record.state !== 'approved') {
+        const view = viewOfRecord(record);
+        if ((!wanted || wanted.has(view.status)) && (!filter.kind || view.kind === filter.kind))
+          views.push(view);
+      }
+    }
     const seen = new Set<string>();
     return views
       .sort((a, b) => b.createdAt - a.createdAt)
@@ -451,7 +646,9 @@ export class RedisJobQueue implements JobQueue {
 
   async get(id: string): Promise<JobView | undefined> {
     this.ensureUp('cannot read the job');
-    return (await this.load(id))?.view;
+    const [found, record] = await Promise.all([this.load(id), this.deps.approvals?.current(id)]);
+    if (found && record) return { ...found.view, approval: approvalOf(record) };
+    return found?.view ?? (record && record.state !== 'approved' ? viewOfRecord(record) : undefined);
   }
 
   async counts(): Promise<Record<JobStatus, number>> {
@@ -475,7 +672,12 @@ export class RedisJobQueue implements JobQueue {
       completed: raw.completed ?? 0,
       failed: raw.failed ?? 0,
       cancelled: 0,
+      approval_pending: 0,
+      rejected: 0,
     };
+    for (const record of (await this.deps.approvals?.sweep()) ?? []) {
+      if (record.state !== 'approved') counts[viewOfRecord(record).status]++;
+    }
     const sleeping = await cmd.hgetall(keys.sleeping);
     const paused = Object.keys(sleeping).filter((id) => sleeping[id] === 'manual');
     const pausedStates = await Promise.all(paused.map((id) => queue.getJobState(id)));
@@ -617,6 +819,9 @@ function bullTypesFor(status: JobStatus): JobType[] {
     case 'cancelled':
       // cancelled jobs end in BullMQ's failed set, or wait in the queue until a worker drops them
       return ['failed', 'waiting', 'prioritized', 'delayed', 'waiting-children'];
+    case 'approval_pending':
+    case 'rejected':
+      return []; // held outside BullMQ (`RedisApprovals`)
   }
 }
 
@@ -657,6 +862,7 @@ export function readJobData(job: Job): {
   idempotencyKey?: string;
   schedule?: ScheduleTick;
   childKey?: string;
+  signature?: unknown;
 } {
   const data = (job.data ?? {}) as Partial<JobData>;
   const who = requesterSchema.safeParse(data.requestedBy);
@@ -667,6 +873,7 @@ export function readJobData(job: Job): {
     ...(typeof data.idempotencyKey === 'string' ? { idempotencyKey: data.idempotencyKey } : {}),
     ...(data.schedule ? { schedule: scheduleTickOf(job.id, data.schedule) } : {}),
     ...(typeof data.childKey === 'string' ? { childKey: data.childKey } : {}),
+    ...(data.signature !== undefined ? { signature: data.signature } : {}),
   };
 }
 
@@ -714,6 +921,8 @@ function toView(
   if (data.schedule) view.schedule = data.schedule;
   if (job.parent?.id) view.parentId = job.parent.id;
   if (data.childKey) view.childKey = data.childKey;
+  const signature = requestSignatureSchema.safeParse(data.signature);
+  if (signature.success) view.signature = signature.data;
   if (runs) view.runs = parseRuns(runs, view);
   return view;
 }

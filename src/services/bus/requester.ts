@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { Requester } from '../../domain/job';
+import { requesterGroups } from '../access/osGroups';
 
 /** The person this process acts for: OS user, host name, and `SSH_CLIENT` when logged in over SSH. */
 export function currentRequester(env: NodeJS.ProcessEnv = process.env): Requester {
@@ -12,7 +13,13 @@ export function currentRequester(env: NodeJS.ProcessEnv = process.env): Requeste
     }
   }
   const sshClient = env.SSH_CLIENT?.trim();
-  return { user, host: hostname(), ...(sshClient ? { sshClient } : {}) };
+  const groups = requesterGroups(env);
+  return {
+    user,
+    host: hostname(),
+    ...(sshClient ? { sshClient } : {}),
+    ...(groups.length ? { groups } : {}),
+  };
 }
 
 /** `alice@jump1 (ssh 10.0.0.5)` */

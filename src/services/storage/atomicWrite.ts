@@ -6,21 +6,28 @@ import { basename, dirname, join } from 'node:path';
  * Replaces `path` with `data` so that a reader sees either the old file or the new one, never half of
  * it: write a temp file in the same folder (rename is only atomic within one filesystem), fsync it,
  * rename it over the target, then fsync the folder so the rename itself survives a crash.
- * An existing file keeps its permission bits.
+ * An existing file keeps its permission bits, unless `opts.mode` says what they must be (a file that may hold
+ * what a job printed is 0600 whatever an older version left).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  opts: { mode?: number } = {},
+): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const existingMode = await stat(path).then(
-    (s) => s.mode & 0o7777,
-    () => undefined,
-  );
+  const mode =
+    opts.mode ??
+    (await stat(path).then(
+      (s) => s.mode & 0o7777,
+      () => undefined,
+    ));
   let renamed = false;
   try {
-    const handle = await open(temp, 'wx', existingMode ?? 0o644);
+    const handle = await open(temp, 'wx', mode ?? 0o644);
     try {
-      // open() applies the umask; chmod gives the replacement exactly the old file's bits.
-      if (existingMode !== undefined) await handle.chmod(existingMode);
+      // open() applies the umask; chmod gives the replacement exactly the old file's (or the asked) bits.
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.writeFile(data);
       await handle.sync();
     } finally {

@@ -17,6 +17,9 @@ const statusOf: Record<string, JobStatus | undefined> = {
   'job.paused': 'paused',
   'job.sleeping': 'delayed',
   'job.resumed': 'queued',
+  'job.approval': 'approval_pending',
+  'job.approved': 'queued',
+  'job.rejected': 'rejected',
 };
 
 /**
@@ -58,6 +61,31 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
       };
     case 'job.resumed':
       return { ...job, status: 'queued', message: e.message };
+    // Held for an approval, then approved (queued) or rejected; `approval` says why, until when, and who decided.
+    case 'job.approval': {
+      const why = typeof data.why === 'string' ? data.why : e.message;
+      const expiresAt = num(data.expiresAt) ?? e.at;
+      return {
+        ...job,
+        status: 'approval_pending',
+        approval: { state: 'pending', why, requestedAt: e.at, expiresAt },
+      };
+    }
+    case 'job.approved':
+    case 'job.rejected': {
+      const by = 'user' in e.source ? e.source : undefined;
+      const reason = typeof data.reason === 'string' ? data.reason : undefined;
+      const approval = job.approval && {
+        ...job.approval,
+        state: e.type === 'job.approved' ? ('approved' as const) : ('rejected' as const),
+        ...(by ? { decidedBy: by } : {}),
+        decidedAt: e.at,
+        ...(reason ? { reason } : {}),
+      };
+      return e.type === 'job.approved'
+        ? { ...job, status: 'queued', approval }
+        : { ...job, status: 'rejected', finishedAt: e.at, error: e.message, approval };
+    }
     case 'job.started': {
       const worker = typeof data.worker === 'string' ? data.worker : job.worker;
       const attempts = num(data.attempt) ?? job.attempts;

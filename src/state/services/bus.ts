@@ -24,6 +24,9 @@ export interface DeckBus {
     retry(id: string, by?: Requester): Promise<void>;
     /** Wake a paused parent job (a batch between waves) now. */
     resume(id: string, by?: Requester): Promise<void>;
+    /** Decide on an `approval_pending` job (absent in test doubles that hold none). */
+    approve?(id: string, by?: Requester): Promise<void>;
+    reject?(id: string, by: Requester | undefined, reason: string): Promise<void>;
     list(filter?: JobFilter): Promise<JobView[]>;
     /** One job with all the queue knows of it (its attempts); optional for test doubles. */
     get?(id: string): Promise<JobView | undefined>;

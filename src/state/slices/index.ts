@@ -1,3 +1,4 @@
+import { accessSlice } from './access';
 import { aiSlice } from './ai';
 import { assistantSlice } from './assistant';
 import { batchesSlice } from './batches';
@@ -33,4 +34,5 @@ export const deckSlices = [
   assistantSlice,
   timelineSlice,
   aiSlice,
+  accessSlice,
 ] as const;

@@ -36,6 +36,9 @@ export interface JobsActions {
   run(program: string, args: string[], opts?: { shell?: boolean }): Promise<string | undefined>;
   cancel(id: string): Promise<void>;
   retry(id: string): Promise<void>;
+  /** Decide on an `approval_pending` job; a refusal (the requester, not an admin, expired) says why. */
+  approve(id: string): Promise<void>;
+  reject(id: string, reason: string): Promise<void>;
   openLog(id: string): Promise<void>;
   closeLog(): void;
   refresh(): Promise<void>;
@@ -97,6 +100,30 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           notify('info', `job ${id} queued again`);
         } catch (error) {
           notify('error', `retry ${id}: ${errorText(error)}`);
+        }
+      },
+
+      approve: async (id) => {
+        const refused = refusal('approve');
+        if (refused || !bus?.queue.approve)
+          return notify('error', refused ?? 'approve: this bus holds no approvals');
+        try {
+          await bus.queue.approve(id, bus.requester);
+          notify('info', `approved job ${id}: it is queued`);
+        } catch (error) {
+          notify('error', `approve ${id}: ${errorText(error)}`);
+        }
+      },
+
+      reject: async (id, reason) => {
+        const refused = refusal('reject');
+        if (refused || !bus?.queue.reject)
+          return notify('error', refused ?? 'reject: this bus holds no approvals');
+        try {
+          await bus.queue.reject(id, bus.requester, reason);
+          notify('info', `rejected job ${id}`);
+        } catch (error) {
+          notify('error', `reject ${id}: ${errorText(error)}`);
         }
       },
 

@@ -1,3 +1,4 @@
+import { maskSecrets } from '../../domain/secretMask';
 import type { Slice, ToastLevel } from '../slice';
 
 export type { ToastLevel };
@@ -79,7 +80,7 @@ export interface UiActions {
 export const uiSlice: Slice<'ui', UiState, UiActions> = {
   name: 'ui',
   initial: ({ init, now }) => {
-    const startupErrors = init.startupErrors ?? [];
+    const startupErrors = (init.startupErrors ?? []).map((text) => maskSecrets(text));
     return {
       tab: init.tab,
       overlay: null,
@@ -99,7 +100,9 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
   },
   actions: ({ get, patch, now, init }) => {
     let toastSeq = init.startupErrors?.length ?? 0;
-    const notify = (level: ToastLevel, text: string) => {
+    // Every toast and `:messages` line passes here: an error quoting a URL with its password or a token shows masked.
+    const notify = (level: ToastLevel, raw: string) => {
+      const text = maskSecrets(raw);
       const at = now();
       const ui = get().ui;
       patch({
