@@ -23,6 +23,7 @@ import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './a
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
+import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof aiDeclaration)['flags']>;
 
@@ -507,18 +508,6 @@ async function metrics(io: HeadlessIO, id: string, opts: { name?: string; json: 
   return exitCodes.ok;
 }
 
-async function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {
-  const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
-  try {
-    return await act(opened.bus);
-  } catch (error) {
-    io.stderr.write(`infradeck ai: ${(error as Error).message}\n`);
-    return isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed;
-  } finally {
-    await opened.bus.close();
-  }
+function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {
+  return withCommandBus(io, 'ai', act);
 }

@@ -40,6 +40,7 @@ import {
 } from './cloudJob';
 import { type ParsedCommand, usageError } from './declaration';
 import { printTable } from './printTable';
+import { withCommandBus } from './withCommandBus';
 
 type Parsed = ParsedCommand<(typeof aiDeclaration)['flags']>;
 type Values = Parsed['values'];
@@ -506,21 +507,12 @@ async function findRollout(io: CloudCommandIO, bus: Bus, id: string): Promise<Ba
   return loaded.run;
 }
 
-async function withBus(io: CloudCommandIO, act: (bus: Bus) => Promise<number>): Promise<number> {
+function withBus(io: CloudCommandIO, act: (bus: Bus) => Promise<number>): Promise<number> {
   const cloud = new CommandCloud(io);
-  const opened = await openModelBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
-  try {
-    return await act(opened.bus);
-  } catch (error) {
-    io.stderr.write(`infradeck ai: ${(error as Error).message}\n`);
-    return isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed;
-  } finally {
-    await opened.bus.close();
-  }
+  return withCommandBus(io, 'ai', act, {
+    handlers: jobHandlersFor({ ...handlerDepsFor(io), cloud: cloud.provider }),
+    concurrency: inProcessConcurrency,
+  });
 }
 
 async function advance(io: CloudCommandIO, id: string): Promise<number> {

@@ -27,7 +27,6 @@ import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { batchTargetInputs, loadBatchFiles } from '../services/batch/batchesFolder';
 import { loadBatchRun, retryPayload, seconds, targetLastLine } from '../services/batch/batchRuns';
-import { isBusError } from '../services/bus/busError';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
@@ -40,6 +39,7 @@ import { followBatch } from './batchFollow';
 import { type CloudCommandIO, CommandCloud, cacheAccount, commandReadOnly } from './cloudJob';
 import { type FlagValues, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
+import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof batchDeclaration)['flags']>;
 
@@ -386,21 +386,8 @@ function report(io: CloudCommandIO, run: BatchRunView, json: boolean): number {
   return statusCode(run.status);
 }
 
-async function withBus(io: CloudCommandIO, act: (bus: Bus) => Promise<number>): Promise<number> {
-  const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck batch: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
-  try {
-    return await act(opened.bus);
-  } catch (error) {
-    io.stderr.write(`infradeck batch: ${(error as Error).message}\n`);
-    if (isBusError(error, 'unavailable')) return exitCodes.unavailable;
-    return exitCodes.failed;
-  } finally {
-    await opened.bus.close();
-  }
+function withBus(io: CloudCommandIO, act: (bus: Bus) => Promise<number>): Promise<number> {
+  return withCommandBus(io, 'batch', act);
 }
 
 /** The run, or the exit code after saying why there is none. */

@@ -15,6 +15,7 @@ import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipelin
 import { isRemoteTarget } from './pipelineRemoteNotation';
 import { seconds } from './pipelinesList';
 import { printTable } from './printTable';
+import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
 
@@ -226,20 +227,8 @@ function report(io: HeadlessIO, view: PipelineRunView, json: boolean): number {
   return statusCode(view.status);
 }
 
-async function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {
-  const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
-  try {
-    return await act(opened.bus);
-  } catch (error) {
-    io.stderr.write(`infradeck pipeline: ${(error as Error).message}\n`);
-    return isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed;
-  } finally {
-    await opened.bus.close();
-  }
+function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {
+  return withCommandBus(io, 'pipeline', act);
 }
 
 async function findRun(io: HeadlessIO, bus: Bus, id: string) {
