@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type BatchPause, readMaxFailPercentage, readPause, readTimeout } from './batchDuration';
 import { type PlainHost, readPlainHost } from './batchHost';
-import { type Reading, readSerialStep, readSerialText, type SerialStep } from './batchSerial';
+import { type Reading, readSerialText, type SerialStep, serialSchema } from './batchSerial';
 import { didYouMean, unknownKeyMessage } from './didYouMean';
 import { isJobKind, type JobKind, jobKinds, type Payloads, payloadKeys, payloadSchemas } from './job';
 
@@ -260,27 +260,6 @@ function readWith<T>(read: (value: unknown) => Reading<T>) {
     return z.NEVER;
   });
 }
-
-const serialSchema = z.unknown().transform((raw, ctx): SerialStep[] => {
-  const list = Array.isArray(raw) ? raw : [raw];
-  if (list.length === 0) {
-    ctx.issues.push({ code: 'custom', message: 'must list at least one size', input: raw });
-    return z.NEVER;
-  }
-  const steps: SerialStep[] = [];
-  for (const [i, item] of list.entries()) {
-    const step = readSerialStep(item);
-    if (step.ok) steps.push(step.value);
-    else
-      ctx.issues.push({
-        code: 'custom',
-        path: Array.isArray(raw) ? [i] : [],
-        message: step.message,
-        input: item,
-      });
-  }
-  return steps.length === list.length ? steps : z.NEVER;
-});
 
 export const batchFileSchema = z
   .object({

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 /**
  * One size of `serial:` as Ansible writes it: a number of targets, or a whole percentage of ALL the batch's
  * targets (not of those left).
@@ -68,3 +69,25 @@ function shown(value: unknown): string {
   if (typeof value === 'object') return 'a map';
   return String(value);
 }
+
+/** `serial:` one size or a list of them (`[1, 25%, 100%]`), each located when wrong. */
+export const serialSchema = z.unknown().transform((raw, ctx): SerialStep[] => {
+  const list = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0) {
+    ctx.issues.push({ code: 'custom', message: 'must list at least one size', input: raw });
+    return z.NEVER;
+  }
+  const steps: SerialStep[] = [];
+  for (const [i, item] of list.entries()) {
+    const step = readSerialStep(item);
+    if (step.ok) steps.push(step.value);
+    else
+      ctx.issues.push({
+        code: 'custom',
+        path: Array.isArray(raw) ? [i] : [],
+        message: step.message,
+        input: item,
+      });
+  }
+  return steps.length === list.length ? steps : z.NEVER;
+});

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { readTimeout } from './batchDuration';
-import { readSerialStep, type SerialStep } from './batchSerial';
+import { type SerialStep, serialSchema } from './batchSerial';
+import { timeoutSchema } from './programSchemas';
 
 /**
  * A model of the registry: `ai/models/<name>.yaml` in the workspace, its versions written by `infradeck ai
@@ -68,30 +68,6 @@ const versionSchema = z
     description: z.string().max(2000).optional(),
   })
   .strict();
-
-const serialSchema = z.unknown().transform((raw, ctx): SerialStep[] => {
-  const list = Array.isArray(raw) ? raw : [raw];
-  const steps: SerialStep[] = [];
-  for (const [i, item] of list.entries()) {
-    const step = readSerialStep(item);
-    if (step.ok) steps.push(step.value);
-    else
-      ctx.issues.push({
-        code: 'custom',
-        path: Array.isArray(raw) ? [i] : [],
-        message: step.message,
-        input: item,
-      });
-  }
-  return steps.length === list.length && steps.length > 0 ? steps : z.NEVER;
-});
-
-const timeoutSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const read = readTimeout(value);
-  if (read.ok) return read.value;
-  ctx.issues.push({ code: 'custom', message: read.message, input: value });
-  return z.NEVER;
-});
 
 const commandSchema = z.string().min(1, 'an empty command').max(65_536);
 
