@@ -213,6 +213,8 @@ function waitForJob(
     let streamReset = false;
     let misses = 0;
     let offlineSince: number | undefined;
+    // Set once the replay of early events is through: that replay may already end the wait.
+    let poll: NodeJS.Timeout | undefined;
     const stopWaiting = () => {
       done = true;
       clearInterval(poll);
@@ -314,7 +316,8 @@ function waitForJob(
         }
       },
     );
-    const poll = setInterval(() => void check(), pollMs);
+    if (done) return;
+    poll = setInterval(() => void check(), pollMs);
     process.on('SIGINT', onInterrupt);
     if (io.signal?.aborted) onInterrupt();
     else io.signal?.addEventListener('abort', onInterrupt);

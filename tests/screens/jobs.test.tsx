@@ -118,9 +118,9 @@ describe('the Jobs screen', () => {
     await d.waitFor('Retry job');
     await d.press('y');
     await d.waitFor('queued again');
-    await d.waitFor(/failed/);
     await d.press('enter');
-    const view = await d.waitFor(/attempts \(2\)/);
+    // The first attempt's "failed" is on screen already: wait for the second attempt's own end.
+    const view = await d.waitFor(/#2 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after/);
     expect(view).toMatch(
       /#1 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after \S+ {2}on \S+ {2}sh exited with code 3/,
     );
