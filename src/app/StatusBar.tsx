@@ -85,10 +85,10 @@ export function StatusBar({ width }: { width: number }) {
   const time = ` ${clock(now)} `;
   // Every console shows it: an admin elsewhere learns that someone waits for them.
   const approvals = useDeck((s) => approvalsBadge(countPending(s.jobs.byId)));
-  const role = accessLabel(access);
+  const roleLabel = accessLabel(access);
   let room = Math.max(
     0,
-    width - readOnly.length - demo.length - role.length - approvals.length - busText.length - time.length,
+    width - readOnly.length - demo.length - approvals.length - busText.length - time.length,
   );
   // Unread problems keep at least where to read them (` ✗ 4 :messages `): the workspace and identity give way.
   const pointer = lastError || unread > 0 ? ` ✗ ${Math.max(unread, 1)} :messages `.length : 0;
@@ -98,6 +98,10 @@ export function StatusBar({ width }: { width: number }) {
   );
   room -= place.length;
   const who = identityLabel(cloud);
+  // A role (or a broken access.yaml) always shows; "no access control" gives way before the account id is cut.
+  const account = (who.trimStart().split(' ')[0] ?? '').length + 2;
+  const role = access.state?.kind === 'none' && room - pointer - roleLabel.length < account ? '' : roleLabel;
+  room -= role.length;
   const whoText = fitWidth(who, Math.min(room - pointer, pointer ? identityMax : room, who.length));
   room -= whoText.length;
   const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room);

@@ -4,6 +4,7 @@ import { parseAccessFile } from '../../src/domain/accessSource';
 import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import type { DeckAccess } from '../../src/state/services/access';
 import { type DeckSession, startDeck } from '../harness/startDeck';
+import { stubDeckCloud } from '../harness/stubServices';
 
 const policyText = 'users: { alice: admin, carol: viewer }\nprotected: [shop]\n';
 
@@ -44,6 +45,22 @@ describe('roles in the console', () => {
     expect(statusBar(d)).toContain('no access control');
     expect(hintLine(d)).toContain('D deploy');
     expect(hintLine(d)).toContain('X destroy');
+  });
+
+  it('"no access control" gives way on a narrow bar before the account id is cut', async () => {
+    // The console's start-up scan fails here (no worker layer): an unread error on the bar as well.
+    deck = await startDeck({
+      screens: [deploymentsScreen],
+      services: {
+        access: accessOf({ kind: 'none', file: '/work/data/access.yaml' }, 'carol'),
+        cloud: stubDeckCloud(),
+      },
+      size: { columns: 60, rows: 24 },
+    });
+    const bar = await deck.waitFor((f) => f.includes(':messages') && f.includes('1234'));
+    const line = bar.split('\n').at(-1) ?? '';
+    expect(line).not.toContain('no access control');
+    expect(line).toContain('123456789012');
   });
 
   it('a viewer sees their role, loses the keys of changes, ? says why and a refused key says so', async () => {
