@@ -203,8 +203,8 @@ function ipPermission(rule: InboundRule): string {
 }
 
 /**
- * A bucket's versioning and public access block as recorded: the DEMO cloud and a deploy's read keep booleans
- * (`versioning`, `blockPublicAccess`); an AWS scan records neither (it lists buckets and their tags only).
+ * A bucket's versioning and public access block as recorded: the DEMO cloud, an AWS scan and a deploy's read keep
+ * booleans (`versioning`, `blockPublicAccess`); a scan that could not read them (an S3-compatible server) has neither.
  */
 export function bucketSettings(b: Pick<Resource, 'raw'>): {
   versioning?: boolean;
@@ -274,8 +274,8 @@ export function bucketFindings(resources: readonly Resource[]): ResourceAdvice {
   const notes =
     unknown > 0
       ? [
-          `${unknown} bucket${unknown === 1 ? '' : 's'}: versioning and public access not checked (an AWS scan lists ` +
-            'buckets and their tags only; `aws s3api get-bucket-versioning` / `get-public-access-block` tell)',
+          `${unknown} bucket${unknown === 1 ? '' : 's'}: versioning and public access not checked (the scan could not ` +
+            'read them; `aws s3api get-bucket-versioning` / `get-public-access-block` tell)',
         ]
       : [];
   return { findings, notes };

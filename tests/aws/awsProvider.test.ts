@@ -31,6 +31,8 @@ import {
   DeleteObjectsCommand,
   GetBucketLocationCommand,
   GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
   ListBucketsCommand,
   ListObjectVersionsCommand,
   S3Client,
@@ -38,6 +40,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bucketFindings } from '../../src/domain/adviceResourceRules';
 import { planDeletion } from '../../src/domain/dependencyGraph';
 import type { Resource } from '../../src/domain/resource';
 import { type AwsClients, createAwsClients } from '../../src/services/aws/awsClients';
@@ -201,6 +204,38 @@ describe('scan at the SDK boundary', () => {
     ec2.on(DescribeVolumesCommand).rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
     const result = await scanAccount(aws, { account: '1', regions: ['eu-west-1'], buckets: false });
     expect(result.failed[0].error).toMatch(/throttled by AWS even after retries \(RequestLimitExceeded\)/);
+  });
+
+  it("records each bucket's versioning and public access block, so the advisor checks them on AWS", async () => {
+    s3.on(ListBucketsCommand).resolves({
+      Buckets: [
+        { Name: 'open-logs', BucketRegion: 'eu-west-1' },
+        { Name: 'safe-data', BucketRegion: 'eu-west-1' },
+      ],
+    });
+    s3.on(GetBucketTaggingCommand).rejects(awsError('NoSuchTagSet'));
+    s3.on(GetBucketVersioningCommand).resolves({});
+    s3.on(GetBucketVersioningCommand, { Bucket: 'safe-data' }).resolves({ Status: 'Enabled' });
+    s3.on(GetPublicAccessBlockCommand).rejects(awsError('NoSuchPublicAccessBlockConfiguration'));
+    const allBlocked = {
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    };
+    s3.on(GetPublicAccessBlockCommand, { Bucket: 'safe-data' }).resolves({
+      PublicAccessBlockConfiguration: allBlocked,
+    });
+
+    const buckets = await aws.scanBuckets();
+
+    expect(buckets.map((b) => [b.id, b.raw?.versioning, b.raw?.blockPublicAccess])).toEqual([
+      ['open-logs', false, false],
+      ['safe-data', true, true],
+    ]);
+    const advice = bucketFindings(buckets);
+    expect(advice.findings.map((f) => f.rule).sort()).toEqual(['bucket-without-versioning', 'public-bucket']);
+    expect(advice.notes).toEqual([]);
   });
 
   it('lists buckets through every page with each bucket region and project tag', async () => {

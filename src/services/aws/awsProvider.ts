@@ -43,7 +43,7 @@ import type {
 } from '../cloud/cloudProvider';
 import { mapLimit } from '../cloud/mapLimit';
 import { defaultDependencyRetry, type RetryPolicy, sleep } from '../cloud/retry';
-import { readBucketSettings } from './awsBucketSettings';
+import { type BucketSettings, readBucketSettings } from './awsBucketSettings';
 import type { AwsClients } from './awsClients';
 import { convergeAws } from './awsConverge';
 import {
@@ -168,18 +168,33 @@ export class AwsProvider implements CloudProvider {
           problem = `region unknown: ${errorMessage(err)}`;
         }
       }
+      // Versioning and the public access block too (the advisor's rules read them), as the demo cloud keeps them.
+      let settings: Omit<BucketSettings, 'tags' | 'publicAccessBlock'> | undefined;
       let tags: Record<string, string> = {};
       try {
-        const t = await this.clients.s3(region).send(new GetBucketTaggingCommand({ Bucket: name }), opts);
-        tags = tagsToRecord(t.TagSet);
+        const read = await readBucketSettings(this.clients.s3(region), name, undefined, signal);
+        tags = read.tags;
+        settings = {
+          versioning: read.versioning,
+          encryption: read.encryption,
+          blockPublicAccess: read.blockPublicAccess,
+        };
       } catch (err) {
         if (isAbort(err)) throw err;
-        // NoSuchTagSet is a bucket without tags; NotImplemented comes from compatible servers.
-        const code = errorCode(err);
-        if (code !== 'NoSuchTagSet' && code !== 'NotImplemented')
-          problem ??= `tags unreadable: ${errorMessage(err)}`;
+        // A server that answers tags but not the settings (S3-compatible ones): the tags alone, as before.
+        try {
+          const t = await this.clients.s3(region).send(new GetBucketTaggingCommand({ Bucket: name }), opts);
+          tags = tagsToRecord(t.TagSet);
+        } catch (tagErr) {
+          if (isAbort(tagErr)) throw tagErr;
+          // NoSuchTagSet is a bucket without tags; NotImplemented comes from compatible servers.
+          const code = errorCode(tagErr);
+          if (code !== 'NoSuchTagSet' && code !== 'NotImplemented')
+            problem ??= `tags unreadable: ${errorMessage(tagErr)}`;
+        }
       }
       const r = bucketResource(b, region ?? this.clients.region, tags);
+      if (settings) r.raw = { ...r.raw, ...settings };
       if (problem) r.raw = { ...r.raw, problem };
       return r;
     });
