@@ -105,7 +105,11 @@ describe.skipIf(skipRedis)('approvals, enforced by real workers over Redis', () 
     expect(approved.stdout).toContain(`approved job ${held}`);
     expect((await settled(held, ['completed', 'failed'])).status).toBe('completed');
     expect(readFileSync(marker, 'utf8')).toBe('run\n');
-    const trail = (await bus.audit.list()).filter((e) => e.jobId === held);
+    // The finish entry is written as the job ends: it may land just after the status is read.
+    const trail = await waitFor('the finish in the audit trail', async () => {
+      const entries = (await bus.audit.list()).filter((e) => e.jobId === held);
+      return entries.some((e) => e.action === 'job.finish') ? entries : undefined;
+    });
     expect(trail.map((e) => [e.action, e.outcome, e.who.user])).toEqual([
       ['job.enqueue', 'pending', 'bob'],
       ['job.approve', 'accepted', 'dave'],
