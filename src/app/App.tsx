@@ -1,7 +1,14 @@
 import { Box, Text, useApp } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
-import { type Deck, DeckProvider, useActions, useDeck, useDeckContext } from '../ui/deckContext';
+import {
+  type Deck,
+  DeckProvider,
+  ScreenShownContext,
+  useActions,
+  useDeck,
+  useDeckContext,
+} from '../ui/deckContext';
 import { KeyDispatcher, useKeys } from '../ui/keyDispatcher';
 import { keyHintItems } from '../ui/keyHints';
 import type { PaletteCommand } from '../ui/paletteCommand';
@@ -181,20 +188,22 @@ function Shell({
           ) : null}
           {screens
             .filter((s) => visited.has(s.id))
-            .map((s) => (
-              <Box
-                key={s.id}
-                display={s === screen && !coversScreen(overlay) && !assistant ? 'flex' : 'none'}
-              >
-                <TableFocusContext.Provider value={focus.get(s.id) ?? null}>
-                  <s.Component
-                    width={columns}
-                    height={contentHeight}
-                    active={s === screen && overlay === null && !hidden && !assistant}
-                  />
-                </TableFocusContext.Provider>
-              </Box>
-            ))}
+            .map((s) => {
+              const inView = s === screen && !coversScreen(overlay) && !assistant;
+              return (
+                <Box key={s.id} display={inView ? 'flex' : 'none'}>
+                  <ScreenShownContext.Provider value={inView && !hidden}>
+                    <TableFocusContext.Provider value={focus.get(s.id) ?? null}>
+                      <s.Component
+                        width={columns}
+                        height={contentHeight}
+                        active={s === screen && overlay === null && !hidden && !assistant}
+                      />
+                    </TableFocusContext.Provider>
+                  </ScreenShownContext.Provider>
+                </Box>
+              );
+            })}
         </Box>
         <Box height={1 + paletteRows} width={columns} overflow="hidden">
           {overlay === 'palette' ? (

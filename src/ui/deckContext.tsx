@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useContext } from 'react';
+import { createContext, type ReactNode, useContext, useRef } from 'react';
 import { useStore } from 'zustand';
 import type { DeckConfig } from '../domain/config';
 import type { DeckState, DeckStore } from '../state/store';
@@ -29,9 +29,26 @@ export function useDeckContext(): Deck {
   return deck;
 }
 
-/** Subscribes to a slice of the store; re-renders only when the slice changes. */
+/**
+ * Whether the screen around a component is in view. A tab stays mounted when another is shown (its cursor, sort
+ * and open view survive), but while hidden it has nothing to draw: `useDeck` under a hidden screen keeps what it
+ * last read, so a stream of events re-renders only what shows them. Shown again, it reads the store afresh.
+ */
+export const ScreenShownContext = createContext(true);
+
+/**
+ * Subscribes to a slice of the store; re-renders only when the slice changes (and, under a hidden screen, not
+ * until the screen is shown again).
+ */
 export function useDeck<T>(selector: (s: DeckState) => T): T {
-  return useStore(useDeckContext().store, selector);
+  const shown = useContext(ScreenShownContext);
+  const last = useRef<{ value: T }>(undefined);
+  return useStore(useDeckContext().store, (s) => {
+    if (!shown && last.current) return last.current.value;
+    const value = selector(s);
+    last.current = { value };
+    return value;
+  });
 }
 
 export function useActions(): DeckState['actions'] {

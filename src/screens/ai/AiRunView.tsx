@@ -59,6 +59,39 @@ export function chartNames(chart: RunChart | undefined, main: string | undefined
   return metricNames([[...(chart?.series.keys() ?? [])].map((name) => ({ name }))], main);
 }
 
+/** One metric's chart of `chart` fitted to the pane, from `cache` when this version at this size was drawn. */
+function drawChart(
+  cache: WeakMap<RunChart, Map<string, DrawnChart>>,
+  chart: RunChart | undefined,
+  metric: string | undefined,
+  {
+    width,
+    chartRows,
+    noColor,
+    version,
+  }: { width: number; chartRows: number; noColor: boolean; version: number },
+): DrawnChart {
+  const key = `${metric}|${width}|${chartRows}|${noColor}|${version}`;
+  const drawn = chart ? (cache.get(chart) ?? new Map<string, DrawnChart>()) : undefined;
+  if (chart && drawn) cache.set(chart, drawn);
+  const hit = drawn?.get(key);
+  if (hit) return hit;
+  const points = metric ? (chart?.series.get(metric) ?? []) : [];
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const p of points) {
+    if (p.y < min) min = p.y;
+    if (p.y > max) max = p.y;
+  }
+  const text =
+    chartRows > 0
+      ? metricChart([{ points }], { width, height: chartRows, ...(noColor ? {} : { colors: ['cyan'] }) })
+      : { lines: [], axis: '' };
+  const made = { text, count: points.length, min, max, last: points[points.length - 1] };
+  drawn?.set(key, made);
+  return made;
+}
+
 /**
  * Enter on a run: a line chart of one metric over steps (`m` the next metric), fitted to the pane and drawn again
  * when it is resized or points arrive (at most every `chartRefreshMs`); its checkpoints; its log, followed while it
@@ -114,31 +147,20 @@ export function AiRunView({
   const noColor = theme.noColor;
   // Each metric's chart as drawn for this version of the points and this size: `m` back and forth fits each once.
   const fitted = useRef(new WeakMap<RunChart, Map<string, DrawnChart>>());
-  const drawn = useMemo((): DrawnChart => {
-    const key = `${metric}|${width}|${chartRows}|${noColor}|${version}`;
-    const cache = chart ? (fitted.current.get(chart) ?? new Map<string, DrawnChart>()) : undefined;
-    if (chart && cache) fitted.current.set(chart, cache);
-    const hit = cache?.get(key);
-    if (hit) return hit;
-    const points = metric ? (chart?.series.get(metric) ?? []) : [];
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const p of points) {
-      if (p.y < min) min = p.y;
-      if (p.y > max) max = p.y;
-    }
-    const text =
-      chartRows > 0
-        ? metricChart([{ points }], {
-            width,
-            height: chartRows,
-            ...(noColor ? {} : { colors: ['cyan'] }),
-          })
-        : { lines: [], axis: '' };
-    const made = { text, count: points.length, min, max, last: points[points.length - 1] };
-    cache?.set(key, made);
-    return made;
-  }, [chart, version, metric, width, chartRows, noColor]);
+  const drawnOf = (name: string | undefined): DrawnChart =>
+    drawChart(fitted.current, chart, name, { width, chartRows, noColor, version });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `drawnOf` reads exactly these.
+  const drawn = useMemo(() => drawnOf(metric), [chart, version, metric, width, chartRows, noColor]);
+  // A finished run's other metrics are fitted while nobody waits, so `m` shows one at once (a 100,000-point
+  // series takes tens of ms); a running run's points change too often for that.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `drawnOf` reads exactly these.
+  useEffect(() => {
+    if (!active || running || !chart || chartRows === 0 || names.length < 2) return undefined;
+    const timer = setTimeout(() => {
+      for (const name of names) drawnOf(name);
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [active, running, chart, version, names, width, chartRows, noColor]);
 
   const lines: LogLines = log?.lines ?? noLines;
   useKeys(
