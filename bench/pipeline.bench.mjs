@@ -1,5 +1,6 @@
 // Local pipeline benchmark (issue 14): `node bench/pipeline.bench.mjs` (needs dist/ built and Redis at REDIS_URL,
-// default redis://127.0.0.1:6379). Prints numbers; asserts nothing about time.
+// default redis://127.0.0.1:6379; BENCH_PIPELINE_CLI runs the workers from another build, to compare two builds
+// under the same load). Prints numbers; asserts nothing about time.
 //
 // A 50-step local DAG of `true` steps, 10 wide: five stages of 10 steps, each step of a stage needing every step
 // of the stage before (a staged CI: 10 at once, then the next 10). Run by two real `infradeck worker` processes
@@ -17,6 +18,11 @@
 // logs a line per ended step, adds the next stage as children with a `job.queued` event and an audit entry each);
 // every step saves a start mark, reports progress, publishes `job.started`/`job.completed`, keeps its run record,
 // and sweeps its process group (and a watchdog's) when the program ends. That is the work the ratio prices.
+// On a step's path from taken to BullMQ's move to completed one round trip is awaited: the start mark, which must be
+// stored before the program starts (its `job.started` and run entry go ahead of it, one script, on the same
+// connection); its progress and its end (run entry, last view on the parent) are one script each, sent without
+// waiting, in order before BullMQ's move on that connection, and `job.completed` follows the move. A step is ~16
+// Redis commands in all, the parent's share included (21 before; a bare step ~3): see the README's row.
 // Wall time: from the enqueue / the first flow add to the moment this process sees the end. Beside it, the workers'
 // CPU time per step over the timed runs (/proc), which moves less with the load of a shared machine.
 //
@@ -80,7 +86,7 @@ async function bareWorker(prefix, concurrency) {
 }
 
 async function main() {
-  const cli = join(root, 'dist', 'cli.js');
+  const cli = process.env.BENCH_PIPELINE_CLI || join(root, 'dist', 'cli.js');
   const stages = 5;
   const width = 10;
   const concurrency = Number(process.env.BENCH_PIPELINE_CONCURRENCY || 10);

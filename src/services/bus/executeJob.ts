@@ -29,7 +29,15 @@ export interface ExecutionSink {
   worker: string;
   publish(event: NewEvent): Promise<unknown>;
   saveProgress(step: number, total: number, message?: string): Promise<void>;
+  /**
+   * Store the progress and publish its event (`saveProgress` and `publish` at once) in one write that the transport
+   * keeps in order with the job's end (Redis: one script on the worker's BullMQ connection, ahead of BullMQ's move
+   * to completed there), so the job ends without waiting for it. Without it, the last progress is awaited.
+   */
+  sendProgress?(progress: { step: number; total: number; message?: string }, event: NewEvent): void;
   appendLog(line: JobLogLine): Promise<void>;
+  /** `publish` and `appendLog` of an output line in one write, both or neither (Redis: one script). */
+  publishLine?(event: NewEvent, line: JobLogLine): Promise<unknown>;
   /** The transport's connection: while it is away, output is held and sent when it is back. */
   state?: BusStateObservable;
   /** The job's saved state and children (`ctx.flow`). */
@@ -277,16 +285,21 @@ class ProgressReporter {
     if (!p) return;
     this.pending = undefined;
     this.lastSent = Date.now();
+    const event: NewEvent = {
+      level: 'info',
+      type: 'job.progress',
+      jobId: this.job.id,
+      source: { worker: this.sink.worker },
+      message: p.message ?? `${p.step}/${p.total}`,
+      data: { step: p.step, total: p.total },
+    };
+    if (this.sink.sendProgress) {
+      this.sink.sendProgress(p, event);
+      return;
+    }
     const write = Promise.all([
       this.sink.saveProgress(p.step, p.total, p.message),
-      this.sink.publish({
-        level: 'info',
-        type: 'job.progress',
-        jobId: this.job.id,
-        source: { worker: this.sink.worker },
-        message: p.message ?? `${p.step}/${p.total}`,
-        data: { step: p.step, total: p.total },
-      }),
+      this.sink.publish(event),
     ]).then(
       () => {},
       () => {},

@@ -6,6 +6,8 @@ import type { BusStateObservable, Unsubscribe } from './contracts';
 export interface OutboxSink {
   publish(event: NewEvent): Promise<unknown>;
   appendLog(line: JobLogLine): Promise<void>;
+  /** Publish a line's event and store the line in one write, both or neither (Redis: one script); else the two. */
+  publishLine?(event: NewEvent, line: JobLogLine): Promise<unknown>;
   /** The transport's connection (Redis); without it the sink is always reachable (memory). */
   state?: BusStateObservable;
 }
@@ -115,6 +117,18 @@ export class JobOutbox {
 
   /** Sends what the entry still lacks; the promises always resolve (failure leaves the flag unset). */
   private start(entry: Entry): void {
+    if (entry.line && this.sink.publishLine && !entry.published && !entry.appended) {
+      entry.tries++;
+      entry.publishing = this.sink.publishLine(entry.event, entry.line).then(
+        () => {
+          entry.published = true;
+          entry.appended = true;
+        },
+        () => {},
+      );
+      entry.appending = undefined;
+      return;
+    }
     if (!entry.published) {
       entry.publishing = this.sink.publish(entry.event).then(
         () => {

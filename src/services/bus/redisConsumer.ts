@@ -42,15 +42,7 @@ import {
   type RedisJobQueue,
   readJobData,
 } from './redisQueue';
-import {
-  appendRun,
-  appendRunIn,
-  runEnded,
-  runStarted,
-  runsField,
-  runsPipeline,
-  withRunAppended,
-} from './redisRuns';
+import { appendRun, endRun, runEnded, runStarted, runsField, withRunAppended } from './redisRuns';
 
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
@@ -248,7 +240,13 @@ export class RedisConsumer implements JobConsumer {
       asleep,
       savedState,
       runs: runsAtStart,
-    } = firstTake ? { asleep: null, savedState: undefined, runs: null } : await this.flowOf(jobHash, id);
+      fields,
+    } = firstTake
+      ? { asleep: null, savedState: undefined, runs: null, fields: undefined }
+      : await this.flowOf(jobHash, id);
+    // A parent taken again reads its children first: from the hash read just now, not a second time (until it
+    // adds children: then its list is read again).
+    let takenFields = fields;
     if (asleep === 'manual') {
       await job.moveToDelayed(Date.now() + pausedNapMs, token);
       throw new DelayedError();
@@ -273,10 +271,18 @@ export class RedisConsumer implements JobConsumer {
       request: requestFacts({ ...data, createdAt: job.timestamp, parentId: job.parent?.id }),
     };
     const start = runStarted(claimed.attempt, this.id);
-    // Not awaited: commands on one connection run in order, so this is stored before anything the job
-    // publishes next, and the program starts a round trip sooner.
-    void this.deps.events
-      .publish({
+    // The job's attempts as Redis has them, kept here as they are appended: its last view is made without a read.
+    let runs = withRunAppended(runsAtStart, start);
+    const recordRun = (entry: Parameters<typeof appendRun>[2]) => {
+      runs = withRunAppended(runs, entry);
+      void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
+    };
+    // The attempt's start and `job.started` in one write on the worker's BullMQ connection, not awaited: Redis runs
+    // one connection's commands in order, so they are stored before whatever the job writes there next (a step's
+    // start mark, which the step awaits before its program starts; its progress; its end and BullMQ's move to
+    // completed, which `job.completed` follows). While Redis is away the connection holds them until it is back.
+    const started = this.deps.events
+      .startedOn(this.deps.workerConn, jobHash, start, {
         level: 'info',
         type: 'job.started',
         jobId: id,
@@ -290,25 +296,36 @@ export class RedisConsumer implements JobConsumer {
           startedAt: start.at,
         },
       })
-      .catch(() => {});
-    // The job's attempts as Redis has them, kept here as they are appended: its last view is made without a read.
-    let runs = runsAtStart;
-    const recordRun = (entry: Parameters<typeof appendRun>[2]) => {
-      runs = withRunAppended(runs, entry);
-      void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
-    };
-    recordRun(start);
+      // Events of the job sent on the command connection (its output lines) wait for that write: none precedes
+      // `job.started`. A program prints long after one round trip, so this costs nothing in the usual case.
+      .then(
+        () => {},
+        () => {},
+      );
     this.refreshPresenceSoon();
     const sink: ExecutionSink = {
       worker: this.id,
       state: this.deps.state,
       nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
-      publish: (event) => this.deps.events.publish(event),
+      publish: (event) => started.then(() => this.deps.events.publish(event)),
       saveProgress: (step, total, message) =>
         job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),
+      sendProgress: (progress, event) => {
+        // As `job.updateProgress` does: the job's last view on its parent is made from it.
+        job.progress = progress;
+        void this.deps.events.progressOn(this.deps.workerConn, jobHash, progress, event).catch(() => {});
+      },
       appendLog: async (line) => {
         await job.log(JSON.stringify(line));
       },
+      publishLine: (event, line) =>
+        started.then(() =>
+          this.deps.events.publishLogLine(event, {
+            jobHash,
+            row: JSON.stringify(line),
+            keepLogs: job.opts.keepLogs,
+          }),
+        ),
       flow: {
         state: savedState,
         save: async (state) => {
@@ -318,9 +335,14 @@ export class RedisConsumer implements JobConsumer {
         addChildren: async (children) => {
           // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
           if (controller.signal.aborted) throw new Error(`job ${id} is no longer running`);
+          takenFields = undefined; // its list of children changes: read afresh from now on
           return this.deps.jobs.addChildren({ id, queue: job.queueQualifiedName }, children);
         },
-        children: () => this.deps.jobs.childrenOf(id),
+        children: () => {
+          const known = takenFields;
+          takenFields = undefined;
+          return this.deps.jobs.childrenOf(id, known);
+        },
       },
       unapproved: (claimed) => this.deps.jobs.unapproved(claimed, job.parent?.id),
       approvalsEnforced: this.deps.jobs.approvalsEnforced,
@@ -339,6 +361,7 @@ export class RedisConsumer implements JobConsumer {
         return true;
       });
       if (parked) break;
+      takenFields = undefined;
       recordRun(runEnded('suspended'));
       recordRun(runStarted(claimed.attempt, this.id));
     }
@@ -353,14 +376,16 @@ export class RedisConsumer implements JobConsumer {
       outcome.kind === 'failed' ? outcome.error : outcome.kind === 'cancelled' ? outcome.message : undefined,
     );
     runs = withRunAppended(runs, end);
-    const ending = runsPipeline(this.deps.workerConn);
-    appendRunIn(ending, jobHash, end);
-    if (outcome.kind === 'failed' && outcome.result !== undefined) {
-      ending.hset(jobHash, failedResultField, JSON.stringify(outcome.result));
-    }
     const last = endedChildView(job, outcome, claimed, runs);
-    if (last && job.parentKey) ending.hset(job.parentKey, endedChildField(id), JSON.stringify(last));
-    void ending.exec().catch(() => {});
+    void endRun(this.deps.workerConn, jobHash, end, {
+      resultField: failedResultField,
+      ...(outcome.kind === 'failed' && outcome.result !== undefined
+        ? { result: JSON.stringify(outcome.result) }
+        : {}),
+      ...(last && job.parentKey
+        ? { parent: { hash: job.parentKey, field: endedChildField(id), view: JSON.stringify(last) } }
+        : {}),
+    }).catch(() => {});
     switch (outcome.kind) {
       case 'suspended':
         return this.suspend(job, token, outcome.suspension);
@@ -398,29 +423,35 @@ export class RedisConsumer implements JobConsumer {
   }
 
   /**
-   * Whether the job sleeps (`sleeping` hash), its saved state and its attempts so far, in one round trip that also
-   * drops a result kept by an earlier attempt's failure (it is not this attempt's).
+   * Whether the job sleeps (`sleeping` hash), its saved state, its attempts so far and the rest of its hash (a
+   * parent's children and their last views), in one round trip that also drops a result kept by an earlier attempt's
+   * failure (it is not this attempt's).
    */
   private async flowOf(
     jobHash: string,
     id: string,
-  ): Promise<{ asleep: string | null; savedState: unknown; runs: string | null }> {
+  ): Promise<{
+    asleep: string | null;
+    savedState: unknown;
+    runs: string | null;
+    fields: Record<string, string> | undefined;
+  }> {
     const replies = await this.deps.workerConn
       .multi()
       .hget(this.deps.keys.sleeping, id)
-      .hget(jobHash, flowStateField)
-      .hget(jobHash, runsField)
       .hdel(jobHash, failedResultField)
+      .hgetall(jobHash)
       .exec();
     const asleep = (replies?.[0]?.[1] as string | null) ?? null;
-    const text = replies?.[1]?.[1] as string | null;
+    const fields = (replies?.[2]?.[1] as Record<string, string> | null) ?? undefined;
+    const text = fields?.[flowStateField];
     let savedState: unknown;
     try {
       savedState = text ? JSON.parse(text) : undefined;
     } catch {
       savedState = undefined; // written by something else: the handler starts over
     }
-    return { asleep, savedState, runs: (replies?.[2]?.[1] as string | null) ?? null };
+    return { asleep, savedState, runs: fields?.[runsField] ?? null, fields };
   }
 
   /** Park a parent that stepped aside; the BullMQ error tells the worker it was moved already. */

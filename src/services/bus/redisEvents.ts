@@ -5,6 +5,7 @@ import { compareEventIds, type DeckEvent, type NewEvent, readStoredEvent } from 
 import { BusError } from './busError';
 import type { BusStateObservable, EventBus, SubscribeOptions, Unsubscribe } from './contracts';
 import { auditEntryJson } from './redisAudit';
+import { appendRunFunctionLua, type RunStart, runsField } from './redisRuns';
 
 /** Redis keys and channels of the deck, all under the configured prefix. */
 export interface DeckKeys {
@@ -60,6 +61,34 @@ if not redis.call('ZSCORE', KEYS[4], ARGV[6]) or redis.call('HGET', KEYS[5], 'pb
 end
 ${publishLua}`;
 
+/**
+ * A running job's progress: stored in its BullMQ hash (only if the job still exists: never recreate a removed one)
+ * and published as its `job.progress` event, in one step (KEYS[4] the job hash, ARGV[6] the progress JSON). BullMQ's
+ * own `updateProgress` would also log it to BullMQ's event stream, which nothing of infradeck reads.
+ */
+const progressLua = `
+if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HSET', KEYS[4], 'progress', ARGV[6]) end
+${publishLua}`;
+
+/**
+ * A job's start: its attempt's entry appended to its runs (KEYS[4] the job hash, ARGV[6] the field, ARGV[7] the
+ * entry; see `redisRuns`) and its `job.started` event published, in one step.
+ */
+const startedLua = `${appendRunFunctionLua}
+appendRunEntry(KEYS[4], ARGV[6], ARGV[7])
+${publishLua}`;
+
+/**
+ * A job's output line: appended to its BullMQ log (KEYS[5], as BullMQ's `job.log` does: only while the job exists
+ * (KEYS[4]), kept to its last ARGV[7] lines when not empty) and published as its `job.log` event, in one step.
+ */
+const logLineLua = `
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  redis.call('RPUSH', KEYS[5], ARGV[6])
+  if ARGV[7] ~= '' then redis.call('LTRIM', KEYS[5], -tonumber(ARGV[7]), -1) end
+end
+${publishLua}`;
+
 type DeckRedis = Redis & {
   deckPublish(
     stream: string,
@@ -85,13 +114,58 @@ type DeckRedis = Redis & {
     jobId: string,
     worker: string,
   ): Promise<string | null>;
+  deckProgress(
+    stream: string,
+    epoch: string,
+    audit: string,
+    jobHash: string,
+    maxLen: number,
+    json: string,
+    channel: string,
+    newEpoch: string,
+    auditJson: string,
+    progressJson: string,
+  ): Promise<string>;
+  deckLogLine(
+    stream: string,
+    epoch: string,
+    audit: string,
+    jobHash: string,
+    logs: string,
+    maxLen: number,
+    json: string,
+    channel: string,
+    newEpoch: string,
+    auditJson: string,
+    row: string,
+    keep: string,
+  ): Promise<string>;
+  deckStarted(
+    stream: string,
+    epoch: string,
+    audit: string,
+    jobHash: string,
+    maxLen: number,
+    json: string,
+    channel: string,
+    newEpoch: string,
+    auditJson: string,
+    runsField: string,
+    runEntry: string,
+  ): Promise<string>;
 };
+
+/** A pipeline (or MULTI) of a connection that went through `defineDeckCommands`. */
+type DeckBatch = ChainableCommander & Pick<DeckRedis, 'deckPublish'>;
 
 export function defineDeckCommands(conn: Redis): DeckRedis {
   const deck = conn as DeckRedis;
   if (typeof deck.deckPublish !== 'function') {
     conn.defineCommand('deckPublish', { numberOfKeys: 3, lua: publishLua });
     conn.defineCommand('deckPublishIfCompleted', { numberOfKeys: 5, lua: publishIfCompletedLua });
+    conn.defineCommand('deckProgress', { numberOfKeys: 4, lua: progressLua });
+    conn.defineCommand('deckStarted', { numberOfKeys: 4, lua: startedLua });
+    conn.defineCommand('deckLogLine', { numberOfKeys: 5, lua: logLineLua });
   }
   return deck;
 }
@@ -218,6 +292,84 @@ export class RedisEventBus implements EventBus {
   }
 
   /**
+   * A job's output line stored in its BullMQ log (`<jobHash>:logs`, the last `keepLogs` kept) and its `job.log` event
+   * published, in one command: both or neither, where `job.log` and `publish` are two writes.
+   */
+  async publishLogLine(
+    event: NewEvent,
+    log: { jobHash: string; row: string; keepLogs?: number },
+  ): Promise<string> {
+    if (this.deps.state.get().state !== 'connected') {
+      throw new BusError('unavailable', `output not published: Redis at ${this.deps.target} is unreachable`);
+    }
+    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
+      event,
+      undefined,
+    );
+    return this.cmd.deckLogLine(
+      stream,
+      epoch,
+      audit,
+      log.jobHash,
+      `${log.jobHash}:logs`,
+      maxLen,
+      json,
+      channel,
+      newEpoch,
+      auditJson,
+      log.row,
+      log.keepLogs ? String(log.keepLogs) : '',
+    );
+  }
+
+  /**
+   * A job's start in one command on `conn` (the worker's BullMQ connection, where the job's own writes and moves
+   * follow in order): its attempt's entry appended to its runs (`redisRuns`) and its `job.started` event published.
+   */
+  startedOn(conn: Redis, jobHash: string, run: RunStart, event: NewEvent): Promise<string> {
+    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
+      event,
+      undefined,
+    );
+    return defineDeckCommands(conn).deckStarted(
+      stream,
+      epoch,
+      audit,
+      jobHash,
+      maxLen,
+      json,
+      channel,
+      newEpoch,
+      auditJson,
+      runsField,
+      JSON.stringify(run),
+    );
+  }
+
+  /**
+   * Store a job's progress in its hash and publish its `job.progress` event, in one command on `conn` (the worker's
+   * BullMQ connection, where the job's end follows in order: the last progress need not be awaited before it).
+   */
+  progressOn(conn: Redis, jobHash: string, progress: unknown, event: NewEvent): Promise<string> {
+    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
+      event,
+      undefined,
+    );
+    return defineDeckCommands(conn).deckProgress(
+      stream,
+      epoch,
+      audit,
+      jobHash,
+      maxLen,
+      json,
+      channel,
+      newEpoch,
+      auditJson,
+      JSON.stringify(progress),
+    );
+  }
+
+  /**
    * Publish several events (each with its audit entry) in one write, in order: each is its own atomic step, as with
    * `publish`. Rejects with the first failure (the others may have gone out).
    */
@@ -226,7 +378,7 @@ export class RedisEventBus implements EventBus {
       throw new BusError('unavailable', `events not published: Redis at ${this.deps.target} is unreachable`);
     }
     if (items.length === 0) return [];
-    const batch = this.cmd.pipeline() as ChainableCommander & Pick<DeckRedis, 'deckPublish'>;
+    const batch = this.cmd.pipeline() as DeckBatch;
     for (const { event, audit } of items) batch.deckPublish(...this.publishArgs(event, audit));
     const replies = (await batch.exec()) ?? [];
     return replies.map(([error, id]) => {

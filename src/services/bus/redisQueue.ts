@@ -192,12 +192,15 @@ export class RedisJobQueue implements JobQueue {
     return ids;
   }
 
-  /** A parent's children, in the order they were added. */
-  async childrenOf(parentId: string): Promise<JobView[]> {
+  /**
+   * A parent's children, in the order they were added. `parentFields`: the parent's hash as its worker read it when
+   * it took the job (then it is not read again).
+   */
+  async childrenOf(parentId: string, parentFields?: Record<string, string>): Promise<JobView[]> {
     // One read of the parent's hash gives its children and the last view of each that ended (`endedChildField`):
     // only those still running are read one by one, so a parent's wake after its tenth wave of 100 costs ~100
     // reads, not 1,000.
-    const fields = await this.deps.cmd.hgetall(this.deps.queue.toKey(parentId));
+    const fields = parentFields ?? (await this.deps.cmd.hgetall(this.deps.queue.toKey(parentId)));
     const ids = (fields[flowChildrenField] ?? '').split('\n').filter(Boolean);
     const views = await Promise.all(
       ids.map(async (id) => endedView(fields[endedChildField(id)]) ?? (await this.load(id))?.view),

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { JobRun, JobView, RunOutcome } from '../../domain/job';
 import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
 
@@ -9,34 +9,67 @@ import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
 export const runsField = 'deck:runs';
 
 /**
- * Append one entry, only if the job hash still exists (never recreate a removed job); past 16 KB the oldest
- * entries go.
+ * A Lua function that appends one entry, only if the job hash still exists (never recreate a removed job); past
+ * 16 KB the oldest entries go. True when it appended. Other scripts that write a job's start or end include it.
  */
-const appendRunLua = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local v = redis.call('HGET', KEYS[1], ARGV[1])
-if v and #v > 0 then
-  if #v > 16000 then
-    local cut = string.find(v, '\\n', #v - 12000, true)
-    if cut then v = string.sub(v, cut + 1) end
+export const appendRunFunctionLua = `
+local function appendRunEntry(key, field, entry)
+  if redis.call('EXISTS', key) == 0 then return false end
+  local v = redis.call('HGET', key, field)
+  if v and #v > 0 then
+    if #v > 16000 then
+      local cut = string.find(v, '\\n', #v - 12000, true)
+      if cut then v = string.sub(v, cut + 1) end
+    end
+    v = v .. '\\n' .. entry
+  else
+    v = entry
   end
-  v = v .. '\\n' .. ARGV[2]
-else
-  v = ARGV[2]
+  redis.call('HSET', key, field, v)
+  return true
 end
-redis.call('HSET', KEYS[1], ARGV[1], v)
+`;
+
+const appendRunLua = `${appendRunFunctionLua}
+if appendRunEntry(KEYS[1], ARGV[1], ARGV[2]) then return 1 end
+return 0
+`;
+
+/**
+ * An attempt's end in one step: its entry (KEYS[1] the job hash), a failed job's result (ARGV[4], if not empty;
+ * only while the job exists) and a child's last view on its parent (KEYS[2] the parent's hash, ARGV[5] the field,
+ * ARGV[6] the view; none when ARGV[5] is empty).
+ */
+const endRunLua = `${appendRunFunctionLua}
+local appended = appendRunEntry(KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' and appended then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
 return 1
 `;
 
-type RunStart = { e: 'start'; a: number; at: number; w?: string };
-type RunEnd = { e: 'end'; o: Exclude<RunOutcome, 'running'>; at: number; err?: string };
+export type RunStart = { e: 'start'; a: number; at: number; w?: string };
+export type RunEnd = { e: 'end'; o: Exclude<RunOutcome, 'running'>; at: number; err?: string };
 
-type RunsRedis = Redis & { deckAppendRun(jobHash: string, field: string, entry: string): Promise<number> };
+type RunsRedis = Redis & {
+  deckAppendRun(jobHash: string, field: string, entry: string): Promise<number>;
+  deckEndRun(
+    jobHash: string,
+    parentHash: string,
+    field: string,
+    entry: string,
+    resultField: string,
+    result: string,
+    viewField: string,
+    view: string,
+  ): Promise<number>;
+};
 
 function withScript(conn: Redis): RunsRedis {
   const r = conn as RunsRedis;
-  if (typeof r.deckAppendRun !== 'function')
+  if (typeof r.deckAppendRun !== 'function') {
     conn.defineCommand('deckAppendRun', { numberOfKeys: 1, lua: appendRunLua });
+    conn.defineCommand('deckEndRun', { numberOfKeys: 2, lua: endRunLua });
+  }
   return r;
 }
 
@@ -63,17 +96,26 @@ export function withRunAppended(text: string | null | undefined, entry: RunStart
   return `${cut >= 0 ? bytes.subarray(cut + 1).toString() : text}\n${line}`;
 }
 
-/** A pipeline of `conn` that can carry `appendRunIn` (the script is defined on the connection first). */
-export function runsPipeline(conn: Redis): ChainableCommander {
-  return withScript(conn).pipeline();
-}
-
-/** The same append, queued in a `runsPipeline` (sent when it is executed). */
-export function appendRunIn(batch: ChainableCommander, jobHash: string, entry: RunStart | RunEnd): void {
-  (batch as ChainableCommander & { deckAppendRun(...args: string[]): unknown }).deckAppendRun(
+/**
+ * An attempt's end, a failed job's result (kept in `resultField`) and a child's last view on its parent, in one
+ * command on `conn` (one script: a pipeline of BullMQ's connection costs more to make than to send, as it copies
+ * every script BullMQ defined there). Sent before BullMQ's move of the job on the same connection.
+ */
+export function endRun(
+  conn: Redis,
+  jobHash: string,
+  entry: RunEnd,
+  extra: { resultField: string; result?: string; parent?: { hash: string; field: string; view: string } },
+): Promise<number> {
+  return withScript(conn).deckEndRun(
     jobHash,
+    extra.parent?.hash ?? jobHash,
     runsField,
     JSON.stringify(entry),
+    extra.resultField,
+    extra.result ?? '',
+    extra.parent?.field ?? '',
+    extra.parent?.view ?? '',
   );
 }
 
