@@ -90,7 +90,8 @@ describe.skipIf(!hasTmux)('values keep their meaning at any width (tmux)', () =>
       expect(state).toMatch(/^(running|stopped|pending|stopping)$/);
     for (const type of cells(lines, at, 'TYPE')) expect(type).toBe('ec2');
     // The hint line drops whole hints and keeps `? help`; nothing on it is cut.
-    await d.until('the hint line', () => d.screen()[22].startsWith('filter: region:ap-northeast-1'));
+    // The start-up scan's toast may still cover the hint line for its five seconds.
+    await d.until('the hint line', () => d.screen()[22].startsWith('filter: region:ap-northeast-1'), 15_000);
     expect(d.screen()[22]).toMatch(/^filter: region:ap-northeast-1 .* {2}\? help/);
     expect(d.screen()[22]).not.toContain('…');
   });
