@@ -57,12 +57,15 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: H
   useEffect(() => {
     const due = [toast, newest].filter((t) => t !== undefined).map((t) => t.at + lifetime(t));
     if (due.length === 0) return;
+    const wake = Math.min(...due);
     const timer = setTimeout(
       () => {
-        setNow(Date.now());
+        // Not Date.now() alone: a timer can fire a millisecond before the clock reaches `wake`, and the toast
+        // would then stay up with no timer left to take it down.
+        setNow(Math.max(Date.now(), wake));
         actions.ui.dismissToasts(problemToastMs);
       },
-      Math.max(0, Math.min(...due) - Date.now()),
+      Math.max(0, wake - Date.now()),
     );
     return () => clearTimeout(timer);
   }, [toast, newest, actions]);

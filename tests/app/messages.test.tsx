@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
-import { afterEach, describe, expect, it } from 'vitest';
-import { compactProblem, problemLine, shownToast } from '../../src/app/MessageLine';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compactProblem, problemLine, shownToast, toastMs } from '../../src/app/MessageLine';
 import { messageRows } from '../../src/app/MessagesView';
 import { problemSummary } from '../../src/app/StatusBar';
 import { messageLimit } from '../../src/state/slices/ui';
@@ -85,6 +85,22 @@ describe(':messages and the problems on the bottom lines', () => {
     await deck.press('enter');
     await deck.waitFor('No warnings or errors in this session.');
   });
+
+  it('takes a note down when its time is up, even when the timer fires before the clock gets there', async () => {
+    deck = await startDeck({ screens, size: { columns: 80, rows: 24 } });
+    await deck.waitFor('the home body');
+    deck.store.getState().actions.ui.notify('info', 'scan: job 7 queued');
+    await deck.waitFor('✓ scan: job 7 queued');
+    // From here the wall clock reads 50 ms behind the timers, as libuv's millisecond clock can.
+    const realNow = Date.now.bind(Date);
+    const lagging = vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 50);
+    try {
+      const f = await deck.waitFor((frame) => !frame.includes('scan: job 7 queued'), toastMs + 3000);
+      expect(f).toContain('the home body');
+    } finally {
+      lagging.mockRestore();
+    }
+  }, 15_000);
 
   it('keeps warnings and errors, not notes, and only the newest ones past the limit', async () => {
     deck = await startDeck({ screens });
