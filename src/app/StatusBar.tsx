@@ -54,6 +54,9 @@ export function problemSummary(lastError: string | undefined, unread: number, ro
 const identityMax = 40;
 
 /** Workspace, badges (READ-ONLY, DEMO), identity, unread problems, bus state and a clock: the line an operator glances at. */
+/** The workspace path's columns kept before "no access control" gives way. */
+const minPlace = 12;
+
 export function StatusBar({ width }: { width: number }) {
   const { theme } = useDeckContext();
   const workspace = useDeck((s) => s.workspace);
@@ -92,17 +95,24 @@ export function StatusBar({ width }: { width: number }) {
   );
   // Unread problems keep at least where to read them (` ✗ 4 :messages `): the workspace and identity give way.
   const pointer = lastError || unread > 0 ? ` ✗ ${Math.max(unread, 1)} :messages `.length : 0;
+  const who = identityLabel(cloud);
+  const account = (who.trimStart().split(' ')[0] ?? '').length + 2;
+  // A role (or a broken access.yaml) always shows. "no access control" too, the workspace path shortened for it
+  // down to a dozen columns; below that it gives way before the account id is cut.
+  const role =
+    access.state?.kind === 'none' && room - pointer - roleLabel.length - account < minPlace ? '' : roleLabel;
+  room -= role.length;
   const place = fitWidth(
     ` ${workspace.dataDir} `,
-    Math.min(room - pointer, 26, workspace.dataDir.length + 2),
+    Math.min(Math.max(room - pointer - account, 0), 26, workspace.dataDir.length + 2),
   );
   room -= place.length;
-  const who = identityLabel(cloud);
-  // A role (or a broken access.yaml) always shows; "no access control" gives way before the account id is cut.
-  const account = (who.trimStart().split(' ')[0] ?? '').length + 2;
-  const role = access.state?.kind === 'none' && room - pointer - roleLabel.length < account ? '' : roleLabel;
-  room -= role.length;
-  const whoText = fitWidth(who, Math.min(room - pointer, pointer ? identityMax : room, who.length));
+  const whoRoom = Math.min(room - pointer, pointer ? identityMax : room, who.length);
+  // The ARN cut to a stub says nothing and makes the account look cut: then the account alone.
+  const whoText =
+    whoRoom < who.length && whoRoom < account + 10 && whoRoom >= account
+      ? fitWidth(` ${who.trimStart().split(' ')[0]} `, whoRoom)
+      : fitWidth(who, whoRoom);
   room -= whoText.length;
   const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room);
   room -= displayWidth(problems);

@@ -47,6 +47,21 @@ describe('roles in the console', () => {
     expect(hintLine(d)).toContain('X destroy');
   });
 
+  it('at 80 columns the bar says "no access control" with the account id whole, the path shortened', async () => {
+    deck = await startDeck({
+      screens: [deploymentsScreen],
+      services: {
+        access: accessOf({ kind: 'none', file: '/work/data/access.yaml' }, 'carol'),
+        cloud: stubDeckCloud(),
+      },
+      size: { columns: 80, rows: 24 },
+    });
+    const bar = await deck.waitFor((f) => f.includes(':messages') && f.includes('1234'));
+    const line = bar.split('\n').at(-1) ?? '';
+    expect(line).toContain('no access control');
+    expect(line).toContain(' 123456789012 ');
+  });
+
   it('"no access control" gives way on a narrow bar before the account id is cut', async () => {
     // The console's start-up scan fails here (no worker layer): an unread error on the bar as well.
     deck = await startDeck({
