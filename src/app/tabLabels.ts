@@ -14,8 +14,8 @@ export interface TabTitle {
 
 /**
  * The tab bar's words for a width: everything when it fits; then tighter spacing; then without the brand;
- * then every tab but the active one by its short name; then those shortened evenly (never below 3 letters); at
- * last numbers only, the active tab still named. A label is never cut to nothing and the bar never wraps.
+ * then every tab but the active one by its short name; then the active one too; then the others shortened evenly
+ * (never below 3 letters); at last numbers only, the active tab still named. A label is never cut to nothing and the bar never wraps.
  */
 export function tabLabels(tabs: readonly TabTitle[], active: number, width: number): TabLabels {
   const titles = tabs.map((t) => t.title);
@@ -32,6 +32,8 @@ export function tabLabels(tabs: readonly TabTitle[], active: number, width: numb
     { brand: '', labels: tight(titles) },
     { brand: 'infradeck', labels: tight(shorts) },
     { brand: '', labels: tight(shorts) },
+    // The active tab by its short name too, before any word is cut: its screen says what it is.
+    { brand: '', labels: tight(tabs.map((t) => t.short ?? t.title)) },
   ];
   const longest = Math.max(0, ...shorts.map((t) => t.length));
   for (let letters = longest - 1; letters >= 3; letters--) {

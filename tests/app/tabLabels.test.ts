@@ -38,4 +38,16 @@ describe('the tab bar at every width', () => {
     expect(bar(66, 1, shorts)).toBe(' 1 Dash 2 Repositories 3 Resources 4 Deploys 5 Jobs 6 Servers');
     expect(bar(42, 2, shorts)).toBe(' 1 Das 2 Rep 3 Resources 4 Dep 5 Job 6 Ser');
   });
+
+  it("names the active tab by its short name too before it cuts another tab's word", () => {
+    const shorts = {
+      Repositories: 'Repos',
+      Deployments: 'Deploys',
+      Dashboard: 'Dash',
+      Resources: 'Res',
+      Servers: 'Srv',
+    };
+    expect(bar(50, 2, shorts)).toBe(' 1 Dash 2 Repos 3 Resources 4 Deploys 5 Jobs 6 Srv');
+    expect(bar(49, 2, shorts)).toBe(' 1 Dash 2 Repos 3 Res 4 Deploys 5 Jobs 6 Srv');
+  });
 });

@@ -323,7 +323,7 @@ describe('the Pipelines tab', () => {
     const header = lines.find((l) => l.includes('PIPELINE')) ?? '';
     for (const title of ['SOURCE', 'REPO', 'PIPELINE', 'BRANCH', 'STATUS', 'AGE', 'DURATION', 'RUNS'])
       expect(header).toContain(title);
-    expect(lines[0]).toContain('9 Pipelines');
+    expect(lines[0]).toContain('9 CI');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
     await d.resize(200, 50);
     expect(d.frame()).toMatch(/cccc\S* · push · by octocat/);

@@ -3,7 +3,7 @@ import { tabLabels } from '../../src/app/tabLabels';
 import { screens } from '../../src/screens';
 
 describe('the tab bar with the Pipelines tab', () => {
-  it('names every tab at 80 columns, the active one in full, and Pipelines is tab 9', () => {
+  it('names every tab at 80 columns by its short name, cutting none, and Pipelines is tab 9; wider, the active one in full', () => {
     expect(screens[8].id).toBe('pipelines');
     for (const active of [0, 1, 8]) {
       const t = tabLabels(
@@ -13,8 +13,14 @@ describe('the tab bar with the Pipelines tab', () => {
       );
       const bar = t.brand + t.labels.join('');
       expect(bar.length).toBeLessThanOrEqual(80);
-      expect(bar).toContain(`${active + 1} ${screens[active].title}`);
-      expect(bar).toContain(active === 8 ? '9 Pipelines' : '9 CI');
+      expect(bar).toContain(`${active + 1} ${screens[active].short ?? screens[active].title}`);
+      expect(bar).toContain('9 CI');
     }
+    const wide = tabLabels(
+      screens.map((s) => ({ title: s.title, short: s.short })),
+      8,
+      90,
+    );
+    expect(wide.labels.join('')).toContain('9 Pipelines');
   });
 });

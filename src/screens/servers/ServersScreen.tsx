@@ -103,6 +103,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 export const serversScreen: Screen = {
   id: 'servers',
   title: 'Servers',
+  short: 'Srv',
   aliases: ['vps', 'ec2hosts', 'ssh'],
   actions: [
     {
