@@ -12,10 +12,13 @@ export const problemToastMs = 10_000;
 
 const lifetime = (t: Toast) => (t.level === 'info' ? toastMs : problemToastMs);
 
-/** The toast to show at `now`: the newest warning or error still up, else the newest note. */
+/**
+ * The toast to show at `now`: the newest still up, so the answer to the key just pressed is never hidden behind an
+ * older problem. A problem outlives a note: it shows again when a later note goes, and the status bar keeps the last
+ * error (or the count of problems) until `:messages` is opened.
+ */
 export function shownToast(toasts: readonly Toast[], now: number): Toast | undefined {
-  const live = toasts.filter((t) => now - t.at < lifetime(t));
-  return live.findLast((t) => t.level !== 'info') ?? live[live.length - 1];
+  return toasts.findLast((t) => now - t.at < lifetime(t));
 }
 
 /**

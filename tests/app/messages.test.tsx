@@ -120,10 +120,11 @@ describe(':messages and the problems on the bottom lines', () => {
 describe('the problem lines', () => {
   const toast = (level: 'info' | 'warn' | 'error', text: string, at: number) => ({ id: at, level, text, at });
 
-  it('shows a problem before a later note while both are up', () => {
+  it('shows the newest toast, and a problem again once a later note is gone', () => {
     const toasts = [toast('error', 'bad', 1000), toast('info', 'queued', 2000)];
-    expect(shownToast(toasts, 3000)?.text).toBe('bad');
-    expect(shownToast(toasts, 6500)?.text).toBe('bad');
+    expect(shownToast(toasts, 3000)?.text).toBe('queued');
+    expect(shownToast(toasts, 6500)?.text).toBe('queued');
+    expect(shownToast(toasts, 7500)?.text).toBe('bad');
     expect(shownToast(toasts, 11_500)).toBeUndefined();
     expect(shownToast([toast('info', 'queued', 2000)], 3000)?.text).toBe('queued');
   });

@@ -45,7 +45,8 @@ async function askAboutFailedJob(env: Record<string, string>) {
   d.keys(':');
   d.tmux('send-keys', '-t', 'deck', '-l', `run sh -c "echo using ${awsKey}; exit 4"`);
   d.keys('Enter');
-  await d.until('the job', () => text().includes('queued job'));
+  // Its note, or already the failure that replaced it on the message line.
+  await d.until('the job', () => text().includes('queued job') || text().includes('✗ job'));
   // Only the failed jobs: the DEMO cloud's first scan is a job too.
   d.keys(':');
   d.tmux('send-keys', '-t', 'deck', '-l', 'jobs failed');

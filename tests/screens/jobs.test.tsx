@@ -197,4 +197,27 @@ describe('the Dashboard', () => {
     expect(f).toContain('job.failed');
     expect(f).toMatch(/error\s+▁*[▂▃▄▅▆▇█]/); // the failure shows on the error sparkline
   });
+
+  it("says on the message line when a job this user asked for fails, not another's nor a retry", async () => {
+    const d = await start();
+    // Another user's job fails: their console tells them, not this one.
+    const theirs = await bus!.queue.enqueue({
+      kind: 'command',
+      payload: { program: 'sh', args: ['-c', 'exit 4'], shell: false },
+      requestedBy: { user: 'grace', host: 'jump2' },
+    });
+    await d.waitFor((f) => f.includes(theirs) && f.includes('failed'), 8000);
+    expect(
+      d.store
+        .getState()
+        .ui.messages.map((m) => m.text)
+        .join('\n'),
+    ).not.toContain(`job ${theirs}`);
+    await run(d, 'sh -c "exit 3"');
+    const f = await d.waitFor(/✗ job \S+ failed: sh -c 'exit 3': .*3/, 8000);
+    expect(f).toContain('✗ job');
+    const told = d.store.getState().ui.messages.filter((m) => m.text.includes("failed: sh -c 'exit 3'"));
+    expect(told).toHaveLength(1);
+    expect(told[0].level).toBe('error');
+  });
 });

@@ -1,5 +1,5 @@
 import type { DeckEvent } from '../../domain/event';
-import type { JobStatus } from '../../domain/job';
+import { describeJob, type JobStatus } from '../../domain/job';
 import { RingBuffer } from '../../domain/ringBuffer';
 import { maskSecrets } from '../../domain/secretMask';
 import { applyJobEvents, type JobsById, mergeJobList } from '../reducers/jobs';
@@ -45,6 +45,11 @@ export interface JobsActions {
   setStatusFilter(status: JobStatus | undefined): void;
   /** Shows only the runs of `schedule` (undefined: every job again). */
   setScheduleFilter(schedule: string | undefined): void;
+  /**
+   * Says on the message line when a job this console's user asked for (not a child of another job) failed for
+   * good or was rejected: whichever tab is open, at once, and kept in `:messages`.
+   */
+  tellEnds(events: readonly DeckEvent[]): void;
 }
 
 /** The queue's jobs as events and `list()` tell them, and the log of the job that is open. */
@@ -172,6 +177,22 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
 
       setStatusFilter: (status) => patch({ statusFilter: status }),
       setScheduleFilter: (schedule) => patch({ scheduleFilter: schedule }),
+
+      tellEnds: (events) => {
+        const me = bus?.requester;
+        if (!me) return;
+        for (const e of events) {
+          if (e.type === 'job.failed' && (e.data as { willRetry?: unknown } | undefined)?.willRetry === true)
+            continue;
+          const job = e.jobId ? get().jobs.byId.get(e.jobId) : undefined;
+          if (!job || job.parentId !== undefined) continue;
+          if (job.requestedBy.user !== me.user || job.requestedBy.host !== me.host) continue;
+          const what = job.payload !== undefined ? describeJob(job.kind, job.payload) : job.kind;
+          if (e.type === 'job.failed')
+            notify('error', `job ${job.id} failed: ${what}: ${job.error ?? e.message}`);
+          else notify('warn', `job ${job.id} rejected: ${what}: ${e.message}`);
+        }
+      },
     };
   },
   reducers: {
@@ -188,6 +209,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
     },
   },
   effects: {
+    'job.failed job.rejected': (events, deck) => deck.actions.jobs.tellEnds(events),
     // Events carry no payload: a job first seen through an event gets its full view from the queue.
     '*': (events, deck) => {
       const byId = deck.jobs.byId;
