@@ -41,6 +41,10 @@
 // 7. build/output.js again: a new line is tokenized into styled characters (then kept, 2.), the tokenizer
 //    segmenting it into graphemes first. A line with no escape sequence whose code points are each a grapheme
 //    (most log lines, table rows, timeline lanes) is built from its characters' tokens, each made once.
+//
+// 8. build/measure-text.js: Ink keeps the size of every text it ever measured, so a console left open for days
+//    (a clock, counters, streaming log lines) grew without end; the cache now starts afresh past 10,000 texts
+//    (a frame holds a few hundred).
 import { readFile } from 'node:fs/promises';
 
 const frameCaches = `
@@ -136,6 +140,23 @@ const patches = [
         this.log.done();
         this.lastOutput = '';
         this.lastOutputToRender = '';`,
+      ],
+    ],
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]measure-text\.js$/,
+    edits: [
+      [
+        'const cache = new Map();',
+        `// infradeck (scripts/inkPatch.mjs, 8): a console left open for days measures every new text (clock, counters,
+// log lines) once; the cache starts afresh past this many instead of growing for ever.
+const cache = new Map();
+const measuredTextLimit = 10000;
+export const measuredTexts = () => cache.size;`,
+      ],
+      [
+        '    cache.set(text, dimensions);',
+        '    if (cache.size >= measuredTextLimit) cache.clear();\n    cache.set(text, dimensions);',
       ],
     ],
   },

@@ -97,6 +97,24 @@ describe('the Ink patch (scripts/inkPatch.mjs)', () => {
     }
   });
 
+  it("keeps at most 10,000 texts' sizes, measuring each as Ink does", async () => {
+    const entry = join(dir, 'measure.mjs');
+    const measureText = join(root, 'node_modules', 'ink', 'build', 'measure-text.js');
+    writeFileSync(entry, `export { default, measuredTexts } from ${JSON.stringify(measureText)};\n`);
+    const patched = (await import(await bundle(entry, 'measure-patched', [inkPatch]))) as {
+      default: (text: string) => { width: number; height: number };
+      measuredTexts: () => number;
+    };
+    let most = 0;
+    for (let i = 0; i < 25_000; i++) {
+      const text = `17:${String(i).padStart(5, '0')} line ${i}\nand ▲ ${i}`;
+      expect(patched.default(text)).toEqual({ width: stringWidth(text.split('\n')[0]), height: 2 });
+      most = Math.max(most, patched.measuredTexts());
+    }
+    expect(most).toBe(10_000);
+    expect(patched.measuredTexts()).toBeLessThanOrEqual(10_000);
+  });
+
   it('writes the same bytes as Ink, frame after frame, for text that is wide, combined, coloured and clipped', async () => {
     const scene = join(__dirname, 'fixtures', 'inkPatchScene.tsx');
     const env = { ...process.env };
