@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type ExperimentRow, experimentRows } from '../../domain/aiRunRows';
 import { fitWidth, stripControl } from '../../domain/text';
-import { twoLines } from '../../domain/wrapText';
 import { aiRunRowsOf } from '../../state/slices/ai';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -165,7 +165,6 @@ function AiScreen({ width, height, active }: ScreenProps) {
     ...(readOnly ? ['READ-ONLY'] : []),
   ].join(' · ');
   const note = experimentNote(table.cursorRow);
-  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -182,11 +181,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
             : 'No experiments: add ai/experiments/NAME.yaml to the workspace (README, AI workloads).'
         }
       />
-      {[0, 1].map((i) => (
-        <Text key={i} color={note.error ? theme.error : theme.muted}>
-          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
-        </Text>
-      ))}
+      <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
 }

@@ -1,11 +1,11 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type AiRunRow, type ExperimentRow, paramsText, varyingParams } from '../../domain/aiRunRows';
 import { isFinished } from '../../domain/job';
-import { fitWidth, stripControl } from '../../domain/text';
-import { twoLines } from '../../domain/wrapText';
+import { stripControl } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -122,7 +122,6 @@ export function RunsView({
     ...(readOnly ? ['READ-ONLY'] : []),
   ].join(' · ');
   const note = runNote(table.cursorRow, table.selectedRows.length);
-  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -135,11 +134,7 @@ export function RunsView({
         noColor={theme.noColor}
         emptyMessage={`No runs of ${info.name} yet: n starts one (or infradeck ai run ${info.name}).`}
       />
-      {[0, 1].map((i) => (
-        <Text key={i} color={note.error ? theme.error : theme.muted}>
-          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
-        </Text>
-      ))}
+      <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
 }

@@ -1,11 +1,10 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatDuration, pauseText } from '../../domain/batchDuration';
 import { serialText } from '../../domain/batchSerial';
-import { fitWidth } from '../../domain/text';
-import { twoLines } from '../../domain/wrapText';
 import { batchRunsOf } from '../../state/slices/batches';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -171,7 +170,6 @@ function BatchScreen({ width, height, active }: ScreenProps) {
       : []),
   ].join(' · ');
   const note = rowNote(table.cursorRow);
-  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -184,11 +182,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
         noColor={theme.noColor}
         emptyMessage="No batch runs, and no batches/*.yaml in the workspace. n starts an ad-hoc batch; see the README, Batches."
       />
-      {[0, 1].map((i) => (
-        <Text key={i} color={note.error ? theme.error : theme.muted}>
-          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
-        </Text>
-      ))}
+      <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
 }

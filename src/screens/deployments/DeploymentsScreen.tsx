@@ -1,11 +1,10 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
 import { DataTable } from '../../components/DataTable';
+import { NoteLines } from '../../components/NoteLines';
 import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
-import { fitWidth } from '../../domain/text';
-import { twoLines } from '../../domain/wrapText';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -138,7 +137,6 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     ` · sync against ${scanned ? `${index.size} scanned resources` : 'no scan yet (p asks the cloud)'}` +
     `${watchError ? ` · not watching: ${watchError}` : ''}${readOnly ? ' · READ-ONLY' : ''}`;
   const note = rowNote(table.cursorRow);
-  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <DataTable
@@ -155,11 +153,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
             : 'reading the projects folder…'
         }
       />
-      {[0, 1].map((i) => (
-        <Text key={i} color={note.error ? theme.error : theme.muted}>
-          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
-        </Text>
-      ))}
+      <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
 }

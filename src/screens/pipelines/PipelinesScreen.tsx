@@ -1,10 +1,10 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { PipelineRow } from '../../domain/pipelineRows';
-import { fitWidth, formatAge, stripControl } from '../../domain/text';
-import { twoLines } from '../../domain/wrapText';
+import { formatAge, stripControl } from '../../domain/text';
 import type { HostQuota } from '../../state/services/pipelines';
 import { pipelineRowsOf } from '../../state/slices/pipelines';
 import type { DeckState } from '../../state/store';
@@ -151,7 +151,6 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     ...(readOnly ? ['READ-ONLY'] : []),
   ].join(' · ');
   const note = rowNote(table.cursorRow, now);
-  const noteLines = twoLines(note.text, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -168,11 +167,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
             : 'No pipelines: add pipelines/NAME.yaml to the workspace or .infradeck/pipeline.yaml to a repository, or list repositories with a GitHub or GitLab origin (README, Pipelines).'
         }
       />
-      {[0, 1].map((i) => (
-        <Text key={i} color={note.error ? theme.error : theme.muted}>
-          {fitWidth(` ${noteLines[i] ?? ''}`, width)}
-        </Text>
-      ))}
+      <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
 }
