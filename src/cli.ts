@@ -59,12 +59,16 @@ async function main(argv: string[]): Promise<number> {
   return startConsole({ args, env, noColor });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`infradeck: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/**
+ * The command has said how it ended: what it leaves behind (a library's reconnect or retry timer while Redis is
+ * away, taskforcesh/bullmq#4656) may not keep the process more than two seconds.
+ */
+function endWith(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2_000).unref();
+}
+
+main(process.argv.slice(2)).then(endWith, (error) => {
+  process.stderr.write(`infradeck: ${error instanceof Error ? error.message : String(error)}\n`);
+  endWith(1);
+});

@@ -100,10 +100,9 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
 
   const consume = (handlers: SomeHandlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
     const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
-    workerConn.on('error', () => {});
-    absorbLateSocketErrors(workerConn);
+    const workerCopies = guardedCopies(workerConn);
     const consumer = new RedisConsumer(
-      { workerConn, cmd, hub, keys, prefix, events, state, jobs },
+      { workerConn, workerCopies, cmd, hub, keys, prefix, events, state, jobs },
       handlers,
       consumeOpts,
     );
@@ -181,6 +180,27 @@ function trackState(conn: Redis, state: BusStateCell, display: string, downAfter
   conn.on('end', () => {
     if (state.get().state !== 'down') state.set('down', lastError ?? 'connection closed');
   });
+}
+
+/**
+ * Guards `conn` and every copy made of it (BullMQ duplicates a worker's connection for its blocking reads) against
+ * unhandled and late socket errors, and lists the copies, so a stop can cut them (`RedisConsumer`).
+ */
+function guardedCopies(conn: Redis): Redis[] {
+  const copies: Redis[] = [];
+  const guard = (c: Redis) => {
+    c.on('error', () => {});
+    absorbLateSocketErrors(c);
+  };
+  guard(conn);
+  const duplicate = conn.duplicate.bind(conn);
+  conn.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+    const copy = duplicate(...args);
+    guard(copy);
+    copies.push(copy);
+    return copy;
+  };
+  return copies;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
 import { describeJob, type WorkerPresence } from '../../domain/job';
 import { requestFacts } from '../../domain/signature';
+import { sleep } from '../cloud/retry';
 import { redisNonceStore } from '../identity/redisNonces';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
@@ -47,6 +48,8 @@ import { appendRun, endRun, runEnded, runStarted, runsField, withRunAppended } f
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
   workerConn: Redis;
+  /** The copies BullMQ made of `workerConn` (its blocking connection): cut on a stop that Redis cannot answer. */
+  workerCopies?: readonly Redis[];
   cmd: Redis;
   hub: PubSubHub;
   keys: DeckKeys;
@@ -57,6 +60,9 @@ export interface RedisConsumerDeps {
   jobs: RedisJobQueue;
   version?: string;
 }
+
+/** How long past its grace period a stopping worker waits for BullMQ's close before it cuts the connections. */
+const stopMarginMs = 5_000;
 
 /**
  * A paused parent sleeps in BullMQ's delayed set in steps of a day (delayed scores are `ms * 4096`: far dates lose
@@ -194,9 +200,31 @@ export class RedisConsumer implements JobConsumer {
 
   private async shutdown(graceMs: number): Promise<void> {
     this.offControl?.();
-    const closed = this.worker.close();
+    const closed = this.worker.close().catch(() => {});
     const timer = setTimeout(() => this.releaseAll(), graceMs);
-    await closed.catch(() => {});
+    // BullMQ's close waits for its blocking connection to end, which a client reconnecting to a Redis that does not
+    // answer never does (taskforcesh/bullmq#4656): the worker would never stop. With Redis away and no job left
+    // running, or past the grace period and a little more, the connections are cut instead; that ends the wait.
+    let stuck: NodeJS.Timeout | undefined;
+    const started = Date.now();
+    await Promise.race([
+      closed,
+      new Promise<void>((resolve) => {
+        const check = () => {
+          const away = this.deps.state.get().state !== 'connected';
+          if ((away && this.active.size === 0) || Date.now() - started > graceMs + stopMarginMs) resolve();
+          else stuck = setTimeout(check, 100);
+        };
+        check();
+      }),
+    ]);
+    clearTimeout(stuck);
+    if (this.deps.state.get().state === 'connected') await closed;
+    else {
+      for (const conn of [...(this.deps.workerCopies ?? []), this.deps.workerConn]) conn.disconnect();
+      // BullMQ may still wait on a promise that nothing settles now; nothing of it holds the process.
+      await Promise.race([closed, sleep(1_000)]);
+    }
     clearTimeout(timer);
     clearInterval(this.heartbeat);
     clearInterval(this.cancelPoll);
