@@ -202,7 +202,8 @@ describe.skipIf(skipRedis)('Redis access: TLS, ACL users, key prefix', () => {
         `job not queued: Redis at rediss://localhost:${port} is (reconnecting|down) \\(.*certificate`,
         'i',
       ),
-    );    // It stops at once: nothing runs, and Redis cannot answer (BullMQ's own close would wait for ever).
+    );
+    // It stops at once: nothing runs, and Redis cannot answer (BullMQ's own close would wait for ever).
     const closing = Date.now();
     await refusedWorker.close();
     expect(Date.now() - closing).toBeLessThan(3_000);
