@@ -61,11 +61,11 @@ async function main(argv: string[]): Promise<number> {
 
 /**
  * The command has said how it ended: what it leaves behind (a library's reconnect or retry timer while Redis is
- * away, taskforcesh/bullmq#4656) may not keep the process more than two seconds.
+ * away, taskforcesh/bullmq#4656) may not keep the process more than a second.
  */
 function endWith(code: number): void {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 2_000).unref();
+  setTimeout(() => process.exit(code), 1_000).unref();
 }
 
 main(process.argv.slice(2)).then(endWith, (error) => {

@@ -1,5 +1,6 @@
 import type { SchedulesFile } from '../../domain/scheduleSource';
 import { busSettings } from '../bus/busFromEnv';
+import { sleep } from '../cloud/retry';
 import type { Bus, SomeHandlers } from '../bus/contracts';
 import type { Scheduler, SyncReport } from './scheduler';
 import { TickGate } from './tickGate';
@@ -20,6 +21,8 @@ export interface ScheduleRunnerOptions {
 }
 
 const retryMs = 5_000;
+/** How long a stop waits for a registration in flight, before and after closing the scheduler under it. */
+const stopWaitMs = 500;
 const lockRetryMs = 15_000;
 
 /**
@@ -131,9 +134,16 @@ export class ScheduleRunner {
     this.stopped = true;
     if (this.delayed) clearTimeout(this.delayed);
     if (this.retry) clearTimeout(this.retry);
-    await this.syncing.catch(() => {});
     await this.watcher?.close().catch(() => {});
+    // A registration in flight ends by itself while Redis answers; with Redis away it would wait for ever (a quit
+    // console hung on it), so it gets a moment, then the scheduler closes under it and its commands fail.
+    const settled = this.syncing.then(
+      () => {},
+      () => {},
+    );
+    await Promise.race([settled, sleep(stopWaitMs)]);
     await this.scheduler?.close();
+    await Promise.race([settled, sleep(stopWaitMs)]);
   }
 }
 
