@@ -1,7 +1,7 @@
 import type { SchedulesFile } from '../../domain/scheduleSource';
 import { busSettings } from '../bus/busFromEnv';
-import { sleep } from '../cloud/retry';
 import type { Bus, SomeHandlers } from '../bus/contracts';
+import { sleep } from '../cloud/retry';
 import type { Scheduler, SyncReport } from './scheduler';
 import { TickGate } from './tickGate';
 
