@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { AuditEntry } from '../domain/audit';
-import { maskSecrets } from '../domain/secretMask';
+import { type AuditEntry, maskedAuditEntry } from '../domain/audit';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { declareCommand, parseCommand, usageError } from './declaration';
@@ -70,7 +69,7 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
       io.stderr.write('REDIS_URL is not set and no data folder is open: there is no audit trail to read.\n');
       if (exportTo) return exitCodes.failed;
     }
-    const entries = (await bus.audit.list(limit === undefined ? {} : { limit })).map(maskedEntry);
+    const entries = (await bus.audit.list(limit === undefined ? {} : { limit })).map(maskedAuditEntry);
     if (exportTo) return await exportTrail(entries, exportTo, json, io);
     if (json) {
       io.stdout.write(`${JSON.stringify({ audit: entries }, null, 2)}\n`);
@@ -98,17 +97,6 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
   } finally {
     await bus.close();
   }
-}
-
-/**
- * An entry as it is shown or exported: `what` and `reason` quote what was asked (a command line, an error) and
- * may hold a token or a password a person typed; its shape is masked (the trail itself is never rewritten).
- */
-function maskedEntry(entry: AuditEntry): AuditEntry {
-  const what = maskSecrets(entry.what);
-  const reason = entry.reason === undefined ? undefined : maskSecrets(entry.reason);
-  if (what === entry.what && reason === entry.reason) return entry;
-  return { ...entry, what, ...(reason !== undefined ? { reason } : {}) };
 }
 
 async function exportTrail(

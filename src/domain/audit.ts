@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { requesterSchema } from './job';
+import { maskSecrets } from './secretMask';
 
 /**
  * The audit trail: an append-only record of every request that changes what runs (enqueue, cancel, retry)
@@ -58,3 +59,14 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at?: number };
+
+/**
+ * An entry with `what` and `reason` masked: they quote what was asked (a command line, an error) and may hold a
+ * token or a password a person typed. Entries are stored so (since session 7) and shown so (older ones too).
+ */
+export function maskedAuditEntry<E extends NewAuditEntry>(entry: E): E {
+  const what = maskSecrets(entry.what);
+  const reason = entry.reason === undefined ? undefined : maskSecrets(entry.reason);
+  if (what === entry.what && reason === entry.reason) return entry;
+  return { ...entry, what, ...(reason !== undefined ? { reason } : {}) };
+}

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AuditEntry, auditEntrySchema, type NewAuditEntry } from '../../domain/audit';
+import { type AuditEntry, auditEntrySchema, maskedAuditEntry, type NewAuditEntry } from '../../domain/audit';
 import type { AuditLog } from './contracts';
 import { StreamIdClock } from './memoryEvents';
 
@@ -19,7 +19,12 @@ export class MemoryAuditLog implements AuditLog {
   }
 
   append(entry: NewAuditEntry): AuditEntry {
-    const full: AuditEntry = { ...entry, id: this.clock.next(), at: entry.at ?? Date.now() };
+    // Stored masked, as on Redis: the trail holds no secret a person typed into a command line.
+    const full: AuditEntry = {
+      ...maskedAuditEntry(entry),
+      id: this.clock.next(),
+      at: entry.at ?? Date.now(),
+    };
     if (this.file) {
       mkdirSync(join(this.file, '..'), { recursive: true });
       // appendFileSync with O_APPEND: each entry is one write of one line, so concurrent writers never interleave.

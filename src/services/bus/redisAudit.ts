@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type AuditEntry, auditEntrySchema, type NewAuditEntry } from '../../domain/audit';
+import { type AuditEntry, auditEntrySchema, maskedAuditEntry, type NewAuditEntry } from '../../domain/audit';
 import type { AuditLog } from './contracts';
 
 type StreamEntry = [id: string, fields: string[]];
@@ -33,9 +33,9 @@ export class RedisAuditLog implements AuditLog {
   }
 }
 
-/** An entry as stored in the `e` field (also written by the event scripts, together with an event). */
+/** An entry as stored in the `e` field (also written by the event scripts, together with an event), masked. */
 export function auditEntryJson(entry: NewAuditEntry): string {
-  const { at, ...rest } = entry;
+  const { at, ...rest } = maskedAuditEntry(entry);
   return JSON.stringify({ ...rest, at: at ?? Date.now() });
 }
 
