@@ -1,15 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeck } from '../../src/app/createDeck';
 import { tabLabels } from '../../src/app/tabLabels';
 import { configSchema } from '../../src/domain/config';
 import type { JobView } from '../../src/domain/job';
 import { displayWidth } from '../../src/domain/text';
+import type { TimelineCommit } from '../../src/domain/timelineLanes';
 import { screens } from '../../src/screens';
 import { timelineScreen } from '../../src/screens/timeline/TimelineScreen';
 import { FileRunMetrics, runMetricsFolder } from '../../src/services/ai/runMetrics';
+import { commitsEveryMs } from '../../src/state/slices/timeline';
 import { DeckProvider } from '../../src/ui/deckContext';
 import { type DeckSession, startDeck, tick } from '../harness/startDeck';
 import { stubDeckBus } from '../harness/stubServices';
@@ -78,6 +80,54 @@ describe('the Timeline tab', () => {
     await deck.press('9', 'tab');
     await deck.waitFor('events/s');
     expect(deck.store.getState().ui.tab).toBe(screens[9].id);
+  });
+
+  it('reads the commits again every minute: a push during an incident shows on the commits lane', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const now = Date.now();
+      ws = timelineWorkspace(() => incidentEvents(now));
+      const pushed: TimelineCommit[] = [];
+      const reads: number[] = [];
+      ws.services.commits = async () => {
+        reads.push(Date.now());
+        return { commits: [...pushed], errors: [] };
+      };
+      deck = await startDeck({
+        size: { columns: 80, rows: 24 },
+        bus: stubDeckBus(),
+        services: { timeline: ws.services },
+      });
+      await deck.press(':');
+      await deck.type('timeline');
+      await deck.press('enter');
+      const before = await deck.waitFor('events/s');
+      expect(laneLine(before, 'commits')).toBeUndefined(); // nothing there: folded
+      pushed.push({
+        repo: 'shop',
+        hash: 'abc1234',
+        time: Date.now() - 5_000,
+        author: 'ada',
+        subject: 'hotfix: retry',
+      });
+      vi.advanceTimersByTime(commitsEveryMs);
+      await deck.waitFor(() => reads.length >= 2);
+      // The tab redraws on its own interval (faked here too): one more turn draws what the read added.
+      const after = await deck.waitFor((f) => {
+        vi.advanceTimersByTime(1_000);
+        return laneLine(f, 'commits') !== undefined;
+      });
+      expect(laneLine(after, 'commits')).toMatch(/\S/);
+      expect(reads.length).toBeGreaterThanOrEqual(2);
+      // Read again, the same commit is one event, not two.
+      vi.advanceTimersByTime(commitsEveryMs);
+      await deck.waitFor(() => reads.length >= 3);
+      expect(
+        deck.store.getState().actions.timeline.store().events('commits', 0, Number.POSITIVE_INFINITY),
+      ).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('draws the lanes one line each at 80x24, folds the empty ones, and strips escape sequences', async () => {

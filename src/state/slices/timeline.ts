@@ -114,6 +114,9 @@ export interface TimelineActions {
 export const timelineFps = 10;
 /** A live window with nothing new still moves on this often. */
 const liveStepMs = 1_000;
+/** How often the repositories' commits are read again while the timeline is connected. */
+export const commitsEveryMs = 60_000;
+
 /** How far back the feed replays and commits are read: the widest zoom. */
 export const timelineRetainMs = 7 * 24 * 3_600_000;
 /** Job output mined for the pattern shift, before the first pin and after the second. */
@@ -141,6 +144,9 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
     const store = new TimelineStore({ clock: now });
     const state = () => get().timeline;
     let feed: TimelineFeedHandle | undefined;
+    // Commits are read again every minute while the timeline is connected: a push during an incident shows.
+    let commitsTimer: NodeJS.Timeout | undefined;
+    let commitErrors = '';
     let connections = 0;
     let timer: ReturnType<typeof setInterval> | undefined;
     let drawnVersion = -1;
@@ -194,7 +200,10 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
         const read = await timeline.commits(t - timelineRetainMs, t + 1);
         const seen = new Set(store.events('commits', 0, Number.POSITIVE_INFINITY).map((e) => e.id));
         for (const c of read.commits) if (!seen.has(`${c.repo}@${c.hash}`)) store.addCommit(c);
-        // One line for all: the Repositories tab already lists each repository that cannot be read.
+        // One line for all, and only when it changes: the Repositories tab lists each repository that cannot be read.
+        const errors = read.errors.join('\n');
+        if (errors === commitErrors) return;
+        commitErrors = errors;
         if (read.errors.length)
           notify(
             'warn',
@@ -207,6 +216,8 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
     const start = () => {
       void loadPins();
       void reloadCommits();
+      commitsTimer ??= setInterval(() => void reloadCommits(), commitsEveryMs);
+      commitsTimer.unref?.();
       const bus = services.bus;
       const timeline = services.timeline;
       if (!bus || !timeline) {
@@ -285,6 +296,8 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
           if (connections === 0) {
             feed?.stop();
             feed = undefined;
+            clearInterval(commitsTimer);
+            commitsTimer = undefined;
             if (timer) clearInterval(timer);
             timer = undefined;
           }
