@@ -101,7 +101,7 @@ export async function startDeck(opts: StartDeckOptions = {}) {
     }
   }
 
-  return {
+  const session = {
     deck,
     store: deck.store,
     frame,
@@ -149,6 +149,18 @@ export async function startDeck(opts: StartDeckOptions = {}) {
         await nextFrame(20);
       }
     },
+    /**
+     * Waits until a toast with this text was shown: it may be gone from the message line already (a newer one, a
+     * job's quick failure say, took it).
+     */
+    toasted(pattern: string | RegExp, timeoutMs = 4000): Promise<string> {
+      const text = () =>
+        deck.store
+          .getState()
+          .ui.toasts.map((t) => t.text)
+          .find((t) => (typeof pattern === 'string' ? t.includes(pattern) : pattern.test(t)));
+      return session.waitFor(() => text() !== undefined, timeoutMs).then(() => text()!);
+    },
     async resize(columns: number, rows: number) {
       size.columns = columns;
       size.rows = rows;
@@ -158,6 +170,7 @@ export async function startDeck(opts: StartDeckOptions = {}) {
     },
     unmount: () => app.unmount(),
   };
+  return session;
 }
 
 export type DeckSession = Awaited<ReturnType<typeof startDeck>>;

@@ -35,13 +35,6 @@ async function run(d: DeckSession, line: string) {
   await d.waitFor('PROGRESS');
 }
 
-/**
- * The retry's note is among the toasts; the job may already have failed again, and the newer failure then has the
- * message line.
- */
-const queuedAgain = (d: DeckSession) =>
-  d.waitFor(() => d.store.getState().ui.toasts.some((t) => t.text.includes('queued again')));
-
 /** The key hint line, once the toasts above it are gone (they last 5 s). */
 async function hints(d: DeckSession): Promise<string> {
   d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
@@ -109,7 +102,7 @@ describe('the Jobs screen', () => {
     await d.press('R');
     await d.waitFor('Retry job');
     await d.press('y');
-    await queuedAgain(d);
+    await d.toasted('queued again');
     const jobs = await bus!.queue.list();
     await d.waitFor('failed');
     expect(jobs).toHaveLength(1);
@@ -124,7 +117,7 @@ describe('the Jobs screen', () => {
     await d.press('R');
     await d.waitFor('Retry job');
     await d.press('y');
-    await queuedAgain(d);
+    await d.toasted('queued again');
     await d.press('enter');
     // The first attempt's "failed" is on screen already: wait for the second attempt's own end.
     const view = await d.waitFor(/#2 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after/);
