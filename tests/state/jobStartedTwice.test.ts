@@ -44,3 +44,36 @@ describe('job.started on a view read from the queue', () => {
     expect(jobs.get('7')?.status).toBe('active');
   });
 });
+
+describe('job.queued after the job started (a parent queues a child on another connection than its events)', () => {
+  const queued = (at: number): DeckEvent => ({
+    id: `q${at}`,
+    at,
+    level: 'info',
+    type: 'job.queued',
+    jobId: '7',
+    source: { user: 'ada', host: 'jump1' },
+    message: 'queued',
+    data: { kind: 'pipelineStep', maxAttempts: 2, parentId: '6', childKey: 'build' },
+  });
+  const completed = (at: number): DeckEvent => ({
+    ...queued(at),
+    id: `c${at}`,
+    type: 'job.completed',
+    data: {},
+  });
+
+  it('keeps the job running or ended, and takes what the queued event adds', () => {
+    const running = applyJobEvents(new Map(), [started(1_001, 1_001), queued(1_002)]);
+    expect(running.get('7')).toMatchObject({
+      status: 'active',
+      parentId: '6',
+      childKey: 'build',
+      maxAttempts: 2,
+    });
+    const ended = applyJobEvents(new Map(), [started(1_001, 1_001), completed(1_003), queued(1_004)]);
+    expect(ended.get('7')?.status).toBe('completed');
+    // In its usual place, first, it queues.
+    expect(applyJobEvents(new Map(), [queued(1_000)]).get('7')?.status).toBe('queued');
+  });
+});

@@ -44,7 +44,10 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
     case 'job.queued':
       return {
         ...job,
-        status: 'queued',
+        // A child's `job.queued` is sent by its parent on another connection than the child's own events: over
+        // Redis a worker can take the child and say `job.started` (even `job.completed`) first. It is queued once,
+        // so a later `job.queued` never takes a job that has started back to queued.
+        status: job.runs?.length || job.startedAt !== undefined ? job.status : 'queued',
         maxAttempts: num(data.maxAttempts) ?? job.maxAttempts,
         ...(typeof data.parentId === 'string' ? { parentId: data.parentId } : {}),
         ...(typeof data.childKey === 'string' ? { childKey: data.childKey } : {}),
