@@ -24,6 +24,7 @@ import { deckSchedulesFor } from './services/scheduler/deckSchedules';
 import type { ScheduleRunner } from './services/scheduler/scheduleRunner';
 import { defaultConfigPath, type LoadedConfig, loadConfig } from './services/storage/configFile';
 import { editorCommand } from './services/storage/editorCommand';
+import { historyFiles } from './services/storage/historyFile';
 import { defaultDataDir, loadRepoEntries, workspacePaths } from './services/storage/workspace';
 import { deckTimelineFor } from './services/timeline/deckTimeline';
 import type { DeckServices } from './state/deckServices';
@@ -77,6 +78,7 @@ export async function openWorkspace(opts: WorkspaceOptions): Promise<Workspace> 
     timeline: deckTimelineFor({ dataDir, config, env: opts.env }),
     ai: deckAiFor({ dataDir, env: opts.env }),
     access: deckAccessFor(dataDir, opts.env),
+    history: historyFiles(opts.env),
   };
   return {
     dataDir,

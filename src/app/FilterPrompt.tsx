@@ -5,7 +5,7 @@ import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
 import { LineInput } from '../ui/LineInput';
 import { editLineState, type LineState, lineOf } from '../ui/lineEditor';
-import { type HistoryWalk, sessionHistory, walkHistory } from '../ui/lineHistory';
+import { type HistoryWalk, walkHistory } from '../ui/lineHistory';
 import { useKeyState } from '../ui/useKeyState';
 
 /**
@@ -15,7 +15,7 @@ import { useKeyState } from '../ui/useKeyState';
 export function FilterPrompt({ screen, width }: { screen: string; width: number }) {
   const { theme, store } = useDeckContext();
   const actions = useActions();
-  const history = sessionHistory(store, 'filter');
+  const history = actions.ui.history('filter');
   const text = useDeck((s) => s.ui.filters[screen] ?? '');
   const [line, getLine, setLine] = useKeyState<LineState>(() =>
     lineOf(store.getState().ui.filters[screen] ?? '', true),

@@ -5,7 +5,7 @@ import { useActions, useDeckContext } from '../ui/deckContext';
 import { type KeyPress, useKeys } from '../ui/keyDispatcher';
 import { LineInput } from '../ui/LineInput';
 import { editLineState, emptyLine, type LineState, lineOf } from '../ui/lineEditor';
-import { type HistoryWalk, sessionHistory, walkHistory } from '../ui/lineHistory';
+import { type HistoryWalk, walkHistory } from '../ui/lineHistory';
 import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
 import { useKeyState } from '../ui/useKeyState';
 import { completeLine, paletteSuggestions, runLine, type Suggestion } from './commands';
@@ -35,7 +35,7 @@ export function Palette({
 }) {
   const { theme, store } = useDeckContext();
   const actions = useActions();
-  const history = sessionHistory(store, 'palette');
+  const history = actions.ui.history('palette');
   const [line, getLine, setLine] = useKeyState<LineState>(emptyLine);
   const [selected, getSelected, setSelected] = useKeyState(-1);
   const [, getWalk, setWalk] = useKeyState<HistoryWalk | undefined>(undefined);

@@ -4,6 +4,7 @@ import type { DeckAssistant } from './services/assistant';
 import type { DeckBatches } from './services/batches';
 import type { DeckBus } from './services/bus';
 import type { DeckCloud } from './services/cloud';
+import type { DeckHistory } from './services/history';
 import type { DeckPipelines } from './services/pipelines';
 import type { DeckProjects } from './services/projects';
 import type { DeckRepos } from './services/repos';
@@ -36,4 +37,6 @@ export interface DeckServices {
   ai?: DeckAi;
   /** The workspace's `access.yaml` and who the console asks as (the status bar's role, greyed keys). */
   access?: DeckAccess;
+  /** The prompts' lines of earlier sessions (per user); absent: each session starts with none. */
+  history?: DeckHistory;
 }

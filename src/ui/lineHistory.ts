@@ -6,9 +6,19 @@ export interface LineHistory {
 
 const maxEntries = 200;
 
-/** A history that keeps each line once, at the place it was last entered. */
-export function lineHistory(): LineHistory {
-  let entries: string[] = [];
+/**
+ * A history that keeps each line once, at the place it was last entered, starting from `initial` (an earlier
+ * session's); `persist` is told the entries after each change.
+ */
+export function lineHistory(
+  initial: readonly string[] = [],
+  persist?: (entries: readonly string[]) => void,
+): LineHistory {
+  const given = initial
+    .slice(-5 * maxEntries)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  let entries = given.filter((l, i) => given.lastIndexOf(l) === i).slice(-maxEntries);
   return {
     get entries() {
       return entries;
@@ -17,28 +27,9 @@ export function lineHistory(): LineHistory {
       const text = line.trim();
       if (!text) return;
       entries = [...entries.filter((e) => e !== text), text].slice(-maxEntries);
+      persist?.(entries);
     },
   };
-}
-
-const sessions = new WeakMap<object, Map<string, LineHistory>>();
-
-/**
- * The history of one prompt kind for as long as the console runs (the prompts themselves unmount when they
- * close). Keyed by the deck's store, so two consoles in one process (the tests) never share one.
- */
-export function sessionHistory(owner: object, kind: string): LineHistory {
-  let kinds = sessions.get(owner);
-  if (!kinds) {
-    kinds = new Map();
-    sessions.set(owner, kinds);
-  }
-  let history = kinds.get(kind);
-  if (!history) {
-    history = lineHistory();
-    kinds.set(kind, history);
-  }
-  return history;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineHistory, sessionHistory, walkHistory } from '../../src/ui/lineHistory';
+import { lineHistory, walkHistory } from '../../src/ui/lineHistory';
 
 describe('prompt history', () => {
   it('keeps each line once, where it was last entered, and skips blank ones', () => {
@@ -21,12 +21,11 @@ describe('prompt history', () => {
     expect(walkHistory(entries, undefined, 1, 'draft')).toBeUndefined();
   });
 
-  it('is one per console and prompt kind', () => {
-    const a = {};
-    const b = {};
-    sessionHistory(a, 'palette').add('jobs');
-    expect(sessionHistory(a, 'palette').entries).toEqual(['jobs']);
-    expect(sessionHistory(a, 'filter').entries).toEqual([]);
-    expect(sessionHistory(b, 'palette').entries).toEqual([]);
+  it("starts from an earlier session's lines, each once where last entered, and tells each change", () => {
+    const told: string[][] = [];
+    const h = lineHistory(['jobs', 'run ls', ' ', 'jobs', 'profile prod'], (lines) => told.push([...lines]));
+    expect(h.entries).toEqual(['run ls', 'jobs', 'profile prod']);
+    h.add('run ls');
+    expect(told).toEqual([['jobs', 'profile prod', 'run ls']]);
   });
 });

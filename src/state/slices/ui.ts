@@ -1,4 +1,5 @@
 import { maskSecrets } from '../../domain/secretMask';
+import { type LineHistory, lineHistory } from '../../ui/lineHistory';
 import type { Slice, ToastLevel } from '../slice';
 
 export type { ToastLevel };
@@ -74,6 +75,8 @@ export interface UiActions {
   dismissToasts(olderThanMs: number, now?: number): void;
   quit(): void;
   setSuspended(suspended: boolean): void;
+  /** What was entered at a prompt (`palette`, `filter`), this session's and, with a history service, earlier ones. */
+  history(kind: string): LineHistory;
 }
 
 /** The shell's own state: tab, overlays, filters, toasts. Start-up problems are the first toasts. */
@@ -98,8 +101,9 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
       quitting: false,
     };
   },
-  actions: ({ get, patch, now, init }) => {
+  actions: ({ get, patch, now, init, services }) => {
     let toastSeq = init.startupErrors?.length ?? 0;
+    const histories = new Map<string, LineHistory>();
     // Every toast and `:messages` line passes here: an error quoting a URL with its password or a token shows masked.
     const notify = (level: ToastLevel, raw: string) => {
       const text = maskSecrets(raw);
@@ -146,6 +150,15 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
         if (kept.length !== toasts.length) patch({ toasts: kept });
       },
       quit: () => patch({ quitting: true }),
+      history: (kind) => {
+        let history = histories.get(kind);
+        if (!history) {
+          const kept = services.history;
+          history = lineHistory(kept?.load(kind) ?? [], kept ? (lines) => kept.save(kind, lines) : undefined);
+          histories.set(kind, history);
+        }
+        return history;
+      },
       setSuspended: (suspended) => patch({ suspended }),
     };
   },
