@@ -100,59 +100,14 @@ type DeckRedis = Redis & {
     newEpoch: string,
     auditJson: string,
   ): Promise<string>;
-  deckPublishIfCompleted(
-    stream: string,
-    epoch: string,
-    audit: string,
-    completedSet: string,
-    jobHash: string,
-    maxLen: number,
-    json: string,
-    channel: string,
-    newEpoch: string,
-    auditJson: string,
-    jobId: string,
-    worker: string,
-  ): Promise<string | null>;
-  deckProgress(
-    stream: string,
-    epoch: string,
-    audit: string,
-    jobHash: string,
-    maxLen: number,
-    json: string,
-    channel: string,
-    newEpoch: string,
-    auditJson: string,
-    progressJson: string,
-  ): Promise<string>;
-  deckLogLine(
-    stream: string,
-    epoch: string,
-    audit: string,
-    jobHash: string,
-    logs: string,
-    maxLen: number,
-    json: string,
-    channel: string,
-    newEpoch: string,
-    auditJson: string,
-    row: string,
-    keep: string,
-  ): Promise<string>;
-  deckStarted(
-    stream: string,
-    epoch: string,
-    audit: string,
-    jobHash: string,
-    maxLen: number,
-    json: string,
-    channel: string,
-    newEpoch: string,
-    auditJson: string,
-    runsField: string,
-    runEntry: string,
-  ): Promise<string>;
+  /**
+   * The job-scoped scripts (`jobScriptArgs` lays their arguments out): the event's keys, the job's keys, the
+   * event's arguments, then the script's own.
+   */
+  deckPublishIfCompleted(...args: (string | number)[]): Promise<string | null>;
+  deckProgress(...args: (string | number)[]): Promise<string>;
+  deckLogLine(...args: (string | number)[]): Promise<string>;
+  deckStarted(...args: (string | number)[]): Promise<string>;
 };
 
 /** A pipeline (or MULTI) of a connection that went through `defineDeckCommands`. */
@@ -292,6 +247,20 @@ export class RedisEventBus implements EventBus {
   }
 
   /**
+   * A job-scoped script's arguments: the event's three keys (stream, epoch, audit), then `jobKeys` (KEYS[4]…), then
+   * the event's five arguments (ARGV[1..5]), then `own` (ARGV[6]…), as the scripts above read them.
+   */
+  private jobScriptArgs(
+    event: NewEvent,
+    audit: NewAuditEntry | undefined,
+    jobKeys: readonly string[],
+    own: readonly string[],
+  ): (string | number)[] {
+    const [stream, epoch, auditKey, ...args] = this.publishArgs(event, audit);
+    return [stream, epoch, auditKey, ...jobKeys, ...args, ...own];
+  }
+
+  /**
    * A job's output line stored in its BullMQ log (`<jobHash>:logs`, the last `keepLogs` kept) and its `job.log` event
    * published, in one command: both or neither, where `job.log` and `publish` are two writes.
    */
@@ -302,23 +271,13 @@ export class RedisEventBus implements EventBus {
     if (this.deps.state.get().state !== 'connected') {
       throw new BusError('unavailable', `output not published: Redis at ${this.deps.target} is unreachable`);
     }
-    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
-      event,
-      undefined,
-    );
     return this.cmd.deckLogLine(
-      stream,
-      epoch,
-      audit,
-      log.jobHash,
-      `${log.jobHash}:logs`,
-      maxLen,
-      json,
-      channel,
-      newEpoch,
-      auditJson,
-      log.row,
-      log.keepLogs ? String(log.keepLogs) : '',
+      ...this.jobScriptArgs(
+        event,
+        undefined,
+        [log.jobHash, `${log.jobHash}:logs`],
+        [log.row, log.keepLogs ? String(log.keepLogs) : ''],
+      ),
     );
   }
 
@@ -327,22 +286,8 @@ export class RedisEventBus implements EventBus {
    * follow in order): its attempt's entry appended to its runs (`redisRuns`) and its `job.started` event published.
    */
   startedOn(conn: Redis, jobHash: string, run: RunStart, event: NewEvent): Promise<string> {
-    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
-      event,
-      undefined,
-    );
     return defineDeckCommands(conn).deckStarted(
-      stream,
-      epoch,
-      audit,
-      jobHash,
-      maxLen,
-      json,
-      channel,
-      newEpoch,
-      auditJson,
-      runsField,
-      JSON.stringify(run),
+      ...this.jobScriptArgs(event, undefined, [jobHash], [runsField, JSON.stringify(run)]),
     );
   }
 
@@ -351,21 +296,8 @@ export class RedisEventBus implements EventBus {
    * BullMQ connection, where the job's end follows in order: the last progress need not be awaited before it).
    */
   progressOn(conn: Redis, jobHash: string, progress: unknown, event: NewEvent): Promise<string> {
-    const [stream, epoch, audit, maxLen, json, channel, newEpoch, auditJson] = this.publishArgs(
-      event,
-      undefined,
-    );
     return defineDeckCommands(conn).deckProgress(
-      stream,
-      epoch,
-      audit,
-      jobHash,
-      maxLen,
-      json,
-      channel,
-      newEpoch,
-      auditJson,
-      JSON.stringify(progress),
+      ...this.jobScriptArgs(event, undefined, [jobHash], [JSON.stringify(progress)]),
     );
   }
 
@@ -400,20 +332,8 @@ export class RedisEventBus implements EventBus {
     audit: NewAuditEntry,
   ): Promise<string | null> {
     if (this.deps.state.get().state !== 'connected') return null;
-    const { keys, maxLen } = this.deps;
     return defineDeckCommands(conn).deckPublishIfCompleted(
-      keys.events,
-      keys.epoch,
-      keys.audit,
-      check.completedSet,
-      check.jobHash,
-      maxLen,
-      eventJson(event),
-      keys.eventsChannel,
-      randomUUID(),
-      auditEntryJson(audit),
-      check.jobId,
-      check.worker,
+      ...this.jobScriptArgs(event, audit, [check.completedSet, check.jobHash], [check.jobId, check.worker]),
     );
   }
 
