@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { link, lstat, open, rename, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { type AuditEntry, maskedAuditEntry } from '../domain/audit';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { writeFileAtomic } from '../services/storage/atomicWrite';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
@@ -107,7 +107,8 @@ async function exportTrail(
 ): Promise<number> {
   const text = entries.map((e) => `${JSON.stringify(e)}\n`).join('');
   try {
-    await writeExport(to.file, text, to.force);
+    // Whole or not at all, readable by its owner only; without --force an existing file is never replaced.
+    await writeFileAtomic(to.file, text, { mode: 0o600, exclusive: !to.force });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
@@ -123,55 +124,6 @@ async function exportTrail(
       `exported ${entries.length} audit ${entries.length === 1 ? 'entry' : 'entries'} to ${to.file}\n`,
     );
   return exitCodes.ok;
-}
-
-/**
- * The export appears whole or not at all, readable by its owner only: a 0600 temp file beside it, synced, then
- * linked to the name (which fails if a file is there: no check-then-write race) or, with `force`, renamed over it.
- */
-async function writeExport(file: string, text: string, force: boolean): Promise<void> {
-  const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    try {
-      // open() applies the umask, which can only take bits away; chmod makes it exactly 0600 whatever it is.
-      await handle.chmod(0o600);
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (force) await rename(temp, file);
-    else await linkOrCreate(temp, file, text);
-  } finally {
-    await unlink(temp).catch(() => {});
-  }
-  await syncFolder(dir);
-}
-
-async function syncFolder(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Some filesystems refuse fsync on a folder; the file is written and named all the same.
-  }
-}
-
-/** A filesystem without hard links: an exclusive create (a reader may see it partly written for a moment). */
-async function linkOrCreate(temp: string, file: string, text: string): Promise<void> {
-  try {
-    await link(temp, file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
-    await writeFile(file, text, { flag: 'wx', mode: 0o600 });
-  }
 }
 
 async function exists(file: string): Promise<boolean> {
