@@ -3,7 +3,7 @@ import type { ApprovalPolicy } from '../../domain/approval';
 import type { NewAuditEntry } from '../../domain/audit';
 import { canChange, describeJob, type JobView, type Requester, type ValidJobSpec } from '../../domain/job';
 import { refusedPrefix } from '../../domain/refusal';
-import { BusError } from '../bus/busError';
+import { BusError, enqueueRefusal } from '../bus/busError';
 import { enforcedAccess } from './accessPolicy';
 
 /** The verdict of `access.yaml` on a job of `kind` with `payload` asked by `who`. */
@@ -29,19 +29,7 @@ export function roleRefusal(
   const verdict = jobVerdict(state, spec.kind, spec.payload, spec.requestedBy);
   if (verdict.ok) return undefined;
   if (verdict.approvable && approvals?.needsApproval(spec).needed) return undefined;
-  const what = describeJob(spec.kind, spec.payload);
-  const reason = `${refusedPrefix} ${spec.kind} job "${what}": ${verdict.reason}; nothing was queued`;
-  return {
-    error: new BusError('refused', reason),
-    audit: {
-      who: spec.requestedBy,
-      action: 'job.enqueue',
-      kind: spec.kind,
-      what,
-      outcome: 'rejected',
-      reason,
-    },
-  };
+  return enqueueRefusal(spec, verdict.reason);
 }
 
 /**

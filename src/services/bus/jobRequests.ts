@@ -7,9 +7,8 @@ import {
   type Requester,
   type ValidJobSpec,
 } from '../../domain/job';
-import { refusedPrefix } from '../../domain/refusal';
 import { requestRoleRefusal } from '../access/roleRefusal';
-import { BusError } from './busError';
+import { BusError, enqueueRefusal } from './busError';
 
 type Request = 'job.cancel' | 'job.retry' | 'job.resume';
 
@@ -68,19 +67,8 @@ export function accepted(action: Request, id: string, by: Requester, view: JobVi
  */
 export function readOnlyRefusal(spec: ValidJobSpec): { error: BusError; audit: NewAuditEntry } | undefined {
   if (spec.readOnly !== true || !canChange(spec.kind)) return undefined;
-  const what = describeJob(spec.kind, spec.payload);
-  const reason =
-    `${refusedPrefix} ${spec.kind} job "${what}": read-only mode (--readonly or INFRADECK_READONLY) and a ` +
-    `${spec.kind} job can change things; nothing was queued`;
-  return {
-    error: new BusError('refused', reason),
-    audit: {
-      who: spec.requestedBy,
-      action: 'job.enqueue',
-      kind: spec.kind,
-      what,
-      outcome: 'rejected',
-      reason,
-    },
-  };
+  return enqueueRefusal(
+    spec,
+    `read-only mode (--readonly or INFRADECK_READONLY) and a ${spec.kind} job can change things`,
+  );
 }
