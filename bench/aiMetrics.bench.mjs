@@ -15,13 +15,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { importSources } from './lib/importSources.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import { heading, ms, summarize } from './lib/stats.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const _root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const points = 200_000;
 const runs = Number(process.env.BENCH_AI_RUNS ?? 3);
@@ -41,7 +41,13 @@ await main();
 process.exit(0);
 
 async function main() {
-  const src = await sources();
+  const src = await importSources('ai', [
+    "export { openBus } from '../src/services/bus/openBus';",
+    "export { parseMetricLine } from '../src/domain/metricLine';",
+    "export { experimentRunHandler } from '../src/worker/handlers/experimentRun';",
+    "export { FileRunMetrics, runMetricsFolder } from '../src/services/ai/runMetrics';",
+    "export { RedisRunMetrics } from '../src/services/ai/redisRunMetrics';",
+  ]);
   const dir = mkdtempSync(join(tmpdir(), 'infradeck-bench-ai-'));
   try {
     writeFileSync(join(dir, 'gen.mjs'), generator);
@@ -170,37 +176,5 @@ async function runJob(src, dir, transport) {
   } finally {
     await bus.close();
     if (transport === 'redis') await deletePrefix(redisUrl, prefix);
-  }
-}
-
-async function sources() {
-  const dir = join(root, `.infradeck-test-bench-ai-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  try {
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(
-      entry,
-      [
-        "export { openBus } from '../src/services/bus/openBus';",
-        "export { parseMetricLine } from '../src/domain/metricLine';",
-        "export { experimentRunHandler } from '../src/worker/handlers/experimentRun';",
-        "export { FileRunMetrics, runMetricsFolder } from '../src/services/ai/runMetrics';",
-        "export { RedisRunMetrics } from '../src/services/ai/redisRunMetrics';",
-      ].join('\n'),
-    );
-    const out = join(dir, 'ai.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -30,13 +30,13 @@
 // The Batch tab's frame time while a batch runs is bench/batchTab.bench.tsx.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Queue, QueueEvents } from 'bullmq';
-import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { importSources } from './lib/importSources.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import { heading, sleep, statsLine, summarize } from './lib/stats.mjs';
 
@@ -53,7 +53,16 @@ const work = mkdtempSync(join(tmpdir(), 'infradeck-bench-batch-'));
 const children = new Set();
 const requester = { user: 'bench', host: 'bench' };
 
-const { openBus, adHocBatch, resolveTargets, planBatch, batchPayload, targetWords } = await sources();
+const { openBus, adHocBatch, resolveTargets, planBatch, batchPayload, targetWords } = await importSources(
+  'batch',
+  [
+    "export { openBus } from '../src/services/bus/openBus';",
+    "export { adHocBatch, targetWords } from '../src/domain/batch';",
+    "export { resolveTargets } from '../src/domain/batchTargets';",
+    "export { planBatch } from '../src/domain/batchPlan';",
+    "export { batchPayload } from '../src/domain/batchRun';",
+  ],
+);
 const deckPrefix = `bench-batch-${randomBytes(3).toString('hex')}`;
 const barePrefix = `bench-batchbare-${randomBytes(3).toString('hex')}`;
 
@@ -325,37 +334,4 @@ function start(command, args, env, readyLine) {
     }
   })();
   return { child, ready };
-}
-
-/** The bus and the CLI's batch planning, bundled from the TypeScript sources where node_modules resolve. */
-async function sources() {
-  const dir = join(root, `.infradeck-test-bench-batch-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  try {
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(
-      entry,
-      [
-        "export { openBus } from '../src/services/bus/openBus';",
-        "export { adHocBatch, targetWords } from '../src/domain/batch';",
-        "export { resolveTargets } from '../src/domain/batchTargets';",
-        "export { planBatch } from '../src/domain/batchPlan';",
-        "export { batchPayload } from '../src/domain/batchRun';",
-      ].join('\n'),
-    );
-    const out = join(dir, 'batch.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

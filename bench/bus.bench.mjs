@@ -8,42 +8,21 @@
 // Prints numbers; asserts nothing about time.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Queue, QueueEvents, Worker } from 'bullmq';
-import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { importSources } from './lib/importSources.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const roundTrips = Number(process.env.BENCH_ROUND_TRIPS || 300);
 const throughputJobs = Number(process.env.BENCH_JOBS || 1000);
 const concurrency = 4;
 const requester = { user: 'bench', host: 'bench' };
 
-const tmp = join(root, `.infradeck-test-bench-${process.pid}`);
-mkdirSync(tmp, { recursive: true });
-const entry = join(tmp, 'entry.ts');
-const out = join(tmp, 'bus.mjs');
-await import('node:fs').then((fs) =>
-  fs.writeFileSync(
-    entry,
-    `export { openBus } from '../src/services/bus/openBus';\nexport { jobHandlers } from '../src/worker/jobHandlers';\n`,
-  ),
-);
-await build({
-  entryPoints: [entry],
-  outfile: out,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'error',
-});
-const { openBus, jobHandlers } = await import(pathToFileURL(out).href);
+const { openBus, jobHandlers } = await importSources('bus', [
+  "export { openBus } from '../src/services/bus/openBus';",
+  "export { jobHandlers } from '../src/worker/jobHandlers';",
+]);
 
 const results = [];
 function percentile(sorted, p) {
@@ -210,5 +189,4 @@ try {
 
   if (process.env.BENCH_JSON) console.log(JSON.stringify(results));
 } finally {
-  rmSync(tmp, { recursive: true, force: true });
 }

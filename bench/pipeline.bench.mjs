@@ -33,13 +33,13 @@
 // Both ratios are printed; the target is read against the first, as the issue words it.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { FlowProducer, QueueEvents, Worker } from 'bullmq';
-import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { importSources } from './lib/importSources.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import { heading, ms, sleep, statsLine, summarize } from './lib/stats.mjs';
 
@@ -96,7 +96,11 @@ async function main() {
   const requester = { user: 'bench', host: 'bench' };
   const deckPrefix = `bench-pipeline-${randomBytes(3).toString('hex')}`;
   const barePrefix = `bench-pipelinebare-${randomBytes(3).toString('hex')}`;
-  const { openBus, parsePipelineFile, pipelinePayload } = await sources();
+  const { openBus, parsePipelineFile, pipelinePayload } = await importSources('pipeline', [
+    "export { openBus } from '../src/services/bus/openBus';",
+    "export { parsePipelineFile } from '../src/domain/pipelineSource';",
+    "export { pipelinePayload } from '../src/services/pipelines/localPipelines';",
+  ]);
 
   /** A process whose output goes to a file, ready once it prints `readyLine`. */
   const pids = { deck: [], bare: [] };
@@ -361,36 +365,5 @@ function clockTicks() {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
     return 100;
-  }
-}
-
-/** The bus and the CLI's pipeline reading, bundled from the TypeScript sources where node_modules resolve. */
-async function sources() {
-  const dir = join(root, `.infradeck-test-bench-pipeline-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  try {
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(
-      entry,
-      [
-        "export { openBus } from '../src/services/bus/openBus';",
-        "export { parsePipelineFile } from '../src/domain/pipelineSource';",
-        "export { pipelinePayload } from '../src/services/pipelines/localPipelines';",
-      ].join('\n'),
-    );
-    const out = join(dir, 'pipeline.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

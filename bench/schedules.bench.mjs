@@ -23,10 +23,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
-import { build } from 'esbuild';
 import { Redis } from 'ioredis';
+import { importSources } from './lib/importSources.mjs';
 import { runInPty, shellQuote } from './lib/pty.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import { heading, ms, sleep, statsLine, stripAnsi, summarize } from './lib/stats.mjs';
@@ -234,7 +234,10 @@ async function thousandSchedules() {
     const job = i % 2 ? `{ kind: scan, regions: [eu-west-1], buckets: false }` : `{ run: [echo, "${i}"] }`;
     return `  - name: s${i}\n    cron: "${minute} */2 * * *"\n    timezone: ${zone}\n    job: ${job}\n`;
   }).join('')}`;
-  const { parseSchedulesFile, nextTicks } = await domain();
+  const { parseSchedulesFile, nextTicks } = await importSources('schedules', [
+    "export { parseSchedulesFile } from '../src/domain/scheduleSource';",
+    "export { nextTicks } from '../src/domain/scheduleCron';",
+  ]);
   const parse = [];
   let parsed;
   for (let i = 0; i < 6; i++) {
@@ -336,32 +339,5 @@ async function consoleStart(dataDir, env) {
     return { first: first - pty.startedAt, settled: last - pty.startedAt };
   } finally {
     pty.stop();
-  }
-}
-
-/** The domain functions, bundled from the TypeScript sources into a folder where node_modules resolve. */
-async function domain() {
-  const dir = join(root, `.infradeck-test-bench-sched-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  try {
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(
-      entry,
-      "export { parseSchedulesFile } from '../src/domain/scheduleSource';\nexport { nextTicks } from '../src/domain/scheduleCron';\n",
-    );
-    const out = join(dir, 'domain.mjs');
-    await build({
-      entryPoints: [entry],
-      outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'error',
-    });
-    return await import(pathToFileURL(out).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }

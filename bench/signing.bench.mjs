@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importSources } from './lib/importSources.mjs';
 import { deletePrefix } from './lib/redisKeys.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,28 +23,11 @@ const requester = { user: 'bench', host: 'bench' };
 
 const tmp = join(root, `.infradeck-test-bench-signing-${process.pid}`);
 mkdirSync(tmp, { recursive: true });
-const entry = join(tmp, 'entry.ts');
-const out = join(tmp, 'signing.mjs');
-writeFileSync(
-  entry,
-  [
-    "export { openBus } from '../src/services/bus/openBus';",
-    "export { jobHandlers } from '../src/worker/jobHandlers';",
-    "export { setWorkspaceIdentity } from '../src/services/identity/workspaceIdentity';",
-    '',
-  ].join('\n'),
-);
-await build({
-  entryPoints: [entry],
-  outfile: out,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'error',
-});
-const { openBus, jobHandlers, setWorkspaceIdentity } = await import(pathToFileURL(out).href);
+const { openBus, jobHandlers, setWorkspaceIdentity } = await importSources('signing', [
+  "export { openBus } from '../src/services/bus/openBus';",
+  "export { jobHandlers } from '../src/worker/jobHandlers';",
+  "export { setWorkspaceIdentity } from '../src/services/identity/workspaceIdentity';",
+]);
 
 const dataDir = join(tmp, 'data');
 mkdirSync(dataDir);
