@@ -18,7 +18,7 @@ import { screens } from '../src/screens';
 import { deckAiFor } from '../src/services/ai/deckAi';
 import { openBus } from '../src/services/bus/openBus';
 import { jobHandlersFor } from '../src/worker/jobHandlers';
-import { benchDeck } from './lib/benchDeck';
+import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
 import { FRAME_END, nextFrameWritten } from './lib/fakeTerminal';
 import { heading, sleep, statsLine, summarize, targetLine } from './lib/stats.mjs';
 
@@ -27,8 +27,6 @@ const ROWS = 35;
 const BIG_STEPS = Number(process.env.BENCH_AI_STEPS || 100_000);
 const STREAM_STEPS = Number(process.env.BENCH_AI_STREAM_STEPS || 100_000);
 const PRESSES = 40;
-/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 const requester = { user: 'bench', host: 'bench' };
 
 const dir = mkdtempSync(join(tmpdir(), 'infradeck-bench-aitab-'));

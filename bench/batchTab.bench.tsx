@@ -31,7 +31,7 @@ import type { Bus } from '../src/services/bus/contracts';
 import { openBus } from '../src/services/bus/openBus';
 import { batchRunsOf } from '../src/state/slices/batches';
 import { jobHandlersFor } from '../src/worker/jobHandlers';
-import { benchDeck } from './lib/benchDeck';
+import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
 import { FRAME_END } from './lib/fakeTerminal';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import {
@@ -50,8 +50,6 @@ const ROWS = 35;
 const TARGETS = Number(process.env.BENCH_BATCH_TARGETS || 1000);
 const SERIAL = Number(process.env.BENCH_BATCH_SERIAL || 100);
 const KEY_TIMEOUT_MS = 3_000;
-/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 const requester = { user: 'bench', host: 'bench' };
 
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';

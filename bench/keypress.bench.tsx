@@ -23,7 +23,7 @@ import { App } from '../src/app/App';
 import type { RepoStatus } from '../src/domain/repo';
 import { screens } from '../src/screens';
 import type { DeckServices } from '../src/state/deckServices';
-import { benchDeck, runBenchConsole } from './lib/benchDeck';
+import { benchDeck, runBenchConsole, THROTTLE_OFF } from './lib/benchDeck';
 import { type BenchStdout, FRAME_END, keyBytes } from './lib/fakeTerminal';
 import { heading, seededRandom, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
@@ -33,8 +33,6 @@ const REPO_COUNT = 5_000;
 const CYCLES = 20;
 const HELD_KEYS = 150;
 const KEY_TIMEOUT_MS = 2_000;
-/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 
 type KeyKind = 'j' | 'pgdn' | 'filter';
 interface RunResult {

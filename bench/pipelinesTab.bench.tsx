@@ -22,7 +22,7 @@ import { screens } from '../src/screens';
 import { openBus } from '../src/services/bus/openBus';
 import { deckPipelinesFor } from '../src/services/pipelines/deckPipelines';
 import { jobHandlersFor } from '../src/worker/jobHandlers';
-import { benchDeck } from './lib/benchDeck';
+import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
 import { FRAME_END } from './lib/fakeTerminal';
 import { heading, seededRandom, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
@@ -32,8 +32,6 @@ const PIPELINES = Number(process.env.BENCH_PIPELINES || 250);
 const REPOS = Number(process.env.BENCH_PIPELINE_REPOS || 500);
 const STREAM_LINES = Number(process.env.BENCH_PIPELINE_LINES || 2000);
 const KEY_TIMEOUT_MS = 3_000;
-/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 const requester = { user: 'bench', host: 'bench' };
 
 const dir = mkdtempSync(join(tmpdir(), 'infradeck-bench-pipelinestab-'));

@@ -28,7 +28,7 @@ import { screens } from '../src/screens';
 import { deckSchedulesFor } from '../src/services/scheduler/deckSchedules';
 import type { DeckServices } from '../src/state/deckServices';
 import { mergeJobList } from '../src/state/reducers/jobs';
-import { benchDeck } from './lib/benchDeck';
+import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
 import { type BenchStdout, FRAME_END, keyBytes } from './lib/fakeTerminal';
 import { heading, seededRandom, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
@@ -40,8 +40,6 @@ const FIRST_SHOWS = 5;
 const CYCLES = 12;
 const CLOCK_FRAMES = 20;
 const KEY_TIMEOUT_MS = 3_000;
-/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 
 const zones = [
   'UTC',

@@ -21,7 +21,7 @@ import { screens } from '../src/screens';
 import { openBus } from '../src/services/bus/openBus';
 import { deckTimelineFor } from '../src/services/timeline/deckTimeline';
 import { timelineFps } from '../src/state/slices/timeline';
-import { benchDeck } from './lib/benchDeck';
+import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
 import { FRAME_END } from './lib/fakeTerminal';
 import { heading, seededRandom, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
@@ -32,7 +32,6 @@ const LIVE_RATE = Number(process.env.BENCH_TIMELINE_RATE || 100_000);
 const LIVE_SECONDS = Number(process.env.BENCH_TIMELINE_SECONDS || 5);
 const KEYS = Number(process.env.BENCH_TIMELINE_KEYS || 80);
 const KEY_TIMEOUT_MS = 2_000;
-const THROTTLE_OFF = { exitOnCtrlC: false, patchConsole: false, incrementalRendering: true, maxFps: 0 };
 const requester = { user: 'bench', host: 'bench' };
 const hour = 3_600_000;
 

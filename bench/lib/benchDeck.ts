@@ -5,6 +5,14 @@ import { screens } from '../../src/screens';
 import type { DeckServices } from '../../src/state/deckServices';
 import { benchTerminal } from './fakeTerminal';
 
+/** runConsole's Ink options (src/app/runConsole.tsx) with the frame cap off; keep in step with it. */
+export const THROTTLE_OFF = {
+  exitOnCtrlC: false,
+  patchConsole: false,
+  incrementalRendering: true,
+  maxFps: 0,
+};
+
 /** The whole console (createDeck with the real screens and the default config) on a fake terminal. */
 export function benchDeck(services: DeckServices, columns: number, rows: number) {
   const deck = createDeck({
