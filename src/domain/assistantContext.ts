@@ -1,4 +1,5 @@
 import { type AdviceFinding, describeRow } from './adviceFinding';
+import { describeJob, type JobLogLine, type JobView } from './job';
 import { maskedText, maskSecrets } from './secretMask';
 import { formatAge, stripControl } from './text';
 
@@ -20,6 +21,22 @@ export interface ContextJob {
   finishedAt?: number;
   /** Its last output lines, oldest first. */
   log: string[];
+}
+
+/** A job as the context shows it, with its last output lines (stderr marked `! `). */
+export function contextJobOf(
+  job: JobView,
+  lines: readonly Pick<JobLogLine, 'stream' | 'text'>[],
+): ContextJob {
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    what: describeJob(job.kind, job.payload),
+    ...(job.error ? { error: job.error } : {}),
+    ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
+    log: lines.map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)),
+  };
 }
 
 export interface ContextEvent {

@@ -1,5 +1,5 @@
-import type { ContextEvent, ContextJob } from '../../domain/assistantContext';
-import { describeJob, type JobView } from '../../domain/job';
+import { type ContextEvent, type ContextJob, contextJobOf } from '../../domain/assistantContext';
+import type { JobView } from '../../domain/job';
 import type { Bus } from '../bus/contracts';
 
 /** How far back the CLI's context reaches. */
@@ -11,16 +11,7 @@ export async function contextJob(
   job: JobView,
   logLines = contextLimits.logLines,
 ): Promise<ContextJob> {
-  const log = await bus.queue.logs(job.id, { tail: logLines }).catch(() => []);
-  return {
-    id: job.id,
-    kind: job.kind,
-    status: job.status,
-    what: describeJob(job.kind, job.payload),
-    ...(job.error ? { error: job.error } : {}),
-    ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
-    log: log.map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)),
-  };
+  return contextJobOf(job, await bus.queue.logs(job.id, { tail: logLines }).catch(() => []));
 }
 
 /**

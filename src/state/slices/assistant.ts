@@ -6,9 +6,10 @@ import {
   buildAssistantContext,
   type ContextJob,
   type ContextSelection,
+  contextJobOf,
 } from '../../domain/assistantContext';
 import { type ChatMessage, chatMessages } from '../../domain/assistantPrompt';
-import { describeJob, type JobKind, type JobSpec, type JobView, payloadSchemas } from '../../domain/job';
+import { type JobKind, type JobLogLine, type JobSpec, type JobView, payloadSchemas } from '../../domain/job';
 import { scheduleRows } from '../../domain/scheduleRows';
 import { formatSourceError } from '../../domain/sourceError';
 import type { AnswerOutcome, AssistantEndpoint } from '../services/assistant';
@@ -142,25 +143,14 @@ export const assistantSlice: Slice<'assistant', AssistantState, AssistantActions
       const id = state.jobs.log?.jobId ?? table?.cursorKey;
       const job = id ? state.jobs.byId.get(id) : undefined;
       if (!id || !job) return undefined;
-      let log: string[] = [];
+      let log: JobLogLine[] = [];
       try {
         const bus = services.bus;
-        if (bus)
-          log = (await bus.queue.logs(id, { tail: focusedLogLines })).map((l) =>
-            l.stream === 'stderr' ? `! ${l.text}` : l.text,
-          );
+        if (bus) log = await bus.queue.logs(id, { tail: focusedLogLines });
       } catch (error) {
         notes.push(`the output of job ${id} is not included: ${errorText(error)}`);
       }
-      return {
-        id: job.id,
-        kind: job.kind,
-        status: job.status,
-        what: describeJob(job.kind, job.payload),
-        ...(job.error ? { error: job.error } : {}),
-        ...(job.finishedAt !== undefined ? { finishedAt: job.finishedAt } : {}),
-        log,
-      };
+      return contextJobOf(job, log);
     };
 
     const ask = async (id: number, question: string) => {
