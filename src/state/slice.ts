@@ -89,3 +89,27 @@ export function followChanges(
     void watcher?.close();
   };
 }
+
+/**
+ * A connection several parts of the console share (a tab and the status bar, say): `open` runs when the first
+ * connects and returns how to close, which runs when the last lets go. Each release counts once, however often
+ * it is called.
+ */
+export function sharedConnection(open: () => () => void): () => () => void {
+  let connections = 0;
+  let close: (() => void) | undefined;
+  return () => {
+    connections++;
+    close ??= open();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      connections--;
+      if (connections === 0) {
+        close?.();
+        close = undefined;
+      }
+    };
+  };
+}

@@ -1,7 +1,7 @@
 import type { BusStatus } from '../../domain/busStatus';
 import { eventIdAt } from '../../domain/event';
 import type { DeckBus } from '../services/bus';
-import type { Slice } from '../slice';
+import { type Slice, sharedConnection } from '../slice';
 
 const pollMs = 5_000;
 
@@ -59,24 +59,6 @@ export const busSlice: Slice<'bus', BusSliceState, BusActions> = {
       };
     };
 
-    let connections = 0;
-    let disconnect: (() => void) | undefined;
-    return {
-      connect: () => {
-        if (!bus) return () => {};
-        connections++;
-        disconnect ??= connect(bus);
-        let released = false;
-        return () => {
-          if (released) return;
-          released = true;
-          connections--;
-          if (connections === 0) {
-            disconnect?.();
-            disconnect = undefined;
-          }
-        };
-      },
-    };
+    return { connect: bus ? sharedConnection(() => connect(bus)) : () => () => {} };
   },
 };

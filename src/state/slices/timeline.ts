@@ -14,7 +14,7 @@ import {
   zoomWindow,
 } from '../../domain/timelineWindow';
 import type { TimelineFeedHandle } from '../services/timeline';
-import { errorText, type Slice } from '../slice';
+import { errorText, type Slice, sharedConnection } from '../slice';
 
 /** What the keys act on: the lanes, the pin list, or one of the pickers over the lanes. */
 export type TimelinePanel = 'lanes' | 'pins' | 'lanePicker' | 'aiPicker';
@@ -147,7 +147,6 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
     // Commits are read again every minute while the timeline is connected: a push during an incident shows.
     let commitsTimer: NodeJS.Timeout | undefined;
     let commitErrors = '';
-    let connections = 0;
     let timer: ReturnType<typeof setInterval> | undefined;
     let drawnVersion = -1;
 
@@ -285,24 +284,17 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
 
     return {
       store: () => store,
-      connect: () => {
-        connections++;
-        if (connections === 1 && !feed) start();
-        let released = false;
+      connect: sharedConnection(() => {
+        start();
         return () => {
-          if (released) return;
-          released = true;
-          connections--;
-          if (connections === 0) {
-            feed?.stop();
-            feed = undefined;
-            clearInterval(commitsTimer);
-            commitsTimer = undefined;
-            if (timer) clearInterval(timer);
-            timer = undefined;
-          }
+          feed?.stop();
+          feed = undefined;
+          clearInterval(commitsTimer);
+          commitsTimer = undefined;
+          if (timer) clearInterval(timer);
+          timer = undefined;
         };
-      },
+      }),
       setShown: (shown) => {
         if (shown && !timer) {
           tick();
