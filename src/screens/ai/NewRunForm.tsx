@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useReducer, useRef } from 'react';
+import { useRef } from 'react';
 import { Form, type FormField } from '../../components/Form';
 import { type ExperimentInfo, paramsText } from '../../domain/aiRunRows';
 import { expandGrid } from '../../domain/experiment';
@@ -8,6 +8,7 @@ import { wrapText } from '../../domain/wrapText';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { editLineState } from '../../ui/lineEditor';
+import { useFormState } from '../../ui/useFormState';
 
 interface ParamField {
   key: string;
@@ -75,19 +76,15 @@ export function NewRunForm({
   const { theme } = useDeckContext();
   const actions = useActions();
   const fields = useRef(paramFields(info)).current;
-  // Keys can arrive faster than frames (a paste, tmux send-keys): each must see what the one before did.
-  const state = useRef<FormState>({
-    values: fields.map((f) => f.initial),
-    focus: 0,
-    errors: {},
-    starting: false,
-  });
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const update = (patch: Partial<FormState>) => {
-    if ('focus' in patch && !('cursor' in patch)) state.current.cursor = undefined;
-    Object.assign(state.current, patch);
-    rerender();
-  };
+  const [state, update] = useFormState<FormState>(
+    {
+      values: fields.map((f) => f.initial),
+      focus: 0,
+      errors: {},
+      starting: false,
+    },
+    ['focus'],
+  );
 
   const submit = async () => {
     const read = readFields(fields, state.current.values);

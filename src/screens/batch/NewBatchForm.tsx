@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import { useReducer, useRef } from 'react';
 import { Form, type FormField } from '../../components/Form';
 import { adHocBatch, targetWords } from '../../domain/batch';
 import type { BatchPlan } from '../../domain/batchPlan';
@@ -7,6 +6,7 @@ import { fitWidth, splitWords } from '../../domain/text';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { editLineState } from '../../ui/lineEditor';
+import { useFormState } from '../../ui/useFormState';
 
 type Where = 'ssh' | 'local';
 
@@ -94,19 +94,15 @@ export function NewBatchForm({
 }) {
   const { theme } = useDeckContext();
   const actions = useActions();
-  // Keys can arrive faster than frames (a paste, tmux send-keys): each must see what the one before did.
-  const state = useRef<FormState>({
-    draft: { targets: '', command: '', where: 'ssh', serial: '', maxFail: '', pause: '', timeout: '' },
-    focus: 0,
-    errors: {},
-    checking: false,
-  });
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const update = (patch: Partial<FormState>) => {
-    if ('focus' in patch && !('cursor' in patch)) state.current.cursor = undefined;
-    Object.assign(state.current, patch);
-    rerender();
-  };
+  const [state, update] = useFormState<FormState>(
+    {
+      draft: { targets: '', command: '', where: 'ssh', serial: '', maxFail: '', pause: '', timeout: '' },
+      focus: 0,
+      errors: {},
+      checking: false,
+    },
+    ['focus'],
+  );
 
   const submit = async () => {
     const { draft } = state.current;

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { type ReactNode, useMemo, useReducer, useRef } from 'react';
+import { type ReactNode, useMemo, useRef } from 'react';
 import { Form, type FormField } from '../../components/Form';
 import type { SourceError } from '../../domain/sourceError';
 import { fitWidth } from '../../domain/text';
@@ -7,6 +7,7 @@ import { wrapText } from '../../domain/wrapText';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { editLineState } from '../../ui/lineEditor';
+import { useFormState } from '../../ui/useFormState';
 import {
   addItem,
   blueprintInputOf,
@@ -63,24 +64,18 @@ export function BlueprintWizard({
 }) {
   const { theme } = useDeckContext();
   const actions = useActions();
-  // Keys can arrive faster than frames (a paste, a slow link): each one must see what the previous one did,
-  // so the wizard's state lives in a ref that every key reads and writes, and a render follows each change.
-  const state = useRef<WizardState>({
-    draft: newDraft(),
-    stepIndex: 0,
-    focus: 0,
-    shown: new Set(),
-    saveErrors: [],
-    saving: false,
-    reviewOffset: 0,
-  });
-  const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const update = (patch: Partial<WizardState>) => {
-    // Another field (or step) takes the focus with its cursor at the end.
-    if (('focus' in patch || 'stepIndex' in patch) && !('cursor' in patch)) state.current.cursor = undefined;
-    Object.assign(state.current, patch);
-    rerender();
-  };
+  const [state, update] = useFormState<WizardState>(
+    {
+      draft: newDraft(),
+      stepIndex: 0,
+      focus: 0,
+      shown: new Set(),
+      saveErrors: [],
+      saving: false,
+      reviewOffset: 0,
+    },
+    ['focus', 'stepIndex'],
+  );
   const checked = useRef<{ draft?: WizardDraft; saveErrors?: SourceError[]; problems: SourceError[] }>({
     problems: [],
   });
