@@ -165,7 +165,8 @@ async function parentScript(args: string[], ctx: JobContext): Promise<ParentResu
       return flow.sleep(Date.now() + Number(args[1]));
     case 'nap:woke':
       return done();
-    // Children that run in a worker process of the test (see `flowOnWorkers.test.ts`).
+    // Children that run in a worker process of the test (see `flowOnWorkers.test.ts`). Each records the pid of its
+    // worker: the parent of the spawner that started its shell.
     case 'files:start': {
       const [, dir, count] = args;
       const keys = Array.from({ length: Number(count) }, (_, i) => `t${i + 1}`);
@@ -176,7 +177,7 @@ async function parentScript(args: string[], ctx: JobContext): Promise<ParentResu
             kind: 'command',
             payload: {
               program:
-                'echo "start $2 $PPID" >> "$1/runs.txt"; while [ ! -e "$1/go-$2" ]; do sleep 0.05; done; echo "end $2 $PPID" >> "$1/runs.txt"; echo "$2"',
+                'w=$(cut -d" " -f4 /proc/$PPID/stat); echo "start $2 $w" >> "$1/runs.txt"; while [ ! -e "$1/go-$2" ]; do sleep 0.05; done; echo "end $2 $w" >> "$1/runs.txt"; echo "$2"',
               args: [dir, key],
               shell: true,
             },

@@ -88,8 +88,7 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
         return undefined;
       }
     });
-    // Mid-job: the program has been running a while. (A worker killed in the very moment after the fork, before
-    // it has told its watchdog about the new process group, leaves that program running: see the README.)
+    // Mid-job: the program has been running a while. (A worker killed right after the fork: tests/process.)
     await new Promise((resolve) => setTimeout(resolve, 300));
     first.child.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
@@ -108,7 +107,7 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
       ['lost', firstId],
       ['completed', secondId],
     ]);
-    // The killed worker's command died with it (its watchdog killed the process group): one run ended.
+    // The killed worker's command died with it (its spawner killed the process group): one run ended.
     const runs = readFileSync(marker, 'utf8').trim().split('\n');
     expect(runs.filter((l) => l.startsWith('start'))).toHaveLength(2);
     expect(runs.filter((l) => l.startsWith('end'))).toHaveLength(1);

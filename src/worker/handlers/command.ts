@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { type CommandPayload, type CommandResult, describeJob, type JobLogLine } from '../../domain/job';
@@ -7,6 +6,7 @@ import type { Handler, JobContext } from '../../services/bus/contracts';
 import { commandEnvironment } from '../../services/process/commandEnvironment';
 import { readLines, waitOrDestroy } from '../../services/process/lineSplitter';
 import { endGroup, signalGroup } from '../../services/process/processGroup';
+import { type SpawnedProgram, spawnProgram } from '../../services/process/programSpawner';
 
 export interface CommandHandlerOptions {
   /** Between SIGTERM and SIGKILL of the job's process group. Default 5 s. */
@@ -32,9 +32,9 @@ const resumeBelow = 32;
  * - No shell unless the payload says `shell: true` (then `program` is a `/bin/sh -c` line, `args` its `$1…`).
  * - The program runs in its own process group (`detached`), and the job owns that group: cancel, timeout and
  *   the end of the job send SIGTERM to the whole group, then SIGKILL after a grace period, so children
- *   (`sh -c 'a & b'`) never outlive the job. A watchdog `sh` holds a pipe from the worker: if the worker itself
- *   dies (even SIGKILL, which nothing can catch), the pipe closes and the watchdog kills the group, so a job
- *   taken over by another worker never runs twice at the same time.
+ *   (`sh -c 'a & b'`) never outlive the job. Programs are started by the worker's spawner (`spawnProgram`), which
+ *   also watches their groups: if the worker itself dies (even SIGKILL, which nothing can catch), the spawner
+ *   kills them, so a job taken over by another worker never runs twice at the same time.
  * - stdout/stderr are published line by line. Memory stays bounded whatever the program prints: lines are cut
  *   at `maxLineLength`, reading pauses while log writes are in flight (the program blocks on its pipe), and past
  *   `logBudgetLines` only a tail is kept and published at the end.
@@ -72,7 +72,7 @@ export interface CommandExit extends CommandResult {
 }
 
 /**
- * Runs a command's program to its end as the `command` job does (own process group, watchdog, allow-listed
+ * Runs a command's program to its end as the `command` job does (own process group, watched by the spawner, allow-listed
  * environment, output published line by line with backpressure and a budget) and says how it ended: a non-zero
  * exit is a result here. A program that cannot start throws; an aborted signal (cancel, timeout) throws once the
  * group is gone. Other kinds that run programs (a pipeline's steps) use this, never a copy of it.
@@ -92,30 +92,22 @@ export function commandRunner(
     const [file, argv] = payload.shell
       ? ['/bin/sh', ['-c', payload.program, 'sh', ...payload.args]]
       : [payload.program, payload.args];
-    // The watchdog runs before the program starts, so nothing slow (starting the watchdog itself) sits between
-    // the program's start and the watchdog hearing of it: a worker killed in that gap would leave it running.
-    const watchdog = watchdogFor(killGraceMs);
-    watchdog.start();
-    const child = spawn(file, argv, {
-      cwd: payload.cwd,
-      env: commandEnvironment(workerEnv, payload.env),
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (child.pid === undefined) {
-      // It did not start (not found, bad cwd): Node says why in an 'error' event.
-      const failure = await new Promise<Error>((resolve) => child.once('error', resolve));
-      throw new Error(describeSpawnError(payload.program, payload.cwd, failure));
+    let child: SpawnedProgram;
+    try {
+      child = await spawnProgram(
+        { file, argv, cwd: payload.cwd, env: commandEnvironment(workerEnv, payload.env) },
+        killGraceMs,
+      );
+    } catch (error) {
+      // It did not start (not found, bad cwd).
+      throw new Error(describeSpawnError(payload.program, payload.cwd, error as Error));
     }
-    // Started: no need to wait for the 'spawn' event (a later tick) before watching it.
-    child.on('error', () => {});
     const pgid = child.pid;
-    watchdog.add(pgid);
 
-    const output = new OutputLog(ctx, budget, tailLines, [child.stdout!, child.stderr!]);
+    const output = new OutputLog(ctx, budget, tailLines, [child.stdout, child.stderr]);
     const streamsDone = Promise.all([
-      readLines(child.stdout!, (line) => take?.(line, 'stdout') || output.add(line, 'stdout'), maxLineLength),
-      readLines(child.stderr!, (line) => take?.(line, 'stderr') || output.add(line, 'stderr'), maxLineLength),
+      readLines(child.stdout, (line) => take?.(line, 'stdout') || output.add(line, 'stdout'), maxLineLength),
+      readLines(child.stderr, (line) => take?.(line, 'stderr') || output.add(line, 'stderr'), maxLineLength),
     ]);
 
     let killTimer: NodeJS.Timeout | undefined;
@@ -123,18 +115,18 @@ export function commandRunner(
       signalGroup(pgid, 'SIGTERM');
       killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), killGraceMs);
     };
-    ctx.signal.addEventListener('abort', killGroup, { once: true });
+    // Cancelled while the program was being started: it ends at once.
+    if (ctx.signal.aborted) killGroup();
+    else ctx.signal.addEventListener('abort', killGroup, { once: true });
 
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
+    const exit = await child.exited;
     ctx.signal.removeEventListener('abort', killGroup);
     // The job is over when its program exits: whatever it left running in its group goes too. That also
     // closes pipes held by such leftovers, so the output ends.
     await endGroup(pgid, killGraceMs);
     if (killTimer) clearTimeout(killTimer);
-    watchdog.remove(pgid);
-    await waitOrDestroy(streamsDone, [child.stdout!, child.stderr!], 2_000);
+    child.forget();
+    await waitOrDestroy(streamsDone, [child.stdout, child.stderr], 2_000);
     await output.finish();
 
     ctx.signal.throwIfAborted();
@@ -234,79 +226,6 @@ class OutputLog {
   private idle(): Promise<void> {
     return this.inflight === 0 ? Promise.resolve() : this.drained;
   }
-}
-
-/**
- * One `sh` per worker process that holds a pipe from the worker and the list of process groups of running
- * commands (`+ pgid` / `- pgid` lines). When the pipe closes with groups still listed (the worker died, even by
- * SIGKILL, which nothing can catch), it kills them: SIGTERM, a grace period, SIGKILL. Best effort: without
- * /bin/sh the worker still kills groups itself on cancel, timeout and job end.
- */
-class GroupWatchdog {
-  private proc: ChildProcess | undefined;
-
-  constructor(private readonly graceSeconds: number) {}
-
-  /** Starts the watchdog process if it is not running (it is restarted the same way if it died). */
-  start(): void {
-    this.ensure();
-  }
-
-  add(pgid: number): void {
-    this.send(`+ ${pgid}\n`);
-  }
-
-  remove(pgid: number): void {
-    this.send(`- ${pgid}\n`);
-  }
-
-  private send(line: string): void {
-    const proc = this.ensure();
-    if (proc?.stdin?.writable) proc.stdin.write(line);
-  }
-
-  private ensure(): ChildProcess | undefined {
-    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) return this.proc;
-    try {
-      const script = [
-        "groups=''",
-        'while read -r op pg; do',
-        '  if [ "$op" = + ]; then groups="$groups $pg"; else',
-        '    rest=\'\'; for g in $groups; do [ "$g" = "$pg" ] || rest="$rest $g"; done; groups=$rest',
-        '  fi',
-        'done',
-        '[ -n "$groups" ] || exit 0',
-        'for g in $groups; do kill -s TERM -- "-$g" 2>/dev/null; done',
-        'sleep "$1"',
-        'for g in $groups; do kill -s KILL -- "-$g" 2>/dev/null; done',
-      ].join('\n');
-      const proc = spawn('/bin/sh', ['-c', script, 'infradeck-watchdog', String(this.graceSeconds)], {
-        detached: true,
-        stdio: ['pipe', 'ignore', 'ignore'],
-      });
-      proc.on('error', () => {});
-      proc.stdin?.on('error', () => {});
-      // Neither the watchdog nor its pipe may keep the worker's event loop alive.
-      proc.unref();
-      (proc.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-      this.proc = proc;
-      return proc;
-    } catch {
-      return undefined;
-    }
-  }
-}
-
-const watchdogs = new Map<number, GroupWatchdog>();
-
-function watchdogFor(killGraceMs: number): GroupWatchdog {
-  const graceSeconds = Math.max(1, Math.ceil(killGraceMs / 1000));
-  let watchdog = watchdogs.get(graceSeconds);
-  if (!watchdog) {
-    watchdog = new GroupWatchdog(graceSeconds);
-    watchdogs.set(graceSeconds, watchdog);
-  }
-  return watchdog;
 }
 
 function describeSpawnError(program: string, cwd: string | undefined, error: Error): string {
