@@ -12,6 +12,7 @@ import { RedisConsumer } from './redisConsumer';
 import { deckKeys, PubSubHub, RedisEventBus } from './redisEvents';
 import { queueName, RedisJobQueue } from './redisQueue';
 import { parseRedisUrl } from './redisUrl';
+import { coalesceWrites } from './redisWrites';
 import { currentRequester } from './requester';
 
 const prefixPattern = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -55,6 +56,7 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
+  coalesceWrites(cmd);
   const sub = new Redis({ ...base, autoResubscribe: false, maxRetriesPerRequest: null });
   trackState(cmd, state, target.display, opts.downAfterMs ?? 5_000);
   sub.on('error', () => {});
@@ -100,6 +102,7 @@ export async function openRedisBus(opts: OpenBusOptions & { redisUrl: string }):
 
   const consume = (handlers: SomeHandlers, consumeOpts: ConsumeOptions = {}): JobConsumer => {
     const workerConn = new Redis({ ...base, maxRetriesPerRequest: null });
+    coalesceWrites(workerConn);
     const workerCopies = guardedCopies(workerConn);
     const consumer = new RedisConsumer(
       { workerConn, workerCopies, cmd, hub, keys, prefix, events, state, jobs },
