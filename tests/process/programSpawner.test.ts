@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupAlive } from '../../src/services/process/processGroup';
 import { spawnProgram } from '../../src/services/process/programSpawner';
 import { waitFor } from '../bus/contractSuite';
 import { buildWorkerEntry } from '../worker/workerProcess';
@@ -12,20 +13,6 @@ async function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** Whether any process of the group runs (zombies do not count). */
-function groupRuns(pgid: number): boolean {
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // gone while we looked
-    }
-  }
-  return false;
 }
 
 /** The spawner helpers this process started (their pids). */
@@ -113,7 +100,7 @@ describe('the program spawner', () => {
       const pgid = Number(out.trim());
       expect(pgid).toBeGreaterThan(1);
       // SIGTERM reaches the group as soon as the spawner hears its worker is gone (grace 1 s before SIGKILL).
-      await waitFor('the program group gone', () => !groupRuns(pgid), 5_000);
+      await waitFor('the program group gone', () => !groupAlive(pgid), 5_000);
     });
   });
 
