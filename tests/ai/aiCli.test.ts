@@ -134,6 +134,11 @@ describe('infradeck ai (no Redis: runs in the command’s process)', () => {
     const param = await infradeck('ai', 'run', 'tiny-regression', '--param', 'stepz=3');
     expect(param.code).toBe(2);
     expect(param.stderr).toContain('has no param "stepz" (did you mean "steps"?');
+    const typed = await infradeck('ai', 'run', 'tiny-regression', '--param', 'steps=abc');
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain(
+      '--param steps=abc: experiment tiny-regression gives "steps" as a number (200 in its file); "abc" is not one',
+    );
     const usage = await infradeck('ai', 'metrics');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('metrics of which run?');

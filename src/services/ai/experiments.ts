@@ -84,9 +84,33 @@ export function readParamOverrides(
         error: `--param ${name}: experiment ${experiment.name} has no param "${name}" (${near ? `did you mean "${near}"? ` : ''}${list})`,
       };
     }
-    overrides[name] = word.slice(eq + 1);
+    const value = word.slice(eq + 1);
+    const wrongType = paramTypeError(name, value, experiment);
+    if (wrongType) return { ok: false, error: `--param ${name}=${value}: ${wrongType}` };
+    overrides[name] = value;
   }
   return { ok: true, overrides };
+}
+
+/**
+ * Why `value` does not fit the param: the file's values say its type (a number, true/false; a string takes
+ * anything). A value of the wrong type would only fail the run once it started (the program's own parsing).
+ */
+function paramTypeError(
+  name: string,
+  value: string,
+  experiment: Pick<ExperimentDefinition, 'name' | 'params' | 'grid'>,
+): string | undefined {
+  const declared = Object.hasOwn(experiment.params, name)
+    ? [experiment.params[name]]
+    : (experiment.grid[name] ?? []);
+  const types = new Set(declared.map((v) => typeof v));
+  if (types.size === 0 || types.has('string')) return undefined;
+  if (types.has('number') && value.trim() !== '' && Number.isFinite(Number(value))) return undefined;
+  if (types.has('boolean') && (value === 'true' || value === 'false')) return undefined;
+  const expected = [...types].map((t) => (t === 'number' ? 'a number' : 'true or false')).join(' or ');
+  const example = declared.slice(0, 3).map(String).join(', ');
+  return `experiment ${experiment.name} gives "${name}" as ${expected} (${example} in its file); "${value}" is not one`;
 }
 
 export interface RunPlan {
