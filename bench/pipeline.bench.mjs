@@ -8,7 +8,8 @@
 // queued on the infradeck bus from this process as `infradeck pipeline run` queues it; its end is the run's
 // `job.completed` event.
 //
-// Against it, in the same run (the sides alternate, ABBA, BENCH_PIPELINE_RUNS times each), two bare BullMQ workers
+// Against it, in the same run (the sides alternate, ABBA, BENCH_PIPELINE_RUNS times each after BENCH_PIPELINE_WARMUPS
+// warm-up runs of each, default 5), two bare BullMQ workers
 // (this file run with `--bare-worker`, same concurrency) that spawn `true` as the step does (no shell, detached,
 // stdout and stderr piped and read to the end), and:
 //   - bare flow: ONE BullMQ flow (FlowProducer) with 50 children under one parent: the issue's comparison. It has no
@@ -93,6 +94,7 @@ async function main() {
   const width = 10;
   const concurrency = Number(process.env.BENCH_PIPELINE_CONCURRENCY || 10);
   const runs = Number(process.env.BENCH_PIPELINE_RUNS || 3);
+  const warmups = Number(process.env.BENCH_PIPELINE_WARMUPS || 5);
   const work = mkdtempSync(join(tmpdir(), 'infradeck-bench-pipeline-'));
   const children = new Set();
   const requester = { user: 'bench', host: 'bench' };
@@ -283,10 +285,15 @@ async function main() {
     const cpuBefore = {};
     const cpuPerStep = {};
     try {
-      // A warm-up of each so none pays for its first spawn, script load or JIT.
-      await deckRun();
-      await bareOne();
-      await bareStaged();
+      // Warm-up runs of each so none pays for its first spawn, script load or JIT: a worker lives for thousands of
+      // jobs, and V8 optimises a path only after it has run it a while (infradeck's path is longer than the bare
+      // worker's, so one run left its steps ~1.5× slower than later ones).
+      for (let i = 0; i < warmups; i++) {
+        await deckRun();
+        await bareOne();
+        await bareStaged();
+      }
+      for (const xs of [...Object.values(stageParts), ...Object.values(bareParts)]) xs.length = 0;
       // The deck workers' spawners (started by their first program, in the warm-up) run the forks: counted too.
       pids.spawners = childrenNamed(pids.deck, 'infradeck-spawner');
       cpuBefore.deck = cpuMs(pids.deck);
@@ -312,7 +319,7 @@ async function main() {
 
     console.log(
       heading(
-        `a local pipeline of ${steps} \`true\` steps, ${stages} stages ${width} wide, two workers at concurrency ${concurrency} each · ${runs} runs each side, alternating`,
+        `a local pipeline of ${steps} \`true\` steps, ${stages} stages ${width} wide, two workers at concurrency ${concurrency} each · ${runs} runs each side, alternating, after ${warmups} warm-up runs`,
       ),
     );
     const keys = ['min', 'median', 'max'];
@@ -333,6 +340,8 @@ async function main() {
         `  worker CPU per step (user + system, timed runs): infradeck ${deckCpu.toFixed(1)} ms (worker ${cpuPerStep.deck.toFixed(1)} + its spawner ${cpuPerStep.spawners.toFixed(1)}), bare ${cpuPerStep.bare.toFixed(1)} ms (${(deckCpu / cpuPerStep.bare).toFixed(2)}×)`,
       );
     }
+    if (process.env.BENCH_DEBUG)
+      console.log(ours.map(Math.round).join(' '), '|', one.map(Math.round).join(' '));
     const median = (xs) => summarize(xs).median;
     const ratio = median(ours) / median(one);
     const stagedRatio = median(ours) / median(staged);
