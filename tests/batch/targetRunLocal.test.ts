@@ -51,6 +51,13 @@ describe('running a batch target locally', () => {
     expect(ran.stdout).toEqual(['web-1 at 10.0.0.5', 'redis: unset']);
   });
 
+  it('its program is started by the worker’s spawner, which ends it should the worker die', async () => {
+    // The shell prints its parent's command line: the spawner's (see tests/process for the worker's death).
+    const ran = await run(['sh', '-c', 'tr "\\0" " " < /proc/$PPID/cmdline']);
+    expect(ran.result).toMatchObject({ exitCode: 0 });
+    expect(ran.stdout.join('')).toContain('infradeck-spawner');
+  });
+
   it('keeps the exit code, stdout and stderr apart, and the last line', async () => {
     const ran = await run(['sh', '-c', 'echo checking; echo "version 1.2 too old" >&2; exit 4']);
     expect(ran.result).toMatchObject({ exitCode: 4, lastLine: 'version 1.2 too old' });

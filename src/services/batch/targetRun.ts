@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import { stripControl } from '../../domain/text';
 import { commandEnvironment } from '../process/commandEnvironment';
 import { readLines, waitOrDestroy } from '../process/lineSplitter';
 import { endGroup, signalGroup } from '../process/processGroup';
+import { type SpawnedProgram, spawnProgram } from '../process/programSpawner';
 import { sshArgv, sshCommandArgv } from '../servers/sshArgv';
 
 /** What running one target needs of a batch target (src/domain/batchTargets.ts): where and as whom. */
@@ -75,8 +75,9 @@ const sshNoise = [/^Warning: Permanently added /];
  *   failed", exit 255), and ~/.ssh/known_hosts is neither read for trust nor written. ssh gets the worker's
  *   `SSH_AUTH_SOCK` besides the command environment: the agent is how most operators hold their keys.
  * - `local`: the program on the worker, no shell, with `INFRADECK_TARGET` and `INFRADECK_TARGET_HOST` set.
- * - Both run in their own process group, which timeout and cancel end (SIGTERM, SIGKILL after `killGraceMs`),
- *   as does the end of the program (nothing it started outlives it). Killing ssh ends the connection, but a
+ * - Both run in their own process group, started by the worker's spawner (`spawnProgram`, which ends the group if
+ *   the worker dies), which timeout and cancel end (SIGTERM, SIGKILL after `killGraceMs`), as does the end of the
+ *   program (nothing it started outlives it). Killing ssh ends the connection, but a
  *   remote command without a terminal is not signalled by sshd: a remote `sleep 600` keeps running.
  * - A signal already aborted throws before anything runs; aborted later, the run ends with `cancelled`.
  */
@@ -92,12 +93,12 @@ export async function runTarget(
   opts.signal?.throwIfAborted();
 
   const started = performance.now();
-  const child = spawn(file, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) {
-    const failure = await new Promise<Error>((resolve) => child.once('error', resolve));
-    throw new Error(describeSpawnError(file, failure));
+  let child: SpawnedProgram;
+  try {
+    child = await spawnProgram({ file, argv: args, env }, killGraceMs);
+  } catch (error) {
+    throw new Error(describeSpawnError(file, error as Error));
   }
-  child.on('error', () => {});
   const pgid = child.pid;
 
   const mask = new SecretMask(secretValuesOf(workerEnv));
@@ -109,8 +110,8 @@ export async function runTarget(
   };
   const maxLineLength = opts.maxLineLength ?? 4096;
   const streamsDone = Promise.all([
-    readLines(child.stdout!, (line) => take(line, 'stdout'), maxLineLength),
-    readLines(child.stderr!, (line) => take(line, 'stderr'), maxLineLength),
+    readLines(child.stdout, (line) => take(line, 'stdout'), maxLineLength),
+    readLines(child.stderr, (line) => take(line, 'stderr'), maxLineLength),
   ]);
 
   let timedOut = false;
@@ -136,15 +137,14 @@ export async function runTarget(
         }, opts.timeoutMs)
       : undefined;
 
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
+  const exit = await child.exited;
   const durationMs = Math.round(performance.now() - started);
   if (timeout) clearTimeout(timeout);
   opts.signal?.removeEventListener('abort', onAbort);
   await endGroup(pgid, killGraceMs);
   if (killTimer) clearTimeout(killTimer);
-  await waitOrDestroy(streamsDone, [child.stdout!, child.stderr!], 2_000);
+  child.forget();
+  await waitOrDestroy(streamsDone, [child.stdout, child.stderr], 2_000);
 
   return {
     exitCode: exit.code ?? 128 + (exit.signal ? (constants.signals[exit.signal] ?? 0) : 0),
