@@ -123,8 +123,10 @@ describe.skipIf(skipRedis)('roles, enforced by real workers over Redis', () => {
     expect(view.error).toMatch(
       /^refused: command job "echo sneaky": carol is viewer in .*access\.yaml; a command job needs operator; this worker did not run it$/,
     );
-    const audit = await bus.audit.list();
-    const finish = audit.find((e) => e.jobId === id && e.action === 'job.finish');
+    // The finish entry is written as the job ends: it may land just after the status is read.
+    const finish = await waitFor('the finish in the audit trail', async () =>
+      (await bus.audit.list()).find((e) => e.jobId === id && e.action === 'job.finish'),
+    );
     expect(finish).toMatchObject({ outcome: 'failed', who: { user: 'carol' }, reason: view.error });
     expect((await bus.queue.logs(id)).map((l) => l.text).join('\n')).not.toContain('sneaky');
   });
