@@ -1,5 +1,5 @@
 import type { DeckEvent } from '../../domain/event';
-import type { JobStatus, JobView } from '../../domain/job';
+import { isFinished, type JobStatus, type JobView } from '../../domain/job';
 import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
 
 /** Jobs by id, as the Jobs screen shows them. */
@@ -26,7 +26,7 @@ const statusOf: Record<string, JobStatus | undefined> = {
  * Applies a batch of events to the jobs table. Events about jobs the table does not know yet create a row
  * from what the event says, so a job queued by another console appears at once.
  */
-export function applyJobEvents(jobs: JobsById, events: readonly DeckEvent[]): JobsById {
+export function applyJobEvents(jobs: JobsById, events: readonly DeckEvent[], keep?: string): JobsById {
   let next: Map<string, JobView> | undefined;
   for (const e of events) {
     if (!e.type.startsWith('job.') || !e.jobId) continue;
@@ -34,7 +34,7 @@ export function applyJobEvents(jobs: JobsById, events: readonly DeckEvent[]): Jo
     const before = next.get(e.jobId) ?? placeholderJob(e);
     next.set(e.jobId, applyJobEvent(before, e));
   }
-  return next ?? jobs;
+  return next ? boundJobs(next, keep) : jobs;
 }
 
 function applyJobEvent(job: JobView, e: DeckEvent): JobView {
@@ -183,5 +183,53 @@ function placeholderJob(e: DeckEvent): JobView {
 export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsById {
   const next = new Map(jobs);
   for (const j of listed) next.set(j.id, j);
-  return next;
+  return boundJobs(next);
+}
+
+/** Past this many jobs the table lets go of the oldest finished ones, down to `jobsAfterPruning`. */
+export const jobsKept = 5_000;
+export const jobsAfterPruning = 4_000;
+/** The newest finished jobs of each kind (with their children) always stay: what a tab's list reads (≤ 500). */
+export const finishedKeptPerKind = 500;
+
+/**
+ * Bounds the table of a console left open for days on a busy bus: every job ever seen would stay, and each batch of
+ * events copies the table. Past `jobsKept`, the oldest finished jobs go, each with its family (a parent with its
+ * children: a run is never shown with some of its steps), until `jobsAfterPruning` are left. Never pruned: a family
+ * with a job not finished, the newest `finishedKeptPerKind` finished jobs of each kind with their families, and the
+ * family of `keep` (the job whose log is open).
+ * The queue keeps them all: the Jobs tab's list and each tab's own reading bring back what they show.
+ */
+export function boundJobs(jobs: Map<string, JobView>, keep?: string): Map<string, JobView> {
+  if (jobs.size <= jobsKept) return jobs;
+  const families = new Map<string, { ids: string[]; last: number; finished: boolean; kind: string }>();
+  for (const job of jobs.values()) {
+    let root = job;
+    for (let depth = 0; root.parentId && depth < 10; depth++) {
+      const parent = jobs.get(root.parentId);
+      if (!parent) break;
+      root = parent;
+    }
+    let family = families.get(root.id);
+    if (!family) {
+      family = { ids: [], last: 0, finished: true, kind: root.kind };
+      families.set(root.id, family);
+    }
+    family.ids.push(job.id);
+    family.last = Math.max(family.last, job.finishedAt ?? job.startedAt ?? job.createdAt);
+    if (!isFinished(job.status) || job.id === keep) family.finished = false;
+  }
+  const newestFirst = [...families.values()].filter((f) => f.finished).sort((a, b) => b.last - a.last);
+  const seenOfKind = new Map<string, number>();
+  const prunable = newestFirst.filter((f) => {
+    const seen = (seenOfKind.get(f.kind) ?? 0) + 1;
+    seenOfKind.set(f.kind, seen);
+    return seen > finishedKeptPerKind;
+  });
+  let size = jobs.size;
+  for (let i = prunable.length - 1; i >= 0 && size > jobsAfterPruning; i--) {
+    for (const id of prunable[i].ids) jobs.delete(id);
+    size -= prunable[i].ids.length;
+  }
+  return jobs;
 }

@@ -197,7 +197,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
   },
   reducers: {
     'job.*': (jobs, events) => {
-      const byId = applyJobEvents(jobs.byId, events);
+      const byId = applyJobEvents(jobs.byId, events, jobs.log?.jobId);
       return byId === jobs.byId ? jobs : { ...jobs, byId };
     },
     'job.log': (jobs, events) => {
