@@ -1,4 +1,5 @@
 import { displayWidth } from '../domain/text';
+import { tabKey } from '../ui/keymap';
 
 export interface TabLabels {
   brand: string;
@@ -15,15 +16,21 @@ export interface TabTitle {
 /**
  * The tab bar's words for a width: everything when it fits; then tighter spacing; then without the brand;
  * then every tab but the active one by its short name; then the active one too; then the others shortened evenly
- * (never below 3 letters); at last numbers only, the active tab still named. A label is never cut to nothing and the bar never wraps.
+ * (never below 3 letters); at last keys only, the active tab still named. A label is never cut to nothing and the bar
+ * never wraps.
  */
 export function tabLabels(tabs: readonly TabTitle[], active: number, width: number): TabLabels {
   const titles = tabs.map((t) => t.title);
   const shorts = tabs.map((t, i) => (i === active ? t.title : (t.short ?? t.title)));
   const fits = (t: TabLabels) =>
     displayWidth(t.brand) + t.labels.reduce((n, l) => n + displayWidth(l), 0) <= width;
+  // A tab is labelled with its key (`0 Timeline`); one without a key by its name alone.
+  const key = (i: number) => {
+    const k = tabKey(i);
+    return k === undefined ? '' : `${k} `;
+  };
   const named = (words: readonly string[], short: (title: string, i: number) => string, pad: string) =>
-    words.map((title, i) => `${pad}${i + 1} ${short(title, i)}${pad}`);
+    words.map((title, i) => `${pad}${key(i)}${short(title, i)}${pad}`);
   const tight = (words: readonly string[], short: (title: string, i: number) => string = (t) => t) =>
     named(words, short, '').map((l) => ` ${l}`);
   const candidates: TabLabels[] = [
@@ -43,5 +50,10 @@ export function tabLabels(tabs: readonly TabTitle[], active: number, width: numb
     });
   }
   for (const c of candidates) if (fits(c)) return c;
-  return { brand: '', labels: titles.map((t, i) => (i === active ? ` ${i + 1} ${t}` : ` ${i + 1}`)) };
+  return {
+    brand: '',
+    labels: tabs.map((t, i) =>
+      i === active ? ` ${key(i)}${t.title}` : ` ${tabKey(i) ?? t.short ?? t.title}`,
+    ),
+  };
 }

@@ -21,14 +21,21 @@ export const globalActions: ActionDef[] = [
   { id: 'tab.prev', keys: ['shift-tab'], description: 'Previous tab', scope: 'global' },
 ];
 
-/** `1`…`n`, one per tab that exists (at most nine; Tab and `:<name>` reach the others). */
+/**
+ * The key of the tab at `index` (from 0): `1`…`9`, then `0` for the tenth, as along a keyboard's digit row (a
+ * screen's own `0`, the Timeline's "back to now", hides it there); none after that (Tab and `:<name>` reach them).
+ */
+export function tabKey(index: number): string | undefined {
+  return index < 9 ? String(index + 1) : index === 9 ? '0' : undefined;
+}
+
+/** One action per tab that has a key (`tabKey`). */
 export function tabActions(tabs: number): ActionDef[] {
-  return Array.from({ length: Math.min(9, Math.max(0, tabs)) }, (_, i) => ({
-    id: `tab.${i + 1}`,
-    keys: [String(i + 1)],
-    description: `Tab ${i + 1}`,
-    scope: 'global',
-  }));
+  return Array.from({ length: Math.max(0, tabs) }, (_, i) => tabKey(i)).flatMap((key, i) =>
+    key === undefined
+      ? []
+      : [{ id: `tab.${i + 1}`, keys: [key], description: `Tab ${i + 1}`, scope: 'global' }],
+  );
 }
 
 /**

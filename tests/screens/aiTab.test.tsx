@@ -24,7 +24,7 @@ describe('the AI tab', () => {
     await d.waitFor(/EXPERIMENT +RUNS +LAST/);
     expect(rowOf(d.frame(), 'slow')).toMatch(/slow +0 +never run +loss min/);
     expect(rowOf(d.frame(), 'tiny-regression')).toMatch(/tiny-regression +0 +never run +val_loss min/);
-    expect(d.lines()[0]).toContain('11 AI');
+    expect(d.lines()[0]).toMatch(/0 Time(line)?\s+AI\b/);
 
     // The cursor on tiny-regression (the files sort by name: slow, tiny-regression).
     await d.press('j', 'n');

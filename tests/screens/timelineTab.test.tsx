@@ -53,7 +53,7 @@ async function cursorOnto(d: DeckSession, key: 'left' | 'right', title: string) 
 }
 
 describe('the Timeline tab', () => {
-  it('is reachable by Tab from the last numbered tab, and every tab keeps a readable label at 80 columns', async () => {
+  it('is reachable by Tab from tab 9 and by 0, and every tab keeps a readable label at 80 columns', async () => {
     const index = screens.findIndex((s) => s.id === 'timeline');
     expect(index).toBeGreaterThanOrEqual(9);
     for (const active of [0, index]) {
@@ -64,10 +64,12 @@ describe('the Timeline tab', () => {
       );
       const bar = t.brand + t.labels.join('');
       expect(displayWidth(bar)).toBeLessThanOrEqual(80);
-      // Every label is its number and its title or short name, never a word cut short (`4 Depl`).
+      // Every label is its key (1…9, 0; none for the eleventh) and its title or short name, never a word cut short
+      // (`4 Depl`).
       t.labels.forEach((label, i) => {
         const { title, short } = screens[i];
-        expect([` ${i + 1} ${title}`, ` ${i + 1} ${short ?? title}`]).toContain(label);
+        const key = i < 9 ? `${i + 1} ` : i === 9 ? '0 ' : '';
+        expect([` ${key}${title}`, ` ${key}${short ?? title}`]).toContain(label);
       });
     }
     const now = Date.now();
@@ -79,6 +81,11 @@ describe('the Timeline tab', () => {
     });
     await deck.press('9', 'tab');
     await deck.waitFor('events/s');
+    expect(deck.store.getState().ui.tab).toBe(screens[9].id);
+    // `0` is its key from any other tab; on the Timeline itself `0` is its own "back to now".
+    await deck.press('1', '0');
+    expect(deck.store.getState().ui.tab).toBe(screens[9].id);
+    await deck.press('0');
     expect(deck.store.getState().ui.tab).toBe(screens[9].id);
   });
 
