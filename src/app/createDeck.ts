@@ -30,7 +30,10 @@ export function createDeck(opts: DeckOptions): Deck {
   const keymap = new Keymap(
     [
       ...globalActions,
-      ...tabActions(opts.screens.length),
+      ...tabActions(
+        opts.screens.length,
+        opts.screens.map((s) => s.title),
+      ),
       ...tableActions,
       ...logActions,
       ...listActions,

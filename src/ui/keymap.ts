@@ -29,12 +29,19 @@ export function tabKey(index: number): string | undefined {
   return index < 9 ? String(index + 1) : index === 9 ? '0' : undefined;
 }
 
-/** One action per tab that has a key (`tabKey`). */
-export function tabActions(tabs: number): ActionDef[] {
+/** One action per tab that has a key (`tabKey`), described by the tab's title when given. */
+export function tabActions(tabs: number, titles: readonly string[] = []): ActionDef[] {
   return Array.from({ length: Math.max(0, tabs) }, (_, i) => tabKey(i)).flatMap((key, i) =>
     key === undefined
       ? []
-      : [{ id: `tab.${i + 1}`, keys: [key], description: `Tab ${i + 1}`, scope: 'global' }],
+      : [
+          {
+            id: `tab.${i + 1}`,
+            keys: [key],
+            description: titles[i] ? `Tab ${i + 1}: ${titles[i]}` : `Tab ${i + 1}`,
+            scope: 'global',
+          },
+        ],
   );
 }
 

@@ -79,17 +79,17 @@ describe.skipIf(!hasTmux)('no dead ends (tmux)', () => {
     expect(yaml).toMatch(/^attributes:/m);
   });
 
-  it('? lists the tabs with a digit (1-9), and 0 does nothing', async () => {
+  it('? lists the tabs with a key (1-9, then 0 for the Timeline), and 0 opens the Timeline', async () => {
     const d = await open();
     d.keys('?');
     await d.until('the help', has(d, 'Switch tab'));
     expect(d.screen().join('\n')).toMatch(/1-9 +Switch tab/);
+    expect(d.screen().join('\n')).toMatch(/0 +Tab 10: Timeline/);
     expect(d.screen().join('\n')).not.toContain('1-10');
     d.keys('Escape');
     await d.until('the Dashboard', has(d, 'Recent failures'));
     d.keys('0');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(has(d, 'Recent failures')()).toBe(true);
+    await d.until('the Timeline', has(d, '→ now · LIVE'));
   });
 
   it("a repository's commits filter with / and open with Enter (git show --stat)", async () => {
