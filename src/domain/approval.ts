@@ -1,4 +1,5 @@
-import { canChange, type JobView, type Requester } from './job';
+import * as z from 'zod';
+import { canChange, type JobView, type Requester, requesterSchema } from './job';
 
 /** What a policy is asked about: a job as it is queued (or as a worker finds it). */
 export interface ApprovalSubject {
@@ -106,6 +107,17 @@ export interface JobApproval {
   decidedAt?: number;
   reason?: string;
 }
+
+/** A job's approval as stored with it (a job history record read back): what `JobApproval` says, checked. */
+export const jobApprovalSchema: z.ZodType<JobApproval> = z.object({
+  state: z.enum(approvalStates),
+  why: z.string(),
+  requestedAt: z.number(),
+  expiresAt: z.number(),
+  decidedBy: requesterSchema.optional(),
+  decidedAt: z.number().optional(),
+  reason: z.string().optional(),
+});
 
 /** `expires in 23 h 59 min`, `expired 5 min ago` */
 export function describeExpiry(expiresAt: number, now: number): string {

@@ -169,6 +169,31 @@ describe('the job history of the embedded default', () => {
     expect((await history.create((id) => finishedJob(id, 31))).id).toBe('31');
   });
 
+  it('keeps who signed a job and who approved it (a restart shows them as before)', async () => {
+    const dataDir = workspace();
+    const history = new JobHistory(dataDir);
+    const signature = {
+      principal: 'alice',
+      at: 1_000,
+      nonce: 'n0nce-n0nce-n0nce1',
+      sig: '-----BEGIN SSH SIGNATURE-----',
+    };
+    const approval = {
+      state: 'approved' as const,
+      why: 'project shop is protected',
+      requestedAt: 1_000,
+      expiresAt: 90_000,
+      decidedBy: { user: 'dave', host: 'ops' },
+      decidedAt: 2_000,
+    };
+    const view = await history.create((id) => ({ ...finishedJob(id, 1), signature, approval }));
+    history.save(view);
+    await history.flush();
+    const [again] = await new JobHistory(dataDir).load();
+    expect(again.signature).toEqual(signature);
+    expect(again.approval).toEqual(approval);
+  });
+
   it('still runs jobs where the history cannot be kept, and says so once', async () => {
     const dataDir = workspace();
     writeFileSync(join(dataDir, 'jobs'), 'a file where the folder should be');

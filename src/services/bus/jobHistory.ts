@@ -1,6 +1,7 @@
 import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { jobApprovalSchema } from '../../domain/approval';
 import {
   isFinished,
   type JobLogLine,
@@ -11,6 +12,7 @@ import {
   runOutcomes,
 } from '../../domain/job';
 import { settleRuns, withRunEnded } from '../../domain/jobRuns';
+import { requestSignatureSchema } from '../../domain/signature';
 import { writeFileAtomic } from '../storage/atomicWrite';
 
 /** Who wrote a record: a record left unfinished by a process that is gone was interrupted. */
@@ -355,6 +357,11 @@ export function parseStoredJob(text: string, id: string): { view: JobView; owner
   if (typeof schedule?.name === 'string' && isNumber(schedule.tick))
     view.schedule = { name: schedule.name, tick: schedule.tick };
   if (Array.isArray(v.runs)) view.runs = settleRuns(v.runs.filter(isRun), view);
+  // Who signed it and who approved it stay with the job once it is history.
+  const signature = requestSignatureSchema.safeParse(v.signature);
+  if (signature.success) view.signature = signature.data;
+  const approval = jobApprovalSchema.safeParse(v.approval);
+  if (approval.success) view.approval = approval.data;
   const owner = record.owner as Partial<Owner> | undefined;
   return {
     view,
