@@ -63,17 +63,19 @@ export function errorText(error: unknown): string {
 }
 
 /**
- * Reads now and after every change the watcher reports, and once more when the watcher is up (a change while it
- * started would go unreported). Returns the stop. `onError`: the watcher failed or could not start.
+ * Reads now (unless `readNow` is false) and after every change the watcher reports, and once more when the watcher
+ * is up (a change while it started would go unreported). Returns the stop. `onError`: the watcher failed or could
+ * not start.
  */
 export function followChanges(
-  watch: (onChange: () => void, onError: (error: Error) => void) => Promise<{ close(): Promise<void> }>,
+  watch: WatchFiles,
   reload: () => void,
   onError: (message: string) => void,
+  readNow = true,
 ): () => void {
   let stopped = false;
   let watcher: { close(): Promise<void> } | undefined;
-  reload();
+  if (readNow) reload();
   watch(reload, (error) => onError(error.message)).then(
     (w) => {
       if (stopped) void w.close();
@@ -88,6 +90,41 @@ export function followChanges(
     stopped = true;
     void watcher?.close();
   };
+}
+
+/** How a workspace service watches its files (`DeckSchedules.watch`, `DeckBatches.watch`, …). */
+export type WatchFiles = (
+  onChange: () => void,
+  onError: (error: Error) => void,
+) => Promise<{ close(): Promise<void> }>;
+
+/**
+ * A tab's folder of files followed while the tab is shown: read now (unless `readNow` is false: the caller has
+ * just read it) and after every change until the returned stop. A service that cannot watch (a test double) is
+ * read once. A watcher that fails says so once as a warning; `r` still reads the folder.
+ */
+export function followFiles(
+  watch: WatchFiles | undefined,
+  reload: () => void,
+  what: string,
+  notify: (level: 'warn', text: string) => void,
+  readNow = true,
+): () => void {
+  if (!watch) {
+    if (readNow) reload();
+    return () => {};
+  }
+  let warned = false;
+  return followChanges(
+    watch,
+    reload,
+    (message) => {
+      if (warned) return;
+      warned = true;
+      notify('warn', `${what} is not followed (r reads it again): ${message}`);
+    },
+    readNow,
+  );
 }
 
 /**

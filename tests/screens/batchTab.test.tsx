@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/domain/job';
 import type { BatchPayload } from '../../src/domain/jobKinds/batch';
@@ -166,6 +168,21 @@ describe('the Batch tab', () => {
     await d.waitFor(/read-only mode/);
     expect(d.frame()).not.toContain('Start batch roll?');
     expect(await batchJobs(session)).toHaveLength(0);
+  });
+
+  it('follows batches/ while shown: a file written, fixed or removed shows without r', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/roll +defined/);
+    const file = join(session.workspace, 'batches', 'canary.yaml');
+    writeFileSync(file, typoYaml);
+    await d.waitFor(/canary +invalid/, 5_000);
+    writeFileSync(file, rollYaml);
+    await d.waitFor(/canary +defined/, 5_000);
+    rmSync(file);
+    await d.waitFor((frame: string) => !frame.includes('canary'), 5_000);
+    expect(d.frame()).toMatch(/roll +defined/);
   });
 
   it('? lists the keys of the open view only', async () => {

@@ -57,10 +57,8 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const [form, setForm] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now);
 
-  // The files are read again each time the tab is shown: an edit shows then.
-  useEffect(() => {
-    if (active) void actions.ai.reload();
-  }, [active, actions]);
+  // The files are read when the tab is shown and followed while it is: an edit shows at once.
+  useEffect(() => (active ? actions.ai.connect() : undefined), [active, actions]);
   useEffect(() => {
     if (!active) return undefined;
     setNow(Date.now());

@@ -83,10 +83,8 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   const filterText = useDeck((s) => s.ui.filters.batch ?? '');
   const copy = useCopy();
 
-  // batches/ is read when the tab is shown (and with r): an edit made meanwhile shows then.
-  useEffect(() => {
-    if (active) void actions.batches.reload();
-  }, [active, actions]);
+  // batches/ is read when the tab is shown and followed while it is: an edit shows at once.
+  useEffect(() => (active ? actions.batches.connect() : undefined), [active, actions]);
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
     if (!active) return undefined;

@@ -72,7 +72,8 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   const filterText = useDeck((s) => s.ui.filters.pipelines ?? '');
   const copy = useCopy();
 
-  // The files are read again each time the tab is shown (an edit shows then); remote polling follows `active`.
+  // The files are read when the tab is shown and the workspace's followed while it is (an edit shows at once);
+  // remote polling follows `active`.
   useEffect(() => {
     if (!active) return actions.pipelines.setShown('pipelines', false);
     // The local rows first: remote rows that came before them would keep the cursor off the first row.
@@ -80,8 +81,10 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     void actions.pipelines
       .reloadLocal()
       .finally(() => shown && actions.pipelines.setShown('pipelines', true));
+    const unfollow = actions.pipelines.followLocal();
     return () => {
       shown = false;
+      unfollow();
     };
   }, [active, actions]);
   useEffect(() => () => actions.pipelines.setShown('pipelines', false), [actions]);

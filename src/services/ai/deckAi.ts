@@ -4,7 +4,14 @@ import type { ExperimentFile } from '../../domain/experimentSource';
 import { formatSourceError } from '../../domain/sourceError';
 import type { AiRunPlan, DeckAi } from '../../state/services/ai';
 import { busSettings } from '../bus/busFromEnv';
-import { experimentNameOf, loadExperiments, planRuns, readParamOverrides } from './experiments';
+import { isYamlName, watchFiles } from '../storage/watchFiles';
+import {
+  experimentNameOf,
+  experimentsFolder,
+  loadExperiments,
+  planRuns,
+  readParamOverrides,
+} from './experiments';
 import { type OpenRunMetrics, runMetricsFolder, runMetricsOpener } from './runMetrics';
 
 export interface DeckAiOptions {
@@ -51,6 +58,8 @@ export function deckAiFor(opts: DeckAiOptions): DeckAi {
   return {
     metricsWhere: settings.redisUrl ? `Redis (prefix ${settings.prefix})` : runMetricsFolder(dataDir),
     loadExperiments: async () => (await loadExperiments(dataDir)).map(infoOf),
+    watchExperiments: (onChange, onError) =>
+      watchFiles(experimentsFolder(dataDir), isYamlName, onChange, { onError }),
     plan: async (experiment, overrides): Promise<AiRunPlan> => {
       const found = (await loadExperiments(dataDir)).filter((f) => experimentNameOf(f) === experiment);
       if (found.length === 0)

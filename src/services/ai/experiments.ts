@@ -17,6 +17,7 @@ import type { ExperimentRunPayload, ExperimentTarget } from '../../domain/jobKin
 import { formatSourceError } from '../../domain/sourceError';
 import { loadServersFile } from '../servers/serversFile';
 import type { Env } from '../storage/userPath';
+import { isYamlName } from '../storage/watchFiles';
 import { workspacePaths } from '../storage/workspace';
 import { fileErrorReason } from '../storage/yamlFile';
 
@@ -30,7 +31,7 @@ export async function loadExperiments(dataDir: string): Promise<ExperimentFile[]
   const folder = experimentsFolder(dataDir);
   let names: string[];
   try {
-    names = (await readdir(folder)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    names = (await readdir(folder)).filter(isYamlName).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     return [

@@ -6,6 +6,7 @@ import type { Resource } from '../../domain/resource';
 import { formatSourceError } from '../../domain/sourceError';
 import { loadServersFile } from '../servers/serversFile';
 import type { Env } from '../storage/userPath';
+import { isYamlName } from '../storage/watchFiles';
 import { workspacePaths } from '../storage/workspace';
 import { fileErrorReason } from '../storage/yamlFile';
 
@@ -14,7 +15,7 @@ export async function loadBatchFiles(dataDir: string): Promise<BatchFile[]> {
   const dir = workspacePaths(dataDir).batchesDir;
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    names = (await readdir(dir)).filter(isYamlName).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     return [

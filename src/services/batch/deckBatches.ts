@@ -1,5 +1,6 @@
 import type { DeckBatches } from '../../state/services/batches';
 import type { Env } from '../storage/userPath';
+import { isYamlName, watchFiles } from '../storage/watchFiles';
 import { workspacePaths } from '../storage/workspace';
 import { batchTargetInputs, loadBatchFiles } from './batchesFolder';
 
@@ -8,6 +9,8 @@ export function deckBatchesFor(dataDir: string, env: Env): DeckBatches {
   return {
     dir: workspacePaths(dataDir).batchesDir,
     load: () => loadBatchFiles(dataDir),
+    watch: (onChange, onError) =>
+      watchFiles(workspacePaths(dataDir).batchesDir, isYamlName, onChange, { onError }),
     targetInputs: (resources) => batchTargetInputs(dataDir, resources, env),
   };
 }

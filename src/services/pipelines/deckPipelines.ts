@@ -3,7 +3,8 @@ import type { PipelineClient } from '../../domain/pipelineClient';
 import type { RemoteClientLookup, RemoteRepo } from '../../domain/remoteRepo';
 import { formatSourceError } from '../../domain/sourceError';
 import type { DeckPipelines, HostQuota } from '../../state/services/pipelines';
-import { loadRepoEntries } from '../storage/workspace';
+import { isYamlName, watchFiles } from '../storage/watchFiles';
+import { loadRepoEntries, workspacePaths } from '../storage/workspace';
 import { readDispatchSpec } from './githubWorkflowFile';
 import { LocalPipelineClient } from './localClient';
 import { loadLocalPipelines } from './localPipelines';
@@ -40,6 +41,8 @@ export function deckPipelinesFor(opts: DeckPipelinesOptions): DeckPipelines {
     tableMs: opts.tableMs ?? config.refresh.repos * 1000,
     ...(opts.watchMs !== undefined ? { watchMs: opts.watchMs } : {}),
     loadLocal,
+    watchLocal: (onChange, onError) =>
+      watchFiles(workspacePaths(dataDir).pipelinesDir, isYamlName, onChange, { onError }),
     loadRemote: async ({ limit, signal }) => {
       const repos = await loadRepoEntries(dataDir, config, env);
       const list = repos.entries.map((e) => ({ name: e.name, path: e.path }));

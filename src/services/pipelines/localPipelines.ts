@@ -10,6 +10,7 @@ import type { SourceError } from '../../domain/sourceError';
 import type { JobQueue } from '../bus/contracts';
 import { childJobId } from '../bus/jobIds';
 import type { Env } from '../storage/userPath';
+import { isYamlName } from '../storage/watchFiles';
 import { loadRepoEntries, workspacePaths } from '../storage/workspace';
 import { fileErrorReason } from '../storage/yamlFile';
 
@@ -30,7 +31,7 @@ export async function loadLocalPipelines(
   const pipelines: LocalPipelineSource[] = [];
   let names: string[] = [];
   try {
-    names = (await readdir(paths.pipelinesDir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+    names = (await readdir(paths.pipelinesDir)).filter(isYamlName).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       const file = paths.pipelinesDir;

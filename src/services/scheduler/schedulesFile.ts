@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { watch } from 'chokidar';
 import { hostTimeZone } from '../../domain/scheduleCron';
 import {
   noSchedulesFile,
@@ -8,6 +7,7 @@ import {
   type SchedulesFile,
   unreadableSchedulesFile,
 } from '../../domain/scheduleSource';
+import { type WatchFilesOptions, watchFiles } from '../storage/watchFiles';
 import { workspacePaths } from '../storage/workspace';
 import { fileErrorReason } from '../storage/yamlFile';
 
@@ -49,32 +49,14 @@ export async function loadSchedules(
 
 /**
  * Calls `onChange` a moment after `schedules.yaml` is written, created or removed (an editor, `git pull`,
- * `schedule enable`). The folder is watched, not the file: an atomic write replaces the file.
+ * `schedule enable`). Its folder is watched, not the file: an atomic write replaces the file.
  */
-export async function watchSchedules(
+export function watchSchedules(
   dataDir: string,
   onChange: () => void,
-  opts: { batchMs?: number; onError?: (error: Error) => void } = {},
+  opts: WatchFilesOptions = {},
 ): Promise<{ close(): Promise<void> }> {
   const file = schedulesFilePath(dataDir);
   const name = basename(file);
-  const watcher = watch(dirname(file), {
-    ignoreInitial: true,
-    depth: 0,
-    ignored: (path) => path !== dirname(file) && basename(path) !== name,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const changed = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(onChange, opts.batchMs ?? 100);
-  };
-  watcher.on('add', changed).on('change', changed).on('unlink', changed);
-  watcher.on('error', (e) => opts.onError?.(e instanceof Error ? e : new Error(String(e))));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return {
-    async close() {
-      if (timer) clearTimeout(timer);
-      await watcher.close();
-    },
-  };
+  return watchFiles(dirname(file), (n) => n === name, onChange, opts);
 }

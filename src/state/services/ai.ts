@@ -1,6 +1,7 @@
 import type { ExperimentInfo } from '../../domain/aiRunRows';
 import type { RunMetricsData } from '../../domain/experimentMetrics';
 import type { ExperimentRunPayload } from '../../domain/jobKinds/experimentRun';
+import type { WatchFiles } from '../slice';
 
 /** What one start of an experiment asks the queue for: a payload per run of its grid. */
 export type AiRunPlan =
@@ -15,6 +16,8 @@ export type AiRunPlan =
 export interface DeckAi {
   /** `ai/experiments/*.yaml`, each checked; `errors`: the folder could not be read. */
   loadExperiments(): Promise<ExperimentInfo[]>;
+  /** Follows `ai/experiments/*.yaml`. */
+  watchExperiments?: WatchFiles;
   /** The runs a start of `experiment` makes with these param values (a grid key set to one value is no longer varied). */
   plan(experiment: string, overrides: Record<string, string>): Promise<AiRunPlan>;
   /** Every point and checkpoint the store has of a run (Redis with REDIS_URL, else the workspace's files). */

@@ -2,6 +2,7 @@ import type { ApiQuota, PipelineClient } from '../../domain/pipelineClient';
 import type { LocalPipelineSource } from '../../domain/pipelineSource';
 import type { RemoteClientLookup, RemoteRepo, RemoteRunsRow } from '../../domain/remoteRepo';
 import type { DispatchSpec } from '../../domain/workflowDispatch';
+import type { WatchFiles } from '../slice';
 import type { DeckBus } from './bus';
 
 /** What a provider host said is left of its API quota, as last seen. */
@@ -22,6 +23,8 @@ export interface DeckPipelines {
   watchMs?: number;
   /** Every local pipeline (workspace and repositories), each checked; `errors`: finding the repositories. */
   loadLocal(): Promise<{ pipelines: LocalPipelineSource[]; errors: string[] }>;
+  /** Follows the workspace's `pipelines/*.yaml` (a repository's own file is read when the tab is shown, and `r`). */
+  watchLocal?: WatchFiles;
   /**
    * Each repository's recent remote runs, or why there are none (never rejects for one repository), and where
    * each repository's clone is (the trigger form reads a GitHub workflow's inputs there).

@@ -15,7 +15,7 @@ import type { AiMetricsEventData, ExperimentRunPayload } from '../../domain/jobK
 import { sparkValues } from '../../domain/metricChartValues';
 import { type JobsById, mergeJobList } from '../reducers/jobs';
 import type { AiRunPlan } from '../services/ai';
-import { errorText, type Slice } from '../slice';
+import { errorText, followFiles, type Slice } from '../slice';
 import type { DeckState } from '../store';
 
 /**
@@ -56,6 +56,8 @@ export interface AiState {
 export interface AiActions {
   /** The experiment files and the runs in the queue, read again (the tab shown, `r`). */
   reload(): Promise<void>;
+  /** Reads the experiments and runs now and the experiment files again after every change, until the stop. */
+  connect(): () => void;
   /** The `experimentRun` jobs of the queue into the jobs slice (the list of every kind may hold only the newest). */
   fetchRuns(): Promise<void>;
   openExperiment(name: string): void;
@@ -230,20 +232,28 @@ export const aiSlice: Slice<'ai', AiState, AiActions> = {
     const mainMetric = (job: JobView | undefined): string | undefined =>
       (job?.payload as Partial<ExperimentRunPayload> | undefined)?.metric?.name;
 
+    /** The experiment files, read again; a problem not told before goes on the message line. */
+    const readExperiments = (): Promise<void> =>
+      ai
+        ? ai.loadExperiments().then(
+            (experiments) => {
+              const before = new Set((get().ai.experiments ?? []).flatMap((e) => e.errors));
+              patch({ experiments });
+              for (const e of experiments)
+                for (const text of e.errors) if (!before.has(text)) notify('error', text);
+            },
+            (error) => notify('error', `experiments: ${errorText(error)}`),
+          )
+        : Promise.resolve(get().ai.experiments === undefined ? patch({ experiments: [] }) : undefined);
+
     const actions: AiActions = {
+      connect: () => {
+        void actions.fetchRuns();
+        return followFiles(ai?.watchExperiments, () => void readExperiments(), 'ai/experiments/', notify);
+      },
+
       reload: async () => {
-        const reading = ai
-          ? ai.loadExperiments().then(
-              (experiments) => {
-                const before = new Set((get().ai.experiments ?? []).flatMap((e) => e.errors));
-                patch({ experiments });
-                for (const e of experiments)
-                  for (const text of e.errors) if (!before.has(text)) notify('error', text);
-              },
-              (error) => notify('error', `experiments: ${errorText(error)}`),
-            )
-          : Promise.resolve(get().ai.experiments === undefined ? patch({ experiments: [] }) : undefined);
-        await Promise.all([reading, actions.fetchRuns()]);
+        await Promise.all([readExperiments(), actions.fetchRuns()]);
       },
 
       fetchRuns: async () => {

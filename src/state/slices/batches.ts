@@ -7,7 +7,7 @@ import { type BatchTarget, resolveTargets, targetProblemText } from '../../domai
 import type { JobView } from '../../domain/job';
 import { formatSourceError } from '../../domain/sourceError';
 import { type JobsById, mergeJobList } from '../reducers/jobs';
-import { errorText, type Slice } from '../slice';
+import { errorText, followFiles, type Slice } from '../slice';
 
 export interface BatchesState {
   /** `batches/*.yaml` as last read (undefined until then), each valid or with its located errors. */
@@ -29,6 +29,8 @@ export type BatchPlanning = { ok: true; plan: BatchPlan } | { ok: false; errors:
 export interface BatchesActions {
   /** Reads `batches/*.yaml` again and resolves each batch's targets. */
   reload(): Promise<void>;
+  /** Reads `batches/` now and again after every change to it until the returned stop (while the tab is shown). */
+  connect(): () => void;
   /**
    * The batch's targets resolved against servers.yaml and the resource index, cut into waves: what a start shows
    * before it asks. `file`: where the batch was read, so a name that names nothing is located in it.
@@ -71,6 +73,8 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
     const runOf = (id: string): BatchRunView | undefined => batchRunsOf(get().jobs.byId).get(id);
 
     const actions: BatchesActions = {
+      connect: () => followFiles(services.batches?.watch, () => void actions.reload(), 'batches/', notify),
+
       reload: () => {
         const batches = services.batches;
         if (!batches) {

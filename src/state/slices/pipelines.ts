@@ -21,7 +21,7 @@ import type { DispatchInput } from '../../domain/workflowDispatch';
 import { dispatchInputProblems } from '../../domain/workflowDispatch';
 import { type JobsById, mergeJobList } from '../reducers/jobs';
 import type { HostQuota } from '../services/pipelines';
-import { errorText, type Slice } from '../slice';
+import { errorText, followFiles, type Slice } from '../slice';
 import type { DeckState } from '../store';
 
 /** The run open over the table (Enter on a row): one of the row's runs, and its jobs (a local run's steps). */
@@ -78,6 +78,8 @@ export interface PipelinesActions {
   reload(): Promise<void>;
   /** The local pipeline files and the local runs in the queue (the tab shown again: an edit shows). */
   reloadLocal(): Promise<void>;
+  /** Follows the workspace's pipeline files until the returned stop (while the tab is shown; read just before). */
+  followLocal(): () => void;
   refreshRemote(): Promise<void>;
   /** A screen showing pipelines appeared or went: remote polling follows (see `nextPollMs`). */
   setShown(screen: string, shown: boolean): void;
@@ -363,6 +365,9 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         );
         await Promise.all([reading, actions.fetchRuns()]);
       },
+
+      followLocal: () =>
+        followFiles(pipelines?.watchLocal, () => void actions.reloadLocal(), 'pipelines/', notify, false),
 
       refreshRemote,
 

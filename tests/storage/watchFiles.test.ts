@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/domain/config';
+import { deckAiFor } from '../../src/services/ai/deckAi';
+import { deckPipelinesFor } from '../../src/services/pipelines/deckPipelines';
+import { isYamlName, watchFiles } from '../../src/services/storage/watchFiles';
+import { waitFor } from '../bus/contractSuite';
+
+const dirs: string[] = [];
+const closers: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'infradeck-watch-'));
+  dirs.push(dir);
+  return dir;
+}
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('following a folder of definitions', () => {
+  it('tells a YAML file written, replaced or removed, also in a folder made after it started; nothing else', async () => {
+    const root = workspace();
+    const dir = join(root, 'batches');
+    let changes = 0;
+    closers.push(await watchFiles(dir, isYamlName, () => changes++, { batchMs: 20 }));
+    mkdirSync(dir);
+    await waitFor('the folder made', () => changes === 1);
+    writeFileSync(join(dir, 'roll.yaml'), 'a: 1\n');
+    await waitFor('a file written', () => changes === 2);
+    // Not definitions: another kind of file, a hidden temp file, a YAML file beside the folder.
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    writeFileSync(join(dir, '.roll.yaml.1234.tmp'), 'x');
+    writeFileSync(join(root, 'other.yaml'), 'x');
+    await pause(300);
+    expect(changes).toBe(2);
+    rmSync(join(dir, 'roll.yaml'));
+    await waitFor('a file removed', () => changes === 3);
+  });
+
+  it('the Pipelines tab follows pipelines/ and the AI tab ai/experiments/ of the workspace', async () => {
+    const root = workspace();
+    mkdirSync(join(root, 'pipelines'));
+    mkdirSync(join(root, 'ai', 'experiments'), { recursive: true });
+    const seen = { pipelines: 0, experiments: 0 };
+    const pipelines = deckPipelinesFor({ dataDir: root, config: defaultConfig, env: {} });
+    const ai = deckAiFor({ dataDir: root, env: {} });
+    const onError = (error: Error) => {
+      throw error;
+    };
+    closers.push(await pipelines.watchLocal!(() => seen.pipelines++, onError));
+    closers.push(await ai.watchExperiments!(() => seen.experiments++, onError));
+    writeFileSync(join(root, 'pipelines', 'build.yaml'), 'steps: []\n');
+    await waitFor('the pipeline file', () => seen.pipelines === 1);
+    writeFileSync(join(root, 'ai', 'experiments', 'tune.yml'), 'command: [true]\n');
+    await waitFor('the experiment file', () => seen.experiments === 1);
+    expect(seen).toEqual({ pipelines: 1, experiments: 1 });
+  });
+});
