@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { watch } from 'chokidar';
+import { readyWatcher } from '../storage/watchFiles';
 import { workspacePaths } from '../storage/workspace';
 import { stateDir } from './stateFile';
 
@@ -64,12 +65,5 @@ export async function watchProjects(
     timer ??= setTimeout(flush, batchMs);
   };
   watcher.on('add', note('add')).on('change', note('change')).on('unlink', note('unlink'));
-  watcher.on('error', (e) => options.onError?.(e instanceof Error ? e : new Error(String(e))));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return {
-    async close() {
-      if (timer) clearTimeout(timer);
-      await watcher.close();
-    },
-  };
+  return readyWatcher(watcher, options.onError, () => clearTimeout(timer));
 }

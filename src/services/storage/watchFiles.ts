@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
-import { watch } from 'chokidar';
+import { type FSWatcher, watch } from 'chokidar';
 
 export interface WatchFilesOptions {
   /** Changes arriving within this window are reported once (default 100 ms). */
@@ -38,11 +38,20 @@ export async function watchFiles(
     timer = setTimeout(onChange, opts.batchMs ?? 100);
   };
   for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, changed);
-  watcher.on('error', (e) => opts.onError?.(e instanceof Error ? e : new Error(String(e))));
+  return readyWatcher(watcher, opts.onError, () => clearTimeout(timer));
+}
+
+/** Passes on the watcher's errors, resolves once it is ready, with its stop (`dropPending`: a report not yet made). */
+export async function readyWatcher(
+  watcher: FSWatcher,
+  onError: ((error: Error) => void) | undefined,
+  dropPending: () => void,
+): Promise<{ close(): Promise<void> }> {
+  watcher.on('error', (e) => onError?.(e instanceof Error ? e : new Error(String(e))));
   await new Promise<void>((ready) => watcher.once('ready', () => ready()));
   return {
     async close() {
-      if (timer) clearTimeout(timer);
+      dropPending();
       await watcher.close();
     },
   };
