@@ -131,6 +131,20 @@ describe('the Jobs screen', () => {
     expect(d.frame()).not.toContain('G follow');
   });
 
+  it("a job retried from its open view shows the new run's output as it comes (numbered from 1 again)", async () => {
+    const d = await start();
+    await run(d, 'sh -c "echo try-$(date +%s%N); exit 3"');
+    await d.waitFor('failed');
+    await d.press('enter');
+    await d.waitFor(/#1 {2}try 1\/1 .*failed after/);
+    await d.press('R');
+    await d.waitFor('Retry job');
+    await d.press('y');
+    // The second run's line has the first's numbers (attempt 1, line 0): it still shows, live.
+    const view = await d.waitFor((f) => (f.match(/^try-\d+\s*$/gm) ?? []).length === 2, 10_000);
+    expect(view).toMatch(/#2 {2}try 1\/1/);
+  });
+
   it('a running job without output says none came yet, and offers cancel and follow', async () => {
     const d = await start();
     await run(d, 'sleep 39.5');

@@ -7,7 +7,7 @@ import { errorText, type Slice } from '../slice';
 
 export const jobLogLines = 5_000;
 
-/** The open job's output. Lines are deduplicated by (attempt, seq): history and live events overlap. */
+/** The open job's output. History and live events overlap: a live line the history gave already is left out. */
 export interface JobLog {
   jobId: string;
   /** Which opening of a log this is (a job's log opened again is a new one). */
@@ -15,8 +15,11 @@ export interface JobLog {
   lines: RingBuffer<string>;
   /** Bumped on every change, so subscribers see a new object while the buffer itself is reused. */
   version: number;
-  /** Highest line `seq` shown, per attempt. */
-  high: Map<number, number>;
+  /**
+   * The history's lines by attempt, `seq` and time. Not by number alone: a retried job counts its attempts and lines
+   * from 1 and 0 again, so its new run's lines carry the numbers of the first run's.
+   */
+  fromHistory: Set<string>;
   /** Live lines that arrived before the history was loaded; undefined once it is. */
   early?: DeckEvent[];
 }
@@ -138,7 +141,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           opened: ++logsOpened,
           lines: new RingBuffer<string>(jobLogLines),
           version: 0,
-          high: new Map(),
+          fromHistory: new Set(),
           early: [],
         };
         patch({ log });
@@ -152,7 +155,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           if (current?.opened !== log.opened) return;
           for (const line of history) {
             current.lines.push(line.text);
-            current.high.set(line.attempt, Math.max(line.seq, current.high.get(line.attempt) ?? -1));
+            current.fromHistory.add(lineKey(line.attempt, line.seq, line.at));
           }
           const early = current.early ?? [];
           current.early = undefined;
@@ -225,10 +228,11 @@ function appendLogLine(log: JobLog, e: DeckEvent): boolean {
     return false;
   }
   const data = (e.data ?? {}) as { attempt?: number; seq?: number };
-  if (typeof data.attempt === 'number' && typeof data.seq === 'number') {
-    if (data.seq <= (log.high.get(data.attempt) ?? -1)) return false;
-    log.high.set(data.attempt, data.seq);
-  }
+  if (log.fromHistory.has(lineKey(data.attempt, data.seq, e.at))) return false;
   log.lines.push(e.message);
   return true;
+}
+
+function lineKey(attempt: unknown, seq: unknown, at: unknown): string {
+  return `${attempt}:${seq}:${at}`;
 }
