@@ -28,6 +28,20 @@ interface HelpLine {
   heading?: boolean;
 }
 
+/**
+ * The global actions as they work on this screen: a key the screen binds itself hides the global one there (the
+ * Timeline's `0` is "back to now", not tab 10), so it is not listed; an action left with no key goes.
+ */
+function unshadowed(globals: readonly ActionDef[], local: readonly Section[]): ActionDef[] {
+  const taken = new Set(local.flatMap((section) => section.actions.flatMap((a) => a.keys)));
+  const shown = globals.flatMap((a) => {
+    if (a.keys.length === 0) return [a];
+    const keys = a.keys.filter((k) => !taken.has(k));
+    return keys.length === 0 ? [] : [{ ...a, keys }];
+  });
+  return collapseTabActions(shown);
+}
+
 /** Keys take this many columns; longer ones get a line of their own. */
 const KEYS_WIDTH = 11;
 const KEYS_INDENT = ' '.repeat(KEYS_WIDTH + 2);
@@ -50,10 +64,13 @@ export function HelpOverlay({
   const actions = useActions();
   const access = useDeck((s) => s.access);
   const [scroll, setScroll] = useState(0);
-  const sections: Section[] = [
+  const local: Section[] = [
     { title: screen.title, actions: keymap.actionsIn(screen.id) },
     ...screen.scopes.map((scope) => ({ title: scopeTitle(scope), actions: keymap.actionsIn(scope) })),
-    { title: 'Global', actions: collapseTabActions(keymap.actionsIn('global')) },
+  ];
+  const sections: Section[] = [
+    ...local,
+    { title: 'Global', actions: unshadowed(keymap.actionsIn('global'), local) },
   ];
   const entries: HelpEntry[] = [];
   for (const section of sections) {

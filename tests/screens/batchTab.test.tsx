@@ -194,7 +194,10 @@ describe('the Batch tab', () => {
     const listHelp = await d.waitFor('New ad-hoc batch');
     expect(listHelp).toContain('Advance a paused run');
     expect(listHelp).not.toContain("The target's output");
-    await d.press('esc', 'enter', 'y');
+    // Esc alone, and the list back, before the next keys: Esc and a key right after it read as Alt and the key.
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('New ad-hoc batch'));
+    await d.press('enter', 'y');
     await d.waitFor(/FAILED · wave 2\/3/, 10_000);
     await d.press('?');
     const runHelp = await d.waitFor("The target's output");

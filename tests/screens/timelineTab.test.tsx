@@ -87,6 +87,10 @@ describe('the Timeline tab', () => {
     expect(deck.store.getState().ui.tab).toBe(screens[9].id);
     await deck.press('0');
     expect(deck.store.getState().ui.tab).toBe(screens[9].id);
+    // `?` there lists what `0` does there, not the tab key it hides.
+    await deck.press('?');
+    const help = await deck.waitFor('Back to now');
+    expect(help).not.toContain('Tab 10');
   });
 
   it('reads the commits again every minute: a push during an incident shows on the commits lane', async () => {
