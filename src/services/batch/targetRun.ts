@@ -6,7 +6,6 @@ import { SecretMask, secretValuesOf } from '../../domain/secretMask';
 import { stripControl } from '../../domain/text';
 import { commandEnvironment } from '../process/commandEnvironment';
 import { readLines, waitOrDestroy } from '../process/lineSplitter';
-import { endGroup, signalGroup } from '../process/processGroup';
 import { type SpawnedProgram, spawnProgram } from '../process/programSpawner';
 import { sshArgv, sshCommandArgv } from '../servers/sshArgv';
 
@@ -99,8 +98,6 @@ export async function runTarget(
   } catch (error) {
     throw new Error(describeSpawnError(file, error as Error));
   }
-  const pgid = child.pid;
-
   const mask = new SecretMask(secretValuesOf(workerEnv));
   let lastLine = '';
   const take = (raw: string, stream: OutputStream) => {
@@ -116,15 +113,9 @@ export async function runTarget(
 
   let timedOut = false;
   let cancelled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const killGroup = () => {
-    if (killTimer) return;
-    signalGroup(pgid, 'SIGTERM');
-    killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), killGraceMs);
-  };
   const onAbort = () => {
     cancelled = true;
-    killGroup();
+    child.stop();
   };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   // Aborted while the program started: no 'abort' event comes any more.
@@ -133,7 +124,7 @@ export async function runTarget(
     opts.timeoutMs !== undefined && opts.timeoutMs > 0
       ? setTimeout(() => {
           timedOut = true;
-          killGroup();
+          child.stop();
         }, opts.timeoutMs)
       : undefined;
 
@@ -141,9 +132,7 @@ export async function runTarget(
   const durationMs = Math.round(performance.now() - started);
   if (timeout) clearTimeout(timeout);
   opts.signal?.removeEventListener('abort', onAbort);
-  await endGroup(pgid, killGraceMs);
-  if (killTimer) clearTimeout(killTimer);
-  child.forget();
+  await child.end();
   await waitOrDestroy(streamsDone, [child.stdout, child.stderr], 2_000);
 
   return {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { endGroup, signalGroup } from './processGroup';
 
 /** A program started by the spawner: its process group (its pid), its output, and its end. */
 export interface SpawnedProgram {
@@ -8,8 +9,13 @@ export interface SpawnedProgram {
   stdout: Readable;
   stderr: Readable;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The worker has ended what was left of the group: the spawner stops watching it. */
-  forget(): void;
+  /** Cancel, timeout: SIGTERM to its group now, SIGKILL after the grace period (a second call does nothing). */
+  stop(): void;
+  /**
+   * Once it exited: what it left running in its group goes too (SIGTERM, the grace period, SIGKILL, until none is
+   * left), which also closes pipes such leftovers hold; the spawner then stops watching the group.
+   */
+  end(): Promise<void>;
 }
 
 export interface SpawnRequest {
@@ -35,7 +41,7 @@ export interface SpawnRequest {
  * over the channel as it is read, with backpressure: a reader that stops reading pauses the program's pipe.
  */
 export function spawnProgram(request: SpawnRequest, killGraceMs: number): Promise<SpawnedProgram> {
-  return spawnerFor(killGraceMs).spawn(request);
+  return spawnerFor(killGraceMs).spawn(request, killGraceMs);
 }
 
 type FromHelper =
@@ -49,11 +55,12 @@ type FromHelper =
       code: number | null;
       signal: NodeJS.Signals | null;
       ended: (1 | 2)[];
-      /** Something of its group still ran when it exited: the helper watches the group until `forget`. */
+      /** Something of its group still ran when it exited: the helper watches the group until `end` has ended it. */
       left: boolean;
     };
 
 interface Pending {
+  killGraceMs: number;
   resolve(program: SpawnedProgram): void;
   reject(error: Error): void;
   program?: Running;
@@ -100,11 +107,11 @@ class Spawner {
 
   constructor(private readonly graceSeconds: number) {}
 
-  spawn(request: SpawnRequest): Promise<SpawnedProgram> {
+  spawn(request: SpawnRequest, killGraceMs: number): Promise<SpawnedProgram> {
     const helper = this.ensure();
     const id = this.nextId++;
     return new Promise<SpawnedProgram>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { killGraceMs, resolve, reject });
       // The channel keeps the process alive only while a program runs (the helper must not hold an idle worker).
       if (this.pending.size === 1) helper.channel?.ref();
       this.send({
@@ -169,12 +176,21 @@ class Spawner {
         }
         const program: Running = { streams, exit, finished: new Set(), exited: false, watched: true };
         entry.program = program;
+        const { killGraceMs } = entry;
+        let killTimer: NodeJS.Timeout | undefined;
         entry.resolve({
           pid: m.pid,
           stdout: streams[1],
           stderr: streams[2],
           exited,
-          forget: () => {
+          stop: () => {
+            if (killTimer) return;
+            signalGroup(m.pid, 'SIGTERM');
+            killTimer = setTimeout(() => signalGroup(m.pid, 'SIGKILL'), killGraceMs);
+          },
+          end: async () => {
+            await endGroup(m.pid, killGraceMs);
+            clearTimeout(killTimer);
             if (program.watched) this.send({ t: 'forget', id: m.id });
           },
         });

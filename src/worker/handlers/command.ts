@@ -5,7 +5,6 @@ import { JobRefused } from '../../domain/refusal';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { commandEnvironment } from '../../services/process/commandEnvironment';
 import { readLines, waitOrDestroy } from '../../services/process/lineSplitter';
-import { endGroup, signalGroup } from '../../services/process/processGroup';
 import { type SpawnedProgram, spawnProgram } from '../../services/process/programSpawner';
 
 export interface CommandHandlerOptions {
@@ -102,30 +101,21 @@ export function commandRunner(
       // It did not start (not found, bad cwd).
       throw new Error(describeSpawnError(payload.program, payload.cwd, error as Error));
     }
-    const pgid = child.pid;
-
     const output = new OutputLog(ctx, budget, tailLines, [child.stdout, child.stderr]);
     const streamsDone = Promise.all([
       readLines(child.stdout, (line) => take?.(line, 'stdout') || output.add(line, 'stdout'), maxLineLength),
       readLines(child.stderr, (line) => take?.(line, 'stderr') || output.add(line, 'stderr'), maxLineLength),
     ]);
 
-    let killTimer: NodeJS.Timeout | undefined;
-    const killGroup = () => {
-      signalGroup(pgid, 'SIGTERM');
-      killTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), killGraceMs);
-    };
+    const stop = () => child.stop();
     // Cancelled while the program was being started: it ends at once.
-    if (ctx.signal.aborted) killGroup();
-    else ctx.signal.addEventListener('abort', killGroup, { once: true });
+    if (ctx.signal.aborted) stop();
+    else ctx.signal.addEventListener('abort', stop, { once: true });
 
     const exit = await child.exited;
-    ctx.signal.removeEventListener('abort', killGroup);
-    // The job is over when its program exits: whatever it left running in its group goes too. That also
-    // closes pipes held by such leftovers, so the output ends.
-    await endGroup(pgid, killGraceMs);
-    if (killTimer) clearTimeout(killTimer);
-    child.forget();
+    ctx.signal.removeEventListener('abort', stop);
+    // The job is over when its program exits: whatever it left running in its group goes too.
+    await child.end();
     await waitOrDestroy(streamsDone, [child.stdout, child.stderr], 2_000);
     await output.finish();
 
