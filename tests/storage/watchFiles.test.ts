@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +31,23 @@ function workspace(): string {
 }
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The folders this process's inotify instances watch, by inode (Linux: /proc/self/fdinfo). */
+function watchedInodes(): Set<number> {
+  const inodes = new Set<number>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target = '';
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (target !== 'anon_inode:inotify') continue;
+    for (const m of readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8').matchAll(/\bino:([0-9a-f]+)/g))
+      inodes.add(Number.parseInt(m[1]!, 16));
+  }
+  return inodes;
+}
+
 describe('following a folder of definitions', () => {
   it('tells a YAML file written, replaced or removed, also in a folder made after it started; nothing else', async () => {
     const root = workspace();
@@ -39,7 +66,39 @@ describe('following a folder of definitions', () => {
     expect(changes).toBe(2);
     rmSync(join(dir, 'roll.yaml'));
     await waitFor('a file removed', () => changes === 3);
+    // The folder removed and made again: still followed.
+    rmSync(dir, { recursive: true });
+    await waitFor('the folder removed', () => changes === 4);
+    mkdirSync(dir);
+    await waitFor('the folder made again', () => changes === 5);
+    writeFileSync(join(dir, 'again.yml'), 'a: 1\n');
+    await waitFor('a file in the folder made again', () => changes === 6);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'watches only the folder while it exists, not its busy parent',
+    async () => {
+      const root = workspace();
+      const dir = join(root, 'data');
+      mkdirSync(dir);
+      let changes = 0;
+      closers.push(
+        await watchFiles(
+          dir,
+          (n) => n === 'schedules.yaml',
+          () => changes++,
+          { batchMs: 20 },
+        ),
+      );
+      const watched = watchedInodes();
+      expect(watched.has(statSync(dir).ino)).toBe(true);
+      // A worker's log beside its workspace: each line used to wake the watcher (and chokidar read the folder again).
+      expect(watched.has(statSync(root).ino)).toBe(false);
+      for (let i = 0; i < 20; i++) appendFileSync(join(root, 'worker.log'), 'a line\n');
+      writeFileSync(join(dir, 'schedules.yaml'), 'schedules: []\n');
+      await waitFor('schedules.yaml written', () => changes === 1);
+    },
+  );
 
   it('the Pipelines tab follows pipelines/ and the AI tab ai/experiments/ of the workspace', async () => {
     const root = workspace();
