@@ -100,10 +100,12 @@ describe('following a folder of definitions', () => {
     },
   );
 
-  it('the Pipelines tab follows pipelines/ and the AI tab ai/experiments/ of the workspace', async () => {
+  it('the Pipelines tab follows pipelines/ and each repository’s .infradeck/pipeline.yaml, the AI tab ai/experiments/ of the workspace', async () => {
     const root = workspace();
     mkdirSync(join(root, 'pipelines'));
     mkdirSync(join(root, 'ai', 'experiments'), { recursive: true });
+    mkdirSync(join(root, 'shop'));
+    writeFileSync(join(root, 'repos.yaml'), 'repos:\n  - path: shop\n');
     const seen = { pipelines: 0, experiments: 0 };
     const pipelines = deckPipelinesFor({ dataDir: root, config: defaultConfig, env: {} });
     const ai = deckAiFor({ dataDir: root, env: {} });
@@ -116,6 +118,14 @@ describe('following a folder of definitions', () => {
     await waitFor('the pipeline file', () => seen.pipelines === 1);
     writeFileSync(join(root, 'ai', 'experiments', 'tune.yml'), 'command: [true]\n');
     await waitFor('the experiment file', () => seen.experiments === 1);
-    expect(seen).toEqual({ pipelines: 1, experiments: 1 });
+    // A repository's .infradeck/pipeline.yaml, its folder made after the tab started following.
+    mkdirSync(join(root, 'shop', '.infradeck'), { recursive: true });
+    await waitFor('the .infradeck folder of a repository', () => seen.pipelines === 2);
+    writeFileSync(join(root, 'shop', '.infradeck', 'pipeline.yaml'), 'steps: []\n');
+    await waitFor('the pipeline file of a repository', () => seen.pipelines === 3);
+    writeFileSync(join(root, 'shop', '.infradeck', 'notes.yaml'), 'x: 1\n');
+    writeFileSync(join(root, 'shop', 'pipeline.yaml'), 'x: 1\n');
+    await pause(300);
+    expect(seen).toEqual({ pipelines: 3, experiments: 1 });
   });
 });

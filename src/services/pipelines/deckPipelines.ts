@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { DeckConfig } from '../../domain/config';
 import type { PipelineClient } from '../../domain/pipelineClient';
 import type { RemoteClientLookup, RemoteRepo } from '../../domain/remoteRepo';
@@ -7,7 +9,7 @@ import { isYamlName, watchFiles } from '../storage/watchFiles';
 import { loadRepoEntries, workspacePaths } from '../storage/workspace';
 import { readDispatchSpec } from './githubWorkflowFile';
 import { LocalPipelineClient } from './localClient';
-import { loadLocalPipelines } from './localPipelines';
+import { loadLocalPipelines, repoPipelineFile } from './localPipelines';
 import { openRemoteClient, type RemoteClientOptions, RemoteClients, remoteRuns } from './remoteClients';
 
 export interface DeckPipelinesOptions {
@@ -41,8 +43,29 @@ export function deckPipelinesFor(opts: DeckPipelinesOptions): DeckPipelines {
     tableMs: opts.tableMs ?? config.refresh.repos * 1000,
     ...(opts.watchMs !== undefined ? { watchMs: opts.watchMs } : {}),
     loadLocal,
-    watchLocal: (onChange, onError) =>
-      watchFiles(workspacePaths(dataDir).pipelinesDir, isYamlName, onChange, { onError }),
+    watchLocal: async (onChange, onError) => {
+      // The repositories as they are now: a repository added later is followed from the tab's next showing.
+      const repos = await loadRepoEntries(dataDir, config, env);
+      const file = basename(repoPipelineFile);
+      const started = await Promise.allSettled([
+        watchFiles(workspacePaths(dataDir).pipelinesDir, isYamlName, onChange, { onError }),
+        ...repos.entries
+          .filter((entry) => existsSync(entry.path))
+          .map((entry) =>
+            watchFiles(join(entry.path, dirname(repoPipelineFile)), (n) => n === file, onChange, { onError }),
+          ),
+      ]);
+      const watchers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      const failed = started.find((s) => s.status === 'rejected');
+      const close = async () => {
+        await Promise.all(watchers.map((w) => w.close()));
+      };
+      if (failed) {
+        await close();
+        throw failed.reason;
+      }
+      return { close };
+    },
     loadRemote: async ({ limit, signal }) => {
       const repos = await loadRepoEntries(dataDir, config, env);
       const list = repos.entries.map((e) => ({ name: e.name, path: e.path }));
