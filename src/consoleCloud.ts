@@ -34,7 +34,8 @@ export function consoleCloud(
 ): { deckCloud: DeckCloud; provider: () => Promise<CloudProvider> } {
   let current: Promise<OpenedCloud> | undefined;
   let currentKey = '';
-  const profiles: string[] = [];
+  // Undefined until ~/.aws has been read (at the first open).
+  let profiles: string[] | undefined;
   const keyring = new CredentialsStore();
 
   const openFor = (selection: CloudSelection): Promise<OpenedCloud> => {
@@ -58,7 +59,9 @@ export function consoleCloud(
       );
       void import('./services/aws/awsProfiles')
         .then(({ readAwsProfiles }) => readAwsProfiles(env))
-        .then((found) => profiles.splice(0, profiles.length, ...found.profiles.keys()))
+        .then((found) => {
+          profiles = [...found.profiles.keys()];
+        })
         .catch(() => {});
     }
     return current;

@@ -111,6 +111,9 @@ describe('checked arguments of :region and :profile', () => {
     expect(unknownProfile('staging', ['default', 'prod'])).toBe(
       ':profile staging: no such AWS profile (profiles: default, prod)',
     );
-    expect(unknownProfile('anything', [])).toBeUndefined();
+    // Not read yet: the cloud says what it finds.
+    expect(unknownProfile('anything', undefined)).toBeUndefined();
+    // Read, and ~/.aws has none: no name can work.
+    expect(unknownProfile('xyz', [])).toMatch(/^:profile xyz: no AWS profiles in ~\/\.aws\/config/);
   });
 });

@@ -13,7 +13,7 @@ export function cloudCommands(cloud: DeckCloud): PaletteCommand[] {
       aliases: [],
       args: '<name>',
       description: 'Switch the AWS profile (~/.aws/config, SSO included)',
-      complete: () => cloud.knownProfiles(),
+      complete: () => cloud.knownProfiles() ?? [],
       run: (args, ctx) => {
         if (!args[0]) return ':profile needs a profile name (Tab lists them)';
         const problem = unknownProfile(args[0], cloud.knownProfiles());
@@ -88,11 +88,13 @@ export function unknownRegion(name: string, alsoKnown: readonly string[] = []): 
 }
 
 /**
- * Why `name` is not a profile of ~/.aws/config or credentials. The list is read when the cloud opens; while it
- * is still empty nothing is refused (the cloud then says what it found).
+ * Why `name` is not a profile of ~/.aws/config or credentials. The list is read when the cloud opens; until then
+ * (`undefined`) nothing is refused (the cloud then says what it found).
  */
-export function unknownProfile(name: string, profiles: readonly string[]): string | undefined {
-  if (profiles.length === 0 || profiles.includes(name)) return undefined;
+export function unknownProfile(name: string, profiles: readonly string[] | undefined): string | undefined {
+  if (profiles === undefined || profiles.includes(name)) return undefined;
+  if (profiles.length === 0)
+    return `:profile ${name}: no AWS profiles in ~/.aws/config or ~/.aws/credentials (aws configure --profile ${name} makes one; :login takes keys)`;
   const near = didYouMean(name, profiles, 3);
   const list = profiles.length <= 4 ? `profiles: ${profiles.join(', ')}` : 'Tab lists them';
   return `:profile ${name}: no such AWS profile (${near ? `did you mean ${near}?` : list})`;

@@ -30,8 +30,8 @@ export interface DeckCloud {
   cachedScans(account: string): Promise<RegionScan[]>;
   /** The regions to offer for `:region` completion. */
   knownRegions(): string[];
-  /** The profiles of ~/.aws/config and credentials, for `:profile` completion. */
-  knownProfiles(): string[];
+  /** The profiles of ~/.aws/config and credentials, for `:profile` completion; undefined until they are read. */
+  knownProfiles(): string[] | undefined;
   /** Keeps keys typed into `:login` in the OS keyring; never anywhere else. */
   saveKeys(
     label: string,
