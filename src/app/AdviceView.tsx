@@ -53,7 +53,8 @@ export function AdviceView({ width, height, active }: { width: number; height: n
       else if (name === 'r') void actions.assistant.advise();
       else if (name === 'enter') {
         const f = table.cursorRow;
-        if (f?.suggestion)
+        if (f?.suggestion?.notHere) actions.ui.notify('warn', `not offered: ${f.suggestion.notHere}`);
+        else if (f?.suggestion)
           offerJob(f.suggestion, {
             actions,
             readOnly,
@@ -110,6 +111,7 @@ export function AdviceView({ width, height, active }: { width: number; height: n
 
 function offerHint(f: AdviceFinding | undefined, readOnly: boolean): string {
   if (!f?.suggestion) return '';
+  if (f.suggestion.notHere) return 'Enter: not offered here · ';
   return readOnly && canChange(f.suggestion.kind)
     ? 'Enter: refused read-only · '
     : 'Enter run suggested job (asks first) · ';
@@ -149,7 +151,11 @@ function detailLines(
     for (const text of wrapText(`about: ${stripControl(rows)}${more}`, width)) out.push({ text });
     const s = f.suggestion;
     if (s) {
-      const refused = readOnly && canChange(s.kind) ? ', refused read-only: it changes things' : '';
+      const refused = s.notHere
+        ? `, not offered: ${s.notHere}`
+        : readOnly && canChange(s.kind)
+          ? ', refused read-only: it changes things'
+          : '';
       for (const text of wrapText(`suggested job (${s.kind}${refused}): ${stripControl(s.summary)}`, width))
         out.push({ text });
       out.push({

@@ -88,6 +88,7 @@ export function printAdvice(out: NodeJS.WritableStream, findings: readonly Advic
     if (f.suggestion) {
       out.write(`  suggested job (${f.suggestion.kind}): ${stripControl(f.suggestion.summary)}\n`);
       if (f.suggestion.note) out.write(`  note: ${stripControl(f.suggestion.note)}\n`);
+      if (f.suggestion.notHere) out.write(`  not to run here: ${stripControl(f.suggestion.notHere)}\n`);
     }
   }
 }

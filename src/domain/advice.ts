@@ -1,4 +1,5 @@
 import {
+  type AdviceFinding,
   type AdviceReport,
   type AdviceThresholds,
   compareFindings,
@@ -19,6 +20,8 @@ export interface AdviceInput {
   /** The resource index: its scan scopes and resources. Absent: not read (see `unread`). */
   resources?: {
     account?: string;
+    /** The DEMO cloud's: a fix that is an `aws` CLI command would act on the host's real account instead. */
+    demo?: boolean;
     scans: readonly Pick<RegionScan, 'region' | 'scannedAt'>[];
     all: readonly Resource[];
   };
@@ -33,6 +36,15 @@ export interface AdviceInput {
   thresholds?: Partial<AdviceThresholds>;
 }
 
+/** The DEMO cloud's resources are not AWS's: an `aws` CLI fix is shown, not offered. */
+function notOnDemo(finding: AdviceFinding): AdviceFinding {
+  const s = finding.suggestion;
+  if (s?.kind !== 'command' || s.payload.program !== 'aws') return finding;
+  const notHere =
+    'the DEMO cloud: the aws CLI would act on the account of this host’s credentials, not on the DEMO cloud';
+  return { ...finding, suggestion: { ...s, notHere } };
+}
+
 /** Runs every rule over what was read. Never throws on odd data: a field it cannot read is a note. */
 export function adviseOn(input: AdviceInput): AdviceReport {
   const t = { ...defaultAdviceThresholds, ...input.thresholds };
@@ -41,7 +53,7 @@ export function adviseOn(input: AdviceInput): AdviceReport {
   if (input.resources) {
     const { all, scans, account } = input.resources;
     for (const part of [stoppedInstances(all, input.now, t), openAdminGroups(all), bucketFindings(all)]) {
-      findings.push(...part.findings);
+      findings.push(...(input.resources.demo ? part.findings.map(notOnDemo) : part.findings));
       notes.push(...part.notes);
     }
     findings.push(...staleScans(scans, input.now, t, account));

@@ -33,6 +33,8 @@ export interface SuggestedJob {
   summary: string;
   /** What to know before running it: what it deletes, what it cannot undo. */
   note?: string;
+  /** Why it is shown but not offered here (the DEMO cloud's findings fixed with the real `aws` CLI). */
+  notHere?: string;
 }
 
 export interface AdviceFinding {

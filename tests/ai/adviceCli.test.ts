@@ -66,12 +66,16 @@ describe('infradeck advise on the DEMO cloud, without Redis', () => {
       region: expect.any(String),
     });
     expect(ssh.suggestion?.kind).toBe('command');
+    // The DEMO account's: its `aws` CLI fix would act on the host's real account.
+    expect(ssh.suggestion?.notHere).toMatch(/^the DEMO cloud: the aws CLI would act on/);
+    expect(findings.find((f) => f.rule === 'stopped-instance')?.suggestion?.notHere).toBeUndefined();
     const stoppedRows = findings.filter((f) => f.rule === 'stopped-instance').flatMap((f) => f.rows);
     expect(stoppedRows.every((row) => row.id.startsWith('i-') && row.region)).toBe(true);
 
     const text = await run(adviseCommand, []);
     expect(text.out).toMatch(/^\[high\] open-admin-port: port 22 \(SSH\) open to 0\.0\.0\.0\/0/m);
     expect(text.out).toMatch(/^ {2}suggested job \(terminate\): terminate \d+ resources?: /m);
+    expect(text.out).toMatch(/^ {2}not to run here: the DEMO cloud: /m);
     expect(text.err).toMatch(/\d+ findings: \d+ high, \d+ medium, \d+ low \(nothing was run\)/);
   });
 

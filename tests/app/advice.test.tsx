@@ -68,8 +68,9 @@ describe(':advise in the console', () => {
     // The finding at the cursor: why, its rows and the job it suggests.
     expect(f).toMatch(/\[high\] open-admin-port: port 22 \(SSH\) open to 0\.0\.0\.0\/0/);
     expect(f).toMatch(/about: sg-/);
-    expect(f).toMatch(/suggested job \(command\): /);
-    expect(f).toContain('Enter run suggested job (asks first)');
+    // Its fix is an `aws` CLI command: on the DEMO cloud it would act on the host's real account, so it is shown only.
+    expect(f).toMatch(/suggested job \(command, not offered: the DEMO cloud: the aws CLI would act on/);
+    expect(f).toContain('Enter: not offered here');
   });
 
   it('Enter offers the suggested job and runs it only once confirmed (typed for a terminate)', async () => {
@@ -89,19 +90,35 @@ describe(':advise in the console', () => {
     await d.waitFor(/\[low\] stopped-instance/);
     expect((await bus?.queue.list({}))?.length).toBe(jobsBefore);
 
-    await d.press('g', 'enter');
-    await d.waitFor('Run the job suggested for open-admin-port?');
-    await d.press('y');
+    await d.press('enter');
+    await d.waitFor('Run the job suggested for stopped-instance?');
+    await d.type(String(suggestion.payload.confirm));
+    await d.press('enter');
     await d.waitFor(/✓ queued job \S+: /);
     const jobs = (await bus?.queue.list({})) ?? [];
     expect(jobs.length).toBe(jobsBefore + 1);
-    expect(jobs.some((j) => j.kind === 'command' && j.requestedBy.user === operator.user)).toBe(true);
+    expect(jobs.some((j) => j.kind === 'terminate' && j.requestedBy.user === operator.user)).toBe(true);
+  });
+
+  it('does not offer an aws CLI fix on the DEMO cloud, and says why', async () => {
+    const d = await openScanned();
+    await advise(d);
+    await d.waitFor(/\[high\] open-admin-port/);
+    const jobsBefore = (await bus?.queue.list({}))?.length ?? 0;
+    await d.press('enter');
+    const said = await d.waitFor(/not offered: the DEMO cloud/);
+    expect(said).not.toContain('Run the job suggested');
+    fits(said);
+    expect((await bus?.queue.list({}))?.length).toBe(jobsBefore);
   });
 
   it('read-only, refuses a suggested job that changes things and says so', async () => {
     const d = await openScanned({ readOnly: true });
-    const f = await advise(d);
-    expect(f).toContain('suggested job (command, refused read-only: it changes things)');
+    await advise(d);
+    const findings = d.store.getState().assistant.advice?.report?.findings ?? [];
+    const stopped = findings.findIndex((x) => x.rule === 'stopped-instance');
+    for (let i = 0; i < stopped; i++) await d.press('j');
+    await d.waitFor('suggested job (terminate, refused read-only: it changes things)');
     const jobsBefore = (await bus?.queue.list({}))?.length ?? 0;
     await d.press('enter');
     const refused = await d.waitFor('read-only: not run');

@@ -4,6 +4,7 @@ import { ResourceIndex } from '../../domain/resource';
 import { scheduleRows } from '../../domain/scheduleRows';
 import { formatSourceError } from '../../domain/sourceError';
 import type { JobQueue } from '../bus/contracts';
+import { demoAccountId } from '../cloud/demoCloud';
 import { readAccountCache } from '../cloud/scanCache';
 import { loadSchedules } from '../scheduler/schedulesFile';
 import { workspacePaths } from '../storage/workspace';
@@ -36,7 +37,12 @@ export async function gatherAdviceInput(opts: {
     const { scans, problems } = await readAccountCache(cacheDir, opts.account);
     for (const p of problems) unread.push(`scan cache: ${p}`);
     const index = ResourceIndex.fromScans(scans);
-    input.resources = { account: opts.account, scans: index.scans, all: index.all };
+    input.resources = {
+      account: opts.account,
+      scans: index.scans,
+      all: index.all,
+      ...(opts.account === demoAccountId ? { demo: true } : {}),
+    };
   } else {
     unread.push(`resources not checked: ${opts.accountProblem ?? 'the account is unknown'}`);
   }

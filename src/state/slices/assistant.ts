@@ -221,7 +221,13 @@ export const assistantSlice: Slice<'assistant', AssistantState, AssistantActions
       const unread: string[] = [];
       const input: AdviceInput = { now: at, workspace: state.workspace.dataDir, unread };
       const { info, index } = state.cloud;
-      if (info?.account) input.resources = { account: info.account, scans: index.scans, all: index.all };
+      if (info?.account)
+        input.resources = {
+          account: info.account,
+          scans: index.scans,
+          all: index.all,
+          ...(info.kind === 'demo' ? { demo: true } : {}),
+        };
       else
         unread.push(
           `resources not checked: ${info?.problem ?? (info ? 'the cloud has no account' : 'the cloud is not open yet')}`,
