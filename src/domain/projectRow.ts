@@ -48,7 +48,12 @@ export function projectRow(
     owner: bp?.owner,
     protected: Boolean(bp?.protected ?? entry.state?.protected),
     lifecycle: entry.state?.lifecycle,
-    status: projectStatusOf({ state: entry.state, stateInvalid: entry.stateErrors.length > 0, job }),
+    status: projectStatusOf({
+      state: entry.state,
+      stateInvalid: entry.stateErrors.length > 0,
+      blueprintInvalid: !entry.blueprint,
+      job,
+    }),
     sync: projectSync(plan, options.known),
     errors: [...entry.errors, ...entry.stateErrors].map(formatSourceError),
     recorded: entry.state?.resources.length ?? 0,

@@ -25,6 +25,8 @@ export const projectStatuses = [
   'pending',
   'rejected',
   'unknown',
+  /** Never deployed, and its blueprint does not read: nothing to deploy until it is fixed (never stored). */
+  'invalid',
 ] as const;
 export type ProjectStatus = (typeof projectStatuses)[number];
 
@@ -167,6 +169,8 @@ export interface JobSummary {
 export function projectStatusOf(input: {
   state?: ProjectState;
   stateInvalid?: boolean;
+  /** The blueprint has errors (it is not read). */
+  blueprintInvalid?: boolean;
   job?: JobSummary;
   /** A change is waiting for the user's confirmation (a protected project's delete). */
   awaitingApproval?: boolean;
@@ -179,7 +183,7 @@ export function projectStatusOf(input: {
   if (job?.status === 'rejected' || (job?.status === 'failed' && job.error && isRefusal(job.error)))
     return 'rejected';
   if (input.stateInvalid) return 'unknown';
-  if (!state) return 'ready';
+  if (!state) return input.blueprintInvalid ? 'invalid' : 'ready';
   // A state file left `in_progress` with no job running: the worker died; resume or roll back.
   if (state.status === 'in_progress' && job) return 'error';
   return state.status;

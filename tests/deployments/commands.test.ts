@@ -69,6 +69,8 @@ describe('the project commands on the demo cloud, without Redis', () => {
     expect(bad.code).toBe(2);
     const body = JSON.parse(bad.out);
     expect(body.projects.map((p: { name: string }) => p.name)).toEqual(['broken', 'shop', 'static-site']);
+    // Never deployed and not readable: nothing is ready to deploy.
+    expect(body.projects[0].status).toBe('invalid');
     expect(body.projects[0].errors).toEqual([
       `${join(dataDir, 'projects', 'broken.yaml')}:11:24: compute.instances[0].type: "t9.huge" is not an instance type`,
     ]);

@@ -7,6 +7,20 @@ import { readStateFile } from '../../src/services/projects/stateFile';
 import { type DeploymentsSession, liveOf, rowOf, startDeployments } from './deploymentsHarness';
 
 let session: DeploymentsSession | undefined;
+
+/** What the confirmation says, its rows joined again into the lines they were wrapped from. */
+function boxText(frame: string): string {
+  return frame
+    .split('\n')
+    .filter((l) => /^\s*│ .* │$/.test(l))
+    .map((l) =>
+      l
+        .replace(/^\s*│ /, '')
+        .replace(/ │$/, '')
+        .trim(),
+    )
+    .join(' ');
+}
 afterEach(async () => {
   await session?.close();
   session = undefined;
@@ -21,7 +35,7 @@ describe('the Deployments screen', () => {
     expect(rowOf(f, 'analytics')).toMatch(/analytics\s+-\s+ready\s+not deployed\s+eu-central-1/);
     expect(rowOf(f, 'static-site')).toMatch(/static-site\s+!\s+-\s+ready/);
     expect(rowOf(f, 'broken')).toMatch(
-      /broken\s+-\s+ready\s+invalid\s+-\s+invalid: broken\.yaml:11:24: compute/,
+      /broken\s+-\s+invalid\s+invalid\s+-\s+invalid: broken\.yaml:11:24: compute/,
     );
     await deck.press('j'); // analytics, then broken
     // Under the table, the whole error: file:line:col, path and message (on two lines if need be).
@@ -135,6 +149,57 @@ describe('the Deployments screen', () => {
     expect(liveOf(cloud, 'shop')).toEqual([]);
     const [rollback] = await bus.queue.list({ kind: 'destroy' });
     expect(rollback.payload).toMatchObject({ project: 'shop', rollbackOf: deployId });
+  });
+
+  it('X and b at 80x24 wrap what they say, the bucket option with its key; b lists in the order the job deletes', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck, bus } = session;
+    await deck.press('D'); // analytics: servers, a network and two buckets
+    await deck.waitFor('Deploy analytics');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'analytics')), 15_000);
+
+    await deck.press('X');
+    const destroy = boxText(await deck.waitFor('Destroy analytics? This cannot be undone.'));
+    expect(destroy).not.toContain('…');
+    expect(destroy).toContain(
+      '[ ] also delete every object in 2 bucket(s); without it a non-empty bucket stays (e toggles)',
+    );
+    await deck.press('esc');
+
+    await deck.press('b');
+    const frame = await deck.waitFor(/Roll back deploy \S+ of analytics\?/);
+    for (const l of deck.lines()) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
+    const ask = boxText(frame);
+    expect(ask).not.toContain('…');
+    expect(ask).toContain(
+      'Deletes what that deploy created, dependants first (11 resource(s) in the state file, and any resource tagged with that deploy',
+    );
+    const items = [...ask.matchAll(/(\d+)\. (\S+) (\S+)/g)].map(([, level, type, id]) => ({
+      level: Number(level),
+      type,
+      id,
+    }));
+    expect(items.map((i) => i.type)).toEqual([
+      ...Array(5).fill('instance'),
+      'bucket',
+      'bucket',
+      'security-group',
+      'subnet',
+      'subnet',
+      'vpc',
+    ]);
+    await deck.press('y');
+    await deck.waitFor((f) => /destroyed\s+done\s+not deployed/.test(rowOf(f, 'analytics')), 15_000);
+    // The job deletes a level only after the one before it: the first line naming each resource says when.
+    const [rollback] = await bus.queue.list({ kind: 'destroy' });
+    const log = (await bus.queue.logs(rollback.id)).map((l) => l.text);
+    const when = (id: string) => log.findIndex((line) => line.includes(id));
+    for (const a of items) {
+      expect(when(a.id), a.id).toBeGreaterThan(-1);
+      for (const b of items)
+        if (a.level < b.level) expect(when(a.id), `${a.id} before ${b.id}`).toBeLessThan(when(b.id));
+    }
   });
 
   it('a project whose blueprint was deleted keeps its row from the state file, and can still be destroyed', async () => {

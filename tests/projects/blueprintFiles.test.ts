@@ -209,9 +209,10 @@ describe('the project list', () => {
     ]);
     const rows = entries.map((e) => projectRow(e, []));
     expect(rows.map((r) => [r.name, r.status, r.sync])).toEqual([
-      ['broken', 'ready', undefined],
+      ['broken', 'invalid', undefined],
       ['shop', 'ready', 'not deployed'],
-      ['shop', 'ready', undefined],
+      // The twin is not read: nothing of it is ready to deploy.
+      ['shop', 'invalid', undefined],
     ]);
   });
 

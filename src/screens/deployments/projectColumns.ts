@@ -12,6 +12,7 @@ const statusColor: Record<string, string | undefined> = {
   error: 'red',
   rejected: 'red',
   unknown: 'yellow',
+  invalid: 'red',
   in_progress: 'cyan',
   queued: 'cyan',
   pending: 'cyan',

@@ -134,6 +134,7 @@ export function projectRows(
           : projectStatusOf({
               state: entry.state,
               stateInvalid: entry.stateErrors.length > 0,
+              blueprintInvalid: !entry.blueprint,
               job: jobSummaryOf(job),
             });
     return { ...cached.row, status, ...(job ? { job } : {}) };
