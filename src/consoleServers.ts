@@ -15,6 +15,9 @@ export function consoleServers(
   env: NodeJS.ProcessEnv,
   probeIntervalMs = 10_000,
 ): DeckServers {
+  // One history for the console's life: probing restarts when the tab is shown again or the addresses change,
+  // and the sparklines keep what was probed before.
+  const history = new LatencyHistory(40);
   return {
     list: async (instances: readonly Resource[], demo: boolean) => {
       const file = await loadServersFile(workspacePaths(dataDir).serversFile, env);
@@ -37,7 +40,6 @@ export function consoleServers(
       return { rows, errors: file.errors.map(formatSourceError) };
     },
     probe: (rows, onRound) => {
-      const history = new LatencyHistory(40);
       const monitor = new ReachabilityMonitor({
         intervalMs: probeIntervalMs,
         history,

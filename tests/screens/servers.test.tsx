@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
 import { consoleServers } from '../../src/consoleServers';
+import type { Resource } from '../../src/domain/resource';
 import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
@@ -15,12 +16,17 @@ import { type DeckSession, startDeck } from '../harness/startDeck';
 let dir: string;
 let server: Server;
 let port: number;
+let accepted: number;
 let deck: DeckSession | undefined;
 let bus: Bus | undefined;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'infradeck-servers-'));
-  server = createServer((socket) => socket.end());
+  accepted = 0;
+  server = createServer((socket) => {
+    accepted++;
+    socket.end();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
   writeFileSync(
@@ -39,6 +45,7 @@ afterEach(async () => {
 async function openServers(
   ran: Array<[string, string[]]> = [],
   run: (program: string, args: string[]) => Promise<number> = async () => 0,
+  probeEveryMs = 200,
 ) {
   const cloud = consoleCloud(dir, {});
   bus = openMemoryBus({
@@ -47,7 +54,7 @@ async function openServers(
   });
   deck = await startDeck({
     bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud, servers: consoleServers(dir, { HOME: dir }, 200) },
+    services: { cloud: cloud.deckCloud, servers: consoleServers(dir, { HOME: dir }, probeEveryMs) },
     size: { columns: 140, rows: 30 },
   });
   deck.deck.runInTerminal = async (program, args) => {
@@ -68,6 +75,27 @@ async function openServers(
   return deck;
 }
 
+/** An instance of the example `analytics` project as its deploy leaves it (worker-a ×3, worker-b ×2). */
+function analyticsWorker(group: 'a' | 'b', n: number): Resource {
+  const name = `analytics-worker-${group}`;
+  return {
+    type: 'instance',
+    id: `i-0${group === 'a' ? 'a' : 'b'}${n}00000000000000`,
+    name,
+    region: 'eu-central-1',
+    state: 'running',
+    project: 'analytics',
+    detail: `c6i.large 10.30.${group === 'a' ? 0 : 16}.${10 + n}`,
+    tags: { Name: name, 'infradeck:project': 'analytics' },
+    refs: {},
+  };
+}
+
+/** The instance jobs the console enqueued (start, stop, reboot). */
+function instanceJobs(d: DeckSession) {
+  return [...d.store.getState().jobs.byId.values()].filter((j) => j.kind === 'instances');
+}
+
 describe('the Servers screen', () => {
   it('probes the SSH port of each host: latency for a listening one, why not for a closed one', async () => {
     const d = await openServers();
@@ -77,7 +105,8 @@ describe('the Servers screen', () => {
     // A host's project is in PROJECT, and it has no region.
     expect(f).toMatch(/NAME +KIND +ADDRESS +STATE +REGION +SSH PORT +PROJECT /);
     expect(f).toMatch(new RegExp(`listening +ssh +127\\.0\\.0\\.1:${port} +\\d+ ms +web `));
-    expect(f).toMatch(/ci-runner-1 +ec2 +— +running +ap-northeast-1 +not probed +ci /);
+    // A DEMO instance has no address to probe: its SSH PORT says so as its ADDRESS does, the why is under the table.
+    expect(f).toMatch(/ci-runner-1 +ec2 +— +running +ap-northeast-1 +— +ci /);
     // The cursor's row says the whole reason under the table.
     expect(f).toMatch(
       /listening 127\.0\.0\.1:\d+ answers in \d+ ms · s runs ssh -p \d+ -l ops -- 127\.0\.0\.1/,
@@ -140,5 +169,96 @@ describe('the Servers screen', () => {
     await d.type(name);
     await d.press('enter');
     await d.waitFor(new RegExp(`${name}\\s+ec2\\s+—\\s+(stopping|stopped)`), 10_000);
+  });
+  it('counts the age of the last probe up between probes; reading the list again does not probe again', async () => {
+    const d = await openServers([], undefined, 60_000);
+    await d.waitFor(/closed +ssh .* refused/);
+    await d.press('j');
+    // Under the table and in PROBED: the age moves on between two probes (a minute apart here).
+    const f = await d.waitFor(
+      /closed: connection refused on port 1 \(nothing listens there\) · probed [1-9]\d*s ago/,
+    );
+    expect(f).toMatch(/closed +ssh +127\.0\.0\.1:1 +refused .* [1-9]\d*s /);
+    expect(accepted).toBe(1);
+    // r reads servers.yaml again: the same addresses, so the probe goes on as it was.
+    await d.press('r');
+    await d.waitFor(() => !d.store.getState().servers.loading);
+    await d.waitFor(/probed [1-9]\d*s ago/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(accepted).toBe(1);
+  });
+
+  it('tells the instances of a project apart by the end of their names at 80x24', async () => {
+    const d = await openServers();
+    d.store
+      .getState()
+      .actions.cloud.lookedUp('analytics', 'eu-central-1', [
+        ...[1, 2, 3].map((n) => analyticsWorker('a', n)),
+        ...[1, 2].map((n) => analyticsWorker('b', n)),
+      ]);
+    await d.waitFor(() => d.store.getState().servers.rows.some((r) => r.name === 'analytics-worker-b'));
+    await d.resize(80, 24);
+    const f = await d.waitFor(/analytic\S* +ec2 /);
+    const names = f
+      .split('\n')
+      .map((line) => /^[ >●]+(analytic\S*) +ec2 /.exec(line)?.[1])
+      .filter(Boolean);
+    // Each keeps its distinguishing end, whole or with its middle left out.
+    expect(names).toHaveLength(5);
+    expect(names.filter((n) => n!.endsWith('worker-a'))).toHaveLength(3);
+    expect(names.filter((n) => n!.endsWith('worker-b'))).toHaveLength(2);
+  });
+
+  it('starts only a stopped instance and stops or reboots only a running one: else says why, and asks nothing', async () => {
+    const d = await openServers();
+    await d.press('/');
+    await d.type('running');
+    await d.press('enter');
+    const running = await d.waitFor(/ec2 .*running/);
+    const name = /> (\S+)\s+ec2 .*running/.exec(running)![1];
+    await d.press('U');
+    await d.waitFor(`start: ${name} is running (only a stopped instance can be started)`);
+    expect(d.store.getState().ui.overlay).toBeNull();
+    await d.press('/', 'ctrl-u');
+    await d.type('stopped');
+    await d.press('enter');
+    const stopped = await d.waitFor(/> \S+\s+ec2 .*stopped/);
+    const other = /> (\S+)\s+ec2 .*stopped/.exec(stopped)![1];
+    await d.press('B');
+    await d.waitFor(`reboot: ${other} is stopped (only a running instance can be rebooted)`);
+    await d.press('H');
+    await d.waitFor(`stop: ${other} is stopped (only a running instance can be stopped)`);
+    expect(d.store.getState().ui.overlay).toBeNull();
+    expect(instanceJobs(d)).toEqual([]);
+  });
+
+  it('says which selected rows a power action leaves out, and why', async () => {
+    const d = await openServers();
+    await d.waitFor(/ci-runner-1 +ec2 +— +running +ap-northeast-1/);
+    // The two hosts of servers.yaml, then the first instance (ci-runner-1, running).
+    await d.press('space', 'space', 'space');
+    await d.press('H');
+    const dialog = await d.waitFor('Stop 1 instance?');
+    expect(dialog).toContain('2 selected rows are not instances (listening, closed): left out');
+    expect(dialog).toMatch(/ci-runner-1 +i-\S+ +ap-northeast-1 +now running/);
+    await d.press('n');
+    // Nothing of the selection can be started: no dialog, the message says why for each.
+    await d.press('U');
+    await d.waitFor(
+      'start: 2 selected rows are not instances (listening, closed); ci-runner-1 is running (only a stopped instance can be started)',
+    );
+    expect(d.store.getState().ui.overlay).toBeNull();
+    expect(instanceJobs(d)).toEqual([]);
+  });
+  it('keeps the latency history when the tab is shown again', async () => {
+    const d = await openServers();
+    const reach = () => d.store.getState().servers.reach['host:listening'];
+    await d.waitFor(() => (reach()?.samples.length ?? 0) >= 3);
+    await d.press('1');
+    const before = reach()!;
+    await d.press('6');
+    // Shown again, the tab probes at once: that probe is added to the sparkline, it does not start a new one.
+    await d.waitFor(() => reach()!.last!.at !== before.last!.at);
+    expect(reach()!.samples.length).toBeGreaterThan(before.samples.length);
   });
 });

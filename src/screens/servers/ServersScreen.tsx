@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
@@ -11,30 +11,33 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
+import { type InstanceAction, planInstanceAction } from './instanceActions';
 import { serverColumns } from './serverColumns';
 import { serverNote } from './serverNote';
 
-type InstanceAction = 'start' | 'stop' | 'reboot';
-
+/**
+ * Asks before a power action on the instances it applies to (start: the stopped ones; stop and reboot: the
+ * running ones), saying which chosen rows it leaves out and why; with none left, says why on the message line.
+ */
 function askInstanceAction(
   action: InstanceAction,
   rows: ServerView[],
   actions: DeckActions,
   index: ResourceIndex,
 ): void {
-  const instances = rows.flatMap((r) =>
-    r.instanceId && r.region ? (index.get(r.region, r.instanceId) ?? []) : [],
-  );
+  const { instances, leftOut, rule } = planInstanceAction(action, rows, index);
   if (instances.length === 0) {
-    actions.ui.notify(
-      'warn',
-      `${action}: only EC2 instances can be started, stopped or rebooted (servers.yaml hosts cannot)`,
-    );
+    const why = leftOut.length ? leftOut.join('; ') : 'no row to act on';
+    actions.ui.notify('warn', `${action}: ${why} (${rule})`);
     return;
   }
   actions.ui.confirm({
     title: `${action[0].toUpperCase()}${action.slice(1)} ${instances.length} instance${instances.length === 1 ? '' : 's'}?`,
-    lines: instances.map((i) => `${i.name ?? i.id}  ${i.id}  ${i.region}  now ${i.state ?? '?'}`),
+    // What is left out first: a long list of instances is cut at the bottom of the dialog.
+    lines: [
+      ...leftOut.map((why) => `${why}: left out`),
+      ...instances.map((i) => `${i.name ?? i.id}  ${i.id}  ${i.region}  now ${i.state ?? '?'}`),
+    ],
     onYes: () => void actions.cloud.instanceAction(action, instances),
   });
 }
@@ -46,8 +49,23 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const index = useDeck((s) => s.cloud.index);
   const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
-  // New columns after every probe round: the table redraws the reachability cells.
-  const columns = useMemo(() => serverColumns(() => reach, Date.now), [reach]);
+  // Redrawn every second while shown, so the ages of the probes count up between rounds.
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!active) return undefined;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [active]);
+  // New columns after every probe round and every second: the table redraws the reachability cells and ages.
+  const columns = useMemo(
+    () =>
+      serverColumns(
+        () => reach,
+        () => now,
+      ),
+    [reach, now],
+  );
   // The summary line above the table and the cursor row's note below it.
   const tableHeight = height - 2;
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
@@ -57,8 +75,14 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   useEffect(() => {
     void actions.servers.refresh();
   }, [actions, index, demo]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of rows
-  useEffect(() => (active ? actions.servers.probe() : undefined), [actions, active, rows]);
+  // The list is rebuilt at every change of the resource index (a scan, a job's result): probing restarts only
+  // when what it probes changed, so a refresh neither probes again at once nor resets the ages.
+  const probed = useMemo(
+    () => rows.flatMap((r) => (r.host ? [`${r.key} ${r.host}:${r.port}`] : [])).join('\n'),
+    [rows],
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of addresses
+  useEffect(() => (active ? actions.servers.probe() : undefined), [actions, active, probed]);
 
   useKeys(
     'screen',
@@ -81,7 +105,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
   const summary = ` ${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
-  const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], Date.now());
+  const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
     <Box flexDirection="column" width={width} height={height}>

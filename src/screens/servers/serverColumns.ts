@@ -4,7 +4,9 @@ import { formatAge } from '../../domain/text';
 import type { ServerReach, ServerView } from '../../state/services/servers';
 
 export function reachText(reach: ServerReach | undefined, row: ServerView): string {
-  if (!row.host) return row.source === 'ec2' && !row.ssh.ok ? 'not probed' : 'no address';
+  // Nothing to probe, as ADDRESS says: why (a DEMO instance, a stopped one) is under the table for the cursor's
+  // row, and a word here would take the width the names need at 80 columns.
+  if (!row.host) return '—';
   const last = reach?.last;
   if (!last) return 'probing…';
   // The word for why (refused, timed out, no DNS); the whole sentence is under the table for the cursor's row.
@@ -16,7 +18,17 @@ export function serverColumns(
   now: () => number,
 ): Column<ServerView>[] {
   return [
-    { key: 'name', title: 'NAME', priority: Priority.identity, min: 12, max: 24, value: (r) => r.name },
+    // The instances of a project share the start of their names and differ at the end (analytics-worker-a,
+    // analytics-worker-b): a name too long for its column loses its middle, and the project hides first.
+    {
+      key: 'name',
+      title: 'NAME',
+      priority: Priority.identity,
+      min: 16,
+      max: 24,
+      cut: 'middle',
+      value: (r) => r.name,
+    },
     {
       key: 'source',
       title: 'KIND',
