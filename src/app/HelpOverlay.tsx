@@ -92,7 +92,11 @@ export function HelpOverlay({
   });
 
   const { columns, columnWidth } = helpLayout(entries, width - 2, height);
-  const maxScroll = Math.max(0, Math.max(...columns.map((c) => c.length)) - height);
+  const total = Math.max(...columns.map((c) => c.length));
+  // What does not fit scrolls, and the last row says so (the message line below may hold a toast, not hints).
+  const note = total > height && height > 1;
+  const bodyHeight = note ? height - 1 : height;
+  const maxScroll = Math.max(0, total - bodyHeight);
   const top = Math.min(scroll, maxScroll);
 
   useKeys('overlay', (press) => {
@@ -106,7 +110,7 @@ export function HelpOverlay({
       <Box>
         {columns.map((lines, c) => (
           <Box key={c} flexDirection="column" width={columnWidth}>
-            {lines.slice(top, top + height).map((l, i) => (
+            {lines.slice(top, top + bodyHeight).map((l, i) => (
               <Text key={i} bold={l.heading} color={l.heading ? theme.accent : undefined}>
                 {fitWidth(l.text, columnWidth - 1)}
               </Text>
@@ -114,8 +118,19 @@ export function HelpOverlay({
           </Box>
         ))}
       </Box>
+      {note ? (
+        <Text color={theme.muted}>{fitWidth(helpScrollNote(top, bodyHeight, total), width - 2)}</Text>
+      ) : null}
     </Box>
   );
+}
+
+/** The help's last row when it scrolls: `↓ more below · lines 1–20 of 63 · j/k scroll, Esc closes`. */
+export function helpScrollNote(top: number, rows: number, total: number): string {
+  const last = Math.min(top + rows, total);
+  const more =
+    top > 0 && last < total ? '↑↓ more above and below' : top > 0 ? '↑ more above' : '↓ more below';
+  return `${more} · lines ${top + 1}–${last} of ${total} · j/k scroll, Esc closes`;
 }
 
 /** An entry's lines in `width` columns: wrapped, never cut; what a key does continues under its description. */

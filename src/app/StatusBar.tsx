@@ -33,21 +33,30 @@ export function identityLabel(cloud: DeckState['cloud']): string {
  * The status bar's problem in at most `room` columns: the last error's text and how many unread messages more
  * when there is room (` ✗ config.yaml:4:10: theme: unknown key… (+2 more: :messages) `), else how many there
  * are to read and where (` ✗ 3 problems: :messages `, ` ✗ 3 :messages `). Empty once `:messages` was opened.
+ * The mark is the worst level unread, as on the message line: ` ! 2 warnings: :messages ` when only warnings are.
  */
-export function problemSummary(lastError: string | undefined, unread: number, room: number): string {
+export function problemSummary(
+  lastError: string | undefined,
+  unread: number,
+  room: number,
+  worst: 'error' | 'warn' = 'error',
+): string {
   if (lastError === undefined && unread <= 0) return '';
   const count = Math.max(unread, 1);
+  const onlyWarnings = lastError === undefined && worst === 'warn';
+  const mark = onlyWarnings ? '!' : '✗';
   if (lastError !== undefined) {
     const pointer = count > 1 ? ` (+${count - 1} more: :messages) ` : ' (:messages) ';
     const textRoom = Math.min(room - 3 - pointer.length, displayWidth(lastError));
-    if (textRoom >= 16) return ` ✗ ${fitWidth(lastError, textRoom)}${pointer}`;
+    if (textRoom >= 16) return ` ${mark} ${fitWidth(lastError, textRoom)}${pointer}`;
   }
-  const counted = ` ✗ ${count} problem${count === 1 ? '' : 's'}: :messages `;
+  const noun = onlyWarnings ? 'warning' : 'problem';
+  const counted = ` ${mark} ${count} ${noun}${count === 1 ? '' : 's'}: :messages `;
   if (counted.length <= room) return counted;
-  const short = ` ✗ ${count} :messages `;
+  const short = ` ${mark} ${count} :messages `;
   if (short.length <= room) return short;
-  const mark = ` ✗ ${count} `;
-  return mark.length <= room ? mark : fitWidth(mark, room);
+  const marked = ` ${mark} ${count} `;
+  return marked.length <= room ? marked : fitWidth(marked, room);
 }
 
 /** Next to problems, the identity takes at most this much; their text gets the rest. */
@@ -62,9 +71,12 @@ export function StatusBar({ width }: { width: number }) {
   const workspace = useDeck((s) => s.workspace);
   const unread = useDeck((s) => s.ui.unreadMessages);
   const lastError = useDeck((s) => s.ui.lastError);
-  // Only warnings unread: the mark is yellow.
-  const onlyWarnings = useDeck(
-    (s) => !s.ui.lastError && s.ui.messages.slice(-s.ui.unreadMessages).every((m) => m.level === 'warn'),
+  // An error unread (its text may be gone from lastError: a cloud switch that worked takes it off) keeps the ✗.
+  const worst = useDeck((s) =>
+    s.ui.lastError ||
+    s.ui.messages.slice(s.ui.messages.length - s.ui.unreadMessages).some((m) => m.level === 'error')
+      ? 'error'
+      : 'warn',
   );
   const bus = useDeck((s) => s.bus);
   const cloud = useDeck((s) => s.cloud);
@@ -114,7 +126,7 @@ export function StatusBar({ width }: { width: number }) {
       ? fitWidth(` ${who.trimStart().split(' ')[0]} `, whoRoom)
       : fitWidth(who, whoRoom);
   room -= whoText.length;
-  const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room);
+  const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room, worst);
   room -= displayWidth(problems);
   return (
     <Box width={width} height={1} overflow="hidden">
@@ -136,7 +148,7 @@ export function StatusBar({ width }: { width: number }) {
       ) : null}
       <Text color={access.state?.kind === 'broken' ? theme.error : theme.muted}>{role}</Text>
       <Text color={cloud.info?.problem ? theme.error : theme.muted}>{whoText}</Text>
-      <Text color={onlyWarnings ? theme.warn : theme.error}>{problems}</Text>
+      <Text color={worst === 'error' ? theme.error : theme.warn}>{problems}</Text>
       <Text>{' '.repeat(Math.max(0, room))}</Text>
       <Text
         color={bus.status?.state === 'connected' ? theme.ok : theme.error}

@@ -1,7 +1,14 @@
 import stringWidth from 'string-width';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { helpLayout, helpLines } from '../../src/app/HelpOverlay';
 import { fitHintLine } from '../../src/ui/keyHints';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let deck: DeckSession | undefined;
+afterEach(() => {
+  deck?.unmount();
+  deck = undefined;
+});
 
 const resourcesHints = {
   screen: ['Enter details', 's scan', 'Space select', 'd delete', 'p project', ':ec2 :vpc :sg :s3'],
@@ -70,5 +77,22 @@ describe('the help overlay', () => {
     const long = [filter, filter, filter, filter];
     const two = helpLayout(long, 78, 3);
     for (const column of two.columns) expect(column[0].text).toMatch(/^ \//);
+  });
+
+  it('says on its last row that it scrolls, and where it is, at 80x24', async () => {
+    deck = await startDeck({ size: { columns: 80, rows: 24 } });
+    await deck.press('?');
+    await deck.waitFor('Global');
+    // Rows 1–21 are the overlay (the tab bar above, the message line and the status bar below).
+    const last = () => deck!.lines()[21] ?? '';
+    expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k scroll, Esc closes/);
+    const total = Number(/of (\d+)/.exec(last())?.[1]);
+    expect(total).toBeGreaterThan(20);
+    await deck.press('j');
+    await deck.waitFor(() => last().includes('lines 2–21'));
+    expect(last()).toContain('↑↓ more above and below');
+    for (let i = 0; i < total && !last().includes('↑ more above ·'); i++) await deck.press('j');
+    expect(last()).toContain(`lines ${total - 19}–${total} of ${total}`);
+    expect(deck.frame()).toContain('Esc or ? closes, j/k scroll.');
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/domain/config';
@@ -330,6 +330,25 @@ describe('the Pipelines tab', () => {
     expect(d.frame()).toMatch(/cccc\S* · push · by octocat/);
     await d.press('?');
     await d.waitFor('Re-run the failed jobs / steps of the run');
+  });
+
+  it('Enter on a repository without a usable origin says why with a warning mark, not ✓', async () => {
+    // A folder listed in repos.yaml that is not a git repository: its row reads `no remote`.
+    mkdirSync(join(ws.dir, 'plain'));
+    writeFileSync(
+      join(ws.dir, 'repos.yaml'),
+      `${readFileSync(join(ws.dir, 'repos.yaml'), 'utf8')}  - name: plain\n    path: plain\n`,
+    );
+    const d = await openTab();
+    await d.press('/');
+    await d.type('plain');
+    await d.press('enter');
+    await d.waitFor(/plain +.*cannot read origin/);
+    await d.press('enter');
+    const f = await d.waitFor(/plain: cannot read origin: /);
+    const line = f.split('\n').find((l) => l.includes('plain: cannot read origin')) ?? '';
+    expect(line).toMatch(/^! plain: cannot read origin: .*not a git repository/);
+    expect(f).not.toContain('✓ plain');
   });
 
   it('gives the Repositories tab a CI column: the last run, marked * when stale', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeck } from '../../src/app/createDeck';
 import { tabLabels } from '../../src/app/tabLabels';
 import { configSchema } from '../../src/domain/config';
+import type { DeckEvent } from '../../src/domain/event';
 import type { JobView } from '../../src/domain/job';
 import { displayWidth } from '../../src/domain/text';
 import type { TimelineCommit } from '../../src/domain/timelineLanes';
@@ -15,7 +16,7 @@ import { commitsEveryMs } from '../../src/state/slices/timeline';
 import { DeckProvider } from '../../src/ui/deckContext';
 import { type DeckSession, startDeck, tick } from '../harness/startDeck';
 import { stubDeckBus } from '../harness/stubServices';
-import { incidentEvents, type TimelineWorkspace, timelineWorkspace } from './timelineHarness';
+import { incidentEvents, storedEvent, type TimelineWorkspace, timelineWorkspace } from './timelineHarness';
 
 let deck: DeckSession | undefined;
 let ws: TimelineWorkspace | undefined;
@@ -27,9 +28,13 @@ afterEach(() => {
   ws = undefined;
 });
 
-async function openTimeline(size = { columns: 80, rows: 24 }, dir?: string) {
+async function openTimeline(
+  size = { columns: 80, rows: 24 },
+  dir?: string,
+  more: (now: number) => DeckEvent[] = () => [],
+) {
   const now = Date.now();
-  ws = timelineWorkspace(() => incidentEvents(now), dir);
+  ws = timelineWorkspace(() => [...incidentEvents(now), ...more(now)].sort((a, b) => a.at - b.at), dir);
   deck = await startDeck({ size, bus: stubDeckBus(), services: { timeline: ws.services } });
   await deck.press(':');
   await deck.type('timeline');
@@ -214,7 +219,7 @@ describe('the Timeline tab', () => {
     await cursorOnto(d, 'right', 'scans');
     await d.press('p');
     let f = await d.waitFor('Pins (2)');
-    expect(f).toMatch(/\d\d:\d\d:\d\d deploys que/);
+    expect(f).toMatch(/ {4}\d\d:\d\d:\d\d deploys/);
     const file = join(ws!.dir, '.cache', 'timeline-pins.json');
     await d.waitFor(() => existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).pins.length === 2);
 
@@ -222,8 +227,8 @@ describe('the Timeline tab', () => {
     await d.press('P');
     await d.waitFor(() => d.store.getState().timeline.panel === 'pins');
     await d.press('g', 'space', 'down', 'space');
-    f = await d.waitFor(/1\d\d:\d\d:\d\d deploys/);
-    expect(f).toMatch(/2\d\d:\d\d:\d\d scans/);
+    f = await d.waitFor(/\[1\] \d\d:\d\d:\d\d deploys/);
+    expect(f).toMatch(/\[2\] \d\d:\d\d:\d\d scans/);
     await d.press('C');
     f = await d.waitFor('Log pattern shift');
     expect(f).toContain('Between them, by lane');
@@ -239,6 +244,63 @@ describe('the Timeline tab', () => {
     await d.press('esc');
     await d.waitFor('events/s');
     expect(d.store.getState().timeline.compare).toBeUndefined();
+  });
+
+  it('marks the selected pins apart from their time and wraps their text whole, at 80x24 and 200x50', async () => {
+    const id = 'i-0cda8c8fcfbd8cef7';
+    const stopped = (now: number) => [
+      storedEvent(now - 3 * 60_000, 900, {
+        level: 'info',
+        type: 'resource.changed',
+        source: { user: 'ada', host: 'jump1' },
+        message: `${id} running → stopped in ap-northeast-1`,
+        data: {},
+      } as Omit<DeckEvent, 'id' | 'at'>),
+    ];
+    /** The pin panel: the last `width` columns of each line. */
+    const panel = (lines: string[], columns: number, width: number) =>
+      lines.map((l) =>
+        [...l.padEnd(columns)]
+          .slice(columns - width)
+          .join('')
+          .trimEnd(),
+      );
+    for (const [columns, rows] of [
+      [80, 24],
+      [200, 50],
+    ]) {
+      const d = await openTimeline({ columns, rows }, undefined, stopped);
+      await d.press('left');
+      await cursorOnto(d, 'left', 'scans');
+      await d.press('p');
+      await d.waitFor('Pins (1)');
+      await cursorOnto(d, 'left', 'deploys');
+      await d.press('p');
+      await d.waitFor('Pins (2)');
+      await d.press('P');
+      await d.waitFor(() => d.store.getState().timeline.panel === 'pins');
+      await d.press('g', 'space', 'down', 'space');
+      await d.waitFor(/\[2\] \d\d:\d\d:\d\d scans/);
+      const width = columns === 80 ? 22 : 36;
+      const side = panel(d.lines(), columns, width);
+      const first = side.findIndex((l) => l.startsWith('[1] '));
+      expect(side[first]).toMatch(/^\[1\] \d\d:\d\d:\d\d deploys/);
+      // The whole text is there, wrapped under the time: nothing cut, the id whole on one line.
+      const second = side.findIndex((l) => l.startsWith('[2] '));
+      const text = side
+        .slice(second, second + 4)
+        .join(' ')
+        .replace(/ +/g, ' ');
+      expect(text).toMatch(
+        /^\[2\] \d\d:\d\d:\d\d scans i-0cda8c8fcfbd8cef7 running → stopped in ap-northeast-1/,
+      );
+      expect(side.some((l) => l.includes(id))).toBe(true);
+      expect(side.join('\n')).not.toContain('…');
+      deck?.unmount();
+      deck = undefined;
+      ws?.remove();
+      ws = undefined;
+    }
   });
 
   it('shows the pins of an earlier session', async () => {

@@ -14,7 +14,7 @@ const noCommits: LastCommit[] = [];
 
 /**
  * Enter on a repository: its `git status` and its recent commits as a table (`/` filters, `o` sorts, Enter shows
- * the commit, `y` copies its id). Esc goes back to the list.
+ * the commit, `y` copies its id). Esc clears a kept filter, then goes back to the list.
  */
 export function RepoDetailsView({
   width,
@@ -55,9 +55,10 @@ export function RepoDetailsView({
     (press) => {
       const action = press.action(['repoDetails', 'list']);
       const commit = table.cursorRow;
+      // Esc clears a kept filter first (as on every list), then goes back to the repositories.
       if (action === 'view.back') {
-        actions.ui.setFilter('repoDetails', '');
-        actions.repos.closeDetails();
+        if (filterText) actions.ui.setFilter('repoDetails', '');
+        else actions.repos.closeDetails();
       } else if (action === 'repo.commit' && commit) void actions.repos.openCommit(commit.hash);
       else if (action === 'clipboard.copy') copy(commit?.hash);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');

@@ -9,7 +9,9 @@ export function commitColumns(now: () => number): Column<LastCommit>[] {
     {
       key: 'age',
       title: 'AGE',
-      width: 4,
+      // Ages are at most 4 wide (`11mo` never: `52w`, `3y`); sorted, the title needs 5 for `AGE ▲`.
+      min: 3,
+      max: 5,
       align: 'right',
       value: (c) => formatAge(now() - c.time * 1000),
       sortValue: (c) => now() / 1000 - c.time,

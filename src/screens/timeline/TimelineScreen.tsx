@@ -19,7 +19,7 @@ import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
 import { TextDetails, textViewHints } from '../TextDetails';
 import { overviewLine, type StyledRun, styledRuns, tallLaneRows, timelineLayout } from './timelineRows';
-import { compareLines, footerLines, headerText, pinLines } from './timelineText';
+import { compareLines, footerLines, headerText, pinList } from './timelineText';
 
 /** A lane as drawn: a counting lane of the store, or a metric lane of an AI run. */
 interface DrawnLane {
@@ -50,27 +50,33 @@ function Runs({ runs, theme }: { runs: StyledRun[]; theme: Theme }) {
   );
 }
 
-/** A list of lines with a cursor row drawn inverse, scrolled so the cursor stays in view. */
+/**
+ * A list of lines with the cursor's rows `[cursor, cursorEnd)` drawn inverse (an item may take more than a row),
+ * scrolled so they stay in view.
+ */
 function ListRows({
   lines,
   cursor,
+  cursorEnd = cursor + 1,
   rows,
   width,
   focused,
 }: {
   lines: string[];
   cursor: number;
+  cursorEnd?: number;
   rows: number;
   width: number;
   focused: boolean;
 }) {
-  const first = Math.max(0, Math.min(cursor - Math.floor(rows / 2), lines.length - rows));
+  const around = Math.max(0, Math.floor((rows - (cursorEnd - cursor)) / 2));
+  const first = Math.max(0, Math.min(cursor - around, lines.length - rows));
   const shown = lines.slice(first, first + rows);
   while (shown.length < rows) shown.push('');
   return (
     <Box flexDirection="column" width={width} height={rows}>
       {shown.map((l, i) => (
-        <Text key={i} inverse={focused && first + i === cursor} wrap="truncate">
+        <Text key={i} inverse={focused && first + i >= cursor && first + i < cursorEnd} wrap="truncate">
           {fitWidth(l, width)}
         </Text>
       ))}
@@ -245,18 +251,20 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
       />
     );
 
-  const side =
-    layout.sideWidth > 0 ? (
-      <Box flexDirection="column" width={layout.sideWidth} height={height}>
-        <ListRows
-          lines={pinLines(s.pins, s.selected, layout.sideWidth, win.span)}
-          cursor={s.pinCursor + 1}
-          rows={height}
-          width={layout.sideWidth}
-          focused={pinsFocused}
-        />
-      </Box>
-    ) : null;
+  const pins = layout.sideWidth > 0 ? pinList(s.pins, s.selected, layout.sideWidth, win.span) : undefined;
+  const pinRows = pins?.rows[s.pinCursor] ?? [s.pinCursor + 1, s.pinCursor + 2];
+  const side = pins ? (
+    <Box flexDirection="column" width={layout.sideWidth} height={height}>
+      <ListRows
+        lines={pins.lines}
+        cursor={pinRows[0]}
+        cursorEnd={pinRows[1]}
+        rows={height}
+        width={layout.sideWidth}
+        focused={pinsFocused}
+      />
+    </Box>
+  ) : null;
   if (layout.mainWidth <= 0) return side;
 
   const overview = overviewLine(store, start, end, s.now, mainWidth);

@@ -5,6 +5,7 @@ import type { MetricDelta } from '../../domain/timelineCompare';
 import type { TimelineEvent } from '../../domain/timelineLanes';
 import type { TimelinePin } from '../../domain/timelinePins';
 import { formatSpan } from '../../domain/timelineWindow';
+import { wrapText } from '../../domain/wrapText';
 import type { TimelineCompare, TimelineFeedState } from '../../state/slices/timeline';
 
 const day = 24 * 3_600_000;
@@ -108,21 +109,50 @@ export function footerLines(opts: {
   return out;
 }
 
-/** The pin list: a title, then one line a pin (`1`/`2`: chosen for `C`, in that order). */
-export function pinLines(
+/** A pin's text takes at most this many rows of the side list; past them it is cut (`C` compares it whole). */
+const pinRowsMax = 4;
+/** The selection mark's column on a pin's first row: `[1] `, `[2] ` or blank, apart from the time after it. */
+const pinMarkWidth = 4;
+/** The rows a pin's text wraps onto are indented less: an instance id (19 columns) fits a 22-column panel. */
+const pinWrapIndent = 2;
+
+export interface PinList {
+  lines: string[];
+  /** Each pin's rows in `lines`, `[first, end)`: a pin takes a row, or more when its text wraps. */
+  rows: [number, number][];
+}
+
+/**
+ * The pin list: a title, then each pin as `[1] 22:12:05 scans eu-west-1: 38 resources` (`[1]`/`[2]`: chosen for
+ * `C`, in that order), its text wrapped onto the rows below rather than cut, so an id reads whole.
+ */
+export function pinList(
   pins: readonly TimelinePin[],
   selected: readonly string[],
   width: number,
   span: number,
-): string[] {
+): PinList {
   const lines = [fitWidth(` Pins (${pins.length}) P`, width)];
+  const rows: [number, number][] = [];
+  const wrapIndent = ' '.repeat(pinWrapIndent);
   for (const p of pins) {
     const n = selected.indexOf(p.id);
-    const mark = n >= 0 ? String(n + 1) : ' ';
-    lines.push(fitWidth(`${mark}${shortMoment(p.time, span)} ${p.lane} ${stripControl(p.what)}`, width));
+    const mark = n >= 0 ? `[${n + 1}] ` : ' '.repeat(pinMarkWidth);
+    const text = `${shortMoment(p.time, span)} ${p.lane} ${stripControl(p.what)}`;
+    // The first row is a prefix of the text; the rest wraps at the wider width (a word moved down stays whole).
+    const [head = ''] = wrapText(text, Math.max(1, width - pinMarkWidth));
+    const tail = wrapText(
+      text.slice(head.length).replace(/^ /, ''),
+      Math.max(1, width - pinWrapIndent),
+    ).filter(Boolean);
+    const under = pinRowsMax - 1;
+    if (tail.length > under) tail.splice(under - 1, Infinity, tail.slice(under - 1).join(' '));
+    const first = lines.length;
+    lines.push(fitWidth(mark + head, width), ...tail.map((t) => fitWidth(wrapIndent + t, width)));
+    rows.push([first, lines.length]);
   }
   if (pins.length === 0) lines.push(fitWidth(' none yet: p pins the event at the cursor', width));
-  return lines;
+  return { lines, rows };
 }
 
 function shiftRow(r: PatternShiftRow): string {

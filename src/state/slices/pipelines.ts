@@ -387,7 +387,9 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         const row = rowOf(rowKey);
         const run = row?.runs[index];
         if (!row || !run) {
-          notify('info', `${row?.pipeline ?? rowKey}: ${row?.problem ?? 'no runs yet (t starts one)'}`);
+          // A row that cannot be read (no usable origin, no token) says why with the problem's mark, never ✓.
+          if (row?.problem !== undefined) notify('warn', `${row.pipeline}: ${row.problem}`);
+          else notify('info', `${row?.pipeline ?? rowKey}: no runs yet (t starts one)`);
           return;
         }
         if (get().pipelines.openJob?.local) get().actions.jobs.closeLog();
