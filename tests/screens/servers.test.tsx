@@ -250,6 +250,21 @@ describe('the Servers screen', () => {
     expect(d.store.getState().ui.overlay).toBeNull();
     expect(instanceJobs(d)).toEqual([]);
   });
+  it('acts on a selection over several regions as one job per region', async () => {
+    const d = await openServers();
+    const running = d.store
+      .getState()
+      .cloud.index.all.filter((r) => r.type === 'instance' && r.state === 'running');
+    const regions = [...new Set(running.map((r) => r.region))].slice(0, 2);
+    expect(regions).toHaveLength(2);
+    const picked = regions.map((region) => running.find((r) => r.region === region)!);
+    await d.store.getState().actions.cloud.instanceAction('stop', picked);
+    await d.waitFor(() => instanceJobs(d).length === 2);
+    const payloads = instanceJobs(d).map((j) => j.payload as { region: string; ids: string[] });
+    expect(payloads.map((p) => p.region).sort()).toEqual([...regions].sort());
+    for (const p of payloads) expect(p.ids).toEqual([picked.find((r) => r.region === p.region)!.id]);
+  });
+
   it('keeps the latency history when the tab is shown again', async () => {
     const d = await openServers();
     const reach = () => d.store.getState().servers.reach['host:listening'];

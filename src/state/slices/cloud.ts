@@ -27,6 +27,7 @@ export interface CloudActions {
   /** Deletes in dependency order as one job; `confirm` is what the user typed. */
   terminate(resources: Resource[], confirm: string, emptyBuckets: boolean): Promise<string | undefined>;
   power(project: string, on: boolean): Promise<string | undefined>;
+  /** Start, stop or reboot: a job per region of `instances`; resolves with the first job's id. */
   instanceAction(action: 'start' | 'stop' | 'reboot', instances: Resource[]): Promise<string | undefined>;
   setView(view: { type?: ResourceType; project?: string }): void;
   /** What a tag look-up of one project in one region found replaces what the index held of it there. */
@@ -164,15 +165,18 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
 
       instanceAction: async (action, instances) => {
         if (refuseReadOnly(action)) return undefined;
-        const region = instances[0]?.region;
-        if (!region || instances.some((i) => i.region !== region)) {
-          notify('warn', `${action}: pick instances of one region at a time`);
-          return undefined;
+        // A job acts in one region: a selection over several is a job for each.
+        const byRegion = new Map<string, Resource[]>();
+        for (const i of instances) byRegion.set(i.region, [...(byRegion.get(i.region) ?? []), i]);
+        let first: string | undefined;
+        for (const [region, list] of byRegion) {
+          const id = await enqueue(`${action} ${list.map((i) => i.name ?? i.id).join(', ')}`, {
+            kind: 'instances',
+            payload: { ...stamp(), action, region, ids: list.map((i) => i.id) },
+          });
+          first ??= id;
         }
-        return enqueue(`${action} ${instances.map((i) => i.name ?? i.id).join(', ')}`, {
-          kind: 'instances',
-          payload: { ...stamp(), action, region, ids: instances.map((i) => i.id) },
-        });
+        return first;
       },
 
       setView: (view) => patch({ view }),
