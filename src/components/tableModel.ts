@@ -28,8 +28,11 @@ export interface Column<T> {
   max?: number;
   /** Takes the width the other columns leave (a detail, a subject): at least `min`. `width: 'flex'` says the same. */
   flex?: boolean;
-  /** Where a value too long for its column is cut: at the end (default), or in the middle (ids keep both ends). */
-  cut?: 'end' | 'middle';
+  /**
+   * Where a value too long for its column is cut: at the end (default), in the middle (ids keep both ends), or
+   * at the end before a word with digits it would split (a description shows the id it names whole or not at all).
+   */
+  cut?: 'end' | 'middle' | 'word';
   align?: 'left' | 'right';
   sortValue?: (row: T) => string | number;
   /** `text`: compare character by character (ids like `i-0b3a…`, whose digit runs are not numbers). */

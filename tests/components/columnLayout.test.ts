@@ -193,4 +193,17 @@ describe('fitCell', () => {
     expect(fitCell('日本語のサーバー', 7, 'left', 'middle')).toBe('日本語…');
     expect(fitCell('evil\x1b[2Jname', 8, 'left', 'middle')).not.toContain('\x1b');
   });
+
+  it('cuts by word before a word with digits, so an id shows whole or not at all', () => {
+    const what = 'start instance in ap-northeast-1: i-0cda8c8fcfbd8cef7';
+    expect(fitCell(what, 53)).toBe(what);
+    expect(fitCell(what, 50, 'left', 'word')).toBe('start instance in ap-northeast-1: …'.padEnd(50));
+    expect(fitCell(what, 28, 'left', 'word')).toBe('start instance in …'.padEnd(28));
+    // A word of letters cut short still reads as itself; a value with nothing before the word is cut as usual.
+    expect(fitCell('experiment tiny-regression lr=0.1', 21, 'left', 'word')).toBe('experiment tiny-regr…');
+    expect(fitCell('i-0cda8c8fcfbd8cef7', 10, 'left', 'word')).toBe('i-0cda8c8…');
+    expect(fitCell('build → step 3: make target-12', 26, 'left', 'word')).toBe(
+      'build → step 3: make …'.padEnd(26),
+    );
+  });
 });

@@ -33,22 +33,28 @@ const copied = (d: DeckSession) => {
 };
 
 describe('the Dashboard as a list', () => {
-  it('opens a failed job on the Jobs tab with Enter, and Esc goes back to the jobs', async () => {
+  it('opens a failed job on the Jobs tab with Enter, and Esc comes back to the Dashboard on the same row', async () => {
     const d = await start();
     await run(d, 'sh -c "exit 7"', /failed/);
+    await run(d, 'sh -c "exit 8"', /failed.*\n.*failed/);
     await d.press('1');
-    const dash = await d.waitFor('Recent failures (1)');
-    expect(cursorLine(dash)).toContain("sh -c 'exit 7'");
+    await d.waitFor('Recent failures (2)');
+    // Newest first: the second failure is the first one run.
+    await d.press('j');
+    expect(cursorLine(d.frame())).toContain("sh -c 'exit 7'");
     await d.press('enter');
     const log = await d.waitFor('FAILED');
     expect(log).toContain('exited with code 7');
     expect(d.store.getState().ui.tab).toBe('jobs');
     await d.press('esc');
-    await d.waitFor('PROGRESS');
-    // y on the Jobs table copies the id of the job under the cursor: the only job, the one just opened.
-    const [id] = d.store.getState().jobs.byId.keys();
+    const back = await d.waitFor('Recent failures (2)');
+    expect(d.store.getState().ui.tab).toBe('dashboard');
+    expect(cursorLine(back)).toContain("sh -c 'exit 7'");
+    // The Jobs tab is its list again: y there copies the id of the job under the cursor.
+    await d.press('5');
+    const jobs = await d.waitFor('PROGRESS');
     await d.press('y');
-    expect(copied(d)).toBe(id);
+    expect(copied(d)).toBe(/^> (\S+)/.exec(cursorLine(jobs))?.[1]);
   });
 
   it('moves into the events with j, opens the job an event names, filters with / and copies with y', async () => {

@@ -168,11 +168,11 @@ describe('the Jobs screen', () => {
     await run(d, 'false');
     await d.waitFor('failed');
     await d.press('f'); // queued
-    await d.waitFor('No queued jobs');
+    await d.waitFor('No job queued');
     await d.press(':');
     await d.type('jobs failed');
     await d.press('enter');
-    const f = await d.waitFor('1 failed');
+    const f = await d.waitFor('1 of 2 jobs failed');
     expect(f).not.toContain(' true');
     await d.press(':');
     await d.type('jobs nonsense');

@@ -103,24 +103,38 @@ describe("a resource's details", () => {
     await d.waitFor(`describe ec2 ${instanceId}`);
   });
 
-  it("open from the Dashboard: Enter on a resource.changed event shows that resource's details", async () => {
+  it("open from the Dashboard: Enter on a resource.changed event shows that resource's details, Esc comes back", async () => {
     const d = await openInstance('web-web-1');
     await d.press('esc');
     await d.store.getState().actions.cloud.power('web', false);
     await d.press('1', '/');
     await d.type('type:resource.changed');
     await d.press('enter');
-    const dash = await d.waitFor(/^> \d\d:\d\d:\d\d resource\.changed /m, 10_000);
-    const job = /resource\.changed (\S+)/.exec(dash.split('\n').find((l) => l.startsWith('> ')) ?? '')?.[1];
-    expect(job).toBeDefined();
+    await d.waitFor(/^> \d\d:\d\d:\d\d resource\.changed /m, 10_000);
+    // Not the newest event: the cursor that comes back must be this one, not the top of the list.
+    await d.press('j', 'j');
+    const dash = d.frame();
+    const row = cursorLine(dash);
+    expect(row).toMatch(/^> \d\d:\d\d:\d\d resource\.changed \S+ +i-[0-9a-f]+ /);
     await d.press('enter');
     const details = await d.waitFor('Related (');
     expect(d.store.getState().ui.tab).toBe('resources');
     const [entry] = d.store.getState().ui.views.resources;
     expect(entry).toMatch(/^details:[a-z0-9-]+\/i-[0-9a-f]+$/);
     expect(details).toContain(entry.split('/')[1]);
-    // Esc goes back to the table, not to another resource.
+    expect(row).toContain(entry.split('/')[1]);
+    // A related resource opened from there: Esc goes back to the instance, then to the Dashboard, on the same row.
+    await d.press('j', 'enter');
+    await d.waitFor(() => d.store.getState().ui.views.resources?.length === 2);
     await d.press('esc');
+    await d.waitFor(() => d.store.getState().ui.views.resources?.length === 1);
+    expect(d.store.getState().ui.tab).toBe('resources');
+    await d.press('esc');
+    const back = await d.waitFor('Latest events');
+    expect(d.store.getState().ui.tab).toBe('dashboard');
+    expect(cursorLine(back)).toBe(row);
+    // The Resources tab is its table again.
+    await d.press('3');
     await d.waitFor('TYPE');
   });
 

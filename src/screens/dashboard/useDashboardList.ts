@@ -89,11 +89,12 @@ export function useDashboardList({
 
   const open = (item: DashboardItem) => {
     const target = targetOf(item);
+    // Esc there comes back here, to this row.
     if (target.kind === 'job') {
-      actions.ui.showTab('jobs');
+      actions.ui.openOnTab('jobs');
       void actions.jobs.openLog(target.id);
     } else if (target.kind === 'resource') {
-      actions.ui.showTab('resources');
+      actions.ui.openOnTab('resources');
       actions.ui.openView('resources', `details:${resourceKey(target)}`, { fresh: true });
     } else actions.ui.notify('warn', `nothing to open: ${target.why}`);
   };

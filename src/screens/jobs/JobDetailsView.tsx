@@ -64,8 +64,10 @@ export function JobDetailsView({
     'screen',
     (press) => {
       const action = press.action(['jobLog', 'log']);
-      if (action === 'view.back') actions.jobs.closeLog();
-      else if (action === 'clipboard.copy') copy(log?.jobId);
+      if (action === 'view.back') {
+        actions.jobs.closeLog();
+        actions.ui.backFrom('jobs');
+      } else if (action === 'clipboard.copy') copy(log?.jobId);
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
       else if (action && isTextViewAction(action))

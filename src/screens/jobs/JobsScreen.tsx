@@ -28,14 +28,17 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   // The runs of one schedule are a view of their own: its `/` filter is kept apart from the whole list's.
   const scope = scheduleFilter === undefined ? 'jobs' : runsView.id;
   const filterText = useDeck((s) => s.ui.filters[scope] ?? '');
-  const rows = useMemo(
+  // Every job (or every run of the schedule), then those of the status filter.
+  const listed = useMemo(
     () =>
       jobsNewestFirst(byId).filter(
-        (j) =>
-          (!statusFilter || j.status === statusFilter) &&
-          (scheduleFilter === undefined || j.schedule?.name === scheduleFilter),
+        (j) => scheduleFilter === undefined || j.schedule?.name === scheduleFilter,
       ),
-    [byId, statusFilter, scheduleFilter],
+    [byId, scheduleFilter],
+  );
+  const rows = useMemo(
+    () => (statusFilter ? listed.filter((j) => j.status === statusFilter) : listed),
+    [listed, statusFilter],
   );
   const columns = useMemo(() => jobColumns(Date.now), []);
   const tableHeight = height - 1;
@@ -69,15 +72,15 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   // Each opening starts at the end, unwrapped: another job's scroll position means nothing here.
   if (log) return <JobDetailsView key={log.opened} width={width} height={height} active={active} />;
 
-  const shown = statusFilter
-    ? `${rows.length} ${statusFilter}`
-    : `${rows.length} ${rows.length === 1 ? 'job' : 'jobs'}`;
   const where =
     transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
+  const words = statusFilter && statusWords(statusFilter);
   const summary =
-    scheduleFilter === undefined
-      ? `${shown} ${where} · f status filter · :run <program> [args…]`
-      : `${shown} of schedule ${scheduleFilter}, newest first · Esc back to the Scheduler`;
+    scheduleFilter !== undefined
+      ? `${jobCount(rows.length, listed.length, ` of schedule ${scheduleFilter}`, words)}, newest first · Esc back to the Scheduler`
+      : words
+        ? `${jobCount(rows.length, listed.length, '', words)} · f status filter · :run <program> [args…]`
+        : `${jobCount(rows.length, listed.length, '')} ${where} · f status filter · :run <program> [args…]`;
   return (
     <SummaryTable
       summary={summary}
@@ -89,13 +92,24 @@ function JobsScreen({ width, height, active }: ScreenProps) {
       noColor={theme.noColor}
       emptyMessage={
         scheduleFilter !== undefined
-          ? `No ${statusFilter ? `${statusFilter} ` : ''}runs of ${scheduleFilter} in the jobs this console lists (the newest 500). R on the Scheduler runs it now.`
-          : statusFilter
-            ? `No ${statusFilter} jobs (f changes the status filter).`
+          ? `No run of ${scheduleFilter}${words ? ` ${words}` : ''} in the jobs this console lists (the newest 500). R on the Scheduler runs it now.`
+          : words
+            ? `No job ${words} (f changes the status filter).`
             : 'No jobs yet. Start one with :run <program> [args…], e.g. :run uptime'
       }
     />
   );
+}
+
+/** A status as the summary says it: `failed`, `waiting for an approval` (not `approval_pending`). */
+function statusWords(status: JobStatus): string {
+  return status === 'approval_pending' ? 'waiting for an approval' : status;
+}
+
+/** `3 jobs of schedule nightly`; with a status filter `1 of 3 jobs of schedule nightly failed`. */
+function jobCount(shown: number, of: number, what: string, status?: string): string {
+  const jobs = (n: number) => (n === 1 ? 'job' : 'jobs');
+  return status ? `${shown} of ${of} ${jobs(of)}${what} ${status}` : `${shown} ${jobs(shown)}${what}`;
 }
 
 /**

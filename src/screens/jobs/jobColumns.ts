@@ -14,6 +14,9 @@ export function jobDuration(job: JobView, now: number): string {
   return formatAge((job.finishedAt ?? now) - job.startedAt);
 }
 
+/** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */
+const whatWidth = 64;
+
 const statusColor: Record<string, string | undefined> = {
   failed: 'red',
   cancelled: 'yellow',
@@ -26,7 +29,12 @@ const statusColor: Record<string, string | undefined> = {
   rejected: 'red',
 };
 
-/** At 80 columns: id, kind, status, progress, age, who asked and what the job does; the rest on wider terminals. */
+/**
+ * At 80 columns: id, kind, status, progress, age and what the job does. Wider, WHAT first gets up to `whatWidth`
+ * (a description naming an instance or a bucket is whole before anything else shows), then who asked (BY, whole:
+ * a schedule's name is never cut), the time it took and the attempts, hidden in the reverse order; what is left
+ * goes to WHAT again (a long error).
+ */
 export function jobColumns(now: () => number): Column<JobView>[] {
   return [
     {
@@ -58,10 +66,18 @@ export function jobColumns(now: () => number): Column<JobView>[] {
     {
       key: 'attempts',
       title: 'TRY',
-      priority: Priority.extra,
+      priority: Priority.extra - 2,
+      whole: true,
       value: (j) => `${j.attempts}/${j.maxAttempts}`,
     },
-    { key: 'by', title: 'BY', priority: Priority.detail, min: 4, max: 12, value: (j) => j.requestedBy.user },
+    {
+      key: 'by',
+      title: 'BY',
+      priority: Priority.extra,
+      whole: true,
+      max: 32,
+      value: (j) => j.requestedBy.user,
+    },
     {
       key: 'age',
       title: 'AGE',
@@ -74,7 +90,7 @@ export function jobColumns(now: () => number): Column<JobView>[] {
     {
       key: 'took',
       title: 'TOOK',
-      priority: Priority.extra,
+      priority: Priority.extra - 1,
       width: 4,
       align: 'right',
       value: (j) => jobDuration(j, now()),
@@ -84,8 +100,10 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       key: 'what',
       title: 'WHAT',
       priority: Priority.main,
-      flex: true,
+      // Not flex: a flex column takes its natural width (a long error, up to 240) before the extra columns show.
       min: 20,
+      max: whatWidth,
+      cut: 'word',
       value: (j) => {
         const what = j.payload === undefined ? (j.message ?? j.kind) : describeJob(j.kind, j.payload);
         if (j.status === 'approval_pending' && j.approval) return `${what} — ${j.approval.why}`;

@@ -462,10 +462,11 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
         if (!opens) {
           notify('warn', `nothing to open: ${event.type} names no job, commit or resource`);
         } else if ('job' in opens) {
-          actions.ui.showTab('jobs');
+          // Esc there comes back to the Timeline, its cursor where it was.
+          actions.ui.openOnTab('jobs');
           await actions.jobs.openLog(opens.job);
         } else if ('resource' in opens) {
-          actions.ui.showTab('resources');
+          actions.ui.openOnTab('resources');
           actions.ui.openView('resources', `details:${opens.region}/${opens.resource}`, { fresh: true });
         } else {
           const entryOf = () => get().repos.rows.find((r) => r.entry.name === opens.repo)?.entry;

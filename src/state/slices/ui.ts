@@ -43,6 +43,11 @@ export interface UiState {
   filters: Record<string, string>;
   /** Per screen id, what is open over its list, innermost last (`details:eu-west-1/i-0abc`): Esc closes the last. */
   views: Record<string, readonly string[]>;
+  /**
+   * What is open on `tab` was opened from the tab `from` (Enter on a Dashboard or Timeline row): Esc closing it
+   * shows `from` again. Showing a tab any other way forgets it.
+   */
+  openedFrom?: { tab: string; from: string };
   toasts: Toast[];
   /** The status bar's problem: the newest error until `:messages` is opened (or the cloud slice clears its own). */
   lastError?: { text: string; at: number };
@@ -59,6 +64,10 @@ export interface UiState {
 
 export interface UiActions {
   showTab(id: string): void;
+  /** Shows tab `id` to open something there: Esc closing it (`backFrom`) comes back to the tab shown now. */
+  openOnTab(id: string): void;
+  /** What was opened on `tab` from another tab is closed: that tab is shown again, if it was opened so. */
+  backFrom(tab: string): void;
   /** Asks before doing something that changes the world; `onYes` runs only on `y`. */
   confirm(confirmation: Confirmation): void;
   answerConfirm(yes: boolean, answer?: { toggle: boolean }): void;
@@ -69,7 +78,10 @@ export interface UiActions {
   setFilter(screen: string, text: string): void;
   /** Opens a view over a screen's list, on top of those open (`fresh`: instead of them). */
   openView(screen: string, view: string, opts?: { fresh?: boolean }): void;
-  /** Closes the innermost view of a screen (Esc); `all`: every view, back to the list. */
+  /**
+   * Closes the innermost view of a screen (Esc); `all`: every view, back to the list. Closing the last one of views
+   * opened from another tab (`openOnTab`) goes back to that tab.
+   */
   closeView(screen: string, opts?: { all?: boolean }): void;
   notify(level: ToastLevel, text: string): void;
   dismissToasts(olderThanMs: number, now?: number): void;
@@ -120,8 +132,17 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
             }),
       });
     };
+    const backFrom = (tab: string) => {
+      const opened = get().ui.openedFrom;
+      if (opened?.tab === tab) patch({ tab: opened.from, overlay: null, openedFrom: undefined });
+    };
     return {
-      showTab: (id) => patch({ tab: id, overlay: null }),
+      showTab: (id) => patch({ tab: id, overlay: null, openedFrom: undefined }),
+      openOnTab: (id) => {
+        const from = get().ui.tab;
+        patch({ tab: id, overlay: null, openedFrom: from === id ? undefined : { tab: id, from } });
+      },
+      backFrom,
       confirm: (confirmation) => patch({ confirm: confirmation, overlay: 'confirm' }),
       openForm: (form) => patch({ form, overlay: 'form' }),
       closeForm: () => patch({ form: undefined, overlay: null }),
@@ -140,8 +161,10 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
       },
       closeView: (screen, opts = {}) => {
         const views = get().ui.views;
-        if (views[screen]?.length)
-          patch({ views: { ...views, [screen]: opts.all ? [] : views[screen].slice(0, -1) } });
+        if (!views[screen]?.length) return;
+        const left = opts.all ? [] : views[screen].slice(0, -1);
+        patch({ views: { ...views, [screen]: left } });
+        if (left.length === 0 && !opts.all) backFrom(screen);
       },
       notify,
       dismissToasts: (olderThanMs, at = now()) => {

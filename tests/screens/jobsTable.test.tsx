@@ -1,0 +1,139 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { JobStatus, JobView } from '../../src/domain/job';
+import { deckSchedulesFor } from '../../src/services/scheduler/deckSchedules';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+import { stubDeckBus } from '../harness/stubServices';
+
+let deck: DeckSession | undefined;
+let dir: string | undefined;
+afterEach(() => {
+  deck?.unmount();
+  deck = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+const instanceId = 'i-0cda8c8fcfbd8cef7';
+const minute = 60_000;
+
+function job(id: string, fields: Partial<JobView> & Pick<JobView, 'kind' | 'payload'>): JobView {
+  const createdAt = Date.now() - 6 * minute;
+  return {
+    id,
+    status: 'completed',
+    step: 2,
+    total: 2,
+    attempts: 1,
+    maxAttempts: 3,
+    requestedBy: { user: 'ada', host: 'jump1' },
+    createdAt,
+    startedAt: createdAt,
+    finishedAt: createdAt + 3_000,
+    ...fields,
+  };
+}
+
+/** What the review had on screen: a scheduled scan, an instance started from the Servers tab, a long failure. */
+const jobs: JobView[] = [
+  job('idem-638ddc07ae', {
+    kind: 'scan',
+    payload: { regions: ['eu-central-1', 'eu-west-1'], buckets: false },
+    requestedBy: { user: 'schedule:scan-europe', host: 'jump1' },
+    schedule: { name: 'scan-europe', tick: 1 },
+  }),
+  job('7', {
+    kind: 'instances',
+    payload: { action: 'start', region: 'ap-northeast-1', ids: [instanceId], wait: true },
+  }),
+  job('8', {
+    kind: 'command',
+    status: 'failed',
+    attempts: 2,
+    payload: { program: 'make', args: ['deploy'], shell: false },
+    error: `make exited with code 2: ${'the build could not reach the artifact store, '.repeat(3)}`,
+  }),
+];
+
+async function openJobs(size: { columns: number; rows: number }, list: JobView[] = jobs) {
+  deck = await startDeck({ size, bus: stubDeckBus({ queue: { list: async () => list } }) });
+  await deck.press('5');
+  await deck.waitFor('idem-638ddc07ae');
+  return deck;
+}
+
+const header = (frame: string) => frame.split('\n').find((l) => /^ {2}ID +KIND/.test(l)) ?? '';
+const rowOf = (frame: string, id: string) =>
+  frame.split('\n').find((l) => l.slice(2).startsWith(`${id} `)) ?? '';
+/** An instance id drawn cut short: `i-0cda8c8…`. */
+const cutId = /i-[0-9a-f]*…/;
+
+describe('the Jobs table', () => {
+  it('at 200 columns shows every column with BY and WHAT whole, however long an error is', async () => {
+    const f = await (await openJobs({ columns: 200, rows: 50 })).waitFor('TOOK');
+    expect(header(f)).toMatch(/^ {2}ID +KIND +STATUS +PROGRESS +TRY +BY +AGE +TOOK +WHAT/);
+    expect(rowOf(f, 'idem-638ddc07ae')).toMatch(
+      /completed +█+ 2\/2 +1\/3 +schedule:scan-europe +6m +3s scan eu-central-1, eu-west-1 \(no buckets\)/,
+    );
+    expect(rowOf(f, '7')).toContain(`start instance in ap-northeast-1: ${instanceId}`);
+    expect(rowOf(f, '8')).toMatch(/failed +█+ 2\/2 +2\/3 +ada +6m +3s make deploy — make exited with code 2/);
+  });
+
+  it('at 120 columns gives WHAT the instance id whole before who asked, the time taken and the attempts show', async () => {
+    const f = await (await openJobs({ columns: 120, rows: 35 })).waitFor('PROGRESS');
+    expect(header(f)).toMatch(/^ {2}ID +KIND +STATUS +PROGRESS +AGE +WHAT/);
+    expect(rowOf(f, '7')).toContain(`start instance in ap-northeast-1: ${instanceId}`);
+    expect(f).not.toMatch(cutId);
+  });
+
+  it('at 80 columns keeps id, kind, status, progress, age and WHAT, and cuts no id in two', async () => {
+    const f = await (await openJobs({ columns: 80, rows: 24 })).waitFor('PROGRESS');
+    expect(header(f)).toMatch(/^ {2}ID +KIND +STATUS +PROGRESS +AGE +WHAT/);
+    expect(rowOf(f, '7')).toMatch(/start instance in …/);
+    expect(f).not.toMatch(cutId);
+    for (const columns of [90, 100, 110]) {
+      await deck!.resize(columns, 24);
+      const wider = await deck!.waitFor((frame) => header(frame).length > 0);
+      expect(wider).not.toMatch(cutId);
+    }
+  });
+
+  it('shows the runs of a schedule (Enter on the Scheduler) with BY whole', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'infradeck-jobs-table-'));
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      'schedules:\n  - name: scan-europe\n    cron: "*/15 * * * *"\n    job: { kind: scan, regions: [eu-central-1, eu-west-1], buckets: false }\n',
+    );
+    deck = await startDeck({
+      size: { columns: 120, rows: 35 },
+      bus: stubDeckBus({ queue: { list: async () => jobs } }),
+      services: { schedules: deckSchedulesFor(dir, { TZ: 'UTC' }) },
+    });
+    await deck.press('7');
+    await deck.waitFor(/scan-europe +enabled/);
+    await deck.press('enter');
+    const runs = await deck.waitFor('of schedule scan-europe');
+    expect(rowOf(runs, 'idem-638ddc07ae')).toMatch(
+      / 2\/2 +schedule:scan-europe +6m +3s scan eu-central-1, eu-west-1 \(no buckets\)/,
+    );
+  });
+});
+
+describe('the Jobs status filter', () => {
+  const make = (id: string, status: JobStatus) =>
+    job(id, { kind: 'command', status, payload: { program: 'make', args: [], shell: false } });
+
+  it('names the status in the words of the console: f on approvals says "waiting for an approval"', async () => {
+    const d = await openJobs({ columns: 120, rows: 35 }, [...jobs, make('9', 'approval_pending')]);
+    await d.press(':');
+    await d.type('jobs cancelled');
+    await d.press('enter');
+    await d.waitFor('No job cancelled (f changes the status filter)');
+    await d.press('f'); // the status after cancelled
+    const f = await d.waitFor('waiting for an approval ·');
+    expect(f).toContain('1 of 4 jobs waiting for an approval');
+    expect(f).not.toContain('approval_pending run');
+  });
+});
