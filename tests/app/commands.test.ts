@@ -114,6 +114,8 @@ describe('checked arguments of :region and :profile', () => {
     // Not read yet: the cloud says what it finds.
     expect(unknownProfile('anything', undefined)).toBeUndefined();
     // Read, and ~/.aws has none: no name can work.
-    expect(unknownProfile('xyz', [])).toMatch(/^:profile xyz: no AWS profiles in ~\/\.aws\/config/);
+    expect(unknownProfile('xyz', [])).toMatch(
+      /^:profile xyz: ~\/\.aws has no profiles \(aws configure --profile xyz/,
+    );
   });
 });

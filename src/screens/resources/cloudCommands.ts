@@ -94,7 +94,7 @@ export function unknownRegion(name: string, alsoKnown: readonly string[] = []): 
 export function unknownProfile(name: string, profiles: readonly string[] | undefined): string | undefined {
   if (profiles === undefined || profiles.includes(name)) return undefined;
   if (profiles.length === 0)
-    return `:profile ${name}: no AWS profiles in ~/.aws/config or ~/.aws/credentials (aws configure --profile ${name} makes one; :login takes keys)`;
+    return `:profile ${name}: ~/.aws has no profiles (aws configure --profile ${name} makes one; :login takes keys)`;
   const near = didYouMean(name, profiles, 3);
   const list = profiles.length <= 4 ? `profiles: ${profiles.join(', ')}` : 'Tab lists them';
   return `:profile ${name}: no such AWS profile (${near ? `did you mean ${near}?` : list})`;
