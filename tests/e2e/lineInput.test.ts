@@ -120,10 +120,10 @@ describe.skipIf(!hasTmux)('the palette and the line editor (tmux)', { timeout: 4
     d.keys(':jobs failed');
     await pause(200);
     d.keys('Enter');
-    await d.until('the failed jobs only', () => d.screen().some((l) => l.includes('No failed jobs')));
+    await d.until('the failed jobs only', () => d.screen().some((l) => l.includes('No job failed')));
     d.keys(':jobs');
     await pause(200);
     d.keys('Enter');
-    await d.until('every job', () => !d.screen().some((l) => l.includes('No failed jobs')) && scanRow());
+    await d.until('every job', () => !d.screen().some((l) => l.includes('No job failed')) && scanRow());
   });
 });

@@ -103,6 +103,34 @@ describe('the Resources screen on the demo cloud', () => {
       .toBe('completed');
   });
 
+  it('at 80x24 the delete of everything keeps its option with its key and its answer, and scrolls the list', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.resize(80, 24);
+    await d.press('ctrl-a', 'd');
+    const f = await d.waitFor(/rows 1–\d+ of \d+ · ↑\/↓ PgUp\/PgDn scroll/);
+    const rows = f.split('\n').filter((l) => /^\s*│ .* │$/.test(l));
+    const said = rows
+      .map((l) =>
+        l
+          .replace(/^\s*│ /, '')
+          .replace(/ │$/, '')
+          .trim(),
+      )
+      .join(' ');
+    expect(said).toContain('without it a non-empty bucket stays (Ctrl-E toggles)');
+    expect(said).toMatch(/Type \d+ and press Enter to go ahead · Esc cancels/);
+    expect(d.lines()).toHaveLength(24);
+    const firstItem = rows.find((l) => /│ 1\. ec2 /.test(l));
+    await d.press('pgdn');
+    const next = await d.waitFor(/rows (?!1–)\d+–\d+ of/);
+    expect(next).not.toContain(firstItem);
+    expect(next).toContain('(Ctrl-E toggles)');
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('PgUp/PgDn scroll'));
+    expect((await bus!.queue.list()).filter((j) => j.kind === 'terminate')).toHaveLength(0);
+  });
+
   it('refuses a delete in read-only mode, in the console and in the worker', async () => {
     const d = await openResources({ readOnly: true, workerReadOnly: true });
     await d.waitFor(/\d{3} resources/, 10_000);

@@ -106,6 +106,29 @@ describe('the Scheduler screen', () => {
     expect((await audit()).map((e) => e.action)).toEqual(['schedule.disable', 'schedule.enable']);
   });
 
+  it('R asks with every word of its lines at 80x24: they wrap in the box', async () => {
+    const d = await openScheduler();
+    await d.resize(80, 24);
+    await d.press('R');
+    const f = await d.waitFor('Run nightly now?');
+    const said = f
+      .split('\n')
+      .filter((l) => /^\s*│ .* │$/.test(l))
+      .map((l) =>
+        l
+          .replace(/^\s*│ /, '')
+          .replace(/ │$/, '')
+          .trim(),
+      )
+      .join(' ');
+    expect(said).toContain(
+      'its ticks go on as before (the overlap rule does not apply to a run asked for by a person)',
+    );
+    expect(said).not.toContain('…');
+    await d.press('n');
+    await d.waitFor((frame) => !frame.includes('Run nightly now?'));
+  });
+
   it('shows the next three runs in the zone of the schedule under the table', async () => {
     const d = await openScheduler();
     await d.waitFor(

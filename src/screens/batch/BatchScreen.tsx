@@ -26,7 +26,6 @@ async function startDefined(
   row: Extract<BatchRow, { kind: 'defined' }>,
   actions: DeckActions,
   readOnly: boolean,
-  width: number,
 ) {
   const planned = await actions.batches.plan(row.file.batch, row.file);
   if (!planned.ok) {
@@ -34,7 +33,7 @@ async function startDefined(
     actions.ui.notify('error', `${first}${more.length ? ` (and ${more.length} more)` : ''}`);
     return;
   }
-  askStart(planned.plan, actions, readOnly, { width });
+  askStart(planned.plan, actions, readOnly);
 }
 
 /** The line under the list: the cursor row in full (its run, its plan, or its error). */
@@ -107,7 +106,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
       if (action === 'batch.new') actions.batches.showForm(true);
       else if (action === 'batch.reload') void actions.batches.reload();
       else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'defined')
-        void startDefined(row, actions, readOnly, width);
+        void startDefined(row, actions, readOnly);
       else if (action === 'batch.open' && row?.kind === 'run') actions.batches.openRun(row.run.job.id);
       else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'invalid')
         actions.ui.notify('error', `${row.name} cannot start: ${row.errors[0] ?? 'it has errors'}`);
@@ -115,7 +114,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
         actions.ui.notify('warn', 's starts a batch of batches/ (below the runs); R retries this run');
       else if (action === 'batch.advance' && row?.kind === 'run') advance(row.run, actions);
       else if (action === 'batch.cancel' && row?.kind === 'run') askCancel(row.run, actions);
-      else if (action === 'batch.retry' && row?.kind === 'run') askRetry(row.run, actions, readOnly, width);
+      else if (action === 'batch.retry' && row?.kind === 'run') askRetry(row.run, actions, readOnly);
       else if (action === 'clipboard.copy')
         copy(row?.kind === 'run' ? row.run.job.id : row?.kind === 'defined' ? row.file.file : row?.file);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
@@ -134,7 +133,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
         onClose={() => actions.batches.showForm(false)}
         onPlanned={(plan) => {
           actions.batches.showForm(false);
-          askStart(plan, actions, readOnly, { width });
+          askStart(plan, actions, readOnly);
         }}
       />
     );

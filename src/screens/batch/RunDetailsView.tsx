@@ -90,7 +90,7 @@ export function RunDetailsView({
         else actions.ui.notify('info', `${row.target.name} has not run (${row.target.status}): no output`);
       } else if (action === 'batch.advance') advance(run, actions);
       else if (action === 'batch.cancel') askCancel(run, actions);
-      else if (action === 'batch.retry') askRetry(run, actions, readOnly, width);
+      else if (action === 'batch.retry') askRetry(run, actions, readOnly);
       else if (action === 'clipboard.copy') copy(row?.job?.id ?? run.job.id);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;

@@ -1,23 +1,16 @@
 import { type BatchPlan, batchPlanLines } from '../../domain/batchPlan';
 import type { BatchRunView } from '../../domain/batchRun';
-import { wrapText } from '../../domain/wrapText';
 import { retryPlanOf } from '../../state/slices/batches';
 import type { DeckActions } from '../../state/store';
 
-/** Enough of the plan to decide on at 80x24; the confirmation cuts what does not fit its box. */
+/** Enough of the plan to decide on at 80x24; the confirmation scrolls what does not fit its box. */
 const planText = { namesPerWave: 6, targetLines: 8 };
 
 /**
  * Every start asks first, showing the targets and the waves. Read-only: nothing to ask, the queue refuses the
  * start (and the audit records the refusal), and the refusal is the toast.
  */
-export function askStart(
-  plan: BatchPlan,
-  actions: DeckActions,
-  readOnly: boolean,
-  opts: { retryOf?: string; width: number },
-): void {
-  const { retryOf } = opts;
+export function askStart(plan: BatchPlan, actions: DeckActions, readOnly: boolean, retryOf?: string): void {
   if (readOnly) {
     void actions.batches.start(plan, retryOf);
     return;
@@ -27,20 +20,12 @@ export function askStart(
     : `Start batch ${plan.batch.name}?`;
   actions.ui.confirm({
     title: what,
-    // The confirmation cuts long lines at its border: the plan's sentence is wrapped to its width instead.
-    lines: batchPlanLines(plan, planText).flatMap((line) =>
-      line.length > confirmInner(opts.width) ? wrapText(line, confirmInner(opts.width)) : [line],
-    ),
+    lines: batchPlanLines(plan, planText),
     onYes: () => void actions.batches.start(plan, retryOf),
   });
 }
 
-/** The text width inside the confirmation's box (src/app/ConfirmOverlay.tsx) on a terminal `width` wide. */
-function confirmInner(width: number): number {
-  return Math.max(20, Math.min(width - 2, 90) - 4);
-}
-
-export function askRetry(run: BatchRunView, actions: DeckActions, readOnly: boolean, width: number): void {
+export function askRetry(run: BatchRunView, actions: DeckActions, readOnly: boolean): void {
   const plan = retryPlanOf(run);
   if (!plan) {
     const why =
@@ -50,7 +35,7 @@ export function askRetry(run: BatchRunView, actions: DeckActions, readOnly: bool
     actions.ui.notify('warn', `retry ${run.payload.name} (job ${run.job.id}): ${why}`);
     return;
   }
-  askStart(plan, actions, readOnly, { retryOf: run.job.id, width });
+  askStart(plan, actions, readOnly, run.job.id);
 }
 
 export function askCancel(run: BatchRunView, actions: DeckActions): void {

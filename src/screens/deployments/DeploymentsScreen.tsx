@@ -107,7 +107,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       else if (action === 'project.resume' && row && entry)
         askResume(row, entry, projectJobs(deck.store.getState(), row.name), actions, readOnly);
       else if (action === 'project.rollback' && row && entry)
-        askRollback(row, entry, projectJobs(deck.store.getState(), row.name), actions, readOnly);
+        void askRollback(row, entry, index, projectJobs(deck.store.getState(), row.name), actions, readOnly);
       else if (action === 'project.edit' && row) void edit(row.name);
       else if (action === 'table.filter' && !open) actions.ui.openOverlay('filter');
       else if (!action || open || !table.act(action)) return false;

@@ -1,4 +1,5 @@
 import { planDeletion } from '../../domain/dependencyGraph';
+import { destroyTargets } from '../../domain/destroyTargets';
 import type { JobView } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import type { ProjectEntry } from '../../domain/projectEntry';
@@ -118,22 +119,27 @@ export function askResume(
     title: `Resume the deploy of ${name}?`,
     lines: [
       what,
-      'The same blueprint snapshot and deploy id: it plans again against the state file and the cloud and',
-      'does what is left; nothing that exists is created twice.',
+      'The same blueprint snapshot and deploy id: it plans again against the state file and the cloud and ' +
+        'does what is left; nothing that exists is created twice.',
     ],
     onYes: () => void actions.projects.resume(name),
   });
 }
 
-/** `b`: removes what the last deploy created (and only that). */
-export function askRollback(
+/**
+ * `b`: removes what the last deploy created (and only that), listed in the order the job deletes it: the same
+ * targets and the same deletion plan as the job, made from the project's resources looked up now (the last
+ * scan when the blueprint is gone).
+ */
+export async function askRollback(
   row: DeploymentRow,
   entry: ProjectEntry,
+  index: ResourceIndex,
   /** The project's deploy and destroy jobs, newest first. */
   jobs: readonly JobView[],
   actions: DeckActions,
   readOnly: boolean,
-): void {
+): Promise<void> {
   const { name } = row;
   if (refusedReadOnly(`rollback ${name}`, readOnly, actions)) return;
   const job = lastDeploy(jobs);
@@ -151,15 +157,30 @@ export function askRollback(
     actions.ui.notify('warn', `rollback ${name}: no deploy of ${name} is known to roll back`);
     return;
   }
-  const made = liveStateResources(entry.state).filter((r) => r.deployId === deployId);
+  const recorded = liveStateResources(entry.state).filter((r) => r.deployId === deployId);
+  const made = entry.blueprint ? await actions.projects.plan(name) : undefined;
+  const tagged = made?.resources ?? index.query({ project: name });
+  // Volumes go with their servers, as in the destroy's list.
+  const targets = destroyTargets(tagged, entry.state?.resources ?? [], deployId).filter(
+    (r) => r.type !== 'volume',
+  );
+  const order = planDeletion(targets, tagged);
+  const logicalOf = new Map(recorded.map((r) => [r.id, r.logicalId]));
+  const lines = [
+    `Deletes what that deploy created, dependants first (${recorded.length} resource(s) in the state file, and ` +
+      'any resource tagged with that deploy; same number = at once). What earlier deploys made stays.',
+  ];
+  order.levels.forEach((level, i) => {
+    for (const r of level)
+      lines.push(`${i + 1}. ${r.type} ${r.id}${logicalOf.has(r.id) ? ` (${logicalOf.get(r.id)})` : ''}`);
+  });
+  for (const s of order.skipped) lines.push(`   kept: ${describe(s.resource)}: ${s.reason}`);
+  for (const r of order.blocked) lines.push(`   not deleted: ${describe(r)}: part of a dependency cycle`);
+  for (const w of order.warnings) lines.push(`   ! ${w.message}`);
   actions.projects.setAwaitingApproval(name);
   actions.ui.confirm({
     title: `Roll back deploy ${deployId} of ${name}?`,
-    lines: [
-      `Deletes what that deploy created, dependants first (${made.length} resource(s) in the state file, and any`,
-      'resource tagged with that deploy). What earlier deploys made stays.',
-      ...made.map((r) => `  ${r.type} ${r.id} (${r.logicalId})`),
-    ],
+    lines,
     typed: row.protected ? name : undefined,
     onYes: () => void actions.projects.rollback(name, row.protected ? { confirmName: name } : {}),
   });

@@ -1,7 +1,6 @@
 import { planDeletion } from '../../domain/dependencyGraph';
-import { deployIdTag } from '../../domain/desiredResources';
+import { destroyTargets } from '../../domain/destroyTargets';
 import type { DestroyPayload, DestroyResult, RecordedResourceView } from '../../domain/projectJobs';
-import type { StateResource } from '../../domain/projectState';
 import type { Resource } from '../../domain/resource';
 import type { JobContext } from '../bus/contracts';
 import { abortError, ExplainedError, errorMessage, isAbort } from '../cloud/cloudError';
@@ -76,17 +75,7 @@ export async function destroyProject(
     }
 
     const tagged = await lookUpProject(deps.cloud, project, region, signal, recorder.state);
-    const recorded = recorder.state.resources.filter(
-      (r) => r.lifecycle !== 'destroyed' && (!rollbackOf || r.deployId === rollbackOf),
-    );
-    const recordedIds = new Set(recorded.map((r) => r.id));
-    const targets = tagged.filter((r) =>
-      rollbackOf ? r.tags[deployIdTag] === rollbackOf || recordedIds.has(r.id) : true,
-    );
-    // Listed in the state but not found by tag (tags removed by hand, or already gone): deleted by id; a
-    // resource that no longer exists comes back as `gone`.
-    const targetIds = new Set(targets.map((r) => r.id));
-    for (const s of recorded) if (!targetIds.has(s.id)) targets.push(bare(s));
+    const targets = destroyTargets(tagged, recorder.state.resources, rollbackOf);
     const logicalOf = new Map(recorder.state.resources.map((r) => [r.id, r.logicalId]));
 
     const plan = planDeletion(targets, tagged);
@@ -196,9 +185,4 @@ export async function destroyProject(
     await feed.flush();
     await lock.release();
   }
-}
-
-/** A resource known only by the state file's line. */
-function bare(s: StateResource): Resource {
-  return { type: s.type, id: s.id, region: s.region, detail: '', tags: {}, refs: {} };
 }
