@@ -169,6 +169,23 @@ describe('the Batch tab', () => {
     expect(await batchJobs(session)).toHaveLength(0);
   });
 
+  it('A, c and R on a file of batches/ say they act on a run, and nothing is queued', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/roll +defined/);
+    for (const [key, verb] of [
+      ['A', 'advance'],
+      ['c', 'cancel'],
+      ['R', 'retry'],
+    ] as const) {
+      await d.press(key);
+      await d.waitFor(`roll is a file of batches/, not a run: ${verb} acts on a run`);
+    }
+    expect(d.store.getState().ui.overlay).toBeNull();
+    expect(await batchJobs(session)).toHaveLength(0);
+  });
+
   it('follows batches/ while shown: a file written, fixed or removed shows without r', async () => {
     session = await startBatchDeck({ 'roll.yaml': rollYaml });
     const d = session.deck;

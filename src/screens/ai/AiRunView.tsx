@@ -16,6 +16,7 @@ import type { RunChart } from '../../state/slices/ai';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { useClock } from '../../ui/useClock';
 import { statusColor, tookText } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
 import { type MetricChartText, metricChart } from './metricChart';
@@ -124,13 +125,8 @@ export function AiRunView({
   useDeck((s) => (s.jobs.log?.jobId === row.id ? s.jobs.log.version : 0));
   const [view, setView] = useState(FOLLOWING);
   const [logOnly, setLogOnly] = useState(false);
-  const [now, setNow] = useState(Date.now);
   const running = !isFinished(row.status);
-  useEffect(() => {
-    if (!active || !running) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active, running]);
+  const now = useClock(active && running);
   // Another tab opened another job's log meanwhile: this run's comes back with the tab.
   const logOfOther = useDeck((s) => s.jobs.log !== undefined && s.jobs.log.jobId !== row.id);
   useEffect(() => {

@@ -12,6 +12,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { AiRunView } from './AiRunView';
 import { experimentColumns } from './aiColumns';
@@ -55,16 +56,10 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.ai ?? '');
   const [form, setForm] = useState<string | undefined>();
-  const [now, setNow] = useState(Date.now);
 
   // The files are read when the tab is shown and followed while it is: an edit shows at once.
   useEffect(() => (active ? actions.ai.connect() : undefined), [active, actions]);
-  useEffect(() => {
-    if (!active) return undefined;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 5_000);
-    return () => clearInterval(timer);
-  }, [active]);
+  const now = useClock(active, 5_000);
 
   const rows = useMemo(() => experimentRows(experiments ?? [], runs), [experiments, runs]);
   const columns = useMemo(() => experimentColumns(() => now), [now]);

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
@@ -9,6 +9,7 @@ import { stripControl } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { useClock } from '../../ui/useClock';
 import { runColumns } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
 
@@ -48,14 +49,9 @@ export function RunsView({
   const sparks = useDeck((s) => s.ai.sparks);
   const live = useDeck((s) => s.ai.live);
   const filterText = useDeck((s) => s.ui.filters.aiRuns ?? '');
-  const [now, setNow] = useState(Date.now);
   const rows = experiment.runs;
   const running = experiment.active > 0;
-  useEffect(() => {
-    if (!active || !running) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active, running]);
+  const now = useClock(active && running);
 
   // Finished runs' sparklines come from the store, a few at a time.
   useEffect(() => {

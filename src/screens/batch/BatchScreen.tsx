@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
@@ -13,6 +13,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
 import { type ActionDef, copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { batchColumns } from './batchColumns';
 import { advance, askCancel, askRetry, askStart } from './batchConfirmations';
@@ -84,12 +85,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
 
   // batches/ is read when the tab is shown and followed while it is: an edit shows at once.
   useEffect(() => (active ? actions.batches.connect() : undefined), [active, actions]);
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!active) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active]);
+  const now = useClock(active);
 
   const runs = useMemo(() => batchRunsOf(byId), [byId]);
   const rows = useMemo(() => batchRows(runs.values(), files, plans), [runs, files, plans]);
@@ -115,6 +111,15 @@ function BatchScreen({ width, height, active }: ScreenProps) {
       else if (action === 'batch.advance' && row?.kind === 'run') advance(row.run, actions);
       else if (action === 'batch.cancel' && row?.kind === 'run') askCancel(row.run, actions);
       else if (action === 'batch.retry' && row?.kind === 'run') askRetry(row.run, actions, readOnly);
+      else if (
+        (action === 'batch.advance' || action === 'batch.cancel' || action === 'batch.retry') &&
+        row &&
+        row.kind !== 'run'
+      )
+        actions.ui.notify(
+          'warn',
+          `${row.name} is a file of batches/, not a run: ${runVerb[action]} acts on a run (the rows above)`,
+        );
       else if (action === 'clipboard.copy')
         copy(row?.kind === 'run' ? row.run.job.id : row?.kind === 'defined' ? row.file.file : row?.file);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
@@ -266,6 +271,9 @@ const runActions = (scope: string): ActionDef[] => [
     scope,
   },
 ];
+
+/** A run's action, for the message when the cursor is on a file of batches/ instead. */
+const runVerb = { 'batch.advance': 'advance', 'batch.cancel': 'cancel', 'batch.retry': 'retry' } as const;
 
 export const batchScreen: Screen = {
   id: 'batch',

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatDuration, pauseText } from '../../domain/batchDuration';
@@ -10,6 +10,7 @@ import { fitWidth, formatAgo, stripControl } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { useClock } from '../../ui/useClock';
 import { runStatusColor } from './batchColumns';
 import { advance, askCancel, askRetry } from './batchConfirmations';
 import { type TargetRow, targetColumns } from './targetColumns';
@@ -50,13 +51,7 @@ export function RunDetailsView({
   const filterText = useDeck((s) => s.ui.filters.batchRun ?? '');
   const copy = useCopy();
   // While targets run, their TOOK cells count.
-  const [now, setNow] = useState(Date.now);
-  const live = run.status === 'running';
-  useEffect(() => {
-    if (!active || !live) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active, live]);
+  const now = useClock(active && run.status === 'running');
 
   const rows = useMemo<TargetRow[]>(
     () =>

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
@@ -11,6 +11,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { type InstanceAction, planInstanceAction } from './instanceActions';
 import { serverColumns } from './serverColumns';
 import { serverNote } from './serverNote';
@@ -50,13 +51,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
   // Redrawn every second while shown, so the ages of the probes count up between rounds.
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!active) return undefined;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active]);
+  const now = useClock(active);
   // New columns after every probe round and every second: the table redraws the reachability cells and ages.
   const columns = useMemo(
     () =>
