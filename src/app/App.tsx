@@ -20,7 +20,7 @@ import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands } from './commands';
 import { FilterPrompt } from './FilterPrompt';
 import { FormOverlay } from './FormOverlay';
-import { HelpOverlay } from './HelpOverlay';
+import { HelpOverlay, helpHints } from './HelpOverlay';
 import { MessageLine } from './MessageLine';
 import { MessagesView } from './MessagesView';
 import { Palette, paletteSuggestionRows } from './Palette';
@@ -211,7 +211,11 @@ function Shell({
           ) : overlay === 'filter' ? (
             <FilterPrompt screen={face.id} width={columns} />
           ) : (
-            <MessageLine screen={face.id} hints={assistant ? overViewHints : hints} width={columns} />
+            <MessageLine
+              screen={face.id}
+              hints={overlay === 'help' ? helpHints : assistant ? overViewHints : hints}
+              width={columns}
+            />
           )}
         </Box>
         <StatusBar width={columns} />

@@ -4,6 +4,7 @@ import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
+import type { HintLine } from '../ui/keyHints';
 import { type ActionDef, collapseTabActions } from '../ui/keymap';
 import { keyLabel } from '../ui/keyName';
 import type { PaletteCommand } from '../ui/paletteCommand';
@@ -41,6 +42,9 @@ function unshadowed(globals: readonly ActionDef[], local: readonly Section[]): A
   });
   return collapseTabActions(shown);
 }
+
+/** The message line under the help: its own keys, not those of the screen it covers. */
+export const helpHints: HintLine = { screen: ['j/k scroll', 'Esc close'], global: [] };
 
 /** Keys take this many columns; longer ones get a line of their own. */
 const KEYS_WIDTH = 11;

@@ -51,7 +51,8 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: H
   const actions = useActions();
   const toasts = useDeck((s) => s.ui.toasts);
   const unread = useDeck((s) => s.ui.unreadMessages);
-  const filter = useDeck((s) => s.ui.filters[screen] ?? '');
+  // The kept filter of the list in view: none while an overlay (the help) covers it.
+  const filter = useDeck((s) => (s.ui.overlay === null ? (s.ui.filters[screen] ?? '') : ''));
   const [now, setNow] = useState(() => Date.now());
   const toast = shownToast(toasts, now);
 

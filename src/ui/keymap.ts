@@ -108,6 +108,16 @@ export const listActions: ActionDef[] = [
 ];
 
 /**
+ * `/` and `o`/`O` of a table as `scope`'s own keys: with the `list` scope for moving, a table whose rows no action
+ * takes together (the Repositories, the Pipelines) offers no `Space`/`Ctrl-A` selection that would do nothing.
+ */
+export function filterSortActions(scope: string): ActionDef[] {
+  return tableActions
+    .filter((a) => a.id === 'table.filter' || a.id.startsWith('table.sort'))
+    .map((a) => ({ ...a, scope }));
+}
+
+/**
  * `y` where a row or view names something (a resource, a job, a path): one action id everywhere, so one line of
  * config.yaml rebinds it on every screen.
  */

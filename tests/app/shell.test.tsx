@@ -159,6 +159,24 @@ describe('the console shell', () => {
     expect(jobsHelp).not.toContain('[repo.refresh]');
   });
 
+  it("under the help overlay, the message line shows the help's keys, not the covered screen's", async () => {
+    deck = await startDeck({ screens, services: { repos }, size: { columns: 80, rows: 24 } });
+    const d = deck;
+    await d.press('/');
+    await d.type('web');
+    await d.press('enter');
+    await d.waitFor('filter: web');
+    await d.press('?');
+    await d.waitFor('Status and recent commits');
+    // The line above the status bar.
+    const messageLine = () => d.lines().at(-2);
+    expect(messageLine()).toBe('j/k scroll  Esc close');
+    await d.press('esc');
+    await d.waitFor('new header');
+    // Back on the list, its kept filter is said again.
+    expect(messageLine()).toMatch(/^filter: web \(\/ to change/);
+  });
+
   it('applies key overrides from the config, including an unbound key', async () => {
     deck = await startDeck({
       screens,

@@ -1,5 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openWorkspace } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
+import { ScratchRepos } from '../git/scratchRepos';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { stubDeckBus } from '../harness/stubServices';
@@ -8,6 +12,7 @@ import { incidentEvents, type TimelineWorkspace, timelineWorkspace } from './tim
 let deck: DeckSession | undefined;
 let bus: Bus | undefined;
 let ws: TimelineWorkspace | undefined;
+let repos: ScratchRepos | undefined;
 afterEach(async () => {
   deck?.unmount();
   deck = undefined;
@@ -15,6 +20,8 @@ afterEach(async () => {
   bus = undefined;
   ws?.remove();
   ws = undefined;
+  repos?.cleanup();
+  repos = undefined;
 });
 
 const cursorLine = (frame: string) => frame.split('\n').find((l) => l.startsWith('> ')) ?? '';
@@ -44,6 +51,47 @@ describe('Esc on what Enter opened on another tab', () => {
     expect(d.store.getState().ui.tab).toBe('timeline');
     expect(footerAt(back)).toBe(footer);
     expect(d.store.getState().jobs.log).toBeUndefined();
+  });
+
+  it('goes back to the Timeline from a commit opened there, its cursor where it was', async () => {
+    repos = new ScratchRepos();
+    const app = repos.init('app');
+    repos.commit(app, 'README.md', 'hello\n', 'first commit');
+    repos.commit(app, 'NEWS', 'news\n', 'second: news');
+    const data = repos.folder('workspace');
+    writeFileSync(join(data, 'repos.yaml'), 'repos:\n  - path: ../app\n');
+    const workspace = await openWorkspace({
+      dataDir: data,
+      configPath: join(data, 'no-config.yaml'),
+      env: {},
+    });
+    ws = timelineWorkspace(() => []);
+    // The scratch commits are dated 2023: the Timeline is told the first one was pushed 5 minutes ago.
+    const hash = repos.shortHead(app, 'HEAD~1');
+    ws.services.commits = async () => ({
+      commits: [{ repo: 'app', hash, time: Date.now() - 5 * 60_000, author: 'ada', subject: 'first commit' }],
+      errors: [],
+    });
+    deck = await startDeck({
+      size: { columns: 80, rows: 24 },
+      bus: stubDeckBus(),
+      services: { ...workspace.services, timeline: ws.services },
+    });
+    const d = deck;
+    await d.press('0');
+    await d.waitFor('commits');
+    for (let i = 0; i < 120 && !footerAt(d.frame()).startsWith('▸commits'); i++) await d.press('left');
+    const footer = footerAt(d.frame());
+    expect(footer).toMatch(/^▸commits +\d\d:\d\d:\d\d app [0-9a-f]{7} first commit/);
+    await d.press('enter');
+    await d.waitFor(`commit ${repos.git(app, 'rev-parse', 'HEAD~1').trim()}`);
+    expect(d.store.getState().ui.tab).toBe('repos');
+    await d.press('esc');
+    const back = await d.waitFor((f) => footerAt(f) !== '');
+    expect(d.store.getState().ui.tab).toBe('timeline');
+    expect(footerAt(back)).toBe(footer);
+    // The Repositories tab is left at its list, not at a commit or a repository nobody opened there.
+    expect(d.store.getState().repos.details).toBeUndefined();
   });
 
   it('stays on the tab once another tab was shown in between (the way back was the tab key)', async () => {

@@ -233,6 +233,40 @@ describe('the Pipelines tab', () => {
     await d.waitFor(/local +- +build/);
   });
 
+  it('offers no selection, on the tab nor in a run (every action takes one): Space and Ctrl-A do nothing, ? lists neither', async () => {
+    const d = await openTab();
+    await d.press('space', 'ctrl-a');
+    // Sort stays (and its frame comes after the two keys).
+    await d.press('o');
+    const sorted = await d.waitFor('SOURCE ▲');
+    expect(sorted).not.toMatch(/^● /m);
+    await d.press('?');
+    const help = await d.waitFor('Reverse sort');
+    expect(help).toMatch(/o +Sort by next column/);
+    expect(help).not.toMatch(/Select row|Select all/);
+    await d.press('esc');
+
+    const job = { id: 7, run_id: 42, name: 'test', status: 'completed', conclusion: 'failure', steps: [] };
+    api.on(`GET ${runs}/42/jobs`, {
+      status: 200,
+      headers: quota(4989),
+      body: { total_count: 1, jobs: [job] },
+    });
+    await d.press('g');
+    for (let i = 0; i < 5 && !/^> github/m.test(d.frame()); i++) await d.press('j');
+    await d.press('enter');
+    await d.waitFor(/test +failed/);
+    await d.press('space', 'o');
+    expect(await d.waitFor(/ ▲/)).not.toMatch(/^● /m);
+    // Tall enough for the whole help: nothing of it is below the fold.
+    await d.resize(200, 60);
+    await d.press('?');
+    const runHelp = await d.waitFor('The older run of this pipeline');
+    expect(runHelp).toContain('Reverse sort');
+    expect(runHelp).not.toContain('more below');
+    expect(runHelp).not.toMatch(/Select row|Select all/);
+  });
+
   it('runs a local pipeline with t, follows its steps, shows a step log, and R re-runs what failed', async () => {
     const d = await openTab();
     await d.press('t');

@@ -96,6 +96,21 @@ describe('the Repositories screen on real repositories', () => {
     await d.waitFor('UPSTREAM');
   });
 
+  it('offers no selection (no action takes several repositories): Space and Ctrl-A do nothing, ? lists neither', async () => {
+    const d = await openRepos(data);
+    await d.waitFor('path does not exist');
+    await d.press('space', 'ctrl-a');
+    // Sort stays (and its frame comes after the two keys).
+    await d.press('o');
+    const sorted = await d.waitFor('NAME ▲');
+    expect(sorted).not.toMatch(/^● /m);
+    await d.press('?');
+    const help = await d.waitFor('Reverse sort');
+    expect(help).toMatch(/\/ +Filter/);
+    expect(help).toMatch(/o +Sort by next column/);
+    expect(help).not.toMatch(/Select row|Select all/);
+  });
+
   it('picks up a new commit on r', async () => {
     const d = await openRepos(data);
     await d.waitFor('first commit');

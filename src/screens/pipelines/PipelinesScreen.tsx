@@ -11,7 +11,7 @@ import type { DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { type ActionDef, copyAction } from '../../ui/keymap';
+import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { TextDetails } from '../TextDetails';
 import { JobLogView } from './JobLogView';
@@ -103,7 +103,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['pipelines', 'table']);
+      const action = press.action(['pipelines', 'list']);
       const row = table.cursorRow;
       if (action === 'pipeline.open' && row) void actions.pipelines.openRun(row.key);
       else if (action === 'pipeline.trigger' && row) void askTrigger(row, actions, readOnly);
@@ -178,7 +178,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
 const runView: ScreenView = {
   id: 'pipelineRun',
   title: 'run',
-  scopes: ['table'],
+  scopes: ['list'],
   hints: [
     { action: 'pipeline.log', label: 'log' },
     { action: 'pipeline.older', label: 'older' },
@@ -244,6 +244,7 @@ export const pipelinesScreen: Screen = {
       scope: 'pipelines',
     },
     copyAction('pipelines', "Copy the latest run's URL (local: its id) (OSC 52)"),
+    ...filterSortActions('pipelines'),
     {
       id: 'pipeline.log',
       keys: ['enter'],
@@ -265,11 +266,13 @@ export const pipelinesScreen: Screen = {
     ...runActions('pipelineRun'),
     { id: 'pipeline.refresh', keys: ['r'], description: "Read the run's jobs again", scope: 'pipelineRun' },
     copyAction('pipelineRun', "Copy the run's URL (local: its id) (OSC 52)"),
+    ...filterSortActions('pipelineRun'),
     { id: 'view.back', keys: ['esc'], description: 'Back to the pipelines', scope: 'pipelineRun' },
     { id: 'pipeline.refresh', keys: ['r'], description: 'Read the log again', scope: 'pipelineLog' },
     copyAction('pipelineLog', "Copy the job's URL (local: its id) (OSC 52)"),
   ],
-  scopes: ['table'],
+  // No selection, here nor in a run: every action takes one pipeline, one run or one job.
+  scopes: ['list'],
   hints: [
     { action: 'pipeline.open', label: 'run' },
     { action: 'pipeline.trigger', label: 'trigger' },

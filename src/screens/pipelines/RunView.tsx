@@ -70,7 +70,7 @@ export function RunView({
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['pipelineRun', 'table']);
+      const action = press.action(['pipelineRun', 'list']);
       const cursor = table.cursorRow;
       if (action === 'view.back') actions.pipelines.closeRun();
       else if (action === 'pipeline.log' && cursor) void actions.pipelines.openJob(cursor.job);

@@ -1,11 +1,23 @@
 import { useCopy } from '../../ui/clipboard';
-import { useActions, useDeck } from '../../ui/deckContext';
+import { useDeck } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { TextDetails } from '../TextDetails';
 
-/** Enter on a commit: `git show --stat` (who, when, the message, the files it changed); `y` copies its id. */
-export function CommitView({ width, height, active }: { width: number; height: number; active: boolean }) {
-  const actions = useActions();
+/**
+ * Enter on a commit: `git show --stat` (who, when, the message, the files it changed); `y` copies its id, Esc
+ * `onBack`.
+ */
+export function CommitView({
+  width,
+  height,
+  active,
+  onBack,
+}: {
+  width: number;
+  height: number;
+  active: boolean;
+  onBack: () => void;
+}) {
   const copy = useCopy();
   const details = useDeck((s) => s.repos.details);
   const commit = details?.commit;
@@ -32,7 +44,7 @@ export function CommitView({ width, height, active }: { width: number; height: n
       width={width}
       height={height}
       active={active}
-      onBack={actions.repos.closeCommit}
+      onBack={onBack}
     />
   );
 }

@@ -14,7 +14,8 @@ const noCommits: LastCommit[] = [];
 
 /**
  * Enter on a repository: its `git status` and its recent commits as a table (`/` filters, `o` sorts, Enter shows
- * the commit, `y` copies its id). Esc clears a kept filter, then goes back to the list.
+ * the commit, `y` copies its id). Esc clears a kept filter, then goes back to the list (or to the tab that opened
+ * it).
  */
 export function RepoDetailsView({
   width,
@@ -49,6 +50,14 @@ export function RepoDetailsView({
   const tableHeight = Math.max(2, height - 1 - top.length - 1);
   const table = useTable({ rows: commits, columns, rowKey: (c) => c.hash, filterText, height: tableHeight });
   const commitOpen = details?.commit !== undefined;
+  const openedFromTab = useDeck((s) => s.ui.openedFrom?.tab === 'repos');
+  const close = () => {
+    actions.repos.closeDetails();
+    actions.ui.backFrom('repos');
+  };
+  // A commit opened from another tab (Enter on the Timeline) is all that was shown of the repository: Esc leaves it
+  // and the details at once, back to that tab with its cursor where it was.
+  const closeCommit = () => (openedFromTab ? close() : actions.repos.closeCommit());
 
   useKeys(
     'screen',
@@ -58,7 +67,7 @@ export function RepoDetailsView({
       // Esc clears a kept filter first (as on every list), then goes back to the repositories.
       if (action === 'view.back') {
         if (filterText) actions.ui.setFilter('repoDetails', '');
-        else actions.repos.closeDetails();
+        else close();
       } else if (action === 'repo.commit' && commit) void actions.repos.openCommit(commit.hash);
       else if (action === 'clipboard.copy') copy(commit?.hash);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
@@ -69,7 +78,7 @@ export function RepoDetailsView({
   );
 
   if (!details) return null;
-  if (commitOpen) return <CommitView width={width} height={height} active={active} />;
+  if (commitOpen) return <CommitView width={width} height={height} active={active} onBack={closeCommit} />;
 
   const shown =
     table.view.length === commits.length ? `${commits.length}` : `${table.view.length} of ${commits.length}`;

@@ -6,7 +6,7 @@ import { pipelineRowsOf } from '../../state/slices/pipelines';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { copyAction } from '../../ui/keymap';
+import { copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { ciCell } from '../pipelines/pipelineColumns';
 import { RepoDetailsView } from './RepoDetailsView';
@@ -47,7 +47,7 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['repos', 'table']);
+      const action = press.action(['repos', 'list']);
       if (action === 'repo.refresh') void actions.repos.refresh();
       else if (action === 'repo.details' && table.cursorRow)
         void actions.repos.openDetails(table.cursorRow.entry);
@@ -112,6 +112,7 @@ export const reposScreen: Screen = {
     { id: 'repo.details', keys: ['enter'], description: 'Status and recent commits', scope: 'repos' },
     { id: 'repo.refresh', keys: ['r'], description: 'Refresh now', scope: 'repos' },
     copyAction('repos', "Copy the repository's path (OSC 52)"),
+    ...filterSortActions('repos'),
     { id: 'repo.commit', keys: ['enter'], description: 'The commit: git show --stat', scope: 'repoDetails' },
     {
       id: 'table.filter',
@@ -125,7 +126,8 @@ export const reposScreen: Screen = {
     { id: 'view.back', keys: ['esc'], description: 'Back', scope: 'repoDetails' },
     copyAction('repoCommit', "Copy the commit's id (OSC 52)"),
   ],
-  scopes: ['table'],
+  // No selection: no action here takes several repositories.
+  scopes: ['list'],
   hints: [
     { action: 'repo.details', label: 'details' },
     { action: 'repo.refresh', label: 'refresh' },

@@ -462,7 +462,7 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
         if (!opens) {
           notify('warn', `nothing to open: ${event.type} names no job, commit or resource`);
         } else if ('job' in opens) {
-          // Esc there comes back to the Timeline, its cursor where it was.
+          // Esc there (the job, the resource, the commit) comes back to the Timeline, its cursor where it was.
           actions.ui.openOnTab('jobs');
           await actions.jobs.openLog(opens.job);
         } else if ('resource' in opens) {
@@ -476,7 +476,7 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
             notify('warn', `${opens.repo}: not a repository of this workspace any more`);
             return;
           }
-          actions.ui.showTab('repos');
+          actions.ui.openOnTab('repos');
           await actions.repos.openDetails(entry);
           await actions.repos.openCommit(opens.commit);
         }
