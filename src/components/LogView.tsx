@@ -268,3 +268,14 @@ function wrappedRows(
   for (let i = start; i < lines.length && rows.length < height; i++) rows.push(...rowsOf(i));
   return rows.slice(0, height);
 }
+
+/**
+ * What a view shows of its `total` lines from line `top` (0-based) in `rows` rows, in the help's words:
+ * `↓ more below · lines 1–20 of 58`, `↑ more above · …`, `↑↓ more above and below · …`.
+ */
+export function scrollNote(top: number, rows: number, total: number): string {
+  const last = Math.min(top + rows, total);
+  const more =
+    top > 0 && last < total ? '↑↓ more above and below' : top > 0 ? '↑ more above' : '↓ more below';
+  return `${more} · lines ${top + 1}–${last} of ${total}`;
+}

@@ -245,6 +245,56 @@ describe('the Deployments screen', () => {
     await deck.waitFor('PROJECT');
   });
 
+  it('the plan and the deploy question say a server count once', async () => {
+    session = await startDeployments();
+    const { deck } = session;
+    await deck.press('p'); // analytics
+    const plan = await deck.waitFor(/Plan against the cloud at .*: 8 to create/);
+    expect(plan).toContain('3. + create 3 × c6i.large worker-a in work-a\n');
+    expect(plan).not.toMatch(/×\d/);
+    await deck.press('D');
+    const ask = boxText(await deck.waitFor('Deploy analytics to eu-central-1?'));
+    expect(ask).toContain(
+      '3. + create 3 × c6i.large worker-a in work-a 3. + create 2 × c6i.large worker-b in work-b',
+    );
+    expect(ask).not.toMatch(/×\d/);
+    await deck.press('n');
+  });
+
+  it('details at 80x24: the resources in aligned columns, the state never cut, and a note while more follow', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.press('D'); // analytics
+    await deck.waitFor('Deploy analytics to eu-central-1?');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'analytics')), 15_000);
+    await deck.press('enter');
+    const top = await deck.waitFor(/Job \d+: deploy completed/);
+    expect(top).toMatch(/\n↓ more below · lines 1–\d+ of \d+ · j\/k scroll\n/);
+    await deck.press('G');
+    const bottom = await deck.waitFor(/\n↑ more above · lines \d+–(\d+) of \1 · j\/k scroll\n/);
+    const lines = bottom.split('\n');
+    const resources = lines.slice(
+      lines.indexOf('Resources (11):') + 1,
+      lines.indexOf('Resources (11):') + 12,
+    );
+    expect(resources.map((l) => l.split(/\s+/)[1])).toEqual([
+      'vpc',
+      'subnet:work-a',
+      'subnet:work-b',
+      'security-group:workers',
+      ...Array(3).fill('instances:worker-a'),
+      ...Array(2).fill('instances:worker-b'),
+      // A logical id too long for its column keeps its kind and its end.
+      'bucket:infr…alytics-raw',
+      'bucket:infr…ics-curated',
+    ]);
+    // Each column starts at the same place on every line; the buckets' state and lifecycle are whole.
+    const starts = (l: string) => [...l.matchAll(/(?<=\s)\S/g)].map((m) => m.index);
+    for (const l of resources) expect(starts(l), l).toEqual(starts(resources[0]));
+    expect(resources[10]).toMatch(/ infradeck-demo-analytics-curated -\s+provisioned$/);
+  });
+
   it('destroying a protected project needs its name typed', async () => {
     session = await startDeployments();
     const { deck, cloud } = session;

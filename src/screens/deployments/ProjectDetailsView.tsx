@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { isLogScrollAction, LogView, logScroll } from '../../components/LogView';
+import { isLogScrollAction, LogView, logScroll, logWindow, scrollNote } from '../../components/LogView';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import { fitWidth } from '../../domain/text';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -40,10 +40,14 @@ export function ProjectDetailsView({
   }, [jobId, actions]);
   useEffect(() => () => actions.jobs.closeLog(), [actions]);
 
-  const lines = projectDetailLines(row, entry, made, Date.now());
+  const lines = projectDetailLines(row, entry, made, Date.now(), width);
   const bodyHeight = height - 1;
   const logHeight = job ? Math.max(3, Math.floor(bodyHeight / 3)) : 0;
   const topHeight = bodyHeight - logHeight;
+  // What does not fit scrolls, and the top part's last row says so (the job's line may follow it).
+  const noted = lines.length > topHeight && topHeight > 1;
+  const textHeight = noted ? topHeight - 1 : topHeight;
+  const { start } = logWindow(lines.length, textHeight, scroll);
 
   useKeys(
     'screen',
@@ -51,7 +55,7 @@ export function ProjectDetailsView({
       const action = press.action(['log']);
       if (action === 'view.back') actions.projects.show(undefined);
       else if (action && isLogScrollAction(action))
-        setScroll((s) => logScroll(s, action, lines.length, topHeight));
+        setScroll((s) => logScroll(s, action, lines.length, textHeight));
       else return false;
       return true;
     },
@@ -64,7 +68,18 @@ export function ProjectDetailsView({
   const ourLog = log && log.jobId === jobId ? log : undefined;
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <LogView lines={lines} width={width} height={topHeight} follow={scroll.follow} offset={scroll.offset} />
+      <LogView
+        lines={lines}
+        width={width}
+        height={textHeight}
+        follow={scroll.follow}
+        offset={scroll.offset}
+      />
+      {noted ? (
+        <Text color={theme.muted}>
+          {fitWidth(`${scrollNote(start, textHeight, lines.length)} · j/k scroll`, width)}
+        </Text>
+      ) : null}
       {job ? (
         <Box flexDirection="column" height={logHeight}>
           <Text bold color={job.status === 'failed' ? theme.error : theme.accent}>

@@ -1,3 +1,6 @@
+import { COLUMN_GAP, layoutColumns, measureColumns } from '../../components/columnLayout';
+import { fitCell } from '../../components/fitCell';
+import { type Column, Priority } from '../../components/tableModel';
 import type { Blueprint } from '../../domain/blueprint';
 import { desiredResources } from '../../domain/desiredResources';
 import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../../domain/plan';
@@ -40,11 +43,9 @@ export function planLines(plan: DeployPlan): string[] {
       `  ${mark.update} update ${a.title}${what ? ` (${what})` : ''}${a.blocked ? ` BLOCKED: ${a.blocked}` : ''}`,
     );
   }
+  // A title says how many servers already (`3 × c6i.large worker-a in work-a`, `…: 2 more (1 running)`).
   actionLevels(plan.actions).forEach((level, i) => {
-    for (const a of level)
-      lines.push(
-        `  ${i + 1}. ${mark[a.kind]} ${a.kind} ${a.title}${a.count && a.count > 1 ? ` ×${a.count}` : ''}`,
-      );
+    for (const a of level) lines.push(`  ${i + 1}. ${mark[a.kind]} ${a.kind} ${a.title}`);
   });
   if (plan.actions.length === 0) lines.push('  nothing to change: what exists matches the blueprint');
   for (const b of plan.blockers) lines.push(`  ! cannot deploy: ${b}`);
@@ -64,29 +65,60 @@ export function planSource(made: ProjectPlan | undefined): string {
   return made.against === 'cloud' ? `against the cloud at ${at}` : `against the last scan (${at})`;
 }
 
-/** Each blueprint resource with what exists of it, its cloud state and what the state file says. */
-export function resourceLines(bp: Blueprint | undefined, entry: ProjectEntry, plan: DeployPlan | undefined) {
-  const lines: string[] = [];
+/** A line of the Resources list: the blueprint's name for it, its id, its cloud state, what the state file says. */
+interface ResourceLine {
+  logicalId: string;
+  id: string;
+  state: string;
+  lifecycle: string;
+}
+
+// The state and the lifecycle are never cut; the id comes whole before the logical id, which is cut in the middle
+// (`bucket:infr…alytics-raw`: its kind and the end that tells two buckets apart stay).
+const resourceColumns: Column<ResourceLine>[] = [
+  { key: 'logical', title: '', priority: Priority.main, min: 12, cut: 'middle', value: (r) => r.logicalId },
+  { key: 'id', title: '', priority: Priority.identity, min: 12, cut: 'middle', value: (r) => r.id },
+  { key: 'state', title: '', priority: Priority.identity, whole: true, value: (r) => r.state },
+  { key: 'lifecycle', title: '', priority: Priority.identity, whole: true, value: (r) => r.lifecycle },
+];
+
+/** Each blueprint resource with what exists of it, its cloud state and what the state file says, in `width` columns. */
+export function resourceLines(
+  bp: Blueprint | undefined,
+  entry: ProjectEntry,
+  plan: DeployPlan | undefined,
+  width: number,
+): string[] {
+  const rows: ResourceLine[] = [];
   const recorded = new Map((entry.state?.resources ?? []).map((r) => [r.id, r]));
   const shown = new Set<string>();
-  const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
   for (const d of bp ? desiredResources(bp) : []) {
     const existing = plan?.existing[d.logicalId] ?? [];
-    if (existing.length === 0) {
-      lines.push(`  ${pad(d.logicalId, 26)}${pad('-', 22)}not created`);
-      continue;
-    }
+    if (existing.length === 0)
+      rows.push({ logicalId: d.logicalId, id: '-', state: 'not created', lifecycle: '' });
     for (const r of existing) {
       shown.add(r.id);
-      const life = recorded.get(r.id)?.lifecycle ?? 'not in state file';
-      lines.push(`  ${pad(d.logicalId, 26)}${pad(r.id, 22)}${pad(r.state ?? '-', 12)}${life}`);
+      const lifecycle = recorded.get(r.id)?.lifecycle ?? 'not in state file';
+      rows.push({ logicalId: d.logicalId, id: r.id, state: r.state ?? '-', lifecycle });
     }
   }
   for (const r of entry.state?.resources ?? []) {
     if (shown.has(r.id) || r.lifecycle === 'destroyed') continue;
-    lines.push(`  ${pad(r.logicalId, 26)}${pad(r.id, 22)}${pad('not found', 12)}${r.lifecycle} (state file)`);
+    rows.push({
+      logicalId: r.logicalId,
+      id: r.id,
+      state: 'not found',
+      lifecycle: `${r.lifecycle} (state file)`,
+    });
   }
-  return lines;
+  const indent = '  ';
+  const widths = layoutColumns(resourceColumns, width - indent.length, measureColumns(rows, resourceColumns));
+  return rows.map((r) => {
+    const cells = resourceColumns.flatMap((c, i) =>
+      widths[i] > 0 ? [fitCell(c.value(r), widths[i], 'left', c.cut)] : [],
+    );
+    return `${indent}${cells.join(' '.repeat(COLUMN_GAP))}`.trimEnd();
+  });
 }
 
 /** Everything the details view shows above the job log. */
@@ -95,6 +127,7 @@ export function projectDetailLines(
   entry: ProjectEntry,
   made: ProjectPlan | undefined,
   now: number,
+  width: number,
 ): string[] {
   const bp = entry.blueprint;
   const lines: string[] = bp ? blueprintSummary(bp) : [`${row.name} (no valid blueprint)`];
@@ -115,7 +148,7 @@ export function projectDetailLines(
     if (fresh?.error) lines.push(`  ! ${fresh.error}`);
     if (plan) lines.push(...planLines(plan));
   }
-  const resources = resourceLines(bp, entry, plan);
+  const resources = resourceLines(bp, entry, plan, width);
   lines.push('', `Resources (${resources.length}):`, ...(resources.length ? resources : ['  none']));
   return lines;
 }
