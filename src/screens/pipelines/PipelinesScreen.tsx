@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
@@ -13,6 +13,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { JobLogView } from './JobLogView';
 import { isStale, pipelineColumns } from './pipelineColumns';
@@ -88,13 +89,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     };
   }, [active, actions]);
   useEffect(() => () => actions.pipelines.setShown('pipelines', false), [actions]);
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!active) return undefined;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active]);
+  const now = useClock(active);
 
   const columns = useMemo(() => pipelineColumns(() => now, theme.noColor), [now, theme.noColor]);
   const tableHeight = Math.max(2, height - 3);

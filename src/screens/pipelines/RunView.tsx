@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { PipelineRun } from '../../domain/pipelineClient';
@@ -9,6 +9,7 @@ import type { OpenRun } from '../../state/slices/pipelines';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import { useClock } from '../../ui/useClock';
 import { formatSpan, runDuration, statusColor } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
 import { type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
@@ -47,13 +48,8 @@ export function RunView({
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.pipelineRun ?? '');
   const copy = useCopy();
-  const [now, setNow] = useState(Date.now);
   const live = run.status === 'running' || (open.jobs ?? []).some((j) => j.status === 'running');
-  useEffect(() => {
-    if (!active || !live) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [active, live]);
+  const now = useClock(active && live);
 
   const rows = useMemo(() => runJobRows(open.jobs ?? []), [open.jobs]);
   const stages = row.source === 'gitlab';
