@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
+import { scrollNote } from '../components/LogView';
 import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
@@ -131,10 +132,7 @@ export function HelpOverlay({
 
 /** The help's last row when it scrolls: `↓ more below · lines 1–20 of 63 · j/k scroll, Esc closes`. */
 export function helpScrollNote(top: number, rows: number, total: number): string {
-  const last = Math.min(top + rows, total);
-  const more =
-    top > 0 && last < total ? '↑↓ more above and below' : top > 0 ? '↑ more above' : '↓ more below';
-  return `${more} · lines ${top + 1}–${last} of ${total} · j/k scroll, Esc closes`;
+  return `${scrollNote(top, rows, total)} · j/k scroll, Esc closes`;
 }
 
 /** An entry's lines in `width` columns: wrapped, never cut; what a key does continues under its description. */

@@ -270,7 +270,7 @@ function wrappedRows(
 }
 
 /**
- * What a view shows of its `total` lines from line `top` (0-based) in `rows` rows, in the help's words:
+ * What a view shows of its `total` lines from line `top` (0-based) in `rows` rows (the help, a details view):
  * `↓ more below · lines 1–20 of 58`, `↑ more above · …`, `↑↓ more above and below · …`.
  */
 export function scrollNote(top: number, rows: number, total: number): string {
