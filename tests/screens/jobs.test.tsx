@@ -43,6 +43,20 @@ async function hints(d: DeckSession): Promise<string> {
 }
 
 describe('the Jobs screen', () => {
+  it('offers no selection (every action takes one job): Space and Ctrl-A do nothing, ? lists neither', async () => {
+    const d = await start();
+    await run(d, 'true');
+    await d.waitFor('completed');
+    await d.press('space', 'ctrl-a');
+    await d.press('o');
+    const sorted = await d.waitFor(/ID ▲/);
+    expect(sorted).not.toMatch(/^● /m);
+    await d.press('?');
+    const help = await d.waitFor('Reverse sort');
+    expect(help).toMatch(/\/ +Filter/);
+    expect(help).not.toMatch(/Select row|Select all/);
+  });
+
   it('runs a command from the palette and shows its live log', async () => {
     const d = await start();
     await run(d, 'sh -c "echo hello from the worker; echo warn >&2"');

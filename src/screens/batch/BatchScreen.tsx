@@ -11,7 +11,7 @@ import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
-import { type ActionDef, copyAction } from '../../ui/keymap';
+import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
@@ -97,7 +97,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['batch', 'table']);
+      const action = press.action(['batch', 'list']);
       const row = table.cursorRow;
       if (action === 'batch.new') actions.batches.showForm(true);
       else if (action === 'batch.reload') void actions.batches.reload();
@@ -208,7 +208,8 @@ const runHints = {
 const runViewOf = (hints: KeyHint[]): ScreenView => ({
   id: 'batchRun',
   title: 'run',
-  scopes: ['table'],
+  // No selection: every action here takes one row.
+  scopes: ['list'],
   hints: [...hints, { action: 'clipboard.copy', label: 'copy id' }, { action: 'view.back', label: 'back' }],
 });
 const runViews = {
@@ -280,6 +281,8 @@ export const batchScreen: Screen = {
   title: 'Batch',
   aliases: ['batches', 'waves'],
   actions: [
+    ...filterSortActions('batch'),
+    ...filterSortActions('batchRun'),
     {
       id: 'batch.open',
       keys: ['enter'],
@@ -312,7 +315,8 @@ export const batchScreen: Screen = {
     { id: 'view.back', keys: ['esc'], description: 'Back to the runs', scope: 'batchRun' },
     copyAction('batchTarget', "Copy the target's job id (OSC 52)"),
   ],
-  scopes: ['table'],
+  // No selection: every action here takes one row.
+  scopes: ['list'],
   hints: [
     { action: 'batch.open', label: 'open/start' },
     { action: 'batch.new', label: 'new' },

@@ -76,7 +76,7 @@ export function RunDetailsView({
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['batchRun', 'table']);
+      const action = press.action(['batchRun', 'list']);
       const row = table.cursorRow;
       if (action === 'view.back') actions.batches.openRun(undefined);
       else if (action === 'batch.output' && row) {

@@ -9,7 +9,7 @@ import { projectJobs, projectRows } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import type { ActionDef } from '../../ui/keymap';
+import { type ActionDef, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { BlueprintWizard } from './BlueprintWizard';
 import { ProjectDetailsView } from './ProjectDetailsView';
@@ -93,7 +93,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(open ? ['projectDetails'] : ['deployments', 'table']);
+      const action = press.action(open ? ['projectDetails'] : ['deployments', 'list']);
       const row = current;
       const entry = row && entries.find((e) => e.name === row.name);
       if (action === 'project.new') actions.projects.showWizard(true);
@@ -221,12 +221,14 @@ export const deploymentsScreen: Screen = {
   short: 'Deploys',
   aliases: ['deploy', 'projects', 'dep'],
   actions: [
+    ...filterSortActions('deployments'),
     ...projectActions,
     ...projectActions
       .filter((a) => a.id !== 'project.details')
       .map((a) => ({ ...a, scope: 'projectDetails' })),
   ],
-  scopes: ['table'],
+  // No selection: every action here takes one row.
+  scopes: ['list'],
   hints: [
     { action: 'project.details', label: 'details' },
     { action: 'project.plan', label: 'plan' },

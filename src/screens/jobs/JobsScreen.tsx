@@ -8,7 +8,7 @@ import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
-import { copyAction } from '../../ui/keymap';
+import { copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { askApprove, askReject } from './approvalConfirmations';
 import { JobDetailsView } from './JobDetailsView';
@@ -48,7 +48,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action([scope, 'table']);
+      const action = press.action([scope, 'list']);
       const job = table.cursorRow;
       if (action === 'view.back') {
         actions.jobs.setScheduleFilter(undefined);
@@ -137,7 +137,8 @@ const logViews = {
 const runsView: ScreenView = {
   id: 'scheduleRuns',
   title: 'runs of a schedule',
-  scopes: ['table'],
+  // No selection: every action here takes one row.
+  scopes: ['list'],
   hints: [
     { action: 'job.details', label: 'log' },
     { action: 'job.cancel', label: 'cancel' },
@@ -160,6 +161,8 @@ export const jobsScreen: Screen = {
   title: 'Jobs',
   aliases: ['job', 'j'],
   actions: [
+    ...filterSortActions('jobs'),
+    ...filterSortActions('scheduleRuns'),
     { id: 'job.details', keys: ['enter'], description: 'Job with its live log', scope: 'jobs' },
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobs' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobs' },
@@ -187,7 +190,8 @@ export const jobsScreen: Screen = {
     copyAction('scheduleRuns', 'Copy the job id (OSC 52)'),
     { id: 'view.back', keys: ['esc'], description: 'Back to the Scheduler', scope: 'scheduleRuns' },
   ],
-  scopes: ['table'],
+  // No selection: every action here takes one row.
+  scopes: ['list'],
   hints: [
     { action: 'job.details', label: 'log' },
     { action: 'job.cancel', label: 'cancel' },
