@@ -60,6 +60,79 @@ describe('the Resources screen on the demo cloud', () => {
     await d.waitFor(/project \w+/);
   });
 
+  it('a rescan of two regions (as the scan-europe schedule does) leaves every row and the cursor where they were', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.press(':');
+    await d.type('subnet');
+    await d.press('enter');
+    await d.waitFor(':subnet');
+    await d.press('j', 'j');
+    const rowsOf = (frame: string) => frame.split('\n').filter((l) => /^[> ] subnet /.test(l));
+    const before = rowsOf(d.frame());
+    expect(before[2]).toMatch(/^> /);
+    // The regions at the top (the first to answer): the index puts a rescanned region's resources last.
+    const regions = d.store
+      .getState()
+      .cloud.index.scans.map((scan) => scan.region)
+      .filter((region) => region !== 'global')
+      .slice(0, 2);
+    expect(before[0]).toContain(regions[0]);
+    const scannedAt = () => d.store.getState().cloud.index.scan(regions[0])?.scannedAt ?? 0;
+    const first = scannedAt();
+    await bus!.queue.enqueue({
+      kind: 'scan',
+      payload: { regions, buckets: false },
+      requestedBy: operator,
+    });
+    await expect
+      .poll(async () => (await bus!.queue.list()).filter((j) => j.status === 'completed').length, {
+        timeout: 10_000,
+      })
+      .toBe(2);
+    await expect.poll(() => scannedAt() > first).toBe(true);
+    await d.resize(140, 30); // the same size: a frame drawn from the rescanned index, no key pressed
+    expect(rowsOf(d.frame())).toEqual(before);
+  });
+
+  it('a new view starts at its top: :subnet after scrolling down the whole list shows the first subnet, cursor on it', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.resize(80, 24);
+    for (let i = 0; i < 30; i++) await d.press('j');
+    for (let i = 0; i < 16; i++) await d.press('k');
+    // The cursor is on a subnet at the top of the window: the rows above it are scrolled out.
+    expect(d.lines().find((l) => l.startsWith('> '))).toMatch(/^> subnet /);
+    await d.press(':');
+    await d.type('subnet');
+    await d.press('enter');
+    const f = await d.waitFor(':subnet');
+    const rows = f.split('\n').filter((l) => /^[> ] subnet /.test(l));
+    expect(rows[0]).toMatch(/^> subnet /);
+    expect(rows.length).toBeGreaterThan(10);
+  });
+
+  it('counts what a / filter shows in the header: N of 325 resources', async () => {
+    const d = await openResources();
+    await d.waitFor(/^ 325 resources · all types/m, 10_000);
+    await d.press('/');
+    await d.type('legacy-1');
+    await d.press('enter');
+    const f = await d.waitFor(/^ \d+ of 325 resources · all types/m);
+    const shown = f.split('\n').filter((l) => /^[> ] \w+ +\S+ +legacy-1/.test(l)).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(f).toMatch(new RegExp(`^ ${shown} of 325 resources · all types · DEMO 000000000000 · `, 'm'));
+    // At 80 columns the line keeps how fresh the scans are: the account, which the status bar shows, goes.
+    await d.resize(80, 24);
+    await d.press('/');
+    await d.type('!legacy-1'); // a kept filter comes back selected: typing replaces it
+    await d.press('enter');
+    const narrow = await d.waitFor(/^ \d{3} of 325 resources/m);
+    expect(narrow.split('\n')[1].trimEnd()).toMatch(
+      /^ \d{3} of 325 resources · all types · 7 scopes scanned (just now|\d+ s ago)( +\d+\/\d+)?$/,
+    );
+  });
+
   it('shows attributes, tags and related resources of an instance', async () => {
     const d = await openResources();
     await d.waitFor(/\d{3} resources/, 10_000);

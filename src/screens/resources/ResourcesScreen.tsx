@@ -1,8 +1,9 @@
 import { useMemo, useRef } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
-import { formatAgo } from '../../domain/text';
+import { displayWidth, formatAgo } from '../../domain/text';
 import type { DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -16,6 +17,7 @@ import { ResourceDescribeView } from './ResourceDescribeView';
 import { ResourceDetailsView } from './ResourceDetailsView';
 import { resourceColumns, typeLabel } from './resourceColumns';
 import { parseResourceView, resourceAt, resourceViewEntry } from './resourceDetails';
+import { resourceOrder } from './resourceOrder';
 
 /** `6 regions scanned 3 min ago (eu-west-1 stale, ap-south-1 failed)` */
 function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number): string {
@@ -33,13 +35,22 @@ function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number)
   return `${scans.length} scopes scanned ${formatAgo(now - oldest)}${notes ? ` (${notes})` : ''}`;
 }
 
-function ResourcesScreen({ width, height, active }: ScreenProps) {
+/** Another type or project (`:subnet`, `p`) is another list: it starts at its top, the cursor on its first row. */
+function ResourcesScreen(props: ScreenProps) {
+  const view = useDeck((s) => s.cloud.view);
+  return <ResourcesOfView key={`${view.type ?? ''} ${view.project ?? ''}`} {...props} />;
+}
+
+function ResourcesOfView({ width, height, active }: ScreenProps) {
   const { theme, config } = useDeckContext();
   const actions = useActions();
   const cloud = useDeck((s) => s.cloud);
   const filterText = useDeck((s) => s.ui.filters.resources ?? '');
   const { index, view, info } = cloud;
-  const rows = useMemo(() => index.query({ type: view.type, project: view.project }), [index, view]);
+  const rows = useMemo(
+    () => resourceOrder(index.query({ type: view.type, project: view.project }), index),
+    [index, view],
+  );
   const columns = useMemo(() => resourceColumns(Date.now), []);
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: resourceKey, filterText, height: tableHeight });
@@ -135,7 +146,13 @@ function ResourcesScreen({ width, height, active }: ScreenProps) {
   ]
     .filter(Boolean)
     .join(' · ');
-  const summary = ` ${rows.length} resources · ${scope} · ${account} · ${freshness(cloud, Date.now(), config.cloud.staleMinutes)}`;
+  const count = shownCount(table.view.length, rows.length, 'resource');
+  const fresh = freshness(cloud, Date.now(), config.cloud.staleMinutes);
+  const line = (parts: string[]) => ` ${parts.filter(Boolean).join(' · ')}`;
+  // Too wide (at 80 columns, while a filter hides rows or a region is stale): the account goes first, the
+  // status bar names it too.
+  const full = line([count, scope, account, fresh]);
+  const summary = displayWidth(full) <= width ? full : line([count, scope, fresh]);
   const stale = summary.includes('STALE') || summary.includes('failed');
   return (
     <SummaryTable

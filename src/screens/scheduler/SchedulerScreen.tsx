@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { fitWidth } from '../../domain/text';
 import type { DeckActions } from '../../state/store';
@@ -97,12 +98,13 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const valid = file?.schedules ?? [];
   const paused = valid.filter((s) => !s.enabled).length;
   const invalid = rows.length - valid.length;
+  const shown = table.view.filter((r) => r.schedule).length;
   const where = transport === 'redis' ? 'BullMQ job schedulers on Redis' : 'run in-process';
   const summary = !file
     ? ' reading schedules.yaml…'
     : !file.exists
       ? ` no ${file.file}`
-      : ` ${valid.length} schedule${valid.length === 1 ? '' : 's'}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
+      : ` ${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
   const note = scheduleNote(table.cursorRow, next, now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
