@@ -36,16 +36,16 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openScheduler(opts: { readOnly?: boolean } = {}) {
+async function openScheduler(opts: { readOnly?: boolean; size?: { columns: number; rows: number } } = {}) {
   bus = openMemoryBus({ handlers: { command }, requester: operator, dataDir: dir });
   deck = await startDeck({
     bus: deckBusOf(bus, operator),
     services: { schedules: deckSchedulesFor(dir, { TZ: 'UTC', EDITOR: 'my-editor --wait' }) },
     readOnly: opts.readOnly,
-    size: { columns: 120, rows: 30 },
+    size: opts.size ?? { columns: 120, rows: 30 },
   });
   await deck.press('7');
-  await deck.waitFor(/nightly +enabled/);
+  await deck.waitFor(/nightly\S* +enabled/);
   return deck;
 }
 
@@ -129,11 +129,51 @@ describe('the Scheduler screen', () => {
     await d.waitFor((frame) => !frame.includes('Run nightly now?'));
   });
 
+  it('keeps the JOB column at 120x35 once a run ends: LAST is as wide before the first run as after it', async () => {
+    // Like the example workspace's schedules: long names, a cron read in many words, Berlin time.
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      `schedules:
+  - name: nightly-report
+    cron: "*/15 * * * *"
+    timezone: Europe/Berlin
+    job: { run: [echo, nightly report] }
+  - name: weekly-cleanup
+    cron: "0 6 * * 1"
+    timezone: Europe/Berlin
+    job: { run: [echo, cleanup] }
+`,
+    );
+    const d = await openScheduler({ size: { columns: 120, rows: 35 } });
+    const header = (frame: string) => frame.split('\n').find((l) => /^ +NAME +STATE/.test(l)) ?? '';
+    const before = header(await d.waitFor(/nightly-report +enabled .*echo 'nightly/));
+    expect(before).toMatch(/ LAST +RUNS .* JOB /);
+    await d.press('R');
+    await d.waitFor('Run nightly-report now?');
+    await d.press('y');
+    const after = await d.waitFor(/nightly-report +enabled .* completed \d+s/);
+    expect(header(after)).toBe(before);
+  });
+
   it('shows the next three runs in the zone of the schedule under the table', async () => {
     const d = await openScheduler();
     await d.waitFor(
       /At 02:30 · Europe\/Berlin · next \d{4}-\d\d-\d\d 02:30, \d\d-\d\d 02:30, \d\d-\d\d 02:30 · no runs yet/,
     );
+  });
+});
+
+describe('the Scheduler header', () => {
+  it('counts the schedules a / filter shows: 1 of 2 schedules, and 2 schedules again once cleared', async () => {
+    const d = await openScheduler();
+    await d.waitFor(/^ 2 schedules · /m);
+    await d.press('/');
+    await d.type('nightly');
+    await d.press('enter');
+    const f = await d.waitFor(/^ 1 of 2 schedules · /m);
+    expect(f).not.toMatch(/hourly +enabled/);
+    await d.press('esc');
+    await d.waitFor(/^ 2 schedules · /m);
   });
 });
 

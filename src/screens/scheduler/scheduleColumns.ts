@@ -10,6 +10,9 @@ import type { SchedulerRow } from './schedulerRows';
 
 export const sparkWidth = 10;
 
+/** LAST's width: its longest value (`cancelled 59m`), so a run that ends does not push a column out. */
+const lastWidth = 13;
+
 const outcomeColor: Partial<Record<ScheduleRunOutcome, string>> = {
   completed: 'green',
   failed: 'red',
@@ -95,7 +98,8 @@ function lastCell(last: ScheduleRun | undefined, now: number): string {
 
 /**
  * At 80 columns: name, state, cron, when it runs next, how the last run went and the recent runs; the reading in
- * words, the zone, the next three times and the job on wider terminals (and, for the cursor row, under the table).
+ * words, the job, the next three times and the zone on wider terminals (and, for the cursor row, under the
+ * table). The zone goes first: the line under the table says it for the cursor row, and the job it does not.
  */
 export function scheduleColumns(
   next: () => NextTicks | undefined,
@@ -137,7 +141,7 @@ export function scheduleColumns(
       key: 'last',
       title: 'LAST',
       priority: Priority.main,
-      whole: true,
+      width: lastWidth,
       value: (r) => lastCell(r.last, now()),
       color: (r) => (r.last ? outcomeColor[r.last.outcome] : undefined),
       sortValue: (r) => -(r.last?.finishedAt ?? r.last?.startedAt ?? 0),
@@ -154,7 +158,7 @@ export function scheduleColumns(
     {
       key: 'zone',
       title: 'ZONE',
-      priority: Priority.detail,
+      priority: Priority.extra - 1,
       whole: true,
       value: (r) => r.schedule?.timezone ?? '',
     },
