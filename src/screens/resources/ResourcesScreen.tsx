@@ -11,6 +11,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
 import type { PaletteCommand } from '../../ui/paletteCommand';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { deleteConfirmation } from './deleteConfirmation';
 import { ResourceDescribeView } from './ResourceDescribeView';
@@ -42,6 +43,8 @@ function ResourcesScreen(props: ScreenProps) {
 }
 
 function ResourcesOfView({ width, height, active }: ScreenProps) {
+  // The header's "scanned 3 min ago" counts up while the tab is shown.
+  const now = useClock(active, 5_000);
   const { theme, config } = useDeckContext();
   const actions = useActions();
   const cloud = useDeck((s) => s.cloud);
@@ -147,7 +150,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
     .filter(Boolean)
     .join(' · ');
   const count = shownCount(table.view.length, rows.length, 'resource');
-  const fresh = freshness(cloud, Date.now(), config.cloud.staleMinutes);
+  const fresh = freshness(cloud, now, config.cloud.staleMinutes);
   const line = (parts: string[]) => ` ${parts.filter(Boolean).join(' · ')}`;
   // Too wide (at 80 columns, while a filter hides rows or a region is stale): the account goes first, the
   // status bar names it too.

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
@@ -8,8 +8,9 @@ import type { DeckActions } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { type Deck, useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { copyAction } from '../../ui/keymap';
+import { copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
+import { useClock } from '../../ui/useClock';
 import { scheduleColumns } from './scheduleColumns';
 import { scheduleNote } from './scheduleNote';
 import { type SchedulerRow, schedulerRows } from './schedulerRows';
@@ -51,14 +52,8 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const byId = useDeck((s) => s.jobs.byId);
   const transport = useDeck((s) => s.bus.transport);
   const filterText = useDeck((s) => s.ui.filters.scheduler ?? '');
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    if (!active) return undefined;
-    // Shown again after a while: the countdowns start from now, not from when the tab was left.
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), clockMs);
-    return () => clearInterval(timer);
-  }, [active]);
+  // Shown again after a while: the countdowns start from now, not from when the tab was left.
+  const now = useClock(active, clockMs);
   const rows = useMemo(() => schedulerRows(file, [...byId.values()]), [file, byId]);
   // New columns each second: the NEXT and LAST cells count down (only the rows on screen are drawn).
   const columns = useMemo(
@@ -76,7 +71,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['scheduler', 'table']);
+      const action = press.action(['scheduler', 'list']);
       const row = table.cursorRow;
       if (action === 'schedule.toggle' && row?.schedule)
         void actions.schedules.setEnabled(row.schedule.name, !row.schedule.enabled);
@@ -134,6 +129,7 @@ export const schedulerScreen: Screen = {
   short: 'Sched',
   aliases: ['schedules', 'cron', 'sched'],
   actions: [
+    ...filterSortActions('scheduler'),
     {
       id: 'schedule.runs',
       keys: ['enter'],
@@ -156,7 +152,8 @@ export const schedulerScreen: Screen = {
     { id: 'schedule.reload', keys: ['r'], description: 'Read schedules.yaml again', scope: 'scheduler' },
     copyAction('scheduler', 'Copy the schedule name (OSC 52)'),
   ],
-  scopes: ['table'],
+  // No selection: every action here takes one schedule.
+  scopes: ['list'],
   hints: [
     { action: 'schedule.runs', label: 'runs' },
     { action: 'schedule.toggle', label: 'on/off' },
