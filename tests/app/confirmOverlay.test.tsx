@@ -1,6 +1,7 @@
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { offerJob } from '../../src/app/AssistantOffer';
+import { confirmRows } from '../harness/confirmBox';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 let deck: DeckSession | undefined;
@@ -8,19 +9,6 @@ afterEach(() => {
   deck?.unmount();
   deck = undefined;
 });
-
-/** The rows inside the confirmation's border, without the border and its padding. */
-function boxRows(frame: string): string[] {
-  return frame
-    .split('\n')
-    .filter((l) => /^\s*│ .* │$/.test(l))
-    .map((l) =>
-      l
-        .replace(/^\s*│ /, '')
-        .replace(/ │$/, '')
-        .trimEnd(),
-    );
-}
 
 /** What the rows say, however they were wrapped (a long word may be broken anywhere). */
 const squashed = (text: string) => text.replace(/\s+/g, '');
@@ -53,7 +41,7 @@ describe('the confirmation', () => {
       );
       const f = await deck.waitFor('Run the job suggested for open-admin-port?');
       fits(deck, columns, rows);
-      const box = boxRows(f);
+      const box = confirmRows(f);
       expect(box.join('\n')).not.toContain('…');
       const text = box.join(' ');
       expect(squashed(text)).toContain(squashed(revoke));
@@ -71,7 +59,7 @@ describe('the confirmation', () => {
       .find((l) => l.includes('╭'))!
       .trim();
     expect(stringWidth(border)).toBe(120);
-    expect(boxRows(f)).toContain('x'.repeat(116));
+    expect(confirmRows(f)).toContain('x'.repeat(116));
   });
 
   it('keeps its question and answer on a short terminal and scrolls its lines with ↓ and PgDn', async () => {
@@ -96,7 +84,7 @@ describe('the confirmation', () => {
     fits(deck, 80, 24);
     expect(first).toContain('1. instance i-001');
     expect(first).not.toContain('40. instance i-040');
-    expect(squashed(boxRows(first).join(' '))).toContain(squashed('stays (e toggles)'));
+    expect(squashed(confirmRows(first).join(' '))).toContain(squashed('stays (e toggles)'));
     expect(first).toContain('y yes · n / Esc no');
 
     await deck.press('down');

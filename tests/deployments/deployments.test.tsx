@@ -4,23 +4,11 @@ import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import { readStateFile } from '../../src/services/projects/stateFile';
+import { confirmText } from '../harness/confirmBox';
 import { type DeploymentsSession, liveOf, rowOf, startDeployments } from './deploymentsHarness';
 
 let session: DeploymentsSession | undefined;
 
-/** What the confirmation says, its rows joined again into the lines they were wrapped from. */
-function boxText(frame: string): string {
-  return frame
-    .split('\n')
-    .filter((l) => /^\s*│ .* │$/.test(l))
-    .map((l) =>
-      l
-        .replace(/^\s*│ /, '')
-        .replace(/ │$/, '')
-        .trim(),
-    )
-    .join(' ');
-}
 afterEach(async () => {
   await session?.close();
   session = undefined;
@@ -160,7 +148,7 @@ describe('the Deployments screen', () => {
     await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'analytics')), 15_000);
 
     await deck.press('X');
-    const destroy = boxText(await deck.waitFor('Destroy analytics? This cannot be undone.'));
+    const destroy = confirmText(await deck.waitFor('Destroy analytics? This cannot be undone.'));
     expect(destroy).not.toContain('…');
     expect(destroy).toContain(
       '[ ] also delete every object in 2 bucket(s); without it a non-empty bucket stays (e toggles)',
@@ -170,7 +158,7 @@ describe('the Deployments screen', () => {
     await deck.press('b');
     const frame = await deck.waitFor(/Roll back deploy \S+ of analytics\?/);
     for (const l of deck.lines()) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
-    const ask = boxText(frame);
+    const ask = confirmText(frame);
     expect(ask).not.toContain('…');
     expect(ask).toContain(
       'Deletes what that deploy created, dependants first (11 resource(s) in the state file, and any resource tagged with that deploy',
@@ -253,7 +241,7 @@ describe('the Deployments screen', () => {
     expect(plan).toContain('3. + create 3 × c6i.large worker-a in work-a\n');
     expect(plan).not.toMatch(/×\d/);
     await deck.press('D');
-    const ask = boxText(await deck.waitFor('Deploy analytics to eu-central-1?'));
+    const ask = confirmText(await deck.waitFor('Deploy analytics to eu-central-1?'));
     expect(ask).toContain(
       '3. + create 3 × c6i.large worker-a in work-a 3. + create 2 × c6i.large worker-b in work-b',
     );

@@ -9,6 +9,7 @@ import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { deckSchedulesFor } from '../../src/services/scheduler/deckSchedules';
 import { command } from '../../src/worker/handlers/command';
+import { confirmText } from '../harness/confirmBox';
 import { operator } from '../harness/memoryDeckBus';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
@@ -111,16 +112,7 @@ describe('the Scheduler screen', () => {
     await d.resize(80, 24);
     await d.press('R');
     const f = await d.waitFor('Run nightly now?');
-    const said = f
-      .split('\n')
-      .filter((l) => /^\s*│ .* │$/.test(l))
-      .map((l) =>
-        l
-          .replace(/^\s*│ /, '')
-          .replace(/ │$/, '')
-          .trim(),
-      )
-      .join(' ');
+    const said = confirmText(f);
     expect(said).toContain(
       'its ticks go on as before (the overlap rule does not apply to a run asked for by a person)',
     );
