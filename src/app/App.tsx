@@ -10,6 +10,7 @@ import {
   useDeckContext,
 } from '../ui/deckContext';
 import { KeyDispatcher, useKeys } from '../ui/keyDispatcher';
+import type { HintLine } from '../ui/keyHints';
 import { keyHintItems } from '../ui/keyHints';
 import type { PaletteCommand } from '../ui/paletteCommand';
 import { type Screen, screenFace } from '../ui/screen';
@@ -27,6 +28,9 @@ import { Palette, paletteSuggestionRows } from './Palette';
 import { StatusBar } from './StatusBar';
 import { TabBar } from './TabBar';
 import { minimumSize, useTerminalSize } from './terminalSize';
+
+/** Under a confirmation, a form or `:messages`: they say their own keys, the covered screen's would mislead. */
+const ownKeysHints: HintLine = { screen: [], global: [] };
 
 export interface AppProps {
   deck: Deck;
@@ -213,7 +217,15 @@ function Shell({
           ) : (
             <MessageLine
               screen={face.id}
-              hints={overlay === 'help' ? helpHints : assistant ? overViewHints : hints}
+              hints={
+                overlay === 'help'
+                  ? helpHints
+                  : overlay !== null
+                    ? ownKeysHints
+                    : assistant
+                      ? overViewHints
+                      : hints
+              }
               width={columns}
             />
           )}

@@ -177,6 +177,20 @@ describe('the console shell', () => {
     expect(messageLine()).toMatch(/^filter: web \(\/ to change/);
   });
 
+  it('under a confirmation, the message line leaves out the covered screen’s keys (the box says its own)', async () => {
+    deck = await startDeck({ screens, services: { repos }, size: { columns: 80, rows: 24 } });
+    const d = deck;
+    await d.waitFor('fix login');
+    const messageLine = () => d.lines().at(-2) ?? '';
+    expect(messageLine()).toContain('? help');
+    d.store.getState().actions.ui.confirm({ title: 'Go ahead?', lines: ['a line'], onYes: () => {} });
+    await d.waitFor('Go ahead?');
+    expect(messageLine().trim()).toBe('');
+    await d.press('n');
+    await d.waitFor((f) => !f.includes('Go ahead?'));
+    expect(messageLine()).toContain('? help');
+  });
+
   it('applies key overrides from the config, including an unbound key', async () => {
     deck = await startDeck({
       screens,
