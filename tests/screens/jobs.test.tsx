@@ -57,6 +57,17 @@ describe('the Jobs screen', () => {
     expect(help).not.toMatch(/Select row|Select all/);
   });
 
+  it('counts what a / filter shows in its summary: 1 of 2 jobs', async () => {
+    const d = await start();
+    await run(d, 'true');
+    await run(d, 'echo counted');
+    await d.waitFor(/2 jobs run in-process/);
+    await d.press('/');
+    await d.type('counted');
+    await d.press('enter');
+    await d.waitFor('1 of 2 jobs');
+  });
+
   it('runs a command from the palette and shows its live log', async () => {
     const d = await start();
     await run(d, 'sh -c "echo hello from the worker; echo warn >&2"');

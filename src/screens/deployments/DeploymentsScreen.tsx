@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useEffect, useMemo, useRef } from 'react';
 import { DataTable } from '../../components/DataTable';
 import { NoteLines } from '../../components/NoteLines';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
@@ -133,7 +134,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const invalid = rows.filter((r) => r.errors.length > 0).length;
   const scanned = index.scans.length;
   const summary =
-    ` ${rows.length} project${rows.length === 1 ? '' : 's'}${invalid ? ` · ${invalid} with problems` : ''}` +
+    ` ${shownCount(table.view.length, rows.length, 'project')}${invalid ? ` · ${invalid} with problems` : ''}` +
     ` · sync against ${scanned ? `${index.size} scanned resources` : 'no scan yet (p asks the cloud)'}` +
     `${watchError ? ` · not watching: ${watchError}` : ''}${readOnly ? ' · READ-ONLY' : ''}`;
   const note = rowNote(table.cursorRow);

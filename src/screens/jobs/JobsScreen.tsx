@@ -77,10 +77,10 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const words = statusFilter && statusWords(statusFilter);
   const summary =
     scheduleFilter !== undefined
-      ? `${jobCount(rows.length, listed.length, ` of schedule ${scheduleFilter}`, words)}, newest first · Esc back to the Scheduler`
+      ? `${jobCount(table.view.length, listed.length, ` of schedule ${scheduleFilter}`, words)}, newest first · Esc back to the Scheduler`
       : words
-        ? `${jobCount(rows.length, listed.length, '', words)} · f status filter · :run <program> [args…]`
-        : `${jobCount(rows.length, listed.length, '')} ${where} · f status filter · :run <program> [args…]`;
+        ? `${jobCount(table.view.length, listed.length, '', words)} · f status filter · :run <program> [args…]`
+        : `${jobCount(table.view.length, listed.length, '')} ${where} · f status filter · :run <program> [args…]`;
   return (
     <SummaryTable
       summary={summary}
@@ -109,7 +109,10 @@ function statusWords(status: JobStatus): string {
 /** `3 jobs of schedule nightly`; with a status filter `1 of 3 jobs of schedule nightly failed`. */
 function jobCount(shown: number, of: number, what: string, status?: string): string {
   const jobs = (n: number) => (n === 1 ? 'job' : 'jobs');
-  return status ? `${shown} of ${of} ${jobs(of)}${what} ${status}` : `${shown} ${jobs(shown)}${what}`;
+  // `of` counts before the status and `/` filters: either one hiding jobs says so.
+  return status || shown < of
+    ? `${shown} of ${of} ${jobs(of)}${what}${status ? ` ${status}` : ''}`
+    : `${shown} ${jobs(shown)}${what}`;
 }
 
 /**

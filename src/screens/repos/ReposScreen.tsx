@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { formatAge } from '../../domain/text';
 import { pipelineRowsOf } from '../../state/slices/pipelines';
@@ -62,7 +63,7 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   if (details) return <RepoDetailsView width={width} height={height} active={active} />;
 
   const age = refreshedAt ? `refreshed ${formatAge(Date.now() - refreshedAt)} ago` : '';
-  const summary = `${rows.length} repositories${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
+  const summary = `${shownCount(table.view.length, rows.length, 'repository', 'repositories')}${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
   return (
     <SummaryTable
       summary={summary}

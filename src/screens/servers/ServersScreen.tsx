@@ -99,7 +99,8 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   );
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
-  const summary = ` ${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  const filtered = table.view.length < rows.length ? `${table.view.length} of ${rows.length} shown · ` : '';
+  const summary = ` ${filtered}${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
