@@ -186,6 +186,17 @@ describe('the Batch tab', () => {
     expect(await batchJobs(session)).toHaveLength(0);
   });
 
+  it('counts what a / filter shows in its summary', async () => {
+    session = await startBatchDeck({ 'roll.yaml': rollYaml, 'typo.yaml': typoYaml });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/typo +invalid/);
+    await d.press('/');
+    await d.type('roll');
+    await d.press('enter');
+    await d.waitFor(' 1 of 2 rows shown · 0 runs · 2 in batches/');
+  });
+
   it('follows batches/ while shown: a file written, fixed or removed shows without r', async () => {
     session = await startBatchDeck({ 'roll.yaml': rollYaml });
     const d = session.deck;
@@ -213,7 +224,10 @@ describe('the Batch tab', () => {
     // Esc alone, and the list back, before the next keys: Esc and a key right after it read as Alt and the key.
     await d.press('esc');
     await d.waitFor((frame) => !frame.includes('New ad-hoc batch'));
-    await d.press('enter', 'y');
+    // The plan is read before the question opens: answer it once it is there.
+    await d.press('enter');
+    await d.waitFor('Start batch roll?');
+    await d.press('y');
     await d.waitFor(/FAILED · wave 2\/3/, 10_000);
     await d.press('?');
     const runHelp = await d.waitFor("The target's output");

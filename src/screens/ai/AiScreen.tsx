@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { type ExperimentRow, experimentRows } from '../../domain/aiRunRows';
 import { fitWidth, stripControl } from '../../domain/text';
@@ -151,7 +152,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const running = runs.filter((r) => r.status === 'active').length;
   const invalid = rows.filter((r) => r.info.errors.length > 0 && r.info.file).length;
   const summary = [
-    ` ${rows.length} experiment${rows.length === 1 ? '' : 's'}`,
+    ` ${shownCount(table.view.length, rows.length, 'experiment')}`,
     `${runs.length} run${runs.length === 1 ? '' : 's'}`,
     ...(running ? [`${running} running`] : []),
     ...(invalid ? [`${invalid} with errors`] : []),

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { type AiRunRow, type ExperimentRow, paramsText, varyingParams } from '../../domain/aiRunRows';
 import { isFinished } from '../../domain/job';
@@ -106,7 +107,7 @@ export function RunsView({
   const failed = experiment.failed;
   const summary = [
     ` ${info.name}`,
-    `${rows.length} run${rows.length === 1 ? '' : 's'}`,
+    shownCount(table.view.length, rows.length, 'run'),
     ...(experiment.active ? [`${experiment.active} running`] : []),
     ...(failed ? [`${failed} failed`] : []),
     info.metric

@@ -162,15 +162,16 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   const runList = [...runs.values()];
   const going = runList.filter((r) => r.status === 'running' || r.status === 'paused').length;
   const defined = (files ?? []).length;
-  const summary = [
-    ` ${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
+  const summary = ` ${[
+    ...(table.view.length < rows.length ? [`${table.view.length} of ${rows.length} rows shown`] : []),
+    `${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
     files === undefined ? 'reading batches/…' : `${defined} in batches/: Enter or s starts one`,
     'n ad hoc',
     ...(readOnly ? ['READ-ONLY: no start'] : []),
     ...(serverErrors.length
       ? [`servers.yaml: ${serverErrors.length} problem${serverErrors.length === 1 ? '' : 's'}`]
       : []),
-  ].join(' · ');
+  ].join(' · ')}`;
   const note = rowNote(table.cursorRow);
   return (
     <Box flexDirection="column" width={width} height={height}>

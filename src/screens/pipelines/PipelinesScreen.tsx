@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import type { PipelineRow } from '../../domain/pipelineRows';
 import { formatAge, stripControl } from '../../domain/text';
@@ -136,7 +137,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   const stale = rows.filter(isStale).length;
   const quota = quotaText(quotas, now);
   const summary = [
-    ` ${rows.length} pipeline${rows.length === 1 ? '' : 's'}`,
+    ` ${shownCount(table.view.length, rows.length, 'pipeline')}`,
     ...(running ? [`${running} running`] : []),
     ...(failing ? [`${failing} failing`] : []),
     ...(stale ? [`* ${stale} stale`] : []),
