@@ -1,4 +1,4 @@
-import { planDeletion } from '../../domain/dependencyGraph';
+import { type DeletionPlan, planDeletion } from '../../domain/dependencyGraph';
 import { destroyTargets } from '../../domain/destroyTargets';
 import type { JobView } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
@@ -40,6 +40,22 @@ export async function askDeploy(name: string, actions: DeckActions, readOnly: bo
 
 const describe = (r: Resource) => `${r.type} ${r.id}${r.name ? ` (${r.name})` : ''}`;
 
+/** The project's resources as the cloud has them now (its plan's look-up); the last scan's when it has no blueprint. */
+async function resourcesNow(
+  name: string,
+  entry: ProjectEntry,
+  index: ResourceIndex,
+  actions: DeckActions,
+): Promise<Resource[]> {
+  const made = entry.blueprint ? await actions.projects.plan(name) : undefined;
+  return made?.resources ?? index.query({ project: name });
+}
+
+/** A line per resource to delete, numbered by its level: those with the same number go at once. */
+function levelLines(order: DeletionPlan, describeOne: (r: Resource) => string): string[] {
+  return order.levels.flatMap((level, i) => level.map((r) => `${i + 1}. ${describeOne(r)}`));
+}
+
 /**
  * `X`: everything of the project (what carries its tag and what its state file lists) in the order it goes.
  * A protected project's name must be typed; without it the worker refuses the job as well.
@@ -53,8 +69,7 @@ export async function askDestroy(
 ): Promise<void> {
   const { name } = row;
   if (refusedReadOnly(`destroy ${name}`, readOnly, actions)) return;
-  const made = entry.blueprint ? await actions.projects.plan(name) : undefined;
-  const found = (made?.resources ?? index.query({ project: name })).filter((r) => r.type !== 'volume');
+  const found = (await resourcesNow(name, entry, index, actions)).filter((r) => r.type !== 'volume');
   const foundIds = new Set(found.map((r) => r.id));
   const onlyRecorded = liveStateResources(entry.state).filter((r) => !foundIds.has(r.id));
   if (found.length === 0 && onlyRecorded.length === 0) {
@@ -68,9 +83,7 @@ export async function askDestroy(
   const lines = [
     `Deletes ${found.length + onlyRecorded.length} resource(s) of ${name} in ${row.region ?? '?'}, dependants first:`,
   ];
-  order.levels.forEach((level, i) => {
-    for (const r of level) lines.push(`${i + 1}. ${describe(r)}`);
-  });
+  lines.push(...levelLines(order, describe));
   for (const r of onlyRecorded) lines.push(`   ${r.type} ${r.id} (${r.logicalId}, in the state file only)`);
   for (const w of order.warnings) lines.push(`   ! ${w.message}`);
   const buckets = found.filter((r) => r.type === 'bucket').length;
@@ -158,8 +171,7 @@ export async function askRollback(
     return;
   }
   const recorded = liveStateResources(entry.state).filter((r) => r.deployId === deployId);
-  const made = entry.blueprint ? await actions.projects.plan(name) : undefined;
-  const tagged = made?.resources ?? index.query({ project: name });
+  const tagged = await resourcesNow(name, entry, index, actions);
   // Volumes go with their servers, as in the destroy's list.
   const targets = destroyTargets(tagged, entry.state?.resources ?? [], deployId).filter(
     (r) => r.type !== 'volume',
@@ -170,10 +182,9 @@ export async function askRollback(
     `Deletes what that deploy created, dependants first (${recorded.length} resource(s) in the state file, and ` +
       'any resource tagged with that deploy; same number = at once). What earlier deploys made stays.',
   ];
-  order.levels.forEach((level, i) => {
-    for (const r of level)
-      lines.push(`${i + 1}. ${r.type} ${r.id}${logicalOf.has(r.id) ? ` (${logicalOf.get(r.id)})` : ''}`);
-  });
+  lines.push(
+    ...levelLines(order, (r) => `${r.type} ${r.id}${logicalOf.has(r.id) ? ` (${logicalOf.get(r.id)})` : ''}`),
+  );
   for (const s of order.skipped) lines.push(`   kept: ${describe(s.resource)}: ${s.reason}`);
   for (const r of order.blocked) lines.push(`   not deleted: ${describe(r)}: part of a dependency cycle`);
   for (const w of order.warnings) lines.push(`   ! ${w.message}`);
