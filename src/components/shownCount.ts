@@ -6,3 +6,11 @@ export function shownCount(shown: number, total: number, noun: string, plural = 
   const word = total === 1 ? noun : plural;
   return shown < total ? `${shown} of ${total} ${word}` : `${total} ${word}`;
 }
+
+/**
+ * For a summary that counts its rows in its own words (hosts and instances, runs and files): `2 of 61 rows shown`
+ * while a `/` filter hides some, else nothing.
+ */
+export function filteredRows(shown: number, total: number): string | undefined {
+  return shown < total ? `${shown} of ${total} rows shown` : undefined;
+}

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
+import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { formatDuration, pauseText } from '../../domain/batchDuration';
 import { serialText } from '../../domain/batchSerial';
@@ -163,7 +164,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   const going = runList.filter((r) => r.status === 'running' || r.status === 'paused').length;
   const defined = (files ?? []).length;
   const summary = ` ${[
-    ...(table.view.length < rows.length ? [`${table.view.length} of ${rows.length} rows shown`] : []),
+    filteredRows(table.view.length, rows.length),
     `${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
     files === undefined ? 'reading batches/…' : `${defined} in batches/: Enter or s starts one`,
     'n ad hoc',
@@ -171,7 +172,9 @@ function BatchScreen({ width, height, active }: ScreenProps) {
     ...(serverErrors.length
       ? [`servers.yaml: ${serverErrors.length} problem${serverErrors.length === 1 ? '' : 's'}`]
       : []),
-  ].join(' · ')}`;
+  ]
+    .filter(Boolean)
+    .join(' · ')}`;
   const note = rowNote(table.cursorRow);
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
+import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
 import { fitWidth } from '../../domain/text';
@@ -99,8 +100,8 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   );
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
-  const filtered = table.view.length < rows.length ? `${table.view.length} of ${rows.length} shown · ` : '';
-  const summary = ` ${filtered}${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  const filtered = filteredRows(table.view.length, rows.length);
+  const summary = ` ${filtered ? `${filtered} · ` : ''}${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
