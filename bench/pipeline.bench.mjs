@@ -15,15 +15,17 @@
 //   - bare flow: ONE BullMQ flow (FlowProducer) with 50 children under one parent: the issue's comparison. It has no
 //     order among the children, so all 50 may run at once: a floor, not the same work;
 //   - bare staged: five flows of 10 children one after the other: the same DAG's order, without infradeck.
-// What only infradeck does: the run is a parent job that a worker runs again after each stage (reads its children,
-// logs a line per ended step, adds the next stage as children with a `job.queued` event and an audit entry each);
-// every step saves a start mark, reports progress, publishes `job.started`/`job.completed`, keeps its run record,
-// and sweeps its process group when the program ends; its program is forked by the worker's spawner process (the
-// bare worker forks its own). That is the work the ratio prices.
-// On a step's path from taken to BullMQ's move to completed one round trip is awaited: the start mark, which must be
-// stored before the program starts (its `job.started` and run entry go ahead of it, one script, on the same
-// connection); its progress and its end (run entry, last view on the parent) are one script each, sent without
-// waiting, in order before BullMQ's move on that connection, and `job.completed` follows the move. A step is ~16
+// What only infradeck does: the run is a parent job that queues the first stage and wakes again when no step is left
+// running (reads its children, logs a line per ended step); each step that passes notes so on the run (one script
+// that also reads the other needs' notes), and the last of a stage to pass queues the next stage as children with a
+// `job.queued` event and an audit entry each; every step saves a start mark, reports progress, publishes
+// `job.started`/`job.completed`, keeps its run record, and sweeps its process group when the program ends; its
+// program is forked by the worker's spawner process (the bare worker forks its own). That is the work the ratio
+// prices.
+// On a step's path from taken to BullMQ's move to completed two round trips are awaited: the start mark, which must
+// be stored before the program starts (its `job.started` and run entry go ahead of it, one script, on the same
+// connection), and its note on the run; its progress and its end (run entry, last view on the parent) are one script
+// each, sent without waiting, in order before BullMQ's move on that connection, and `job.completed` follows the move. A step is ~16
 // Redis commands in all, the parent's share included (21 before; a bare step ~3): see the README's row.
 // Wall time: from the enqueue / the first flow add to the moment this process sees the end. Beside it, the workers'
 // CPU time per step over the timed runs (/proc; infradeck's with its spawners'), which moves less with the load of a
@@ -329,6 +331,7 @@ async function main() {
     const pk = ['p50', 'p90', 'max'];
     console.log(statsLine('infradeck: step queued → taken', stageParts.taken, pk));
     console.log(statsLine('infradeck: step taken → finished', stageParts.run, pk));
+    // Negative: the stage's last step queues the next before its own end is stored.
     console.log(statsLine("infradeck: stage's last end → next stage queued", stageParts.gap, pk));
     console.log(statsLine('infradeck: run queued → first stage queued', stageParts.start, pk));
     console.log(statsLine("infradeck: last step's end → run finished", stageParts.end, pk));

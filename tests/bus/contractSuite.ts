@@ -799,6 +799,37 @@ export function contractSuite(factory: TransportFactory): void {
         expect(calls.filter((c) => c === `${id}:parent`)).toHaveLength(1);
       });
 
+      it('a child notes itself on its parent and queues a sibling, which the parent waits for too, without waking between', async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        consume(bus, calls, [], 2);
+        const id = await parent(bus, 'siblings');
+        const done = await waitForStatus(bus, id, 'completed');
+        expect((done.result as ParentResult).children.map((c) => [c.id, c.status])).toEqual([
+          [`${id}.first`, 'completed'],
+          [`${id}.second`, 'completed'],
+        ]);
+        expect(calls).toContain(`noted 1 0; queued ${id}.second`);
+        // Woken once, when both had ended.
+        expect(calls.filter((c) => c === `${id}:parent`)).toHaveLength(2);
+        expect(done.runs?.map((r) => r.outcome)).toEqual(['suspended', 'completed']);
+      });
+
+      it('a child of a cancelled parent can neither note on it nor queue a sibling', async () => {
+        bus = await openBus();
+        const calls: string[] = [];
+        consume(bus, calls, [], 2);
+        const id = await parent(bus, 'late-sibling');
+        await waitForStatus(bus, `${id}.x`, 'active');
+        await bus.queue.cancel(id, alice);
+        await waitForStatus(bus, id, 'cancelled');
+        await waitFor('the child tried', () => calls.some((c) => c.startsWith('after cancel')));
+        expect(calls).toContain('after cancel: noted false; queued 0');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(calls.filter((c) => c.startsWith(`${id}.late`))).toEqual([]);
+        expect(['cancelled', undefined]).toContain((await bus.queue.get(`${id}.late`))?.status);
+      });
+
       it('cancelling a paused parent ends it; retrying it resumes from its saved state', async () => {
         bus = await openBus();
         const calls: string[] = [];

@@ -58,6 +58,23 @@ export function scriptedHandler(calls: string[] = [], aborts: unknown[] = []): H
         return ok(0);
       case 'parent':
         return parentScript(p.args, ctx);
+      // A child that notes itself on its parent and queues a sibling (as a pipeline step starts the next steps).
+      case 'add-sibling': {
+        const parent = ctx.flow.parent!;
+        const noted = await parent.note(p.args[0], { by: ctx.jobId }, ['nobody']);
+        const ids = await parent.addChildren([{ key: p.args[1], spec: childSpec('steps', '1') }]);
+        calls.push(`noted ${noted?.count} ${noted?.notes.size}; queued ${ids.join(',')}`);
+        return ok(0);
+      }
+      // A child that, cancelled with its parent, tries to note and queue a sibling all the same.
+      case 'sibling-on-abort': {
+        await untilAborted(ctx.signal);
+        const parent = ctx.flow.parent!;
+        const noted = await parent.note('late', {}, []);
+        const ids = await parent.addChildren([{ key: 'late', spec: childSpec('steps', '1') }]);
+        calls.push(`after cancel: noted ${noted !== undefined}; queued ${ids.length}`);
+        return ok(0);
+      }
       default:
         return command(p, ctx);
     }
@@ -139,6 +156,18 @@ async function parentScript(args: string[], ctx: JobContext): Promise<ParentResu
       await flow.save({ phase: 'wait' });
       return flow.waitForChildren();
     case 'blockers:wait':
+      return done();
+    // A child that queues a sibling while the parent waits; one that tries once the parent is cancelled.
+    case 'siblings:start':
+      await flow.addChildren([{ key: 'first', spec: childSpec('add-sibling', 'first', 'second') }]);
+      await flow.save({ phase: 'wait' });
+      return flow.waitForChildren();
+    case 'late-sibling:start':
+      await flow.addChildren([{ key: 'x', spec: childSpec('sibling-on-abort') }]);
+      await flow.save({ phase: 'wait' });
+      return flow.waitForChildren();
+    case 'siblings:wait':
+    case 'late-sibling:wait':
       return done();
     // Many children at once: more than the worker has slots.
     case 'many:start':

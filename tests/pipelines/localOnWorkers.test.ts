@@ -3,10 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { childJobId } from '../../src/services/bus/jobIds';
 import { openBus } from '../../src/services/bus/openBus';
+import { flowNoteField } from '../../src/services/bus/redisFlowScripts';
 import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
@@ -161,6 +163,39 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
     );
     expect(completions).toHaveLength(1);
   }, 90_000);
+  it('a worker SIGKILLed after its step passed and noted so on the run, before its end was stored: not run again; its dependents run once', async () => {
+    const ids = await setUp('pipeline-kill-noted', () => [
+      'steps:',
+      `  - { name: slow, shell: true, run: '${marked('slow', 'sleep 3')}' }`,
+      `  - { name: after, shell: true, needs: slow, run: '${marked('after', 'true')}' }`,
+      '',
+    ]);
+    const ended = startRun();
+    await waitFor('the slow step to run', () => lines('slow') === 'start\n', 30_000);
+    const [run] = await bus!.queue.list({ kind: 'pipeline' });
+    const slow = await bus!.queue.get(childJobId(run.id, 'slow'));
+    const victim = [...ids].find(([, id]) => id === slow?.worker)?.[0];
+    expect(victim, JSON.stringify(slow)).toBeDefined();
+    // The state its worker leaves when it dies just after noting the pass (the program's exit 0) on the run.
+    const redis = new Redis(redisUrl);
+    const noted = { exitCode: 0, durationMs: 2900, lines: 0, starts: 1 };
+    await redis.hset(`${prefix}:jobs:${run.id}`, flowNoteField('slow'), JSON.stringify(noted));
+    redis.disconnect();
+    victim!.child.kill('SIGKILL');
+
+    const { code, out, err } = await ended;
+    expect(code, `${err}\n${out}`).toBe(0);
+    const result = JSON.parse(out) as RunJson;
+    expect(result.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ['slow', 'passed', 1],
+      ['after', 'passed', 1],
+    ]);
+    const logs = (await bus!.queue.logs(childJobId(run.id, 'slow'))).map((l) => l.text);
+    expect(logs).toContain(`it passed before its worker died (${slow?.worker}): not run again`);
+    expect(lines('slow')).toBe('start\n');
+    expect(lines('after')).toBe('start\nend\n');
+  }, 90_000);
+
   it('a worker SIGKILLed during a step without retry: the step fails (its one attempt used), never runs twice', async () => {
     const ids = await setUp('pipeline-kill-once', () => [
       'steps:',

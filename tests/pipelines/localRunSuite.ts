@@ -105,6 +105,51 @@ export function localRunSuite(transport: PipelineTransport): void {
       for (const s of result.steps) expect(s.durationMs).toEqual(expect.any(Number));
     });
 
+    it('a step starts once the steps it needs passed, while a step it does not need still runs', async () => {
+      await start();
+      // slow passes only if after-quick starts while it runs (it waits up to 20 s for that).
+      const payload = payloadOf([
+        'steps:',
+        `  - { name: quick, shell: true, run: '${step('quick')}' }`,
+        `  - { name: slow, shell: true, run: '${step('slow', 'for i in $(seq 200); do grep -qx "end after-quick" runs.txt && exit 0; sleep 0.1; done; exit 1')}' }`,
+        `  - { name: after-quick, shell: true, needs: quick, run: '${step('after-quick')}' }`,
+        `  - { name: last, shell: true, needs: [after-quick, slow], run: '${step('last')}' }`,
+      ]);
+      const id = await enqueue(payload);
+      const { result } = await ended(id, 'completed');
+      expect(result.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+        ['quick', 'passed', 1],
+        ['slow', 'passed', 1],
+        ['after-quick', 'passed', 1],
+        ['last', 'passed', 1],
+      ]);
+      const order = runs();
+      expect(order.indexOf('start after-quick')).toBeLessThan(order.indexOf('end slow'));
+      expect(order.slice(-2)).toEqual(['start last', 'end last']);
+      const quickLog = (await bus!.queue.logs(`${id}.quick`)).map((l) => l.text);
+      expect(quickLog).toContain('started after-quick: every step they need passed');
+    });
+
+    it('of several steps that one needs, ending together, the last to pass starts it, once', async () => {
+      await start();
+      const needs = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
+      const payload = payloadOf([
+        'steps:',
+        ...needs.map((n) => `  - { name: ${n}, shell: true, run: '${step(n)}' }`),
+        `  - { name: z, shell: true, needs: [${needs.join(', ')}], run: '${step('z')}' }`,
+      ]);
+      const id = await enqueue(payload);
+      const { result } = await ended(id, 'completed');
+      expect(result.status).toBe('passed');
+      expect(runs().filter((r) => r === 'start z')).toHaveLength(1);
+      const starters = [];
+      for (const n of needs) {
+        const lines = (await bus!.queue.logs(`${id}.${n}`)).map((l) => l.text);
+        if (lines.includes('started z: every step they need passed')) starters.push(n);
+      }
+      expect(starters).toHaveLength(1);
+    });
+
     it('a failed step fails the run and skips its dependents; the other branch goes on', async () => {
       await start();
       const payload = payloadOf([

@@ -78,8 +78,16 @@ describe.skipIf(skipRedis)('a pipeline step over Redis', () => {
       expect(types[0]).toBe('job.started');
       expect(types.at(-1)).toBe('job.completed');
       expect(types.filter((t) => t === 'job.started')).toHaveLength(1);
-      // Progress, then the program's output, then its last progress: all between its start and its end.
-      expect(types.slice(1, -1)).toEqual(['job.progress', 'job.log', 'job.log', 'job.progress']);
+      // Progress, then the program's output (`a` then starts `b`, whose only need it is, and says so), then its
+      // last progress: all between its start and its end.
+      expect(types.slice(1, -1)).toEqual([
+        'job.progress',
+        'job.log',
+        'job.log',
+        ...(name === 'a' ? ['job.log'] : []),
+        'job.progress',
+      ]);
+      if (name === 'a') expect(lines.at(-1)).toBe('started b: every step they need passed');
 
       // The last progress, sent without waiting for it, is stored before the job's end is.
       const view = await bus.queue.get(stepId);

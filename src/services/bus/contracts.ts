@@ -123,6 +123,37 @@ export interface JobFlow {
   waitForChildren(): Promise<never>;
   /** Suspend until a time (epoch ms; status `delayed`) or until `JobQueue.resume` (status `paused`). */
   sleep(until: number | 'manual'): Promise<never>;
+  /** A child's parent, shared with its siblings; undefined for a job that has none. */
+  parent?: ParentFlow;
+}
+
+/**
+ * What a child may do with its parent while it runs, without waking it: a pipeline step that passed queues the
+ * steps it was the last need of, so they start at once instead of when every running sibling has ended.
+ */
+export interface ParentFlow {
+  id: JobId;
+  /** The parent's kind and payload, as it was queued (read once per parent on a worker). */
+  job(): Promise<{ kind: string; payload: unknown } | undefined>;
+  /**
+   * Keep `value` under `name` on the parent and read the notes under `read`, in one atomic step: of two siblings
+   * noting at once, the later reads the earlier's note. `count`: the notes the parent holds now. Undefined when
+   * the parent is gone or was cancelled (nothing is kept then).
+   */
+  note(
+    name: string,
+    value: unknown,
+    read: readonly string[],
+  ): Promise<{ notes: Map<string, unknown>; count: number } | undefined>;
+  /** The note under `name`, if one was kept (a child delivered again finds what it noted before its worker died). */
+  noted(name: string): Promise<unknown>;
+  /**
+   * Queue children of the parent, as its own `addChildren` does (same ids for the same keys). None are queued once
+   * the parent was cancelled; one cancelled just as they were queued cancels them.
+   */
+  addChildren(children: { key: string; spec: JobSpec }[]): Promise<JobId[]>;
+  /** Report the parent's progress, as its own `ctx.progress` would. */
+  progress(step: number, total: number, message?: string): void;
 }
 
 /**

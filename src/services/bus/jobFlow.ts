@@ -1,5 +1,5 @@
 import type { JobSpec, JobView } from '../../domain/job';
-import type { JobFlow, JobId } from './contracts';
+import type { JobFlow, JobId, ParentFlow } from './contracts';
 
 /** Why a parent job's handler stepped aside: until its children end, until a time, or until someone resumes it. */
 export type Suspension = { kind: 'children' } | { kind: 'sleep'; until: number | 'manual' };
@@ -28,6 +28,8 @@ export interface FlowStore {
   save(state: unknown): Promise<void>;
   addChildren(children: { key: string; spec: JobSpec }[]): Promise<JobId[]>;
   children(): Promise<JobView[]>;
+  /** The job's parent, when it has one. */
+  parent?: ParentFlow;
 }
 
 /** The `JobFlow` a handler sees, over a transport's store. */
@@ -48,6 +50,7 @@ export function jobFlow(store: FlowStore): JobFlow {
       return children.length === 0 ? Promise.resolve([]) : store.addChildren(children);
     },
     children: () => store.children(),
+    ...(store.parent ? { parent: store.parent } : {}),
     waitForChildren: () => Promise.reject(new JobSuspended({ kind: 'children' })),
     sleep: (until) => {
       if (until !== 'manual' && !Number.isFinite(until)) {

@@ -35,7 +35,7 @@ import {
 } from '../approvals/approvalRequests';
 import { signSpec } from '../identity/requestSigner';
 import { BusError } from './busError';
-import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, SomeHandlers } from './contracts';
+import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, ParentFlow, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
 import type { FlowStore, Suspension } from './jobFlow';
 import type { JobHistory } from './jobHistory';
@@ -62,6 +62,8 @@ interface MemoryJob {
   flowState?: unknown;
   /** A parent's children, in the order they were added. */
   children?: string[];
+  /** Notes its children keep on it (`ctx.flow.parent.note`). */
+  notes?: Map<string, unknown>;
   /** A suspended parent sleeping until a time, or until `resume` (then no timer); a pending job's expiry. */
   wakeTimer?: NodeJS.Timeout;
   sleeping?: boolean;
@@ -506,29 +508,75 @@ export class MemoryJobQueue implements JobQueue {
   }
 
   private flowStore(job: MemoryJob): FlowStore {
-    const parentId = job.view.id;
+    const parentId = job.view.parentId;
     return {
       state: job.flowState,
       save: async (state) => {
         job.flowState = state;
       },
-      addChildren: async (children) => {
-        const ids: string[] = [];
-        for (const { key, spec } of children) {
-          // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
-          if (job.controller?.signal.aborted) throw new Error(`job ${parentId} is no longer running`);
-          const id = await this.add(spec, { id: childJobId(parentId, key), parentId, key });
-          job.children ??= [];
-          if (!job.children.includes(id)) job.children.push(id);
-          ids.push(id);
-        }
-        return ids;
-      },
+      // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
+      addChildren: (children) => this.addChildrenTo(job, children, () => !job.controller?.signal.aborted),
       children: async () =>
         (job.children ?? []).flatMap((id) => {
           const child = this.jobs.get(id);
           return child ? [structuredClone(child.view)] : [];
         }),
+      ...(parentId !== undefined ? { parent: this.parentFlow(parentId) } : {}),
+    };
+  }
+
+  /** Queue children of `parent` one by one while `open()` holds (it is read again before each). */
+  private async addChildrenTo(
+    parent: MemoryJob,
+    children: { key: string; spec: JobSpec }[],
+    open: () => boolean,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    for (const { key, spec } of children) {
+      if (!open()) throw new Error(`job ${parent.view.id} is no longer running`);
+      const id = await this.add(spec, { id: childJobId(parent.view.id, key), parentId: parent.view.id, key });
+      parent.children ??= [];
+      if (!parent.children.includes(id)) parent.children.push(id);
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** A child's view of its parent (`ctx.flow.parent`). */
+  private parentFlow(parentId: string): ParentFlow {
+    const parent = () => this.jobs.get(parentId);
+    const open = () => {
+      const job = parent();
+      return job !== undefined && !isFinished(job.view.status) && !job.cancelledBy;
+    };
+    return {
+      id: parentId,
+      job: async () => {
+        const job = parent();
+        return job ? { kind: job.view.kind, payload: structuredClone(job.view.payload) } : undefined;
+      },
+      note: async (name, value, read) => {
+        const job = parent();
+        if (!job || !open()) return undefined;
+        job.notes ??= new Map();
+        job.notes.set(name, structuredClone(value));
+        const notes = new Map<string, unknown>();
+        for (const n of read) if (job.notes.has(n)) notes.set(n, structuredClone(job.notes.get(n)));
+        return { notes, count: job.notes.size };
+      },
+      noted: async (name) => structuredClone(parent()?.notes?.get(name)),
+      addChildren: async (children) => {
+        const job = parent();
+        if (!job || !open()) return [];
+        return this.addChildrenTo(job, children, open);
+      },
+      progress: (step, total, message) => {
+        const job = parent();
+        if (!job || !open()) return;
+        Object.assign(job.view, { step, total });
+        if (message !== undefined) job.view.message = message;
+        this.publish(job.view, 'info', 'job.progress', message ?? `${step}/${total}`, { step, total });
+      },
     };
   }
 

@@ -32,6 +32,7 @@ import {
 } from './executeJob';
 import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
+import { type RedisParentFlowDeps, redisParentFlow } from './redisParentFlow';
 import {
   endedChildField,
   endedChildView,
@@ -98,6 +99,8 @@ export class RedisConsumer implements JobConsumer {
     { event: NewEvent; published: Promise<boolean>; expiry: NodeJS.Timeout }
   >();
   /** How jobs that ended here should be reported by the BullMQ `failed` listener. */
+  /** Parents' kinds and payloads read by this worker's children (`ctx.flow.parent.job`). */
+  private readonly parents: RedisParentFlowDeps['parents'] = new Map();
   private readonly endings = new Map<string, { kind: 'cancelled'; message: string; quiet: boolean }>();
   private readonly startedAt = Date.now();
   private readonly heartbeatMs: number;
@@ -371,6 +374,14 @@ export class RedisConsumer implements JobConsumer {
           takenFields = undefined;
           return this.deps.jobs.childrenOf(id, known);
         },
+        ...(job.parent?.id
+          ? {
+              parent: redisParentFlow(
+                { ...this.deps, conn: this.deps.workerConn, worker: this.id, parents: this.parents },
+                { id: job.parent.id, queueKey: job.parent.queueKey },
+              ),
+            }
+          : {}),
       },
       unapproved: (claimed) => this.deps.jobs.unapproved(claimed, job.parent?.id),
       approvalsEnforced: this.deps.jobs.approvalsEnforced,

@@ -45,6 +45,7 @@ import { childJobId, jobIdForKey, policyFor } from './jobIds';
 import { accepted, readOnlyRefusal, refusal } from './jobRequests';
 import type { RedisAuditLog } from './redisAudit';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
+import { listChildren } from './redisFlowScripts';
 import { parseRuns, runsField } from './redisRuns';
 import { describeRequester } from './requester';
 
@@ -187,8 +188,8 @@ export class RedisJobQueue implements JobQueue {
       else duplicates.push(this.deps.audit.append(this.prepare(valid[i]).audit(jobId, 'deduplicated')));
     });
     await Promise.all([...duplicates, this.addNewChildren(parent, fresh)]);
-    const listed = ids.filter((id) => !known.includes(id));
-    if (listed.length > 0) await cmd.hset(hash, flowChildrenField, [...known, ...listed].join('\n'));
+    // The parent and its running children may add children at once: appended in one step, none lost.
+    if (ids.some((id) => !known.includes(id))) await listChildren(cmd, hash, flowChildrenField, ids);
     return ids;
   }
 

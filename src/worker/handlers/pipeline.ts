@@ -1,17 +1,15 @@
-import type { JobSpec, JobView } from '../../domain/job';
-import type { PipelinePayload, PipelineResult, PipelineRunStep } from '../../domain/jobKinds/pipeline';
+import type { JobView } from '../../domain/job';
+import type { PipelineResult, PipelineRunStep } from '../../domain/jobKinds/pipeline';
 import { dagProgress } from '../../domain/pipelineDag';
 import { pipelineRunSteps } from '../../domain/pipelineRun';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
+import { stepJobSpec } from './pipelineStepSpec';
 
 /** What the run saves between its suspensions: the steps whose end is in its log already. */
 export interface PipelineRunState {
   reported?: string[];
 }
-
-/** How much longer than its own timeout a step's job may run before the bus ends it (the kill grace). */
-const stepJobMarginMs = 10_000;
 
 /**
  * The `pipeline` job: a re-entrant state machine over `dagProgress`. Each time it runs (first, after children
@@ -46,7 +44,10 @@ export function pipelineHandler(): Handler<'pipeline'> {
           saved,
           ctx.log(`start ${progress.ready.join(', ')}`, 'info'),
           ctx.flow.addChildren(
-            progress.ready.map((name) => ({ key: name, spec: stepSpec(payload, byName.get(name)!, ctx) })),
+            progress.ready.map((name) => ({
+              key: name,
+              spec: stepJobSpec(payload, byName.get(name)!, ctx.requestedBy),
+            })),
           ),
         ]);
       } else await saved;
@@ -64,21 +65,6 @@ export function pipelineHandler(): Handler<'pipeline'> {
         ? `${count('cancelled')} step${count('cancelled') === 1 ? '' : 's'} cancelled`
         : `${failed.join(', ')} failed${count('skipped') ? `; ${count('skipped')} skipped` : ''}`;
     throw new JobFailure<PipelineResult>(message, result, { permanent: true });
-  };
-}
-
-function stepSpec(
-  payload: PipelinePayload,
-  step: PipelinePayload['steps'][number],
-  ctx: JobContext,
-): JobSpec {
-  const { needs: _needs, ...run } = step;
-  return {
-    kind: 'pipelineStep',
-    payload: { pipeline: payload.name, step: run },
-    requestedBy: ctx.requestedBy,
-    attempts: step.attempts,
-    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs + stepJobMarginMs } : {}),
   };
 }
 

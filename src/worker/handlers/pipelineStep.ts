@@ -6,6 +6,7 @@ import { stripControl } from '../../domain/text';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { type CommandHandlerOptions, commandRunner } from './command';
+import { startNextSteps } from './pipelineNextSteps';
 
 export type PipelineStepHandlerOptions = CommandHandlerOptions;
 
@@ -36,6 +37,15 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     const { step } = payload;
     if (opts.readOnly) throw new JobRefused(`this worker is read-only: step ${step.name} is not run`);
     const earlier = ctx.flow.state<StepStartMark>();
+    // Delivered again after it passed and noted it on its run, its worker dead before its end was stored: it passed.
+    const passed = earlier
+      ? ((await ctx.flow.parent?.noted(step.name)) as PipelineStepResult | undefined)
+      : undefined;
+    if (passed && passed.exitCode === 0) {
+      await ctx.log(`it passed before its worker died (${earlier!.worker}): not run again`, 'info');
+      await startNextSteps(step.name, passed, ctx);
+      return passed;
+    }
     const counted = earlier ? earlier.starts - (earlier.handedBack ? 1 : 0) : 0;
     if (earlier && counted >= step.attempts) {
       const message = `its worker died while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); ${step.attempts} attempt${step.attempts === 1 ? '' : 's'} used (retry: ${step.attempts})`;
@@ -103,7 +113,10 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
       1,
       `${step.name}: exit ${exit.exitCode} in ${formatDuration(Math.max(1_000, durationMs))}`,
     );
-    if (exit.exitCode === 0) return result;
+    if (exit.exitCode === 0) {
+      await startNextSteps(step.name, result, ctx);
+      return result;
+    }
     const why = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode}`;
     // The last allowed start: no retry is left, whatever BullMQ counted (a lost delivery is not one of its attempts).
     throw new JobFailure(`${step.name}: ${why}`, result, { permanent: mark.starts >= step.attempts });

@@ -1,0 +1,105 @@
+import type { Redis } from 'ioredis';
+
+/** Fields of a parent's job hash that its children's notes use (`ctx.flow.parent.note`): one per note, and a count. */
+export const flowNoteField = (name: string) => `deck:flow:note:${name}`;
+export const flowNoteCountField = 'deck:flow:notes';
+
+/**
+ * Add ids to a parent's list of children (KEYS[1] the parent's hash, ARGV[1] the field, ARGV[2..] the ids), those
+ * not in it yet, in order, in one step: a parent and its children may add children at the same moment, and a read
+ * then a write would lose one's. Nothing while the hash does not exist (never recreate a removed job).
+ */
+const listChildrenLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local v = redis.call('HGET', KEYS[1], ARGV[1]) or ''
+local seen = {}
+for id in string.gmatch(v, '[^\\n]+') do seen[id] = true end
+local add = {}
+for i = 2, #ARGV do
+  if not seen[ARGV[i]] then
+    seen[ARGV[i]] = true
+    add[#add + 1] = ARGV[i]
+  end
+end
+if #add == 0 then return 0 end
+if #v > 0 then v = v .. '\\n' end
+redis.call('HSET', KEYS[1], ARGV[1], v .. table.concat(add, '\\n'))
+return #add
+`;
+
+/**
+ * A child's note on its parent (KEYS[1] the parent's hash, KEYS[2] the `cancelled` hash; ARGV[1] the parent's id,
+ * ARGV[2] the note's field, ARGV[3] its value, ARGV[4] the count's field, ARGV[5..] the fields to read), in one
+ * step: kept if none was under that name, then the count and the notes asked for. Nil (nothing kept) when the
+ * parent is gone or was cancelled.
+ */
+const noteLua = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return nil end
+if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 1 then redis.call('HINCRBY', KEYS[1], ARGV[4], 1) end
+local out = { redis.call('HGET', KEYS[1], ARGV[4]) }
+for i = 5, #ARGV do out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
+return out
+`;
+
+type FlowRedis = Redis & {
+  deckListChildren(parentHash: string, field: string, ...ids: string[]): Promise<number>;
+  deckNote(
+    parentHash: string,
+    cancelledHash: string,
+    parentId: string,
+    field: string,
+    value: string,
+    countField: string,
+    ...read: string[]
+  ): Promise<(string | null)[] | null>;
+};
+
+function withScripts(conn: Redis): FlowRedis {
+  const r = conn as FlowRedis;
+  if (typeof r.deckListChildren !== 'function') {
+    conn.defineCommand('deckListChildren', { numberOfKeys: 1, lua: listChildrenLua });
+    conn.defineCommand('deckNote', { numberOfKeys: 2, lua: noteLua });
+  }
+  return r;
+}
+
+/** Add `ids` to the parent's list of children (`field`), those not in it yet. */
+export function listChildren(conn: Redis, parentHash: string, field: string, ids: readonly string[]) {
+  return withScripts(conn).deckListChildren(parentHash, field, ...ids);
+}
+
+/** Keep a note on a parent and read others (see `noteLua`); undefined when the parent is gone or cancelled. */
+export async function noteOnParent(
+  conn: Redis,
+  parent: { hash: string; id: string; cancelledHash: string },
+  name: string,
+  value: unknown,
+  read: readonly string[],
+): Promise<{ notes: Map<string, unknown>; count: number } | undefined> {
+  const reply = await withScripts(conn).deckNote(
+    parent.hash,
+    parent.cancelledHash,
+    parent.id,
+    flowNoteField(name),
+    JSON.stringify(value ?? null),
+    flowNoteCountField,
+    ...read.map(flowNoteField),
+  );
+  if (!reply) return undefined;
+  const notes = new Map<string, unknown>();
+  read.forEach((n, i) => {
+    const raw = reply[i + 1];
+    if (raw !== null && raw !== undefined) notes.set(n, parseNote(raw));
+  });
+  return { notes, count: Number(reply[0] ?? 0) };
+}
+
+export function parseNote(raw: string | null | undefined): unknown {
+  if (raw === null || raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import type { NewEvent } from '../../domain/event';
+import type { JobId, ParentFlow } from './contracts';
+import type { DeckKeys, RedisEventBus } from './redisEvents';
+import { flowNoteField, noteOnParent, parseNote } from './redisFlowScripts';
+import { type JobData, parseMarker, type RedisJobQueue } from './redisQueue';
+
+export interface RedisParentFlowDeps {
+  /** The worker's connection: a note goes ahead of the child's own end there. */
+  conn: Redis;
+  keys: DeckKeys;
+  events: RedisEventBus;
+  jobs: RedisJobQueue;
+  worker: string;
+  /** The parents' kinds and payloads this worker has read, by id (a few kept: siblings ask for the same one). */
+  parents: Map<string, Promise<{ kind: string; payload: unknown } | undefined>>;
+}
+
+const parentsKept = 32;
+
+/** A child's view of its parent over Redis (`ctx.flow.parent`): the parent's BullMQ job hash holds the notes. */
+export function redisParentFlow(
+  deps: RedisParentFlowDeps,
+  parent: { id: JobId; queueKey: string },
+): ParentFlow {
+  const { conn, keys } = deps;
+  const hash = `${parent.queueKey}:${parent.id}`;
+  const cancelMarker = async () => parseMarker(await conn.hget(keys.cancelled, parent.id));
+  return {
+    id: parent.id,
+    job: () => {
+      let read = deps.parents.get(parent.id);
+      if (!read) {
+        read = conn.hmget(hash, 'name', 'data').then(([kind, data]) => {
+          const payload = data ? (parseNote(data) as Partial<JobData> | undefined)?.payload : undefined;
+          return kind && payload !== undefined ? { kind, payload } : undefined;
+        });
+        deps.parents.set(parent.id, read);
+        if (deps.parents.size > parentsKept) deps.parents.delete(deps.parents.keys().next().value!);
+        read.catch(() => deps.parents.delete(parent.id));
+      }
+      return read;
+    },
+    note: (name, value, read) =>
+      noteOnParent(conn, { hash, id: parent.id, cancelledHash: keys.cancelled }, name, value, read),
+    noted: async (name) => parseNote(await conn.hget(hash, flowNoteField(name))),
+    // Read before and after: a cancel that lands while they are queued may have read the list of children without
+    // them, but its marker is there after (a child taken in between is then stopped as a running one is).
+    addChildren: async (children) => {
+      if (await cancelMarker()) return [];
+      const ids = await deps.jobs.addChildren({ id: parent.id, queue: parent.queueKey }, children);
+      const marker = await cancelMarker();
+      if (!marker) return ids;
+      await Promise.all(ids.map((id) => deps.jobs.cancel(id, marker.by).catch(() => {})));
+      return [];
+    },
+    progress: (step, total, message) => {
+      const event: NewEvent = {
+        level: 'info',
+        type: 'job.progress',
+        jobId: parent.id,
+        source: { worker: deps.worker },
+        message: message ?? `${step}/${total}`,
+        data: { step, total },
+      };
+      const progress = { step, total, ...(message !== undefined ? { message } : {}) };
+      void deps.events.progressOn(conn, hash, progress, event).catch(() => {});
+    },
+  };
+}
