@@ -24,8 +24,13 @@ export async function startNextSteps(
     const dependents = payload.steps.filter((s) => s.needs.includes(stepName));
     const kept = new Set(payload.kept.map((k) => k.name));
     const others = new Set(dependents.flatMap((d) => d.needs).filter((n) => n !== stepName && !kept.has(n)));
+    // A step no other needs notes itself for the run's count only: nothing waits for the answer.
+    if (dependents.length === 0) {
+      void parent.note(stepName, result, []).catch(() => {});
+      return;
+    }
     const noted = await parent.note(stepName, result, [...others]);
-    if (!noted || dependents.length === 0) return;
+    if (!noted) return;
     const passed = new Set([stepName, ...kept, ...noted.notes.keys()]);
     const ready = dependents.filter((d) => d.needs.every((n) => passed.has(n)));
     if (ready.length === 0) return;

@@ -67,8 +67,9 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
       startedAt: Date.now(),
       worker: `${hostname()}:${process.pid}`,
     };
-    await ctx.flow.save(mark);
+    // Reported first: it goes out with the mark, in one write.
     ctx.progress(0, 1, `${step.name}: ${step.shell ? 'sh -c ' : ''}${step.program}`);
+    await ctx.flow.save(mark);
 
     const started = performance.now();
     let exit: Awaited<ReturnType<typeof run>>;
