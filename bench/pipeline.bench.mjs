@@ -301,17 +301,23 @@ async function main() {
       cpuBefore.deck = cpuMs(pids.deck);
       cpuBefore.spawners = cpuMs(pids.spawners);
       cpuBefore.bare = cpuMs(pids.bare);
+      // Redis' own CPU time over each side's runs, when it runs on this machine (its pid from INFO).
+      const redisPid = Number(/process_id:(\d+)/.exec(await conns[2].info('server'))?.[1]);
+      const redisCpu = { deck: 0, one: 0, staged: 0 };
       for (let i = 0; i < runs; i++) {
         const order = i % 2 === 0 ? ['deck', 'one', 'staged'] : ['staged', 'one', 'deck'];
         for (const side of order) {
+          const before = cpuMs([redisPid]);
           if (side === 'deck') ours.push(await deckRun());
           else if (side === 'one') one.push(await bareOne());
           else staged.push(await bareStaged());
+          redisCpu[side] += cpuMs([redisPid]) - before;
         }
       }
       cpuPerStep.deck = (cpuMs(pids.deck) - cpuBefore.deck) / (runs * steps);
       cpuPerStep.spawners = (cpuMs(pids.spawners) - cpuBefore.spawners) / (runs * steps);
       cpuPerStep.bare = (cpuMs(pids.bare) - cpuBefore.bare) / (runs * 2 * steps);
+      for (const side of Object.keys(redisCpu)) cpuPerStep[`redis-${side}`] = redisCpu[side] / (runs * steps);
     } finally {
       await bus.close();
       await parentWorker.close();
@@ -341,6 +347,12 @@ async function main() {
       const deckCpu = cpuPerStep.deck + cpuPerStep.spawners;
       console.log(
         `  worker CPU per step (user + system, timed runs): infradeck ${deckCpu.toFixed(1)} ms (worker ${cpuPerStep.deck.toFixed(1)} + its spawner ${cpuPerStep.spawners.toFixed(1)}), bare ${cpuPerStep.bare.toFixed(1)} ms (${(deckCpu / cpuPerStep.bare).toFixed(2)}×)`,
+      );
+    }
+    if (!Number.isNaN(cpuPerStep['redis-deck'])) {
+      const r = (side) => `${cpuPerStep[`redis-${side}`].toFixed(2)} ms`;
+      console.log(
+        `  Redis CPU per step (its process, each side's runs): infradeck ${r('deck')}, bare one flow ${r('one')}, bare staged ${r('staged')}`,
       );
     }
     if (process.env.BENCH_DEBUG)
