@@ -107,15 +107,23 @@ export function localRunSuite(transport: PipelineTransport): void {
 
     it('a step starts once the steps it needs passed, while a step it does not need still runs', async () => {
       await start();
-      // slow passes only if after-quick starts while it runs (it waits up to 20 s for that).
+      // slow passes only if after-quick starts and ends while it runs (it waits up to 20 s for that), then it waits
+      // for go-slow.
       const payload = payloadOf([
         'steps:',
         `  - { name: quick, shell: true, run: '${step('quick')}' }`,
-        `  - { name: slow, shell: true, run: '${step('slow', 'for i in $(seq 200); do grep -qx "end after-quick" runs.txt && exit 0; sleep 0.1; done; exit 1')}' }`,
+        `  - { name: slow, shell: true, run: '${step('slow', 'for i in $(seq 200); do grep -qx "end after-quick" runs.txt && break; sleep 0.1; done; grep -qx "end after-quick" runs.txt || exit 1; while [ ! -e go-slow ]; do sleep 0.05; done')}' }`,
         `  - { name: after-quick, shell: true, needs: quick, run: '${step('after-quick')}' }`,
         `  - { name: last, shell: true, needs: [after-quick, slow], run: '${step('last')}' }`,
       ]);
       const id = await enqueue(payload);
+      // The run counts the two steps that passed while slow still runs.
+      const counted = await waitFor('the run to count two steps', async () => {
+        const view = await bus!.queue.get(id);
+        return view?.step === 2 ? view : undefined;
+      });
+      expect([counted.step, counted.total, counted.message]).toEqual([2, 4, 'after-quick passed']);
+      writeFileSync(join(dir, 'go-slow'), '');
       const { result } = await ended(id, 'completed');
       expect(result.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
         ['quick', 'passed', 1],

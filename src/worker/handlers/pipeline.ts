@@ -35,8 +35,11 @@ export function pipelineHandler(): Handler<'pipeline'> {
       payload.steps,
       new Map(steps.map((s) => [s.name, s.status === 'skipped' ? 'pending' : s.status])),
     );
-    const ended = steps.filter((s) => s.status !== 'pending' && s.status !== 'running').length;
     if (!progress.finished) {
+      // Counted as the steps count it when they pass (`startNextSteps`), and reported before the next steps are
+      // added: a quick one's count, sent later, is not overwritten by this one.
+      const passed = steps.filter((s) => s.status === 'passed').length;
+      ctx.progress(passed, steps.length, runningText(steps, progress.ready));
       if (progress.ready.length > 0) {
         const byName = new Map(payload.steps.map((s) => [s.name, s]));
         // The line and the children go out together: the steps start a round trip sooner.
@@ -51,7 +54,6 @@ export function pipelineHandler(): Handler<'pipeline'> {
           ),
         ]);
       } else await saved;
-      ctx.progress(ended, steps.length, runningText(steps, progress.ready));
       return ctx.flow.waitForChildren();
     }
     await saved;
