@@ -6,6 +6,7 @@ import { ScheduleRunner } from '../services/scheduler/scheduleRunner';
 import { handlerDepsFor, jobHandlersFor, type WorkerFlags } from '../worker/jobHandlers';
 import { startRunner, stopOnSignals } from '../worker/runner';
 import { declareCommand, parseCommand, usageError } from './declaration';
+import { lineBatch } from './lineBatch';
 
 export interface WorkerArgs {
   concurrency: number;
@@ -110,6 +111,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     return exitCodes.usage;
   }
   const stamp = () => new Date().toISOString().slice(11, 19);
+  const stdout = lineBatch(io.stdout);
   let stopping = false;
   const offState = bus.state.subscribe((s) => {
     if (!stopping) io.stderr.write(`${stamp()} Redis ${s.state}${s.detail ? `: ${s.detail}` : ''}\n`);
@@ -122,7 +124,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
       if (report.notRunning) io.stderr.write(`${stamp()} schedules: ${report.notRunning}\n`);
       else {
         const changed = [...report.registered.map((n) => `+${n}`), ...report.removed.map((n) => `-${n}`)];
-        io.stdout.write(
+        stdout.write(
           `${stamp()} schedules: ${file.schedules.filter((s) => s.enabled).length} enabled in ${file.file}${changed.length ? ` (${changed.join(' ')})` : ''}\n`,
         );
       }
@@ -142,11 +144,11 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     heartbeatMs: args.heartbeatMs,
     graceMs: args.graceMs,
     onJob: (change) =>
-      io.stdout.write(
+      stdout.write(
         `${stamp()} job ${change.jobId} ${change.kind} ${change.phase === 'start' ? 'started' : (change.outcome ?? 'ended')}\n`,
       ),
   });
-  io.stdout.write(
+  stdout.write(
     `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency}${deps.readOnly ? ', read-only (changes are refused)' : ''} (SIGTERM or Ctrl-C stops it)\n`,
   );
   const offSignals = stopOnSignals(runner, (signal, second) => {
@@ -168,6 +170,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
   offSignals();
   offState();
   io.signal?.removeEventListener('abort', onAbort);
-  io.stdout.write(`${stamp()} worker ${runner.consumer.id} stopped\n`);
+  stdout.write(`${stamp()} worker ${runner.consumer.id} stopped\n`);
+  stdout.flush();
   return exitCodes.ok;
 }
