@@ -97,6 +97,26 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
   const lines = (name: string) =>
     existsSync(join(marks, name)) ? readFileSync(join(marks, name), 'utf8') : '';
 
+  /**
+   * A pipeline of `slow` (3 s, `retry` attempts) then `after`, run by the CLI until `slow` runs: the run, the step, and
+   * the worker process that runs it.
+   */
+  async function slowStepRunning(label: string, retry = 1) {
+    const ids = await setUp(label, () => [
+      'steps:',
+      `  - { name: slow, shell: true, retry: ${retry}, run: '${marked('slow', 'sleep 3')}' }`,
+      `  - { name: after, shell: true, needs: slow, run: '${marked('after', 'true')}' }`,
+      '',
+    ]);
+    const ended = startRun();
+    await waitFor('the slow step to run', () => lines('slow') === 'start\n', 30_000);
+    const [run] = await bus!.queue.list({ kind: 'pipeline' });
+    const slow = await bus!.queue.get(childJobId(run.id, 'slow'));
+    const victim = [...ids].find(([, id]) => id === slow?.worker)?.[0];
+    expect(victim, JSON.stringify(slow)).toBeDefined();
+    return { ended, run, slow, victim, ids };
+  }
+
   it('independent steps run in parallel on both workers', async () => {
     // Four steps that each wait for all four to have started: with two slots per worker they pass only when both
     // workers run two of them at once.
@@ -125,18 +145,7 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
   }, 90_000);
 
   it('a worker SIGKILLed during a step: the step runs again on the other worker (retry: 2), the run completes once', async () => {
-    const ids = await setUp('pipeline-kill', () => [
-      'steps:',
-      `  - { name: slow, shell: true, retry: 2, run: '${marked('slow', 'sleep 3')}' }`,
-      `  - { name: after, shell: true, needs: slow, run: '${marked('after', 'true')}' }`,
-      '',
-    ]);
-    const ended = startRun();
-    await waitFor('the slow step to run', () => lines('slow') === 'start\n', 30_000);
-    const [run] = await bus!.queue.list({ kind: 'pipeline' });
-    const slow = await bus!.queue.get(childJobId(run.id, 'slow'));
-    const victim = [...ids].find(([, id]) => id === slow?.worker)?.[0];
-    expect(victim, JSON.stringify(slow)).toBeDefined();
+    const { ended, run, victim, ids } = await slowStepRunning('pipeline-kill', 2);
     victim!.child.kill('SIGKILL');
     expect((await victim!.exited).signal).toBe('SIGKILL');
 
@@ -164,18 +173,7 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
     expect(completions).toHaveLength(1);
   }, 90_000);
   it('a worker SIGKILLed after its step passed and noted so on the run, before its end was stored: not run again; its dependents run once', async () => {
-    const ids = await setUp('pipeline-kill-noted', () => [
-      'steps:',
-      `  - { name: slow, shell: true, run: '${marked('slow', 'sleep 3')}' }`,
-      `  - { name: after, shell: true, needs: slow, run: '${marked('after', 'true')}' }`,
-      '',
-    ]);
-    const ended = startRun();
-    await waitFor('the slow step to run', () => lines('slow') === 'start\n', 30_000);
-    const [run] = await bus!.queue.list({ kind: 'pipeline' });
-    const slow = await bus!.queue.get(childJobId(run.id, 'slow'));
-    const victim = [...ids].find(([, id]) => id === slow?.worker)?.[0];
-    expect(victim, JSON.stringify(slow)).toBeDefined();
+    const { ended, run, slow, victim } = await slowStepRunning('pipeline-kill-noted');
     // The state its worker leaves when it dies just after noting the pass (the program's exit 0) on the run.
     const redis = new Redis(redisUrl);
     const noted = { exitCode: 0, durationMs: 2900, lines: 0, starts: 1 };
@@ -197,18 +195,7 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
   }, 90_000);
 
   it('a worker SIGKILLed during a step without retry: the step fails (its one attempt used), never runs twice', async () => {
-    const ids = await setUp('pipeline-kill-once', () => [
-      'steps:',
-      `  - { name: slow, shell: true, run: '${marked('slow', 'sleep 3')}' }`,
-      `  - { name: after, shell: true, needs: slow, run: '${marked('after', 'true')}' }`,
-      '',
-    ]);
-    const ended = startRun();
-    await waitFor('the slow step to run', () => lines('slow') === 'start\n', 30_000);
-    const [run] = await bus!.queue.list({ kind: 'pipeline' });
-    const slow = await bus!.queue.get(childJobId(run.id, 'slow'));
-    const victim = [...ids].find(([, id]) => id === slow?.worker)?.[0];
-    expect(victim, JSON.stringify(slow)).toBeDefined();
+    const { ended, run, victim } = await slowStepRunning('pipeline-kill-once');
     victim!.child.kill('SIGKILL');
 
     const { code, out, err } = await ended;

@@ -6,6 +6,7 @@ import { BusError } from './busError';
 import type { BusStateObservable, EventBus, SubscribeOptions, Unsubscribe } from './contracts';
 import { auditEntryJson } from './redisAudit';
 import { appendRunFunctionLua, type RunStart, runsField } from './redisRuns';
+import { withScripts } from './redisScripts';
 
 /** Redis keys and channels of the deck, all under the configured prefix. */
 export interface DeckKeys {
@@ -114,15 +115,13 @@ type DeckRedis = Redis & {
 type DeckBatch = ChainableCommander & Pick<DeckRedis, 'deckPublish'>;
 
 export function defineDeckCommands(conn: Redis): DeckRedis {
-  const deck = conn as DeckRedis;
-  if (typeof deck.deckPublish !== 'function') {
-    conn.defineCommand('deckPublish', { numberOfKeys: 3, lua: publishLua });
-    conn.defineCommand('deckPublishIfCompleted', { numberOfKeys: 5, lua: publishIfCompletedLua });
-    conn.defineCommand('deckProgress', { numberOfKeys: 4, lua: progressLua });
-    conn.defineCommand('deckStarted', { numberOfKeys: 4, lua: startedLua });
-    conn.defineCommand('deckLogLine', { numberOfKeys: 5, lua: logLineLua });
-  }
-  return deck;
+  return withScripts<DeckRedis>(conn, {
+    deckPublish: { numberOfKeys: 3, lua: publishLua },
+    deckPublishIfCompleted: { numberOfKeys: 5, lua: publishIfCompletedLua },
+    deckProgress: { numberOfKeys: 4, lua: progressLua },
+    deckStarted: { numberOfKeys: 4, lua: startedLua },
+    deckLogLine: { numberOfKeys: 5, lua: logLineLua },
+  });
 }
 
 /** Where BullMQ keeps a job: its completed set and its hash (`<prefix>:<queue>:completed`, `…:<id>`). */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { withScripts } from './redisScripts';
 
 /** Fields of a parent's job hash that its children's notes use (`ctx.flow.parent.note`): one per note, and a count. */
 export const flowNoteField = (name: string) => `deck:flow:note:${name}`;
@@ -55,18 +56,16 @@ type FlowRedis = Redis & {
   ): Promise<(string | null)[] | null>;
 };
 
-function withScripts(conn: Redis): FlowRedis {
-  const r = conn as FlowRedis;
-  if (typeof r.deckListChildren !== 'function') {
-    conn.defineCommand('deckListChildren', { numberOfKeys: 1, lua: listChildrenLua });
-    conn.defineCommand('deckNote', { numberOfKeys: 2, lua: noteLua });
-  }
-  return r;
+function flowScripts(conn: Redis): FlowRedis {
+  return withScripts<FlowRedis>(conn, {
+    deckListChildren: { numberOfKeys: 1, lua: listChildrenLua },
+    deckNote: { numberOfKeys: 2, lua: noteLua },
+  });
 }
 
 /** Add `ids` to the parent's list of children (`field`), those not in it yet. */
 export function listChildren(conn: Redis, parentHash: string, field: string, ids: readonly string[]) {
-  return withScripts(conn).deckListChildren(parentHash, field, ...ids);
+  return flowScripts(conn).deckListChildren(parentHash, field, ...ids);
 }
 
 /** Keep a note on a parent and read others (see `noteLua`); undefined when the parent is gone or cancelled. */
@@ -77,7 +76,7 @@ export async function noteOnParent(
   value: unknown,
   read: readonly string[],
 ): Promise<{ notes: Map<string, unknown>; count: number } | undefined> {
-  const reply = await withScripts(conn).deckNote(
+  const reply = await flowScripts(conn).deckNote(
     parent.hash,
     parent.cancelledHash,
     parent.id,

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { JobRun, JobView, RunOutcome } from '../../domain/job';
 import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
+import { withScripts } from './redisScripts';
 
 /**
  * A job's attempts over Redis live in the BullMQ job hash itself, in a field BullMQ does not know
@@ -65,12 +66,10 @@ type RunsRedis = Redis & {
 };
 
 function withScript(conn: Redis): RunsRedis {
-  const r = conn as RunsRedis;
-  if (typeof r.deckAppendRun !== 'function') {
-    conn.defineCommand('deckAppendRun', { numberOfKeys: 1, lua: appendRunLua });
-    conn.defineCommand('deckEndRun', { numberOfKeys: 2, lua: endRunLua });
-  }
-  return r;
+  return withScripts<RunsRedis>(conn, {
+    deckAppendRun: { numberOfKeys: 1, lua: appendRunLua },
+    deckEndRun: { numberOfKeys: 2, lua: endRunLua },
+  });
 }
 
 /**
