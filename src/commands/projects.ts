@@ -1,6 +1,7 @@
 import type { DeckEvent } from '../domain/event';
 import type { JobSpec, JobView } from '../domain/job';
-import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../domain/plan';
+import type { DeployPlan } from '../domain/plan';
+import { planHeadline, planLines } from '../domain/planLines';
 import { type ProjectRow, projectRow } from '../domain/projectRow';
 import { formatSourceError } from '../domain/sourceError';
 import { stripControl } from '../domain/text';
@@ -64,29 +65,9 @@ export function entryErrors(entry: ProjectEntry): string[] {
   return [...entry.errors, ...entry.stateErrors].map(formatSourceError);
 }
 
-const mark: Record<PlanAction['kind'], string> = { create: '+', update: '~', replace: '±', delete: '-' };
-
-/** The plan for people: deletes first, then each step of creates (same number = at the same time). */
+/** The plan for people: its headline, then `planLines`, as the console shows them. */
 export function planText(plan: DeployPlan): string[] {
-  const lines = [`${describePlan(plan)} (${plan.sync})`];
-  for (const a of plan.actions.filter((x) => x.kind === 'delete')) lines.push(`  - delete ${a.title}`);
-  for (const a of plan.actions.filter((x) => x.kind === 'update')) {
-    const changes = (a.changes ?? []).map((c) => `${c.field}: ${c.from} -> ${c.to}`).join(', ');
-    lines.push(
-      `  ~ update ${a.title}${changes ? ` (${changes})` : ''}${a.blocked ? `: BLOCKED, ${a.blocked}` : ''}`,
-    );
-  }
-  actionLevels(plan.actions).forEach((level, i) => {
-    for (const a of level) lines.push(`  ${i + 1}. ${mark[a.kind]} ${a.kind} ${a.title}`);
-  });
-  for (const v of plan.vanished)
-    lines.push(`  ! ${v.logicalId} ${v.id}: in the state file but gone; created again`);
-  for (const u of plan.unmanaged)
-    lines.push(`  ! ${u.type} ${u.id} carries the project tag but was not made by infradeck: left alone`);
-  for (const b of plan.blockers) lines.push(`  cannot deploy: ${b}`);
-  if (plan.needsConfirmation)
-    lines.push('  protected: this deploy deletes or replaces; confirm with --confirm NAME');
-  return lines.map(stripControl);
+  return [planHeadline(plan), ...planLines(plan, 'confirm with --confirm NAME').map((l) => l.text)];
 }
 
 /** The plan for scripts. */

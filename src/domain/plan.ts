@@ -299,16 +299,19 @@ function planInstances(
   const actions: PlanAction[] = [];
   const missing = inst.count - fresh.length;
   if (stale.length > 0) {
+    // The count leading the title is the blueprint's, not what is launched: a count changed with a setting
+    // launches more, or fewer, than it terminates.
+    const launch = Math.max(0, missing);
     actions.push({
       key: `replace:${d.logicalId}`,
       kind: 'replace',
       logicalId: d.logicalId,
       type: 'instance',
-      title: `${titleOf(d)}: replace ${stale.length} server(s)`,
+      title: `${titleOf(d)}: terminate ${stale.length} server(s), launch ${launch}`,
       after: refs.after,
       changes: [...changeSet.values()],
       existing: stale,
-      count: Math.max(0, missing),
+      count: launch,
     });
   } else if (missing > 0) {
     actions.push({

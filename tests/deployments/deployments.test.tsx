@@ -1,11 +1,21 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import { planCommand } from '../../src/commands/plan';
 import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import { readStateFile } from '../../src/services/projects/stateFile';
 import { confirmText } from '../harness/confirmBox';
-import { type DeploymentsSession, liveOf, rowOf, startDeployments } from './deploymentsHarness';
+import { type DeploymentsSession, exampleText, liveOf, rowOf, startDeployments } from './deploymentsHarness';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
 
 let session: DeploymentsSession | undefined;
 
@@ -80,7 +90,7 @@ describe('the Deployments screen', () => {
     await deck.press('enter');
     const details = await deck.waitFor('deployed shop: 13 created, 0 deleted');
     expect(details).toMatch(/Job \d+: deploy completed █+ 12\/12/);
-    expect(details).toContain('nothing to change');
+    expect(details).toMatch(/\nPlan against .*: 12 unchanged \(in sync\)\n/);
     await deck.press('G');
     expect(await deck.waitFor('Resources (13):')).toMatch(/vpc\s+vpc-\w+\s+available\s+provisioned/);
   });
@@ -247,6 +257,72 @@ describe('the Deployments screen', () => {
     );
     expect(ask).not.toMatch(/×\d/);
     await deck.press('n');
+  });
+
+  it('details at 80x24 draw no footer of their own: the hint line shows their keys, ? lists them, w wraps', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.press('enter'); // analytics
+    await deck.waitFor('analytics · dev · eu-central-1');
+    const lines = deck.lines();
+    expect(lines).toHaveLength(24);
+    expect(lines.join('\n')).not.toContain('Esc back  j/k scroll');
+    // The text reaches the console's hint line: its last row says what follows, the hint line the keys.
+    expect(lines.at(-3)).toMatch(/^↓ more below · lines 1–20 of \d+ · j\/k scroll$/);
+    expect(lines.at(-2)).toMatch(
+      /^p plan {2}D deploy {2}X destroy {2}r resume {2}b rollback {2}e edit {2}\? help/,
+    );
+    await deck.press('w');
+    expect(await deck.waitFor('· wrapped · j/k scroll')).toContain('analytics · dev · eu-central-1');
+    await deck.press('?');
+    const help = await deck.waitFor('Deployments: project');
+    for (const key of [
+      'Plan against the cloud',
+      'Deploy (shows the plan',
+      'Roll back the last deploy',
+      'Scroll down',
+    ])
+      expect(help).toContain(key);
+    await deck.press('esc');
+    await deck.press('esc');
+    await deck.waitFor('PROJECT');
+  });
+
+  it('the details and infradeck plan show a plan in the same lines', async () => {
+    session = await startDeployments({ size: { columns: 200, rows: 60 } });
+    const { deck, cloud, dataDir, projectsDir } = session;
+    await deck.press('j', 'j', 'D'); // shop
+    await deck.waitFor('Deploy shop to eu-west-1?');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
+    const changed = exampleText('shop')
+      .replace('type: t3.small', 'type: t3.medium')
+      .replace('count: 2', 'count: 3')
+      .replace('versioning: true', 'versioning: false');
+    writeFileSync(join(projectsDir, 'shop.yaml'), changed);
+    await deck.waitFor((frame) => /drifted/.test(rowOf(frame, 'shop')));
+    await deck.press('p');
+    const frame = await deck.waitFor(/Plan against the cloud at \d\d:\d\d:\d\d: /);
+    const shown = frame.split('\n').map((l) => l.trimEnd());
+
+    const out = new Capture();
+    const code = await planCommand(['shop'], {
+      stdout: out,
+      stderr: new Capture(),
+      env: { USER: 'alice', HOME: dataDir },
+      workspace: { dataDir },
+      cloud: { demo: true },
+      openCloud: async () => ({ provider: cloud, identity: await cloud.identity(), demoReason: '--demo' }),
+    });
+    expect(code).toBe(0);
+    const [headline, ...printed] = out.text.trimEnd().split('\n');
+    expect(headline).toBe('1 to update, 1 to replace, 10 unchanged (drifted)');
+    expect(printed).toEqual([
+      '  ~ update bucket infradeck-demo-shop-images (versioning: true -> false)',
+      '  1. ± replace 3 × t3.medium web in public-a: terminate 2 server(s), launch 3',
+    ]);
+    expect(shown).toContain(`Plan ${frame.match(/against the cloud at \d\d:\d\d:\d\d/)?.[0]}: ${headline}`);
+    for (const line of printed) expect(shown).toContain(line);
   });
 
   it('details at 80x24: the resources in aligned columns, the state never cut, and a note while more follow', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { actionLevels, planDeploy } from '../../src/domain/plan';
+import { planLines } from '../../src/domain/planLines';
 import { type Resource, ResourceIndex } from '../../src/domain/resource';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { planFromCloud } from '../../src/services/projects/planFromCloud';
@@ -89,7 +90,20 @@ describe('a deployed blueprint', () => {
     expect(replace).toMatchObject({ logicalId: 'instances:web', count: 2 });
     expect(replace?.existing).toHaveLength(2);
     expect(replace?.changes).toEqual([{ field: 'type', from: 't3.small', to: 't3.medium' }]);
+    expect(replace?.title).toBe('2 × t3.medium web in public-a: terminate 2 server(s), launch 2');
     expect(plan.blockers).toEqual([]);
+  });
+
+  it('a replacement says how many servers it launches when the count changes with it', async () => {
+    const { resources, state } = await deployedShop();
+    const grow = shopBlueprint(['type: t3.small', 'type: t3.medium'], ['count: 2', 'count: 3']).blueprint;
+    expect(planDeploy({ blueprint: grow, resources, state }).actions).toMatchObject([
+      { kind: 'replace', count: 3, title: '3 × t3.medium web in public-a: terminate 2 server(s), launch 3' },
+    ]);
+    const shrink = shopBlueprint(['type: t3.small', 'type: t3.medium'], ['count: 2', 'count: 1']).blueprint;
+    expect(planDeploy({ blueprint: shrink, resources, state }).actions).toMatchObject([
+      { kind: 'replace', count: 1, title: '1 × t3.medium web in public-a: terminate 2 server(s), launch 1' },
+    ]);
   });
 
   it('user data changes are seen through the spec tag (EC2 does not give user data back)', async () => {
@@ -239,5 +253,67 @@ describe('plan from the cloud', () => {
     const plan = await planFromCloud(cloud, entry);
     expect(plan?.actions).toMatchObject([{ kind: 'create', logicalId: 'instances:web', count: 1 }]);
     expect(await planFromCloud(cloud, { ...entry, blueprint: undefined })).toBeUndefined();
+  });
+});
+
+describe('the plan in lines (what infradeck plan prints and the console shows)', () => {
+  it('deletes, updates, then each step of creates and replacements, then what the plan noticed', async () => {
+    const { resources, state } = await deployedShop();
+    const { blueprint } = shopBlueprint(
+      ['protected: false', 'protected: true'],
+      ['type: t3.small', 'type: t3.medium'],
+      ['cidr: 10.20.10.0/24', 'cidr: 10.20.11.0/24'],
+    );
+    const stray: Resource = {
+      type: 'security-group',
+      id: 'sg-0hand0made0000000',
+      region: 'eu-west-1',
+      detail: '',
+      tags: { 'infradeck:project': 'shop' },
+      refs: {},
+    };
+    const gone = resources.find((r) => r.tags['infradeck:logical-id'] === 'route-table:public-b')!;
+    const left = [...resources.filter((r) => r !== gone), stray];
+    const lines = planLines(planDeploy({ blueprint, resources: left, state }), 'confirm with --confirm NAME');
+    const block =
+      'cidr cannot be changed in place (AWS does not allow it): change the blueprint back, or destroy the project and deploy it again';
+    expect(lines).toEqual([
+      {
+        kind: 'blocked',
+        text: `  ~ update subnet private-a 10.20.11.0/24 eu-west-1a (cidr: 10.20.10.0/24 -> 10.20.11.0/24): BLOCKED, ${block}`,
+      },
+      { kind: 'create', text: '  1. + create route table public-b 0.0.0.0/0 -> internet gateway' },
+      {
+        kind: 'replace',
+        text: '  1. ± replace 2 × t3.medium web in public-a: terminate 2 server(s), launch 2',
+      },
+      {
+        kind: 'warning',
+        text: `  ! route-table:public-b ${gone.id}: in the state file but gone; created again`,
+      },
+      {
+        kind: 'warning',
+        text: '  ! security-group sg-0hand0made0000000 carries the project tag but was not made by infradeck: left alone',
+      },
+      { kind: 'blocked', text: `  cannot deploy: subnet:private-a: ${block}` },
+      { kind: 'note', text: '  protected: this deploy deletes or replaces; confirm with --confirm NAME' },
+    ]);
+  });
+
+  it('a resource gone from the cloud and from the blueprint is not said to be created again', async () => {
+    const { resources, state } = await deployedShop();
+    const text = shopBlueprint().text;
+    const dbServer = text.slice(text.indexOf('    - name: db\n      type'), text.indexOf('storage:'));
+    const { blueprint } = shopBlueprint([dbServer, '\n']);
+    const db = resources.find(
+      (r) => r.type === 'instance' && r.tags['infradeck:logical-id'] === 'instances:db',
+    )!;
+    const lines = planLines(
+      planDeploy({ blueprint, resources: resources.filter((r) => r !== db), state }),
+      'confirm with --confirm NAME',
+    );
+    expect(lines).toEqual([
+      { kind: 'warning', text: `  ! instances:db ${db.id}: in the state file but gone` },
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
+import { textViewHints } from '../TextDetails';
 import { BlueprintWizard } from './BlueprintWizard';
 import { ProjectDetailsView } from './ProjectDetailsView';
 import { type DeploymentRow, projectColumns } from './projectColumns';
@@ -200,7 +201,7 @@ const projectActions: ActionDef[] = [
   { id: 'project.edit', keys: ['e'], description: 'Edit the blueprint in $EDITOR', scope: 'deployments' },
 ];
 
-/** Enter on a project: the project keys work there, with the log's keys; the table's do not. */
+/** Enter on a project: the project keys work there, with a text view's; the table's do not. */
 const projectView: ScreenView = {
   id: 'projectDetails',
   title: 'project',
@@ -212,7 +213,7 @@ const projectView: ScreenView = {
     { action: 'project.resume', label: 'resume' },
     { action: 'project.rollback', label: 'rollback' },
     { action: 'project.edit', label: 'edit' },
-    { action: 'view.back', label: 'back' },
+    ...textViewHints,
   ],
 };
 

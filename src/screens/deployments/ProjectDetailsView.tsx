@@ -1,17 +1,29 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { isLogScrollAction, LogView, logScroll, logWindow, scrollNote } from '../../components/LogView';
+import {
+  isTextViewAction,
+  type LogLineStyle,
+  LogView,
+  logWindow,
+  scrollNote,
+  textViewStep,
+} from '../../components/LogView';
+import type { PlanLineKind } from '../../domain/planLines';
 import type { ProjectEntry } from '../../domain/projectEntry';
-import { fitWidth } from '../../domain/text';
+import { fitWidth, stripControl } from '../../domain/text';
+import { wrapColumns } from '../../domain/textColumns';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
+import type { Theme } from '../../ui/theme';
 import { progressBar } from '../jobs/jobColumns';
+import { TEXT_VIEW_TOP } from '../TextDetails';
 import { type DeploymentRow, projectJobVerb } from './projectColumns';
 import { projectDetailLines } from './projectDetails';
 
 /**
  * Enter on a project: the blueprint in short, the plan, every resource with its state, and the live log of the
- * project's newest job. The project keys (p D X r b e) keep working here.
+ * project's newest job. The project keys (p D X r b e) keep working here, with a text view's (scroll, `w`
+ * wrap, ←/→); they are on the console's hint line (the screen's view), never in a footer of its own.
  */
 export function ProjectDetailsView({
   row,
@@ -30,7 +42,7 @@ export function ProjectDetailsView({
   const actions = useActions();
   const made = useDeck((s) => s.projects.plans[row.name]);
   const log = useDeck((s) => s.jobs.log);
-  const [scroll, setScroll] = useState({ offset: 0, follow: false });
+  const [view, setView] = useState(TEXT_VIEW_TOP);
   const job = row.job;
   const jobId = job?.id;
 
@@ -40,22 +52,25 @@ export function ProjectDetailsView({
   }, [jobId, actions]);
   useEffect(() => () => actions.jobs.closeLog(), [actions]);
 
-  const lines = projectDetailLines(row, entry, made, Date.now(), width);
-  const bodyHeight = height - 1;
-  const logHeight = job ? Math.max(3, Math.floor(bodyHeight / 3)) : 0;
-  const topHeight = bodyHeight - logHeight;
+  const detail = projectDetailLines(row, entry, made, Date.now(), width);
+  const lines = detail.map((l) => l.text);
+  const logHeight = job ? Math.max(3, Math.floor(height / 3)) : 0;
+  const topHeight = height - logHeight;
   // What does not fit scrolls, and the top part's last row says so (the job's line may follow it).
-  const noted = lines.length > topHeight && topHeight > 1;
+  const rows = view.wrap ? lines.reduce((n, l) => n + rowsOf(l, width), 0) : lines.length;
+  const noted = rows > topHeight && topHeight > 1;
   const textHeight = noted ? topHeight - 1 : topHeight;
-  const { start } = logWindow(lines.length, textHeight, scroll);
+  const { start } = logWindow(lines.length, textHeight, view);
+  const shown = view.wrap ? linesIn(lines, start, textHeight, width) : textHeight;
+  const where = view.wrap ? ' · wrapped' : view.scrollX > 0 ? ` · col ${view.scrollX + 1}` : '';
 
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['log']);
       if (action === 'view.back') actions.projects.show(undefined);
-      else if (action && isLogScrollAction(action))
-        setScroll((s) => logScroll(s, action, lines.length, textHeight));
+      else if (action && isTextViewAction(action))
+        setView((s) => textViewStep(s, action, lines, textHeight, width));
       else return false;
       return true;
     },
@@ -72,12 +87,15 @@ export function ProjectDetailsView({
         lines={lines}
         width={width}
         height={textHeight}
-        follow={scroll.follow}
-        offset={scroll.offset}
+        follow={view.follow}
+        offset={view.offset}
+        wrap={view.wrap}
+        scrollX={view.scrollX}
+        lineStyle={(i) => planLineStyle(detail[i]?.kind, theme)}
       />
       {noted ? (
         <Text color={theme.muted}>
-          {fitWidth(`${scrollNote(start, textHeight, lines.length)} · j/k scroll`, width)}
+          {fitWidth(`${scrollNote(start, shown, lines.length)}${where} · j/k scroll`, width)}
         </Text>
       ) : null}
       {job ? (
@@ -95,9 +113,38 @@ export function ProjectDetailsView({
           />
         </Box>
       ) : null}
-      <Text color={theme.muted}>
-        {fitWidth(' Esc back  j/k scroll  p plan  D deploy  X destroy  r resume  b rollback  e edit', width)}
-      </Text>
     </Box>
   );
+}
+
+/** A plan's line in the colour of what it does: creates green, deletes and what blocks the deploy red. */
+function planLineStyle(kind: PlanLineKind | undefined, theme: Theme): LogLineStyle | undefined {
+  switch (kind) {
+    case 'create':
+      return { color: theme.ok };
+    case 'update':
+    case 'replace':
+    case 'warning':
+      return { color: theme.warn };
+    case 'delete':
+    case 'blocked':
+      return { color: theme.error };
+    case 'note':
+      return { dim: true };
+    case undefined:
+      return undefined;
+  }
+}
+
+/** Rows a line takes wrapped at `width`, as LogView wraps it. */
+function rowsOf(line: string, width: number): number {
+  return wrapColumns(stripControl(line), width).length;
+}
+
+/** How many lines from `start` begin within `height` wrapped rows (the note's range while wrapping). */
+function linesIn(lines: readonly string[], start: number, height: number, width: number): number {
+  let rows = 0;
+  let i = start;
+  while (i < lines.length && rows < height) rows += rowsOf(lines[i++], width);
+  return i - start;
 }

@@ -2,13 +2,14 @@ import { type DeletionPlan, planDeletion } from '../../domain/dependencyGraph';
 import { destroyTargets } from '../../domain/destroyTargets';
 import type { JobView } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
+import { planLines } from '../../domain/planLines';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import { liveStateResources } from '../../domain/projectState';
 import type { Resource, ResourceIndex } from '../../domain/resource';
 import { lastDeploy, resumableDeploy } from '../../state/selectors/projects';
 import type { DeckActions } from '../../state/store';
 import type { DeploymentRow } from './projectColumns';
-import { planLines, planSource } from './projectDetails';
+import { CONFIRM_IN_CONSOLE, planSource } from './projectDetails';
 
 function refusedReadOnly(what: string, readOnly: boolean, actions: DeckActions): boolean {
   if (readOnly) actions.ui.notify('error', `${what}: refused, infradeck runs read-only (--readonly)`);
@@ -32,7 +33,10 @@ export async function askDeploy(name: string, actions: DeckActions, readOnly: bo
   actions.projects.setAwaitingApproval(name);
   actions.ui.confirm({
     title: `Deploy ${name} to ${plan.region}? ${describePlan(plan)}`,
-    lines: [`Plan ${planSource(made)}; steps with the same number run at once:`, ...planLines(plan)],
+    lines: [
+      `Plan ${planSource(made)}; steps with the same number run at once:`,
+      ...planLines(plan, CONFIRM_IN_CONSOLE).map((l) => l.text),
+    ],
     typed: plan.needsConfirmation ? name : undefined,
     onYes: () => void actions.projects.deploy(name, plan.needsConfirmation ? { confirmName: name } : {}),
   });

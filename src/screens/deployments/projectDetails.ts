@@ -3,7 +3,8 @@ import { fitCell } from '../../components/fitCell';
 import { type Column, Priority } from '../../components/tableModel';
 import type { Blueprint } from '../../domain/blueprint';
 import { desiredResources } from '../../domain/desiredResources';
-import { actionLevels, type DeployPlan, describePlan, type PlanAction } from '../../domain/plan';
+import type { DeployPlan } from '../../domain/plan';
+import { type PlanLineKind, planHeadline, planLines } from '../../domain/planLines';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import type { ProjectPlan } from '../../state/slices/projects';
 import { type DeploymentRow, lastJobText, syncText } from './projectColumns';
@@ -27,33 +28,6 @@ export function blueprintSummary(bp: Blueprint): string[] {
   );
   const buckets = bp.storage?.buckets ?? [];
   lines.push(`Buckets: ${buckets.length ? buckets.map((b) => b.name).join(', ') : 'none'}`);
-  return lines;
-}
-
-const mark: Record<PlanAction['kind'], string> = { create: '+', update: '~', replace: '±', delete: '-' };
-
-/** The plan, one action a line in the order the deploy runs them (same step number = at the same time). */
-export function planLines(plan: DeployPlan): string[] {
-  const lines: string[] = [];
-  const deletes = plan.actions.filter((a) => a.kind === 'delete');
-  for (const a of deletes) lines.push(`  ${mark.delete} delete ${a.title}`);
-  for (const a of plan.actions.filter((x) => x.kind === 'update')) {
-    const what = (a.changes ?? []).map((c) => `${c.field}: ${c.from} → ${c.to}`).join(', ');
-    lines.push(
-      `  ${mark.update} update ${a.title}${what ? ` (${what})` : ''}${a.blocked ? ` BLOCKED: ${a.blocked}` : ''}`,
-    );
-  }
-  // A title says how many servers already (`3 × c6i.large worker-a in work-a`, `…: 2 more (1 running)`).
-  actionLevels(plan.actions).forEach((level, i) => {
-    for (const a of level) lines.push(`  ${i + 1}. ${mark[a.kind]} ${a.kind} ${a.title}`);
-  });
-  if (plan.actions.length === 0) lines.push('  nothing to change: what exists matches the blueprint');
-  for (const b of plan.blockers) lines.push(`  ! cannot deploy: ${b}`);
-  for (const v of plan.vanished)
-    lines.push(`  ! ${v.logicalId} ${v.id} is in the state file but no longer exists`);
-  for (const u of plan.unmanaged)
-    lines.push(`  ! ${u.type} ${u.id} carries the project tag but was not made by infradeck (left alone)`);
-  if (plan.needsConfirmation) lines.push('  the project is protected: deploying it asks for its name');
   return lines;
 }
 
@@ -121,6 +95,15 @@ export function resourceLines(
   });
 }
 
+/** How a protected project's deploy is confirmed in the console (the plan's last line says it). */
+export const CONFIRM_IN_CONSOLE = "confirm by typing the project's name";
+
+/** A line of the details view; a plan's line keeps its kind, for its colour. */
+export interface DetailLine {
+  text: string;
+  kind?: PlanLineKind;
+}
+
 /** Everything the details view shows above the job log. */
 export function projectDetailLines(
   row: DeploymentRow,
@@ -128,27 +111,32 @@ export function projectDetailLines(
   made: ProjectPlan | undefined,
   now: number,
   width: number,
-): string[] {
+): DetailLine[] {
   const bp = entry.blueprint;
-  const lines: string[] = bp ? blueprintSummary(bp) : [`${row.name} (no valid blueprint)`];
-  lines.push(`File: ${entry.file}`);
-  if (entry.stateFile) lines.push(`State: ${entry.stateFile} (${row.recorded} resource(s) recorded)`);
-  lines.push(
+  const text: string[] = bp ? blueprintSummary(bp) : [`${row.name} (no valid blueprint)`];
+  text.push(`File: ${entry.file}`);
+  if (entry.stateFile) text.push(`State: ${entry.stateFile} (${row.recorded} resource(s) recorded)`);
+  text.push(
     `Status: ${row.status} · ${row.lifecycle ?? 'never deployed'} · ${syncText(row)}${row.job || row.lastJob ? ` · last job ${lastJobText(row, now)}` : ''}`,
   );
-  for (const e of row.errors) lines.push(`! ${e}`);
+  for (const e of row.errors) text.push(`! ${e}`);
   // A plan asked for before the project's last job is out of date once that job ran.
   const since = row.job?.finishedAt ?? row.job?.createdAt ?? 0;
   const fresh =
     made?.plan && !made.loading && (made.at ?? 0) >= since && made.sha256 === entry.sha256 ? made : undefined;
   const plan = fresh?.plan ?? row.plan;
+  const lines: DetailLine[] = text.map((t) => ({ text: t }));
   if (bp) {
     const source = made?.loading ? planSource(made) : planSource(fresh);
-    lines.push('', `Plan ${source}: ${plan ? `${describePlan(plan)} · ${plan.sync}` : '-'}`);
-    if (fresh?.error) lines.push(`  ! ${fresh.error}`);
-    if (plan) lines.push(...planLines(plan));
+    lines.push({ text: '' }, { text: `Plan ${source}: ${plan ? planHeadline(plan) : '-'}` });
+    if (fresh?.error) lines.push({ text: `  ! ${fresh.error}` });
+    if (plan) lines.push(...planLines(plan, CONFIRM_IN_CONSOLE));
   }
   const resources = resourceLines(bp, entry, plan, width);
-  lines.push('', `Resources (${resources.length}):`, ...(resources.length ? resources : ['  none']));
+  lines.push(
+    { text: '' },
+    { text: `Resources (${resources.length}):` },
+    ...(resources.length ? resources : ['  none']).map((t) => ({ text: t })),
+  );
   return lines;
 }
