@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
-import { fitWidth } from '../domain/text';
+import { scrollNote } from '../components/LogView';
+import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
 import type { Confirmation } from '../state/slices/ui';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
@@ -73,11 +74,16 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
   const { boxWidth, inner, title, body, page, room } = box;
   const refusal = mismatch ? `   that is not "${confirm.typed}"` : '';
   const top = Math.min(scrollTop, body.length - page);
-  const scrollNote =
+  const where = scrollNote(top, page, body.length);
+  // Its own keys (not j/k: a typed confirmation takes letters as text), when they fit beside the position.
+  const withKeys = `${where} · ↑/↓ PgUp/PgDn scroll`;
+  const note =
     page < body.length && room > 0
       ? page > 0
-        ? `rows ${top + 1}–${top + page} of ${body.length} · ↑/↓ PgUp/PgDn scroll`
-        : `${body.length} rows: the terminal is too short to show them`
+        ? displayWidth(withKeys) <= inner
+          ? withKeys
+          : where
+        : `${body.length} lines: the terminal is too short to show them`
       : undefined;
   return (
     <Box width={width} height={height} justifyContent="center" alignItems="center">
@@ -90,7 +96,7 @@ export function ConfirmOverlay({ width, height }: { width: number; height: numbe
         {body.slice(top, top + page).map((row, i) => (
           <Text key={`b${i}`}>{row}</Text>
         ))}
-        {scrollNote ? <Text color={theme.muted}>{fitWidth(scrollNote, inner)}</Text> : null}
+        {note ? <Text color={theme.muted}>{fitWidth(note, inner)}</Text> : null}
         {box.toggle.map((row, i) => (
           <Text key={`o${i}`} color={toggle ? theme.error : undefined}>
             {row}

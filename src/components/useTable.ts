@@ -42,6 +42,11 @@ export interface UseTableOptions<T> {
   /** The DataTable's height in lines, header included: a page is `height - 1` rows. */
   height: number;
   initialSort?: TableSort;
+  /**
+   * Until a key acts on the table the cursor stays on its first row, whatever comes in above it (a table that
+   * fills in its own order as answers arrive); an emptied table starts so again.
+   */
+  topUntilMoved?: boolean;
 }
 
 export interface TableState<T> {
@@ -88,12 +93,14 @@ export function useTable<T>({
   filterText = '',
   height,
   initialSort,
+  topUntilMoved = false,
 }: UseTableOptions<T>): TableState<T> {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const cursorRef = useRef<Cursor>({ key: undefined, index: 0 });
   const offsetRef = useRef(0);
   const selectedRef = useRef<ReadonlySet<string>>(new Set());
   const sortRef = useRef<TableSort | undefined>(initialSort);
+  const movedRef = useRef(false);
   const pageSize = Math.max(1, Math.floor(height) - 1);
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
@@ -151,7 +158,8 @@ export function useTable<T>({
   const { view, keys } = derive(sortRef.current);
 
   // Reconcile with the latest view. Writing refs here is idempotent, so a double render is harmless.
-  const cursor = locate(cursorRef.current, keys);
+  if (keys.length === 0) movedRef.current = false;
+  const cursor = topUntilMoved && !movedRef.current ? 0 : locate(cursorRef.current, keys);
   cursorRef.current = { key: keys[cursor], index: cursor };
   offsetRef.current = scrollWindow(cursor, offsetRef.current, pageSize, keys.length);
 
@@ -176,6 +184,7 @@ export function useTable<T>({
   const act = useCallback(
     (action: string): boolean => {
       if (!TABLE_ACTIONS.has(action)) return false;
+      movedRef.current = true;
       let d = derive(sortRef.current);
       const at = locate(cursorRef.current, d.keys);
       const last = d.keys.length - 1;

@@ -80,7 +80,7 @@ describe('the confirmation', () => {
         answered = true;
       },
     });
-    const first = await deck.waitFor(/rows 1–\d+ of 40 · ↑\/↓ PgUp\/PgDn scroll/);
+    const first = await deck.waitFor(/↓ more below · lines 1–\d+ of 40 · ↑\/↓ PgUp\/PgDn scroll/);
     fits(deck, 80, 24);
     expect(first).toContain('1. instance i-001');
     expect(first).not.toContain('40. instance i-040');
@@ -88,24 +88,25 @@ describe('the confirmation', () => {
     expect(first).toContain('y yes · n / Esc no');
 
     await deck.press('down');
-    const scrolled = await deck.waitFor(/rows 2–/);
+    const scrolled = await deck.waitFor(/↑↓ more above and below · lines 2–/);
     expect(scrolled).not.toContain('1. instance i-001');
     await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
-    const last = await deck.waitFor(/rows \d+–40 of 40/);
+    const last = await deck.waitFor(/↑ more above · lines \d+–40 of 40/);
     fits(deck, 80, 24);
     expect(last).toContain('40. instance i-040');
     expect(last).toContain('Delete 40 resources?');
     expect(last).toContain('y yes · n / Esc no');
     // The smallest console: the question, the option and the answer still in view, a row each.
     await deck.resize(50, 10);
-    const smallest = await deck.waitFor(/rows \d+–\d+ of 40/);
+    // Where it is, whole: the keys go first.
+    const smallest = await deck.waitFor(/more (above|below)[a-z ]* · lines \d+–\d+ of 40 +│/);
     fits(deck, 50, 10);
     expect(smallest).toContain('Delete 40 resources?');
     expect(smallest).toContain('[ ] e toggles: also delete every object');
     expect(smallest).toContain('y yes · n / Esc no');
     await deck.resize(80, 24);
     await deck.press('pgup', 'pgup', 'pgup', 'pgup', 'pgup');
-    await deck.waitFor(/rows 1–/);
+    await deck.waitFor(/↓ more below · lines 1–/);
     await deck.press('y');
     await deck.waitFor((f) => !f.includes('Delete 40 resources?'));
     expect(answered).toBe(true);

@@ -64,6 +64,7 @@ export interface HarnessProps {
   caption?: string;
   /** Instead of `serverColumns`; keep the array stable. */
   columns?: Column<Server>[];
+  topUntilMoved?: boolean;
 }
 
 export function TableHarness({
@@ -78,6 +79,7 @@ export function TableHarness({
   handled,
   caption,
   columns = serverColumns,
+  topUntilMoved,
 }: HarnessProps) {
   const table = useTable({
     rows,
@@ -86,6 +88,7 @@ export function TableHarness({
     filterText,
     height,
     initialSort,
+    topUntilMoved,
   });
   if (probe) probe.current = table;
   useInput((input, key) => {

@@ -53,6 +53,34 @@ describe('useTable', () => {
     expect(t.probe.current?.cursorRow?.id).toBe('srv-4');
   });
 
+  it('with topUntilMoved keeps the cursor on the first row while rows come in above it, until a key moves it', async () => {
+    const probe: { current?: TableState<Server> } = {};
+    const table = (rows: readonly Server[]) => (
+      <TableHarness rows={rows} probe={probe} height={6} topUntilMoved />
+    );
+    const west = makeServers(3, 'west');
+    const r = render(table(west));
+    unmount = r.unmount;
+    await tick();
+    // Another region answers, and sorts above the first.
+    r.rerender(table([...makeServers(3, 'east'), ...west]));
+    await tick();
+    expect(probe.current?.cursorRow?.id).toBe('east-0');
+    r.stdin.write('j');
+    await tick();
+    r.rerender(table([...makeServers(2, 'central'), ...makeServers(3, 'east'), ...west]));
+    await tick();
+    expect(probe.current?.cursorRow?.id).toBe('east-1');
+    // An emptied table (another account) fills from its top again.
+    r.rerender(table([]));
+    await tick();
+    r.rerender(table([...makeServers(1, 'north'), ...west]));
+    await tick();
+    r.rerender(table([...makeServers(1, 'south'), ...makeServers(1, 'north'), ...west]));
+    await tick();
+    expect(probe.current?.cursorRow?.id).toBe('south-0');
+  });
+
   it('keeps the same index (clamped) when the cursor row vanishes', async () => {
     const rows = makeServers(10);
     const t = session(rows);

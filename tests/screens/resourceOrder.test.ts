@@ -18,16 +18,24 @@ const scan = (region: string, resources: Resource[], scannedAt = 1) => ({
 });
 
 describe('the Resources table order', () => {
-  it('keeps regions where their first scan put them, types in their order, and the scan order within a type', () => {
-    let index = ResourceIndex.fromScans([
-      scan('eu-central-1', [res('vpc', 'vpc-c', 'eu-central-1'), res('instance', 'i-c2', 'eu-central-1')]),
-      scan('global', [res('bucket', 'logs', 'us-east-1')]),
-      scan('us-east-1', [res('instance', 'i-u1', 'us-east-1')]),
-    ]);
-    const ids = () => resourceOrder(index.all, index).map((r) => r.id);
-    expect(ids()).toEqual(['i-c2', 'vpc-c', 'logs', 'i-u1']);
+  const scans = [
+    scan('eu-central-1', [res('vpc', 'vpc-c', 'eu-central-1'), res('instance', 'i-c2', 'eu-central-1')]),
+    scan('global', [res('bucket', 'logs', 'us-east-1')]),
+    scan('demo-10', [res('instance', 'i-d10', 'demo-10')]),
+    scan('us-east-1', [res('instance', 'i-u1', 'us-east-1')]),
+    scan('demo-9', [res('instance', 'i-d9', 'demo-9')]),
+  ];
+  const ids = (index: ResourceIndex) => resourceOrder(index.all).map((r) => r.id);
+
+  it('is the same whichever region answered first: regions in the AWS order, others by name, buckets last', () => {
+    const expected = ['i-u1', 'i-c2', 'vpc-c', 'i-d9', 'i-d10', 'logs'];
+    expect(ids(ResourceIndex.fromScans(scans))).toEqual(expected);
+    expect(ids(ResourceIndex.fromScans([...scans].reverse()))).toEqual(expected);
+  });
+
+  it('keeps every row where it was on a rescan, types in their order and the scan order within a type', () => {
     // A rescan of eu-central-1 (the index now holds it last) and a deploy's instance in a region never scanned.
-    index = index
+    const index = ResourceIndex.fromScans(scans)
       .withScan(
         scan(
           'eu-central-1',
@@ -37,6 +45,6 @@ describe('the Resources table order', () => {
       )
       .apply({ kind: 'upsert', resource: res('instance', 'i-w1', 'eu-west-1') })
       .apply({ kind: 'upsert', resource: res('instance', 'i-u2', 'us-east-1') });
-    expect(ids()).toEqual(['i-c1', 'i-c2', 'logs', 'i-u1', 'i-u2', 'i-w1']);
+    expect(ids(index)).toEqual(['i-u1', 'i-u2', 'i-c1', 'i-c2', 'i-w1', 'i-d9', 'i-d10', 'logs']);
   });
 });

@@ -51,12 +51,21 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   const filterText = useDeck((s) => s.ui.filters.resources ?? '');
   const { index, view, info } = cloud;
   const rows = useMemo(
-    () => resourceOrder(index.query({ type: view.type, project: view.project }), index),
+    () => resourceOrder(index.query({ type: view.type, project: view.project })),
     [index, view],
   );
   const columns = useMemo(() => resourceColumns(Date.now), []);
   const tableHeight = height - 1;
-  const table = useTable({ rows, columns, rowKey: resourceKey, filterText, height: tableHeight });
+  // The first scan fills the table region by region as they answer, not in the table's order: the cursor stays
+  // on the top row meanwhile.
+  const table = useTable({
+    rows,
+    columns,
+    rowKey: resourceKey,
+    filterText,
+    height: tableHeight,
+    topUntilMoved: true,
+  });
   const copy = useCopy();
   // Details and describe views stack up in the store (the Dashboard opens them too); Esc closes the top one.
   const views = useDeck((s) => s.ui.views.resources);

@@ -1,20 +1,33 @@
-import { globalScope, type Resource, type ResourceIndex, resourceTypes } from '../../domain/resource';
+import { awsRegionNames } from '../../domain/awsRegions';
+import { globalScope, type Resource, resourceTypes } from '../../domain/resource';
+
+const knownRank = new Map(awsRegionNames.map((region, i) => [region, i]));
 
 /**
- * The Resources table's order: scope by scope (a region, or `global` for the buckets) in the order their first
- * scan came in, within a scope by type as `resourceTypes` lists them, then as the scan listed them. The index
- * puts a rescanned region's resources last; this order keeps every row where it was, so a scheduled rescan
- * does not move the table (nor the rows a sort by type or name leaves equal). Resources of a scope never
- * scanned (a deploy's, before any scan of its region) come last.
+ * Regions in the order `awsRegionNames` lists them, a region that list does not know (newer, or the demo's made-up
+ * ones) after them by name, the bucket scan last.
  */
-export function resourceOrder(rows: readonly Resource[], index: ResourceIndex): Resource[] {
-  // The index keeps each scope where its first scan put it: a later scan of the scope replaces it in place.
-  const scopeRank = new Map(index.scans.map((scan, i) => [scan.region, i]));
+function compareScopes(a: string, b: string): number {
+  if (a === globalScope || b === globalScope) return Number(a === globalScope) - Number(b === globalScope);
+  const rankA = knownRank.get(a) ?? awsRegionNames.length;
+  const rankB = knownRank.get(b) ?? awsRegionNames.length;
+  return rankA - rankB || a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * The Resources table's order: scope by scope (a region, or `global` for the buckets) in a fixed region order,
+ * within a scope by type as `resourceTypes` lists them, then as the scan listed them. The regions' order comes
+ * from their names, not from which scan answered first: the same account reads the same on every launch, and a
+ * rescan (the index puts the rescanned region's resources last) leaves every row where it was.
+ */
+export function resourceOrder(rows: readonly Resource[]): Resource[] {
+  const scopeOf = (r: Resource) => (r.type === 'bucket' ? globalScope : r.region);
+  const scopes = [...new Set(rows.map(scopeOf))].sort(compareScopes);
+  const scopeRank = new Map(scopes.map((scope, i) => [scope, i]));
   const typeRank = new Map(resourceTypes.map((type, i) => [type, i]));
   const groups: Resource[][] = [];
   for (const r of rows) {
-    const scope = scopeRank.get(r.type === 'bucket' ? globalScope : r.region) ?? scopeRank.size;
-    const rank = scope * resourceTypes.length + (typeRank.get(r.type) ?? 0);
+    const rank = (scopeRank.get(scopeOf(r)) ?? 0) * resourceTypes.length + (typeRank.get(r.type) ?? 0);
     const group = groups[rank];
     if (group) group.push(r);
     else groups[rank] = [r];

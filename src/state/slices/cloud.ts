@@ -6,6 +6,7 @@ import {
   type ResourceType,
   resourceKey,
 } from '../../domain/resource';
+import { isEarlierScan, joinedScanNote, scanKey } from '../../domain/scanRequest';
 import { withProjectLookUp } from '../reducers/projectLookUp';
 import type { DeckBus } from '../services/bus';
 import type { CloudInfo, CloudSelection } from '../services/cloud';
@@ -49,9 +50,11 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
     const { cloud, bus } = services;
     const staleScanMs = init.staleScanMs ?? defaultStaleScanMs;
 
+    /** `said` words the message for the id the queue answered with (default: `what: job 12 queued`). */
     const enqueue = async (
       what: string,
       spec: { kind: string; payload: unknown; idempotencyKey?: string },
+      said?: (id: string, bus: DeckBus) => Promise<string | undefined>,
     ) => {
       if (!bus) {
         notify('error', `${what}: no worker layer in this console`);
@@ -61,7 +64,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         const id = await bus.queue.enqueue({ ...spec, requestedBy: bus.requester } as Parameters<
           DeckBus['queue']['enqueue']
         >[0]);
-        notify('info', `${what}: job ${id} queued`);
+        notify('info', (await said?.(id, bus)) ?? `${what}: job ${id} queued`);
         return id;
       } catch (error) {
         notify('error', `${what}: ${errorText(error)}`);
@@ -139,12 +142,22 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
           cloudError(`scan: no account${info?.problem ? `: ${info.problem}` : ''}`);
           return undefined;
         }
-        return enqueue('scan', {
-          kind: 'scan',
-          payload: { account: info.account },
-          // Several consoles asking within the same minute get one scan.
-          idempotencyKey: `scan:${info.account}:${selection.profile ?? ''}:${Math.floor(Date.now() / 60_000)}`,
-        });
+        const at = now();
+        // A press (or another console) within the same minute gets the scan already asked for: say so.
+        const joined = async (id: string, { queue, requester }: DeckBus) => {
+          // The scan is queued either way: a look-up that fails only loses the wording.
+          const job = await Promise.resolve(queue.get?.(id)).catch(() => undefined);
+          return job && isEarlierScan(job, at, requester) ? joinedScanNote(job, at) : undefined;
+        };
+        return enqueue(
+          'scan',
+          {
+            kind: 'scan',
+            payload: { account: info.account },
+            idempotencyKey: scanKey(info.account, selection.profile, at),
+          },
+          joined,
+        );
       },
 
       terminate: async (resources, confirm, emptyBuckets) => {
