@@ -6,7 +6,9 @@
 // runs:
 //   j        keypress → Ink's write of the end of the first frame whose cursor hint moved (`12/1000` → `13/1000`),
 //            pressed every 60–180 ms;
-//   events   a change of the store's jobs (the run's events, batched by the store) → the end of the next frame;
+//   events   a change of the store's jobs (the run's events, batched by the store) → the end of the next frame,
+//            or, for a change that alters nothing on screen (the queue's fresh views of the jobs a wave's events
+//            added), → Ink's render that found nothing to write (bench/lib/changeFrames.ts);
 //   j after  60 more `j` on the finished run: the tab's own frame cost, without the batch's work beside it.
 // Both include the time the batch's own work (spawning 1,000 programs, running their jobs) takes from the
 // renderer, as it does in the console without REDIS_URL. Then the same over Redis (when it answers): two
@@ -32,6 +34,8 @@ import { openBus } from '../src/services/bus/openBus';
 import { batchRunsOf } from '../src/state/slices/batches';
 import { jobHandlersFor } from '../src/worker/jobHandlers';
 import { benchDeck, THROTTLE_OFF } from './lib/benchDeck';
+import { changeFrames } from './lib/changeFrames';
+import { cpuWaitMs } from './lib/cpuWait';
 import { FRAME_END } from './lib/fakeTerminal';
 import { deletePrefix } from './lib/redisKeys.mjs';
 import {
@@ -143,22 +147,24 @@ async function session(bus: Bus, where: string) {
   const { deck, stdout, stdin, stderr } = opened;
   const store = deck.store;
   const actions = store.getState().actions;
-  const instance = render(<App deck={deck} screens={screens} />, { stdout, stdin, stderr, ...THROTTLE_OFF });
+  const events = changeFrames();
+  const instance = render(<App deck={deck} screens={screens} />, {
+    stdout,
+    stdin,
+    stderr,
+    ...THROTTLE_OFF,
+    onRender: () => events.rendered(performance.now()),
+  });
 
-  // One writer hook: every frame end counts, settles the store change waiting for it, and is offered to a key.
+  // One writer hook: every frame end counts, settles the store changes waiting for it, and is offered to a key.
   let frames = 0;
-  let changedAt: number | undefined;
-  const eventFrames: number[] = [];
   let lastFrame = '';
   let waitingKey: ((text: string, at: number) => boolean) | undefined;
   stdout.onWrite = (chunk) => {
     if (!chunk.includes(FRAME_END)) return;
     const at = stdout.lastWriteAt;
     frames++;
-    if (changedAt !== undefined) {
-      eventFrames.push(at - changedAt);
-      changedAt = undefined;
-    }
+    events.frame(at);
     lastFrame = stripAnsi(stdout.recent);
     stdout.mark();
     if (waitingKey?.(lastFrame, at)) waitingKey = undefined;
@@ -186,7 +192,7 @@ async function session(bus: Bus, where: string) {
     if (s.jobs.byId === byId) return;
     byId = s.jobs.byId;
     updates++;
-    changedAt ??= performance.now();
+    events.changed(performance.now());
   });
   const running = () => {
     const run = batchRunsOf(store.getState().jobs.byId).get(id);
@@ -234,10 +240,12 @@ async function session(bus: Bus, where: string) {
     return samples;
   };
   const measuredFrom = performance.now();
+  const waitedBefore = cpuWaitMs();
   const framesBefore = frames;
   const keys = await pressJ(running);
   const wallMs = performance.now() - t0;
   const measuredS = (performance.now() - measuredFrom) / 1000;
+  const waitedAfter = cpuWaitMs();
   const framesDuring = frames - framesBefore;
   unsubscribe();
   const run = batchRunsOf(store.getState().jobs.byId).get(id);
@@ -257,9 +265,16 @@ async function session(bus: Bus, where: string) {
   );
   const pk = ['p50', 'p90', 'p99', 'max'] as const;
   console.log(statsLine('j → frame with the cursor moved', keys, pk));
-  console.log(statsLine("the run's events → next frame", eventFrames, pk));
+  console.log(statsLine("the run's events → next frame", events.samples, pk));
+  console.log(
+    `    (${events.unchanged()} of them changed nothing on screen: to the render that found nothing to write)`,
+  );
   console.log(statsLine('j after the run ended (1,000 rows)', keysAfter, pk));
+  if (waitedBefore !== undefined && waitedAfter !== undefined)
+    console.log(
+      `  while the batch ran, the console's thread waited ${ms(waitedAfter - waitedBefore)} for a CPU (ready to run, the cores busy: /proc/thread-self/schedstat)`,
+    );
   if (missed) console.log(`  (${missed} j presses drew no moved cursor within ${KEY_TIMEOUT_MS} ms)`);
-  const p99 = summarize([...keys, ...eventFrames]).p99;
+  const p99 = summarize([...keys, ...events.samples]).p99;
   console.log(targetLine('frame p99 (keys and events)', p99, 33, 'p99'));
 }
