@@ -29,6 +29,16 @@ function keys(plan: ReturnType<typeof planDeploy>): string[] {
   return plan.actions.map((a) => a.key);
 }
 
+/** A security group tagged with the project by hand: the plan reports it and leaves it alone. */
+const stray: Resource = {
+  type: 'security-group',
+  id: 'sg-0hand0made0000000',
+  region: 'eu-west-1',
+  detail: '',
+  tags: { 'infradeck:project': 'shop' },
+  refs: {},
+};
+
 describe('a blueprint never deployed', () => {
   it('is all creates, each after what it needs', () => {
     const cloud = quickCloud();
@@ -197,14 +207,6 @@ describe('a deployed blueprint', () => {
 
   it('something tagged with the project by hand is reported and left alone', async () => {
     const { resources, state } = await deployedShop();
-    const stray: Resource = {
-      type: 'security-group',
-      id: 'sg-0hand0made0000000',
-      region: 'eu-west-1',
-      detail: '',
-      tags: { 'infradeck:project': 'shop' },
-      refs: {},
-    };
     const plan = planDeploy({
       blueprint: shopBlueprint().blueprint,
       resources: [...resources, stray],
@@ -264,14 +266,6 @@ describe('the plan in lines (what infradeck plan prints and the console shows)',
       ['type: t3.small', 'type: t3.medium'],
       ['cidr: 10.20.10.0/24', 'cidr: 10.20.11.0/24'],
     );
-    const stray: Resource = {
-      type: 'security-group',
-      id: 'sg-0hand0made0000000',
-      region: 'eu-west-1',
-      detail: '',
-      tags: { 'infradeck:project': 'shop' },
-      refs: {},
-    };
     const gone = resources.find((r) => r.tags['infradeck:logical-id'] === 'route-table:public-b')!;
     const left = [...resources.filter((r) => r !== gone), stray];
     const lines = planLines(planDeploy({ blueprint, resources: left, state }), 'confirm with --confirm NAME');
