@@ -2,9 +2,8 @@ import { useMemo, useRef } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
-import { isStale, parseResourceType, type Resource, resourceKey } from '../../domain/resource';
-import { displayWidth, formatAgo } from '../../domain/text';
-import type { DeckState } from '../../state/store';
+import { parseResourceType, type Resource, resourceKey } from '../../domain/resource';
+import { displayWidth } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -19,22 +18,7 @@ import { ResourceDetailsView } from './ResourceDetailsView';
 import { resourceColumns, typeLabel } from './resourceColumns';
 import { parseResourceView, resourceAt, resourceViewEntry } from './resourceDetails';
 import { resourceOrder } from './resourceOrder';
-
-/** `6 regions scanned 3 min ago (eu-west-1 stale, ap-south-1 failed)` */
-function freshness(cloud: DeckState['cloud'], now: number, staleMinutes: number): string {
-  const scans = cloud.index.scans;
-  if (scans.length === 0) return cloud.opening ? 'opening the cloud…' : 'not scanned yet: s scans';
-  const oldest = Math.min(...scans.map((s) => s.scannedAt));
-  const stale = scans.filter((s) => isStale(s, now, staleMinutes * 60_000)).map((s) => s.region);
-  const failed = scans.filter((s) => s.error).map((s) => s.region);
-  const notes = [
-    stale.length ? `STALE: ${stale.join(', ')}` : '',
-    failed.length ? `failed: ${failed.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
-  return `${scans.length} scopes scanned ${formatAgo(now - oldest)}${notes ? ` (${notes})` : ''}`;
-}
+import { scanFreshness } from './scanFreshness';
 
 /** Another type or project (`:subnet`, `p`) is another list: it starts at its top, the cursor on its first row. */
 function ResourcesScreen(props: ScreenProps) {
@@ -159,7 +143,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
     .filter(Boolean)
     .join(' · ');
   const count = shownCount(table.view.length, rows.length, 'resource');
-  const fresh = freshness(cloud, now, config.cloud.staleMinutes);
+  const fresh = scanFreshness(cloud.index.scans, cloud.opening, now, config.cloud.staleMinutes);
   const line = (parts: string[]) => ` ${parts.filter(Boolean).join(' · ')}`;
   // Too wide (at 80 columns, while a filter hides rows or a region is stale): the account goes first, the
   // status bar names it too.

@@ -7,7 +7,7 @@ const knownRank = new Map(awsRegionNames.map((region, i) => [region, i]));
  * Regions in the order `awsRegionNames` lists them, a region that list does not know (newer, or the demo's made-up
  * ones) after them by name, the bucket scan last.
  */
-function compareScopes(a: string, b: string): number {
+export function compareScopes(a: string, b: string): number {
   if (a === globalScope || b === globalScope) return Number(a === globalScope) - Number(b === globalScope);
   const rankA = knownRank.get(a) ?? awsRegionNames.length;
   const rankB = knownRank.get(b) ?? awsRegionNames.length;
