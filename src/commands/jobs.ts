@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
+import { attemptDuration, attemptStartedAt } from '../domain/jobRuns';
 import { formatDuration, resultLines, runLines } from '../domain/jobText';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
@@ -123,8 +124,8 @@ function parse(argv: string[]) {
 }
 
 export function took(job: JobView, now = Date.now()): string {
-  if (!job.startedAt) return '-';
-  return formatDuration((job.finishedAt ?? now) - job.startedAt);
+  const ms = attemptDuration(job, now);
+  return ms === undefined ? '-' : formatDuration(ms);
 }
 
 export { formatDuration };
@@ -143,7 +144,7 @@ function printJob(out: NodeJS.WritableStream, job: JobView, logTail: string[]): 
     ['attempts', `${job.attempts}/${job.maxAttempts}`],
     ['requested by', describeRequester(job.requestedBy)],
     ['created', when(job.createdAt)],
-    ['started', when(job.startedAt)],
+    ['started', when(attemptStartedAt(job))],
     ['finished', when(job.finishedAt)],
     ['took', took(job)],
     ['worker', job.worker ?? '-'],

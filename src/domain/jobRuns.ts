@@ -46,3 +46,27 @@ export function settleRuns(
     });
   return withRunEnded(runs, { outcome: 'lost' });
 }
+
+/**
+ * When the job's current attempt began: its latest run's start or, when runs before it were the same attempt
+ * going on (a parent that stepped aside for its children or a time, a job handed back or taken over), the first
+ * of them. A parent's last wake alone made a pipeline run of minutes read `took 0s`.
+ */
+export function attemptStartedAt(job: Pick<JobView, 'runs' | 'startedAt'>): number | undefined {
+  const runs = job.runs;
+  if (!runs?.length) return job.startedAt;
+  let i = runs.length - 1;
+  while (i > 0 && runs[i - 1].attempt === runs[i].attempt && goesOn.has(runs[i - 1].outcome)) i--;
+  return runs[i].startedAt;
+}
+
+const goesOn: ReadonlySet<RunOutcome> = new Set(['suspended', 'released', 'lost']);
+
+/** How long the job's current attempt ran: to its end, or to `now` while it runs; undefined before it started. */
+export function attemptDuration(
+  job: Pick<JobView, 'runs' | 'startedAt' | 'finishedAt'>,
+  now: number,
+): number | undefined {
+  const start = attemptStartedAt(job);
+  return start === undefined ? undefined : Math.max(0, (job.finishedAt ?? now) - start);
+}

@@ -1,5 +1,6 @@
 import type { JobView } from './job';
 import type { PipelinePayload } from './jobKinds/pipeline';
+import { attemptStartedAt } from './jobRuns';
 import type { CiErrorKind, PipelineRun, PipelineSource, PipelineStatus } from './pipelineClient';
 import { type LocalPipelineSource, localPipelineName } from './pipelineSource';
 import type { RemoteRepo, RemoteRunsRow } from './remoteRepo';
@@ -54,6 +55,7 @@ export function localRunStatus(job: JobView): PipelineStatus {
 export function localRunOf(job: JobView, now: number): PipelineRun {
   const payload = job.payload as Partial<PipelinePayload> | undefined;
   const end = job.finishedAt ?? now;
+  const started = attemptStartedAt(job);
   return {
     source: 'local',
     repo: payload?.source?.repo ?? '',
@@ -63,9 +65,7 @@ export function localRunOf(job: JobView, now: number): PipelineRun {
     status: localRunStatus(job),
     who: `${job.requestedBy.user}@${job.requestedBy.host}`,
     event: job.schedule ? 'schedule' : payload?.retryOf ? 'retry' : 'manual',
-    ...(job.startedAt !== undefined
-      ? { startedAt: job.startedAt, durationMs: Math.max(0, end - job.startedAt) }
-      : {}),
+    ...(started !== undefined ? { startedAt: started, durationMs: Math.max(0, end - started) } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { JobStatus, JobView } from './job';
+import { attemptStartedAt } from './jobRuns';
 import { isSkippedTick, type Schedule } from './schedule';
 import { nextTicks } from './scheduleCron';
 import { scheduleOfRequester } from './scheduleRequester';
@@ -45,15 +46,11 @@ export function runOf(view: JobView): ScheduleRun | undefined {
     outcome,
     manual: scheduleOfRequester(view.requestedBy) !== view.schedule.name,
   };
-  if (view.startedAt !== undefined) run.startedAt = view.startedAt;
+  const started = attemptStartedAt(view);
+  if (started !== undefined) run.startedAt = started;
   if (view.finishedAt !== undefined) run.finishedAt = view.finishedAt;
-  if (
-    view.startedAt !== undefined &&
-    view.finishedAt !== undefined &&
-    outcome !== 'skipped' &&
-    outcome !== 'missed'
-  )
-    run.durationMs = Math.max(0, view.finishedAt - view.startedAt);
+  if (started !== undefined && view.finishedAt !== undefined && outcome !== 'skipped' && outcome !== 'missed')
+    run.durationMs = Math.max(0, view.finishedAt - started);
   return run;
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus, JobView } from '../../src/domain/job';
 import type { PipelinePayload, PipelineResult } from '../../src/domain/jobKinds/pipeline';
+import { localRunOf } from '../../src/domain/pipelineRows';
 import { parsePipelineFile } from '../../src/domain/pipelineSource';
 import type { Bus, OpenBusOptions } from '../../src/services/bus/contracts';
 import { loadPipelineRun, pipelinePayload, retryPayload } from '../../src/services/pipelines/localPipelines';
@@ -134,6 +135,10 @@ export function localRunSuite(transport: PipelineTransport): void {
       const order = runs();
       expect(order.indexOf('start after-quick')).toBeLessThan(order.indexOf('end slow'));
       expect(order.slice(-2)).toEqual(['start last', 'end last']);
+      // The run took as long as its slowest branch, not as long as its last wake (it reads `took 0s` then).
+      const { job } = await ended(id, 'completed');
+      const slow = result.steps.find((s) => s.name === 'slow')!;
+      expect(localRunOf(job, Date.now()).durationMs).toBeGreaterThanOrEqual(slow.durationMs!);
       const quickLog = (await bus!.queue.logs(`${id}.quick`)).map((l) => l.text);
       expect(quickLog).toContain('started after-quick: every step they need passed');
     });

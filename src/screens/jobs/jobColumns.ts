@@ -1,5 +1,6 @@
 import { type Column, Priority } from '../../components/tableModel';
 import { describeJob, type JobView } from '../../domain/job';
+import { attemptDuration } from '../../domain/jobRuns';
 import { formatAge } from '../../domain/text';
 
 /** `████░░░░ 3/8`; a job that has not reported progress shows its state instead of an empty bar. */
@@ -10,8 +11,8 @@ export function progressBar(job: JobView, barWidth = 8): string {
 }
 
 export function jobDuration(job: JobView, now: number): string {
-  if (!job.startedAt) return '';
-  return formatAge((job.finishedAt ?? now) - job.startedAt);
+  const took = attemptDuration(job, now);
+  return took === undefined ? '' : formatAge(took);
 }
 
 /** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */
@@ -94,7 +95,7 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       width: 4,
       align: 'right',
       value: (j) => jobDuration(j, now()),
-      sortValue: (j) => (j.startedAt ? (j.finishedAt ?? now()) - j.startedAt : -1),
+      sortValue: (j) => attemptDuration(j, now()) ?? -1,
     },
     {
       key: 'what',
