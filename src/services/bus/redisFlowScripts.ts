@@ -89,12 +89,13 @@ export async function noteOnParent(
   const notes = new Map<string, unknown>();
   read.forEach((n, i) => {
     const raw = reply[i + 1];
-    if (raw !== null && raw !== undefined) notes.set(n, parseNote(raw));
+    if (raw !== null && raw !== undefined) notes.set(n, parseJson(raw));
   });
   return { notes, count: Number(reply[0] ?? 0) };
 }
 
-export function parseNote(raw: string | null | undefined): unknown {
+/** JSON as stored by these scripts (a note, a job's data), undefined when there is none or it does not parse. */
+export function parseJson(raw: string | null | undefined): unknown {
   if (raw === null || raw === undefined) return undefined;
   try {
     return JSON.parse(raw);

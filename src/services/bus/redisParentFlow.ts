@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { NewEvent } from '../../domain/event';
 import type { JobId, ParentFlow } from './contracts';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
-import { flowNoteField, noteOnParent, parseNote } from './redisFlowScripts';
+import { flowNoteField, noteOnParent, parseJson } from './redisFlowScripts';
 import { type JobData, parseMarker, type RedisJobQueue } from './redisQueue';
 
 export interface RedisParentFlowDeps {
@@ -32,7 +32,7 @@ export function redisParentFlow(
       let read = deps.parents.get(parent.id);
       if (!read) {
         read = conn.hmget(hash, 'name', 'data').then(([kind, data]) => {
-          const payload = data ? (parseNote(data) as Partial<JobData> | undefined)?.payload : undefined;
+          const payload = data ? (parseJson(data) as Partial<JobData> | undefined)?.payload : undefined;
           return kind && payload !== undefined ? { kind, payload } : undefined;
         });
         deps.parents.set(parent.id, read);
@@ -43,7 +43,7 @@ export function redisParentFlow(
     },
     note: (name, value, read) =>
       noteOnParent(conn, { hash, id: parent.id, cancelledHash: keys.cancelled }, name, value, read),
-    noted: async (name) => parseNote(await conn.hget(hash, flowNoteField(name))),
+    noted: async (name) => parseJson(await conn.hget(hash, flowNoteField(name))),
     // Read before and after: a cancel that lands while they are queued may have read the list of children without
     // them, but its marker is there after (a child taken in between is then stopped as a running one is).
     addChildren: async (children) => {

@@ -8,8 +8,7 @@ import { stepJobSpec } from './pipelineStepSpec';
  * when the run next wakes, which BullMQ does only once every running step has ended (a quick step's dependents
  * would wait for a slow step they do not need). The note and the reading of the others' are one atomic step, so of
  * two needs passing at once the later queues the dependent. The run's progress counts the steps that passed. Best
- * effort: the run queues whatever is ready when it
- * wakes, so a step that could not queue them still passed.
+ * effort: the run queues whatever is ready when it wakes, so a step that could not queue them still passed.
  */
 export async function startNextSteps(
   stepName: string,
