@@ -81,7 +81,8 @@ export function isSignatureRefusal(message: string | undefined): boolean {
 
 /**
  * What a worker knows of a claimed job to check its signature. `derived`: made by a worker or a scheduler
- * (a parent's child, a schedule's tick), not by a person, so it carries no signature of its own.
+ * (a parent's child, a schedule's tick), not by a person, so it carries no signature of its own: a child is
+ * checked through its parent (`parentId`), which must make it under its `childKey`.
  */
 export interface RequestFacts {
   signature?: unknown;
@@ -89,6 +90,8 @@ export interface RequestFacts {
   createdAt: number;
   idempotencyKey?: string;
   derived?: 'child' | 'schedule';
+  parentId?: string;
+  childKey?: string;
 }
 
 /** The facts of a stored job (a view, or what a transport read back), for the worker's signature check. */
@@ -106,5 +109,7 @@ export function requestFacts(job: {
     ...(job.signature !== undefined ? { signature: job.signature } : {}),
     ...(job.idempotencyKey ? { idempotencyKey: job.idempotencyKey } : {}),
     ...(derived ? { derived } : {}),
+    ...(job.parentId ? { parentId: job.parentId } : {}),
+    ...(job.childKey ? { childKey: job.childKey } : {}),
   };
 }

@@ -175,17 +175,17 @@ describe('verifyRequest: what a worker accepts', () => {
     );
   });
 
-  it('children and schedule ticks are not people’s requests: no signature is asked of them', async () => {
+  it('children and schedule ticks carry no signature: without requireSignatures nothing is asked of them', async () => {
     const child = {
       id: '6',
       kind: 'command',
       payload: {},
       requestedBy: who,
-      request: { createdAt: now, derived: 'child' as const },
+      request: { createdAt: now, derived: 'child' as const, parentId: '7', childKey: 'x' },
     };
-    expect(
-      await verifyRequest(child, memoryNonceStore(), { ...policy, requireSignatures: true }, now),
-    ).toBeUndefined();
+    expect(await verifyRequest(child, memoryNonceStore(), policy, now)).toBeUndefined();
+    const tick = { ...child, request: { createdAt: now, derived: 'schedule' as const } };
+    expect(await verifyRequest(tick, memoryNonceStore(), policy, now)).toBeUndefined();
   });
 });
 

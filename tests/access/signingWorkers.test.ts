@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkJobSpec, type JobSpec } from '../../src/domain/job';
+import { type PipelinePayload, pipelineStepPayload } from '../../src/domain/jobKinds/pipeline';
 import { signedMessage } from '../../src/domain/signature';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
@@ -14,6 +16,7 @@ import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
 import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import { pipelineSpec, signedSpec } from './signedSpecs';
 import { makeKey, sshKeygenSignSync, type TestKey, writeAllowedSigners } from './signingKeys';
 
 /**
@@ -56,6 +59,12 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
     await deletePrefix(prefix);
     await rm(dir, { recursive: true, force: true });
   });
+
+  const startWorker = () =>
+    startWorkerProcess(cliPath, ['--config', configFile, ...quickWorkerArgs(dataDir)], {
+      ...env(),
+      USER: 'worker',
+    });
 
   const env = () => ({
     REDIS_URL: redisUrl,
@@ -131,10 +140,7 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
     data.payload.args = ['rm', '-rf', '/srv'];
     await redis.hset(hash, 'data', JSON.stringify(data));
 
-    worker = startWorkerProcess(cliPath, ['--config', configFile, ...quickWorkerArgs(dataDir)], {
-      ...env(),
-      USER: 'worker',
-    });
+    worker = startWorker();
 
     expect(await ended(good)).toMatchObject({ status: 'completed', signature: { principal: 'alice' } });
     const refusals: Array<[string, RegExp]> = [
@@ -163,9 +169,11 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
       new RegExp(`nonce was already used by job ${good} \\(a replayed request\\)`),
     );
 
-    const audit = await bus.audit.list({ limit: 200 });
     for (const [id] of [...refusals, [replay]]) {
-      const entry = audit.find((e) => e.jobId === id && e.action === 'job.finish');
+      // The worker writes a job's finish entry once BullMQ has moved it to failed: a moment after it shows so.
+      const entry = await waitFor(`the finish audit entry of ${id}`, async () =>
+        (await bus.audit.list({ limit: 200 })).find((e) => e.jobId === id && e.action === 'job.finish'),
+      );
       expect(entry, `audit of ${id}`).toMatchObject({
         outcome: 'failed',
         who: aliceAt,
@@ -188,4 +196,66 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
     expect(forged.code, forged.err).toBe(2);
     expect(forged.err + forged.out).toMatch(/is not in \S+allowed_signers for "alice"/);
   }, 60_000);
+
+  it('runs the steps of a signed pipeline run; refuses forged children, for good, running nothing', async () => {
+    worker ??= startWorker();
+    const run = await bus.queue.enqueue(signedSpec(alice, pipelineSpec(dir)));
+    const done = await ended(run);
+    expect(done, `the signed run: ${done.error}`).toMatchObject({ status: 'completed' });
+    const steps = (done.result as { steps: Array<{ name: string; status: string; jobId: string }> }).steps;
+    expect(steps.map((st) => [st.name, st.status])).toEqual([
+      ['build', 'passed'],
+      ['test', 'passed'],
+    ]);
+    expect((await bus.queue.logs(steps[1].jobId)).map((l) => l.text)).toContain('test-ran');
+
+    // Straight into BullMQ, as anyone who can write to Redis can: each child would touch a file if it ran.
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('jobs', { connection, prefix });
+    // A run whose first step touches the file, and that step as its child's payload.
+    const touchingRun = (file: string, name = 'ci') => {
+      const spec = pipelineSpec(dir, name);
+      const run = spec.payload as PipelinePayload;
+      run.steps[0] = { ...run.steps[0], program: 'touch', args: [join(dir, file)] };
+      return { spec, step: pipelineStepPayload(run, run.steps[0]) };
+    };
+    const touching = (file: string) => touchingRun(file).step;
+    const child = (payload: unknown, key: string) => ({ v: 1, payload, requestedBy: aliceAt, childKey: key });
+    const parentRef = (id: string) => ({ parent: { id, queue: `${prefix}:jobs` } });
+    let forged: Array<[string, string, RegExp]>;
+    try {
+      const sneaky = touchingRun('unsigned-parent', 'sneaky');
+      const unsignedRun = (await queue.add('pipeline', { v: 1, ...sneaky.spec })).id!;
+      forged = [
+        [
+          (await queue.add('pipelineStep', child(touching('orphan'), 'build'))).id!,
+          'orphan',
+          /child "build" with no parent job/,
+        ],
+        [
+          (await queue.add('pipelineStep', child(touching('not-a-step'), 'build'), parentRef(run))).id!,
+          'not-a-step',
+          new RegExp(
+            `child "build" of job ${run}: its payload is not the one its parent \\(pipeline ci: 2 steps\\)`,
+          ),
+        ],
+        [
+          (await queue.add('pipelineStep', child(sneaky.step, 'build'), parentRef(unsignedRun))).id!,
+          'unsigned-parent',
+          new RegExp(`its parent job ${unsignedRun} \\(pipeline asked by alice@jump1\\): unsigned`),
+        ],
+      ];
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    for (const [id, file, why] of forged) {
+      const view = await ended(id);
+      expect(view.status, `${file}: ${view.error}`).toBe('failed');
+      expect(view.error).toMatch(/^refused: request signature: /);
+      expect(view.error).toMatch(why);
+      expect(view.attempts).toBe(1);
+      expect(existsSync(join(dir, file)), `${file} ran`).toBe(false);
+    }
+  }, 90_000);
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { splitIntoWaves } from '../batchWaves';
 import { carries, declareJobKind } from './jobKindDeclaration';
 
 /**
@@ -108,7 +109,27 @@ export const batchJob = declareJobKind({
     return `batch ${String(p.name)}: ${targets} target${targets === 1 ? '' : 's'}${retry}`;
   },
   events: [],
+  // Its targets, keyed by the target's key: a `batchTarget` for ssh/local, the action's own job for a `job` action.
+  childOf: (batch, key) => {
+    const waves = splitIntoWaves(batch.targets, batch.serial);
+    const wave = waves.findIndex((w) => w.some((t) => t.key === key));
+    if (wave < 0) return undefined;
+    const { action } = batch;
+    if (action.type === 'job') return { kind: action.job.kind, payload: action.job.payload };
+    const target = waves[wave].find((t) => t.key === key)!;
+    return { kind: 'batchTarget', payload: batchTargetPayload(batch, action, target, wave + 1) };
+  },
 });
+
+/** A target of a batch with an ssh/local `action` (its own) as its child job's payload, in its wave (from 1). */
+export function batchTargetPayload(
+  batch: BatchPayload,
+  action: z.output<typeof batchCommandSchema>,
+  target: BatchPayload['targets'][number],
+  wave: number,
+): BatchTargetPayload {
+  return { batch: batch.name, wave, target, action, timeoutMs: batch.timeoutMs };
+}
 
 export const batchTargetPayloadSchema = z
   .object({

@@ -62,6 +62,18 @@ export interface JobKindDeclaration<
   /** One line for tables and the audit trail: `scan eu-west-1`, `deploy shop (d-…)`. */
   describe(payload: LoosePayload<z.output<S>>): string;
   events: E;
+  /**
+   * A parent kind's children: the job its run with `payload` makes under `key` (its kind and payload, before the
+   * child kind's defaults), or undefined when it makes none so keyed. A worker requiring signed requests runs a
+   * child only when it is this (`verifyRequest`). A kind without it makes no children.
+   */
+  childOf?(payload: z.output<S>, key: string): MadeChild | undefined;
+}
+
+/** A child job as its parent's kind makes it (`JobKindDeclaration.childOf`). */
+export interface MadeChild {
+  kind: string;
+  payload: unknown;
 }
 
 export function declareJobKind<

@@ -91,7 +91,18 @@ export const pipelineJob = declareJobKind({
     return `pipeline ${typeof repo === 'string' ? `${repo}:` : ''}${String(p.name)}: ${steps} step${steps === 1 ? '' : 's'}${retry}`;
   },
   events: [],
+  // Its steps, keyed by name.
+  childOf: (run, key) => {
+    const step = run.steps.find((s) => s.name === key);
+    return step ? { kind: 'pipelineStep', payload: pipelineStepPayload(run, step) } : undefined;
+  },
 });
+
+/** A step of a run as its child job's payload: the step as the run has it, less what only the run reads. */
+export function pipelineStepPayload(run: PipelinePayload, step: PipelineRunStepSpec): PipelineStepPayload {
+  const { needs: _needs, ...spec } = step;
+  return { pipeline: run.name, step: spec };
+}
 
 export const pipelineStepPayloadSchema = z
   .object({

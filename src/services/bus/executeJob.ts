@@ -3,7 +3,7 @@ import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Reques
 import type { SecretMask } from '../../domain/secretMask';
 import type { RequestFacts } from '../../domain/signature';
 import { workerRoleRefusal } from '../access/roleRefusal';
-import { type NonceStore, verifyRequest } from '../identity/verifyRequest';
+import { type NonceStore, type RequestLookup, verifyRequest } from '../identity/verifyRequest';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
 import { isJobFailure } from './jobFailure';
 import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
@@ -44,6 +44,8 @@ export interface ExecutionSink {
   flow: FlowStore;
   /** Where the nonces of signed jobs are kept for every worker of the bus (default: this process). */
   nonces?: NonceStore;
+  /** A stored job's request by id: a child's parent, read only when signatures are required (`verifyRequest`). */
+  requests?: RequestLookup;
   /** Why this job may not run without an approval it lacks (`services/approvals/approvalGate`), or undefined. */
   unapproved?: (job: ClaimedJob) => Promise<string | undefined>;
   /**
@@ -105,9 +107,11 @@ export async function executeJob(
   if (signal.aborted) return fromAbort(signal.reason);
   // Who asked, checked where the work happens: a forged, tampered or replayed request (or an unsigned one when
   // signatures are required) fails for good, with the reason, which the job's finish audit entry records.
-  const unverified = await verifyRequest(job, sink.nonces).catch((error: unknown) => ({
-    retry: `request signature not checked: ${errorMessage(error)}`,
-  }));
+  const unverified = await verifyRequest(job, sink.nonces, undefined, undefined, sink.requests).catch(
+    (error: unknown) => ({
+      retry: `request signature not checked: ${errorMessage(error)}`,
+    }),
+  );
   if (typeof unverified === 'string') return { kind: 'failed', permanent: true, error: unverified };
   if (unverified) return { kind: 'failed', permanent: false, error: unverified.retry };
   // Checked where the work happens: a job that needs an approval and never got one does not run (nor retry).

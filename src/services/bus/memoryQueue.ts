@@ -490,6 +490,10 @@ export class MemoryJobQueue implements JobQueue {
           if (job.logs.length > logLinesKept + 100) job.logs.splice(0, job.logs.length - logLinesKept);
         },
         flow: this.flowStore(job),
+        requests: async (id) => {
+          const stored = this.jobs.get(id)?.view;
+          return stored && { ...stored, request: requestFacts(stored) };
+        },
         unapproved: (claimed) =>
           unapprovedReason(this.deps.approvals, { ...claimed, parentId: view.parentId }, this.gateLookup),
         approvalsEnforced: this.deps.approvals !== undefined,

@@ -338,6 +338,7 @@ export class RedisConsumer implements JobConsumer {
       worker: this.id,
       state: this.deps.state,
       nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
+      requests: (parentId) => this.deps.jobs.requestOf(parentId),
       publish: (event) => started.then(() => this.deps.events.publish(event)),
       saveProgress: (step, total, message) =>
         job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),

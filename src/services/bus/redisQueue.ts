@@ -18,7 +18,7 @@ import {
   requesterSchema,
   type ScheduleTick,
 } from '../../domain/job';
-import { type RequestSignature, requestSignatureSchema } from '../../domain/signature';
+import { type RequestSignature, requestFacts, requestSignatureSchema } from '../../domain/signature';
 import { roleRefusal } from '../access/roleRefusal';
 import { type GateLookup, unapprovedReason } from '../approvals/approvalGate';
 import {
@@ -37,6 +37,7 @@ import {
   viewOfRecord,
 } from '../approvals/redisApprovals';
 import { signSpec } from '../identity/requestSigner';
+import type { VerifiableJob } from '../identity/verifyRequest';
 import { scheduleTickOf } from '../scheduler/scheduledJob';
 import { BusError } from './busError';
 import type { BusStateObservable, JobQueue } from './contracts';
@@ -352,6 +353,20 @@ export class RedisJobQueue implements JobQueue {
   /** Why the worker must not run this job (it needs an approval it lacks), or undefined. */
   unapproved(job: ClaimedJob, parentId?: string): Promise<string | undefined> {
     return unapprovedReason(this.deps.approvals?.policy, { ...job, parentId }, this.gateLookup);
+  }
+
+  /** A stored job's request, for the signature check of its children (`verifyRequest`). */
+  async requestOf(id: string): Promise<VerifiableJob | undefined> {
+    const job = (await this.deps.queue.getJob(id)) as Job | undefined;
+    if (!job) return undefined;
+    const data = readJobData(job);
+    return {
+      id,
+      kind: job.name,
+      payload: data.payload,
+      requestedBy: data.requestedBy,
+      request: requestFacts({ ...data, createdAt: job.timestamp, parentId: job.parent?.id }),
+    };
   }
 
   private readonly gateLookup: GateLookup = {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessState } from '../../domain/access';
+import { childMismatch } from '../../domain/childMismatch';
 import type { Requester } from '../../domain/job';
 import {
   type RequestFacts,
@@ -69,13 +70,28 @@ export function memoryNonceStore(): NonceStore {
 
 const processNonces = memoryNonceStore();
 
-/** What `verifyRequest` reads of a claimed job (`ClaimedJob` has it all). */
+/** What `verifyRequest` reads of a claimed job (`ClaimedJob` has it all), and of its parent. */
 export interface VerifiableJob {
   id: string;
   kind: string;
   payload: unknown;
   requestedBy: Requester;
   request?: RequestFacts;
+}
+
+/** A stored job's request by its id (a child's parent), or undefined when there is no such job. */
+export type RequestLookup = (jobId: string) => Promise<VerifiableJob | undefined>;
+
+const noJobs: RequestLookup = async () => undefined;
+
+/** How many parents above a child are checked: a run of a batch of pipelines is three deep. */
+const maxParents = 8;
+
+interface Verification {
+  nonces: NonceStore;
+  policy: SignaturePolicy;
+  now: number;
+  jobs: RequestLookup;
 }
 
 /**
@@ -85,29 +101,47 @@ export interface VerifiableJob {
  * - the signature must verify over the stored spec, by a key `allowed_signers` gives the requester's user;
  * - signed within `windowMs` of the enqueue, so a signed request copied into a new job later is refused;
  * - its nonce held by no other job (kept a week), so a copy that also forges its enqueue time is refused too.
- * Jobs a worker or a scheduler made (a parent's children, a schedule's ticks) carry no signature of their own.
+ * A parent's child carries no signature of its own: with `requireSignatures` it runs only when it has a parent
+ * (read through `jobs`) that makes it (its kind's `childOf`) and whose own request passes these checks, its nonce
+ * held by that parent. Without `requireSignatures` children and schedule ticks run unchecked.
  */
 export async function verifyRequest(
   job: VerifiableJob,
   nonces: NonceStore = processNonces,
   policy: SignaturePolicy = signaturePolicy(),
   now = Date.now(),
+  jobs: RequestLookup = noJobs,
+): Promise<string | undefined> {
+  if (job.request?.derived && !policy.requireSignatures) return undefined;
+  const why = await requestProblem(job, { nonces, policy, now, jobs }, 0);
+  return why === undefined
+    ? undefined
+    : `${signatureRefusalPrefix} ${why} (job ${job.id}, ${describeAsker(job)})`;
+}
+
+function describeAsker(job: VerifiableJob): string {
+  return `${job.kind} asked by ${job.requestedBy.user}@${job.requestedBy.host}`;
+}
+
+async function requestProblem(
+  job: VerifiableJob,
+  v: Verification,
+  depth: number,
 ): Promise<string | undefined> {
   const facts = job.request;
-  if (facts?.derived) return undefined;
-  const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
-  const refuse = (why: string) =>
-    `${signatureRefusalPrefix} ${why} (job ${job.id}, ${job.kind} asked by ${who})`;
+  if (facts?.derived === 'child') return childProblem(job, facts, v, depth);
+  // A schedule's tick is made by the scheduler: no person signed it.
+  if (facts?.derived === 'schedule') return undefined;
   if (facts?.signature === undefined) {
-    return policy.requireSignatures
-      ? refuse('unsigned, and this worker requires signed requests (access.requireSignatures)')
+    return v.policy.requireSignatures
+      ? 'unsigned, and this worker requires signed requests (access.requireSignatures)'
       : undefined;
   }
   const parsed = requestSignatureSchema.safeParse(facts.signature);
-  if (!parsed.success) return refuse('the signature field is malformed');
+  if (!parsed.success) return 'the signature field is malformed';
   const sig = parsed.data;
   if (sig.principal !== job.requestedBy.user) {
-    return refuse(`signed for "${sig.principal}" but asked as "${job.requestedBy.user}"`);
+    return `signed for "${sig.principal}" but asked as "${job.requestedBy.user}"`;
   }
   const message = signedMessage({
     kind: job.kind,
@@ -117,21 +151,40 @@ export async function verifyRequest(
     at: sig.at,
     nonce: sig.nonce,
   });
-  const checked = await checkSignature(message, sig, policy.allowedSigners);
-  if (!checked.ok) return refuse(checked.reason);
+  const checked = await checkSignature(message, sig, v.policy.allowedSigners);
+  if (!checked.ok) return checked.reason;
   const gap = Math.abs(facts.createdAt - sig.at);
-  if (gap > policy.windowMs) {
-    return refuse(
-      `signed at ${iso(sig.at)} but queued at ${iso(facts.createdAt)}: more than ${policy.windowMs / 60_000} min ` +
-        'apart (a replayed request)',
+  if (gap > v.policy.windowMs) {
+    return (
+      `signed at ${iso(sig.at)} but queued at ${iso(facts.createdAt)}: more than ${v.policy.windowMs / 60_000} min ` +
+      'apart (a replayed request)'
     );
   }
-  if (now - sig.at > signatureMaxAgeMs || sig.at - now > policy.windowMs) {
-    return refuse(`signed at ${iso(sig.at)}: outside the time a signature is accepted (a replayed request)`);
+  if (v.now - sig.at > signatureMaxAgeMs || sig.at - v.now > v.policy.windowMs) {
+    return `signed at ${iso(sig.at)}: outside the time a signature is accepted (a replayed request)`;
   }
-  const holder = await nonces.claim(sig.nonce, job.id, signatureMaxAgeMs);
-  if (holder !== job.id) return refuse(`its nonce was already used by job ${holder} (a replayed request)`);
+  // A parent claimed its nonce when it ran: a child's check finds it held by that parent.
+  const holder = await v.nonces.claim(sig.nonce, job.id, signatureMaxAgeMs);
+  if (holder !== job.id) return `its nonce was already used by job ${holder} (a replayed request)`;
   return undefined;
+}
+
+/** A child runs as its parent's work: the parent must be there, make this very child, and pass itself. */
+async function childProblem(
+  job: VerifiableJob,
+  facts: RequestFacts,
+  v: Verification,
+  depth: number,
+): Promise<string | undefined> {
+  const what = facts.childKey === undefined ? 'a child job' : `child "${facts.childKey}"`;
+  if (facts.parentId === undefined) return `${what} with no parent job: only a parent's run makes children`;
+  if (depth >= maxParents) return `more than ${maxParents} parent jobs above it`;
+  const parent = await v.jobs(facts.parentId);
+  if (!parent) return `${what} of job ${facts.parentId}, which is not there`;
+  const unmade = childMismatch(parent, job, facts.childKey);
+  if (unmade) return `${what} of job ${parent.id}: ${unmade}`;
+  const why = await requestProblem(parent, v, depth + 1);
+  return why === undefined ? undefined : `its parent job ${parent.id} (${describeAsker(parent)}): ${why}`;
 }
 
 export type SignatureCheck = { ok: true; fingerprint: string; line: string } | { ok: false; reason: string };

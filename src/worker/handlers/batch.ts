@@ -3,7 +3,12 @@ import { type BatchTargetState, nextBatchStep } from '../../domain/batchOutcome'
 import { batchRunTargets } from '../../domain/batchRun';
 import { splitIntoWaves } from '../../domain/batchWaves';
 import type { JobSpec, JobView } from '../../domain/job';
-import type { BatchPayload, BatchResult, BatchRunTarget } from '../../domain/jobKinds/batch';
+import {
+  type BatchPayload,
+  type BatchResult,
+  type BatchRunTarget,
+  batchTargetPayload,
+} from '../../domain/jobKinds/batch';
 import { targetLine } from '../../services/batch/batchRuns';
 import type { Handler, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
@@ -139,7 +144,7 @@ function childSpec(
   }
   return {
     kind: 'batchTarget',
-    payload: { batch: payload.name, wave, target, action, timeoutMs: payload.timeoutMs },
+    payload: batchTargetPayload(payload, action, target, wave),
     requestedBy: ctx.requestedBy,
     timeoutMs: payload.timeoutMs + targetJobMarginMs,
   };

@@ -1,5 +1,5 @@
 import type { JobSpec, Requester } from '../../domain/job';
-import type { PipelinePayload } from '../../domain/jobKinds/pipeline';
+import { type PipelinePayload, pipelineStepPayload } from '../../domain/jobKinds/pipeline';
 
 /** How much longer than its own timeout a step's job may run before the bus ends it (the kill grace). */
 const stepJobMarginMs = 10_000;
@@ -10,10 +10,9 @@ export function stepJobSpec(
   step: PipelinePayload['steps'][number],
   requestedBy: Requester,
 ): JobSpec {
-  const { needs: _needs, ...run } = step;
   return {
     kind: 'pipelineStep',
-    payload: { pipeline: payload.name, step: run },
+    payload: pipelineStepPayload(payload, step),
     requestedBy,
     attempts: step.attempts,
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs + stepJobMarginMs } : {}),
