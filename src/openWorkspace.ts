@@ -130,6 +130,7 @@ export async function openWorkers(
   const bus: Bus = await openBus({
     ...busSettings(env),
     handlers: schedules.wrap(jobHandlersFor({ dataDir: workspace.dataDir, ...handlerDeps, readOnly })),
+    scheduledJob: schedules.scheduledJob,
     dataDir: workspace.dataDir,
     env,
   });

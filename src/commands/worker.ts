@@ -138,6 +138,7 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     .catch((error) => io.stderr.write(`${stamp()} schedules not run here: ${(error as Error).message}\n`));
   const runner = startRunner(bus, {
     handlers: schedules.wrap(jobHandlersFor(deps)),
+    scheduledJob: schedules.scheduledJob,
     concurrency: args.concurrency,
     lockDurationMs: args.lockDurationMs,
     stalledIntervalMs: args.stalledIntervalMs,

@@ -30,14 +30,22 @@ export function childMismatch(
   if (!made) return `its parent (${parentText}) makes no child "${key}"`;
   if (made.kind !== child.kind)
     return `its parent makes "${key}" a ${made.kind} job, not a ${child.kind} job`;
-  const expected = normalized(made);
-  if (expected === undefined || expected !== normalized(child)) {
+  if (!sameJob(made, child)) {
     return `its payload is not the one its parent (${parentText}) makes as "${key}"`;
   }
   if (canonicalJson(parent.requestedBy) !== canonicalJson(child.requestedBy)) {
     return 'it is asked by someone other than its parent';
   }
   return undefined;
+}
+
+/** Whether two jobs are of one kind with one payload, each as its kind stores it (defaults applied). */
+export function sameJob(
+  a: { kind: string; payload: unknown },
+  b: { kind: string; payload: unknown },
+): boolean {
+  const expected = normalized(a);
+  return a.kind === b.kind && expected !== undefined && expected === normalized(b);
 }
 
 /** A payload as its kind stores it (defaults applied), as comparable text; undefined when it is not valid. */

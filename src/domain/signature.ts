@@ -92,6 +92,8 @@ export interface RequestFacts {
   derived?: 'child' | 'schedule';
   parentId?: string;
   childKey?: string;
+  /** A schedule's tick: the schedule's name. */
+  scheduleName?: string;
 }
 
 /** The facts of a stored job (a view, or what a transport read back), for the worker's signature check. */
@@ -111,5 +113,8 @@ export function requestFacts(job: {
     ...(derived ? { derived } : {}),
     ...(job.parentId ? { parentId: job.parentId } : {}),
     ...(job.childKey ? { childKey: job.childKey } : {}),
+    ...(derived === 'schedule' && typeof (job.schedule as { name?: unknown }).name === 'string'
+      ? { scheduleName: (job.schedule as { name: string }).name }
+      : {}),
   };
 }

@@ -80,7 +80,7 @@ describe('verifyRequest: a child runs as its signed parent’s work', () => {
     nonces: NonceStore = memoryNonceStore(),
   ) {
     const byId = new Map(jobs.map((j) => [j.id, j]));
-    return verifyRequest(job, nonces, policy, now, async (id) => byId.get(id));
+    return verifyRequest(job, nonces, policy, now, { jobs: async (id) => byId.get(id) });
   }
 
   it('refuses a child with no parent, a missing parent, an unsigned or forged parent, for good', async () => {

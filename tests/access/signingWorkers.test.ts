@@ -44,6 +44,11 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
     alice = makeKey(dir, 'alice');
     mallory = makeKey(dir, 'mallory');
     writeAllowedSigners(dataDir, [['alice', alice]]);
+    // One schedule, whose ticks never come while the tests run (New Year's midnight): the ticks below are forged.
+    writeFileSync(
+      join(dataDir, 'schedules.yaml'),
+      `schedules:\n  - name: yearly\n    cron: "0 0 1 1 *"\n    timezone: UTC\n    job:\n      run: [touch, ${join(dir, 'yearly')}]\n`,
+    );
     configFile = join(dir, 'config.yaml');
     writeFileSync(configFile, 'access:\n  requireSignatures: true\n');
     bus = await openBus({ redisUrl, prefix, requester: aliceAt });
@@ -249,6 +254,50 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
       await queue.close();
       connection.disconnect();
     }
+    await expectRefused(forged);
+  }, 90_000);
+
+  it("runs a tick that is its schedule's job in the worker's schedules.yaml; refuses forged ticks, running nothing", async () => {
+    worker ??= startWorker();
+    const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    const queue = new Queue('jobs', { connection, prefix });
+    // Straight into BullMQ as a scheduler makes a tick: unsigned, asked by the schedule, naming it.
+    const tick = (
+      schedule: string,
+      file: string,
+      requestedBy = { user: `schedule:${schedule}`, host: 'jump1' },
+    ) =>
+      queue.add('command', {
+        v: 1,
+        payload: { program: 'touch', args: [join(dir, file)] },
+        requestedBy,
+        schedule: { name: schedule, tick: Date.now() },
+      });
+    let real: string;
+    let forged: Array<[string, string, RegExp]>;
+    try {
+      real = (await tick('yearly', 'yearly')).id!;
+      forged = [
+        [
+          (await tick('weekly', 'weekly')).id!,
+          'weekly',
+          /schedule "weekly", which this worker's schedules.yaml/,
+        ],
+        [(await tick('yearly', 'other')).id!, 'other', /schedule "yearly" whose job is not the one/],
+        [(await tick('yearly', 'by-hand', aliceAt)).id!, 'by-hand', /must be asked by that schedule/],
+      ];
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    const ran = await ended(real);
+    expect(ran, `the real tick: ${ran.error}`).toMatchObject({ status: 'completed' });
+    expect(existsSync(join(dir, 'yearly'))).toBe(true);
+    await expectRefused(forged);
+  }, 90_000);
+
+  /** Each job failed for good on its first attempt with a signature refusal matching its reason; its file untouched. */
+  async function expectRefused(forged: Array<[string, string, RegExp]>) {
     for (const [id, file, why] of forged) {
       const view = await ended(id);
       expect(view.status, `${file}: ${view.error}`).toBe('failed');
@@ -257,5 +306,5 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
       expect(view.attempts).toBe(1);
       expect(existsSync(join(dir, file)), `${file} ran`).toBe(false);
     }
-  }, 90_000);
+  }
 });

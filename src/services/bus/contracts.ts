@@ -202,6 +202,11 @@ export interface ConsumeOptions {
   maxStalledCount?: number;
   /** Presence heartbeat period; presence expires after 3 missed beats. */
   heartbeatMs?: number;
+  /**
+   * The job the schedule of that name makes in this process's `schedules.yaml` (its `ScheduleRunner`): with signed
+   * requests required, a tick runs only when it is that job. Without it, such ticks are refused.
+   */
+  scheduledJob?: (name: string) => Promise<{ kind: string; payload: unknown } | undefined>;
   /** Called when a job starts/ends on this consumer (stats for the worker command). */
   onJob?: (change: { jobId: string; kind: string; phase: 'start' | 'end'; outcome?: string }) => void;
 }
@@ -243,6 +248,8 @@ export interface OpenBusOptions {
   prefix?: string;
   /** Memory transport: run these handlers in-process (the embedded default). Ignored with Redis. */
   handlers?: SomeHandlers;
+  /** With `handlers`: the jobs of this process's schedules (`ConsumeOptions.scheduledJob`). */
+  scheduledJob?: ConsumeOptions['scheduledJob'];
   concurrency?: number;
   /** Who this process acts for (default: the OS user, host and `SSH_CLIENT`). */
   requester?: Requester;

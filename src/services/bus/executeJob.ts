@@ -3,7 +3,12 @@ import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Reques
 import type { SecretMask } from '../../domain/secretMask';
 import type { RequestFacts } from '../../domain/signature';
 import { workerRoleRefusal } from '../access/roleRefusal';
-import { type NonceStore, type RequestLookup, verifyRequest } from '../identity/verifyRequest';
+import {
+  type NonceStore,
+  type RequestLookup,
+  type ScheduleLookup,
+  verifyRequest,
+} from '../identity/verifyRequest';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
 import { isJobFailure } from './jobFailure';
 import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
@@ -46,6 +51,8 @@ export interface ExecutionSink {
   nonces?: NonceStore;
   /** A stored job's request by id: a child's parent, read only when signatures are required (`verifyRequest`). */
   requests?: RequestLookup;
+  /** The jobs of this process's schedules, read only when signatures are required (`verifyRequest`). */
+  schedules?: ScheduleLookup;
   /** Why this job may not run without an approval it lacks (`services/approvals/approvalGate`), or undefined. */
   unapproved?: (job: ClaimedJob) => Promise<string | undefined>;
   /**
@@ -107,7 +114,8 @@ export async function executeJob(
   if (signal.aborted) return fromAbort(signal.reason);
   // Who asked, checked where the work happens: a forged, tampered or replayed request (or an unsigned one when
   // signatures are required) fails for good, with the reason, which the job's finish audit entry records.
-  const unverified = await verifyRequest(job, sink.nonces, undefined, undefined, sink.requests).catch(
+  const lookups = { jobs: sink.requests, schedules: sink.schedules };
+  const unverified = await verifyRequest(job, sink.nonces, undefined, undefined, lookups).catch(
     (error: unknown) => ({
       retry: `request signature not checked: ${errorMessage(error)}`,
     }),

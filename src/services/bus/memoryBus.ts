@@ -37,7 +37,11 @@ export function openMemoryBus(opts: OpenBusOptions = {}): Bus {
     consumers.add(consumer);
     return consumer;
   };
-  if (opts.handlers) consume(opts.handlers, { concurrency: opts.concurrency ?? 2 });
+  if (opts.handlers)
+    consume(opts.handlers, {
+      concurrency: opts.concurrency ?? 2,
+      ...(opts.scheduledJob ? { scheduledJob: opts.scheduledJob } : {}),
+    });
   return {
     transport: 'memory',
     target: opts.dataDir ? `memory (audit in ${audit.file})` : 'memory',

@@ -494,6 +494,7 @@ export class MemoryJobQueue implements JobQueue {
           const stored = this.jobs.get(id)?.view;
           return stored && { ...stored, request: requestFacts(stored) };
         },
+        ...(consumer.opts.scheduledJob ? { schedules: consumer.opts.scheduledJob } : {}),
         unapproved: (claimed) =>
           unapprovedReason(this.deps.approvals, { ...claimed, parentId: view.parentId }, this.gateLookup),
         approvalsEnforced: this.deps.approvals !== undefined,
@@ -852,7 +853,7 @@ class MemoryConsumer implements JobConsumer {
     private readonly queue: MemoryJobQueue,
     readonly id: string,
     readonly handlers: SomeHandlers,
-    private readonly opts: ConsumeOptions,
+    readonly opts: ConsumeOptions,
   ) {
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
   }

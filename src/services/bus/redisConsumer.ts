@@ -339,6 +339,7 @@ export class RedisConsumer implements JobConsumer {
       state: this.deps.state,
       nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
       requests: (parentId) => this.deps.jobs.requestOf(parentId),
+      ...(this.opts.scheduledJob ? { schedules: this.opts.scheduledJob } : {}),
       publish: (event) => started.then(() => this.deps.events.publish(event)),
       saveProgress: (step, total, message) =>
         job.updateProgress({ step, total, ...(message !== undefined ? { message } : {}) }),

@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessState } from '../../domain/access';
-import { childMismatch } from '../../domain/childMismatch';
+import { childMismatch, sameJob } from '../../domain/childMismatch';
 import type { Requester } from '../../domain/job';
+import { scheduleOfRequester } from '../../domain/scheduleRequester';
 import {
   type RequestFacts,
   type RequestSignature,
@@ -82,7 +83,14 @@ export interface VerifiableJob {
 /** A stored job's request by its id (a child's parent), or undefined when there is no such job. */
 export type RequestLookup = (jobId: string) => Promise<VerifiableJob | undefined>;
 
-const noJobs: RequestLookup = async () => undefined;
+/** The job a schedule of this process's `schedules.yaml` makes, by the schedule's name. */
+export type ScheduleLookup = (name: string) => Promise<{ kind: string; payload: unknown } | undefined>;
+
+/** What the worker can read besides the job: other stored jobs (a child's parent), its own schedules. */
+export interface RequestLookups {
+  jobs?: RequestLookup;
+  schedules?: ScheduleLookup;
+}
 
 /** How many parents above a child are checked: a run of a batch of pipelines is three deep. */
 const maxParents = 8;
@@ -91,7 +99,7 @@ interface Verification {
   nonces: NonceStore;
   policy: SignaturePolicy;
   now: number;
-  jobs: RequestLookup;
+  lookups: RequestLookups;
 }
 
 /**
@@ -103,17 +111,19 @@ interface Verification {
  * - its nonce held by no other job (kept a week), so a copy that also forges its enqueue time is refused too.
  * A parent's child carries no signature of its own: with `requireSignatures` it runs only when it has a parent
  * (read through `jobs`) that makes it (its kind's `childOf`) and whose own request passes these checks, its nonce
- * held by that parent. Without `requireSignatures` children and schedule ticks run unchecked.
+ * held by that parent. A schedule's tick carries none either: with `requireSignatures` it runs only when it is the
+ * job its schedule makes in this worker's own `schedules.yaml`, asked by that schedule (a person's run of a schedule
+ * carries their signature, checked as any). Without `requireSignatures` children and ticks run unchecked.
  */
 export async function verifyRequest(
   job: VerifiableJob,
   nonces: NonceStore = processNonces,
   policy: SignaturePolicy = signaturePolicy(),
   now = Date.now(),
-  jobs: RequestLookup = noJobs,
+  lookups: RequestLookups = {},
 ): Promise<string | undefined> {
   if (job.request?.derived && !policy.requireSignatures) return undefined;
-  const why = await requestProblem(job, { nonces, policy, now, jobs }, 0);
+  const why = await requestProblem(job, { nonces, policy, now, lookups }, 0);
   return why === undefined
     ? undefined
     : `${signatureRefusalPrefix} ${why} (job ${job.id}, ${describeAsker(job)})`;
@@ -130,8 +140,7 @@ async function requestProblem(
 ): Promise<string | undefined> {
   const facts = job.request;
   if (facts?.derived === 'child') return childProblem(job, facts, v, depth);
-  // A schedule's tick is made by the scheduler: no person signed it.
-  if (facts?.derived === 'schedule') return undefined;
+  if (facts?.derived === 'schedule' && facts.signature === undefined) return tickProblem(job, facts, v);
   if (facts?.signature === undefined) {
     return v.policy.requireSignatures
       ? 'unsigned, and this worker requires signed requests (access.requireSignatures)'
@@ -179,12 +188,29 @@ async function childProblem(
   const what = facts.childKey === undefined ? 'a child job' : `child "${facts.childKey}"`;
   if (facts.parentId === undefined) return `${what} with no parent job: only a parent's run makes children`;
   if (depth >= maxParents) return `more than ${maxParents} parent jobs above it`;
-  const parent = await v.jobs(facts.parentId);
+  const parent = await v.lookups.jobs?.(facts.parentId);
   if (!parent) return `${what} of job ${facts.parentId}, which is not there`;
   const unmade = childMismatch(parent, job, facts.childKey);
   if (unmade) return `${what} of job ${parent.id}: ${unmade}`;
   const why = await requestProblem(parent, v, depth + 1);
   return why === undefined ? undefined : `its parent job ${parent.id} (${describeAsker(parent)}): ${why}`;
+}
+
+/** A tick runs as its schedule's work: the schedule's own, making the job this worker's schedules.yaml says. */
+async function tickProblem(
+  job: VerifiableJob,
+  facts: RequestFacts,
+  v: Verification,
+): Promise<string | undefined> {
+  const name = facts.scheduleName;
+  if (name === undefined) return 'a schedule tick that names no schedule';
+  if (scheduleOfRequester(job.requestedBy) !== name)
+    return `unsigned, and a tick of schedule "${name}" must be asked by that schedule`;
+  const made = await v.lookups.schedules?.(name);
+  if (!made) return `a tick of schedule "${name}", which this worker's schedules.yaml does not have`;
+  if (!sameJob(made, job))
+    return `a tick of schedule "${name}" whose job is not the one this worker's schedules.yaml gives it`;
+  return undefined;
 }
 
 export type SignatureCheck = { ok: true; fingerprint: string; line: string } | { ok: false; reason: string };

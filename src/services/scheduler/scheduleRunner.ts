@@ -39,6 +39,8 @@ export class ScheduleRunner {
   private delayed: NodeJS.Timeout | undefined;
   private stopped = false;
   private reported: string | undefined;
+  /** `schedules.yaml` as the last sync read it. */
+  private file: SchedulesFile | undefined;
 
   constructor(private readonly opts: ScheduleRunnerOptions) {}
 
@@ -83,6 +85,21 @@ export class ScheduleRunner {
     else void this.sync();
   }
 
+  /**
+   * The job the schedule `name` makes as this process's `schedules.yaml` reads (after the sync in progress), for the
+   * check of an unsigned tick when signed requests are required; undefined when the file has no such schedule.
+   */
+  readonly scheduledJob = async (name: string): Promise<{ kind: string; payload: unknown } | undefined> => {
+    await this.syncing;
+    // Not synced here (another process runs the schedules, or they could not start): read the file all the same.
+    if (!this.file && this.opts.dataDir !== undefined) {
+      const { loadSchedules } = await import('./schedulesFile');
+      this.file = await loadSchedules(this.opts.dataDir, this.opts.env);
+    }
+    const schedule = this.file?.schedules.find((s) => s.name === name);
+    return schedule && { kind: schedule.job.kind, payload: schedule.job.payload };
+  };
+
   /** `start` a moment later, off the path to the console's first frame. */
   startLater(bus: Bus, delayMs: number): void {
     this.delayed = setTimeout(() => {
@@ -101,6 +118,7 @@ export class ScheduleRunner {
       this.retry = undefined;
       const { loadSchedules } = await import('./schedulesFile');
       const file = await loadSchedules(this.opts.dataDir, this.opts.env);
+      this.file = file;
       try {
         const report = await scheduler.sync(file);
         const key = JSON.stringify([
