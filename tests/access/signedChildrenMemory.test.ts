@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { setWorkspaceIdentity, workspaceIdentity } from '../../src/services/identity/workspaceIdentity';
 import { startRunner } from '../../src/worker/runner';
-import { waitFor } from '../bus/contractSuite';
+import { expectRefused, jobEnd } from './signedJobs';
 import { pipelineSpec, signedSpec, who } from './signedSpecs';
 import { makeKey, type TestKey, writeAllowedSigners } from './signingKeys';
 
@@ -42,15 +42,7 @@ describe('signed requests on an in-memory worker: children', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ended = (id: string) =>
-    waitFor(
-      `job ${id} ends`,
-      async () => {
-        const view = await bus.queue.get(id);
-        return view && (view.status === 'completed' || view.status === 'failed') ? view : undefined;
-      },
-      20_000,
-    );
+  const ended = (id: string) => jobEnd(bus, id);
 
   /** A run whose first step touches `file`, and that step as its child's payload. */
   function touchingRun(file: string, name = 'ci') {
@@ -94,13 +86,6 @@ describe('signed requests on an in-memory worker: children', () => {
         new RegExp(`its parent job ${unsignedRun} \\(pipeline asked by alice@jump1\\): unsigned`),
       ],
     ];
-    for (const [id, file, why] of forged) {
-      const view = await ended(id);
-      expect(view.status, `${file}: ${view.error}`).toBe('failed');
-      expect(view.error).toMatch(/^refused: request signature: /);
-      expect(view.error).toMatch(why);
-      expect(view.attempts).toBe(1);
-      expect(existsSync(join(dir, file)), `${file} ran`).toBe(false);
-    }
+    await expectRefused(bus, dir, forged);
   });
 });

@@ -10,7 +10,7 @@ import { openBus } from '../../src/services/bus/openBus';
 import { setWorkspaceIdentity, workspaceIdentity } from '../../src/services/identity/workspaceIdentity';
 import { ScheduleRunner } from '../../src/services/scheduler/scheduleRunner';
 import { startRunner } from '../../src/worker/runner';
-import { waitFor } from '../bus/contractSuite';
+import { jobEnd } from './signedJobs';
 import { who } from './signedSpecs';
 
 describe('signed requests on an in-memory worker: schedule ticks', () => {
@@ -47,15 +47,7 @@ describe('signed requests on an in-memory worker: schedule ticks', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ended = (id: string) =>
-    waitFor(
-      `job ${id} ends`,
-      async () => {
-        const view = await bus.queue.get(id);
-        return view && (view.status === 'completed' || view.status === 'failed') ? view : undefined;
-      },
-      20_000,
-    );
+  const ended = (id: string) => jobEnd(bus, id);
 
   /** A tick's job as a scheduler queues it: unsigned, asked by the schedule, naming it. */
   const tick = (

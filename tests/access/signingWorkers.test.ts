@@ -16,6 +16,7 @@ import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
 import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import { expectRefused } from './signedJobs';
 import { pipelineSpec, signedSpec } from './signedSpecs';
 import { makeKey, sshKeygenSignSync, type TestKey, writeAllowedSigners } from './signingKeys';
 
@@ -254,7 +255,7 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
       await queue.close();
       connection.disconnect();
     }
-    await expectRefused(forged);
+    await expectRefused(bus, dir, forged, 30_000);
   }, 90_000);
 
   it("runs a tick that is its schedule's job in the worker's schedules.yaml; refuses forged ticks, running nothing", async () => {
@@ -293,18 +294,6 @@ describe.skipIf(skipRedis)('signed requests on a worker over Redis', () => {
     const ran = await ended(real);
     expect(ran, `the real tick: ${ran.error}`).toMatchObject({ status: 'completed' });
     expect(existsSync(join(dir, 'yearly'))).toBe(true);
-    await expectRefused(forged);
+    await expectRefused(bus, dir, forged, 30_000);
   }, 90_000);
-
-  /** Each job failed for good on its first attempt with a signature refusal matching its reason; its file untouched. */
-  async function expectRefused(forged: Array<[string, string, RegExp]>) {
-    for (const [id, file, why] of forged) {
-      const view = await ended(id);
-      expect(view.status, `${file}: ${view.error}`).toBe('failed');
-      expect(view.error).toMatch(/^refused: request signature: /);
-      expect(view.error).toMatch(why);
-      expect(view.attempts).toBe(1);
-      expect(existsSync(join(dir, file)), `${file} ran`).toBe(false);
-    }
-  }
 });

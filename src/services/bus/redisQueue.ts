@@ -375,16 +375,8 @@ export class RedisJobQueue implements JobQueue {
       return record ? { state: record.state, kind: record.kind, payload: record.spec.payload } : undefined;
     },
     job: async (id) => {
-      const job = (await this.deps.queue.getJob(id)) as Job | undefined;
-      if (!job) return undefined;
-      const data = readJobData(job);
-      return {
-        id,
-        kind: job.name,
-        payload: data.payload,
-        requestedBy: data.requestedBy,
-        parentId: job.parent?.id,
-      };
+      const stored = await this.requestOf(id);
+      return stored && { ...stored, parentId: stored.request?.parentId };
     },
   };
 
