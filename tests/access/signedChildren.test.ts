@@ -121,6 +121,32 @@ describe('verifyRequest: a child runs as its signed parent’s work', () => {
     );
   });
 
+  it('a worker reads and checks a parent once for all its children (its verdicts are kept), each child still its own', async () => {
+    const nonces = memoryNonceStore();
+    const run = stored('run', signedSpec(alice, pipelineSpec(dir), now));
+    expect(await verifyRequest(run, nonces, policy, now)).toBeUndefined();
+    let reads = 0;
+    const lookups = {
+      jobs: async (id: string) => {
+        reads++;
+        return id === 'run' ? run : undefined;
+      },
+      parents: new Map(),
+    };
+    const build = step('run:build', run, 'build', { parentId: 'run', childKey: 'build' });
+    const test = step('run:test', run, 'test', { parentId: 'run', childKey: 'test' });
+    const wrong = { ...test, id: 'run:wrong', request: { ...test.request!, childKey: 'build' } };
+    expect(await verifyRequest(build, nonces, policy, now, lookups)).toBeUndefined();
+    expect(await verifyRequest(test, nonces, policy, now, lookups)).toBeUndefined();
+    expect(await verifyRequest(wrong, nonces, policy, now, lookups)).toMatch(
+      /its payload is not the one its parent \(pipeline ci: 2 steps\) makes as "build"/,
+    );
+    expect(reads).toBe(1);
+    // A minute later the parent is read again.
+    expect(await verifyRequest(build, nonces, policy, now + 61_000, lookups)).toBeUndefined();
+    expect(reads).toBe(2);
+  });
+
   it('refuses a child its signed parent does not make: another payload, key, kind or requester', async () => {
     const run = stored('run', signedSpec(alice, pipelineSpec(dir), now));
     const build = step('run:build', run, 'build', { parentId: 'run', childKey: 'build' });

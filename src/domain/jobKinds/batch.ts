@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { splitIntoWaves } from '../batchWaves';
-import { carries, declareJobKind } from './jobKindDeclaration';
+import { carries, declareJobKind, type MadeChild } from './jobKindDeclaration';
 
 /**
  * `batch`: one action across many targets in waves (Ansible's `serial` and `max_fail_percentage`). A parent job:
@@ -110,14 +110,20 @@ export const batchJob = declareJobKind({
   },
   events: [],
   // Its targets, keyed by the target's key: a `batchTarget` for ssh/local, the action's own job for a `job` action.
-  childOf: (batch, key) => {
-    const waves = splitIntoWaves(batch.targets, batch.serial);
-    const wave = waves.findIndex((w) => w.some((t) => t.key === key));
-    if (wave < 0) return undefined;
+  childrenOf: (batch) => {
     const { action } = batch;
-    if (action.type === 'job') return { kind: action.job.kind, payload: action.job.payload };
-    const target = waves[wave].find((t) => t.key === key)!;
-    return { kind: 'batchTarget', payload: batchTargetPayload(batch, action, target, wave + 1) };
+    const made = new Map<string, MadeChild>();
+    splitIntoWaves(batch.targets, batch.serial).forEach((wave, i) => {
+      for (const target of wave) {
+        made.set(
+          target.key,
+          action.type === 'job'
+            ? { kind: action.job.kind, payload: action.job.payload }
+            : { kind: 'batchTarget', payload: batchTargetPayload(batch, action, target, i + 1) },
+        );
+      }
+    });
+    return made;
   },
 });
 

@@ -63,14 +63,15 @@ export interface JobKindDeclaration<
   describe(payload: LoosePayload<z.output<S>>): string;
   events: E;
   /**
-   * A parent kind's children: the job its run with `payload` makes under `key` (its kind and payload, before the
-   * child kind's defaults), or undefined when it makes none so keyed. A worker requiring signed requests runs a
-   * child only when it is this (`verifyRequest`). A kind without it makes no children.
+   * A parent kind's children: every job its run with `payload` makes, by key (its kind and payload, before the
+   * child kind's defaults), all at once (a batch's 5,000 targets are split into waves once, not once a target). A
+   * worker requiring signed requests runs a child only when it is one of these (`verifyRequest`). A kind without it
+   * makes no children.
    */
-  childOf?(payload: z.output<S>, key: string): MadeChild | undefined;
+  childrenOf?(payload: z.output<S>): Map<string, MadeChild>;
 }
 
-/** A child job as its parent's kind makes it (`JobKindDeclaration.childOf`). */
+/** A child job as its parent's kind makes it (`JobKindDeclaration.childrenOf`). */
 export interface MadeChild {
   kind: string;
   payload: unknown;

@@ -92,10 +92,10 @@ export const pipelineJob = declareJobKind({
   },
   events: [],
   // Its steps, keyed by name.
-  childOf: (run, key) => {
-    const step = run.steps.find((s) => s.name === key);
-    return step ? { kind: 'pipelineStep', payload: pipelineStepPayload(run, step) } : undefined;
-  },
+  childrenOf: (run) =>
+    new Map(
+      run.steps.map((step) => [step.name, { kind: 'pipelineStep', payload: pipelineStepPayload(run, step) }]),
+    ),
 });
 
 /** A step of a run as its child job's payload: the step as the run has it, less what only the run reads. */

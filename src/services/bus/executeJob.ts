@@ -5,6 +5,7 @@ import type { RequestFacts } from '../../domain/signature';
 import { workerRoleRefusal } from '../access/roleRefusal';
 import {
   type NonceStore,
+  type ParentVerdicts,
   type RequestLookup,
   type ScheduleLookup,
   verifyRequest,
@@ -53,6 +54,8 @@ export interface ExecutionSink {
   requests?: RequestLookup;
   /** The jobs of this process's schedules, read only when signatures are required (`verifyRequest`). */
   schedules?: ScheduleLookup;
+  /** The consumer's verdicts on parents, kept for their next children (`verifyRequest`). */
+  parentVerdicts?: ParentVerdicts;
   /** Why this job may not run without an approval it lacks (`services/approvals/approvalGate`), or undefined. */
   unapproved?: (job: ClaimedJob) => Promise<string | undefined>;
   /**
@@ -114,7 +117,7 @@ export async function executeJob(
   if (signal.aborted) return fromAbort(signal.reason);
   // Who asked, checked where the work happens: a forged, tampered or replayed request (or an unsigned one when
   // signatures are required) fails for good, with the reason, which the job's finish audit entry records.
-  const lookups = { jobs: sink.requests, schedules: sink.schedules };
+  const lookups = { jobs: sink.requests, schedules: sink.schedules, parents: sink.parentVerdicts };
   const unverified = await verifyRequest(job, sink.nonces, undefined, undefined, lookups).catch(
     (error: unknown) => ({
       retry: `request signature not checked: ${errorMessage(error)}`,

@@ -34,6 +34,7 @@ import {
   unapprovedRetry,
 } from '../approvals/approvalRequests';
 import { signSpec } from '../identity/requestSigner';
+import type { ParentVerdicts } from '../identity/verifyRequest';
 import { BusError } from './busError';
 import type { ConsumeOptions, JobAbort, JobConsumer, JobQueue, ParentFlow, SomeHandlers } from './contracts';
 import { type ExecutionOutcome, executeJob } from './executeJob';
@@ -93,6 +94,8 @@ export interface MemoryQueueDeps {
  */
 export class MemoryJobQueue implements JobQueue {
   private readonly jobs = new Map<string, MemoryJob>();
+  /** Verdicts on the parents of children, with signed requests required (`verifyRequest`). */
+  private readonly parentVerdicts: ParentVerdicts = new Map();
   private readonly waiting: string[] = [];
   private readonly consumers: MemoryConsumer[] = [];
   private enqueued = 0;
@@ -495,6 +498,7 @@ export class MemoryJobQueue implements JobQueue {
           return stored && { ...stored, request: requestFacts(stored) };
         },
         ...(consumer.opts.scheduledJob ? { schedules: consumer.opts.scheduledJob } : {}),
+        parentVerdicts: this.parentVerdicts,
         unapproved: (claimed) =>
           unapprovedReason(this.deps.approvals, { ...claimed, parentId: view.parentId }, this.gateLookup),
         approvalsEnforced: this.deps.approvals !== undefined,

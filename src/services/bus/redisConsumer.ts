@@ -14,6 +14,7 @@ import { describeJob, type WorkerPresence } from '../../domain/job';
 import { requestFacts } from '../../domain/signature';
 import { sleep } from '../cloud/retry';
 import { redisNonceStore } from '../identity/redisNonces';
+import type { ParentVerdicts } from '../identity/verifyRequest';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
@@ -99,6 +100,8 @@ export class RedisConsumer implements JobConsumer {
     { event: NewEvent; published: Promise<boolean>; expiry: NodeJS.Timeout }
   >();
   /** How jobs that ended here should be reported by the BullMQ `failed` listener. */
+  /** Verdicts on the parents of this worker's children, with signed requests required (`verifyRequest`). */
+  private readonly parentVerdicts: ParentVerdicts = new Map();
   /** Parents' kinds and payloads read by this worker's children (`ctx.flow.parent.job`). */
   private readonly parents: RedisParentFlowDeps['parents'] = new Map();
   private readonly endings = new Map<string, { kind: 'cancelled'; message: string; quiet: boolean }>();
@@ -339,6 +342,7 @@ export class RedisConsumer implements JobConsumer {
       state: this.deps.state,
       nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
       requests: (parentId) => this.deps.jobs.requestOf(parentId),
+      parentVerdicts: this.parentVerdicts,
       ...(this.opts.scheduledJob ? { schedules: this.opts.scheduledJob } : {}),
       publish: (event) => started.then(() => this.deps.events.publish(event)),
       saveProgress: (step, total, message) =>

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AccessState } from '../../domain/access';
-import { childMismatch, sameJob } from '../../domain/childMismatch';
+import { childMismatch, type ParentMakes, parentMakes, sameJob } from '../../domain/childMismatch';
 import type { Requester } from '../../domain/job';
 import { scheduleOfRequester } from '../../domain/scheduleRequester';
 import {
@@ -90,7 +90,25 @@ export type ScheduleLookup = (name: string) => Promise<{ kind: string; payload: 
 export interface RequestLookups {
   jobs?: RequestLookup;
   schedules?: ScheduleLookup;
+  /** The worker's verdicts on parents, kept for their next children. */
+  parents?: ParentVerdicts;
 }
+
+/** What a parent's children share in their checks: the parent, the jobs it makes, why its own request fails. */
+interface ParentVerdict {
+  parent?: VerifiableJob;
+  makes?: ParentMakes;
+  problem?: string;
+}
+
+/**
+ * A worker's verdicts on parents, by id, each kept a minute: the 5,000 targets of a batch read, parse and check their
+ * parent (and split its targets into waves) once, not once each.
+ */
+export type ParentVerdicts = Map<string, { at: number; verdict: Promise<ParentVerdict> }>;
+
+const parentVerdictMs = 60_000;
+const parentVerdictsKept = 64;
 
 /** How many parents above a child are checked: a run of a batch of pipelines is three deep. */
 const maxParents = 8;
@@ -110,7 +128,7 @@ interface Verification {
  * - signed within `windowMs` of the enqueue, so a signed request copied into a new job later is refused;
  * - its nonce held by no other job (kept a week), so a copy that also forges its enqueue time is refused too.
  * A parent's child carries no signature of its own: with `requireSignatures` it runs only when it has a parent
- * (read through `jobs`) that makes it (its kind's `childOf`) and whose own request passes these checks, its nonce
+ * (read through `jobs`) that makes it (its kind's `childrenOf`) and whose own request passes these checks, its nonce
  * held by that parent. A schedule's tick carries none either: with `requireSignatures` it runs only when it is the
  * job its schedule makes in this worker's own `schedules.yaml`, asked by that schedule (a person's run of a schedule
  * carries their signature, checked as any). Without `requireSignatures` children and ticks run unchecked.
@@ -188,12 +206,32 @@ async function childProblem(
   const what = facts.childKey === undefined ? 'a child job' : `child "${facts.childKey}"`;
   if (facts.parentId === undefined) return `${what} with no parent job: only a parent's run makes children`;
   if (depth >= maxParents) return `more than ${maxParents} parent jobs above it`;
-  const parent = await v.lookups.jobs?.(facts.parentId);
-  if (!parent) return `${what} of job ${facts.parentId}, which is not there`;
-  const unmade = childMismatch(parent, job, facts.childKey);
+  const { parent, makes, problem } = await parentVerdict(facts.parentId, v, depth);
+  if (!parent || !makes) return `${what} of job ${facts.parentId}, which is not there`;
+  const unmade = childMismatch(parent, makes, job, facts.childKey);
   if (unmade) return `${what} of job ${parent.id}: ${unmade}`;
-  const why = await requestProblem(parent, v, depth + 1);
-  return why === undefined ? undefined : `its parent job ${parent.id} (${describeAsker(parent)}): ${why}`;
+  return problem === undefined
+    ? undefined
+    : `its parent job ${parent.id} (${describeAsker(parent)}): ${problem}`;
+}
+
+/** The parent's verdict, from the worker's kept ones while fresh. */
+function parentVerdict(id: string, v: Verification, depth: number): Promise<ParentVerdict> {
+  const kept = v.lookups.parents;
+  const hit = kept?.get(id);
+  if (hit && v.now - hit.at < parentVerdictMs) return hit.verdict;
+  const verdict = (async (): Promise<ParentVerdict> => {
+    const parent = await v.lookups.jobs?.(id);
+    if (!parent) return {};
+    return { parent, makes: parentMakes(parent), problem: await requestProblem(parent, v, depth + 1) };
+  })();
+  if (kept) {
+    kept.delete(id);
+    kept.set(id, { at: v.now, verdict });
+    if (kept.size > parentVerdictsKept) kept.delete(kept.keys().next().value!);
+    verdict.catch(() => kept.delete(id));
+  }
+  return verdict;
 }
 
 /** A tick runs as its schedule's work: the schedule's own, making the job this worker's schedules.yaml says. */
