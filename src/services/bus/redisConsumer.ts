@@ -14,7 +14,7 @@ import { describeJob, type WorkerPresence } from '../../domain/job';
 import { requestFacts } from '../../domain/signature';
 import { sleep } from '../cloud/retry';
 import { redisNonceStore } from '../identity/redisNonces';
-import type { ParentVerdicts } from '../identity/verifyRequest';
+import type { ParentVerdicts, VerifiableJob } from '../identity/verifyRequest';
 import { scheduleRepeatStrategy } from '../scheduler/repeatStrategy';
 import type {
   BusStateObservable,
@@ -33,7 +33,7 @@ import {
 } from './executeJob';
 import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
-import { type RedisParentFlowDeps, redisParentFlow } from './redisParentFlow';
+import { redisParentFlow } from './redisParentFlow';
 import {
   endedChildField,
   endedChildView,
@@ -65,6 +65,9 @@ export interface RedisConsumerDeps {
 
 /** How long past its grace period a stopping worker waits for BullMQ's close before it cuts the connections. */
 const stopMarginMs = 5_000;
+
+/** Parents whose stored requests a worker keeps for their children. */
+const parentsKept = 32;
 
 /**
  * A paused parent sleeps in BullMQ's delayed set in steps of a day (delayed scores are `ms * 4096`: far dates lose
@@ -102,8 +105,8 @@ export class RedisConsumer implements JobConsumer {
   /** How jobs that ended here should be reported by the BullMQ `failed` listener. */
   /** Verdicts on the parents of this worker's children, with signed requests required (`verifyRequest`). */
   private readonly parentVerdicts: ParentVerdicts = new Map();
-  /** Parents' kinds and payloads read by this worker's children (`ctx.flow.parent.job`). */
-  private readonly parents: RedisParentFlowDeps['parents'] = new Map();
+  /** Parents' stored requests read by this worker's children, a few kept (siblings ask for the same one). */
+  private readonly parents = new Map<string, Promise<VerifiableJob | undefined>>();
   private readonly endings = new Map<string, { kind: 'cancelled'; message: string; quiet: boolean }>();
   private readonly startedAt = Date.now();
   private readonly heartbeatMs: number;
@@ -256,6 +259,21 @@ export class RedisConsumer implements JobConsumer {
     this.deps.workerConn.disconnect();
   }
 
+  /**
+   * A parent's stored request (kind, payload, requester, signature), read once for its children here: what a step
+   * reads of its run (`ctx.flow.parent.job`) and what the signature check reads of a child's parent.
+   */
+  private readonly parentRequest = (id: string): Promise<VerifiableJob | undefined> => {
+    let read = this.parents.get(id);
+    if (!read) {
+      read = this.deps.jobs.requestOf(id);
+      this.parents.set(id, read);
+      if (this.parents.size > parentsKept) this.parents.delete(this.parents.keys().next().value!);
+      read.catch(() => this.parents.delete(id));
+    }
+    return read;
+  };
+
   private async process(job: Job, token: string, bullSignal?: AbortSignal): Promise<unknown> {
     const id = job.id!;
     const marker = (job.data as JobData | undefined)?.cancel;
@@ -341,7 +359,7 @@ export class RedisConsumer implements JobConsumer {
       worker: this.id,
       state: this.deps.state,
       nonces: redisNonceStore(this.deps.workerConn, this.deps.prefix),
-      requests: (parentId) => this.deps.jobs.requestOf(parentId),
+      requests: this.parentRequest,
       parentVerdicts: this.parentVerdicts,
       ...(this.opts.scheduledJob ? { schedules: this.opts.scheduledJob } : {}),
       publish: (event) => started.then(() => this.deps.events.publish(event)),
@@ -383,7 +401,12 @@ export class RedisConsumer implements JobConsumer {
         ...(job.parent?.id
           ? {
               parent: redisParentFlow(
-                { ...this.deps, conn: this.deps.workerConn, worker: this.id, parents: this.parents },
+                {
+                  ...this.deps,
+                  conn: this.deps.workerConn,
+                  worker: this.id,
+                  parentRequest: this.parentRequest,
+                },
                 { id: job.parent.id, queueKey: job.parent.queueKey },
               ),
             }

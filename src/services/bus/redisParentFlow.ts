@@ -3,7 +3,7 @@ import type { NewEvent } from '../../domain/event';
 import type { JobId, ParentFlow } from './contracts';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
 import { flowNoteField, noteOnParent, parseJson } from './redisFlowScripts';
-import { type JobData, parseMarker, type RedisJobQueue } from './redisQueue';
+import { parseMarker, type RedisJobQueue } from './redisQueue';
 
 export interface RedisParentFlowDeps {
   /** The worker's connection: a note goes ahead of the child's own end there. */
@@ -12,11 +12,9 @@ export interface RedisParentFlowDeps {
   events: RedisEventBus;
   jobs: RedisJobQueue;
   worker: string;
-  /** The parents' kinds and payloads this worker has read, by id (a few kept: siblings ask for the same one). */
-  parents: Map<string, Promise<{ kind: string; payload: unknown } | undefined>>;
+  /** The parent's stored request, as the worker keeps it for its children (`RedisConsumer.parentRequest`). */
+  parentRequest: (id: JobId) => Promise<{ kind: string; payload: unknown } | undefined>;
 }
-
-const parentsKept = 32;
 
 /** A child's view of its parent over Redis (`ctx.flow.parent`): the parent's BullMQ job hash holds the notes. */
 export function redisParentFlow(
@@ -28,19 +26,7 @@ export function redisParentFlow(
   const cancelMarker = async () => parseMarker(await conn.hget(keys.cancelled, parent.id));
   return {
     id: parent.id,
-    job: () => {
-      let read = deps.parents.get(parent.id);
-      if (!read) {
-        read = conn.hmget(hash, 'name', 'data').then(([kind, data]) => {
-          const payload = data ? (parseJson(data) as Partial<JobData> | undefined)?.payload : undefined;
-          return kind && payload !== undefined ? { kind, payload } : undefined;
-        });
-        deps.parents.set(parent.id, read);
-        if (deps.parents.size > parentsKept) deps.parents.delete(deps.parents.keys().next().value!);
-        read.catch(() => deps.parents.delete(parent.id));
-      }
-      return read;
-    },
+    job: () => deps.parentRequest(parent.id),
     note: (name, value, read) =>
       noteOnParent(conn, { hash, id: parent.id, cancelledHash: keys.cancelled }, name, value, read),
     noted: async (name) => parseJson(await conn.hget(hash, flowNoteField(name))),

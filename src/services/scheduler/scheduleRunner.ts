@@ -92,10 +92,7 @@ export class ScheduleRunner {
   readonly scheduledJob = async (name: string): Promise<{ kind: string; payload: unknown } | undefined> => {
     await this.syncing;
     // Not synced here (another process runs the schedules, or they could not start): read the file all the same.
-    if (!this.file && this.opts.dataDir !== undefined) {
-      const { loadSchedules } = await import('./schedulesFile');
-      this.file = await loadSchedules(this.opts.dataDir, this.opts.env);
-    }
+    if (!this.file && this.opts.dataDir !== undefined) await this.load(this.opts.dataDir);
     const schedule = this.file?.schedules.find((s) => s.name === name);
     return schedule && { kind: schedule.job.kind, payload: schedule.job.payload };
   };
@@ -116,9 +113,7 @@ export class ScheduleRunner {
       if (!scheduler || this.stopped || this.opts.dataDir === undefined) return undefined;
       if (this.retry) clearTimeout(this.retry);
       this.retry = undefined;
-      const { loadSchedules } = await import('./schedulesFile');
-      const file = await loadSchedules(this.opts.dataDir, this.opts.env);
-      this.file = file;
+      const file = await this.load(this.opts.dataDir);
       try {
         const report = await scheduler.sync(file);
         const key = JSON.stringify([
@@ -140,6 +135,13 @@ export class ScheduleRunner {
       }
     });
     return this.syncing;
+  }
+
+  /** `schedules.yaml` read now, and kept as the file this process knows. */
+  private async load(dataDir: string): Promise<SchedulesFile> {
+    const { loadSchedules } = await import('./schedulesFile');
+    this.file = await loadSchedules(dataDir, this.opts.env);
+    return this.file;
   }
 
   private later(ms: number): void {
