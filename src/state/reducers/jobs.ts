@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DeckEvent } from '../../domain/event';
 import { isFinished, type JobStatus, type JobView } from '../../domain/job';
 import { withRunEnded, withRunStarted } from '../../domain/jobRuns';
@@ -179,11 +180,20 @@ function placeholderJob(e: DeckEvent): JobView {
   };
 }
 
-/** Merges a fresh `list()` from the queue over what events built: the queue's view wins for the jobs it returns. */
+/**
+ * Merges a fresh `list()` from the queue over what events built: the queue's view wins for the jobs it returns.
+ * A view equal to the one held keeps the held object, and a list that changes nothing keeps `jobs` itself: the
+ * queue is read every few seconds, and a new table on each read would draw every tab that shows jobs again.
+ */
 export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsById {
-  const next = new Map(jobs);
-  for (const j of listed) next.set(j.id, j);
-  return boundJobs(next);
+  let next: Map<string, JobView> | undefined;
+  for (const j of listed) {
+    const held = jobs.get(j.id);
+    if (held && isDeepStrictEqual(held, j)) continue;
+    next ??= new Map(jobs);
+    next.set(j.id, j);
+  }
+  return next ? boundJobs(next) : jobs;
 }
 
 /** Past this many jobs the table lets go of the oldest finished ones, down to `jobsAfterPruning`. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DeckEvent } from '../../domain/event';
 import { describeJob, type JobStatus } from '../../domain/job';
 import { RingBuffer } from '../../domain/ringBuffer';
@@ -172,7 +173,12 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         if (!bus) return;
         try {
           const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
-          patch({ byId: mergeJobList(get().jobs.byId, listed), counts, loadedAt: now() });
+          const held = get().jobs;
+          patch({
+            byId: mergeJobList(held.byId, listed),
+            counts: held.counts && isDeepStrictEqual(held.counts, counts) ? held.counts : counts,
+            loadedAt: now(),
+          });
         } catch (error) {
           if (bus.state.get().state === 'connected') notify('error', `jobs: ${errorText(error)}`);
         }

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { JobStatus, JobView } from '../../src/domain/job';
+import { jobTally } from '../../src/state/selectors/jobs';
+import { createDeckStore } from '../../src/state/store';
+import { stubDeckBus } from '../harness/stubServices';
+
+const repos = {
+  list: async () => ({ rows: [], errors: [] }),
+  details: async () => {
+    throw new Error('not used');
+  },
+};
+const init = { dataDir: '/srv/deck', readOnly: false, configPath: '/srv/deck/config.yaml', tab: 'jobs' };
+
+function job(id: number, over: Partial<JobView> = {}): JobView {
+  return {
+    id: String(id),
+    kind: 'command',
+    status: 'completed',
+    step: 1,
+    total: 1,
+    attempts: 1,
+    maxAttempts: 1,
+    requestedBy: { user: 'ada', host: 'jump1' },
+    createdAt: 1_000 + id,
+    finishedAt: 1_100 + id,
+    payload: { program: 'true', args: [] },
+    result: { exitCode: 0, output: ['ok'] },
+    runs: [{ attempt: 1, startedAt: 1_050 + id, finishedAt: 1_100 + id, outcome: 'completed', worker: 'w1' }],
+    ...over,
+  };
+}
+
+/** A queue that answers every `list()` and `counts()` with fresh copies, as one read from Redis does. */
+function queueOf(jobs: JobView[]) {
+  const queue = { jobs };
+  const counts = (): Record<JobStatus, number> => ({
+    queued: 0,
+    active: 0,
+    waiting: 0,
+    paused: 0,
+    delayed: 0,
+    completed: queue.jobs.length,
+    failed: 0,
+    cancelled: 0,
+    approval_pending: 0,
+    rejected: 0,
+  });
+  const bus = stubDeckBus({
+    queue: { list: async () => structuredClone(queue.jobs), counts: async () => counts() },
+  });
+  return { queue, store: createDeckStore({ repos, bus }, init) };
+}
+
+describe('a refresh of the jobs that brings nothing new', () => {
+  it('keeps the table, its records and the counts, so no screen draws again', async () => {
+    const { store } = queueOf(Array.from({ length: 500 }, (_, i) => job(i)));
+    await store.getState().actions.jobs.refresh();
+    const before = store.getState().jobs;
+    const tally = jobTally(before);
+    let tableChanges = 0;
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (s.jobs.byId !== prev.jobs.byId || s.jobs.counts !== prev.jobs.counts) tableChanges++;
+    });
+
+    await store.getState().actions.jobs.refresh();
+    unsubscribe();
+
+    const after = store.getState().jobs;
+    expect(tableChanges).toBe(0);
+    expect(after.byId).toBe(before.byId);
+    expect(after.counts).toBe(before.counts);
+    expect(jobTally(after)).toBe(tally); // the Dashboard's counts and failures
+  });
+
+  it('replaces only the records that changed', async () => {
+    const { queue, store } = queueOf([job(1), job(2, { status: 'active', finishedAt: undefined }), job(3)]);
+    await store.getState().actions.jobs.refresh();
+    const before = store.getState().jobs.byId;
+
+    queue.jobs = [job(1), job(2), job(3)]; // job 2 finished
+    await store.getState().actions.jobs.refresh();
+
+    const after = store.getState().jobs.byId;
+    expect(after).not.toBe(before);
+    expect(after.get('2')?.status).toBe('completed');
+    expect(after.get('2')).not.toBe(before.get('2'));
+    expect(after.get('1')).toBe(before.get('1'));
+    expect(after.get('3')).toBe(before.get('3'));
+  });
+
+  it('still takes a change deep inside a record (a run that ended, a result)', async () => {
+    const { queue, store } = queueOf([job(1)]);
+    await store.getState().actions.jobs.refresh();
+    const before = store.getState().jobs.byId.get('1');
+
+    queue.jobs = [job(1, { result: { exitCode: 0, output: ['ok', 'more'] } })];
+    await store.getState().actions.jobs.refresh();
+
+    const after = store.getState().jobs.byId.get('1');
+    expect(after).not.toBe(before);
+    expect(after?.result).toEqual({ exitCode: 0, output: ['ok', 'more'] });
+  });
+});
