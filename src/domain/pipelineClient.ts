@@ -7,7 +7,8 @@ export type PipelineSource = 'github' | 'gitlab' | 'local';
 
 /**
  * A run's, job's or step's state in the words of the table. `waiting`: held for an approval, a manual job or a
- * free runner (GitHub `waiting`/`action_required`, GitLab `manual`/`scheduled`/`waiting_for_resource`).
+ * free runner (GitHub `waiting`/`action_required`, GitLab `manual`/`scheduled`/`waiting_for_resource`), or a local
+ * step whose needs have not passed yet (it has no job until then). `queued`: its job exists and waits for a worker.
  */
 export type PipelineStatus = 'queued' | 'waiting' | 'running' | 'passed' | 'failed' | 'cancelled' | 'skipped';
 
@@ -68,6 +69,8 @@ export interface JobRef {
 }
 
 export interface PipelineJob extends JobRef {
+  /** `''` for a local step that has no job: it waits for its needs, or never ran (skipped, cancelled first). */
+  id: string;
   runId: string;
   name: string;
   /** GitLab's stage; absent elsewhere. */
@@ -77,6 +80,11 @@ export interface PipelineJob extends JobRef {
   durationMs?: number;
   url?: string;
   steps: PipelineStep[];
+  /**
+   * A local step waiting for its job: the steps it needs that have not passed yet, in the file's order; empty when
+   * they all passed (or it needs none) and its run has yet to queue it.
+   */
+  waitsFor?: string[];
 }
 
 /** A job's output, escape sequences and controls stripped and secrets masked, one entry per line. */

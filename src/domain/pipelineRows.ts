@@ -32,15 +32,21 @@ export interface PipelineRow {
   problemKind?: CiErrorKind | 'invalid' | 'no-remote';
 }
 
-/** A local run's status in the words of the table. */
+/**
+ * A local run's status in the words of the table: `running` from its start to its end, also while its steps wait
+ * for their needs (the run's job then waits for its children); `waiting` while it waits for an approval.
+ */
 export function localRunStatus(job: JobView): PipelineStatus {
   switch (job.status) {
     case 'queued':
     case 'delayed':
       return 'queued';
+    case 'approval_pending':
+      return 'waiting';
     case 'completed':
       return 'passed';
     case 'cancelled':
+    case 'rejected': // or expired unapproved: it never ran and never will
       return 'cancelled';
     case 'failed':
       return (job.result as { status?: unknown } | undefined)?.status === 'cancelled'

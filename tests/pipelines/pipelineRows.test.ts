@@ -5,6 +5,7 @@ import {
   keepLastKnown,
   lastRunOfRepo,
   localPipelineRows,
+  localRunStatus,
   remotePipelineRows,
 } from '../../src/domain/pipelineRows';
 import type { RemoteRepo } from '../../src/domain/remoteRepo';
@@ -106,5 +107,19 @@ describe('pipeline rows', () => {
         'web',
       )?.id,
     ).toBe('5');
+  });
+
+  it("reads a local run's status in the table's words: running while its steps wait, waiting while it waits for an approval", () => {
+    const status = (s: JobView['status'], result?: unknown) =>
+      localRunStatus({ status: s, ...(result ? { result } : {}) } as JobView);
+    // A run whose steps wait for their needs is a parent job waiting for its children: it runs.
+    expect(status('waiting')).toBe('running');
+    expect(status('active')).toBe('running');
+    expect(status('queued')).toBe('queued');
+    expect(status('approval_pending')).toBe('waiting');
+    // Rejected (or expired unapproved): it never ran and never will.
+    expect(status('rejected')).toBe('cancelled');
+    expect(status('failed', { status: 'cancelled' })).toBe('cancelled');
+    expect(status('completed')).toBe('passed');
   });
 });

@@ -290,7 +290,53 @@ describe('the Pipelines tab', () => {
     const retry = /^run (\S+):/.exec(note)![1];
     await d.waitFor(() => d.store.getState().jobs.byId.get(retry)?.status === 'failed');
     await d.press('c');
-    await d.waitFor(/is failed: nothing to cancel/);
+    // A toast: the retry's failure, told at about the same time, may hold the message line.
+    await d.toasted(/is failed: nothing to cancel/);
+  });
+
+  it('a local step whose needs have not passed shows waiting with no job, and Enter on it says what it waits for', async () => {
+    // lint and test run until the gate file is there: build, which needs both, waits for them meanwhile.
+    const gate = join(ws.dir, 'gate');
+    const held = `[sh, -c, 'while [ ! -f "${gate}" ]; do sleep 0.05; done; echo "$INFRADECK_STEP done"']`;
+    writeFileSync(
+      join(ws.dir, 'pipelines', 'gated.yaml'),
+      `name: gated
+steps:
+  - name: lint
+    run: ${held}
+  - name: test
+    run: ${held}
+  - name: build
+    needs: [lint, test]
+    run: [sh, -c, 'echo built']
+`,
+    );
+    const d = await openTab();
+    await d.press('j');
+    await d.waitFor(/^> local +- +gated/m);
+    await d.press('t');
+    await d.waitFor('Run pipeline gated now?');
+    await d.press('y');
+    // The run's row reads running while its steps wait (its duration counts from its start).
+    await d.waitFor(/local +- +gated +running/);
+    await d.press('enter');
+    await d.waitFor(/local · gated · run \S+ · RUNNING/);
+    const waiting = await d.waitFor(/lint +running[\s\S]*test +running/);
+    const buildLine = waiting.split('\n').find((l) => /^\S* *build /.test(l.replace(/^> /, ''))) ?? '';
+    expect(buildLine).toMatch(/build +waiting +— *$/);
+    expect(waiting).not.toMatch(/build +queued/);
+    expect(waiting).toMatch(/3 steps · 1 waiting/);
+
+    await d.press('G', 'enter');
+    await d.toasted('build waits for: lint, test');
+    // Nothing opened: still the run's steps.
+    expect(d.store.getState().pipelines.openJob).toBeUndefined();
+    expect(d.frame()).toMatch(/build +waiting/);
+
+    writeFileSync(gate, '');
+    await d.waitFor(/build +passed/);
+    await d.press('enter');
+    await d.waitFor('built');
   });
 
   it('t on a GitHub workflow asks the branch and its inputs, then a ci job dispatches it', async () => {

@@ -12,7 +12,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { useClock } from '../../ui/useClock';
 import { formatSpan, runDuration, statusColor } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
-import { type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
+import { noLogReason, type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
 
 /** `github acme/web · CI · run 4242 (attempt 2)`: which run this is. */
 export function runTitle(row: PipelineRow, run: PipelineRun): string {
@@ -69,8 +69,11 @@ export function RunView({
       const action = press.action(['pipelineRun', 'list']);
       const cursor = table.cursorRow;
       if (action === 'view.back') actions.pipelines.closeRun();
-      else if (action === 'pipeline.log' && cursor) void actions.pipelines.openJob(cursor.job);
-      else if (action === 'pipeline.older') void actions.pipelines.stepRun(1);
+      else if (action === 'pipeline.log' && cursor) {
+        const why = noLogReason(cursor.job);
+        if (why) actions.ui.notify('info', why);
+        else void actions.pipelines.openJob(cursor.job);
+      } else if (action === 'pipeline.older') void actions.pipelines.stepRun(1);
       else if (action === 'pipeline.newer') void actions.pipelines.stepRun(-1);
       else if (action === 'pipeline.trigger') void askTrigger(row, actions, readOnly);
       else if (action === 'pipeline.rerun') askRerun(row, run, actions, readOnly);
@@ -98,12 +101,13 @@ export function RunView({
     .join(' · ');
   const jobs = open.jobs ?? [];
   const failed = jobs.filter((j) => j.status === 'failed').length;
+  const waiting = jobs.filter((j) => j.status === 'waiting').length;
   const what = row.source === 'local' ? 'step' : 'job';
   const caption = open.error
     ? ` ${stripControl(open.error)}${jobs.length ? ' (the last jobs read are shown)' : ''}`
     : open.loading && !open.jobs
       ? ` reading the ${what}s…`
-      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
+      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${waiting ? ` · ${waiting} waiting` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.noColor ? undefined : statusColor[run.status]}>

@@ -14,10 +14,21 @@ export interface RunJobRow {
 export function runJobRows(jobs: readonly PipelineJob[]): RunJobRow[] {
   const rows: RunJobRow[] = [];
   for (const job of jobs) {
-    rows.push({ key: job.id, job });
+    // A local step with no job yet is known by its name (unique in its run).
+    rows.push({ key: job.id || `${job.runId}/${job.name}`, job });
     for (const step of job.steps) rows.push({ key: `${job.id}#${step.number}`, job, step });
   }
   return rows;
+}
+
+/** Why Enter on a job opens no log: it has no job yet (`build waits for: lint, test`) or never had one. */
+export function noLogReason(job: PipelineJob): string | undefined {
+  if (job.id) return undefined;
+  if (job.waitsFor)
+    return job.waitsFor.length > 0
+      ? `${job.name} waits for: ${job.waitsFor.join(', ')}`
+      : `${job.name} waits for its run to queue it`;
+  return `${job.name} has no log: it never ran (${job.status})`;
 }
 
 function durationOf(r: RunJobRow, now: number): number | undefined {
@@ -55,7 +66,8 @@ export function runJobColumns(now: () => number, stages: boolean): Column<RunJob
       priority: Priority.identity,
       whole: true,
       value: (r) => (r.step ?? r.job).status,
-      color: (r) => statusColor[(r.step ?? r.job).status],
+      // A step waiting for its needs is no call to act (unlike a run held for an approval): dim.
+      color: (r) => (!r.step && r.job.waitsFor ? 'gray' : statusColor[(r.step ?? r.job).status]),
     },
     {
       key: 'duration',
@@ -84,7 +96,7 @@ export function runJobColumns(now: () => number, stages: boolean): Column<RunJob
       min: 6,
       max: 24,
       cut: 'middle',
-      value: (r) => (r.step ? '' : r.job.id),
+      value: (r) => (r.step ? '' : r.job.id || '—'),
     },
   ];
 }

@@ -25,7 +25,6 @@ import type { StepStatus } from '../../domain/pipelineDag';
 import { localRunOf } from '../../domain/pipelineRows';
 import { type LocalPipelineSource, localPipelineName } from '../../domain/pipelineSource';
 import { stripControl } from '../../domain/text';
-import { childJobId } from '../bus/jobIds';
 import { findLocalPipeline, localRunSpec } from './localPipelineRequest';
 import { loadPipelineRun, retryPayload } from './localPipelines';
 
@@ -53,7 +52,7 @@ export interface LocalClientOptions {
 const listedRuns = 500;
 
 const stepStatus: Record<StepStatus, PipelineStatus> = {
-  pending: 'queued',
+  pending: 'waiting',
   running: 'running',
   passed: 'passed',
   failed: 'failed',
@@ -103,22 +102,34 @@ export class LocalPipelineClient implements PipelineClient {
       });
   }
 
-  /** One job per step, in the file's order: its status, when it started, how long it took (or runs so far). */
+  /**
+   * One job per step, in the file's order: its status, when it started, how long it took (or runs so far). A step
+   * with no job yet waits (for the needs it names, or for its run to queue it); one whose job no worker took yet
+   * is queued.
+   */
   async runJobs(run: RunRef): Promise<PipelineJob[]> {
     const loaded = await this.load(run.id);
     const children = new Map(loaded.children.map((c) => [c.childKey, c]));
+    const passed = new Set(loaded.run.steps.filter((s) => s.status === 'passed').map((s) => s.name));
+    const needs = new Map(loaded.run.payload.steps.map((s) => [s.name, s.needs]));
     const now = this.now();
     return loaded.run.steps.map((s): PipelineJob => {
       const child = children.get(s.name);
-      const status = stepStatus[s.status];
+      const status =
+        s.status === 'running' && (child?.status === 'queued' || child?.status === 'delayed')
+          ? 'queued'
+          : stepStatus[s.status];
       const running = status === 'running' && child?.startedAt !== undefined;
       return {
         repo: run.repo,
-        id: s.jobId ?? childJobId(run.id, s.name),
+        id: s.jobId ?? '',
         runId: run.id,
         name: s.name,
         ...(s.kept ? { stage: 'kept' } : {}),
         status,
+        ...(s.status === 'pending'
+          ? { waitsFor: (needs.get(s.name) ?? []).filter((n) => !passed.has(n)) }
+          : {}),
         ...(child?.startedAt !== undefined ? { startedAt: child.startedAt } : {}),
         ...(s.durationMs !== undefined
           ? { durationMs: s.durationMs }
