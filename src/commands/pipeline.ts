@@ -42,11 +42,11 @@ export const pipelineDeclaration = declareCommand({
     },
   },
   exits: {
-    0: 'ok; with --wait (and status): the run passed (or, for status, is still running)',
+    0: 'ok; with --wait (and status): the run passed (or, for status, is still running or waits for an approval)',
     1: 'the run failed; or the request was refused (read-only, not finished, nothing to retry, no token, the provider said no)',
     2: 'bad input: a pipeline file with errors (with positions), an unknown pipeline, repository, run or workflow, inputs the workflow does not declare, bad flags; nothing started',
     3: 'Redis unreachable; or the CI provider unreachable or rate limited (the message says when to try again)',
-    4: 'the run was cancelled',
+    4: 'the run was cancelled, or its approval was refused (or expired)',
   },
   // The pipeline domain and the bus load with the command, not with every other command.
   run: async (argv, io) => (await import('./pipelineActions')).pipelineCommand(argv, io),

@@ -1,6 +1,7 @@
+import { describeExpiry } from '../domain/approval';
 import { describeJob, isFinished, type JobView } from '../domain/job';
 import type { PipelinePayload, PipelineRunStep } from '../domain/jobKinds/pipeline';
-import type { PipelineRunStatus, PipelineRunView } from '../domain/pipelineRun';
+import { type PipelineRunStatus, type PipelineRunView, reportedRun } from '../domain/pipelineRun';
 import { fitWidth, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -116,9 +117,11 @@ async function startRun(
       io.stderr.write(`run ${id} of ${payload.name} started${retry}: infradeck pipeline status ${id}\n`);
     }
     if (!wait) {
-      const loaded = await loadPipelineRun(bus.queue, id);
-      if (opts.json && loaded && 'run' in loaded)
-        io.stdout.write(`${JSON.stringify(runJson(loaded.run), null, 2)}\n`);
+      const loaded = await loadRun(bus, id);
+      if (!loaded || !('run' in loaded)) return exitCodes.ok;
+      const held = approvalWait(loaded.run.job);
+      if (held) io.stderr.write(`run ${id} ${held}: ${approvalHint(id)}\n`);
+      if (opts.json) io.stdout.write(`${JSON.stringify(runJson(loaded.run), null, 2)}\n`);
       return exitCodes.ok;
     }
     const view = await follow(io, bus, id, opts.json);
@@ -143,13 +146,19 @@ async function follow(
   quiet: boolean,
 ): Promise<PipelineRunView | undefined> {
   const printed = new Set<string>();
+  let toldApproval = false;
   const stopCancelling = cancelOnAbort(io, `run ${id} and its running steps`, () =>
     bus.queue.cancel(id, currentRequester(io.env)),
   );
   try {
     for (;;) {
-      const loaded = await loadPipelineRun(bus.queue, id).catch(() => undefined);
+      const loaded = await loadRun(bus, id).catch(() => undefined);
       if (loaded && 'run' in loaded) {
+        const held = approvalWait(loaded.run.job);
+        if (held && !toldApproval) {
+          toldApproval = true;
+          io.stderr.write(`run ${id} ${held}: ${approvalHint(id)}\n`);
+        }
         const byKey = new Map(loaded.children.map((c) => [c.childKey, c]));
         const done = isFinished(loaded.run.job.status);
         for (const s of loaded.run.steps) {
@@ -186,7 +195,31 @@ function statusCode(status: PipelineRunStatus): number {
   return exitCodes.ok;
 }
 
-/** `{run, name, status, retryOf?, steps: [{name, status, attempts, durationMs}]}`. */
+/** The run as this command tells it: a step whose job waits for a worker is `pending` (`reportedRun`). */
+async function loadRun(bus: Bus, id: string) {
+  const loaded = await loadPipelineRun(bus.queue, id);
+  return loaded && 'run' in loaded ? { ...loaded, run: reportedRun(loaded.run, loaded.children) } : loaded;
+}
+
+/** `waits for an approval (pipeline jobs need an approval; expires in 23 h)` while the run is held; else undefined. */
+function approvalWait(job: JobView): string | undefined {
+  if (job.status !== 'approval_pending' || !job.approval) return undefined;
+  return `waits for an approval (${job.approval.why}; ${describeExpiry(job.approval.expiresAt, Date.now())})`;
+}
+
+function approvalHint(id: string): string {
+  return `another admin runs \`infradeck approve ${id}\` or \`infradeck reject ${id} --reason …\``;
+}
+
+/** How the run stands in words: its status, or that it waits for an approval (its JSON status is `running`). */
+function standing(view: PipelineRunView): string {
+  return approvalWait(view.job) ?? view.status;
+}
+
+/**
+ * `{run, name, status, retryOf?, approval?, steps: [{name, status, attempts, durationMs}]}`; `approval` (as
+ * `infradeck jobs --json` has it) when the run waited or waits for one.
+ */
 function runJson(view: PipelineRunView) {
   return {
     run: view.job.id,
@@ -195,6 +228,7 @@ function runJson(view: PipelineRunView) {
     status: view.status,
     ...(view.payload.retryOf ? { retryOf: view.payload.retryOf } : {}),
     ...(view.job.error && view.status !== 'passed' ? { error: view.job.error } : {}),
+    ...(view.job.approval ? { approval: view.job.approval } : {}),
     steps: view.steps.map((s) => ({
       name: s.name,
       status: s.status,
@@ -214,7 +248,7 @@ function summaryLine(view: PipelineRunView): string {
     if (count(st)) parts.push(`${count(st)} ${st}`);
   const why =
     view.status === 'failed' || view.status === 'cancelled' ? `: ${stripControl(view.job.error ?? '')}` : '';
-  return `run ${view.job.id} (${view.payload.name}) ${view.status}: ${parts.join(', ')}${why}`;
+  return `run ${view.job.id} (${view.payload.name}) ${standing(view)}: ${parts.join(', ')}${why}`;
 }
 
 function report(io: HeadlessIO, view: PipelineRunView, json: boolean): number {
@@ -232,7 +266,7 @@ function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<nu
 }
 
 async function findRun(io: HeadlessIO, bus: Bus, id: string) {
-  const loaded = await loadPipelineRun(bus.queue, id);
+  const loaded = await loadRun(bus, id);
   if (!loaded) {
     io.stderr.write(
       `infradeck pipeline: no run ${id}${bus.transport === 'memory' ? ' (without REDIS_URL only finished runs of this workspace are kept)' : ''}\n`,
@@ -259,6 +293,7 @@ async function status(io: HeadlessIO, id: string, json: boolean): Promise<number
     }
     const byKey = new Map(children.map((c) => [c.childKey, c]));
     io.stdout.write(`${summaryLine(view)}\n`);
+    if (approvalWait(view.job)) io.stdout.write(`${approvalHint(id)}\n`);
     printTable(
       io.stdout,
       ['STEP', 'STATUS', 'ATTEMPTS', 'TOOK', 'EXIT', 'JOB', 'ERROR'],
@@ -307,7 +342,7 @@ async function retry(io: HeadlessIO, id: string, opts: { wait: boolean; json: bo
     if (typeof found === 'number') return found;
     if (!isFinished(found.run.job.status)) {
       io.stderr.write(
-        `infradeck pipeline: run ${id} is ${found.run.status}: only a run that ended is retried\n`,
+        `infradeck pipeline: run ${id} ${approvalWait(found.run.job) ?? `is ${found.run.status}`}: only a run that ended is retried\n`,
       );
       return exitCodes.failed;
     }

@@ -1,8 +1,11 @@
-import type { JobView } from './job';
+import type { JobStatus, JobView } from './job';
 import type { PipelinePayload, PipelineResult, PipelineRunStep } from './jobKinds/pipeline';
 import { dagProgress, type StepStatus } from './pipelineDag';
 
-/** How a run stands: `running` until it ends. */
+/**
+ * How a run stands: `running` until it ends (also while it waits for an approval); a run whose approval was refused
+ * (or expired undecided) never runs and is `cancelled`.
+ */
 export type PipelineRunStatus = 'running' | 'passed' | 'failed' | 'cancelled';
 
 /** A pipeline run as every reader shows it (`pipeline status`, the pipeline handler itself). */
@@ -13,6 +16,10 @@ export interface PipelineRunView {
   steps: PipelineRunStep[];
 }
 
+/**
+ * A step with a job is `running` for the run's own bookkeeping, whether a worker runs it yet or not: the run must not
+ * queue it twice. `reportedRun` tells the two apart for people.
+ */
 function childStatus(child: JobView): StepStatus {
   if (child.status === 'completed') return 'passed';
   if (child.status === 'failed') return 'failed';
@@ -87,26 +94,45 @@ export function pipelineRunView(job: JobView, children: readonly JobView[]): Pip
     result && Array.isArray(result.steps)
       ? result.steps
       : pipelineRunSteps({ steps: payload.steps, kept: payload.kept ?? [] }, children);
-  // A cancelled run stops where it is: what had not ended, or waited for a step cancelled with it, is cancelled.
-  const steps =
-    job.status === 'cancelled'
-      ? read.map((s) =>
-          s.status === 'pending' || s.status === 'running' || s.status === 'skipped'
-            ? { ...s, status: 'cancelled' as const }
-            : s,
-        )
-      : read;
-  const status: PipelineRunStatus =
-    job.status === 'cancelled'
-      ? 'cancelled'
-      : job.status === 'completed'
-        ? 'passed'
-        : job.status === 'failed'
-          ? result?.status === 'cancelled'
-            ? 'cancelled'
-            : 'failed'
-          : 'running';
+  // A cancelled run stops where it is: what had not ended, or waited for a step cancelled with it, is cancelled. A
+  // run whose approval was refused stops before its first step.
+  const stopped = job.status === 'cancelled' || job.status === 'rejected';
+  const steps = stopped
+    ? read.map((s) =>
+        s.status === 'pending' || s.status === 'running' || s.status === 'skipped'
+          ? { ...s, status: 'cancelled' as const }
+          : s,
+      )
+    : read;
+  const status: PipelineRunStatus = stopped
+    ? 'cancelled'
+    : job.status === 'completed'
+      ? 'passed'
+      : job.status === 'failed'
+        ? result?.status === 'cancelled'
+          ? 'cancelled'
+          : 'failed'
+        : 'running';
   return { job, payload, status, steps };
+}
+
+/** A step's job that no worker holds: queued for one, or waiting out the backoff before its next attempt. */
+const notTaken: ReadonlySet<JobStatus> = new Set(['queued', 'delayed', 'waiting', 'paused']);
+
+/**
+ * The run as `pipeline status` and `pipeline run --wait` tell it: a step is `running` only while a worker runs its
+ * job. One whose job waits for a worker has not started and is `pending`, as is one with no job yet (the Pipelines
+ * tab says `queued` for it).
+ */
+export function reportedRun(run: PipelineRunView, children: readonly JobView[]): PipelineRunView {
+  const byKey = new Map(children.map((c) => [c.childKey, c]));
+  const steps = run.steps.map((s) => {
+    const child = byKey.get(s.name);
+    return s.status === 'running' && child && notTaken.has(child.status)
+      ? { ...s, status: 'pending' as const }
+      : s;
+  });
+  return { ...run, steps };
 }
 
 /** The steps a retry runs again: every step that did not pass. Undefined when all passed. */

@@ -117,7 +117,8 @@ describe('infradeck pipelines / pipeline (no Redis: runs in the command’s proc
     expect(first.code, first.stderr).toBe(1);
     expect(first.stdout.split('\n')).toEqual([
       expect.stringMatching(/^deps passed \d+\.\ds$/),
-      'test failed 0.0s: test: exit 1',
+      // How long the step took depends on the machine: only that a duration is there.
+      expect.stringMatching(/^test failed \d+\.\ds: test: exit 1$/),
       'ship skipped',
       '',
     ]);

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { JobApproval } from '../../src/domain/approval';
+import type { JobStatus, JobView } from '../../src/domain/job';
+import type { PipelinePayload } from '../../src/domain/jobKinds/pipeline';
+import { dagProgress } from '../../src/domain/pipelineDag';
+import { pipelineRunSteps, pipelineRunView, reportedRun } from '../../src/domain/pipelineRun';
+
+const T0 = Date.parse('2026-12-06T12:00:00Z');
+const who = { user: 'ann', host: 'jump' };
+
+/** `lint` and `test` first, `build` after both. */
+const payload: PipelinePayload = {
+  name: 'ship',
+  source: { file: '/w/pipelines/ship.yaml' },
+  steps: [
+    { name: 'lint', needs: [] },
+    { name: 'test', needs: [] },
+    { name: 'build', needs: ['lint', 'test'] },
+  ].map((s) => ({ ...s, program: 'true', args: [], shell: false, env: {}, cwd: '/w', attempts: 2 })),
+  kept: [],
+};
+
+function job(id: string, status: JobStatus, over: Partial<JobView> = {}): JobView {
+  return {
+    id,
+    kind: 'pipelineStep',
+    status,
+    step: 0,
+    total: 0,
+    attempts: 0,
+    maxAttempts: 2,
+    requestedBy: who,
+    createdAt: T0,
+    payload: {},
+    ...over,
+  };
+}
+const run = (status: JobStatus, over: Partial<JobView> = {}) =>
+  job('r1', status, { kind: 'pipeline', payload, maxAttempts: 3, ...over });
+const step = (name: string, status: JobStatus, over: Partial<JobView> = {}) =>
+  job(`r1.${name}`, status, { parentId: 'r1', childKey: name, ...over });
+
+const approval = (state: JobApproval['state']): JobApproval => ({
+  state,
+  why: 'pipeline jobs need an approval (access.approve)',
+  requestedAt: T0,
+  expiresAt: T0 + 86_400_000,
+});
+
+function reported(runJob: JobView, children: JobView[]) {
+  const view = pipelineRunView(runJob, children);
+  if (!view) throw new Error('not a run');
+  return reportedRun(view, children);
+}
+
+describe('a local run as `pipeline status` reports it', () => {
+  it('a step whose job no worker has taken yet is pending; only a step a worker runs is running', () => {
+    const children = [step('lint', 'active', { attempts: 1, startedAt: T0 }), step('test', 'queued')];
+    const view = reported(run('waiting'), children);
+    expect(view.status).toBe('running');
+    expect(view.steps.map((s) => [s.name, s.status, s.jobId ?? null])).toEqual([
+      ['lint', 'running', 'r1.lint'],
+      ['test', 'pending', 'r1.test'],
+      ['build', 'pending', null],
+    ]);
+  });
+
+  it('a step waiting out the backoff before its next attempt is pending, its attempt so far counted', () => {
+    const children = [
+      step('lint', 'completed', { attempts: 1, startedAt: T0, finishedAt: T0 + 900 }),
+      step('test', 'delayed', { attempts: 1, startedAt: T0, error: 'test: exit 1' }),
+    ];
+    const view = reported(run('waiting'), children);
+    expect(view.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
+      ['lint', 'passed', 1],
+      ['test', 'pending', 1],
+      ['build', 'pending', 0],
+    ]);
+  });
+
+  it('the run itself still counts a queued step as started: it is not queued a second time', () => {
+    const children = [step('lint', 'completed', { attempts: 1 }), step('test', 'queued')];
+    const steps = pipelineRunSteps(payload, children);
+    const progress = dagProgress(payload.steps, new Map(steps.map((s) => [s.name, s.status])));
+    expect(progress.ready).toEqual([]);
+    expect(progress.finished).toBe(false);
+  });
+
+  it('a run whose approval was refused is cancelled, and so is every step (none ran)', () => {
+    const view = reported(
+      run('rejected', {
+        finishedAt: T0 + 60_000,
+        error: 'rejected by bob@jump2: not during the freeze',
+        approval: approval('rejected'),
+      }),
+      [],
+    );
+    expect(view.status).toBe('cancelled');
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['lint', 'cancelled'],
+      ['test', 'cancelled'],
+      ['build', 'cancelled'],
+    ]);
+  });
+
+  it('a run waiting for an approval has not ended: running, every step pending', () => {
+    const view = reported(run('approval_pending', { approval: approval('pending') }), []);
+    expect(view.status).toBe('running');
+    expect(view.steps.map((s) => s.status)).toEqual(['pending', 'pending', 'pending']);
+  });
+});
