@@ -1,46 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, JobView } from '../../src/domain/job';
-import type { PipelinePayload, PipelineResult } from '../../src/domain/jobKinds/pipeline';
+import type { PipelineResult } from '../../src/domain/jobKinds/pipeline';
 import { statusColor } from '../../src/screens/pipelines/pipelineColumns';
 import { noLogReason, runJobColumns, runJobRows } from '../../src/screens/pipelines/runJobColumns';
 import { LocalPipelineClient } from '../../src/services/pipelines/localClient';
-
-const T0 = Date.parse('2026-12-06T12:00:00Z');
-const who = { user: 'ann', host: 'jump' };
+import { runJobs, shipPayload, T0, who } from './runJobsFixture';
 
 /** `lint` and `test` first, `build` after both, `deploy` after `build`. */
-const payload: PipelinePayload = {
-  name: 'ship',
-  source: { file: '/w/pipelines/ship.yaml' },
-  steps: [
+const payload = shipPayload(
+  [
     { name: 'lint', needs: [] },
     { name: 'test', needs: [] },
     { name: 'build', needs: ['lint', 'test'] },
     { name: 'deploy', needs: ['build'] },
-  ].map((s) => ({ ...s, program: 'true', args: [], shell: false, env: {}, cwd: '/w', attempts: 1 })),
-  kept: [],
-};
-
-function job(id: string, status: JobStatus, over: Partial<JobView> = {}): JobView {
-  return {
-    id,
-    kind: 'pipelineStep',
-    status,
-    step: 0,
-    total: 0,
-    attempts: status === 'queued' ? 0 : 1,
-    maxAttempts: 1,
-    requestedBy: who,
-    createdAt: T0,
-    payload: {},
-    ...over,
-  };
-}
-
+  ],
+  1,
+);
+const jobs = runJobs(payload, {}, { startedAt: T0 });
+/** A job that left the queue was taken once. */
+const taken = (status: JobStatus) => ({ attempts: status === 'queued' ? 0 : 1 });
 const run = (status: JobStatus, over: Partial<JobView> = {}) =>
-  job('r1', status, { kind: 'pipeline', payload, startedAt: T0, ...over });
+  jobs.run(status, { ...taken(status), ...over });
 const step = (name: string, status: JobStatus, over: Partial<JobView> = {}) =>
-  job(`r1.${name}`, status, { parentId: 'r1', childKey: name, ...over });
+  jobs.step(name, status, { ...taken(status), ...over });
 
 /** The run view's rows of run r1 as the console's local client builds them from these jobs. */
 function stepRows(jobs: JobView[]) {

@@ -1,44 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { JobApproval } from '../../src/domain/approval';
-import type { JobStatus, JobView } from '../../src/domain/job';
-import type { PipelinePayload } from '../../src/domain/jobKinds/pipeline';
+import type { JobView } from '../../src/domain/job';
 import { dagProgress } from '../../src/domain/pipelineDag';
 import { pipelineRunSteps, pipelineRunView, reportedRun } from '../../src/domain/pipelineRun';
-
-const T0 = Date.parse('2026-12-06T12:00:00Z');
-const who = { user: 'ann', host: 'jump' };
+import { runJobs, shipPayload, T0 } from './runJobsFixture';
 
 /** `lint` and `test` first, `build` after both. */
-const payload: PipelinePayload = {
-  name: 'ship',
-  source: { file: '/w/pipelines/ship.yaml' },
-  steps: [
+const payload = shipPayload(
+  [
     { name: 'lint', needs: [] },
     { name: 'test', needs: [] },
     { name: 'build', needs: ['lint', 'test'] },
-  ].map((s) => ({ ...s, program: 'true', args: [], shell: false, env: {}, cwd: '/w', attempts: 2 })),
-  kept: [],
-};
-
-function job(id: string, status: JobStatus, over: Partial<JobView> = {}): JobView {
-  return {
-    id,
-    kind: 'pipelineStep',
-    status,
-    step: 0,
-    total: 0,
-    attempts: 0,
-    maxAttempts: 2,
-    requestedBy: who,
-    createdAt: T0,
-    payload: {},
-    ...over,
-  };
-}
-const run = (status: JobStatus, over: Partial<JobView> = {}) =>
-  job('r1', status, { kind: 'pipeline', payload, maxAttempts: 3, ...over });
-const step = (name: string, status: JobStatus, over: Partial<JobView> = {}) =>
-  job(`r1.${name}`, status, { parentId: 'r1', childKey: name, ...over });
+  ],
+  2,
+);
+const { run, step } = runJobs(payload, { maxAttempts: 2 }, { maxAttempts: 3 });
 
 const approval = (state: JobApproval['state']): JobApproval => ({
   state,
