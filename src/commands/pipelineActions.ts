@@ -246,8 +246,9 @@ function summaryLine(view: PipelineRunView): string {
   const parts = [`${count('passed')} passed`, `${count('failed')} failed`, `${count('skipped')} skipped`];
   for (const st of ['cancelled', 'running', 'pending'] as const)
     if (count(st)) parts.push(`${count(st)} ${st}`);
-  const why =
-    view.status === 'failed' || view.status === 'cancelled' ? `: ${stripControl(view.job.error ?? '')}` : '';
+  const error =
+    view.status === 'failed' || view.status === 'cancelled' ? stripControl(view.job.error ?? '') : '';
+  const why = error ? `: ${error}` : '';
   return `run ${view.job.id} (${view.payload.name}) ${standing(view)}: ${parts.join(', ')}${why}`;
 }
 
@@ -255,10 +256,19 @@ function report(io: HeadlessIO, view: PipelineRunView, json: boolean): number {
   if (json) io.stdout.write(`${JSON.stringify(runJson(view), null, 2)}\n`);
   else {
     io.stderr.write(`${summaryLine(view)}\n`);
-    if (view.status === 'failed' || view.status === 'cancelled')
-      io.stderr.write(`run the failed steps again: infradeck pipeline retry ${view.job.id}\n`);
+    const again = retryHint(view);
+    if (again) io.stderr.write(`${again}: infradeck pipeline retry ${view.job.id}\n`);
   }
   return statusCode(view.status);
+}
+
+/** What `pipeline retry` would do for a run that did not pass, said before the command. */
+function retryHint(view: PipelineRunView): string | undefined {
+  if (view.status === 'failed') return 'run the failed steps again';
+  if (view.status !== 'cancelled') return undefined;
+  return view.job.status === 'rejected'
+    ? 'its approval was refused; to ask again'
+    : 'run the steps that did not pass again';
 }
 
 function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<number> {

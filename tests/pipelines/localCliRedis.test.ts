@@ -161,6 +161,9 @@ describe.skipIf(skipRedis)('infradeck pipeline status and run --wait over Redis'
     expect(waited.stderr).toContain(
       `run ${id} (build) cancelled: 0 passed, 0 failed, 0 skipped, 2 cancelled: rejected by bob@`,
     );
+    expect(waited.stderr).toContain(
+      `its approval was refused; to ask again: infradeck pipeline retry ${id}\n`,
+    );
 
     const status = await run('ada', 'pipeline', 'status', id!, '--json');
     expect(status.code, status.stderr).toBe(4);
