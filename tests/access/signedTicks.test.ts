@@ -88,4 +88,22 @@ describe('signed requests on an in-memory worker: schedule ticks', () => {
       expect(existsSync(join(dir, file)), file).toBe(false);
     }
   });
+
+  it('follows an edit of schedules.yaml, though no scheduler runs in this process', async () => {
+    const refused = await ended(await bus.queue.enqueue(tick('hourly', 'hourly-before')));
+    expect(refused.error).toMatch(/tick of schedule "hourly", which this worker's schedules.yaml does not/);
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      [
+        'schedules:',
+        '  - name: hourly',
+        '    cron: "0 * * * *"',
+        '    job:',
+        `      run: [touch, ${join(dir, 'hourly')}]`,
+      ].join('\n'),
+    );
+    const taken = await ended(await bus.queue.enqueue(tick('hourly', 'hourly')));
+    expect(taken, `after the edit: ${taken.error}`).toMatchObject({ status: 'completed' });
+    expect(existsSync(join(dir, 'hourly'))).toBe(true);
+  });
 });

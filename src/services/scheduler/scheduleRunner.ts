@@ -91,8 +91,9 @@ export class ScheduleRunner {
    */
   readonly scheduledJob = async (name: string): Promise<{ kind: string; payload: unknown } | undefined> => {
     await this.syncing;
-    // Not synced here (another process runs the schedules, or they could not start): read the file all the same.
-    if (!this.file && this.opts.dataDir !== undefined) await this.load(this.opts.dataDir);
+    // Not synced here (another process runs the schedules, or they could not start): no watcher keeps the file read,
+    // so it is read at each such check (a tick is rare, the file small), and an edit counts at once.
+    if (!this.scheduler && this.opts.dataDir !== undefined) await this.load(this.opts.dataDir);
     const schedule = this.file?.schedules.find((s) => s.name === name);
     return schedule && { kind: schedule.job.kind, payload: schedule.job.payload };
   };
