@@ -1,7 +1,9 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { fitWidth, stripControl } from '../domain/text';
-import { sliceColumns, widestLine, wrapColumns } from '../domain/textColumns';
+import { sliceColumns, widestLine } from '../domain/textColumns';
+import { type ColumnRange, matchesIn, rowSegments } from './searchMatches';
+import { wrappedRows } from './wrapRows';
 
 /**
  * Lines a log view shows: an array, a RingBuffer (whose `dropped` counts the lines it evicted), or anything
@@ -169,6 +171,19 @@ export interface LogViewProps {
   scrollX?: number;
   /** The style of the kept line at `index`. */
   lineStyle?: (index: number) => LogLineStyle | undefined;
+  /** A search whose matches to show. */
+  search?: LogHighlight;
+}
+
+/** A search as a log view shows it: every match of `pattern` inverse, `current` (where `n` went) also bold. */
+export interface LogHighlight {
+  /** A global regex (`searchPattern`). */
+  pattern: RegExp;
+  /** The current match: its line counted as `LogScroll.offset` counts, and its first column. */
+  current?: { line: number; from: number };
+  currentColor?: string;
+  /** The matches in the kept line `index` when the lines drawn are not the ones searched (rows a view wrapped). */
+  matchesOf?: (index: number) => readonly ColumnRange[];
 }
 
 /** Columns one `view.scrollLeft` / `view.scrollRight` moves: a quarter of the view, at least 8. */
@@ -192,9 +207,53 @@ export function scrollColumns(x: number, step: number, max: number): number {
   return Math.min(Math.max(0, x + step), Math.max(0, max, x));
 }
 
+/** A row a text view draws: what it shows (cut or padded to the width) of the kept line `index`, from column `from`. */
+export interface ShownRow {
+  index: number;
+  part: number;
+  from: number;
+  text: string;
+}
+
+/**
+ * The rows a text view of `lines` shows at `width`x`height` in `view`: lines cut at the width from column
+ * `scrollX`, or wrapped (see `wrappedRows`). A wrapping view scrolled to a line below the last full page (a
+ * search's match: wrapped, those lines may need more rows than the view has) shows the log's last rows when
+ * the rows from that line would not fill it.
+ */
+export function shownRows(
+  lines: LogLines,
+  width: number,
+  height: number,
+  view: LogScroll & { wrap?: boolean; scrollX?: number },
+): ShownRow[] {
+  const w = Math.max(0, Math.floor(width));
+  const h = Math.max(0, Math.floor(height));
+  if (h === 0 || w === 0) return [];
+  const dropped = droppedOf(lines);
+  if (view.wrap) {
+    const start = Math.min(Math.max(0, view.offset - dropped), Math.max(0, lines.length - 1));
+    let rows = wrappedRows(lines, h, w, view.follow, start);
+    if (!view.follow && rows.length < h) rows = wrappedRows(lines, h, w, true, start);
+    return rows.map((r) => ({ ...r, text: fitWidth(r.text, w) }));
+  }
+  const { start, end } = logWindow(lines.length, h, view, dropped);
+  const scrollX = view.scrollX ?? 0;
+  const rows: ShownRow[] = [];
+  for (let i = start; i < end; i++)
+    rows.push({
+      index: i,
+      part: 0,
+      from: scrollX,
+      text: sliceColumns(stripControl(lines.at(i) ?? ''), scrollX, w),
+    });
+  return rows;
+}
+
 /**
  * Exactly `height` rows: the visible part of the log, each line stripped of control sequences and either cut to
- * `width` (from column `scrollX`) or wrapped onto as many rows as it needs.
+ * `width` (from column `scrollX`) or wrapped onto as many rows as it needs. A search's matches in them show
+ * inverse, the current one also bold (and in `search.currentColor`).
  */
 export function LogView({
   lines,
@@ -206,6 +265,7 @@ export function LogView({
   wrap = false,
   scrollX = 0,
   lineStyle,
+  search,
 }: LogViewProps): ReactNode {
   const w = Math.max(0, Math.floor(width));
   const h = Math.max(0, Math.floor(height));
@@ -219,22 +279,45 @@ export function LogView({
       </Text>,
     );
   }
-  const row = (key: string, text: string, style: LogLineStyle | undefined) => (
-    <Text key={key} wrap="truncate-end" bold={style?.bold} dimColor={style?.dim} color={style?.color}>
-      {text}
-    </Text>
-  );
-  if (wrap) {
-    for (const r of wrappedRows(lines, h, w, { follow, offset }, dropped)) {
-      out.push(row(`l:${dropped + r.index}:${r.part}`, fitWidth(r.text, w), lineStyle?.(r.index)));
+  const matches = new Map<number, readonly ColumnRange[]>();
+  const matchesOf = (index: number, on: LogHighlight) => {
+    let found = matches.get(index);
+    if (!found) {
+      found = on.matchesOf?.(index) ?? matchesIn(stripControl(lines.at(index) ?? ''), on.pattern);
+      matches.set(index, found);
     }
-  } else {
-    const { start, end } = logWindow(lines.length, h, { follow, offset }, dropped);
-    for (let i = start; i < end; i++) {
-      out.push(
-        row(`l:${dropped + i}`, sliceColumns(stripControl(lines.at(i) ?? ''), scrollX, w), lineStyle?.(i)),
-      );
-    }
+    return found;
+  };
+  for (const r of shownRows(lines, w, h, { follow, offset, wrap, scrollX })) {
+    const style = lineStyle?.(r.index);
+    const ranges = search ? matchesOf(r.index, search) : [];
+    const current = search?.current?.line === dropped + r.index ? search.current : undefined;
+    out.push(
+      <Text
+        key={`l:${dropped + r.index}:${r.part}`}
+        wrap="truncate-end"
+        bold={style?.bold}
+        dimColor={style?.dim}
+        color={style?.color}
+      >
+        {ranges.length === 0
+          ? r.text
+          : rowSegments(r.text, r.from, ranges).map((piece) => {
+              if (!piece.range) return piece.text;
+              const isCurrent = current?.from === piece.range.from;
+              return (
+                <Text
+                  key={`m:${piece.range.from}`}
+                  inverse
+                  bold={isCurrent}
+                  color={isCurrent ? search?.currentColor : undefined}
+                >
+                  {piece.text}
+                </Text>
+              );
+            })}
+      </Text>,
+    );
   }
   for (let i = out.length; i < h; i++) out.push(<Text key={`pad:${i}`}> </Text>);
   // Vertical clip only, as in DataTable: the lines are cut to `width` already.
@@ -243,30 +326,6 @@ export function LogView({
       {out}
     </Box>
   );
-}
-
-/**
- * The rows a wrapping view shows: from the first visible line down, or, while following, the last `height`
- * rows (so the newest line is always whole on screen).
- */
-function wrappedRows(
-  lines: LogLines,
-  height: number,
-  width: number,
-  scroll: LogScroll,
-  dropped: number,
-): Array<{ index: number; part: number; text: string }> {
-  const rowsOf = (index: number) =>
-    wrapColumns(stripControl(lines.at(index) ?? ''), width).map((text, part) => ({ index, part, text }));
-  if (scroll.follow) {
-    const rows: Array<{ index: number; part: number; text: string }> = [];
-    for (let i = lines.length - 1; i >= 0 && rows.length < height; i--) rows.unshift(...rowsOf(i));
-    return rows.slice(-height);
-  }
-  const { start } = logWindow(lines.length, height, scroll, dropped);
-  const rows: Array<{ index: number; part: number; text: string }> = [];
-  for (let i = start; i < lines.length && rows.length < height; i++) rows.push(...rowsOf(i));
-  return rows.slice(0, height);
 }
 
 /**

@@ -195,7 +195,7 @@ describe('the console shell', () => {
     deck = await startDeck({
       screens,
       services: { repos },
-      config: { keys: { 'nav.down': ['n'], 'app.quit': null } },
+      config: { keys: { 'nav.down': ['J'], 'app.quit': null } },
     });
     await deck.waitFor('fix login');
     await deck.press('q');
@@ -203,10 +203,10 @@ describe('the console shell', () => {
     await deck.press('?');
     const help = await deck.waitFor('[app.quit]');
     expect(help).toMatch(/\(unbound\)\s+Quit/);
-    expect(help).toMatch(/n\s+Down/);
+    expect(help).toMatch(/J\s+Down/);
     await deck.press('esc');
-    // `j` no longer moves the cursor; `n` does: Enter then opens the second row.
-    await deck.press('j', 'j', 'n', 'enter');
+    // `j` no longer moves the cursor; `J` does: Enter then opens the second row.
+    await deck.press('j', 'j', 'J', 'enter');
     await deck.waitFor('/src/web');
     expect(deck.store.getState().repos.details?.entry.name).toBe('web');
   });

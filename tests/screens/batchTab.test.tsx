@@ -60,6 +60,15 @@ describe('the Batch tab', () => {
     await d.press('j', 'enter');
     const output = await d.waitFor('hello from web-2');
     expect(output).toContain('roll › web-2 · wave 2 · FAILED · exit 1');
+    // Its hint line (under the run's toast) offers the log search; Esc clears a search before it goes back.
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await d.waitFor(/G follow {2}w wrap.*Esc back {2}\/ search/);
+    await d.press('/');
+    await d.type('hello');
+    await d.press('enter');
+    await d.waitFor(/^\/hello +(search went round to the top · )?n next/m);
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('/hello'));
     await d.press('esc');
     await d.waitFor('LAST OUTPUT');
 

@@ -152,7 +152,7 @@ describe('the Jobs screen', () => {
     expect(view).toMatch(/#2 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}failed after/);
     // Output of both attempts, and the keys of a job that can be retried (no cancel, no follow).
     expect(view.match(/^try\s*$/gm)).toHaveLength(2);
-    expect(await hints(d)).toMatch(/R retry {2}w wrap {2}→ right/);
+    expect(await hints(d)).toMatch(/R retry {2}w wrap {2}→ right.*Esc back {2}\/ search/);
     expect(d.frame()).not.toContain('G follow');
   });
 
@@ -177,13 +177,13 @@ describe('the Jobs screen', () => {
     await d.press('enter');
     const view = await d.waitFor('no output yet');
     expect(view).toMatch(/#1 {2}try 1\/1 {2}\d\d:\d\d:\d\d {2}running for/);
-    expect(await hints(d)).toMatch(/c cancel {2}G follow {2}w wrap/);
+    expect(await hints(d)).toMatch(/c cancel {2}G follow {2}w wrap.*Esc back {2}\/ search/);
     expect(view).toContain('following');
     await d.press('c', 'y');
     // Once it has ended, no more output will come.
     const ended = await d.waitFor(/CANCELLED/);
     expect(ended).toMatch(/^no output\s*$/m);
-    expect(await hints(d)).toMatch(/R retry {2}w wrap/);
+    expect(await hints(d)).toMatch(/R retry {2}w wrap.*Esc back {2}\/ search/);
   });
 
   it('filters jobs by status with f and :jobs <status>', async () => {

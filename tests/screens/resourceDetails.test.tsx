@@ -103,6 +103,28 @@ describe("a resource's details", () => {
     await d.waitFor(`describe ec2 ${instanceId}`);
   });
 
+  it('/ searches the YAML of describe, as ? there says; Esc clears the search, then goes back', async () => {
+    const d = await openInstance('web-web-1');
+    await d.press('d');
+    await d.waitFor('describe ec2 ');
+    await d.press('?');
+    const help = await d.waitFor('Resources: describe');
+    expect(help).toMatch(/n +Next match/);
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('Resources: describe'));
+    await d.press('/');
+    await d.type('infradeck:project');
+    await d.press('enter');
+    const found = await d.waitFor(/^\/infradeck:project +(search went round to the top · )?n next/m);
+    // The match's line is in sight.
+    expect(found).toMatch(/^ {2}infradeck:project: web$/m);
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('/infradeck:project'));
+    expect(d.frame()).toContain('describe ec2 ');
+    await d.press('esc');
+    await d.waitFor('Related (');
+  });
+
   it("open from the Dashboard: Enter on a resource.changed event shows that resource's details, Esc comes back", async () => {
     const d = await openInstance('web-web-1');
     await d.press('esc');

@@ -16,17 +16,32 @@ const onRepos = ['repos', 'table', 'global'];
 describe('the keymap with the config file’s keys', () => {
   it('applies good overrides and unbinding, with no problems (the README example included)', () => {
     const k = keymap({
-      'nav.down': ['j', 'down', 'n'],
+      'nav.down': ['j', 'down', 'ctrl-n'],
       'app.quit': null,
       'repo.refresh': 'R',
       'nav.top': [],
     });
     expect(k.problems).toEqual([]);
-    expect(k.resolve('n', onRepos)).toBe('nav.down');
+    expect(k.resolve('ctrl-n', onRepos)).toBe('nav.down');
     expect(k.resolve('q', onRepos)).toBeUndefined();
     expect(k.resolve('R', onRepos)).toBe('repo.refresh');
     expect(k.resolve('r', onRepos)).toBeUndefined();
     expect(k.keysFor('nav.top', 'table')).toEqual([]);
+  });
+
+  it('n and N belong to the log search in a log view: a move bound to them there is a clash, reported', () => {
+    const k = keymap({ 'nav.down': ['j', 'n'] });
+    expect(k.problems).toEqual([
+      {
+        path: ['nav.down', 1],
+        message: expect.stringMatching(
+          /^"n" is already bound to log\.searchNext \(Next match.*\); nav\.down keeps j, down$/,
+        ),
+      },
+    ]);
+    expect(k.resolve('n', ['log'])).toBe('log.searchNext');
+    expect(k.resolve('N', ['log'])).toBe('log.searchPrev');
+    expect(k.resolve('/', ['log'])).toBe('log.search');
   });
 
   it('names an unknown action id and the one probably meant, and applies nothing for it', () => {

@@ -7,6 +7,7 @@ import {
   type TextViewState,
   textViewStep,
 } from '../../components/LogView';
+import { useLogSearch } from '../../components/useLogSearch';
 import { type AiRunRow, metricNames, paramsText, runDurationMs } from '../../domain/aiRunRows';
 import type { SeriesPoint } from '../../domain/downsample';
 import { formatMetric } from '../../domain/experimentMetrics';
@@ -96,14 +97,13 @@ function drawChart(
 /**
  * Enter on a run: a line chart of one metric over steps (`m` the next metric), fitted to the pane and drawn again
  * when it is resized or points arrive (at most every `chartRefreshMs`); its checkpoints; its log, followed while it
- * runs (`l`: the log alone).
+ * runs (`l`: the log alone), searched with `/` `n` `N` as every log is (so `n` is no new run here).
  */
 export function AiRunView({
   row,
   width,
   height,
   active,
-  onNew,
   paramsFirst = [],
 }: {
   row: AiRunRow;
@@ -112,7 +112,6 @@ export function AiRunView({
   width: number;
   height: number;
   active: boolean;
-  onNew: () => void;
 }) {
   const { theme } = useDeckContext();
   const actions = useActions();
@@ -159,20 +158,21 @@ export function AiRunView({
   }, [active, running, chart, version, names, width, chartRows, noColor]);
 
   const lines: LogLines = log?.lines ?? noLines;
+  const search = useLogSearch({ lines, view, setView, width, height: logRows, active });
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['aiRun', 'log']);
+      if (search.act(action)) return true;
       if (action === 'view.back') actions.ai.back();
       else if (action === 'ai.metric') actions.ai.setMetric(cycleMetric(names, metric, 1));
       else if (action === 'ai.metricPrev') actions.ai.setMetric(cycleMetric(names, metric, -1));
       else if (action === 'ai.logOnly') setLogOnly((v) => !v);
       else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
       else if (action === 'ai.retry') askRetry(row, actions, readOnly);
-      else if (action === 'ai.new') onNew();
       else if (action === 'clipboard.copy') copy(row.id);
       else if (action && isTextViewAction(action))
-        setView((s) => textViewStep(s, action, lines, logRows, width));
+        setView((s) => textViewStep(s, action, lines, search.logHeight, width));
       else return false;
       return true;
     },
@@ -240,13 +240,15 @@ export function AiRunView({
       <LogView
         lines={lines}
         width={width}
-        height={logRows}
+        height={search.logHeight}
         follow={view.follow}
         offset={view.offset}
         wrap={view.wrap}
         scrollX={view.scrollX}
         emptyMessage={log ? 'no output yet' : 'reading the log…'}
+        search={search.highlight}
       />
+      {search.line}
     </Box>
   );
 }

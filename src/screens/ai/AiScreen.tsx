@@ -139,7 +139,6 @@ function AiScreen({ width, height, active }: ScreenProps) {
           width={width}
           height={height}
           active={active}
-          onNew={onNew(openRow)}
           paramsFirst={Object.keys(openRow.info.grid)}
         />
       );
@@ -205,6 +204,7 @@ const runView: ScreenView = {
     { action: 'ai.retry', label: 'retry' },
     { action: 'nav.bottom', label: 'follow' },
     { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
   ],
 };
 const compareView: ScreenView = {
@@ -282,7 +282,9 @@ export const aiScreen: Screen = {
     { id: 'view.back', keys: ['esc'], description: 'Back to the experiments', scope: 'aiRuns' },
     ...metricKeys('aiRun'),
     { id: 'ai.logOnly', keys: ['l'], description: 'The log alone / the chart and the log', scope: 'aiRun' },
-    ...runKeys('aiRun'),
+    // `n` is the log search's next match there (`log` scope), as in every log view: a new run is started from
+    // the runs, one Esc away.
+    ...runKeys('aiRun').filter((a) => a.id !== 'ai.new'),
     copyAction('aiRun', "Copy the run's id (OSC 52)"),
     ...metricKeys('aiCompare'),
     copyAction('aiCompare', "Copy the compared runs' ids (OSC 52)"),

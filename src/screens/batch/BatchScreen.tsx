@@ -232,6 +232,7 @@ const targetView: ScreenView = {
     { action: 'view.wrap', label: 'wrap' },
     { action: 'clipboard.copy', label: 'copy id' },
     { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
   ],
 };
 /** `n`: the form takes every key but Ctrl-C; its keys are written under it. */

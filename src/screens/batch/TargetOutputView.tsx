@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { isTextViewAction, type TextViewState, textViewStep } from '../../components/LogView';
+import { useLogSearch } from '../../components/useLogSearch';
 import type { BatchRunView } from '../../domain/batchRun';
 import { isFinished } from '../../domain/job';
 import { fitWidth, formatAge } from '../../domain/text';
@@ -53,15 +54,17 @@ export function TargetOutputView({
     jobSummaryLines(job, now),
   );
   const bodyHeight = Math.max(1, height - 2);
+  const search = useLogSearch({ lines: body, view, setView, width, height: bodyHeight, active });
 
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['batchTarget', 'log']);
+      if (search.act(action)) return true;
       if (action === 'view.back') void actions.batches.openTarget(undefined);
       else if (action === 'clipboard.copy') copy(jobId);
       else if (action && isTextViewAction(action))
-        setView((s) => textViewStep(s, action, body, bodyHeight, width));
+        setView((s) => textViewStep(s, action, body, search.logHeight, width));
       else return false;
       return true;
     },
@@ -90,7 +93,8 @@ export function TargetOutputView({
         {fitWidth(title, width)}
       </Text>
       <Text color={theme.muted}>{fitWidth(sub, width)}</Text>
-      <JobBodyLog body={body} width={width} height={bodyHeight} view={view} />
+      <JobBodyLog body={body} width={width} height={search.logHeight} view={view} search={search.highlight} />
+      {search.line}
     </Box>
   );
 }

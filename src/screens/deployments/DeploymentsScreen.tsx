@@ -225,8 +225,9 @@ export const deploymentsScreen: Screen = {
   actions: [
     ...filterSortActions('deployments'),
     ...projectActions,
+    // `n` is the log search's next match there (`log` scope), not a new blueprint.
     ...projectActions
-      .filter((a) => a.id !== 'project.details')
+      .filter((a) => a.id !== 'project.details' && a.id !== 'project.new')
       .map((a) => ({ ...a, scope: 'projectDetails' })),
   ],
   // No selection: every action here takes one row.

@@ -8,10 +8,11 @@ import {
   scrollNote,
   textViewStep,
 } from '../../components/LogView';
+import { useLogSearch } from '../../components/useLogSearch';
+import { linesIn, rowsOf } from '../../components/wrapRows';
 import type { PlanLineKind } from '../../domain/planLines';
 import type { ProjectEntry } from '../../domain/projectEntry';
-import { fitWidth, stripControl } from '../../domain/text';
-import { wrapColumns } from '../../domain/textColumns';
+import { fitWidth } from '../../domain/text';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import type { Theme } from '../../ui/theme';
@@ -56,10 +57,12 @@ export function ProjectDetailsView({
   const lines = detail.map((l) => l.text);
   const logHeight = job ? Math.max(3, Math.floor(height / 3)) : 0;
   const topHeight = height - logHeight;
-  // What does not fit scrolls, and the top part's last row says so (the job's line may follow it).
+  const search = useLogSearch({ lines, view, setView, width, height: topHeight, active });
+  // What does not fit scrolls, and the top part's last row says so (the job's line may follow it); a search's
+  // line takes that row while it shows.
   const rows = view.wrap ? lines.reduce((n, l) => n + rowsOf(l, width), 0) : lines.length;
-  const noted = rows > topHeight && topHeight > 1;
-  const textHeight = noted ? topHeight - 1 : topHeight;
+  const noted = search.line === null && rows > topHeight && topHeight > 1;
+  const textHeight = noted ? topHeight - 1 : search.logHeight;
   const { start } = logWindow(lines.length, textHeight, view);
   const shown = view.wrap ? linesIn(lines, start, textHeight, width) : textHeight;
   const where = view.wrap ? ' · wrapped' : view.scrollX > 0 ? ` · col ${view.scrollX + 1}` : '';
@@ -68,6 +71,7 @@ export function ProjectDetailsView({
     'screen',
     (press) => {
       const action = press.action(['log']);
+      if (search.act(action)) return true;
       if (action === 'view.back') actions.projects.show(undefined);
       else if (action && isTextViewAction(action))
         setView((s) => textViewStep(s, action, lines, textHeight, width));
@@ -92,7 +96,9 @@ export function ProjectDetailsView({
         wrap={view.wrap}
         scrollX={view.scrollX}
         lineStyle={(i) => planLineStyle(detail[i]?.kind, theme)}
+        search={search.highlight}
       />
+      {search.line}
       {noted ? (
         <Text color={theme.muted}>
           {fitWidth(`${scrollNote(start, shown, lines.length)}${where} · j/k scroll`, width)}
@@ -134,17 +140,4 @@ function planLineStyle(kind: PlanLineKind | undefined, theme: Theme): LogLineSty
     case undefined:
       return undefined;
   }
-}
-
-/** Rows a line takes wrapped at `width`, as LogView wraps it. */
-function rowsOf(line: string, width: number): number {
-  return wrapColumns(stripControl(line), width).length;
-}
-
-/** How many lines from `start` begin within `height` wrapped rows (the note's range while wrapping). */
-function linesIn(lines: readonly string[], start: number, height: number, width: number): number {
-  let rows = 0;
-  let i = start;
-  while (i < lines.length && rows < height) rows += rowsOf(lines[i++], width);
-  return i - start;
 }

@@ -1,4 +1,4 @@
-import { LogView, type TextViewState } from '../../components/LogView';
+import { type LogHighlight, LogView, type TextViewState } from '../../components/LogView';
 import { useDeckContext } from '../../ui/deckContext';
 import type { jobBodyLines } from './jobDetailsText';
 
@@ -8,11 +8,13 @@ export function JobBodyLog({
   width,
   height,
   view,
+  search,
 }: {
   body: ReturnType<typeof jobBodyLines>;
   width: number;
   height: number;
   view: TextViewState;
+  search?: LogHighlight;
 }) {
   const { theme } = useDeckContext();
   return (
@@ -24,6 +26,7 @@ export function JobBodyLog({
       offset={view.offset}
       wrap={view.wrap}
       scrollX={view.scrollX}
+      search={search}
       lineStyle={(i) => {
         const kind = body.kindAt(i);
         if (kind === 'heading') return { bold: true, color: theme.accent };

@@ -7,6 +7,7 @@ import {
   type TextViewState,
   textViewStep,
 } from '../../components/LogView';
+import { useLogSearch } from '../../components/useLogSearch';
 import { isFinished } from '../../domain/job';
 import { fitWidth } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
@@ -59,11 +60,13 @@ export function JobDetailsView({
     outputHeading(job, outputLength, dropped),
     jobSummaryLines(job, now),
   );
+  const search = useLogSearch({ lines: body, view, setView, width, height: bodyHeight, active });
 
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['jobLog', 'log']);
+      if (search.act(action)) return true;
       if (action === 'view.back') {
         actions.jobs.closeLog();
         actions.ui.backFrom('jobs');
@@ -71,7 +74,7 @@ export function JobDetailsView({
       else if (action === 'job.cancel' && job) askCancel(job, actions);
       else if (action === 'job.retry' && job) askRetry(job, actions);
       else if (action && isTextViewAction(action))
-        setView((s) => textViewStep(s, action, body, bodyHeight, width));
+        setView((s) => textViewStep(s, action, body, search.logHeight, width));
       else return false;
       return true;
     },
@@ -81,7 +84,11 @@ export function JobDetailsView({
   if (!log) return null;
   const where = [
     outputLength === 1 ? '1 line' : `${outputLength} lines`,
-    view.follow ? (job && isFinished(job.status) ? 'end' : 'following') : scrolledTo(body, bodyHeight, view),
+    view.follow
+      ? job && isFinished(job.status)
+        ? 'end'
+        : 'following'
+      : scrolledTo(body, search.logHeight, view),
     view.wrap ? 'wrapped' : view.scrollX > 0 ? `col ${view.scrollX + 1}` : '',
   ]
     .filter(Boolean)
@@ -97,7 +104,8 @@ export function JobDetailsView({
         <Text color={theme.muted}>{fitWidth(` ${where}`, width - whatWidth, 'right')}</Text>
       </Text>
       <Text color={theme.muted}>{fitWidth(who, width)}</Text>
-      <JobBodyLog body={body} width={width} height={bodyHeight} view={view} />
+      <JobBodyLog body={body} width={width} height={search.logHeight} view={view} search={search.highlight} />
+      {search.line}
     </Box>
   );
 }

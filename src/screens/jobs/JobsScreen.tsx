@@ -125,6 +125,7 @@ const textKeys: KeyHint[] = [
   { action: 'view.scrollRight', label: 'right' },
   { action: 'clipboard.copy', label: 'copy id' },
   { action: 'view.back', label: 'back' },
+  { action: 'log.search', label: 'search' },
 ];
 const logViews = {
   running: logViewOf([

@@ -7,6 +7,7 @@ import {
   type TextViewState,
   textViewStep,
 } from '../../components/LogView';
+import { useLogSearch } from '../../components/useLogSearch';
 import { isFinished as jobFinished } from '../../domain/job';
 import type { PipelineRun } from '../../domain/pipelineClient';
 import { fitWidth, stripControl } from '../../domain/text';
@@ -46,16 +47,18 @@ export function JobLogView({
   const stepJob = useDeck((s) => (open.local ? s.jobs.byId.get(open.job.id) : undefined));
   const lines: LogLines = open.local ? (localLog?.lines ?? noLines) : (open.lines ?? []);
   const bodyHeight = Math.max(1, height - 2);
+  const search = useLogSearch({ lines, view, setView, width, height: bodyHeight, active });
 
   useKeys(
     'screen',
     (press) => {
       const action = press.action(['pipelineLog', 'log']);
+      if (search.act(action)) return true;
       if (action === 'view.back') actions.pipelines.closeJob();
       else if (action === 'clipboard.copy') copy(open.job.url ?? open.job.id);
       else if (action === 'pipeline.refresh') void actions.pipelines.openJob(open.job);
       else if (action && isTextViewAction(action))
-        setView((s) => textViewStep(s, action, lines, bodyHeight, width));
+        setView((s) => textViewStep(s, action, lines, search.logHeight, width));
       else return false;
       return true;
     },
@@ -88,13 +91,15 @@ export function JobLogView({
       <LogView
         lines={lines}
         width={width}
-        height={bodyHeight}
+        height={search.logHeight}
         follow={view.follow}
         offset={view.offset}
         wrap={view.wrap}
         scrollX={view.scrollX}
         emptyMessage={stripControl(empty)}
+        search={search.highlight}
       />
+      {search.line}
     </Box>
   );
 }

@@ -195,6 +195,7 @@ const logView: ScreenView = {
     { action: 'pipeline.refresh', label: 'reload' },
     { action: 'clipboard.copy', label: 'copy url' },
     { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
   ],
 };
 
