@@ -85,4 +85,13 @@ describe('the console’s table of jobs on a busy bus', () => {
       [...byId.values()].filter((j) => j.kind === 'pipelineStep' && !runs.includes(j.parentId!)),
     ).toEqual([]);
   });
+
+  it('keeps the open job when a read of the queue, not an event, takes the table past the limit', () => {
+    const old = job('old', 0);
+    const listed = Array.from({ length: 6_000 }, (_, i) => job(`c${i}`, 1_000 + i));
+    const byId = mergeJobList(new Map([[old.id, old]]), listed, 'old');
+    expect(byId.size).toBeLessThanOrEqual(jobsKept);
+    expect(byId.has('old')).toBe(true);
+    expect(mergeJobList(new Map([[old.id, old]]), listed).has('old')).toBe(false);
+  });
 });

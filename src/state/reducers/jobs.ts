@@ -185,7 +185,7 @@ function placeholderJob(e: DeckEvent): JobView {
  * A view equal to the one held keeps the held object, and a list that changes nothing keeps `jobs` itself: the
  * queue is read every few seconds, and a new table on each read would draw every tab that shows jobs again.
  */
-export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsById {
+export function mergeJobList(jobs: JobsById, listed: readonly JobView[], keep?: string): JobsById {
   let next: Map<string, JobView> | undefined;
   for (const j of listed) {
     const held = jobs.get(j.id);
@@ -193,7 +193,7 @@ export function mergeJobList(jobs: JobsById, listed: readonly JobView[]): JobsBy
     next ??= new Map(jobs);
     next.set(j.id, j);
   }
-  return next ? boundJobs(next) : jobs;
+  return next ? boundJobs(next, keep) : jobs;
 }
 
 /** Past this many jobs the table lets go of the oldest finished ones, down to `jobsAfterPruning`. */

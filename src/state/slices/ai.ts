@@ -262,7 +262,7 @@ export const aiSlice: Slice<'ai', AiState, AiActions> = {
         try {
           const listed = await queue.list({ kind: 'experimentRun', limit: runsRead });
           if (listed.length > 0)
-            set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed) } }));
+            set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed, s.jobs.log?.jobId) } }));
         } catch (error) {
           if (services.bus?.state.get().state === 'connected')
             notify('error', `experiment runs: ${errorText(error)}`);

@@ -199,7 +199,8 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
           ids.slice(0, fetchedAtOnce).map((id) => queue.get!(id).catch(() => undefined)),
         );
         const views = read.filter((v): v is JobView => v !== undefined);
-        if (views.length > 0) set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, views) } }));
+        if (views.length > 0)
+          set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, views, s.jobs.log?.jobId) } }));
       },
     };
     return actions;

@@ -150,7 +150,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         try {
           // The job as the queue has it now (its attempts, its whole result), beside what events told.
           const [history, view] = await Promise.all([bus.queue.logs(id), bus.queue.get?.(id)]);
-          if (view) patch({ byId: mergeJobList(get().jobs.byId, [view]) });
+          if (view) patch({ byId: mergeJobList(get().jobs.byId, [view], get().jobs.log?.jobId) });
           // Lines that arrived meanwhile made new copies of the log object; `opened` tells it is still this one.
           const current = get().jobs.log;
           if (current?.opened !== log.opened) return;
@@ -175,7 +175,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
           const held = get().jobs;
           patch({
-            byId: mergeJobList(held.byId, listed),
+            byId: mergeJobList(held.byId, listed, held.log?.jobId),
             counts: held.counts && isDeepStrictEqual(held.counts, counts) ? held.counts : counts,
             loadedAt: now(),
           });

@@ -562,7 +562,7 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         try {
           const listed = await queue.list({ kind: 'pipeline', limit: localRunsRead });
           if (listed.length > 0)
-            set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed) } }));
+            set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, listed, s.jobs.log?.jobId) } }));
         } catch (error) {
           if (services.bus?.state.get().state === 'connected')
             notify('error', `pipeline runs: ${errorText(error)}`);
