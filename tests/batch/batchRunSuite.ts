@@ -264,9 +264,11 @@ export function batchRunSuite(transport: BatchTransport): void {
         requestedBy: alice,
       });
       const pidFiles = ['web-1', 'web-2'].map((n) => join(dir, `pid-${n}`));
-      await waitFor('both targets of wave 1 running', () => pidFiles.every((f) => existsSync(f)), 20_000);
-      const pids = pidFiles.map((f) => Number(readFileSync(f, 'utf8')));
-      await waitFor('both sleeping', () => pids.every((p) => p > 0 && processAlive(p)));
+      // A pid file exists from the moment the shell opens it, before `echo` has written the pid: read once written.
+      const pidIn = (f: string) => (existsSync(f) ? Number(readFileSync(f, 'utf8')) || 0 : 0);
+      await waitFor('both targets of wave 1 running', () => pidFiles.every((f) => pidIn(f) > 0), 20_000);
+      const pids = pidFiles.map(pidIn);
+      await waitFor('both sleeping', () => pids.every((p) => processAlive(p)));
       await b.queue.cancel(id);
       await waitForStatus(b, id, 'cancelled', 20_000);
       await waitFor('the targets’ processes gone', () => pids.every((p) => !processAlive(p)), 20_000);
