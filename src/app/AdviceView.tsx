@@ -48,10 +48,11 @@ export function AdviceView({ width, height, active }: { width: number; height: n
   useKeys(
     'overlay',
     (press) => {
-      const name = press.name;
-      if (name === 'esc' || name === 'q') actions.assistant.close();
-      else if (name === 'r') void actions.assistant.advise();
-      else if (name === 'enter') {
+      // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
+      const action = press.action(['advice']);
+      if (action === 'view.back' || action === 'assistant.close') actions.assistant.close();
+      else if (action === 'advice.reload') void actions.assistant.advise();
+      else if (action === 'advice.offer') {
         const f = table.cursorRow;
         if (f?.suggestion?.notHere) actions.ui.notify('warn', `not offered: ${f.suggestion.notHere}`);
         else if (f?.suggestion)
@@ -61,10 +62,7 @@ export function AdviceView({ width, height, active }: { width: number; height: n
             title: `Run the job suggested for ${f.rule}?`,
             ...(f.suggestion.note ? { note: f.suggestion.note } : {}),
           });
-      } else {
-        const action = press.action(['table']);
-        if (!action || action.startsWith('table.select') || !table.act(action)) return false;
-      }
+      } else if (!action || !table.act(action)) return false;
       return true;
     },
     active,

@@ -17,6 +17,7 @@ import { type Screen, screenFace } from '../ui/screen';
 import { TableFocusContext, type TableFocusReporter } from '../ui/tableFocus';
 import { AdviceView } from './AdviceView';
 import { AssistantView } from './AssistantView';
+import { assistantFaces } from './assistantKeys';
 import { ConfirmOverlay } from './ConfirmOverlay';
 import { builtinCommands } from './commands';
 import { FilterPrompt } from './FilterPrompt';
@@ -112,6 +113,11 @@ function Shell({
   // A view open over the screen's list (a resource's details, a commit) brings its own keys, hints and filter.
   const view = useDeck((s) => screen.view?.(s));
   const face = useMemo(() => screenFace(screen, view), [screen, view]);
+  // The assistant's views cover the tab: `?` lists their keys, not the tab's.
+  const helpFace = useMemo(
+    () => (assistant ? { ...face, ...assistantFaces[assistant] } : face),
+    [face, assistant],
+  );
   const commands = useMemo(
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
     [screens, extraCommands],
@@ -175,7 +181,7 @@ function Shell({
         <TabBar screens={screens} width={columns} />
         <Box height={contentHeight} width={columns} overflow="hidden">
           {overlay === 'help' ? (
-            <HelpOverlay screen={face} commands={commands} width={columns} height={contentHeight} />
+            <HelpOverlay screen={helpFace} commands={commands} width={columns} height={contentHeight} />
           ) : null}
           {overlay === 'confirm' ? <ConfirmOverlay width={columns} height={contentHeight} /> : null}
           {overlay === 'form' ? <FormOverlay width={columns} height={contentHeight} /> : null}

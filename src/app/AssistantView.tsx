@@ -81,33 +81,34 @@ export function AssistantView({ width, height, active }: { width: number; height
     (press) => {
       const state = ask?.phase;
       if (!state) return false;
-      const name = press.name;
+      // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
+      const action = press.action(['assistant']);
       if (state === 'streaming') {
-        if (name === 'esc') {
+        if (action === 'view.back') {
           actions.assistant.stop();
           return true;
         }
         // `q` would quit the console from under an answer on its way: stopping is Esc.
-        if (name === 'q') return true;
-      } else if (name === 'esc' || name === 'q') {
+        if (action === 'assistant.close') return true;
+      } else if (action === 'view.back' || action === 'assistant.close') {
         if (state === 'review' || state === 'unconfigured' || state === 'gathering')
           actions.assistant.cancel();
         else actions.assistant.close();
         return true;
       }
-      if (state === 'review' && name === 'enter') {
+      if (state === 'review' && action === 'assistant.send') {
         actions.assistant.send();
         return true;
       }
-      if (state === 'unconfigured' && name === 'a') {
+      if (state === 'unconfigured' && action === 'assistant.advise') {
         void actions.assistant.advise();
         return true;
       }
-      if (state === 'done' && (name === 'tab' || name === 'n') && proposals.length > 1) {
+      if (state === 'done' && action === 'assistant.nextProposal' && proposals.length > 1) {
         setPicked((getPicked() + 1) % proposals.length);
         return true;
       }
-      if (state === 'done' && name === 'enter') {
+      if (state === 'done' && action === 'assistant.send') {
         const chosen = proposals[Math.min(getPicked(), proposals.length - 1)];
         if (chosen?.valid)
           offerJob(
@@ -116,11 +117,10 @@ export function AssistantView({ width, height, active }: { width: number; height
           );
         return true;
       }
-      if ((state === 'streaming' || state === 'done') && name === 'c') {
+      if ((state === 'streaming' || state === 'done') && action === 'assistant.context') {
         setShowContext(!getShowContext());
         return true;
       }
-      const action = press.action(['log']);
       if (action === 'view.wrap') setWrap(!getWrap());
       else if (action && isLogScrollAction(action))
         setScrolled({ mode, at: logScroll(scrollOf(mode, getScrolled()), action, lines.length, bodyHeight) });

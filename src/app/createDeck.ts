@@ -8,6 +8,7 @@ import type { Deck } from '../ui/deckContext';
 import { globalActions, Keymap, listActions, logActions, tabActions, tableActions } from '../ui/keymap';
 import type { Screen } from '../ui/screen';
 import { makeTheme } from '../ui/theme';
+import { adviceActions, assistantActions } from './assistantKeys';
 
 export interface DeckOptions {
   services: DeckServices;
@@ -38,6 +39,8 @@ export function createDeck(opts: DeckOptions): Deck {
       ...logActions,
       ...listActions,
       ...opts.screens.flatMap((s) => s.actions),
+      ...assistantActions,
+      ...adviceActions,
     ],
     opts.config.keys,
   );

@@ -73,6 +73,21 @@ describe(':advise in the console', () => {
     expect(f).toContain('Enter: not offered here');
   });
 
+  it("? lists :advise's own keys, not the covered tab's", async () => {
+    const d = await openScanned();
+    await advise(d);
+    await d.resize(120, 60);
+    await d.press('?');
+    const help = await d.waitFor('Keys of this screen');
+    expect(help).toMatch(/Enter +Offer the finding's suggested job/);
+    expect(help).toMatch(/r +Read the findings again/);
+    expect(help).toMatch(/Esc +Close/);
+    expect(help).toMatch(/o +Sort by next column/);
+    expect(help).not.toMatch(/Open what the row names|\[table\.filter\]|\[table\.select\]|Send the question/);
+    await d.press('esc');
+    await d.waitFor(/Advice: \d+ findings/);
+  });
+
   it('Enter offers the suggested job and runs it only once confirmed (typed for a terminate)', async () => {
     const d = await openScanned();
     await advise(d);

@@ -210,6 +210,29 @@ describe(':ask in the console', () => {
     await d.waitFor(/Advice: (no findings|\d+ findings?)/);
   });
 
+  it("? lists the Assistant's own keys, not the covered tab's, and closes back to the view", async () => {
+    const d = await open({ behaviour: streams(['never asked']) });
+    await palette(d, 'ask anything');
+    await d.waitFor('Nothing sent yet');
+    await d.resize(120, 60);
+    await d.press('?');
+    const help = await d.waitFor('Keys of this screen');
+    expect(help).toMatch(/Enter +Send the question/);
+    expect(help).toMatch(/Esc +Cancel/);
+    expect(help).toMatch(/Tab n +The next proposed job/);
+    expect(help).toMatch(/c +What was sent/);
+    expect(help).toMatch(/a +Without an endpoint: :advise/);
+    expect(help).toMatch(/w +Wrap/);
+    // The Dashboard's keys, and the log keys the view does not have (search, sideways), are not listed; `q` closes
+    // the view rather than quitting.
+    expect(help).not.toMatch(
+      /Open what the row names|Filter failures|\[log\.search\]|\[view\.scrollRight\]|\[app\.quit\]/,
+    );
+    await d.press('esc');
+    await d.waitFor('Nothing sent yet');
+    expect(server?.requests).toHaveLength(0);
+  });
+
   it('shows a proposed job as a spec and queues it only after the confirmation', async () => {
     const spec = { kind: 'command', payload: { program: 'echo', args: ['cleaned'] } };
     const d = await open({ behaviour: proposing(spec) });

@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { deckBusOf } from '../../src/openWorkspace';
+import { deckAiFor } from '../../src/services/ai/deckAi';
+import { operator } from '../harness/memoryDeckBus';
+import { startDeck } from '../harness/startDeck';
 import { AiWorkspace, lastError, plain } from './aiHarness';
 
 let ws: AiWorkspace | undefined;
@@ -190,6 +194,84 @@ describe('the AI tab', () => {
     await d.press('R');
     await d.waitFor(() => /^retry: refused, infradeck runs read-only/.test(lastError(d)));
     expect((await ws.bus.queue.list({ kind: 'experimentRun' })).length).toBe(1);
+  });
+
+  it('says an experiment or a run is not there, and ? and the hint line offer only what works there', async () => {
+    ws = new AiWorkspace();
+    const d = await ws.open({ size: { columns: 160, rows: 60 } });
+    // A toast (the missing run's log) would hide the hints.
+    const hintLine = async () => {
+      d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+      await d.waitFor((f) => f.split('\n').at(-2)?.includes('? help') ?? false);
+      return plain(d.lines().at(-2) ?? '');
+    };
+    const help = async () => {
+      await d.press('?');
+      const shown = plain(await d.waitFor('Keys of this screen'));
+      await d.press('esc');
+      return shown;
+    };
+
+    await d.press(':');
+    await d.type('ai nosuch');
+    await d.press('enter');
+    await d.waitFor('no experiment "nosuch" in ai/experiments');
+    expect(await hintLine()).toMatch(/^Esc back {2}\/ search {2}\? help/);
+    const noExperiment = await help();
+    expect(noExperiment).toMatch(/\/ +Search: text/);
+    expect(noExperiment).not.toMatch(/Start a run|Compare the selected|Cancel the run|Run a failed|Copy the/);
+    await d.press('esc');
+    await d.waitFor(/EXPERIMENT +RUNS +LAST/);
+
+    d.store.getState().actions.ai.openExperiment('slow');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    void d.store.getState().actions.ai.openRun('nosuch-run');
+    await d.waitFor("run nosuch-run: not in the queue's list");
+    expect(await hintLine()).toMatch(/^Esc back {2}\/ search {2}\? help/);
+    const noRun = await help();
+    expect(noRun).toMatch(/\/ +Search: text/);
+    expect(noRun).not.toMatch(/Chart the next metric|The log alone|Cancel the run|Run a failed|Copy the/);
+    await d.press('esc');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+  });
+
+  it("while the experiment files are read, an experiment opened says so and offers Esc, not the runs' keys", async () => {
+    ws = new AiWorkspace();
+    const files = deckAiFor({ dataDir: ws.dir, env: {} });
+    const d = await startDeck({
+      bus: deckBusOf(ws.bus, operator),
+      services: { ai: { ...files, loadExperiments: () => new Promise(() => {}) } },
+      size: { columns: 120, rows: 35 },
+    });
+    ws.deck = d;
+    await d.press(':');
+    await d.type('ai slow');
+    await d.press('enter');
+    await d.waitFor('reading experiments…');
+    expect(plain(d.lines().at(-2) ?? '')).toMatch(/^Esc back {2}\/ search {2}\? help/);
+    await d.press('esc');
+    await d.waitFor(/EXPERIMENT +RUNS/);
+    expect(plain(d.lines().at(-2) ?? '')).toMatch(/^Enter runs {2}n new run/);
+  });
+
+  it("the start form's hint line says the form's keys, over the experiments and over the runs", async () => {
+    ws = new AiWorkspace();
+    const d = await ws.open();
+    const hintLine = () => plain(d.lines().at(-2) ?? '');
+    await d.press('n');
+    await d.waitFor('Start slow');
+    expect(hintLine()).toMatch(/^Tab next field {2}Enter start {2}Esc back/);
+    await d.press('esc');
+    await d.waitFor(/EXPERIMENT +RUNS/);
+    expect(hintLine()).toMatch(/^Enter runs {2}n new run/);
+    await d.press('enter');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    await d.press('n');
+    await d.waitFor('Start slow');
+    expect(hintLine()).toMatch(/^Tab next field {2}Enter start {2}Esc back/);
+    await d.press('esc');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    expect(hintLine()).toMatch(/^Enter open {2}Space select/);
   });
 
   it('draws points as they arrive on the open chart of a running run', async () => {

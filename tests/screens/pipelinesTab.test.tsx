@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/domain/config';
@@ -292,6 +292,39 @@ describe('the Pipelines tab', () => {
     await d.press('c');
     // A toast: the retry's failure, told at about the same time, may hold the message line.
     await d.toasted(/is failed: nothing to cancel/);
+  });
+
+  it('a run whose row went away says so, and ? and the hint line offer only what works there', async () => {
+    const d = await openTab();
+    await d.press('t');
+    await d.waitFor('Run pipeline build now?');
+    await d.press('y');
+    await d.waitFor(/local +- +build +failed/);
+    await d.press('enter');
+    await d.waitFor(/local · build · run \S+ · FAILED/);
+    // The run's failure, told on the message line, would hide the hints.
+    const hintLine = async () => {
+      d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+      await d.waitFor((f) => f.split('\n').at(-2)?.includes('? help') ?? false);
+      return d.lines().at(-2) ?? '';
+    };
+    expect(await hintLine()).toContain('[ older');
+
+    rmSync(join(ws.dir, 'pipelines', 'build.yaml'));
+    await d.store.getState().actions.pipelines.reloadLocal();
+    await d.waitFor(/build\.yaml: no longer listed/);
+    expect(await hintLine()).toMatch(/^Esc back {2}\/ search {2}\? help/);
+    await d.resize(200, 60);
+    await d.press('?');
+    const help = await d.waitFor('Keys of this screen');
+    expect(help).toMatch(/j ↓ +Scroll down/);
+    expect(help).toMatch(/\/ +Search: text/);
+    expect(help).not.toMatch(
+      /older run|newer run|Re-run the failed|Cancel the run|Copy the run|Sort by next|Filter:/,
+    );
+    await d.press('esc', 'esc');
+    await d.waitFor(/github +web +CI +main +failed/);
+    expect(d.frame()).not.toContain('no longer listed');
   });
 
   it('a local step whose needs have not passed shows waiting with no job, and Enter on it says what it waits for', async () => {

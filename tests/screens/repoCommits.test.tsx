@@ -76,6 +76,7 @@ describe("a repository's recent commits", () => {
     expect(show).toContain(`commit ${full}`);
     expect(show).toContain('second: add the source');
     expect(show).toMatch(/src\.txt \| 2 \+\+/);
+    expect(d.lines().at(-2)).toMatch(/^y copy id {2}Esc back {2}\/ search {2}\? help/);
     await d.press('y');
     const m = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '');
     expect(m && Buffer.from(m[1], 'base64').toString()).toBe(repos.shortHead(app, 'HEAD~1'));

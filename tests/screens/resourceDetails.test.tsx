@@ -107,6 +107,11 @@ describe("a resource's details", () => {
     const d = await openInstance('web-web-1');
     await d.press('d');
     await d.waitFor('describe ec2 ');
+    // Search last: the hint line drops from the right when narrow, and back should stay longer. (The scan's
+    // toast would hide the hints.)
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await d.waitFor((f) => f.split('\n').at(-2)?.includes('? help') ?? false);
+    expect(d.lines().at(-2)).toMatch(/^y copy id {2}Esc back {2}\/ search {2}\? help/);
     await d.press('?');
     const help = await d.waitFor('Resources: describe');
     expect(help).toMatch(/n +Next match/);

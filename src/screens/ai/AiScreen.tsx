@@ -1,11 +1,11 @@
-import { Box, Text } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { Box } from 'ink';
+import { useEffect, useMemo } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { type ExperimentRow, experimentRows } from '../../domain/aiRunRows';
-import { fitWidth, stripControl } from '../../domain/text';
+import { stripControl } from '../../domain/text';
 import { aiRunRowsOf } from '../../state/slices/ai';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -54,9 +54,11 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const open = useDeck((s) => s.ai.experiment);
   const runOpen = useDeck((s) => s.ai.run);
   const compare = useDeck((s) => s.ai.compare);
+  const shown = useDeck(aiShown);
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.ai ?? '');
-  const [form, setForm] = useState<string | undefined>();
+  // The start form is a view of the tab in the store (not this component's state), so `?` and the hint line know.
+  const form = useDeck((s) => newRunOf(s.ui.views.ai));
 
   // The files are read when the tab is shown and followed while it is: an edit shows at once.
   useEffect(() => (active ? actions.ai.connect() : undefined), [active, actions]);
@@ -67,7 +69,8 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const openRow = open !== undefined ? rows.find((r) => r.key === open) : undefined;
-  const onNew = (row: ExperimentRow | undefined) => () => newRun(row, actions, readOnly, setForm);
+  const openForm = (name: string) => actions.ui.openView('ai', `${NEW_RUN}${name}`);
+  const onNew = (row: ExperimentRow | undefined) => () => newRun(row, actions, readOnly, openForm);
 
   useKeys(
     'screen',
@@ -82,37 +85,41 @@ function AiScreen({ width, height, active }: ScreenProps) {
       else if (!action || !table.act(action)) return false;
       return true;
     },
-    active && open === undefined && form === undefined,
+    active && shown === 'experiments',
   );
 
-  const formInfo = form !== undefined ? rows.find((r) => r.key === form)?.info : undefined;
+  const formInfo = shown === 'form' ? rows.find((r) => r.key === form)?.info : undefined;
   if (formInfo)
     return (
       <NewRunForm
+        key={form}
         info={formInfo}
         width={width}
         height={height}
         active={active}
-        onClose={() => setForm(undefined)}
+        onClose={() => actions.ui.closeView('ai')}
       />
     );
   if (open !== undefined) {
     const back = () => actions.ai.back();
-    if (!openRow && experiments !== undefined)
+    if (shown === 'noExperiment' || shown === 'reading' || !openRow)
       return (
         <TextDetails
-          lines={[
-            `no experiment "${open}" in ai/experiments, and no runs of it`,
-            '',
-            'Esc goes back to the experiments.',
-          ]}
+          lines={
+            shown === 'noExperiment'
+              ? [
+                  `no experiment "${open}" in ai/experiments, and no runs of it`,
+                  '',
+                  'Esc goes back to the experiments.',
+                ]
+              : ['reading experiments…']
+          }
           width={width}
           height={height}
           active={active}
           onBack={back}
         />
       );
-    if (!openRow) return <Text color={theme.muted}>{fitWidth(' reading experiments…', width)}</Text>;
     if (compare) {
       const compared = compare.flatMap((id) => runs.find((r) => r.id === id) ?? []);
       return <CompareView rows={compared} width={width} height={height} active={active} />;
@@ -218,10 +225,63 @@ const compareView: ScreenView = {
   ],
 };
 
+/** A note shown in place of what was opened (not there, or the files not read yet): a text view, Esc goes back. */
+const noteView: ScreenView = {
+  id: 'aiNote',
+  title: 'note',
+  scopes: ['log'],
+  hints: [
+    { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
+  ],
+};
+
+/** `n`: the form takes every key but Ctrl-C; its keys are written under it. */
+const formView: ScreenView = {
+  id: 'aiNewRun',
+  title: 'start runs',
+  scopes: [],
+  hints: ['Tab next field', 'Enter start', 'Esc back'],
+};
+
+/** The start form of an experiment, open over the experiments or its runs: `newRun:NAME` in the tab's views. */
+const NEW_RUN = 'newRun:';
+function newRunOf(views: readonly string[] | undefined): string | undefined {
+  const top = views?.[views.length - 1];
+  return top?.startsWith(NEW_RUN) ? top.slice(NEW_RUN.length) : undefined;
+}
+
+/** What the tab shows, from the store: the tab draws it and `aiView` names its keys, so the two never differ. */
+type AiShown = 'form' | 'experiments' | 'reading' | 'noExperiment' | 'compare' | 'runs' | 'run' | 'noRun';
+
+function aiShown(s: Pick<DeckState, 'ai' | 'jobs' | 'ui'>): AiShown {
+  const { experiment, experiments, run, compare } = s.ai;
+  const runs = aiRunRowsOf(s);
+  // An experiment's row is its file, or the runs of one whose file went (`experimentRows`).
+  const listed = (name: string) =>
+    experiments?.some((e) => e.name === name) || runs.some((r) => r.experiment === name);
+  const form = newRunOf(s.ui.views.ai);
+  if (form !== undefined && listed(form)) return 'form';
+  if (experiment === undefined) return 'experiments';
+  if (!listed(experiment)) return experiments === undefined ? 'reading' : 'noExperiment';
+  if (compare) return 'compare';
+  if (run === undefined) return 'runs';
+  return runs.some((r) => r.id === run) ? 'run' : 'noRun';
+}
+
+const views: Record<AiShown, ScreenView | undefined> = {
+  form: formView,
+  experiments: undefined,
+  reading: noteView,
+  noExperiment: noteView,
+  compare: compareView,
+  runs: runsView,
+  run: runView,
+  noRun: noteView,
+};
+
 function aiView(s: DeckState): ScreenView | undefined {
-  if (s.ai.experiment === undefined) return undefined;
-  if (s.ai.compare) return compareView;
-  return s.ai.run !== undefined ? runView : runsView;
+  return views[aiShown(s)];
 }
 
 const runKeys = (scope: string): ActionDef[] => [
@@ -299,6 +359,7 @@ export const aiScreen: Screen = {
   Component: AiScreen,
   view: aiView,
   open: (args, actions) => {
+    actions.ui.closeView('ai', { all: true });
     if (args[0]) actions.ai.openExperiment(args[0]);
     else actions.ai.closeAll();
     return args.length > 1 ? `:ai ${args.join(' ')}: one experiment name` : undefined;

@@ -199,8 +199,21 @@ const logView: ScreenView = {
   ],
 };
 
+/** The open run's row went away (its file deleted, its repository no longer listed): a text that says so. */
+const goneView: ScreenView = {
+  id: 'pipelineGone',
+  title: 'gone',
+  scopes: ['log'],
+  hints: [
+    { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
+  ],
+};
+
 function pipelinesView(s: DeckState): ScreenView | undefined {
-  if (!s.pipelines.open) return undefined;
+  const open = s.pipelines.open;
+  if (!open) return undefined;
+  if (!pipelineRowsOf(s).some((r) => r.key === open.rowKey)) return goneView;
   return s.pipelines.openJob ? logView : runView;
 }
 

@@ -101,6 +101,7 @@ const commitView: ScreenView = {
   hints: [
     { action: 'clipboard.copy', label: 'copy id' },
     { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
   ],
 };
 

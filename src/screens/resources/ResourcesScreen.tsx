@@ -188,6 +188,7 @@ const describeView: ScreenView = {
   hints: [
     { action: 'clipboard.copy', label: 'copy id' },
     { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
   ],
 };
 const goneView: ScreenView = {
