@@ -312,7 +312,9 @@ describe('the Pipelines tab', () => {
 
     rmSync(join(ws.dir, 'pipelines', 'build.yaml'));
     await d.store.getState().actions.pipelines.reloadLocal();
-    await d.waitFor(/build\.yaml: no longer listed/);
+    await d.waitFor(/local · build · run \S+: no longer listed/);
+    expect(d.frame()).toContain('Its pipeline file was deleted or renamed');
+    expect(d.frame()).not.toContain('build.yaml');
     expect(await hintLine()).toMatch(/^Esc back {2}\/ search {2}\? help/);
     await d.resize(200, 60);
     await d.press('?');

@@ -121,7 +121,14 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     if (!row)
       return (
         <TextDetails
-          lines={[`${open.rowKey}: no longer listed`, '', 'Esc goes back to the list.']}
+          lines={[
+            `${open.run.source}${open.run.repo ? ` ${open.run.repo}` : ''} · ${open.run.workflow} · run ${open.run.id}: no longer listed`,
+            open.run.source === 'local'
+              ? 'Its pipeline file was deleted or renamed, or its repository left the Repositories tab.'
+              : 'Its repository left the Repositories tab, or its remote changed.',
+            '',
+            'Esc goes back to the list.',
+          ]}
           width={width}
           height={height}
           active={active}
