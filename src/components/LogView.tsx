@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { fitWidth, stripControl } from '../domain/text';
 import { sliceColumns, widestLine } from '../domain/textColumns';
 import { type ColumnRange, matchesIn, rowSegments } from './searchMatches';
-import { wrappedRows } from './wrapRows';
+import { earlierRow, keptPlace, lastPageTop, movedRows, type RowPlace, wrappedRows } from './wrapRows';
 
 /**
  * Lines a log view shows: an array, a RingBuffer (whose `dropped` counts the lines it evicted), or anything
@@ -104,10 +104,15 @@ export function logScroll(
   return { follow: !upward && next >= maxStart, offset: next + dropped };
 }
 
-/** Where a text view is: its vertical scroll, whether long lines wrap, and how far right it is scrolled. */
+/**
+ * Where a text view is: its vertical scroll, whether long lines wrap, and how far right it is scrolled. Wrapped,
+ * the top row is row `rowInLine` of the line `offset` names, so j/k and PgUp/PgDn move rows, not lines.
+ */
 export interface TextViewState extends LogScroll {
   wrap: boolean;
   scrollX: number;
+  /** While wrapping: the row of the top line that is the view's top row (0, its first, when absent). */
+  rowInLine?: number;
 }
 
 const TEXT_VIEW_ACTIONS: ReadonlySet<string> = new Set([
@@ -123,8 +128,9 @@ export function isTextViewAction(action: string): boolean {
 }
 
 /**
- * Apply a key's action to a text view of `lines` shown `width`x`height`: scroll (as `logScroll`), `w` wraps or
- * cuts long lines, ←/→ move a quarter of the view sideways (not while wrapping: nothing is cut then).
+ * Apply a key's action to a text view of `lines` shown `width`x`height`: scroll (as `logScroll`; wrapped, by the
+ * rows the lines take), `w` wraps or cuts long lines with the same line on top, ←/→ move a quarter of the view
+ * sideways (not while wrapping: nothing is cut then).
  */
 export function textViewStep(
   state: TextViewState,
@@ -133,9 +139,16 @@ export function textViewStep(
   height: number,
   width: number,
 ): TextViewState {
+  if (state.wrap && isLogScrollAction(action)) return wrappedScroll(state, action, lines, height, width);
   switch (action) {
-    case 'view.wrap':
-      return { ...state, wrap: !state.wrap, scrollX: 0 };
+    case 'view.wrap': {
+      const toggled = { ...state, wrap: !state.wrap, scrollX: 0, rowInLine: 0 };
+      if (state.follow) return toggled;
+      const top = state.wrap
+        ? wrappedTop(lines, height, width, state).index
+        : logWindow(lines.length, height, state, droppedOf(lines)).start;
+      return { ...toggled, offset: droppedOf(lines) + top };
+    }
     case 'view.scrollLeft':
     case 'view.scrollRight': {
       if (state.wrap) return state;
@@ -148,6 +161,63 @@ export function textViewStep(
       return next === state ? state : { ...state, ...next };
     }
   }
+}
+
+/**
+ * The top row of a wrapping view: the row `view` names, or, following (or named below the last page, as a
+ * search's match near the end can be), the top of the last page. Walks only the last page's lines.
+ */
+export function wrappedTop(
+  lines: LogLines,
+  height: number,
+  width: number,
+  view: LogScroll & { rowInLine?: number },
+): RowPlace {
+  const last = lastPageTop(lines, height, width);
+  if (view.follow) return last;
+  const named = { index: view.offset - droppedOf(lines), row: view.rowInLine ?? 0 };
+  return earlierRow(keptPlace(lines, named, width), last);
+}
+
+/** `logScroll` for a wrapping view: it moves rows, walking only the lines a step passes. */
+function wrappedScroll(
+  state: TextViewState,
+  action: string,
+  lines: LogLines,
+  height: number,
+  width: number,
+): TextViewState {
+  const page = Math.max(1, Math.floor(height));
+  const dropped = droppedOf(lines);
+  const last = lastPageTop(lines, page, width);
+  const top = wrappedTop(lines, page, width, state);
+  let next: RowPlace;
+  switch (action) {
+    case 'nav.down':
+      next = movedRows(lines, top, 1, width);
+      break;
+    case 'nav.pageDown':
+      next = movedRows(lines, top, page, width);
+      break;
+    case 'nav.up':
+      next = movedRows(lines, top, -1, width);
+      break;
+    case 'nav.pageUp':
+      next = movedRows(lines, top, -page, width);
+      break;
+    case 'nav.top':
+      next = { index: 0, row: 0 };
+      break;
+    case 'nav.bottom':
+      return { ...state, follow: true, offset: dropped + last.index, rowInLine: last.row };
+    default:
+      return state;
+  }
+  next = earlierRow(next, last);
+  const upward = action === 'nav.up' || action === 'nav.pageUp' || action === 'nav.top';
+  const atLast = next.index === last.index && next.row === last.row;
+  if (upward && next.index === top.index && next.row === top.row) return state;
+  return { ...state, follow: !upward && atLast, offset: dropped + next.index, rowInLine: next.row };
 }
 
 /** How a line is drawn (a heading, an error); plain when undefined. */
@@ -164,6 +234,8 @@ export interface LogViewProps {
   follow: boolean;
   /** First visible line, counted as in LogScroll (ignored while following). */
   offset?: number;
+  /** While wrapping: the row of the first visible line at the top (`TextViewState.rowInLine`). */
+  rowInLine?: number;
   emptyMessage?: string;
   /** Long lines continue on the next rows instead of being cut at `width`. */
   wrap?: boolean;
@@ -182,8 +254,6 @@ export interface LogHighlight {
   /** The current match: its line counted as `LogScroll.offset` counts, and its first column. */
   current?: { line: number; from: number };
   currentColor?: string;
-  /** The matches in the kept line `index` when the lines drawn are not the ones searched (rows a view wrapped). */
-  matchesOf?: (index: number) => readonly ColumnRange[];
 }
 
 /** Columns one `view.scrollLeft` / `view.scrollRight` moves: a quarter of the view, at least 8. */
@@ -217,27 +287,22 @@ export interface ShownRow {
 
 /**
  * The rows a text view of `lines` shows at `width`x`height` in `view`: lines cut at the width from column
- * `scrollX`, or wrapped (see `wrappedRows`). A wrapping view scrolled to a line below the last full page (a
- * search's match: wrapped, those lines may need more rows than the view has) shows the log's last rows when
- * the rows from that line would not fill it.
+ * `scrollX`, or wrapped from the row `wrappedTop` gives.
  */
 export function shownRows(
   lines: LogLines,
   width: number,
   height: number,
-  view: LogScroll & { wrap?: boolean; scrollX?: number },
+  view: LogScroll & { wrap?: boolean; scrollX?: number; rowInLine?: number },
 ): ShownRow[] {
   const w = Math.max(0, Math.floor(width));
   const h = Math.max(0, Math.floor(height));
   if (h === 0 || w === 0) return [];
-  const dropped = droppedOf(lines);
   if (view.wrap) {
-    const start = Math.min(Math.max(0, view.offset - dropped), Math.max(0, lines.length - 1));
-    let rows = wrappedRows(lines, h, w, view.follow, start);
-    if (!view.follow && rows.length < h) rows = wrappedRows(lines, h, w, true, start);
+    const rows = wrappedRows(lines, h, w, wrappedTop(lines, h, w, view));
     return rows.map((r) => ({ ...r, text: fitWidth(r.text, w) }));
   }
-  const { start, end } = logWindow(lines.length, h, view, dropped);
+  const { start, end } = logWindow(lines.length, h, view, droppedOf(lines));
   const scrollX = view.scrollX ?? 0;
   const rows: ShownRow[] = [];
   for (let i = start; i < end; i++)
@@ -252,8 +317,8 @@ export function shownRows(
 
 /**
  * Exactly `height` rows: the visible part of the log, each line stripped of control sequences and either cut to
- * `width` (from column `scrollX`) or wrapped onto as many rows as it needs. A search's matches in them show
- * inverse, the current one also bold (and in `search.currentColor`).
+ * `width` (from column `scrollX`) or wrapped onto as many rows as it needs (from row `rowInLine` of the first).
+ * A search's matches in them show inverse, the current one also bold (and in `search.currentColor`).
  */
 export function LogView({
   lines,
@@ -261,6 +326,7 @@ export function LogView({
   height,
   follow,
   offset = 0,
+  rowInLine = 0,
   emptyMessage,
   wrap = false,
   scrollX = 0,
@@ -283,12 +349,12 @@ export function LogView({
   const matchesOf = (index: number, on: LogHighlight) => {
     let found = matches.get(index);
     if (!found) {
-      found = on.matchesOf?.(index) ?? matchesIn(stripControl(lines.at(index) ?? ''), on.pattern);
+      found = matchesIn(stripControl(lines.at(index) ?? ''), on.pattern);
       matches.set(index, found);
     }
     return found;
   };
-  for (const r of shownRows(lines, w, h, { follow, offset, wrap, scrollX })) {
+  for (const r of shownRows(lines, w, h, { follow, offset, rowInLine, wrap, scrollX })) {
     const style = lineStyle?.(r.index);
     const ranges = search ? matchesOf(r.index, search) : [];
     const current = search?.current?.line === dropped + r.index ? search.current : undefined;
@@ -304,7 +370,8 @@ export function LogView({
           ? r.text
           : rowSegments(r.text, r.from, ranges).map((piece) => {
               if (!piece.range) return piece.text;
-              const isCurrent = current?.from === piece.range.from;
+              // Bold where the current match starts: a match a wrap cut goes on inverse on the next row.
+              const isCurrent = current?.from === piece.range.from && piece.range.from >= r.from;
               return (
                 <Text
                   key={`m:${piece.range.from}`}

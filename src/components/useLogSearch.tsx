@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import type { ReactNode } from 'react';
-import { displayWidth, fitWidth, stripControl } from '../domain/text';
+import { displayWidth, fitWidth } from '../domain/text';
 import { useActions, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
 import { LineInput } from '../ui/LineInput';
@@ -8,18 +8,8 @@ import { editLineState, type LineState, lineOf } from '../ui/lineEditor';
 import { type HistoryWalk, walkHistory } from '../ui/lineHistory';
 import { useKeyState } from '../ui/useKeyState';
 import type { LogHighlight, LogLines, TextViewState } from './LogView';
-import {
-  findMatch,
-  type LineMatch,
-  rangesOnRow,
-  rowOfMatch,
-  rowsTop,
-  showMatch,
-  showMatchRow,
-  viewTop,
-} from './logSearch';
-import { type ColumnRange, matchesIn, searchPattern } from './searchMatches';
-import type { WrappedRow } from './wrapRows';
+import { findMatch, type LineMatch, showMatch, viewTop } from './logSearch';
+import { searchPattern } from './searchMatches';
 
 /** A log view's search: the prompt while it is open, what was searched and where `n`/`N` stand. */
 interface SearchState {
@@ -59,7 +49,6 @@ export function useLogSearch({
   width,
   height,
   active,
-  rows,
 }: {
   lines: LogLines;
   view: TextViewState;
@@ -67,11 +56,6 @@ export function useLogSearch({
   width: number;
   height: number;
   active: boolean;
-  /**
-   * The rows a view draws when it wraps `lines` itself (TextDetails): its offset then counts these rows. The
-   * lines are searched, and a match is shown on (and marked across) the rows it takes.
-   */
-  rows?: readonly WrappedRow[];
 }): LogSearch {
   const { theme } = useDeckContext();
   const history = useActions().ui.history('search');
@@ -82,12 +66,10 @@ export function useLogSearch({
   // What a search measures against: the view as it is once the search's line is drawn.
   const searchHeight = Math.max(1, height - 1);
   const dropped = lines.dropped ?? 0;
-  const top = () => (rows ? rowsTop(rows, view, searchHeight) : viewTop(lines, view, searchHeight, width));
+  const top = () => viewTop(lines, view, searchHeight, width);
 
   const go = (found: LineMatch, text: string, pattern: RegExp, note?: string) => {
-    setView((v) =>
-      rows ? showMatchRow(v, rows, found, searchHeight) : showMatch(v, lines, found, searchHeight, width),
-    );
+    setView((v) => showMatch(v, lines, found, searchHeight, width));
     setSearch({ text, pattern, match: { line: dropped + found.index, from: found.from }, note });
   };
 
@@ -198,35 +180,9 @@ export function useLogSearch({
   return {
     logHeight,
     act,
-    highlight: search.pattern && highlightOf(search.pattern, search.match, theme.warn, lines, rows),
+    highlight: search.pattern && { pattern: search.pattern, current: search.match, currentColor: theme.warn },
     line,
   };
-}
-
-/** The search as the LogView shows it; over `rows`, the current match and the marks move to the rows they lie on. */
-function highlightOf(
-  pattern: RegExp,
-  match: SearchState['match'],
-  currentColor: string | undefined,
-  lines: LogLines,
-  rows: readonly WrappedRow[] | undefined,
-): LogHighlight {
-  if (!rows) return { pattern, current: match, currentColor };
-  const inLine = new Map<number, ColumnRange[]>();
-  const matchesOf = (row: number) => {
-    const r = rows[row];
-    if (!r) return [];
-    let found = inLine.get(r.index);
-    if (!found) {
-      found = matchesIn(stripControl(lines.at(r.index) ?? ''), pattern);
-      inLine.set(r.index, found);
-    }
-    return rangesOnRow(r, found);
-  };
-  const index = match ? match.line - (lines.dropped ?? 0) : -1;
-  const row = match ? rowOfMatch(rows, { index, column: match.from }) : -1;
-  const current = match && row >= 0 ? { line: row, from: match.from - rows[row].from } : undefined;
-  return { pattern, current, currentColor, matchesOf };
 }
 
 function noMatch(text: string): string {

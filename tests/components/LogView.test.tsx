@@ -5,10 +5,13 @@ import {
   isLogScrollAction,
   isTextViewAction,
   LOG_FOLLOW,
+  type LogLines,
   type LogScroll,
   LogView,
   logScroll,
   logWindow,
+  shownRows,
+  type TextViewState,
   textViewStep,
 } from '../../src/components/LogView';
 import { RingBuffer } from '../../src/domain/ringBuffer';
@@ -191,5 +194,78 @@ describe('long lines in a LogView', () => {
     // Nothing is cut while wrapping: no sideways scroll.
     expect(textViewStep(s, 'view.scrollRight', lines, 5, 40)).toBe(s);
     expect(textViewStep(s, 'nav.bottom', lines, 5, 40)).toEqual({ ...s, follow: true });
+  });
+});
+
+describe('a wrapping text view scrolls by rows', () => {
+  // Lines of 3 rows each at width 10 (`3a...` is line 3's first row, `3b...` its second, `3c` its third).
+  const lineOf = (i: number) => [`${i}a`.padEnd(10, '.'), `${i}b`.padEnd(10, '.'), `${i}c`].join('');
+  const rowsAt = (lines: LogLines, view: TextViewState, height = 4) =>
+    shownRows(lines, 10, height, view).map((r) => r.text.trimEnd());
+  const TOP: TextViewState = { follow: false, offset: 0, wrap: true, scrollX: 0 };
+
+  it('j, k, PgDn, PgUp move rows; G follows the last row; k after G goes up one row', () => {
+    const lines = Array.from({ length: 6 }, (_, i) => lineOf(i));
+    const step = (s: TextViewState, action: string) => textViewStep(s, action, lines, 4, 10);
+    let s = step(TOP, 'nav.down');
+    expect(s).toMatchObject({ follow: false, offset: 0, rowInLine: 1 });
+    expect(rowsAt(lines, s)).toEqual(['0b........', '0c', '1a........', '1b........']);
+    s = step(s, 'nav.pageDown');
+    expect(rowsAt(lines, s)[0]).toBe('1c');
+    s = step(s, 'nav.pageUp');
+    expect(rowsAt(lines, s)[0]).toBe('0b........');
+    s = step(step(s, 'nav.up'), 'nav.up');
+    expect(s).toMatchObject({ follow: false, offset: 0, rowInLine: 0 });
+    s = step(s, 'nav.bottom');
+    expect(s).toMatchObject({ follow: true, offset: 4, rowInLine: 2 });
+    expect(rowsAt(lines, s)).toEqual(['4c', '5a........', '5b........', '5c']);
+    s = step(s, 'nav.up');
+    expect(s).toMatchObject({ follow: false, offset: 4, rowInLine: 1 });
+    expect(rowsAt(lines, s)).toEqual(['4b........', '4c', '5a........', '5b........']);
+    // Down to the last row follows again; up from the top changes nothing.
+    expect(step(s, 'nav.down')).toMatchObject({ follow: true, offset: 4, rowInLine: 2 });
+    expect(step(TOP, 'nav.up')).toBe(TOP);
+  });
+
+  it('w keeps the line on top: wrapped from its first row, cut from the line of the top row', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => lineOf(i));
+    let s: TextViewState = { follow: false, offset: 3, wrap: false, scrollX: 4 };
+    s = textViewStep(s, 'view.wrap', lines, 4, 10);
+    expect(s).toEqual({ follow: false, offset: 3, wrap: true, scrollX: 0, rowInLine: 0 });
+    s = textViewStep(s, 'nav.pageDown', lines, 4, 10);
+    expect(rowsAt(lines, s)[0]).toBe('4b........');
+    s = textViewStep(s, 'view.wrap', lines, 4, 10);
+    expect(s).toMatchObject({ follow: false, offset: 4, wrap: false });
+  });
+
+  it('names its top row by the line as a ring buffer counts it: it stays on the same text while lines evict', () => {
+    const buf = new RingBuffer<string>(50);
+    for (let i = 0; i < 120; i++) buf.push(lineOf(i));
+    let s = textViewStep({ ...TOP, follow: true }, 'nav.pageUp', buf, 4, 10);
+    s = textViewStep(s, 'nav.up', buf, 4, 10);
+    const before = rowsAt(buf, s);
+    expect(before[0]).toBe('117a......');
+    for (let i = 120; i < 140; i++) buf.push(lineOf(i));
+    expect(rowsAt(buf, s)).toEqual(before);
+  });
+
+  it('reads only the lines a step passes, never the whole log', () => {
+    let read = 0;
+    const lines: LogLines = {
+      length: 1_000_000,
+      at(i) {
+        read++;
+        return lineOf(i);
+      },
+    };
+    let s: TextViewState = { ...TOP, follow: true };
+    for (const action of ['nav.pageUp', 'nav.up', 'nav.pageDown', 'nav.down', 'nav.top', 'nav.pageDown']) {
+      read = 0;
+      s = textViewStep(s, action, lines, 30, 10);
+      expect(read, action).toBeLessThan(100);
+    }
+    read = 0;
+    expect(shownRows(lines, 10, 30, s)).toHaveLength(30);
+    expect(read).toBeLessThan(100);
   });
 });

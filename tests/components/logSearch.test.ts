@@ -155,4 +155,15 @@ describe('showing a match', () => {
     const up = showMatch(wrapped, text, { index: 17, from: 0, to: 2 }, 6, 30);
     expect(up).toMatchObject({ follow: false, offset: 17 });
   });
+
+  it('wrapped: a match many rows deep into one very long line goes to the top, on the row it starts on', () => {
+    const top: TextViewState = { follow: false, offset: 0, wrap: true, scrollX: 0 };
+    const text = ['first', `${'z'.repeat(3000)}needle${'z'.repeat(3000)}`, 'last'];
+    // 100 rows of 30 columns before the needle's row: far more than the view's 6.
+    const shown = showMatch(top, text, { index: 1, from: 3000, to: 3006 }, 6, 30);
+    expect(shown).toMatchObject({ follow: false, offset: 1, rowInLine: 100 });
+    expect(shownRows(text, 30, 6, shown)[0].text.trimEnd()).toBe(`needle${'z'.repeat(24)}`);
+    // In sight already: the view stays.
+    expect(showMatch(shown, text, { index: 1, from: 3012, to: 3018 }, 6, 30)).toEqual(shown);
+  });
 });

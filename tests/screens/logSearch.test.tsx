@@ -253,6 +253,42 @@ describe('searching other logs', () => {
     expect(plain(d.frame()).split('\n')[3].trimEnd()).toBe('step 1');
   });
 
+  it("a pipeline job's log, wrapped, scrolls by rows: j shows a long line's next row", async () => {
+    const ws = pipelineWorkspace([{ name: 'web', origin: 'https://github.com/acme/web.git' }]);
+    removeWorkspace = ws.remove;
+    const github = new FakeCi();
+    github.runs = [ghRun(42, { status: 'failed' })];
+    github.jobs = [{ repo: 'acme/web', id: '7', runId: '42', name: 'test', status: 'failed', steps: [] }];
+    // At 100 columns the first line wraps into a row of A, a row of B and a row of C.
+    github.log = {
+      lines: [
+        `${'A'.repeat(100)}${'B'.repeat(100)}${'C'.repeat(50)}`,
+        ...Array.from({ length: 60 }, (_, i) => `step ${i}`),
+      ],
+      complete: true,
+    };
+    deck = await startDeck({
+      services: { pipelines: fakePipelines(ws.dir, { github }) },
+      size: { columns: 100, rows: 30 },
+    });
+    const d = deck;
+    await d.press('9');
+    await d.waitFor((fr) => /github +web +CI +main +failed/.test(plain(fr)));
+    await d.press('enter');
+    await d.waitFor((fr) => /test +failed/.test(plain(fr)));
+    await d.press('enter');
+    await d.waitFor((fr) => plain(fr).includes('step 59'));
+    const top = () => plain(d.frame()).split('\n')[3].slice(0, 3);
+    await d.press('g', 'w');
+    await d.waitFor(() => top() === 'AAA');
+    await d.press('j');
+    await d.waitFor(() => top() === 'BBB');
+    await d.press('j');
+    await d.waitFor(() => top() === 'CCC');
+    await d.press('k', 'k');
+    await d.waitFor(() => top() === 'AAA');
+  });
+
   it("an AI run's log: n is the next match there, not a new run, and ? and the hint line say so", async () => {
     ai = new AiWorkspace();
     const [id] = await ai.start('tiny-regression', { lr: '0.1' });

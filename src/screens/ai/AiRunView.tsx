@@ -243,6 +243,7 @@ export function AiRunView({
         height={search.logHeight}
         follow={view.follow}
         offset={view.offset}
+        rowInLine={view.rowInLine}
         wrap={view.wrap}
         scrollX={view.scrollX}
         emptyMessage={log ? 'no output yet' : 'reading the log…'}

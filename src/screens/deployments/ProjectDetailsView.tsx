@@ -4,12 +4,12 @@ import {
   isTextViewAction,
   type LogLineStyle,
   LogView,
-  logWindow,
   scrollNote,
+  shownRows,
   textViewStep,
 } from '../../components/LogView';
 import { useLogSearch } from '../../components/useLogSearch';
-import { linesIn, rowsOf } from '../../components/wrapRows';
+import { rowsOf } from '../../components/wrapRows';
 import type { PlanLineKind } from '../../domain/planLines';
 import type { ProjectEntry } from '../../domain/projectEntry';
 import { fitWidth } from '../../domain/text';
@@ -63,8 +63,10 @@ export function ProjectDetailsView({
   const rows = view.wrap ? lines.reduce((n, l) => n + rowsOf(l, width), 0) : lines.length;
   const noted = search.line === null && rows > topHeight && topHeight > 1;
   const textHeight = noted ? topHeight - 1 : search.logHeight;
-  const { start } = logWindow(lines.length, textHeight, view);
-  const shown = view.wrap ? linesIn(lines, start, textHeight, width) : textHeight;
+  // The lines the rows in view belong to (wrapped, the first and the last may show only some of their rows).
+  const inView = shownRows(lines, width, textHeight, view);
+  const start = inView[0]?.index ?? 0;
+  const shown = inView.length === 0 ? 0 : inView[inView.length - 1].index - start + 1;
   const where = view.wrap ? ' · wrapped' : view.scrollX > 0 ? ` · col ${view.scrollX + 1}` : '';
 
   useKeys(
@@ -93,6 +95,7 @@ export function ProjectDetailsView({
         height={textHeight}
         follow={view.follow}
         offset={view.offset}
+        rowInLine={view.rowInLine}
         wrap={view.wrap}
         scrollX={view.scrollX}
         lineStyle={(i) => planLineStyle(detail[i]?.kind, theme)}

@@ -24,6 +24,7 @@ export function JobBodyLog({
       height={height}
       follow={view.follow}
       offset={view.offset}
+      rowInLine={view.rowInLine}
       wrap={view.wrap}
       scrollX={view.scrollX}
       search={search}

@@ -1,12 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import {
-  isTextViewAction,
-  type LogLines,
-  logWindow,
-  type TextViewState,
-  textViewStep,
-} from '../../components/LogView';
+import { isTextViewAction, type LogLines, type TextViewState, textViewStep } from '../../components/LogView';
+import { viewTop } from '../../components/logSearch';
 import { useLogSearch } from '../../components/useLogSearch';
 import { isFinished } from '../../domain/job';
 import { fitWidth } from '../../domain/text';
@@ -88,7 +83,7 @@ export function JobDetailsView({
       ? job && isFinished(job.status)
         ? 'end'
         : 'following'
-      : scrolledTo(body, search.logHeight, view),
+      : scrolledTo(body, search.logHeight, width, view),
     view.wrap ? 'wrapped' : view.scrollX > 0 ? `col ${view.scrollX + 1}` : '',
   ]
     .filter(Boolean)
@@ -110,8 +105,8 @@ export function JobDetailsView({
   );
 }
 
-/** Where a view scrolled back stands: `top`, or the output line at its top. */
-function scrolledTo(body: LogLines, height: number, view: TextViewState): string {
-  const { start } = logWindow(body.length, height, view, body.dropped ?? 0);
-  return start === 0 ? 'top' : `line ${start}`;
+/** Where a view scrolled back stands: `top`, or the output line at its top (wrapped, the line of its top row). */
+function scrolledTo(body: LogLines, height: number, width: number, view: TextViewState): string {
+  const { index } = viewTop(body, view, height, width);
+  return index === 0 ? 'top' : `line ${index}`;
 }

@@ -94,6 +94,7 @@ export function JobLogView({
         height={search.logHeight}
         follow={view.follow}
         offset={view.offset}
+        rowInLine={view.rowInLine}
         wrap={view.wrap}
         scrollX={view.scrollX}
         emptyMessage={stripControl(empty)}
