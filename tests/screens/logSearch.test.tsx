@@ -214,28 +214,35 @@ describe('searching a log (/, n, N)', () => {
   });
 });
 
+/** The Pipelines tab at 100x30, a failed GitHub run's job `test` open with its log of `lines` at its end. */
+async function openPipelineJobLog(lines: string[]): Promise<DeckSession> {
+  const ws = pipelineWorkspace([{ name: 'web', origin: 'https://github.com/acme/web.git' }]);
+  removeWorkspace = ws.remove;
+  const github = new FakeCi();
+  github.runs = [ghRun(42, { status: 'failed' })];
+  github.jobs = [{ repo: 'acme/web', id: '7', runId: '42', name: 'test', status: 'failed', steps: [] }];
+  github.log = { lines, complete: true };
+  deck = await startDeck({
+    services: { pipelines: fakePipelines(ws.dir, { github }) },
+    size: { columns: 100, rows: 30 },
+  });
+  const d = deck;
+  await d.press('9');
+  await d.waitFor((fr) => /github +web +CI +main +failed/.test(plain(fr)));
+  await d.press('enter');
+  await d.waitFor((fr) => /test +failed/.test(plain(fr)));
+  await d.press('enter');
+  await d.waitFor((fr) => plain(fr).includes(lines.at(-1)!));
+  return d;
+}
+
 describe('searching other logs', () => {
   it("a pipeline job's log", async () => {
-    const ws = pipelineWorkspace([{ name: 'web', origin: 'https://github.com/acme/web.git' }]);
-    removeWorkspace = ws.remove;
-    const github = new FakeCi();
-    github.runs = [ghRun(42, { status: 'failed' })];
-    github.jobs = [{ repo: 'acme/web', id: '7', runId: '42', name: 'test', status: 'failed', steps: [] }];
-    github.log = {
-      lines: [...Array.from({ length: 80 }, (_, i) => `step ${i}`), 'FAIL test/cart.test.js', 'done'],
-      complete: true,
-    };
-    deck = await startDeck({
-      services: { pipelines: fakePipelines(ws.dir, { github }) },
-      size: { columns: 100, rows: 30 },
-    });
-    const d = deck;
-    await d.press('9');
-    await d.waitFor((fr) => /github +web +CI +main +failed/.test(plain(fr)));
-    await d.press('enter');
-    await d.waitFor((fr) => /test +failed/.test(plain(fr)));
-    await d.press('enter');
-    await d.waitFor((fr) => plain(fr).includes('FAIL test/cart.test.js'));
+    const d = await openPipelineJobLog([
+      ...Array.from({ length: 80 }, (_, i) => `step ${i}`),
+      'FAIL test/cart.test.js',
+      'done',
+    ]);
     expect(plain(d.frame())).toMatch(/G follow {2}w wrap.*Esc back {2}\/ search/);
     await d.press('/');
     await d.type('step 1');
@@ -254,30 +261,11 @@ describe('searching other logs', () => {
   });
 
   it("a pipeline job's log, wrapped, scrolls by rows: j shows a long line's next row", async () => {
-    const ws = pipelineWorkspace([{ name: 'web', origin: 'https://github.com/acme/web.git' }]);
-    removeWorkspace = ws.remove;
-    const github = new FakeCi();
-    github.runs = [ghRun(42, { status: 'failed' })];
-    github.jobs = [{ repo: 'acme/web', id: '7', runId: '42', name: 'test', status: 'failed', steps: [] }];
     // At 100 columns the first line wraps into a row of A, a row of B and a row of C.
-    github.log = {
-      lines: [
-        `${'A'.repeat(100)}${'B'.repeat(100)}${'C'.repeat(50)}`,
-        ...Array.from({ length: 60 }, (_, i) => `step ${i}`),
-      ],
-      complete: true,
-    };
-    deck = await startDeck({
-      services: { pipelines: fakePipelines(ws.dir, { github }) },
-      size: { columns: 100, rows: 30 },
-    });
-    const d = deck;
-    await d.press('9');
-    await d.waitFor((fr) => /github +web +CI +main +failed/.test(plain(fr)));
-    await d.press('enter');
-    await d.waitFor((fr) => /test +failed/.test(plain(fr)));
-    await d.press('enter');
-    await d.waitFor((fr) => plain(fr).includes('step 59'));
+    const d = await openPipelineJobLog([
+      `${'A'.repeat(100)}${'B'.repeat(100)}${'C'.repeat(50)}`,
+      ...Array.from({ length: 60 }, (_, i) => `step ${i}`),
+    ]);
     const top = () => plain(d.frame()).split('\n')[3].slice(0, 3);
     await d.press('g', 'w');
     await d.waitFor(() => top() === 'AAA');
