@@ -128,6 +128,18 @@ function openBus() {
   return bus;
 }
 
+/** The tab, `t` on the local pipeline build, `y`: once its run failed (its step boom fails), Enter on it. */
+async function runBuildAndOpen() {
+  const d = await openTab();
+  await d.press('t');
+  await d.waitFor('Run pipeline build now?');
+  await d.press('y');
+  await d.waitFor(/local +- +build +failed/);
+  await d.press('enter');
+  await d.waitFor(/local · build · run \S+ · FAILED/);
+  return d;
+}
+
 async function openTab(
   opts: { readOnly?: boolean; size?: { columns: number; rows: number }; lists?: number } = {},
 ) {
@@ -268,13 +280,7 @@ describe('the Pipelines tab', () => {
   });
 
   it('runs a local pipeline with t, follows its steps, shows a step log, and R re-runs what failed', async () => {
-    const d = await openTab();
-    await d.press('t');
-    await d.waitFor('Run pipeline build now?');
-    await d.press('y');
-    await d.waitFor(/local +- +build +failed/);
-    await d.press('enter');
-    await d.waitFor(/local · build · run \S+ · FAILED/);
+    const d = await runBuildAndOpen();
     await d.waitFor(/hello +passed/);
     expect(d.frame()).toMatch(/boom +failed/);
     await d.press('enter');
@@ -295,13 +301,7 @@ describe('the Pipelines tab', () => {
   });
 
   it('a run whose row went away says so, and ? and the hint line offer only what works there', async () => {
-    const d = await openTab();
-    await d.press('t');
-    await d.waitFor('Run pipeline build now?');
-    await d.press('y');
-    await d.waitFor(/local +- +build +failed/);
-    await d.press('enter');
-    await d.waitFor(/local · build · run \S+ · FAILED/);
+    const d = await runBuildAndOpen();
     // The run's failure, told on the message line, would hide the hints.
     const hintLine = async () => {
       d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
