@@ -122,15 +122,17 @@ function Shell({
     () => [...builtinCommands(screens), ...screens.flatMap((s) => s.commands ?? []), ...extraCommands],
     [screens, extraCommands],
   );
+  const globalItems = useMemo(() => keyHintItems(globalHints, keymap, ['global']), [keymap]);
   const hints = useMemo(
     () => ({
       screen: keyHintItems(face.hints, keymap, [face.id, ...face.scopes]),
-      global: keyHintItems(globalHints, keymap, ['global']),
+      // A form takes `?` and `:` as text: the global keys do not work under it.
+      global: view?.takesKeys ? [] : globalItems,
     }),
-    [face, keymap],
+    [face, keymap, view, globalItems],
   );
   // The assistant's views write their own keys: the tab's would not work there.
-  const overViewHints = useMemo(() => ({ screen: [], global: hints.global }), [hints]);
+  const overViewHints = useMemo(() => ({ screen: [], global: globalItems }), [globalItems]);
   useEffect(() => actions.bus.connect(), [actions]);
   useEffect(() => {
     void actions.cloud.connect();

@@ -45,6 +45,11 @@ export interface ScreenView {
   /** Extra scopes whose keys work in the view (`list`, `log`, `table`). */
   scopes: string[];
   hints: readonly KeyHint[];
+  /**
+   * The view takes every key (a form): `?` and `:` are typed into it, so the hint line leaves out `? help` and
+   * `: command`.
+   */
+  takesKeys?: boolean;
 }
 
 /** What `?`, the hint line and the filter prompt describe: the screen, or the view open over it. */

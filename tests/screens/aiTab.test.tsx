@@ -260,7 +260,8 @@ describe('the AI tab', () => {
     const hintLine = () => plain(d.lines().at(-2) ?? '');
     await d.press('n');
     await d.waitFor('Start slow');
-    expect(hintLine()).toMatch(/^Tab next field {2}Enter start {2}Esc back/);
+    // The form takes `?` and `:` as text: the hint line does not offer them.
+    expect(hintLine().trimEnd()).toBe('Tab next field  Enter start  Esc back');
     await d.press('esc');
     await d.waitFor(/EXPERIMENT +RUNS/);
     expect(hintLine()).toMatch(/^Enter runs {2}n new run/);

@@ -243,4 +243,17 @@ describe('the Batch tab', () => {
     expect(runHelp).toContain('Back to the runs');
     expect(runHelp).not.toContain('New ad-hoc batch');
   });
+
+  it("the ad-hoc form's hint line has only its keys: ? and : are typed into it", async () => {
+    session = await startBatchDeck({});
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor('0 in batches/');
+    await d.press('n');
+    await d.waitFor('New ad-hoc batch');
+    expect((d.lines().at(-2) ?? '').trimEnd()).toBe('Tab next  Enter plan  Esc cancel');
+    await d.type('?:');
+    await d.waitFor(/> Targets +\?:/);
+    expect(d.frame()).not.toContain('Keys of this screen');
+  });
 });

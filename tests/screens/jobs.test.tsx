@@ -221,6 +221,21 @@ describe('the Jobs screen', () => {
     expect(f).not.toContain('\x1b[2J');
     expect(f).not.toContain('\x1b]0;');
   });
+
+  it('the log of a job the queue no longer holds offers no cancel, retry or follow, in the hints and in ?', async () => {
+    const d = await start();
+    d.store.getState().actions.ui.showTab('jobs');
+    // A job's log opened from an event of a job that has since left the queue.
+    await d.store.getState().actions.jobs.openLog('4711');
+    await d.waitFor('job 4711');
+    const line = await hints(d);
+    expect(line).toMatch(/^w wrap .*y copy id {2}Esc back {2}\/ search/);
+    expect(line).not.toMatch(/cancel|retry|follow/);
+    await d.press('?');
+    const help = await d.waitFor('Keys of this screen');
+    expect(help).toMatch(/y +Copy the job id/);
+    expect(help).not.toMatch(/Cancel \(asks first\)|Retry a failed job/);
+  });
 });
 
 describe('the Dashboard', () => {

@@ -360,6 +360,34 @@ describe('the Timeline tab', () => {
     expect(laneLine(f, 'loss#77')).toMatch(/[▁▂▃▄▅▆▇█].*[▁▂▃▄▅▆▇█]/);
   });
 
+  it("the AI metric picker offers only its own keys (add, back), not the lane picker's show/hide and remove", async () => {
+    const d = await openTimeline({ columns: 120, rows: 40 });
+    const hintLine = () => d.lines().at(-2) ?? '';
+    await d.press('a');
+    await d.waitFor('Add an AI run metric lane');
+    expect(hintLine()).toMatch(/^Enter add {2}Esc back {2}\? help/);
+    await d.press('?');
+    const help = await d.waitFor('Keys of this screen');
+    expect(help).toMatch(/Enter +Add the metric as a lane/);
+    expect(help).not.toMatch(/Show \/ hide the lane|Remove an AI metric lane/);
+    await d.press('esc');
+    await d.waitFor('Add an AI run metric lane');
+    // No metric to add here: Enter goes back to the lanes, as Esc does.
+    await d.waitFor('no experiment run with metrics yet');
+    await d.press('enter');
+    await d.waitFor('events/s');
+    expect(d.frame()).not.toContain('Add an AI run metric lane');
+    await d.press('v');
+    await d.waitFor('[x] deploys');
+    expect(hintLine()).toMatch(/^Space show\/hide {2}Enter done {2}Esc back/);
+    // g and G of the list move the picker's cursor: last lane, then the first.
+    await d.press('G', 'space');
+    await d.waitFor(/\[ \] \S+\s*$/m);
+    expect(d.store.getState().timeline.pickerCursor).toBeGreaterThan(0);
+    await d.press('g');
+    expect(d.store.getState().timeline.pickerCursor).toBe(0);
+  });
+
   it('makes the lanes taller at 200x50 and keeps the frame at the terminal size', async () => {
     const d = await openTimeline({ columns: 200, rows: 50 });
     const lines = d.lines();

@@ -242,6 +242,7 @@ const formView: ScreenView = {
   title: 'start runs',
   scopes: [],
   hints: ['Tab next field', 'Enter start', 'Esc back'],
+  takesKeys: true,
 };
 
 /** The start form of an experiment, open over the experiments or its runs: `newRun:NAME` in the tab's views. */

@@ -241,6 +241,7 @@ const formView: ScreenView = {
   title: 'new ad-hoc batch',
   scopes: [],
   hints: ['Tab next', 'Enter plan', 'Esc cancel'],
+  takesKeys: true,
 };
 const loadingView: ScreenView = {
   id: 'batchLoading',

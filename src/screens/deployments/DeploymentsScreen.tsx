@@ -7,12 +7,12 @@ import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
-import type { DeckActions } from '../../state/store';
+import type { DeckActions, DeckState } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
-import { textViewHints } from '../TextDetails';
+import { TextDetails, textViewHints } from '../TextDetails';
 import { BlueprintWizard } from './BlueprintWizard';
 import { ProjectDetailsView } from './ProjectDetailsView';
 import { type DeploymentRow, projectColumns } from './projectColumns';
@@ -79,6 +79,8 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
 
   const open = openName ? rows.find((r) => r.name === openName) : undefined;
   const openEntry = openName ? entries.find((e) => e.name === openName) : undefined;
+  // The open project's blueprint went (deleted or renamed, and no state file keeps it listed): a note says so.
+  const gone = openName !== undefined && !openEntry;
   const current = open ?? table.cursorRow;
 
   const edit = async (name: string) => {
@@ -115,7 +117,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       else if (!action || open || !table.act(action)) return false;
       return true;
     },
-    active && !wizard,
+    active && !wizard && !gone,
   );
 
   if (wizard)
@@ -126,6 +128,26 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
         active={active}
         takenNames={entries.map((e) => e.name)}
         onClose={() => actions.projects.showWizard(false)}
+      />
+    );
+
+  if (openName !== undefined && gone)
+    return (
+      <TextDetails
+        lines={
+          loaded
+            ? [
+                `project ${openName}: no blueprint of that name in the projects folder`,
+                'Its file was deleted or renamed (a project with a state file left stays listed).',
+                '',
+                'Esc goes back to the list.',
+              ]
+            : [`project ${openName}: reading the projects folder…`, '', 'Esc goes back to the list.']
+        }
+        width={width}
+        height={height}
+        active={active}
+        onBack={() => actions.projects.show(undefined)}
       />
     );
 
@@ -217,6 +239,34 @@ const projectView: ScreenView = {
   ],
 };
 
+/** `n`: the wizard takes every key but Ctrl-C; each step writes its own keys under it (^N add, j/k…). */
+const wizardView: ScreenView = {
+  id: 'blueprintWizard',
+  title: 'new blueprint',
+  scopes: [],
+  // Enter moves on (a field, a step; at the review it writes the file); Esc goes a field or a step back.
+  hints: ['Enter next/write', 'Esc back'],
+  takesKeys: true,
+};
+
+/** The open project is not in the projects folder (its blueprint went, or the folder is still being read). */
+const goneView: ScreenView = {
+  id: 'projectGone',
+  title: 'gone',
+  scopes: ['log'],
+  hints: [
+    { action: 'view.back', label: 'back' },
+    { action: 'log.search', label: 'search' },
+  ],
+};
+
+function deploymentsView(s: DeckState): ScreenView | undefined {
+  const { wizard, open, entries } = s.projects;
+  if (wizard) return wizardView;
+  if (open === undefined) return undefined;
+  return entries.some((e) => e.name === open) ? projectView : goneView;
+}
+
 export const deploymentsScreen: Screen = {
   id: 'deployments',
   title: 'Deployments',
@@ -243,6 +293,6 @@ export const deploymentsScreen: Screen = {
     { action: 'project.edit', label: 'edit' },
   ],
   Component: DeploymentsScreen,
-  view: (s) => (s.projects.open && !s.projects.wizard ? projectView : undefined),
+  view: deploymentsView,
   open: openProject,
 };

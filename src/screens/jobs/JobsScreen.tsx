@@ -136,6 +136,11 @@ const logViews = {
   retryable: logViewOf([{ action: 'job.retry', label: 'retry' }, ...textKeys]),
   completed: logViewOf(textKeys),
 };
+/**
+ * The log of a job the store does not hold (gone from the queue, or not read yet): cancel and retry need the job,
+ * so this view's scope is not `jobLog` and `?` does not list them.
+ */
+const joblessLogView: ScreenView = { id: 'jobLogNoJob', title: 'log', scopes: ['log'], hints: textKeys };
 
 /** Enter on a schedule (Scheduler tab): the Jobs list holds only its runs, and Esc goes back there. */
 const runsView: ScreenView = {
@@ -155,6 +160,7 @@ function logView(s: DeckState): ScreenView | undefined {
   const log = s.jobs.log;
   if (!log) return s.jobs.scheduleFilter === undefined ? undefined : runsView;
   const status = s.jobs.byId.get(log.jobId)?.status;
+  if (status === undefined) return joblessLogView;
   if (status === 'completed') return logViews.completed;
   if (status === 'failed' || status === 'cancelled') return logViews.retryable;
   return logViews.running;
@@ -187,6 +193,7 @@ export const jobsScreen: Screen = {
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'jobLog' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'jobLog' },
     copyAction('jobLog', 'Copy the job id (OSC 52)'),
+    copyAction('jobLogNoJob', 'Copy the job id (OSC 52)'),
     { id: 'job.details', keys: ['enter'], description: 'Job with its live log', scope: 'scheduleRuns' },
     { id: 'job.cancel', keys: ['c'], description: 'Cancel (asks first)', scope: 'scheduleRuns' },
     { id: 'job.retry', keys: ['R'], description: 'Retry a failed job (asks first)', scope: 'scheduleRuns' },

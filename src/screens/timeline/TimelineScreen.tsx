@@ -200,17 +200,24 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
         return true;
       }
       if (s.panel === 'lanePicker' || s.panel === 'aiPicker') {
-        const action = press.action(['timelinePicker', 'list']);
+        const lanes = s.panel === 'lanePicker';
+        const action = press.action([lanes ? lanePickerView.id : metricPickerView.id, 'list']);
         const item = pickerItems[s.pickerCursor];
-        if (action === 'nav.down') tl.movePicker(1, pickerItems.length);
-        else if (action === 'nav.up') tl.movePicker(-1, pickerItems.length);
-        else if (action === 'timeline.toggle' && item && s.panel === 'lanePicker') tl.toggleLane(item.key);
-        else if (action === 'timeline.unpin' && item && s.panel === 'lanePicker')
-          tl.removeMetricLane(item.key);
-        else if (action === 'timeline.choose' && s.panel === 'aiPicker') {
-          const choice = s.ai?.choices[s.pickerCursor];
-          if (choice) void tl.addMetricLane(choice);
-        } else if (action === 'timeline.choose' || action === 'view.back') tl.setPanel('lanes');
+        const count = pickerItems.length;
+        // The picker's rows: the frame's height less the header and the picker's title line.
+        const page = Math.max(1, height - 2);
+        if (action === 'nav.down') tl.movePicker(1, count);
+        else if (action === 'nav.up') tl.movePicker(-1, count);
+        else if (action === 'nav.pageDown') tl.movePicker(page, count);
+        else if (action === 'nav.pageUp') tl.movePicker(-page, count);
+        else if (action === 'nav.top') tl.movePicker(-count, count);
+        else if (action === 'nav.bottom') tl.movePicker(count, count);
+        else if (action === 'timeline.toggle' && item) tl.toggleLane(item.key);
+        else if (action === 'timeline.unpin' && item) tl.removeMetricLane(item.key);
+        else if (action === 'timeline.choose' && !lanes && s.ai?.choices[s.pickerCursor])
+          void tl.addMetricLane(s.ai.choices[s.pickerCursor]);
+        // Enter with no metric to add (none yet, still reading) closes the picker like Esc.
+        else if (action === 'timeline.choose' || action === 'view.back') tl.setPanel('lanes');
         else return false;
         return true;
       }
@@ -383,13 +390,24 @@ const pinsView: ScreenView = {
     { action: 'view.back', label: 'back' },
   ],
 };
-const pickerView: ScreenView = {
+/** `v`: which lanes show. */
+const lanePickerView: ScreenView = {
   id: 'timelinePicker',
   title: 'lanes',
   scopes: ['list'],
   hints: [
     { action: 'timeline.toggle', label: 'show/hide' },
-    { action: 'timeline.choose', label: 'done/add' },
+    { action: 'timeline.choose', label: 'done' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
+/** `a`: the AI runs' metrics, one of which becomes a lane; nothing here shows, hides or removes a lane. */
+const metricPickerView: ScreenView = {
+  id: 'timelineMetricPicker',
+  title: 'add a metric lane',
+  scopes: ['list'],
+  hints: [
+    { action: 'timeline.choose', label: 'add' },
     { action: 'view.back', label: 'back' },
   ],
 };
@@ -403,7 +421,8 @@ const compareView: ScreenView = {
 function timelineView(s: DeckState): ScreenView | undefined {
   if (s.timeline.compare) return compareView;
   if (s.timeline.panel === 'pins') return pinsView;
-  if (s.timeline.panel === 'lanePicker' || s.timeline.panel === 'aiPicker') return pickerView;
+  if (s.timeline.panel === 'lanePicker') return lanePickerView;
+  if (s.timeline.panel === 'aiPicker') return metricPickerView;
   return undefined;
 }
 
@@ -487,10 +506,17 @@ export const timelineScreen: Screen = {
     {
       id: 'timeline.choose',
       keys: ['enter'],
-      description: 'Done (lanes) / add the metric lane (AI)',
+      description: 'Done: back to the lanes',
       scope: 'timelinePicker',
     },
     { id: 'view.back', keys: ['esc'], description: 'Back to the lanes', scope: 'timelinePicker' },
+    {
+      id: 'timeline.choose',
+      keys: ['enter'],
+      description: 'Add the metric as a lane (with none to add: back)',
+      scope: 'timelineMetricPicker',
+    },
+    { id: 'view.back', keys: ['esc'], description: 'Back to the lanes', scope: 'timelineMetricPicker' },
   ],
   scopes: [],
   hints: [
