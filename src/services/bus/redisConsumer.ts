@@ -67,6 +67,8 @@ export interface RedisConsumerDeps {
 const stopMarginMs = 5_000;
 
 /** Parents whose stored requests a worker keeps for their children. */
+/** Runs of a handler in this process, to name each run's output lines (`publishLogLine`). */
+let executions = 0;
 const parentsKept = 32;
 
 /**
@@ -355,6 +357,7 @@ export class RedisConsumer implements JobConsumer {
         () => {},
       );
     this.refreshPresenceSoon();
+    let execution = 0;
     const sink: ExecutionSink = {
       worker: this.id,
       state: this.deps.state,
@@ -379,6 +382,8 @@ export class RedisConsumer implements JobConsumer {
             jobHash,
             row: JSON.stringify(line),
             keepLogs: job.opts.keepLogs,
+            run: `${this.id}#${execution}`,
+            seq: line.seq,
           }),
         ),
       flow: {
@@ -417,6 +422,8 @@ export class RedisConsumer implements JobConsumer {
     };
     let outcome: ExecutionOutcome;
     for (;;) {
+      // Each run of the handler numbers its output lines from 0: its lines are told apart by this run's name.
+      execution = ++executions;
       outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
       if (outcome.kind !== 'suspended' || outcome.suspension.kind !== 'children') break;
       // BullMQ parks it only if a child is still pending; if all ended while it ran, it goes on at once, here.

@@ -82,9 +82,15 @@ ${publishLua}`;
 /**
  * A job's output line: appended to its BullMQ log (KEYS[5], as BullMQ's `job.log` does: only while the job exists
  * (KEYS[4]), kept to its last ARGV[7] lines when not empty) and published as its `job.log` event, in one step.
+ * Once only: the job hash keeps the last line number stored of each run of its handler (field ARGV[8], named by the
+ * worker and the run, number ARGV[9]), and a line at or below it is one sent again (its reply lost when Redis went
+ * away after running it): nothing is written. A run's lines reach Redis in order (one connection; resent in order).
  */
 const logLineLua = `
 if redis.call('EXISTS', KEYS[4]) == 1 then
+  local last = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+  if tonumber(ARGV[9]) <= last then return false end
+  redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
   redis.call('RPUSH', KEYS[5], ARGV[6])
   if ARGV[7] ~= '' then redis.call('LTRIM', KEYS[5], -tonumber(ARGV[7]), -1) end
 end
@@ -107,7 +113,7 @@ type DeckRedis = Redis & {
    */
   deckPublishIfCompleted(...args: (string | number)[]): Promise<string | null>;
   deckProgress(...args: (string | number)[]): Promise<string>;
-  deckLogLine(...args: (string | number)[]): Promise<string>;
+  deckLogLine(...args: (string | number)[]): Promise<string | null>;
   deckStarted(...args: (string | number)[]): Promise<string>;
 };
 
@@ -265,8 +271,8 @@ export class RedisEventBus implements EventBus {
    */
   async publishLogLine(
     event: NewEvent,
-    log: { jobHash: string; row: string; keepLogs?: number },
-  ): Promise<string> {
+    log: { jobHash: string; row: string; keepLogs?: number; run: string; seq: number },
+  ): Promise<string | null> {
     if (this.deps.state.get().state !== 'connected') {
       throw new BusError('unavailable', `output not published: Redis at ${this.deps.target} is unreachable`);
     }
@@ -275,7 +281,7 @@ export class RedisEventBus implements EventBus {
         event,
         undefined,
         [log.jobHash, `${log.jobHash}:logs`],
-        [log.row, log.keepLogs ? String(log.keepLogs) : ''],
+        [log.row, log.keepLogs ? String(log.keepLogs) : '', `deck:logseq:${log.run}`, String(log.seq)],
       ),
     );
   }
