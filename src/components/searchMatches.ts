@@ -1,4 +1,5 @@
 import { displayWidth, graphemes } from '../domain/text';
+import { escapeRegex, userRegex } from '../domain/userRegex';
 
 /** Where a match lies in a line as drawn: display columns [from, to). */
 export interface ColumnRange {
@@ -12,17 +13,10 @@ export interface ColumnRange {
  */
 export function searchPattern(text: string): { ok: true; pattern: RegExp } | { ok: false; error: string } {
   const body = text.trim();
-  if (!body.startsWith('re:')) return { ok: true, pattern: new RegExp(escapeRegex(body), 'gi') };
-  try {
-    return { ok: true, pattern: new RegExp(body.slice(3), 'gi') };
-  } catch (e) {
-    const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
-    return { ok: false, error: `search ${JSON.stringify(body)}: invalid regex: ${reason}` };
-  }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const compiled = userRegex(body.startsWith('re:') ? body.slice(3) : escapeRegex(body), 'gi');
+  return compiled.ok
+    ? { ok: true, pattern: compiled.re }
+    : { ok: false, error: `search ${JSON.stringify(body)}: invalid regex: ${compiled.reason}` };
 }
 
 /** The matches of `pattern` (a global regex) in `text` (free of control sequences), left to right; empty ones skipped. */

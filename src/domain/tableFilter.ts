@@ -1,3 +1,5 @@
+import { escapeRegex, userRegex } from './userRegex';
+
 export interface TableFilter {
   ok: true;
   /** One text as a whole (a single cell): `matchCell`, inverted when the filter is. */
@@ -75,13 +77,10 @@ function cellFilter(
   if (!literal && body.startsWith('re:')) {
     const pattern = body.slice(3);
     if (pattern === '') return everything;
-    let re: RegExp;
-    try {
-      re = new RegExp(pattern, 'i');
-    } catch (e) {
-      const reason = e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
-      return { ok: false, error: `filter ${JSON.stringify(text.trim())}: invalid regex: ${reason}` };
-    }
+    const compiled = userRegex(pattern, 'i');
+    if (!compiled.ok)
+      return { ok: false, error: `filter ${JSON.stringify(text.trim())}: invalid regex: ${compiled.reason}` };
+    const { re } = compiled;
     return make((c) => re.test(c), `/${pattern}/i`);
   }
   if (body === '') return everything;
@@ -94,10 +93,6 @@ function cellFilter(
     (c) => c.toLowerCase().includes(needle),
     invert ? `containing ${JSON.stringify(body)}` : `contains ${JSON.stringify(body)}`,
   );
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
