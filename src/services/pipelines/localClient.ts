@@ -23,6 +23,7 @@ import {
 } from '../../domain/pipelineClient';
 import type { StepStatus } from '../../domain/pipelineDag';
 import { localRunOf } from '../../domain/pipelineRows';
+import { reportedRun } from '../../domain/pipelineRun';
 import { type LocalPipelineSource, localPipelineName } from '../../domain/pipelineSource';
 import { stripControl } from '../../domain/text';
 import { findLocalPipeline, localRunSpec } from './localPipelineRequest';
@@ -113,12 +114,10 @@ export class LocalPipelineClient implements PipelineClient {
     const passed = new Set(loaded.run.steps.filter((s) => s.status === 'passed').map((s) => s.name));
     const needs = new Map(loaded.run.payload.steps.map((s) => [s.name, s.needs]));
     const now = this.now();
-    return loaded.run.steps.map((s): PipelineJob => {
+    // As `pipeline status` tells them: a step no worker took yet is pending, with a job (queued) or without (waiting).
+    return reportedRun(loaded.run, loaded.children).steps.map((s): PipelineJob => {
       const child = children.get(s.name);
-      const status =
-        s.status === 'running' && (child?.status === 'queued' || child?.status === 'delayed')
-          ? 'queued'
-          : stepStatus[s.status];
+      const status = s.status === 'pending' && child ? 'queued' : stepStatus[s.status];
       const running = status === 'running' && child?.startedAt !== undefined;
       return {
         repo: run.repo,
@@ -127,7 +126,7 @@ export class LocalPipelineClient implements PipelineClient {
         name: s.name,
         ...(s.kept ? { stage: 'kept' } : {}),
         status,
-        ...(s.status === 'pending'
+        ...(s.status === 'pending' && !child
           ? { waitsFor: (needs.get(s.name) ?? []).filter((n) => !passed.has(n)) }
           : {}),
         ...(child?.startedAt !== undefined ? { startedAt: child.startedAt } : {}),
