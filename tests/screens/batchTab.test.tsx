@@ -25,6 +25,17 @@ async function batchJobs(s: BatchDeck): Promise<JobView[]> {
   return (await s.bus.queue.list({ kind: 'batch', limit: 50 })).sort((a, b) => a.createdAt - b.createdAt);
 }
 
+/** The Batch tab of an empty workspace with `n`'s ad-hoc form open. */
+async function openAdHocForm() {
+  session = await startBatchDeck({});
+  const d = session.deck;
+  await d.press('8');
+  await d.waitFor('0 in batches/');
+  await d.press('n');
+  await d.waitFor('New ad-hoc batch');
+  return d;
+}
+
 describe('the Batch tab', () => {
   it('starts a batch of batches/ after showing its plan, stops at the wave that failed, and retries the failed target', async () => {
     session = await startBatchDeck({ 'roll.yaml': rollYaml, 'typo.yaml': typoYaml });
@@ -95,12 +106,7 @@ describe('the Batch tab', () => {
   });
 
   it('runs an ad-hoc batch from the form, with a manual pause that A advances', async () => {
-    session = await startBatchDeck({});
-    const d = session.deck;
-    await d.press('8');
-    await d.waitFor('0 in batches/');
-    await d.press('n');
-    await d.waitFor('New ad-hoc batch');
+    const d = await openAdHocForm();
     // Nothing filled in: each problem under its field.
     await d.press('enter');
     await d.waitFor('no targets given');
@@ -245,12 +251,7 @@ describe('the Batch tab', () => {
   });
 
   it("the ad-hoc form's hint line has only its keys: ? and : are typed into it", async () => {
-    session = await startBatchDeck({});
-    const d = session.deck;
-    await d.press('8');
-    await d.waitFor('0 in batches/');
-    await d.press('n');
-    await d.waitFor('New ad-hoc batch');
+    const d = await openAdHocForm();
     expect((d.lines().at(-2) ?? '').trimEnd()).toBe('Tab next  Enter plan  Esc cancel');
     await d.type('?:');
     await d.waitFor(/> Targets +\?:/);
