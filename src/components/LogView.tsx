@@ -167,7 +167,7 @@ export function textViewStep(
  * The top row of a wrapping view: the row `view` names, or, following (or named below the last page, as a
  * search's match near the end can be), the top of the last page. Walks only the last page's lines.
  */
-export function wrappedTop(
+function wrappedTop(
   lines: LogLines,
   height: number,
   width: number,
