@@ -8,17 +8,26 @@ import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from '../wor
 import { alice, type ParentResult, record, waitFor, waitForStatus } from './contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from './redisTestEnv';
 
-/** `start t1 4242` / `end t1 4242`: what each child did, in which worker process (its pid). */
-function runsIn(dir: string): Array<{ phase: 'start' | 'end'; key: string; pid: number }> {
+/** `start t1 4242 4250` / `end t1 4242`: what each child did, in which worker process (its pid), as which shell. */
+function runsIn(dir: string): Array<{ phase: 'start' | 'end'; key: string; pid: number; shell: number }> {
   const file = join(dir, 'runs.txt');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const [phase, key, pid] = line.split(' ');
-      return { phase: phase as 'start' | 'end', key, pid: Number(pid) };
+      const [phase, key, pid, shell] = line.split(' ');
+      return { phase: phase as 'start' | 'end', key, pid: Number(pid), shell: Number(shell) };
     });
+}
+
+/** The process is no more (or a zombie nobody reaped yet: it runs nothing). */
+function gone(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
 }
 
 describe.skipIf(skipRedis)('parent jobs on worker processes that die', () => {
@@ -92,6 +101,9 @@ describe.skipIf(skipRedis)('parent jobs on worker processes that die', () => {
     );
     victim.child.kill('SIGKILL');
     await victim.exited;
+    // Its spawner ends its programs when it sees the worker go; let them end only after, or one could end between.
+    const victimShells = started.filter((r) => r.pid === victim.child.pid).map((r) => r.shell);
+    await waitFor('the killed worker’s programs to be ended', () => victimShells.every(gone));
     for (const key of onVictim) writeFileSync(join(dir, `go-${key}`), '');
 
     const done = await waitForStatus(bus, id, 'completed', 30_000);

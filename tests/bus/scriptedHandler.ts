@@ -206,7 +206,7 @@ async function parentScript(args: string[], ctx: JobContext): Promise<ParentResu
             kind: 'command',
             payload: {
               program:
-                'w=$(cut -d" " -f4 /proc/$PPID/stat); echo "start $2 $w" >> "$1/runs.txt"; while [ ! -e "$1/go-$2" ]; do sleep 0.05; done; echo "end $2 $w" >> "$1/runs.txt"; echo "$2"',
+                'w=$(cut -d" " -f4 /proc/$PPID/stat); echo "start $2 $w $$" >> "$1/runs.txt"; while [ ! -e "$1/go-$2" ]; do sleep 0.05; done; echo "end $2 $w" >> "$1/runs.txt"; echo "$2"',
               args: [dir, key],
               shell: true,
             },
