@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -9,9 +10,11 @@ import type { DeckEvent } from '../../src/domain/event';
 import type { JobView } from '../../src/domain/job';
 import { displayWidth } from '../../src/domain/text';
 import type { TimelineCommit } from '../../src/domain/timelineLanes';
+import type { TimelinePin } from '../../src/domain/timelinePins';
 import { screens } from '../../src/screens';
 import { timelineScreen } from '../../src/screens/timeline/TimelineScreen';
 import { FileRunMetrics, runMetricsFolder } from '../../src/services/ai/runMetrics';
+import { pinsFilePath, savePinsFile } from '../../src/services/timeline/pinsFile';
 import { commitsEveryMs } from '../../src/state/slices/timeline';
 import { DeckProvider } from '../../src/ui/deckContext';
 import { type DeckSession, startDeck, tick } from '../harness/startDeck';
@@ -318,6 +321,37 @@ describe('the Timeline tab', () => {
     const second = await openTimeline({ columns: 80, rows: 24 }, dir);
     const f = await second.waitFor('Pins (1)');
     expect(f).toMatch(/\d\d:\d\d:\d\d jobs/);
+  });
+
+  it('pages the pin list with PgDn and PgUp, a page of pins at a time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'timetab-'));
+    const now = Date.now();
+    const pins: TimelinePin[] = Array.from({ length: 40 }, (_, i) => ({
+      id: `1-${i}`,
+      time: now - (40 - i) * 60_000,
+      lane: 'jobs',
+      type: 'job.completed',
+      what: `pin number ${i + 1}`,
+      who: 'alice',
+      pinnedAt: now,
+    }));
+    await savePinsFile(pinsFilePath(dir), pins);
+    const d = await openTimeline({ columns: 80, rows: 24 }, dir);
+    await d.waitFor('Pins (40)');
+    await d.press('P');
+    await d.waitFor(() => d.store.getState().timeline.panel === 'pins');
+    await d.press('pgdn');
+    // At 80x24 a pin takes two rows of the panel: a page is the pins that fit below its title line.
+    const page = d.store.getState().timeline.pinCursor;
+    expect(page).toBeGreaterThan(5);
+    const clock = (i: number) => new Date(pins[i].time).toTimeString().slice(0, 8);
+    const shown = await d.waitFor(clock(page));
+    expect(shown).not.toContain(clock(0));
+    await d.press('pgdn', 'pgdn', 'pgdn');
+    expect(d.store.getState().timeline.pinCursor).toBe(39);
+    await d.waitFor(clock(39));
+    await d.press('pgup');
+    expect(d.store.getState().timeline.pinCursor).toBe(39 - page);
   });
 
   it('hides a lane with the lane picker', async () => {

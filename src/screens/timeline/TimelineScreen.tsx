@@ -19,7 +19,7 @@ import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
 import { TextDetails, textViewHints } from '../TextDetails';
 import { overviewLine, type StyledRun, styledRuns, tallLaneRows, timelineLayout } from './timelineRows';
-import { compareLines, footerLines, headerText, pinList } from './timelineText';
+import { compareLines, footerLines, headerText, pinList, pinPage } from './timelineText';
 
 /** A lane as drawn: a counting lane of the store, or a metric lane of an AI run. */
 interface DrawnLane {
@@ -124,6 +124,7 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
   );
   const laneCount = countLanes.length + metricLanes.length;
   const layout = timelineLayout(width, height, laneCount, { pins: totalPins, pinsFocused });
+  const pins = layout.sideWidth > 0 ? pinList(s.pins, s.selected, layout.sideWidth, win.span) : undefined;
 
   const drawn: DrawnLane[] = [
     ...countLanes.map((l) => ({
@@ -189,7 +190,11 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
         const action = press.action(['timelinePins', 'list']);
         if (action === 'nav.down') tl.movePinCursor(1);
         else if (action === 'nav.up') tl.movePinCursor(-1);
-        else if (action === 'nav.top') tl.movePinCursor(-totalPins);
+        else if (action === 'nav.pageDown' || action === 'nav.pageUp') {
+          // The panel's rows below its title line.
+          const dir = action === 'nav.pageDown' ? 1 : -1;
+          if (pins) tl.movePinCursor(pinPage(pins.rows, s.pinCursor, dir, Math.max(1, height - 1)));
+        } else if (action === 'nav.top') tl.movePinCursor(-totalPins);
         else if (action === 'nav.bottom') tl.movePinCursor(totalPins);
         else if (action === 'timeline.select') tl.toggleSelected();
         else if (action === 'timeline.unpin') tl.removePin();
@@ -258,7 +263,6 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
       />
     );
 
-  const pins = layout.sideWidth > 0 ? pinList(s.pins, s.selected, layout.sideWidth, win.span) : undefined;
   const pinRows = pins?.rows[s.pinCursor] ?? [s.pinCursor + 1, s.pinCursor + 2];
   const side = pins ? (
     <Box flexDirection="column" width={layout.sideWidth} height={height}>

@@ -155,6 +155,23 @@ export function pinList(
   return { lines, rows };
 }
 
+/** How far PgDn (`dir` 1) or PgUp (-1) moves the pin cursor: the pins whose rows fit in a page of `visible` rows. */
+export function pinPage(
+  rows: readonly (readonly [number, number])[],
+  cursor: number,
+  dir: 1 | -1,
+  visible: number,
+): number {
+  let used = 0;
+  let n = 0;
+  for (let i = cursor + dir; i >= 0 && i < rows.length; i += dir) {
+    used += rows[i][1] - rows[i][0];
+    if (used > visible) break;
+    n++;
+  }
+  return Math.max(1, n) * dir;
+}
+
 function shiftRow(r: PatternShiftRow): string {
   return `  ${String(r.before).padStart(6)} ${String(r.after).padStart(6)}  ${r.change.padEnd(8)} ${stripControl(r.template)}`;
 }
