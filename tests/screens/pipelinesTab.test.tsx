@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/domain/config';
 import type { RemoteRepo } from '../../src/domain/remoteRepo';
 import { deckBusOf } from '../../src/openWorkspace';
@@ -300,6 +300,51 @@ describe('the Pipelines tab', () => {
     await d.toasted(/is failed: nothing to cancel/);
   });
 
+  it('a run opened before newer ones started says where it is now, and [ and ] step from there', async () => {
+    const d = await runBuildAndOpen();
+    const first = d.store.getState().pipelines.open?.run.id ?? '';
+    expect(d.frame()).toContain('run 1 of 1 ([ older');
+    await d.press('t');
+    await d.waitFor('Run pipeline build now?');
+    await d.press('y');
+    // The new run comes first in the row: the one shown is the older of two now.
+    await d.waitFor('run 2 of 2 ([ older');
+    expect(d.frame()).toContain(`local · build · run ${first} · FAILED`);
+    await d.press('[');
+    await d.toasted('no older run known (2 kept)');
+    expect(d.store.getState().pipelines.open?.run.id).toBe(first);
+    await d.press(']');
+    const newer = await d.waitFor(/local · build · run (\S+) · /);
+    expect(/local · build · run (\S+) · /.exec(newer)?.[1]).not.toBe(first);
+    await d.waitFor('run 1 of 2 ([ older');
+  });
+
+  it("an ended run's ages go on while it is open: started just now becomes minutes ago", async () => {
+    const d = await runBuildAndOpen();
+    await d.waitFor(/started just now .*run 1 of 1/);
+    const realNow = Date.now;
+    const later = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3 * 60_000);
+    try {
+      await d.waitFor(/started 3 min ago .*run 1 of 1/, 8_000);
+      expect(d.frame()).toMatch(/boom +failed +\S+ +3m ago/);
+    } finally {
+      later.mockRestore();
+    }
+  });
+
+  it('r in a run and in a step log reads them again and says what it read', async () => {
+    const d = await runBuildAndOpen();
+    const id = d.store.getState().pipelines.open?.run.id ?? '';
+    await d.waitFor(/hello +passed/);
+    await d.press('r');
+    await d.toasted(`read run ${id} again: 2 steps`);
+    await d.press('enter');
+    await d.waitFor('hello from hello');
+    await d.press('r');
+    await d.toasted(/^read the log of hello again: \d+ lines$/);
+    expect(d.frame()).toContain('hello from hello');
+  });
+
   it('a run whose row went away says so, and ? and the hint line offer only what works there', async () => {
     const d = await runBuildAndOpen();
     // The run's failure, told on the message line, would hide the hints.
@@ -448,6 +493,17 @@ steps:
     expect(d.frame()).toMatch(/cccc\S* · push · by octocat/);
     await d.press('?');
     await d.waitFor('Re-run the failed jobs / steps of the run');
+  });
+
+  it('keeps the pipeline names whole at 60 columns: the times give way first', async () => {
+    writeFileSync(
+      join(ws.dir, 'pipelines', 'deploy-production.yaml'),
+      'name: deploy-production\nsteps:\n  - name: ship\n    run: [echo, shipped]\n',
+    );
+    const d = await openTab({ size: { columns: 60, rows: 20 } });
+    const f = await d.waitFor(/local +- +deploy-production +never run/);
+    for (const line of f.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+    expect(f).toMatch(/github +web +CI +main +failed/);
   });
 
   it('Enter on a repository without a usable origin says why with a warning mark, not ✓', async () => {

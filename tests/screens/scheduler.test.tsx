@@ -107,6 +107,35 @@ describe('the Scheduler screen', () => {
     expect((await audit()).map((e) => e.action)).toEqual(['schedule.disable', 'schedule.enable']);
   });
 
+  it('Enter, e and R on a schedule with errors say to fix it first; the file is left alone', async () => {
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      `${yaml}  - name: broken\n    cron: "61 * * * *"\n    job: { run: [echo, never] }\n`,
+    );
+    const written = readFileSync(join(dir, 'schedules.yaml'), 'utf8');
+    const d = await openScheduler();
+    await d.press('G');
+    await d.waitFor(/^> broken +invalid/m);
+    for (const key of ['enter', 'e', 'R']) {
+      d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+      await d.press(key);
+      await d.toasted('broken has errors: fix it first (E edits the file)');
+    }
+    // Still the Scheduler, nothing asked, nothing written.
+    expect(d.store.getState().ui.overlay).toBeNull();
+    expect(d.frame()).toMatch(/^> broken +invalid/m);
+    expect(readFileSync(join(dir, 'schedules.yaml'), 'utf8')).toBe(written);
+  });
+
+  it('r reads schedules.yaml again and says what it read', async () => {
+    const d = await openScheduler();
+    await d.press('r');
+    await d.toasted(/^read \S+schedules\.yaml: 2 schedules$/);
+    writeFileSync(join(dir, 'schedules.yaml'), 'schedules: [\n');
+    await d.press('r');
+    await d.toasted(/^read \S+schedules\.yaml:2:1: .* \(E edits it\)$/);
+  });
+
   it('R asks with every word of its lines at 80x24: they wrap in the box', async () => {
     const d = await openScheduler();
     await d.resize(80, 24);

@@ -7,7 +7,7 @@ import { useTable } from '../../components/useTable';
 import { formatDuration, pauseText } from '../../domain/batchDuration';
 import { serialText } from '../../domain/batchSerial';
 import { batchRunsOf } from '../../state/slices/batches';
-import type { DeckActions, DeckState } from '../../state/store';
+import type { DeckActions, DeckState, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -38,6 +38,22 @@ async function startDefined(
   askStart(planned.plan, actions, readOnly);
 }
 
+/** `r`: batches/ is followed anyway; read on demand, it says what it read (the same files show no change). */
+async function reloadAndSay(actions: DeckActions, store: DeckStore): Promise<void> {
+  await actions.batches.reload();
+  const { files, plans, serverErrors } = store.getState().batches;
+  const all = files ?? [];
+  // A file that parses but names a target no server or instance has cannot start either: the tab shows it invalid.
+  const bad = all.filter((f) => !f.ok || plans.get(f.file)?.ok === false).length;
+  const servers = serverErrors.length
+    ? `; servers.yaml: ${serverErrors.length} problem${serverErrors.length === 1 ? '' : 's'}`
+    : '';
+  actions.ui.notify(
+    bad || serverErrors.length ? 'warn' : 'info',
+    `read batches/: ${all.length} file${all.length === 1 ? '' : 's'}${bad ? `, ${bad} with errors` : ''}${servers}`,
+  );
+}
+
 /** The line under the list: the cursor row in full (its run, its plan, or its error). */
 function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
   if (!row) return { text: '', error: false };
@@ -57,9 +73,12 @@ function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
   }
   const { run } = row;
   const result = run.job.result as { stoppedAt?: number } | undefined;
+  const pause = run.payload.pause;
   const next =
     run.status === 'paused'
-      ? `paused after wave ${run.progress.wave}: A starts wave ${run.progress.wave + 1}`
+      ? pause && 'ms' in pause
+        ? `paused after wave ${run.progress.wave}: wave ${run.progress.wave + 1} starts after the ${formatDuration(pause.ms)} pause, A starts it now`
+        : `paused after wave ${run.progress.wave}: A starts wave ${run.progress.wave + 1}`
       : run.status === 'failed'
         ? `${run.job.error ?? (result?.stoppedAt ? `wave ${result.stoppedAt} crossed the threshold` : 'failed')} · R retries the failed targets`
         : run.status === 'cancelled'
@@ -71,7 +90,7 @@ function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
 }
 
 function BatchScreen({ width, height, active }: ScreenProps) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const byId = useDeck((s) => s.jobs.byId);
   const files = useDeck((s) => s.batches.files);
@@ -101,7 +120,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
       const action = press.action(['batch', 'list']);
       const row = table.cursorRow;
       if (action === 'batch.new') actions.batches.showForm(true);
-      else if (action === 'batch.reload') void actions.batches.reload();
+      else if (action === 'batch.reload') void reloadAndSay(actions, store);
       else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'defined')
         void startDefined(row, actions, readOnly);
       else if (action === 'batch.open' && row?.kind === 'run') actions.batches.openRun(row.run.job.id);
@@ -166,7 +185,11 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   const summary = ` ${[
     filteredRows(table.view.length, rows.length),
     `${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
-    files === undefined ? 'reading batches/…' : `${defined} in batches/: Enter or s starts one`,
+    files === undefined
+      ? 'reading batches/…'
+      : defined
+        ? `${defined} in batches/: Enter or s starts one`
+        : 'no batches/*.yaml',
     'n ad hoc',
     ...(readOnly ? ['READ-ONLY: no start'] : []),
     ...(serverErrors.length
@@ -240,7 +263,7 @@ const formView: ScreenView = {
   id: 'batchForm',
   title: 'new ad-hoc batch',
   scopes: [],
-  hints: ['Tab next', 'Enter plan', 'Esc cancel'],
+  hints: ['Tab/↓ next', 'S-Tab/↑ back', 'Enter plan', 'Esc cancel'],
   takesKeys: true,
 };
 const loadingView: ScreenView = {

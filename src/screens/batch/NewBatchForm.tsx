@@ -36,7 +36,7 @@ const fields: { key: FieldKey; label: string; hint: string }[] = [
   {
     key: 'where',
     label: 'Runs',
-    hint: 'Space switches: ssh runs it on each target; local runs it on the worker, INFRADECK_TARGET set',
+    hint: 'Space or ←/→ switches (s ssh, l local): ssh runs it on each target; local on the worker, INFRADECK_TARGET set',
   },
   {
     key: 'serial',

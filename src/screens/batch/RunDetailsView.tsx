@@ -16,6 +16,9 @@ import { advance, askCancel, askRetry } from './batchConfirmations';
 import { type TargetRow, targetColumns } from './targetColumns';
 import { waveLines } from './waveLines';
 
+/** How often an ended run's age is redrawn (to the second while its targets run). */
+const idleClockMs = 5_000;
+
 /** The run's settings in one line: `serial 1 · any failure stops · pause 30s · timeout 2m`. */
 export function runSettings(run: BatchRunView): string {
   const p = run.payload;
@@ -50,8 +53,8 @@ export function RunDetailsView({
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.batchRun ?? '');
   const copy = useCopy();
-  // While targets run, their TOOK cells count.
-  const now = useClock(active && run.status === 'running');
+  // While targets run, their TOOK cells count; an ended run's age ("by … just now") goes on, less often.
+  const now = useClock(active, run.status === 'running' ? 1_000 : idleClockMs);
 
   const rows = useMemo<TargetRow[]>(
     () =>
@@ -95,7 +98,9 @@ export function RunDetailsView({
   );
 
   const { counts, progress } = run;
-  const title = `batch ${run.payload.name} · job ${run.job.id} · ${run.status.toUpperCase()} · wave ${progress.wave}/${progress.waves} · ${counts.ok} ok · ${counts.failed} failed · ${counts.skipped} skipped`;
+  // Cancelled targets only once there are some: the three counts alone would not add up to the targets then.
+  const cancelled = counts.cancelled ? ` · ${counts.cancelled} cancelled` : '';
+  const title = `batch ${run.payload.name} · job ${run.job.id} · ${run.status.toUpperCase()} · wave ${progress.wave}/${progress.waves} · ${counts.ok} ok · ${counts.failed} failed · ${counts.skipped} skipped${cancelled}`;
   const what = `${stripControl(batchActionText(run.payload.action as Parameters<typeof batchActionText>[0]))} · ${runSettings(run)}`;
   const shownWaves =
     waves.lines.length < waves.waves

@@ -38,9 +38,15 @@ function countColumn(which: 'ok' | 'failed' | 'skipped', title: string, color: s
   };
 }
 
-/** What a row does: the run's or the file's action; the first problem of a file with errors. */
+/**
+ * What a row does: the run's or the file's action; the first problem of a file with errors, from its line on (the
+ * file's path, the same on every error and long, would fill the cell; the line under the table says it in full).
+ */
 function detailOf(row: BatchRow): string {
-  if (row.kind === 'invalid') return row.errors[0] ?? row.file;
+  if (row.kind === 'invalid') {
+    const first = row.errors[0] ?? row.file;
+    return first.startsWith(`${row.file}:`) ? first.slice(row.file.length + 1) : first;
+  }
   const action = row.kind === 'run' ? row.run.payload.action : row.file.batch.action;
   return stripControl(batchActionText(action as Parameters<typeof batchActionText>[0]));
 }

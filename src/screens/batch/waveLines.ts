@@ -1,3 +1,4 @@
+import { formatDuration } from '../../domain/batchDuration';
 import { type BatchCounts, batchCounts } from '../../domain/batchOutcome';
 import type { BatchRunView } from '../../domain/batchRun';
 import { progressCells } from './batchColumns';
@@ -28,7 +29,12 @@ function wordOf(wave: number, counts: BatchCounts, run: BatchRunView, stoppedAt:
   if (counts.cancelled > 0 && counts.ok + counts.failed === 0) return 'cancelled';
   if (counts.pending === counts.total) {
     const next = run.progress.wave + 1 === wave;
-    return next && run.status === 'paused' ? 'next: waiting for A (advance)' : 'pending';
+    if (!next || run.status !== 'paused') return 'pending';
+    // A timed pause ends on its own: waiting for A is only what a manual one does.
+    const pause = run.payload.pause;
+    return pause && 'ms' in pause
+      ? `next: after the ${formatDuration(pause.ms)} pause (A: now)`
+      : 'next: waiting for A (advance)';
   }
   return counts.pending > 0 ? 'starting' : 'done';
 }

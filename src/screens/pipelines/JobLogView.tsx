@@ -37,7 +37,7 @@ export function JobLogView({
   height: number;
   active: boolean;
 }) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const copy = useCopy();
   const [view, setView] = useState(FOLLOWING);
@@ -56,7 +56,18 @@ export function JobLogView({
       if (search.act(action)) return true;
       if (action === 'view.back') actions.pipelines.closeJob();
       else if (action === 'clipboard.copy') copy(open.job.url ?? open.job.id);
-      else if (action === 'pipeline.refresh') void actions.pipelines.openJob(open.job);
+      else if (action === 'pipeline.refresh')
+        void actions.pipelines.openJob(open.job).then(() => {
+          // A local step's log streams anyway (reading it again shows the same lines): what was read is said.
+          const now = store.getState();
+          const read = now.pipelines.openJob;
+          if (read?.job.id !== open.job.id || read.error) return;
+          const count = read.local ? (now.jobs.log?.lines.length ?? 0) : (read.lines?.length ?? 0);
+          actions.ui.notify(
+            'info',
+            `read the log of ${open.job.name} again: ${count} line${count === 1 ? '' : 's'}`,
+          );
+        });
       else if (action && isTextViewAction(action))
         setView((s) => textViewStep(s, action, lines, search.logHeight, width));
       else return false;

@@ -5,7 +5,8 @@ import { useTable } from '../../components/useTable';
 import type { PipelineRun } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
 import { fitWidth, formatAgo, stripControl } from '../../domain/text';
-import type { OpenRun } from '../../state/slices/pipelines';
+import { type OpenRun, openRunIndex } from '../../state/slices/pipelines';
+import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -13,6 +14,19 @@ import { useClock } from '../../ui/useClock';
 import { formatSpan, runDuration, statusColor } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
 import { noLogReason, type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
+
+/** How often the ages of a run with nothing running are redrawn (to the second while something runs). */
+const idleClockMs = 5_000;
+
+/** `r`: the run's jobs read again, and what was read said (the same jobs show no change). */
+async function reloadAndSay(runId: string, actions: DeckActions, store: DeckStore): Promise<void> {
+  await actions.pipelines.reloadRun();
+  const open = store.getState().pipelines.open;
+  if (!open || open.run.id !== runId || open.error) return;
+  const jobs = open.jobs?.length ?? 0;
+  const what = open.run.source === 'local' ? 'step' : 'job';
+  actions.ui.notify('info', `read run ${runId} again: ${jobs} ${what}${jobs === 1 ? '' : 's'}`);
+}
 
 /** `github acme/web · CI · run 4242 (attempt 2)`: which run this is. */
 export function runTitle(row: PipelineRow, run: PipelineRun): string {
@@ -43,13 +57,14 @@ export function RunView({
   height: number;
   active: boolean;
 }) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const readOnly = useDeck((s) => s.workspace.readOnly);
   const filterText = useDeck((s) => s.ui.filters.pipelineRun ?? '');
   const copy = useCopy();
   const live = run.status === 'running' || (open.jobs ?? []).some((j) => j.status === 'running');
-  const now = useClock(active && live);
+  // An ended run's ages go on too ("started just now" would stay so for good), only less often.
+  const now = useClock(active, live ? 1_000 : idleClockMs);
 
   const rows = useMemo(() => runJobRows(open.jobs ?? []), [open.jobs]);
   const stages = row.source === 'gitlab';
@@ -78,7 +93,7 @@ export function RunView({
       else if (action === 'pipeline.trigger') void askTrigger(row, actions, readOnly);
       else if (action === 'pipeline.rerun') askRerun(row, run, actions, readOnly);
       else if (action === 'pipeline.cancel') askCancel(row, run, actions, readOnly);
-      else if (action === 'pipeline.refresh') void actions.pipelines.reloadRun();
+      else if (action === 'pipeline.refresh') void reloadAndSay(run.id, actions, store);
       else if (action === 'clipboard.copy') copy(run.url ?? run.id);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
@@ -95,7 +110,7 @@ export function RunView({
     run.who ? `by ${run.who}` : '',
     run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
     took ? `took ${took}` : '',
-    `run ${open.index + 1} of ${row.runs.length} ([ older, ] newer)`,
+    `run ${openRunIndex(row, open) + 1} of ${row.runs.length} ([ older, ] newer)`,
   ]
     .filter(Boolean)
     .join(' · ');

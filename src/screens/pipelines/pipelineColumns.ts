@@ -119,10 +119,12 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       // A repository whose origin is on no known CI host has no source to name.
       value: (r) => (r.source === 'local' || r.remote ? r.source : '-'),
     },
+    // The repository and the pipeline name the row: whole (up to their max) before the branch and the times show.
     {
       key: 'repo',
       title: 'REPO',
       priority: Priority.identity,
+      whole: true,
       min: 8,
       max: 20,
       value: (r) => r.repo ?? '-',
@@ -131,6 +133,7 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       key: 'pipeline',
       title: 'PIPELINE',
       priority: Priority.identity,
+      whole: true,
       min: 8,
       max: 22,
       value: (r) => r.pipeline,

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
+import { formatSourceError } from '../../domain/sourceError';
 import { fitWidth } from '../../domain/text';
 import type { DeckActions } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -18,10 +19,15 @@ import { type SchedulerRow, schedulerRows } from './schedulerRows';
 /** How often the NEXT and LAST cells are redrawn while the tab is shown. */
 const clockMs = 1_000;
 
+/** Enter, e and R on a schedule that cannot run (or the file that cannot be read): what to do instead. */
+function sayInvalid(row: SchedulerRow, actions: DeckActions): void {
+  actions.ui.notify('warn', `${row.name} has errors: fix it first (E edits the file)`);
+}
+
 function askRunNow(row: SchedulerRow, actions: DeckActions): void {
   const s = row.schedule;
   if (!s) {
-    actions.ui.notify('warn', `${row.name} has errors: fix it first (E edits the file)`);
+    sayInvalid(row, actions);
     return;
   }
   actions.ui.confirm({
@@ -32,6 +38,25 @@ function askRunNow(row: SchedulerRow, actions: DeckActions): void {
     ],
     onYes: () => void actions.schedules.runNow(s.name),
   });
+}
+
+/** `r`: the file is followed anyway; read on demand, it says what it read (an unchanged file shows no change). */
+async function reloadAndSay(deck: Deck, actions: DeckActions): Promise<void> {
+  await actions.schedules.reload();
+  const file = deck.store.getState().schedules.file;
+  if (!file) return;
+  if (!file.exists)
+    return actions.ui.notify('warn', `read ${file.file}: there is no such file (E writes it)`);
+  if (!file.readable) {
+    const [first] = file.errors;
+    return actions.ui.notify('error', `read ${first ? formatSourceError(first) : file.file} (E edits it)`);
+  }
+  const valid = file.schedules.length;
+  const invalid = file.invalid.length;
+  actions.ui.notify(
+    invalid ? 'warn' : 'info',
+    `read ${file.file}: ${valid} schedule${valid === 1 ? '' : 's'}${invalid ? `, ${invalid} with errors` : ''}`,
+  );
 }
 
 async function editInEditor(deck: Deck, actions: DeckActions): Promise<void> {
@@ -73,7 +98,9 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
     (press) => {
       const action = press.action(['scheduler', 'list']);
       const row = table.cursorRow;
-      if (action === 'schedule.toggle' && row?.schedule)
+      if ((action === 'schedule.toggle' || action === 'schedule.runs') && row && !row.schedule)
+        sayInvalid(row, actions);
+      else if (action === 'schedule.toggle' && row?.schedule)
         void actions.schedules.setEnabled(row.schedule.name, !row.schedule.enabled);
       else if (action === 'schedule.runNow' && row) askRunNow(row, actions);
       else if (action === 'schedule.runs' && row?.schedule) {
@@ -81,7 +108,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
         actions.jobs.setScheduleFilter(row.schedule.name);
         actions.ui.showTab('jobs');
       } else if (action === 'schedule.edit') void editInEditor(deck, actions);
-      else if (action === 'schedule.reload') void actions.schedules.reload();
+      else if (action === 'schedule.reload') void reloadAndSay(deck, actions);
       else if (action === 'clipboard.copy') copy(row?.name);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;

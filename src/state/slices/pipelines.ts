@@ -27,7 +27,7 @@ import type { DeckState } from '../store';
 /** The run open over the table (Enter on a row): one of the row's runs, and its jobs (a local run's steps). */
 export interface OpenRun {
   rowKey: string;
-  /** Which of the row's runs, newest first: 0 is its latest; `[`/`]` step through them. */
+  /** Which of the row's runs it was when opened, newest first (0: the latest); `openRunIndex` says where it is now. */
   index: number;
   run: PipelineRun;
   jobs?: PipelineJob[];
@@ -168,6 +168,15 @@ export function pipelineRowsOf(
   const rows = [...localPipelineRows(local ?? [], jobs, now), ...remote];
   rowsMemo = { byId, local, remote, jobs, rows };
   return rows;
+}
+
+/**
+ * Where the open run is among its row's runs now (0: the newest). Runs that started since it was opened (a `t`, an
+ * `R`, a push) come before it: the index it was opened at says another run then.
+ */
+export function openRunIndex(row: PipelineRow, open: OpenRun): number {
+  const at = row.runs.findIndex((r) => r.id === open.run.id);
+  return at >= 0 ? at : open.index;
 }
 
 /** The local pipelines, the team's GitHub and GitLab runs, the run and job open over the Pipelines tab. */
@@ -401,7 +410,7 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         const open = get().pipelines.open;
         const row = open && rowOf(open.rowKey);
         if (!open || !row) return;
-        const index = open.index + delta;
+        const index = openRunIndex(row, open) + delta;
         if (index < 0 || index >= row.runs.length) {
           notify(
             'info',
