@@ -58,11 +58,11 @@ beforeAll(() => {
 afterAll(() => repos.cleanup());
 afterEach(() => deck?.unmount());
 
-async function openRepos(dataDir: string) {
+async function openRepos(dataDir: string, size = { columns: 120, rows: 24 }) {
   const workspace = await openWorkspace({ dataDir, configPath: join(dataDir, 'no-config.yaml'), env: {} });
   deck = await startDeck({
     services: workspace.services,
-    size: { columns: 120, rows: 24 },
+    size,
     startupErrors: workspace.configErrors,
   });
   await deck.press('2');
@@ -80,6 +80,17 @@ describe('the Repositories screen on real repositories', () => {
     expect(rowOf(f, 'ahead')).toMatch(/main\s+0 ↑2 ↓1/);
     expect(rowOf(f, 'detached')).toContain('(detached');
     expect(rowOf(f, 'gone')).toMatch(/ERROR\s+.*path does not exist/);
+  });
+
+  it('at 80 columns names the commit of a detached HEAD whole, however narrow the branch column gets', async () => {
+    const d = await openRepos(data, { columns: 80, rows: 24 });
+    const f = await d.waitFor('path does not exist');
+    const commit = repos.git(join(repos.root, 'detached'), 'rev-parse', '--short', 'HEAD').trim();
+    expect(rowOf(f, 'detached')).toMatch(new RegExp(` ${commit} \\(detac`));
+    for (const width of [79, 60]) {
+      await d.resize(width, 24);
+      expect(rowOf(await d.waitFor(/path does not exist|ERROR/), 'detached')).toContain(` ${commit} `);
+    }
   });
 
   it('opens the status and recent commits of a repository, and goes back with Esc', async () => {

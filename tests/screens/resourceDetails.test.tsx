@@ -103,6 +103,21 @@ describe("a resource's details", () => {
     await d.waitFor(`describe ec2 ${instanceId}`);
   });
 
+  it('name a bucket once: its name is its id, and neither its details nor its describe repeat it', async () => {
+    const d = await openInstance('type:s3');
+    const self = cursorLine(d.frame()).trimEnd();
+    const id = /^> s3 (\S+)$/.exec(self)?.[1];
+    expect(id, self).toBeDefined();
+    await d.press('d');
+    const yaml = await d.waitFor(`describe s3 ${id}`);
+    expect(
+      yaml
+        .split('\n')
+        .find((l) => l.includes(`describe s3 ${id}`))
+        ?.trim(),
+    ).toBe(`describe s3 ${id}`);
+  });
+
   it('/ searches the YAML of describe, as ? there says; Esc clears the search, then goes back', async () => {
     const d = await openInstance('web-web-1');
     await d.press('d');

@@ -155,6 +155,89 @@ describe('the Resources screen on the demo cloud', () => {
     );
   });
 
+  it('shows every subnet id whole at 120 columns, where the detail column has the room', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.resize(120, 30);
+    await d.press('/');
+    await d.type('type:subnet');
+    await d.press('enter');
+    const f = await d.waitFor(/^ \d+ of 325 resources/m);
+    const rows = f.split('\n').filter((l) => /^[> ] subnet /.test(l));
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows) expect(row).toMatch(/ subnet-[0-9a-f]{17} /);
+  });
+
+  it(':s3 at 80 columns shows each bucket once, its whole name as its id, with its region and project', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    const buckets = d.store
+      .getState()
+      .cloud.index.query({ type: 'bucket' })
+      .map((b) => b.id);
+    expect(buckets.length).toBeGreaterThan(10);
+    await d.resize(80, 24);
+    await d.press(':');
+    await d.type('s3');
+    await d.press('enter');
+    const f = await d.waitFor(/^ 24 resources · :s3/m);
+    // A bucket has no name but its id and no state: neither column is there to repeat it or stay blank.
+    expect(f).toMatch(/^ {2}TYPE ID +REGION +PROJECT/m);
+    const rows = f.split('\n').filter((l) => /^[> ] s3 /.test(l));
+    expect(rows.length).toBe(19); // the rows 24 lines have room for
+    for (const row of rows) {
+      const id = /^[> ] s3 +(\S+) /.exec(row)?.[1];
+      expect(buckets).toContain(id);
+      expect(row.split(id ?? '').length).toBe(2);
+    }
+  });
+
+  it('cuts no name to one another has, and shows the detail only beside whole ids, never an address cut short', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    const index = d.store.getState().cloud.index;
+    await d.press('/');
+    await d.type('data-warehouse');
+    await d.press('enter');
+    await d.resize(80, 40);
+    const f = await d.waitFor(/^ \d+ of 325 resources/m);
+    const names = f
+      .split('\n')
+      .filter((l) => /^[> ] ebs /.test(l))
+      .map((l) => /^[> ] ebs +\S+ +(\S+) /.exec(l)?.[1] ?? '');
+    const whole = new Set(
+      index.query({ type: 'volume' }).flatMap((v) => (v.name?.includes('data-warehouse') ? [v.name] : [])),
+    );
+    // Each cut name keeps its end: as many names shown as there are, none shown for two.
+    expect(whole.size).toBeGreaterThan(2);
+    expect(names.length).toBeGreaterThanOrEqual(whole.size);
+    expect(new Set(names).size).toBe(whole.size);
+
+    await d.press('esc');
+    let withDetail = 0;
+    for (let width = 96; width <= 124; width += 4) {
+      await d.resize(width, 40);
+      const frame = await d.waitFor((f) => f.split('\n')[0].length <= width && /^ {2}TYPE /m.test(f));
+      const header = frame.split('\n').find((l) => /^ {2}TYPE /.test(l)) ?? '';
+      const at = header.indexOf(' DETAIL') + 1;
+      if (at === 0) continue;
+      withDetail++;
+      for (const line of frame.split('\n').filter((l) => /^[> ] [a-z0-9]+ /.test(l))) {
+        const id = line.split(/ +/)[2];
+        const r = index.all.find((x) => x.id === id);
+        // The id whole, and the detail whole or cut between two words or in a word without digits (`p…`).
+        expect(r, `at ${width}: ${line}`).toBeDefined();
+        const detail = r?.detail ?? '';
+        const shown = line.slice(at).replace(/…$/, '').trimEnd();
+        expect(detail.startsWith(shown), `at ${width}: ${line}`).toBe(true);
+        const cutWord = detail.slice(shown.lastIndexOf(' ') + 1).split(' ')[0];
+        if (detail !== shown && detail[shown.length] !== ' ')
+          expect(cutWord, `at ${width}: ${line}`).not.toMatch(/\d/);
+      }
+    }
+    expect(withDetail).toBeGreaterThan(2);
+  });
+
   it('shows attributes, tags and related resources of an instance', async () => {
     const d = await openResources();
     await d.waitFor(/\d{3} resources/, 10_000);

@@ -53,8 +53,24 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
   const failureRows = Math.min(Math.max(failures.length, 1), 3);
   const fixed = 1 + workerRows + 1 + (approvals ? 1 : 0) + 1 + 1 + 3 + 1 + failureRows + 1;
   const eventRows = Math.max(0, height - fixed);
-  const sparkWidth = Math.max(10, Math.min(60, width - 12));
+  // The peaks are read first: the bars give up columns before ` peak 12` is cut.
+  const levels = ['info', 'warn', 'error'] as const;
+  const peaks = levels.map((level) => ` peak ${Math.max(0, ...timeline.counts[level])}`);
+  const sparkWidth = Math.max(10, Math.min(60, width - 8 - Math.max(...peaks.map((p) => p.length))));
   const list = useDashboardList({ failures, events: latest, failureRows, eventRows, active });
+  // A kept `/` filter hides rows of both sections: the headings say so (the message line may hide the hint's word).
+  const filterText = useDeck((s) => s.ui.filters.dashboard ?? '');
+  const matching = (shown: number, total?: number) => {
+    if (!list.filtering) return '';
+    if (total !== undefined) return ` · ${shown} of ${total} match the filter`;
+    return ` · ${shown} ${shown === 1 ? 'matches' : 'match'} the filter`;
+  };
+  const eventsHeading = [
+    'Latest events, newest first',
+    list.newerAbove ? ` (${list.newerAbove} newer above)` : '',
+    matching(list.events.rows.length, latest.length),
+    list.filtering ? ` ${filterText} (Esc clears)` : '',
+  ].join('');
 
   const workersTitle =
     transport === 'memory'
@@ -83,20 +99,21 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
           {fitWidth(approvals, width)}
         </Text>
       ) : null}
-      <Text color={theme.muted}>{fitWidth(nextRunLine(schedules.file, schedules.next, now), width)}</Text>
+      <Text color={theme.muted}>
+        {fitWidth(nextRunLine(schedules.file, schedules.next, now, width), width)}
+      </Text>
       <Heading text={`Events per minute, last hour (${sparkWidth} min shown, newest right)`} width={width} />
-      {(['info', 'warn', 'error'] as const).map((level) => {
-        const values = timeline.counts[level];
-        const peak = Math.max(...values);
-        return (
-          <Text key={level}>
-            <Text color={levelColor(theme, level)}>{fitWidth(`  ${level}`, 8)}</Text>
-            <Text color={levelColor(theme, level)}>{sparkline(values, sparkWidth)}</Text>
-            <Text color={theme.muted}>{fitWidth(` peak ${peak}`, Math.max(0, width - 8 - sparkWidth))}</Text>
-          </Text>
-        );
-      })}
-      <Heading text={`Recent failures (${counts.failed})`} width={width} />
+      {levels.map((level, i) => (
+        <Text key={level}>
+          <Text color={levelColor(theme, level)}>{fitWidth(`  ${level}`, 8)}</Text>
+          <Text color={levelColor(theme, level)}>{sparkline(timeline.counts[level], sparkWidth)}</Text>
+          <Text color={theme.muted}>{fitWidth(peaks[i], Math.max(0, width - 8 - sparkWidth))}</Text>
+        </Text>
+      ))}
+      <Heading
+        text={`Recent failures (${counts.failed})${matching(list.failures.rows.length)}`}
+        width={width}
+      />
       {list.failures.rows.length ? (
         <CursorList {...list.failures} width={width} height={failureRows} />
       ) : (
@@ -104,10 +121,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
           {fitWidth(failures.length ? '  no failure matches the filter' : '  none', width)}
         </Text>
       )}
-      <Heading
-        text={`Latest events, newest first${list.newerAbove ? ` (${list.newerAbove} newer above)` : ''}`}
-        width={width}
-      />
+      <Heading text={eventsHeading} width={width} />
       {list.events.rows.length ? (
         <CursorList {...list.events} width={width} height={eventRows} />
       ) : eventRows > 0 ? (

@@ -1,13 +1,17 @@
 import type { NextTicks } from '../../domain/scheduleNext';
 import { formatInZone, hasSeconds } from '../../domain/scheduleReading';
 import type { SchedulesFile } from '../../domain/scheduleSource';
-import { formatAge } from '../../domain/text';
+import { displayWidth, formatAge } from '../../domain/text';
 
-/** The Dashboard's line about schedules: which runs next and when, or why nothing will. */
+/**
+ * The Dashboard's line about schedules: which runs next and when, or why nothing will. Narrower than `width`, the
+ * clock time and zone go (`in 9m` says when) rather than being cut to `(2026-12-07 07:15 Eur…`.
+ */
 export function nextRunLine(
   file: SchedulesFile | undefined,
   next: NextTicks | undefined,
   now: number,
+  width = Number.POSITIVE_INFINITY,
 ): string {
   if (!file) return 'Next scheduled run: reading schedules.yaml…';
   if (!file.exists) return 'Next scheduled run: none (no schedules.yaml in the workspace; see 7 Scheduler)';
@@ -21,5 +25,7 @@ export function nextRunLine(
   }
   const { schedule, tick } = first;
   const at = formatInZone(tick, schedule.timezone, hasSeconds(schedule.cron));
-  return `Next scheduled run: ${schedule.name} in ${formatAge(tick - now)} (${at} ${schedule.timezone})${problems}`;
+  const when = `Next scheduled run: ${schedule.name} in ${formatAge(tick - now)}`;
+  const full = `${when} (${at} ${schedule.timezone})${problems}`;
+  return displayWidth(full) <= width ? full : `${when}${problems}`;
 }

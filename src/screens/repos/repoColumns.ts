@@ -2,6 +2,17 @@ import { type Column, Priority } from '../../components/tableModel';
 import type { RepoStatus } from '../../domain/repo';
 import { formatAge } from '../../domain/text';
 
+/**
+ * The branch, or for a detached HEAD its commit first (`eccf261 (detached)`): cut to the column's width, the id
+ * stays whole where `(detached eccf261)` kept only `(detached eccf…`.
+ */
+function branchText(r: RepoStatus): string {
+  if (r.kind === 'error') return 'ERROR';
+  if (!r.detached) return r.branch;
+  const commit = /^\(detached (\S+)\)$/.exec(r.branch)?.[1] ?? r.last?.hash;
+  return commit ? `${commit} (detached)` : r.branch;
+}
+
 function upstreamText(r: RepoStatus): string {
   if (r.kind === 'error') return '';
   if (r.ahead === undefined || r.behind === undefined) return '—';
@@ -25,7 +36,7 @@ export function repoColumns(
       priority: Priority.identity,
       min: 8,
       max: 20,
-      value: (r) => (r.kind === 'ok' ? r.branch : 'ERROR'),
+      value: branchText,
       color: (r) => (r.kind === 'error' ? 'red' : r.kind === 'ok' && r.detached ? 'yellow' : undefined),
     },
     {

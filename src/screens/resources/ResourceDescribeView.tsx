@@ -3,7 +3,7 @@ import type { Resource } from '../../domain/resource';
 import { useCopy } from '../../ui/clipboard';
 import { useKeys } from '../../ui/keyDispatcher';
 import { TextDetails } from '../TextDetails';
-import { typeLabel } from './resourceColumns';
+import { nameText, typeLabel } from './resourceColumns';
 import { resourceYaml } from './resourceDetails';
 
 /** `d` on a resource: all it is, as YAML, in a scrolling text view; `y` copies its id. */
@@ -34,7 +34,7 @@ export function ResourceDescribeView({
   );
   return (
     <TextDetails
-      title={`describe ${typeLabel[resource.type]} ${resource.id}${resource.name ? ` (${resource.name})` : ''}`}
+      title={`describe ${typeLabel[resource.type]} ${resource.id}${nameText(resource) ? ` (${nameText(resource)})` : ''}`}
       lines={lines}
       width={width}
       height={height}

@@ -38,7 +38,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
     () => resourceOrder(index.query({ type: view.type, project: view.project })),
     [index, view],
   );
-  const columns = useMemo(() => resourceColumns(Date.now), []);
+  const columns = useMemo(() => resourceColumns(Date.now, view.type), [view.type]);
   const tableHeight = height - 1;
   // The first scan fills the table region by region as they answer, not in the table's order: the cursor stays
   // on the top row meanwhile.

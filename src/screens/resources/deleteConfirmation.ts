@@ -1,10 +1,13 @@
 import { planDeletion } from '../../domain/dependencyGraph';
 import type { Resource } from '../../domain/resource';
+import { stripControl } from '../../domain/text';
 import type { Confirmation } from '../../state/slices/ui';
 import type { DeckActions } from '../../state/store';
-import { typeLabel } from './resourceColumns';
+import { nameText, typeLabel } from './resourceColumns';
 
-const describe = (r: Resource) => `${typeLabel[r.type]} ${r.id}${r.name ? ` (${r.name})` : ''} ${r.region}`;
+// One line each, whatever a scan recorded (a control character or a line break in a name).
+const describe = (r: Resource) =>
+  stripControl(`${typeLabel[r.type]} ${r.id}${nameText(r) ? ` (${nameText(r)})` : ''} ${r.region}`);
 
 /**
  * The typed confirmation of a delete: everything that will go, in the order it will go, what is left behind

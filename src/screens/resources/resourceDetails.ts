@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { type Resource, type ResourceIndex, resourceKey } from '../../domain/resource';
-import { typeLabel } from './resourceColumns';
+import { nameText, typeLabel } from './resourceColumns';
 
 /** A line of a resource's details. Lines with `copy` are where the cursor stops. */
 export interface DetailLine {
@@ -28,8 +28,8 @@ function flatten(value: unknown, prefix: string, out: DetailLine[]): void {
 /** The resource, the resources it is tied to (Enter opens them), its tags and every attribute of the scan. */
 export function resourceDetailLines(r: Resource, index: ResourceIndex): DetailLine[] {
   const lines: DetailLine[] = [
-    { key: 'self', text: `${typeLabel[r.type]} ${r.id}${r.name ? `  ${r.name}` : ''}`, copy: r.id },
-    { key: 'where', text: `  region ${r.region}  state ${r.state ?? '-'}  project ${r.project ?? '-'}` },
+    { key: 'self', text: `${typeLabel[r.type]} ${r.id}${nameText(r) ? `  ${nameText(r)}` : ''}`, copy: r.id },
+    { key: 'where', text: `  region ${r.region}  state ${r.state || '-'}  project ${r.project || '-'}` },
     { key: 'detail', text: `  ${r.detail}` },
     { key: 'gap:related', text: '' },
   ];
@@ -38,7 +38,7 @@ export function resourceDetailLines(r: Resource, index: ResourceIndex): DetailLi
   for (const o of related)
     lines.push({
       key: `related:${resourceKey(o)}`,
-      text: `  ${typeLabel[o.type]} ${o.id}${o.name ? ` (${o.name})` : ''}  ${o.state ?? ''}`,
+      text: `  ${typeLabel[o.type]} ${o.id}${nameText(o) ? ` (${nameText(o)})` : ''}  ${o.state ?? ''}`,
       copy: o.id,
       related: o,
     });
@@ -85,7 +85,8 @@ export function resourceViewEntry(view: ResourceView): string {
 }
 
 export function parseResourceView(entry: string | undefined): ResourceView | undefined {
-  const m = entry ? /^(details|describe):(.+)$/.exec(entry) : null;
+  // `s`: an id a scan recorded with a line break still opens (without it Enter did nothing on that row).
+  const m = entry ? /^(details|describe):(.+)$/s.exec(entry) : null;
   return m ? { kind: m[1] as ResourceView['kind'], key: m[2] } : undefined;
 }
 
