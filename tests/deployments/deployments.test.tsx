@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planCommand } from '../../src/commands/plan';
 import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import { readStateFile } from '../../src/services/projects/stateFile';
-import { confirmText } from '../harness/confirmBox';
+import { confirmRows, confirmText } from '../harness/confirmBox';
 import { type DeploymentsSession, exampleText, liveOf, rowOf, startDeployments } from './deploymentsHarness';
 
 class Capture extends Writable {
@@ -147,6 +147,24 @@ describe('the Deployments screen', () => {
     expect(liveOf(cloud, 'shop')).toEqual([]);
     const [rollback] = await bus.queue.list({ kind: 'destroy' });
     expect(rollback.payload).toMatchObject({ project: 'shop', rollbackOf: deployId });
+  });
+
+  it('b on a deploy whose resources vanished says each is in the state file only', async () => {
+    session = await startDeployments({ files: { 'shop.yaml': exampleText('shop') } });
+    const { deck, cloud } = session;
+    const before = cloud.exportState();
+    await deck.press('D');
+    await deck.waitFor('Deploy shop');
+    await deck.press('y');
+    await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'shop')), 15_000);
+    // The cloud as it was before the deploy: nothing of it exists any more.
+    cloud.importState(before);
+    await deck.press('b');
+    const ask = confirmRows(await deck.waitFor('Roll back deploy'));
+    const listed = ask.filter((l) => /^\d+\. /.test(l));
+    expect(listed.length).toBeGreaterThan(0);
+    for (const line of listed) expect(line).toMatch(/in the state file only\)$/);
+    await deck.press('n');
   });
 
   it('X and b at 80x24 wrap what they say, the bucket option with its key; b lists in the order the job deletes', async () => {

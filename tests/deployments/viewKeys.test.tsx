@@ -15,10 +15,44 @@ describe('the keys offered over a Deployments view', () => {
     const { deck } = session;
     await deck.press('n');
     await deck.waitFor('New blueprint · step 1/5');
-    expect((deck.lines().at(-2) ?? '').trimEnd()).toBe('Enter next/write  Esc back');
+    expect((deck.lines().at(-2) ?? '').trimEnd()).toBe('Tab/Enter/↓ next  S-Tab/Esc/↑ back  PgDn/PgUp step');
     await deck.type('?:');
     await deck.waitFor(/> Name +\?:/);
     expect(deck.frame()).not.toContain('Keys of this screen');
+  });
+
+  it("the wizard's hint line follows its step and field, and the wizard draws no key line of its own", async () => {
+    session = await startDeployments({ files: { 'shop.yaml': exampleText('shop') } });
+    const { deck } = session;
+    const hintLine = () => (deck.lines().at(-2) ?? '').trimEnd();
+    await deck.press('n');
+    await deck.waitFor('New blueprint · step 1/5');
+    await deck.type('blog');
+    await deck.press('tab');
+    await deck.type('me@example.com');
+    // Protected is a toggle: Space (or y / n) sets it.
+    await deck.press('tab', 'tab', 'tab');
+    await deck.waitFor(/> Protected/);
+    await deck.waitFor(() => hintLine().includes('Space/y/n toggle'));
+    expect(
+      deck
+        .frame()
+        .split('\n')
+        .filter((l) => l.includes('next')),
+    ).toHaveLength(1);
+    // The network step has a list of subnets: ^N adds one; in a subnet's field ^X removes it.
+    await deck.press('pgdn');
+    await deck.waitFor('New blueprint · step 2/5');
+    await deck.waitFor(() => hintLine().includes('^N add subnet'));
+    expect(hintLine()).not.toMatch(/\^X remove|toggle/);
+    await deck.press('tab', 'tab', 'tab');
+    await deck.waitFor(/> Name +public-a/);
+    await deck.waitFor(() => hintLine().includes('^N add subnet  ^X remove'));
+    expect(hintLine()).not.toContain('toggle');
+    // The review writes the file, goes back, scrolls.
+    await deck.press('pgdn', 'pgdn', 'pgdn');
+    await deck.waitFor('New blueprint · step 5/5');
+    await deck.waitFor(() => hintLine() === 'Enter write the file  Esc/PgUp back  j/k/↑/↓ scroll');
   });
 
   it('an open project whose blueprint went says so, lists only Esc and /, and Esc goes back to the list', async () => {

@@ -2,6 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  blueprintInputOf,
+  fillDefaults,
+  newDraft,
+  wizardSteps,
+} from '../../src/screens/deployments/wizardDraft';
 import { loadProjects } from '../../src/services/projects/loadProjects';
 import type { DeckSession } from '../harness/startDeck';
 import { type DeploymentsSession, exampleText, rowOf, startDeployments } from './deploymentsHarness';
@@ -131,6 +137,48 @@ describe('the new-blueprint wizard', () => {
     await deck.press('y');
     f = await deck.waitFor('No blueprints in the projects folder yet');
     expect(existsSync(join(projectsDir, 'notes.yaml'))).toBe(false);
+  });
+
+  it('the review at 80x24 says more of the YAML follows, and j scrolls to its last line', async () => {
+    session = await startDeployments({ files: {}, size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.press('n');
+    await deck.type('blog');
+    await deck.press('tab');
+    await deck.type('me@example.com');
+    await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+    let f = await deck.waitFor('New blueprint · step 5/5');
+    expect(f).toMatch(/^↓ more below · lines 1–\d+ of \d+$/m);
+    // What the review shows: the file the wizard writes, the defaults of every step filled in.
+    const draft = wizardSteps.reduce((d, step) => fillDefaults(d, step.id), {
+      ...newDraft(),
+      name: 'blog',
+      owner: 'me@example.com',
+    });
+    const yaml = deck.store
+      .getState()
+      .actions.projects.draftYaml(blueprintInputOf(draft))
+      .trimEnd()
+      .split('\n');
+    const lastLine = yaml[yaml.length - 1];
+    for (let i = 0; i < yaml.length; i++) await deck.press('j');
+    f = await deck.waitFor(/^↑ more above · lines \d+–(\d+) of \1$/m);
+    expect(f.split('\n').map((l) => l.trimEnd())).toContain(`  ${lastLine}`);
+    expectFits(deck, 'review scrolled to its end');
+  });
+
+  it('names the open step whole at 60 columns, where the trail of every step does not fit', async () => {
+    session = await startDeployments({ files: {}, size: { columns: 60, rows: 20 } });
+    const { deck } = session;
+    await deck.press('n');
+    await deck.type('blog');
+    await deck.press('tab');
+    await deck.type('me@example.com');
+    await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+    const f = await deck.waitFor('New blueprint · step 5/5');
+    expect(f.split('\n')[1]?.trimEnd()).toBe('New blueprint · step 5/5 · Review');
+    await deck.resize(120, 30);
+    await deck.waitFor('New blueprint · step 5/5 · Project › Network › Servers › Buckets › [Review]');
   });
 
   it('edits a field where the cursor is (←, Ctrl-W, Home), and a field newly focused starts at its end', async () => {

@@ -236,6 +236,18 @@ describe('the Jobs screen', () => {
     expect(help).toMatch(/y +Copy the job id/);
     expect(help).not.toMatch(/Cancel \(asks first\)|Retry a failed job/);
   });
+
+  it('the log of a job the queue does not hold says why, and neither waits for output nor follows', async () => {
+    const d = await start();
+    d.store.getState().actions.ui.showTab('jobs');
+    await d.store.getState().actions.jobs.openLog('4711');
+    const f = await d.waitFor('job 4711: not in the queue (finished jobs are removed after a while)');
+    expect(f).toMatch(/^no output$/m);
+    expect(f).not.toContain('no output yet');
+    expect(f).toMatch(/0 lines · end/);
+    await d.press('esc');
+    await d.waitFor('PROGRESS');
+  });
 });
 
 describe('the Dashboard', () => {

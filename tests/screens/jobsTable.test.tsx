@@ -100,6 +100,19 @@ describe('the Jobs table', () => {
     }
   });
 
+  it('narrower than 80 columns still says what each job does: the progress bar and who asked go first', async () => {
+    const f = await (await openJobs({ columns: 60, rows: 20 })).waitFor('WHAT');
+    expect(header(f)).toMatch(/^ {2}ID +KIND +STATUS +AGE +WHAT/);
+    expect(header(f)).not.toMatch(/PROGRESS|BY/);
+    expect(rowOf(f, '7')).toMatch(/completed +6m start instance in/);
+    expect(rowOf(f, '8')).toMatch(/failed +6m make deploy/);
+    for (const columns of [61, 70, 79]) {
+      await deck!.resize(columns, 24);
+      const wider = await deck!.waitFor((frame) => header(frame).length > 0);
+      expect(header(wider)).toMatch(/ WHAT/);
+    }
+  });
+
   it('shows the runs of a schedule (Enter on the Scheduler) with BY whole', async () => {
     dir = mkdtempSync(join(tmpdir(), 'infradeck-jobs-table-'));
     writeFileSync(

@@ -105,8 +105,8 @@ describe('the Servers screen', () => {
     // A host's project is in PROJECT, and it has no region.
     expect(f).toMatch(/NAME +KIND +ADDRESS +STATE +REGION +SSH PORT +PROJECT /);
     expect(f).toMatch(new RegExp(`listening +ssh +127\\.0\\.0\\.1:${port} +\\d+ ms +web `));
-    // A DEMO instance has no address to probe: its SSH PORT says so as its ADDRESS does, the why is under the table.
-    expect(f).toMatch(/ci-runner-1 +ec2 +— +running +ap-northeast-1 +— +ci /);
+    // A DEMO instance has no address to probe: ADDRESS shows its id, SSH PORT a dash, the why is under the table.
+    expect(f).toMatch(/ci-runner-1 +ec2 +i-[0-9a-f]{17} +running +ap-northeast-1 +— +ci /);
     // The cursor's row says the whole reason under the table.
     expect(f).toMatch(
       /listening 127\.0\.0\.1:\d+ answers in \d+ ms · s runs ssh -p \d+ -l ops -- 127\.0\.0\.1/,
@@ -168,7 +168,7 @@ describe('the Servers screen', () => {
     await d.press('/', 'ctrl-u');
     await d.type(name);
     await d.press('enter');
-    await d.waitFor(new RegExp(`${name}\\s+ec2\\s+—\\s+(stopping|stopped)`), 10_000);
+    await d.waitFor(new RegExp(`${name}\\s+ec2\\s+i-\\S+\\s+(stopping|stopped)`), 10_000);
   });
   it('counts the age of the last probe up between probes; reading the list again does not probe again', async () => {
     const d = await openServers([], undefined, 60_000);
@@ -209,6 +209,46 @@ describe('the Servers screen', () => {
     expect(names.filter((n) => n!.endsWith('worker-b'))).toHaveLength(2);
   });
 
+  it('tells instances of the same name apart at 80x24: one with no address to reach shows its id', async () => {
+    const d = await openServers();
+    d.store.getState().actions.cloud.lookedUp(
+      'analytics',
+      'eu-central-1',
+      [1, 2, 3].map((n) => analyticsWorker('a', n)),
+    );
+    await d.waitFor(
+      () => d.store.getState().servers.rows.filter((r) => r.name === 'analytics-worker-a').length === 3,
+    );
+    await d.resize(80, 24);
+    const f = await d.waitFor(/analytics-worker-a +ec2 /);
+    const rows = f.split('\n').filter((l) => /analytics-worker-a +ec2 /.test(l));
+    expect(rows).toHaveLength(3);
+    // Whole ids, one per row.
+    const ids = rows.map((l) => /ec2 +(i-[0-9a-f]{17}) /.exec(l)?.[1]);
+    expect(new Set(ids)).toEqual(
+      new Set(['i-0a100000000000000', 'i-0a200000000000000', 'i-0a300000000000000']),
+    );
+  });
+
+  it('says servers.yaml was not read when it has a problem, and tells the problem once, not at every scan', async () => {
+    writeFileSync(
+      join(dir, 'servers.yaml'),
+      'servers:\n  - name: good\n    host: 127.0.0.1\n    port: 22\n  - name: bad\n    host: 127.0.0.1\n    port: many\n',
+    );
+    const d = await openServers();
+    const f = await d.waitFor('servers.yaml not read (1 problem: :messages; r reads it again)');
+    expect(f).not.toContain('0 hosts from servers.yaml');
+    const told = () =>
+      d.store.getState().ui.messages.filter((m) => m.text.includes('servers[1].port')).length;
+    expect(told()).toBe(1);
+    // A scan changes the resource index, and the list is read again: the same problem is not told again.
+    await d.store.getState().actions.servers.refresh();
+    expect(told()).toBe(1);
+    // r is the user asking: it says it again.
+    await d.press('r');
+    await expect.poll(told).toBe(2);
+  });
+
   it('starts only a stopped instance and stops or reboots only a running one: else says why, and asks nothing', async () => {
     const d = await openServers();
     await d.press('/');
@@ -234,7 +274,7 @@ describe('the Servers screen', () => {
 
   it('says which selected rows a power action leaves out, and why', async () => {
     const d = await openServers();
-    await d.waitFor(/ci-runner-1 +ec2 +— +running +ap-northeast-1/);
+    await d.waitFor(/ci-runner-1 +ec2 +i-\S+ +running +ap-northeast-1/);
     // The two hosts of servers.yaml, then the first instance (ci-runner-1, running).
     await d.press('space', 'space', 'space');
     await d.press('H');

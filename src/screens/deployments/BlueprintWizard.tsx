@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
-import { type ReactNode, useMemo, useRef } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef } from 'react';
 import { Form, type FormField } from '../../components/Form';
+import { scrollNote } from '../../components/LogView';
 import type { SourceError } from '../../domain/sourceError';
-import { fitWidth } from '../../domain/text';
+import { displayWidth, fitWidth } from '../../domain/text';
 import { wrapText } from '../../domain/wrapText';
 import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -13,6 +14,7 @@ import {
   blueprintInputOf,
   fieldValue,
   fillDefaults,
+  isItemField,
   newDraft,
   problemsByField,
   removeItemOf,
@@ -158,12 +160,26 @@ export function BlueprintWizard({
   const step = wizardSteps[stepIndex].id;
   const fields = stepFields(step, draft);
   const errors = shown.has(step) ? errorsOf(step) : new Map<string, string[]>();
-  const yaml = useMemo(
-    () => (step === 'review' ? actions.projects.draftYaml(blueprintInputOf(draft)).split('\n') : []),
-    [actions, draft, step],
-  );
+  /** The YAML the review shows, a line each (the file's last newline makes no empty line). */
+  const yamlOf = (d: WizardDraft) =>
+    actions.projects.draftYaml(blueprintInputOf(d)).replace(/\n+$/, '').split('\n');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: yamlOf reads only actions and the draft
+  const yaml = useMemo(() => (step === 'review' ? yamlOf(draft) : []), [actions, draft, step]);
 
-  const bodyHeight = Math.max(3, height - 4);
+  // The keys are on the console's hint line (the screen's view follows the focus), never in a footer of its own.
+  const bodyHeight = Math.max(3, height - 3);
+  const list = stepList(step);
+  const focused = fields[focus];
+  const focusKind = focused ? (focused.kind === 'toggle' ? 'toggle' : 'text') : 'none';
+  const inItem = focused !== undefined && isItemField(focused.key);
+  useEffect(() => {
+    actions.projects.focusWizard({
+      step,
+      ...(list ? { item: itemWord[list] } : {}),
+      field: focusKind,
+      inItem,
+    });
+  }, [actions, step, list, focusKind, inItem]);
   useKeys(
     'screen',
     (press) => {
@@ -174,11 +190,12 @@ export function BlueprintWizard({
       const field = fields[focus];
       const name = press.name;
       if (step === 'review') {
-        const lines = actions.projects.draftYaml(blueprintInputOf(draft)).split('\n').length;
+        // The first row of the body says what Enter does; the YAML has the others.
+        const last = Math.max(0, yamlOf(draft).length - (bodyHeight - 1));
         if (name === 'enter') void save();
         else if (name === 'esc' || name === 'shift-tab' || name === 'pgup') goTo(stepIndex - 1, 'last');
         else if (name === 'j' || name === 'down')
-          update({ reviewOffset: Math.min(state.current.reviewOffset + 1, Math.max(0, lines - bodyHeight)) });
+          update({ reviewOffset: Math.min(state.current.reviewOffset + 1, last) });
         else if (name === 'k' || name === 'up')
           update({ reviewOffset: Math.max(0, state.current.reviewOffset - 1) });
         return true;
@@ -222,12 +239,10 @@ export function BlueprintWizard({
   );
 
   const trail = wizardSteps.map((s, i) => (i === stepIndex ? `[${s.title}]` : s.title)).join(' › ');
-  const header = `New blueprint · step ${stepIndex + 1}/${wizardSteps.length} · ${trail}`;
-  const list = stepList(step);
-  const keys =
-    step === 'review'
-      ? ' Enter write the file  Esc back  j/k scroll'
-      : ` Tab/Enter next  S-Tab/Esc back${list ? `  ^N add ${itemWord[list]}  ^X remove` : ''}  Space toggles`;
+  const counted = `New blueprint · step ${stepIndex + 1}/${wizardSteps.length}`;
+  // Too narrow for every step's name: the one open, whole (the cut trail would lose it from `Servers` on).
+  const whole = `${counted} · ${trail}`;
+  const header = displayWidth(whole) <= width ? whole : `${counted} · ${wizardSteps[stepIndex].title}`;
   const general = (errors.get('') ?? []).flatMap((e) => wrapText(`✖ ${e}`, width - 2));
 
   let body: ReactNode;
@@ -272,7 +287,15 @@ export function BlueprintWizard({
     );
   }
 
-  const hint = saving ? 'writing…' : (fields[focus]?.hint ?? '');
+  // Under the body: the focused field's hint; at the review, where the YAML is when it does not fit.
+  const yamlRows = bodyHeight - 1;
+  const hint = saving
+    ? 'writing…'
+    : step === 'review'
+      ? yaml.length > yamlRows
+        ? scrollNote(reviewOffset, yamlRows, yaml.length)
+        : ''
+      : `  ${fields[focus]?.hint ?? ''}`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.accent}>
@@ -280,8 +303,7 @@ export function BlueprintWizard({
       </Text>
       <Text> </Text>
       {body}
-      <Text color={theme.muted}>{fitWidth(step === 'review' ? '' : `  ${hint}`, width)}</Text>
-      <Text color={theme.muted}>{fitWidth(keys, width)}</Text>
+      <Text color={theme.muted}>{fitWidth(hint, width)}</Text>
     </Box>
   );
 }

@@ -7,6 +7,7 @@ import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
+import type { WizardFocus } from '../../state/slices/projects';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -239,15 +240,35 @@ const projectView: ScreenView = {
   ],
 };
 
-/** `n`: the wizard takes every key but Ctrl-C; each step writes its own keys under it (^N add, j/k…). */
-const wizardView: ScreenView = {
-  id: 'blueprintWizard',
-  title: 'new blueprint',
-  scopes: [],
-  // Enter moves on (a field, a step; at the review it writes the file); Esc goes a field or a step back.
-  hints: ['Enter next/write', 'Esc back'],
-  takesKeys: true,
-};
+/**
+ * The keys of the wizard where its focus is (a toggle, an item of a list, the review): it reads them as typed
+ * (every key but Ctrl-C), so they are words on the hint line, not actions `?` could list.
+ */
+function wizardHints(focus: WizardFocus | undefined): string[] {
+  if (focus?.step === 'review') return ['Enter write the file', 'Esc/PgUp back', 'j/k/↑/↓ scroll'];
+  // Enter moves on (a field, then the step); Esc goes a field or a step back, and from the first field leaves.
+  const hints = ['Tab/Enter/↓ next', 'S-Tab/Esc/↑ back'];
+  if (focus?.item) hints.push(`^N add ${focus.item}`);
+  if (focus?.inItem) hints.push('^X remove');
+  if (focus?.field === 'toggle') hints.push('Space/y/n toggle');
+  hints.push('PgDn/PgUp step');
+  return hints;
+}
+
+/** One view per set of hints, made once: `view()` returns constant objects. */
+const wizardViews = new Map<string, ScreenView>();
+
+/** `n`: the wizard takes every key but Ctrl-C; the hint line follows its focus (`wizardHints`). */
+function wizardViewAt(focus: WizardFocus | undefined): ScreenView {
+  const hints = wizardHints(focus);
+  const key = hints.join('\n');
+  let view = wizardViews.get(key);
+  if (!view) {
+    view = { id: 'blueprintWizard', title: 'new blueprint', scopes: [], hints, takesKeys: true };
+    wizardViews.set(key, view);
+  }
+  return view;
+}
 
 /** The open project is not in the projects folder (its blueprint went, or the folder is still being read). */
 const goneView: ScreenView = {
@@ -261,8 +282,8 @@ const goneView: ScreenView = {
 };
 
 function deploymentsView(s: DeckState): ScreenView | undefined {
-  const { wizard, open, entries } = s.projects;
-  if (wizard) return wizardView;
+  const { wizard, wizardFocus, open, entries } = s.projects;
+  if (wizard) return wizardViewAt(wizardFocus);
   if (open === undefined) return undefined;
   return entries.some((e) => e.name === open) ? projectView : goneView;
 }

@@ -4,7 +4,7 @@ import {
   isTextViewAction,
   type LogLineStyle,
   LogView,
-  scrollNote,
+  type ShownRow,
   shownRows,
   textViewStep,
 } from '../../components/LogView';
@@ -65,8 +65,6 @@ export function ProjectDetailsView({
   const textHeight = noted ? topHeight - 1 : search.logHeight;
   // The lines the rows in view belong to (wrapped, the first and the last may show only some of their rows).
   const inView = shownRows(lines, width, textHeight, view);
-  const start = inView[0]?.index ?? 0;
-  const shown = inView.length === 0 ? 0 : inView[inView.length - 1].index - start + 1;
   const where = view.wrap ? ' · wrapped' : view.scrollX > 0 ? ` · col ${view.scrollX + 1}` : '';
 
   useKeys(
@@ -104,7 +102,7 @@ export function ProjectDetailsView({
       {search.line}
       {noted ? (
         <Text color={theme.muted}>
-          {fitWidth(`${scrollNote(start, shown, lines.length)}${where} · j/k scroll`, width)}
+          {fitWidth(`${detailsScrollNote(inView, lines, width, view.wrap)}${where} · j/k scroll`, width)}
         </Text>
       ) : null}
       {job ? (
@@ -112,18 +110,42 @@ export function ProjectDetailsView({
           <Text bold color={job.status === 'failed' ? theme.error : theme.accent}>
             {fitWidth(jobLine, width)}
           </Text>
+          {/* Its newest lines, wrapped when the text above is (`w`): a long line ends with the path it names. */}
           <LogView
             lines={ourLog?.lines ?? []}
             width={width}
             height={logHeight - 1}
             follow
             offset={0}
+            wrap={view.wrap}
             emptyMessage="no output yet"
           />
         </Box>
       ) : null}
     </Box>
   );
+}
+
+/**
+ * What the rows in view leave out, and the lines they belong to: `↑↓ more above and below · lines 3–14 of 27`.
+ * Wrapped, a line whose first rows are scrolled off the top (or whose last rows are below) still has more
+ * above (below), though it is the first (last) line.
+ */
+function detailsScrollNote(
+  inView: readonly ShownRow[],
+  lines: readonly string[],
+  width: number,
+  wrap: boolean,
+): string {
+  const first = inView[0];
+  const last = inView[inView.length - 1];
+  if (!first || !last) return `lines 0 of ${lines.length}`;
+  const above = first.index > 0 || first.part > 0;
+  const below =
+    last.index < lines.length - 1 || (wrap && last.part < rowsOf(lines[last.index] ?? '', width) - 1);
+  const more =
+    above && below ? '↑↓ more above and below' : above ? '↑ more above' : below ? '↓ more below' : '';
+  return `${more ? `${more} · ` : ''}lines ${first.index + 1}–${last.index + 1} of ${lines.length}`;
 }
 
 /** A plan's line in the colour of what it does: creates green, deletes and what blocks the deploy red. */

@@ -182,13 +182,19 @@ export async function askRollback(
   );
   const order = planDeletion(targets, tagged);
   const logicalOf = new Map(recorded.map((r) => [r.id, r.logicalId]));
+  // What the state file lists but the look-up did not find (gone already): the job reports it gone, deletes nothing.
+  const found = new Set(tagged.map((r) => r.id));
+  const describeTarget = (r: Resource) => {
+    const notes = [logicalOf.get(r.id), found.has(r.id) ? undefined : 'in the state file only'].filter(
+      Boolean,
+    );
+    return `${r.type} ${r.id}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+  };
   const lines = [
     `Deletes what that deploy created, dependants first (${recorded.length} resource(s) in the state file, and ` +
       'any resource tagged with that deploy; same number = at once). What earlier deploys made stays.',
   ];
-  lines.push(
-    ...levelLines(order, (r) => `${r.type} ${r.id}${logicalOf.has(r.id) ? ` (${logicalOf.get(r.id)})` : ''}`),
-  );
+  lines.push(...levelLines(order, describeTarget));
   for (const s of order.skipped) lines.push(`   kept: ${describe(s.resource)}: ${s.reason}`);
   for (const r of order.blocked) lines.push(`   not deleted: ${describe(r)}: part of a dependency cycle`);
   for (const w of order.warnings) lines.push(`   ! ${w.message}`);

@@ -115,7 +115,10 @@ export function projectDetailLines(
   const bp = entry.blueprint;
   const text: string[] = bp ? blueprintSummary(bp) : [`${row.name} (no valid blueprint)`];
   text.push(`File: ${entry.file}`);
-  if (entry.stateFile) text.push(`State: ${entry.stateFile} (${row.recorded} resource(s) recorded)`);
+  // The state file's place is known before any deploy writes it: say which it is.
+  if (entry.state) text.push(`State: ${entry.stateFile} (${row.recorded} resource(s) recorded)`);
+  else if (entry.stateErrors.length > 0) text.push(`State: ${entry.stateFile} (not readable, see below)`);
+  else if (entry.stateFile) text.push(`State: none yet (a deploy writes ${entry.stateFile})`);
   text.push(
     `Status: ${row.status} · ${row.lifecycle ?? 'never deployed'} · ${syncText(row)}${row.job || row.lastJob ? ` · last job ${lastJobText(row, now)}` : ''}`,
   );

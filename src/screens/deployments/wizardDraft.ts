@@ -281,6 +281,11 @@ export function addItem(draft: WizardDraft, list: ItemList): WizardDraft {
 }
 
 /** Removes the list item the field belongs to; undefined when the field is not in a list. */
+/** True for a field of an item of a list (a subnet's, a server's, a bucket's): Ctrl-X removes that item. */
+export function isItemField(key: string): boolean {
+  return itemPath.test(key);
+}
+
 export function removeItemOf(draft: WizardDraft, key: string): WizardDraft | undefined {
   const m = itemPath.exec(key);
   if (!m) return undefined;

@@ -44,7 +44,8 @@ export function JobDetailsView({
   }, [running]);
 
   const now = Date.now();
-  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now);
+  const gone = !job && log?.missing !== undefined;
+  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now, log?.missing);
   const bodyHeight = Math.max(1, height - 3);
   const output = log?.lines;
   const outputLength = output?.length ?? 0;
@@ -52,7 +53,7 @@ export function JobDetailsView({
   // Rebuilt every frame (a few lines); the output itself is read from the ring buffer, never copied.
   const body = jobBodyLines(
     output ?? [],
-    outputHeading(job, outputLength, dropped),
+    outputHeading(job, outputLength, dropped, gone),
     jobSummaryLines(job, now),
   );
   const search = useLogSearch({ lines: body, view, setView, width, height: bodyHeight, active });
@@ -80,7 +81,7 @@ export function JobDetailsView({
   const where = [
     outputLength === 1 ? '1 line' : `${outputLength} lines`,
     view.follow
-      ? job && isFinished(job.status)
+      ? (job && isFinished(job.status)) || gone
         ? 'end'
         : 'following'
       : scrolledTo(body, search.logHeight, width, view),

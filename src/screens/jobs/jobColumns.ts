@@ -56,10 +56,11 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       value: (j) => j.status,
       color: (j) => statusColor[j.status],
     },
+    // Narrower than 80 columns the bar goes before the age and WHAT: STATUS says how the job stands.
     {
       key: 'progress',
       title: 'PROGRESS',
-      priority: Priority.main,
+      priority: Priority.main - 1,
       whole: true,
       value: (j) => progressBar(j),
       sortValue: (j) => (j.total > 0 ? j.step / j.total : 0),
@@ -102,7 +103,8 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       title: 'WHAT',
       priority: Priority.main,
       // Not flex: a flex column takes its natural width (a long error, up to 240) before the extra columns show.
-      min: 20,
+      // 16 wide at least: at 60 columns, beside the longest id and kind, it still says what the job is.
+      min: 16,
       max: whatWidth,
       cut: 'word',
       value: (j) => {

@@ -3,13 +3,20 @@ import { describeJob, isFinished, type JobView } from '../../domain/job';
 import { formatWhen, resultLines, runLines } from '../../domain/jobText';
 import { jobDuration, progressBar } from './jobColumns';
 
-/** The fixed lines above a job's output: what, state, progress, who, where, when. */
+/**
+ * The fixed lines above a job's output: what, state, progress, who, where, when. Without the job: that it is being
+ * read, or why it is not there (`missing`).
+ */
 export function jobHeaderLines(
   job: JobView | undefined,
   jobId: string,
   now = Date.now(),
+  missing?: string,
 ): [string, string, string] {
-  if (!job) return [`job ${jobId}`, '', ''];
+  if (!job)
+    return missing === undefined
+      ? [`job ${jobId}`, 'reading the job from the queue…', '']
+      : [`job ${jobId}: ${missing}`, '', ''];
   const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
   const bar = progressBar(job, 16);
   const took = job.startedAt ? `  took ${jobDuration(job, now)}` : '';
@@ -50,8 +57,14 @@ export function jobSummaryLines(job: JobView | undefined, now = Date.now()): Sum
 }
 
 /** The heading over the output: how many lines, and a word when there are none (yet, or at all). */
-export function outputHeading(job: JobView | undefined, lines: number, dropped: number): SummaryLine {
-  const finished = job ? isFinished(job.status) : false;
+export function outputHeading(
+  job: JobView | undefined,
+  lines: number,
+  dropped: number,
+  /** No job will write more (it is not in the queue). */
+  gone = false,
+): SummaryLine {
+  const finished = job ? isFinished(job.status) : gone;
   if (lines === 0) return { text: finished ? 'no output' : 'no output yet', kind: 'note' };
   const earlier = dropped > 0 ? ` (the ${dropped} before them are not kept)` : '';
   return { text: `output: ${lines === 1 ? '1 line' : `${lines} lines`}${earlier}`, kind: 'heading' };

@@ -47,7 +47,7 @@ function askInstanceAction(
 function ServersScreen({ width, height, active }: ScreenProps) {
   const { theme, runInTerminal } = useDeckContext();
   const actions = useActions();
-  const { rows, reach, loading } = useDeck((s) => s.servers);
+  const { rows, reach, loading, fileErrors } = useDeck((s) => s.servers);
   const index = useDeck((s) => s.cloud.index);
   const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
@@ -90,7 +90,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
       else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
       else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
-      else if (action === 'server.refresh') void actions.servers.refresh();
+      else if (action === 'server.refresh') void actions.servers.refresh(true);
       else if (action === 'clipboard.copy') copy(row ? (row.host ?? row.instanceId) : undefined);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;
@@ -101,20 +101,29 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
   const filtered = filteredRows(table.view.length, rows.length);
-  const summary = ` ${filtered ? `${filtered} · ` : ''}${hosts} hosts from servers.yaml · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  // A servers.yaml with problems lists none of its hosts: the summary says so rather than "0 hosts".
+  const problems = fileErrors.length === 1 ? '1 problem' : `${fileErrors.length} problems`;
+  const fromFile = fileErrors.length
+    ? `servers.yaml not read (${problems}: :messages; r reads it again)`
+    : `${hosts} hosts from servers.yaml`;
+  const summary = ` ${filtered ? `${filtered} · ` : ''}${fromFile} · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
         summary={summary}
-        summaryColor={theme.muted}
+        summaryColor={fileErrors.length ? theme.error : theme.muted}
         table={table}
         columns={columns}
         width={width}
         height={height - 1}
         noColor={theme.noColor}
-        emptyMessage="No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s)."
+        emptyMessage={
+          fileErrors.length
+            ? `No servers: servers.yaml has ${problems} (:messages lists them); fix it and press r.`
+            : 'No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s).'
+        }
       />
       <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
     </Box>

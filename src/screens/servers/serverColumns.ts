@@ -4,8 +4,8 @@ import { formatAge } from '../../domain/text';
 import type { ServerReach, ServerView } from '../../state/services/servers';
 
 export function reachText(reach: ServerReach | undefined, row: ServerView): string {
-  // Nothing to probe, as ADDRESS says: why (a DEMO instance, a stopped one) is under the table for the cursor's
-  // row, and a word here would take the width the names need at 80 columns.
+  // Nothing to probe (ADDRESS shows the instance's id): why (a DEMO instance, a stopped one) is under the table
+  // for the cursor's row, and a word here would take the width the names need at 80 columns.
   if (!row.host) return '—';
   const last = reach?.last;
   if (!last) return 'probing…';
@@ -36,13 +36,16 @@ export function serverColumns(
       width: 4,
       value: (r) => (r.source === 'ec2' ? 'ec2' : 'ssh'),
     },
+    // An instance with no address to reach (stopped, a DEMO one) shows its id, dimmed, as `y` copies it: the
+    // instances of a project share their names, and at 80 columns nothing else on the row tells them apart.
     {
       key: 'host',
       title: 'ADDRESS',
       priority: Priority.identity,
       whole: true,
       max: 40,
-      value: (r) => (r.host ? `${r.host}:${r.port}` : '—'),
+      value: (r) => (r.host ? `${r.host}:${r.port}` : (r.instanceId ?? '—')),
+      color: (r) => (r.host ? undefined : 'gray'),
     },
     {
       key: 'state',

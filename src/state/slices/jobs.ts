@@ -23,6 +23,11 @@ export interface JobLog {
   fromHistory: Set<string>;
   /** Live lines that arrived before the history was loaded; undefined once it is. */
   early?: DeckEvent[];
+  /**
+   * Why the job is not shown, once the queue answered without it (removed, a wrong id) or could not be asked;
+   * undefined while it is being read, and once found.
+   */
+  missing?: string;
 }
 
 export interface JobsState {
@@ -146,7 +151,13 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           early: [],
         };
         patch({ log });
-        if (!bus) return;
+        /** Says why the log has no job, while it is still the one open. */
+        const notFound = (why: string) => {
+          const current = get().jobs.log;
+          if (current?.opened === log.opened && !get().jobs.byId.has(id))
+            patch({ log: { ...current, missing: why, version: current.version + 1 } });
+        };
+        if (!bus) return notFound('this console has no worker layer to read it from');
         try {
           // The job as the queue has it now (its attempts, its whole result), beside what events told.
           const [history, view] = await Promise.all([bus.queue.logs(id), bus.queue.get?.(id)]);
@@ -161,9 +172,18 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           const early = current.early ?? [];
           current.early = undefined;
           for (const e of early) appendLogLine(current, e);
-          patch({ log: { ...current, version: current.version + 1 } });
+          const gone = bus.queue.get !== undefined && !view && !get().jobs.byId.has(id);
+          patch({
+            log: {
+              ...current,
+              version: current.version + 1,
+              // A finished job leaves the queue after a while (it keeps the newest); an id can also be mistyped.
+              ...(gone ? { missing: 'not in the queue (finished jobs are removed after a while)' } : {}),
+            },
+          });
         } catch (error) {
           notify('error', `log of ${id}: ${errorText(error)}`);
+          notFound(`the queue could not be read: ${errorText(error)}`);
         }
       },
 

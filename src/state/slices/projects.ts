@@ -35,6 +35,18 @@ export interface ProjectPlan {
   error?: string;
 }
 
+/** Where the new-blueprint wizard's focus is, as its keys depend on it (the screen says what they are). */
+export interface WizardFocus {
+  /** The step's id (`project`, `network`, `instances`, `buckets`, `review`). */
+  step: string;
+  /** What an item of the step's list is called (`subnet`), when the step has one. */
+  item?: string;
+  /** The focused field: a text, a toggle, or none (a list with no item yet). */
+  field: 'text' | 'toggle' | 'none';
+  /** The focused field belongs to an item of the list (Ctrl-X removes that item). */
+  inItem: boolean;
+}
+
 export interface ProjectsState {
   entries: ProjectEntry[];
   loaded: boolean;
@@ -47,6 +59,8 @@ export interface ProjectsState {
   open?: string;
   /** The new-blueprint wizard is open. */
   wizard: boolean;
+  /** Where the open wizard's focus is: the keys its hint line offers follow it. */
+  wizardFocus?: WizardFocus;
   watchError?: string;
 }
 
@@ -66,6 +80,8 @@ export interface ProjectsActions {
   /** Opens a project's details (undefined: back to the list). */
   show(name: string | undefined): void;
   showWizard(open: boolean): void;
+  /** The wizard's focus moved (a field, a step). */
+  focusWizard(focus: WizardFocus): void;
   checkDraft(input: BlueprintInput): SourceError[];
   draftYaml(input: BlueprintInput): string;
   saveNew(input: BlueprintInput): Promise<DraftSave>;
@@ -299,8 +315,17 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
       },
 
       setAwaitingApproval: (name) => patch({ awaiting: name }),
-      show: (name) => patch({ open: name, wizard: false }),
-      showWizard: (open) => patch({ wizard: open, open: undefined }),
+      show: (name) => patch({ open: name, wizard: false, wizardFocus: undefined }),
+      showWizard: (open) => patch({ wizard: open, open: undefined, wizardFocus: undefined }),
+      focusWizard: (focus) => {
+        const was = get().projects.wizardFocus;
+        const same =
+          was?.step === focus.step &&
+          was.item === focus.item &&
+          was.field === focus.field &&
+          was.inItem === focus.inItem;
+        if (!same) patch({ wizardFocus: focus });
+      },
 
       checkDraft: (input) => draftProblems(input),
       draftYaml: (input) => blueprintYaml(input),

@@ -6,11 +6,16 @@ export interface ServersState {
   rows: ServerView[];
   reach: Record<string, ServerReach>;
   loading: boolean;
+  /** The problems of servers.yaml (`file:line:col: …`) at the last read: with any, none of its hosts is listed. */
+  fileErrors: string[];
 }
 
 export interface ServersActions {
-  /** Reads servers.yaml and joins the instances of the resource index. */
-  refresh(): Promise<void>;
+  /**
+   * Reads servers.yaml and joins the instances of the resource index. The file's problems go to the message line
+   * when they changed since the last read, or `again` (the user asked to read it).
+   */
+  refresh(again?: boolean): Promise<void>;
   /** Probes the listed servers until the returned stop is called (the Servers screen runs it while open). */
   probe(): () => void;
   /**
@@ -36,19 +41,22 @@ export function sshReason(line: string): string {
 /** The hosts of servers.yaml and the EC2 instances, with how they answer. */
 export const serversSlice: Slice<'servers', ServersState, ServersActions> = {
   name: 'servers',
-  initial: () => ({ rows: [], reach: {}, loading: false }),
+  initial: () => ({ rows: [], reach: {}, loading: false, fileErrors: [] }),
   actions: ({ services, get, patch, notify }) => {
     const servers = services.servers;
     return {
-      refresh: async () => {
+      refresh: async (again = false) => {
         if (!servers) return;
         patch({ loading: true });
         try {
           const { index, info } = get().cloud;
           const instances: Resource[] = index.query({ type: 'instance' });
           const { rows, errors } = await servers.list(instances, info?.kind === 'demo');
-          patch({ rows, loading: false });
-          for (const e of errors) notify('error', e);
+          // The list is read again at every scan: a file still broken the same way is not told again each time.
+          const before = get().servers.fileErrors;
+          const changed = errors.length !== before.length || errors.some((e, i) => e !== before[i]);
+          patch({ rows, loading: false, fileErrors: changed ? errors : before });
+          if (changed || again) for (const e of errors) notify('error', e);
         } catch (error) {
           patch({ loading: false });
           notify('error', `servers: ${errorText(error)}`);
