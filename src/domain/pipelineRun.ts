@@ -84,6 +84,31 @@ export function pipelineRunSteps(
   return steps.map((s) => (skipped.has(s.name) ? { ...s, status: 'skipped' } : s));
 }
 
+/**
+ * A cancelled run stops where it is: what had not ended is cancelled, and so is a step skipped only because a step it
+ * needs was cancelled with the run. One skipped because a step it needs failed (before the cancel) stays skipped.
+ */
+function stoppedSteps(payload: PipelinePayload, read: readonly PipelineRunStep[]): PipelineRunStep[] {
+  const status = new Map(read.map((s) => [s.name, s.status]));
+  const needs = new Map(payload.steps.map((s) => [s.name, s.needs]));
+  const failedBefore = new Map<string, boolean>();
+  const skippedForFailure = (name: string): boolean => {
+    const known = failedBefore.get(name);
+    if (known !== undefined) return known;
+    failedBefore.set(name, false);
+    const found = (needs.get(name) ?? []).some(
+      (n) => status.get(n) === 'failed' || (status.get(n) === 'skipped' && skippedForFailure(n)),
+    );
+    failedBefore.set(name, found);
+    return found;
+  };
+  return read.map((s) =>
+    s.status === 'pending' || s.status === 'running' || (s.status === 'skipped' && !skippedForFailure(s.name))
+      ? { ...s, status: 'cancelled' as const }
+      : s,
+  );
+}
+
 /** The run of a `pipeline` job with its children (any order), or undefined when the job is not a readable run. */
 export function pipelineRunView(job: JobView, children: readonly JobView[]): PipelineRunView | undefined {
   const payload = job.payload as PipelinePayload | undefined;
@@ -94,16 +119,9 @@ export function pipelineRunView(job: JobView, children: readonly JobView[]): Pip
     result && Array.isArray(result.steps)
       ? result.steps
       : pipelineRunSteps({ steps: payload.steps, kept: payload.kept ?? [] }, children);
-  // A cancelled run stops where it is: what had not ended, or waited for a step cancelled with it, is cancelled. A
-  // run whose approval was refused stops before its first step.
+  // A run whose approval was refused stops before its first step.
   const stopped = job.status === 'cancelled' || job.status === 'rejected';
-  const steps = stopped
-    ? read.map((s) =>
-        s.status === 'pending' || s.status === 'running' || s.status === 'skipped'
-          ? { ...s, status: 'cancelled' as const }
-          : s,
-      )
-    : read;
+  const steps = stopped ? stoppedSteps(payload, read) : read;
   const status: PipelineRunStatus = stopped
     ? 'cancelled'
     : job.status === 'completed'

@@ -79,6 +79,32 @@ describe('a local run as `pipeline status` reports it', () => {
     ]);
   });
 
+  it('a cancelled run: what had not ended is cancelled, and so is a step that waited on one; a step skipped for a failure stays skipped', () => {
+    const four = shipPayload(
+      [
+        { name: 'lint', needs: [] },
+        { name: 'test', needs: [] },
+        { name: 'build', needs: ['lint'] },
+        { name: 'pack', needs: ['build'] },
+        { name: 'e2e', needs: ['test'] },
+      ],
+      1,
+    );
+    const jobs = runJobs(four, {}, {});
+    const view = pipelineRunView(jobs.run('cancelled', { finishedAt: T0 + 5_000 }), [
+      jobs.step('lint', 'failed', { attempts: 1, error: 'lint: exit 1' }),
+      jobs.step('test', 'cancelled', { attempts: 1 }),
+    ]);
+    expect(view?.status).toBe('cancelled');
+    expect(view?.steps.map((s) => [s.name, s.status])).toEqual([
+      ['lint', 'failed'],
+      ['test', 'cancelled'],
+      ['build', 'skipped'],
+      ['pack', 'skipped'],
+      ['e2e', 'cancelled'],
+    ]);
+  });
+
   it('a run waiting for an approval has not ended: running, every step pending', () => {
     const view = reported(run('approval_pending', { approval: approval('pending') }), []);
     expect(view.status).toBe('running');
