@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { approvalsBadge } from '../domain/approval';
@@ -59,6 +60,19 @@ export function problemSummary(
   return marked.length <= room ? marked : fitWidth(marked, room);
 }
 
+/**
+ * The workspace in at most `room` columns: its path, else its folder's name after `…/` (the end is what names it:
+ * `/tmp/hc-w…` said little), else that name cut.
+ */
+export function placeText(path: string, room: number): string {
+  if (room < 3) return '';
+  const whole = ` ${path} `;
+  if (displayWidth(whole) <= room) return whole;
+  const name = basename(path) || path;
+  const short = ` …/${name} `;
+  return displayWidth(short) <= room ? short : `${fitWidth(` ${name}`, room - 1)} `;
+}
+
 /** Next to problems, the identity takes at most this much; their text gets the rest. */
 const identityMax = 40;
 
@@ -114,17 +128,22 @@ export function StatusBar({ width }: { width: number }) {
   const role =
     access.state?.kind === 'none' && room - pointer - roleLabel.length - account < minPlace ? '' : roleLabel;
   room -= role.length;
-  const place = fitWidth(
-    ` ${workspace.dataDir} `,
+  const place = placeText(
+    workspace.dataDir,
     Math.min(Math.max(room - pointer - account, 0), 26, workspace.dataDir.length + 2),
   );
   room -= place.length;
   const whoRoom = Math.min(room - pointer, pointer ? identityMax : room, who.length);
-  // The ARN cut to a stub says nothing and makes the account look cut: then the account alone.
+  // The ARN cut to a stub says nothing and makes the account look cut: then the account alone; no room for the
+  // account whole, nothing (a cut account id names another account).
   const whoText =
-    whoRoom < who.length && whoRoom < account + 10 && whoRoom >= account
-      ? fitWidth(` ${who.trimStart().split(' ')[0]} `, whoRoom)
-      : fitWidth(who, whoRoom);
+    whoRoom >= who.length
+      ? who
+      : whoRoom < account && !cloud.info?.problem
+        ? ''
+        : whoRoom < account + 10 && whoRoom >= account
+          ? fitWidth(` ${who.trimStart().split(' ')[0]} `, whoRoom)
+          : fitWidth(who, whoRoom);
   room -= whoText.length;
   const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room, worst);
   room -= displayWidth(problems);
