@@ -42,14 +42,24 @@ export function keyHintLine(hints: readonly KeyHint[], keymap: Keymap, scopes: r
 
 /**
  * The hint line in `width` columns, after `lead` (a note such as the active filter): whole hints only, never a
- * cut one. When they do not all fit, the screen's hints drop from the right, then the global ones after `? help`
- * (which lists everything that dropped). A lead too long on its own is left for the caller to cut.
+ * cut one. When they do not all fit, the screen's hints drop from the right (all but its `Esc` one), then the global
+ * ones after `? help` (which lists everything that dropped), then the `Esc` one. A lead too long on its own is left
+ * for the caller to cut.
  */
 export function fitHintLine(hints: HintLine, width: number, lead = ''): string {
   const screen = [...hints.screen];
   const global = [...hints.global];
   const line = () => lead + [...screen, ...global].join(SEPARATOR);
-  while (screen.length > 0 && displayWidth(line()) > width) screen.pop();
+  // The way back goes last: without it a narrow pane hides how to leave the view.
+  const isBack = (h: string) => h.startsWith('Esc ');
+  const dropLast = (keep: (h: string) => boolean) => {
+    const at = screen.findLastIndex((h) => !keep(h));
+    if (at < 0) return false;
+    screen.splice(at, 1);
+    return true;
+  };
+  while (displayWidth(line()) > width && dropLast(isBack));
   while (global.length > 1 && displayWidth(line()) > width) global.pop();
+  while (displayWidth(line()) > width && dropLast(() => false));
   return line();
 }
