@@ -9,7 +9,11 @@ import { fitWidth, stripControl } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
+import { fitHintLine, type KeyHint, keyHintItems } from '../ui/keyHints';
+import type { Keymap } from '../ui/keymap';
+import { keyLabel } from '../ui/keyName';
 import { offeredJobLine, offerJob } from './AssistantOffer';
+import { leavesForTab } from './assistantKeys';
 
 const columns: Column<AdviceFinding>[] = [
   { key: 'severity', title: 'SEV', value: (f) => f.severity, whole: true, priority: Priority.identity },
@@ -20,8 +24,12 @@ const columns: Column<AdviceFinding>[] = [
     value: (f) =>
       `${f.rows[0] ? describeRow(f.rows[0]) : ''}${f.rows.length > 1 ? ` +${f.rows.length - 1}` : ''}`,
     priority: Priority.main,
+    // `sg-0a1b… (default) in eu-west-1`: the id's start and the region both stay when it is cut.
+    cut: 'middle',
   },
-  { key: 'job', title: 'JOB', value: (f) => f.suggestion?.kind ?? '', priority: Priority.detail },
+  // A job kind cut (`co…`) names nothing: the column hides instead, before ABOUT is cut (the finding's details
+  // below name the job too).
+  { key: 'job', title: 'JOB', value: (f) => f.suggestion?.kind ?? '', whole: true, priority: Priority.extra },
   { key: 'why', title: 'WHY', value: (f) => f.why, priority: Priority.extra },
 ];
 
@@ -34,7 +42,7 @@ const noFindings: AdviceFinding[] = [];
  * read-only when it changes things); `r` reads again; Esc closes.
  */
 export function AdviceView({ width, height, active }: { width: number; height: number; active: boolean }) {
-  const { theme } = useDeckContext();
+  const { theme, keymap } = useDeckContext();
   const actions = useActions();
   const advice = useDeck((s) => s.assistant.advice);
   const lastJob = useDeck((s) => s.assistant.lastJob);
@@ -50,6 +58,11 @@ export function AdviceView({ width, height, active }: { width: number; height: n
     (press) => {
       // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
       const action = press.action(['advice']);
+      // A tab key, even the covered tab's own, shows the tab: the view gives way (`:advise` comes back).
+      if (!action && leavesForTab(press)) {
+        actions.assistant.close();
+        return false;
+      }
       if (action === 'view.back' || action === 'assistant.close') actions.assistant.close();
       else if (action === 'advice.reload') void actions.assistant.advise();
       else if (action === 'advice.offer') {
@@ -101,18 +114,44 @@ export function AdviceView({ width, height, active }: { width: number; height: n
       </Box>
       <Text color={status?.error ? theme.error : theme.ok}>{fitWidth(status?.text ?? '', textWidth)}</Text>
       <Text color={theme.muted}>
-        {fitWidth(`${offerHint(table.cursorRow, readOnly)}j/k move · r read again · Esc close`, textWidth)}
+        {fitWidth(
+          fitHintLine(
+            {
+              screen: keyHintItems(adviceHints(table.cursorRow, readOnly, keymap), keymap, ['advice']),
+              global: [],
+            },
+            textWidth,
+          ),
+          textWidth,
+        )}
       </Text>
     </Box>
   );
 }
 
-function offerHint(f: AdviceFinding | undefined, readOnly: boolean): string {
-  if (!f?.suggestion) return '';
-  if (f.suggestion.notHere) return 'Enter: not offered here · ';
-  return readOnly && canChange(f.suggestion.kind)
-    ? 'Enter: refused read-only · '
-    : 'Enter run suggested job (asks first) · ';
+/** The view's keys under it, each written as the keymap binds it; what Enter does depends on the finding. */
+function adviceHints(f: AdviceFinding | undefined, readOnly: boolean, keymap: Keymap): KeyHint[] {
+  const offer = f?.suggestion
+    ? [
+        {
+          action: 'advice.offer',
+          label: f.suggestion.notHere
+            ? 'not offered here'
+            : readOnly && canChange(f.suggestion.kind)
+              ? 'run suggested job (refused read-only)'
+              : 'run suggested job (asks first)',
+        },
+      ]
+    : [];
+  const down = keymap.keysFor('nav.down', 'advice')[0];
+  const up = keymap.keysFor('nav.up', 'advice')[0];
+  // What a narrow terminal drops first goes last: closing matters more than reading again.
+  return [
+    ...offer,
+    { action: 'view.back', label: 'close' },
+    ...(down && up ? [`${keyLabel(down)}/${keyLabel(up)} move`] : []),
+    { action: 'advice.reload', label: 'read again' },
+  ];
 }
 
 function title(loading: boolean, report: AdviceReport | undefined): string {

@@ -14,9 +14,13 @@ import { wrapText } from '../domain/wrapText';
 import type { AssistantAsk, OfferedJob } from '../state/slices/assistant';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
+import { fitHintLine, type KeyHint, keyHintItems } from '../ui/keyHints';
+import type { Keymap } from '../ui/keymap';
+import { keyLabel } from '../ui/keyName';
 import type { Theme } from '../ui/theme';
 import { useKeyState } from '../ui/useKeyState';
 import { offeredJobLine, offerJob } from './AssistantOffer';
+import { leavesForTab } from './assistantKeys';
 
 const top: LogScroll = { follow: false, offset: 0 };
 
@@ -31,7 +35,7 @@ interface ShownLine {
  * job it proposes, which runs only after a confirmation (Enter) and never read-only.
  */
 export function AssistantView({ width, height, active }: { width: number; height: number; active: boolean }) {
-  const { theme } = useDeckContext();
+  const { theme, keymap } = useDeckContext();
   const actions = useActions();
   const ask = useDeck((s) => s.assistant.ask);
   const lastJob = useDeck((s) => s.assistant.lastJob);
@@ -52,9 +56,11 @@ export function AssistantView({ width, height, active }: { width: number; height
     kept?.mode === m ? kept.at : m.endsWith(':answer') ? LOG_FOLLOW : top;
   const scroll = scrollOf(mode, scrolled);
   const textWidth = Math.max(1, width - 2);
+  // The keys the view names are those of the keymap: a key rebound in config.yaml reads as it works.
+  const keyOf = useMemo(() => assistantKeyOf(keymap), [keymap]);
   const body = useMemo(
-    () => (ask ? bodyLines(ask, answering && !showContext, theme) : []),
-    [ask, answering, showContext, theme],
+    () => (ask ? bodyLines(ask, answering && !showContext, theme, keyOf) : []),
+    [ask, answering, showContext, theme, keyOf],
   );
   // Prose wraps at spaces (the log view would break words); `w` cuts the lines instead.
   const lines = useMemo(
@@ -63,7 +69,7 @@ export function AssistantView({ width, height, active }: { width: number; height
         ? body.flatMap((l) =>
             displayWidth(l.text) <= textWidth
               ? [l]
-              : wrapText(l.text, textWidth).map((text) => ({ text, style: l.style })),
+              : wrapIndented(l.text, textWidth).map((text) => ({ text, style: l.style })),
           )
         : body,
     [body, wrap, textWidth],
@@ -71,7 +77,7 @@ export function AssistantView({ width, height, active }: { width: number; height
   const proposals = ask?.phase === 'done' ? ask.proposed : [];
   const proposal = proposals[Math.min(picked, proposals.length - 1)];
   const proposalRows = proposal ? 2 : 0;
-  const status = ask ? statusLine(ask, lastJob, readOnly) : { text: '' };
+  const status = ask ? statusLine(ask, lastJob, readOnly, keyOf) : { text: '' };
   // A failure is said whole (where, what, what was kept), on up to three rows.
   const statusRows = wrapText(status.text, textWidth).slice(0, 3);
   const bodyHeight = Math.max(1, height - 3 - statusRows.length - proposalRows);
@@ -83,6 +89,11 @@ export function AssistantView({ width, height, active }: { width: number; height
       if (!state) return false;
       // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
       const action = press.action(['assistant']);
+      // A tab key, even the covered tab's own, shows the tab: the view gives way (`:ask` alone comes back).
+      if (!action && leavesForTab(press)) {
+        actions.assistant.close();
+        return false;
+      }
       if (state === 'streaming') {
         if (action === 'view.back') {
           actions.assistant.stop();
@@ -104,8 +115,9 @@ export function AssistantView({ width, height, active }: { width: number; height
         void actions.assistant.advise();
         return true;
       }
-      if (state === 'done' && action === 'assistant.nextProposal' && proposals.length > 1) {
-        setPicked((getPicked() + 1) % proposals.length);
+      // Tab is the next proposal here (as `?` says), also with one proposal or none: never the next tab.
+      if (action === 'assistant.nextProposal') {
+        if (state === 'done' && proposals.length > 1) setPicked((getPicked() + 1) % proposals.length);
         return true;
       }
       if (state === 'done' && action === 'assistant.send') {
@@ -175,7 +187,22 @@ export function AssistantView({ width, height, active }: { width: number; height
           {fitWidth(row, textWidth)}
         </Text>
       ))}
-      <Text color={theme.muted}>{fitWidth(hints(ask, proposals.length, showContext), textWidth)}</Text>
+      <Text color={theme.muted}>
+        {fitWidth(
+          fitHintLine(
+            {
+              screen: keyHintItems(
+                hints(ask, proposal, proposals.length, showContext, readOnly, keyOf),
+                keymap,
+                ['assistant'],
+              ),
+              global: [],
+            },
+            textWidth,
+          ),
+          textWidth,
+        )}
+      </Text>
     </Box>
   );
 }
@@ -224,16 +251,25 @@ function ProposalRows({
 }
 
 /** What the body shows: the context to review (or that was sent), the configuration help, or the answer. */
-function bodyLines(ask: AssistantAsk, answer: boolean, theme: Theme): ShownLine[] {
-  if (answer) return ask.answer.split(/\r?\n/).map((text) => ({ text }));
+function bodyLines(ask: AssistantAsk, answer: boolean, theme: Theme, keyOf: KeyOf): ShownLine[] {
+  if (answer && ask.answer) return ask.answer.split(/\r?\n/).map((text) => ({ text }));
+  // No words yet: the log view says it waits for them (streaming); none came: how to go on.
+  if (answer)
+    return ask.phase === 'done'
+      ? [
+          { text: 'No answer came: the line at the bottom says why.' },
+          { text: 'To ask again, `:` then ↑ recalls the question; `:advise` needs no endpoint.' },
+        ]
+      : [];
   const out: ShownLine[] = [];
   const heading = (text: string) => out.push({ text, style: { bold: true, color: theme.accent } });
   if (ask.phase === 'gathering') return [{ text: 'Reading the context…', style: { dim: true } }];
   if (ask.phase === 'unconfigured' && ask.configureHelp) {
     for (const text of ask.configureHelp.split('\n')) out.push({ text, style: { color: theme.warn } });
     out.push({ text: '' });
+    const advise = keyOf('assistant.advise');
     out.push({
-      text: 'Press a for :advise, the built-in rules advisor: it needs no endpoint.',
+      text: `${advise ? `Press ${advise} for :advise` : ':advise is'}, the built-in rules advisor: it needs no endpoint.`,
       style: { bold: true },
     });
     out.push({ text: '' });
@@ -276,7 +312,7 @@ interface Status {
   tone?: 'ok' | 'warn' | 'error';
 }
 
-function statusLine(ask: AssistantAsk, job: OfferedJob | undefined, readOnly: boolean): Status {
+function statusLine(ask: AssistantAsk, job: OfferedJob | undefined, readOnly: boolean, keyOf: KeyOf): Status {
   if (job) {
     const line = offeredJobLine(job, readOnly);
     return { text: line.text, tone: line.error ? 'error' : 'ok' };
@@ -284,12 +320,31 @@ function statusLine(ask: AssistantAsk, job: OfferedJob | undefined, readOnly: bo
   switch (ask.phase) {
     case 'gathering':
       return { text: '' };
-    case 'review':
-      return { text: 'Enter sends it · Esc cancels (nothing is sent)', tone: 'warn' };
-    case 'unconfigured':
-      return { text: 'a opens :advise, the built-in rules advisor: it needs no endpoint', tone: 'warn' };
-    case 'streaming':
-      return { text: `answering… ${ask.answer.length} characters · Esc or Ctrl-C stops (what came is kept)` };
+    case 'review': {
+      // An action unbound in config.yaml is not named (Ctrl-C here would quit, not cancel).
+      const send = keyOf('assistant.send');
+      const cancel = keyOf('view.back');
+      return {
+        text: [
+          send ? `${send} sends it` : 'not sent yet',
+          ...(cancel ? [`${cancel} cancels (nothing is sent)`] : []),
+        ].join(' · '),
+        tone: 'warn',
+      };
+    }
+    case 'unconfigured': {
+      const advise = keyOf('assistant.advise');
+      return {
+        text: `${advise ? `${advise} opens :advise` : ':advise is'}, the built-in rules advisor: it needs no endpoint`,
+        tone: 'warn',
+      };
+    }
+    case 'streaming': {
+      const stop = keyOf('view.back');
+      return {
+        text: `answering… ${ask.answer.length} characters · ${stop ? `${stop} or Ctrl-C` : 'Ctrl-C'} stops (what came is kept)`,
+      };
+    }
   }
   const said = ask.message ? stripControl(ask.message) : '';
   switch (ask.outcome) {
@@ -302,24 +357,94 @@ function statusLine(ask: AssistantAsk, job: OfferedJob | undefined, readOnly: bo
   }
 }
 
-function hints(ask: AssistantAsk, proposals: number, showContext: boolean): string {
-  const scroll = 'j/k scroll · w wrap';
+/** The first key of `id` in the view's scope as `?` writes it (`Enter`), or none when it is unbound. */
+type KeyOf = (id: string) => string | undefined;
+
+function assistantKeyOf(keymap: Keymap): KeyOf {
+  return (id) => {
+    const key = keymap.keysFor(id, 'assistant')[0];
+    return key === undefined ? undefined : keyLabel(key);
+  };
+}
+
+/** `j/k scroll`, from the keys the two actions have. */
+function scrollHint(keyOf: KeyOf): KeyHint[] {
+  const down = keyOf('nav.down');
+  const up = keyOf('nav.up');
+  return down && up ? [`${down}/${up} scroll`] : [];
+}
+
+/**
+ * The keys that do something in this state of the view, in the order they matter; the keymap writes each key.
+ * Enter offers the proposal shown only when it is a job (read-only, one that changes things is refused).
+ */
+function hints(
+  ask: AssistantAsk,
+  proposal: ProposedAction | undefined,
+  proposals: number,
+  showContext: boolean,
+  readOnly: boolean,
+  keyOf: KeyOf,
+): KeyHint[] {
+  const scroll = [...scrollHint(keyOf), { action: 'view.wrap', label: 'wrap' }];
+  const context = { action: 'assistant.context', label: showContext ? 'answer' : 'context sent' };
   switch (ask.phase) {
     case 'gathering':
-      return 'Esc cancel';
+      return [{ action: 'view.back', label: 'cancel' }];
     case 'review':
-      return `Enter send · Esc cancel · ${scroll}`;
+      return [
+        { action: 'assistant.send', label: 'send' },
+        { action: 'view.back', label: 'cancel' },
+        ...scroll,
+      ];
     case 'unconfigured':
-      return `a advise · Esc close · ${scroll}`;
+      return [
+        { action: 'assistant.advise', label: 'advise' },
+        { action: 'view.back', label: 'close' },
+        ...scroll,
+      ];
     case 'streaming':
-      return `Esc/Ctrl-C stop · ${scroll} · c ${showContext ? 'answer' : 'context sent'}`;
+      return [keyOf('view.back') ? `${keyOf('view.back')}/Ctrl-C stop` : 'Ctrl-C stop', ...scroll, context];
     default:
       return [
-        ...(proposals > 0 ? ['Enter run proposed job'] : []),
-        ...(proposals > 1 ? ['Tab next proposal'] : []),
-        `c ${showContext ? 'answer' : 'context sent'}`,
-        scroll,
-        'Esc close',
-      ].join(' · ');
+        ...(proposal?.valid
+          ? [
+              {
+                action: 'assistant.send',
+                label:
+                  readOnly && proposal.changes ? 'run proposed job (refused read-only)' : 'run proposed job',
+              },
+            ]
+          : []),
+        ...(proposals > 1 ? [{ action: 'assistant.nextProposal', label: 'next proposal' }] : []),
+        context,
+        { action: 'view.back', label: 'close' },
+        ...scroll,
+      ];
   }
+}
+
+/**
+ * Wraps a line at spaces keeping its indent: a continuation starts under the text, past a `NAME  what it is`
+ * term's two spaces when there is one (the configuration help), so the lines still read as they were laid out.
+ */
+export function wrapIndented(written: string, width: number): string[] {
+  const text = stripControl(written);
+  const lead = /^ */.exec(text)?.[0].length ?? 0;
+  if (lead > width / 2) return wrapText(text, width);
+  const term = /^ *\S+ {2,}(?=\S)/.exec(text)?.[0].length ?? lead;
+  const hang = term <= width / 2 ? term : lead;
+  if (hang === 0) return wrapText(text, width);
+  const words = text.slice(lead).split(' ');
+  let first = ' '.repeat(lead);
+  let taken = 0;
+  for (; taken < words.length; taken++) {
+    const next = taken === 0 ? first + words[0] : `${first} ${words[taken]}`;
+    if (displayWidth(next) > width) break;
+    first = next;
+  }
+  // A first word wider than the line is broken as a path would be.
+  if (taken === 0) return wrapText(text, width);
+  const rest = words.slice(taken).join(' ').trimStart();
+  return rest ? [first, ...wrapText(rest, width - hang).map((t) => ' '.repeat(hang) + t)] : [first];
 }

@@ -53,26 +53,38 @@ const KEYS_INDENT = ' '.repeat(KEYS_WIDTH + 2);
 /** Below this, a column wraps too much to be worth a second one. */
 const MIN_COLUMN = 38;
 
-/** The `?` overlay: every key that works on the current screen, read from the effective keymap; then the `:` commands. */
+/**
+ * The `?` overlay: every key that works on the current screen, read from the effective keymap; then the `:` commands.
+ * A view that is not a screen (`:messages`) draws it itself, over itself: it names its `own` keys, and Esc goes
+ * back to it (`onClose`).
+ */
 export function HelpOverlay({
   screen,
   commands = [],
   width,
   height,
+  own,
+  onClose,
 }: {
-  screen: Screen;
+  screen: Pick<Screen, 'id' | 'title' | 'scopes'>;
   commands?: readonly PaletteCommand[];
   width: number;
   height: number;
+  /** The view's keys, in place of those of `screen.id` and its scopes in the keymap. */
+  own?: readonly ActionDef[];
+  /** What closing the help does (default: close the overlay). */
+  onClose?: () => void;
 }) {
   const { keymap, theme } = useDeckContext();
   const actions = useActions();
   const access = useDeck((s) => s.access);
   const [scroll, setScroll] = useState(0);
-  const local: Section[] = [
-    { title: screen.title, actions: keymap.actionsIn(screen.id) },
-    ...screen.scopes.map((scope) => ({ title: scopeTitle(scope), actions: keymap.actionsIn(scope) })),
-  ];
+  const local: Section[] = own
+    ? [{ title: screen.title, actions: [...own] }]
+    : [
+        { title: screen.title, actions: keymap.actionsIn(screen.id) },
+        ...screen.scopes.map((scope) => ({ title: scopeTitle(scope), actions: keymap.actionsIn(scope) })),
+      ];
   const sections: Section[] = [
     ...local,
     { title: 'Global', actions: unshadowed(keymap.actionsIn('global'), local) },
@@ -93,7 +105,7 @@ export function HelpOverlay({
     for (const text of commandHelpLines(commands)) entries.push({ text });
   }
   entries.push({
-    text: 'Esc or ? closes, j/k scroll. Keys are rebound in config.yaml under keys: <action id>.',
+    text: 'Esc, ? or q closes, j/k scroll. Keys are rebound in config.yaml under keys: <action id>.',
   });
 
   const { columns, columnWidth } = helpLayout(entries, width - 2, height);
@@ -105,8 +117,10 @@ export function HelpOverlay({
   const top = Math.min(scroll, maxScroll);
 
   useKeys('overlay', (press) => {
-    if (press.name === 'esc' || press.name === '?' || press.name === 'q') actions.ui.closeOverlay();
-    else if (press.name === 'j' || press.name === 'down') setScroll(Math.min(top + 1, maxScroll));
+    if (press.name === 'esc' || press.name === '?' || press.name === 'q') {
+      if (onClose) onClose();
+      else actions.ui.closeOverlay();
+    } else if (press.name === 'j' || press.name === 'down') setScroll(Math.min(top + 1, maxScroll));
     else if (press.name === 'k' || press.name === 'up') setScroll(Math.max(top - 1, 0));
     return true;
   });

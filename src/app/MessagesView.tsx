@@ -7,6 +7,8 @@ import type { Toast } from '../state/slices/ui';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
 import { useKeys } from '../ui/keyDispatcher';
 import { keyHintLine } from '../ui/keyHints';
+import type { ActionDef, Keymap } from '../ui/keymap';
+import { HelpOverlay } from './HelpOverlay';
 
 interface MessageRow {
   text: string;
@@ -27,28 +29,60 @@ export function messageRows(message: Toast, width: number): MessageRow[] {
   }));
 }
 
+/** What `?` lists on `:messages`: the log's scrolling keys as the keymap has them, and what closes it. */
+export function messagesKeys(keymap: Keymap): ActionDef[] {
+  const close = [...new Set([...keymap.keysFor('view.back', 'log'), 'esc', 'q'])];
+  return [
+    { id: 'view.back', keys: close, description: 'Close the messages (not the console)', scope: 'messages' },
+    ...keymap
+      .actionsIn('log')
+      .filter((a) => a.id.startsWith('nav.'))
+      .map((a) => ({ ...a, scope: 'messages' })),
+  ];
+}
+
+const messagesFace = { id: 'messages', title: 'Messages (:messages)', scopes: [] };
+
 /**
  * `:messages`: every warning and error of the session, oldest first, each with its time, level and whole text
- * (positions included) wrapped to the width. Opens at the newest; the log keys scroll, Esc or q closes.
+ * (positions included) wrapped to the width. Opens at the newest; the log keys scroll, Esc or q closes; `?` lists
+ * these keys over it (not those of the tab under it), and Esc from there comes back here.
  */
 export function MessagesView({ width, height }: { width: number; height: number }) {
   const { theme, keymap } = useDeckContext();
   const actions = useActions();
   const messages = useDeck((s) => s.ui.messages);
   const [scroll, setScroll] = useState(LOG_FOLLOW);
+  const [help, setHelp] = useState(false);
   const textWidth = width - 2;
   const rows = useMemo(() => messages.flatMap((m) => messageRows(m, textWidth)), [messages, textWidth]);
   const bodyHeight = Math.max(0, height - 2);
 
-  useKeys('overlay', (press) => {
-    const action = press.action(['log']);
-    if (action === 'view.back' || press.name === 'esc' || press.name === 'q') actions.ui.closeOverlay();
-    else if (action && isLogScrollAction(action))
-      setScroll((s) => logScroll(s, action, rows.length, bodyHeight));
-    // Anything else (a tab key, `:`, `?`) goes on to the global keys, which close this view.
-    else return false;
-    return true;
-  });
+  useKeys(
+    'overlay',
+    (press) => {
+      const action = press.action(['log']);
+      if (action === 'view.back' || press.name === 'esc' || press.name === 'q') actions.ui.closeOverlay();
+      else if (action && isLogScrollAction(action))
+        setScroll((s) => logScroll(s, action, rows.length, bodyHeight));
+      else if (press.action(['global']) === 'app.help') setHelp(true);
+      // Anything else (a tab key, `:`) goes on to the global keys, which close this view.
+      else return false;
+      return true;
+    },
+    !help,
+  );
+  const own = useMemo(() => messagesKeys(keymap), [keymap]);
+  if (help)
+    return (
+      <HelpOverlay
+        screen={messagesFace}
+        own={own}
+        width={width}
+        height={height}
+        onClose={() => setHelp(false)}
+      />
+    );
 
   const errors = messages.filter((m) => m.level === 'error').length;
   const warnings = messages.length - errors;

@@ -12,8 +12,11 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     description: `Show ${s.title}`,
     run: (args, ctx) => {
       ctx.actions.ui.showTab(s.id);
+      // Named from under `:ask` or `:advise`, the tab shows also when it is the one they cover.
+      ctx.actions.assistant.close();
       ctx.actions.ui.setFilter(s.id, '');
-      return s.open?.(args, ctx.actions);
+      if (s.open) return s.open(args, ctx.actions);
+      return ignored(s.id, args);
     },
   }));
   return [
@@ -22,18 +25,18 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       name: 'help',
       aliases: ['h'],
       description: 'Keys of the current screen and every : command',
-      run: (_args, ctx) => {
+      run: (args, ctx) => {
         ctx.actions.ui.openOverlay('help');
-        return undefined;
+        return ignored('help', args);
       },
     },
     {
       name: 'messages',
       aliases: ['mes', 'errors'],
       description: 'Every warning and error of this session, with positions',
-      run: (_args, ctx) => {
+      run: (args, ctx) => {
         ctx.actions.ui.openOverlay('messages');
-        return undefined;
+        return ignored('messages', args);
       },
     },
     {
@@ -53,9 +56,9 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       name: 'advise',
       aliases: ['advice'],
       description: 'Built-in advice on what the console sees: open ports, public buckets, failing jobs',
-      run: (_args, ctx) => {
+      run: (args, ctx) => {
         void ctx.actions.assistant.advise();
-        return undefined;
+        return ignored('advise', args);
       },
     },
     {
@@ -68,6 +71,11 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
       },
     },
   ];
+}
+
+/** A command that takes no arguments says so rather than drop them silently (`:help jobs` is not the Jobs' help). */
+function ignored(name: string, args: readonly string[]): string | undefined {
+  return args.length ? `:${name} takes no arguments ("${args.join(' ')}" ignored)` : undefined;
 }
 
 export function findCommand(commands: readonly PaletteCommand[], word: string): PaletteCommand | undefined {

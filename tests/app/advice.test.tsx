@@ -70,7 +70,7 @@ describe(':advise in the console', () => {
     expect(f).toMatch(/about: sg-/);
     // Its fix is an `aws` CLI command: on the DEMO cloud it would act on the host's real account, so it is shown only.
     expect(f).toMatch(/suggested job \(command, not offered: the DEMO cloud: the aws CLI would act on/);
-    expect(f).toContain('Enter: not offered here');
+    expect(f).toContain('Enter not offered here');
   });
 
   it("? lists :advise's own keys, not the covered tab's", async () => {
@@ -140,5 +140,50 @@ describe(':advise in the console', () => {
     expect(refused).not.toContain('Run the job suggested');
     fits(refused);
     expect((await bus?.queue.list({}))?.length).toBe(jobsBefore);
+  });
+
+  it('at 60x20, drops whole hints rather than cut one, and hides the JOB column rather than cut a kind', async () => {
+    const d = await openScanned();
+    // At 80x24 the id and the region a finding is about are both whole.
+    expect(await advise(d)).toMatch(/high +open-admin-port +sg-[0-9a-f]{17} .*in [a-z]+-[a-z]+-\d\b/);
+    await d.resize(60, 20);
+    const f = await d.waitFor((frame) => frame.split('\n').length === 20);
+    const lines = f.split('\n');
+    // The view's own hint line, whole hints only.
+    expect(lines.find((l) => l.includes('Esc close')) ?? '').toMatch(
+      /^ Enter not offered here {2}Esc close {2}j\/k move {2}r read again *$/,
+    );
+    expect(f).not.toMatch(/\b(co|comm|ter|termi)…/);
+    // Cut, the row keeps the start of the id and the end of the region.
+    // (Which region comes first depends on which the DEMO scan has read so far.)
+    expect(f).toMatch(/sg-0[0-9a-f]+….*-\d *$/m);
+  });
+
+  it('names its keys as config.yaml binds them', async () => {
+    const cloud = consoleCloud(dir, {});
+    bus = openMemoryBus({
+      handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
+      requester: operator,
+    });
+    deck = await startDeck({
+      bus: deckBusOf(bus, operator),
+      services: { cloud: cloud.deckCloud },
+      size: { columns: 100, rows: 24 },
+      config: { keys: { 'advice.reload': 'R' } },
+    });
+    await deck.store.getState().actions.cloud.connect({ demo: true });
+    await deck.waitFor(() => (deck?.store.getState().cloud.index.all.length ?? 0) > 100, 15_000);
+    await advise(deck);
+    const f = await deck.waitFor('R read again');
+    expect(f).not.toContain('r read again');
+  });
+
+  it('a tab key of the tab it covers shows that tab', async () => {
+    const d = await openScanned();
+    await advise(d);
+    expect(d.store.getState().ui.tab).toBe('dashboard');
+    await d.press('1');
+    await d.waitFor((f) => !/Advice: \d+ findings/.test(f));
+    expect(d.store.getState().assistant.shown).toBe(null);
   });
 });

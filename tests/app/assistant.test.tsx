@@ -1,5 +1,6 @@
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
+import { wrapIndented } from '../../src/app/AssistantView';
 import { assistantSettings } from '../../src/services/ai/assistantSettings';
 import { deckAssistantFor } from '../../src/services/ai/deckAssistant';
 import type { Bus } from '../../src/services/bus/contracts';
@@ -31,7 +32,9 @@ afterEach(async () => {
 });
 
 /** The console with the embedded workers and an assistant at `server` (none: no endpoint configured). */
-async function open(opts: { behaviour?: Behaviour; readOnly?: boolean } = {}) {
+async function open(
+  opts: { behaviour?: Behaviour; readOnly?: boolean; config?: unknown; size?: number[] } = {},
+) {
   server = opts.behaviour ? await startChatServer(opts.behaviour) : undefined;
   const env = server ? { INFRADECK_AI_BASE_URL: server.baseUrl, INFRADECK_AI_MODEL: 'test-model' } : {};
   // No keyring in tests: a local server wants no key.
@@ -44,8 +47,9 @@ async function open(opts: { behaviour?: Behaviour; readOnly?: boolean } = {}) {
   deck = await startDeck({
     bus: workers.deckBus,
     services: { assistant },
-    size: { columns: 80, rows: 24 },
+    size: { columns: opts.size?.[0] ?? 80, rows: opts.size?.[1] ?? 24 },
     readOnly: opts.readOnly,
+    config: opts.config,
   });
   return deck;
 }
@@ -192,7 +196,10 @@ describe(':ask in the console', () => {
     await palette(d, 'ask hello');
     await d.waitFor('Nothing sent yet');
     await d.press('enter');
-    await d.waitFor(says('is unreachable: connection refused (is the server running?)'));
+    const f = await d.waitFor(says('is unreachable: connection refused (is the server running?)'));
+    // The empty answer says how to go on: the question again, or the advisor.
+    expect(flat(f)).toContain('No answer came');
+    expect(flat(f)).toContain('`:` then ↑ recalls the question; `:advise` needs no endpoint');
   });
 
   it('without an endpoint, says how to configure one and offers :advise', async () => {
@@ -280,5 +287,86 @@ describe(':ask in the console', () => {
     const refused = await d.waitFor('read-only: not run');
     expect(refused).not.toContain('Run the job the assistant proposes?');
     expect(await bus?.queue.list({})).toHaveLength(0);
+  });
+
+  it('names its keys as config.yaml binds them, in the footer and the status line', async () => {
+    const d = await open({ behaviour: streams(['Answered.']), config: { keys: { 'assistant.send': 's' } } });
+    await palette(d, 'ask anything');
+    const f = await d.waitFor('Nothing sent yet');
+    expect(flat(f)).toContain('s sends it · Esc cancels (nothing is sent)');
+    expect(f).toMatch(/ s send {2}Esc cancel {2}j\/k scroll {2}w wrap/);
+    expect(f).not.toContain('Enter');
+    await d.press('s');
+    await d.waitFor('✓ answered');
+  });
+
+  it('offers Enter only for a proposal that is a job', async () => {
+    const d = await open({ behaviour: proposing({ kind: 'nosuch', payload: {} }) });
+    await palette(d, 'ask propose something');
+    await d.waitFor('Nothing sent yet');
+    await d.press('enter');
+    const f = await d.waitFor('Proposed job is not usable');
+    expect(f).toMatch(/ c context sent {2}Esc close {2}j\/k scroll {2}w wrap/);
+    expect(f).not.toContain('run proposed job');
+  });
+
+  it('says a proposal is refused read-only where Enter is offered', async () => {
+    const spec = { kind: 'command', payload: { program: 'rm', args: ['-rf', '/tmp/x'] } };
+    const d = await open({ behaviour: proposing(spec), readOnly: true, size: [120, 30] });
+    await palette(d, 'ask clean up');
+    await d.waitFor('Nothing sent yet');
+    await d.press('enter');
+    await d.waitFor('Enter run proposed job (refused read-only)');
+  });
+
+  it('keeps Tab for the next proposal, as ? lists it, also when there is only one: it never leaves the view', async () => {
+    const spec = { kind: 'command', payload: { program: 'echo', args: ['one'] } };
+    const d = await open({ behaviour: proposing(spec) });
+    await palette(d, 'ask propose one');
+    await d.waitFor('Nothing sent yet');
+    await d.press('enter');
+    await d.waitFor('Proposed job (command, changes things)');
+    await d.press('tab', 'n');
+    expect(d.frame()).toContain('Proposed job (command, changes things)');
+    expect(d.store.getState().ui.tab).toBe('dashboard');
+  });
+
+  it('a tab key or :command naming the tab it covers shows that tab (the tab does not change, the view goes)', async () => {
+    const d = await open();
+    await palette(d, 'ask is anything wrong');
+    await d.waitFor('No assistant endpoint');
+    expect(d.store.getState().ui.tab).toBe('dashboard');
+    await d.press('1');
+    await d.waitFor((f) => !f.includes('No assistant endpoint'));
+    await palette(d, 'ask again');
+    await d.waitFor('No assistant endpoint');
+    await palette(d, 'dashboard');
+    await d.waitFor((f) => !f.includes('No assistant endpoint'));
+    expect(d.store.getState().assistant.shown).toBe(null);
+  });
+
+  it('wraps the configuration help at 80 columns keeping each value under its description', async () => {
+    const d = await open();
+    await palette(d, 'ask is anything wrong');
+    const f = await d.waitFor('No assistant endpoint');
+    const lines = f.split('\n');
+    const base = lines.findIndex((l) => l.includes('INFRADECK_AI_BASE_URL  an OpenAI'));
+    expect(lines[base]).toMatch(/^ {3}INFRADECK_AI_BASE_URL {2}an OpenAI/);
+    const column = lines[base].indexOf('an OpenAI');
+    // Its continuation starts under `an OpenAI`, not at the margin.
+    expect(lines[base + 1].slice(0, column).trim()).toBe('');
+    expect(lines[base + 1].slice(column)).toMatch(/^\S/);
+  });
+});
+
+describe('wrapIndented', () => {
+  it('continues an indented line under its text, and a `TERM  what` line under the what', () => {
+    expect(wrapIndented('  one two three four', 10)).toEqual(['  one two', '  three', '  four']);
+    expect(wrapIndented('  KEY  the value is long', 14)).toEqual([
+      '  KEY  the',
+      '       value',
+      '       is long',
+    ]);
+    expect(wrapIndented('plain words wrap as before', 12)).toEqual(['plain words', 'wrap as', 'before']);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { commandHelpLines, completeLine, paletteSuggestions, runLine } from '../../src/app/commands';
+import {
+  builtinCommands,
+  commandHelpLines,
+  completeLine,
+  paletteSuggestions,
+  runLine,
+} from '../../src/app/commands';
 import { splitWords } from '../../src/domain/text';
 import { unknownProfile, unknownRegion } from '../../src/screens/resources/cloudCommands';
 import type { CommandContext, PaletteCommand } from '../../src/ui/paletteCommand';
@@ -92,6 +98,50 @@ describe('palette suggestions', () => {
 
   it('writes each command for :help', () => {
     expect(commandHelpLines(commands)[0]).toBe(' :repos (repo, git) — Show Repositories');
+  });
+});
+
+describe('the built-in commands', () => {
+  const calls: string[] = [];
+  const ctx = {
+    actions: {
+      ui: {
+        showTab: (id: string) => calls.push(`tab ${id}`),
+        setFilter: () => undefined,
+        openOverlay: (o: string) => calls.push(`overlay ${o}`),
+      },
+      assistant: { close: () => calls.push('assistant closed'), advise: async () => undefined },
+    },
+    screens: [],
+    state: () => ({}),
+  } as unknown as CommandContext;
+  const home = {
+    id: 'home',
+    title: 'Home',
+    aliases: [],
+    actions: [],
+    scopes: [],
+    hints: [],
+    Component: () => null,
+  };
+  const commands = builtinCommands([home]);
+
+  it('says an argument of a command that takes none is ignored, and still runs it', () => {
+    expect(runLine(commands, 'help jobs', ctx)).toBe(':help takes no arguments ("jobs" ignored)');
+    expect(runLine(commands, 'messages all', ctx)).toBe(':messages takes no arguments ("all" ignored)');
+    expect(runLine(commands, 'advise now please', ctx)).toBe(
+      ':advise takes no arguments ("now please" ignored)',
+    );
+    expect(runLine(commands, 'home x', ctx)).toBe(':home takes no arguments ("x" ignored)');
+    expect(runLine(commands, 'help', ctx)).toBeUndefined();
+    expect(calls).toContain('overlay help');
+    expect(calls).toContain('overlay messages');
+  });
+
+  it('shows the tab it names over the assistant, also when the assistant covers that very tab', () => {
+    calls.length = 0;
+    expect(runLine(commands, 'home', ctx)).toBeUndefined();
+    expect(calls).toEqual(['tab home', 'assistant closed']);
   });
 });
 

@@ -93,6 +93,6 @@ describe('the help overlay', () => {
     expect(last()).toContain('↑↓ more above and below');
     for (let i = 0; i < total && !last().includes('↑ more above ·'); i++) await deck.press('j');
     expect(last()).toContain(`lines ${total - 19}–${total} of ${total}`);
-    expect(deck.frame()).toContain('Esc or ? closes, j/k scroll.');
+    expect(deck.frame()).toContain('Esc, ? or q closes, j/k scroll.');
   });
 });

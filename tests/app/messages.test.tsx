@@ -78,6 +78,31 @@ describe(':messages and the problems on the bottom lines', () => {
     await deck.waitFor((frame) => view(frame).includes('problem number 40'));
   });
 
+  it("? lists the messages' own keys over them, not the covered tab's, and Esc comes back to them", async () => {
+    const homeKeys = { ...textScreen('home', 'Home', 'the home body'), scopes: ['table'] };
+    deck = await startDeck({ screens: [homeKeys], size: { columns: 80, rows: 24 } });
+    deck.store.getState().actions.ui.notify('warn', 'something to read');
+    await deck.press(':');
+    await deck.type('messages');
+    await deck.press('enter');
+    await deck.waitFor('Messages: 0 errors, 1 warning');
+    await deck.press('?');
+    const help = await deck.waitFor('Messages (:messages)');
+    expect(help).toMatch(/Esc q +Close the messages \(not the console\)/);
+    expect(help).toMatch(/j ↓ +Scroll down/);
+    expect(help).toMatch(/G End +Bottom/);
+    // The tab under the messages has a table: its keys do nothing here, so they are not listed; `q` closes the
+    // messages, so it is not the global quit either.
+    expect(help).not.toMatch(/\[table\.|\[app\.quit\]/);
+    // `q` closes the help too, and the help says so.
+    expect(help).toContain('Esc, ? or q closes');
+    await deck.press('esc');
+    await deck.waitFor('Messages: 0 errors, 1 warning');
+    expect(deck.frame()).toContain('something to read');
+    await deck.press('q');
+    await deck.waitFor('the home body');
+  });
+
   it('says so when there is nothing to read', async () => {
     deck = await startDeck({ screens });
     await deck.press(':');

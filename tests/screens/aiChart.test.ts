@@ -53,6 +53,14 @@ describe('the AI tab’s chart', () => {
       expect(plain(line).length).toBeLessThanOrEqual(60);
   });
 
+  it('names the step axis in full when the values are one digit wide', () => {
+    const chart = metricChart([{ points: [{ x: 0, y: 1 }] }], { width: 40, height: 4 });
+    expect(chart.axis).toMatch(/^step {2}0$/);
+    expect(chart.lines[0]).toMatch(/^ {3}1 ┤/);
+    const short = metricChart([{ points: [0, 1, 2, 3].map((x) => ({ x, y: x })) }], { width: 40, height: 4 });
+    expect(short.axis).toMatch(/^step {2}0 .* 3$/);
+  });
+
   it('draws a sparkline from the values’ own min to their max', () => {
     expect(rangeSparkline([0.85, 0.86, 0.88], 5)).toBe('  ▁▃█');
     expect(rangeSparkline([2, 2], 3)).toBe(' ▄▄');

@@ -1,3 +1,5 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deckBusOf } from '../../src/openWorkspace';
 import { deckAiFor } from '../../src/services/ai/deckAi';
@@ -334,5 +336,118 @@ describe('the AI tab', () => {
         .split('\n')
         .every((l) => l.length <= 80),
     );
+  });
+
+  it('cuts a long experiment name and main metric in the middle at 80x24: both ends, and the goal, stay', async () => {
+    ws = new AiWorkspace();
+    writeFileSync(
+      join(ws.dir, 'ai', 'experiments', 'transformer-sweep-with-a-long-name-lr.yaml'),
+      'command: [node, ai/slow.mjs, "3"]\nmetric: { name: validation/perplexity_at_context_4096, goal: min }\n',
+    );
+    const d = await ws.open({ size: { columns: 80, rows: 24 } });
+    const row = rowOf(await d.waitFor(/transformer-swe/), 'transformer-swe');
+    expect(row).toMatch(/^..transformer-swe\S*…\S*name-lr /);
+    expect(row).toMatch(/ validation\S*…\S*4096 min /);
+  });
+
+  it('an experiment whose file has errors says its runs cannot start, not that n starts one', async () => {
+    ws = new AiWorkspace();
+    writeFileSync(
+      join(ws.dir, 'ai', 'experiments', 'broken.yaml'),
+      'description: [unclosed\ncommand: node\n',
+    );
+    const d = await ws.open();
+    await d.waitFor(/broken +0 +invalid/);
+    d.store.getState().actions.ai.openExperiment('broken');
+    const f = plain(await d.waitFor('No runs of broken'));
+    expect(f).toContain('none can start before its file is fixed');
+    expect(f).toMatch(/cannot start: .*broken\.yaml:\d+:\d+/);
+    expect(f).not.toMatch(/n starts (one|a run)/);
+  });
+
+  it('names the best run of an experiment without params by its id alone', async () => {
+    ws = new AiWorkspace();
+    writeFileSync(
+      join(ws.dir, 'ai', 'experiments', 'bare.yaml'),
+      'command: [node, ai/slow.mjs, "3"]\nmetric: loss\n',
+    );
+    const [id] = await ws.start('bare');
+    await ws.ended(id);
+    const d = await ws.open();
+    d.store.getState().actions.ai.openExperiment('bare');
+    const f = plain(await d.waitFor(`best run ${id}`));
+    expect(f).not.toContain('best  (run');
+  });
+
+  it("R on a completed run's own view says the way to a new run from there (n is the search's next match)", async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('slow', { steps: '3' });
+    await ws.ended(id);
+    const d = await ws.open();
+    await d.press('enter');
+    await d.waitFor(/completed +steps=3/);
+    await d.press('enter');
+    await d.waitFor(`slow · run ${id} · COMPLETED`);
+    await d.press('R');
+    await d.waitFor(() => lastError(d) !== '' || /completed: /.test(d.frame()));
+    await d.waitFor(`completed: Esc, then n starts a new run`);
+  });
+
+  it("keeps a run's id and state, and the metric compared, whole beside a long experiment name at 60x20", async () => {
+    ws = new AiWorkspace();
+    const name = 'transformer-sweep-with-a-long-name-for-the-lr';
+    writeFileSync(
+      join(ws.dir, 'ai', 'experiments', `${name}.yaml`),
+      'command: [node, ai/slow.mjs, "{steps}"]\ngrid: { steps: [3, 4] }\nmetric: loss\n',
+    );
+    const ids = await ws.start(name);
+    for (const id of ids) await ws.ended(id);
+    const d = await ws.open({ size: { columns: 60, rows: 20 } });
+    d.store.getState().actions.ai.openExperiment(name);
+    await d.waitFor(/completed +steps=3/);
+    await d.press('space', 'j', 'space', 'enter');
+    const compare = plain(await d.waitFor(/^Compare 2 runs of transf.* · loss \(/m));
+    expect(compare.split('\n')[1]).toMatch(/^Compare 2 runs of transf\S*…\S*-lr · loss \(1\/\d, m next\)$/);
+    await d.press('esc');
+    await d.waitFor(/completed +steps=3/);
+    await d.press('enter');
+    const run = plain(await d.waitFor(/ · COMPLETED[\s\S]*\nloss \(/));
+    expect(run.split('\n')[1]).toMatch(new RegExp(`^transformer\\S*…\\S*-lr · run ${ids[1]} · COMPLETED$`));
+    // The metric line drops the values that do not fit rather than cut one (`max 10…`).
+    expect(run.split('\n')[3]).toMatch(/^loss \(1\/\d, m next\) · min [\d.]+/);
+    expect(run.split('\n')[3]).not.toContain('…');
+    for (const line of run.split('\n')) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
+  it("says a finished run's points are gone from a damaged metrics store, not that it printed none", async () => {
+    ws = new AiWorkspace();
+    const [id] = await ws.start('slow', { steps: '3' });
+    await ws.ended(id);
+    const folder = join(ws.dir, '.cache', 'ai', 'metrics');
+    expect(readdirSync(folder)).toContain(`${id}.jsonl`);
+    writeFileSync(join(folder, `${id}.jsonl`), 'garbage\n{"torn":\n');
+    const d = await ws.open();
+    await d.press('enter');
+    await d.waitFor(/completed +steps=3/);
+    await d.press('enter');
+    const f = plain(
+      await d.waitFor(/none of its \d+ metric points are in the metrics store \(cleared or damaged\)/),
+    );
+    expect(f).not.toContain('printed no metric lines');
+  });
+
+  it('lists no selection keys on the experiments, where nothing takes several; / and o still work there', async () => {
+    ws = new AiWorkspace();
+    const d = await ws.open({ size: { columns: 160, rows: 60 } });
+    await d.press('?');
+    const help = plain(await d.waitFor('Keys of this screen'));
+    expect(help).not.toMatch(/\[table\.select\]|\[table\.selectAll\]/);
+    expect(help).toMatch(/\/ +Filter: text/);
+    expect(help).toMatch(/o +Sort by next column/);
+    await d.press('esc');
+    await d.press('/');
+    await d.type('tiny');
+    await d.press('enter');
+    await d.waitFor((f) => rowOf(f, 'tiny-regression') !== '' && rowOf(f, 'slow') === '');
   });
 });

@@ -20,6 +20,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { useClock } from '../../ui/useClock';
 import { statusColor, tookText } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
+import { fitParts } from './fitParts';
 import { type MetricChartText, metricChart } from './metricChart';
 
 interface DrawnChart {
@@ -169,7 +170,7 @@ export function AiRunView({
       else if (action === 'ai.metricPrev') actions.ai.setMetric(cycleMetric(names, metric, -1));
       else if (action === 'ai.logOnly') setLogOnly((v) => !v);
       else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
-      else if (action === 'ai.retry') askRetry(row, actions, readOnly);
+      else if (action === 'ai.retry') askRetry(row, actions, readOnly, 'run');
       else if (action === 'clipboard.copy') copy(row.id);
       else if (action && isTextViewAction(action))
         setView((s) => textViewStep(s, action, lines, search.logHeight, width));
@@ -180,7 +181,8 @@ export function AiRunView({
   );
 
   const took = tookText(runDurationMs(row, now));
-  const title = `${row.experiment} · run ${row.id} · ${row.status.toUpperCase()}`;
+  // The run's id and state stay whole at any width: a long experiment name gives way.
+  const title = fitParts([row.experiment, `run ${row.id}`, row.status.toUpperCase()], width, { keep: 2 });
   const sub = [
     paramsText(row.params, paramsFirst) || 'no params',
     row.where,
@@ -198,16 +200,21 @@ export function AiRunView({
       : !metric
         ? running
           ? 'no metric points yet'
-          : 'this run printed no metric lines'
-        : [
-            `${metric}${names.length > 1 ? ` (${at}/${names.length}, m next)` : ''}`,
-            `min ${formatMetric(drawn.min)}`,
-            `max ${formatMetric(drawn.max)}`,
-            drawn.last ? `last ${formatMetric(drawn.last.y)} at step ${drawn.last.x}` : '',
-            `${drawn.count} point${drawn.count === 1 ? '' : 's'}${running ? ' so far' : ''}`,
-          ]
-            .filter(Boolean)
-            .join(' · ');
+          : row.points > 0
+            ? // The job's result counted them: the store lost them (`.cache` cleared, a damaged file, Redis flushed).
+              `none of its ${row.points} metric points are in the metrics store (cleared or damaged)`
+            : 'this run printed no metric lines'
+        : // A value shows whole or not at all: `max 10…` would read as another value.
+          fitParts(
+            [
+              `${stripControl(metric)}${names.length > 1 ? ` (${at}/${names.length}, m next)` : ''}`,
+              `min ${formatMetric(drawn.min)}`,
+              `max ${formatMetric(drawn.max)}`,
+              drawn.last ? `last ${formatMetric(drawn.last.y)} at step ${drawn.last.x}` : '',
+              `${drawn.count} point${drawn.count === 1 ? '' : 's'}${running ? ' so far' : ''}`,
+            ],
+            width,
+          );
   const checkpoints = chart?.checkpoints.length ? chart.checkpoints : row.checkpoints;
   const lastCheckpoint = checkpoints[checkpoints.length - 1];
   const checkpointLine = lastCheckpoint

@@ -11,7 +11,7 @@ import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { type ActionDef, copyAction } from '../../ui/keymap';
+import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
@@ -75,7 +75,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
   useKeys(
     'screen',
     (press) => {
-      const action = press.action(['ai', 'table']);
+      const action = press.action(['ai', 'list']);
       const row = table.cursorRow;
       if (action === 'ai.open' && row) actions.ai.openExperiment(row.key);
       else if (action === 'ai.new') onNew(row)();
@@ -325,6 +325,8 @@ export const aiScreen: Screen = {
       scope: 'ai',
     },
     copyAction('ai', "Copy the experiment's file (OSC 52)"),
+    // No action takes several experiments: the list offers no Space/Ctrl-A selection that would do nothing.
+    ...filterSortActions('ai'),
     {
       id: 'ai.open',
       keys: ['enter'],
@@ -351,7 +353,7 @@ export const aiScreen: Screen = {
     copyAction('aiCompare', "Copy the compared runs' ids (OSC 52)"),
     { id: 'view.back', keys: ['esc'], description: 'Back to the runs', scope: 'aiCompare' },
   ],
-  scopes: ['table'],
+  scopes: ['list'],
   hints: [
     { action: 'ai.open', label: 'runs' },
     { action: 'ai.new', label: 'new run' },

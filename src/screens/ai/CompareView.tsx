@@ -8,6 +8,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { chosenMetric, cycleMetric } from './AiRunView';
 import { statusColor } from './aiColumns';
+import { fitParts } from './fitParts';
 import { metricChart, runColors, runMarkers } from './metricChart';
 
 /** `lr        0.1       0.01`: a params diff as lines, the name then one column per run. */
@@ -103,17 +104,21 @@ export function CompareView({
 
   const loading = rows.some((r) => charts[r.id]?.loading);
   const errors = rows.flatMap((r) => (charts[r.id]?.error ? [charts[r.id]!.error!] : []));
-  const title = `Compare ${rows.length} runs of ${rows[0]?.experiment ?? '?'} · ${
-    metric
-      ? `${metric}${names.length > 1 ? ` (${names.indexOf(metric) + 1}/${names.length}, m next)` : ''}`
-      : loading
-        ? 'reading the metrics…'
-        : 'no metric in common'
-  }`;
+  const charted = metric
+    ? `${stripControl(metric)}${names.length > 1 ? ` (${names.indexOf(metric) + 1}/${names.length}, m next)` : ''}`
+    : loading
+      ? 'reading the metrics…'
+      : 'no metric in common';
+  // The metric charted stays whole: a long experiment name gives way to it.
+  const title = (error?: string) =>
+    fitParts([rows[0]?.experiment ?? '?', charted, error ?? ''], width, {
+      keep: error ? 2 : 1,
+      lead: `Compare ${rows.length} runs of `,
+    });
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={errors.length ? theme.error : theme.accent}>
-        {fitWidth(errors.length ? `${title} · ${errors[0]}` : title, width)}
+        {fitWidth(title(errors[0]), width)}
       </Text>
       {rows.map((r, k) => {
         const points = metric ? charts[r.id]?.series.get(metric) : undefined;

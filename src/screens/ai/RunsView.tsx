@@ -14,12 +14,18 @@ import { useClock } from '../../ui/useClock';
 import { runColumns } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
 
-/** The line under the table: the cursor run's command, or why it failed. */
-function runNote(row: AiRunRow | undefined, selected: number): { text: string; error: boolean } {
+/** The line under the table: the cursor run's command, or why it failed; with no run, what stops one starting. */
+function runNote(
+  row: AiRunRow | undefined,
+  selected: number,
+  errors: readonly string[],
+): { text: string; error: boolean } {
   const select =
     selected === 0
       ? 'Space selects runs to compare'
       : `${selected} selected: ${selected >= 2 && selected <= 4 ? 'Enter compares them' : 'compare takes 2 to 4'}`;
+  if (!row && errors.length)
+    return { text: `cannot start: ${stripControl(errors.join(' · '))}`, error: true };
   if (!row) return { text: `n starts a run · ${select}`, error: false };
   if (row.error)
     return { text: `run ${row.id}: ${stripControl(row.error)} · ${select}`, error: row.status === 'failed' };
@@ -27,6 +33,12 @@ function runNote(row: AiRunRow | undefined, selected: number): { text: string; e
     text: `run ${row.id}: ${stripControl(row.argv.join(' '))} · ${row.where} · ${row.points} points · ${select}`,
     error: false,
   };
+}
+
+/** `best lr=0.1 (run 7)`; a run of no params is named alone: `best run 7`. */
+function bestOf(run: AiRunRow, varying: readonly string[]): string {
+  const params = paramsText(run.params, varying);
+  return params ? `best ${params} (run ${run.id})` : `best run ${run.id}`;
 }
 
 /** Enter on an experiment: its runs, newest first, with the main metric's best value and a sparkline of it. */
@@ -113,12 +125,10 @@ export function RunsView({
     info.metric
       ? `main metric ${info.metric.name} (${info.metric.goal})`
       : 'no main metric: the first printed',
-    ...(experiment.best
-      ? [`best ${paramsText(experiment.best.run.params, varying)} (run ${experiment.best.run.id})`]
-      : []),
+    ...(experiment.best ? [bestOf(experiment.best.run, varying)] : []),
     ...(readOnly ? ['READ-ONLY'] : []),
   ].join(' · ');
-  const note = runNote(table.cursorRow, table.selectedRows.length);
+  const note = runNote(table.cursorRow, table.selectedRows.length, info.errors);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -129,7 +139,11 @@ export function RunsView({
         width={width}
         height={tableHeight}
         noColor={theme.noColor}
-        emptyMessage={`No runs of ${info.name} yet: n starts one (or infradeck ai run ${info.name}).`}
+        emptyMessage={
+          info.errors.length
+            ? `No runs of ${info.name}: none can start before its file is fixed (below).`
+            : `No runs of ${info.name} yet: n starts one (or infradeck ai run ${info.name}).`
+        }
       />
       <NoteLines note={note} width={width} colors={theme} />
     </Box>

@@ -37,6 +37,8 @@ export function experimentColumns(now: () => number): Column<ExperimentRow>[] {
       priority: Priority.identity,
       whole: true,
       max: 28,
+      // Names of one sweep share their start (`llama-sweep-lr`, `llama-sweep-bs`): a cut keeps the end too.
+      cut: 'middle',
       value: (r) => r.info.name,
     },
     {
@@ -62,6 +64,8 @@ export function experimentColumns(now: () => number): Column<ExperimentRow>[] {
       priority: Priority.main,
       whole: true,
       max: 20,
+      // `validation/perplexity_at_…` says neither which metric nor its goal: a cut keeps the end and the goal.
+      cut: 'middle',
       value: (r) => (r.info.metric ? `${r.info.metric.name} ${r.info.metric.goal}` : '-'),
     },
     {

@@ -21,8 +21,16 @@ export function askCancel(row: AiRunRow | undefined, actions: DeckActions, readO
   });
 }
 
-/** `R`: runs a failed or cancelled run again, same argv and params (asks). Read-only: refused, said in the status bar. */
-export function askRetry(row: AiRunRow | undefined, actions: DeckActions, readOnly: boolean) {
+/**
+ * `R`: runs a failed or cancelled run again, same argv and params (asks). Read-only: refused, said in the status bar.
+ * `from` the run's own view, `n` is the log search's next match: a new run starts from the runs, one Esc away.
+ */
+export function askRetry(
+  row: AiRunRow | undefined,
+  actions: DeckActions,
+  readOnly: boolean,
+  from: 'runs' | 'run' = 'runs',
+) {
   if (!row) return actions.ui.notify('warn', 'retry: no run here');
   if (readOnly) return void actions.ai.retry(row.id);
   if (!isFinished(row.status))
@@ -33,7 +41,7 @@ export function askRetry(row: AiRunRow | undefined, actions: DeckActions, readOn
   if (row.status === 'completed')
     return actions.ui.notify(
       'warn',
-      `run ${row.id} of ${row.experiment} completed: n starts a new run (with these params or others)`,
+      `run ${row.id} of ${row.experiment} completed: ${from === 'run' ? 'Esc, then n' : 'n'} starts a new run (with these params or others)`,
     );
   actions.ui.confirm({
     title: `Run ${row.id} of ${row.experiment} again?`,

@@ -69,7 +69,8 @@ export function metricChart(
   const range = max - min;
   // The labels asciichart will print (one per row, top to bottom), all as wide as the widest.
   const labelAt = (i: number) => (rows > 1 && range > 0 ? max - (i * range) / (rows - 1) : max);
-  let labelWidth = 1;
+  // At least as wide as `step`, which names the axis under the labels: one-digit labels would cut it to `…`.
+  let labelWidth = 'step'.length;
   for (let i = 0; i < rows; i++) labelWidth = Math.max(labelWidth, formatMetric(labelAt(i)).length);
   labelWidth = Math.min(maxLabel, labelWidth);
   const prefix = labelWidth + 2; // the label, a space, the axis
