@@ -69,7 +69,10 @@ export function consoleCloud(
 
   const deckCloud: DeckCloud = {
     open: async (selection) => infoOf(await openFor(selection)),
-    cachedScans: async (account) => (await readAccountCache(workspacePaths(dataDir).cacheDir, account)).scans,
+    cachedScans: async (account) => {
+      const { scans, unread } = await readAccountCache(workspacePaths(dataDir).cacheDir, account);
+      return { scans, unread };
+    },
     knownRegions: () => commonRegions,
     knownProfiles: () => profiles,
     saveKeys: (label, keys) => keyring.save(label, keys),

@@ -94,11 +94,12 @@ describe('scan cache', () => {
     await writeFile(join(dir, account, 'us-east-1.json'), 'garbage');
     await writeFile(join(dir, account, 'notes.txt'), 'not a cache file');
 
-    const { scans, problems } = await readAccountCache(dir, account);
+    const { scans, problems, unread } = await readAccountCache(dir, account);
 
     expect(scans.map((s) => s.region)).toEqual(['eu-west-1', 'global']);
     expect(problems).toEqual([expect.stringMatching(/us-east-1\.json: not valid JSON/)]);
-    expect(await readAccountCache(dir, '999999999999')).toEqual({ scans: [], problems: [] });
+    expect(unread).toEqual([{ region: 'us-east-1', reason: problems[0] }]);
+    expect(await readAccountCache(dir, '999999999999')).toEqual({ scans: [], problems: [], unread: [] });
   });
 
   it('refuses names that would leave the cache folder, and does not cache a failed scan', async () => {

@@ -13,7 +13,7 @@ export const stubAwsIdentity = {
 export function stubDeckCloud(overrides: Partial<DeckCloud> = {}): DeckCloud {
   return {
     open: async () => ({ ...stubAwsIdentity }),
-    cachedScans: async () => [],
+    cachedScans: async () => ({ scans: [], unread: [] }),
     knownRegions: () => [],
     knownProfiles: () => [],
     saveKeys: async () => ({ ok: true }),

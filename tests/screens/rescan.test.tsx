@@ -7,7 +7,7 @@ import { stubDeckCloud } from '../harness/stubServices';
 
 function cloudWithCache(scannedAt: number): DeckCloud {
   const scan: RegionScan = { account: '123456789012', region: 'eu-west-1', scannedAt, resources: [] };
-  return stubDeckCloud({ cachedScans: async () => [scan] });
+  return stubDeckCloud({ cachedScans: async () => ({ scans: [scan], unread: [] }) });
 }
 
 describe('opening the cloud', () => {

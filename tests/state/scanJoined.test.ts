@@ -43,9 +43,10 @@ async function pressScan(earlier?: (at: number) => Partial<JobView>) {
     },
   });
   const cloud = stubDeckCloud({
-    cachedScans: async () => [
-      { account: '123456789012', region: 'eu-west-1', scannedAt: Date.now(), resources: [] },
-    ],
+    cachedScans: async () => ({
+      scans: [{ account: '123456789012', region: 'eu-west-1', scannedAt: Date.now(), resources: [] }],
+      unread: [],
+    }),
   });
   const store = createDeckStore({ repos, cloud, bus }, init);
   const { actions } = store.getState();

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { type RegionScan, resourceTypes } from '../../domain/resource';
+import { globalScope, type RegionScan, resourceTypes } from '../../domain/resource';
 
 /**
  * The scan cache: `<cacheDir>/<account>/<region>.json`, one file per region (and `global.json` for buckets),
@@ -85,6 +85,10 @@ export async function writeRegionScan(cacheDir: string, scan: RegionScan): Promi
   return path;
 }
 
+function scannedAgain(region: string): string {
+  return region === globalScope ? 'the buckets will be scanned again' : 'the region will be scanned again';
+}
+
 export async function readRegionScan(cacheDir: string, account: string, region: string): Promise<CacheRead> {
   const path = regionCachePath(cacheDir, account, region);
   let text: string;
@@ -98,13 +102,13 @@ export async function readRegionScan(cacheDir: string, account: string, region: 
   try {
     json = JSON.parse(text);
   } catch {
-    return { status: 'corrupt', reason: `${path}: not valid JSON; the region will be scanned again` };
+    return { status: 'corrupt', reason: `${path}: not valid JSON; ${scannedAgain(region)}` };
   }
   const format = (json as { format?: unknown } | null)?.format;
   if (format !== scanCacheFormat) {
     return {
       status: 'old-format',
-      reason: `${path}: cache format ${String(format)}, expected ${scanCacheFormat}; the region will be scanned again`,
+      reason: `${path}: cache format ${String(format)}, expected ${scanCacheFormat}; ${scannedAgain(region)}`,
     };
   }
   const parsed = fileSchema.safeParse(json);
@@ -112,40 +116,47 @@ export async function readRegionScan(cacheDir: string, account: string, region: 
     const issue = parsed.error.issues[0];
     return {
       status: 'corrupt',
-      reason: `${path}: ${issue.path.join('.') || 'file'}: ${issue.message}; the region will be scanned again`,
+      reason: `${path}: ${issue.path.join('.') || 'file'}: ${issue.message}; ${scannedAgain(region)}`,
     };
   }
   const f = parsed.data;
   if (f.account !== account || f.region !== region) {
     return {
       status: 'corrupt',
-      reason: `${path}: holds ${f.account}/${f.region}; the region will be scanned again`,
+      reason: `${path}: holds ${f.account}/${f.region}; ${scannedAgain(region)}`,
     };
   }
   return { status: 'ok', scan: { account, region, scannedAt: f.scanTime, resources: f.resources } };
 }
 
-/** Every usable cached scan of the account, and why the others were passed over. */
+/** A cache file that is there but did not read: its scope (a region, or `global`) is to be scanned again. */
+export interface UnreadScope {
+  region: string;
+  /** `<path>: <why>`, as a person reads it. */
+  reason: string;
+}
+
+/** Every usable cached scan of the account, and why the others were passed over (`problems`: the reasons alone). */
 export async function readAccountCache(
   cacheDir: string,
   account: string,
-): Promise<{ scans: RegionScan[]; problems: string[] }> {
+): Promise<{ scans: RegionScan[]; problems: string[]; unread: UnreadScope[] }> {
   checkName('account', account);
   let names: string[];
   try {
     names = await readdir(join(cacheDir, account));
   } catch {
-    return { scans: [], problems: [] };
+    return { scans: [], problems: [], unread: [] };
   }
   const scans: RegionScan[] = [];
-  const problems: string[] = [];
+  const unread: UnreadScope[] = [];
   for (const name of names.sort()) {
     if (!name.endsWith('.json')) continue;
     const region = name.slice(0, -'.json'.length);
     if (!nameRule.test(region)) continue;
     const read = await readRegionScan(cacheDir, account, region);
     if (read.status === 'ok') scans.push(read.scan);
-    else problems.push(read.reason);
+    else unread.push({ region, reason: read.reason });
   }
-  return { scans, problems };
+  return { scans, problems: unread.map((u) => u.reason), unread };
 }

@@ -9,6 +9,13 @@ export interface CloudSelection {
   keyring?: string;
 }
 
+/** The scan cache of one account as the console reads it at connect. */
+export interface CachedScans {
+  scans: RegionScan[];
+  /** A region (or `global`, the buckets) whose file did not read, and why: `<path>: not valid JSON; …`. */
+  unread: { region: string; reason: string }[];
+}
+
 /** The cloud as the status bar and the Resources screen see it. */
 export interface CloudInfo {
   kind: 'aws' | 'demo';
@@ -26,8 +33,11 @@ export interface CloudInfo {
 export interface DeckCloud {
   /** Opens (or re-opens, for :profile / :region) the cloud; the in-process workers use the same one. */
   open(selection: CloudSelection): Promise<CloudInfo>;
-  /** What the last scans of this account left in the workspace cache (corrupt or old files are skipped). */
-  cachedScans(account: string): Promise<RegionScan[]>;
+  /**
+   * What the last scans of this account left in the workspace cache, and the cache files that are there but did
+   * not read (not JSON, the wrong shape, another format): their scopes are to be scanned again.
+   */
+  cachedScans(account: string): Promise<CachedScans>;
   /** The regions to offer for `:region` completion. */
   knownRegions(): string[];
   /** The profiles of ~/.aws/config and credentials, for `:profile` completion; undefined until they are read. */

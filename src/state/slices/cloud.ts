@@ -1,5 +1,7 @@
 import { applyCloudEvent, cloudEventTypes } from '../../domain/cloudJobs';
+import { regionSchema } from '../../domain/jobKinds/cloudJobFields';
 import {
+  globalScope,
   type RegionScan,
   type Resource,
   ResourceIndex,
@@ -22,9 +24,13 @@ export interface CloudState {
 }
 
 export interface CloudActions {
-  /** Opens the cloud for the current selection and fills the index from the cache; scans when it is empty. */
+  /**
+   * Opens the cloud for the current selection and fills the index from the cache; scans when it is empty or stale,
+   * and scans again the scopes whose cache file did not read.
+   */
   connect(selection?: CloudSelection): Promise<void>;
-  scan(): Promise<string | undefined>;
+  /** A scan job of the account: of these scopes only (regions, `global` for the buckets), or of all of them. */
+  scan(scopes?: readonly string[]): Promise<string | undefined>;
   /** Deletes in dependency order as one job; `confirm` is what the user typed. */
   terminate(resources: Resource[], confirm: string, emptyBuckets: boolean): Promise<string | undefined>;
   power(project: string, on: boolean): Promise<string | undefined>;
@@ -113,12 +119,16 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         patch({ info, opening: false, index: withNewerScans([], get().cloud.index, info.account) });
         if (info.problem) cloudError(info.problem);
         else forgetCloudErrors();
-        const scans = info.account ? await cloud.cachedScans(info.account) : [];
+        if (!info.account) return;
+        const { scans, unread } = await cloud.cachedScans(info.account);
         if (!current()) return;
         patch({ index: withNewerScans(scans, get().cloud.index, info.account) });
+        // A file that did not read is named with why; the regions that read stay, and it is scanned again.
+        for (const u of unread) notify('warn', u.reason);
         // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
         const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
-        if (info.account && now() - newest > staleScanMs) await actions.scan();
+        if (now() - newest > staleScanMs) await actions.scan();
+        else if (unread.length > 0) await actions.scan(unread.map((u) => u.region));
       } catch (error) {
         if (!current()) return;
         patch({ opening: false });
@@ -135,7 +145,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         return connecting;
       },
 
-      scan: async () => {
+      scan: async (scopes) => {
         const { info, selection } = get().cloud;
         // selection only names the idempotency key; the worker scans the cloud it was given.
         if (!info?.account) {
@@ -144,11 +154,27 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         }
         const at = now();
         // A press (or another console) within the same minute gets the scan already asked for: say so.
-        const joined = async (id: string, { queue, requester }: DeckBus) => {
+        const earlier = async (id: string, { queue, requester }: DeckBus) => {
           // The scan is queued either way: a look-up that fails only loses the wording.
           const job = await Promise.resolve(queue.get?.(id)).catch(() => undefined);
-          return job && isEarlierScan(job, at, requester) ? joinedScanNote(job, at) : undefined;
+          return job && isEarlierScan(job, at, requester) ? job : undefined;
         };
+        const some = scopes && scanOfScopes(scopes);
+        if (some) {
+          const what = `scan ${some.regions.join(', ')}${some.buckets ? ' and the buckets' : ''}`;
+          // A key of its own: `s` in the same minute scans everything instead of joining this.
+          const key = `${scanKey(info.account, selection.profile, at)}:${[...some.regions, ...(some.buckets ? [globalScope] : [])].join(',')}`;
+          return enqueue(
+            what,
+            { kind: 'scan', payload: { account: info.account, ...some }, idempotencyKey: key },
+            async (id, bus) =>
+              (await earlier(id, bus))
+                ? `${what}: joined job ${id}, asked for earlier this minute`
+                : undefined,
+          );
+        }
+        // Scopes no scan job can name (a stray file in the cache folder): nothing to scan.
+        if (scopes && !scopes.includes(globalScope)) return undefined;
         return enqueue(
           'scan',
           {
@@ -156,7 +182,10 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
             payload: { account: info.account },
             idempotencyKey: scanKey(info.account, selection.profile, at),
           },
-          joined,
+          async (id, bus) => {
+            const job = await earlier(id, bus);
+            return job && joinedScanNote(job, at);
+          },
         );
       },
 
@@ -207,6 +236,16 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
     },
   },
 };
+
+/**
+ * The regions of `scopes` a scan job can name (a stray `notes.json` in the cache is none), and whether the buckets
+ * are among them; undefined when there is no region, as a scan job names at least one (the buckets alone are
+ * scanned with everything).
+ */
+function scanOfScopes(scopes: readonly string[]): { regions: string[]; buckets: boolean } | undefined {
+  const regions = [...new Set(scopes)].filter((r) => r !== globalScope && regionSchema.safeParse(r).success);
+  return regions.length > 0 ? { regions, buckets: scopes.includes(globalScope) } : undefined;
+}
 
 /**
  * The cache, updated with what the event stream already delivered: a scan event replayed before the cache was
