@@ -37,7 +37,12 @@ export function consoleServers(
         }
         return { ...r, ssh: r.ssh.ok ? { ok: true, argv: r.ssh.argv } : { ok: false, error: r.ssh.error } };
       });
-      return { rows, errors: file.errors.map(formatSourceError) };
+      return {
+        rows,
+        errors: file.errors.map(formatSourceError),
+        badEntries: file.invalid.length,
+        fileRead: file.readable,
+      };
     },
     probe: (rows, onRound) => {
       const monitor = new ReachabilityMonitor({

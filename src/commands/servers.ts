@@ -33,7 +33,7 @@ export const serversDeclaration = declareCommand({
   },
   exits: {
     0: 'ok',
-    2: 'bad arguments, or servers.yaml has errors (printed with file:line:col; the instances are still listed)',
+    2: 'bad arguments, or servers.yaml has errors (printed with file:line:col; its valid hosts and the instances are still listed)',
   },
   run: serversCommand,
 });

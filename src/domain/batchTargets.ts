@@ -42,8 +42,22 @@ export type TargetResolution =
   | { ok: true; targets: BatchTarget[] }
   | { ok: false; problems: TargetProblem[] };
 
+/**
+ * An entry of servers.yaml left out for its problems: never a target, and a batch that names it, or may select it
+ * by its project or tags as written, is refused rather than run on fewer machines than it says.
+ */
+export interface BadServerEntry {
+  name?: string;
+  project?: unknown;
+  tags?: unknown;
+  /** Its first problem, located: `servers.yaml:9:11: servers[2].port: expected a number, got "ssh"`. */
+  problem: string;
+}
+
 export interface TargetInputs {
   servers: readonly ServerRow[];
+  /** servers.yaml's entries with problems (its valid entries are `servers`). */
+  badServers?: readonly BadServerEntry[];
   /** The resource index's resources (instances are picked out; terminated ones are gone and left out). */
   resources: readonly Resource[];
 }
@@ -64,6 +78,7 @@ export function resolveTargets(selectors: readonly TargetSelector[], inputs: Tar
   const instances = inputs.resources
     .filter((r) => r.type === 'instance' && !gone.has(r.state ?? ''))
     .sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id) || a.id.localeCompare(b.id));
+  const badServers = inputs.badServers ?? [];
   const problems: TargetProblem[] = [];
   const picked: BatchTarget[] = [];
   const byKey = new Set<string>();
@@ -80,20 +95,25 @@ export function resolveTargets(selectors: readonly TargetSelector[], inputs: Tar
   for (const [i, s] of selectors.entries()) {
     const problem = (path: PropertyKey[], message: string) => problems.push({ selector: i, path, message });
     for (const [j, name] of (s.servers ?? []).entries()) {
+      const bad = badServers.find((b) => b.name === name);
       const row = inputs.servers.find((r) => r.name === name);
-      if (row) add(serverTarget(row));
+      if (bad) problem(['servers', j], badServerText(name, bad));
+      else if (row) add(serverTarget(row));
       else problem(['servers', j], unknownServer(name, inputs.servers));
     }
     for (const [j, word] of (s.names ?? []).entries()) {
+      // A name a bad entry has is that entry's (never an address of the same spelling, nor a same-named host).
+      const bad = badServers.find((b) => b.name === word);
       const row = inputs.servers.find((r) => r.name === word);
-      const address = row ? undefined : readPlainHost(word);
-      if (row) add(serverTarget(row));
+      const address = row || bad ? undefined : readPlainHost(word);
+      if (bad) problem(['names', j], badServerText(word, bad));
+      else if (row) add(serverTarget(row));
       else if (address?.ok && looksLikeAddress(word)) add(listTarget(address.value));
       else problem(['names', j], `${unknownServer(word, inputs.servers)}, and not an address`);
     }
     for (const h of s.hosts ?? []) add(listTarget(h));
     if (s.project !== undefined || s.tags !== undefined) {
-      const found = filtered(s, inputs.servers, instances, problem);
+      const found = filtered(s, inputs.servers, badServers, instances, problem);
       for (const t of found) add(t);
     }
   }
@@ -126,11 +146,21 @@ function looksLikeAddress(word: string): boolean {
 function filtered(
   s: TargetSelector,
   servers: readonly ServerRow[],
+  badServers: readonly BadServerEntry[],
   instances: readonly Resource[],
   problem: (path: PropertyKey[], message: string) => void,
 ): BatchTarget[] {
   const useServers = s.from !== 'ec2';
   const useEc2 = s.from !== 'servers';
+  const unsure = useServers ? badServers.filter((b) => maySelect(s, b)) : [];
+  if (unsure.length > 0) {
+    for (const b of unsure)
+      problem(
+        [],
+        `${b.name ? `"${b.name}" of servers.yaml` : 'an entry of servers.yaml'} may be one of these, but ${b.problem}`,
+      );
+    return [];
+  }
   const pool = [
     ...(useServers ? servers.map((row) => ({ project: row.project, tags: row.tags, row })) : []),
     ...(useEc2 ? instances.map((r) => ({ project: r.project, tags: r.tags, instance: r })) : []),
@@ -186,6 +216,31 @@ function filtered(
     }
   }
   return out;
+}
+
+/** `server "web-2" of servers.yaml has a problem: servers.yaml:9:11: servers[2].port: …`. */
+function badServerText(name: string, bad: BadServerEntry): string {
+  return `server "${name}" of servers.yaml has a problem: ${bad.problem}`;
+}
+
+/**
+ * Whether a bad entry may be selected by the selector's project and tags: it may unless what it has as written
+ * clearly differs (another project or tag value, or none at all). Then the batch is refused: left without that
+ * host, it would run on fewer machines than it says.
+ */
+function maySelect(s: TargetSelector, bad: BadServerEntry): boolean {
+  if (s.project !== undefined) {
+    if (bad.project === undefined || bad.project === null) return false;
+    if (typeof bad.project === 'string' && bad.project !== s.project) return false;
+  }
+  const tags = Object.entries(s.tags ?? {});
+  if (tags.length === 0) return true;
+  if (bad.tags === undefined || bad.tags === null) return false;
+  if (typeof bad.tags !== 'object' || Array.isArray(bad.tags)) return true;
+  return tags.every(([key, value]) => {
+    const has = (bad.tags as Record<string, unknown>)[key];
+    return has !== undefined && has !== null && (typeof has !== 'string' || has === value);
+  });
 }
 
 function sourceWords(from: TargetSource | undefined): string {

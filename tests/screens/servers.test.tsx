@@ -230,16 +230,23 @@ describe('the Servers screen', () => {
     );
   });
 
-  it('says servers.yaml was not read when it has a problem, and tells the problem once, not at every scan', async () => {
+  it('lists the valid hosts of servers.yaml beside a bad entry and tells it once with its place; a file not YAML lists none', async () => {
     writeFileSync(
       join(dir, 'servers.yaml'),
-      'servers:\n  - name: good\n    host: 127.0.0.1\n    port: 22\n  - name: bad\n    host: 127.0.0.1\n    port: many\n',
+      `servers:\n  - name: good\n    host: 127.0.0.1\n    port: ${port}\n  - name: bad\n    host: 127.0.0.1\n    port: many\n  - name: also-good\n    host: 127.0.0.1\n    port: 1\n`,
     );
     const d = await openServers();
-    const f = await d.waitFor('servers.yaml not read (1 problem: :messages; r reads it again)');
-    expect(f).not.toContain('0 hosts from servers.yaml');
+    const f = await d.waitFor('2 hosts from servers.yaml (1 entry with a problem: :messages)');
+    expect(f).toMatch(new RegExp(`good +ssh +127\\.0\\.0\\.1:${port} `));
+    expect(f).toMatch(/also-good +ssh +127\.0\.0\.1:1 /);
+    expect(f).not.toMatch(/\bbad +ssh/);
+    expect(f).not.toContain('not read');
     const told = () =>
-      d.store.getState().ui.messages.filter((m) => m.text.includes('servers[1].port')).length;
+      d.store
+        .getState()
+        .ui.messages.filter((m) =>
+          m.text.endsWith('servers.yaml:7:11: servers[1].port: expected a number, got "many"'),
+        ).length;
     expect(told()).toBe(1);
     // A scan changes the resource index, and the list is read again: the same problem is not told again.
     await d.store.getState().actions.servers.refresh();
@@ -247,6 +254,15 @@ describe('the Servers screen', () => {
     // r is the user asking: it says it again.
     await d.press('r');
     await expect.poll(told).toBe(2);
+    // A file that is not YAML (a tab for indent) lists none of its hosts, and says it was not read.
+    writeFileSync(
+      join(dir, 'servers.yaml'),
+      'servers:\n  - name: good\n    host: 127.0.0.1\n\t- name: tab\n    host: 127.0.0.1\n',
+    );
+    await d.press('r');
+    const unread = await d.waitFor('servers.yaml not read (1 problem: :messages; r reads it again)');
+    expect(unread).not.toMatch(/good +ssh/);
+    expect(unread).not.toContain('hosts from servers.yaml');
   });
 
   it('starts only a stopped instance and stops or reboots only a running one: else says why, and asks nothing', async () => {

@@ -47,7 +47,7 @@ function askInstanceAction(
 function ServersScreen({ width, height, active }: ScreenProps) {
   const { theme, runInTerminal } = useDeckContext();
   const actions = useActions();
-  const { rows, reach, loading, fileErrors } = useDeck((s) => s.servers);
+  const { rows, reach, loading, fileErrors, badEntries, fileRead } = useDeck((s) => s.servers);
   const index = useDeck((s) => s.cloud.index);
   const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
@@ -101,11 +101,16 @@ function ServersScreen({ width, height, active }: ScreenProps) {
 
   const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
   const filtered = filteredRows(table.view.length, rows.length);
-  // A servers.yaml with problems lists none of its hosts: the summary says so rather than "0 hosts".
+  // A servers.yaml that could not be read lists none of its hosts: the summary says so rather than "0 hosts". A bad
+  // entry costs only itself: the valid hosts are listed, and the summary counts what was left out.
   const problems = fileErrors.length === 1 ? '1 problem' : `${fileErrors.length} problems`;
-  const fromFile = fileErrors.length
+  const entries = badEntries === 1 ? '1 entry with a problem' : `${badEntries} entries with problems`;
+  const listed = `${hosts} host${hosts === 1 ? '' : 's'} from servers.yaml`;
+  const fromFile = !fileRead
     ? `servers.yaml not read (${problems}: :messages; r reads it again)`
-    : `${hosts} hosts from servers.yaml`;
+    : badEntries > 0
+      ? `${listed} (${entries}: :messages)`
+      : listed;
   const summary = ` ${filtered ? `${filtered} · ` : ''}${fromFile} · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
@@ -113,16 +118,18 @@ function ServersScreen({ width, height, active }: ScreenProps) {
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
         summary={summary}
-        summaryColor={fileErrors.length ? theme.error : theme.muted}
+        summaryColor={!fileRead || badEntries > 0 ? theme.error : theme.muted}
         table={table}
         columns={columns}
         width={width}
         height={height - 1}
         noColor={theme.noColor}
         emptyMessage={
-          fileErrors.length
+          !fileRead
             ? `No servers: servers.yaml has ${problems} (:messages lists them); fix it and press r.`
-            : 'No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s).'
+            : badEntries > 0
+              ? `No servers: every entry of servers.yaml has a problem (:messages lists them); fix them and press r.`
+              : 'No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s).'
         }
       />
       <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>

@@ -138,8 +138,14 @@ export async function planRuns(
   if (experiment.where.type !== 'worker') {
     const paths = workspacePaths(opts.dataDir);
     const servers = await loadServersFile(paths.serversFile, opts.env);
-    if (servers.errors.length) return { ok: false, errors: servers.errors.map(formatSourceError) };
+    // A bad entry costs only itself: another host of the file still runs, never the one with the problem (nor a
+    // same-named host, when the problem is that the name is taken twice).
     const name = experiment.where.server;
+    const bad = servers.invalid.filter((s) => s.name === name);
+    if (!servers.readable || bad.length > 0) {
+      const errors = servers.readable ? bad.flatMap((s) => s.errors) : servers.errors;
+      return { ok: false, errors: errors.map(formatSourceError) };
+    }
     const host = servers.hosts.find((h) => h.name === name);
     if (!host) {
       const names = servers.hosts.map((h) => h.name);
@@ -148,6 +154,8 @@ export async function planRuns(
         ok: false,
         errors: [
           `${found.file}: where: no server "${name}" in ${paths.serversFile} (${near ? `did you mean "${near}"? ` : ''}servers: ${names.join(', ') || 'none'})`,
+          // An entry without a readable name may be the one meant.
+          ...servers.errors.map(formatSourceError),
         ],
       };
     }

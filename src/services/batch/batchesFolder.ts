@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BatchFile, parseBatchFile } from '../../domain/batchSource';
-import type { ServerRow, TargetInputs } from '../../domain/batchTargets';
+import type { BadServerEntry, ServerRow, TargetInputs } from '../../domain/batchTargets';
 import type { Resource } from '../../domain/resource';
 import { formatSourceError } from '../../domain/sourceError';
 import { loadServersFile } from '../servers/serversFile';
@@ -43,8 +43,9 @@ export async function loadBatchFiles(dataDir: string): Promise<BatchFile[]> {
 }
 
 /**
- * What batch targets are chosen from: the hosts of the workspace's `servers.yaml` and the given resources (the
- * resource index: the console's, or the scan cache's for the CLI). `errors`: servers.yaml's problems, formatted.
+ * What batch targets are chosen from: the valid hosts of the workspace's `servers.yaml` and the given resources
+ * (the resource index: the console's, or the scan cache's for the CLI). `errors`: servers.yaml's problems,
+ * formatted. Its bad entries come too, so that a batch naming one (or that may select one) is refused.
  */
 export async function batchTargetInputs(
   dataDir: string,
@@ -53,5 +54,14 @@ export async function batchTargetInputs(
 ): Promise<{ inputs: TargetInputs; errors: string[] }> {
   const servers = await loadServersFile(workspacePaths(dataDir).serversFile, env);
   const rows: ServerRow[] = servers.hosts.map((h) => ({ ...h }));
-  return { inputs: { servers: rows, resources }, errors: servers.errors.map(formatSourceError) };
+  const badServers: BadServerEntry[] = servers.invalid.map(({ name, project, tags, errors }) => ({
+    ...(name !== undefined ? { name } : {}),
+    ...(project !== undefined ? { project } : {}),
+    ...(tags !== undefined ? { tags } : {}),
+    problem: `${errors[0] ? formatSourceError(errors[0]) : 'a problem'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
+  }));
+  return {
+    inputs: { servers: rows, badServers, resources },
+    errors: servers.errors.map(formatSourceError),
+  };
 }

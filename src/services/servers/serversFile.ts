@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parse } from 'yaml';
 import * as z from 'zod';
 import type { SourceError } from '../../domain/sourceError';
 import { parseYamlFile } from '../../domain/yamlSource';
@@ -43,19 +44,26 @@ export const serversFileSchema = z
     servers: z
       .array(serverSchema)
       .default([])
-      .superRefine((servers, ctx) => {
-        const seen = new Map<string, number>();
-        for (const [i, s] of servers.entries()) {
-          const first = seen.get(s.name);
-          if (first !== undefined) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [i, 'name'],
-              message: `"${s.name}" is already the name of servers[${first}]; names must be unique`,
-            });
-          } else seen.set(s.name, i);
-        }
-      }),
+      .superRefine(
+        (servers, ctx) => {
+          const seen = new Map<string, number>();
+          for (const [i, s] of servers.entries()) {
+            // Also run over entries with problems (`when`): a name a bad entry has is taken, so no later entry is
+            // taken for it.
+            const name = (s as { name?: unknown } | null)?.name;
+            if (typeof name !== 'string') continue;
+            const first = seen.get(name);
+            if (first !== undefined) {
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, 'name'],
+                message: `"${name}" is already the name of servers[${first}]; names must be unique`,
+              });
+            } else seen.set(name, i);
+          }
+        },
+        { when: (payload) => Array.isArray(payload.value) },
+      ),
   })
   .strict();
 
@@ -72,31 +80,87 @@ export interface ServerHost {
   project?: string;
 }
 
-export interface ServersFile {
-  hosts: ServerHost[];
-  /** Located problems (`file:line:col`); with any, `hosts` is empty: a half-read file would mislead. */
+/** An entry of `servers.yaml` with problems: left out of the hosts, and what a batch needs to tell it apart. */
+export interface InvalidServer {
+  /** Its place in the list (`servers[index]`). */
+  index: number;
+  /** Its name, project and tags as written (when it is a map): a batch that names it, or may select it, is refused. */
+  name?: string;
+  project?: unknown;
+  tags?: unknown;
   errors: SourceError[];
+}
+
+export interface ServersFile {
+  /** The valid entries, in file order. */
+  hosts: ServerHost[];
+  /** Every located problem (`file:line:col`), those of the invalid entries included. */
+  errors: SourceError[];
+  /** Entries with problems: each costs only itself, the others are in `hosts`. */
+  invalid: InvalidServer[];
+  /**
+   * False when the file as a whole could not be read (not YAML, a top level that is not `servers:` with a list,
+   * not readable): then no host of it is listed, since nothing in it can be trusted.
+   */
+  readable: boolean;
   /** False when the file does not exist (that is not an error: EC2 instances are still listed). */
   exists: boolean;
 }
 
-/** Parses `servers.yaml` text; never throws. */
+const entryPath = /^servers\[(\d+)\]/;
+
+/**
+ * Parses `servers.yaml` text; never throws. A problem in one entry leaves out only that entry: the others are
+ * hosts. A syntax error or a problem outside the list leaves out every entry (`readable: false`).
+ */
 export function parseServersFile(file: string, text: string, env: Env = process.env): ServersFile {
   const parsed = parseYamlFile(file, text, serversFileSchema, { empty: {} });
-  if (!parsed.ok) return { hosts: [], errors: parsed.errors, exists: true };
-  const base = dirname(file);
+  if (parsed.ok) {
+    const hosts = parsed.value.servers.map((s) => hostOf(s, file, env));
+    return { hosts, errors: [], invalid: [], readable: true, exists: true };
+  }
+  const byEntry = new Map<number, SourceError[]>();
+  for (const error of parsed.errors) {
+    const index = entryPath.exec(error.path)?.[1];
+    if (index === undefined)
+      return { hosts: [], errors: parsed.errors, invalid: [], readable: false, exists: true };
+    byEntry.set(Number(index), [...(byEntry.get(Number(index)) ?? []), error]);
+  }
+  // Every problem is inside an entry, so the text is YAML with a `servers:` list: take its good entries.
+  const raw = (
+    parse(text, { uniqueKeys: false, logLevel: 'silent', maxAliasCount: 1000 }) as { servers: unknown[] }
+  ).servers;
+  const hosts: ServerHost[] = [];
+  const invalid: InvalidServer[] = [];
+  for (const [index, entry] of raw.entries()) {
+    const errors = byEntry.get(index);
+    const checked = errors ? undefined : serverSchema.safeParse(entry);
+    if (checked?.success) {
+      hosts.push(hostOf(checked.data, file, env));
+      continue;
+    }
+    const map = entry !== null && typeof entry === 'object' && !Array.isArray(entry);
+    const { name, project, tags } = map ? (entry as Record<string, unknown>) : {};
+    invalid.push({
+      index,
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(project !== undefined ? { project } : {}),
+      ...(tags !== undefined ? { tags } : {}),
+      errors: errors ?? [],
+    });
+  }
+  return { hosts, errors: parsed.errors, invalid, readable: true, exists: true };
+}
+
+function hostOf(s: ServerEntry, file: string, env: Env): ServerHost {
   return {
-    hosts: parsed.value.servers.map((s) => ({
-      name: s.name,
-      host: s.host.replace(/^\[(.*)\]$/, '$1'),
-      port: s.port,
-      ...(s.user ? { user: s.user } : {}),
-      ...(s.identityFile ? { identityFile: resolveUserPath(s.identityFile, base, env) } : {}),
-      tags: s.tags ?? {},
-      ...(s.project ? { project: s.project } : {}),
-    })),
-    errors: [],
-    exists: true,
+    name: s.name,
+    host: s.host.replace(/^\[(.*)\]$/, '$1'),
+    port: s.port,
+    ...(s.user ? { user: s.user } : {}),
+    ...(s.identityFile ? { identityFile: resolveUserPath(s.identityFile, dirname(file), env) } : {}),
+    tags: s.tags ?? {},
+    ...(s.project ? { project: s.project } : {}),
   };
 }
 
@@ -106,10 +170,13 @@ export async function loadServersFile(file: string, env: Env = process.env): Pro
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { hosts: [], errors: [], exists: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { hosts: [], errors: [], invalid: [], readable: true, exists: false };
     return {
       hosts: [],
       errors: [{ file, line: 0, column: 0, path: '', message: fileErrorReason(err) }],
+      invalid: [],
+      readable: false,
       exists: true,
     };
   }

@@ -39,9 +39,19 @@ export interface SshOutcome {
 /** Hands the terminal to a program and takes it back; resolves with its exit code. */
 export type TerminalRunner = (program: string, args: string[]) => Promise<number>;
 
+/** What `list` found: the rows, and servers.yaml's problems (`file:line:col: path: message`). */
+export interface ServerList {
+  rows: ServerView[];
+  errors: string[];
+  /** The entries of servers.yaml left out for their problems (each costs only itself: the others are rows). */
+  badEntries?: number;
+  /** False when servers.yaml as a whole could not be read (not YAML, a wrong top level): none of its hosts is a row. */
+  fileRead?: boolean;
+}
+
 export interface DeckServers {
   /** servers.yaml plus the instances; `demo`: the instances are pretend and are neither probed nor ssh'd to. */
-  list(instances: readonly Resource[], demo: boolean): Promise<{ rows: ServerView[]; errors: string[] }>;
+  list(instances: readonly Resource[], demo: boolean): Promise<ServerList>;
   /** Probes the rows' SSH ports on a timer; calls back after every round. Returns the stop. */
   probe(rows: readonly ServerView[], onRound: (reach: Record<string, ServerReach>) => void): () => void;
   /**

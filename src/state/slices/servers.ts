@@ -6,8 +6,12 @@ export interface ServersState {
   rows: ServerView[];
   reach: Record<string, ServerReach>;
   loading: boolean;
-  /** The problems of servers.yaml (`file:line:col: …`) at the last read: with any, none of its hosts is listed. */
+  /** The problems of servers.yaml (`file:line:col: …`) at the last read. */
   fileErrors: string[];
+  /** How many entries of servers.yaml those problems left out: each costs only itself, the valid hosts are rows. */
+  badEntries: number;
+  /** False when servers.yaml as a whole could not be read (not YAML, a wrong top level): none of its hosts is a row. */
+  fileRead: boolean;
 }
 
 export interface ServersActions {
@@ -41,7 +45,7 @@ export function sshReason(line: string): string {
 /** The hosts of servers.yaml and the EC2 instances, with how they answer. */
 export const serversSlice: Slice<'servers', ServersState, ServersActions> = {
   name: 'servers',
-  initial: () => ({ rows: [], reach: {}, loading: false, fileErrors: [] }),
+  initial: () => ({ rows: [], reach: {}, loading: false, fileErrors: [], badEntries: 0, fileRead: true }),
   actions: ({ services, get, patch, notify }) => {
     const servers = services.servers;
     return {
@@ -51,11 +55,16 @@ export const serversSlice: Slice<'servers', ServersState, ServersActions> = {
         try {
           const { index, info } = get().cloud;
           const instances: Resource[] = index.query({ type: 'instance' });
-          const { rows, errors } = await servers.list(instances, info?.kind === 'demo');
+          const {
+            rows,
+            errors,
+            badEntries = 0,
+            fileRead = true,
+          } = await servers.list(instances, info?.kind === 'demo');
           // The list is read again at every scan: a file still broken the same way is not told again each time.
           const before = get().servers.fileErrors;
           const changed = errors.length !== before.length || errors.some((e, i) => e !== before[i]);
-          patch({ rows, loading: false, fileErrors: changed ? errors : before });
+          patch({ rows, loading: false, fileErrors: changed ? errors : before, badEntries, fileRead });
           if (changed || again) for (const e of errors) notify('error', e);
         } catch (error) {
           patch({ loading: false });
