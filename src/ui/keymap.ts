@@ -75,7 +75,7 @@ export const tableActions: ActionDef[] = [
   {
     id: 'table.filter',
     keys: ['/'],
-    description: 'Filter: text, re:regex, glob*, column:value, !not',
+    description: 'Filter: text, re:regex, glob*, column:value, !not (Esc clears it)',
     scope: 'table',
   },
   { id: 'table.select', keys: ['space'], description: 'Select row', scope: 'table' },

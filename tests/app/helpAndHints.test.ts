@@ -49,14 +49,19 @@ describe('the hint line', () => {
 });
 
 describe('the help overlay', () => {
-  const filter = { keys: '/', text: 'Filter: text, re:regex, glob*, column:value, !not [table.filter]' };
+  const filter = {
+    keys: '/',
+    text: 'Filter: text, re:regex, glob*, column:value, !not (Esc clears it) [table.filter]',
+  };
 
   it('wraps what a key does under its description instead of cutting it', () => {
     const lines = helpLines(filter, 38).map((l) => l.text);
     expect(lines.length).toBeGreaterThan(1);
     expect(lines[0]).toMatch(/^ \/ {11}Filter: text,/);
     for (const l of lines.slice(1)) expect(l).toMatch(/^ {13}\S/);
-    expect(lines.join(' ').replace(/ +/g, ' ')).toContain('glob*, column:value, !not [table.filter]');
+    expect(lines.join(' ').replace(/ +/g, ' ')).toContain(
+      'glob*, column:value, !not (Esc clears it) [table.filter]',
+    );
     for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(38);
   });
 
@@ -82,7 +87,7 @@ describe('the help overlay', () => {
   it('says on its last row that it scrolls, and where it is, at 80x24', async () => {
     deck = await startDeck({ size: { columns: 80, rows: 24 } });
     await deck.press('?');
-    await deck.waitFor('Global');
+    await deck.waitFor('↓ more below');
     // Rows 1–21 are the overlay (the tab bar above, the message line and the status bar below).
     const last = () => deck!.lines()[21] ?? '';
     expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k scroll, Esc closes/);

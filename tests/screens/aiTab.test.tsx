@@ -62,6 +62,25 @@ describe('the AI tab', () => {
       10_000,
     );
     expect(plain(d.frame())).toContain('main metric val_loss (min)');
+
+    // A kept filter on the runs: Esc clears it first, and the runs stay open.
+    await d.press('/');
+    await d.type('lr=0.01');
+    await d.press('enter');
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => / completed +lr=/.test(l)).length === 1,
+    );
+    await d.press('esc');
+    await d.waitFor(
+      (f) =>
+        plain(f)
+          .split('\n')
+          .filter((l) => / completed +lr=/.test(l)).length === 2,
+    );
+    expect(plain(d.frame())).toContain('main metric val_loss (min)');
   });
 
   it('opens a run: the chart of the main metric, m cycles metrics, checkpoints and the log', async () => {

@@ -86,6 +86,15 @@ describe('the Batch tab', () => {
     await d.press('esc');
     await d.waitFor('LAST OUTPUT');
 
+    // A kept filter on the targets: Esc clears it first, and the run stays open.
+    await d.press('/');
+    await d.type('web-2');
+    await d.press('enter');
+    await d.waitFor((frame) => !/web-1 +1 ok/.test(frame));
+    await d.press('esc');
+    await d.waitFor(/web-1 +1 ok +0 /);
+    expect(d.frame()).toContain('LAST OUTPUT');
+
     // R asks, then a new run of only the failed target.
     await d.press('R');
     const retry = await d.waitFor(`Retry the failed targets of roll (job ${first.id})?`);

@@ -319,6 +319,20 @@ describe('the Pipelines tab', () => {
     await d.waitFor('run 1 of 2 ([ older');
   });
 
+  it('Esc in a run clears its kept filter first, then goes back', async () => {
+    const d = await runBuildAndOpen();
+    await d.waitFor(/^[ >] boom +failed/m);
+    await d.press('/');
+    await d.type('hello');
+    await d.press('enter');
+    await d.waitFor((f) => !/^[ >] boom +failed/m.test(f));
+    await d.press('esc');
+    await d.waitFor(/^[ >] boom +failed/m);
+    expect(d.store.getState().pipelines.open).toBeDefined();
+    await d.press('esc');
+    await d.waitFor(() => d.store.getState().pipelines.open === undefined);
+  });
+
   it("an ended run's ages go on while it is open: started just now becomes minutes ago", async () => {
     const d = await runBuildAndOpen();
     await d.waitFor(/started just now .*run 1 of 1/);

@@ -98,8 +98,11 @@ export function RunsView({
       const action = press.action(['aiRuns', 'table']);
       const row = table.cursorRow;
       const selected = table.selectedRows;
-      if (action === 'view.back') actions.ai.back();
-      else if (action === 'ai.open') {
+      // Esc clears a kept filter first, then goes back (as in the Repositories tab's commits, and in k9s).
+      if (action === 'view.back') {
+        if (filterText) actions.ui.setFilter('aiRuns', '');
+        else actions.ai.back();
+      } else if (action === 'ai.open') {
         if (selected.length >= 2) void actions.ai.openCompare(selected.map((r) => r.id));
         else if (row) void actions.ai.openRun(row.id);
       } else if (action === 'ai.compare') void actions.ai.openCompare(selected.map((r) => r.id));

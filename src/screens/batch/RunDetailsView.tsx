@@ -81,8 +81,11 @@ export function RunDetailsView({
     (press) => {
       const action = press.action(['batchRun', 'list']);
       const row = table.cursorRow;
-      if (action === 'view.back') actions.batches.openRun(undefined);
-      else if (action === 'batch.output' && row) {
+      // Esc clears a kept filter first, then goes back (as in the Repositories tab's commits, and in k9s).
+      if (action === 'view.back') {
+        if (filterText) actions.ui.setFilter('batchRun', '');
+        else actions.batches.openRun(undefined);
+      } else if (action === 'batch.output' && row) {
         const jobId = row.job?.id ?? row.target.jobId;
         if (jobId) void actions.batches.openTarget(jobId);
         else actions.ui.notify('info', `${row.target.name} has not run (${row.target.status}): no output`);

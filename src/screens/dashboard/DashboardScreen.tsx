@@ -153,7 +153,7 @@ export const dashboardScreen: Screen = {
     {
       id: 'table.filter',
       keys: ['/'],
-      description: 'Filter failures and events: text, re:regex, glob*, column:value, !not',
+      description: 'Filter failures and events: text, re:regex, glob*, column:value, !not (Esc clears it)',
       scope: 'dashboard',
     },
     copyAction('dashboard', 'Copy the job or resource id of the row (OSC 52)'),

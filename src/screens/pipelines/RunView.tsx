@@ -83,8 +83,11 @@ export function RunView({
     (press) => {
       const action = press.action(['pipelineRun', 'list']);
       const cursor = table.cursorRow;
-      if (action === 'view.back') actions.pipelines.closeRun();
-      else if (action === 'pipeline.log' && cursor) {
+      // Esc clears a kept filter first, then goes back (as in the Repositories tab's commits, and in k9s).
+      if (action === 'view.back') {
+        if (filterText) actions.ui.setFilter('pipelineRun', '');
+        else actions.pipelines.closeRun();
+      } else if (action === 'pipeline.log' && cursor) {
         const why = noLogReason(cursor.job);
         if (why) actions.ui.notify('info', why);
         else void actions.pipelines.openJob(cursor.job);

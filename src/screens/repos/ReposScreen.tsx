@@ -119,7 +119,7 @@ export const reposScreen: Screen = {
     {
       id: 'table.filter',
       keys: ['/'],
-      description: 'Filter the commits: text, re:regex, glob*, column:value, !not',
+      description: 'Filter the commits: text, re:regex, glob*, column:value, !not (Esc clears it)',
       scope: 'repoDetails',
     },
     { id: 'table.sortNext', keys: ['o'], description: 'Sort by the next column', scope: 'repoDetails' },
