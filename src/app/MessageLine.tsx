@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import { useEffect, useState } from 'react';
+import { fitCell } from '../components/fitCell';
 import { displayWidth, fitWidth } from '../domain/text';
 import type { Toast } from '../state/slices/ui';
 import { useActions, useDeck, useDeckContext } from '../ui/deckContext';
@@ -39,7 +40,11 @@ export function problemLine(toast: Toast, unread: number, width: number): string
   const others = Math.max(0, unread - 1);
   if (others === 0 && displayWidth(text) <= width) return fitWidth(text, width);
   const pointer = others > 0 ? ` (+${others} more: :messages)` : ' (:messages)';
-  return fitWidth(fitWidth(text, Math.max(1, width - pointer.length)).trimEnd() + pointer, width);
+  // Cut before a word with a digit rather than in it: an id or a region cut short reads as another one.
+  return fitWidth(
+    fitCell(text, Math.max(1, width - pointer.length), 'left', 'word').trimEnd() + pointer,
+    width,
+  );
 }
 
 /** The line above the status bar: the toast of the moment while it lasts, else the key hints (from the keymap). */
@@ -81,7 +86,9 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: H
   if (toast) {
     const color = toast.level === 'error' ? theme.error : toast.level === 'warn' ? theme.warn : theme.ok;
     const line =
-      toast.level === 'info' ? fitWidth(`✓ ${toast.text}`, width) : problemLine(toast, unread, width);
+      toast.level === 'info'
+        ? fitCell(`✓ ${toast.text}`, width, 'left', 'word')
+        : problemLine(toast, unread, width);
     return (
       <Text color={color} bold>
         {line}

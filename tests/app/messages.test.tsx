@@ -163,6 +163,15 @@ describe('the problem lines', () => {
     expect(problemLine(toast('warn', 'short', 0), 3, 40).trimEnd()).toBe('! short (+2 more: :messages)');
   });
 
+  it('cuts a problem before a word with a digit, not in it: an id cut short would name another', () => {
+    const line = problemLine(
+      toast('error', 'scan: access denied to subnet-0123456789abcdef0 in eu-west-1', 0),
+      1,
+      50,
+    );
+    expect(line.trimEnd()).toBe('✗ scan: access denied to … (:messages)');
+  });
+
   it('gives the status bar the last error and the count, or the count alone when room is short', () => {
     const text = 'config.yaml:4:10: refresh.repos: expected a number, got "soon"';
     expect(problemSummary(text, 3, 200)).toBe(` ✗ ${text} (+2 more: :messages) `);

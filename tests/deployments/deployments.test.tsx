@@ -288,7 +288,7 @@ describe('the Deployments screen', () => {
     // The text reaches the console's hint line: its last row says what follows, the hint line the keys.
     expect(lines.at(-3)).toMatch(/^↓ more below · lines 1–20 of \d+ · j\/k scroll$/);
     expect(lines.at(-2)).toMatch(
-      /^p plan {2}D deploy {2}X destroy {2}r resume {2}b rollback {2}e edit {2}\? help/,
+      /^p plan {2}D deploy {2}X destroy {2}r resume {2}b rollback {2}Esc back {2}\? help/,
     );
     await deck.press('w');
     expect(await deck.waitFor('· wrapped · j/k scroll')).toContain('analytics · dev · eu-central-1');
