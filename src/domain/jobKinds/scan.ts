@@ -5,13 +5,17 @@ import { carries, declareJobKind } from './jobKindDeclaration';
 
 export const scanPayloadSchema = z
   .object({
-    /** Regions to scan; all regions enabled for the account when absent. */
-    regions: z.array(regionSchema).min(1).max(64).optional(),
+    /** Regions to scan; all regions enabled for the account when absent; none (`[]`) for the buckets alone. */
+    regions: z.array(regionSchema).max(64).optional(),
     /** Scan the account's S3 buckets too (the `global` scope). */
     buckets: z.boolean().default(true),
     account: accountField,
   })
-  .strict();
+  .strict()
+  .refine((p) => p.buckets || p.regions?.length !== 0, {
+    path: ['regions'],
+    message: 'nothing to scan: no region and no buckets',
+  });
 
 export type ScanPayload = z.output<typeof scanPayloadSchema>;
 
@@ -49,6 +53,7 @@ export const scanJob = declareJobKind({
   changes: false,
   describe: (p) => {
     const regions = stringsOf(p.regions);
+    if (Array.isArray(p.regions) && regions.length === 0) return 'scan the buckets';
     const where = regions.length ? listIds(regions, 4) : 'all regions';
     return `scan ${where}${p.buckets === false ? ' (no buckets)' : ''}`;
   },

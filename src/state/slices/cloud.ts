@@ -161,7 +161,9 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         };
         const some = scopes && scanOfScopes(scopes);
         if (some) {
-          const what = `scan ${some.regions.join(', ')}${some.buckets ? ' and the buckets' : ''}`;
+          const what = some.regions.length
+            ? `scan ${some.regions.join(', ')}${some.buckets ? ' and the buckets' : ''}`
+            : 'scan the buckets';
           // A key of its own: `s` in the same minute scans everything instead of joining this.
           const key = `${scanKey(info.account, selection.profile, at)}:${[...some.regions, ...(some.buckets ? [globalScope] : [])].join(',')}`;
           return enqueue(
@@ -174,7 +176,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
           );
         }
         // Scopes no scan job can name (a stray file in the cache folder): nothing to scan.
-        if (scopes && !scopes.includes(globalScope)) return undefined;
+        if (scopes) return undefined;
         return enqueue(
           'scan',
           {
@@ -239,12 +241,12 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
 
 /**
  * The regions of `scopes` a scan job can name (a stray `notes.json` in the cache is none), and whether the buckets
- * are among them; undefined when there is no region, as a scan job names at least one (the buckets alone are
- * scanned with everything).
+ * are among them; undefined when there is neither.
  */
 function scanOfScopes(scopes: readonly string[]): { regions: string[]; buckets: boolean } | undefined {
   const regions = [...new Set(scopes)].filter((r) => r !== globalScope && regionSchema.safeParse(r).success);
-  return regions.length > 0 ? { regions, buckets: scopes.includes(globalScope) } : undefined;
+  const buckets = scopes.includes(globalScope);
+  return regions.length > 0 || buckets ? { regions, buckets } : undefined;
 }
 
 /**
