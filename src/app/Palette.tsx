@@ -51,7 +51,7 @@ export function Palette({
   /** ↑ is -1, ↓ is +1: through the history while it is being walked or the line is empty, else the list. */
   const move = (step: -1 | 1) => {
     const text = getLine().text;
-    const list = paletteSuggestions(commands, text);
+    const list = paletteSuggestions(commands, text, store.getState());
     const current = getSelected();
     const walk = getWalk();
     if (current < 0 && (walk !== undefined || text === '')) {
@@ -67,16 +67,17 @@ export function Palette({
     const name = press.name;
     if (name === 'esc') actions.ui.closeOverlay();
     else if (name === 'enter') {
-      const chosen = paletteSuggestions(commands, getLine().text)[getSelected()]?.line ?? getLine().text;
+      const chosen =
+        paletteSuggestions(commands, getLine().text, store.getState())[getSelected()]?.line ?? getLine().text;
       actions.ui.closeOverlay();
       history.add(chosen);
       const problem = runLine(commands, chosen, { ...context, state: store.getState });
       if (problem) actions.ui.notify('warn', problem);
     } else if (name === 'tab') {
-      const pick = paletteSuggestions(commands, getLine().text)[getSelected()]?.line;
+      const pick = paletteSuggestions(commands, getLine().text, store.getState())[getSelected()]?.line;
       if (pick !== undefined) show(lineOf(pick));
       else {
-        const completion = completeLine(commands, getLine().text);
+        const completion = completeLine(commands, getLine().text, store.getState());
         show(lineOf(completion.line));
         if (completion.candidates.length === 0) setError('no completions');
       }
@@ -92,7 +93,7 @@ export function Palette({
     return true;
   });
 
-  const suggestions = paletteSuggestions(commands, line.text);
+  const suggestions = paletteSuggestions(commands, line.text, store.getState());
   const shown = visibleSuggestions(suggestions, selected, rows);
   const errorText = error ? `   ${error}` : '';
   return (

@@ -1,5 +1,6 @@
 import { didYouMean } from '../domain/didYouMean';
 import { splitWords } from '../domain/text';
+import type { DeckState } from '../state/store';
 import type { CommandContext, PaletteCommand } from '../ui/paletteCommand';
 import type { Screen } from '../ui/screen';
 
@@ -10,6 +11,8 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     name: s.id,
     aliases: s.aliases,
     description: `Show ${s.title}`,
+    args: s.args,
+    complete: s.complete,
     run: (args, ctx) => {
       ctx.actions.ui.showTab(s.id);
       // Named from under `:ask` or `:advise`, the tab shows also when it is the one they cover.
@@ -90,7 +93,11 @@ export interface Completion {
 }
 
 /** Tab completion of the command name, or of the last argument when the command can complete it. */
-export function completeLine(commands: readonly PaletteCommand[], line: string): Completion {
+export function completeLine(
+  commands: readonly PaletteCommand[],
+  line: string,
+  state: DeckState,
+): Completion {
   const words = splitWords(line);
   const completingName = words.length === 0 || (words.length === 1 && !line.endsWith(' '));
   if (completingName) {
@@ -107,7 +114,7 @@ export function completeLine(commands: readonly PaletteCommand[], line: string):
   const command = findCommand(commands, words[0]);
   if (!command?.complete) return { line, candidates: [] };
   const argPrefix = line.endsWith(' ') ? '' : words[words.length - 1];
-  const candidates = command.complete(argPrefix).filter((c) => c.startsWith(argPrefix));
+  const candidates = command.complete(argPrefix, state).filter((c) => c.startsWith(argPrefix));
   const head = line.slice(0, line.length - argPrefix.length);
   if (candidates.length === 1) return { line: `${head}${candidates[0]} `, candidates };
   return { line: head + (commonPrefix(candidates) || argPrefix), candidates };
@@ -157,7 +164,11 @@ export function commandSynopsis(c: PaletteCommand): string {
  * What the palette lists under the line as it is typed: the commands whose name or alias starts with the
  * first word; once a command is named, its synopsis and the arguments it can complete.
  */
-export function paletteSuggestions(commands: readonly PaletteCommand[], line: string): Suggestion[] {
+export function paletteSuggestions(
+  commands: readonly PaletteCommand[],
+  line: string,
+  state: DeckState,
+): Suggestion[] {
   const words = splitWords(line);
   const typingName = words.length === 0 || (words.length === 1 && !/\s$/.test(line));
   if (typingName) {
@@ -172,7 +183,7 @@ export function paletteSuggestions(commands: readonly PaletteCommand[], line: st
   if (!command.complete) return [synopsis];
   const argPrefix = /\s$/.test(line) ? '' : words[words.length - 1];
   const head = line.slice(0, line.length - argPrefix.length);
-  const candidates = command.complete(argPrefix).filter((c) => c.startsWith(argPrefix));
+  const candidates = command.complete(argPrefix, state).filter((c) => c.startsWith(argPrefix));
   return [synopsis, ...candidates.map((c) => ({ label: `  ${c}`, line: `${head}${c} ` }))];
 }
 

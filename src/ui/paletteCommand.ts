@@ -15,6 +15,7 @@ export interface PaletteCommand {
   /** Argument synopsis shown in the palette, e.g. `<program> [args…]`. */
   args?: string;
   description: string;
-  complete?(argPrefix: string): string[];
+  /** What the last argument may be, from what the console knows now (`state`): listed and completed by Tab. */
+  complete?(argPrefix: string, state: DeckState): string[];
   run(args: string[], ctx: CommandContext): string | undefined;
 }

@@ -28,6 +28,9 @@ export interface Screen {
   Component: FC<ScreenProps>;
   /** `:<id> args…` in the palette: what the arguments do (e.g. `:jobs failed`). Returns an error message. */
   open?(args: string[], actions: DeckActions): string | undefined;
+  /** The synopsis of those arguments (`[status]`), and what the last one may be: the palette lists and completes it. */
+  args?: string;
+  complete?(argPrefix: string, state: DeckState): string[];
   /** Palette commands this screen adds (`:run`). */
   commands?: PaletteCommand[];
   /**

@@ -7,8 +7,13 @@ import {
   runLine,
 } from '../../src/app/commands';
 import { splitWords } from '../../src/domain/text';
+import { screens } from '../../src/screens';
 import { unknownProfile, unknownRegion } from '../../src/screens/resources/cloudCommands';
+import type { DeckState } from '../../src/state/store';
 import type { CommandContext, PaletteCommand } from '../../src/ui/paletteCommand';
+
+/** What the console knows, for the commands that complete from it (these do not). */
+const state = {} as DeckState;
 
 describe('palette words', () => {
   it('splits like a shell without running one', () => {
@@ -37,22 +42,22 @@ describe('palette completion', () => {
   ];
 
   it('completes a command name as far as it is unambiguous', () => {
-    expect(completeLine(commands, 'rep').line).toBe('repos ');
-    expect(completeLine(commands, 'r')).toEqual({
+    expect(completeLine(commands, 'rep', state).line).toBe('repos ');
+    expect(completeLine(commands, 'r', state)).toEqual({
       line: 'r',
       candidates: ['region', 'repo', 'repos', 'run'],
     });
-    expect(completeLine(commands, 'reg').line).toBe('region ');
-    expect(completeLine(commands, 'x').candidates).toEqual([]);
+    expect(completeLine(commands, 'reg', state).line).toBe('region ');
+    expect(completeLine(commands, 'x', state).candidates).toEqual([]);
   });
 
   it('completes arguments when the command can', () => {
-    expect(completeLine(commands, 'region eu-')).toEqual({
+    expect(completeLine(commands, 'region eu-', state)).toEqual({
       line: 'region eu-',
       candidates: ['eu-west-1', 'eu-central-1'],
     });
-    expect(completeLine(commands, 'region us').line).toBe('region us-east-1 ');
-    expect(completeLine(commands, 'run ls').candidates).toEqual([]);
+    expect(completeLine(commands, 'region us', state).line).toBe('region us-east-1 ');
+    expect(completeLine(commands, 'run ls', state).candidates).toEqual([]);
   });
 });
 
@@ -71,21 +76,25 @@ describe('palette suggestions', () => {
   ];
 
   it('lists every command whose name or alias starts with what is typed, each completing to its name', () => {
-    expect(paletteSuggestions(commands, '')).toHaveLength(3);
-    expect(paletteSuggestions(commands, 'g')).toEqual([
+    expect(paletteSuggestions(commands, '', state)).toHaveLength(3);
+    expect(paletteSuggestions(commands, 'g', state)).toEqual([
       { label: 'repos (repo, git) — Show Repositories', line: 'repos ' },
     ]);
-    expect(paletteSuggestions(commands, 'r').map((s) => s.line)).toEqual(['repos ', 'region ', 'run ']);
+    expect(paletteSuggestions(commands, 'r', state).map((s) => s.line)).toEqual([
+      'repos ',
+      'region ',
+      'run ',
+    ]);
   });
 
   it('shows a named command with the arguments it completes, the synopsis not selectable', () => {
-    expect(paletteSuggestions(commands, 'region eu-')).toEqual([
+    expect(paletteSuggestions(commands, 'region eu-', state)).toEqual([
       { label: 'region <name> — Switch the region' },
       { label: '  eu-west-1', line: 'region eu-west-1 ' },
       { label: '  eu-central-1', line: 'region eu-central-1 ' },
     ]);
-    expect(paletteSuggestions(commands, 'run l')).toEqual([{ label: 'run <program> — Run' }]);
-    expect(paletteSuggestions(commands, 'nope x')).toEqual([{ label: ':nope is not a command' }]);
+    expect(paletteSuggestions(commands, 'run l', state)).toEqual([{ label: 'run <program> — Run' }]);
+    expect(paletteSuggestions(commands, 'nope x', state)).toEqual([{ label: ':nope is not a command' }]);
   });
 
   it('says which command was probably meant', () => {
@@ -167,5 +176,26 @@ describe('checked arguments of :region and :profile', () => {
     expect(unknownProfile('xyz', [])).toMatch(
       /^:profile xyz: ~\/\.aws has no profiles \(aws configure --profile xyz/,
     );
+  });
+});
+
+describe('a tab named in the palette', () => {
+  const commands = builtinCommands(screens);
+
+  it('shows what its arguments are and completes them: a job status, an experiment of the workspace', () => {
+    expect(paletteSuggestions(commands, 'jobs ', state)[0]).toEqual({
+      label: 'jobs [status|all] (job, j) — Show Jobs',
+    });
+    expect(completeLine(commands, 'jobs fa', state).line).toBe('jobs failed ');
+    const known = {
+      ai: { experiments: [{ name: 'tiny-regression' }, { name: 'slow' }] },
+    } as unknown as DeckState;
+    expect(completeLine(commands, 'ai ti', known).line).toBe('ai tiny-regression ');
+    expect(paletteSuggestions(commands, 'ai ', known).map((s) => s.label)).toEqual([
+      'ai [experiment] (experiments, ml, training) — Show AI',
+      '  tiny-regression',
+      '  slow',
+    ]);
+    expect(completeLine(commands, 'batch n', state).line).toBe('batch new ');
   });
 });

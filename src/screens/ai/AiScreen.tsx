@@ -361,6 +361,8 @@ export const aiScreen: Screen = {
   ],
   Component: AiScreen,
   view: aiView,
+  args: '[experiment]',
+  complete: (_prefix, state) => (state.ai.experiments ?? []).map((e) => e.name),
   open: (args, actions) => {
     actions.ui.closeView('ai', { all: true });
     if (args[0]) actions.ai.openExperiment(args[0]);

@@ -355,6 +355,8 @@ export const batchScreen: Screen = {
   ],
   Component: BatchScreen,
   view: batchView,
+  args: '[new]',
+  complete: () => ['new'],
   open: (args, actions) => {
     actions.batches.openRun(undefined);
     if (args[0] === 'new') actions.batches.showForm(true);

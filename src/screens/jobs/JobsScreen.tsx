@@ -212,6 +212,8 @@ export const jobsScreen: Screen = {
   ],
   Component: JobsScreen,
   view: logView,
+  args: '[status|all]',
+  complete: () => [...jobStatuses, 'all'],
   open: (args, actions) => {
     const status = args[0];
     // `:jobs` shows every job: a status or schedule filter kept from before does not stay on.
