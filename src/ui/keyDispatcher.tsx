@@ -74,19 +74,23 @@ export function KeyDispatcher({
   };
 
   // Over a slow link (or from tmux send-keys) several keystrokes arrive in one read and Ink hands them over
-  // as one string. They are replayed one per tick, so that `:` has opened the palette (and its key layer is
-  // registered) before `run ls` is typed into it.
+  // as one string; on a busy host the next read can also come before the frame. Keys are replayed one per tick,
+  // so that `:` has opened the palette (and its key layer is registered) before `run ls` is typed into it.
   const queue = useRef<Array<[string, Key, string?]>>([]);
+  const waiting = useRef(false);
   const drain = () => {
     const next = queue.current.shift();
-    if (!next) return;
+    if (!next) {
+      waiting.current = false;
+      return;
+    }
     dispatch(...next);
-    if (queue.current.length > 0) setTimeout(drain, 0);
+    waiting.current = true;
+    setTimeout(drain, 0);
   };
   const enqueue = (...presses: Array<[string, Key, string?]>) => {
-    const idle = queue.current.length === 0;
     queue.current.push(...presses);
-    if (idle) drain();
+    if (!waiting.current) drain();
   };
 
   // useInput hands over a parsed key, not the bytes: Backspace (DEL) and Delete (ESC [3~) both arrive as

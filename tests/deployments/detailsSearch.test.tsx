@@ -35,4 +35,16 @@ describe("a project's details", () => {
     await deck.press('esc');
     await deck.waitFor('PROJECT');
   });
+
+  it('a search typed right after / (before the next frame, as over a slow ssh link) is the search, whole', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.press('enter'); // analytics
+    await deck.waitFor('analytics · dev · eu-central-1');
+    // Two reads before the console draws again: the second is the prompt's, though no frame shows it yet.
+    void deck.paste('/');
+    await deck.paste('subnet');
+    await deck.press('enter');
+    await deck.waitFor(/^\/subnet +n next · N previous · Esc clear/m);
+  });
 });

@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DeckSession, startDeck } from '../harness/startDeck';
+
+let deck: DeckSession | undefined;
+afterEach(() => {
+  deck?.unmount();
+  deck = undefined;
+});
+
+describe('keys typed ahead of the next frame', () => {
+  it(': and a command in two reads: the command is typed whole', async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    void deck.paste(':');
+    await deck.paste('jobs');
+    await deck.waitFor(/:jobs/);
+    expect(deck.frame()).not.toMatch(/:obs\b/);
+  });
+
+  it('/ and a filter in two reads: the filter is typed whole', async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    await deck.press('5');
+    void deck.paste('/');
+    await deck.paste('failed');
+    await deck.waitFor(/\/failed/);
+  });
+});
