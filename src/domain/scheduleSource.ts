@@ -7,6 +7,7 @@ import {
   schedulesFileSchema,
 } from './schedule';
 import type { SourceError } from './sourceError';
+import { stripControl } from './text';
 import { parseYamlFile } from './yamlSource';
 
 /** A schedule of the file that cannot run: where it is, its name if it has a readable one, and why. */
@@ -14,6 +15,8 @@ export interface InvalidSchedule {
   /** Its place in the list (`schedules[index]`). */
   index: number;
   name?: string;
+  /** Its `cron:` as written (text or a number), control characters removed: the entry may be wrong elsewhere. */
+  cron?: string;
   errors: SourceError[];
 }
 
@@ -64,8 +67,14 @@ export function parseSchedulesFile(file: string, text: string, hostZone: string)
   for (const [index, entry] of raw.entries()) {
     const errors = byEntry.get(index);
     if (errors) {
-      const name = (entry as { name?: unknown } | null)?.name;
-      invalid.push({ index, ...(typeof name === 'string' ? { name } : {}), errors });
+      const { name, cron } = (entry ?? {}) as { name?: unknown; cron?: unknown };
+      const written = typeof cron === 'string' || typeof cron === 'number' ? stripControl(String(cron)) : '';
+      invalid.push({
+        index,
+        ...(typeof name === 'string' ? { name } : {}),
+        ...(written.trim() ? { cron: written } : {}),
+        errors,
+      });
       continue;
     }
     const checked = scheduleEntrySchema.safeParse(entry);

@@ -433,6 +433,34 @@ steps:
     await d.waitFor('built');
   });
 
+  it('a running local step that printed nothing says no output yet, and no output once it ended', async () => {
+    const gate = join(ws.dir, 'gate');
+    writeFileSync(
+      join(ws.dir, 'pipelines', 'quiet.yaml'),
+      `name: quiet
+steps:
+  - name: wait
+    run: [sh, -c, 'while [ ! -f "${gate}" ]; do sleep 0.05; done']
+`,
+    );
+    const d = await openTab();
+    await d.press('j');
+    await d.waitFor(/^> local +- +quiet/m);
+    await d.press('t');
+    await d.waitFor('Run pipeline quiet now?');
+    await d.press('y');
+    await d.waitFor(/local +- +quiet +running/);
+    await d.press('enter');
+    await d.waitFor(/wait +running/);
+    await d.press('enter');
+    const running = await d.waitFor(/› wait · RUNNING/);
+    await d.waitFor(/^no output yet/m);
+    expect(running).not.toMatch(/^no output$/m);
+    writeFileSync(gate, '');
+    await d.waitFor(/› wait · PASSED/);
+    await d.waitFor(/^no output$/m);
+  });
+
   it('t on a GitHub workflow asks the branch and its inputs, then a ci job dispatches it', async () => {
     const d = await openTab();
     await d.press('j', 't');

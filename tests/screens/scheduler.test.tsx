@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckBusOf } from '../../src/openWorkspace';
-import { runSparkline } from '../../src/screens/scheduler/scheduleColumns';
-import type { SchedulerRow } from '../../src/screens/scheduler/schedulerRows';
+import { runSparkline, scheduleColumns } from '../../src/screens/scheduler/scheduleColumns';
+import { type SchedulerRow, schedulerRows } from '../../src/screens/scheduler/schedulerRows';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { deckSchedulesFor } from '../../src/services/scheduler/deckSchedules';
@@ -181,6 +181,79 @@ describe('the Scheduler screen', () => {
     await d.waitFor(
       /At 02:30 · Europe\/Berlin · next \d{4}-\d\d-\d\d 02:30, \d\d-\d\d 02:30, \d\d-\d\d 02:30 · no runs yet/,
     );
+  });
+});
+
+describe('the Scheduler names', () => {
+  const longName = 'rotate-the-application-load-balancer-access-logs-nightly';
+  // As in the walkthrough: a long name and an entry with errors (its message is long in WHEN).
+  const withLongName = `${yaml}  - name: ${longName}
+    cron: "15 3 * * *"
+    timezone: UTC
+    job: { run: [echo, rotate] }
+  - name: broken-one
+    cron: "0 4 * * *"
+    timezone: Mars/Olympus
+    job: { run: [echo, broken] }
+`;
+  const rowOf = (frame: string, name: string) =>
+    frame.split('\n').find((l) => l.slice(2).startsWith(name.slice(0, 10))) ?? '';
+
+  it('shows a long name whole where the terminal has room, cut in its middle where not', async () => {
+    writeFileSync(join(dir, 'schedules.yaml'), withLongName);
+    const d = await openScheduler({ size: { columns: 200, rows: 50 } });
+    const wide = await d.waitFor(/broken-one +invalid/);
+    expect(rowOf(wide, longName)).toMatch(new RegExp(`^  ${longName} +enabled +15 3 \\* \\* \\*`));
+    await d.resize(120, 35);
+    // At 120 the name takes what WHEN would grow into (it keeps its minimum): 50 of its 57 characters.
+    const mid = await d.waitFor((f) => rowOf(f, longName).length <= 120 && /WHEN/.test(f));
+    expect(rowOf(mid, longName)).toMatch(/^ {2}(rotate-the-application-\S*…\S*-logs-nightly) enabled /);
+    expect(/^ {2}(\S+) /.exec(rowOf(mid, longName))?.[1]).toHaveLength(50);
+    await d.resize(80, 24);
+    // At 80 columns it keeps both ends (the line under the table says it whole).
+    const narrow = await d.waitFor((f) => !f.includes(longName.slice(0, 40)));
+    expect(rowOf(narrow, longName)).toMatch(/^ {2}rotate-the-\S*…\S*-nightly +enabled +15 3 /);
+    for (const line of narrow.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('starts the line under the table with the name of the schedule at the cursor', async () => {
+    writeFileSync(join(dir, 'schedules.yaml'), withLongName);
+    const d = await openScheduler({ size: { columns: 200, rows: 50 } });
+    await d.waitFor(/^ nightly · At 02:30 · Europe\/Berlin · next /m);
+    await d.press('j', 'j');
+    await d.waitFor(new RegExp(`^ ${longName} · At 03:15 · UTC · next `, 'm'));
+    await d.press('j');
+    await d.waitFor(/^ broken-one · schedules\.yaml:\d+:\d+: schedules\[3\]\.timezone: /m);
+  });
+
+  it('shows the cron an entry with errors was written with, dimmed, and none when it has none', async () => {
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      `${yaml}  - name: broken-zone
+    cron: "0 4 * * *"
+    timezone: Mars/Olympus
+    job: { run: [echo, broken] }
+  - name: broken-cron
+    cron: "61 * * * *"
+    job: { run: [echo, never] }
+  - name: no-cron
+    job: { run: [echo, never] }
+`,
+    );
+    const d = await openScheduler();
+    const f = await d.waitFor(/no-cron +invalid/);
+    expect(f).toMatch(/broken-zone +invalid +0 4 \* \* \* +- /);
+    expect(f).toMatch(/broken-cron +invalid +61 \* \* \* \* +- /);
+    expect(f).toMatch(/no-cron +invalid +- /);
+    const cron = scheduleColumns(
+      () => undefined,
+      () => Date.now(),
+      false,
+    ).find((c) => c.key === 'cron')!;
+    const rows = schedulerRows(d.store.getState().schedules.file, []);
+    const of = (name: string) => rows.find((r) => r.name === name)!;
+    expect(cron.color?.(of('broken-zone'))).toBe('gray');
+    expect(cron.color?.(of('nightly'))).toBeUndefined();
   });
 });
 

@@ -9,7 +9,7 @@ import {
 } from '../../components/LogView';
 import { useLogSearch } from '../../components/useLogSearch';
 import { isFinished as jobFinished } from '../../domain/job';
-import type { PipelineRun } from '../../domain/pipelineClient';
+import { isFinished, type PipelineRun } from '../../domain/pipelineClient';
 import { fitWidth, stripControl } from '../../domain/text';
 import type { OpenJob } from '../../state/slices/pipelines';
 import { useCopy } from '../../ui/clipboard';
@@ -90,7 +90,10 @@ export function JobLogView({
   ]
     .filter(Boolean)
     .join(' · ');
-  const empty = open.error ?? open.note ?? (open.loading ? 'reading the log…' : 'no output');
+  // A step that has not ended may still write: "no output" is said only once it can write no more.
+  const ended = open.local ? isFinished(status) : open.complete;
+  const empty =
+    open.error ?? open.note ?? (open.loading ? 'reading the log…' : ended ? 'no output' : 'no output yet');
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.noColor ? undefined : statusColor[status]}>

@@ -108,7 +108,17 @@ export function scheduleColumns(
 ): Column<SchedulerRow>[] {
   const firstTick = (row: SchedulerRow) => (row.schedule ? next()?.of(row.schedule, now()) : undefined);
   return [
-    { key: 'name', title: 'NAME', priority: Priority.identity, whole: true, max: 28, value: (r) => r.name },
+    // A long name gets 28 columns, as many as at 80 columns, then whatever the detail columns would grow into (WHEN
+    // past its minimum, ZONE, JOB): it is what tells the rows apart. Cut, it loses its middle: names of one family
+    // share their start and differ at the end.
+    {
+      key: 'name',
+      title: 'NAME',
+      priority: Priority.identity,
+      min: 28,
+      cut: 'middle',
+      value: (r) => r.name,
+    },
     {
       key: 'state',
       title: 'STATE',
@@ -123,7 +133,9 @@ export function scheduleColumns(
       priority: Priority.main,
       whole: true,
       max: 24,
-      value: (r) => r.schedule?.cron ?? '',
+      // An entry with errors shows the cron it was written with, dimmed (it does not run): the entry is told apart.
+      value: (r) => r.schedule?.cron ?? r.cron ?? '',
+      color: (r) => (r.schedule ? undefined : 'gray'),
     },
     {
       key: 'next',

@@ -1,7 +1,7 @@
 import type { NextTicks } from '../../domain/scheduleNext';
 import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
 import { formatSourceError } from '../../domain/sourceError';
-import { formatAge, formatAgo } from '../../domain/text';
+import { formatAge, formatAgo, stripControl } from '../../domain/text';
 import type { SchedulerRow } from './schedulerRows';
 
 export interface ScheduleNote {
@@ -9,7 +9,10 @@ export interface ScheduleNote {
   tone: 'muted' | 'warn' | 'error';
 }
 
-/** The line under the table: the cursor row in full (its reading, zone, next three times, last run) or its error. */
+/**
+ * The line under the table: the cursor row in full, its name first (the NAME column may have cut it), then its
+ * reading, zone, next three times and last run, or its error.
+ */
 export function scheduleNote(
   row: SchedulerRow | undefined,
   next: NextTicks | undefined,
@@ -18,9 +21,15 @@ export function scheduleNote(
   if (!row) return { text: '', tone: 'muted' };
   if (!row.schedule) {
     const [first, ...more] = row.errors ?? [];
-    const text = first ? formatSourceError(first) : `${row.name} cannot run`;
+    // The file's own row: its error starts with the file's path, which is its name. A schedule's row names the
+    // schedule first, and its file without the folder the header names (at 80 columns the place still fits).
+    const ofFile = row.key === 'file';
+    const where =
+      first && !ofFile ? { ...first, file: first.file.slice(first.file.lastIndexOf('/') + 1) } : first;
+    const text = where ? formatSourceError(where) : 'cannot run';
+    const name = ofFile ? '' : `${stripControl(row.name)} · `;
     return {
-      text: `${text}${more.length ? ` (and ${more.length} more)` : ''} · E edits the file`,
+      text: `${name}${text}${more.length ? ` (and ${more.length} more)` : ''} · E edits the file`,
       tone: 'error',
     };
   }
@@ -37,7 +46,7 @@ export function scheduleNote(
     ? ` · last ${last.outcome}${last.finishedAt !== undefined ? ` ${formatAgo(now - last.finishedAt)}` : ''}${last.durationMs !== undefined ? ` (took ${formatAge(last.durationMs)})` : ''}`
     : ' · no runs yet';
   return {
-    text: `${describeCron(s.cron)} · ${zone} · ${when}${lastText}`,
+    text: `${s.name} · ${describeCron(s.cron)} · ${zone} · ${when}${lastText}`,
     tone: s.enabled ? 'muted' : 'warn',
   };
 }

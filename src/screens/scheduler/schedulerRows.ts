@@ -11,6 +11,8 @@ export interface SchedulerRow {
   schedule?: Schedule;
   /** Why it cannot run, located; set for error rows only. */
   errors?: SourceError[];
+  /** An error row's `cron:` as written (it may be what is wrong), when the entry has one. */
+  cron?: string;
   /** Newest first. */
   runs: ScheduleRun[];
   last?: ScheduleRun;
@@ -36,6 +38,7 @@ export function schedulerRows(file: SchedulesFile | undefined, jobs: readonly Jo
       key: `i:${bad.index}`,
       name: bad.name ?? `schedules[${bad.index}]`,
       errors: bad.errors,
+      ...(bad.cron !== undefined ? { cron: bad.cron } : {}),
       runs: [],
     });
   if (!file.readable && file.exists)
