@@ -250,7 +250,7 @@ function printRuns(io: HeadlessIO, rows: RunRow[], now: number): void {
       r.metric ? formatMetric(r.metric.last) : '-',
       String(r.points),
       r.durationMs === null ? '-' : seconds(r.durationMs),
-      r.startedAt ? formatAge(Math.max(0, (now - r.startedAt) / 1000)) : '-',
+      r.startedAt ? formatAge(now - r.startedAt) : '-',
     ]),
   );
 }

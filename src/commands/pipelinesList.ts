@@ -96,7 +96,7 @@ function printRows(io: HeadlessIO, rows: PipelineListRow[]) {
       r.lastRun?.run ?? '-',
       statusText(r),
       stripControl(r.lastRun?.branch ?? '-'),
-      r.lastRun?.startedAt ? formatAge(Math.max(0, (now - r.lastRun.startedAt) / 1000)) : '-',
+      r.lastRun?.startedAt ? formatAge(now - r.lastRun.startedAt) : '-',
       r.lastRun?.durationMs != null ? seconds(r.lastRun.durationMs) : '-',
     ]),
   );

@@ -1,4 +1,4 @@
-import { formatAge } from '../domain/text';
+import { formatAge, formatAgeAgo } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
@@ -49,7 +49,7 @@ export async function workersCommand(argv: string[], io: BusCommandIO): Promise<
           `${w.current.length}/${w.concurrency}`,
           String(w.jobsDone),
           String(w.jobsFailed),
-          `${formatAge(now - w.lastSeenAt)} ago`,
+          formatAgeAgo(now - w.lastSeenAt),
           w.current.map((c) => `${c.id} (${c.kind})`).join(', ') || '-',
         ]),
       );

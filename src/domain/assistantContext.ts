@@ -1,7 +1,7 @@
 import { type AdviceFinding, describeRow } from './adviceFinding';
 import { describeJob, type JobLogLine, type JobView } from './job';
 import { maskedText, maskSecrets } from './secretMask';
-import { formatAge, stripControl } from './text';
+import { formatAgo, stripControl } from './text';
 
 /**
  * The context that goes with a question to the assistant, built before anything is sent so the user sees exactly
@@ -127,7 +127,7 @@ export function buildAssistantContext(
     });
   }
   const jobLines = (job: ContextJob): string[] => {
-    const ago = job.finishedAt !== undefined ? `, ended ${formatAge(input.now - job.finishedAt)} ago` : '';
+    const ago = job.finishedAt !== undefined ? `, ended ${formatAgo(input.now - job.finishedAt)}` : '';
     const lines = [
       `job ${clean(job.id)} (${clean(job.kind)}) ${clean(job.status)}${ago}: ${clean(job.what)}`,
     ];

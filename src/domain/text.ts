@@ -199,9 +199,20 @@ const AGE_UNITS: readonly [number, string][] = [
   [60, 'm'],
 ];
 
-/** Compact age like kubectl, from milliseconds: `5s`, `3m`, `2h`, `4d`, `3w`, `2y` (floored). Negative is `0s`, NaN is `-`. */
+/**
+ * How far ahead of this host's clock a time may be and still read as now. The console's clocks redraw every 1-5 s
+ * (an age computed from the last tick runs behind a time just recorded) and hosts drift by seconds; further ahead,
+ * a clock is wrong (this host's or AWS's) or the data is bad, and no age is honest.
+ */
+export const FUTURE_SLACK_MS = 10_000;
+
+/**
+ * Compact age like kubectl, from milliseconds: `5s`, `3m`, `2h`, `4d`, `3w`, `2y` (floored). A time up to
+ * FUTURE_SLACK_MS in the future is `0s`; further ahead (clock skew, bad cached data), like NaN, it is `-`: a table
+ * says it has no age to give rather than a wrong one.
+ */
 export function formatAge(ms: number): string {
-  if (!Number.isFinite(ms)) return '-';
+  if (!Number.isFinite(ms) || ms < -FUTURE_SLACK_MS) return '-';
   const s = Math.max(0, Math.floor(ms / 1000));
   for (const [size, unit] of AGE_UNITS) {
     if (s >= size) return `${Math.floor(s / size)}${unit}`;
@@ -209,14 +220,31 @@ export function formatAge(ms: number): string {
   return `${s}s`;
 }
 
-/** An age in words for a sentence, from milliseconds: `just now`, `40 s ago`, `3 min ago`, `2 h ago`, `5 d ago`. */
+/**
+ * An age in words for a sentence, from milliseconds: `just now`, `40 s ago`, `3 min ago`, `2 h ago`, `5 d ago`.
+ * The same rule as formatAge: up to FUTURE_SLACK_MS ahead is `just now`; further, the sentence says the time is
+ * in the future and by how much (`2 h in the future`), as git says "in the future" of a commit dated ahead.
+ */
 export function formatAgo(ms: number): string {
+  if (!Number.isFinite(ms)) return 'at an unknown time';
+  if (ms < -FUTURE_SLACK_MS) return `${agoWords(-ms)} in the future`;
   const s = Math.floor(ms / 1000);
   if (s < 5) return 'just now';
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86_400)} d ago`;
+  return `${agoWords(ms)} ago`;
+}
+
+/** formatAge for a cell that says `ago` (`3m ago`); a time with no honest age is `-`, not `- ago`. */
+export function formatAgeAgo(ms: number): string {
+  const age = formatAge(ms);
+  return age === '-' ? age : `${age} ago`;
+}
+
+function agoWords(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+  return `${Math.floor(s / 86_400)} d`;
 }
 
 /**

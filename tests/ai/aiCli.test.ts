@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
 import { RedisRunMetrics } from '../../src/services/ai/redisRunMetrics';
@@ -101,9 +101,15 @@ describe('infradeck ai (no Redis: runs in the command’s process)', () => {
       // 7 loss, w and b lines (step 1 and every 10) and one val_loss line.
       expect(r.points).toBe(7 * 3 + 1);
     }
-    const table = await infradeck('ai', 'runs');
+    // Read three hours on, each run's AGE says so (it once divided milliseconds by 1,000 and read `10s`).
+    const realNow = Date.now;
+    const later = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3 * 3_600_000);
+    const table = await infradeck('ai', 'runs').finally(() => later.mockRestore());
     expect(table.stdout).toMatch(/RUN\s+EXPERIMENT\s+STATUS\s+PARAMS\s+BEST/);
     expect(table.stdout).toContain('val_loss ');
+    const runLines = table.stdout.split('\n').filter((l) => runs.some((r) => l.startsWith(`${r.run} `)));
+    expect(runLines).toHaveLength(runs.length);
+    for (const l of runLines) expect(l).toMatch(/\s3h$/);
 
     const id = runs[0]!.run;
     const metrics = await infradeck('ai', 'metrics', id, '--json');

@@ -1,6 +1,14 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, fitWidth, formatAge, stripControl } from '../../src/domain/text';
+import {
+  displayWidth,
+  FUTURE_SLACK_MS,
+  fitWidth,
+  formatAge,
+  formatAgeAgo,
+  formatAgo,
+  stripControl,
+} from '../../src/domain/text';
 
 describe('stripControl', () => {
   it('leaves ordinary text alone', () => {
@@ -112,9 +120,41 @@ describe('formatAge', () => {
     expect(formatAge((2 * 365 * 86400 + 5) * 1000)).toBe('2y');
   });
 
-  it('handles clock skew and garbage without crashing', () => {
-    expect(formatAge(-30 * 1000)).toBe('0s');
+  it('reads a time a few seconds ahead (a clock tick behind, hosts drifting) as 0s', () => {
+    expect(formatAge(-500)).toBe('0s');
+    expect(formatAge(-FUTURE_SLACK_MS)).toBe('0s');
+  });
+
+  it('gives no age to a time further in the future (clock skew, bad cached data), nor to garbage', () => {
+    expect(formatAge(-FUTURE_SLACK_MS - 1)).toBe('-');
+    expect(formatAge(-30 * 1000)).toBe('-');
+    expect(formatAge(-2 * 3600 * 1000)).toBe('-');
     expect(formatAge(Number.NaN)).toBe('-');
     expect(formatAge(Number.POSITIVE_INFINITY)).toBe('-');
+  });
+});
+
+describe('formatAgeAgo', () => {
+  it('is a compact age that says ago, or - with no honest age (never `- ago`)', () => {
+    expect(formatAgeAgo(3 * 60_000)).toBe('3m ago');
+    expect(formatAgeAgo(-2 * 3_600_000)).toBe('-');
+    expect(formatAgeAgo(Number.NaN)).toBe('-');
+  });
+});
+
+describe('formatAgo', () => {
+  it('says how long ago in words', () => {
+    expect(formatAgo(0)).toBe('just now');
+    expect(formatAgo(42_000)).toBe('42 s ago');
+    expect(formatAgo(3 * 60_000)).toBe('3 min ago');
+    expect(formatAgo(5 * 3_600_000)).toBe('5 h ago');
+    expect(formatAgo(2 * 86_400_000)).toBe('2 d ago');
+  });
+
+  it('follows the rule of formatAge for a time ahead: just now within seconds, then in the future and by how much', () => {
+    expect(formatAgo(-FUTURE_SLACK_MS)).toBe('just now');
+    expect(formatAgo(-42_000)).toBe('42 s in the future');
+    expect(formatAgo(-2 * 3_600_000 - 5_000)).toBe('2 h in the future');
+    expect(formatAgo(Number.NaN)).toBe('at an unknown time');
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatAge } from '../../src/domain/text';
 import type { Answer } from './ciHttpServer';
 import { ghRun, githubToken, glPipeline, RemoteCliDeck } from './remoteCliDeck';
 
@@ -20,7 +21,7 @@ interface Row {
   target: string | null;
   repo: string | null;
   file: string | null;
-  lastRun: { run: string; status: string; branch?: string; who?: string } | null;
+  lastRun: { run: string; status: string; branch?: string; who?: string; startedAt?: number } | null;
   problem?: string;
   problemKind?: string;
 }
@@ -139,6 +140,11 @@ describe('infradeck pipelines with remote CI', () => {
     expect(lines[0]).toMatch(/^SOURCE\s+PIPELINE\s+REPO\s+STEPS\s+LAST RUN\s+STATUS\s+BRANCH\s+AGE\s+TOOK$/);
     expect(lines.find((l) => l.includes('shop:ci.yml'))).toMatch(
       /^github\s+shop:ci.yml\s+shop\s+-\s+shop#42\s+failed\s+fix-login\s/,
+    );
+    // Its age, counted in milliseconds as every age is (it once read 1,000 times too young).
+    const startedAt = rows.find((r) => r.target === 'shop:ci.yml')?.lastRun?.startedAt ?? Number.NaN;
+    expect(lines.find((l) => l.includes('shop:ci.yml'))?.split(/\s+/)[7]).toBe(
+      formatAge(Date.now() - startedAt),
     );
     expect(lines.find((l) => l.includes('shop:nightly.yml'))).toMatch(/never run/);
     expect(lines.find((l) => l.startsWith('gitlab'))).toMatch(/infra:\.gitlab-ci\.yml\s+infra\s.*no token/);

@@ -122,6 +122,36 @@ describe('the Repositories screen on real repositories', () => {
     expect(help).not.toMatch(/Select row|Select all/);
   });
 
+  it('in the details of a repository that cannot be read, lists and takes only y (the error) and Esc', async () => {
+    const d = await openRepos(data);
+    await d.waitFor('path does not exist');
+    await d.press('/');
+    await d.type('gone');
+    await d.press('enter', 'enter');
+    const f = await d.waitFor(/error: .*path does not exist/);
+    const error = /error: (.*\S)/.exec(f)?.[1];
+    // The start-up toast (no config file) would hide the hints.
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await d.waitFor((frame) => frame.split('\n').at(-2)?.includes('? help') ?? false);
+    expect(d.lines().at(-2)).toMatch(/^y copy error {2}Esc back {2}\? help/);
+    expect(d.lines().at(-2)).not.toMatch(/commit|filter|sort/);
+    // Keys of the commits' table do nothing here, and are not offered.
+    await d.press('/', 'o');
+    expect(d.store.getState().ui.overlay).toBeNull();
+    await d.press('y');
+    const copied = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '')?.[1];
+    expect(Buffer.from(copied ?? '', 'base64').toString('utf8')).toBe(error);
+    await d.press('?');
+    const help = await d.waitFor('Repositories: error');
+    expect(help).toMatch(/y +Copy the error/);
+    expect(help).toMatch(/Esc +Back/);
+    expect(help).not.toMatch(/The commit: git show|Filter the commits|Sort by|^ List$/m);
+    await d.press('esc');
+    await d.waitFor((frame) => !frame.includes('Repositories: error'));
+    await d.press('esc');
+    await d.waitFor('UPSTREAM');
+  });
+
   it('picks up a new commit on r', async () => {
     const d = await openRepos(data);
     await d.waitFor('first commit');

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
+import type { Resource } from '../../src/domain/resource';
 import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
@@ -190,5 +191,89 @@ describe("a resource's details", () => {
     expect(help).not.toContain('Delete the selected');
     expect(help).not.toContain('Select row');
     expect(help).not.toContain('Sort by');
+  });
+});
+
+/** What a scan finds after a VPC, a subnet, a gateway and a key pair went: the resources that still name them. */
+function orphans(): Resource[] {
+  const base = {
+    region: 'us-east-1',
+    project: 'orphans',
+    detail: '',
+    tags: { 'infradeck:project': 'orphans' },
+  };
+  return [
+    {
+      ...base,
+      type: 'instance',
+      id: 'i-0orphan',
+      name: 'orphan-1',
+      state: 'running',
+      refs: { vpc: 'vpc-0gone', subnet: 'subnet-0gone', securityGroups: ['sg-0here'], keyPair: 'gone-key' },
+    },
+    { ...base, type: 'security-group', id: 'sg-0here', name: 'still-here', refs: { vpc: 'vpc-0gone' } },
+    {
+      ...base,
+      type: 'route-table',
+      id: 'rtb-0orphan',
+      name: 'orphan-rtb',
+      refs: { vpc: 'vpc-0gone', subnets: ['subnet-0gone', 'subnet-0gone'], internetGateways: ['igw-0gone'] },
+    },
+  ];
+}
+
+/** The Resources tab holding `orphans()` (put in the index as a project look-up would), one's details open. */
+async function openOrphan(name: string, size = { columns: 120, rows: 30 }) {
+  deck = await startDeck({ size });
+  deck.store.getState().actions.cloud.lookedUp('orphans', 'us-east-1', orphans());
+  await deck.press('3', '/');
+  await deck.type(name);
+  await deck.press('enter', 'enter');
+  await deck.waitFor('Related (');
+  return deck;
+}
+
+/** The lines of the Related section, without the cursor mark. */
+const relatedLines = (frame: string) => {
+  const lines = frame.split('\n').map((l) => l.slice(2).trimEnd());
+  const start = lines.findIndex((l) => l.startsWith('Related ('));
+  return lines.slice(start, lines.indexOf('', start));
+};
+
+describe("a resource's details, with references the last scan did not find", () => {
+  it('list each with what it is, marked as not in the last scan, after the related resources found', async () => {
+    const d = await openOrphan('orphan-1');
+    expect(relatedLines(d.frame())).toEqual([
+      'Related (4, 3 not in the last scan):',
+      '  sg sg-0here (still-here)',
+      '  vpc vpc-0gone (not in the last scan)',
+      '  subnet subnet-0gone (not in the last scan)',
+      '  key gone-key (not in the last scan)',
+    ]);
+  });
+
+  it("list a route table's gateway gone, and a subnet it names twice once", async () => {
+    const d = await openOrphan('orphan-rtb');
+    expect(relatedLines(d.frame())).toEqual([
+      'Related (3, 3 not in the last scan):',
+      '  vpc vpc-0gone (not in the last scan)',
+      '  subnet subnet-0gone (not in the last scan)',
+      '  igw igw-0gone (not in the last scan)',
+    ]);
+  });
+
+  it('say so on Enter and d instead of doing nothing, and y still copies the id', async () => {
+    const d = await openOrphan('orphan-1');
+    await d.press('j', 'j');
+    expect(cursorLine(d.frame())).toMatch(/^> {3}vpc vpc-0gone \(not in the last scan\)/);
+    await d.press('enter');
+    await d.toasted('vpc-0gone is not in the last scan: nothing to open');
+    expect(d.store.getState().ui.views.resources).toHaveLength(1);
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await d.press('d');
+    await d.toasted('vpc-0gone is not in the last scan: nothing to open');
+    expect(d.store.getState().ui.views.resources).toHaveLength(1);
+    await d.press('y');
+    expect(copied(d)).toBe('vpc-0gone');
   });
 });

@@ -6,7 +6,7 @@ import type { DeckEvent } from '../../domain/event';
 import { describeJob, type JobView } from '../../domain/job';
 import { resourceKey } from '../../domain/resource';
 import { parseFilter } from '../../domain/tableFilter';
-import { formatAge } from '../../domain/text';
+import { formatAgeAgo } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -139,7 +139,7 @@ export function useDashboardList({
         const j = (i as Extract<DashboardItem, { kind: 'failure' }>).job;
         return {
           key: itemKey(i),
-          text: `${j.id}  ${formatAge(now - (j.finishedAt ?? j.createdAt))} ago  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
+          text: `${j.id}  ${formatAgeAgo(now - (j.finishedAt ?? j.createdAt))}  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
           color: theme.error,
         };
       }),

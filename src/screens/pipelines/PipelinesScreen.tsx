@@ -5,7 +5,7 @@ import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import type { PipelineRow } from '../../domain/pipelineRows';
-import { formatAge, stripControl } from '../../domain/text';
+import { formatAge, formatAgo, stripControl } from '../../domain/text';
 import type { HostQuota } from '../../state/services/pipelines';
 import { pipelineRowsOf } from '../../state/slices/pipelines';
 import type { DeckState } from '../../state/store';
@@ -42,8 +42,7 @@ function rowNote(row: PipelineRow | undefined, now: number): { text: string; err
   }
   if (!last)
     return { text: `${row.file ?? row.remote?.path ?? row.pipeline}: never run · t starts it`, error: false };
-  const started =
-    last.startedAt !== undefined ? `started ${formatAge(now - last.startedAt)} ago` : 'not started';
+  const started = last.startedAt !== undefined ? `started ${formatAgo(now - last.startedAt)}` : 'not started';
   return {
     text: [
       `run ${last.id}`,
@@ -151,7 +150,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     remoteLoading
       ? 'refreshing…'
       : remoteAt
-        ? `remote read ${formatAge(now - remoteAt)} ago`
+        ? `remote read ${formatAgo(now - remoteAt)}`
         : 'remote not read yet',
     ...(quota ? [quota] : []),
     ...(readOnly ? ['READ-ONLY'] : []),

@@ -1,6 +1,6 @@
 import { type Column, Priority } from '../../components/tableModel';
 import type { PipelineJob, PipelineStep } from '../../domain/pipelineClient';
-import { formatAge } from '../../domain/text';
+import { formatAgeAgo } from '../../domain/text';
 import { formatSpan, statusColor } from './pipelineColumns';
 
 /** A line of the run view: a job (a local run's step), or one of a GitHub job's steps under it. */
@@ -86,7 +86,7 @@ export function runJobColumns(now: () => number, stages: boolean): Column<RunJob
       align: 'right',
       value: (r) => {
         const at = (r.step ?? r.job).startedAt;
-        return at === undefined ? '' : `${formatAge(now() - at)} ago`;
+        return at === undefined ? '' : formatAgeAgo(now() - at);
       },
     },
     {

@@ -13,6 +13,14 @@ import { commitColumns } from './commitColumns';
 const noCommits: LastCommit[] = [];
 
 /**
+ * The details could not be read at all: only `y` (the error) and Esc work there, and the hint line and `?` say
+ * so (the `repoError` view).
+ */
+export function repoDetailsFailed(details: { error?: string; value?: unknown; loading?: boolean }): boolean {
+  return details.error !== undefined && details.value === undefined && !details.loading;
+}
+
+/**
  * Enter on a repository: its `git status` and its recent commits as a table (`/` filters, `o` sorts, Enter shows
  * the commit, `y` copies its id). Esc clears a kept filter, then goes back to the list (or to the tab that opened
  * it).
@@ -59,9 +67,18 @@ export function RepoDetailsView({
   // and the details at once, back to that tab with its cursor where it was.
   const closeCommit = () => (openedFromTab ? close() : actions.repos.closeCommit());
 
+  const failed = details !== undefined && repoDetailsFailed(details);
+
   useKeys(
     'screen',
     (press) => {
+      if (failed) {
+        const action = press.action(['repoError']);
+        if (action === 'view.back') close();
+        else if (action === 'clipboard.copy') copy(details?.error);
+        else return false;
+        return true;
+      }
       const action = press.action(['repoDetails', 'list']);
       const commit = table.cursorRow;
       // Esc clears a kept filter first (as on every list), then goes back to the repositories.

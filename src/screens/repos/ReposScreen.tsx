@@ -10,7 +10,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { ciCell } from '../pipelines/pipelineColumns';
-import { RepoDetailsView } from './RepoDetailsView';
+import { RepoDetailsView, repoDetailsFailed } from './RepoDetailsView';
 import { repoColumns } from './repoColumns';
 
 function ReposScreen({ width, height, active }: ScreenProps) {
@@ -94,6 +94,16 @@ const detailsView: ScreenView = {
     { action: 'view.back', label: 'back' },
   ],
 };
+/** The details could not be read (not a git repository, a path gone): no commits to open, filter or sort. */
+const errorView: ScreenView = {
+  id: 'repoError',
+  title: 'error',
+  scopes: [],
+  hints: [
+    { action: 'clipboard.copy', label: 'copy error' },
+    { action: 'view.back', label: 'back' },
+  ],
+};
 const commitView: ScreenView = {
   id: 'repoCommit',
   title: 'commit',
@@ -126,6 +136,8 @@ export const reposScreen: Screen = {
     { id: 'table.sortReverse', keys: ['O'], description: 'Reverse sort', scope: 'repoDetails' },
     copyAction('repoDetails', "Copy the commit's id (OSC 52)"),
     { id: 'view.back', keys: ['esc'], description: 'Back', scope: 'repoDetails' },
+    copyAction('repoError', 'Copy the error (OSC 52)'),
+    { id: 'view.back', keys: ['esc'], description: 'Back', scope: 'repoError' },
     copyAction('repoCommit', "Copy the commit's id (OSC 52)"),
   ],
   // No selection: no action here takes several repositories.
@@ -137,5 +149,10 @@ export const reposScreen: Screen = {
     { action: 'table.sortNext', label: 'sort' },
   ],
   Component: ReposScreen,
-  view: (s) => (s.repos.details ? (s.repos.details.commit ? commitView : detailsView) : undefined),
+  view: (s) => {
+    const details = s.repos.details;
+    if (!details) return undefined;
+    if (details.commit) return commitView;
+    return repoDetailsFailed(details) ? errorView : detailsView;
+  },
 };

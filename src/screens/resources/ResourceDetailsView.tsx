@@ -3,7 +3,7 @@ import { CursorList, moveCursor } from '../../components/CursorList';
 import { scrollWindow } from '../../components/tableModel';
 import type { Resource, ResourceIndex } from '../../domain/resource';
 import { useCopy } from '../../ui/clipboard';
-import { useDeckContext } from '../../ui/deckContext';
+import { useActions, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { useKeyState } from '../../ui/useKeyState';
 import { resourceDetailLines } from './resourceDetails';
@@ -11,7 +11,7 @@ import { resourceDetailLines } from './resourceDetails';
 /**
  * Enter on a resource: the resource, the resources it is tied to, its tags and attributes, with a cursor. Enter
  * on a related resource opens its details (Esc comes back), `d` describes the resource under the cursor as YAML,
- * `y` copies what the line names.
+ * `y` copies what the line names. A reference the last scan did not find is listed dim; Enter and `d` on it say so.
  */
 export function ResourceDetailsView({
   resource,
@@ -38,6 +38,7 @@ export function ResourceDetailsView({
   onBack: () => void;
 }) {
   const { theme } = useDeckContext();
+  const actions = useActions();
   const copy = useCopy();
   const lines = useMemo(() => resourceDetailLines(resource, index), [resource, index]);
   const [cursor, getCursor, setCursor] = useKeyState<{ key: string; index: number }>({
@@ -65,6 +66,8 @@ export function ResourceDetailsView({
       const line = lines[here];
       const focused = line?.related ?? resource;
       if (action === 'view.back') onBack();
+      else if ((action === 'resource.open' || action === 'resource.describe') && line?.missing)
+        actions.ui.notify('warn', line.missing);
       else if (action === 'resource.open') {
         if (line?.related) {
           onCursor(line.key);
@@ -87,7 +90,7 @@ export function ResourceDetailsView({
   const rows = lines.map((l) =>
     l.key === 'self'
       ? { key: l.key, text: l.text, bold: true, color: theme.accent }
-      : { key: l.key, text: l.text, bold: l.heading },
+      : { key: l.key, text: l.text, bold: l.heading, color: l.missing ? theme.muted : undefined },
   );
   return <CursorList rows={rows} cursor={at} offset={offset.current} width={width} height={height} />;
 }

@@ -1,5 +1,11 @@
 import { stringify } from 'yaml';
-import { type Resource, type ResourceIndex, resourceKey } from '../../domain/resource';
+import {
+  type Resource,
+  type ResourceIndex,
+  type ResourceRefs,
+  type ResourceType,
+  resourceKey,
+} from '../../domain/resource';
 import { nameText, typeLabel } from './resourceColumns';
 
 /** A line of a resource's details. Lines with `copy` are where the cursor stops. */
@@ -11,6 +17,50 @@ export interface DetailLine {
   copy?: string;
   /** A related resource: Enter opens its details. */
   related?: Resource;
+  /** A resource this one refers to that the index does not hold: what Enter (and `d`) say instead of opening it. */
+  missing?: string;
+}
+
+/** What each kind of reference points at. */
+const refType: Record<keyof ResourceRefs, ResourceType> = {
+  vpc: 'vpc',
+  subnet: 'subnet',
+  securityGroups: 'security-group',
+  volumes: 'volume',
+  instance: 'instance',
+  subnets: 'subnet',
+  internetGateways: 'internet-gateway',
+  keyPair: 'key-pair',
+};
+
+/**
+ * The references of `r` the index has nothing for, in the order of its refs: its VPC or subnet deleted, a route to
+ * a gateway gone, a key pair removed. A key pair is referred to by its name, everything else by its id.
+ */
+function missingRefs(
+  r: Resource,
+  index: ResourceIndex,
+  related: readonly Resource[],
+): [ResourceType, string][] {
+  const out: [ResourceType, string][] = [];
+  const seen = new Set<string>();
+  for (const [kind, value] of Object.entries(r.refs) as [
+    keyof ResourceRefs,
+    string | string[] | undefined,
+  ][]) {
+    const type = refType[kind];
+    if (!type) continue;
+    for (const id of Array.isArray(value) ? value : value ? [value] : []) {
+      if (seen.has(`${type} ${id}`)) continue;
+      seen.add(`${type} ${id}`);
+      const found =
+        type === 'key-pair'
+          ? related.some((o) => o.type === 'key-pair' && o.name === id)
+          : index.get(r.region, id) !== undefined;
+      if (!found) out.push([type, id]);
+    }
+  }
+  return out;
 }
 
 function flatten(value: unknown, prefix: string, out: DetailLine[]): void {
@@ -34,13 +84,29 @@ export function resourceDetailLines(r: Resource, index: ResourceIndex): DetailLi
     { key: 'gap:related', text: '' },
   ];
   const related = index.related(r);
-  lines.push({ key: 'related', text: `Related (${related.length}):`, heading: true });
+  const missing = missingRefs(r, index, related);
+  const count = related.length + missing.length;
+  lines.push({
+    key: 'related',
+    text: `Related (${count}${missing.length ? `, ${missing.length} not in the last scan` : ''}):`,
+    heading: true,
+  });
   for (const o of related)
     lines.push({
       key: `related:${resourceKey(o)}`,
       text: `  ${typeLabel[o.type]} ${o.id}${nameText(o) ? ` (${nameText(o)})` : ''}  ${o.state ?? ''}`,
       copy: o.id,
       related: o,
+    });
+  // Still named by the resource (its VPC deleted, a route's gateway gone): listed, so the details do not hide
+  // what the resource points at, and marked, so Enter is not expected to open it.
+  for (const [type, id] of missing)
+    lines.push({
+      key: `missing:${type}:${id}`,
+      text: `  ${typeLabel[type]} ${id} (not in the last scan)`,
+      copy: id,
+      // Short enough for the message line at 80 columns: the line itself says what it is.
+      missing: `${id} is not in the last scan: nothing to open`,
     });
   lines.push({ key: 'gap:tags', text: '' });
   lines.push({ key: 'tags', text: `Tags (${Object.keys(r.tags).length}):`, heading: true });
