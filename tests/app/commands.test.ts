@@ -197,5 +197,8 @@ describe('a tab named in the palette', () => {
       '  slow',
     ]);
     expect(completeLine(commands, 'batch n', state).line).toBe('batch new ');
+    expect(paletteSuggestions(commands, 'resources ', state)[0]?.label).toMatch(
+      /^resources \[type\|all\] \[project\]/,
+    );
   });
 });

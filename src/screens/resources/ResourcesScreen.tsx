@@ -276,6 +276,7 @@ export const resourcesScreen: Screen = {
     if (!resourceAt(s.cloud.index, open.key)) return goneView;
     return open.kind === 'describe' ? describeView : detailsView;
   },
+  args: '[type|all] [project]',
   open: (args, actions) => {
     const [word, project] = args;
     actions.ui.closeView('resources', { all: true });
