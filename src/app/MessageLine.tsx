@@ -95,7 +95,7 @@ export function MessageLine({ screen, hints, width }: { screen: string; hints: H
       </Text>
     );
   }
-  const filterNote = filter ? `filter: ${filter} (/ to change, Esc in prompt clears)  ` : '';
+  const filterNote = filter ? `filter: ${filter} (/ to change, Esc clears)  ` : '';
   const allowed = { ...hints, screen: allowedHints(hints.screen, deniedKeyLabels(screen, keymap, access)) };
   return <Text color={theme.muted}>{fitWidth(fitHintLine(allowed, width, filterNote), width)}</Text>;
 }

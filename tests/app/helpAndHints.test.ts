@@ -42,9 +42,9 @@ describe('the hint line', () => {
     const long = fitHintLine(
       resourcesHints,
       80,
-      'filter: region:ap-northeast-1 (/ to change, Esc in prompt clears)  ',
+      'filter: region:ap-northeast-1 state:running (/ to change, Esc clears)  ',
     );
-    expect(long).toBe('filter: region:ap-northeast-1 (/ to change, Esc in prompt clears)  ? help');
+    expect(long).toBe('filter: region:ap-northeast-1 state:running (/ to change, Esc clears)  ? help');
   });
 });
 
