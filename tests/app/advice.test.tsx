@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { consoleCloud } from '../../src/consoleCloud';
-import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { startDemoConsole } from '../harness/demoConsole';
 import { operator } from '../harness/memoryDeckBus';
-import { type DeckSession, startDeck } from '../harness/startDeck';
+import type { DeckSession, StartDeckOptions } from '../harness/startDeck';
 
 let dir: string;
 let deck: DeckSession | undefined;
@@ -26,19 +23,8 @@ afterEach(async () => {
 });
 
 /** The console on the DEMO cloud, scanned, its jobs run in-process against the same cloud; at 80x24. */
-async function openScanned(opts: { readOnly?: boolean } = {}) {
-  const cloud = consoleCloud(dir, {});
-  bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
-    requester: operator,
-  });
-  deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud },
-    size: { columns: 80, rows: 24 },
-    readOnly: opts.readOnly,
-  });
-  await deck.store.getState().actions.cloud.connect({ demo: true });
+async function openScanned(opts: StartDeckOptions = {}) {
+  ({ deck, bus } = await startDemoConsole(dir, { size: { columns: 80, rows: 24 }, ...opts }));
   await deck.waitFor(() => (deck?.store.getState().cloud.index.all.length ?? 0) > 100, 15_000);
   return deck;
 }
@@ -160,21 +146,12 @@ describe(':advise in the console', () => {
   });
 
   it('names its keys as config.yaml binds them', async () => {
-    const cloud = consoleCloud(dir, {});
-    bus = openMemoryBus({
-      handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
-      requester: operator,
-    });
-    deck = await startDeck({
-      bus: deckBusOf(bus, operator),
-      services: { cloud: cloud.deckCloud },
+    const d = await openScanned({
       size: { columns: 100, rows: 24 },
       config: { keys: { 'advice.reload': 'R' } },
     });
-    await deck.store.getState().actions.cloud.connect({ demo: true });
-    await deck.waitFor(() => (deck?.store.getState().cloud.index.all.length ?? 0) > 100, 15_000);
-    await advise(deck);
-    const f = await deck.waitFor('R read again');
+    await advise(d);
+    const f = await d.waitFor('R read again');
     expect(f).not.toContain('r read again');
   });
 

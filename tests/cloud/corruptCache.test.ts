@@ -2,15 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { consoleCloud } from '../../src/consoleCloud';
-import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { readRegionScan } from '../../src/services/cloud/scanCache';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
 import { waitFor } from '../bus/contractSuite';
-import { operator } from '../harness/memoryDeckBus';
-import { type DeckSession, startDeck } from '../harness/startDeck';
+import { startDemoConsole } from '../harness/demoConsole';
+import type { DeckSession } from '../harness/startDeck';
 
 const account = '000000000000';
 let dir: string;
@@ -28,19 +24,10 @@ afterEach(async () => {
 
 /** A console on the demo cloud of workspace `dir`, its jobs run in-process, on the Resources tab. */
 async function startConsole() {
-  const cloud = consoleCloud(dir, {});
-  bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
-    requester: operator,
-  });
-  deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud },
-    size: { columns: 140, rows: 30 },
-  });
-  await deck.store.getState().actions.cloud.connect({ demo: true });
-  await deck.press('3');
-  return { deck, bus };
+  const started = await startDemoConsole(dir, { size: { columns: 140, rows: 30 } });
+  ({ deck, bus } = started);
+  await started.deck.press('3');
+  return started;
 }
 
 /** Runs the console once so that it scans and writes the cache, and closes it; when each scope was scanned. */

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
-import { deckBusOf, deckProjectsFor } from '../../src/openWorkspace';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
-import { operator } from '../harness/memoryDeckBus';
-import { type DeckSession, startDeck } from '../harness/startDeck';
+import { deckProjectsFor } from '../../src/openWorkspace';
+import { startDemoConsole } from '../harness/demoConsole';
+import type { DeckSession } from '../harness/startDeck';
 import { exampleText, rowOf } from './deploymentsHarness';
 
 // Issue 11 §13: after a restart a project read `provisioned` and `not deployed` at once (the cached scan was
@@ -22,20 +20,16 @@ afterEach(async () => {
 /** The console as `npm start` opens it on `dir`: the DEMO cloud, in-process workers, the scan cache. */
 async function openConsole(): Promise<DeckSession> {
   const cloud = consoleCloud(dir, {});
-  const bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir, pollMs: 5 }),
-    requester: operator,
-  });
-  const deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud, projects: deckProjectsFor(dir, {}, cloud.provider) },
+  const { deck, bus } = await startDemoConsole(dir, {
+    cloud,
+    handlers: { pollMs: 5 },
+    services: { projects: deckProjectsFor(dir, {}, cloud.provider) },
     size: { columns: 110, rows: 30 },
   });
   closers.push(async () => {
     deck.unmount();
     await bus.close();
   });
-  await deck.store.getState().actions.cloud.connect({ demo: true });
   return deck;
 }
 

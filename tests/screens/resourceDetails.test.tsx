@@ -2,13 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { consoleCloud } from '../../src/consoleCloud';
 import type { Resource } from '../../src/domain/resource';
-import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
-import { operator } from '../harness/memoryDeckBus';
+import { startDemoConsole } from '../harness/demoConsole';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 let dir: string;
@@ -26,17 +22,7 @@ afterEach(async () => {
 
 /** The Resources tab on the demo cloud, filtered to one instance and its details open. */
 async function openInstance(name: string) {
-  const cloud = consoleCloud(dir, {});
-  bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
-    requester: operator,
-  });
-  deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud },
-    size: { columns: 120, rows: 30 },
-  });
-  await deck.store.getState().actions.cloud.connect({ demo: true });
+  ({ deck, bus } = await startDemoConsole(dir, { size: { columns: 120, rows: 30 } }));
   await deck.press('3');
   await deck.waitFor(/\d{3} resources/, 10_000);
   await deck.press('/');

@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
-import { deckBusOf } from '../../src/openWorkspace';
 import { cloudCommands } from '../../src/screens/resources/cloudCommands';
 import type { Bus } from '../../src/services/bus/contracts';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { startDemoConsole } from '../harness/demoConsole';
 import { operator } from '../harness/memoryDeckBus';
-import { type DeckSession, startDeck } from '../harness/startDeck';
+import type { DeckSession } from '../harness/startDeck';
 
 let dir: string;
 let deck: DeckSession | undefined;
@@ -27,18 +25,13 @@ afterEach(async () => {
 /** The console on the demo cloud, its jobs run in-process against the very same cloud. */
 async function openResources(opts: { readOnly?: boolean; workerReadOnly?: boolean } = {}) {
   const cloud = consoleCloud(dir, {});
-  bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir, readOnly: opts.workerReadOnly }),
-    requester: operator,
-  });
-  deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud },
+  ({ deck, bus } = await startDemoConsole(dir, {
+    cloud,
+    handlers: { readOnly: opts.workerReadOnly },
     commands: cloudCommands(cloud.deckCloud),
     size: { columns: 140, rows: 30 },
     readOnly: opts.readOnly,
-  });
-  await deck.store.getState().actions.cloud.connect({ demo: true });
+  }));
   await deck.press('3');
   return deck;
 }

@@ -3,15 +3,11 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { consoleCloud } from '../../src/consoleCloud';
 import { consoleServers } from '../../src/consoleServers';
 import type { Resource } from '../../src/domain/resource';
-import { deckBusOf } from '../../src/openWorkspace';
 import type { Bus } from '../../src/services/bus/contracts';
-import { openMemoryBus } from '../../src/services/bus/memoryBus';
-import { jobHandlersFor } from '../../src/worker/jobHandlers';
-import { operator } from '../harness/memoryDeckBus';
-import { type DeckSession, startDeck } from '../harness/startDeck';
+import { startDemoConsole } from '../harness/demoConsole';
+import type { DeckSession } from '../harness/startDeck';
 
 let dir: string;
 let server: Server;
@@ -47,21 +43,14 @@ async function openServers(
   run: (program: string, args: string[]) => Promise<number> = async () => 0,
   probeEveryMs = 200,
 ) {
-  const cloud = consoleCloud(dir, {});
-  bus = openMemoryBus({
-    handlers: jobHandlersFor({ cloud: cloud.provider, dataDir: dir }),
-    requester: operator,
-  });
-  deck = await startDeck({
-    bus: deckBusOf(bus, operator),
-    services: { cloud: cloud.deckCloud, servers: consoleServers(dir, { HOME: dir }, probeEveryMs) },
+  ({ deck, bus } = await startDemoConsole(dir, {
+    services: { servers: consoleServers(dir, { HOME: dir }, probeEveryMs) },
     size: { columns: 140, rows: 30 },
-  });
+  }));
   deck.deck.runInTerminal = async (program, args) => {
     ran.push([program, args]);
     return run(program, args);
   };
-  await deck.store.getState().actions.cloud.connect({ demo: true });
   // The first scan fills the instances region by region: act on the table once it is whole.
   const session = deck;
   await session.waitFor(() =>
