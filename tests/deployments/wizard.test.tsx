@@ -25,6 +25,18 @@ function expectFits(deck: DeckSession, when: string) {
   for (const l of lines) expect(stringWidth(l), `${when}: ${l}`).toBeLessThanOrEqual(80);
 }
 
+/** The wizard on an empty workspace at `size`, a blueprint `blog` named and owned, paged on to its review. */
+async function reviewOfBlog(size: { columns: number; rows: number }): Promise<DeckSession> {
+  session = await startDeployments({ files: {}, size });
+  const { deck } = session;
+  await deck.press('n');
+  await deck.type('blog');
+  await deck.press('tab');
+  await deck.type('me@example.com');
+  await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+  return deck;
+}
+
 describe('the new-blueprint wizard', () => {
   it('walks through every step at 80x24, stops at the step with a problem, writes the file and lists it', async () => {
     session = await startDeployments({
@@ -140,13 +152,7 @@ describe('the new-blueprint wizard', () => {
   });
 
   it('the review at 80x24 says more of the YAML follows, and j scrolls to its last line', async () => {
-    session = await startDeployments({ files: {}, size: { columns: 80, rows: 24 } });
-    const { deck } = session;
-    await deck.press('n');
-    await deck.type('blog');
-    await deck.press('tab');
-    await deck.type('me@example.com');
-    await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+    const deck = await reviewOfBlog({ columns: 80, rows: 24 });
     let f = await deck.waitFor('New blueprint · step 5/5');
     expect(f).toMatch(/^↓ more below · lines 1–\d+ of \d+$/m);
     // What the review shows: the file the wizard writes, the defaults of every step filled in.
@@ -168,13 +174,7 @@ describe('the new-blueprint wizard', () => {
   });
 
   it('names the open step whole at 60 columns, where the trail of every step does not fit', async () => {
-    session = await startDeployments({ files: {}, size: { columns: 60, rows: 20 } });
-    const { deck } = session;
-    await deck.press('n');
-    await deck.type('blog');
-    await deck.press('tab');
-    await deck.type('me@example.com');
-    await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+    const deck = await reviewOfBlog({ columns: 60, rows: 20 });
     const f = await deck.waitFor('New blueprint · step 5/5');
     expect(f.split('\n')[1]?.trimEnd()).toBe('New blueprint · step 5/5 · Review');
     await deck.resize(120, 30);
