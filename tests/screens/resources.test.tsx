@@ -257,6 +257,8 @@ describe('the Resources screen on the demo cloud', () => {
     const shown = d.lines().filter((l) => /legacy-1/.test(l)).length;
     await d.press('ctrl-a', 'd');
     const confirm = await d.waitFor(`Type ${shown} and press Enter`);
+    // The account it acts on is named: at 3 a.m. prod and dev look alike.
+    expect(confirm).toContain('account 000000000000 (DEMO) · projects: (no project tag).');
     expect(confirm).toMatch(/1\. ec2 i-/); // instances go first, their volumes after
     expect(confirm).toMatch(/2\. ebs vol-/);
     await d.type('999');
@@ -320,7 +322,16 @@ describe('the Resources screen on the demo cloud', () => {
     await d.press(':');
     await d.type('power web off');
     await d.press('enter');
-    await d.waitFor('Power off project web?');
+    const ask = await d.waitFor('Power off project web?');
+    // Which account, and how many instances the last scan shows to stop, region by region.
+    expect(ask).toContain('in account 000000000000 (DEMO).');
+    const running = d.store
+      .getState()
+      .cloud.index.query({ type: 'instance' })
+      .filter((r) => r.project === 'web' && r.state === 'running');
+    expect(ask).toMatch(
+      new RegExp(`The last scan shows ${running.length} running instances? of web to stop \\(`),
+    );
     await d.press('y');
     await d.waitFor(/power off web: job \S+ queued/);
     await d.press(':');

@@ -12,7 +12,7 @@ import type { PaletteCommand } from '../../ui/paletteCommand';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
-import { deleteConfirmation } from './deleteConfirmation';
+import { accountText, deleteConfirmation } from './deleteConfirmation';
 import { ResourceDescribeView } from './ResourceDescribeView';
 import { ResourceDetailsView } from './ResourceDetailsView';
 import { resourceColumns, typeLabel } from './resourceColumns';
@@ -21,6 +21,22 @@ import { resourceOrder } from './resourceOrder';
 import { scanFreshness } from './scanFreshness';
 
 /** Another type or project (`:subnet`, `p`) is another list: it starts at its top, the cursor on its first row. */
+/**
+ * What `:power` will touch by the last scan: `3 running instances of web to stop (eu-central-1: 2, us-east-1: 1)`.
+ * The job reads the cloud again and acts on what it finds then.
+ */
+export function powerCount(instances: readonly Resource[], project: string, on: boolean): string {
+  const from = on ? 'stopped' : 'running';
+  const touched = instances.filter((r) => r.project === project && r.state === from);
+  const regions = new Map<string, number>();
+  for (const r of touched) regions.set(r.region, (regions.get(r.region) ?? 0) + 1);
+  const where = [...regions].map(([region, n]) => `${region}: ${n}`).join(', ');
+  const verb = on ? 'start' : 'stop';
+  if (touched.length === 0)
+    return `The last scan shows no ${from} instance of ${project}: nothing to ${verb} unless one ${on ? 'stopped' : 'started'} since.`;
+  return `The last scan shows ${touched.length} ${from} instance${touched.length === 1 ? '' : 's'} of ${project} to ${verb} (${where}).`;
+}
+
 function ResourcesScreen(props: ScreenProps) {
   const view = useDeck((s) => s.cloud.view);
   return <ResourcesOfView key={`${view.type ?? ''} ${view.project ?? ''}`} {...props} />;
@@ -76,7 +92,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
       else if (action === 'clipboard.copy') copy(table.cursorRow?.id);
       else if (action === 'resource.scan') void actions.cloud.scan();
       else if (action === 'resource.delete' && selected.length) {
-        actions.ui.confirm(deleteConfirmation(selected, index.all, actions));
+        actions.ui.confirm(deleteConfirmation(selected, index.all, actions, info));
       } else if (action === 'resource.project') {
         const projects = [undefined, ...index.projects()];
         const next = projects[(projects.indexOf(view.project) + 1) % projects.length];
@@ -314,10 +330,12 @@ export const resourcesScreen: Screen = {
         if (!project || (word !== 'on' && word !== 'off'))
           return ':power needs a project and on|off, e.g. :power web off';
         const on = word === 'on';
+        const { info, index } = ctx.state().cloud;
         ctx.actions.ui.confirm({
           title: `Power ${word} project ${project}?`,
           lines: [
-            `${on ? 'Start' : 'Stop'} every instance tagged infradeck:project=${project}, in every region, as one job.`,
+            `${on ? 'Start' : 'Stop'} every instance tagged infradeck:project=${project}, in every region, as one job, in ${accountText(info)}.`,
+            powerCount(index.query({ type: 'instance' }), project, on),
           ],
           onYes: () => void ctx.actions.cloud.power(project, on),
         });

@@ -1,6 +1,7 @@
 import { planDeletion } from '../../domain/dependencyGraph';
 import type { Resource } from '../../domain/resource';
 import { stripControl } from '../../domain/text';
+import type { CloudInfo } from '../../state/services/cloud';
 import type { Confirmation } from '../../state/slices/ui';
 import type { DeckActions } from '../../state/store';
 import { nameText, typeLabel } from './resourceColumns';
@@ -8,6 +9,12 @@ import { nameText, typeLabel } from './resourceColumns';
 // One line each, whatever a scan recorded (a control character or a line break in a name).
 const describe = (r: Resource) =>
   stripControl(`${typeLabel[r.type]} ${r.id}${nameText(r) ? ` (${nameText(r)})` : ''} ${r.region}`);
+
+/** Which account a change acts on, as a confirmation names it: `account 123456789012 (AWS profile prod)`. */
+export function accountText(cloud: CloudInfo | undefined): string {
+  if (!cloud?.account) return 'the account of these credentials';
+  return stripControl(`account ${cloud.account} (${cloud.label})`);
+}
 
 /**
  * The typed confirmation of a delete: everything that will go, in the order it will go, what is left behind
@@ -17,6 +24,7 @@ export function deleteConfirmation(
   selected: Resource[],
   known: readonly Resource[],
   actions: DeckActions,
+  cloud: CloudInfo | undefined,
 ): Confirmation {
   const plan = planDeletion(selected, known);
   const projects = new Set(selected.map((r) => r.project));
@@ -31,7 +39,9 @@ export function deleteConfirmation(
   for (const b of plan.blocked) lines.push(`   not deleted: ${describe(b)}: part of a dependency cycle`);
   for (const w of plan.warnings) lines.push(`   ! ${w.message}`);
   const owners = [...projects].map((p) => p ?? '(no project tag)').join(', ');
-  lines.unshift(`Projects: ${owners}. Deleted in this order (same number = in parallel):`);
+  lines.unshift(
+    `${accountText(cloud)} · projects: ${owners}. Deleted in this order (same number = in parallel):`,
+  );
   return {
     title: `Delete ${selected.length} resource${selected.length === 1 ? '' : 's'}? This cannot be undone.`,
     lines,
