@@ -175,8 +175,13 @@ describe('the Deployments screen', () => {
     await deck.press('y');
     await deck.waitFor((frame) => /done\s+in sync/.test(rowOf(frame, 'analytics')), 15_000);
 
+    // Every question names the account it acts on: at 3 a.m. prod and dev look alike.
+    deck.store.setState((s) => ({
+      cloud: { ...s.cloud, info: { kind: 'aws', label: 'AWS profile prod', account: '123456789012' } },
+    }));
     await deck.press('X');
     const destroy = confirmText(await deck.waitFor('Destroy analytics? This cannot be undone.'));
+    expect(destroy).toContain('In account 123456789012 (AWS profile prod).');
     expect(destroy).not.toContain('…');
     expect(destroy).toContain(
       '[ ] also delete every object in 2 bucket(s); without it a non-empty bucket stays (e toggles)',
@@ -187,6 +192,7 @@ describe('the Deployments screen', () => {
     const frame = await deck.waitFor(/Roll back deploy \S+ of analytics\?/);
     for (const l of deck.lines()) expect(stringWidth(l), l).toBeLessThanOrEqual(80);
     const ask = confirmText(frame);
+    expect(ask).toContain('In account 123456789012 (AWS profile prod).');
     expect(ask).not.toContain('…');
     expect(ask).toContain(
       'Deletes what that deploy created, dependants first (11 resource(s) in the state file, and any resource tagged with that deploy',

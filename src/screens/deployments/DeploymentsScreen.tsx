@@ -7,6 +7,7 @@ import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
+import { accountText } from '../../state/services/cloud';
 import type { WizardFocus } from '../../state/slices/projects';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -99,6 +100,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     'screen',
     (press) => {
       const action = press.action(open ? ['projectDetails'] : ['deployments', 'list']);
+      const ask = () => ({ readOnly, account: accountText(deck.store.getState().cloud.info) });
       const row = current;
       const entry = row && entries.find((e) => e.name === row.name);
       if (action === 'project.new') actions.projects.showWizard(true);
@@ -106,13 +108,13 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       else if (action === 'project.plan' && row) {
         actions.projects.show(row.name);
         void actions.projects.plan(row.name);
-      } else if (action === 'project.deploy' && row) void askDeploy(row.name, actions, readOnly);
+      } else if (action === 'project.deploy' && row) void askDeploy(row.name, actions, ask());
       else if (action === 'project.destroy' && row && entry)
-        void askDestroy(row, entry, index, actions, readOnly);
+        void askDestroy(row, entry, index, actions, ask());
       else if (action === 'project.resume' && row && entry)
-        askResume(row, entry, projectJobs(deck.store.getState(), row.name), actions, readOnly);
+        askResume(row, entry, projectJobs(deck.store.getState(), row.name), actions, ask());
       else if (action === 'project.rollback' && row && entry)
-        void askRollback(row, entry, index, projectJobs(deck.store.getState(), row.name), actions, readOnly);
+        void askRollback(row, entry, index, projectJobs(deck.store.getState(), row.name), actions, ask());
       else if (action === 'project.edit' && row) void edit(row.name);
       else if (action === 'table.filter' && !open) actions.ui.openOverlay('filter');
       else if (!action || open || !table.act(action)) return false;

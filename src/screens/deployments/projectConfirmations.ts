@@ -16,8 +16,19 @@ function refusedReadOnly(what: string, readOnly: boolean, actions: DeckActions):
   return readOnly;
 }
 
+/** What every ask needs besides the project: read-only refuses it, and the account it acts on is named. */
+export interface AskContext {
+  readOnly: boolean;
+  /** `account 123456789012 (AWS profile prod)` (`accountText`). */
+  account: string;
+}
+
 /** `D`: plans against the cloud now, then asks with the plan; the project's name is typed when it deletes. */
-export async function askDeploy(name: string, actions: DeckActions, readOnly: boolean): Promise<void> {
+export async function askDeploy(
+  name: string,
+  actions: DeckActions,
+  { readOnly, account }: AskContext,
+): Promise<void> {
   if (refusedReadOnly(`deploy ${name}`, readOnly, actions)) return;
   const made = await actions.projects.plan(name);
   const plan = made?.plan;
@@ -34,7 +45,7 @@ export async function askDeploy(name: string, actions: DeckActions, readOnly: bo
   actions.ui.confirm({
     title: `Deploy ${name} to ${plan.region}? ${describePlan(plan)}`,
     lines: [
-      `Plan ${planSource(made)}; steps with the same number run at once:`,
+      `In ${account}. Plan ${planSource(made)}; steps with the same number run at once:`,
       ...planLines(plan, CONFIRM_IN_CONSOLE).map((l) => l.text),
     ],
     typed: plan.needsConfirmation ? name : undefined,
@@ -69,7 +80,7 @@ export async function askDestroy(
   entry: ProjectEntry,
   index: ResourceIndex,
   actions: DeckActions,
-  readOnly: boolean,
+  { readOnly, account }: AskContext,
 ): Promise<void> {
   const { name } = row;
   if (refusedReadOnly(`destroy ${name}`, readOnly, actions)) return;
@@ -85,6 +96,7 @@ export async function askDestroy(
   }
   const order = planDeletion(found, found);
   const lines = [
+    `In ${account}.`,
     `Deletes ${found.length + onlyRecorded.length} resource(s) of ${name} in ${row.region ?? '?'}, dependants first:`,
   ];
   lines.push(...levelLines(order, describe));
@@ -117,7 +129,7 @@ export function askResume(
   /** The project's deploy and destroy jobs, newest first. */
   jobs: readonly JobView[],
   actions: DeckActions,
-  readOnly: boolean,
+  { readOnly, account }: AskContext,
 ): void {
   const { name } = row;
   if (refusedReadOnly(`resume ${name}`, readOnly, actions)) return;
@@ -135,6 +147,7 @@ export function askResume(
   actions.ui.confirm({
     title: `Resume the deploy of ${name}?`,
     lines: [
+      `In ${account}.`,
       what,
       'The same blueprint snapshot and deploy id: it plans again against the state file and the cloud and ' +
         'does what is left; nothing that exists is created twice.',
@@ -155,7 +168,7 @@ export async function askRollback(
   /** The project's deploy and destroy jobs, newest first. */
   jobs: readonly JobView[],
   actions: DeckActions,
-  readOnly: boolean,
+  { readOnly, account }: AskContext,
 ): Promise<void> {
   const { name } = row;
   if (refusedReadOnly(`rollback ${name}`, readOnly, actions)) return;
@@ -191,6 +204,7 @@ export async function askRollback(
     return `${r.type} ${r.id}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   };
   const lines = [
+    `In ${account}.`,
     `Deletes what that deploy created, dependants first (${recorded.length} resource(s) in the state file, and ` +
       'any resource tagged with that deploy; same number = at once). What earlier deploys made stays.',
   ];

@@ -1,7 +1,7 @@
 import { planDeletion } from '../../domain/dependencyGraph';
 import type { Resource } from '../../domain/resource';
 import { stripControl } from '../../domain/text';
-import type { CloudInfo } from '../../state/services/cloud';
+import { accountText, type CloudInfo } from '../../state/services/cloud';
 import type { Confirmation } from '../../state/slices/ui';
 import type { DeckActions } from '../../state/store';
 import { nameText, typeLabel } from './resourceColumns';
@@ -9,12 +9,6 @@ import { nameText, typeLabel } from './resourceColumns';
 // One line each, whatever a scan recorded (a control character or a line break in a name).
 const describe = (r: Resource) =>
   stripControl(`${typeLabel[r.type]} ${r.id}${nameText(r) ? ` (${nameText(r)})` : ''} ${r.region}`);
-
-/** Which account a change acts on, as a confirmation names it: `account 123456789012 (AWS profile prod)`. */
-export function accountText(cloud: CloudInfo | undefined): string {
-  if (!cloud?.account) return 'the account of these credentials';
-  return stripControl(`account ${cloud.account} (${cloud.label})`);
-}
 
 /**
  * The typed confirmation of a delete: everything that will go, in the order it will go, what is left behind

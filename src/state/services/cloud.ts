@@ -1,4 +1,5 @@
 import type { RegionScan } from '../../domain/resource';
+import { stripControl } from '../../domain/text';
 
 /** Which account the console looks at: what `--profile`, `--region`, `--demo`, `:profile` and `:region` set. */
 export interface CloudSelection {
@@ -28,6 +29,12 @@ export interface CloudInfo {
   problem?: string;
   /** Why the demo cloud is shown. */
   demoReason?: string;
+}
+
+/** Which account a change acts on, as a confirmation names it: `account 123456789012 (AWS profile prod)`. */
+export function accountText(cloud: CloudInfo | undefined): string {
+  if (!cloud?.account) return 'the account of these credentials';
+  return stripControl(`account ${cloud.account} (${cloud.label})`);
 }
 
 export interface DeckCloud {
