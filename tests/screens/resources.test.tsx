@@ -258,7 +258,7 @@ describe('the Resources screen on the demo cloud', () => {
     await d.press('ctrl-a', 'd');
     const confirm = await d.waitFor(`Type ${shown} and press Enter`);
     // The account it acts on is named: at 3 a.m. prod and dev look alike.
-    expect(confirm).toContain('account 000000000000 (DEMO) · projects: (no project tag).');
+    expect(confirm).toContain('In account 000000000000 (DEMO) · projects: (no project tag).');
     expect(confirm).toMatch(/1\. ec2 i-/); // instances go first, their volumes after
     expect(confirm).toMatch(/2\. ebs vol-/);
     await d.type('999');

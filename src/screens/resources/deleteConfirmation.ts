@@ -34,7 +34,7 @@ export function deleteConfirmation(
   for (const w of plan.warnings) lines.push(`   ! ${w.message}`);
   const owners = [...projects].map((p) => p ?? '(no project tag)').join(', ');
   lines.unshift(
-    `${accountText(cloud)} · projects: ${owners}. Deleted in this order (same number = in parallel):`,
+    `In ${accountText(cloud)} · projects: ${owners}. Deleted in this order (same number = in parallel):`,
   );
   return {
     title: `Delete ${selected.length} resource${selected.length === 1 ? '' : 's'}? This cannot be undone.`,
