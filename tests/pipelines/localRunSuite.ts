@@ -118,11 +118,16 @@ export function localRunSuite(transport: PipelineTransport): void {
         `  - { name: last, shell: true, needs: [after-quick, slow], run: '${step('last')}' }`,
       ]);
       const id = await enqueue(payload);
-      // The run counts the two steps that passed while slow still runs.
-      const counted = await waitFor('the run to count two steps', async () => {
-        const view = await bus!.queue.get(id);
-        return view?.step === 2 ? view : undefined;
-      });
+      // The run counts the two steps that passed while slow still runs (slow waits up to 20 s for that: so does this,
+      // on a loaded machine three steps' starts can take over 10).
+      const counted = await waitFor(
+        'the run to count two steps',
+        async () => {
+          const view = await bus!.queue.get(id);
+          return view?.step === 2 ? view : undefined;
+        },
+        20_000,
+      );
       expect([counted.step, counted.total, counted.message]).toEqual([2, 4, 'after-quick passed']);
       writeFileSync(join(dir, 'go-slow'), '');
       const { result } = await ended(id, 'completed');
@@ -141,7 +146,7 @@ export function localRunSuite(transport: PipelineTransport): void {
       expect(localRunOf(job, Date.now()).durationMs).toBeGreaterThanOrEqual(slow.durationMs!);
       const quickLog = (await bus!.queue.logs(`${id}.quick`)).map((l) => l.text);
       expect(quickLog).toContain('started after-quick: every step they need passed');
-    });
+    }, 40_000);
 
     it('of several steps that one needs, ending together, the last to pass starts it, once', async () => {
       await start();
