@@ -58,6 +58,7 @@ export function App({ deck, screens, commands = [] }: AppProps) {
     <DeckProvider deck={deck}>
       <KeyDispatcher
         keymap={deck.keymap}
+        state={deck.store}
         onInterrupt={interrupt}
         onError={(error) =>
           deck.store

@@ -133,7 +133,9 @@ export function useLogSearch({
       }
       return true;
     },
-    active && search.prompt !== undefined,
+    // Not `search.prompt` as rendered: a key right after `/` (typed fast, pasted, one read over ssh) may come
+    // before the next render, and must already be the prompt's (the prompt is read through getSearch above).
+    active,
   );
 
   const act = (action: string | undefined) => {

@@ -1,5 +1,13 @@
 import { type Key, useInput, useStdin } from 'ink';
-import { createContext, type ReactNode, useContext, useEffect, useLayoutEffect, useRef } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useSyncExternalStore,
+} from 'react';
 import type { Keymap } from './keymap';
 import { keyName } from './keyName';
 import { pasteReader, terminalKeyName } from './terminalInput';
@@ -33,13 +41,21 @@ interface Registration {
 const DispatcherContext = createContext<{ add(r: Registration): () => void } | null>(null);
 
 /** The one `useInput` of the app: every key goes through the layered handlers here. */
+/** The console's state as the dispatcher watches it: a key that changed it waits for its frame before the next. */
+export interface WatchedState {
+  subscribe(listener: () => void): () => void;
+  getState(): unknown;
+}
+
 export function KeyDispatcher({
   keymap,
+  state,
   onInterrupt,
   onError,
   children,
 }: {
   keymap: Keymap;
+  state?: WatchedState;
   /** Ctrl-C: always quits, whatever layer is open and however keys are rebound. */
   onInterrupt: () => void;
   /** A key handler that throws is reported, not fatal: one bad row must not take the console down. */
@@ -74,19 +90,41 @@ export function KeyDispatcher({
   };
 
   // Over a slow link (or from tmux send-keys) several keystrokes arrive in one read and Ink hands them over
-  // as one string; on a busy host the next read can also come before the frame. Keys are replayed one per tick,
-  // so that `:` has opened the palette (and its key layer is registered) before `run ls` is typed into it.
+  // as one string; on a busy host the next read can also come before the frame. Keys are replayed one by one,
+  // and a key that changed the console's state waits for the frame that shows it (its layers registered): `:`
+  // has opened the palette before `run ls` is typed into it.
   const queue = useRef<Array<[string, Key, string?]>>([]);
   const waiting = useRef(false);
+  const changed = useRef(false);
+  const committed = useRef<(() => void) | undefined>(undefined);
+  useEffect(
+    () =>
+      state?.subscribe(() => {
+        changed.current = true;
+      }),
+    [state],
+  );
   const drain = () => {
     const next = queue.current.shift();
     if (!next) {
       waiting.current = false;
       return;
     }
+    changed.current = false;
     dispatch(...next);
     waiting.current = true;
-    setTimeout(drain, 0);
+    if (!changed.current || !state) {
+      setTimeout(drain, 0);
+      return;
+    }
+    // Its frame, else (nothing drawn for it) a moment: a key is never held for good.
+    const fallback = setTimeout(() => go(), 100);
+    const go = () => {
+      clearTimeout(fallback);
+      committed.current = undefined;
+      setTimeout(drain, 0);
+    };
+    committed.current = go;
   };
   const enqueue = (...presses: Array<[string, Key, string?]>) => {
     queue.current.push(...presses);
@@ -123,7 +161,22 @@ export function KeyDispatcher({
     else enqueue([input, key, terminalKeyName(sequence, input, key)]);
   });
 
-  return <DispatcherContext.Provider value={api.current}>{children}</DispatcherContext.Provider>;
+  return (
+    <DispatcherContext.Provider value={api.current}>
+      {children}
+      {state ? <CommitProbe state={state} onCommit={() => committed.current?.()} /> : null}
+    </DispatcherContext.Provider>
+  );
+}
+
+/**
+ * Renders nothing, after everything else, on every change of the state: its layout effect runs once a change's
+ * frame is committed, the layers it opened registered (they register in layout effects, earlier in the tree).
+ */
+function CommitProbe({ state, onCommit }: { state: WatchedState; onCommit: () => void }) {
+  useSyncExternalStore(state.subscribe, state.getState);
+  useLayoutEffect(() => onCommit());
+  return null;
 }
 
 let registrationSeq = 0;

@@ -304,7 +304,8 @@ describe('the Servers screen', () => {
     expect(regions).toHaveLength(2);
     const picked = regions.map((region) => running.find((r) => r.region === region)!);
     await d.store.getState().actions.cloud.instanceAction('stop', picked);
-    await d.waitFor(() => instanceJobs(d).length === 2);
+    // A job shows from its first event; its payload is there once the queue has been read for it.
+    await d.waitFor(() => instanceJobs(d).filter((j) => j.payload).length === 2);
     const payloads = instanceJobs(d).map((j) => j.payload as { region: string; ids: string[] });
     expect(payloads.map((p) => p.region).sort()).toEqual([...regions].sort());
     for (const p of payloads) expect(p.ids).toEqual([picked.find((r) => r.region === p.region)!.id]);
