@@ -97,6 +97,7 @@ export function KeyDispatcher({
   const waiting = useRef(false);
   const changed = useRef(false);
   const committed = useRef<(() => void) | undefined>(undefined);
+  const commits = useRef(0);
   useEffect(
     () =>
       state?.subscribe(() => {
@@ -111,9 +112,11 @@ export function KeyDispatcher({
       return;
     }
     changed.current = false;
+    const before = commits.current;
     dispatch(...next);
     waiting.current = true;
-    if (!changed.current || !state) {
+    // Nothing changed, or its frame is committed already (a render can run within the key's handler).
+    if (!changed.current || !state || commits.current !== before) {
       setTimeout(drain, 0);
       return;
     }
@@ -164,7 +167,15 @@ export function KeyDispatcher({
   return (
     <DispatcherContext.Provider value={api.current}>
       {children}
-      {state ? <CommitProbe state={state} onCommit={() => committed.current?.()} /> : null}
+      {state ? (
+        <CommitProbe
+          state={state}
+          onCommit={() => {
+            commits.current++;
+            committed.current?.();
+          }}
+        />
+      ) : null}
     </DispatcherContext.Provider>
   );
 }
