@@ -298,12 +298,13 @@ function subtitle(ask: AssistantAsk, showContext: boolean): string {
   switch (ask.phase) {
     case 'gathering':
       return 'reading what to send with the question…';
+    // What was masked goes before where it goes: cut to the pane, only the end of an endpoint's address is lost.
     case 'review':
-      return `Nothing sent yet. This goes to ${to} with the question; ${masked}`;
+      return `Nothing sent yet · ${masked} · goes to ${to}`;
     case 'unconfigured':
       return 'No assistant endpoint: nothing can be sent';
     default:
-      return showContext ? `What was sent with the question to ${to}; ${masked}` : `Answer of ${to}`;
+      return showContext ? `Sent with the question · ${masked} · to ${to}` : `Answer of ${to}`;
   }
 }
 

@@ -93,6 +93,10 @@ describe(':ask in the console', () => {
     await palette(d, 'ask why did it fail');
     const review = await d.waitFor('Nothing sent yet');
     fits(review);
+    // How much was masked, and where it goes: whole at 80 columns.
+    expect(review).toMatch(
+      /Nothing sent yet · \d+ values? masked · goes to test-model at http:\/\/127\.0\.0\.1:\d+/,
+    );
     expect(review).toContain('Assistant: why did it fail');
     expect(review).toContain('## Focused job');
     expect(review).toContain('Enter sends it');
