@@ -13,7 +13,6 @@ import { fitHintLine, type KeyHint, keyHintItems } from '../ui/keyHints';
 import type { Keymap } from '../ui/keymap';
 import { keyLabel } from '../ui/keyName';
 import { offeredJobLine, offerJob } from './AssistantOffer';
-import { leavesForTab } from './assistantKeys';
 
 const columns: Column<AdviceFinding>[] = [
   { key: 'severity', title: 'SEV', value: (f) => f.severity, whole: true, priority: Priority.identity },
@@ -58,11 +57,6 @@ export function AdviceView({ width, height, active }: { width: number; height: n
     (press) => {
       // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
       const action = press.action(['advice']);
-      // A tab key, even the covered tab's own, shows the tab: the view gives way (`:advise` comes back).
-      if (!action && leavesForTab(press)) {
-        actions.assistant.close();
-        return false;
-      }
       if (action === 'view.back' || action === 'assistant.close') actions.assistant.close();
       else if (action === 'advice.reload') void actions.assistant.advise();
       else if (action === 'advice.offer') {

@@ -103,10 +103,6 @@ function Shell({
       ),
     [screens, actions],
   );
-  // Another tab shown (a tab key, `:jobs`) leaves the assistant's view; `:ask` alone opens it again.
-  useEffect(() => {
-    if (tab) actions.assistant.close();
-  }, [tab, actions]);
   // A tab is mounted when first shown and then kept (its cursor, filter and open view survive a tab switch);
   // tabs never opened cost nothing, which keeps the first frame quick.
   const visited = useVisited(tab);

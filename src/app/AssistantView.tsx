@@ -20,7 +20,6 @@ import { keyLabel } from '../ui/keyName';
 import type { Theme } from '../ui/theme';
 import { useKeyState } from '../ui/useKeyState';
 import { offeredJobLine, offerJob } from './AssistantOffer';
-import { leavesForTab } from './assistantKeys';
 
 const top: LogScroll = { follow: false, offset: 0 };
 
@@ -89,11 +88,6 @@ export function AssistantView({ width, height, active }: { width: number; height
       if (!state) return false;
       // Its own keys (`assistantKeys.ts`): `?` lists them, and a key rebound in config.yaml works here as listed.
       const action = press.action(['assistant']);
-      // A tab key, even the covered tab's own, shows the tab: the view gives way (`:ask` alone comes back).
-      if (!action && leavesForTab(press)) {
-        actions.assistant.close();
-        return false;
-      }
       if (state === 'streaming') {
         if (action === 'view.back') {
           actions.assistant.stop();

@@ -1,4 +1,3 @@
-import type { KeyPress } from '../ui/keyDispatcher';
 import { type ActionDef, logActions, tableActions } from '../ui/keymap';
 import type { ScreenView } from '../ui/screen';
 
@@ -74,11 +73,3 @@ export const assistantFaces: Record<'ask' | 'advice', ScreenView> = {
   ask: { id: 'assistant', title: 'Assistant (:ask)', scopes: [], hints: [] },
   advice: { id: 'advice', title: 'Advice (:advise)', scopes: [], hints: [] },
 };
-
-/**
- * A tab key (`1`, `Tab`, `S-Tab`) pressed over the assistant's views: they give way to the tab it names, also when
- * that is the tab they cover (the tab does not change then, so nothing else would close them).
- */
-export function leavesForTab(press: KeyPress): boolean {
-  return press.action(['global'])?.startsWith('tab.') ?? false;
-}

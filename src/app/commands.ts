@@ -15,8 +15,6 @@ export function builtinCommands(screens: readonly Screen[]): PaletteCommand[] {
     complete: s.complete,
     run: (args, ctx) => {
       ctx.actions.ui.showTab(s.id);
-      // Named from under `:ask` or `:advise`, the tab shows also when it is the one they cover.
-      ctx.actions.assistant.close();
       ctx.actions.ui.setFilter(s.id, '');
       if (s.open) return s.open(args, ctx.actions);
       return ignored(s.id, args);

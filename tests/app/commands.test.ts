@@ -11,6 +11,7 @@ import { screens } from '../../src/screens';
 import { unknownProfile, unknownRegion } from '../../src/screens/resources/cloudCommands';
 import type { DeckState } from '../../src/state/store';
 import type { CommandContext, PaletteCommand } from '../../src/ui/paletteCommand';
+import { startDeck } from '../harness/startDeck';
 
 /** What the console knows, for the commands that complete from it (these do not). */
 const state = {} as DeckState;
@@ -147,10 +148,18 @@ describe('the built-in commands', () => {
     expect(calls).toContain('overlay messages');
   });
 
-  it('shows the tab it names over the assistant, also when the assistant covers that very tab', () => {
-    calls.length = 0;
-    expect(runLine(commands, 'home', ctx)).toBeUndefined();
-    expect(calls).toEqual(['tab home', 'assistant closed']);
+  it('shows the tab it names over the assistant, also when the assistant covers that very tab', async () => {
+    // Showing a tab closes the assistant's view (the ui slice does it for every way a tab is shown).
+    const deck = await startDeck({ screens: [home] });
+    try {
+      deck.store.setState((s) => ({ assistant: { ...s.assistant, shown: 'advice' } }));
+      const state = deck.store.getState;
+      expect(runLine(commands, 'home', { actions: state().actions, screens: [home], state })).toBeUndefined();
+      expect(state().ui.tab).toBe('home');
+      expect(state().assistant.shown).toBe(null);
+    } finally {
+      deck.unmount();
+    }
   });
 });
 

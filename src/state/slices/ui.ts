@@ -132,15 +132,21 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
             }),
       });
     };
+    // A tab shown (a tab key, `:jobs`, even the tab under it) leaves the assistant's view: `:ask` alone opens it
+    // again.
+    const showing = (tab: Pick<UiState, 'tab' | 'openedFrom'>) => {
+      patch({ ...tab, overlay: null });
+      get().actions.assistant.close();
+    };
     const backFrom = (tab: string) => {
       const opened = get().ui.openedFrom;
-      if (opened?.tab === tab) patch({ tab: opened.from, overlay: null, openedFrom: undefined });
+      if (opened?.tab === tab) showing({ tab: opened.from, openedFrom: undefined });
     };
     return {
-      showTab: (id) => patch({ tab: id, overlay: null, openedFrom: undefined }),
+      showTab: (id) => showing({ tab: id, openedFrom: undefined }),
       openOnTab: (id) => {
         const from = get().ui.tab;
-        patch({ tab: id, overlay: null, openedFrom: from === id ? undefined : { tab: id, from } });
+        showing({ tab: id, openedFrom: from === id ? undefined : { tab: id, from } });
       },
       backFrom,
       confirm: (confirmation) => patch({ confirm: confirmation, overlay: 'confirm' }),
