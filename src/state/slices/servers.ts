@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../../domain/resource';
 import type { ServerReach, ServerView, TerminalRunner } from '../services/servers';
 import { errorText, type Slice } from '../slice';
@@ -63,7 +64,7 @@ export const serversSlice: Slice<'servers', ServersState, ServersActions> = {
           } = await servers.list(instances, info?.kind === 'demo');
           // The list is read again at every scan: a file still broken the same way is not told again each time.
           const before = get().servers.fileErrors;
-          const changed = errors.length !== before.length || errors.some((e, i) => e !== before[i]);
+          const changed = !isDeepStrictEqual(errors, before);
           patch({ rows, loading: false, fileErrors: changed ? errors : before, badEntries, fileRead });
           if (changed || again) for (const e of errors) notify('error', e);
         } catch (error) {
