@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { runFromPalette } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 let deck: DeckSession | undefined;
@@ -17,13 +18,6 @@ async function start() {
   return deck;
 }
 
-async function run(d: DeckSession, line: string, until: RegExp) {
-  await d.press(':');
-  await d.type(`run ${line}`);
-  await d.press('enter');
-  await d.waitFor(until);
-}
-
 /** The row under the cursor: the one line drawn with the `>` mark. */
 const cursorLine = (frame: string) => frame.split('\n').find((l) => l.startsWith('> ')) ?? '';
 const copied = (d: DeckSession) => {
@@ -35,8 +29,8 @@ const copied = (d: DeckSession) => {
 describe('the Dashboard as a list', () => {
   it('opens a failed job on the Jobs tab with Enter, and Esc comes back to the Dashboard on the same row', async () => {
     const d = await start();
-    await run(d, 'sh -c "exit 7"', /failed/);
-    await run(d, 'sh -c "exit 8"', /failed.*\n.*failed/);
+    await runFromPalette(d, 'sh -c "exit 7"', /failed/);
+    await runFromPalette(d, 'sh -c "exit 8"', /failed.*\n.*failed/);
     await d.press('1');
     await d.waitFor('Recent failures (2)');
     // Newest first: the second failure is the first one run.
@@ -59,8 +53,8 @@ describe('the Dashboard as a list', () => {
 
   it('moves into the events with j, opens the job an event names, filters with / and copies with y', async () => {
     const d = await start();
-    await run(d, 'false', /failed/);
-    await run(d, 'echo marker-line', /completed/);
+    await runFromPalette(d, 'false', /failed/);
+    await runFromPalette(d, 'echo marker-line', /completed/);
     await d.press('1');
     await d.waitFor('job.completed');
     const failed = /^> (\S+)/.exec(cursorLine(d.frame()))?.[1];

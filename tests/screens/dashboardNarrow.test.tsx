@@ -8,6 +8,7 @@ import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { deckSchedulesFor } from '../../src/services/scheduler/deckSchedules';
 import { command } from '../../src/worker/handlers/command';
 import { operator } from '../harness/memoryDeckBus';
+import { runFromPalette } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 let dir: string;
@@ -37,18 +38,11 @@ async function openDashboard(columns: number) {
   return deck;
 }
 
-async function run(d: DeckSession, line: string, until: RegExp) {
-  await d.press(':');
-  await d.type(`run ${line}`);
-  await d.press('enter');
-  await d.waitFor(until);
-}
-
 describe('the Dashboard on a narrow terminal', () => {
   it("keeps each level's peak and the next run's time whole at 60 columns (the bars and the zone give way)", async () => {
     const d = await openDashboard(120);
     for (let i = 0; i < 4; i++)
-      await run(d, `sh -c "exit ${i + 1}"`, new RegExp(`job ${i + 1} failed|failed.*${i + 1}`));
+      await runFromPalette(d, `sh -c "exit ${i + 1}"`, new RegExp(`job ${i + 1} failed|failed.*${i + 1}`));
     await d.press('1');
     await d.waitFor('Next scheduled run: scan-europe in');
     for (const width of [80, 60, 50]) {
@@ -67,8 +61,8 @@ describe('the Dashboard on a narrow terminal', () => {
 
   it('says in the headings that a kept / filter hides rows, and how many it shows', async () => {
     const d = await openDashboard(100);
-    await run(d, 'sh -c "exit 7"', /failed/);
-    await run(d, 'echo marker-line', /completed/);
+    await runFromPalette(d, 'sh -c "exit 7"', /failed/);
+    await runFromPalette(d, 'echo marker-line', /completed/);
     await d.press('1', '/');
     await d.type('type:job.queued');
     await d.press('enter');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { runAndOpenLog } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 // A search's match shows inverse: it must reach the frames; chalk decides at import time.
@@ -35,14 +36,7 @@ async function openLog(line: string): Promise<DeckSession> {
   bus = made.bus;
   const d = await startDeck({ bus: made.deckBus, size: { columns: 80, rows: 24 } });
   deck = d;
-  await d.press(':');
-  await d.type(`run ${line}`);
-  await d.press('enter');
-  await d.waitFor(/completed/);
-  // The toast of the queued job would hide the hint line below the log.
-  d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
-  await d.press('enter');
-  await d.waitFor(/ · end/);
+  await runAndOpenLog(d, line);
   return d;
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { runFromPalette } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
 let deck: DeckSession | undefined;
@@ -29,10 +30,7 @@ function processAlive(pattern: string): boolean {
 
 /** `:run …` from the palette; returns once the Jobs table is on screen. */
 async function run(d: DeckSession, line: string) {
-  await d.press(':');
-  await d.type(`run ${line}`);
-  await d.press('enter');
-  await d.waitFor('PROGRESS');
+  await runFromPalette(d, line, 'PROGRESS');
 }
 
 /** The key hint line, once the toasts above it are gone (they last 5 s). */

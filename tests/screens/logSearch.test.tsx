@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { runAndOpenLog } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { FakeCi, fakePipelines, ghRun, pipelineWorkspace } from '../state/pipelinesHarness';
 import { AiWorkspace } from './aiHarness';
@@ -39,18 +40,6 @@ async function start(opts: { noColor?: boolean } = {}) {
   return deck;
 }
 
-/** `:run …`, then Enter on the job once it completed: its log, at its end. */
-async function openJob(d: DeckSession, line: string) {
-  await d.press(':');
-  await d.type(`run ${line}`);
-  await d.press('enter');
-  await d.waitFor(/completed/);
-  // The toast of the queued job would hide the hint line below the log.
-  d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
-  await d.press('enter');
-  await d.waitFor(/ · end/);
-}
-
 /** The job view's line of counts and where it stands (`202 lines · end`). */
 const whereLine = (d: DeckSession) => plain(d.lines()[2]);
 /** The row under the log: the search's prompt or its line. */
@@ -63,7 +52,7 @@ const needles = 'sh -c "seq 1 60; echo needle one; seq 61 120; echo two: Needle,
 describe('searching a log (/, n, N)', () => {
   it('/ finds text in any case from the top of the view, shows it inverse and stops following; n and N go round the ends', async () => {
     const d = await start();
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     expect(whereLine(d)).toMatch(/202 lines · end$/);
     await d.press('/');
     expect(searchLine(d)).toMatch(/^\/█ +text · re:regex · Enter find · Esc clear/);
@@ -114,7 +103,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('says when nothing matches, and nothing moves (the view still follows)', async () => {
     const d = await start();
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     const before = logRows(d.frame());
     await d.press('/');
     await d.type('haystack');
@@ -130,7 +119,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('Esc clears the search (its line and the marks go), the next Esc goes back; ? lists the keys', async () => {
     const d = await start();
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     await d.press('/');
     await d.type('needle');
     await d.press('enter');
@@ -153,7 +142,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('the prompt takes every key: q and a digit are typed, not obeyed; Esc there clears it', async () => {
     const d = await start();
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     await d.press('/');
     await d.type('q5?');
     expect(searchLine(d)).toMatch(/^\/q5\?█/);
@@ -167,7 +156,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('re:regex finds a pattern; a bad one says why as it is typed, and Enter moves nothing', async () => {
     const d = await start();
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     await d.press('/');
     await d.type('re:(unclosed');
     expect(searchLine(d)).toMatch(/^\/re:\(unclosed█ +search "re:\(unclosed": invalid regex/);
@@ -184,7 +173,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('scrolls a cut line to a match beyond its right edge; wrapped, the match is on its row', async () => {
     const d = await start();
-    await openJob(d, `sh -c "seq 1 50; printf '%0150d needle far right\\n' 0; seq 51 100"`);
+    await runAndOpenLog(d, `sh -c "seq 1 50; printf '%0150d needle far right\\n' 0; seq 51 100"`);
     await d.press('/');
     await d.type('needle');
     await d.press('enter');
@@ -204,7 +193,7 @@ describe('searching a log (/, n, N)', () => {
 
   it('shows matches inverse under NO_COLOR', async () => {
     const d = await start({ noColor: true });
-    await openJob(d, needles);
+    await runAndOpenLog(d, needles);
     await d.press('/');
     await d.type('needle');
     await d.press('enter');
