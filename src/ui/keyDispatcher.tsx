@@ -95,28 +95,21 @@ export function KeyDispatcher({
   // has opened the palette before `run ls` is typed into it.
   const queue = useRef<Array<[string, Key, string?]>>([]);
   const waiting = useRef(false);
-  const changed = useRef(false);
   const committed = useRef<(() => void) | undefined>(undefined);
   const commits = useRef(0);
-  useEffect(
-    () =>
-      state?.subscribe(() => {
-        changed.current = true;
-      }),
-    [state],
-  );
   const drain = () => {
     const next = queue.current.shift();
     if (!next) {
       waiting.current = false;
       return;
     }
-    changed.current = false;
+    const was = state?.getState();
     const before = commits.current;
     dispatch(...next);
     waiting.current = true;
-    // Nothing changed, or its frame is committed already (a render can run within the key's handler).
-    if (!changed.current || !state || commits.current !== before) {
+    // Nothing changed (a change is a new state object), or its frame is committed already (a render can run
+    // within the key's handler).
+    if (!state || state.getState() === was || commits.current !== before) {
       setTimeout(drain, 0);
       return;
     }
