@@ -1,5 +1,8 @@
 import { useEffect, useState } from 'react';
 
+/** How often ages that only count minutes are redrawn (a scan's "3 min ago", an ended run's "started 2 h ago"). */
+export const slowClockMs = 5_000;
+
 /**
  * The time for ages and countdowns, ticking every `everyMs` while `ticking` (a hidden tab, or a view with nothing
  * running, does not redraw for its clock). Read afresh the moment it starts ticking: a tab shown again never shows

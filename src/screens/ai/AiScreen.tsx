@@ -13,7 +13,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
-import { useClock } from '../../ui/useClock';
+import { slowClockMs, useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { AiRunView } from './AiRunView';
 import { experimentColumns } from './aiColumns';
@@ -62,7 +62,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
 
   // The files are read when the tab is shown and followed while it is: an edit shows at once.
   useEffect(() => (active ? actions.ai.connect() : undefined), [active, actions]);
-  const now = useClock(active, 5_000);
+  const now = useClock(active, slowClockMs);
 
   const rows = useMemo(() => experimentRows(experiments ?? [], runs), [experiments, runs]);
   const columns = useMemo(() => experimentColumns(() => now), [now]);

@@ -10,14 +10,11 @@ import { fitWidth, formatAgo, stripControl } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { useClock } from '../../ui/useClock';
+import { slowClockMs, useClock } from '../../ui/useClock';
 import { runStatusColor } from './batchColumns';
 import { advance, askCancel, askRetry } from './batchConfirmations';
 import { type TargetRow, targetColumns } from './targetColumns';
 import { waveLines } from './waveLines';
-
-/** How often an ended run's age is redrawn (to the second while its targets run). */
-const idleClockMs = 5_000;
 
 /** The run's settings in one line: `serial 1 · any failure stops · pause 30s · timeout 2m`. */
 export function runSettings(run: BatchRunView): string {
@@ -54,7 +51,7 @@ export function RunDetailsView({
   const filterText = useDeck((s) => s.ui.filters.batchRun ?? '');
   const copy = useCopy();
   // While targets run, their TOOK cells count; an ended run's age ("by … just now") goes on, less often.
-  const now = useClock(active, run.status === 'running' ? 1_000 : idleClockMs);
+  const now = useClock(active, run.status === 'running' ? 1_000 : slowClockMs);
 
   const rows = useMemo<TargetRow[]>(
     () =>

@@ -10,13 +10,10 @@ import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { useClock } from '../../ui/useClock';
+import { slowClockMs, useClock } from '../../ui/useClock';
 import { formatSpan, runDuration, statusColor } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
 import { noLogReason, type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
-
-/** How often the ages of a run with nothing running are redrawn (to the second while something runs). */
-const idleClockMs = 5_000;
 
 /** `r`: the run's jobs read again, and what was read said (the same jobs show no change). */
 async function reloadAndSay(runId: string, actions: DeckActions, store: DeckStore): Promise<void> {
@@ -64,7 +61,7 @@ export function RunView({
   const copy = useCopy();
   const live = run.status === 'running' || (open.jobs ?? []).some((j) => j.status === 'running');
   // An ended run's ages go on too ("started just now" would stay so for good), only less often.
-  const now = useClock(active, live ? 1_000 : idleClockMs);
+  const now = useClock(active, live ? 1_000 : slowClockMs);
 
   const rows = useMemo(() => runJobRows(open.jobs ?? []), [open.jobs]);
   const stages = row.source === 'gitlab';

@@ -11,7 +11,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
 import type { PaletteCommand } from '../../ui/paletteCommand';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
-import { useClock } from '../../ui/useClock';
+import { slowClockMs, useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { deleteConfirmation } from './deleteConfirmation';
 import { ResourceDescribeView } from './ResourceDescribeView';
@@ -45,7 +45,7 @@ function ResourcesScreen(props: ScreenProps) {
 
 function ResourcesOfView({ width, height, active }: ScreenProps) {
   // The header's "scanned 3 min ago" counts up while the tab is shown.
-  const now = useClock(active, 5_000);
+  const now = useClock(active, slowClockMs);
   const { theme, config } = useDeckContext();
   const actions = useActions();
   const cloud = useDeck((s) => s.cloud);
