@@ -372,9 +372,41 @@ export class ResourceIndex {
 
 /** Every id a resource refers to. */
 export function refIds(r: Resource): string[] {
-  const { vpc, subnet, securityGroups, volumes, instance, subnets, internetGateways } = r.refs;
-  const out: string[] = [];
-  for (const id of [vpc, subnet, instance]) if (id) out.push(id);
-  for (const list of [securityGroups, volumes, subnets, internetGateways]) if (list) out.push(...list);
+  return typedRefs(r)
+    .filter(([type]) => type !== 'key-pair')
+    .map(([, id]) => id);
+}
+
+/** What each kind of reference points at. */
+const refType: Record<keyof ResourceRefs, ResourceType> = {
+  vpc: 'vpc',
+  subnet: 'subnet',
+  securityGroups: 'security-group',
+  volumes: 'volume',
+  instance: 'instance',
+  subnets: 'subnet',
+  internetGateways: 'internet-gateway',
+  keyPair: 'key-pair',
+};
+
+/**
+ * Every reference of `r`, each once, in the order of its refs, with what it points at: an id, or for a key pair
+ * its name.
+ */
+export function typedRefs(r: Resource): [ResourceType, string][] {
+  const out: [ResourceType, string][] = [];
+  const seen = new Set<string>();
+  for (const [kind, value] of Object.entries(r.refs) as [
+    keyof ResourceRefs,
+    string | string[] | undefined,
+  ][]) {
+    const type = refType[kind];
+    if (!type) continue;
+    for (const id of Array.isArray(value) ? value : value ? [value] : []) {
+      if (seen.has(`${type} ${id}`)) continue;
+      seen.add(`${type} ${id}`);
+      out.push([type, id]);
+    }
+  }
   return out;
 }

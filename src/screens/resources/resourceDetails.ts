@@ -2,9 +2,9 @@ import { stringify } from 'yaml';
 import {
   type Resource,
   type ResourceIndex,
-  type ResourceRefs,
   type ResourceType,
   resourceKey,
+  typedRefs,
 } from '../../domain/resource';
 import { nameText, typeLabel } from './resourceColumns';
 
@@ -21,18 +21,6 @@ export interface DetailLine {
   missing?: string;
 }
 
-/** What each kind of reference points at. */
-const refType: Record<keyof ResourceRefs, ResourceType> = {
-  vpc: 'vpc',
-  subnet: 'subnet',
-  securityGroups: 'security-group',
-  volumes: 'volume',
-  instance: 'instance',
-  subnets: 'subnet',
-  internetGateways: 'internet-gateway',
-  keyPair: 'key-pair',
-};
-
 /**
  * The references of `r` the index has nothing for, in the order of its refs: its VPC or subnet deleted, a route to
  * a gateway gone, a key pair removed. A key pair is referred to by its name, everything else by its id.
@@ -42,25 +30,11 @@ function missingRefs(
   index: ResourceIndex,
   related: readonly Resource[],
 ): [ResourceType, string][] {
-  const out: [ResourceType, string][] = [];
-  const seen = new Set<string>();
-  for (const [kind, value] of Object.entries(r.refs) as [
-    keyof ResourceRefs,
-    string | string[] | undefined,
-  ][]) {
-    const type = refType[kind];
-    if (!type) continue;
-    for (const id of Array.isArray(value) ? value : value ? [value] : []) {
-      if (seen.has(`${type} ${id}`)) continue;
-      seen.add(`${type} ${id}`);
-      const found =
-        type === 'key-pair'
-          ? related.some((o) => o.type === 'key-pair' && o.name === id)
-          : index.get(r.region, id) !== undefined;
-      if (!found) out.push([type, id]);
-    }
-  }
-  return out;
+  return typedRefs(r).filter(([type, id]) =>
+    type === 'key-pair'
+      ? !related.some((o) => o.type === 'key-pair' && o.name === id)
+      : index.get(r.region, id) === undefined,
+  );
 }
 
 function flatten(value: unknown, prefix: string, out: DetailLine[]): void {
