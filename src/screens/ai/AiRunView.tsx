@@ -20,7 +20,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { useClock } from '../../ui/useClock';
 import { statusColor, tookText } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
-import { fitParts } from './fitParts';
+import { fitParts } from '../../components/fitParts';
 import { type MetricChartText, metricChart } from './metricChart';
 
 interface DrawnChart {

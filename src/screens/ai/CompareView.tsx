@@ -8,7 +8,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { chosenMetric, cycleMetric } from './AiRunView';
 import { statusColor } from './aiColumns';
-import { fitParts } from './fitParts';
+import { fitParts } from '../../components/fitParts';
 import { metricChart, runColors, runMarkers } from './metricChart';
 
 /** `lr        0.1       0.01`: a params diff as lines, the name then one column per run. */

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { PipelineRun } from '../../domain/pipelineClient';
@@ -103,17 +104,22 @@ export function RunView({
   );
 
   const took = formatSpan(runDuration(run, now));
-  const sub = [
-    run.branch,
-    run.commit?.slice(0, 7),
-    run.event,
-    run.who ? `by ${run.who}` : '',
-    run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
-    took ? `took ${took}` : '',
-    `run ${openRunIndex(row, open) + 1} of ${row.runs.length} ([ older, ] newer)`,
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  // Where this run is among the row's (counted from the oldest kept, as run ids count; `[`/`]` on the hint line step
+  // through them) goes first: the line gives its values whole or not at all, from the left.
+  const index = openRunIndex(row, open);
+  const position = row.runs.length > 1 ? `run ${row.runs.length - index} of ${row.runs.length}` : 'the only run';
+  const sub = fitParts(
+    [
+      position,
+      run.branch ?? '',
+      run.commit?.slice(0, 7) ?? '',
+      run.event ?? '',
+      run.who ? `by ${run.who}` : '',
+      run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
+      took ? `took ${took}` : '',
+    ].map(stripControl),
+    width,
+  );
   const jobs = open.jobs ?? [];
   const failed = jobs.filter((j) => j.status === 'failed').length;
   const waiting = jobs.filter((j) => j.status === 'waiting').length;
@@ -128,7 +134,7 @@ export function RunView({
       <Text bold color={theme.noColor ? undefined : statusColor[run.status]}>
         {fitWidth(runTitle(row, run), width)}
       </Text>
-      <Text color={theme.muted}>{fitWidth(stripControl(sub), width)}</Text>
+      <Text color={theme.muted}>{sub}</Text>
       <SummaryTable
         summary={caption}
         summaryColor={open.error ? theme.error : theme.muted}

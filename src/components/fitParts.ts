@@ -1,5 +1,5 @@
-import { fitCell } from '../../components/fitCell';
-import { displayWidth, fitWidth } from '../../domain/text';
+import { fitCell } from './fitCell';
+import { displayWidth, fitWidth } from '../domain/text';
 
 const SEPARATOR = ' · ';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitParts } from '../../src/screens/ai/fitParts';
+import { fitParts } from '../../src/components/fitParts';
 
 describe('fitParts', () => {
   it('shows each part after the first whole or not at all', () => {
