@@ -1,5 +1,5 @@
-import { fitCell } from './fitCell';
 import { displayWidth, fitWidth } from '../domain/text';
+import { fitCell } from './fitCell';
 
 const SEPARATOR = ' · ';
 

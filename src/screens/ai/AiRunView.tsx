@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { fitParts } from '../../components/fitParts';
 import {
   isTextViewAction,
   type LogLines,
@@ -20,7 +21,6 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { useClock } from '../../ui/useClock';
 import { statusColor, tookText } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
-import { fitParts } from '../../components/fitParts';
 import { type MetricChartText, metricChart } from './metricChart';
 
 interface DrawnChart {

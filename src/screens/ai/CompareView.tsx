@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { fitParts } from '../../components/fitParts';
 import { type AiRunRow, metricNames, paramsDiff } from '../../domain/aiRunRows';
 import { formatMetric } from '../../domain/experimentMetrics';
 import { fitWidth, stripControl } from '../../domain/text';
@@ -8,7 +9,6 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { chosenMetric, cycleMetric } from './AiRunView';
 import { statusColor } from './aiColumns';
-import { fitParts } from '../../components/fitParts';
 import { metricChart, runColors, runMarkers } from './metricChart';
 
 /** `lr        0.1       0.01`: a params diff as lines, the name then one column per run. */

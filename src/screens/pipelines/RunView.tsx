@@ -107,7 +107,8 @@ export function RunView({
   // Where this run is among the row's (counted from the oldest kept, as run ids count; `[`/`]` on the hint line step
   // through them) goes first: the line gives its values whole or not at all, from the left.
   const index = openRunIndex(row, open);
-  const position = row.runs.length > 1 ? `run ${row.runs.length - index} of ${row.runs.length}` : 'the only run';
+  const position =
+    row.runs.length > 1 ? `run ${row.runs.length - index} of ${row.runs.length}` : 'the only run';
   const sub = fitParts(
     [
       position,
