@@ -1,7 +1,7 @@
 import { CredentialsStore } from './services/aws/credentialsStore';
 import type { CloudProvider } from './services/cloud/cloudProvider';
 import type { OpenedCloud } from './services/cloud/openCloud';
-import { readAccountCache } from './services/cloud/scanCache';
+import { readAccountCache, writeRegionScan } from './services/cloud/scanCache';
 import { workspacePaths } from './services/storage/workspace';
 import type { CloudInfo, CloudSelection, DeckCloud } from './state/services/cloud';
 
@@ -72,6 +72,9 @@ export function consoleCloud(
     cachedScans: async (account) => {
       const { scans, unread } = await readAccountCache(workspacePaths(dataDir).cacheDir, account);
       return { scans, unread };
+    },
+    cacheScan: async (scan) => {
+      await writeRegionScan(workspacePaths(dataDir).cacheDir, scan);
     },
     knownRegions: () => commonRegions,
     knownProfiles: () => profiles,

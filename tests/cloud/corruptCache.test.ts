@@ -23,8 +23,11 @@ afterEach(async () => {
 });
 
 /** A console on the demo cloud of workspace `dir`, its jobs run in-process, on the Resources tab. */
-async function startConsole() {
-  const started = await startDemoConsole(dir, { size: { columns: 140, rows: 30 } });
+async function startConsole(workerDir = dir) {
+  const started = await startDemoConsole(dir, {
+    size: { columns: 140, rows: 30 },
+    handlers: { dataDir: workerDir },
+  });
   ({ deck, bus } = started);
   await started.deck.press('3');
   return started;
@@ -127,5 +130,36 @@ describe('a region whose cache file does not read', () => {
     const [job] = await scanJobs(b);
     expect(job.payload).toEqual({ account, regions: [], buckets: true });
     await d.waitFor('7 scopes scanned', 10_000);
+  });
+
+  it('is whole again after a scan by a worker with a workspace of its own, and the next start says nothing', async () => {
+    await fillCache();
+    writeFileSync(cacheFile('eu-west-1'), '{"format": 1, "account": "0000');
+    // The worker on another host: it caches its scans under its own --data, never in this console's.
+    const remote = mkdtempSync(join(tmpdir(), 'infradeck-remote-worker-'));
+    try {
+      const { deck: d, bus: b } = await startConsole(remote);
+      await waitFor('a scan job', async () => (await scanJobs(b)).length > 0);
+      await d.waitFor('7 scopes scanned', 10_000);
+      await waitFor('the file written', async () => {
+        return (await readRegionScan(join(dir, '.cache'), account, 'eu-west-1')).status === 'ok';
+      });
+      d.unmount();
+      await b.close();
+      deck = undefined;
+      bus = undefined;
+
+      const again = await startConsole(remote);
+      await again.deck.waitFor('7 scopes scanned', 10_000);
+      expect(
+        again.deck.store
+          .getState()
+          .ui.messages.map((m) => m.text)
+          .join('\n'),
+      ).not.toContain('eu-west-1.json');
+      expect(await scanJobs(again.bus)).toEqual([]);
+    } finally {
+      rmSync(remote, { recursive: true, force: true });
+    }
   });
 });

@@ -45,6 +45,11 @@ export interface DeckCloud {
    * not read (not JSON, the wrong shape, another format): their scopes are to be scanned again.
    */
   cachedScans(account: string): Promise<CachedScans>;
+  /**
+   * Writes a scan into this console's own workspace cache: a worker on another host caches its scans in its own
+   * workspace, so a file of ours that did not read would stay broken however often it is scanned again.
+   */
+  cacheScan?(scan: RegionScan): Promise<void>;
   /** The regions to offer for `:region` completion. */
   knownRegions(): string[];
   /** The profiles of ~/.aws/config and credentials, for `:profile` completion; undefined until they are read. */

@@ -1,4 +1,5 @@
-import { applyCloudEvent, cloudEventTypes } from '../../domain/cloudJobs';
+import { applyCloudEvent, cloudEventTypes, type ScanRegionEventData } from '../../domain/cloudJobs';
+import type { DeckEvent } from '../../domain/event';
 import { regionSchema } from '../../domain/jobKinds/cloudJobFields';
 import {
   globalScope,
@@ -37,6 +38,11 @@ export interface CloudActions {
   /** Start, stop or reboot: a job per region of `instances`; resolves with the first job's id. */
   instanceAction(action: 'start' | 'stop' | 'reboot', instances: Resource[]): Promise<string | undefined>;
   setView(view: { type?: ResourceType; project?: string }): void;
+  /**
+   * Writes the scans of these events into the console's cache for the scopes whose file did not read at connect:
+   * whichever worker scanned them, the file is whole again and the next start does not warn about it.
+   */
+  repairCache(events: readonly DeckEvent[]): Promise<void>;
   /** What a tag look-up of one project in one region found replaces what the index held of it there. */
   lookedUp(project: string, region: string, found: readonly Resource[]): void;
 }
@@ -86,6 +92,8 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
     };
 
     let connecting: Promise<void> | undefined;
+    // `account/scope` of the cache files that did not read at connect, until a scan of that scope comes.
+    const unreadFiles = new Set<string>();
     let latest = 0;
     // What this connection said went wrong. A later switch that works takes it off the status bar (where
     // the last error stays) and the message line: the old profile's expired token is not the demo cloud's
@@ -124,7 +132,10 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
         if (!current()) return;
         patch({ index: withNewerScans(scans, get().cloud.index, info.account) });
         // A file that did not read is named with why; the regions that read stay, and it is scanned again.
-        for (const u of unread) notify('warn', u.reason);
+        for (const u of unread) {
+          notify('warn', u.reason);
+          unreadFiles.add(`${info.account}/${u.region}`);
+        }
         // Nothing cached, or only stale scans: start with a fresh look, as an operator would anyway.
         const newest = scans.reduce((latest, scan) => Math.max(latest, scan.scannedAt), 0);
         if (now() - newest > staleScanMs) await actions.scan();
@@ -225,10 +236,28 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
 
       setView: (view) => patch({ view }),
 
+      repairCache: async (events) => {
+        if (unreadFiles.size === 0 || !cloud?.cacheScan) return;
+        for (const e of events) {
+          const scan = (e.data as ScanRegionEventData | undefined)?.scan;
+          const key = scan && `${scan.account}/${scan.region}`;
+          if (!scan || scan.error || !key || !unreadFiles.has(key)) continue;
+          unreadFiles.delete(key);
+          try {
+            await cloud.cacheScan(scan);
+          } catch (error) {
+            notify('warn', `scan cache: ${scan.region} not written: ${errorText(error)}`);
+          }
+        }
+      },
+
       lookedUp: (project, region, found) =>
         patch({ index: withProjectLookUp(get().cloud.index, project, region, found) }),
     };
     return actions;
+  },
+  effects: {
+    [cloudEventTypes.scanRegion]: (events, deck) => void deck.actions.cloud.repairCache(events),
   },
   reducers: {
     // One key for both: a scan and a change of the same region apply in the order they happened.
