@@ -175,10 +175,12 @@ export async function askRollback(
   const job = lastDeploy(jobs);
   const payloadId = (job?.payload as { deployId?: unknown } | undefined)?.deployId;
   const last = entry.state?.lastJob;
+  // As the rollback job will be made: from the job's payload, or (no job, or one seen only through its events, its
+  // payload not read yet) from the state file's last deploy.
   const deployId =
     typeof payloadId === 'string'
       ? payloadId
-      : job
+      : job?.payload !== undefined
         ? `job-${job.id}`
         : last?.kind === 'deploy'
           ? (last.deployId ?? `job-${last.jobId}`)

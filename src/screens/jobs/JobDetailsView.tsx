@@ -32,6 +32,7 @@ export function JobDetailsView({
   const actions = useActions();
   const log = useDeck((s) => s.jobs.log);
   const job = useDeck((s) => (log ? s.jobs.byId.get(log.jobId) : undefined));
+  const summaries = useDeck((s) => s.jobs.summaries);
   const [view, setView] = useState(FOLLOWING);
   const copy = useCopy();
   // While it runs, its clock ("took", "running for") moves once a second.
@@ -45,7 +46,7 @@ export function JobDetailsView({
 
   const now = Date.now();
   const gone = !job && log?.missing !== undefined;
-  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now, log?.missing);
+  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now, log?.missing, summaries);
   const bodyHeight = Math.max(1, height - 3);
   const output = log?.lines;
   const outputLength = output?.length ?? 0;
@@ -67,8 +68,8 @@ export function JobDetailsView({
         actions.jobs.closeLog();
         actions.ui.backFrom('jobs');
       } else if (action === 'clipboard.copy') copy(log?.jobId);
-      else if (action === 'job.cancel' && job) askCancel(job, actions);
-      else if (action === 'job.retry' && job) askRetry(job, actions);
+      else if (action === 'job.cancel' && job) askCancel(job, actions, summaries);
+      else if (action === 'job.retry' && job) askRetry(job, actions, summaries);
       else if (action && isTextViewAction(action))
         setView((s) => textViewStep(s, action, body, search.logHeight, width));
       else return false;

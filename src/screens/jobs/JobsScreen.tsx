@@ -24,6 +24,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const statusFilter = useDeck((s) => s.jobs.statusFilter);
   const scheduleFilter = useDeck((s) => s.jobs.scheduleFilter);
   const log = useDeck((s) => s.jobs.log);
+  const summaries = useDeck((s) => s.jobs.summaries);
   const transport = useDeck((s) => s.bus.transport);
   // The runs of one schedule are a view of their own: its `/` filter is kept apart from the whole list's.
   const scope = scheduleFilter === undefined ? 'jobs' : runsView.id;
@@ -40,7 +41,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
     () => (statusFilter ? listed.filter((j) => j.status === statusFilter) : listed),
     [listed, statusFilter],
   );
-  const columns = useMemo(() => jobColumns(Date.now), []);
+  const columns = useMemo(() => jobColumns(Date.now, summaries), [summaries]);
   const tableHeight = height - 1;
   const table = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
   const copy = useCopy();
@@ -54,10 +55,10 @@ function JobsScreen({ width, height, active }: ScreenProps) {
         actions.jobs.setScheduleFilter(undefined);
         actions.ui.showTab('scheduler');
       } else if (action === 'job.details' && job) void actions.jobs.openLog(job.id);
-      else if (action === 'job.cancel' && job) askCancel(job, actions);
-      else if (action === 'job.retry' && job) askRetry(job, actions);
-      else if (action === 'job.approve' && job) askApprove(job, actions);
-      else if (action === 'job.reject' && job) askReject(job, actions);
+      else if (action === 'job.cancel' && job) askCancel(job, actions, summaries);
+      else if (action === 'job.retry' && job) askRetry(job, actions, summaries);
+      else if (action === 'job.approve' && job) askApprove(job, actions, summaries);
+      else if (action === 'job.reject' && job) askReject(job, actions, summaries);
       else if (action === 'clipboard.copy') copy(job?.id);
       else if (action === 'job.statusFilter') {
         const next = filterCycle[(filterCycle.indexOf(statusFilter) + 1) % filterCycle.length];

@@ -1,13 +1,15 @@
 import { describeExpiry } from '../../domain/approval';
-import { describeJob, type JobView } from '../../domain/job';
+import type { JobView } from '../../domain/job';
+import type { JobSummaries } from '../../state/reducers/jobs';
+import { jobWhat } from '../../state/selectors/jobs';
 import type { DeckActions } from '../../state/store';
 
 /** Who asked and why it waits, as both questions show it. */
-function heldLines(job: JobView, now: number): string[] {
+function heldLines(job: JobView, now: number, summaries?: JobSummaries): string[] {
   const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
   const approval = job.approval;
   return [
-    describeJob(job.kind, job.payload),
+    jobWhat(job, summaries),
     `asked by ${who}${approval ? `; ${approval.why}` : ''}`,
     ...(approval ? [describeExpiry(approval.expiresAt, now)] : []),
   ];
@@ -23,12 +25,17 @@ function notPending(job: JobView, actions: DeckActions): boolean {
 }
 
 /** `a` on a pending job: approve it (asks first); the bus refuses the requester, non-admins and expired jobs. */
-export function askApprove(job: JobView, actions: DeckActions, now = Date.now()): void {
+export function askApprove(
+  job: JobView,
+  actions: DeckActions,
+  summaries?: JobSummaries,
+  now = Date.now(),
+): void {
   if (notPending(job, actions)) return;
   actions.ui.confirm({
     title: `Approve job ${job.id}?`,
     lines: [
-      ...heldLines(job, now),
+      ...heldLines(job, now, summaries),
       'it is queued and runs on a worker; the audit trail records your approval',
     ],
     onYes: () => void actions.jobs.approve(job.id),
@@ -36,11 +43,16 @@ export function askApprove(job: JobView, actions: DeckActions, now = Date.now())
 }
 
 /** `x` on a pending job: reject it with a reason (a form; an empty reason is not taken). */
-export function askReject(job: JobView, actions: DeckActions, now = Date.now()): void {
+export function askReject(
+  job: JobView,
+  actions: DeckActions,
+  summaries?: JobSummaries,
+  now = Date.now(),
+): void {
   if (notPending(job, actions)) return;
   actions.ui.openForm({
     title: `Reject job ${job.id}?`,
-    note: `${heldLines(job, now).join(' · ')}. Why? The requester and the audit trail see it; Enter rejects, Esc keeps it.`,
+    note: `${heldLines(job, now, summaries).join(' · ')}. Why? The requester and the audit trail see it; Enter rejects, Esc keeps it.`,
     fields: [{ label: 'reason' }],
     onSubmit: async ([reason]) => {
       if (!reason?.trim()) return 'a rejection needs a reason';

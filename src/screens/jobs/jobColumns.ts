@@ -1,7 +1,9 @@
 import { type Column, Priority } from '../../components/tableModel';
-import { describeJob, type JobView } from '../../domain/job';
+import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
 import { formatAge } from '../../domain/text';
+import type { JobSummaries } from '../../state/reducers/jobs';
+import { jobWhat } from '../../state/selectors/jobs';
 
 /** `████░░░░ 3/8`; a job that has not reported progress shows its state instead of an empty bar. */
 export function progressBar(job: JobView, barWidth = 8): string {
@@ -36,7 +38,7 @@ const statusColor: Record<string, string | undefined> = {
  * a schedule's name is never cut), the time it took and the attempts, hidden in the reverse order; what is left
  * goes to WHAT again (a long error).
  */
-export function jobColumns(now: () => number): Column<JobView>[] {
+export function jobColumns(now: () => number, summaries?: JobSummaries): Column<JobView>[] {
   return [
     {
       key: 'id',
@@ -108,7 +110,7 @@ export function jobColumns(now: () => number): Column<JobView>[] {
       max: whatWidth,
       cut: 'word',
       value: (j) => {
-        const what = j.payload === undefined ? (j.message ?? j.kind) : describeJob(j.kind, j.payload);
+        const what = jobWhat(j, summaries);
         if (j.status === 'approval_pending' && j.approval) return `${what} — ${j.approval.why}`;
         return (j.status === 'failed' || j.status === 'rejected') && j.error ? `${what} — ${j.error}` : what;
       },

@@ -1,22 +1,21 @@
-import { describeJob, isFinished, type JobView } from '../../domain/job';
+import { isFinished, type JobView } from '../../domain/job';
+import type { JobSummaries } from '../../state/reducers/jobs';
+import { jobWhat } from '../../state/selectors/jobs';
 import type { DeckActions } from '../../state/store';
 
-export function askCancel(job: JobView, actions: DeckActions): void {
+export function askCancel(job: JobView, actions: DeckActions, summaries?: JobSummaries): void {
   if (isFinished(job.status)) {
     actions.ui.notify('warn', `job ${job.id} is already ${job.status}`);
     return;
   }
   actions.ui.confirm({
     title: `Cancel job ${job.id}?`,
-    lines: [
-      describeJob(job.kind, job.payload),
-      `status ${job.status}; a running command is stopped with its children`,
-    ],
+    lines: [jobWhat(job, summaries), `status ${job.status}; a running command is stopped with its children`],
     onYes: () => void actions.jobs.cancel(job.id),
   });
 }
 
-export function askRetry(job: JobView, actions: DeckActions): void {
+export function askRetry(job: JobView, actions: DeckActions, summaries?: JobSummaries): void {
   if (job.status !== 'failed' && job.status !== 'cancelled') {
     actions.ui.notify(
       'warn',
@@ -26,7 +25,7 @@ export function askRetry(job: JobView, actions: DeckActions): void {
   }
   actions.ui.confirm({
     title: `Retry job ${job.id}?`,
-    lines: [describeJob(job.kind, job.payload), 'it is queued again with a fresh set of attempts'],
+    lines: [jobWhat(job, summaries), 'it is queued again with a fresh set of attempts'],
     onYes: () => void actions.jobs.retry(job.id),
   });
 }

@@ -1,6 +1,8 @@
 import type { LogLines } from '../../components/LogView';
-import { describeJob, isFinished, type JobView } from '../../domain/job';
+import { isFinished, type JobView } from '../../domain/job';
 import { formatWhen, resultLines, runLines } from '../../domain/jobText';
+import type { JobSummaries } from '../../state/reducers/jobs';
+import { jobWhat } from '../../state/selectors/jobs';
 import { jobDuration, progressBar } from './jobColumns';
 
 /**
@@ -12,6 +14,7 @@ export function jobHeaderLines(
   jobId: string,
   now = Date.now(),
   missing?: string,
+  summaries?: JobSummaries,
 ): [string, string, string] {
   if (!job)
     return missing === undefined
@@ -22,7 +25,7 @@ export function jobHeaderLines(
   const took = job.startedAt ? `  took ${jobDuration(job, now)}` : '';
   return [
     `${job.id}  ${job.kind}  ${job.status.toUpperCase()}${bar ? `  ${bar}` : ''}  try ${job.attempts}/${job.maxAttempts}`,
-    describeJob(job.kind, job.payload),
+    jobWhat(job, summaries),
     `by ${who}${job.worker ? `  on ${job.worker}` : ''}  queued ${formatWhen(job.createdAt, now)}${took}`,
   ];
 }

@@ -163,6 +163,42 @@ function applyJobEvent(job: JobView, e: DeckEvent): JobView {
   }
 }
 
+/**
+ * What each job does as its `job.queued` said it (`deploy shop (d-…)`), for the jobs whose payload is not read
+ * yet: a job first seen through an event has no payload until the queue is read, and its `message` is soon its
+ * progress (`created vpc …`), which does not say what the job is.
+ */
+export type JobSummaries = ReadonlyMap<string, string>;
+
+/** The summaries after a batch of events: new ones from `job.queued`, less those of jobs read or let go. */
+export function applyJobSummaries(
+  summaries: JobSummaries,
+  jobs: JobsById,
+  events: readonly DeckEvent[],
+): JobSummaries {
+  let next: Map<string, string> | undefined;
+  for (const e of events) {
+    const summary = (e.data as { summary?: unknown } | undefined)?.summary;
+    if (e.type !== 'job.queued' || !e.jobId || typeof summary !== 'string') continue;
+    if (jobs.get(e.jobId)?.payload !== undefined || summaries.get(e.jobId) === summary) continue;
+    next ??= new Map(summaries);
+    next.set(e.jobId, summary);
+  }
+  return withoutReadSummaries(next ?? summaries, jobs);
+}
+
+/** Drops the summaries of jobs whose payload is read, or that the table no longer holds; the same map if none. */
+export function withoutReadSummaries(summaries: JobSummaries, jobs: JobsById): JobSummaries {
+  let next: Map<string, string> | undefined;
+  for (const id of summaries.keys()) {
+    const job = jobs.get(id);
+    if (job && job.payload === undefined) continue;
+    next ??= new Map(summaries);
+    next.delete(id);
+  }
+  return next ?? summaries;
+}
+
 function placeholderJob(e: DeckEvent): JobView {
   const data = (e.data ?? {}) as Record<string, unknown>;
   return {

@@ -1,6 +1,15 @@
-import { isFinished, type JobStatus, type JobView, jobStatuses } from '../../domain/job';
-import type { JobsById } from '../reducers/jobs';
+import { describeJob, isFinished, type JobStatus, type JobView, jobStatuses } from '../../domain/job';
+import type { JobSummaries, JobsById } from '../reducers/jobs';
 import type { JobsState } from '../slices/jobs';
+
+/**
+ * What a job does, as every view of it says it: from its payload, or, before the queue is read (a job first seen
+ * through an event), as its `job.queued` said it; the kind alone when neither is known.
+ */
+export function jobWhat(job: JobView, summaries?: JobSummaries): string {
+  if (job.payload !== undefined) return describeJob(job.kind, job.payload);
+  return summaries?.get(job.id) ?? job.kind;
+}
 
 export function jobsNewestFirst(jobs: JobsById): JobView[] {
   return [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt);

@@ -1,12 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { DeckEvent } from '../../domain/event';
-import { describeJob, type JobStatus } from '../../domain/job';
+import type { JobStatus, JobView } from '../../domain/job';
 import { RingBuffer } from '../../domain/ringBuffer';
 import { maskSecrets } from '../../domain/secretMask';
-import { applyJobEvents, type JobsById, mergeJobList } from '../reducers/jobs';
+import {
+  applyJobEvents,
+  applyJobSummaries,
+  type JobSummaries,
+  type JobsById,
+  mergeJobList,
+  withoutReadSummaries,
+} from '../reducers/jobs';
+import { jobWhat } from '../selectors/jobs';
 import { errorText, type Slice } from '../slice';
 
 export const jobLogLines = 5_000;
+/** Jobs read by id per flush of events at most (a replay of the last hour can name thousands). */
+const readAtOnce = 200;
 
 /** The open job's output. History and live events overlap: a live line the history gave already is left out. */
 export interface JobLog {
@@ -32,6 +42,8 @@ export interface JobLog {
 
 export interface JobsState {
   byId: JobsById;
+  /** What the jobs whose payload is not read yet do, as their `job.queued` said (`jobWhat` reads it). */
+  summaries: JobSummaries;
   /** From the queue: all jobs by status, not only those in `byId`. */
   counts?: Record<JobStatus, number>;
   loadedAt?: number;
@@ -51,6 +63,8 @@ export interface JobsActions {
   openLog(id: string): Promise<void>;
   closeLog(): void;
   refresh(): Promise<void>;
+  /** Reads these jobs by id (those known only from events, without their payload); one read per job at a time. */
+  read(ids: readonly string[]): Promise<void>;
   setStatusFilter(status: JobStatus | undefined): void;
   /** Shows only the runs of `schedule` (undefined: every job again). */
   setScheduleFilter(schedule: string | undefined): void;
@@ -64,16 +78,23 @@ export interface JobsActions {
 /** The queue's jobs as events and `list()` tell them, and the log of the job that is open. */
 export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
   name: 'jobs',
-  initial: () => ({ byId: new Map() }),
+  initial: () => ({ byId: new Map(), summaries: new Map() }),
   actions: ({ services, get, patch, notify, now }) => {
     const bus = services.bus;
     let logsOpened = 0;
+    const reading = new Set<string>();
+    /** The queue's views merged over the table; the summaries of the jobs they bring a payload for go. */
+    const merged = (views: readonly JobView[]) => {
+      const held = get().jobs;
+      const byId = mergeJobList(held.byId, views, held.log?.jobId);
+      return { byId, summaries: withoutReadSummaries(held.summaries, byId) };
+    };
     const refusal = (what: string): string | undefined => {
       if (!bus) return `${what}: no worker layer in this console`;
       if (get().workspace.readOnly) return `${what}: refused, infradeck runs read-only (--readonly)`;
       return undefined;
     };
-    return {
+    const actions: JobsActions = {
       run: async (program, args, opts = {}) => {
         if (!bus) {
           notify('error', 'run: no worker layer in this console');
@@ -161,7 +182,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         try {
           // The job as the queue has it now (its attempts, its whole result), beside what events told.
           const [history, view] = await Promise.all([bus.queue.logs(id), bus.queue.get?.(id)]);
-          if (view) patch({ byId: mergeJobList(get().jobs.byId, [view], get().jobs.log?.jobId) });
+          if (view) patch(merged([view]));
           // Lines that arrived meanwhile made new copies of the log object; `opened` tells it is still this one.
           const current = get().jobs.log;
           if (current?.opened !== log.opened) return;
@@ -195,12 +216,27 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
           const held = get().jobs;
           patch({
-            byId: mergeJobList(held.byId, listed, held.log?.jobId),
+            ...merged(listed),
             counts: held.counts && isDeepStrictEqual(held.counts, counts) ? held.counts : counts,
             loadedAt: now(),
           });
         } catch (error) {
           if (bus.state.get().state === 'connected') notify('error', `jobs: ${errorText(error)}`);
+        }
+      },
+
+      read: async (ids) => {
+        const get1 = bus?.queue.get?.bind(bus.queue);
+        if (!get1) return actions.refresh();
+        const wanted = ids.filter((id) => !reading.has(id)).slice(0, readAtOnce);
+        if (wanted.length === 0) return;
+        for (const id of wanted) reading.add(id);
+        try {
+          const views = await Promise.all(wanted.map((id) => get1(id).catch(() => undefined)));
+          const found = views.filter((v): v is JobView => v !== undefined);
+          if (found.length > 0) patch(merged(found));
+        } finally {
+          for (const id of wanted) reading.delete(id);
         }
       },
 
@@ -216,18 +252,20 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           const job = e.jobId ? get().jobs.byId.get(e.jobId) : undefined;
           if (!job || job.parentId !== undefined) continue;
           if (job.requestedBy.user !== me.user || job.requestedBy.host !== me.host) continue;
-          const what = job.payload !== undefined ? describeJob(job.kind, job.payload) : job.kind;
+          const what = jobWhat(job, get().jobs.summaries);
           if (e.type === 'job.failed')
             notify('error', `job ${job.id} failed: ${what}: ${job.error ?? e.message}`);
           else notify('warn', `job ${job.id} rejected: ${what}: ${e.message}`);
         }
       },
     };
+    return actions;
   },
   reducers: {
     'job.*': (jobs, events) => {
       const byId = applyJobEvents(jobs.byId, events, jobs.log?.jobId);
-      return byId === jobs.byId ? jobs : { ...jobs, byId };
+      const summaries = applyJobSummaries(jobs.summaries, byId, events);
+      return byId === jobs.byId && summaries === jobs.summaries ? jobs : { ...jobs, byId, summaries };
     },
     'job.log': (jobs, events) => {
       const log = jobs.log;
@@ -239,11 +277,15 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
   },
   effects: {
     'job.failed job.rejected': (events, deck) => deck.actions.jobs.tellEnds(events),
-    // Events carry no payload: a job first seen through an event gets its full view from the queue.
+    // Events carry no payload: a job first seen through an event gets its full view from the queue, by its id (the
+    // list has only the newest 500: reading it again for an older job's every event would never bring it).
+    // Before the first list (a replay of the last hour at start) that list brings them.
     '*': (events, deck) => {
-      const byId = deck.jobs.byId;
-      if (events.some((e) => e.jobId && byId.get(e.jobId)?.payload === undefined))
-        void deck.actions.jobs.refresh();
+      const { byId, loadedAt } = deck.jobs;
+      if (loadedAt === undefined) return;
+      const ids = new Set<string>();
+      for (const e of events) if (e.jobId && byId.get(e.jobId)?.payload === undefined) ids.add(e.jobId);
+      if (ids.size > 0) void deck.actions.jobs.read([...ids]);
     },
   },
 };
