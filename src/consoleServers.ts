@@ -2,7 +2,7 @@ import type { Resource } from './domain/resource';
 import { formatSourceError } from './domain/sourceError';
 import { LatencyHistory } from './services/servers/latencyHistory';
 import { ReachabilityMonitor } from './services/servers/reachabilityMonitor';
-import { serverRows } from './services/servers/serverRows';
+import { serverRows, withoutDemoAddress } from './services/servers/serverRows';
 import { loadServersFile } from './services/servers/serversFile';
 import { findKeyFile } from './services/servers/sshArgv';
 import { runSshSession } from './services/servers/sshSession';
@@ -31,11 +31,11 @@ export function consoleServers(
       }
       const rows: ServerView[] = serverRows(file.hosts, instances, { keyFiles }).map((r) => {
         // The demo cloud's addresses belong to nobody: never probe them, never ssh to them.
-        if (demo && r.source === 'ec2') {
-          const { host: _host, ...rest } = r;
-          return { ...rest, ssh: { ok: false, error: 'a DEMO instance: there is no real host to ssh to' } };
-        }
-        return { ...r, ssh: r.ssh.ok ? { ok: true, argv: r.ssh.argv } : { ok: false, error: r.ssh.error } };
+        const row = demo ? withoutDemoAddress(r) : r;
+        return {
+          ...row,
+          ssh: row.ssh.ok ? { ok: true, argv: row.ssh.argv } : { ok: false, error: row.ssh.error },
+        };
       });
       return {
         rows,

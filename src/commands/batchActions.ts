@@ -26,7 +26,13 @@ import type { Resource } from '../domain/resource';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { batchTargetInputs, loadBatchFiles } from '../services/batch/batchesFolder';
-import { loadBatchRun, retryPayload, seconds, targetLastLine } from '../services/batch/batchRuns';
+import {
+  cancelEffect,
+  loadBatchRun,
+  retryPayload,
+  seconds,
+  targetLastLine,
+} from '../services/batch/batchRuns';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
@@ -373,8 +379,10 @@ function summaryLine(run: BatchRunView): string {
   if (c.cancelled) parts.push(`${c.cancelled} cancelled`);
   if (c.running) parts.push(`${c.running} running`);
   if (c.pending) parts.push(`${c.pending} pending`);
-  const why =
-    run.status === 'failed' || run.status === 'cancelled' ? `: ${stripControl(run.job.error ?? '')}` : '';
+  const error = stripControl(run.job.error ?? '');
+  // A stop's reason starts with its wave and ends with the skipped count, both said already on this line.
+  const stop = /^wave \d+\/\d+: (.+?)(?:; \d+ skipped)?$/.exec(error);
+  const why = run.status === 'failed' || run.status === 'cancelled' ? `: ${stop?.[1] ?? error}` : '';
   return `batch ${run.job.id} (${run.payload.name}) ${run.status}, wave ${run.progress.wave}/${run.progress.waves}: ${parts.join(', ')}${why}`;
 }
 
@@ -504,6 +512,8 @@ async function cancel(io: CloudCommandIO, id: string): Promise<number> {
     io.stdout.write(
       `run ${id} cancelled${running ? ` with its ${running} running target${running === 1 ? '' : 's'}` : ''}\n`,
     );
+    if (running && found.run.payload.action.type === 'ssh')
+      io.stderr.write(`${cancelEffect(found.run.payload.action)}\n`);
     return exitCodes.ok;
   });
 }

@@ -2,11 +2,12 @@ import type { Resource } from '../domain/resource';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
+import { demoAccountId } from '../services/cloud/demoCloud';
 import { mapLimit } from '../services/cloud/mapLimit';
 import { readAccountCache } from '../services/cloud/scanCache';
 import { type ProbeResult, probeTcp } from '../services/servers/probeTcp';
-import { type ServerRow, serverRows } from '../services/servers/serverRows';
-import { loadServersFile } from '../services/servers/serversFile';
+import { type ServerRow, serverRows, withoutDemoAddress } from '../services/servers/serverRows';
+import { loadServersFile, type ServersFile } from '../services/servers/serversFile';
 import { findKeyFile } from '../services/servers/sshArgv';
 import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount } from './cloudJob';
@@ -32,8 +33,9 @@ export const serversDeclaration = declareCommand({
     json: { type: 'boolean', help: 'the servers as JSON' },
   },
   exits: {
-    0: 'ok',
-    2: 'bad arguments, or servers.yaml has errors (printed with file:line:col; its valid hosts and the instances are still listed)',
+    0: 'ok: every entry of servers.yaml was read (a host that does not answer is listed as down, not an error)',
+    1: 'entries of servers.yaml have problems: each is printed with file:line:col and left out; the other hosts and the instances are listed',
+    2: 'bad arguments, or servers.yaml could not be read at all (not YAML, a wrong top level): none of its hosts is listed',
   },
   run: serversCommand,
 });
@@ -57,7 +59,9 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
   const paths = workspacePaths(io.workspace.dataDir);
   const file = await loadServersFile(paths.serversFile, io.env);
   const errors = file.errors.map(formatSourceError);
-  for (const e of errors) io.stderr.write(`${e}\n`);
+  for (const e of errors) io.stderr.write(`${stripControl(e)}\n`);
+  const problem = serversFileProblem(file);
+  if (problem) io.stderr.write(`${problem}\n`);
 
   const cloud = new CommandCloud(io);
   const choice = await cacheAccount(io, cloud, values.account);
@@ -77,7 +81,9 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
     const found = await findKeyFile(name, io.env);
     if (found) keyFiles.set(name, found);
   }
-  const rows = serverRows(file.hosts, instances, { keyFiles });
+  // The DEMO cloud's addresses are made up: never probed, never given as an ssh command (as in the Servers tab).
+  const demo = 'account' in choice && choice.account === demoAccountId;
+  const rows = serverRows(file.hosts, instances, { keyFiles }).map((r) => (demo ? withoutDemoAddress(r) : r));
 
   const probes = new Map<string, ProbeResult>();
   if (!values['no-probe']) {
@@ -92,11 +98,21 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
         {
           servers: rows.map((r) => ({ ...r, probe: probes.get(r.key) })),
           errors,
+          invalid: file.invalid.map((entry) => ({
+            index: entry.index,
+            ...(entry.name !== undefined ? { name: entry.name } : {}),
+            errors: entry.errors.map((e) => ({ ...e, text: formatSourceError(e) })),
+          })),
+          serversFileRead: file.readable,
           serversFile: file.exists ? paths.serversFile : undefined,
         },
         null,
         2,
       )}\n`,
+    );
+  } else if (rows.length === 0 && errors.length > 0) {
+    io.stdout.write(
+      'No servers listed: servers.yaml has problems (above), and no EC2 instance is listed either.\n',
     );
   } else if (rows.length === 0) {
     io.stdout.write(
@@ -122,8 +138,22 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
     );
     for (const r of rows) {
       const p = probes.get(r.key);
-      if (p && !p.ok) io.stderr.write(`${r.name}: ${p.error}\n`);
+      if (p && !p.ok) io.stderr.write(`${stripControl(r.name)}: ${p.error}\n`);
     }
   }
-  return errors.length > 0 ? exitCodes.usage : exitCodes.ok;
+  // A script wants the hosts it can use and to know the file needs fixing: entries left out are 1 (the command ran,
+  // something in it failed: `|| [ $? -eq 1 ]` keeps the good hosts), a file not read at all is bad input (2).
+  if (!file.readable) return exitCodes.usage;
+  return file.invalid.length > 0 ? exitCodes.failed : exitCodes.ok;
+}
+
+/** `servers.yaml: 2 entries with problems are not listed: servers[3] "web-4", servers[4]`; undefined when none. */
+export function serversFileProblem(file: ServersFile): string | undefined {
+  if (!file.readable) return 'servers.yaml not read: none of its hosts is listed';
+  if (file.invalid.length === 0) return undefined;
+  const n = file.invalid.length;
+  const names = file.invalid.map(
+    (e) => `servers[${e.index}]${e.name !== undefined ? ` ${JSON.stringify(stripControl(e.name))}` : ''}`,
+  );
+  return `servers.yaml: ${n} ${n === 1 ? 'entry with a problem is' : 'entries with problems are'} not listed: ${names.join(', ')}`;
 }

@@ -214,7 +214,8 @@ describe('the Batch tab', () => {
     await d.press('y');
     await d.waitFor(/RUNNING · wave 1\/1/, 10_000);
     await d.waitFor(/web-2 +1 running/);
-    expect(processAlive('sleep 37.25')).toBe(true);
+    // A target reads running from its job's start, a moment before its program is spawned.
+    await expect.poll(() => processAlive('sleep 37.25'), { timeout: 5_000 }).toBe(true);
     await d.press('c');
     await d.waitFor('Cancel batch slow');
     expect(d.frame()).toContain('2 running targets cancelled');
@@ -225,6 +226,26 @@ describe('the Batch tab', () => {
     const [run] = await batchJobs(session);
     expect(run.status).toBe('cancelled');
     await expect.poll(() => processAlive('sleep 37.25'), { timeout: 5_000 }).toBe(false);
+  });
+
+  it("a running target's LAST OUTPUT is the latest line it printed, not the program's name", async () => {
+    session = await startBatchDeck({
+      'drain.yaml':
+        'targets: { servers: [web-1] }\naction: { local: [sh, -c, \'echo "draining $INFRADECK_TARGET"; exec sleep 38.25\'] }\n',
+    });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/drain +defined/);
+    await d.press('s');
+    await d.waitFor('Start batch drain?');
+    await d.press('y');
+    const frame = await d.waitFor(/web-1 +1 running .*draining web-1/, 10_000);
+    expect(frame).not.toMatch(/web-1: local sh/);
+    await d.press('c');
+    await d.waitFor('Cancel batch drain');
+    await d.press('y');
+    await d.waitFor(/CANCELLED/, 10_000);
+    await expect.poll(() => processAlive('sleep 38.25'), { timeout: 5_000 }).toBe(false);
   });
 
   it('read-only: a start is refused and said so, nothing is queued', async () => {

@@ -104,6 +104,23 @@ describe('the Servers screen', () => {
     await d.waitFor(/closed: connection refused on port 1 \(nothing listens there\) · probed \d+s ago/);
   });
 
+  it("shows a host's tags, what a batch's tags: selects on, and / finds a host by them", async () => {
+    appendFileSync(
+      join(dir, 'servers.yaml'),
+      '  - name: tagged\n    host: 127.0.0.1\n    port: 1\n    tags: { role: web, env: prod }\n',
+    );
+    const d = await openServers();
+    const f = await d.waitFor(/tagged +ssh /);
+    expect(f).toMatch(/ PROJECT +TAGS /);
+    expect(f).toMatch(/tagged +ssh +127\.0\.0\.1:1 .*role=web env=prod/);
+    // An instance's Name and infradeck's own tags are in NAME and PROJECT already.
+    expect(f).not.toMatch(/Name=|infradeck:project=/);
+    await d.press('/');
+    await d.type('role=web');
+    await d.press('enter');
+    await d.waitFor((frame) => /tagged +ssh/.test(frame) && !/listening +ssh/.test(frame));
+  });
+
   it('hands the terminal to ssh with an argument array, and refuses a demo instance', async () => {
     const ran: Array<[string, string[]]> = [];
     const d = await openServers(ran);

@@ -91,7 +91,8 @@ describe('a servers.yaml with a bad entry, read by batches, experiments and `inf
     });
   });
 
-  it('`infradeck servers` lists the valid hosts, and prints each bad entry with its place', async () => {
+  /** `infradeck servers ARGS` on this workspace (DEMO cloud, nothing scanned): its exit code and what it printed. */
+  async function servers(argv: string[]) {
     const capture = () =>
       Object.assign(
         new Writable({
@@ -104,20 +105,60 @@ describe('a servers.yaml with a bad entry, read by batches, experiments and `inf
       );
     const stdout = capture();
     const stderr = capture();
-    const code = await serversCommand(['--no-probe'], {
+    const code = await serversCommand(argv, {
       stdout,
       stderr,
       env: { HOME: dir },
       workspace: { dataDir: dir },
       cloud: { demo: true },
     });
-    expect(code).toBe(2);
-    expect(stdout.text.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(
-      expect.arrayContaining(['web-1', 'ci']),
+    return { code, out: stdout.text, err: stderr.text };
+  }
+
+  it('`infradeck servers` lists the valid hosts, names each bad entry with its place, and exits 1', async () => {
+    const { code, out, err } = await servers(['--no-probe']);
+    // 1, not 2: the listing is there and usable (`|| [ $? -eq 1 ]`), and a script still learns the file needs fixing.
+    expect(code).toBe(1);
+    expect(out.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(expect.arrayContaining(['web-1', 'ci']));
+    expect(out).not.toMatch(/^(web-2|db\.internal)\s/m);
+    expect(out).not.toContain('127.0.0.32');
+    expect(err).toContain(`${file}:3:44: servers[1].port: expected a number, got "many"`);
+    expect(err).toContain(`${file}:6:13: servers[4].name: "ci" is already the name of servers[3]`);
+    expect(err).toContain(
+      'servers.yaml: 3 entries with problems are not listed: servers[1] "web-2", servers[2] "db.internal", servers[4] "ci"',
     );
-    expect(stdout.text).not.toMatch(/^(web-2|db\.internal)\s/m);
-    expect(stdout.text).not.toContain('127.0.0.32');
-    expect(stderr.text).toContain(`${file}:3:44: servers[1].port: expected a number, got "many"`);
-    expect(stderr.text).toContain(`${file}:6:13: servers[4].name: "ci" is already the name of servers[3]`);
+  });
+
+  it('`infradeck servers --json` carries the bad entries, each with its name and located problems', async () => {
+    const { code, out } = await servers(['--no-probe', '--json']);
+    expect(code).toBe(1);
+    const json = JSON.parse(out);
+    expect(json.servers.map((s: { name: string }) => s.name)).toEqual(['web-1', 'ci']);
+    expect(json.serversFileRead).toBe(true);
+    expect(json.invalid).toEqual([
+      {
+        index: 1,
+        name: 'web-2',
+        errors: [
+          {
+            file,
+            line: 3,
+            column: 44,
+            path: 'servers[1].port',
+            message: 'expected a number, got "many"',
+            text: `${file}:3:44: servers[1].port: expected a number, got "many"`,
+          },
+        ],
+      },
+      expect.objectContaining({ index: 2, name: 'db.internal' }),
+      expect.objectContaining({ index: 4, name: 'ci' }),
+    ]);
+  });
+
+  it('`infradeck servers` on a servers.yaml that is not YAML lists none of it and exits 2', async () => {
+    await writeFile(file, 'servers:\n  - { name: web-1, host: 127.0.0.11\n');
+    const { code, err } = await servers(['--no-probe', '--json']);
+    expect(code).toBe(2);
+    expect(err).toContain('servers.yaml not read: none of its hosts is listed');
   });
 });

@@ -50,7 +50,12 @@ export function askCancel(run: BatchRunView, actions: DeckActions): void {
   actions.ui.confirm({
     title: `Cancel batch ${run.payload.name} (job ${run.job.id})?`,
     lines: [
-      `${running} running target${running === 1 ? '' : 's'} cancelled (the program is stopped: SIGTERM, then SIGKILL)`,
+      `${running} running target${running === 1 ? '' : 's'} cancelled: ${
+        // sshd does not signal a remote command that has no terminal: ending ssh does not end it (as the CLI says).
+        run.payload.action.type === 'ssh'
+          ? 'ssh is stopped (SIGTERM, then SIGKILL); the remote command is not signalled and runs to its end on the host'
+          : 'the program is stopped: SIGTERM, then SIGKILL'
+      }`,
       `${pending} pending target${pending === 1 ? '' : 's'} never start${pending === 1 ? 's' : ''}`,
       'R retries the failed and cancelled targets later',
     ],

@@ -13,6 +13,14 @@ export function reachText(reach: ServerReach | undefined, row: ServerView): stri
   return last.ok ? `${Math.round(last.latencyMs ?? 0)} ms` : (last.short ?? 'unreachable');
 }
 
+/** `role=web env=prod`: the tags a person set, in their order. */
+export function tagsText(row: ServerView): string {
+  return Object.entries(row.tags ?? {})
+    .filter(([k]) => k !== 'Name' && !k.startsWith('aws:') && !k.startsWith('infradeck:'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
 export function serverColumns(
   reach: () => Record<string, ServerReach>,
   now: () => number,
@@ -72,6 +80,9 @@ export function serverColumns(
       color: (r) => (reach()[r.key]?.last?.ok === false ? 'red' : undefined),
     },
     { key: 'project', title: 'PROJECT', priority: Priority.detail, max: 16, value: (r) => r.project ?? '' },
+    // What a batch's `tags:` selects on (`role=web`): shown, and so found by `/`. Name and the tags AWS and infradeck
+    // set themselves are in other columns already, or say nothing to a person.
+    { key: 'tags', title: 'TAGS', priority: Priority.extra, min: 12, max: 32, value: tagsText },
     {
       key: 'spark',
       title: 'LATENCY',

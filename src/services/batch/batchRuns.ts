@@ -38,14 +38,28 @@ export function childTarget(payload: BatchPayload, child: JobView): BatchRunTarg
   return batchRunTargets(payload, [child]).find((t) => t.key === child.childKey);
 }
 
-/** The last line a target printed, else why its job failed (empty when there is neither); a timeout says so. */
+/**
+ * The last line a target printed, else why its job failed (empty when there is neither); a timeout says so. While
+ * it runs: the latest line its job reported (its progress message).
+ */
 export function targetLastLine(child: JobView | undefined): string {
+  if (child?.status === 'active') return stripControl(child.message ?? '');
   const result = child?.result as { lastLine?: unknown; timedOut?: unknown } | undefined;
   // Why it was ended says more than what it printed last (the error quotes that too).
   if (result?.timedOut === true && child?.error) return stripControl(child.error);
   const lastLine = result?.lastLine;
   if (typeof lastLine === 'string' && lastLine.trim()) return stripControl(lastLine);
   return child?.status === 'failed' || child?.status === 'cancelled' ? stripControl(child.error ?? '') : '';
+}
+
+/**
+ * What a cancel does to a running target, for the question and the CLI: an `ssh` target's ssh is ended, but sshd
+ * does not signal a remote command that has no terminal, so it runs on to its end on the host.
+ */
+export function cancelEffect(action: BatchPayload['action']): string {
+  return action.type === 'ssh'
+    ? 'ssh is stopped (SIGTERM, then SIGKILL); the remote command is not signalled and runs to its end on the host'
+    : 'the program is stopped: SIGTERM, then SIGKILL';
 }
 
 /** `web-1 ok exit 0 1.2s`, `web-2 failed exit 3: disk full`, `web-3 skipped`: one target's end, for logs and the CLI. */

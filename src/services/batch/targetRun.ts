@@ -35,6 +35,8 @@ export interface TargetRunOptions {
   signal?: AbortSignal;
   /** Every output line, escape sequences stripped and secrets masked. */
   onLine?: (line: string, stream: OutputStream) => void;
+  /** The last line that says something, each time it changes (ssh's own chatter left out, as for `lastLine`). */
+  onLastLine?: (line: string) => void;
   /** Between SIGTERM and SIGKILL. Default 5 s. */
   killGraceMs?: number;
   /** Longest output line kept (longer ones are cut). Default 4096. */
@@ -102,7 +104,10 @@ export async function runTarget(
   let lastLine = '';
   const take = (raw: string, stream: OutputStream) => {
     const line = mask.line(stripControl(raw), stream);
-    if (line.trim() && !noise.some((n) => n.test(line))) lastLine = line.trim();
+    if (line.trim() && !noise.some((n) => n.test(line))) {
+      lastLine = line.trim();
+      opts.onLastLine?.(lastLine);
+    }
     opts.onLine?.(line, stream);
   };
   const maxLineLength = opts.maxLineLength ?? 4096;

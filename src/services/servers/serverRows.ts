@@ -69,3 +69,13 @@ export function serverRows(
   }
   return rows;
 }
+
+/**
+ * A DEMO cloud's instance: its addresses are made up and belong to somebody else on the internet, so it is never
+ * probed nor ssh'd to (the Servers tab and `infradeck servers` alike). Other rows are returned as they are.
+ */
+export function withoutDemoAddress(row: ServerRow): ServerRow {
+  if (row.source !== 'ec2') return row;
+  const { host: _host, ...rest } = row;
+  return { ...rest, ssh: { ok: false, error: 'a DEMO instance: there is no real host to ssh to' } };
+}

@@ -14,6 +14,8 @@ export interface ServerView {
   instanceId?: string;
   project?: string;
   detail: string;
+  /** servers.yaml's `tags:`, an instance's AWS tags. */
+  tags?: Record<string, string>;
   /** The `ssh` argument array, or why there is none. */
   ssh: { ok: true; argv: string[] } | { ok: false; error: string };
 }

@@ -3,7 +3,7 @@ import { formatDuration } from '../../domain/batchDuration';
 import type { BatchTargetPayload, BatchTargetResult } from '../../domain/jobKinds/batch';
 import { JobRefused } from '../../domain/refusal';
 import { batchKnownHostsFile, runTarget } from '../../services/batch/targetRun';
-import type { Handler, JobAbort } from '../../services/bus/contracts';
+import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { workspacePaths } from '../../services/storage/workspace';
 
@@ -59,7 +59,9 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
     const knownHostsFile = batchKnownHostsFile(workspacePaths(opts.dataDir ?? process.cwd()).cacheDir);
     const mark: TargetStartMark = { startedAt: Date.now(), worker: `${hostname()}:${process.pid}` };
     await ctx.flow.save(mark);
-    ctx.progress(0, 1, `${target.name}: ${action.type} ${action.program}`);
+    // No message yet: the run's LAST OUTPUT stays empty until the program prints something.
+    ctx.progress(0, 1);
+    const latest = latestLineProgress(ctx);
 
     let run: Awaited<ReturnType<typeof runTarget>>;
     try {
@@ -70,11 +72,13 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
         onLine: (line, stream) => {
           ctx.log(line, stream).catch(() => {});
         },
+        onLastLine: latest.line,
         ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
         ...(opts.workerEnv ? { workerEnv: opts.workerEnv } : {}),
         ...(opts.sshOptions ? { sshOptions: opts.sshOptions } : {}),
       });
     } catch (error) {
+      latest.stop();
       if (ctx.signal.aborted) throw error;
       // The program did not start (not found, not allowed): nothing ran, so no exit code.
       const message = error instanceof Error ? error.message : String(error);
@@ -84,6 +88,7 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
         { permanent: true },
       );
     }
+    latest.stop();
     if (run.cancelled && (ctx.signal.reason as JobAbort | undefined)?.kind === 'release') {
       await ctx.flow.save({ ...mark, handedBack: true }).catch(() => {});
     }
@@ -93,7 +98,7 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
       lastLine: run.lastLine,
       timedOut: run.timedOut,
     };
-    ctx.progress(1, 1, `${target.name}: exit ${run.exitCode}`);
+    ctx.progress(1, 1, `exit ${run.exitCode}${tail(run.lastLine)}`.slice(0, maxMessageLength));
     if (run.cancelled) return result; // the bus ends it cancelled (or hands it back)
     if (run.timedOut) {
       // Ended by us, not by itself: the signal's exit code says nothing about the action.
@@ -110,6 +115,44 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
       throw new JobFailure(`${what}${tail(run.lastLine)}`, result, { permanent: true });
     }
     return result;
+  };
+}
+
+/** A progress message is an event on the bus: a line longer than this is cut (the log keeps it whole). */
+const maxMessageLength = 200;
+
+/**
+ * The target's latest output line as its progress message, at most one a second (a chatty program costs one
+ * event a second, not one a line): the run's LAST OUTPUT while it runs, as `tail -f` would show it. The first line
+ * goes out at once.
+ */
+export function latestLineProgress(
+  ctx: Pick<JobContext, 'progress'>,
+  everyMs = 1_000,
+): { line: (text: string) => void; stop: () => void } {
+  let pending: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let sentAt = Number.NEGATIVE_INFINITY;
+  const send = () => {
+    timer = undefined;
+    if (pending === undefined) return;
+    sentAt = performance.now();
+    ctx.progress(0, 1, pending.slice(0, maxMessageLength));
+    pending = undefined;
+  };
+  return {
+    line: (text) => {
+      pending = text;
+      if (timer) return;
+      const wait = sentAt + everyMs - performance.now();
+      if (wait <= 0) send();
+      else timer = setTimeout(send, wait);
+    },
+    stop: () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = undefined;
+    },
   };
 }
 
