@@ -37,9 +37,11 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
   const schedules = useDeck((s) => s.schedules);
   const now = Date.now();
   const byId = useDeck((s) => s.jobs.byId);
+  const summaries = useDeck((s) => s.jobs.summaries);
   const approvals = approvalsLine(
     useMemo(() => pendingApprovals(byId.values()), [byId]),
     now,
+    summaries,
   );
 
   // One count for the jobs line, the failures and each worker (a job counts once, by its status now).
