@@ -98,7 +98,7 @@ export type JobRun = { job: JobView } | { error: string; code: number };
 export async function runCloudJob(
   bus: Bus,
   spec: JobSpec,
-  io: BusCommandIO,
+  io: BusCommandIO & WorkerFlags,
   onEvent: (e: DeckEvent) => void,
   opts: { quiet?: boolean } = {},
 ): Promise<JobRun> {
@@ -133,11 +133,16 @@ export async function runCloudJob(
   });
   try {
     try {
-      id = await bus.queue.enqueue(spec);
+      // Read-only, the queue refuses a change before anything is queued (audited), as the console's does.
+      id = await bus.queue.enqueue(commandReadOnly(io) ? { ...spec, readOnly: true } : spec);
     } catch (error) {
       return {
         error: (error as Error).message,
-        code: isBusError(error, 'invalid') ? exitCodes.usage : exitCodes.unavailable,
+        code: isBusError(error, 'invalid')
+          ? exitCodes.usage
+          : isBusError(error, 'refused')
+            ? exitCodes.failed
+            : exitCodes.unavailable,
       };
     }
     if (!opts.quiet) io.stderr.write(`job ${id} queued: ${describeJob(spec.kind, spec.payload)}\n`);
@@ -209,7 +214,7 @@ export async function accountToStamp(bus: Bus, cloud: CommandCloud): Promise<str
 }
 
 /** `--readonly` or `INFRADECK_READONLY`: stamped on the job, so the worker refuses it whatever its own flag. */
-export function commandReadOnly(io: CloudCommandIO): boolean {
+export function commandReadOnly(io: BusCommandIO & WorkerFlags): boolean {
   return io.readOnly === true || readOnlyFromEnv(io.env);
 }
 

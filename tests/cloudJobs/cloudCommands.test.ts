@@ -151,14 +151,15 @@ describe('the cloud commands on the demo cloud, without Redis', () => {
     expect((await run(resourcesCommand, ['--type', 'vpc'])).out).not.toContain(vpc.id);
   });
 
-  it('delete in read-only mode is refused by the job at once, and nothing goes', async () => {
+  it('delete in read-only mode is refused before anything is queued, and nothing goes', async () => {
     await run(scanCommand, []);
     const keyPair = (
       JSON.parse((await run(resourcesCommand, ['--type', 'key', '--json'])).out).resources as { id: string }[]
     )[0];
     const r = await run(deleteCommand, [keyPair.id, '--yes'], { readOnly: true });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/failed.*: refused: delete of 1 resource: read-only mode/);
+    expect(r.err).toMatch(/refused: terminate job "terminate 1 resource: [^"]+": read-only mode .*; nothing was queued/);
+    expect(r.err).not.toMatch(/job \d+ queued/);
     expect((await run(resourcesCommand, ['--type', 'key'])).out).toContain(keyPair.id);
     const env = await run(deleteCommand, [keyPair.id, '--yes'], {
       env: { USER: 'alice', INFRADECK_READONLY: '1' },
