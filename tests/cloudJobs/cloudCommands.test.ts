@@ -158,7 +158,9 @@ describe('the cloud commands on the demo cloud, without Redis', () => {
     )[0];
     const r = await run(deleteCommand, [keyPair.id, '--yes'], { readOnly: true });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused: terminate job "terminate 1 resource: [^"]+": read-only mode .*; nothing was queued/);
+    expect(r.err).toMatch(
+      /refused: terminate job "terminate 1 resource: [^"]+": read-only mode .*; nothing was queued/,
+    );
     expect(r.err).not.toMatch(/job \d+ queued/);
     expect((await run(resourcesCommand, ['--type', 'key'])).out).toContain(keyPair.id);
     const env = await run(deleteCommand, [keyPair.id, '--yes'], {

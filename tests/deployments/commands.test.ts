@@ -152,7 +152,9 @@ describe('the project commands on the demo cloud, without Redis', () => {
   it('read-only: the deploy is refused before anything is queued (exit 1) and nothing is made', async () => {
     const r = await run(deployCommand, ['shop', '--yes'], { readOnly: true });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/refused: deploy job "deploy shop \(d-[^)]+\)": read-only mode .*; nothing was queued/);
+    expect(r.err).toMatch(
+      /refused: deploy job "deploy shop \(d-[^)]+\)": read-only mode .*; nothing was queued/,
+    );
     expect(r.err).not.toMatch(/job \d+ queued/);
     expect(r.err).not.toContain('infradeck resume');
     expect(liveOf(cloud, 'shop')).toEqual([]);
