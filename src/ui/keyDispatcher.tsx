@@ -152,7 +152,10 @@ export function KeyDispatcher({
     raw.current = undefined;
     if (sequence !== undefined && paste.current?.take(sequence)) return;
     const chars = Array.from(input);
-    if (chars.length > 1 && !key.ctrl && !key.meta && !key.escape)
+    // Two Escapes in one read (pressed quickly over ssh, or sent by tmux) reach Ink as one ESC ESC, which it reads
+    // as one Alt-Esc: they are two Escapes, as vim and less take them (nothing is bound to Alt-Esc).
+    if (sequence === '\x1b\x1b') enqueue([input, key, 'esc'], [input, key, 'esc']);
+    else if (chars.length > 1 && !key.ctrl && !key.meta && !key.escape)
       enqueue(...chars.map((ch): [string, Key] => [ch, singleKey(ch, key)]));
     else enqueue([input, key, terminalKeyName(sequence, input, key)]);
   });

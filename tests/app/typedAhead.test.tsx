@@ -23,4 +23,18 @@ describe('keys typed ahead of the next frame', () => {
     await deck.paste('failed');
     await deck.waitFor(/\/failed/);
   });
+
+  it('two Escapes in one read are two Escapes: the help closes and the kept filter clears', async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    await deck.press('5');
+    await deck.press('/');
+    await deck.type('nothing-matches-this');
+    await deck.press('enter');
+    await deck.waitFor(/nothing-matches-this/);
+    await deck.press('?');
+    await deck.waitFor(/Keys/);
+    // The help closes on the first, the kept filter clears on the second.
+    await deck.paste('\x1b\x1b');
+    await deck.waitFor((f) => !/nothing-matches-this/.test(f));
+  });
 });
