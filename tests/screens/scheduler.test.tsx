@@ -107,7 +107,7 @@ describe('the Scheduler screen', () => {
     expect((await audit()).map((e) => e.action)).toEqual(['schedule.disable', 'schedule.enable']);
   });
 
-  it('Enter, e and R on a schedule with errors say to fix it first; the file is left alone', async () => {
+  it('Enter, e and R on a schedule with errors say its error whole and to fix it first; the file is left alone', async () => {
     writeFileSync(
       join(dir, 'schedules.yaml'),
       `${yaml}  - name: broken\n    cron: "61 * * * *"\n    job: { run: [echo, never] }\n`,
@@ -119,7 +119,9 @@ describe('the Scheduler screen', () => {
     for (const key of ['enter', 'e', 'R']) {
       d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
       await d.press(key);
-      await d.toasted('broken has errors: fix it first (E edits the file)');
+      await d.toasted(
+        /^broken has errors: schedules\.yaml:11:11: schedules\[2\]\.cron: minute 61 is out of range \(0-59\); fix it first \(E edits the file\)$/,
+      );
     }
     // Still the Scheduler, nothing asked, nothing written.
     expect(d.store.getState().ui.overlay).toBeNull();
@@ -134,6 +136,23 @@ describe('the Scheduler screen', () => {
     writeFileSync(join(dir, 'schedules.yaml'), 'schedules: [\n');
     await d.press('r');
     await d.toasted(/^read \S+schedules\.yaml:2:1: .* \(E edits it\)$/);
+  });
+
+  it('keeps the schedules as last read while the file is not YAML (they still run), its error first', async () => {
+    const d = await openScheduler();
+    writeFileSync(join(dir, 'schedules.yaml'), `${yaml}  - name: [unclosed\n`);
+    await d.press('r');
+    const f = await d.waitFor(/^ {2}schedules\.yaml +invalid/m);
+    expect(f).toMatch(
+      /^ schedules\.yaml cannot be read · as last read \(they run on\): 2 schedules · run in-process · /m,
+    );
+    expect(f).toMatch(/^> nightly +enabled +30 2 \* \* \* +in /m); // the cursor stays on its row
+    expect(f).toMatch(/^ {2}hourly +enabled +@hourly +in /m);
+    expect(f).toMatch(/schedules\.yaml +invalid .* file cannot be read/);
+    // Fixed: the file is what it says again.
+    writeFileSync(join(dir, 'schedules.yaml'), yaml);
+    await d.press('r');
+    await d.waitFor((frame) => /^ 2 schedules · /m.test(frame) && !/invalid/.test(frame));
   });
 
   it('R asks with every word of its lines at 80x24: they wrap in the box', async () => {
@@ -205,10 +224,10 @@ describe('the Scheduler names', () => {
     const wide = await d.waitFor(/broken-one +invalid/);
     expect(rowOf(wide, longName)).toMatch(new RegExp(`^  ${longName} +enabled +15 3 \\* \\* \\*`));
     await d.resize(120, 35);
-    // At 120 the name takes what WHEN would grow into (it keeps its minimum): 50 of its 57 characters.
+    // At 120 the name takes what WHEN would grow into (it keeps its minimum): 48 of its 57 characters.
     const mid = await d.waitFor((f) => rowOf(f, longName).length <= 120 && /WHEN/.test(f));
     expect(rowOf(mid, longName)).toMatch(/^ {2}(rotate-the-application-\S*…\S*-logs-nightly) enabled /);
-    expect(/^ {2}(\S+) /.exec(rowOf(mid, longName))?.[1]).toHaveLength(50);
+    expect(/^ {2}(\S+) /.exec(rowOf(mid, longName))?.[1]).toHaveLength(48);
     await d.resize(80, 24);
     // At 80 columns it keeps both ends (the line under the table says it whole).
     const narrow = await d.waitFor((f) => !f.includes(longName.slice(0, 40)));

@@ -19,9 +19,18 @@ import { type SchedulerRow, schedulerRows } from './schedulerRows';
 /** How often the NEXT and LAST cells are redrawn while the tab is shown. */
 const clockMs = 1_000;
 
-/** Enter, e and R on a schedule that cannot run (or the file that cannot be read): what to do instead. */
+/**
+ * Enter, e and R on a schedule that cannot run (or the file that cannot be read): its first error whole, with its
+ * place (WHEN says only what is wrong), and what to do instead.
+ */
 function sayInvalid(row: SchedulerRow, actions: DeckActions): void {
-  actions.ui.notify('warn', `${row.name} has errors: fix it first (E edits the file)`);
+  const [first, ...more] = row.errors ?? [];
+  // The file by its name, as under the table: the header names its folder.
+  const where = first && { ...first, file: first.file.slice(first.file.lastIndexOf('/') + 1) };
+  const error = where
+    ? `: ${formatSourceError(where)}${more.length ? ` (and ${more.length} more)` : ''}`
+    : '';
+  actions.ui.notify('warn', `${row.name} has errors${error}; fix it first (E edits the file)`);
 }
 
 function askRunNow(row: SchedulerRow, actions: DeckActions): void {
@@ -76,6 +85,10 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const next = useDeck((s) => s.schedules.next);
   const byId = useDeck((s) => s.jobs.byId);
   const transport = useDeck((s) => s.bus.transport);
+  const workers = useDeck((s) => s.workers);
+  // Over Redis only the `infradeck worker` processes run ticks; unknown until the list was first read.
+  const workersUp =
+    transport === 'redis' && workers.refreshedAt !== undefined ? workers.list.length : undefined;
   const filterText = useDeck((s) => s.ui.filters.scheduler ?? '');
   // Shown again after a while: the countdowns start from now, not from when the tab was left.
   const now = useClock(active, clockMs);
@@ -119,15 +132,20 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
 
   const valid = file?.schedules ?? [];
   const paused = valid.filter((s) => !s.enabled).length;
-  const invalid = rows.length - valid.length;
+  const invalid = file?.invalid.length ?? 0;
   const shown = table.view.filter((r) => r.schedule).length;
-  const where = transport === 'redis' ? 'BullMQ job schedulers on Redis' : 'run in-process';
+  const where =
+    transport !== 'redis'
+      ? 'run in-process'
+      : workersUp === 0
+        ? 'no worker up: ticks wait · BullMQ job schedulers on Redis'
+        : 'BullMQ job schedulers on Redis';
   const summary = !file
     ? ' reading schedules.yaml…'
     : !file.exists
       ? ` no ${file.file}`
-      : ` ${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
-  const note = scheduleNote(table.cursorRow, next, now);
+      : ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
+  const note = scheduleNote(table.cursorRow, next, now, workersUp);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
     <Box flexDirection="column" width={width} height={height}>

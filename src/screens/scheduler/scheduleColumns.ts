@@ -2,6 +2,7 @@ import { sparkline } from '../../components/Sparkline';
 import { type Column, Priority } from '../../components/tableModel';
 import { describeJob } from '../../domain/job';
 import type { Schedule } from '../../domain/schedule';
+import { nextTick } from '../../domain/scheduleCron';
 import type { NextTicks } from '../../domain/scheduleNext';
 import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
 import type { ScheduleRun, ScheduleRunOutcome } from '../../domain/scheduleRows';
@@ -21,6 +22,50 @@ const outcomeColor: Partial<Record<ScheduleRunOutcome, string>> = {
   skipped: 'gray',
   missed: 'gray',
 };
+
+/**
+ * A tick's job not taken this long after its time is late: a worker takes a tick within Redis's timer (100 ms),
+ * and the store hears of it a moment later; the clock redraws NEXT every second.
+ */
+export const lateAfterMs = 2_000;
+
+const cronTicks = new Map<string, boolean>();
+
+/** Whether `tick` is one of the schedule's ticks as its cron reads now (kept: asked only of late ticks). */
+function isTickOf(s: Schedule, tick: number): boolean {
+  const key = `${s.timezone} ${s.cron} ${tick}`;
+  let is = cronTicks.get(key);
+  if (is === undefined) {
+    if (cronTicks.size >= keptMost) cronTicks.clear();
+    is = nextTick(s.cron, s.timezone, tick - 1) === tick;
+    cronTicks.set(key, is);
+  }
+  return is;
+}
+
+/**
+ * How late the schedule's untaken tick is (ms), when it is. A tick its cron no longer makes is a job the schedule's
+ * rewrite dropped, whose view the store may keep: not late, gone.
+ */
+export function lateBy(row: SchedulerRow, now: number): number | undefined {
+  const { waiting, schedule } = row;
+  if (!waiting || !schedule?.enabled || now - waiting.tick < lateAfterMs) return undefined;
+  return isTickOf(schedule, waiting.tick) ? now - waiting.tick : undefined;
+}
+
+/**
+ * WHEN of a row with errors: what is wrong, in a word or two (`invalid cron`, `invalid timezone`); the line under
+ * the table, Enter and the message line give the whole error with its place.
+ */
+export function invalidReading(row: SchedulerRow): string {
+  if (row.key === 'file') return 'file cannot be read';
+  const fields = [
+    ...new Set(
+      (row.errors ?? []).map((e) => e.path.replace(/^schedules\[\d+\]\.?/, '').replace(/\[\d+\].*$/, '')),
+    ),
+  ].filter(Boolean);
+  return fields.length ? `invalid ${fields.join(', ')}` : 'invalid';
+}
 
 /** `enabled`, `paused`, or `invalid` (an error row). */
 function stateOf(row: SchedulerRow): string {
@@ -141,13 +186,20 @@ export function scheduleColumns(
       key: 'next',
       title: 'NEXT',
       priority: Priority.main,
-      width: 6,
+      // `in 59m`, `late 59s`
+      width: 8,
       align: 'right',
+      // A tick nobody has taken yet is what comes next, and it is late: the countdown to the tick after it would
+      // say all is well while no worker runs the schedule.
       value: (r) => {
+        const late = lateBy(r, now());
+        if (late !== undefined) return `late ${formatAge(late)}`;
         const tick = firstTick(r);
         return tick === undefined ? (r.schedule?.enabled ? 'never' : '-') : `in ${formatAge(tick - now())}`;
       },
-      sortValue: (r) => firstTick(r) ?? Number.POSITIVE_INFINITY,
+      color: (r) => (lateBy(r, now()) !== undefined ? 'yellow' : undefined),
+      sortValue: (r) =>
+        lateBy(r, now()) !== undefined ? r.waiting!.tick : (firstTick(r) ?? Number.POSITIVE_INFINITY),
     },
     {
       key: 'last',
@@ -180,8 +232,10 @@ export function scheduleColumns(
       priority: Priority.detail,
       flex: true,
       min: 16,
-      value: ({ schedule: s, errors }) =>
-        s ? kept(readings, s.cron, () => describeCron(s.cron)) : (errors?.[0]?.message ?? ''),
+      value: (r) =>
+        r.schedule
+          ? kept(readings, r.schedule.cron, () => describeCron(r.schedule!.cron))
+          : invalidReading(r),
     },
     {
       key: 'upcoming',

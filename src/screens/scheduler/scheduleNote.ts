@@ -2,6 +2,7 @@ import type { NextTicks } from '../../domain/scheduleNext';
 import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
 import { formatSourceError } from '../../domain/sourceError';
 import { formatAge, formatAgo, stripControl } from '../../domain/text';
+import { lateBy } from './scheduleColumns';
 import type { SchedulerRow } from './schedulerRows';
 
 export interface ScheduleNote {
@@ -17,6 +18,8 @@ export function scheduleNote(
   row: SchedulerRow | undefined,
   next: NextTicks | undefined,
   now: number,
+  /** Over Redis: how many `infradeck worker` processes are up (a late tick with none up says why). */
+  workersUp?: number,
 ): ScheduleNote {
   if (!row) return { text: '', tone: 'muted' };
   if (!row.schedule) {
@@ -34,6 +37,19 @@ export function scheduleNote(
     };
   }
   const s = row.schedule;
+  const late = lateBy(row, now);
+  if (late !== undefined && row.waiting) {
+    const why =
+      workersUp === 0
+        ? 'no worker is up (infradeck worker runs the ticks)'
+        : workersUp === undefined
+          ? 'no process has taken it yet'
+          : `no worker has taken it yet (${workersUp} up)`;
+    return {
+      text: `${s.name} · the tick of ${formatTicks([row.waiting.tick], s.timezone, true)} is ${formatAge(late)} late: ${why} · ${describeCron(s.cron)}`,
+      tone: 'warn',
+    };
+  }
   const zone = s.timezoneGiven ? s.timezone : `${s.timezone} (the host's; give timezone: to pin it)`;
   const ticks = next?.upcoming(s, now, 3) ?? [];
   const when = s.enabled

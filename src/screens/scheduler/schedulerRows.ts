@@ -13,26 +13,37 @@ export interface SchedulerRow {
   errors?: SourceError[];
   /** An error row's `cron:` as written (it may be what is wrong), when the entry has one. */
   cron?: string;
-  /** Newest first. */
+  /** Newest first: the runs that started (or ended without starting); a tick's job still waiting is not one. */
   runs: ScheduleRun[];
   last?: ScheduleRun;
+  /** The newest tick whose job waits to be taken (BullMQ keeps the next one ready; past its time it is late). */
+  waiting?: ScheduleRun;
 }
+
+/** A tick's job that no worker has taken yet: not a run, and, once its time has passed, late. */
+const notTaken = new Set<ScheduleRun['outcome']>(['queued', 'delayed', 'waiting', 'approval_pending']);
 
 /**
  * The tab's rows in file order: valid schedules with their runs among `jobs`, then one error row per invalid
- * schedule, and one for the file when it cannot be read at all. Next ticks are left to the columns (computed
+ * schedule; first, one for the file when it cannot be read at all. Next ticks are left to the columns (computed
  * for the rows on screen only).
  */
 export function schedulerRows(file: SchedulesFile | undefined, jobs: readonly JobView[]): SchedulerRow[] {
   if (!file) return [];
   const { rows, invalid } = scheduleRows(file, jobs, 0, 0);
-  const out: SchedulerRow[] = rows.map(({ schedule, runs, last }) => ({
-    key: `s:${schedule.name}`,
-    name: schedule.name,
-    schedule,
-    runs,
-    ...(last ? { last } : {}),
-  }));
+  const out: SchedulerRow[] = rows.map(({ schedule, runs, last }) => {
+    // BullMQ keeps one tick's job ready per schedule: the newest. An older one still waiting in the store is a
+    // view of a job a rewritten schedule dropped (no event says it went).
+    const waiting = runs.find((r) => notTaken.has(r.outcome) && !r.manual);
+    return {
+      key: `s:${schedule.name}`,
+      name: schedule.name,
+      schedule,
+      runs: runs.filter((r) => !notTaken.has(r.outcome)),
+      ...(last ? { last } : {}),
+      ...(waiting ? { waiting } : {}),
+    };
+  });
   for (const bad of invalid)
     out.push({
       key: `i:${bad.index}`,
@@ -41,7 +52,8 @@ export function schedulerRows(file: SchedulesFile | undefined, jobs: readonly Jo
       ...(bad.cron !== undefined ? { cron: bad.cron } : {}),
       runs: [],
     });
+  // First: while the file cannot be read, the rows below are the schedules as last read (still what runs).
   if (!file.readable && file.exists)
-    out.push({ key: 'file', name: 'schedules.yaml', errors: file.errors, runs: [] });
+    out.unshift({ key: 'file', name: 'schedules.yaml', errors: file.errors, runs: [] });
   return out;
 }

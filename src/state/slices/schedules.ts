@@ -6,7 +6,10 @@ import { formatSourceError } from '../../domain/sourceError';
 import { errorText, followChanges, type Slice } from '../slice';
 
 export interface SchedulesState {
-  /** The file as last read; undefined until then. */
+  /**
+   * The file as last read; undefined until then. When it cannot be read (`readable` false), its `schedules` and
+   * `invalid` are those of the last read that could be: they are what runs.
+   */
   file?: SchedulesFile;
   /** The next tick of each enabled schedule of `file`. */
   next?: NextTicks;
@@ -34,6 +37,8 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
   actions: ({ services, get, patch, notify, now }) => {
     const schedules = services.schedules;
     let reading: Promise<void> = Promise.resolve();
+    let lastRead: SchedulesFile | undefined;
+    let lastReadable: SchedulesFile | undefined;
     const audit = async (change: ScheduleChange, name: string | undefined, refused?: string) => {
       const bus = services.bus;
       if (!bus?.audit || !schedules) return;
@@ -58,9 +63,16 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
       reload: () => {
         if (!schedules) return Promise.resolve();
         reading = reading.then(async () => {
-          const file = await schedules.load();
+          const read = await schedules.load();
           // The same text reads as the same object: the rows and their next ticks stay as they are.
-          if (file !== get().schedules.file) patch({ file, next: new NextTicks(file.schedules) });
+          if (read === lastRead) return;
+          lastRead = read;
+          // A file that is not YAML changes no registration (workers and the in-process scheduler tick on as
+          // before): the schedules last read are still what runs, so they stay on screen beside its error.
+          const keep = read.exists && !read.readable && lastReadable;
+          if (read.readable) lastReadable = read;
+          const file = keep ? { ...read, schedules: keep.schedules, invalid: keep.invalid } : read;
+          patch({ file, next: keep ? get().schedules.next : new NextTicks(file.schedules) });
         });
         return reading;
       },
