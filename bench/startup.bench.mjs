@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { consoleFrameDrawn } from './lib/consoleFrame.mjs';
 import { runInPty, shellQuote } from './lib/pty.mjs';
 import { heading, sleep, statsLine, stripAnsi, summarize, targetLine } from './lib/stats.mjs';
 
@@ -119,9 +120,9 @@ async function openAndQuit() {
       previous = seen;
       lastContentAt = at;
       const screen = stripAnsi(output);
-      if (shellAt === undefined && isShellDrawn(screen)) {
+      if (shellAt === undefined && consoleFrameDrawn(screen)) {
         shellAt = at;
-        firstTab = /infradeck\s+1 (.+?)(?:\s{2}|\s+2 |\n|$)/.exec(screen)?.[1] ?? '?';
+        firstTab = /(?:^|\s)1 (.+?)(?:\s{2}|\s+2 |\n|$)/m.exec(screen)?.[1] ?? '?';
       }
       if (reposAt === undefined && areReposDrawn(screen)) reposAt = at;
     }
@@ -150,10 +151,6 @@ async function openAndQuit() {
   } finally {
     pty.stop();
   }
-}
-
-function isShellDrawn(screen) {
-  return /infradeck\s+1 \S/.test(screen) && /\b\d\d:\d\d\b/.test(screen);
 }
 
 /**

@@ -1,0 +1,1 @@
+export function consoleFrameDrawn(screen: string): boolean;
