@@ -68,6 +68,8 @@ export interface TableState<T> {
   naturalWidths: readonly number[];
   rowKey: (row: T) => string;
   act(action: string): boolean;
+  /** Puts the cursor on the row with this key, as a key press would; false when the view does not show it. */
+  focus(key: string): boolean;
   clearSelection(): void;
 }
 
@@ -247,6 +249,20 @@ export function useTable<T>({
     [derive, columns, pageSize],
   );
 
+  const focus = useCallback(
+    (key: string): boolean => {
+      const { keys } = derive(sortRef.current);
+      const index = keys.indexOf(key);
+      if (index < 0) return false;
+      movedRef.current = true;
+      cursorRef.current = { key, index };
+      offsetRef.current = scrollWindow(index, offsetRef.current, pageSize, keys.length);
+      rerender();
+      return true;
+    },
+    [derive, pageSize],
+  );
+
   const clearSelection = useCallback(() => {
     if (selectedRef.current.size === 0) return;
     selectedRef.current = new Set();
@@ -268,6 +284,7 @@ export function useTable<T>({
     naturalWidths,
     rowKey,
     act,
+    focus,
     clearSelection,
   };
 }

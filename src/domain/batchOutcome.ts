@@ -152,24 +152,35 @@ export interface BatchProgress {
   waves: number;
   /** Targets finished (ok, failed, skipped or cancelled). */
   done: number;
+  /** Targets whose action ran to its end or was stopped while it ran (`targetRan`): what a progress bar fills. */
+  ran: number;
   total: number;
 }
 
-/** A cancelled target counts toward its wave having started when it had run for a while (it has a duration). */
+/**
+ * Whether the target's action ran (to its end, or until it was stopped): ok, failed, or cancelled after it had
+ * started (it has a duration). A skipped target, and one cancelled before its wave started, never ran.
+ */
+export function targetRan(t: Pick<BatchTargetState, 'status' | 'durationMs'>): boolean {
+  return (
+    t.status === 'ok' || t.status === 'failed' || (t.status === 'cancelled' && t.durationMs !== undefined)
+  );
+}
+
 export function batchProgress(
   targets: readonly (Row & Pick<BatchTargetState, 'durationMs'>)[],
 ): BatchProgress {
   let wave = 0;
   let waves = 0;
   let done = 0;
+  let ran = 0;
   for (const t of targets) {
     waves = Math.max(waves, t.wave);
-    if (t.status !== 'pending' && t.status !== 'skipped' && t.status !== 'cancelled')
-      wave = Math.max(wave, t.wave);
-    if (t.status === 'cancelled' && t.durationMs !== undefined) wave = Math.max(wave, t.wave);
+    if (t.status === 'running' || targetRan(t)) wave = Math.max(wave, t.wave);
+    if (targetRan(t)) ran++;
     if (isTargetFinished(t.status)) done++;
   }
-  return { wave, waves, done, total: targets.length };
+  return { wave, waves, done, ran, total: targets.length };
 }
 
 /** One target of `batch status --json`. */

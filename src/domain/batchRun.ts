@@ -30,6 +30,23 @@ function targetStatus(child: JobView): BatchRunTarget['status'] {
 }
 
 /**
+ * How long a target's program ran, once its job ended: the program's own time when the target says it (a failed one
+ * too), else the job's. `null` when nobody timed it: its worker died while it ran, and the delivery that found the
+ * start mark knows only an upper bound (BullMQ's stall detection and a free worker come after the death, so the
+ * bound says more about them than about the program). `undefined` while it has no end.
+ */
+export function targetDurationMs(
+  child: Pick<JobView, 'result' | 'startedAt' | 'finishedAt'>,
+): number | null | undefined {
+  const result = child.result as { durationMs?: unknown } | undefined;
+  if (typeof result?.durationMs === 'number') return result.durationMs;
+  if (result?.durationMs === null) return null;
+  return child.startedAt !== undefined && child.finishedAt !== undefined
+    ? Math.max(0, child.finishedAt - child.startedAt)
+    : undefined;
+}
+
+/**
  * Each target of a run in wave order, with how it stands: from the parent's result once it ended (skipped targets
  * are only there), else from its children (`childKey` is the target's key). A target with no child yet is
  * `pending`.
@@ -45,15 +62,9 @@ export function batchRunTargets(
     wave.map((t): BatchRunTarget => {
       const child = byKey.get(t.key);
       if (!child) return { key: t.key, name: t.name, wave: i + 1, status: 'pending' };
-      const result = child.result as { exitCode?: unknown; durationMs?: unknown } | undefined;
+      const result = child.result as { exitCode?: unknown } | undefined;
       const status = targetStatus(child);
-      // The program's own time when the target says it (a failed one too); else the job's.
-      const durationMs =
-        typeof result?.durationMs === 'number'
-          ? result.durationMs
-          : child.startedAt !== undefined && child.finishedAt !== undefined
-            ? Math.max(0, child.finishedAt - child.startedAt)
-            : undefined;
+      const durationMs = targetDurationMs(child) ?? undefined;
       return {
         key: t.key,
         name: t.name,

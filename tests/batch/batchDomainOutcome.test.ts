@@ -92,9 +92,15 @@ describe('a batch run from its targets', () => {
       skipped: 0,
       cancelled: 0,
     });
-    expect(batchProgress(targets)).toEqual({ wave: 2, waves: 3, done: 3, total: 6 });
-    expect(batchProgress(run('pp', 'pp'))).toEqual({ wave: 0, waves: 2, done: 0, total: 4 });
-    expect(batchProgress(run('of', 'ss'))).toEqual({ wave: 1, waves: 2, done: 4, total: 4 });
+    expect(batchProgress(targets)).toEqual({ wave: 2, waves: 3, done: 3, ran: 3, total: 6 });
+    expect(batchProgress(run('pp', 'pp'))).toEqual({ wave: 0, waves: 2, done: 0, ran: 0, total: 4 });
+    expect(batchProgress(run('of', 'ss'))).toEqual({ wave: 1, waves: 2, done: 4, ran: 2, total: 4 });
+  });
+
+  it('a cancelled target ran when it had started (it has a duration); one cancelled before its wave did not', () => {
+    const [cut, never] = run('c', 'c');
+    const targets = [{ ...cut, durationMs: 1_200 }, never];
+    expect(batchProgress(targets)).toEqual({ wave: 1, waves: 2, done: 2, ran: 1, total: 2 });
   });
 });
 

@@ -70,17 +70,33 @@ describe('a batch target delivered again (its worker died while it ran)', () => 
       'its worker died while it ran (host-a:4242, started 2026-03-01T10:00:00.000Z); not run twice';
     expect((failure as JobFailure).message).toBe(message);
     expect((failure as JobFailure).permanent).toBe(true);
-    expect((failure as JobFailure).result).toMatchObject({ lastLine: message });
+    // Nobody saw the program end: its time is unknown (null), not 0 and not the time the death took to be found.
+    expect((failure as JobFailure).result).toEqual({ durationMs: null, lastLine: message, timedOut: false });
     expect(lines).toEqual([message]);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 
-  it('a worker that stopped and handed it back is named as such', async () => {
-    const mark: TargetStartMark = { startedAt: 0, worker: 'host-b:7', handedBack: true };
+  it('a worker that stopped and handed it back is named as such, with the time it saw the program run', async () => {
+    const mark: TargetStartMark = { startedAt: 0, worker: 'host-b:7', handedBack: true, durationMs: 2_300 };
     const failure = await batchTargetHandler({ dataDir: dir })(payload(), contextWith(mark, [], [])).catch(
       (e: unknown) => e,
     );
     expect((failure as Error).message).toMatch(/^its worker stopped while it ran \(host-b:7, /);
+    expect((failure as JobFailure).result).toMatchObject({ durationMs: 2_300 });
     expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it('a stopping worker that ends the program saves how long it ran in the mark', async () => {
+    const saved: unknown[] = [];
+    const stopping = new AbortController();
+    const ctx = { ...contextWith(undefined, saved, []), signal: stopping.signal };
+    const running = batchTargetHandler({ dataDir: dir, killGraceMs: 200 })(
+      { ...payload(), action: { type: 'local', program: 'sleep', args: ['30'] } },
+      ctx,
+    );
+    await expect.poll(() => saved.length).toBe(1);
+    stopping.abort({ kind: 'release', message: 'the worker is stopping' });
+    await running;
+    expect(saved[1]).toMatchObject({ handedBack: true, durationMs: expect.any(Number) });
   });
 });

@@ -37,6 +37,22 @@ function session(rows: readonly Server[], extra: { filterText?: string; height?:
 }
 
 describe('useTable', () => {
+  it('focus puts the cursor on a row by its key, scrolled into view, and says false for a key not shown', async () => {
+    const t = session(makeServers(20));
+    await tick();
+    const key = t.probe.current!.rowKey(t.probe.current!.view[14]!);
+    expect(t.probe.current!.focus(key)).toBe(true);
+    await tick();
+    expect(t.probe.current?.cursorRow?.id).toBe('srv-14');
+    expect(t.frame()).toMatch(/> srv-00014/);
+    expect(t.probe.current!.focus('no-such-row')).toBe(false);
+    await tick();
+    expect(t.probe.current?.cursorRow?.id).toBe('srv-14');
+    // Keys move on from there.
+    await t.press('k');
+    expect(t.probe.current?.cursorRow?.id).toBe('srv-13');
+  });
+
   it('keeps the cursor on the same row when a refresh inserts rows above it', async () => {
     const rows = makeServers(10);
     const t = session(rows);

@@ -5,6 +5,7 @@ import { batchPayload, batchRunView } from '../../src/domain/batchRun';
 import type { BatchTarget } from '../../src/domain/batchTargets';
 import type { JobView } from '../../src/domain/job';
 import { batchPayloadSchema } from '../../src/domain/jobKinds/batch';
+import { batchColumns } from '../../src/screens/batch/batchColumns';
 import { waveLines } from '../../src/screens/batch/waveLines';
 import { batchRunsOf, retryPlanOf } from '../../src/state/slices/batches';
 
@@ -131,5 +132,31 @@ describe('batch runs as the Batch tab reads them', () => {
     expect(lines[1].text).toMatch(/^wave {2}6 {2}░+ {3}0% +1 target +1 running {2}running$/);
     expect(lines[0].text).toMatch(/wave {2}5 {2}█+ 100% +1 target +1 ok {2}done$/);
     expect(lines[2].text).toMatch(/pending$/);
+  });
+
+  it('a cancelled run: the list counts its cancelled targets, and a wave that never started reads never ran', () => {
+    const payload = batchPayload(plan('1'));
+    const cut = { ...child(1, 'cancelled'), startedAt: 2_000, finishedAt: 5_000 };
+    const byId = new Map(
+      [job({ payload, status: 'cancelled' }), child(0, 'completed', 0), cut].map((j) => [j.id, j]),
+    );
+    const run = batchRunsOf(byId).get('7')!;
+    expect(run.counts).toMatchObject({ ok: 1, failed: 0, skipped: 0, cancelled: 9 });
+
+    const { lines } = waveLines(run, 3);
+    expect(lines.map((l) => l.wave)).toEqual([1, 2, 3]);
+    // Wave 2's target was stopped while it ran; wave 3 was cancelled before it started: an empty bar.
+    expect(lines[1].text).toMatch(/^wave {2}2 {2}█{10} 100% +1 target +1 cancelled {2}cancelled$/);
+    expect(lines[2].text).toMatch(/^wave {2}3 {2}░{10} {3}0% +1 target +1 cancelled {2}never ran$/);
+
+    const cells = Object.fromEntries(
+      batchColumns(() => 10_000).map((c) => [
+        c.title,
+        c.value({ kind: 'run', key: 'run:7', name: 'roll', run }),
+      ]),
+    );
+    expect(cells).toMatchObject({ OK: '1', FAIL: '0', SKIP: '0', CANC: '9' });
+    // What ran: 2 of 10, not the 100% of 10 targets that all ended.
+    expect(cells.PROGRESS).toBe('██░░░░░░  20%');
   });
 });

@@ -47,8 +47,9 @@ describe('the Batch tab', () => {
     const list = await d.waitFor('typo');
     expect(list).toContain('0 runs · 2 in batches/: Enter or s starts one');
     expect(list).toMatch(/roll +defined/);
-    // Its problem in the row from the line on: the file's path, long and the same on every error, is left out.
-    expect(list).toMatch(/typo +invalid +2:20: targets\.servers\[1\]: no server "web-9"/);
+    // Its problem in the row from its start, without where it is (the line under the table says that in full).
+    expect(list).toMatch(/typo +invalid +targets\.servers\[1\]: no server "web-9"/);
+    expect(list).not.toMatch(/invalid +\d+:\d+:/);
     await d.press('j');
     await d.waitFor(/typo\.yaml:2:20: targets\.servers\[1\]: no server "web-9"/);
 
@@ -226,6 +227,39 @@ describe('the Batch tab', () => {
     const [run] = await batchJobs(session);
     expect(run.status).toBe('cancelled');
     await expect.poll(() => processAlive('sleep 37.25'), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('back from a run just started, the cursor is on it; cancelled, the list counts what became of its targets', async () => {
+    session = await startBatchDeck({
+      'roll.yaml': rollYaml,
+      'slow.yaml': 'targets: { servers: [web-1, web-2] }\naction: { local: [sleep, "39.25"] }\nserial: 1\n',
+    });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/slow +defined/);
+    await d.press('j');
+    await d.waitFor(/> slow +defined/);
+    await d.press('s');
+    await d.waitFor('Start batch slow?');
+    await d.press('y');
+    await d.waitFor(/web-1 +1 running/, 10_000);
+    await expect.poll(() => processAlive('sleep 39.25'), { timeout: 5_000 }).toBe(true);
+    await d.press('esc');
+    // The new run's row is above the file it came from: the cursor follows what was acted on, not the old row.
+    await d.waitFor(/> slow +running/);
+    expect(d.frame()).toMatch(/ {2}slow +defined/);
+
+    await d.press('c');
+    await d.waitFor('Cancel batch slow');
+    await d.press('y');
+    // 0 ok, 0 failed, 0 skipped, 2 cancelled; the bar fills only for what ran (web-1, stopped while it ran).
+    const list = await d.waitFor(/> slow +cancelled +1\/2 +0 +0 +0 +2 +█{4}░{4} +50%/, 10_000);
+    expect(list).not.toContain('100%');
+    await d.press('enter');
+    const run = await d.waitFor(/CANCELLED · wave 1\/2/);
+    expect(run).toMatch(/wave 1 +█{10} 100% +1 target +1 cancelled {2}cancelled/);
+    expect(run).toMatch(/wave 2 +░{10} +0% +1 target +1 cancelled {2}never ran/);
+    await expect.poll(() => processAlive('sleep 39.25'), { timeout: 5_000 }).toBe(false);
   });
 
   it("a running target's LAST OUTPUT is the latest line it printed, not the program's name", async () => {

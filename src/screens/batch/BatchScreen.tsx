@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
@@ -114,9 +114,26 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const run = openRun ? runs.get(openRun) : undefined;
 
+  // Back from a run (one just started, a retry, or one opened from here): the cursor goes onto it, as k9s and
+  // lazygit keep you on what you just acted on. A run not listed yet (still being read) gets it when it is, unless
+  // a key moved the cursor meanwhile.
+  const lastRun = useRef<string | undefined>(undefined);
+  const cursorTo = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (openRun) {
+      lastRun.current = openRun;
+      return;
+    }
+    if (lastRun.current) cursorTo.current = `run:${lastRun.current}`;
+    lastRun.current = undefined;
+    const key = cursorTo.current;
+    if (key && table.focus(key)) cursorTo.current = undefined;
+  });
+
   useKeys(
     'screen',
     (press) => {
+      cursorTo.current = undefined;
       const action = press.action(['batch', 'list']);
       const row = table.cursorRow;
       if (action === 'batch.new') actions.batches.showForm(true);

@@ -80,7 +80,8 @@ export function TargetOutputView({
     target ? `wave ${target.wave}` : '',
     status.toUpperCase(),
     exit !== undefined ? `exit ${exit}` : '',
-    took !== undefined ? `took ${formatAge(took)}` : '',
+    // null: its worker died while it ran (the output's last line says so); nobody saw the program end.
+    took === null ? 'took unknown' : took !== undefined ? `took ${formatAge(took)}` : '',
   ]
     .filter(Boolean)
     .join(' · ');

@@ -25,8 +25,12 @@ function statusOf(row: BatchRow): BatchStatus | 'defined' | 'invalid' {
   return row.kind === 'run' ? row.run.status : row.kind;
 }
 
-/** OK, FAIL or SKIP: a run's count of targets that ended so, coloured once there is one. */
-function countColumn(which: 'ok' | 'failed' | 'skipped', title: string, color: string): Column<BatchRow> {
+/** OK, FAIL, SKIP or CANC: a run's count of targets that ended so, coloured once there is one. */
+function countColumn(
+  which: 'ok' | 'failed' | 'skipped' | 'cancelled',
+  title: string,
+  color: string,
+): Column<BatchRow> {
   return {
     key: which,
     title,
@@ -39,21 +43,26 @@ function countColumn(which: 'ok' | 'failed' | 'skipped', title: string, color: s
 }
 
 /**
- * What a row does: the run's or the file's action; the first problem of a file with errors, from its line on (the
- * file's path, the same on every error and long, would fill the cell; the line under the table says it in full).
+ * What a row does: the run's or the file's action; the first problem of a file with errors, without where it is
+ * (`targets.servers[1]: no server …`): the row's NAME says which batch, and the line under the table the file, line
+ * and column in full. A cut position (`7:15: …` without its file) would read as a fragment.
  */
 function detailOf(row: BatchRow): string {
   if (row.kind === 'invalid') {
     const first = row.errors[0] ?? row.file;
-    return first.startsWith(`${row.file}:`) ? first.slice(row.file.length + 1) : first;
+    if (!first.startsWith(`${row.file}:`)) return first;
+    return first
+      .slice(row.file.length + 1)
+      .replace(/^\d+:\d+:/, '')
+      .trimStart();
   }
   const action = row.kind === 'run' ? row.run.payload.action : row.file.batch.action;
   return stripControl(batchActionText(action as Parameters<typeof batchActionText>[0]));
 }
 
 /**
- * At 80 columns: name, status, wave k/n, ok/failed/skipped, a progress bar and the age; the run's job id and the
- * action on wider terminals (and, for the cursor row, under the table).
+ * At 80 columns: name, status, wave k/n, ok/failed/skipped/cancelled, a progress bar and the age; the run's job id
+ * and the action on wider terminals (and, for the cursor row, under the table).
  */
 export function batchColumns(now: () => number): Column<BatchRow>[] {
   return [
@@ -83,15 +92,18 @@ export function batchColumns(now: () => number): Column<BatchRow>[] {
     countColumn('ok', 'OK', 'green'),
     countColumn('failed', 'FAIL', 'red'),
     countColumn('skipped', 'SKIP', 'yellow'),
+    // A cancelled run's targets are neither ok, failed nor skipped: without it, 0 0 0 says nothing of them.
+    countColumn('cancelled', 'CANC', 'yellow'),
     {
       key: 'progress',
       title: 'PROGRESS',
       priority: Priority.main,
       width: 13,
-      value: (r) => (r.kind === 'run' ? progressCells(r.run.progress.done, r.run.progress.total, 8) : ''),
+      // What ran: a target skipped, or cancelled before it started, leaves its share empty (as in the wave lines).
+      value: (r) => (r.kind === 'run' ? progressCells(r.run.progress.ran, r.run.progress.total, 8) : ''),
       color: (r) => (r.kind === 'run' ? runStatusColor[r.run.status] : undefined),
       sortValue: (r) =>
-        r.kind === 'run' && r.run.progress.total ? r.run.progress.done / r.run.progress.total : -1,
+        r.kind === 'run' && r.run.progress.total ? r.run.progress.ran / r.run.progress.total : -1,
     },
     {
       key: 'age',

@@ -1,5 +1,6 @@
 import { type Column, Priority } from '../../components/tableModel';
 import type { BatchTargetStatus } from '../../domain/batchOutcome';
+import { targetDurationMs } from '../../domain/batchRun';
 import type { JobView } from '../../domain/job';
 import type { BatchRunTarget, BatchTargetResult } from '../../domain/jobKinds/batch';
 import { formatAge, stripControl } from '../../domain/text';
@@ -26,12 +27,16 @@ export function exitCodeOf(row: TargetRow): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** How long it ran: the run's figure, else the child's clock (still counting while it runs). */
-export function durationOf(row: TargetRow, now: number): number | undefined {
+/**
+ * How long it ran: the run's figure, else the child's clock (still counting while it runs). `null`: it ran, but
+ * nobody knows how long (its worker died while it ran); shown `-`, never as the time its death took to be found.
+ */
+export function durationOf(row: TargetRow, now: number): number | null | undefined {
   if (row.target.durationMs !== undefined) return row.target.durationMs;
   const job = row.job;
   if (!job?.startedAt) return undefined;
-  return (job.finishedAt ?? now) - job.startedAt;
+  if (job.finishedAt === undefined) return now - job.startedAt;
+  return targetDurationMs(job);
 }
 
 /** The last line that said something: the child's result, else why it failed, else its latest progress. */
@@ -100,7 +105,7 @@ export function targetColumns(now: () => number): Column<TargetRow>[] {
       align: 'right',
       value: (r) => {
         const ms = durationOf(r, now());
-        return ms === undefined ? '' : formatAge(ms);
+        return ms === undefined ? '' : ms === null ? '-' : formatAge(ms);
       },
       sortValue: (r) => durationOf(r, now()) ?? -1,
     },

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../domain/batchDuration';
-import { type BatchCounts, batchCounts } from '../../domain/batchOutcome';
+import { type BatchCounts, batchCounts, targetRan } from '../../domain/batchOutcome';
 import type { BatchRunView } from '../../domain/batchRun';
 import { progressCells } from './batchColumns';
 
@@ -22,10 +22,17 @@ function stateOf(
   return run.status === 'failed' && counts.ok === 0 ? 'failed' : 'ok';
 }
 
-function wordOf(wave: number, counts: BatchCounts, run: BatchRunView, stoppedAt: number | undefined): string {
+function wordOf(
+  wave: number,
+  counts: BatchCounts,
+  ran: number,
+  run: BatchRunView,
+  stoppedAt: number | undefined,
+): string {
   if (counts.running > 0) return 'running';
   if (stoppedAt === wave) return 'stopped the batch';
-  if (counts.skipped === counts.total) return 'never ran';
+  // Skipped after a stop, or cancelled before it started: none of its targets ran.
+  if (counts.total > 0 && counts.skipped + counts.cancelled === counts.total && ran === 0) return 'never ran';
   if (counts.cancelled > 0 && counts.ok + counts.failed === 0) return 'cancelled';
   if (counts.pending === counts.total) {
     const next = run.progress.wave + 1 === wave;
@@ -58,9 +65,10 @@ export function waveLines(
   const width = String(waves).length;
   const lines: WaveLine[] = [];
   for (let wave = first; wave < first + shown && wave <= waves; wave++) {
-    const counts = batchCounts(byWave.get(wave) ?? []);
-    // A skipped target never ran: its wave's bar stays empty.
-    const done = counts.ok + counts.failed + counts.cancelled;
+    const list = byWave.get(wave) ?? [];
+    const counts = batchCounts(list);
+    // A skipped target, or one cancelled before it started, never ran: its share of the bar stays empty.
+    const done = list.filter(targetRan).length;
     const parts = [
       counts.ok ? `${counts.ok} ok` : '',
       counts.failed ? `${counts.failed} failed` : '',
@@ -70,7 +78,7 @@ export function waveLines(
     ].filter(Boolean);
     lines.push({
       wave,
-      text: `wave ${String(wave).padStart(width)}  ${progressCells(done, counts.total, 10)}  ${String(counts.total).padStart(3)} target${counts.total === 1 ? ' ' : 's'}  ${parts.join(' · ') || '-'}  ${wordOf(wave, counts, run, stop)}`,
+      text: `wave ${String(wave).padStart(width)}  ${progressCells(done, counts.total, 10)}  ${String(counts.total).padStart(3)} target${counts.total === 1 ? ' ' : 's'}  ${parts.join(' · ') || '-'}  ${wordOf(wave, counts, done, run, stop)}`,
       tone: stateOf(wave, counts, run, stop),
     });
   }

@@ -6,7 +6,7 @@ import type { BatchFile } from '../../domain/batchSource';
 import { type BatchTarget, resolveTargets, targetProblemText } from '../../domain/batchTargets';
 import type { JobView } from '../../domain/job';
 import { formatSourceError } from '../../domain/sourceError';
-import { type JobsById, mergeJobList } from '../reducers/jobs';
+import type { JobsById } from '../reducers/jobs';
 import { errorText, followFiles, type Slice } from '../slice';
 
 export interface BatchesState {
@@ -48,21 +48,13 @@ export interface BatchesActions {
   /** Opens (a child job's id) or closes (undefined) a target's output. */
   openTarget(jobId: string | undefined): Promise<void>;
   showForm(open: boolean): void;
-  /**
-   * Reads these jobs' whole views from the queue: a `job.failed` event does not carry the result, and a failed
-   * run's result holds its skipped targets, a failed target's its exit code and last line.
-   */
-  fetchJobs(ids: readonly string[]): Promise<void>;
 }
-
-/** Views fetched per flush of events at most: the open run's targets of one wave, not a whole fleet's. */
-const fetchedAtOnce = 200;
 
 /** The Batch screen's defined batches, the run and target open over its list, and the runs' actions. */
 export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
   name: 'batches',
   initial: () => ({ serverErrors: [], form: false, plans: new Map() }),
-  actions: ({ services, get, set, patch, notify }) => {
+  actions: ({ services, get, patch, notify }) => {
     let reading: Promise<void> = Promise.resolve();
     const readOnly = () => get().workspace.readOnly;
     const refusal = (what: string): string | undefined => {
@@ -191,17 +183,6 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
       },
 
       showForm: (open) => patch({ form: open }),
-
-      fetchJobs: async (ids) => {
-        const queue = services.bus?.queue;
-        if (!queue?.get) return;
-        const read = await Promise.all(
-          ids.slice(0, fetchedAtOnce).map((id) => queue.get!(id).catch(() => undefined)),
-        );
-        const views = read.filter((v): v is JobView => v !== undefined);
-        if (views.length > 0)
-          set((s) => ({ jobs: { ...s.jobs, byId: mergeJobList(s.jobs.byId, views, s.jobs.log?.jobId) } }));
-      },
     };
     return actions;
   },
@@ -211,11 +192,12 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
       const ids = new Set<string>();
       for (const e of events) {
         const job = e.jobId ? byId.get(e.jobId) : undefined;
-        // A run older than the newest jobs the list returns (its targets are newer): read it by its id. A failed
-        // job's result comes with its event (`job.failed` carries it).
+        // A run older than the newest jobs the list returns (its targets are newer): read it by its id, also before
+        // the jobs slice's first list (it reads such jobs only after it). A failed job's result comes with its event
+        // (`job.failed` carries it). The jobs slice's read: one read per job at a time, whichever slice asks.
         if (job?.kind === 'batch' && job.payload === undefined) ids.add(job.id);
       }
-      if (ids.size > 0) void deck.actions.batches.fetchJobs([...ids]);
+      if (ids.size > 0) void deck.actions.jobs.read([...ids]);
     },
   },
 };

@@ -25,7 +25,15 @@ export interface TargetStartMark {
   worker: string;
   /** Its worker was stopping and handed the job back (the program was ended). */
   handedBack?: boolean;
+  /** How long the program ran before a stopping worker ended it (only a worker that lived to see its end knows). */
+  durationMs?: number;
 }
+
+/**
+ * A target taken over from a worker that ran it: `durationMs` is null when that worker died (nobody saw the program
+ * end: the time until the death was found is BullMQ's stall detection, not the program's).
+ */
+type TakenOverResult = Omit<Partial<BatchTargetResult>, 'durationMs'> & { durationMs: number | null };
 
 /**
  * The `batchTarget` job: a batch's `ssh` or `local` action on one target (`runTarget`), its output line by line
@@ -44,9 +52,9 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
       const how = earlier.handedBack ? 'its worker stopped' : 'its worker died';
       const message = `${how} while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); not run twice`;
       await ctx.log(message, 'info');
-      throw new JobFailure<Partial<BatchTargetResult>>(
+      throw new JobFailure<TakenOverResult>(
         message,
-        { durationMs: 0, lastLine: message, timedOut: false },
+        { durationMs: earlier.durationMs ?? null, lastLine: message, timedOut: false },
         { permanent: true },
       );
     }
@@ -90,7 +98,7 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
     }
     latest.stop();
     if (run.cancelled && (ctx.signal.reason as JobAbort | undefined)?.kind === 'release') {
-      await ctx.flow.save({ ...mark, handedBack: true }).catch(() => {});
+      await ctx.flow.save({ ...mark, handedBack: true, durationMs: run.durationMs }).catch(() => {});
     }
     const result: BatchTargetResult = {
       exitCode: run.exitCode,
