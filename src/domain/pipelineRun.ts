@@ -64,12 +64,15 @@ export function pipelineRunSteps(
     if (!child) return { name: s.name, status: 'pending', attempts: 0 };
     const status = childStatus(child);
     const result = child.result as { exitCode?: unknown; durationMs?: unknown } | undefined;
+    // A result's null duration is unknown (its worker died while it ran): not the failing delivery's own moment.
     const durationMs =
-      typeof result?.durationMs === 'number' && status !== 'running'
-        ? result.durationMs
-        : child.startedAt !== undefined && child.finishedAt !== undefined
-          ? Math.max(0, child.finishedAt - child.startedAt)
-          : undefined;
+      result?.durationMs === null
+        ? undefined
+        : typeof result?.durationMs === 'number' && status !== 'running'
+          ? result.durationMs
+          : child.startedAt !== undefined && child.finishedAt !== undefined
+            ? Math.max(0, child.finishedAt - child.startedAt)
+            : undefined;
     return {
       name: s.name,
       status,

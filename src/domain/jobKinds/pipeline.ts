@@ -114,7 +114,8 @@ export type PipelineStepPayload = z.output<typeof pipelineStepPayloadSchema>;
 
 export interface PipelineStepResult {
   exitCode?: number;
-  durationMs: number;
+  /** Null when nobody saw its program end (its worker died while it ran). */
+  durationMs: number | null;
   /** Lines of output seen. */
   lines: number;
   /** Times its program was started, this one included. */

@@ -50,9 +50,10 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     if (earlier && counted >= step.attempts) {
       const message = `its worker died while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); ${step.attempts} attempt${step.attempts === 1 ? '' : 's'} used (retry: ${step.attempts})`;
       await ctx.log(message, 'info');
+      // Nobody saw its program end: how long it ran is unknown (not the moment this delivery took to fail it).
       throw new JobFailure<PipelineStepResult>(
         message,
-        { durationMs: 0, lines: 0, starts: counted },
+        { durationMs: null, lines: 0, starts: counted },
         { permanent: true },
       );
     }
