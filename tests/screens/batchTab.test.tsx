@@ -102,7 +102,7 @@ describe('the Batch tab', () => {
     expect(retry).toContain('1 target in 1 wave');
     expect(retry).toContain('wave 1: web-2 (1)');
     await d.press('y');
-    await d.waitFor(/FAILED · wave 1\/1 · 0 ok · 1 failed · 0 skipped/, 10_000);
+    await d.waitFor(/FAILED · wave 1\/1 · 1 failed$/m, 10_000);
     const [, second] = await batchJobs(session);
     const payload = second.payload as BatchPayload;
     expect(payload.retryOf).toBe(first.id);
@@ -141,7 +141,7 @@ describe('the Batch tab', () => {
     const paused = await d.waitFor(/PAUSED · wave 1\/2 · 1 ok/, 10_000);
     expect(paused).toMatch(/wave 2 .*next: waiting for A/);
     await d.press('A');
-    await d.waitFor(/COMPLETED · wave 2\/2 · 2 ok · 0 failed · 0 skipped/, 10_000);
+    await d.waitFor(/COMPLETED · wave 2\/2 · 2 ok$/m, 10_000);
     const frame = await d.waitFor('on web-3');
     expect(frame).toMatch(/web-3 +2 ok +0 .*on web-3/);
   });
@@ -221,9 +221,12 @@ describe('the Batch tab', () => {
     await d.waitFor('Cancel batch slow');
     expect(d.frame()).toContain('2 running targets cancelled');
     await d.press('y');
-    // The title counts the cancelled targets too: 0 + 0 + 0 would not say what became of the two.
-    await d.waitFor(/CANCELLED · wave 1\/1 · 0 ok · 0 failed · 0 skipped · 2 cancelled/, 10_000);
+    // The title counts the cancelled targets: what became of the two.
+    await d.waitFor(/CANCELLED · wave 1\/1 · 2 cancelled$/m, 10_000);
     await d.waitFor(/web-1 +1 cancelled/);
+    // Narrow, the title keeps its counts whole (it cut `2 can…` at 80 columns).
+    await d.resize(64, 24);
+    await d.waitFor(/^batch slow · job \S+ · CANCELLED · wave 1\/1 · 2 cancelled$/m);
     const [run] = await batchJobs(session);
     expect(run.status).toBe('cancelled');
     await expect.poll(() => processAlive('sleep 37.25'), { timeout: 5_000 }).toBe(false);

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { formatDuration, pauseText } from '../../domain/batchDuration';
@@ -98,9 +99,21 @@ export function RunDetailsView({
   );
 
   const { counts, progress } = run;
-  // Cancelled targets only once there are some: the three counts alone would not add up to the targets then.
-  const cancelled = counts.cancelled ? ` · ${counts.cancelled} cancelled` : '';
-  const title = `batch ${run.payload.name} · job ${run.job.id} · ${run.status.toUpperCase()} · wave ${progress.wave}/${progress.waves} · ${counts.ok} ok · ${counts.failed} failed · ${counts.skipped} skipped${cancelled}`;
+  // The counts that are not 0, each whole or left out; the name gives way in its middle first.
+  const title = fitParts(
+    [
+      `batch ${run.payload.name}`,
+      `job ${run.job.id}`,
+      run.status.toUpperCase(),
+      `wave ${progress.wave}/${progress.waves}`,
+      counts.ok ? `${counts.ok} ok` : '',
+      counts.failed ? `${counts.failed} failed` : '',
+      counts.skipped ? `${counts.skipped} skipped` : '',
+      counts.cancelled ? `${counts.cancelled} cancelled` : '',
+    ],
+    width,
+    { keep: 3 },
+  );
   const what = `${stripControl(batchActionText(run.payload.action as Parameters<typeof batchActionText>[0]))} · ${runSettings(run)}`;
   const shownWaves =
     waves.lines.length < waves.waves
@@ -112,7 +125,7 @@ export function RunDetailsView({
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.noColor ? undefined : (runStatusColor[run.status] ?? theme.accent)}>
-        {fitWidth(title, width)}
+        {title}
       </Text>
       <Text color={theme.muted}>{fitWidth(what, width)}</Text>
       {waves.lines.map((l) => (
