@@ -41,6 +41,7 @@ import {
   stopDemoInstances,
   waitDemoInstanceState,
 } from './demoInstances';
+import type { DemoWorldFactory } from './demoWorldStore';
 import { defaultDependencyRetry, type RetryPolicy } from './retry';
 
 export type { DemoFaults, DemoStats };
@@ -67,6 +68,11 @@ export interface DemoCloudOptions {
   /** Retries of a delete that meets DependencyViolation (default about two minutes, scaled). */
   dependencyRetry?: RetryPolicy;
   now?: () => number;
+  /**
+   * One world shared by several processes (`redisDemoWorld`: every process on one Redis and bus prefix): seeded
+   * once, by the first process that writes it, from that process's seed, regions and scale.
+   */
+  sharedWorld?: DemoWorldFactory;
 }
 
 /**
@@ -113,6 +119,7 @@ export class DemoCloud implements CloudProvider {
       transitionMs: options.transitionMs ?? 3000 * latencyScale,
       retry: options.retry ?? { attempts: 3, baseMs: 100 * latencyScale, maxMs: 2000 },
       now: options.now ?? Date.now,
+      sharedWorld: options.sharedWorld,
     });
     this.stats = this.endpoint.stats;
   }
@@ -136,12 +143,14 @@ export class DemoCloud implements CloudProvider {
         userId: 'DEMO',
         region: this.regionNames[0],
       }),
-      0,
+      { latencyMs: 0, account: false },
     );
   }
 
   async listRegions(signal?: AbortSignal): Promise<string[]> {
-    return this.endpoint.call('global', 'ec2:DescribeRegions', signal, () => [...this.regionNames]);
+    return this.endpoint.call('global', 'ec2:DescribeRegions', signal, () => [...this.regionNames], {
+      account: false,
+    });
   }
 
   async scanRegion(region: string, signal?: AbortSignal): Promise<Resource[]> {
@@ -329,7 +338,7 @@ export class DemoCloud implements CloudProvider {
 
   /**
    * Everything this demo account holds, as JSON. With `importState` separate processes (the workers of a
-   * multi-process test) act on one demo world, one at a time.
+   * multi-process test) act on one demo world, one at a time; `sharedWorld` does it around every call.
    */
   exportState(): string {
     return this.endpoint.exportState();
@@ -339,7 +348,12 @@ export class DemoCloud implements CloudProvider {
     this.endpoint.importState(json);
   }
 
-  /** Every resource as it is now, without latency or faults (tests and the benchmark). */
+  /** With a shared world, reads its latest state now (for `snapshot`); without, does nothing. */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    await this.endpoint.call('global', 'demo:Refresh', signal, () => undefined, { latencyMs: 0 });
+  }
+
+  /** Every resource as this process last saw it, without latency or faults (tests and the benchmark). */
   snapshot(): Resource[] {
     const demo = this.endpoint;
     demo.settle();

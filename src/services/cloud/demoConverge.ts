@@ -21,11 +21,11 @@ export async function convergeDemo(
       );
   const changes: string[] = [];
   // One call per change, like EC2: a deploy stopped between two of them leaves the rest for the next attempt.
-  const change = (operation: string, what: string, work: (stored: Resource) => void) =>
-    demo.call(region, operation, signal, () => {
-      work(demo.expect(region, r.type, r.id));
-      changes.push(what);
-    });
+  // What a change checks is read inside its call: with a shared world, only there is the state the latest.
+  const change = async (operation: string, what: string, work: (stored: Resource) => void) => {
+    await demo.call(region, operation, signal, () => work(demo.expect(region, r.type, r.id)));
+    changes.push(what);
+  };
   switch (settings.type) {
     case 'subnet':
       if (now.raw?.MapPublicIpOnLaunch !== settings.public)
@@ -36,15 +36,15 @@ export async function convergeDemo(
       break;
     case 'internet-gateway':
       if (now.refs.vpc !== settings.vpcId) {
-        const taken = demo
-          .list(region, 'internet-gateway')
-          .find((g) => g.refs.vpc === settings.vpcId && g.id !== r.id);
-        if (taken)
-          throw new CloudError('Resource.AlreadyAssociated', `${settings.vpcId} already has ${taken.id}`, {
-            region,
-          });
-        demo.expect(region, 'vpc', settings.vpcId);
         await change('ec2:AttachInternetGateway', `attached to ${settings.vpcId}`, (x) => {
+          const taken = demo
+            .list(region, 'internet-gateway')
+            .find((g) => g.refs.vpc === settings.vpcId && g.id !== r.id);
+          if (taken)
+            throw new CloudError('Resource.AlreadyAssociated', `${settings.vpcId} already has ${taken.id}`, {
+              region,
+            });
+          demo.expect(region, 'vpc', settings.vpcId);
           x.refs = { ...x.refs, vpc: settings.vpcId };
           x.state = 'attached';
           x.detail = settings.vpcId;
@@ -54,8 +54,8 @@ export async function convergeDemo(
     case 'route-table': {
       const gateways = settings.internetGatewayId ? [settings.internetGatewayId] : [];
       if (!sameList(now.refs.internetGateways ?? [], gateways)) {
-        if (settings.internetGatewayId) demo.expect(region, 'internet-gateway', settings.internetGatewayId);
         await change('ec2:CreateRoute', `route 0.0.0.0/0 -> ${gateways[0] ?? 'none'}`, (x) => {
+          if (settings.internetGatewayId) demo.expect(region, 'internet-gateway', settings.internetGatewayId);
           x.refs = { ...x.refs, internetGateways: gateways };
           x.detail = gateways[0] ? `0.0.0.0/0 -> ${gateways[0]}` : String(x.refs.vpc);
         });
@@ -65,8 +65,8 @@ export async function convergeDemo(
           x.refs = { ...x.refs, subnets: (x.refs.subnets ?? []).filter((id) => id !== subnet) };
         });
       for (const subnet of settings.subnetIds.filter((id) => !(now.refs.subnets ?? []).includes(id))) {
-        demo.expect(region, 'subnet', subnet);
         await change('ec2:AssociateRouteTable', `subnet ${subnet} associated`, (x) => {
+          demo.expect(region, 'subnet', subnet);
           x.refs = { ...x.refs, subnets: [...(x.refs.subnets ?? []), subnet] };
         });
       }
@@ -79,11 +79,12 @@ export async function convergeDemo(
           (now.raw?.[side] as SecurityRule[] | undefined) ?? (side === 'Egress' ? [allowAllOut] : []);
         const diff = diffRules(have, want);
         if (diff.remove.length === 0 && diff.add.length === 0) continue;
-        for (const rule of diff.add) if (rule.groupId) demo.expect(region, 'security-group', rule.groupId);
         await change(
           `ec2:AuthorizeSecurityGroup${side}`,
           `${side.toLowerCase()}: ${want.map(describeRule).join(', ') || 'none'}`,
           (x) => {
+            for (const rule of diff.add)
+              if (rule.groupId) demo.expect(region, 'security-group', rule.groupId);
             x.raw = { ...x.raw, [side]: want };
             const ingress = (x.raw.Ingress as SecurityRule[] | undefined) ?? [];
             const egress = (x.raw.Egress as SecurityRule[] | undefined) ?? [];
@@ -125,11 +126,10 @@ async function convergeBucket(
   };
   const now = await demo.call('global', 's3:GetBucket*', signal, () => copyResource(stored()));
   const changes: string[] = [];
-  const change = (operation: string, what: string, work: (b: Resource) => void) =>
-    demo.call('global', operation, signal, () => {
-      work(stored());
-      changes.push(what);
-    });
+  const change = async (operation: string, what: string, work: (b: Resource) => void) => {
+    await demo.call('global', operation, signal, () => work(stored()));
+    changes.push(what);
+  };
   const tagsToSet = missingTags(now.tags, settings.tags);
   if (Object.keys(tagsToSet).length > 0)
     await change('s3:PutBucketTagging', `tags set: ${Object.keys(tagsToSet).join(', ')}`, (b) => {

@@ -9,6 +9,7 @@ import {
   seededRandom,
   stoppedReason,
 } from './demoAccount';
+import type { DemoWorld, DemoWorldFactory } from './demoWorldStore';
 import { type RetryPolicy, sleep, withRetry } from './retry';
 
 export interface DemoFaults {
@@ -36,6 +37,16 @@ export interface DemoEndpointSettings {
   /** Retries of throttled calls. */
   retry: RetryPolicy;
   now: () => number;
+  /** The world shared with other processes (Redis); without it, this process's own. */
+  sharedWorld?: DemoWorldFactory;
+}
+
+/** How a call behaves besides its work. */
+export interface DemoCallOptions {
+  /** Milliseconds the call takes (default: the region's latency). */
+  latencyMs?: number;
+  /** False for a call whose answer is not in the account (who we are, the regions): no shared world read. */
+  account?: boolean;
 }
 
 /** A state an instance reaches by itself, and when: pending -> running, stopping -> stopped... */
@@ -70,6 +81,7 @@ export class DemoEndpoint {
   private readonly latency: Record<string, number>;
   private readonly latencyScale: number;
   private readonly retry: RetryPolicy;
+  private readonly shared: DemoWorld | undefined;
 
   constructor(settings: DemoEndpointSettings) {
     this.seed = settings.seed;
@@ -81,6 +93,10 @@ export class DemoEndpoint {
     this.retry = settings.retry;
     this.now = settings.now;
     this.random = seededRandom(settings.seed ^ 0x5eed);
+    this.shared = settings.sharedWorld?.({
+      exportState: () => this.exportState(),
+      importState: (json) => this.importState(json),
+    });
   }
 
   /**
@@ -119,14 +135,23 @@ export class DemoEndpoint {
     return (this.latency[region] ?? this.latency['us-east-1'] ?? 50) * this.latencyScale;
   }
 
-  /** One API call: latency, injected faults, throttling retried like the SDK does, then the work. */
+  /**
+   * One API call: latency, injected faults, throttling retried like the SDK does, then the work. With a shared
+   * world the work runs on its latest state, alone among the processes sharing it (the latency is spent before),
+   * and may run more than once: it must change nothing but the account.
+   */
   async call<T>(
     region: string,
     operation: string,
     signal: AbortSignal | undefined,
     work: () => T,
-    latencyMs = this.latencyOf(region),
+    options: DemoCallOptions = {},
   ): Promise<T> {
+    const latencyMs = options.latencyMs ?? this.latencyOf(region);
+    const run = () => {
+      this.settle();
+      return work();
+    };
     return withRetry(
       async () => {
         this.stats.calls++;
@@ -148,8 +173,7 @@ export class DemoEndpoint {
             throttling: true,
           });
         }
-        this.settle();
-        return work();
+        return this.shared && options.account !== false ? this.shared.transact(run) : run();
       },
       { ...this.retry, retryOn: isThrottling, signal, random: this.random },
     );

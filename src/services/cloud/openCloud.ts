@@ -1,6 +1,7 @@
 import type { AwsSettings } from '../aws/awsClients';
 import type { AwsProviderOptions } from '../aws/awsProvider';
 import { credentialsMayExist, noCredentialsMessage } from '../aws/credentialSources';
+import { busSettings } from '../bus/busFromEnv';
 import { CloudError, errorCode, errorMessage } from './cloudError';
 import type { CloudProvider, Identity } from './cloudProvider';
 import { DemoCloud, type DemoCloudOptions } from './demoCloud';
@@ -51,8 +52,18 @@ export async function openCloud(options: OpenCloudOptions = {}): Promise<OpenedC
   }
 }
 
+/**
+ * With Redis (`REDIS_URL`), one DEMO world for every process on its bus prefix — the console, each worker, each
+ * command — as one AWS account is for them: a deploy a worker runs is what the console then plans against.
+ */
 async function openDemo(options: OpenCloudOptions, demoReason: string): Promise<OpenedCloud> {
-  const demo = new DemoCloud(options.demoOptions);
+  const demoOptions: DemoCloudOptions = { ...options.demoOptions };
+  const bus = busSettings(options.env ?? process.env);
+  if (bus.redisUrl && !demoOptions.sharedWorld) {
+    const { redisDemoWorld } = await import('./demoWorldStore');
+    demoOptions.sharedWorld = redisDemoWorld({ ...bus, redisUrl: bus.redisUrl });
+  }
+  const demo = new DemoCloud(demoOptions);
   return { provider: demo, identity: await demo.identity(options.signal), demoReason };
 }
 
