@@ -428,10 +428,15 @@ class DeployRun {
     return id;
   }
 
-  private async remember(r: Resource, logicalId: string, made: boolean): Promise<void> {
+  /**
+   * Records `r` in the state file; with `clearPending` its create's pending entry goes in the same write (two writes
+   * would lose a bucket between them: its name no longer pending, the bucket not yet recorded, so no attempt owns it).
+   */
+  private async remember(r: Resource, logicalId: string, made: boolean, clearPending = false): Promise<void> {
     if (logicalId.startsWith('instances:') === false) this.ids.set(logicalId, r.id);
     const now = this.now();
     await this.recorder.update((s) => {
+      if (clearPending) s.pending = s.pending.filter((p) => p.logicalId !== logicalId);
       if (!s.resources.some((x) => x.id === r.id && x.region === r.region))
         s.resources.push(record(r, logicalId, r.tags[deployIdTag] ?? this.deployId, now));
     });
@@ -481,10 +486,7 @@ class DeployRun {
       });
       throw new ExplainedError(describeCreateError(err, d, this.bp), { cause: err });
     }
-    await this.recorder.update((s) => {
-      s.pending = s.pending.filter((p) => p.logicalId !== d.logicalId);
-    });
-    await this.remember(r, d.logicalId, true);
+    await this.remember(r, d.logicalId, true, true);
     await this.ctx.log(`created ${d.type} ${r.id} (${d.logicalId})`, 'info');
     const changes = await this.converge(r, d, true);
     return `created ${d.logicalId} (${r.id})${changes ? `: ${changes}` : ''}`;
@@ -768,31 +770,31 @@ function record(
   };
 }
 
-/** A create's error in words that say what to change and where. */
+/** A create's error in words that say what to change and where (the run names the resource before it). */
 function describeCreateError(err: unknown, d: DesiredResource, bp: Blueprint): string {
   const code = errorCode(err) ?? '';
   const where = d.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
   if (code.startsWith('InvalidAMIID') && d.spec.kind === 'instances') {
     return (
-      `${d.logicalId}: AMI ${d.spec.instance.ami} does not exist in ${bp.region} (${code}); AMI ids differ per ` +
+      `AMI ${d.spec.instance.ami} does not exist in ${bp.region} (${code}); AMI ids differ per ` +
       `region: set ${where}.ami to an image of ${bp.region}, or an SSM alias (ssm:/aws/service/…)`
     );
   }
   if (code === 'BucketAlreadyOwnedByYou' && d.spec.kind === 'bucket') {
     return (
-      `${d.logicalId}: bucket name ${d.spec.bucket.name} is already taken by another bucket of this account ` +
+      `bucket name ${d.spec.bucket.name} is already taken by another bucket of this account ` +
       `(not made by project ${bp.name}): choose another name at ${where}.name`
     );
   }
   if (code === 'BucketAlreadyExists' && d.spec.kind === 'bucket') {
     return (
-      `${d.logicalId}: bucket name ${d.spec.bucket.name} is taken by another AWS account (bucket names are ` +
+      `bucket name ${d.spec.bucket.name} is taken by another AWS account (bucket names are ` +
       `global): choose another name at ${where}.name`
     );
   }
   if (code === 'InvalidKeyPair.NotFound' && d.spec.kind === 'instances') {
-    return `${d.logicalId}: key pair ${d.spec.instance.keyPair} does not exist in ${bp.region}: create it or change ${where}.keyPair`;
+    return `key pair ${d.spec.instance.keyPair} does not exist in ${bp.region}: create it or change ${where}.keyPair`;
   }
   const message = errorMessage(err);
-  return `${d.logicalId}: ${code && !message.includes(code) ? `${code}: ` : ''}${message}`;
+  return `${code && !message.includes(code) ? `${code}: ` : ''}${message}`;
 }
