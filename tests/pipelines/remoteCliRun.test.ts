@@ -213,11 +213,11 @@ describe('infradeck pipeline on GitHub Actions', () => {
       ],
     });
 
-    // Read-only: the ci job is refused where it runs, and nothing reaches GitHub.
+    // Read-only: the ci job is refused before it is queued, and nothing reaches GitHub.
     const refused = await deck.infradeck('--readonly', 'pipeline', 'retry', 'shop#44');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /refused: ci re-run failed jobs of run 44 in acme\/shop \(github\.com\): read-only mode/,
+      /refused: ci job "ci re-run failed jobs of run 44 in acme\/shop \(github\.com\)": read-only mode .*; nothing was queued/,
     );
     expect(deck.requests().filter((q) => q.startsWith('POST'))).toEqual([]);
 
