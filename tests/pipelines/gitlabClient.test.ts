@@ -349,3 +349,140 @@ describe('GitLab CI changes', () => {
     expect(gl.quota()?.remaining).toBe(1499);
   });
 });
+
+describe('GitLab CI as a runner and GitLab 13.5+ write it', () => {
+  it('lists a pipeline’s jobs stage by stage, though the API gives them newest first', async () => {
+    const job = (id: number, name: string, stage: string, status = 'success') => ({
+      id,
+      name,
+      stage,
+      status,
+      started_at: '2026-12-06T11:00:00.000Z',
+      finished_at: '2026-12-06T11:01:00.000Z',
+      web_url: `https://gitlab.example.com/${project}/-/jobs/${id}`,
+    });
+    // GitLab 13.5 and later: ORDER BY id DESC. 5108 is a retry of 5102 (a retried job gets a new id).
+    api.on(`GET ${base}/pipelines/902/jobs`, {
+      status: 200,
+      headers: limits(1800),
+      body: [
+        job(5108, 'rspec 1/3', 'test', 'running'),
+        job(5106, 'deploy:staging', 'deploy', 'manual'),
+        job(5105, 'rspec 10/3', 'test'),
+        job(5104, 'rspec 3/3', 'test'),
+        job(5103, 'rspec 2/3', 'test'),
+        job(5101, 'lint', 'test'),
+        job(5100, 'compile', 'build'),
+      ],
+    });
+    const jobs = await client().runJobs({ repo: project, id: '902' });
+    expect(jobs.map((j) => `${j.stage}/${j.name}`)).toEqual([
+      'build/compile',
+      'test/lint',
+      'test/rspec 1/3',
+      'test/rspec 2/3',
+      'test/rspec 3/3',
+      'test/rspec 10/3',
+      'deploy/deploy:staging',
+    ]);
+  });
+
+  it('a job log reads without the runner’s section markers; a line of markers alone is left out', async () => {
+    api.on(`GET ${base}/jobs/5010`, {
+      status: 200,
+      headers: limits(1700),
+      body: { id: 5010, name: 'rspec', stage: 'test', status: 'success' },
+    });
+    const E = '\x1b';
+    api.on(`GET ${base}/jobs/5010/trace`, {
+      status: 200,
+      headers: { ...limits(1699), 'content-type': 'text/plain' },
+      body: [
+        `${E}[0KRunning with gitlab-runner 17.5.3 (12030cf4)${E}[0;m`,
+        `section_start:1796633944:prepare_executor\r${E}[0K${E}[0K${E}[36;1mPreparing the "docker" executor${E}[0;m${E}[0;m`,
+        `section_end:1796633948:prepare_executor\r${E}[0Ksection_start:1796633948:get_sources\r${E}[0K${E}[0K${E}[36;1mGetting source from Git repository${E}[0;m${E}[0;m`,
+        `section_start:1796633951:bundle_install[collapsed=true]\r${E}[0K${E}[32;1m$ bundle install${E}[0;m`,
+        'Bundle complete!',
+        `section_end:1796633964:bundle_install\r${E}[0K`,
+        '',
+        `section_end:1796633970:step_script\r${E}[0K${E}[32;1mJob succeeded${E}[0;m`,
+        '',
+      ].join('\n'),
+    });
+    const log = await client().jobLog({ repo: project, id: '5010' });
+    expect(log.lines).toEqual([
+      'Running with gitlab-runner 17.5.3 (12030cf4)',
+      'Preparing the "docker" executor',
+      'Getting source from Git repository',
+      '$ bundle install',
+      'Bundle complete!',
+      '',
+      'Job succeeded',
+    ]);
+  });
+
+  it('a pipeline stopped at a manual job took what GitLab says (duration), not the time since it started', async () => {
+    now = Date.parse('2026-12-07T09:00:00.000Z'); // a day after it started
+    api.on(`GET ${base}/pipelines`, {
+      status: 200,
+      headers: limits(1900),
+      body: [short(21, { status: 'manual' }), short(20, { status: 'waiting_for_resource' })],
+    });
+    api.on(`GET ${base}/pipelines/21`, {
+      status: 200,
+      headers: limits(1899),
+      body: detail(21, { status: 'manual', finished_at: null, duration: 727 }),
+    });
+    api.on(`GET ${base}/pipelines/20`, {
+      status: 200,
+      headers: limits(1898),
+      body: detail(20, { status: 'waiting_for_resource', finished_at: null, duration: null }),
+    });
+    const runs = await client().listRuns(project, { limit: 2 });
+    expect(runs.map((r) => [r.id, r.status, r.durationMs])).toEqual([
+      ['21', 'waiting', 727_000],
+      ['20', 'waiting', now - Date.parse('2026-12-06T11:00:10.000Z')],
+    ]);
+  });
+
+  it('a merge request pipeline’s ref reads as GitLab writes it: !412', async () => {
+    api.on(`GET ${base}/pipelines`, {
+      status: 200,
+      headers: limits(1900),
+      body: [
+        short(31, { ref: 'refs/merge-requests/412/head', source: 'merge_request_event' }),
+        short(30, { ref: 'refs/merge-requests/7/merge', source: 'merge_request_event' }),
+      ],
+    });
+    api.on(`GET ${base}/pipelines/31`, {
+      status: 200,
+      body: detail(31, { ref: 'refs/merge-requests/412/head', source: 'merge_request_event' }),
+    });
+    api.on(`GET ${base}/pipelines/30`, {
+      status: 200,
+      body: detail(30, { ref: 'refs/merge-requests/7/merge', source: 'merge_request_event' }),
+    });
+    const runs = await client().listRuns(project, { limit: 2 });
+    expect(runs.map((r) => [r.branch, r.event])).toEqual([
+      ['!412', 'merge_request_event'],
+      ['!7', 'merge_request_event'],
+    ]);
+  });
+
+  it('while rate limited, every refusal names what was asked, as the first one did', async () => {
+    api.on(`GET ${base}/pipelines`, {
+      status: 429,
+      headers: { ...limits(0, T0 + 90_000), 'retry-after': '90', 'content-type': 'text/plain' },
+      body: 'Retry later\n',
+    });
+    const gl = client();
+    await gl.listRuns(project, { limit: 5 }).catch(() => undefined);
+    now = T0 + 10_000;
+    await expect(gl.listRuns('platform/other', { limit: 5 })).rejects.toMatchObject({
+      kind: 'rate-limited',
+      message:
+        'pipelines of platform/other: GitLab rate limit reached on gitlab.example.com; try again at 12:01:30 UTC (in 80 s)',
+    });
+    expect(api.received).toHaveLength(1);
+  });
+});

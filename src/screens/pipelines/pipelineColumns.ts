@@ -23,7 +23,7 @@ export function isStale(row: PipelineRow): boolean {
 
 /**
  * What the STATUS cell says: the last run's status (`*` when stale), or, for a row with no runs to show, why:
- * `no remote`, `no token`, `invalid`, `error`, `never run`.
+ * `no remote`, `no token`, `invalid`, `auth error`, `not found`, `unreachable`, `rate limit`, `error`, `never run`.
  */
 export function rowStatus(row: PipelineRow): string {
   const last = row.runs[0];
@@ -39,6 +39,11 @@ export function rowStatus(row: PipelineRow): string {
       return /^no (GitHub|GitLab) token/.test(row.problem ?? '') ? 'no token' : 'auth error';
     case 'rate-limited':
       return 'rate limit';
+    // As `infradeck pipelines` says them: a moved or deleted project, a host that does not answer.
+    case 'not-found':
+      return 'not found';
+    case 'network':
+      return 'unreachable';
     default:
       return 'error';
   }

@@ -5,6 +5,7 @@ import type { PipelineClient } from '../../domain/pipelineClient';
 import type { RemoteClientLookup, RemoteRepo } from '../../domain/remoteRepo';
 import { formatSourceError } from '../../domain/sourceError';
 import type { DeckPipelines, HostQuota } from '../../state/services/pipelines';
+import { runGit } from '../git/gitRepo';
 import { isYamlName, watchFiles } from '../storage/watchFiles';
 import { loadRepoEntries, workspacePaths } from '../storage/workspace';
 import { readDispatchSpec } from './githubWorkflowFile';
@@ -87,6 +88,12 @@ export function deckPipelinesFor(opts: DeckPipelinesOptions): DeckPipelines {
         if (quota) out.push({ provider: remote.provider, host: remote.host, quota });
       }
       return out;
+    },
+    cloneBranch: async (clone) => {
+      const out = await runGit(clone, ['symbolic-ref', '--short', '-q', 'HEAD'], { timeoutMs: 5_000 }).catch(
+        () => '',
+      );
+      return out.trim() || undefined;
     },
     dispatchSpec: (clone, workflowFile) => readDispatchSpec(clone, workflowFile),
   };

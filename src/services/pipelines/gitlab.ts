@@ -114,7 +114,7 @@ export class GitLabClient implements PipelineClient {
       this.jobs.all(run.repo, { pipelineId: numericId(run.id, 'pipeline'), perPage: 100 }),
     )) as unknown as GitLabJob[];
     const now = this.now();
-    return jobs.map((job) => ({
+    return inStageOrder(jobs).map((job) => ({
       repo: run.repo,
       id: String(job.id),
       runId: run.id,
@@ -138,8 +138,16 @@ export class GitLabClient implements PipelineClient {
     const max = this.opts.maxLogLines ?? 20_000;
     const raw = text.split(/\r?\n/);
     if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
+    const lines: string[] = [];
+    for (const line of raw) {
+      // A runner's section markers (`section_end:1733486402:step_script\r\e[0K`) are for GitLab's log viewer: an
+      // end marker alone on its line would read as that text, since a closing CR does not wipe what came before.
+      const text = line.replace(sectionMarker, '');
+      if (text === '' && line !== '') continue;
+      lines.push(text);
+    }
     return {
-      lines: raw.slice(-max).map((line) => this.mask.line(stripControl(line), 'log')),
+      lines: lines.slice(-max).map((line) => this.mask.line(stripControl(line), 'log')),
       complete: isFinished(gitlabStatus(info.status)),
     };
   }
@@ -187,8 +195,10 @@ export class GitLabClient implements PipelineClient {
   private runOf(repo: string, p: GitLabPipeline): PipelineRun {
     const status = gitlabStatus(p.status);
     const started = p.started_at ?? p.created_at;
+    // GitLab sets `duration` (the time its jobs ran) when a pipeline ends and when it stops at a manual job (status
+    // `manual`, no `finished_at`): counting from its start to now would make a pipeline blocked for a day take a day.
     const durationMs =
-      isFinished(status) && typeof p.duration === 'number'
+      typeof p.duration === 'number' && status !== 'running' && status !== 'queued'
         ? p.duration * 1000
         : spanMs(started, p.finished_at, this.now());
     return {
@@ -197,7 +207,7 @@ export class GitLabClient implements PipelineClient {
       id: String(p.id),
       workflow: p.name || 'pipeline',
       workflowFile: '.gitlab-ci.yml',
-      branch: p.ref ?? undefined,
+      branch: refName(p.ref),
       commit: p.sha,
       event: p.source,
       status,
@@ -264,8 +274,8 @@ export class GitLabClient implements PipelineClient {
   }
 
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
-    this.gate.check();
     try {
+      this.gate.check();
       return await run();
     } catch (err) {
       throw this.ciError(what, err);
@@ -328,6 +338,36 @@ function gitlabMessage(body: string): string {
     // not JSON: the text itself
   }
   return body.trim().slice(0, 300) || 'no message';
+}
+
+/** `section_start:1733486400:prepare_executor[collapsed=true]\r\e[0K`: how a runner marks a log's sections. */
+const sectionMarker = /section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\r\n]*\])?\r\x1b\[0K/g;
+
+/**
+ * A merge request pipeline's ref (`refs/merge-requests/412/head`, `…/merge` for merged results, `…/train`) as GitLab
+ * writes it everywhere else, `!412`: cut to the table's width, every such ref would read `refs/merge-requ…`.
+ */
+export function refName(ref: string | null | undefined): string | undefined {
+  if (!ref) return undefined;
+  const mr = /^refs\/merge-requests\/(\d+)\/(?:head|merge|train)$/.exec(ref);
+  return mr ? `!${mr[1]}` : ref;
+}
+
+/**
+ * A pipeline's jobs stage by stage, as GitLab shows them: the API lists them newest first (GitLab 13.5 and later),
+ * which puts the last stage on top. A stage's place is its first job's (jobs are created stage by stage; a retried
+ * job gets a new, higher id, but its stage keeps the place of the jobs it has left); within a stage, by name
+ * (`rspec 2/3` before `rspec 10/3`).
+ */
+function inStageOrder(jobs: readonly GitLabJob[]): GitLabJob[] {
+  const stageAt = new Map<string, number>();
+  for (const job of jobs) stageAt.set(job.stage, Math.min(stageAt.get(job.stage) ?? job.id, job.id));
+  return [...jobs].sort(
+    (a, b) =>
+      (stageAt.get(a.stage) ?? 0) - (stageAt.get(b.stage) ?? 0) ||
+      a.name.localeCompare(b.name, 'en', { numeric: true }) ||
+      a.id - b.id,
+  );
 }
 
 export function gitlabStatus(status: string | null | undefined): PipelineStatus {

@@ -44,6 +44,8 @@ export interface DeckPipelines {
   };
   /** The quota each host reported last. */
   quotas(): HostQuota[];
+  /** The branch a clone is on; undefined on a detached HEAD or when git cannot say. */
+  cloneBranch?(clone: string): Promise<string | undefined>;
   /** A GitHub workflow's `workflow_dispatch` inputs, from the file in the local clone. */
   dispatchSpec(clone: string, workflowFile: string): Promise<DispatchSpec>;
 }

@@ -263,8 +263,10 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
       }
       for (const host of [...told.keys()]) if (!failures.has(host)) told.delete(host);
       for (const [host, f] of failures) {
-        if (told.get(host) === f.text) continue;
-        told.set(host, f.text);
+        // A rate limit's text counts down (`try again at 09:05:11 UTC (in 87 s)`): the same limit is told once.
+        const said = f.text.replace(/ \(in \d+ (?:s|min)\)/g, '');
+        if (told.get(host) === said) continue;
+        told.set(host, said);
         const more = f.repos > 1 ? ` (and ${f.repos - 1} more repositor${f.repos === 2 ? 'y' : 'ies'})` : '';
         notify(
           f.kind === 'rate-limited' ? 'warn' : 'error',
@@ -472,7 +474,14 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
           return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
         const ref = row.runs[0]?.branch ?? 'main';
         if (row.source === 'local') return { ok: true, ref: '', kind: 'local', inputs: [] };
-        if (row.source === 'gitlab') return { ok: true, ref, kind: 'variables', inputs: [] };
+        if (row.source === 'gitlab') {
+          // The clone's branch, as `glab ci run` and `infradeck pipeline run` take; else the newest run's that is a
+          // branch: a merge request pipeline's (`!412`) is not a ref a pipeline can be created on.
+          const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
+          const onClone = clone ? await pipelines?.cloneBranch?.(clone).catch(() => undefined) : undefined;
+          const known = row.runs.find((r) => r.branch && !r.branch.startsWith('!'))?.branch;
+          return { ok: true, ref: onClone ?? known ?? 'main', kind: 'variables', inputs: [] };
+        }
         if (!row.workflowFile)
           return { ok: false, error: `${row.pipeline}: no workflow known yet (the repository has no runs)` };
         const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
@@ -583,6 +592,17 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
   effects: {
     // A local run follows the bus: the open run's steps are read again when it or one of its steps changes.
     'job.*': (events, deck) => {
+      // A trigger, re-run or cancel done (a `ci` job): the runs as they are now, not at the next poll, up to 30 s later
+      // (a cancelled run would read `running` until then, a new one be missing).
+      if (
+        events.some(
+          (e) => e.type === 'job.completed' && (e.data as { kind?: string } | undefined)?.kind === 'ci',
+        )
+      ) {
+        void deck.actions.pipelines.refreshRemote();
+        if (deck.pipelines.open && deck.pipelines.open.run.source !== 'local')
+          void deck.actions.pipelines.reloadRun();
+      }
       const open = deck.pipelines.open;
       if (open?.run.source !== 'local') return;
       const id = open.run.id;
