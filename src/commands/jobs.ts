@@ -7,7 +7,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { describeRequester } from '../services/bus/requester';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { type GiveWay, printTable } from './printTable';
 
 export const jobsDeclaration = declareCommand({
   name: 'jobs',
@@ -82,6 +82,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
           took(j, now),
           fitWidth(stripControl(describeJob(j.kind, j.payload)), 48).trimEnd(),
         ]),
+        { width: terminalWidth(io), giveWay: jobsGiveWay },
       );
     }
     return exitCodes.ok;
@@ -91,6 +92,31 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
   } finally {
     await bus.close();
   }
+}
+
+/**
+ * How the list fits a terminal: what a job does is cut first, then the columns that say least go and who asked is
+ * cut (a tick's id names its schedule already); the id, kind and status stay whole (`infradeck jobs ID` takes the id).
+ */
+const jobsGiveWay: GiveWay[] = [
+  { column: 'WHAT', min: 24 },
+  { column: 'PROGRESS', hide: true },
+  { column: 'TRIES', hide: true },
+  { column: 'BY', min: 16 },
+  { column: 'WHAT', min: 12 },
+  { column: 'AGE', hide: true },
+  { column: 'BY', min: 8 },
+  { column: 'TOOK', hide: true },
+  { column: 'BY', hide: true },
+  { column: 'WHAT', hide: true },
+];
+
+/** The terminal's width; `$COLUMNS` when not one; undefined for a pipe without it (every column whole, for grep). */
+function terminalWidth(io: Pick<BusCommandIO, 'stdout' | 'env'>): number | undefined {
+  const tty = (io.stdout as { columns?: unknown }).columns;
+  if (typeof tty === 'number' && tty > 0) return tty;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
 }
 
 export const embeddedNote =

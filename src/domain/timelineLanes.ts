@@ -126,6 +126,8 @@ export function classifyEvent(e: DeckEvent, out: LaneHit[]): number {
     }
     if (kind && batchKinds.has(kind) && (type === 'job.queued' || failed)) hit('batches', failed);
     if (kind && pipelineKinds.has(kind) && (type === 'job.started' || failed)) hit('pipelines', failed);
+    // A tick: its job's `job.queued`, asked for by `schedule:NAME` — said by `enqueue` in-process, and over Redis
+    // (where a BullMQ job scheduler makes the job) by the worker at the tick's first start: once per tick either way.
     if (type === 'job.queued' && scheduleOfRequester(requesterOf(e)) !== undefined) hit('schedules', false);
   } else if (type === 'scan.region') {
     const scan = (e.data as { scan?: { error?: unknown } } | undefined)?.scan;

@@ -10,7 +10,7 @@ describe.skipIf(skipRedis)('redis scheduler', () => {
   schedulerContract({
     name: 'redis',
     openBus: async () => openBus({ redisUrl, prefix }),
-    openScheduler: async () => new RedisScheduler({ redisUrl, prefix }),
+    openScheduler: async (bus) => new RedisScheduler({ redisUrl, prefix, events: bus.events }),
     jobIdOf: (name, tick) => `repeat:schedule:${name}:${tick}`,
     cleanup: async () => {
       await deletePrefix(prefix);

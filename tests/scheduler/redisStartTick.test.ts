@@ -1,10 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DeckEvent } from '../../src/domain/event';
 import { parseSchedulesFile } from '../../src/domain/scheduleSource';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { queueName } from '../../src/services/bus/redisQueue';
 import { RedisScheduler } from '../../src/services/scheduler/redisScheduler';
+import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 
 describe.skipIf(skipRedis)('a tick starting on a worker over Redis (one round trip)', () => {
@@ -19,7 +21,7 @@ describe.skipIf(skipRedis)('a tick starting on a worker over Redis (one round tr
   async function registered(): Promise<{ bus: Bus; scheduler: RedisScheduler; conn: Redis; jobId: string }> {
     const bus = await openBus({ redisUrl, prefix });
     toClose.push(() => bus.close());
-    const scheduler = new RedisScheduler({ redisUrl, prefix });
+    const scheduler = new RedisScheduler({ redisUrl, prefix, events: bus.events });
     toClose.push(() => scheduler.close());
     const conn = new Redis(redisUrl);
     toClose.push(async () => conn.disconnect());
@@ -57,6 +59,18 @@ describe.skipIf(skipRedis)('a tick starting on a worker over Redis (one round tr
     expect(again?.firstStart).toBe(false);
     const enqueues = (await bus.audit.list()).filter((e) => e.action === 'job.enqueue' && e.jobId === jobId);
     expect(enqueues).toHaveLength(1);
+    // BullMQ made the job: its `job.queued` is said at the first start, as its enqueue is audited, and only then.
+    const seen: DeckEvent[] = [];
+    const off = bus.events.subscribe('0', (e) => seen.push(e));
+    toClose.push(async () => off());
+    const queued = await waitFor('the tick said queued', () => {
+      const found = seen.filter((e) => e.type === 'job.queued');
+      return found.length ? found : undefined;
+    });
+    // Said before the second start was asked: a duplicate would be on the stream by now.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(seen.filter((e) => e.type === 'job.queued').map((e) => e.jobId)).toEqual([jobId]);
+    expect(queued[0]).toMatchObject({ source: { user: 'schedule:nightly' }, data: { kind: 'command' } });
     expect(enqueues[0]).toMatchObject({ who: { user: 'schedule:nightly' }, kind: 'command', at: tick });
     expect(enqueues[0].what).toContain('echo');
   });

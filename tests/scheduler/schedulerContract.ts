@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DeckEvent } from '../../src/domain/event';
 import type { CommandResult, JobView } from '../../src/domain/job';
 import { isSkippedTick } from '../../src/domain/schedule';
 import { parseSchedulesFile, type SchedulesFile } from '../../src/domain/scheduleSource';
+import { classifyEvent, type LaneHit, laneIndex } from '../../src/domain/timelineLanes';
 import type { Bus, Handler, JobConsumer } from '../../src/services/bus/contracts';
 import type { Scheduler } from '../../src/services/scheduler/scheduler';
 import { TickGate } from '../../src/services/scheduler/tickGate';
@@ -126,6 +128,36 @@ export function schedulerContract(transport: SchedulerTransport): void {
           (e) => e.action === 'job.enqueue' && e.who.user === 'schedule:tick' && e.jobId === done[0].id,
         ),
       );
+    });
+
+    it('says each tick once on the event stream: one job.queued from schedule:NAME, one mark on the schedules lane', async () => {
+      const w = await world();
+      const events: DeckEvent[] = [];
+      const off = w.bus.events.subscribe('live', (e) => events.push(e));
+      toClose.push(async () => off());
+      const scheduler = await w.open();
+      w.workers(scheduler);
+      await scheduler.sync(schedules(everySecond('tick', 0)));
+      const done = await w.finished('tick', 3);
+      const queuedOf = (id: string) => events.filter((e) => e.type === 'job.queued' && e.jobId === id);
+      // Over Redis a job scheduler makes the tick's job (no enqueue): it is said when it first starts.
+      await waitFor('each tick said queued', async () => done.every((v) => queuedOf(v.id).length > 0));
+      const hits: LaneHit[] = [];
+      for (const view of done) {
+        const queued = queuedOf(view.id);
+        expect(queued).toHaveLength(1);
+        expect(queued[0].source).toMatchObject({ user: 'schedule:tick' });
+        expect(queued[0].data).toMatchObject({
+          kind: 'command',
+          summary: expect.stringContaining('sleep-ms'),
+        });
+        let marks = 0;
+        for (const e of events.filter((e) => e.jobId === view.id)) {
+          const n = classifyEvent(e, hits);
+          for (let i = 0; i < n; i++) if (hits[i].lane === laneIndex.schedules) marks++;
+        }
+        expect(marks).toBe(1);
+      }
     });
 
     it('registering the same file again, from this process or another, changes nothing: still one job per tick', async () => {

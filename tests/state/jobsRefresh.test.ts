@@ -102,3 +102,51 @@ describe('a refresh of the jobs that brings nothing new', () => {
     expect(after?.result).toEqual({ exitCode: 0, output: ['ok', 'more'] });
   });
 });
+
+describe('a refresh after jobs went without an event', () => {
+  const counts = (over: Partial<Record<JobStatus, number>>): Record<JobStatus, number> => ({
+    queued: 0,
+    active: 0,
+    waiting: 0,
+    paused: 0,
+    delayed: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+    approval_pending: 0,
+    rejected: 0,
+    ...over,
+  });
+
+  it('drops an unfinished row the queue no longer has, keeps one it finds by id, asks nothing past a full list', async () => {
+    const tick = job(1, { status: 'delayed', finishedAt: undefined, runs: [] });
+    const moved = job(2, { status: 'queued', finishedAt: undefined, runs: [] });
+    const backlog = job(3, { status: 'active', finishedAt: undefined });
+    const state = { listed: [tick, moved, backlog], counts: counts({ delayed: 1, queued: 1, active: 1 }) };
+    const asked: string[] = [];
+    const bus = stubDeckBus({
+      queue: {
+        list: async () => structuredClone(state.listed),
+        counts: async () => state.counts,
+        get: async (id) => {
+          asked.push(id);
+          return id === '2' ? job(2) : undefined;
+        },
+      },
+    });
+    const store = createDeckStore({ repos, bus }, init);
+    await store.getState().actions.jobs.refresh();
+    expect([...store.getState().jobs.byId.keys()].sort()).toEqual(['1', '2', '3']);
+
+    // The tick was dropped; job 2 finished but is past the list's end; 600 jobs run, the list brought none of them.
+    state.listed = [];
+    state.counts = counts({ completed: 900, active: 600 });
+    await store.getState().actions.jobs.refresh();
+
+    const byId = store.getState().jobs.byId;
+    expect(byId.has('1')).toBe(false);
+    expect(byId.get('2')?.status).toBe('completed');
+    expect(byId.get('3')?.status).toBe('active');
+    expect(asked.sort()).toEqual(['1', '2']);
+  });
+});

@@ -1,5 +1,6 @@
 import { formatSourceError } from '../../domain/sourceError';
 import type { Bus } from '../bus/contracts';
+import { currentRequester } from '../bus/requester';
 import { ScheduleRunner } from './scheduleRunner';
 
 /** After the console's first frame: registering a thousand schedules must not delay it. */
@@ -16,9 +17,11 @@ export function consoleSchedules(
   bus: () => Bus,
 ): ScheduleRunner {
   let said = '';
+  // Said by this console, as its other events are (the Timeline's footer reads `alice@ops-1`, not a worker).
+  const source = currentRequester(env);
   const warn = (message: string) =>
     void bus()
-      .events.publish({ level: 'warn', type: 'schedules.problem', source: { worker: 'schedules' }, message })
+      .events.publish({ level: 'warn', type: 'schedules.problem', source, message })
       .catch(() => {});
   return new ScheduleRunner({
     dataDir,

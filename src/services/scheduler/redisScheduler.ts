@@ -3,10 +3,12 @@ import { hostname } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { type JobSchedulerJson, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { describeJob } from '../../domain/job';
+import { describeJob, isJobKind } from '../../domain/job';
 import { overlapModes, type Schedule, type TickRules, tickRulesOf } from '../../domain/schedule';
 import { scheduleRequester } from '../../domain/scheduleRequester';
 import type { SchedulesFile } from '../../domain/scheduleSource';
+import { maskSecrets } from '../../domain/secretMask';
+import type { EventBus } from '../bus/contracts';
 import { policyFor } from '../bus/jobIds';
 import { auditEntryJson } from '../bus/redisAudit';
 import { deckKeys } from '../bus/redisEvents';
@@ -82,6 +84,11 @@ export interface RedisSchedulerOptions {
   redisUrl: string;
   prefix: string;
   redisCaFile?: string;
+  /**
+   * Where a tick's job is announced (`job.queued`, asked for by the schedule) when it first starts: BullMQ's job
+   * scheduler made it, so no enqueue said it. Without it (a command that only registers), nothing is announced.
+   */
+  events?: Pick<EventBus, 'publish'>;
 }
 
 /**
@@ -97,8 +104,10 @@ export class RedisScheduler implements Scheduler {
   private readonly queue: Queue;
   private readonly auditKey: string;
   private readonly host = hostname();
+  private readonly events: Pick<EventBus, 'publish'> | undefined;
 
   constructor(opts: RedisSchedulerOptions) {
+    this.events = opts.events;
     const target = parseRedisUrl(opts.redisUrl);
     if (opts.redisCaFile && target.options.tls) {
       const ca = readFileSync(opts.redisCaFile, 'utf8');
@@ -193,6 +202,7 @@ export class RedisScheduler implements Scheduler {
     });
     const first =
       (await this.conn.eval(admitLua, 2, key, this.auditKey, admittedField, Date.now(), entry)) === 1;
+    if (first) this.announce({ jobId, kind, payload: data.payload, requestedBy: data.requestedBy });
     return { ref, rules, firstStart: first };
   }
 
@@ -225,6 +235,7 @@ export class RedisScheduler implements Scheduler {
     const [first, json, active] = reply;
     const rules = readRules(parseData(json)?.schedule);
     if (!rules) return undefined;
+    if (first === 1) this.announce(job);
     const tick: TickInfo = { ref, rules, firstStart: first === 1 };
     return { ...tick, runningBefore: () => this.earlierAmong(active, tick, job.jobId) };
   }
@@ -260,6 +271,33 @@ export class RedisScheduler implements Scheduler {
       }
     }
     return earlier.sort((a, b) => a.tick - b.tick);
+  }
+
+  /**
+   * The `job.queued` of a tick's job, said once: at its first start (the moment its enqueue is audited), never
+   * at a take-over or a retry. An enqueued job has it from `enqueue`; without it a tick over Redis showed on no
+   * lane that counts queued jobs (schedules, deploys, batches) and had no summary in the Jobs tab until read.
+   * Not awaited: the program starts without waiting for it (readers take a `job.queued` after a `job.started`).
+   */
+  private announce(job: StartingJob): void {
+    if (!this.events) return;
+    const what = maskSecrets(describeJob(job.kind, job.payload));
+    this.events
+      .publish({
+        level: 'info',
+        type: 'job.queued',
+        jobId: job.jobId,
+        source: job.requestedBy,
+        message: `queued ${what}`,
+        data: {
+          kind: job.kind,
+          summary: what,
+          maxAttempts: isJobKind(job.kind) ? policyFor(job.kind).attempts : 1,
+        },
+      })
+      .catch(() => {
+        // Redis went away between the start's mark and now: the tick still runs; its lane misses one mark
+      });
   }
 
   async close(): Promise<void> {

@@ -177,7 +177,7 @@ export async function openScheduler(
     const settings = busSettings(opts.env);
     if (!settings.redisUrl) throw new Error('the bus is on Redis but REDIS_URL is not set');
     const { RedisScheduler } = await import('./redisScheduler');
-    return new RedisScheduler({ ...settings, redisUrl: settings.redisUrl });
+    return new RedisScheduler({ ...settings, redisUrl: settings.redisUrl, events: bus.events });
   }
   const { MemoryScheduler } = await import('./memoryScheduler');
   return new MemoryScheduler({

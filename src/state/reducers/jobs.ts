@@ -232,6 +232,47 @@ export function mergeJobList(jobs: JobsById, listed: readonly JobView[], keep?: 
   return next ? boundJobs(next, keep) : jobs;
 }
 
+/**
+ * The held jobs, not finished, that a fresh `list()` did not bring back although it brought every job of their
+ * status (`counts`): they changed status, or the queue no longer has them — a schedule's pending tick that BullMQ
+ * dropped when the schedule was paused or its cron rewritten, a job removed by hand. No event says such a job went:
+ * the caller asks the queue for each by id, and drops those it does not have (`withoutJobs`). `keep` (the job whose
+ * log is open) is never one. A status with more jobs than the list brought is left alone: asking for every
+ * job past the first 500 of a backlog at each read would cost more than the stale row.
+ */
+export function unlistedJobs(
+  jobs: JobsById,
+  listed: readonly JobView[],
+  counts: Partial<Record<JobStatus, number>>,
+  keep?: string,
+): string[] {
+  const ids = new Set<string>();
+  const listedOf = new Map<JobStatus, number>();
+  for (const j of listed) {
+    ids.add(j.id);
+    listedOf.set(j.status, (listedOf.get(j.status) ?? 0) + 1);
+  }
+  const out: string[] = [];
+  for (const job of jobs.values()) {
+    if (isFinished(job.status) || ids.has(job.id) || job.id === keep) continue;
+    if ((counts[job.status] ?? 0) > (listedOf.get(job.status) ?? 0)) continue;
+    out.push(job.id);
+  }
+  return out;
+}
+
+/** The table without `gone` (each only while it is still the view that was checked); the same map if none goes. */
+export function withoutJobs(jobs: JobsById, gone: ReadonlyMap<string, JobView>): JobsById {
+  let next: Map<string, JobView> | undefined;
+  for (const [id, checked] of gone) {
+    // An event about it since it was checked: it is not gone (the next read asks again).
+    if (jobs.get(id) !== checked) continue;
+    next ??= new Map(jobs);
+    next.delete(id);
+  }
+  return next ?? jobs;
+}
+
 /** Past this many jobs the table lets go of the oldest finished ones, down to `jobsAfterPruning`. */
 export const jobsKept = 5_000;
 export const jobsAfterPruning = 4_000;

@@ -9,6 +9,8 @@ import {
   type JobSummaries,
   type JobsById,
   mergeJobList,
+  unlistedJobs,
+  withoutJobs,
   withoutReadSummaries,
 } from '../reducers/jobs';
 import { jobWhat } from '../selectors/jobs';
@@ -214,9 +216,28 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         if (!bus) return;
         try {
           const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
+          // Jobs that went without an event (a schedule's pending tick dropped by a pause or a new cron): asked for
+          // by id, the views found merged, the others dropped. Usually none: a few reads when there are.
+          const get1 = bus.queue.get?.bind(bus.queue);
+          const before = get().jobs;
+          const unlisted = get1
+            ? unlistedJobs(before.byId, listed, counts, before.log?.jobId).slice(0, readAtOnce)
+            : [];
+          const found: JobView[] = [];
+          const gone = new Map<string, JobView>();
+          await Promise.all(
+            unlisted.map(async (id) => {
+              const view = await get1!(id).catch(() => null);
+              if (view) found.push(view);
+              else if (view === undefined) gone.set(id, before.byId.get(id)!);
+            }),
+          );
           const held = get().jobs;
+          const next = merged([...listed, ...found]);
+          const byId = withoutJobs(next.byId, gone);
           patch({
-            ...merged(listed),
+            byId,
+            summaries: byId === next.byId ? next.summaries : withoutReadSummaries(next.summaries, byId),
             counts: held.counts && isDeepStrictEqual(held.counts, counts) ? held.counts : counts,
             loadedAt: now(),
           });

@@ -1,0 +1,131 @@
+import { Writable } from 'node:stream';
+import stringWidth from 'string-width';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jobsCommand } from '../../src/commands/jobs';
+import { printTable } from '../../src/commands/printTable';
+import { parseSchedulesFile } from '../../src/domain/scheduleSource';
+import type { Bus } from '../../src/services/bus/contracts';
+import { openBus } from '../../src/services/bus/openBus';
+import { RedisScheduler } from '../../src/services/scheduler/redisScheduler';
+import { alice, waitForStatus } from '../bus/contractSuite';
+import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
+
+/** A terminal's stdout: what it is written, and how wide it is (`columns`, as a TTY stream says). */
+class Terminal extends Writable {
+  text = '';
+  constructor(readonly columns?: number) {
+    super();
+  }
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
+  const prefix = uniquePrefix('jobswidth');
+  const toClose: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const close of toClose.splice(0).reverse()) await close().catch(() => {});
+    await deletePrefix(prefix);
+  });
+
+  /** Schedules' pending ticks (ids of 40+ columns) and a finished command that took a while. */
+  async function queue(): Promise<string[]> {
+    const bus: Bus = await openBus({ redisUrl, prefix, requester: alice });
+    toClose.push(() => bus.close());
+    expect(await bus.state.whenConnected(5000)).toBe(true);
+    const scheduler = new RedisScheduler({ redisUrl, prefix });
+    toClose.push(() => scheduler.close());
+    const file = parseSchedulesFile(
+      'schedules.yaml',
+      [
+        'schedules:',
+        '  - name: nightly-report',
+        '    cron: "30 2 * * *"',
+        '    job: { run: [echo, the nightly report of every region and every account we run] }',
+        '  - name: scan-europe',
+        '    cron: "*/15 * * * *"',
+        '    job: { kind: scan, regions: [eu-central-1, eu-west-1], buckets: false }',
+        '',
+      ].join('\n'),
+      'UTC',
+    );
+    await scheduler.sync(file);
+    const id = await bus.queue.enqueue({
+      kind: 'command',
+      payload: { program: 'sh', args: ['-c', 'sleep 0.2'], shell: false },
+      requestedBy: alice,
+    });
+    const consumer = bus.consume(
+      {
+        command: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          return { exitCode: 0, lines: 0, droppedLines: 0 };
+        },
+      },
+      { heartbeatMs: 200 },
+    );
+    toClose.push(() => consumer.close({ graceMs: 0 }));
+    await waitForStatus(bus, id, 'completed');
+    await consumer.close({ graceMs: 0 });
+    return (await bus.queue.list({})).map((j) => j.id);
+  }
+
+  async function jobs(columns: number | undefined, env: NodeJS.ProcessEnv = {}) {
+    const stdout = new Terminal(columns);
+    const stderr = new Terminal();
+    const code = await jobsCommand([], {
+      stdout,
+      stderr,
+      env: { USER: 'alice', REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: prefix, ...env },
+    });
+    expect(code).toBe(0);
+    return stdout.text.trimEnd().split('\n');
+  }
+
+  it('fits every row in the terminal, ids and statuses whole, at 80, 120 and 200 columns', async () => {
+    const ids = await queue();
+    expect(ids.some((id) => id.startsWith('repeat:schedule:nightly-report:'))).toBe(true);
+    for (const columns of [80, 120, 200]) {
+      const lines = await jobs(columns);
+      expect(lines).toHaveLength(ids.length + 1);
+      for (const line of lines) expect(stringWidth(line), `${columns}: ${line}`).toBeLessThanOrEqual(columns);
+      for (const id of ids) {
+        const row = lines.find((l) => l.startsWith(`${id} `));
+        expect(row, `${columns}: ${id}`).toMatch(/ (delayed|completed) /);
+      }
+    }
+    // Wide enough, nothing is cut or hidden; at 120 what a job does is still there, cut with '…' if need be.
+    expect((await jobs(200))[0]).toMatch(/^ID\s+KIND\s+STATUS\s+PROGRESS\s+TRIES\s+BY\s+AGE\s+TOOK\s+WHAT$/);
+    const at120 = await jobs(120);
+    expect(at120[0]).toMatch(/^ID\s+KIND\s+STATUS\s.*\sWHAT$/);
+    expect(at120.find((l) => l.includes('nightly-report'))).toMatch(/echo .*…$/);
+    // $COLUMNS when stdout is not a terminal; neither: a pipe gets every column whole (for grep).
+    expect(
+      Math.max(...(await jobs(undefined, { COLUMNS: '100' })).map((l) => stringWidth(l))),
+    ).toBeLessThanOrEqual(100);
+    expect((await jobs(undefined)).find((l) => l.includes('nightly-report'))).toContain(
+      'schedule:nightly-report@',
+    );
+  });
+});
+
+describe('printTable without a terminal width', () => {
+  it('prints every column whole, as before (the other commands)', () => {
+    const out = new Terminal();
+    printTable(
+      out,
+      ['NAME', 'STATE', 'NOTE'],
+      [
+        ['web-1', 'running', 'a long note that would not fit a narrow terminal at all, not even close'],
+        ['db', 'stopped', ''],
+      ],
+    );
+    expect(out.text).toBe(
+      'NAME   STATE    NOTE\n' +
+        'web-1  running  a long note that would not fit a narrow terminal at all, not even close\n' +
+        'db     stopped\n',
+    );
+  });
+});
