@@ -156,7 +156,7 @@ export function KeyDispatcher({
     // as one Alt-Esc: they are two Escapes, as vim and less take them (nothing is bound to Alt-Esc).
     if (sequence === '\x1b\x1b') enqueue([input, key, 'esc'], [input, key, 'esc']);
     else if (chars.length > 1 && !key.ctrl && !key.meta && !key.escape)
-      enqueue(...chars.map((ch): [string, Key] => [ch, singleKey(ch, key)]));
+      enqueue(...chars.map((ch) => singlePress(ch, key)));
     else enqueue([input, key, terminalKeyName(sequence, input, key)]);
   });
 
@@ -225,10 +225,16 @@ export const plainKey: Key = {
 };
 
 /** The key flags of one character taken out of a multi-key chunk. */
-function singleKey(ch: string, chunk: Key): Key {
+/**
+ * One character of a read that held several, as the key Ink gives when it comes alone: Enter, Tab, Backspace, and
+ * a control character as its Ctrl key (`\x15` is Ctrl-U: typed ahead of `main` over a slow ssh, it was dropped).
+ */
+function singlePress(ch: string, chunk: Key): [string, Key] {
   const plain = { ...chunk, return: false, tab: false, backspace: false, shift: ch !== ch.toLowerCase() };
-  if (ch === '\r' || ch === '\n') return { ...plain, return: true };
-  if (ch === '\t') return { ...plain, tab: true };
-  if (ch === '\x7f' || ch === '\b') return { ...plain, backspace: true };
-  return plain;
+  if (ch === '\r' || ch === '\n') return [ch, { ...plain, return: true }];
+  if (ch === '\t') return [ch, { ...plain, tab: true }];
+  if (ch === '\x7f' || ch === '\b') return [ch, { ...plain, backspace: true }];
+  if (ch >= '\x01' && ch <= '\x1a')
+    return [String.fromCharCode(ch.charCodeAt(0) + 96), { ...plain, ctrl: true, shift: false }];
+  return [ch, plain];
 }

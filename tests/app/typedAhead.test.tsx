@@ -37,4 +37,14 @@ describe('keys typed ahead of the next frame', () => {
     await deck.paste('\x1b\x1b');
     await deck.waitFor((f) => !/nothing-matches-this/.test(f));
   });
+
+  it('a Ctrl key in a read with other keys is that Ctrl key: Ctrl-U then text replaces what was typed', async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    await deck.press(':');
+    await deck.type('abc');
+    await deck.waitFor(/:abc/);
+    await deck.paste('\x15xyz');
+    await deck.waitFor(/:xyz/);
+    expect(deck.frame()).not.toMatch(/:abcxyz/);
+  });
 });
