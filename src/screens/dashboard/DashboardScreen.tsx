@@ -76,7 +76,7 @@ function DashboardScreen({ width, height, active }: ScreenProps) {
 
   const workersTitle =
     transport === 'memory'
-      ? 'Workers: in-process (no REDIS_URL; `infradeck worker` adds more when Redis is used)'
+      ? 'Workers: in-process (no REDIS_URL; with Redis, `infradeck worker` adds more)'
       : `Workers: ${workers.length} online`;
   const workerLines =
     workers.length === 0
