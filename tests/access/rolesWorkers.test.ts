@@ -10,6 +10,7 @@ import type { Requester } from '../../src/domain/job';
 import { parseYamlFile } from '../../src/domain/yamlSource';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
+import { demoWorldKeys } from '../../src/services/cloud/demoWorldStore';
 import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath, runCli } from '../harness/cliProcess';
@@ -161,6 +162,12 @@ describe.skipIf(skipRedis)('roles, enforced by real workers over Redis', () => {
   });
 
   it("an operator's deploy of a protected project waits for an admin; approved, the worker runs it", async () => {
+    // The test before deployed shop in the DEMO world every process on the prefix shares: started again from its
+    // seed, shop has something to deploy again (else the command says it is in sync and queues nothing).
+    const keys = demoWorldKeys(prefix);
+    const redis = new Redis(redisUrl);
+    await redis.del(keys.world, keys.version);
+    redis.disconnect();
     // The deploy command waits for the approval, as a held Terraform Cloud run does.
     const asked = runCli(['--data', dataDir, '--demo', 'deploy', 'shop', '--yes', '--json'], {
       env: as('dave', 'sre'),

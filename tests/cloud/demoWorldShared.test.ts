@@ -52,13 +52,19 @@ describe.skipIf(skipRedis)('the DEMO world of every process on one Redis prefix'
     expect(await worker.findByTags(region, 'subnet', {})).not.toContainEqual(
       expect.objectContaining({ id: subnet.id }),
     );
-    // A process opened later reads the same world, not its own seed.
+    // A process opened later reads the same world, not its own seed; reading it writes nothing.
+    const written = await redis.get(demoWorldKeys(prefix).version);
     const later = shared();
     const found = await later.findByTags(region, 'vpc', { Name: 'shared-vpc' });
     expect(found.map((r) => r.id)).toEqual([vpc.id]);
-    // Written once per changing call (CreateVpc makes its main route table and default group in a second one);
-    // the scans and look-ups wrote nothing.
-    expect(await redis.get(demoWorldKeys(prefix).version)).toBe('4');
+    await deck.scanRegion(region);
+    expect(await redis.get(demoWorldKeys(prefix).version)).toBe(written);
+
+    // Its keys deleted, the world starts again from its seed for every process, even those that held it.
+    const { world, version } = demoWorldKeys(prefix);
+    await redis.del(world, version);
+    expect((await deck.scanRegion(region)).some((r) => r.id === vpc.id)).toBe(false);
+    expect(await worker.findByTags(region, 'vpc', { Name: 'shared-vpc' })).toEqual([]);
   });
 
   it('creations made at the same time by two clouds are all kept, each id once', async () => {
@@ -146,7 +152,7 @@ describe.skipIf(skipRedis)('the DEMO world of every process on one Redis prefix'
             // Between this process's calls and its write (a lock run out while it was paused): another
             // process writes the world. Done synchronously, from another process, as nothing here can run.
             if (++exports === 1) {
-              const script = `const { Redis } = await import('ioredis'); const r = new Redis(${JSON.stringify(redisUrl)}); await r.incr(${JSON.stringify(keys.version)}); r.disconnect();`;
+              const script = `const { Redis } = await import('ioredis'); const r = new Redis(${JSON.stringify(redisUrl)}); await r.set(${JSON.stringify(keys.version)}, 'written-by-another-process'); r.disconnect();`;
               execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() });
             }
             return account.exportState();

@@ -96,6 +96,7 @@ export class DemoEndpoint {
     this.shared = settings.sharedWorld?.({
       exportState: () => this.exportState(),
       importState: (json) => this.importState(json),
+      seedState: () => new DemoEndpoint({ ...settings, sharedWorld: undefined }).exportState(),
     });
   }
 

@@ -11,6 +11,8 @@ import { sleep } from './retry';
 export interface DemoWorldAccount {
   exportState(): string;
   importState(json: string): void;
+  /** The account as its seed makes it: the world again once its keys are deleted. */
+  seedState?(): string;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface RedisDemoWorldSettings {
   waitMs?: number;
 }
 
-/** `<prefix>:demo:world` (the account as JSON), `…:version` (bumped by every write), `…:lock`. */
+/** `<prefix>:demo:world` (the account as JSON), `…:version` (a new random id at every write), `…:lock`. */
 export function demoWorldKeys(prefix: string): { world: string; version: string; lock: string } {
   return { world: `${prefix}:demo:world`, version: `${prefix}:demo:version`, lock: `${prefix}:demo:lock` };
 }
@@ -50,7 +52,8 @@ if v == ARGV[3] then return {v} end
 return {v, redis.call('GET', KEYS[3]) or ''}`;
 
 // Written only over the version it was made from: a process whose lock ran out meanwhile (paused, swapping)
-// gets 0 and runs its calls again on the newer world instead of overwriting it.
+// gets 0 and runs its calls again on the newer world instead of overwriting it. A version is a random id, not a
+// count: after the keys are deleted (the world started again) no process can hold a version that matches by chance.
 const commitLua = `
 local ours = redis.call('GET', KEYS[1]) == ARGV[1]
 if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
@@ -58,9 +61,9 @@ if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
   return 0
 end
 redis.call('SET', KEYS[3], ARGV[3])
-local v = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[2], ARGV[4])
 if ours then redis.call('DEL', KEYS[1]) end
-return v`;
+return 1`;
 
 const releaseLua = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -198,8 +201,10 @@ class RedisDemoWorld implements DemoWorld {
       try {
         const [now, json] = got;
         if (now !== this.version) {
-          // A world of this prefix removed (now '0') leaves this process's own as the next seed.
+          // No world: never written (this process's own account, as seeded, is the first), or its keys deleted
+          // to start again (the world as its seed makes it, for a process that held a later one too).
           if (json) this.importWorld(json);
+          else if (this.held !== undefined) this.importWorld(this.account.seedState?.() ?? this.held);
           this.held = json || undefined;
           this.version = now;
         }
@@ -210,12 +215,13 @@ class RedisDemoWorld implements DemoWorld {
           await this.redis(() => conn.demoWorldRelease(lock, token));
           return result;
         }
+        const next = randomUUID();
         const written = await this.redis(() =>
-          conn.demoWorldCommit(lock, version, world, token, this.version, after),
+          conn.demoWorldCommit(lock, version, world, token, this.version, after, next),
         );
         done = true;
         if (written > 0) {
-          this.version = String(written);
+          this.version = next;
           this.held = after;
           return result;
         }
