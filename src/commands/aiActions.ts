@@ -10,6 +10,7 @@ import {
 import type { ExperimentFile } from '../domain/experimentSource';
 import { isFinished, type JobStatus, type JobView } from '../domain/job';
 import type { ExperimentRunPayload, ExperimentRunResult } from '../domain/jobKinds/experimentRun';
+import { formatDuration } from '../domain/jobText';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { experimentNameOf, loadExperiments, planRuns, readParamOverrides } from '../services/ai/experiments';
@@ -22,7 +23,7 @@ import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHa
 import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './ai';
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof aiDeclaration)['flags']>;
@@ -127,15 +128,26 @@ async function experiments(io: HeadlessIO, json: boolean): Promise<number> {
             fitWidth(
               paramsText(Object.fromEntries(Object.entries(e.params).map(([k, v]) => [k, String(v)]))),
               40,
-            ),
+            ).trimEnd(),
             fitWidth(
               Object.entries(e.grid)
                 .map(([k, v]) => `${k}: ${v.join('|')}`)
                 .join(' '),
               40,
-            ),
+            ).trimEnd(),
           ];
         }),
+        // The grid and params are cut first (an invalid file's `invalid` stays whole), then they go; the name,
+        // the number of runs, where they run and the metric stay whole.
+        {
+          width: terminalWidth(io),
+          giveWay: [
+            { column: 'GRID', min: 12 },
+            { column: 'PARAMS', min: 12 },
+            { column: 'GRID', hide: true },
+            { column: 'PARAMS', min: 8 },
+          ],
+        },
       );
     }
   }
@@ -249,9 +261,20 @@ function printRuns(io: HeadlessIO, rows: RunRow[], now: number): void {
       r.metric ? `${r.metric.name} ${formatMetric(r.metric.best)}` : '-',
       r.metric ? formatMetric(r.metric.last) : '-',
       String(r.points),
-      r.durationMs === null ? '-' : seconds(r.durationMs),
+      r.durationMs === null ? '-' : formatDuration(r.durationMs),
       r.startedAt ? formatAge(now - r.startedAt) : '-',
     ]),
+    // The params are cut first, then the counts go; the run, experiment and status stay whole.
+    {
+      width: terminalWidth(io),
+      giveWay: [
+        { column: 'PARAMS', min: 16 },
+        { column: 'POINTS', hide: true },
+        { column: 'LAST', hide: true },
+        { column: 'PARAMS', min: 8 },
+        { column: 'AGE', hide: true },
+      ],
+    },
   );
 }
 
@@ -261,10 +284,6 @@ function paramsText(params: Record<string, string>): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' '),
   );
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 // --- run -----------------------------------------------------------------------------------------
@@ -420,7 +439,7 @@ function endLine(r: RunRow): string {
   const metric = r.metric
     ? `: best ${r.metric.name} ${formatMetric(r.metric.best)} (last ${formatMetric(r.metric.last)})`
     : '';
-  const took = r.durationMs === null ? '' : ` in ${seconds(r.durationMs)}`;
+  const took = r.durationMs === null ? '' : ` in ${formatDuration(r.durationMs)}`;
   const why = r.error ? ` — ${stripControl(r.error)}` : '';
   return `run ${r.run} ${r.experiment}${params ? ` ${params}` : ''} ${r.status}${took}${metric}, ${r.points} points${why}`;
 }

@@ -6,7 +6,7 @@ import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../serv
 import { describeRequester } from '../services/bus/requester';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 export const approvalsDeclaration = declareCommand({
   name: 'approvals',
@@ -65,6 +65,16 @@ export async function approvalsCommand(argv: string[], io: BusCommandIO): Promis
           stripControl(j.approval?.why ?? ''),
           fitWidth(stripControl(describeJob(j.kind, j.payload)), 40).trimEnd(),
         ]),
+        // What the job does, then why it was asked, are cut first; the id, kind, who and the expiry stay whole.
+        {
+          width: terminalWidth(io),
+          giveWay: [
+            { column: 'WHAT', min: 16 },
+            { column: 'WHY', min: 16 },
+            { column: 'WHAT', hide: true },
+            { column: 'WHY', min: 8 },
+          ],
+        },
       );
     }
     return exitCodes.ok;

@@ -5,7 +5,7 @@ import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { writeFileAtomic } from '../services/storage/atomicWrite';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 export const auditDeclaration = declareCommand({
   name: 'audit',
@@ -88,6 +88,14 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
           e.outcome,
           fitWidth(stripControl(`${e.what}${e.reason ? ` — ${e.reason}` : ''}`), 60).trimEnd(),
         ]),
+        // What was asked is cut first; when, who, where, the action, the job and the outcome stay whole.
+        {
+          width: terminalWidth(io),
+          giveWay: [
+            { column: 'WHAT', min: 16 },
+            { column: 'WHAT', hide: true },
+          ],
+        },
       );
     }
     return exitCodes.ok;

@@ -22,17 +22,12 @@ import {
 } from '../domain/batchTargets';
 import { describeJob, isFinished } from '../domain/job';
 import type { BatchPayload } from '../domain/jobKinds/batch';
+import { formatDuration } from '../domain/jobText';
 import type { Resource } from '../domain/resource';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { batchTargetInputs, loadBatchFiles } from '../services/batch/batchesFolder';
-import {
-  cancelEffect,
-  loadBatchRun,
-  retryPayload,
-  seconds,
-  targetLastLine,
-} from '../services/batch/batchRuns';
+import { cancelEffect, loadBatchRun, retryPayload, targetLastLine } from '../services/batch/batchRuns';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
@@ -44,7 +39,7 @@ import { type BatchVerb, batchDeclaration, batchVerbs } from './batch';
 import { followBatch } from './batchFollow';
 import { type CloudCommandIO, CommandCloud, cacheAccount, commandReadOnly } from './cloudJob';
 import { type FlagValues, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof batchDeclaration)['flags']>;
@@ -435,10 +430,19 @@ async function status(io: CloudCommandIO, id: string, json: boolean): Promise<nu
         String(t.wave),
         t.status,
         t.exitCode === undefined ? '-' : String(t.exitCode),
-        t.durationMs === undefined ? '-' : seconds(t.durationMs),
+        t.durationMs === undefined ? '-' : formatDuration(t.durationMs),
         t.jobId ?? '-',
         fitWidth(targetLastLine(byKey.get(t.key)), 60),
       ]),
+      // The last line is cut first; the target, wave, status, exit code and job id stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'LAST LINE', min: 16 },
+          { column: 'TOOK', hide: true },
+          { column: 'LAST LINE', hide: true },
+        ],
+      },
     );
     if (run.status === 'paused') io.stdout.write(`paused: infradeck batch advance ${run.job.id}\n`);
     if (run.targets.some((t) => t.jobId)) io.stdout.write("a target's output: infradeck jobs JOB\n");
@@ -477,6 +481,15 @@ async function latestRuns(io: CloudCommandIO, json: boolean): Promise<number> {
         `${j.step}/${j.total}${j.message ? ` ${j.message}` : ''}`,
         describeJob(j.kind, j.payload),
       ]),
+      // What the batch does, then the progress message, are cut first; the run id and status stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'BATCH', min: 16 },
+          { column: 'PROGRESS', min: 12 },
+          { column: 'BATCH', hide: true },
+        ],
+      },
     );
     return exitCodes.ok;
   });

@@ -7,7 +7,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { describeRequester } from '../services/bus/requester';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { type GiveWay, printTable } from './printTable';
+import { type GiveWay, printTable, terminalWidth } from './printTable';
 
 export const jobsDeclaration = declareCommand({
   name: 'jobs',
@@ -110,14 +110,6 @@ const jobsGiveWay: GiveWay[] = [
   { column: 'BY', hide: true },
   { column: 'WHAT', hide: true },
 ];
-
-/** The terminal's width; `$COLUMNS` when not one; undefined for a pipe without it (every column whole, for grep). */
-function terminalWidth(io: Pick<BusCommandIO, 'stdout' | 'env'>): number | undefined {
-  const tty = (io.stdout as { columns?: unknown }).columns;
-  if (typeof tty === 'number' && tty > 0) return tty;
-  const env = Number(io.env.COLUMNS);
-  return Number.isInteger(env) && env > 0 ? env : undefined;
-}
 
 export const embeddedNote =
   'REDIS_URL is not set: jobs run inside each console (the embedded default) and only that console sees them; ' +

@@ -1,6 +1,7 @@
 import { describeExpiry } from '../domain/approval';
 import { describeJob, isFinished, type JobView } from '../domain/job';
 import type { PipelinePayload, PipelineRunStep } from '../domain/jobKinds/pipeline';
+import { formatDuration } from '../domain/jobText';
 import { type PipelineRunStatus, type PipelineRunView, reportedRun } from '../domain/pipelineRun';
 import { fitWidth, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
@@ -14,8 +15,7 @@ import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
 import { isRemoteTarget } from './pipelineRemoteNotation';
-import { seconds } from './pipelinesList';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
@@ -180,7 +180,7 @@ async function follow(
 }
 
 function stepText(s: PipelineRunStep, child: JobView | undefined): string {
-  const took = s.durationMs !== undefined ? ` ${seconds(s.durationMs)}` : '';
+  const took = s.durationMs !== undefined ? ` ${formatDuration(s.durationMs)}` : '';
   const tries = s.attempts > 1 ? ` (${s.attempts} attempts)` : '';
   if (s.kept) return `${s.name} passed (kept from run ${s.jobId?.replace(/\.[^.]*$/, '') ?? 'before'})`;
   if (s.status === 'passed') return `${s.name} passed${took}${tries}`;
@@ -311,11 +311,19 @@ async function status(io: HeadlessIO, id: string, json: boolean): Promise<number
         s.name,
         s.kept ? 'passed (kept)' : s.status,
         String(s.attempts),
-        s.durationMs === undefined ? '-' : seconds(s.durationMs),
+        s.durationMs === undefined ? '-' : formatDuration(s.durationMs),
         s.exitCode === undefined ? '-' : String(s.exitCode),
         s.jobId ?? '-',
         fitWidth(stripControl(s.status === 'passed' ? '' : (byKey.get(s.name)?.error ?? '')), 60),
       ]),
+      // The error is cut first; the step, status, exit code and job id stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'ERROR', min: 16 },
+          { column: 'ERROR', hide: true },
+        ],
+      },
     );
     if (view.steps.some((s) => s.jobId)) io.stdout.write("a step's output: infradeck jobs JOB\n");
     return statusCode(view.status);

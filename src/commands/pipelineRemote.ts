@@ -1,5 +1,6 @@
 import type { JobView } from '../domain/job';
 import type { CiPayload, CiResult } from '../domain/jobKinds/ci';
+import { formatDuration } from '../domain/jobText';
 import { CiError, isFinished, type PipelineStatus } from '../domain/pipelineClient';
 import { stripControl } from '../domain/text';
 import { dispatchInputProblems } from '../domain/workflowDispatch';
@@ -30,7 +31,6 @@ import {
   type RemoteCiIO,
   type RemoteTarget,
 } from './pipelineRemoteTarget';
-import { seconds } from './pipelinesList';
 import { printTable } from './printTable';
 
 type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
@@ -209,7 +209,7 @@ function status(io: RemoteCiIO, view: RemoteRunView, json: boolean): number {
         stripControl(s.stage ? `${s.stage}/${s.name}` : s.name),
         s.status,
         String(s.attempts),
-        s.durationMs === null ? '-' : seconds(s.durationMs),
+        s.durationMs === null ? '-' : formatDuration(s.durationMs),
         s.job,
       ]),
     );

@@ -1,3 +1,4 @@
+import { formatDuration } from '../domain/jobText';
 import {
   CiError,
   isFinished,
@@ -11,7 +12,6 @@ import { stripControl } from '../domain/text';
 import { cancelOnAbort } from './cancelOnAbort';
 import { runNotation } from './pipelineRemoteNotation';
 import type { RemoteCiIO, RemoteTarget } from './pipelineRemoteTarget';
-import { seconds } from './pipelinesList';
 
 /** A remote run as the CLI shows it: the run as the provider lists it (when found), its jobs, its status. */
 export interface RemoteRunView {
@@ -47,7 +47,10 @@ export async function loadRemoteRun(t: RemoteTarget, id: string, hint: RunHint =
 
 function statusOfJobs(jobs: readonly PipelineJob[]): PipelineStatus {
   if (jobs.length === 0) return 'queued';
-  if (jobs.some((j) => !isFinished(j.status)))
+  const open = jobs.filter((j) => !isFinished(j.status));
+  // Stopped at manual jobs (GitLab): nothing else is left to run, as GitLab's own status then says.
+  if (open.length > 0 && open.every((j) => j.status === 'manual')) return 'manual';
+  if (open.length > 0)
     return jobs.some((j) => j.status === 'running' || isFinished(j.status)) ? 'running' : 'queued';
   if (jobs.some((j) => j.status === 'failed')) return 'failed';
   if (jobs.some((j) => j.status === 'cancelled')) return 'cancelled';
@@ -110,7 +113,7 @@ export function remoteSummaryLine(view: RemoteRunView): string {
 }
 
 export function remoteJobLine(job: PipelineJob): string {
-  const took = job.durationMs !== undefined ? ` ${seconds(job.durationMs)}` : '';
+  const took = job.durationMs !== undefined ? ` ${formatDuration(job.durationMs)}` : '';
   return stripControl(`${job.stage ? `${job.stage}/` : ''}${job.name} ${job.status}${took}`);
 }
 
@@ -147,7 +150,7 @@ async function patiently<T>(io: RemoteCiIO, t: RemoteTarget, ask: () => Promise<
       const wait = Math.max(pollDelay(io, t, 2), (error.retryAt ?? 0) - Date.now());
       if (error.message !== said) {
         said = error.message;
-        io.stderr.write(`${stripControl(error.message)}; asking again in ${seconds(wait)}\n`);
+        io.stderr.write(`${stripControl(error.message)}; asking again in ${formatDuration(wait)}\n`);
       }
       await sleep(wait);
     }

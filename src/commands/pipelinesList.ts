@@ -1,4 +1,5 @@
 import type { JobView } from '../domain/job';
+import { formatDuration } from '../domain/jobText';
 import type { PipelineSource, PipelineStatus } from '../domain/pipelineClient';
 import { localPipelineRows, type PipelineRow } from '../domain/pipelineRows';
 import { formatSourceError } from '../domain/sourceError';
@@ -8,7 +9,7 @@ import { loadLocalPipelines } from '../services/pipelines/localPipelines';
 import { type HeadlessIO, parseCommand, usageError } from './declaration';
 import { runNotation } from './pipelineRemoteNotation';
 import { pipelinesDeclaration } from './pipelines';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 /** A row of `infradeck pipelines --json`: a local pipeline, a remote workflow, or a repository that has none. */
 export interface PipelineListRow {
@@ -40,10 +41,6 @@ export interface PipelineListRow {
   /** Why the row shows no runs: no remote, no token (and what gives one), the provider's failure, disabled. */
   problem?: string;
   problemKind?: string;
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** `infradeck pipelines [--json]`: the local pipelines, then each repository's remote workflows. */
@@ -97,8 +94,20 @@ function printRows(io: HeadlessIO, rows: PipelineListRow[]) {
       statusText(r),
       stripControl(r.lastRun?.branch ?? '-'),
       r.lastRun?.startedAt ? formatAge(now - r.lastRun.startedAt) : '-',
-      r.lastRun?.durationMs != null ? seconds(r.lastRun.durationMs) : '-',
+      r.lastRun?.durationMs != null ? formatDuration(r.lastRun.durationMs) : '-',
     ]),
+    // The branch is cut first, then the step count and the age go; the pipeline, repository, run and status stay
+    // whole.
+    {
+      width: terminalWidth(io),
+      giveWay: [
+        { column: 'BRANCH', min: 16 },
+        { column: 'STEPS', hide: true },
+        { column: 'AGE', hide: true },
+        { column: 'BRANCH', min: 8 },
+        { column: 'TOOK', hide: true },
+      ],
+    },
   );
   // Rows that cannot show runs say why below the table: a reason is too long for a column.
   for (const r of rows) {

@@ -17,6 +17,17 @@ export interface TableFit {
 
 const gap = 2;
 
+/** The terminal's width; `$COLUMNS` when not one; undefined for a pipe without it (every column whole, for grep). */
+export function terminalWidth(io: {
+  stdout: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}): number | undefined {
+  const tty = (io.stdout as { columns?: unknown }).columns;
+  if (typeof tty === 'number' && tty > 0) return tty;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
+}
+
 /** A plain aligned table for humans; scripts use --json. With `fit`, no row is wider than the terminal. */
 export function printTable(
   out: NodeJS.WritableStream,
@@ -81,6 +92,8 @@ function fitColumns(
   // A hide may have freed more than was needed: give it back, the last cut first.
   for (let slack = width - total(), k = cut.length - 1; slack > 0 && k >= 0; k--) {
     const i = cut[k];
+    // A column cut and then hidden takes nothing back: the width goes to one still shown.
+    if (!shown[i]) continue;
     const back = Math.min(slack, natural[i] - widths[i]);
     widths[i] += back;
     slack -= back;

@@ -22,7 +22,7 @@ import {
   runCloudJob,
 } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 /** The project commands' IO: the cloud commands' one, and (for tests) a cloud to use instead of opening one. */
 export interface ProjectCommandIO extends CloudCommandIO {
@@ -224,6 +224,17 @@ export async function projectsCommand(argv: string[], io: ProjectCommandIO): Pro
           ? `${r.lastJob.rollback ? 'rollback' : r.lastJob.kind} ${r.lastJob.jobId}${r.lastJob.error ? ' failed' : r.lastJob.finishedAt ? ' done' : ' stopped'}`
           : '',
       ]),
+      // The owner gives way first, then the last job (hidden, not cut: it names a job id); name, state, status,
+      // sync and region stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'OWNER', min: 12 },
+          { column: 'OWNER', hide: true },
+          { column: 'LAST JOB', hide: true },
+          { column: 'PROTECTED', hide: true },
+        ],
+      },
     );
     for (const r of shown) for (const e of r.errors) io.stderr.write(`${stripControl(e)}\n`);
   }

@@ -5,7 +5,7 @@ import { readAllRepoStatus } from '../services/git/gitRepo';
 import { loadRepoEntries, workspacePaths } from '../services/storage/workspace';
 import type { CommandIO } from './commandIO';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 function upstream(r: RepoStatus & { kind: 'ok' }): string {
   if (r.ahead === undefined || r.behind === undefined) return '-';
@@ -50,6 +50,17 @@ export async function reposCommand(io: CommandIO): Promise<number> {
               r.last?.subject ?? '(no commits yet)',
             ],
       ),
+      // The subject (or why a repository cannot be read) is cut first; the name, branch and commit stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'SUBJECT', min: 24 },
+          { column: 'AUTHOR', min: 8 },
+          { column: 'SUBJECT', min: 12 },
+          { column: 'AUTHOR', hide: true },
+          { column: 'AGE', hide: true },
+        ],
+      },
     );
   }
   if (invalidInput) return 2;

@@ -14,7 +14,7 @@ import { readAccountCache } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount, splitList } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 export const resourcesDeclaration = declareCommand({
   name: 'resources',
@@ -130,6 +130,16 @@ export async function resourcesCommand(argv: string[], io: CloudCommandIO): Prom
         r.createdAt ? formatAge(now - r.createdAt) : '',
         stripControl(r.detail),
       ]),
+      // The detail is cut first, then the age and project go; type, id, name, region and state stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'DETAIL', min: 16 },
+          { column: 'AGE', hide: true },
+          { column: 'DETAIL', hide: true },
+          { column: 'PROJECT', hide: true },
+        ],
+      },
     );
   }
   io.stderr.write(

@@ -7,7 +7,7 @@ import { formatAgo, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { loadSchedules } from '../services/scheduler/schedulesFile';
 import { parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { type GiveWay, printTable, terminalWidth } from './printTable';
 import { schedulesDeclaration } from './schedules';
 
 /** `infradeck schedules [--json]`. */
@@ -64,11 +64,31 @@ function printSchedules(io: BusCommandIO, file: SchedulesFile, rows: ScheduleRow
         last ? lastText(last, now) : '-',
         stripControl(describeJob(s.job.kind, s.job.payload)),
       ]),
+      { width: terminalWidth(io), giveWay: schedulesGiveWay(rows) },
     );
   } else if (file.errors.length === 0) {
     io.stdout.write(`No schedules in ${file.file}.\n`);
   }
   for (const error of file.errors) io.stderr.write(`${formatSourceError(error)}\n`);
+}
+
+/**
+ * How the list fits a terminal: what the job does and the cron in words are cut first, the next ticks down to the
+ * first one, then both go, and the last run keeps its outcome word; the name, the cron, the zone and a paused
+ * schedule's `paused` are never cut.
+ */
+function schedulesGiveWay(rows: ScheduleRow[]): GiveWay[] {
+  // `2025-06-01 10:15…`: the first tick whole (with seconds for a 6-field cron).
+  const firstTick = rows.some(({ schedule: s }) => hasSeconds(s.cron)) ? 20 : 17;
+  return [
+    { column: 'JOB', min: 24 },
+    { column: 'WHEN', min: 16 },
+    { column: 'NEXT', min: firstTick },
+    { column: 'JOB', min: 12 },
+    { column: 'WHEN', hide: true },
+    { column: 'JOB', hide: true },
+    { column: 'LAST', min: 10 },
+  ];
 }
 
 /** `completed 4 min ago`, `skipped 1 min ago`, `running`. */

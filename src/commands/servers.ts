@@ -12,7 +12,7 @@ import { findKeyFile } from '../services/servers/sshArgv';
 import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 /** Worth probing: a host of the file, or an instance that runs (a stopped one would only time out). */
 export function probeable(row: ServerRow): boolean {
@@ -135,6 +135,17 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
           r.ssh.ok ? r.ssh.argv.join(' ') : stripControl(r.ssh.error),
         ];
       }),
+      // The ssh command (or why there is none) gives way first; the name, source (region), host, port and state
+      // stay whole.
+      {
+        width: terminalWidth(io),
+        giveWay: [
+          { column: 'SSH', min: 24 },
+          { column: 'LATENCY', hide: true },
+          { column: 'SSH', min: 12 },
+          { column: 'SSH', hide: true },
+        ],
+      },
     );
     for (const r of rows) {
       const p = probes.get(r.key);

@@ -2,7 +2,7 @@ import { formatAge, formatAgeAgo } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 
 export const workersDeclaration = declareCommand({
   name: 'workers',
@@ -52,6 +52,16 @@ export async function workersCommand(argv: string[], io: BusCommandIO): Promise<
           formatAgeAgo(now - w.lastSeenAt),
           w.current.map((c) => `${c.id} (${c.kind})`).join(', ') || '-',
         ]),
+        // The counters go first, then what runs is cut; the worker, host and pid stay whole.
+        {
+          width: terminalWidth(io),
+          giveWay: [
+            { column: 'FAILED', hide: true },
+            { column: 'DONE', hide: true },
+            { column: 'UP', hide: true },
+            { column: 'RUNNING', min: 16 },
+          ],
+        },
       );
     }
     return exitCodes.ok;

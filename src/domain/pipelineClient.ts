@@ -6,11 +6,21 @@
 export type PipelineSource = 'github' | 'gitlab' | 'local';
 
 /**
- * A run's, job's or step's state in the words of the table. `waiting`: held for an approval, a manual job or a
- * free runner (GitHub `waiting`/`action_required`, GitLab `manual`/`scheduled`/`waiting_for_resource`), or a local
- * step whose needs have not passed yet (it has no job until then). `queued`: its job exists and waits for a worker.
+ * A run's, job's or step's state in the words of the table. `waiting`: held for an approval or a free runner
+ * (GitHub `waiting`/`action_required`, GitLab `scheduled`/`waiting_for_resource`), or a local step whose needs have
+ * not passed yet (it has no job until then). `manual`: a GitLab job that runs only when someone plays it, and a
+ * pipeline stopped at one (GitLab `manual`, as `glab` says it; GitHub has no such jobs). `queued`: its job exists
+ * and waits for a worker. Neither `waiting` nor `manual` has ended.
  */
-export type PipelineStatus = 'queued' | 'waiting' | 'running' | 'passed' | 'failed' | 'cancelled' | 'skipped';
+export type PipelineStatus =
+  | 'queued'
+  | 'waiting'
+  | 'manual'
+  | 'running'
+  | 'passed'
+  | 'failed'
+  | 'cancelled'
+  | 'skipped';
 
 export const finishedStatuses: ReadonlySet<PipelineStatus> = new Set([
   'passed',
@@ -288,4 +298,19 @@ export function nextPollMs(s: PollSituation): number | undefined {
   const cost = Math.max(1, s.requestsPerPoll);
   if (usable < cost) return Math.max(base, untilReset);
   return Math.max(base, Math.ceil(untilReset / Math.floor(usable / cost)));
+}
+
+/**
+ * `nextPollMs` over every host a poll asks: the slowest any of their quotas allows. Each quota paces by itself
+ * (GitHub's hourly 5000 and GitLab's per-minute 2000 are not comparable by what is left), and one whose reset has
+ * passed (the `0 left` of a past 429) paces nothing.
+ */
+export function nextPollMsOver(
+  s: Omit<PollSituation, 'quota'> & { quotas: readonly ApiQuota[] },
+): number | undefined {
+  const { quotas, ...situation } = s;
+  let slowest = nextPollMs(situation);
+  if (slowest === undefined) return undefined;
+  for (const quota of quotas) slowest = Math.max(slowest, nextPollMs({ ...situation, quota }) ?? 0);
+  return slowest;
 }

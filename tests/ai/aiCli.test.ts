@@ -165,7 +165,7 @@ describe('infradeck ai (no Redis: runs in the command’s process)', () => {
     const ran = await infradeck('ai', 'run', 'crash');
     expect(ran.code).toBe(1);
     const line = ran.stdout.trim();
-    expect(line).toMatch(/^run \S+ crash failed in \d+\.\ds, 1 points — crash: exit 5$/);
+    expect(line).toMatch(/^run \S+ crash failed in (\d+ms|\d+\.\ds), 1 points — crash: exit 5$/);
     const id = line.split(' ')[1]!;
     const bad = await infradeck('ai', 'metrics', id, '--name', 'los');
     expect(bad.code).toBe(2);

@@ -161,8 +161,10 @@ describe.skipIf(skipSshd)('infradeck batch (a real sshd on 127.0.0.1-3)', () => 
     ]);
     expect(rows.map((r) => typeof r.durationMs)).toEqual(['number', 'number', 'object']);
     const table = await infradeck('batch', 'status', id!);
-    expect(table.stdout).toMatch(/web-2\s+2\s+failed\s+3\s+\d+\.\ds\s+\S+\s+disk full on 127\.0\.0\.2/);
-    expect(table.stdout).toMatch(/web-1\s+1\s+ok\s+0\s+\d+\.\ds\s+\S+\s+hello from 127\.0\.0\.1/);
+    expect(table.stdout).toMatch(
+      /web-2\s+2\s+failed\s+3\s+(\d+ms|\d+\.\ds)\s+\S+\s+disk full on 127\.0\.0\.2/,
+    );
+    expect(table.stdout).toMatch(/web-1\s+1\s+ok\s+0\s+(\d+ms|\d+\.\ds)\s+\S+\s+hello from 127\.0\.0\.1/);
 
     writeFileSync(join(dir, 'fail'), '');
     const retry = await infradeck('batch', 'retry', id!, '--json');

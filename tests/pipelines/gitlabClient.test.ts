@@ -151,7 +151,7 @@ describe('GitLab CI pipelines', () => {
       ['1100', 'running', 'ada', 120_000],
       ['1099', 'failed', 'ada', 350_000],
       ['1098', 'passed', 'ada', 350_000],
-      ['999', 'waiting', 'bob', 350_000],
+      ['999', 'manual', 'bob', 350_000],
     ]);
     expect(runs[1]).toMatchObject({
       source: 'gitlab',
@@ -440,7 +440,7 @@ describe('GitLab CI as a runner and GitLab 13.5+ write it', () => {
     });
     const runs = await client().listRuns(project, { limit: 2 });
     expect(runs.map((r) => [r.id, r.status, r.durationMs])).toEqual([
-      ['21', 'waiting', 727_000],
+      ['21', 'manual', 727_000],
       ['20', 'waiting', now - Date.parse('2026-12-06T11:00:10.000Z')],
     ]);
   });

@@ -257,7 +257,7 @@ describe('infradeck pipeline on GitHub Actions', () => {
     expect(table.stdout.split('\n').slice(0, 4)).toEqual([
       'run shop#42 (CI on main) passed: 2 passed',
       'JOB    STATUS  ATTEMPTS  TOOK   ID',
-      'build  passed  1         60.0s  1',
+      'build  passed  1         1m00s  1',
       'test   passed  2         30.0s  3',
     ]);
   });
@@ -366,6 +366,39 @@ describe('infradeck pipeline on GitLab CI', () => {
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toBe(
       'infradeck pipeline: shop: no GitHub token found: set GITHUB_TOKEN or GH_TOKEN, or log in with `gh auth login` (GitHub CLI)\n',
+    );
+  });
+  it('status --json says manual for a pipeline stopped at a manual job and for the job, listed or not (as glab does)', async () => {
+    deck = await RemoteCliDeck.start({ GITLAB_TOKEN: gitlabToken });
+    const jobs = [
+      glJob(3, 'deploy', 'deploy', { status: 'manual', started_at: null, finished_at: null, duration: null }),
+      glJob(1, 'compile', 'build'),
+    ];
+    deck.api.on(`GET ${infra}/pipelines/970/jobs`, { status: 200, body: jobs });
+    deck.api.on(`GET ${infra}/pipelines`, {
+      status: 200,
+      body: [glPipeline(970, { status: 'manual', finished_at: null, duration: 40 })],
+    });
+    deck.api.on(`GET ${infra}/pipelines/970`, {
+      status: 200,
+      body: glPipeline(970, { status: 'manual', finished_at: null, duration: 40 }),
+    });
+    const listed = await deck.infradeck('--json', 'pipeline', 'status', 'infra#970');
+    expect(listed.code, listed.stderr).toBe(0);
+    const run = JSON.parse(listed.stdout) as RunJson;
+    expect(run.status).toBe('manual');
+    expect(run.steps.map((j) => [j.name, j.status])).toEqual([
+      ['compile', 'passed'],
+      ['deploy', 'manual'],
+    ]);
+
+    // Older than the pipelines listed: the status its jobs add up to, nothing left but a manual job.
+    deck.api.on(`GET ${infra}/pipelines/971/jobs`, { status: 200, body: jobs });
+    deck.api.on(`GET ${infra}/pipelines`, { status: 200, body: [] });
+    const older = await deck.infradeck('pipeline', 'status', 'infra#971');
+    expect(older.code, older.stderr).toBe(0);
+    expect(older.stdout).toContain(
+      'run infra#971 (not among the recent runs: status from its jobs) manual: 1 passed, 1 manual',
     );
   });
 });

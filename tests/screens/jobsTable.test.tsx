@@ -134,6 +134,57 @@ describe('the Jobs table', () => {
   });
 });
 
+describe('a schedule tick in the Jobs table', () => {
+  // 2026-06-11 02:30 on this machine's clock: the ID column shows ticks in local time.
+  const tick = new Date(2026, 5, 11, 2, 30).getTime();
+  const tickId = `repeat:schedule:nightly-report:${tick}`;
+  const ticks: JobView[] = [
+    ...jobs,
+    job(tickId, {
+      kind: 'command',
+      status: 'delayed',
+      step: 0,
+      total: 0,
+      payload: { program: 'echo', args: ['the nightly report'], shell: false },
+      requestedBy: { user: 'schedule:nightly-report', host: 'jump1' },
+      schedule: { name: 'nightly-report', tick },
+    }),
+    job(`repeat:schedule:nightly-report:${tick - 86_400_000}`, {
+      kind: 'command',
+      payload: { program: 'echo', args: ['the nightly report'], shell: false },
+      requestedBy: { user: 'schedule:nightly-report', host: 'jump1' },
+      schedule: { name: 'nightly-report', tick: tick - 86_400_000 },
+    }),
+  ];
+
+  it('shows its schedule whole and its tick, never `repeat:s…`, at 80, 120 and 200 columns; y copies the real id', async () => {
+    const d = await openJobs({ columns: 120, rows: 35 }, ticks);
+    for (const [columns, rows] of [
+      [120, 35],
+      [80, 24],
+      [200, 50],
+    ] as const) {
+      await d.resize(columns, rows);
+      const f = await d.waitFor((frame) => frame.includes('nightly-report 06-11 02:30'));
+      expect(f, `${columns}`).toContain('nightly-report 06-10 02:30');
+      expect(f, `${columns}`).not.toContain('repeat:s');
+      // At 80 the progress bar goes for the tick's name and day (STATUS says how a job stands); what it does stays.
+      expect(header(f), `${columns}`).toMatch(
+        columns === 80
+          ? /^ {2}ID +KIND +STATUS +AGE +WHAT/
+          : /^ {2}ID +KIND +STATUS +PROGRESS +(TRY +BY +)?AGE/,
+      );
+      // Beside it, the other rows are as before: the instance id is not cut at 120 columns and wider.
+      if (columns >= 120) expect(rowOf(f, '7')).toContain(`start instance in ap-northeast-1: ${instanceId}`);
+    }
+    // The newest first: the pending tick is the first row; `y` copies the id the queue knows.
+    await d.press('g');
+    await d.press('y');
+    const copied = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '')?.[1] ?? '';
+    expect(Buffer.from(copied, 'base64').toString()).toBe(tickId);
+  });
+});
+
 describe('the Jobs status filter', () => {
   const make = (id: string, status: JobStatus) =>
     job(id, { kind: 'command', status, payload: { program: 'make', args: [], shell: false } });

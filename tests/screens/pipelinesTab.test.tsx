@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -95,6 +96,8 @@ beforeEach(async () => {
   writeFileSync(join(ws.dir, 'pipelines', 'build.yaml'), buildYaml);
   mkdirSync(join(ws.clone('web'), '.github', 'workflows'), { recursive: true });
   writeFileSync(join(ws.clone('web'), '.github', 'workflows', 'ci.yml'), workflowYaml);
+  // The clone is on main, whatever git's own default branch is here (a trigger starts from the clone's branch).
+  execFileSync('git', ['-C', ws.clone('web'), 'symbolic-ref', 'HEAD', 'refs/heads/main']);
 });
 
 afterEach(async () => {
@@ -486,6 +489,24 @@ steps:
       await new Promise((r) => setTimeout(r, 20));
     const [dispatch] = api.requestsTo('/dispatches');
     expect(JSON.parse(dispatch.body)).toEqual({ ref: 'main', inputs: { environment: 'staging' } });
+  });
+
+  it('t on a GitHub workflow starts from the clone’s branch, as pipeline run and the GitLab form do, not the last run’s', async () => {
+    execFileSync('git', ['-C', ws.clone('web'), 'symbolic-ref', 'HEAD', 'refs/heads/release/2026.1']);
+    const d = await openTab();
+    await d.press('j', 't');
+    const form = await d.waitFor('Trigger CI on github.com (acme/web)');
+    expect(form).toMatch(/branch +release\/2026\.1/);
+    await d.press('enter');
+    await d.type('staging');
+    api.on('POST /repos/acme/web/actions/workflows/ci.yml/dispatches', { status: 204, headers: quota(4980) });
+    await d.press('enter');
+    await d.waitFor(/queued ci job \S+: CI on release\/2026\.1 in acme\/web/);
+    const deadline = Date.now() + 4000;
+    while (api.requestsTo('/dispatches').length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    const [dispatch] = api.requestsTo('/dispatches');
+    expect(JSON.parse(dispatch.body)).toEqual({ ref: 'release/2026.1', inputs: { environment: 'staging' } });
   });
 
   it('R and c on a GitHub run ask first, then go as ci jobs', async () => {

@@ -17,6 +17,23 @@ export function jobDuration(job: JobView, now: number): string {
   return took === undefined ? '' : formatAge(took);
 }
 
+/** BullMQ's id of a schedule's tick over Redis: `repeat:schedule:NAME:<tick ms>`. */
+const tickId = /^repeat:schedule:(.+):(\d{10,})$/;
+
+/**
+ * The ID column's text: a job's id, but a schedule's tick over Redis as its schedule and tick in local time
+ * (`nightly-report 06-11 02:30`, `:SS` when the tick is not on a minute): cut to a column, the real id kept only its
+ * constant start (`repeat:s…4480000`) and hid which schedule it runs. `y` and `Enter` use the real id.
+ */
+export function shownJobId(id: string): string {
+  const tick = tickId.exec(id);
+  const at = tick ? new Date(Number(tick[2])) : undefined;
+  if (!tick || !at || Number.isNaN(at.getTime())) return id;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const seconds = at.getSeconds() || at.getMilliseconds() ? `:${two(at.getSeconds())}` : '';
+  return `${tick[1]} ${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}${seconds}`;
+}
+
 /** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */
 const whatWidth = 64;
 
@@ -45,9 +62,12 @@ export function jobColumns(now: () => number, summaries?: JobSummaries): Column<
       title: 'ID',
       priority: Priority.identity,
       whole: true,
-      max: 16,
+      // A tick as `nightly-report 06-11 02:30` (26) whole; a longer id is cut in its middle.
+      max: 28,
       cut: 'middle',
-      value: (j) => j.id,
+      value: (j) => shownJobId(j.id),
+      sortValue: (j) => j.id,
+      sortAs: 'text',
     },
     { key: 'kind', title: 'KIND', priority: Priority.identity, whole: true, value: (j) => j.kind },
     {

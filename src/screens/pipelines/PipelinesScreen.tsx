@@ -21,13 +21,18 @@ import { isStale, pipelineColumns } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
 import { RunView } from './RunView';
 
-/** `github.com 4812/5000 left, resets in 41m`: what each host said is left of its API quota. */
+/**
+ * `github.com 4812/5000 left (reset in 41m)`: what each host said is left of its API quota. Once its reset time
+ * has passed, what was left then says nothing (`0/600 left` after a 429 would read as still blocked): `?/600 left`
+ * until the host answers again.
+ */
 export function quotaText(quotas: readonly HostQuota[], now: number): string {
   return quotas
     .map(({ host, quota }) => {
-      const reset =
-        quota.resetAt && quota.resetAt > now ? ` (reset in ${formatAge(quota.resetAt - now)})` : '';
-      return `${host} ${quota.remaining}${quota.limit !== undefined ? `/${quota.limit}` : ''} left${reset}`;
+      const limit = quota.limit !== undefined ? `/${quota.limit}` : '';
+      if (quota.resetAt !== undefined && quota.resetAt <= now) return `${host} ?${limit} left`;
+      const reset = quota.resetAt !== undefined ? ` (reset in ${formatAge(quota.resetAt - now)})` : '';
+      return `${host} ${quota.remaining}${limit} left${reset}`;
     })
     .join(' · ');
 }
@@ -138,7 +143,8 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
     return <RunView row={row} open={open} run={run} width={width} height={height} active={active} />;
   }
 
-  const running = rows.filter((r) => r.runs[0]?.status === 'running').length;
+  // A stale row's run was running when last read: not known to run now (the stale count says it).
+  const running = rows.filter((r) => r.runs[0]?.status === 'running' && !isStale(r)).length;
   const failing = rows.filter((r) => r.runs[0]?.status === 'failed').length;
   const stale = rows.filter(isStale).length;
   const quota = quotaText(quotas, now);

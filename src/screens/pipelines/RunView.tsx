@@ -1,18 +1,19 @@
 import { Box, Text } from 'ink';
 import { useMemo } from 'react';
+import { fitCell } from '../../components/fitCell';
 import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import type { PipelineRun } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
-import { fitWidth, formatAgo, stripControl } from '../../domain/text';
+import { displayWidth, fitWidth, formatAgo, stripControl } from '../../domain/text';
 import { type OpenRun, openRunIndex } from '../../state/slices/pipelines';
 import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import { slowClockMs, useClock } from '../../ui/useClock';
-import { formatSpan, runDuration, statusColor } from './pipelineColumns';
+import { durationText, isStale, statusColor } from './pipelineColumns';
 import { askCancel, askRerun, askTrigger } from './pipelineConfirmations';
 import { noLogReason, type RunJobRow, runJobColumns, runJobRows } from './runJobColumns';
 
@@ -33,7 +34,23 @@ export function runTitle(row: PipelineRow, run: PipelineRun): string {
       ? `local${row.repo ? ` ${row.repo}` : ''}`
       : `${row.source} ${row.remote?.path ?? row.repo}`;
   const attempt = run.attempt && run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
-  return `${where} · ${row.pipeline} · run ${run.id}${attempt} · ${run.status.toUpperCase()}`;
+  const stale = isStale(row) ? '*' : '';
+  return `${where} · ${row.pipeline} · run ${run.id}${attempt} · ${run.status.toUpperCase()}${stale}`;
+}
+
+/** A branch is cut in its middle past this many columns when the rest of its line needs the room. */
+const branchMin = 16;
+
+/**
+ * The run's branch for its line: whole when the line has room for it beside `others` (the other parts), else cut
+ * in its middle (`feature/JIRA-…-checkout`) down to `branchMin`, so that a long branch does not push who started
+ * the run, when and how long it took off the line (the line gives its parts whole or not at all).
+ */
+export function branchPart(branch: string, width: number, others: readonly string[]): string {
+  const rest = others.filter(Boolean);
+  const room = width - displayWidth(rest.join(' · ')) - ' · '.length;
+  const max = Math.max(branchMin, room);
+  return displayWidth(branch) <= max ? branch : fitCell(branch, max, 'left', 'middle').trimEnd();
 }
 
 /**
@@ -66,7 +83,10 @@ export function RunView({
 
   const rows = useMemo(() => runJobRows(open.jobs ?? []), [open.jobs]);
   const stages = row.source === 'gitlab';
-  const columns = useMemo(() => runJobColumns(() => now, stages), [now, stages]);
+  // The provider failed since (the row is stale) or the jobs could not be read again: what shows is the last read.
+  const stale = isStale(row);
+  const staleJobs = stale || open.error !== undefined;
+  const columns = useMemo(() => runJobColumns(() => now, stages, staleJobs), [now, stages, staleJobs]);
   const tableHeight = Math.max(3, height - 2);
   const table = useTable<RunJobRow>({
     rows,
@@ -103,33 +123,33 @@ export function RunView({
     active,
   );
 
-  const took = formatSpan(runDuration(run, now));
+  const took = durationText(run, now, stale);
   // Where this run is among the row's (counted from the oldest kept, as run ids count; `[`/`]` on the hint line step
   // through them) goes first: the line gives its values whole or not at all, from the left.
   const index = openRunIndex(row, open);
   const position =
     row.runs.length > 1 ? `run ${row.runs.length - index} of ${row.runs.length}` : 'the only run';
+  const after = [
+    run.commit?.slice(0, 7) ?? '',
+    run.event ?? '',
+    run.who ? `by ${run.who}` : '',
+    run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
+    took ? `took ${took}` : '',
+  ].map(stripControl);
   const sub = fitParts(
-    [
-      position,
-      run.branch ?? '',
-      run.commit?.slice(0, 7) ?? '',
-      run.event ?? '',
-      run.who ? `by ${run.who}` : '',
-      run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
-      took ? `took ${took}` : '',
-    ].map(stripControl),
+    [position, branchPart(stripControl(run.branch ?? ''), width, [position, ...after]), ...after],
     width,
   );
   const jobs = open.jobs ?? [];
   const failed = jobs.filter((j) => j.status === 'failed').length;
   const waiting = jobs.filter((j) => j.status === 'waiting').length;
+  const manual = jobs.filter((j) => j.status === 'manual').length;
   const what = row.source === 'local' ? 'step' : 'job';
   const caption = open.error
     ? ` ${stripControl(open.error)}${jobs.length ? ' (the last jobs read are shown)' : ''}`
     : open.loading && !open.jobs
       ? ` reading the ${what}s…`
-      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${waiting ? ` · ${waiting} waiting` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
+      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${waiting ? ` · ${waiting} waiting` : ''}${manual ? ` · ${manual} manual` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.noColor ? undefined : statusColor[run.status]}>

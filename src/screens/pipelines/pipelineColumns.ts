@@ -1,6 +1,6 @@
 import { sparkline } from '../../components/Sparkline';
 import { type Column, Priority } from '../../components/tableModel';
-import type { PipelineRun, PipelineStatus } from '../../domain/pipelineClient';
+import { isFinished, type PipelineRun, type PipelineStatus } from '../../domain/pipelineClient';
 import { lastRunOfRepo, type PipelineRow } from '../../domain/pipelineRows';
 import { formatAge, stripControl } from '../../domain/text';
 
@@ -9,6 +9,8 @@ export const sparkWidth = 10;
 export const statusColor: Record<PipelineStatus, string> = {
   queued: 'gray',
   waiting: 'magenta',
+  // Someone has to play it: blue, not the magenta of a run held for an approval.
+  manual: 'blue',
   running: 'cyan',
   passed: 'green',
   failed: 'red',
@@ -65,11 +67,24 @@ export function formatSpan(ms: number | undefined): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** A running run's duration counts up with the clock; an ended one's is what the source said. */
-export function runDuration(run: PipelineRun | undefined, now: number): number | undefined {
+/**
+ * A running run's duration counts up with the clock; an ended one's is what the source said. A stale one (its
+ * provider failed since) is what was last read: it may have ended since, so the clock says nothing of it.
+ */
+export function runDuration(run: PipelineRun | undefined, now: number, stale = false): number | undefined {
   if (!run) return undefined;
-  if (run.status === 'running' && run.startedAt !== undefined) return Math.max(0, now - run.startedAt);
+  if (run.status === 'running' && run.startedAt !== undefined && !stale)
+    return Math.max(0, now - run.startedAt);
   return run.durationMs;
+}
+
+/**
+ * What a DURATION cell says: `3m05s`; a stale run that had not ended when last read took at least what it had
+ * then (`≥12m05s`): it may have ended since, or still run.
+ */
+export function durationText(run: PipelineRun | undefined, now: number, stale = false): string {
+  const span = formatSpan(runDuration(run, now, stale));
+  return span && stale && run && !isFinished(run.status) ? `≥${span}` : span;
 }
 
 /** The newest runs that fit, oldest first (the newest on the right). */
@@ -143,12 +158,15 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       max: 22,
       value: (r) => r.pipeline,
     },
+    // A branch takes up to 40 columns before DETAIL (flex) gets the rest: DETAIL's values (a problem in full) are
+    // seldom all whole, so a `max` is as far as a cut column grows. Cut in its middle: `feature/…-checkout`.
     {
       key: 'branch',
       title: 'BRANCH',
       priority: Priority.main,
       min: 6,
-      max: 16,
+      max: 40,
+      cut: 'middle',
       value: (r) => r.runs[0]?.branch ?? '',
     },
     {
@@ -174,8 +192,8 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       priority: Priority.main,
       width: 8,
       align: 'right',
-      value: (r) => formatSpan(runDuration(r.runs[0], now())),
-      sortValue: (r) => runDuration(r.runs[0], now()) ?? -1,
+      value: (r) => durationText(r.runs[0], now(), isStale(r)),
+      sortValue: (r) => runDuration(r.runs[0], now(), isStale(r)) ?? -1,
     },
     {
       key: 'runs',

@@ -1,4 +1,4 @@
-import type { PipelineRun } from '../../domain/pipelineClient';
+import { isFinished, type PipelineRun } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
 import type { DeckActions } from '../../state/store';
 
@@ -87,7 +87,7 @@ export function askRerun(
 ) {
   if (!run) return actions.ui.notify('warn', `${row.pipeline}: no run to re-run`);
   if (readOnly) return void actions.pipelines.rerunFailed(row.key, run);
-  if (run.status === 'running' || run.status === 'queued' || run.status === 'waiting')
+  if (!isFinished(run.status))
     return actions.ui.notify('warn', `run ${run.id} of ${row.pipeline} is ${run.status}: c cancels it first`);
   if (run.status === 'passed')
     return actions.ui.notify('warn', `run ${run.id} of ${row.pipeline} passed: nothing failed to re-run`);
@@ -110,7 +110,7 @@ export function askCancel(
 ) {
   if (!run) return actions.ui.notify('warn', `${row.pipeline}: no run to cancel`);
   if (readOnly) return void actions.pipelines.cancel(row.key, run);
-  if (run.status !== 'running' && run.status !== 'queued' && run.status !== 'waiting')
+  if (isFinished(run.status))
     return actions.ui.notify('warn', `run ${run.id} of ${row.pipeline} is ${run.status}: nothing to cancel`);
   actions.ui.confirm({
     title: `Cancel run ${run.id} of ${row.pipeline}?`,

@@ -1,5 +1,5 @@
 import { type Column, Priority } from '../../components/tableModel';
-import type { PipelineJob, PipelineStep } from '../../domain/pipelineClient';
+import { isFinished, type PipelineJob, type PipelineStep } from '../../domain/pipelineClient';
 import { formatAgeAgo } from '../../domain/text';
 import { formatSpan, statusColor } from './pipelineColumns';
 
@@ -31,14 +31,25 @@ export function noLogReason(job: PipelineJob): string | undefined {
   return `${job.name} has no log: it never ran (${job.status})`;
 }
 
-function durationOf(r: RunJobRow, now: number): number | undefined {
+/** A running job's duration counts up, unless the jobs shown are the last read (`stale`): then it is what was read. */
+function durationOf(r: RunJobRow, now: number, stale: boolean): number | undefined {
   const it = r.step ?? r.job;
-  if (it.status === 'running' && it.startedAt !== undefined) return Math.max(0, now - it.startedAt);
+  if (it.status === 'running' && it.startedAt !== undefined && !stale) return Math.max(0, now - it.startedAt);
   return it.durationMs;
 }
 
-/** At 80 columns: the job (its steps under it), its stage, status, duration and when it started. */
-export function runJobColumns(now: () => number, stages: boolean): Column<RunJobRow>[] {
+/** `3m05s`; a job that had not ended when the jobs were last read, when they could not be read since: `≥3m05s`. */
+function durationText(r: RunJobRow, now: number, stale: boolean): string {
+  const it = r.step ?? r.job;
+  const span = formatSpan(durationOf(r, now, stale));
+  return span && stale && !isFinished(it.status) ? `≥${span}` : span;
+}
+
+/**
+ * At 80 columns: the job (its steps under it), its stage, status, duration and when it started. `stale`: the jobs
+ * are the last ones read (reading them again failed), so a running one's duration stops at what was read.
+ */
+export function runJobColumns(now: () => number, stages: boolean, stale = false): Column<RunJobRow>[] {
   return [
     {
       key: 'name',
@@ -75,8 +86,8 @@ export function runJobColumns(now: () => number, stages: boolean): Column<RunJob
       priority: Priority.main,
       width: 8,
       align: 'right',
-      value: (r) => formatSpan(durationOf(r, now())),
-      sortValue: (r) => durationOf(r, now()) ?? -1,
+      value: (r) => durationText(r, now(), stale),
+      sortValue: (r) => durationOf(r, now(), stale) ?? -1,
     },
     {
       key: 'started',

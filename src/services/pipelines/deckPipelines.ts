@@ -95,6 +95,12 @@ export function deckPipelinesFor(opts: DeckPipelinesOptions): DeckPipelines {
       );
       return out.trim() || undefined;
     },
+    defaultBranch: async (clone) => {
+      const out = await runGit(clone, ['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD'], {
+        timeoutMs: 5_000,
+      }).catch(() => '');
+      return out.trim().replace(/^origin\//, '') || undefined;
+    },
     dispatchSpec: (clone, workflowFile) => readDispatchSpec(clone, workflowFile),
   };
 }

@@ -254,10 +254,11 @@ export class GitLabClient implements PipelineClient {
       const now = this.now();
       const retryAfter = countHeader(headers['retry-after']);
       const reset = epochSecondsHeader(headers['ratelimit-reset']);
-      this.gate.block(
-        retryAfter !== undefined ? now + retryAfter * 1000 : (reset ?? now + 60_000),
-        `GitLab rate limit reached on ${this.opts.host}`,
-      );
+      const until = retryAfter !== undefined ? now + retryAfter * 1000 : (reset ?? now + 60_000);
+      this.gate.block(until, `GitLab rate limit reached on ${this.opts.host}`);
+      // A 429 without `ratelimit-reset` still says when the quota is back: its `0 left` holds until then only.
+      if (this.lastQuota && reset === undefined && countHeader(headers['ratelimit-remaining']) !== undefined)
+        this.lastQuota = { ...this.lastQuota, resetAt: until };
     }
     throw new GitLabHttpError(response.status, message);
   }
@@ -384,6 +385,7 @@ export function gitlabStatus(status: string | null | undefined): PipelineStatus 
     case 'running':
       return 'running';
     case 'manual':
+      return 'manual';
     case 'scheduled':
     case 'waiting_for_resource':
       return 'waiting';

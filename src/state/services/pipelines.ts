@@ -46,6 +46,8 @@ export interface DeckPipelines {
   quotas(): HostQuota[];
   /** The branch a clone is on; undefined on a detached HEAD or when git cannot say. */
   cloneBranch?(clone: string): Promise<string | undefined>;
+  /** The remote's default branch as the clone last heard it (`origin/HEAD`); undefined when it does not know. */
+  defaultBranch?(clone: string): Promise<string | undefined>;
   /** A GitHub workflow's `workflow_dispatch` inputs, from the file in the local clone. */
   dispatchSpec(clone: string, workflowFile: string): Promise<DispatchSpec>;
 }

@@ -1,10 +1,9 @@
 import type { JobView } from '../../domain/job';
 import type { CiPayload } from '../../domain/jobKinds/ci';
 import {
-  type ApiQuota,
   CiError,
   isFinished,
-  nextPollMs,
+  nextPollMsOver,
   type PipelineClient,
   type PipelineJob,
   type PipelineRun,
@@ -113,13 +112,6 @@ function providerFailed(row: RemoteRunsRow): boolean {
   return !(row.kind === 'auth' && /^no (GitHub|GitLab) token/.test(row.reason));
 }
 
-/** The quota most used up (the one that paces polling). */
-function tightest(quotas: readonly HostQuota[]): ApiQuota | undefined {
-  let worst: ApiQuota | undefined;
-  for (const { quota } of quotas) if (!worst || quota.remaining < worst.remaining) worst = quota;
-  return worst;
-}
-
 function watchingRunning(s: PipelinesState): boolean {
   const open = s.open;
   if (!open || open.run.source === 'local') return false;
@@ -217,18 +209,33 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
       return lookup.client;
     };
 
+    /**
+     * The branch a trigger form starts from, one rule for GitHub and GitLab: the clone's (as `infradeck pipeline
+     * run`, `gh workflow run` and `glab ci run` take it), else the newest run's that is a branch (a merge request
+     * pipeline's `!412` is no ref to run on), else the remote's default branch as the clone knows it, else `main`.
+     */
+    const triggerRef = async (row: PipelineRow, clone: string | undefined): Promise<string> => {
+      const asked = async (read: (clone: string) => Promise<string | undefined> | undefined) =>
+        clone ? await Promise.resolve(read(clone)).catch(() => undefined) : undefined;
+      const onClone = await asked((c) => pipelines?.cloneBranch?.(c));
+      if (onClone) return onClone;
+      const known = row.runs.find((r) => r.branch && !r.branch.startsWith('!'))?.branch;
+      if (known) return known;
+      return (await asked((c) => pipelines?.defaultBranch?.(c))) ?? 'main';
+    };
+
     const schedule = () => {
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (!pipelines) return;
       const s = get().pipelines;
       const watching = watchingRunning(s);
-      const delay = nextPollMs({
+      const delay = nextPollMsOver({
         visible: s.shownIn.length > 0,
         watchingRunning: watching,
         tableMs: pipelines.tableMs,
         ...(pipelines.watchMs !== undefined ? { watchMs: pipelines.watchMs } : {}),
-        quota: tightest(s.quotas),
+        quotas: s.quotas.map((q) => q.quota),
         requestsPerPoll: Math.max(1, s.remoteRepos) + (watching ? 2 : 0),
         now: now(),
       });
@@ -472,19 +479,13 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         if (!row) return { ok: false, error: `${rowKey}: no such pipeline` };
         if (row.problemKind === 'invalid' || row.problemKind === 'no-remote')
           return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
-        const ref = row.runs[0]?.branch ?? 'main';
         if (row.source === 'local') return { ok: true, ref: '', kind: 'local', inputs: [] };
-        if (row.source === 'gitlab') {
-          // The clone's branch, as `glab ci run` and `infradeck pipeline run` take; else the newest run's that is a
-          // branch: a merge request pipeline's (`!412`) is not a ref a pipeline can be created on.
-          const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
-          const onClone = clone ? await pipelines?.cloneBranch?.(clone).catch(() => undefined) : undefined;
-          const known = row.runs.find((r) => r.branch && !r.branch.startsWith('!'))?.branch;
-          return { ok: true, ref: onClone ?? known ?? 'main', kind: 'variables', inputs: [] };
-        }
+        const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
+        if (row.source === 'gitlab')
+          return { ok: true, ref: await triggerRef(row, clone), kind: 'variables', inputs: [] };
         if (!row.workflowFile)
           return { ok: false, error: `${row.pipeline}: no workflow known yet (the repository has no runs)` };
-        const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
+        const ref = await triggerRef(row, clone);
         if (!clone || !pipelines) return { ok: true, ref, kind: 'inputs', inputs: [] };
         try {
           const spec = await pipelines.dispatchSpec(clone, row.workflowFile);
