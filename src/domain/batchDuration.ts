@@ -73,8 +73,8 @@ export function readMaxFailPercentage(value: unknown): Reading<number> {
   return { ok: true, value: n };
 }
 
-/** `1h30m`, `2m`, `30s`, `500ms`: the shortest exact form. */
-export function formatDuration(ms: number): string {
+/** A duration set in a file (a timeout, a pause), as written: `1h30m`, `2m`, `30s`, `500ms`, the shortest exact form. Measured durations are `jobText.formatDuration`. */
+export function durationSetting(ms: number): string {
   if (ms <= 0) return '0s';
   if (ms % 1_000 !== 0) return `${ms}ms`;
   let s = ms / 1_000;
@@ -87,7 +87,7 @@ export function formatDuration(ms: number): string {
 
 export function pauseText(pause: BatchPause | undefined): string {
   if (!pause) return 'no pause';
-  return 'manual' in pause ? 'manual' : formatDuration(pause.ms);
+  return 'manual' in pause ? 'manual' : durationSetting(pause.ms);
 }
 
 function shown(value: unknown): string {

@@ -1,5 +1,5 @@
 import type { BatchAction, BatchDefinition } from './batch';
-import { formatDuration, pauseText } from './batchDuration';
+import { durationSetting, pauseText } from './batchDuration';
 import { type BatchTargetState, retryTargets } from './batchOutcome';
 import { serialText } from './batchSerial';
 import type { BatchTarget } from './batchTargets';
@@ -60,7 +60,7 @@ export function batchPlanLines(plan: BatchPlan, options: PlanTextOptions = {}): 
       `${count(targets.length, 'target')} in ${count(waves.length, 'wave')} (serial ${serialText(batch.serial)})`,
       thresholdText(batch.maxFailPercentage),
       batch.pause ? `pause ${pauseText(batch.pause)} between waves` : 'no pause',
-      `timeout ${formatDuration(batch.timeoutMs)} per target`,
+      `timeout ${durationSetting(batch.timeoutMs)} per target`,
     ].join('; '),
   );
   const listed = targets.slice(0, targetLines);

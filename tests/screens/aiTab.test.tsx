@@ -58,7 +58,7 @@ describe('the AI tab', () => {
         plain(f)
           .split('\n')
           .filter((l) => / completed +lr=/.test(l))
-          .every((l) => /\d\.\d+ +\d+\.\ds +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]/.test(l)),
+          .every((l) => /\d\.\d+ +(\d+ms|\d+\.\ds) +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█]/.test(l)),
       10_000,
     );
     expect(plain(d.frame())).toContain('main metric val_loss (min)');

@@ -1,8 +1,8 @@
 import { type Column, Priority } from '../../components/tableModel';
 import { type AiRunRow, type ExperimentRow, paramsText, runDurationMs } from '../../domain/aiRunRows';
-import { formatDuration } from '../../domain/batchDuration';
 import { formatMetric } from '../../domain/experimentMetrics';
 import type { JobStatus } from '../../domain/job';
+import { formatDuration } from '../../domain/jobText';
 import { rangeSparkline } from '../../domain/metricChartValues';
 import { formatAge, stripControl } from '../../domain/text';
 
@@ -17,10 +17,10 @@ export const statusColor: Partial<Record<JobStatus, string>> = {
   delayed: 'gray',
 };
 
-/** `2.4s`, `3m 10s`: how long a run took (or has been running). */
+/** `2.4s`, `3m10s`: how long a run took (or has been running). */
 export function tookText(ms: number | undefined): string {
   if (ms === undefined) return '-';
-  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+  return formatDuration(ms);
 }
 
 /** `val_loss 0.0031`: the main metric's best value. */

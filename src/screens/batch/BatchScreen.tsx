@@ -4,7 +4,7 @@ import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
-import { formatDuration, pauseText } from '../../domain/batchDuration';
+import { durationSetting, pauseText } from '../../domain/batchDuration';
 import { serialText } from '../../domain/batchSerial';
 import { batchRunsOf } from '../../state/slices/batches';
 import type { DeckActions, DeckState, DeckStore } from '../../state/store';
@@ -67,7 +67,7 @@ function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
       ? `${row.plan.targets.length} target${row.plan.targets.length === 1 ? '' : 's'} in ${row.plan.waves.length} wave${row.plan.waves.length === 1 ? '' : 's'}`
       : 'targets not resolved yet';
     return {
-      text: `${row.file.file}: ${plan} · serial ${serialText(b.serial)} · max fail ${b.maxFailPercentage}% · ${b.pause ? `pause ${pauseText(b.pause)}` : 'no pause'} · timeout ${formatDuration(b.timeoutMs)} · Enter or s starts it (asks)`,
+      text: `${row.file.file}: ${plan} · serial ${serialText(b.serial)} · max fail ${b.maxFailPercentage}% · ${b.pause ? `pause ${pauseText(b.pause)}` : 'no pause'} · timeout ${durationSetting(b.timeoutMs)} · Enter or s starts it (asks)`,
       error: false,
     };
   }
@@ -77,7 +77,7 @@ function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
   const next =
     run.status === 'paused'
       ? pause && 'ms' in pause
-        ? `paused after wave ${run.progress.wave}: wave ${run.progress.wave + 1} starts after the ${formatDuration(pause.ms)} pause, A starts it now`
+        ? `paused after wave ${run.progress.wave}: wave ${run.progress.wave + 1} starts after the ${durationSetting(pause.ms)} pause, A starts it now`
         : `paused after wave ${run.progress.wave}: A starts wave ${run.progress.wave + 1}`
       : run.status === 'failed'
         ? `${run.job.error ?? (result?.stoppedAt ? `wave ${result.stoppedAt} crossed the threshold` : 'failed')} · R retries the failed targets`

@@ -3,7 +3,7 @@ import { useMemo } from 'react';
 import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
-import { formatDuration, pauseText } from '../../domain/batchDuration';
+import { durationSetting, pauseText } from '../../domain/batchDuration';
 import { batchActionText } from '../../domain/batchPlan';
 import type { BatchRunView } from '../../domain/batchRun';
 import { serialText } from '../../domain/batchSerial';
@@ -25,7 +25,7 @@ export function runSettings(run: BatchRunView): string {
     `serial ${serialText(p.serial ?? [])}`,
     maxFail === 0 ? 'any failure stops' : `stops above ${maxFail}% failed in a wave`,
     p.pause ? `pause ${pauseText(p.pause)}` : 'no pause',
-    `timeout ${formatDuration(p.timeoutMs)}`,
+    `timeout ${durationSetting(p.timeoutMs)}`,
     ...(p.retryOf ? [`retry of job ${p.retryOf}`] : []),
   ].join(' · ');
 }

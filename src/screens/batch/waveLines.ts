@@ -1,4 +1,4 @@
-import { formatDuration } from '../../domain/batchDuration';
+import { durationSetting } from '../../domain/batchDuration';
 import { type BatchCounts, batchCounts, targetRan } from '../../domain/batchOutcome';
 import type { BatchRunView } from '../../domain/batchRun';
 import { progressCells } from './batchColumns';
@@ -40,7 +40,7 @@ function wordOf(
     // A timed pause ends on its own: waiting for A is only what a manual one does.
     const pause = run.payload.pause;
     return pause && 'ms' in pause
-      ? `next: after the ${formatDuration(pause.ms)} pause (A: now)`
+      ? `next: after the ${durationSetting(pause.ms)} pause (A: now)`
       : 'next: waiting for A (advance)';
   }
   return counts.pending > 0 ? 'starting' : 'done';

@@ -1,5 +1,6 @@
 import { sparkline } from '../../components/Sparkline';
 import { type Column, Priority } from '../../components/tableModel';
+import { formatDuration } from '../../domain/jobText';
 import { isFinished, type PipelineRun, type PipelineStatus } from '../../domain/pipelineClient';
 import { lastRunOfRepo, type PipelineRow } from '../../domain/pipelineRows';
 import { formatAge, stripControl } from '../../domain/text';
@@ -60,11 +61,7 @@ export function rowStatusColor(row: PipelineRow): string | undefined {
 /** `8s`, `3m05s`, `1h02m`: how long a run took, to the second under an hour. */
 export function formatSpan(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return formatDuration(Math.max(0, ms));
 }
 
 /**

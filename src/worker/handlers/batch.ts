@@ -1,4 +1,4 @@
-import { formatDuration } from '../../domain/batchDuration';
+import { durationSetting } from '../../domain/batchDuration';
 import { type BatchTargetState, nextBatchStep } from '../../domain/batchOutcome';
 import { batchRunTargets } from '../../domain/batchRun';
 import { splitIntoWaves } from '../../domain/batchWaves';
@@ -99,10 +99,10 @@ export function batchHandler(): Handler<'batch'> {
           ctx.progress(
             done,
             targets.length,
-            `pause ${formatDuration(payload.pause.ms)} before wave ${step.wave}/${waves}`,
+            `pause ${durationSetting(payload.pause.ms)} before wave ${step.wave}/${waves}`,
           );
           await ctx.log(
-            `pause ${formatDuration(payload.pause.ms)} before wave ${step.wave}/${waves}`,
+            `pause ${durationSetting(payload.pause.ms)} before wave ${step.wave}/${waves}`,
             'info',
           );
           return ctx.flow.sleep(Date.now() + payload.pause.ms);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { formatDuration } from '../../domain/batchDuration';
+import { durationSetting } from '../../domain/batchDuration';
 import type { BatchTargetPayload, BatchTargetResult } from '../../domain/jobKinds/batch';
 import { JobRefused } from '../../domain/refusal';
 import { batchKnownHostsFile, runTarget } from '../../services/batch/targetRun';
@@ -112,7 +112,7 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
       // Ended by us, not by itself: the signal's exit code says nothing about the action.
       const { exitCode: _killed, ...timedOut } = result;
       throw new JobFailure<Partial<BatchTargetResult>>(
-        `timed out after ${formatDuration(payload.timeoutMs)}${tail(run.lastLine)}`,
+        `timed out after ${durationSetting(payload.timeoutMs)}${tail(run.lastLine)}`,
         timedOut,
         { permanent: true },
       );

@@ -1,6 +1,6 @@
-import { formatDuration } from '../../domain/batchDuration';
 import { paramEnvName } from '../../domain/experiment';
 import type { ExperimentRunPayload, ExperimentRunResult } from '../../domain/jobKinds/experimentRun';
+import { formatDuration } from '../../domain/jobText';
 import { maxMetricLineLength } from '../../domain/metricLine';
 import { JobRefused } from '../../domain/refusal';
 import { stripControl } from '../../domain/text';
@@ -127,11 +127,7 @@ export function experimentRunHandler(opts: ExperimentRunHandlerOptions = {}): Ha
         skipped: ingest.parserSkips(),
         logLines: ingest.lines - ingest.metricLines,
       };
-      ctx.progress(
-        1,
-        1,
-        `${payload.experiment}: exit ${exitCode} in ${formatDuration(Math.max(1_000, durationMs))}`,
-      );
+      ctx.progress(1, 1, `${payload.experiment}: exit ${exitCode} in ${formatDuration(durationMs)}`);
       if (exitCode === 0) return result;
       const why = signal ? `killed by ${signal}` : `exit ${exitCode}`;
       throw new JobFailure(`${payload.experiment}: ${why}`, result);

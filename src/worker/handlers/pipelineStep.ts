@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { formatDuration } from '../../domain/batchDuration';
 import type { PipelineStepPayload, PipelineStepResult } from '../../domain/jobKinds/pipeline';
+import { formatDuration } from '../../domain/jobText';
 import { JobRefused } from '../../domain/refusal';
 import { stripControl } from '../../domain/text';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
@@ -110,11 +110,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
       lines: exit.lines,
       starts: mark.starts,
     };
-    ctx.progress(
-      1,
-      1,
-      `${step.name}: exit ${exit.exitCode} in ${formatDuration(Math.max(1_000, durationMs))}`,
-    );
+    ctx.progress(1, 1, `${step.name}: exit ${exit.exitCode} in ${formatDuration(durationMs)}`);
     if (exit.exitCode === 0) {
       await startNextSteps(step.name, result, ctx);
       return result;
