@@ -12,6 +12,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
+import { missingFileText } from './missingFile';
 import { scheduleColumns } from './scheduleColumns';
 import { scheduleNote } from './scheduleNote';
 import { type SchedulerRow, schedulerRows } from './schedulerRows';
@@ -54,8 +55,14 @@ async function reloadAndSay(deck: Deck, actions: DeckActions): Promise<void> {
   await actions.schedules.reload();
   const file = deck.store.getState().schedules.file;
   if (!file) return;
-  if (!file.exists)
-    return actions.ui.notify('warn', `read ${file.file}: there is no such file (E writes it)`);
+  if (!file.exists) {
+    const without = deck.store.getState().schedules.withoutFile;
+    const still =
+      without?.transport === 'redis' && without.registered.length
+        ? `; the workers still run the ${without.registered.length} schedule${without.registered.length === 1 ? '' : 's'} registered before`
+        : '';
+    return actions.ui.notify('warn', `read ${file.file}: there is no such file${still} (E writes it)`);
+  }
   if (!file.readable) {
     const [first] = file.errors;
     return actions.ui.notify('error', `read ${first ? formatSourceError(first) : file.file} (E edits it)`);
@@ -82,6 +89,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const { theme } = deck;
   const actions = useActions();
   const file = useDeck((s) => s.schedules.file);
+  const withoutFile = useDeck((s) => s.schedules.withoutFile);
   const next = useDeck((s) => s.schedules.next);
   const byId = useDeck((s) => s.jobs.byId);
   const transport = useDeck((s) => s.bus.transport);
@@ -140,10 +148,11 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
       : workersUp === 0
         ? 'no worker up: ticks wait · BullMQ job schedulers on Redis'
         : 'BullMQ job schedulers on Redis';
+  const missing = file && !file.exists ? missingFileText(file.file, withoutFile, width) : undefined;
   const summary = !file
     ? ' reading schedules.yaml…'
-    : !file.exists
-      ? ` no ${file.file}`
+    : missing
+      ? missing.summary
       : ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
   const note = scheduleNote(table.cursorRow, next, now, workersUp);
   const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
@@ -157,11 +166,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={height - 1}
         noColor={theme.noColor}
-        emptyMessage={
-          file?.exists === false
-            ? 'No schedules. Write schedules.yaml in the workspace (schedules: [{ name, cron, job: { run: [uptime] } }]), then E edits it here; see the README, Schedules.'
-            : 'No schedules in schedules.yaml (E edits it).'
-        }
+        emptyMessage={missing ? missing.empty : 'No schedules in schedules.yaml (E edits it).'}
       />
       <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
     </Box>

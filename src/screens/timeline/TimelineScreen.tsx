@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { shownCount } from '../../components/shownCount';
 import { fitWidth } from '../../domain/text';
 import { timelineFrame } from '../../domain/timelineFrame';
 import { type TimelineEvent, timelineLaneIds, timelineLaneTitles } from '../../domain/timelineLanes';
@@ -18,8 +19,9 @@ import { copyAction } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import type { Theme } from '../../ui/theme';
 import { TextDetails, textViewHints } from '../TextDetails';
+import { filteredLanes, latestEvents, nearestEvent, timelineFilterOf } from './timelineFilter';
 import { overviewLine, type StyledRun, styledRuns, tallLaneRows, timelineLayout } from './timelineRows';
-import { compareLines, footerLines, headerText, pinList, pinPage } from './timelineText';
+import { compareLines, footerLines, headerText, pinList, pinPage, recentLines } from './timelineText';
 
 /** A lane as drawn: a counting lane of the store, or a metric lane of an AI run. */
 interface DrawnLane {
@@ -88,6 +90,9 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
   const { theme } = useDeckContext();
   const actions = useActions();
   const s = useDeck((st) => st.timeline);
+  // The `/` filter (the prompt writes it under this screen's id, as for a table): the events drawn and listed.
+  const filterText = useDeck((st) => st.ui.filters.timeline ?? '');
+  const filter = useMemo(() => timelineFilterOf(filterText), [filterText]);
   const totalPins = s.pins.length;
   const copy = useCopy();
   const store = actions.timeline.store();
@@ -116,14 +121,36 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
       ),
     [store, s.version, start, end, mainWidth, hiddenKey],
   );
+  // With a filter the lanes are drawn from the kept events that pass (O(kept events in the window)), not the buckets.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is what says the store changed
+  const filtered = useMemo(
+    () =>
+      filter
+        ? filteredLanes(
+            store,
+            start,
+            end,
+            mainWidth,
+            timelineLaneIds.filter((l) => !s.hidden.includes(l)),
+            filter,
+          )
+        : undefined,
+    [store, s.version, start, end, mainWidth, hiddenKey, filter],
+  );
+  const frameLanes = filtered?.lanes ?? frame.lanes;
   const cells = frame.cells;
   const head = mainWidth - cells;
-  const countLanes = frame.lanes.filter((l) => !l.empty);
+  const countLanes = frameLanes.filter((l) => !l.empty);
   const metricLanes = s.metricLanes.filter(
     (m) => !s.hidden.includes(m.key) && !metricLaneEmpty(m, start, end),
   );
   const laneCount = countLanes.length + metricLanes.length;
-  const layout = timelineLayout(width, height, laneCount, { pins: totalPins, pinsFocused });
+  const layout = timelineLayout(width, height, laneCount, {
+    pins: totalPins,
+    pinsFocused,
+    footerLanes: countLanes.filter((l) => l.lane !== 'events').length,
+    grows: [...countLanes.map((l) => l.lane !== 'deploys'), ...metricLanes.map(() => false)],
+  });
   const pins = layout.sideWidth > 0 ? pinList(s.pins, s.selected, layout.sideWidth, win.span) : undefined;
 
   const drawn: DrawnLane[] = [
@@ -151,12 +178,18 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
   // The footer: each shown counting lane's nearest event (within a window of the cursor), and the metrics.
   const footerLanes = countLanes
     .filter((l) => l.lane !== 'events' && shown.some((d) => d.key === l.lane))
-    .map((l) => ({ title: timelineLaneTitles[l.lane], event: store.nearest(l.lane, t, win.span) }));
+    .map((l) => ({
+      lane: l.lane,
+      title: timelineLaneTitles[l.lane],
+      event: filtered
+        ? nearestEvent(filtered.events.get(l.lane), t, win.span)
+        : store.nearest(l.lane, t, win.span),
+    }));
   let chosen: TimelineEvent | undefined;
   for (const l of footerLanes) {
     if (l.event && (!chosen || Math.abs(l.event.time - t) < Math.abs(chosen.time - t))) chosen = l.event;
   }
-  const eventsLane = frame.lanes.find((l) => l.lane === 'events');
+  const eventsLane = frameLanes.find((l) => l.lane === 'events');
   const metrics = [
     ...(eventsLane
       ? [
@@ -245,6 +278,7 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
       else if (action === 'timeline.lanes') tl.setPanel('lanePicker');
       else if (action === 'timeline.addMetric') void tl.openAiPicker();
       else if (action === 'clipboard.copy') copy(chosen?.jobId ?? chosen?.id);
+      else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else return false;
       return true;
     },
@@ -287,6 +321,9 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
     feed: s.feed,
     pins: totalPins,
     notShown,
+    filtered: filtered
+      ? `${shownCount(filtered.shown, filtered.total, 'event')}${filtered.partial ? ' (of the newest 5,000 a lane)' : ''}`
+      : undefined,
   });
   const bodyRows = Math.max(0, height - 1);
   const picking = s.panel === 'lanePicker' || s.panel === 'aiPicker';
@@ -305,6 +342,34 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
               : `  ${item.title}`,
           )
     : [];
+  // What happened up to the cursor, as text, in the rows the lanes and the footer leave (the end of its column).
+  const until =
+    cursorCol !== undefined && cells > 0 ? start + ((cursorCol + 1) * (end - start)) / cells : end;
+  // With no lane shown, a note says why in the first lane's row.
+  const noteRow = shown.length === 0 && height > 4 ? 1 : 0;
+  const recentRowsLeft = layout.recentRows - noteRow >= 2 ? layout.recentRows - noteRow : 0;
+  const recentCount = Math.max(0, recentRowsLeft - 1);
+  const recent =
+    recentRowsLeft > 0
+      ? latestEvents(
+          footerLanes.map((l) =>
+            filtered
+              ? (filtered.events.get(l.lane) ?? [])
+              : store.events(l.lane, start, Math.min(until, end), recentCount),
+          ),
+          until,
+          recentCount,
+        )
+      : [];
+  const recentRows = recentLines({
+    events: recent,
+    cursor: cursorCol !== undefined,
+    t,
+    span: win.span,
+    width: mainWidth,
+    rows: recentRowsLeft,
+    filter: filter ? filterText.trim() : undefined,
+  });
   const footer = footerLines({
     t,
     cursor: cursorCol !== undefined,
@@ -317,10 +382,12 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
   });
   const laneRows = shown.flatMap((l) => l.rows.map((row) => ({ key: l.key, row, cellsFrom: l.cellsFrom })));
   const emptyNote =
-    shown.length === 0 && height > 4
+    noteRow > 0
       ? s.feed.state === 'replaying'
         ? 'replaying the event stream…'
-        : `nothing happened in this ${Math.round(win.span / 60_000) >= 60 ? 'window' : 'window'}: - widens it, h pans back`
+        : filtered
+          ? `no event in this window matches ${JSON.stringify(filterText.trim())}: - widens it, / changes it, Esc clears it`
+          : 'nothing happened in this window: - widens it, h pans back'
       : undefined;
   const main = (
     <Box flexDirection="column" width={mainWidth} height={height}>
@@ -365,6 +432,11 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
           {height >= 3 ? <Text color={theme.muted}>{fitWidth(frame.axis, mainWidth)}</Text> : null}
           {footer.map((line, i) => (
             <Text key={i} color={i === 0 ? undefined : theme.muted} wrap="truncate">
+              {line}
+            </Text>
+          ))}
+          {recentRows.map((line, i) => (
+            <Text key={`r${i}`} color={theme.muted} bold={i === 0} wrap="truncate">
               {line}
             </Text>
           ))}
@@ -483,6 +555,13 @@ export const timelineScreen: Screen = {
     },
     { id: 'timeline.lanes', keys: ['v'], description: 'Which lanes show', scope: 'timeline' },
     { id: 'timeline.addMetric', keys: ['a'], description: 'Add an AI run metric lane', scope: 'timeline' },
+    {
+      id: 'table.filter',
+      keys: ['/'],
+      description:
+        'Filter the events: text, re:regex, glob*, lane:/who:/job:/type:/what:value, !not (Esc clears it)',
+      scope: 'timeline',
+    },
     copyAction('timeline', "Copy the event's job id (else its id) (OSC 52)"),
     { id: 'timeline.select', keys: ['space'], description: 'Select the pin for C', scope: 'timelinePins' },
     {
@@ -530,6 +609,7 @@ export const timelineScreen: Screen = {
     { action: 'timeline.pin', label: 'pin' },
     { action: 'timeline.pins', label: 'pins' },
     { action: 'timeline.compare', label: 'compare' },
+    { action: 'table.filter', label: 'filter' },
     { action: 'timeline.lanes', label: 'lanes' },
     { action: 'timeline.live', label: 'live' },
   ],

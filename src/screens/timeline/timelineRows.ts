@@ -16,6 +16,8 @@ import { timeColumn } from '../../domain/timelineWindow';
 export const tallFromRows = 30;
 /** A lane never grows taller than this. */
 const maxLaneHeight = 4;
+/** Rows the latest-events list keeps (its title and a few events) before tall lanes take the rest. */
+const recentKept = 5;
 
 export interface TimelineLayout {
   /** Columns of the header, overview, lanes, axis and footer. */
@@ -26,18 +28,28 @@ export interface TimelineLayout {
   lanesShown: number;
   laneHeight: number;
   footerRows: number;
+  /** Rows under the footer for the latest events up to the cursor (0: none). */
+  recentRows: number;
 }
 
 /**
  * The tab's rows: header, overview, the lanes, the axis, then the cursor footer (its first line the time and
- * the metrics, then one line per lane). Lanes come first; the footer takes what is left up to a line a lane;
- * lanes grow only on a tall terminal, with what the footer leaves.
+ * the metrics, then one line per lane with events: `footerLanes`, default all), then the latest events up to
+ * the cursor. Lanes come first; the footer takes what is left up to a line a lane. What is left after them is
+ * what happened, as text: the latest events; from `tallFromRows` rows on, once that list has a few rows, the lanes
+ * grow (up to 4 rows) and the list takes the rest.
  */
 export function timelineLayout(
   width: number,
   height: number,
   lanes: number,
-  opts: { pins: number; pinsFocused: boolean },
+  opts: {
+    pins: number;
+    pinsFocused: boolean;
+    footerLanes?: number;
+    /** Which lanes, in order, grow on a tall terminal (default all; the deploys and metric lanes stay one row). */
+    grows?: readonly boolean[];
+  },
 ): TimelineLayout {
   const w = Math.max(0, Math.floor(width));
   let sideWidth = 0;
@@ -46,13 +58,24 @@ export function timelineLayout(
   const mainWidth = sideWidth >= w ? 0 : Math.max(0, w - (sideWidth > 0 ? sideWidth + 1 : 0));
   const avail = Math.max(0, Math.floor(height) - 3);
   const lanesShown = Math.min(lanes, Math.max(0, avail - 1));
-  const footerRows = Math.min(1 + lanes, avail - lanesShown);
-  const spare = avail - lanesShown - footerRows;
+  const footerRows = Math.max(0, Math.min(1 + (opts.footerLanes ?? lanes), avail - lanesShown));
+  const spare = Math.max(0, avail - lanesShown - footerRows);
+  // A list with a title and no room for an event says nothing: two rows at least, else the lanes keep them.
+  const kept = spare >= 2 ? Math.min(spare, recentKept) : 0;
+  const growing = opts.grows ? opts.grows.slice(0, lanesShown).filter(Boolean).length : lanesShown;
   const laneHeight =
-    height >= tallFromRows && lanesShown > 0
-      ? Math.min(maxLaneHeight, 1 + Math.floor(spare / lanesShown))
+    height >= tallFromRows && growing > 0
+      ? Math.min(maxLaneHeight, 1 + Math.floor((spare - kept) / growing))
       : 1;
-  return { mainWidth, sideWidth, lanesShown, laneHeight, footerRows };
+  const recentRows = spare - growing * (laneHeight - 1);
+  return {
+    mainWidth,
+    sideWidth,
+    lanesShown,
+    laneHeight,
+    footerRows,
+    recentRows: recentRows >= 2 ? recentRows : 0,
+  };
 }
 
 const bars = '▁▂▃▄▅▆▇█';

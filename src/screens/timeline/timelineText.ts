@@ -1,5 +1,6 @@
+import { fitCell } from '../../components/fitCell';
 import type { PatternShiftRow } from '../../domain/logPatterns';
-import { fitWidth, stripControl } from '../../domain/text';
+import { displayWidth, fitWidth, stripControl } from '../../domain/text';
 import { formatMoment, tickLabel, zoneLabel } from '../../domain/timelineAxis';
 import type { MetricDelta } from '../../domain/timelineCompare';
 import type { TimelineEvent } from '../../domain/timelineLanes';
@@ -39,6 +40,8 @@ export function headerText(opts: {
   feed: TimelineFeedState;
   pins: number;
   notShown: string[];
+  /** While a `/` filter is on: `12 of 340 events` (those of the window on the lanes shown), in place of the total. */
+  filtered?: string;
 }): string {
   const span = opts.end - opts.start;
   const feed =
@@ -54,7 +57,7 @@ export function headerText(opts: {
     `${shortMoment(opts.start, span)} → ${opts.live ? 'now' : shortMoment(opts.end, span)}`,
     opts.live ? 'LIVE' : 'paused (0 live)',
     zoneLabel(opts.end),
-    `${opts.total.toLocaleString('en-US')} events`,
+    opts.filtered ?? `${opts.total.toLocaleString('en-US')} events`,
     feed,
     ...(opts.pins ? [`${opts.pins} pin${opts.pins === 1 ? '' : 's'}`] : []),
     ...(opts.notShown.length ? [`+${opts.notShown.length} lane(s) below: ${opts.notShown.join(', ')}`] : []),
@@ -68,6 +71,31 @@ export function eventText(e: Pick<TimelineEvent, 'what' | 'who' | 'jobId' | 'fai
     ...(e.who ? [stripControl(e.who)] : []),
     ...(e.jobId ? [`job ${stripControl(e.jobId)}`] : []),
   ].join(' · ');
+}
+
+/** What an event was keeps at least this many columns beside who asked; narrower, who asked goes first. */
+const whatAtLeast = 16;
+
+/**
+ * `prefix` then the event in exactly `width` columns, with what identifies it whole: what it was is cut first,
+ * before a word with digits (an id or a region is whole or gone), so who asked and the job id stay whole; when
+ * that leaves what it was too few columns, who asked goes; the job id is never cut while it fits.
+ */
+export function eventLine(prefix: string, e: TimelineEvent, width: number): string {
+  const what = `${e.failed ? '✖ ' : ''}${stripControl(e.what)}`;
+  const who = e.who ? stripControl(e.who) : '';
+  const job = e.jobId ? `job ${stripControl(e.jobId)}` : '';
+  const full = [what, who, job].filter(Boolean).join(' · ');
+  if (displayWidth(prefix) + displayWidth(full) <= width) return fitWidth(prefix + full, width);
+  for (const kept of [[who, job], [job]]) {
+    const parts = kept.filter(Boolean);
+    const tail = parts.length ? ` · ${parts.join(' · ')}` : '';
+    const room = width - displayWidth(prefix) - displayWidth(tail);
+    if (room >= whatAtLeast || (room >= 8 && parts.length <= 1))
+      return fitWidth(prefix + fitCell(what, room, 'left', 'word').trimEnd() + tail, width);
+  }
+  // Too narrow for the job beside a few letters of what: the line is cut at its end, as any line is.
+  return fitWidth(prefix + full, width);
 }
 
 export interface FooterLane {
@@ -102,9 +130,38 @@ export function footerLines(opts: {
     if (out.length >= rows) break;
     const e = lane.event;
     const mark = e && e.id === opts.chosen ? '▸' : ' ';
-    const text = e ? `${shortMoment(e.time, span)} ${eventText(e)}` : '–';
-    out.push(fitWidth(`${mark}${fitWidth(lane.title, titleWidth)} ${text}`, width));
+    const head = `${mark}${fitWidth(lane.title, titleWidth)} `;
+    out.push(e ? eventLine(`${head}${shortMoment(e.time, span)} `, e, width) : fitWidth(`${head}–`, width));
   }
+  while (out.length < rows) out.push(' '.repeat(Math.max(0, width)));
+  return out;
+}
+
+/**
+ * The rows under the footer the lanes leave: the latest events up to the cursor (or now), newest first, on every
+ * lane shown (an event on two lanes once): a title, then one event a row. Exactly `rows` lines, or none.
+ */
+export function recentLines(opts: {
+  events: readonly TimelineEvent[];
+  cursor: boolean;
+  t: number;
+  span: number;
+  width: number;
+  rows: number;
+  /** Set while a `/` filter is on: the list has only what it lets through. */
+  filter?: string;
+}): string[] {
+  const { width, rows, span } = opts;
+  if (rows <= 0) return [];
+  const upTo = opts.cursor ? `up to the cursor (${shortMoment(opts.t, span)})` : 'up to now';
+  const matching = opts.filter ? ` matching ${JSON.stringify(opts.filter)}` : '';
+  const out = [fitWidth(` Latest${matching} ${upTo}, newest first`, width)];
+  const titleWidth = Math.min(10, Math.max(3, ...opts.events.map((e) => e.lane.length)));
+  for (const e of opts.events) {
+    if (out.length >= rows) break;
+    out.push(eventLine(` ${fitWidth(e.lane, titleWidth)} ${shortMoment(e.time, span)} `, e, width));
+  }
+  if (opts.events.length === 0 && out.length < rows) out.push(fitWidth('  none in this window', width));
   while (out.length < rows) out.push(' '.repeat(Math.max(0, width)));
   return out;
 }

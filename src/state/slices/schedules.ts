@@ -14,7 +14,23 @@ export interface SchedulesState {
   /** The next tick of each enabled schedule of `file`. */
   next?: NextTicks;
   watchError?: string;
+  /**
+   * Set while `schedules.yaml` is not there: what still runs without it. Over Redis the job schedulers registered
+   * before stay (every worker leaves them as they are when the file is missing): `registered`, read from their
+   * pending ticks on the queue. In-process the scheduler follows the file and drops them: `dropped`, how many
+   * enabled schedules the file had when this console last read it.
+   */
+  withoutFile?: SchedulesWithoutFile;
 }
+
+export type SchedulesWithoutFile =
+  | { transport: 'redis'; registered: string[]; error?: string }
+  | { transport: 'memory'; dropped: number };
+
+/** A pending tick of a BullMQ job scheduler of ours: `repeat:schedule:NAME:<tick ms>` (a run now is not one). */
+const registeredTickId = /^repeat:schedule:(.+):\d+$/;
+/** Pending ticks read to name the registrations still running without the file (one per registration). */
+const registrationsRead = 5_000;
 
 export interface SchedulesActions {
   /** Reads `schedules.yaml` and follows its edits; returns the stop. */
@@ -49,6 +65,38 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
       }
     };
     const readOnly = () => get().workspace.readOnly;
+    /**
+     * What still runs while the file is missing. BullMQ keeps one pending job per job scheduler (`delayed`, or
+     * `queued` once due and no worker took it yet): their ids name the registrations, read-only.
+     */
+    const withoutFile = async (): Promise<SchedulesWithoutFile | undefined> => {
+      const bus = services.bus;
+      if (!bus) return undefined;
+      if (bus.transport !== 'redis') {
+        // Said again at `r`: the count of the file as it was before it went, not of the missing file read since.
+        const before = get().schedules.withoutFile;
+        const dropped = lastReadable?.exists
+          ? lastReadable.schedules.filter((s) => s.enabled).length
+          : before?.transport === 'memory'
+            ? before.dropped
+            : 0;
+        return { transport: 'memory', dropped };
+      }
+      try {
+        const pending = await bus.queue.list({
+          status: ['queued', 'waiting', 'delayed'],
+          limit: registrationsRead,
+        });
+        const names = new Set<string>();
+        for (const job of pending) {
+          const name = registeredTickId.exec(job.id)?.[1];
+          if (name) names.add(name);
+        }
+        return { transport: 'redis', registered: [...names].sort() };
+      } catch (error) {
+        return { transport: 'redis', registered: [], error: errorText(error) };
+      }
+    };
 
     const actions: SchedulesActions = {
       connect: () => {
@@ -70,9 +118,15 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
           // A file that is not YAML changes no registration (workers and the in-process scheduler tick on as
           // before): the schedules last read are still what runs, so they stay on screen beside its error.
           const keep = read.exists && !read.readable && lastReadable;
+          // Read before `lastReadable` moves on: in-process, what the file had is what the scheduler dropped.
+          const without = read.exists ? undefined : await withoutFile();
           if (read.readable) lastReadable = read;
           const file = keep ? { ...read, schedules: keep.schedules, invalid: keep.invalid } : read;
-          patch({ file, next: keep ? get().schedules.next : new NextTicks(file.schedules) });
+          patch({
+            file,
+            next: keep ? get().schedules.next : new NextTicks(file.schedules),
+            withoutFile: without,
+          });
         });
         return reading;
       },
