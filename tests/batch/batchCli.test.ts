@@ -141,7 +141,7 @@ describe.skipIf(skipSshd)('infradeck batch (a real sshd on 127.0.0.1-3)', () => 
       text.stdout
         .split('\n')
         .filter(Boolean)
-        .map((l) => l.replace(/ \d+\.\ds$/, '')),
+        .map((l) => l.replace(/ (\d+ms|\d+\.\ds)$/, '')),
     ).toEqual(['web-1 ok exit 0', 'web-2 failed exit 3: disk full on 127.0.0.2', 'web-3 skipped']);
     // The wave and the skipped count are said once, not again in the reason for the stop.
     expect(text.stderr).toMatch(
@@ -301,7 +301,7 @@ describe.skipIf(skipSshd)('infradeck batch (a real sshd on 127.0.0.1-3)', () => 
         done.stdout
           .split('\n')
           .filter(Boolean)
-          .map((l) => l.replace(/ \d+\.\ds$/, '')),
+          .map((l) => l.replace(/ (\d+ms|\d+\.\ds)$/, '')),
       ).toEqual(['web-1 ok exit 0', 'web-2 ok exit 0']);
       expect(ran()).toBe('start 127.0.0.1\nstart 127.0.0.2\n');
       const again = await infradeck('batch', 'advance', run.id);

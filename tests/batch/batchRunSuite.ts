@@ -135,7 +135,7 @@ export function batchRunSuite(transport: BatchTransport): void {
         expect(lines.some((l) => l.includes('hello from') && !l.endsWith(addresses[t.wave - 1]))).toBe(false);
       }
       const log = (await b.queue.logs(id)).map((l) => l.text);
-      expect(log.filter((l) => / ok exit 0 \d+\.\ds$/.test(l)).map((l) => l.split(' ')[0])).toEqual([
+      expect(log.filter((l) => / ok exit 0 (\d+ms|\d+\.\ds)$/.test(l)).map((l) => l.split(' ')[0])).toEqual([
         'web-1',
         'web-2',
         'web-3',

@@ -2,6 +2,7 @@ import { retryTargets } from '../../domain/batchOutcome';
 import { type BatchRunView, batchRunTargets, batchRunView } from '../../domain/batchRun';
 import type { JobView } from '../../domain/job';
 import type { BatchPayload, BatchRunTarget } from '../../domain/jobKinds/batch';
+import { formatDuration } from '../../domain/jobText';
 import { stripControl } from '../../domain/text';
 import type { JobQueue } from '../bus/contracts';
 import { childJobId } from '../bus/jobIds';
@@ -62,19 +63,15 @@ export function cancelEffect(action: BatchPayload['action']): string {
     : 'the program is stopped: SIGTERM, then SIGKILL';
 }
 
-/** `web-1 ok exit 0 1.2s`, `web-2 failed exit 3: disk full`, `web-3 skipped`: one target's end, for logs and the CLI. */
+/** `web-1 ok exit 0 1.2s` (`850ms`, `9m27s`), `web-2 failed exit 3: disk full`, `web-3 skipped`: one target's end, for logs and the CLI. */
 export function targetLine(t: BatchRunTarget, child: JobView | undefined): string {
   const exit = t.exitCode !== undefined ? ` exit ${t.exitCode}` : '';
   if (t.status === 'ok') {
-    return `${t.name} ok${exit}${t.durationMs !== undefined ? ` ${seconds(t.durationMs)}` : ''}`;
+    return `${t.name} ok${exit}${t.durationMs !== undefined ? ` ${formatDuration(t.durationMs)}` : ''}`;
   }
   if (t.status === 'skipped' || t.status === 'pending') return `${t.name} ${t.status}`;
   const why = targetLastLine(child);
   return `${t.name} ${t.status}${exit}${why ? `: ${why}` : ''}`;
-}
-
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 /**
