@@ -10,6 +10,7 @@ import {
 } from 'react';
 import type { Keymap } from './keymap';
 import { keyName } from './keyName';
+import { lineEditorMetaKeys } from './lineEditor';
 import { pasteReader, terminalKeyName } from './terminalInput';
 
 export interface KeyPress {
@@ -155,6 +156,9 @@ export function KeyDispatcher({
     // Two Escapes in one read (pressed quickly over ssh, or sent by tmux) reach Ink as one ESC ESC, which it reads
     // as one Alt-Esc: they are two Escapes, as vim and less take them (nothing is bound to Alt-Esc).
     if (sequence === '\x1b\x1b') enqueue([input, key, 'esc'], [input, key, 'esc']);
+    // Esc and a key in one read (`Esc 4` typed quickly over ssh) reach Ink as ESC 4, its Alt-4: an Alt key nothing
+    // binds is the two keys it was typed as.
+    else if (escThenKey(sequence, key, keymap)) enqueue([input, escKey, 'esc'], singlePress(input, plainKey));
     else if (chars.length > 1 && !key.ctrl && !key.meta && !key.escape)
       enqueue(...chars.map((ch) => singlePress(ch, key)));
     else enqueue([input, key, terminalKeyName(sequence, input, key)]);
@@ -225,6 +229,17 @@ export const plainKey: Key = {
 };
 
 /** The key flags of one character taken out of a multi-key chunk. */
+const escKey: Key = { ...plainKey, escape: true };
+
+/** ESC and one printable character whose Alt key is bound to nothing (not an input's Alt-B/F/D either). */
+function escThenKey(sequence: string | undefined, key: Key, keymap: Keymap): boolean {
+  if (!key.meta || key.escape || sequence?.length !== 2 || sequence[0] !== '\x1b') return false;
+  const ch = sequence[1];
+  if (ch < ' ' || ch === '\x7f') return false;
+  const name = `meta-${ch}`;
+  return !lineEditorMetaKeys.has(name) && !keymap.binds(name);
+}
+
 /**
  * One character of a read that held several, as the key Ink gives when it comes alone: Enter, Tab, Backspace, and
  * a control character as its Ctrl key (`\x15` is Ctrl-U: typed ahead of `main` over a slow ssh, it was dropped).

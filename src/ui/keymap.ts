@@ -196,6 +196,11 @@ export class Keymap {
     return undefined;
   }
 
+  /** Whether any action of any scope is bound to `key`. */
+  binds(key: string): boolean {
+    return this.defs.some((d) => d.keys.includes(key));
+  }
+
   keysFor(id: string, scope?: string): string[] {
     return this.defs.find((d) => d.id === id && (scope === undefined || d.scope === scope))?.keys ?? [];
   }

@@ -15,6 +15,9 @@ export interface LineState {
 export const emptyLine: LineState = { text: '', cursor: 0 };
 
 /** `text` with the cursor at its end. */
+/** The Alt keys a one-line input reads (the key dispatcher leaves them whole, never Esc and a letter). */
+export const lineEditorMetaKeys: ReadonlySet<string> = new Set(['meta-b', 'meta-f', 'meta-d']);
+
 export function lineOf(text: string, selected = false): LineState {
   return selected && text ? { text, cursor: text.length, selected } : { text, cursor: text.length };
 }
@@ -39,7 +42,7 @@ export function editLineState(line: LineState, press: KeyPress): LineState | und
     return at(wordMove && name === 'left' ? wordStart(text, cursor) : before(text, cursor));
   if (name === 'right' || name === 'ctrl-f')
     return at(wordMove && name === 'right' ? wordEnd(text, cursor) : after(text, cursor));
-  if (name === 'meta-b') return at(wordStart(text, cursor));
+  if (name === 'meta-b') return at(wordStart(text, cursor)); // lineEditorMetaKeys: keep them in step
   if (name === 'meta-f') return at(wordEnd(text, cursor));
   if (name === 'home' || name === 'ctrl-a') return at(0);
   if (name === 'end' || name === 'ctrl-e') return at(text.length);

@@ -47,4 +47,22 @@ describe('keys typed ahead of the next frame', () => {
     await deck.waitFor(/:xyz/);
     expect(deck.frame()).not.toMatch(/:abcxyz/);
   });
+
+  it('Esc and a tab key in one read are Esc, then that tab (Ink reads ESC 4 as Alt-4, which nothing binds)', async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    await deck.press('?');
+    await deck.waitFor(/Keys/);
+    await deck.paste('\x1b4');
+    await deck.waitFor((f) => /^infradeck .*\[?4 Deployments/m.test(f) || /projects? ·/.test(f));
+    expect(deck.store.getState().ui.tab).toBe('deployments');
+  });
+
+  it("an input's Alt-B is still Alt-B: the cursor goes back a word, no Esc closes the palette", async () => {
+    deck = await startDeck({ size: { columns: 100, rows: 30 } });
+    await deck.press(':');
+    await deck.type('run echo');
+    await deck.paste('\x1bb');
+    await deck.type('X');
+    await deck.waitFor(/:run Xecho/);
+  });
 });
