@@ -1,9 +1,13 @@
 import { displayWidth, stripControl } from './text';
 import { wrapColumns } from './textColumns';
 
+/** The ` · ` that joins values: where a line breaks it goes (the break separates them). */
+const separator = '·';
+
 /**
  * Lines of at most `width` display columns holding all of `text`: broken at spaces, a word longer than a line
- * (a path, a URL) broken where the line ends. Nothing is cut off; newlines in the text start new lines.
+ * (a path, a URL) broken where the line ends. Nothing is cut off but a ` · ` where a line breaks; newlines in
+ * the text start new lines.
  */
 export function wrapText(text: string, width: number): string[] {
   const w = Math.max(1, Math.floor(width));
@@ -20,7 +24,12 @@ export function wrapText(text: string, width: number): string[] {
         lineWidth += gap + wordWidth;
         continue;
       }
-      if (line) out.push(line);
+      if (line) out.push(line.endsWith(` ${separator}`) ? line.slice(0, -2) : line);
+      if (word === separator) {
+        line = '';
+        lineWidth = 0;
+        continue;
+      }
       const pieces = wrapColumns(word, w);
       out.push(...pieces.slice(0, -1));
       line = pieces[pieces.length - 1];

@@ -23,4 +23,16 @@ describe('wrapText', () => {
   it('starts a new line at each newline and drops control sequences', () => {
     expect(wrapText('one\n\x1b[31mtwo\x1b[0m', 10)).toEqual(['one', 'two']);
   });
+
+  it('drops the · joining two values where a line breaks: no line ends or starts with it', () => {
+    expect(wrapText('run 1 · manual · started 14 s ago · /tmp/data/pipelines/broken.yaml', 34)).toEqual([
+      'run 1 · manual · started 14 s ago',
+      '/tmp/data/pipelines/broken.yaml',
+    ]);
+    expect(wrapText('run 1 · manual · started 14 s ago · /tmp/data/pipelines/broken.yaml', 35)).toEqual([
+      'run 1 · manual · started 14 s ago',
+      '/tmp/data/pipelines/broken.yaml',
+    ]);
+    expect(wrapText('a · b', 80)).toEqual(['a · b']);
+  });
 });

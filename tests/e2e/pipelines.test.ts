@@ -48,11 +48,19 @@ async function runBoth(d: TmuxDeck) {
   d.keys('g', 't');
   await d.until('the question', () => d.screen().join('\n').includes('Run pipeline broken now?'));
   d.keys('y');
-  await d.until('the failed run', () => / failed +\d+s +\d+s /.test(row('broken')), 15_000);
+  await d.until(
+    'the failed run',
+    () => / failed +\d+s +(\d+ms|[\d.]+s|\d+m\d+s) /.test(row('broken')),
+    15_000,
+  );
   d.keys('j', 't');
   await d.until('the question', () => d.screen().join('\n').includes('Run pipeline build now?'));
   d.keys('y');
-  await d.until('the passed run', () => / passed +\d+s +\d+s /.test(row('build')), 15_000);
+  await d.until(
+    'the passed run',
+    () => / passed +\d+s +(\d+ms|[\d.]+s|\d+m\d+s) /.test(row('build')),
+    15_000,
+  );
   return row;
 }
 
