@@ -19,7 +19,7 @@ export const pipelineDeclaration = declareCommand({
     'the clone; GitLab: shop:.gitlab-ci.yml, a pipeline with --input values as variables) on --ref (default: ' +
     'the clone’s current branch); status|retry|cancel REPO#RUN (the run id as `infradeck pipelines` shows it, ' +
     'like shop#4242): retry re-runs the failed jobs. The changes are `ci` jobs on the workers; --wait follows ' +
-    'the provider’s run to its end.',
+    'the provider’s run to its end, or until a GitLab pipeline stops at a manual job (exit 4).',
   args: [
     { name: 'run|status|retry|cancel', help: 'what to do' },
     {
@@ -28,7 +28,10 @@ export const pipelineDeclaration = declareCommand({
     },
   ],
   flags: {
-    wait: { type: 'boolean', help: 'run/retry: follow the run to its end; the exit code says how it ended' },
+    wait: {
+      type: 'boolean',
+      help: 'run/retry: follow the run to its end, or to the manual job a GitLab pipeline stops at; the exit code says how it ended',
+    },
     json: {
       type: 'boolean',
       help: 'the run as JSON: {run, status, steps: [{name, status, attempts, durationMs}]}',
@@ -46,7 +49,7 @@ export const pipelineDeclaration = declareCommand({
     1: 'the run failed; or the request was refused (read-only, not finished, nothing to retry, no token, the provider said no)',
     2: 'bad input: a pipeline file with errors (with positions), an unknown pipeline, repository, run or workflow, inputs the workflow does not declare, bad flags; nothing started',
     3: 'Redis unreachable; or the CI provider unreachable or rate limited (the message says when to try again)',
-    4: 'the run was cancelled, or its approval was refused (or expired)',
+    4: 'the run was cancelled, or its approval was refused (or expired); with --wait, a GitLab pipeline stopped at a manual job (neither passed nor failed: it waits for a person)',
   },
   // The pipeline domain and the bus load with the command, not with every other command.
   run: async (argv, io) => (await import('./pipelineActions')).pipelineCommand(argv, io),

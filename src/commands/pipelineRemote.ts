@@ -17,6 +17,7 @@ import { runNotation, splitRunTarget, splitWorkflowTarget } from './pipelineRemo
 import {
   ciFailureText,
   findDispatchedRun,
+  followedRunExitCode,
   followRemoteRun,
   loadRemoteRun,
   type RemoteRunView,
@@ -272,10 +273,9 @@ async function cancel(io: RemoteCiIO, view: RemoteRunView, json: boolean): Promi
   });
 }
 
+/** `pipeline status`: a run stopped at a manual job is a state it is in (0), not an end it came to. */
 function statusCode(status: PipelineStatus): number {
-  if (status === 'failed') return exitCodes.failed;
-  if (status === 'cancelled') return exitCodes.cancelled;
-  return exitCodes.ok;
+  return status === 'manual' ? exitCodes.ok : followedRunExitCode(status);
 }
 
 function report(io: RemoteCiIO, view: RemoteRunView, json: boolean): number {
@@ -288,7 +288,7 @@ function report(io: RemoteCiIO, view: RemoteRunView, json: boolean): number {
         `re-run the failed jobs: infradeck pipeline retry ${runNotation(view.target.name, view.id)}\n`,
       );
   }
-  return statusCode(view.status);
+  return followedRunExitCode(view.status);
 }
 
 /**

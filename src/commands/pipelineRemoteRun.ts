@@ -9,6 +9,7 @@ import {
   untilText,
 } from '../domain/pipelineClient';
 import { stripControl } from '../domain/text';
+import { exitCodes } from '../services/bus/busFromEnv';
 import { cancelOnAbort } from './cancelOnAbort';
 import { runNotation } from './pipelineRemoteNotation';
 import type { RemoteCiIO, RemoteTarget } from './pipelineRemoteTarget';
@@ -194,7 +195,49 @@ export interface FollowOptions {
   cancel: () => Promise<void>;
 }
 
-/** Follows a remote run to its end: a line per job on stdout as it ends. Ctrl-C cancels the run. */
+/**
+ * The manual jobs a followed run stands still at, or undefined while something can still move. GitLab says
+ * `manual` when nothing runs until a person starts a manual job (the jobs after a blocking one wait as `created`,
+ * read `queued`); a run older than the listed ones reads `manual` once every job left is manual. A job still
+ * running or waiting (the jobs were read before the run, and it may have moved between) keeps the follow going.
+ */
+export function stoppedAtManual(view: RemoteRunView): PipelineJob[] | undefined {
+  if (view.status !== 'manual') return undefined;
+  const open = view.jobs.filter((j) => !isFinished(j.status));
+  if (open.some((j) => j.status === 'running' || j.status === 'waiting')) return undefined;
+  return open.filter((j) => j.status === 'manual');
+}
+
+/**
+ * `run infra#972 stopped at manual job deploy/ship (start it in GitLab: URL, or end the run: infradeck pipeline
+ * cancel infra#972)`: what the wait ended on, and the two ways on from there.
+ */
+export function stoppedAtManualLine(view: RemoteRunView, manual: readonly PipelineJob[]): string {
+  const name = runNotation(view.target.name, view.id);
+  const names = manual.map((j) => `${j.stage ? `${j.stage}/` : ''}${j.name}`);
+  const jobs =
+    names.length === 0 ? 'a manual job' : `manual job${names.length === 1 ? '' : 's'} ${names.join(', ')}`;
+  const url = (manual.length === 1 ? manual[0].url : undefined) ?? view.run?.url;
+  return stripControl(
+    `run ${name} stopped at ${jobs} (start ${names.length > 1 ? 'one' : 'it'} in GitLab${url ? `: ${url}` : ''}, or end the run: infradeck pipeline cancel ${name})`,
+  );
+}
+
+/**
+ * The exit code of a followed run (`--wait`): 0 passed, 1 failed, 4 cancelled, and 4 too for a run stopped at a
+ * manual job: it neither passed nor failed, and nothing more happens until a person acts — a script that goes on
+ * after exit 0 must not take it for a pass, nor page anyone for a failure with nothing to re-run.
+ */
+export function followedRunExitCode(status: PipelineStatus): number {
+  if (status === 'failed') return exitCodes.failed;
+  if (status === 'cancelled' || status === 'manual') return exitCodes.cancelled;
+  return exitCodes.ok;
+}
+
+/**
+ * Follows a remote run to its end, or to where it stops at a manual job (said on stderr): a line per job on
+ * stdout as it ends. Ctrl-C cancels the run.
+ */
 export async function followRemoteRun(
   io: RemoteCiIO,
   t: RemoteTarget,
@@ -222,6 +265,11 @@ export async function followRemoteRun(
           io.stdout.write(`${remoteJobLine(job)}\n`);
         }
         if (isFinished(view.status)) return view;
+        const manual = stoppedAtManual(view);
+        if (manual) {
+          if (!opts.quiet) io.stderr.write(`${stoppedAtManualLine(view, manual)}\n`);
+          return view;
+        }
       }
       await sleep(pollDelay(io, t, 2));
     }

@@ -401,4 +401,98 @@ describe('infradeck pipeline on GitLab CI', () => {
       'run infra#971 (not among the recent runs: status from its jobs) manual: 1 passed, 1 manual',
     );
   });
+
+  it('--wait ends where the pipeline stops at a manual job, says so and how to go on; --json says manual (run and retry)', async () => {
+    deck = await RemoteCliDeck.start({ GITLAB_TOKEN: gitlabToken });
+    // The pipeline builds, then stops at a blocking manual deploy; the job after it waits (`created`).
+    let polls = 0;
+    const stopped = () => polls >= 2;
+    deck.api.on(`POST ${infra}/pipeline`, {
+      status: 201,
+      body: glPipeline(972, { status: 'created', source: 'api' }),
+    });
+    deck.serve(`GET ${infra}/pipelines/972/jobs`, () => {
+      polls++;
+      return {
+        status: 200,
+        body: [
+          glJob(
+            1,
+            'compile',
+            'build',
+            stopped() ? {} : { status: 'running', finished_at: null, duration: null },
+          ),
+          glJob(3, 'ship', 'deploy', {
+            status: 'manual',
+            started_at: null,
+            finished_at: null,
+            duration: null,
+          }),
+          glJob(4, 'smoke', 'verify', {
+            status: 'created',
+            started_at: null,
+            finished_at: null,
+            duration: null,
+          }),
+        ],
+      };
+    });
+    const pipeline = () =>
+      glPipeline(972, {
+        status: stopped() ? 'manual' : 'running',
+        source: 'api',
+        finished_at: null,
+        duration: stopped() ? 40 : null,
+        updated_at: `2026-12-06T11:0${stopped() ? 2 : 1}:00.000Z`,
+      });
+    deck.serve(`GET ${infra}/pipelines`, () => ({ status: 200, body: [pipeline()] }));
+    deck.serve(`GET ${infra}/pipelines/972`, () => ({ status: 200, body: pipeline() }));
+
+    const r = await deck.infradeck('pipeline', 'run', 'infra:.gitlab-ci.yml', '--wait');
+    // Neither passed nor failed: 4, as a cancelled run (0 would let `&& deploy` go on, 1 would page someone).
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toBe('build/compile passed 40.0s\n');
+    expect(r.stderr).toContain(
+      'run infra#972 stopped at manual job deploy/ship (start it in GitLab: https://gitlab.example.com/platform/infra/-/jobs/3, or end the run: infradeck pipeline cancel infra#972)\n',
+    );
+    expect(r.stderr).toContain('run infra#972 (pipeline on main) manual: 1 passed, 1 manual, 1 queued');
+    expect(r.stderr).not.toContain('re-run the failed jobs');
+
+    // Re-run of a failed pipeline, which then stops at the same manual job: --json, as `status` says it.
+    let retried = false;
+    deck.api.on(`POST ${infra}/pipelines/973/retry`, () => {
+      retried = true;
+      return { status: 201, body: glPipeline(973, { status: 'running' }) };
+    });
+    deck.serve(`GET ${infra}/pipelines/973/jobs`, () => ({
+      status: 200,
+      body: [
+        glJob(5, 'compile', 'build', retried ? {} : { status: 'failed' }),
+        glJob(
+          6,
+          'ship',
+          'deploy',
+          retried
+            ? { status: 'manual', started_at: null, finished_at: null, duration: null }
+            : { status: 'skipped', started_at: null, finished_at: null, duration: null },
+        ),
+      ],
+    }));
+    const failedThenManual = () =>
+      glPipeline(973, {
+        status: retried ? 'manual' : 'failed',
+        ...(retried ? { finished_at: null, updated_at: '2026-12-06T11:09:00.000Z' } : {}),
+      });
+    deck.serve(`GET ${infra}/pipelines`, () => ({ status: 200, body: [failedThenManual()] }));
+    deck.serve(`GET ${infra}/pipelines/973`, () => ({ status: 200, body: failedThenManual() }));
+    const again = await deck.infradeck('--json', 'pipeline', 'retry', 'infra#973', '--wait');
+    expect(again.code, again.stderr).toBe(4);
+    const run = JSON.parse(again.stdout) as RunJson;
+    expect(run.status).toBe('manual');
+    expect(run.steps.map((j) => [j.name, j.status])).toEqual([
+      ['compile', 'passed'],
+      ['ship', 'manual'],
+    ]);
+    expect(again.stderr).toBe('');
+  });
 });
