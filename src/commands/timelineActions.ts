@@ -2,7 +2,12 @@ import { type PatternShift, type PatternShiftRow, patternShift } from '../domain
 import { fitWidth } from '../domain/text';
 import { formatMoment, zoneLabel } from '../domain/timelineAxis';
 import { timelineFrame } from '../domain/timelineFrame';
-import { isTimelineLaneId, type TimelineLaneId, timelineLaneIds } from '../domain/timelineLanes';
+import {
+  isTimelineLaneId,
+  JobSummaries,
+  type TimelineLaneId,
+  timelineLaneIds,
+} from '../domain/timelineLanes';
 import { TimelineStore } from '../domain/timelineStore';
 import { formatSpan, parseTimeArgument } from '../domain/timelineWindow';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -206,8 +211,10 @@ async function fillFromBus(
     try {
       const problem = await reachable(stream, io.env);
       if (problem) return { error: problem, code: exitCodes.unavailable };
+      // A job's later events carry the summary its `job.queued` said, when that is in the window.
+      const summaries = new JobSummaries();
       await readStreamWindow(stream.conn, stream.streamKey, since, until, (events) => {
-        for (const e of events) store.add(e);
+        for (const e of events) store.add(summaries.note(e));
       });
       return { source: { stream } };
     } finally {

@@ -171,12 +171,62 @@ export function describeSource(source: DeckEvent['source'] | undefined): string 
   return typeof r.user === 'string' ? `${r.user}@${String(r.host ?? '')}` : '';
 }
 
-/** What the footer shows for an event: the queued job's summary, else its message. */
-export function describeEvent(e: DeckEvent): string {
+function summaryOf(e: DeckEvent): string | undefined {
   const summary = (e.data as { summary?: unknown } | undefined)?.summary;
+  return typeof summary === 'string' && summary !== '' ? summary : undefined;
+}
+
+/**
+ * What the footer, the `/` filter and `infradeck timeline` show for an event: a queued job's summary; a job's
+ * later events (`job.started`, `job.failed`, …) with what the job does before their message
+ * (`command echo web: started on vm:2 (attempt 1/1)`) once `JobSummaries` gave them its summary; else the message.
+ */
+export function describeEvent(e: DeckEvent): string {
+  const summary = summaryOf(e);
   const kind = kindOf(e);
-  if (e.type === 'job.queued' && typeof summary === 'string') return `queued ${summary}`;
-  return kind && e.type.startsWith('job.') && !e.message.includes(kind) ? `${kind}: ${e.message}` : e.message;
+  if (e.type === 'job.queued' && summary) return `queued ${summary}`;
+  if (!kind || !e.type.startsWith('job.')) return e.message;
+  if (summary && !e.message.includes(summary))
+    return `${summary.startsWith(kind) ? summary : `${kind} ${summary}`}: ${e.message}`;
+  return e.message.includes(kind) ? e.message : `${kind}: ${e.message}`;
+}
+
+/** Jobs whose summary is kept for their later events: a console's worth of jobs in flight, and then some. */
+const summariesKept = 20_000;
+
+/**
+ * A job's summary (what it does: `echo web`, `deploy shop (d-1)`) is said once, by its `job.queued`; its later
+ * events say only what happened (`started on vm:2 (attempt 1/1)`). Whoever feeds the Timeline (the console's
+ * feed, `infradeck timeline`) passes every event through `note`, which hands the later events of a job it saw
+ * queued that summary (`data.summary`), so the jobs and errors lanes, the footer and `/` name what the job does.
+ * `job.queued` itself stays off the jobs lane: a job is one event there (its start), never two.
+ */
+export class JobSummaries {
+  private readonly byJob = new Map<string, string>();
+
+  constructor(private readonly kept = summariesKept) {}
+
+  /** `e`, or a copy of it with its job's summary; O(1), and nothing for output and progress. */
+  note(e: DeckEvent): DeckEvent {
+    const job = e.jobId;
+    if (!job || !e.type.startsWith('job.') || e.type === 'job.log' || e.type === 'job.progress') return e;
+    const said = summaryOf(e);
+    if (e.type === 'job.queued') {
+      if (said) this.remember(job, said);
+      return e;
+    }
+    if (said) return e;
+    const summary = this.byJob.get(job);
+    if (summary === undefined) return e;
+    return { ...e, data: { ...(e.data as Record<string, unknown> | undefined), summary } };
+  }
+
+  private remember(job: string, summary: string): void {
+    this.byJob.delete(job);
+    this.byJob.set(job, summary);
+    // The oldest first: a Map iterates in insertion order.
+    if (this.byJob.size > this.kept) this.byJob.delete(this.byJob.keys().next().value as string);
+  }
 }
 
 /**

@@ -58,8 +58,9 @@ describe.skipIf(!hasTmux)('the Timeline tab, in a terminal emulator (tmux)', () 
       d.screen().some((l) => /^ cursor \d\d:\d\d:\d\d · events\/s/.test(l)),
     );
     expect(d.screen(true).some((l) => l.includes('jobs ') && inverse(l))).toBe(true);
+    // What the job runs (its queued summary) names it beside its start or failure.
     await d.until('the job of the schedule at the cursor', () =>
-      d.screen().some((l) => /^[▸ ]jobs +\d\d:\d\d:\d\d (✖ )?command: .*schedule:flaky/.test(l)),
+      d.screen().some((l) => /^[▸ ]jobs +\d\d:\d\d:\d\d (✖ )?command sh -c .*schedule:flaky/.test(l)),
     );
 
     d.keys('p');

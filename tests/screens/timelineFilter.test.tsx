@@ -149,6 +149,51 @@ describe('the Timeline tab: / filters the events', () => {
     expect(f.split('\n')[1]).toMatch(/^ 1h · /);
   });
 
+  it('finds a command job by what it runs: its start and failure carry the summary its queued event said', async () => {
+    const more = (now: number): DeckEvent[] => {
+      const at = (minutesAgo: number, seq: number, e: Omit<DeckEvent, 'id' | 'at'>) =>
+        storedEvent(now - minutesAgo * 60_000, 900 + seq, e);
+      const who = { user: 'ada', host: 'jump1' };
+      return [
+        at(4, 0, {
+          level: 'info',
+          type: 'job.queued',
+          jobId: '205',
+          source: who,
+          message: 'queued echo web',
+          data: { kind: 'command', summary: 'echo web' },
+        }),
+        at(3, 1, {
+          level: 'info',
+          type: 'job.started',
+          jobId: '205',
+          source: { worker: 'vm:2' },
+          message: 'started on vm:2 (attempt 1/1)',
+          data: { kind: 'command', attempt: 1, maxAttempts: 1 },
+        }),
+        at(2, 2, {
+          level: 'error',
+          type: 'job.failed',
+          jobId: '205',
+          source: { worker: 'vm:2' },
+          message: 'failed: exit 1',
+          data: { kind: 'command', error: 'exit 1' },
+        }),
+      ];
+    };
+    const d = await openTimeline({ columns: 120, rows: 35 }, more);
+    await d.press('/');
+    await d.type('web');
+    await d.press('enter');
+    // Its start and its failure (on jobs and errors, once); its queued event is on no lane: the job counts once.
+    const f = await d.waitFor(/· 2 of 6 events ·/);
+    expect(laneLine(f, 'jobs')).toContain('✖');
+    expect(laneLine(f, 'errors')).toContain('✖');
+    const rows = latestRows(d.lines()).join('\n');
+    expect(rows).toContain('✖ command echo web: failed: exit 1 · worker vm:2 · job 205');
+    expect(rows).toContain('command echo web: started on vm:2 (attempt 1/1) · worker vm:2 · job 205');
+  });
+
   it('lists / in ?', async () => {
     const d = await openTimeline({ columns: 120, rows: 60 });
     await d.press('?');

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/domain/config';
 import type { DeckEvent } from '../../src/domain/event';
+import type { EventBus } from '../../src/services/bus/contracts';
 import { deckTimelineFor } from '../../src/services/timeline/deckTimeline';
+import { feedTimeline } from '../../src/services/timeline/timelineFeed';
 import type { DeckTimeline } from '../../src/state/services/timeline';
 
 const minute = 60_000;
@@ -81,7 +83,7 @@ export interface TimelineWorkspace {
 
 /**
  * The real Timeline services over a fresh workspace folder (its pins file, no repositories), fed from `events`
- * as the Redis stream's replay would be instead of from a bus.
+ * through the real feed, as the Redis stream's replay would be instead of from a bus.
  */
 export function timelineWorkspace(events: () => DeckEvent[], dir?: string): TimelineWorkspace {
   const folder = dir ?? mkdtempSync(join(tmpdir(), 'timetab-'));
@@ -90,10 +92,20 @@ export function timelineWorkspace(events: () => DeckEvent[], dir?: string): Time
     dir: folder,
     services: {
       ...real,
+      // The real feed, over a bus whose subscription hands over `events` as the stream's replay would.
       feed: (store) => {
         const list = events();
-        for (const e of list) store.add(e);
-        return { replayed: Promise.resolve({ events: list.length, from: 'stream' }), stop: () => {} };
+        const bus = {
+          subscribe: (_from: string, onEvent: (e: DeckEvent) => void) => {
+            for (const e of list) onEvent(e);
+            return () => {};
+          },
+        } as unknown as EventBus;
+        const feed = feedTimeline(store, bus, { since: 0 });
+        return {
+          replayed: feed.replayed.then(() => ({ events: list.length, from: 'stream' as const })),
+          stop: feed.stop,
+        };
       },
       logLines: async (_bus, start, end) => ({
         lines: events()

@@ -190,3 +190,70 @@ describe.skipIf(skipRedis)('infradeck timeline over Redis', () => {
     expect(text.stdout).toMatch(/Appeared\nBEFORE +AFTER +CHANGE +TEMPLATE\n0 +40 +appeared/);
   });
 });
+
+describe.skipIf(skipRedis)('infradeck timeline over Redis: a job by what it does', () => {
+  const prefix = uniquePrefix('timeline-cli-summary');
+  const redisEnv = { REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: prefix };
+  const base = Math.floor((Date.now() - 2 * 3_600_000) / 60_000) * 60_000;
+  let conn: Redis;
+
+  beforeAll(async () => {
+    conn = new Redis(redisUrl);
+    let seq = 0;
+    const add = (ms: number, e: Record<string, unknown>) =>
+      conn.xadd(deckKeys(prefix).events, `${ms}-${seq++}`, 'e', JSON.stringify({ at: ms, ...e }));
+    // A command job as the bus says it: its summary only in `job.queued`, its start and failure without it.
+    await add(base + 60_000, {
+      level: 'info',
+      type: 'job.queued',
+      jobId: 'c1',
+      source: { user: 'ada', host: 'jump1' },
+      message: 'queued echo web',
+      data: { kind: 'command', summary: 'echo web', maxAttempts: 1 },
+    });
+    await add(base + 61_000, {
+      level: 'info',
+      type: 'job.started',
+      jobId: 'c1',
+      source: { worker: 'vm:2' },
+      message: 'started on vm:2 (attempt 1/1)',
+      data: { kind: 'command', attempt: 1, maxAttempts: 1, worker: 'vm:2' },
+    });
+    await add(base + 62_000, {
+      level: 'error',
+      type: 'job.failed',
+      jobId: 'c1',
+      source: { worker: 'vm:2' },
+      message: 'failed: exit 1',
+      data: { kind: 'command', error: 'exit 1', willRetry: false },
+    });
+  });
+  afterAll(async () => {
+    conn?.disconnect();
+    await deletePrefix(prefix);
+  });
+
+  it('says the summary of its job.queued with its start and failure; the job is one start on the jobs lane', async () => {
+    const r = await infradeck(
+      redisEnv,
+      'timeline',
+      '--since',
+      new Date(base).toISOString(),
+      '--until',
+      new Date(base + 10 * 60_000).toISOString(),
+      '--lanes',
+      'jobs,errors',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      lanes: { name: string; events: { type: string; what: string }[] }[];
+    };
+    const [jobs, errors] = out.lanes;
+    expect(jobs.events.map((e) => [e.type, e.what])).toEqual([
+      ['job.started', 'command echo web: started on vm:2 (attempt 1/1)'],
+      ['job.failed', 'command echo web: failed: exit 1'],
+    ]);
+    expect(errors.events.map((e) => e.what)).toEqual(['command echo web: failed: exit 1']);
+  });
+});

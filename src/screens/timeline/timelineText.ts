@@ -105,7 +105,7 @@ export interface FooterLane {
 
 /**
  * The cursor footer: the time and each metric lane's value there, then each lane's nearest event (`▸` marks the
- * one `p` pins and Enter opens). Exactly `rows` lines of `width` columns.
+ * one `p` pins and Enter opens, once). Exactly `rows` lines of `width` columns.
  */
 export function footerLines(opts: {
   t: number;
@@ -126,10 +126,15 @@ export function footerLines(opts: {
   ].join(' · ');
   const out = [fitWidth(` ${head}`, width)];
   const titleWidth = Math.min(10, Math.max(3, ...opts.lanes.map((l) => l.title.length)));
+  // One event can be on two lanes (a failure: jobs and errors); `▸` marks its first line only, the lane the
+  // screen took it from (the nearest event of the first lane wins a tie).
+  let marked = false;
   for (const lane of opts.lanes) {
     if (out.length >= rows) break;
     const e = lane.event;
-    const mark = e && e.id === opts.chosen ? '▸' : ' ';
+    const chosen = !marked && e !== undefined && e.id === opts.chosen;
+    if (chosen) marked = true;
+    const mark = chosen ? '▸' : ' ';
     const head = `${mark}${fitWidth(lane.title, titleWidth)} `;
     out.push(e ? eventLine(`${head}${shortMoment(e.time, span)} `, e, width) : fitWidth(`${head}–`, width));
   }

@@ -1,6 +1,6 @@
 import type { DeckConfig } from '../../domain/config';
 import { eventIdAt } from '../../domain/event';
-import { timelineTime } from '../../domain/timelineLanes';
+import { JobSummaries, timelineTime } from '../../domain/timelineLanes';
 import type { TimelineStore } from '../../domain/timelineStore';
 import type { DeckBus } from '../../state/services/bus';
 import type { DeckTimeline, TimelineFeedHandle } from '../../state/services/timeline';
@@ -129,6 +129,8 @@ function feedFromHistory(
   on: FeedHandlers,
 ): TimelineFeedHandle {
   const delivered = new Set<string>();
+  // This console's jobs: their later events carry the summary their `job.queued` said (the history's say it).
+  const summaries = new JobSummaries();
   let historyRead = false;
   let replayedFromBus = 0;
   const unsubscribe = bus.events.subscribe(
@@ -139,7 +141,7 @@ function feedFromHistory(
         if (e.jobId && e.type !== 'job.log' && e.type !== 'job.progress')
           delivered.add(`${e.jobId} ${e.type}`);
       }
-      store.add(e);
+      store.add(summaries.note(e));
     },
     { onNotice: (n) => on.onNotice(n.message) },
   );

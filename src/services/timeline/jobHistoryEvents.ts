@@ -7,6 +7,7 @@ import { jobKindByName } from '../../domain/jobKinds';
  * still see is the workspace's job history (the memory transport keeps it on disk). Each job becomes the
  * events its life produced — queued, started, and how it ended — at the times the history recorded, so the
  * lanes of jobs, deploys, schedules, batches and pipelines still draw. Ids are `<ms>-<n>` like the stream's.
+ * Each carries the job's summary (`data.summary`), as `JobSummaries` gives the stream's.
  */
 export function jobHistoryEvents(views: readonly JobView[]): DeckEvent[] {
   const events: DeckEvent[] = [];
@@ -30,7 +31,13 @@ export function jobHistoryEvents(views: readonly JobView[]): DeckEvent[] {
         level: 'info',
         type: 'job.started',
         message: `started ${summary}`,
-        data: { kind: v.kind, attempt: v.attempts, maxAttempts: v.maxAttempts, worker: v.worker ?? '' },
+        data: {
+          kind: v.kind,
+          summary,
+          attempt: v.attempts,
+          maxAttempts: v.maxAttempts,
+          worker: v.worker ?? '',
+        },
       });
     }
     if (v.finishedAt === undefined) continue;
@@ -42,6 +49,7 @@ export function jobHistoryEvents(views: readonly JobView[]): DeckEvent[] {
         message: `failed: ${v.error ?? summary}`,
         data: {
           kind: v.kind,
+          summary,
           error: v.error ?? '',
           attempt: v.attempts,
           maxAttempts: v.maxAttempts,
@@ -54,7 +62,7 @@ export function jobHistoryEvents(views: readonly JobView[]): DeckEvent[] {
         level: v.status === 'cancelled' ? 'warn' : 'info',
         type: `job.${v.status}`,
         message: `${v.status} ${summary}`,
-        data: { kind: v.kind },
+        data: { kind: v.kind, summary },
       });
     }
   }

@@ -1,4 +1,5 @@
-import { eventIdAt } from '../../domain/event';
+import { type DeckEvent, eventIdAt } from '../../domain/event';
+import { JobSummaries } from '../../domain/timelineLanes';
 import type { TimelineStore } from '../../domain/timelineStore';
 import type { BusNotice, EventBus } from '../bus/contracts';
 import { readStreamWindow, type StreamSource } from './streamWindow';
@@ -34,6 +35,9 @@ export function feedTimeline(
 ): TimelineFeed {
   let stopped = false;
   let unsubscribe: (() => void) | undefined;
+  // A job's later events carry the summary its `job.queued` said (the replay's, then live).
+  const summaries = new JobSummaries();
+  const add = (e: DeckEvent) => store.add(summaries.note(e));
   const replayed = (async () => {
     let from = eventIdAt(opts.since);
     let count = 0;
@@ -45,7 +49,7 @@ export function feedTimeline(
           opts.since,
           Number.POSITIVE_INFINITY,
           (batch) => {
-            for (const e of batch) store.add(e);
+            for (const e of batch) add(e);
           },
         );
         count = read.delivered;
@@ -56,7 +60,7 @@ export function feedTimeline(
     }
     if (stopped) return;
     opts.onReplayed?.({ events: count, lastId: from });
-    unsubscribe = events.subscribe(from, (e) => store.add(e), { onNotice: opts.onNotice });
+    unsubscribe = events.subscribe(from, add, { onNotice: opts.onNotice });
   })();
   return {
     replayed,
