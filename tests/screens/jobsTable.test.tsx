@@ -75,10 +75,12 @@ describe('the Jobs table', () => {
     const f = await (await openJobs({ columns: 200, rows: 50 })).waitFor('TOOK');
     expect(header(f)).toMatch(/^ {2}ID +KIND +STATUS +PROGRESS +TRY +BY +AGE +TOOK +WHAT/);
     expect(rowOf(f, 'idem-638ddc07ae')).toMatch(
-      /completed +█+ 2\/2 +1\/3 +schedule:scan-europe +6m +3s scan eu-central-1, eu-west-1 \(no buckets\)/,
+      /completed +█+ 2\/2 +1\/3 +schedule:scan-europe +6m +3.0s scan eu-central-1, eu-west-1 \(no buckets\)/,
     );
     expect(rowOf(f, '7')).toContain(`start instance in ap-northeast-1: ${instanceId}`);
-    expect(rowOf(f, '8')).toMatch(/failed +█+ 2\/2 +2\/3 +ada +6m +3s make deploy — make exited with code 2/);
+    expect(rowOf(f, '8')).toMatch(
+      /failed +█+ 2\/2 +2\/3 +ada +6m +3.0s make deploy — make exited with code 2/,
+    );
   });
 
   it('at 120 columns gives WHAT the instance id whole before who asked, the time taken and the attempts show', async () => {
@@ -129,7 +131,7 @@ describe('the Jobs table', () => {
     await deck.press('enter');
     const runs = await deck.waitFor('of schedule scan-europe');
     expect(rowOf(runs, 'idem-638ddc07ae')).toMatch(
-      / 2\/2 +schedule:scan-europe +6m +3s scan eu-central-1, eu-west-1 \(no buckets\)/,
+      / 2\/2 +schedule:scan-europe +6m +3.0s scan eu-central-1, eu-west-1 \(no buckets\)/,
     );
   });
 });

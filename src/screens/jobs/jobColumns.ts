@@ -1,6 +1,7 @@
 import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
+import { formatDuration } from '../../domain/jobText';
 import { formatAge } from '../../domain/text';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
@@ -12,9 +13,10 @@ export function progressBar(job: JobView, barWidth = 8): string {
   return `${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)} ${job.step}/${job.total}`;
 }
 
+/** How long the attempt took, as every duration reads (`686ms`, `3.2s`, `9m27s`: `infradeck jobs`, the attempts). */
 export function jobDuration(job: JobView, now: number): string {
   const took = attemptDuration(job, now);
-  return took === undefined ? '' : formatAge(took);
+  return took === undefined ? '' : formatDuration(took);
 }
 
 /** BullMQ's id of a schedule's tick over Redis: `repeat:schedule:NAME:<tick ms>`. */
@@ -115,7 +117,8 @@ export function jobColumns(now: () => number, summaries?: JobSummaries): Column<
       key: 'took',
       title: 'TOOK',
       priority: Priority.extra - 1,
-      width: 4,
+      // `999ms`, `59.9s`, `59m59s`, `23h59m` whole (100 hours and more is cut).
+      width: 6,
       align: 'right',
       value: (j) => jobDuration(j, now()),
       sortValue: (j) => attemptDuration(j, now()) ?? -1,

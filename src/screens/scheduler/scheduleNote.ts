@@ -1,3 +1,4 @@
+import { formatDuration } from '../../domain/jobText';
 import type { NextTicks } from '../../domain/scheduleNext';
 import { describeCron, formatTicks, hasSeconds } from '../../domain/scheduleReading';
 import { formatSourceError } from '../../domain/sourceError';
@@ -59,7 +60,7 @@ export function scheduleNote(
     : 'paused (e enables it)';
   const last = row.last;
   const lastText = last
-    ? ` · last ${last.outcome}${last.finishedAt !== undefined ? ` ${formatAgo(now - last.finishedAt)}` : ''}${last.durationMs !== undefined ? ` (took ${formatAge(last.durationMs)})` : ''}`
+    ? ` · last ${last.outcome}${last.finishedAt !== undefined ? ` ${formatAgo(now - last.finishedAt)}` : ''}${last.durationMs !== undefined ? ` (took ${formatDuration(last.durationMs)})` : ''}`
     : ' · no runs yet';
   return {
     text: `${s.name} · ${describeCron(s.cron)} · ${zone} · ${when}${lastText}`,
