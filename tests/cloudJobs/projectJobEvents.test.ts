@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyCloudEvent } from '../../src/domain/cloudJobs';
 import type { DeckEvent } from '../../src/domain/event';
-import { type Resource, ResourceIndex, resourceKey } from '../../src/domain/resource';
+import { globalScope, type Resource, ResourceIndex, resourceKey } from '../../src/domain/resource';
 import { createAwsClients } from '../../src/services/aws/awsClients';
 import { AwsProvider } from '../../src/services/aws/awsProvider';
 import { openMemoryBus } from '../../src/services/bus/memoryBus';
@@ -129,6 +129,11 @@ describe('a deploy and a destroy keep every console’s resource index current',
     expect(
       live(cachedAfter.scan.resources.filter((r) => r.project === 'shop' && r.type !== 'volume')),
     ).toEqual([]);
+    // The bucket is kept with the buckets (the global scope), not its region: gone from there too (it came back
+    // on the next start, the global scan never rewritten).
+    const buckets = await readRegionScan(workspacePaths(jobs.dataDir).cacheDir, account, globalScope);
+    if (buckets.status !== 'ok') throw new Error(`no cached bucket scan: ${buckets.status}`);
+    expect(buckets.scan.resources.filter((r) => r.project === 'shop')).toEqual([]);
   });
 
   it('over the AWS API (an AWS-compatible endpoint): the VPC read back available, the servers running', async () => {

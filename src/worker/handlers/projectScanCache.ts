@@ -4,9 +4,14 @@ import type { JobContext } from '../../services/bus/contracts';
 import type { ProjectJobDeps } from '../../services/projects/deployProject';
 import { updateCachedScans } from './cloudJobContext';
 
-function scopeOfChange(c: ResourceChange): string {
-  if (c.kind === 'upsert') return c.resource.type === 'bucket' ? globalScope : c.resource.region;
-  return c.region;
+/**
+ * The cached scans a change may touch. A deletion names a region and an id, not a type: a bucket's region is not
+ * where buckets are kept (the global scope), so a deletion is applied to both (a scope without the id is left as
+ * it was).
+ */
+function scopesOfChange(c: ResourceChange): string[] {
+  if (c.kind === 'upsert') return [c.resource.type === 'bucket' ? globalScope : c.resource.region];
+  return c.kind === 'deleted' ? [c.region, globalScope] : [c.region];
 }
 
 /**
@@ -38,7 +43,7 @@ export async function keepingScansCurrent<T>(
   } finally {
     const cacheDeps = { cloud: async () => deps.cloud, dataDir: deps.dataDir };
     for (const [account, changes] of byAccount) {
-      await updateCachedScans(cacheDeps, ctx, account, changes.map(scopeOfChange), changes);
+      await updateCachedScans(cacheDeps, ctx, account, changes.flatMap(scopesOfChange), changes);
     }
   }
 }
