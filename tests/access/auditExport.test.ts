@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditCommand } from '../../src/commands/audit';
 import type { AuditEntry } from '../../src/domain/audit';
@@ -11,14 +10,7 @@ import { openMemoryBus } from '../../src/services/bus/memoryBus';
 import { openBus } from '../../src/services/bus/openBus';
 import { alice } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 /** A transport with a trail to export, and the environment `infradeck audit` reads it with. */
 interface Trail {

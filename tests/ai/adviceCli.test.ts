@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adviseCommand } from '../../src/commands/advise';
 import type { CloudCommandIO } from '../../src/commands/cloudJob';
@@ -9,14 +8,7 @@ import { runCommand } from '../../src/commands/run';
 import { scanCommand } from '../../src/commands/scan';
 import type { AdviceFinding } from '../../src/domain/adviceFinding';
 import { quick } from '../cloudJobs/cloudJobHarness';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 type Command = (argv: string[], io: CloudCommandIO) => Promise<number>;
 

@@ -1,21 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type AskDeps, askCommand } from '../../src/commands/ask';
 import type { CloudCommandIO } from '../../src/commands/cloudJob';
 import { runCommand } from '../../src/commands/run';
 import { quick } from '../cloudJobs/cloudJobHarness';
+import { Capture } from '../harness/capture';
 import { type ChatServer, chunk, send, sseHead, startChatServer, streams } from './assistantServer';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const leakedKey = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
 

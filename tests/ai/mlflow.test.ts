@@ -3,11 +3,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
 import { MlflowClient, mlflowServerOf } from '../../src/services/ai/mlflow';
+import { Capture } from '../harness/capture';
 
 /**
  * An MLflow tracking server at the HTTP boundary: each exchange is a request as MLflow's REST API 2.0 documents it
@@ -163,14 +163,6 @@ const models: Exchange = {
     ],
   },
 };
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('MLflow, read only, through its REST API', () => {
   let server: Awaited<ReturnType<typeof startMlflow>> | undefined;

@@ -2,19 +2,11 @@ import { cpSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { parseModelFile } from '../../src/domain/modelSource';
 import { runHeadless } from '../../src/headless';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 /**
  * The registry from the command line, without Redis (jobs run in the command's process, finished ones kept in the

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
@@ -12,15 +11,8 @@ import { batchHandler } from '../../src/worker/handlers/batch';
 import { batchTargetHandler } from '../../src/worker/handlers/batchTarget';
 import { waitFor, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
+import { Capture } from '../harness/capture';
 import { skipSshd, startSshd, type TestSshd } from '../harness/sshd';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const addresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
 

@@ -2,24 +2,16 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run';
 import type { CommandResult } from '../../src/domain/job';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { jobHandlersFor } from '../../src/worker/jobHandlers';
+import { Capture } from '../harness/capture';
 import { alice, waitFor } from './contractSuite';
 import { startRedis, stopRedis } from './ownRedis';
 import { freePort, skipRedis } from './redisTestEnv';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fifty = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`);

@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import type { CloudCommandIO } from '../../src/commands/cloudJob';
@@ -12,15 +11,8 @@ import { powerCommand } from '../../src/commands/power';
 import { resourcesCommand } from '../../src/commands/resources';
 import { scanCommand } from '../../src/commands/scan';
 import { serversCommand } from '../../src/commands/servers';
+import { Capture } from '../harness/capture';
 import { quick } from './cloudJobHarness';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 type Command = (argv: string[], io: CloudCommandIO) => Promise<number>;
 

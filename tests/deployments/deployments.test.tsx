@@ -1,21 +1,13 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planCommand } from '../../src/commands/plan';
 import { deploymentsScreen } from '../../src/screens/deployments/DeploymentsScreen';
 import { readStateFile } from '../../src/services/projects/stateFile';
+import { Capture } from '../harness/capture';
 import { confirmRows, confirmText } from '../harness/confirmBox';
 import { type DeploymentsSession, exampleText, liveOf, rowOf, startDeployments } from './deploymentsHarness';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 let session: DeploymentsSession | undefined;
 

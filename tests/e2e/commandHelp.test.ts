@@ -1,21 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { globalFlags, parseCli, passThroughShape } from '../../src/cliArgs';
 import { commandList } from '../../src/commands/commandList';
 import { type CommandDeclaration, parseCommand } from '../../src/commands/declaration';
 import type { FlagSpecs } from '../../src/commands/flagSpec';
 import { globalUsage, runHeadless } from '../../src/headless';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;

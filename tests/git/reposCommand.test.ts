@@ -1,19 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reposCommand } from '../../src/commands/repos';
 import { openWorkspace } from '../../src/openWorkspace';
+import { Capture } from '../harness/capture';
 import { refuseAccess } from '../storage/refuseAccess';
 import { ScratchRepos } from './scratchRepos';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('infradeck repos: exit codes', () => {
   let scratch: ScratchRepos;

@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { parsePipelineFile } from '../../src/domain/pipelineSource';
@@ -14,14 +13,7 @@ import { pipelineHandler } from '../../src/worker/handlers/pipeline';
 import { pipelineStepHandler } from '../../src/worker/handlers/pipelineStep';
 import { alice, waitFor, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 interface RunJson {
   run: string;

@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parseCli } from '../../src/cliArgs';
 import { pipelineCommand } from '../../src/commands/pipelineActions';
 import type { RemoteCiIO } from '../../src/commands/pipelineRemoteTarget';
@@ -14,6 +13,7 @@ import type { KeyringOpener } from '../../src/services/aws/credentialsStore';
 import { GitHubClient } from '../../src/services/pipelines/github';
 import { GitLabClient } from '../../src/services/pipelines/gitlab';
 import { openRemoteClient } from '../../src/services/pipelines/remoteClients';
+import { Capture } from '../harness/capture';
 import { type Answer, type Received, RecordedApi } from './ciHttpServer';
 
 export const githubToken = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
@@ -22,14 +22,6 @@ export const gitlabToken = 'glpat-Xy9aBcDeFgHiJkLmNoPq';
 const noKeyring: KeyringOpener = async () => {
   throw new Error('no secret service');
 };
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 /** `.github/workflows/deploy.yml` of the shop clone: dispatched by hand with a choice of environment. */
 const deployWorkflow = [

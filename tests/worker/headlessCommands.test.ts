@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditCommand } from '../../src/commands/audit';
 import { eventsCommand } from '../../src/commands/events';
@@ -15,14 +14,7 @@ import { openBus } from '../../src/services/bus/openBus';
 import { jobHandlers } from '../../src/worker/jobHandlers';
 import { alice, waitFor, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, freePort, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 function io(env: NodeJS.ProcessEnv, extra: Omit<Partial<BusCommandIO>, 'stdout' | 'stderr'> = {}) {
   const stdout = new Capture();

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run';
 import { isBusError } from '../../src/services/bus/busError';
@@ -11,16 +10,9 @@ import { openBus } from '../../src/services/bus/openBus';
 import { jobHandlersFor } from '../../src/worker/jobHandlers';
 import { alice, waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
+import { Capture } from '../harness/capture';
 import { memoryDeckBus } from '../harness/memoryDeckBus';
 import { type DeckSession, startDeck } from '../harness/startDeck';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 function io(env: NodeJS.ProcessEnv, readOnly = false) {
   return { stdout: new Capture(), stderr: new Capture(), env: { USER: 'alice', ...env }, readOnly };

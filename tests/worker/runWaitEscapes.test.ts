@@ -1,14 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 describe('run --wait and escape sequences', () => {
   it('shows job output without escape or control sequences: no title, clear screen or clipboard write', async () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/commands/run';
 import { maskSecrets, SecretMask, secretValuesOf } from '../../src/domain/secretMask';
@@ -10,15 +9,8 @@ import { openBus } from '../../src/services/bus/openBus';
 import { commandEnvironment } from '../../src/services/process/commandEnvironment';
 import { alice, waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
+import { Capture } from '../harness/capture';
 import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from './workerProcess';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 const awsSecret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9TESTKEY';
 const awsKeyId = 'AKIAZZTESTKEY0000001';
