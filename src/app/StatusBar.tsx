@@ -31,6 +31,19 @@ export function identityLabel(cloud: DeckState['cloud']): string {
 }
 
 /**
+ * The identity in at most `room` columns, its values whole or not at all: the account and the ARN, else the account
+ * alone (the ARN cut, `arn:aws:iam::000000…`, says nothing and looks like another account), else nothing (a cut
+ * account id names another account). Why there is no identity is a message: it is cut to the room.
+ */
+export function identityText(cloud: DeckState['cloud'], room: number): string {
+  const who = identityLabel(cloud);
+  if (displayWidth(who) <= room) return who;
+  if (cloud.info?.problem) return room > 0 ? fitWidth(who, room) : '';
+  const account = cloud.info?.account ? ` ${cloud.info.account} ` : '';
+  return account.length <= room ? account : '';
+}
+
+/**
  * The status bar's problem in at most `room` columns: the last error's text and how many unread messages more
  * when there is room (` ✗ config.yaml:4:10: theme: unknown key… (+2 more: :messages) `), else how many there
  * are to read and where (` ✗ 3 problems: :messages `, ` ✗ 3 :messages `). Empty once `:messages` was opened.
@@ -134,16 +147,7 @@ export function StatusBar({ width }: { width: number }) {
   );
   room -= place.length;
   const whoRoom = Math.min(room - pointer, pointer ? identityMax : room, who.length);
-  // The ARN cut to a stub says nothing and makes the account look cut: then the account alone; no room for the
-  // account whole, nothing (a cut account id names another account).
-  const whoText =
-    whoRoom >= who.length
-      ? who
-      : whoRoom < account && !cloud.info?.problem
-        ? ''
-        : whoRoom < account + 10 && whoRoom >= account
-          ? fitWidth(` ${who.trimStart().split(' ')[0]} `, whoRoom)
-          : fitWidth(who, whoRoom);
+  const whoText = identityText(cloud, whoRoom);
   room -= whoText.length;
   const problems = problemSummary(lastError && compactProblem(lastError.text), unread, room, worst);
   room -= displayWidth(problems);

@@ -92,7 +92,7 @@ export async function destroyCommand(argv: string[], io: ProjectCommandIO): Prom
     );
   } else if (!json) {
     io.stdout.write(
-      `${project} in ${region ?? '(region unknown)'}: ${count} resource(s) to delete, dependants first\n`,
+      `${project} in ${region ?? '(region unknown)'}: ${count} resource${count === 1 ? '' : 's'} to delete, dependants first\n`,
     );
     order.levels.forEach((level, i) => {
       for (const r of level)

@@ -2,9 +2,11 @@ import { join } from 'node:path';
 import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
 import { attemptDuration, attemptStartedAt } from '../domain/jobRuns';
 import { formatDuration, resultLines, runLines } from '../domain/jobText';
+import { shownJobId } from '../domain/shownJobId';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import type { JobQueue } from '../services/bus/contracts';
 import { describeRequester } from '../services/bus/requester';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { type GiveWay, printTable, terminalWidth } from './printTable';
@@ -42,12 +44,12 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
   try {
     if (bus.transport === 'memory') io.stderr.write(`${historyNote(io.workspace?.dataDir)}\n`);
     if (id) {
-      const job = await bus.queue.get(id);
+      const job = (await bus.queue.get(id)) ?? (await tickShownAs(bus.queue, id));
       if (!job) {
         io.stderr.write(`infradeck jobs: job ${id} not found\n`);
         return exitCodes.failed;
       }
-      const logs = await bus.queue.logs(id, { tail: json ? 1000 : 20 });
+      const logs = await bus.queue.logs(job.id, { tail: json ? 1000 : 20 });
       if (json) io.stdout.write(`${JSON.stringify({ job, logs }, null, 2)}\n`);
       else
         printJob(
@@ -68,11 +70,14 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
       io.stdout.write('No jobs.\n');
     } else {
       const now = Date.now();
+      const width = terminalWidth(io);
+      // A tick's id (46 wide) as the console shows it, on a terminal: a pipe and --json keep the real id.
+      const idOf = width === undefined ? (id: string) => id : shownJobId;
       printTable(
         io.stdout,
         ['ID', 'KIND', 'STATUS', 'PROGRESS', 'TRIES', 'BY', 'AGE', 'TOOK', 'WHAT'],
         jobs.map((j) => [
-          j.id,
+          idOf(j.id),
           j.kind,
           j.status,
           j.total > 0 ? `${j.step}/${j.total}` : '-',
@@ -82,7 +87,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
           took(j, now),
           fitWidth(stripControl(describeJob(j.kind, j.payload)), 48).trimEnd(),
         ]),
-        { width: terminalWidth(io), giveWay: jobsGiveWay },
+        { width, giveWay: jobsGiveWay },
       );
     }
     return exitCodes.ok;
@@ -95,21 +100,28 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
 }
 
 /**
- * How the list fits a terminal: what a job does is cut first, then the columns that say least go and who asked is
- * cut (a tick's id names its schedule already); the id, kind and status stay whole (`infradeck jobs ID` takes the id).
+ * How the list fits a terminal, as the console's Jobs tab does: what a job does is cut first, then the attempts, the
+ * time it took and who asked go (in that order), then the progress and the age; the id (a tick's as its schedule
+ * and time), kind and status stay whole (`infradeck jobs ID` takes the id, a tick's as the table shows it too).
  */
 const jobsGiveWay: GiveWay[] = [
   { column: 'WHAT', min: 24 },
-  { column: 'PROGRESS', hide: true },
   { column: 'TRIES', hide: true },
-  { column: 'BY', min: 16 },
-  { column: 'WHAT', min: 12 },
-  { column: 'AGE', hide: true },
-  { column: 'BY', min: 8 },
   { column: 'TOOK', hide: true },
+  { column: 'BY', min: 16 },
   { column: 'BY', hide: true },
+  { column: 'WHAT', min: 12 },
+  { column: 'PROGRESS', hide: true },
+  { column: 'AGE', hide: true },
   { column: 'WHAT', hide: true },
 ];
+
+/** A schedule's tick named as the table shows it (`nightly-report 12-08 01:30`): the newest tick that reads so. */
+async function tickShownAs(queue: JobQueue, shown: string): Promise<JobView | undefined> {
+  if (!/ \d\d-\d\d \d\d:\d\d/.test(shown)) return undefined;
+  const listed = await queue.list({ limit: 500 });
+  return listed.find((j) => j.id !== shown && shownJobId(j.id) === shown);
+}
 
 export const embeddedNote =
   'REDIS_URL is not set: jobs run inside each console (the embedded default) and only that console sees them; ' +

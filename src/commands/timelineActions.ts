@@ -168,9 +168,12 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
   const { future, tooOld } = store.outside;
   if (future)
     out.push(
-      `${future} event(s) more than 15 min ahead of this host's clock were counted apart (a clock set wrong?)`,
+      `${future} event${future === 1 ? '' : 's'} more than 15 min ahead of this host's clock ${future === 1 ? 'was' : 'were'} counted apart (a clock set wrong?)`,
     );
-  if (tooOld) out.push(`${tooOld} event(s) older than the buckets keep were counted apart`);
+  if (tooOld)
+    out.push(
+      `${tooOld} event${tooOld === 1 ? '' : 's'} older than the buckets keep ${tooOld === 1 ? 'was' : 'were'} counted apart`,
+    );
   io.stdout.write(`${out.join('\n')}\n`);
   for (const e of errors) io.stderr.write(`infradeck timeline: ${e}\n`);
   return exitCodes.ok;

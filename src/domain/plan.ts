@@ -146,7 +146,7 @@ export function planDeploy({ blueprint: bp, resources, state }: PlanInput): Depl
   if (elsewhere.length > 0) {
     const regions = [...new Set(elsewhere.map((r) => r.region))].sort().join(', ');
     blockers.push(
-      `${elsewhere.length} resource(s) of the project are in ${regions}, not in ${bp.region}: moving a project ` +
+      `${elsewhere.length} resource${elsewhere.length === 1 ? ' of the project is' : 's of the project are'} in ${regions}, not in ${bp.region}: moving a project ` +
         'between regions is not supported (destroy it, then deploy)',
     );
   }
@@ -307,7 +307,7 @@ function planInstances(
       kind: 'replace',
       logicalId: d.logicalId,
       type: 'instance',
-      title: `${titleOf(d)}: terminate ${stale.length} server(s), launch ${launch}`,
+      title: `${titleOf(d)}: terminate ${stale.length} server${stale.length === 1 ? '' : 's'}, launch ${launch}`,
       after: refs.after,
       changes: [...changeSet.values()],
       existing: stale,
@@ -345,7 +345,7 @@ function planInstances(
       kind: 'delete',
       logicalId: d.logicalId,
       type: 'instance',
-      title: `${surplus.length} of ${fresh.length} ${d.name} server(s): count is now ${inst.count}`,
+      title: `${surplus.length} of ${fresh.length} ${d.name} server${fresh.length === 1 ? '' : 's'}: count is now ${inst.count}`,
       after: [],
       existing: surplus,
       changes: [{ field: 'count', from: String(fresh.length), to: String(inst.count) }],

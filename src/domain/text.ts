@@ -228,8 +228,8 @@ export function formatAge(ms: number): string {
 export function formatAgo(ms: number): string {
   if (!Number.isFinite(ms)) return 'at an unknown time';
   if (ms < -FUTURE_SLACK_MS) return `${agoWords(-ms)} in the future`;
-  const s = Math.floor(ms / 1000);
-  if (s < 5) return 'just now';
+  // `just now` only while an age cell beside it reads `0s` (`AGE 4s` beside `just now` read as two instants).
+  if (Math.floor(ms / 1000) < 1) return 'just now';
   return `${agoWords(ms)} ago`;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { placeText, problemSummary } from '../../src/app/StatusBar';
+import { identityText, placeText, problemSummary } from '../../src/app/StatusBar';
+import type { DeckState } from '../../src/state/store';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { textScreen } from './testScreens';
 
@@ -47,6 +48,45 @@ describe('the status bar', () => {
     deck.store.getState().actions.ui.notify('error', 'scan: eu-west-1: access denied');
     await deck.waitFor(() => statusBar().includes(':messages'));
     expect(statusBar()).not.toMatch(/\b\d{1,11}…/);
+  });
+
+  // The walkthrough saw `arn:aws:iam::000000…` at 120 columns and `arn:aws:iam::000000000000…` at 130 and 200.
+  it('shows the ARN whole where it fits, else the account id alone: never a cut ARN', async () => {
+    const arn = 'arn:aws:iam::000000000000:user/infradeck-demo (DEMO cloud, not AWS)';
+    const cloud = {
+      info: { kind: 'demo', label: 'DEMO', account: '000000000000', arn },
+    } as unknown as DeckState['cloud'];
+    const whole = ` 000000000000 ${arn} `;
+    expect(identityText(cloud, whole.length)).toBe(whole);
+    expect(identityText(cloud, whole.length - 1)).toBe(' 000000000000 ');
+    expect(identityText(cloud, 40)).toBe(' 000000000000 ');
+    expect(identityText(cloud, 14)).toBe(' 000000000000 ');
+    expect(identityText(cloud, 13)).toBe('');
+    const broken = {
+      info: { kind: 'aws', label: 'AWS', problem: 'no credentials found' },
+    } as unknown as DeckState['cloud'];
+    expect(identityText(broken, 12)).toBe(' AWS: no cr…');
+
+    for (const columns of [90, 110, 120, 130, 200]) {
+      deck?.unmount();
+      deck = await startDeck({ screens, size: { columns, rows: 24 } });
+      await deck.waitFor('the home body');
+      deck.store.setState((s) => ({
+        workspace: { ...s.workspace, dataDir: '/srv/teams/platform/ops-workspace' },
+        cloud: { ...s.cloud, info: { kind: 'demo', label: 'DEMO', account: '000000000000', arn } },
+      }));
+      const statusBar = () => deck!.lines()[23] ?? '';
+      await deck.waitFor(() => statusBar().includes('000000000000'));
+      // Whole or not at all.
+      if (statusBar().includes('arn:')) expect(statusBar()).toContain(arn);
+      if (columns === 90) expect(statusBar()).not.toContain('arn:');
+      if (columns === 200) expect(statusBar()).toContain(arn);
+      // An unread error takes room: the identity keeps at most 40 columns, the account alone.
+      deck.store.getState().actions.ui.notify('error', 'scan: eu-west-1: access denied');
+      await deck.waitFor(() => statusBar().includes(':messages'));
+      expect(statusBar()).toContain(' 000000000000 ');
+      expect(statusBar()).not.toContain('arn:');
+    }
   });
 
   it('shortens the workspace path to its folder, then to the folder cut', () => {

@@ -3,6 +3,7 @@ import { batchStatusRow } from '../../src/domain/batchOutcome';
 import { batchRunView } from '../../src/domain/batchRun';
 import type { JobView } from '../../src/domain/job';
 import type { BatchPayload } from '../../src/domain/jobKinds/batch';
+import { targetOutputTitle } from '../../src/screens/batch/TargetOutputView';
 import { targetColumns } from '../../src/screens/batch/targetColumns';
 
 const payload: BatchPayload = {
@@ -77,7 +78,40 @@ describe("a target whose worker died while it ran: its duration is unknown, neve
     )!;
     for (const run of [running, ended]) {
       const cells = run.targets.map((target, i) => took.value({ target, job: children[i] }));
-      expect(cells).toEqual(['4s', '-']);
+      expect(cells).toEqual(['4.2s', '-']);
     }
+    expect(targetOutputTitle(running, '9.web-2', running.targets[1], children[1], 60_000)).toBe(
+      'slow › web-2 · wave 1 · FAILED · took unknown',
+    );
+  });
+});
+
+// A target of 12 ms read `TOOK 0s` in the run and `took 0s` above its output, over `completed in 12ms`.
+describe("a target's duration reads as every measured duration does (the Jobs tab, `infradeck jobs`, the attempts)", () => {
+  const took = targetColumns(() => 60_000).find((c) => c.key === 'took')!;
+
+  it.each([
+    [12, '12ms'],
+    [4_200, '4.2s'],
+    [567_000, '9m27s'],
+    [86_340_000, '23h59m'],
+  ])('a target that ran %i ms reads %s in TOOK and above its output', (ms, text) => {
+    const ran = job({
+      id: '9.web-1',
+      kind: 'batchTarget',
+      status: 'completed',
+      parentId: '9',
+      childKey: 'web-1',
+      startedAt: 10_000,
+      finishedAt: 10_000 + ms,
+      result: { exitCode: 0, durationMs: ms, lastLine: '', timedOut: false },
+    });
+    const run = batchRunView(job({ status: 'waiting' }), [ran])!;
+    const [target] = run.targets;
+    expect(took.value({ target, job: ran })).toBe(text);
+    expect(took.width).toBeGreaterThanOrEqual(text.length);
+    expect(targetOutputTitle(run, '9.web-1', target, ran, 60_000)).toBe(
+      `slow › web-1 · wave 1 · OK · exit 0 · took ${text}`,
+    );
   });
 });

@@ -124,7 +124,8 @@ describe('ResourceIndex', () => {
 
 describe('freshness and type names', () => {
   it('says how old a scan is and when it is stale', () => {
-    expect(formatAgo(2_000)).toBe('just now');
+    expect(formatAgo(900)).toBe('just now');
+    expect(formatAgo(2_000)).toBe('2 s ago');
     expect(formatAgo(42_000)).toBe('42 s ago');
     expect(formatAgo(3 * 60_000 + 5_000)).toBe('3 min ago');
     expect(formatAgo(5 * 3_600_000)).toBe('5 h ago');

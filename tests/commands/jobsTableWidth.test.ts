@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jobsCommand } from '../../src/commands/jobs';
 import { printTable } from '../../src/commands/printTable';
 import { parseSchedulesFile } from '../../src/domain/scheduleSource';
+import { shownJobId } from '../../src/domain/shownJobId';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { RedisScheduler } from '../../src/services/scheduler/redisScheduler';
@@ -72,10 +73,10 @@ describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
     return (await bus.queue.list({})).map((j) => j.id);
   }
 
-  async function jobs(columns: number | undefined, env: NodeJS.ProcessEnv = {}) {
+  async function jobs(columns: number | undefined, env: NodeJS.ProcessEnv = {}, argv: string[] = []) {
     const stdout = new Terminal(columns);
     const stderr = new Terminal();
-    const code = await jobsCommand([], {
+    const code = await jobsCommand(argv, {
       stdout,
       stderr,
       env: { USER: 'alice', REDIS_URL: redisUrl, INFRADECK_REDIS_PREFIX: prefix, ...env },
@@ -92,10 +93,17 @@ describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
       expect(lines).toHaveLength(ids.length + 1);
       for (const line of lines) expect(stringWidth(line), `${columns}: ${line}`).toBeLessThanOrEqual(columns);
       for (const id of ids) {
-        const row = lines.find((l) => l.startsWith(`${id} `));
+        // A tick as the console's Jobs tab shows it (`nightly-report 12-08 01:30`), whole.
+        const row = lines.find((l) => l.startsWith(`${shownJobId(id)} `));
         expect(row, `${columns}: ${id}`).toMatch(/ (delayed|completed) /);
       }
     }
+    // At 80 a tick's id no longer takes the room of everything but KIND and STATUS: when and what still show.
+    const at80 = await jobs(80);
+    expect(at80[0]).toMatch(/^ID\s+KIND\s+STATUS\s+.*\bAGE\b.*\sWHAT$/);
+    expect(at80.find((l) => l.startsWith('nightly-report '))).toMatch(
+      /^nightly-report \d\d-\d\d \d\d:\d\d +command +delayed .*\becho\b/,
+    );
     // Wide enough, nothing is cut or hidden; at 120 what a job does is still there, cut with '…' if need be.
     expect((await jobs(200))[0]).toMatch(/^ID\s+KIND\s+STATUS\s+PROGRESS\s+TRIES\s+BY\s+AGE\s+TOOK\s+WHAT$/);
     const at120 = await jobs(120);
@@ -105,9 +113,16 @@ describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
     expect(
       Math.max(...(await jobs(undefined, { COLUMNS: '100' })).map((l) => stringWidth(l))),
     ).toBeLessThanOrEqual(100);
-    expect((await jobs(undefined)).find((l) => l.includes('nightly-report'))).toContain(
-      'schedule:nightly-report@',
-    );
+    // A pipe and --json keep the real id, for scripts.
+    const piped = await jobs(undefined);
+    expect(piped.find((l) => l.includes('nightly-report'))).toContain('schedule:nightly-report@');
+    expect(piped.some((l) => l.startsWith('repeat:schedule:nightly-report:'))).toBe(true);
+    const json = JSON.parse((await jobs(80, {}, ['--json'])).join('\n')) as { jobs: Array<{ id: string }> };
+    expect(json.jobs.map((j) => j.id).sort()).toEqual([...ids].sort());
+    // The id as the table shows it opens the tick too.
+    const tick = ids.find((id) => id.startsWith('repeat:schedule:nightly-report:'))!;
+    const one = await jobs(80, {}, [shownJobId(tick)]);
+    expect(one[0]).toMatch(new RegExp(`^job +${tick}$`));
   });
 });
 

@@ -116,6 +116,50 @@ describe('headless tables on a terminal', () => {
     }
   });
 
+  it('jobs: at 80 columns the id, kind, status, progress, age and what the job does, as the Jobs tab shows them', async () => {
+    const jobs = join(dir, 'data', 'jobs');
+    mkdirSync(jobs, { recursive: true });
+    const startedAt = Date.now() - 5 * 60_000;
+    writeFileSync(
+      join(jobs, '901.json'),
+      JSON.stringify({
+        v: 1,
+        owner: { host: 'elsewhere', pid: 1 },
+        view: {
+          id: '901',
+          kind: 'command',
+          status: 'completed',
+          step: 0,
+          total: 0,
+          attempts: 1,
+          maxAttempts: 1,
+          requestedBy: { user: 'schedule:nightly-report', host: 'jump1.example.internal' },
+          createdAt: startedAt,
+          startedAt,
+          finishedAt: startedAt + 2_345,
+          runs: [{ attempt: 1, startedAt, finishedAt: startedAt + 2_345, outcome: 'completed' }],
+          payload: {
+            program: 'echo',
+            args: ['the nightly report of every region and every account we run'],
+            shell: false,
+          },
+        },
+      }),
+    );
+    for (const columns of [80, 120, 200]) {
+      const lines = await infradeck(columns, 'jobs');
+      expectFits(lines, columns);
+      expect(
+        lines.find((l) => l.startsWith('901 ')),
+        `${columns}`,
+      ).toMatch(/^901 +command +completed /);
+    }
+    expect((await infradeck(80, 'jobs'))[0]).toMatch(/^ID\s+KIND\s+STATUS\s+PROGRESS\s+AGE\s+WHAT$/);
+    expect((await infradeck(200, 'jobs'))[0]).toMatch(
+      /^ID\s+KIND\s+STATUS\s+PROGRESS\s+TRIES\s+BY\s+AGE\s+TOOK\s+WHAT$/,
+    );
+  });
+
   it('pipelines: a run of 567 s took 9m27s in the table, as the console says; --json keeps milliseconds', async () => {
     const listed = JSON.parse((await infradeck(undefined, 'pipelines', '--json')).join('\n'));
     const build = listed.pipelines.find((p: { name: string }) => p.name === 'build');

@@ -129,7 +129,7 @@ describe('the Deployments screen', () => {
 
     await deck.press('b');
     const ask = await deck.waitFor(`Roll back deploy ${deployId} of shop?`);
-    expect(ask).toContain('13 resource(s) in the state file');
+    expect(ask).toContain('13 resources in the state file');
     await deck.press('y');
     const f = await deck.waitFor(
       (frame) => /destroyed\s+done\s+not deployed/.test(rowOf(frame, 'shop')),
@@ -176,7 +176,7 @@ describe('the Deployments screen', () => {
     expect(destroy).toContain('In account 123456789012 (AWS profile prod).');
     expect(destroy).not.toContain('…');
     expect(destroy).toContain(
-      '[ ] also delete every object in 2 bucket(s); without it a non-empty bucket stays (e toggles)',
+      '[ ] also delete every object in 2 buckets; without it a non-empty bucket stays (e toggles)',
     );
     await deck.press('esc');
 
@@ -187,7 +187,7 @@ describe('the Deployments screen', () => {
     expect(ask).toContain('In account 123456789012 (AWS profile prod).');
     expect(ask).not.toContain('…');
     expect(ask).toContain(
-      'Deletes what that deploy created, dependants first (11 resource(s) in the state file, and any resource tagged with that deploy',
+      'Deletes what that deploy created, dependants first (11 resources in the state file, and any resource tagged with that deploy',
     );
     const items = [...ask.matchAll(/(\d+)\. (\S+) (\S+)/g)].map(([, level, type, id]) => ({
       level: Number(level),
@@ -230,7 +230,7 @@ describe('the Deployments screen', () => {
     expect(f.replace(/\s+/g, ' ')).toContain('no blueprint named shop in');
     await deck.press('X');
     const ask = await deck.waitFor('Destroy shop? This cannot be undone.');
-    expect(ask).toContain('Deletes 13 resource(s) of shop in eu-west-1');
+    expect(ask).toContain('Deletes 13 resources of shop in eu-west-1');
     await deck.press('y');
     await deck.waitFor((frame) => /destroyed\s+done/.test(rowOf(frame, 'shop')), 15_000);
     expect(liveOf(cloud, 'shop')).toEqual([]);
@@ -335,7 +335,7 @@ describe('the Deployments screen', () => {
     expect(headline).toBe('1 to update, 1 to replace, 10 unchanged (drifted)');
     expect(printed).toEqual([
       '  ~ update bucket infradeck-demo-shop-images (versioning: true -> false)',
-      '  1. ± replace 3 × t3.medium web in public-a: terminate 2 server(s), launch 3',
+      '  1. ± replace 3 × t3.medium web in public-a: terminate 2 servers, launch 3',
     ]);
     expect(shown).toContain(`Plan ${frame.match(/against the cloud at \d\d:\d\d:\d\d/)?.[0]}: ${headline}`);
     for (const line of printed) expect(shown).toContain(line);

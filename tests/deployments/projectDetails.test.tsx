@@ -14,11 +14,11 @@ describe("a project's details", () => {
     await deck.press('enter');
     let f = await deck.waitFor('shop · staging');
     expect(f).toContain(`State: none yet (a deploy writes ${dataDir}/state/shop.json)`);
-    expect(f).not.toContain('resource(s) recorded');
+    expect(f).not.toMatch(/resources? recorded/);
     await deck.press('D');
     await deck.waitFor('Deploy shop');
     await deck.press('y');
-    f = await deck.waitFor(/State: \S+shop\.json \(13 resource\(s\) recorded\)/, 15_000);
+    f = await deck.waitFor(/State: \S+shop\.json \(13 resources recorded\)/, 15_000);
     expect(f).not.toContain('none yet');
   });
 });

@@ -111,6 +111,8 @@ describe('deploy and destroy on the demo cloud', () => {
     expect(destroyed.deleted.map((r) => r.id).sort()).toEqual(result.created.map((r) => r.id).sort());
     expect(await stateOf(dir)).toMatchObject({ lifecycle: 'destroyed', status: 'done', resources: [] });
     expect(destroyJob.steps.at(-1)).toMatchObject({ step: destroyJob.steps.at(-1)?.total });
+    // The count decides the word: never `resource(s)` nor `level(s)`.
+    expect(destroyJob.lines[0]).toMatch(/^destroy of shop in \S+: 16 resources in 5 levels$/);
   });
 
   it('deploying again changes nothing', async () => {
@@ -429,7 +431,7 @@ describe('bad input met during a deploy', () => {
     await expect(failure).rejects.toThrow(
       /^deploy of shop failed: bucket:infradeck-demo-shop-images: bucket name infradeck-demo-shop-images is already taken by another bucket of this account \(not made by project shop\): choose another name at storage\.buckets\[0\]\.name$/m,
     );
-    await expect(failure).rejects.toThrow(/exist and are recorded in .*shop\.json/);
+    await expect(failure).rejects.toThrow(/shop: 1 resource exists and is recorded in .*shop\.json/);
     const state = await stateOf(dir);
     expect(state).toMatchObject({ status: 'error', lifecycle: 'provision' });
     await expectStateMatchesCloud(dir, cloud);
@@ -495,10 +497,14 @@ describe('rollback', () => {
       'instances:web',
     ]);
 
-    const rollback = await destroyProject(destroyPayload({ rollbackOf: 'd-test-2' }), recordedJob('job-3'), {
+    const rollbackJob = recordedJob('job-3');
+    const rollback = await destroyProject(destroyPayload({ rollbackOf: 'd-test-2' }), rollbackJob, {
       cloud,
       dataDir: dir,
     });
+    expect(rollbackJob.lines[0]).toMatch(
+      /^rollback of deploy d-test-2 of shop in \S+: 3 resources in 2 levels$/,
+    );
     expect(rollback.deleted.map((r) => r.logicalId).sort()).toEqual([
       'bucket:infradeck-demo-shop-logs',
       'instances:web',

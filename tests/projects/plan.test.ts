@@ -100,7 +100,7 @@ describe('a deployed blueprint', () => {
     expect(replace).toMatchObject({ logicalId: 'instances:web', count: 2 });
     expect(replace?.existing).toHaveLength(2);
     expect(replace?.changes).toEqual([{ field: 'type', from: 't3.small', to: 't3.medium' }]);
-    expect(replace?.title).toBe('2 × t3.medium web in public-a: terminate 2 server(s), launch 2');
+    expect(replace?.title).toBe('2 × t3.medium web in public-a: terminate 2 servers, launch 2');
     expect(plan.blockers).toEqual([]);
   });
 
@@ -108,11 +108,16 @@ describe('a deployed blueprint', () => {
     const { resources, state } = await deployedShop();
     const grow = shopBlueprint(['type: t3.small', 'type: t3.medium'], ['count: 2', 'count: 3']).blueprint;
     expect(planDeploy({ blueprint: grow, resources, state }).actions).toMatchObject([
-      { kind: 'replace', count: 3, title: '3 × t3.medium web in public-a: terminate 2 server(s), launch 3' },
+      { kind: 'replace', count: 3, title: '3 × t3.medium web in public-a: terminate 2 servers, launch 3' },
     ]);
     const shrink = shopBlueprint(['type: t3.small', 'type: t3.medium'], ['count: 2', 'count: 1']).blueprint;
     expect(planDeploy({ blueprint: shrink, resources, state }).actions).toMatchObject([
-      { kind: 'replace', count: 1, title: '1 × t3.medium web in public-a: terminate 2 server(s), launch 1' },
+      { kind: 'replace', count: 1, title: '1 × t3.medium web in public-a: terminate 2 servers, launch 1' },
+    ]);
+    // One server: the count decides the word, never `server(s)`.
+    const db = shopBlueprint(['type: r6g.large', 'type: r6g.xlarge']).blueprint;
+    expect(planDeploy({ blueprint: db, resources, state }).actions).toMatchObject([
+      { kind: 'replace', count: 1, title: expect.stringMatching(/: terminate 1 server, launch 1$/) },
     ]);
   });
 
@@ -279,7 +284,7 @@ describe('the plan in lines (what infradeck plan prints and the console shows)',
       { kind: 'create', text: '  1. + create route table public-b 0.0.0.0/0 -> internet gateway' },
       {
         kind: 'replace',
-        text: '  1. ± replace 2 × t3.medium web in public-a: terminate 2 server(s), launch 2',
+        text: '  1. ± replace 2 × t3.medium web in public-a: terminate 2 servers, launch 2',
       },
       {
         kind: 'warning',

@@ -107,6 +107,9 @@ describe('the AI tab', () => {
     await d.waitFor(/b \(4\/4, m next\)/);
     await d.press('M');
     await d.waitFor(/w \(3\/4, m next\)/);
+    // The hint line (over the status bar) says what `l` does now, as the log's line does.
+    const hints = () => plain(d.frame()).trimEnd().split('\n').at(-2) ?? '';
+    expect(hints()).toMatch(/\bl log only\b/);
     await d.press('l');
     await d.waitFor('l shows the chart');
     expect(
@@ -114,6 +117,20 @@ describe('the AI tab', () => {
         .split('\n')
         .some((l) => /\d ┤/.test(l)),
     ).toBe(false);
+    expect(hints()).toMatch(/\bl chart\b/);
+    expect(hints()).not.toContain('log only');
+    await d.press('l');
+    await d.waitFor('l log only');
+    expect(hints()).toMatch(/\bl log only\b/);
+    await d.press('l');
+    await d.waitFor('l shows the chart');
+    await d.press('esc');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    // Opened again, the run starts with its chart, and the hint says so.
+    await d.press('enter');
+    await d.waitFor(/val_loss \(1\/4, m next\)|w \(3\/4, m next\)/);
+    expect(hints()).toMatch(/\bl log only\b/);
+    expect(plain(d.frame())).toContain('· l log only');
     await d.press('esc');
     await d.waitFor(/RUN +STATUS +PARAMS/);
     await d.press('esc');

@@ -81,6 +81,41 @@ describe('the Jobs screen', () => {
     await d.waitFor('PROGRESS');
   });
 
+  it('puts the cursor on the job :run just queued, so Enter opens it and not the row it was on', async () => {
+    const d = await start();
+    await run(d, 'echo first');
+    await run(d, 'echo second');
+    await d.waitFor((f) => (f.match(/ completed /g) ?? []).length === 2);
+    // The cursor on the newest job, then on the older one: a new job comes in above either.
+    for (const moves of [[], ['j']]) {
+      await d.press(...moves);
+      const jobs = (await bus!.queue.list()).length;
+      await d.waitFor(`${1 + moves.length}/${jobs}`);
+      await run(d, `sh -c "sleep 2; echo done ${jobs + 1}"`);
+      await d.waitFor(`1/${jobs + 1}`);
+      d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+      const [queued] = await bus!.queue.list();
+      await d.press('enter');
+      await d.waitFor(`sh -c 'sleep 2; echo done ${jobs + 1}'`);
+      expect(d.frame()).toMatch(new RegExp(`^${queued.id}  command  `, 'm'));
+      await d.press('esc');
+      await d.waitFor('PROGRESS');
+    }
+  });
+
+  it('moves the cursor onto the job :run queued once: a key moves it on from there', async () => {
+    const d = await start();
+    await run(d, 'echo first');
+    await run(d, 'sh -c "sleep 0.3; echo second"');
+    await d.waitFor('1/2');
+    await d.press('j');
+    await d.waitFor('2/2');
+    // The job's events (started, completed) draw the table again: the cursor stays where the key put it.
+    await d.waitFor((f) => (f.match(/ completed /g) ?? []).length === 2);
+    expect(d.frame()).toContain('2/2');
+    expect(d.store.getState().jobs.lastQueued).toBeUndefined();
+  });
+
   it('masks a secret in the queued message of :run', async () => {
     const d = await start();
     await run(d, 'sh -c "echo AKIAIOSFODNN7EXAMPLE"');

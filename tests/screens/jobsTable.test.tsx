@@ -202,4 +202,28 @@ describe('the Jobs status filter', () => {
     expect(f).toContain('1 of 4 jobs waiting for an approval');
     expect(f).not.toContain('approval_pending run');
   });
+
+  it('keeps the columns of the jobs when the filter leaves none or one: at 80, no TRY, BY and TOOK squeezed in', async () => {
+    const d = await openJobs({ columns: 80, rows: 24 });
+    // The headings without the cursor's `1/3` at their right.
+    const headings = (frame: string) =>
+      header(frame)
+        .replace(/\s+\d+\/\d+$/, '')
+        .trimEnd();
+    const all = headings(await d.waitFor('PROGRESS'));
+    expect(all).toMatch(/^ {2}ID +KIND +STATUS +PROGRESS +AGE +WHAT/);
+    for (const status of ['cancelled', 'failed', 'completed']) {
+      await d.press(':');
+      await d.type(`jobs ${status}`);
+      await d.press('enter');
+      const f = await d.waitFor(status === 'cancelled' ? 'No job cancelled' : `jobs ${status}`);
+      // The same headings in the same places as over every job.
+      expect(headings(f), status).toBe(all);
+    }
+    // A schedule with no run: its empty list is laid out as the jobs are too.
+    d.store.getState().actions.jobs.setStatusFilter(undefined);
+    d.store.getState().actions.jobs.setScheduleFilter('uptime');
+    const runs = await d.waitFor('No run of uptime');
+    expect(headings(runs)).toBe(all);
+  });
 });

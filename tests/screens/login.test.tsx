@@ -60,7 +60,8 @@ describe('typing AWS keys into :login', () => {
       },
     });
     const d = await login(cloud);
-    await d.waitFor('123456789012 arn:aws:iam::');
+    // The account the keys are of (its ARN is left out, never cut, while an unread problem takes the room).
+    await d.waitFor(/ 123456789012 /);
     expect(saved).toEqual([
       { label: 'ops', keys: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: secret } },
     ]);

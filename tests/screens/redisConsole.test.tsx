@@ -50,4 +50,28 @@ describe.skipIf(skipRedis)('the console on Redis', () => {
     await deck.press('esc', '1');
     await deck.waitFor(`${worker.id}`);
   });
+
+  it('puts the cursor on the job :run just queued, listed when its event comes over Redis', async () => {
+    const prefix = uniquePrefix('console');
+    prefixes.push(prefix);
+    const consoleBus = await openBus({ redisUrl, prefix });
+    const workerBus = await openBus({ redisUrl, prefix });
+    opened.push(consoleBus, workerBus);
+    workerBus.consume({ command }, { concurrency: 2 });
+    deck = await startDeck({ bus: deckBusOf(consoleBus, operator), size: { columns: 120, rows: 30 } });
+    await deck.waitFor('redis connected');
+    await deck.press('3', ':');
+    await deck.type('run echo first');
+    await deck.press('enter');
+    await deck.waitFor('completed', 10_000);
+    await deck.press(':');
+    await deck.type('run sh -c "sleep 2; echo done"');
+    await deck.press('enter');
+    await deck.waitFor('1/2', 10_000);
+    const [queued] = await consoleBus.queue.list({ kind: 'command' });
+    expect(queued.payload).toMatchObject({ args: ['-c', 'sleep 2; echo done'] });
+    deck.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await deck.press('enter');
+    await deck.waitFor(new RegExp(`^${queued.id}  command  `, 'm'));
+  });
 });

@@ -84,6 +84,38 @@ describe('the Timeline tab at 80x24', () => {
     expect(at.slice(1).filter((l) => l.trim())).toEqual([expect.stringMatching(/queued deploy shop/)]);
   });
 
+  // At 09:44:39 the list `Latest up to the cursor (09:44:39)` began with 09:44:48 and 09:44:42: it went to the end of
+  // the cursor's column, a minute wide, while its title (and the footer's nearest events) meant the cursor's time.
+  it("lists only what happened up to the time its title gives the cursor, not to its column's end", async () => {
+    const every2s = (now: number) =>
+      Array.from({ length: 150 }, (_, i) =>
+        storedEvent(now - 300_000 + i * 2_000, 2_000 + i, {
+          level: 'info',
+          type: 'job.started',
+          jobId: `j${i}`,
+          source: { worker: 'ops-2:4411' },
+          message: `started run tick-${i}`,
+          data: { kind: 'command' },
+        }),
+      );
+    const d = await openTimeline({ columns: 80, rows: 24 }, every2s);
+    await d.press('left', 'left', 'left');
+    const rows = latestRows(d.lines());
+    const title = /^ Latest up to the cursor \((\d\d:\d\d:\d\d)\), newest first/.exec(rows[0] ?? '');
+    expect(title).not.toBeNull();
+    const times = rows
+      .slice(1)
+      .map((l) => /^ \S+ +(\d\d:\d\d:\d\d) /.exec(l)?.[1])
+      .filter((x): x is string => x !== undefined);
+    expect(times.length).toBeGreaterThan(2);
+    const seconds = (hms: string) => hms.split(':').reduce((a, b) => a * 60 + Number(b), 0);
+    // Seconds from the cursor back to each event (a list around midnight goes on from the day before).
+    const before = times.map((x) => (seconds(title![1]) - seconds(x) + 86_400) % 86_400);
+    for (const gap of before) expect(gap).toBeLessThan(12 * 3600);
+    // Dense events (one each 2 s): the newest listed is the last at or before the cursor.
+    expect(before[0]).toBeLessThanOrEqual(2);
+  });
+
   it('after a resize to 120x35 and back, the lanes grow and the list keeps the rows they leave', async () => {
     const d = await openTimeline();
     await d.resize(120, 35);

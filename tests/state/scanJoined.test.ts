@@ -98,7 +98,7 @@ describe('the words of a joined scan', () => {
     const at = minute + 20_000;
     const note = (view: Partial<JobView>) => joinedScanNote(scanJob(view), at);
     expect(note({ status: 'active', createdAt: at - 3_000, startedAt: at - 2_000 })).toBe(
-      'scan: joined job idem-4f2a9c01b3, started just now; s scans again in 40 s',
+      'scan: joined job idem-4f2a9c01b3, started 2 s ago; s scans again in 40 s',
     );
     expect(note({ status: 'queued', createdAt: at - 15_000 })).toBe(
       'scan: joined job idem-4f2a9c01b3, queued 15 s ago; s scans again in 40 s',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TimelineEvent } from '../../src/domain/timelineLanes';
-import { footerLines } from '../../src/screens/timeline/timelineText';
+import { footerLines, recentLines } from '../../src/screens/timeline/timelineText';
 
 const now = Date.UTC(2026, 11, 7, 9, 30);
 
@@ -36,5 +36,14 @@ describe('the Timeline footer', () => {
     expect(lines.map((l) => l.slice(0, 9))).toEqual([' cursor 0', ' deploys ', '▸jobs    ', ' errors  ']);
     expect(lines.filter((l) => l.includes('▸'))).toHaveLength(1);
     expect(lines[3]).toContain('✖ command echo web: failed: exit 1 · worker vm:2 · job 205');
+  });
+});
+
+describe('the latest events under the footer, with nothing to list', () => {
+  const base = { events: [], t: Date.parse('2026-03-01T09:44:39'), span: 3_600_000, width: 60, rows: 3 };
+
+  it('says none up to the cursor (later events of the window may be drawn), else none in the window', () => {
+    expect(recentLines({ ...base, cursor: true })[1]?.trimEnd()).toBe('  none up to the cursor');
+    expect(recentLines({ ...base, cursor: false })[1]?.trimEnd()).toBe('  none in this window');
   });
 });

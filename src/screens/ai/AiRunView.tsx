@@ -15,6 +15,7 @@ import { formatMetric } from '../../domain/experimentMetrics';
 import { isFinished } from '../../domain/job';
 import { fitWidth, stripControl } from '../../domain/text';
 import type { RunChart } from '../../state/slices/ai';
+import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -29,6 +30,11 @@ interface DrawnChart {
   min: number;
   max: number;
   last?: SeriesPoint;
+}
+
+/** Back to the chart; `all`: no entry is left to close that would send Esc back to another tab (`backFrom`). */
+function closeLogOnly(actions: DeckActions): void {
+  actions.ui.closeView('aiRun', { all: true });
 }
 
 const FOLLOWING: TextViewState = { follow: true, offset: 0, wrap: false, scrollX: 0 };
@@ -48,6 +54,17 @@ export function cycleMetric(
   if (names.length === 0) return undefined;
   const at = current === undefined ? -1 : names.indexOf(current);
   return names[(((at + step) % names.length) + names.length) % names.length];
+}
+
+/**
+ * `l` in a run: the log alone. Kept in the store, as the run's entry in `ui.views.aiRun`, so the hint line (which the
+ * screen's view names from the store) says what `l` does now; it ends with the run view (each opening starts with
+ * the chart).
+ */
+const LOG_ONLY = 'logOnly:';
+export function logOnlyOf(s: Pick<DeckState, 'ui' | 'ai'>): boolean {
+  const top = s.ui.views.aiRun?.at(-1);
+  return top !== undefined && s.ai.run !== undefined && top === `${LOG_ONLY}${s.ai.run}`;
 }
 
 /** The lines the chart gets of `rest` (what the header lines leave): most of them, the log keeps at least 3. */
@@ -124,7 +141,10 @@ export function AiRunView({
   // The log's version changes with every line: read here so this view draws again.
   useDeck((s) => (s.jobs.log?.jobId === row.id ? s.jobs.log.version : 0));
   const [view, setView] = useState(FOLLOWING);
-  const [logOnly, setLogOnly] = useState(false);
+  const logOnly = useDeck(logOnlyOf);
+  const setLogOnly = (on: boolean) =>
+    on ? actions.ui.openView('aiRun', `${LOG_ONLY}${row.id}`, { fresh: true }) : closeLogOnly(actions);
+  useEffect(() => () => closeLogOnly(actions), [actions]);
   const running = !isFinished(row.status);
   const now = useClock(active && running);
   // Another tab opened another job's log meanwhile: this run's comes back with the tab.
@@ -168,7 +188,7 @@ export function AiRunView({
       if (action === 'view.back') actions.ai.back();
       else if (action === 'ai.metric') actions.ai.setMetric(cycleMetric(names, metric, 1));
       else if (action === 'ai.metricPrev') actions.ai.setMetric(cycleMetric(names, metric, -1));
-      else if (action === 'ai.logOnly') setLogOnly((v) => !v);
+      else if (action === 'ai.logOnly') setLogOnly(!logOnly);
       else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
       else if (action === 'ai.retry') askRetry(row, actions, readOnly, 'run');
       else if (action === 'clipboard.copy') copy(row.id);

@@ -15,7 +15,7 @@ import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { slowClockMs, useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
-import { AiRunView } from './AiRunView';
+import { AiRunView, logOnlyOf } from './AiRunView';
 import { experimentColumns } from './aiColumns';
 import { CompareView } from './CompareView';
 import { NewRunForm } from './NewRunForm';
@@ -200,20 +200,23 @@ const runsView: ScreenView = {
     { action: 'view.back', label: 'back' },
   ],
 };
-const runView: ScreenView = {
+/** A run: `l` shows the log alone, or the chart again when it does (the hint says which it does now). */
+const runViewOf = (l: string): ScreenView => ({
   id: 'aiRun',
   title: 'run',
   scopes: ['log'],
   hints: [
     { action: 'ai.metric', label: 'metric' },
-    { action: 'ai.logOnly', label: 'log only' },
+    { action: 'ai.logOnly', label: l },
     { action: 'ai.cancel', label: 'cancel' },
     { action: 'ai.retry', label: 'retry' },
     { action: 'nav.bottom', label: 'follow' },
     { action: 'view.back', label: 'back' },
     { action: 'log.search', label: 'search' },
   ],
-};
+});
+const runView = runViewOf('log only');
+const runLogOnlyView = runViewOf('chart');
 const compareView: ScreenView = {
   id: 'aiCompare',
   title: 'compare',
@@ -282,7 +285,8 @@ const views: Record<AiShown, ScreenView | undefined> = {
 };
 
 function aiView(s: DeckState): ScreenView | undefined {
-  return views[aiShown(s)];
+  const shown = aiShown(s);
+  return shown === 'run' && logOnlyOf(s) ? runLogOnlyView : views[shown];
 }
 
 const runKeys = (scope: string): ActionDef[] => [

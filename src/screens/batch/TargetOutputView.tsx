@@ -3,8 +3,10 @@ import { useEffect, useState } from 'react';
 import { isTextViewAction, type TextViewState, textViewStep } from '../../components/LogView';
 import { useLogSearch } from '../../components/useLogSearch';
 import type { BatchRunView } from '../../domain/batchRun';
-import { isFinished } from '../../domain/job';
-import { fitWidth, formatAge } from '../../domain/text';
+import { isFinished, type JobView } from '../../domain/job';
+import type { BatchRunTarget } from '../../domain/jobKinds/batch';
+import { formatDuration } from '../../domain/jobText';
+import { fitWidth } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -13,6 +15,33 @@ import { jobBodyLines, jobSummaryLines, outputHeading } from '../jobs/jobDetails
 import { durationOf, exitCodeOf, targetStatusColor } from './targetColumns';
 
 const FOLLOWING: TextViewState = { follow: true, offset: 0, wrap: false, scrollX: 0 };
+
+/**
+ * `roll › web-2 · wave 2 · FAILED · exit 1 · took 12ms`: the target, its state, and how long it took as every
+ * measured duration reads (the Jobs tab, the attempts under the log: `completed in 12ms`).
+ */
+export function targetOutputTitle(
+  run: BatchRunView,
+  jobId: string,
+  target: BatchRunTarget | undefined,
+  job: JobView | undefined,
+  now: number,
+): string {
+  const row = target ? (job ? { target, job } : { target }) : undefined;
+  const exit = row ? exitCodeOf(row) : undefined;
+  const took = row ? durationOf(row, now) : undefined;
+  const status = target?.status ?? job?.status ?? 'unknown';
+  return [
+    `${run.payload.name} › ${target?.name ?? jobId}`,
+    target ? `wave ${target.wave}` : '',
+    status.toUpperCase(),
+    exit !== undefined ? `exit ${exit}` : '',
+    // null: its worker died while it ran (the output's last line says so); nobody saw the program end.
+    took === null ? 'took unknown' : took !== undefined ? `took ${formatDuration(took)}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
 
 /**
  * Enter on a target: its child job's output (the Jobs tab's log of it, followed while it runs), then how the job
@@ -71,20 +100,7 @@ export function TargetOutputView({
     active,
   );
 
-  const row = target ? (job ? { target, job } : { target }) : undefined;
-  const exit = row ? exitCodeOf(row) : undefined;
-  const took = row ? durationOf(row, now) : undefined;
-  const status = target?.status ?? job?.status ?? 'unknown';
-  const title = [
-    `${run.payload.name} › ${target?.name ?? jobId}`,
-    target ? `wave ${target.wave}` : '',
-    status.toUpperCase(),
-    exit !== undefined ? `exit ${exit}` : '',
-    // null: its worker died while it ran (the output's last line says so); nobody saw the program end.
-    took === null ? 'took unknown' : took !== undefined ? `took ${formatAge(took)}` : '',
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  const title = targetOutputTitle(run, jobId, target, job, now);
   const where = view.follow ? (running ? 'following' : 'end') : 'scrolled';
   const sub = `job ${jobId}${job?.worker ? ` on ${job.worker}` : ''} · ${where}${view.wrap ? ' · wrapped' : ''}`;
   const color = target ? targetStatusColor[target.status] : undefined;

@@ -3,7 +3,8 @@ import type { BatchTargetStatus } from '../../domain/batchOutcome';
 import { targetDurationMs } from '../../domain/batchRun';
 import type { JobView } from '../../domain/job';
 import type { BatchRunTarget, BatchTargetResult } from '../../domain/jobKinds/batch';
-import { formatAge, stripControl } from '../../domain/text';
+import { formatDuration } from '../../domain/jobText';
+import { stripControl } from '../../domain/text';
 
 /** A line of a run's target table: the target as the run counts it, and its child job when it has one. */
 export interface TargetRow {
@@ -101,11 +102,12 @@ export function targetColumns(now: () => number): Column<TargetRow>[] {
       key: 'took',
       title: 'TOOK',
       priority: Priority.main,
-      width: 4,
+      // Measured, as the Jobs tab's TOOK and `infradeck jobs` say it: `999ms`, `59.9s`, `59m59s`, `23h59m` whole.
+      width: 6,
       align: 'right',
       value: (r) => {
         const ms = durationOf(r, now());
-        return ms === undefined ? '' : ms === null ? '-' : formatAge(ms);
+        return ms === undefined ? '' : ms === null ? '-' : formatDuration(ms);
       },
       sortValue: (r) => durationOf(r, now()) ?? -1,
     },

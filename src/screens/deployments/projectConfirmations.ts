@@ -97,7 +97,7 @@ export async function askDestroy(
   const order = planDeletion(found, found);
   const lines = [
     `In ${account}.`,
-    `Deletes ${found.length + onlyRecorded.length} resource(s) of ${name} in ${row.region ?? '?'}, dependants first:`,
+    `Deletes ${found.length + onlyRecorded.length} resource${found.length + onlyRecorded.length === 1 ? '' : 's'} of ${name} in ${row.region ?? '?'}, dependants first:`,
   ];
   lines.push(...levelLines(order, describe));
   for (const r of onlyRecorded) lines.push(`   ${r.type} ${r.id} (${r.logicalId}, in the state file only)`);
@@ -111,7 +111,7 @@ export async function askDestroy(
     toggle: buckets
       ? {
           key: 'e',
-          label: `also delete every object in ${buckets} bucket(s); without it a non-empty bucket stays`,
+          label: `also delete every object in ${buckets} bucket${buckets === 1 ? '' : 's'}; without it a non-empty bucket stays`,
         }
       : undefined,
     onYes: ({ toggle }) =>
@@ -207,7 +207,7 @@ export async function askRollback(
   };
   const lines = [
     `In ${account}.`,
-    `Deletes what that deploy created, dependants first (${recorded.length} resource(s) in the state file, and ` +
+    `Deletes what that deploy created, dependants first (${recorded.length} resource${recorded.length === 1 ? '' : 's'} in the state file, and ` +
       'any resource tagged with that deploy; same number = at once). What earlier deploys made stays.',
   ];
   lines.push(...levelLines(order, describeTarget));

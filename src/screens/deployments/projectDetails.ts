@@ -18,8 +18,8 @@ export function blueprintSummary(bp: Blueprint): string[] {
   if (net) {
     const pub = net.subnets.filter((s) => s.public).length;
     lines.push(
-      `Network: VPC ${net.vpc.cidr}, ${net.subnets.length} subnet(s)${pub ? ` (${pub} public)` : ''}` +
-        `${net.internetGateway ? ', internet gateway' : ''}, ${net.securityGroups.length} security group(s)`,
+      `Network: VPC ${net.vpc.cidr}, ${net.subnets.length} subnet${net.subnets.length === 1 ? '' : 's'}${pub ? ` (${pub} public)` : ''}` +
+        `${net.internetGateway ? ', internet gateway' : ''}, ${net.securityGroups.length} security group${net.securityGroups.length === 1 ? '' : 's'}`,
     );
   } else lines.push('Network: none');
   const instances = bp.compute?.instances ?? [];
@@ -116,7 +116,10 @@ export function projectDetailLines(
   const text: string[] = bp ? blueprintSummary(bp) : [`${row.name} (no valid blueprint)`];
   text.push(`File: ${entry.file}`);
   // The state file's place is known before any deploy writes it: say which it is.
-  if (entry.state) text.push(`State: ${entry.stateFile} (${row.recorded} resource(s) recorded)`);
+  if (entry.state)
+    text.push(
+      `State: ${entry.stateFile} (${row.recorded} resource${row.recorded === 1 ? '' : 's'} recorded)`,
+    );
   else if (entry.stateErrors.length > 0) text.push(`State: ${entry.stateFile} (not readable, see below)`);
   else if (entry.stateFile) text.push(`State: none yet (a deploy writes ${entry.stateFile})`);
   text.push(

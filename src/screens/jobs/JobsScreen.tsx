@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
+import { measureColumns } from '../../components/columnLayout';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
@@ -30,12 +31,10 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const scope = scheduleFilter === undefined ? 'jobs' : runsView.id;
   const filterText = useDeck((s) => s.ui.filters[scope] ?? '');
   // Every job (or every run of the schedule), then those of the status filter.
+  const all = useMemo(() => jobsNewestFirst(byId), [byId]);
   const listed = useMemo(
-    () =>
-      jobsNewestFirst(byId).filter(
-        (j) => scheduleFilter === undefined || j.schedule?.name === scheduleFilter,
-      ),
-    [byId, scheduleFilter],
+    () => (scheduleFilter === undefined ? all : all.filter((j) => j.schedule?.name === scheduleFilter)),
+    [all, scheduleFilter],
   );
   const rows = useMemo(
     () => (statusFilter ? listed.filter((j) => j.status === statusFilter) : listed),
@@ -43,12 +42,29 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   );
   const columns = useMemo(() => jobColumns(Date.now, summaries), [summaries]);
   const tableHeight = height - 1;
-  const table = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
+  const filtered = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
+  // The columns are measured over the jobs listed, not over those of the status filter (as the `/` filter leaves
+  // them): `f` does not move them. With no job in that status (or no run of the schedule) only the titles were
+  // measured, each fit, and every heading showed (TRY, BY and TOOK too, which the jobs leave no room for).
+  const measureOn = rows === listed && rows.length > 0 ? undefined : listed.length > 0 ? listed : all;
+  const widths = useMemo(
+    () => (measureOn && measureOn.length > 0 ? measureColumns(measureOn, columns) : undefined),
+    [measureOn, columns],
+  );
+  const table = widths ? { ...filtered, naturalWidths: widths } : filtered;
   const copy = useCopy();
+
+  // A job just queued with `:run` gets the cursor once it is listed (over Redis its event may come after the queue
+  // answered), so Enter opens it and not the row the cursor was on; a key pressed before that keeps the cursor.
+  const lastQueued = useDeck((s) => s.jobs.lastQueued);
+  useLayoutEffect(() => {
+    if (lastQueued !== undefined && table.focus(lastQueued)) actions.jobs.forgetLastQueued();
+  });
 
   useKeys(
     'screen',
     (press) => {
+      actions.jobs.forgetLastQueued();
       const action = press.action([scope, 'list']);
       const job = table.cursorRow;
       if (action === 'view.back') {

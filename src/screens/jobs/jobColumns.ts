@@ -2,6 +2,7 @@ import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
 import { formatDuration } from '../../domain/jobText';
+import { shownJobId } from '../../domain/shownJobId';
 import { formatAge } from '../../domain/text';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
@@ -17,23 +18,6 @@ export function progressBar(job: JobView, barWidth = 8): string {
 export function jobDuration(job: JobView, now: number): string {
   const took = attemptDuration(job, now);
   return took === undefined ? '' : formatDuration(took);
-}
-
-/** BullMQ's id of a schedule's tick over Redis: `repeat:schedule:NAME:<tick ms>`. */
-const tickId = /^repeat:schedule:(.+):(\d{10,})$/;
-
-/**
- * The ID column's text: a job's id, but a schedule's tick over Redis as its schedule and tick in local time
- * (`nightly-report 06-11 02:30`, `:SS` when the tick is not on a minute): cut to a column, the real id kept only its
- * constant start (`repeat:s…4480000`) and hid which schedule it runs. `y` and `Enter` use the real id.
- */
-export function shownJobId(id: string): string {
-  const tick = tickId.exec(id);
-  const at = tick ? new Date(Number(tick[2])) : undefined;
-  if (!tick || !at || Number.isNaN(at.getTime())) return id;
-  const two = (n: number) => String(n).padStart(2, '0');
-  const seconds = at.getSeconds() || at.getMilliseconds() ? `:${two(at.getSeconds())}` : '';
-  return `${tick[1]} ${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}${seconds}`;
 }
 
 /** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */

@@ -38,7 +38,7 @@ export function quotaText(quotas: readonly HostQuota[], now: number): string {
 }
 
 /** The line under the table: the cursor row in full (its problem, or its last run). */
-function rowNote(row: PipelineRow | undefined, now: number): { text: string; error: boolean } {
+export function rowNote(row: PipelineRow | undefined, now: number): { text: string; error: boolean } {
   if (!row) return { text: '', error: false };
   const last = row.runs[0];
   if (row.problem !== undefined) {

@@ -43,7 +43,7 @@ export function deleteConfirmation(
     toggle: buckets.length
       ? {
           key: 'e',
-          label: `also delete every object in ${buckets.length} bucket(s); without it a non-empty bucket stays`,
+          label: `also delete every object in ${buckets.length} bucket${buckets.length === 1 ? '' : 's'}; without it a non-empty bucket stays`,
         }
       : undefined,
     onYes: ({ toggle }) => void actions.cloud.terminate(selected, typed, toggle),

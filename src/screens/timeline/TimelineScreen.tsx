@@ -342,9 +342,10 @@ function TimelineScreen({ width, height, active }: ScreenProps) {
               : `  ${item.title}`,
           )
     : [];
-  // What happened up to the cursor, as text, in the rows the lanes and the footer leave (the end of its column).
-  const until =
-    cursorCol !== undefined && cells > 0 ? start + ((cursorCol + 1) * (end - start)) / cells : end;
+  // What happened up to the cursor, as text, in the rows the lanes and the footer leave: up to the cursor's time
+  // (the one its title prints and the footer's nearest events are measured from, an event at it included), not the
+  // end of its column, which would list events after the time the title says.
+  const until = cursorCol !== undefined ? Math.floor(t) + 1 : end;
   // With no lane shown, a note says why in the first lane's row.
   const noteRow = shown.length === 0 && height > 4 ? 1 : 0;
   const recentRowsLeft = layout.recentRows - noteRow >= 2 ? layout.recentRows - noteRow : 0;

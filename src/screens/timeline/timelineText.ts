@@ -60,7 +60,11 @@ export function headerText(opts: {
     opts.filtered ?? `${opts.total.toLocaleString('en-US')} events`,
     feed,
     ...(opts.pins ? [`${opts.pins} pin${opts.pins === 1 ? '' : 's'}`] : []),
-    ...(opts.notShown.length ? [`+${opts.notShown.length} lane(s) below: ${opts.notShown.join(', ')}`] : []),
+    ...(opts.notShown.length
+      ? [
+          `+${opts.notShown.length} lane${opts.notShown.length === 1 ? '' : 's'} below: ${opts.notShown.join(', ')}`,
+        ]
+      : []),
   ].join(' · ');
 }
 
@@ -166,7 +170,9 @@ export function recentLines(opts: {
     if (out.length >= rows) break;
     out.push(eventLine(` ${fitWidth(e.lane, titleWidth)} ${shortMoment(e.time, span)} `, e, width));
   }
-  if (opts.events.length === 0 && out.length < rows) out.push(fitWidth('  none in this window', width));
+  // With the cursor, later events of the window may show in the lanes and the footer: none is up to the cursor.
+  const none = opts.cursor ? '  none up to the cursor' : '  none in this window';
+  if (opts.events.length === 0 && out.length < rows) out.push(fitWidth(none, width));
   while (out.length < rows) out.push(' '.repeat(Math.max(0, width)));
   return out;
 }

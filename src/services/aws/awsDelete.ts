@@ -187,7 +187,7 @@ async function deleteBucket(s3: S3Client, bucket: string, options: DeleteOptions
           const e = out.Errors[0];
           throw new CloudError(
             e.Code ?? 'DeleteObjectsFailed',
-            `bucket ${bucket}: ${out.Errors.length} object(s) could not be deleted, e.g. ${e.Key}: ${e.Message ?? e.Code}`,
+            `bucket ${bucket}: ${out.Errors.length} object${out.Errors.length === 1 ? '' : 's'} could not be deleted, e.g. ${e.Key}: ${e.Message ?? e.Code}`,
           );
         }
         deleted += page.objects.length;

@@ -83,7 +83,7 @@ export async function deleteInOrder(
     throwIfAborted(signal);
     try {
       const n = await provider.revokeGroupReferences(group.region, group.id, references, signal);
-      progress(`revoked ${n} rule(s) of ${group.id} referencing ${references.join(', ')}`);
+      progress(`revoked ${n} rule${n === 1 ? '' : 's'} of ${group.id} referencing ${references.join(', ')}`);
     } catch (err) {
       if (isAbort(err)) throw err;
       progress(
@@ -158,7 +158,7 @@ export async function deleteInOrder(
       options.onProgress?.({
         step,
         total,
-        message: `waiting for ${terminating.length} server(s) to terminate: ${terminating.map((r) => r.id).join(', ')}`,
+        message: `waiting for ${terminating.length} server${terminating.length === 1 ? '' : 's'} to terminate: ${terminating.map((r) => r.id).join(', ')}`,
       });
     await mapLimit(terminating, 16, async (r) => {
       try {

@@ -615,7 +615,7 @@ class DeployRun {
     const count = (action.count ?? 0) - appeared.length;
     if (count <= 0) {
       await this.untilRunning(d, appeared);
-      return `${d.logicalId}: ${appeared.length} server(s) already launched, none more needed`;
+      return `${d.logicalId}: ${appeared.length} server${appeared.length === 1 ? '' : 's'} already launched, none more needed`;
     }
 
     const earlier = this.recorder.state.pending.find(
@@ -721,7 +721,7 @@ class DeployRun {
       .catch(() => {});
     const existing = this.recorder.state.resources;
     const note =
-      `${this.project}: ${existing.length} resource(s) exist and are recorded in ${this.recorder.file}` +
+      `${this.project}: ${existing.length} resource${existing.length === 1 ? ' exists and is' : 's exist and are'} recorded in ${this.recorder.file}` +
       `${
         existing.length
           ? ` (${existing

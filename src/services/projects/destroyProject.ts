@@ -80,7 +80,7 @@ export async function destroyProject(
 
     const plan = planDeletion(targets, tagged);
     await ctx.log(
-      `${what} of ${project} in ${region}: ${targets.length} resource(s) in ${plan.levels.length} level(s)` +
+      `${what} of ${project} in ${region}: ${targets.length} resource${targets.length === 1 ? '' : 's'} in ${plan.levels.length} level${plan.levels.length === 1 ? '' : 's'}` +
         (payload.emptyBuckets ? '; buckets are emptied first (confirmed)' : ''),
       'info',
     );
@@ -174,8 +174,8 @@ export async function destroyProject(
     if (problems.length > 0) {
       // A DependencyViolation that outlived its retries, a refusal: running the job again now changes nothing.
       throw new ExplainedError(
-        `${what} of ${project} did not finish: ${problems.length} resource(s) could not be deleted:\n  ${problems.join('\n  ')}\n` +
-          `${left.length} resource(s) are still recorded in ${recorder.file}; run the ${what} again once fixed`,
+        `${what} of ${project} did not finish: ${problems.length} resource${problems.length === 1 ? '' : 's'} could not be deleted:\n  ${problems.join('\n  ')}\n` +
+          `${left.length} resource${left.length === 1 ? ' is' : 's are'} still recorded in ${recorder.file}; run the ${what} again once fixed`,
         { permanent: report.failed.every((f) => f.lasting) },
       );
     }

@@ -82,7 +82,7 @@ export async function loadProjects(dataDir: string): Promise<ProjectEntry[]> {
       line: 0,
       column: 0,
       path: '',
-      message: `no blueprint named ${name} in ${dir} (renamed or deleted); the state file lists ${live} resource(s)`,
+      message: `no blueprint named ${name} in ${dir} (renamed or deleted); the state file lists ${live} resource${live === 1 ? '' : 's'}`,
     };
     withState.push({
       file,

@@ -53,6 +53,11 @@ export interface JobsState {
   /** Only the runs of this schedule (Enter on the Scheduler tab). */
   scheduleFilter?: string;
   log?: JobLog;
+  /**
+   * The job `:run` queued last in this console, until the Jobs tab puts its cursor on it (it may be listed after the
+   * queue answers, over Redis) or a key moves the cursor first.
+   */
+  lastQueued?: string;
 }
 
 export interface JobsActions {
@@ -67,6 +72,8 @@ export interface JobsActions {
   refresh(): Promise<void>;
   /** Reads these jobs by id (those known only from events, without their payload); one read per job at a time. */
   read(ids: readonly string[]): Promise<void>;
+  /** The Jobs tab's cursor went onto `lastQueued`, or a key moved it first: nothing left to put it on. */
+  forgetLastQueued(): void;
   setStatusFilter(status: JobStatus | undefined): void;
   /** Shows only the runs of `schedule` (undefined: every job again). */
   setScheduleFilter(schedule: string | undefined): void;
@@ -111,6 +118,7 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
             ...(get().workspace.readOnly ? { readOnly: true } : {}),
           });
           notify('info', `queued job ${id}: ${maskSecrets([program, ...args].join(' '))}`);
+          patch({ lastQueued: id });
           return id;
         } catch (error) {
           notify('error', `run ${program}: ${errorText(error)}`);
@@ -261,6 +269,9 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         }
       },
 
+      forgetLastQueued: () => {
+        if (get().jobs.lastQueued !== undefined) patch({ lastQueued: undefined });
+      },
       setStatusFilter: (status) => patch({ statusFilter: status }),
       setScheduleFilter: (schedule) => patch({ scheduleFilter: schedule }),
 

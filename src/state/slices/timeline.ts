@@ -185,7 +185,11 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
         let merged = pins;
         for (const p of state().pins) merged = addPin(merged, p);
         patch({ pins: merged });
-        if (skipped) notify('warn', `${timeline.pinsFile}: ${skipped} pin(s) did not read and were left out`);
+        if (skipped)
+          notify(
+            'warn',
+            `${timeline.pinsFile}: ${skipped} pin${skipped === 1 ? ' did not read and was' : 's did not read and were'} left out`,
+          );
       } catch (error) {
         patch({ pinsError: errorText(error) });
         notify('error', errorText(error));

@@ -172,7 +172,12 @@ export function instancesHandler(deps: CloudJobDeps): Handler<'instances'> {
         ? { kind: 'state', region: payload.region, id, state: r.state }
         : { kind: 'deleted', region: payload.region, id };
     });
-    await publishChanges(ctx, identity.account, gone, `${missing.length} instance(s) gone`);
+    await publishChanges(
+      ctx,
+      identity.account,
+      gone,
+      `${missing.length} instance${missing.length === 1 ? '' : 's'} gone`,
+    );
 
     let outcomes: InstanceOutcome[];
     if (payload.action === 'reboot') {
