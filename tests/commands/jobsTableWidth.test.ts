@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import stringWidth from 'string-width';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobsCommand } from '../../src/commands/jobs';
@@ -10,18 +9,7 @@ import { openBus } from '../../src/services/bus/openBus';
 import { RedisScheduler } from '../../src/services/scheduler/redisScheduler';
 import { alice, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-
-/** A terminal's stdout: what it is written, and how wide it is (`columns`, as a TTY stream says). */
-class Terminal extends Writable {
-  text = '';
-  constructor(readonly columns?: number) {
-    super();
-  }
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
   const prefix = uniquePrefix('jobswidth');
@@ -74,8 +62,8 @@ describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
   }
 
   async function jobs(columns: number | undefined, env: NodeJS.ProcessEnv = {}, argv: string[] = []) {
-    const stdout = new Terminal(columns);
-    const stderr = new Terminal();
+    const stdout = new Capture(columns);
+    const stderr = new Capture();
     const code = await jobsCommand(argv, {
       stdout,
       stderr,
@@ -128,7 +116,7 @@ describe.skipIf(skipRedis)('infradeck jobs on a terminal', () => {
 
 describe('printTable without a terminal width', () => {
   it('prints every column whole, as before (the other commands)', () => {
-    const out = new Terminal();
+    const out = new Capture();
     printTable(
       out,
       ['NAME', 'STATE', 'NOTE'],

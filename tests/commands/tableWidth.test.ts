@@ -1,23 +1,11 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
-
-/** A terminal's stdout: what it is written, and how wide it is (`columns`, as a TTY stream says). */
-class Terminal extends Writable {
-  text = '';
-  constructor(readonly columns?: number) {
-    super();
-  }
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
+import { Capture } from '../harness/capture';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -30,8 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `infradeck ARGS…` on a terminal `columns` wide (undefined: a pipe): stdout's lines. */
 async function infradeck(columns: number | undefined, ...argv: string[]): Promise<string[]> {
-  const stdout = new Terminal(columns);
-  const stderr = new Terminal();
+  const stdout = new Capture(columns);
+  const stderr = new Capture();
   await runHeadless(parseCli(['--data', join(dir, 'data'), '--demo', ...argv]), env, { stdout, stderr });
   return stdout.text.trimEnd().split('\n');
 }
