@@ -148,7 +148,10 @@ describe.skipIf(skipRedis)('roles, enforced by real workers over Redis', () => {
     expect(view.error).toMatch(
       /^refused: deploy job "deploy shop \(roles-test\)": .*(needs admin|needs an approval)/,
     );
-    expect(workerOutput).toContain(`job ${refused} deploy failed`);
+    // The worker prints the end a moment after it stores it.
+    await waitFor('the worker to print the refused deploy', async () =>
+      workerOutput.includes(`job ${refused} deploy failed`),
+    );
 
     const deploy = await runCli(['--data', dataDir, '--demo', 'deploy', 'shop', '--yes', '--json'], {
       env: as('alice'),
