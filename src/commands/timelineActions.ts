@@ -17,7 +17,7 @@ import { jobHistoryEvents } from '../services/timeline/jobHistoryEvents';
 import { readJobLogLines } from '../services/timeline/jobLogLines';
 import { openStreamSource, readStreamWindow, type StreamSource } from '../services/timeline/streamWindow';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
-import { printTable } from './printTable';
+import { printTable, terminalWidth } from './printTable';
 import { timelineDeclaration } from './timeline';
 
 type Flags = FlagValues<(typeof timelineDeclaration)['flags']>;
@@ -43,12 +43,9 @@ export async function timelineCommand(argv: string[], io: HeadlessIO): Promise<n
   return patterns ? patternsCommand(values, io) : lanesCommand(values, io);
 }
 
-/** The terminal's width, else `$COLUMNS`, else 80. */
-export function outputWidth(io: Pick<HeadlessIO, 'stdout' | 'env'>): number {
-  const tty = (io.stdout as { columns?: unknown }).columns;
-  if (typeof tty === 'number' && tty > 0) return tty;
-  const env = Number(io.env.COLUMNS);
-  return Number.isInteger(env) && env > 0 ? env : 80;
+/** The terminal's width, else `$COLUMNS`, else 80 (lanes need a width, a pipe too). */
+function outputWidth(io: Pick<HeadlessIO, 'stdout' | 'env'>): number {
+  return terminalWidth(io) ?? 80;
 }
 
 interface LanesRequest {
