@@ -17,6 +17,9 @@ import {
 } from './timelineLanes';
 import { firstAtOrAfter, nearestItem } from './timelineNearest';
 
+/** Events a lane keeps for the cursor, the newest (`keepPerLane`'s default). */
+export const defaultKeepPerLane = 5_000;
+
 export interface TimelineStoreOptions {
   levels?: readonly BucketLevel[];
   /** Events kept per lane for the cursor and `--json` (counts are kept for all of them regardless). */
@@ -70,7 +73,7 @@ export class TimelineStore {
   constructor(opts: TimelineStoreOptions = {}) {
     const levels = opts.levels ?? defaultBucketLevels;
     this.buckets = new TimelineBuckets(timelineLaneIds.length, levels);
-    this.keepPerLane = Math.max(1, opts.keepPerLane ?? 5_000);
+    this.keepPerLane = Math.max(1, opts.keepPerLane ?? defaultKeepPerLane);
     this.futureToleranceMs = opts.futureToleranceMs ?? 15 * 60_000;
     this.maxAgeMs = Math.max(...levels.map((l) => l.ms * (l.slots - 1)));
     this.clock = opts.clock ?? Date.now;

@@ -5,7 +5,8 @@ import { emptyColumns } from '../../domain/timelineBuckets';
 import type { FrameLane } from '../../domain/timelineFrame';
 import { laneCellWidth, markerLabels, renderLaneLine } from '../../domain/timelineLane';
 import { type TimelineEvent, type TimelineLaneId, timelineLaneTitles } from '../../domain/timelineLanes';
-import type { TimelineStore } from '../../domain/timelineStore';
+import { nearestItem } from '../../domain/timelineNearest';
+import { defaultKeepPerLane, type TimelineStore } from '../../domain/timelineStore';
 import { timeColumn } from '../../domain/timelineWindow';
 
 /**
@@ -20,9 +21,6 @@ export const timelineEventColumns: Column<TimelineEvent>[] = [
   { key: 'job', title: 'job', value: (e) => e.jobId ?? '' },
   { key: 'project', title: 'project', value: (e) => e.subject ?? '' },
 ];
-
-/** What the store keeps of each lane for the cursor (`TimelineStore`'s default): all a filter can look through. */
-const keptPerLane = 5_000;
 
 export interface FilteredLanes {
   /** The lanes as the frame has them, drawn from the events that pass (the `events` lane: those, per second). */
@@ -61,7 +59,7 @@ export function filteredLanes(
   for (const lane of lanes) {
     if (lane === 'events') continue;
     const inWindow = store.events(lane, start, end);
-    if (inWindow.length >= keptPerLane && (store.keptFrom(lane) ?? start) > start) partial = true;
+    if (inWindow.length >= defaultKeepPerLane && (store.keptFrom(lane) ?? start) > start) partial = true;
     for (const e of inWindow) all.add(e.id);
     const through = filterRows(inWindow, filter, timelineEventColumns) as TimelineEvent[];
     events.set(lane, through);
@@ -102,18 +100,13 @@ function laneOf(
   };
 }
 
-/** The event of `list` (oldest first) nearest to `t`, within `maxDistance` ms. */
+/** The event of `list` (oldest first) nearest to `t`, within `maxDistance` ms (ties: the earlier one). */
 export function nearestEvent(
   list: readonly TimelineEvent[] | undefined,
   t: number,
   maxDistance = Number.POSITIVE_INFINITY,
 ): TimelineEvent | undefined {
-  let best: TimelineEvent | undefined;
-  for (const e of list ?? []) {
-    const d = Math.abs(e.time - t);
-    if (d <= maxDistance && (!best || d < Math.abs(best.time - t))) best = e;
-  }
-  return best;
+  return nearestItem(list ?? [], t, (e) => e.time, maxDistance);
 }
 
 /** The newest `count` events of `lists` before `until`, newest first, an event on two lanes once. */
