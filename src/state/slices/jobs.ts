@@ -92,6 +92,21 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
     const bus = services.bus;
     let logsOpened = 0;
     const reading = new Set<string>();
+    /** The queue's views of `ids`, and the ids it does not have (a read that failed is neither). */
+    const readViews = async (ids: readonly string[]) => {
+      const found: JobView[] = [];
+      const missing: string[] = [];
+      const queue = bus?.queue;
+      if (!queue?.get) return { found, missing };
+      await Promise.all(
+        ids.map(async (id) => {
+          const view = await queue.get!(id).catch(() => null);
+          if (view) found.push(view);
+          else if (view === undefined) missing.push(id);
+        }),
+      );
+      return { found, missing };
+    };
     /** The queue's views merged over the table; the summaries of the jobs they bring a payload for go. */
     const merged = (views: readonly JobView[]) => {
       const held = get().jobs;
@@ -226,26 +241,17 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
           const [listed, counts] = await Promise.all([bus.queue.list({ limit: 500 }), bus.queue.counts()]);
           // Jobs that went without an event (a schedule's pending tick dropped by a pause or a new cron): asked for
           // by id, the views found merged, the others dropped. Usually none: a few reads when there are.
-          const get1 = bus.queue.get?.bind(bus.queue);
           const before = get().jobs;
-          const unlisted = get1
+          const unlisted = bus.queue.get
             ? unlistedJobs(before.byId, listed, counts, before.log?.jobId).slice(0, readAtOnce)
             : [];
-          const found: JobView[] = [];
-          const gone = new Map<string, JobView>();
-          await Promise.all(
-            unlisted.map(async (id) => {
-              const view = await get1!(id).catch(() => null);
-              if (view) found.push(view);
-              else if (view === undefined) gone.set(id, before.byId.get(id)!);
-            }),
-          );
+          const { found, missing } = await readViews(unlisted);
+          const gone = new Map(missing.map((id) => [id, before.byId.get(id)!]));
           const held = get().jobs;
-          const next = merged([...listed, ...found]);
-          const byId = withoutJobs(next.byId, gone);
+          const byId = withoutJobs(mergeJobList(held.byId, [...listed, ...found], held.log?.jobId), gone);
           patch({
             byId,
-            summaries: byId === next.byId ? next.summaries : withoutReadSummaries(next.summaries, byId),
+            summaries: withoutReadSummaries(held.summaries, byId),
             counts: held.counts && isDeepStrictEqual(held.counts, counts) ? held.counts : counts,
             loadedAt: now(),
           });
@@ -255,14 +261,12 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
       },
 
       read: async (ids) => {
-        const get1 = bus?.queue.get?.bind(bus.queue);
-        if (!get1) return actions.refresh();
+        if (!bus?.queue.get) return actions.refresh();
         const wanted = ids.filter((id) => !reading.has(id)).slice(0, readAtOnce);
         if (wanted.length === 0) return;
         for (const id of wanted) reading.add(id);
         try {
-          const views = await Promise.all(wanted.map((id) => get1(id).catch(() => undefined)));
-          const found = views.filter((v): v is JobView => v !== undefined);
+          const { found } = await readViews(wanted);
           if (found.length > 0) patch(merged(found));
         } finally {
           for (const id of wanted) reading.delete(id);
