@@ -47,6 +47,12 @@ export interface UseTableOptions<T> {
    * fills in its own order as answers arrive); an emptied table starts so again.
    */
   topUntilMoved?: boolean;
+  /**
+   * The rows the column widths are measured on, when not `rows` (keep it stable too): a list narrowed before the
+   * table (a status filter) keeps the columns of the whole list, as the `/` filter does, and an empty one does not
+   * measure titles alone (every heading would fit and show).
+   */
+  measureRows?: readonly T[];
 }
 
 export interface TableState<T> {
@@ -96,6 +102,7 @@ export function useTable<T>({
   height,
   initialSort,
   topUntilMoved = false,
+  measureRows,
 }: UseTableOptions<T>): TableState<T> {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const cursorRef = useRef<Cursor>({ key: undefined, index: 0 });
@@ -108,20 +115,21 @@ export function useTable<T>({
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
   // Over the rows, not the visible ones: columns keep their widths while scrolling, filtering and sorting. A long
   // table is measured on a sample for its first frame, then in full (every region, every state) right after.
+  const measured = measureRows ?? rows;
   const quickWidths = useMemo(
-    () => measureColumns(rows, columns, { quick: measuresQuickly(rows) }),
-    [rows, columns],
+    () => measureColumns(measured, columns, { quick: measuresQuickly(measured) }),
+    [measured, columns],
   );
   const [full, setFull] = useState<{ rows: readonly T[]; columns: readonly Column<T>[]; widths: number[] }>();
   useEffect(() => {
-    if (!measuresQuickly(rows)) return;
+    if (!measuresQuickly(measured)) return;
     const timer = setTimeout(() => {
-      const widths = measureColumns(rows, columns);
-      if (widths.some((w, i) => w !== quickWidths[i])) setFull({ rows, columns, widths });
+      const widths = measureColumns(measured, columns);
+      if (widths.some((w, i) => w !== quickWidths[i])) setFull({ rows: measured, columns, widths });
     });
     return () => clearTimeout(timer);
-  }, [rows, columns, quickWidths]);
-  const naturalWidths = full?.rows === rows && full.columns === columns ? full.widths : quickWidths;
+  }, [measured, columns, quickWidths]);
+  const naturalWidths = full?.rows === measured && full.columns === columns ? full.widths : quickWidths;
 
   // Cells depend on rows and columns only, so typing in the filter does not rebuild them.
   const cellCache = useRef<{ rows: readonly T[]; columns: readonly Column<T>[]; cells: string[][] }>(

@@ -1,5 +1,4 @@
 import { useLayoutEffect, useMemo } from 'react';
-import { measureColumns } from '../../components/columnLayout';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
@@ -42,16 +41,17 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   );
   const columns = useMemo(() => jobColumns(Date.now, summaries), [summaries]);
   const tableHeight = height - 1;
-  const filtered = useTable({ rows, columns, rowKey: (j) => j.id, filterText, height: tableHeight });
   // The columns are measured over the jobs listed, not over those of the status filter (as the `/` filter leaves
   // them): `f` does not move them. With no job in that status (or no run of the schedule) only the titles were
   // measured, each fit, and every heading showed (TRY, BY and TOOK too, which the jobs leave no room for).
-  const measureOn = rows === listed && rows.length > 0 ? undefined : listed.length > 0 ? listed : all;
-  const widths = useMemo(
-    () => (measureOn && measureOn.length > 0 ? measureColumns(measureOn, columns) : undefined),
-    [measureOn, columns],
-  );
-  const table = widths ? { ...filtered, naturalWidths: widths } : filtered;
+  const table = useTable({
+    rows,
+    columns,
+    rowKey: (j) => j.id,
+    filterText,
+    height: tableHeight,
+    measureRows: listed.length > 0 ? listed : all,
+  });
   const copy = useCopy();
 
   // A job just queued with `:run` gets the cursor once it is listed (over Redis its event may come after the queue
