@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
 import { attemptDuration, attemptStartedAt } from '../domain/jobRuns';
 import { formatDuration, resultLines, runLines } from '../domain/jobText';
-import { shownJobId } from '../domain/shownJobId';
+import { shownJobId } from '../domain/scheduleTickId';
 import { fitWidth, formatAge, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jobsCommand } from '../../src/commands/jobs';
 import { printTable } from '../../src/commands/printTable';
 import { parseSchedulesFile } from '../../src/domain/scheduleSource';
-import { shownJobId } from '../../src/domain/shownJobId';
+import { shownJobId } from '../../src/domain/scheduleTickId';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { RedisScheduler } from '../../src/services/scheduler/redisScheduler';

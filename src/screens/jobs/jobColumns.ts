@@ -2,7 +2,7 @@ import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
 import { formatDuration } from '../../domain/jobText';
-import { shownJobId } from '../../domain/shownJobId';
+import { shownJobId } from '../../domain/scheduleTickId';
 import { formatAge } from '../../domain/text';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';

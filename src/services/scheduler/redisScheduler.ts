@@ -7,6 +7,7 @@ import { describeJob, isJobKind } from '../../domain/job';
 import { overlapModes, type Schedule, type TickRules, tickRulesOf } from '../../domain/schedule';
 import { scheduleRequester } from '../../domain/scheduleRequester';
 import type { SchedulesFile } from '../../domain/scheduleSource';
+import { tickOfJobId } from '../../domain/scheduleTickId';
 import { maskSecrets } from '../../domain/secretMask';
 import type { EventBus } from '../bus/contracts';
 import { policyFor } from '../bus/jobIds';
@@ -21,15 +22,8 @@ import type { Scheduler, StartingJob, SyncReport, TickInfo, TickStart } from './
 
 /** The BullMQ job scheduler of a schedule; its jobs are `repeat:schedule:NAME:<tick ms>` (BullMQ's own ids). */
 export const schedulerIdPrefix = 'schedule:';
-const jobIdPattern = /^repeat:schedule:(.+):(\d+)$/;
 /** Registrations written at once: a thousand schedules take a few round trips' time, not a thousand. */
 const lanes = 32;
-
-/** The schedule and tick a job id of a job scheduler names, when it is one of ours. */
-export function tickOfJobId(jobId: string): { name: string; tick: number } | undefined {
-  const m = jobIdPattern.exec(jobId);
-  return m ? { name: m[1], tick: Number(m[2]) } : undefined;
-}
 
 /** What a tick's job carries besides the usual job data: the rules any worker applies when it starts. */
 export type ScheduledJobData = JobData & { schedule: TickRules };

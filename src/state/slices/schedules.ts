@@ -2,6 +2,7 @@ import { runNowSpec } from '../../domain/schedule';
 import { type ScheduleChange, scheduleAuditEntry } from '../../domain/scheduleAudit';
 import { NextTicks } from '../../domain/scheduleNext';
 import type { SchedulesFile } from '../../domain/scheduleSource';
+import { tickOfJobId } from '../../domain/scheduleTickId';
 import { formatSourceError } from '../../domain/sourceError';
 import { errorText, followChanges, type Slice } from '../slice';
 
@@ -27,8 +28,6 @@ export type SchedulesWithoutFile =
   | { transport: 'redis'; registered: string[]; error?: string }
   | { transport: 'memory'; dropped: number };
 
-/** A pending tick of a BullMQ job scheduler of ours: `repeat:schedule:NAME:<tick ms>` (a run now is not one). */
-const registeredTickId = /^repeat:schedule:(.+):\d+$/;
 /** Pending ticks read to name the registrations still running without the file (one per registration). */
 const registrationsRead = 5_000;
 
@@ -89,7 +88,7 @@ export const schedulesSlice: Slice<'schedules', SchedulesState, SchedulesActions
         });
         const names = new Set<string>();
         for (const job of pending) {
-          const name = registeredTickId.exec(job.id)?.[1];
+          const name = tickOfJobId(job.id)?.name;
           if (name) names.add(name);
         }
         return { transport: 'redis', registered: [...names].sort() };
