@@ -58,6 +58,11 @@ export interface TargetInputs {
   servers: readonly ServerRow[];
   /** servers.yaml's entries with problems (its valid entries are `servers`). */
   badServers?: readonly BadServerEntry[];
+  /**
+   * Why none of servers.yaml was read (not YAML, its top level wrong, unreadable): its first problem, located. A
+   * name is then not "unknown" and a project not "empty": what the file holds is not known.
+   */
+  serversNotRead?: string;
   /** The resource index's resources (instances are picked out; terminated ones are gone and left out). */
   resources: readonly Resource[];
 }
@@ -99,6 +104,7 @@ export function resolveTargets(selectors: readonly TargetSelector[], inputs: Tar
       const row = inputs.servers.find((r) => r.name === name);
       if (bad) problem(['servers', j], badServerText(name, bad));
       else if (row) add(serverTarget(row));
+      else if (inputs.serversNotRead) problem(['servers', j], notReadText(name, inputs.serversNotRead));
       else problem(['servers', j], unknownServer(name, inputs.servers));
     }
     for (const [j, word] of (s.names ?? []).entries()) {
@@ -109,11 +115,12 @@ export function resolveTargets(selectors: readonly TargetSelector[], inputs: Tar
       if (bad) problem(['names', j], badServerText(word, bad));
       else if (row) add(serverTarget(row));
       else if (address?.ok && looksLikeAddress(word)) add(listTarget(address.value));
+      else if (inputs.serversNotRead) problem(['names', j], notReadText(word, inputs.serversNotRead));
       else problem(['names', j], `${unknownServer(word, inputs.servers)}, and not an address`);
     }
     for (const h of s.hosts ?? []) add(listTarget(h));
     if (s.project !== undefined || s.tags !== undefined) {
-      const found = filtered(s, inputs.servers, badServers, instances, problem);
+      const found = filtered(s, inputs.servers, badServers, instances, problem, inputs.serversNotRead);
       for (const t of found) add(t);
     }
   }
@@ -138,6 +145,11 @@ function unknownServer(name: string, servers: readonly ServerRow[]): string {
   return `no server "${name}" in servers.yaml (it has ${listed})`;
 }
 
+/** `no server "web-3": servers.yaml was not read (servers.yaml:4:3: …)`. */
+function notReadText(name: string, why: string): string {
+  return `no server "${name}": servers.yaml was not read (${why})`;
+}
+
 /** An ad-hoc word that is not a server's name is taken as an address only when it reads as one. */
 function looksLikeAddress(word: string): boolean {
   return /[.:@]/.test(word) || word === 'localhost';
@@ -149,9 +161,18 @@ function filtered(
   badServers: readonly BadServerEntry[],
   instances: readonly Resource[],
   problem: (path: PropertyKey[], message: string) => void,
+  serversNotRead?: string,
 ): BatchTarget[] {
   const useServers = s.from !== 'ec2';
   const useEc2 = s.from !== 'servers';
+  // Which of its hosts this selects is not known: run on the instances alone, it could miss some.
+  if (useServers && serversNotRead) {
+    problem(
+      [],
+      `servers.yaml was not read, so which of its hosts this selects is not known (${serversNotRead})`,
+    );
+    return [];
+  }
   const unsure = useServers ? badServers.filter((b) => maySelect(s, b)) : [];
   if (unsure.length > 0) {
     for (const b of unsure)

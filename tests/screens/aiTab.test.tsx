@@ -401,6 +401,25 @@ describe('the AI tab', () => {
     expect(f).not.toMatch(/n starts (one|a run)/);
   });
 
+  it('r says what it read, on the experiments and on the runs: a read that changes nothing still answers', async () => {
+    ws = new AiWorkspace();
+    writeFileSync(
+      join(ws.dir, 'ai', 'experiments', 'broken.yaml'),
+      'description: [unclosed\ncommand: node\n',
+    );
+    const [id] = await ws.start('tiny-regression', { lr: '0.1' });
+    await ws.ended(id);
+    const d = await ws.open();
+    await d.waitFor(/broken +0 +invalid/);
+    await d.press('r');
+    await d.toasted('read ai/experiments/: 3 files, 1 with errors; 1 run in the queue');
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    d.store.getState().actions.ai.openExperiment('tiny-regression');
+    await d.waitFor(/RUN +STATUS +PARAMS/);
+    await d.press('r');
+    await d.toasted('read ai/experiments/: 3 files, 1 with errors; 1 run in the queue');
+  });
+
   it('names the best run of an experiment without params by its id alone', async () => {
     ws = new AiWorkspace();
     writeFileSync(

@@ -134,6 +134,25 @@ describe('batch runs as the Batch tab reads them', () => {
     expect(lines[2].text).toMatch(/pending$/);
   });
 
+  it('a narrow pane: a wave line gives up its bar, then its count of targets, never where the wave is', () => {
+    const payload = batchPayload(plan('5'));
+    const children = [0, 1, 2, 3, 4].map((i) => child(i, 'completed', 0));
+    const byId = new Map([job({ payload, status: 'paused' }), ...children].map((j) => [j.id, j]));
+    const run = batchRunsOf(byId).get('7')!;
+    expect(run.status).toBe('paused');
+    const wide = waveLines(run, 3).lines[1].text;
+    expect(wide).toMatch(/^wave 2 {2}░{10} {3}0% +5 targets {2}- {2}next: waiting for A \(advance\)$/);
+    // The Run view at 60 columns leaves 58 for a line: the bar goes first.
+    const at58 = waveLines(run, 3, 58).lines.map((l) => l.text);
+    expect(at58[1]).toBe('wave 2   0%    5 targets  -  next: waiting for A (advance)');
+    expect(at58[0]).toBe('wave 1 100%    5 targets  5 ok  done');
+    // Narrower still: the count of targets goes too.
+    expect(waveLines(run, 3, 50).lines[1].text).toBe('wave 2   0%  -  next: waiting for A (advance)');
+    for (const width of [58, 50]) {
+      for (const line of waveLines(run, 3, width).lines) expect(line.text.length).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('a cancelled run: the list counts its cancelled targets, and a wave that never started reads never ran', () => {
     const payload = batchPayload(plan('1'));
     const cut = { ...child(1, 'cancelled'), startedAt: 2_000, finishedAt: 5_000 };

@@ -92,7 +92,10 @@ describe('the Batch tab', () => {
     await d.type('web-2');
     await d.press('enter');
     await d.waitFor((frame) => !/web-1 +1 ok/.test(frame));
+    // The line above the targets counts what the filter shows, as every table's does.
+    expect(d.frame()).toMatch(/^ 1 of 3 targets · by /m);
     await d.press('esc');
+    await d.waitFor(/^ 3 targets · by /m);
     await d.waitFor(/web-1 +1 ok +0 /);
     expect(d.frame()).toContain('LAST OUTPUT');
 
@@ -321,6 +324,26 @@ describe('the Batch tab', () => {
     await d.waitFor(/typo +invalid/);
     await d.press('r');
     await d.toasted('read batches/: 2 files, 1 with errors');
+  });
+
+  it('a file with several problems: the note says where the rest are, and Enter puts each in :messages', async () => {
+    const bad = 'targets:\n  servers: [web-1]\naction:\n  sh: ["true"]\nserial: "150%"\ntimeout: -1\n';
+    session = await startBatchDeck({ 'bad.yaml': bad }, { size: { columns: 80, rows: 24 } });
+    const d = session.deck;
+    await d.press('8');
+    await d.waitFor(/bad +invalid/);
+    // At 80 columns the first problem gives way at its end: the pointer to the others is whole.
+    await d.waitFor(
+      /bad\.yaml:4:3: action\.sh: unknown key[\s\S]*\(and 2 more: Enter lists them in :messages\) *$/m,
+    );
+    await d.press('enter');
+    await d.waitFor(/\(\+2 more: :messages\)/);
+    const texts = d.store.getState().ui.messages.map((m) => m.text);
+    expect(texts).toHaveLength(3);
+    expect(texts[0]).toMatch(/^bad cannot start: .*bad\.yaml:4:3: action\.sh: unknown key "sh"/);
+    expect(texts[1]).toMatch(/^bad: .*bad\.yaml:5:9: serial: must be at most 100%/);
+    expect(texts[2]).toMatch(/^bad: .*bad\.yaml:6:10: timeout: must not be negative/);
+    expect(await batchJobs(session)).toHaveLength(0);
   });
 
   it('counts what a / filter shows in its summary', async () => {

@@ -186,8 +186,9 @@ describe('the Servers screen', () => {
     );
     expect(f).toMatch(/closed +ssh +127\.0\.0\.1:1 +refused .* [1-9]\d*s /);
     expect(accepted).toBe(1);
-    // r reads servers.yaml again: the same addresses, so the probe goes on as it was.
+    // r reads servers.yaml again: the same addresses, so the probe goes on as it was; it says what it read.
     await d.press('r');
+    await d.toasted('read servers.yaml: 2 hosts');
     await d.waitFor(() => !d.store.getState().servers.loading);
     await d.waitFor(/probed [1-9]\d*s ago/);
     await new Promise((r) => setTimeout(r, 300));

@@ -17,6 +17,7 @@ import { slowClockMs, useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
 import { AiRunView, logOnlyOf } from './AiRunView';
 import { experimentColumns } from './aiColumns';
+import { reloadAndSay } from './aiReload';
 import { CompareView } from './CompareView';
 import { NewRunForm } from './NewRunForm';
 import { RunsView } from './RunsView';
@@ -46,7 +47,7 @@ function experimentNote(row: ExperimentRow | undefined): { text: string; error: 
 }
 
 function AiScreen({ width, height, active }: ScreenProps) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const copy = useCopy();
   const experiments = useDeck((s) => s.ai.experiments);
@@ -79,7 +80,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
       const row = table.cursorRow;
       if (action === 'ai.open' && row) actions.ai.openExperiment(row.key);
       else if (action === 'ai.new') onNew(row)();
-      else if (action === 'ai.reload') void actions.ai.reload();
+      else if (action === 'ai.reload') void reloadAndSay(actions, store);
       else if (action === 'clipboard.copy') copy(row?.info.file || row?.key);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;

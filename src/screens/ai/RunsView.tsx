@@ -13,6 +13,7 @@ import { useKeys } from '../../ui/keyDispatcher';
 import { useClock } from '../../ui/useClock';
 import { runColumns } from './aiColumns';
 import { askCancel, askRetry } from './aiConfirmations';
+import { reloadAndSay } from './aiReload';
 
 /** The line under the table: the cursor run's command, or why it failed; with no run, what stops one starting. */
 function runNote(
@@ -55,7 +56,7 @@ export function RunsView({
   active: boolean;
   onNew: () => void;
 }) {
-  const { theme } = useDeckContext();
+  const { theme, store } = useDeckContext();
   const actions = useActions();
   const copy = useCopy();
   const readOnly = useDeck((s) => s.workspace.readOnly);
@@ -109,7 +110,7 @@ export function RunsView({
       else if (action === 'ai.new') onNew();
       else if (action === 'ai.cancel') askCancel(row, actions, readOnly);
       else if (action === 'ai.retry') askRetry(row, actions, readOnly);
-      else if (action === 'ai.reload') void actions.ai.reload();
+      else if (action === 'ai.reload') void reloadAndSay(actions, store);
       else if (action === 'clipboard.copy') copy(row?.id);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;

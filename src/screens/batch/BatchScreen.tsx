@@ -6,6 +6,8 @@ import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { durationSetting, pauseText } from '../../domain/batchDuration';
 import { serialText } from '../../domain/batchSerial';
+import { displayWidth, fitWidth } from '../../domain/text';
+import { twoLines } from '../../domain/wrapText';
 import { batchRunsOf } from '../../state/slices/batches';
 import type { DeckActions, DeckState, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -31,11 +33,20 @@ async function startDefined(
 ) {
   const planned = await actions.batches.plan(row.file.batch, row.file);
   if (!planned.ok) {
-    const [first, ...more] = planned.errors;
-    actions.ui.notify('error', `${first}${more.length ? ` (and ${more.length} more)` : ''}`);
+    sayProblems(row.name, planned.errors, actions);
     return;
   }
   askStart(planned.plan, actions, readOnly);
+}
+
+/**
+ * Every problem of a batch that cannot start, each its own line of `:messages` (the note under the table has room
+ * for the first only, and says so), the first one saying what it stops.
+ */
+function sayProblems(name: string, errors: readonly string[], actions: DeckActions): void {
+  const [first = 'it has errors', ...more] = errors;
+  actions.ui.notify('error', `${name} cannot start: ${first}`);
+  for (const e of more) actions.ui.notify('error', `${name}: ${e}`);
 }
 
 /** `r`: batches/ is followed anyway; read on demand, it says what it read (the same files show no change). */
@@ -54,12 +65,30 @@ async function reloadAndSay(actions: DeckActions, store: DeckStore): Promise<voi
   );
 }
 
+/**
+ * `first (and 2 more: Enter lists them in :messages)` in the note's two lines of `width`: the first problem gives way
+ * at its end, so the pointer to the others is never what is cut.
+ */
+function problemsNote(first: string, more: number, width: number): string {
+  if (more === 0) return first;
+  const rest = ` (and ${more} more: Enter lists ${more === 1 ? 'it' : 'them'} in :messages)`;
+  const fits = (text: string) => {
+    const lines = twoLines(text, width);
+    return lines.length <= 2 && displayWidth(lines.at(-1) ?? '') <= width;
+  };
+  for (let room = displayWidth(first); room > 10; room--) {
+    const text = `${fitWidth(first, room)}${rest}`;
+    if (fits(text)) return text;
+  }
+  return `${fitWidth(first, 10)}${rest}`;
+}
+
 /** The line under the list: the cursor row in full (its run, its plan, or its error). */
-function rowNote(row: BatchRow | undefined): { text: string; error: boolean } {
+function rowNote(row: BatchRow | undefined, width: number): { text: string; error: boolean } {
   if (!row) return { text: '', error: false };
   if (row.kind === 'invalid') {
     const [first, ...more] = row.errors;
-    return { text: `${first ?? row.file}${more.length ? ` (and ${more.length} more)` : ''}`, error: true };
+    return { text: problemsNote(first ?? row.file, more.length, width), error: true };
   }
   if (row.kind === 'defined') {
     const b = row.file.batch;
@@ -142,7 +171,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
         void startDefined(row, actions, readOnly);
       else if (action === 'batch.open' && row?.kind === 'run') actions.batches.openRun(row.run.job.id);
       else if ((action === 'batch.open' || action === 'batch.start') && row?.kind === 'invalid')
-        actions.ui.notify('error', `${row.name} cannot start: ${row.errors[0] ?? 'it has errors'}`);
+        sayProblems(row.name, row.errors, actions);
       else if (action === 'batch.start' && row?.kind === 'run')
         actions.ui.notify('warn', 's starts a batch of batches/ (below the runs); R retries this run');
       else if (action === 'batch.advance' && row?.kind === 'run') advance(row.run, actions);
@@ -215,7 +244,8 @@ function BatchScreen({ width, height, active }: ScreenProps) {
   ]
     .filter(Boolean)
     .join(' · ')}`;
-  const note = rowNote(table.cursorRow);
+  // NoteLines wraps it to the width less its margins.
+  const note = rowNote(table.cursorRow, Math.max(10, width - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable

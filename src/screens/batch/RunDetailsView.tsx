@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { durationSetting, pauseText } from '../../domain/batchDuration';
 import { batchActionText } from '../../domain/batchPlan';
@@ -64,7 +65,8 @@ export function RunDetailsView({
   );
   const columns = useMemo(() => targetColumns(() => now), [now]);
   const maxWaves = Math.max(1, Math.floor((height - 2) / 3));
-  const waves = waveLines(run, maxWaves);
+  // Each line is indented by two.
+  const waves = waveLines(run, maxWaves, width - 2);
   const tableHeight = Math.max(3, height - 2 - waves.lines.length);
   const table = useTable({
     rows,
@@ -120,7 +122,8 @@ export function RunDetailsView({
       ? ` (waves ${waves.first}-${waves.first + waves.lines.length - 1} of ${waves.waves})`
       : '';
   const who = `${run.job.requestedBy.user}@${run.job.requestedBy.host}`;
-  const caption = ` ${counts.total} target${counts.total === 1 ? '' : 's'}${shownWaves} · by ${who} ${formatAgo(now - run.job.createdAt)} · Enter a target's output`;
+  // A `/` filter's rows counted as the other tables count them: `1 of 4 targets`.
+  const caption = ` ${shownCount(table.view.length, rows.length, 'target')}${shownWaves} · by ${who} ${formatAgo(now - run.job.createdAt)} · Enter a target's output`;
   const toneColor = { ok: theme.ok, running: theme.accent, failed: theme.error, muted: theme.muted };
   return (
     <Box flexDirection="column" width={width} height={height}>

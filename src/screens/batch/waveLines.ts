@@ -1,6 +1,7 @@
 import { durationSetting } from '../../domain/batchDuration';
 import { type BatchCounts, batchCounts, targetRan } from '../../domain/batchOutcome';
 import type { BatchRunView } from '../../domain/batchRun';
+import { displayWidth } from '../../domain/text';
 import { progressCells } from './batchColumns';
 
 /** One wave of a run: its number, how its targets stand, and a word for where it is. */
@@ -48,11 +49,13 @@ function wordOf(
 
 /**
  * `wave 2  ████░░░░  50%  1 ok · 1 failed  stopped the batch`, one per wave, at most `max` lines: the waves
- * around the current one when they do not all fit.
+ * around the current one when they do not all fit. Given a `width`, a line longer than it gives up its bar, then
+ * its count of targets, before the end is cut: where the wave is (`next: waiting for A (advance)`) stays whole.
  */
 export function waveLines(
   run: BatchRunView,
   max: number,
+  width = Number.POSITIVE_INFINITY,
 ): { lines: WaveLine[]; first: number; waves: number } {
   const byWave = new Map<number, BatchRunView['targets']>();
   for (const t of run.targets) byWave.set(t.wave, [...(byWave.get(t.wave) ?? []), t]);
@@ -62,8 +65,10 @@ export function waveLines(
   const shown = Math.max(1, Math.min(max, waves));
   const current = Math.max(1, run.progress.wave);
   const first = Math.max(1, Math.min(current - Math.floor((shown - 1) / 2), waves - shown + 1));
-  const width = String(waves).length;
+  const numberWidth = String(waves).length;
   const lines: WaveLine[] = [];
+  // Each line's forms, longest first: every line takes the same one, so the columns stay aligned.
+  const forms: string[][] = [];
   for (let wave = first; wave < first + shown && wave <= waves; wave++) {
     const list = byWave.get(wave) ?? [];
     const counts = batchCounts(list);
@@ -76,11 +81,19 @@ export function waveLines(
       counts.skipped ? `${counts.skipped} skipped` : '',
       counts.cancelled ? `${counts.cancelled} cancelled` : '',
     ].filter(Boolean);
-    lines.push({
-      wave,
-      text: `wave ${String(wave).padStart(width)}  ${progressCells(done, counts.total, 10)}  ${String(counts.total).padStart(3)} target${counts.total === 1 ? ' ' : 's'}  ${parts.join(' · ') || '-'}  ${wordOf(wave, counts, done, run, stop)}`,
-      tone: stateOf(wave, counts, run, stop),
-    });
+    const head = `wave ${String(wave).padStart(numberWidth)}`;
+    const bar = progressCells(done, counts.total, 10);
+    const percent = bar.slice(-4);
+    const targets = `${String(counts.total).padStart(3)} target${counts.total === 1 ? ' ' : 's'}`;
+    const tail = `${parts.join(' · ') || '-'}  ${wordOf(wave, counts, done, run, stop)}`;
+    forms.push([
+      `${head}  ${bar}  ${targets}  ${tail}`,
+      `${head} ${percent}  ${targets}  ${tail}`,
+      `${head} ${percent}  ${tail}`,
+    ]);
+    lines.push({ wave, text: '', tone: stateOf(wave, counts, run, stop) });
   }
+  const form = [0, 1].find((i) => forms.every((f) => displayWidth(f[i]) <= width)) ?? 2;
+  for (const [i, line] of lines.entries()) line.text = forms[i][form];
   return { lines, first, waves };
 }

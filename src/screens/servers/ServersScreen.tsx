@@ -6,7 +6,7 @@ import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
 import { fitWidth } from '../../domain/text';
 import type { ServerView } from '../../state/services/servers';
-import type { DeckActions } from '../../state/store';
+import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
@@ -44,8 +44,20 @@ function askInstanceAction(
   });
 }
 
+/**
+ * `r`: servers.yaml read again; its problems are told again (each a message), and a file without any says what it
+ * read, so a read that changes nothing on the screen still answers the key.
+ */
+async function refreshAndSay(actions: DeckActions, store: DeckStore): Promise<void> {
+  await actions.servers.refresh(true);
+  const { rows, fileErrors } = store.getState().servers;
+  if (fileErrors.length > 0) return;
+  const hosts = rows.filter((r) => r.source === 'servers.yaml').length;
+  actions.ui.notify('info', `read servers.yaml: ${hosts} host${hosts === 1 ? '' : 's'}`);
+}
+
 function ServersScreen({ width, height, active }: ScreenProps) {
-  const { theme, runInTerminal } = useDeckContext();
+  const { theme, runInTerminal, store } = useDeckContext();
   const actions = useActions();
   const { rows, reach, loading, fileErrors, badEntries, fileRead } = useDeck((s) => s.servers);
   const index = useDeck((s) => s.cloud.index);
@@ -90,7 +102,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
       else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
       else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
-      else if (action === 'server.refresh') void actions.servers.refresh(true);
+      else if (action === 'server.refresh') void refreshAndSay(actions, store);
       else if (action === 'clipboard.copy') copy(row ? (row.host ?? row.instanceId) : undefined);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
       else if (!action || !table.act(action)) return false;

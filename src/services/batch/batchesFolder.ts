@@ -60,8 +60,7 @@ export async function batchTargetInputs(
     ...(tags !== undefined ? { tags } : {}),
     problem: `${errors[0] ? formatSourceError(errors[0]) : 'a problem'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`,
   }));
-  return {
-    inputs: { servers: rows, badServers, resources },
-    errors: servers.errors.map(formatSourceError),
-  };
+  const errors = servers.errors.map(formatSourceError);
+  const notRead = !servers.readable && errors[0] ? { serversNotRead: errors[0] } : {};
+  return { inputs: { servers: rows, badServers, resources, ...notRead }, errors };
 }
