@@ -28,6 +28,9 @@ export function FilterPrompt({ screen, width }: { screen: string; width: number 
 
   useKeys('overlay', (press) => {
     if (press.name === 'enter') {
+      // A filter that does not parse filters nothing: kept, the table would show every row under `filter: re:(`.
+      // The prompt stays, its error beside it, as `/` in a log does.
+      if (!parseFilter(getLine().text).ok) return true;
       history.add(getLine().text);
       actions.ui.closeOverlay();
     } else if (press.name === 'esc') {

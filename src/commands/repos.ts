@@ -1,4 +1,4 @@
-import type { RepoStatus } from '../domain/repo';
+import { placedRepoError, type RepoStatus } from '../domain/repo';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, formatAge } from '../domain/text';
 import { readAllRepoStatus } from '../services/git/gitRepo';
@@ -25,6 +25,9 @@ export async function reposCommand(io: CommandIO): Promise<number> {
   const reposFile = workspacePaths(dataDir).reposFile;
   const invalidInput = found.errors.some((e) => e.file === reposFile && e.line > 0);
   for (const e of errors) io.stderr.write(`${e}\n`);
+  // A listed repository that cannot be read: the line of repos.yaml that names it.
+  for (const r of rows)
+    if (r.kind === 'error' && r.entry.listedAt) io.stderr.write(`${placedRepoError(r.entry, r.error)}\n`);
   if (io.json) {
     io.stdout.write(`${JSON.stringify({ repos: rows, errors }, null, 2)}\n`);
   } else if (rows.length === 0) {

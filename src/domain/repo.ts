@@ -4,6 +4,18 @@ export interface RepoEntry {
   /** Absolute path. */
   path: string;
   source: 'repos.yaml' | 'root';
+  /**
+   * Where `repos.yaml` names it (the entry's `path`), so a repository that cannot be read says which line to fix:
+   * `data/repos.yaml:15:11: repos[4].path: path does not exist: /srv/gone`.
+   */
+  listedAt?: { file: string; line: number; column: number; path: string };
+}
+
+/** A repository's problem with where repos.yaml lists it, when it does: what to fix and where. */
+export function placedRepoError(entry: RepoEntry, error: string): string {
+  const at = entry.listedAt;
+  if (!at) return error;
+  return `${at.file}:${at.line}:${at.column}: ${at.path}: ${error}`;
 }
 
 export interface LastCommit {

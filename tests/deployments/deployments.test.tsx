@@ -38,6 +38,27 @@ describe('the Deployments screen', () => {
     await deck.waitFor('plan against the last scan: 12 to create, 0 unchanged');
   });
 
+  it('p and D on an invalid blueprint at 80 columns say what and where on the message line, not `plan broken: …`', async () => {
+    session = await startDeployments({ size: { columns: 80, rows: 24 } });
+    const { deck } = session;
+    await deck.waitFor('static-site');
+    deck.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+    await deck.press('g', 'j'); // analytics, then broken
+    await deck.waitFor(/^> broken/m);
+    await deck.press('p');
+    const line = (await deck.waitFor(/^✗ broken\.yaml:/m)).split('\n').find((l) => l.startsWith('✗ '));
+    expect(line).toMatch(/^✗ broken\.yaml:11:24: compute\.instances\[0\]\.type: "t9\.huge"/);
+    // :messages keeps it whole, the path too, and what was refused.
+    const said = deck.store.getState().ui.messages.at(-1)?.text;
+    expect(said).toBe(
+      `${join(session.projectsDir, 'broken.yaml')}:11:24: compute.instances[0].type: "t9.huge" is not an instance type (plan broken refused)`,
+    );
+    await deck.press('D');
+    await expect
+      .poll(() => deck.store.getState().ui.messages.at(-1)?.text)
+      .toMatch(/\(deploy broken refused\)$/);
+  });
+
   it('p shows the plan against the cloud and changes nothing', async () => {
     session = await startDeployments();
     const { deck, cloud, dataDir } = session;

@@ -58,6 +58,10 @@ describe('infradeck repos: exit codes', () => {
     const r = await repos();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/gone\s+ERROR/);
+    // What and where: the line of repos.yaml that names it.
+    expect(r.stderr).toBe(
+      `${reposFile}:3:11: repos[1].path: path does not exist: ${join(scratch.root, 'gone')}\n`,
+    );
   });
 
   it('exits 1 when repos.yaml itself cannot be read: the input may be fine', async () => {

@@ -138,9 +138,14 @@ describe('the Repositories screen on real repositories', () => {
     // Keys of the commits' table do nothing here, and are not offered.
     await d.press('/', 'o');
     expect(d.store.getState().ui.overlay).toBeNull();
+    // Where repos.yaml lists it: the line to fix.
+    const reposFile = join(data, 'repos.yaml');
+    expect(f).toContain(`listed at ${reposFile}:7:11 (repos[4].path)`);
     await d.press('y');
     const copied = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '')?.[1];
-    expect(Buffer.from(copied ?? '', 'base64').toString('utf8')).toBe(error);
+    expect(Buffer.from(copied ?? '', 'base64').toString('utf8')).toBe(
+      `${reposFile}:7:11: repos[4].path: ${error}`,
+    );
     await d.press('?');
     const help = await d.waitFor('Repositories: error');
     expect(help).toMatch(/y +Copy the error/);
@@ -150,6 +155,18 @@ describe('the Repositories screen on real repositories', () => {
     await d.waitFor((frame) => !frame.includes('Repositories: error'));
     await d.press('esc');
     await d.waitFor('UPSTREAM');
+  });
+
+  it('says in :messages which line of repos.yaml names a path that does not exist, once however often it reads', async () => {
+    const d = await openRepos(data);
+    await d.waitFor('path does not exist');
+    const placed = `${join(data, 'repos.yaml')}:7:11: repos[4].path: path does not exist: ${join(repos.root, 'nowhere')}`;
+    const said = () => d.store.getState().ui.messages.filter((m) => m.text === placed);
+    await expect.poll(() => said().length).toBe(1);
+    const before = d.store.getState().repos.refreshedAt;
+    await d.press('r');
+    await expect.poll(() => d.store.getState().repos.refreshedAt).not.toBe(before);
+    expect(said()).toHaveLength(1);
   });
 
   it('picks up a new commit on r', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
+import { displayWidth } from '../../src/domain/text';
 import { cloudCommands } from '../../src/screens/resources/cloudCommands';
 import type { Bus } from '../../src/services/bus/contracts';
 import { startDemoConsole } from '../harness/demoConsole';
@@ -137,15 +138,18 @@ describe('the Resources screen on the demo cloud', () => {
     const shown = f.split('\n').filter((l) => /^[> ] \w+ +\S+ +legacy-1/.test(l)).length;
     expect(shown).toBeGreaterThan(0);
     expect(f).toMatch(new RegExp(`^ ${shown} of 325 resources · all types · DEMO 000000000000 · `, 'm'));
-    // At 80 columns the line keeps how fresh the scans are: the account, which the status bar shows, goes.
+    // At 80 columns the line keeps how fresh the scans are: the account, which the status bar shows, goes when
+    // the line is too long (`scanned 1 s ago` leaves it exactly 80 columns, room for the account too).
     await d.resize(80, 24);
     await d.press('/');
     await d.type('!legacy-1'); // a kept filter comes back selected: typing replaces it
     await d.press('enter');
     const narrow = await d.waitFor(/^ \d{3} of 325 resources/m);
-    expect(narrow.split('\n')[1].trimEnd()).toMatch(
-      /^ \d{3} of 325 resources · all types · 7 scopes scanned (just now|\d+ s ago)( +\d+\/\d+)?$/,
+    const line = narrow.split('\n')[1].trimEnd();
+    expect(line).toMatch(
+      /^ \d{3} of 325 resources · all types( · DEMO 000000000000)? · 7 scopes scanned (just now|\d+ s ago)( +\d+\/\d+)?$/,
     );
+    expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
 
   it('shows every subnet id whole at 120 columns, where the detail column has the room', async () => {
@@ -267,6 +271,7 @@ describe('the Resources screen on the demo cloud', () => {
     await d.press('ctrl-u');
     await d.type(String(shown));
     await d.press('enter');
+    await d.waitFor(new RegExp(`delete ${shown} resources: job \\S+ queued`));
     await d.waitFor((f) => !/legacy-1-root/.test(f) && !/legacy-1\s+\S+\s+(running|stopped)/.test(f), 15_000);
     expect(d.frame()).toMatch(/legacy-1\s+\S+\s+terminat/);
     await expect
@@ -274,6 +279,21 @@ describe('the Resources screen on the demo cloud', () => {
         timeout: 15_000,
       })
       .toBe('completed');
+  });
+
+  it('says "delete 1 resource" (not "1 resources") when one row goes', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.press('/');
+    await d.type('name:legacy-2');
+    await d.press('enter');
+    await d.waitFor(/ec2\s+i-\S+\s+legacy-2/);
+    await d.press('d');
+    await d.waitFor('Type 1 and press Enter');
+    await d.type('1');
+    await d.press('enter');
+    const f = await d.waitFor(/delete 1 resource: job \S+ queued/);
+    expect(f).not.toContain('1 resources');
   });
 
   it('at 80x24 the delete of everything keeps its option with its key and its answer, and scrolls the list', async () => {
@@ -304,16 +324,25 @@ describe('the Resources screen on the demo cloud', () => {
     expect((await bus!.queue.list()).filter((j) => j.kind === 'terminate')).toHaveLength(0);
   });
 
-  it('refuses a delete in read-only mode, in the console and in the worker', async () => {
+  it('refuses a delete in read-only mode at once, with no word to type first', async () => {
     const d = await openResources({ readOnly: true, workerReadOnly: true });
     await d.waitFor(/\d{3} resources/, 10_000);
     await d.press('d');
-    await d.waitFor('Type');
-    const typed = /Type (\S+) and press Enter/.exec(d.frame())![1];
-    await d.type(typed);
-    await d.press('enter');
-    await d.waitFor('read-only');
+    const f = await d.waitFor('delete: refused, infradeck runs read-only (--readonly)');
+    expect(f).not.toContain('This cannot be undone');
+    expect(f).not.toMatch(/Type \S+ and press Enter/);
     expect((await bus!.queue.list()).filter((j) => j.kind === 'terminate')).toHaveLength(0);
+  });
+
+  it('refuses :power in read-only mode at once, asking nothing', async () => {
+    const d = await openResources({ readOnly: true, workerReadOnly: true });
+    await d.waitFor(/\d{3} resources/, 10_000);
+    await d.press(':');
+    await d.type('power web on');
+    await d.press('enter');
+    const f = await d.waitFor('power on web: refused, infradeck runs read-only (--readonly)');
+    expect(f).not.toContain('Power on project web?');
+    expect((await bus!.queue.list()).filter((j) => j.kind === 'power')).toHaveLength(0);
   });
 
   it('powers a project off as one confirmed job', async () => {
@@ -340,5 +369,20 @@ describe('the Resources screen on the demo cloud', () => {
     await d.type('web-web');
     await d.press('enter');
     await d.waitFor((f) => /web-web/.test(f) && !/web-web-\d+\s+\S+\s+running/.test(f), 15_000);
+  });
+});
+
+describe(':project in the palette', () => {
+  it('completes the projects the last scan found, and all', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    const projects = d.store.getState().cloud.index.projects();
+    expect(projects).toContain('web');
+    await d.press(':');
+    await d.type('project w');
+    await d.press('tab');
+    await d.waitFor(/^:project web /m);
+    await d.press('enter');
+    await d.waitFor(/resources · all types · project web/);
   });
 });

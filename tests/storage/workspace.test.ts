@@ -68,10 +68,27 @@ describe('the repositories to show', () => {
     );
     const { entries, errors } = await loadRepoEntries(data, defaultConfig, env());
     expect(errors).toEqual([]);
+    // Each with the place of its path in repos.yaml: a repository that cannot be read names the line to fix.
+    const file = join(data, 'repos.yaml');
     expect(entries).toEqual([
-      { name: 'api', path: join(code, 'api'), source: 'repos.yaml' },
-      { name: 'Home dots', path: join(tmp, 'home', 'dotfiles'), source: 'repos.yaml' },
-      { name: 'abs', path: join(tmp, 'abs'), source: 'repos.yaml' },
+      {
+        name: 'api',
+        path: join(code, 'api'),
+        source: 'repos.yaml',
+        listedAt: { file, line: 2, column: 11, path: 'repos[0].path' },
+      },
+      {
+        name: 'Home dots',
+        path: join(tmp, 'home', 'dotfiles'),
+        source: 'repos.yaml',
+        listedAt: { file, line: 4, column: 11, path: 'repos[1].path' },
+      },
+      {
+        name: 'abs',
+        path: join(tmp, 'abs'),
+        source: 'repos.yaml',
+        listedAt: { file, line: 5, column: 11, path: 'repos[2].path' },
+      },
     ]);
   });
 
@@ -122,7 +139,14 @@ describe('the repositories to show', () => {
     symlinkSync(code, join(tmp, 'code-link'));
     writeFileSync(join(data, 'repos.yaml'), 'repos:\n  - name: Alpha (pinned)\n    path: ../code/alpha\n');
     const { entries } = await loadRepoEntries(data, withRoots([code, join(tmp, 'code-link')]), env());
-    expect(entries).toEqual([{ name: 'Alpha (pinned)', path: alpha, source: 'repos.yaml' }]);
+    expect(entries).toEqual([
+      {
+        name: 'Alpha (pinned)',
+        path: alpha,
+        source: 'repos.yaml',
+        listedAt: { file: join(data, 'repos.yaml'), line: 3, column: 11, path: 'repos[0].path' },
+      },
+    ]);
   });
 
   it('expands ~ in roots and reports a root that does not exist', async () => {

@@ -108,8 +108,11 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       else if (action === 'project.plan' && row) {
         actions.projects.show(row.name);
         void actions.projects.plan(row.name);
-      } else if (action === 'project.deploy' && row) void askDeploy(row.name, actions, ask());
-      else if (action === 'project.destroy' && row && entry)
+      } else if (action === 'project.deploy' && row) {
+        // An invalid blueprint: the deploy says why it is refused (not the plan D would ask with).
+        if (entry && !entry.blueprint) void actions.projects.deploy(row.name);
+        else void askDeploy(row.name, actions, ask());
+      } else if (action === 'project.destroy' && row && entry)
         void askDestroy(row, entry, index, actions, ask());
       else if (action === 'project.resume' && row && entry)
         askResume(row, entry, projectJobs(deck.store.getState(), row.name), actions, ask());

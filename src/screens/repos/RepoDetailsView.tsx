@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useMemo } from 'react';
 import { DataTable } from '../../components/DataTable';
 import { useTable } from '../../components/useTable';
-import type { LastCommit } from '../../domain/repo';
+import { type LastCommit, placedRepoError } from '../../domain/repo';
 import { fitWidth, stripControl } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -53,6 +53,10 @@ export function RepoDetailsView({
   const top: { text: string; color?: string }[] = [];
   if (details?.loading) top.push({ text: 'reading…' });
   if (details?.error) top.push({ text: `error: ${details.error}`, color: theme.error });
+  // Where repos.yaml names it: the line to fix when the path is wrong.
+  const listedAt = details?.entry.listedAt;
+  if (details?.error && listedAt)
+    top.push({ text: `listed at ${listedAt.file}:${listedAt.line}:${listedAt.column} (${listedAt.path})` });
   if (details?.value)
     top.push({ text: 'Status (git status --short --branch):' }, ...statusLines.map((text) => ({ text })));
   const tableHeight = Math.max(2, height - 1 - top.length - 1);
@@ -75,7 +79,8 @@ export function RepoDetailsView({
       if (failed) {
         const action = press.action(['repoError']);
         if (action === 'view.back') close();
-        else if (action === 'clipboard.copy') copy(details?.error);
+        else if (action === 'clipboard.copy')
+          copy(details?.error === undefined ? undefined : placedRepoError(details.entry, details.error));
         else return false;
         return true;
       }

@@ -50,6 +50,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   const actions = useActions();
   const cloud = useDeck((s) => s.cloud);
   const filterText = useDeck((s) => s.ui.filters.resources ?? '');
+  const readOnly = useDeck((s) => s.workspace.readOnly);
   const { index, view, info } = cloud;
   const rows = useMemo(
     () => resourceOrder(index.query({ type: view.type, project: view.project })),
@@ -93,7 +94,9 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
       else if (action === 'clipboard.copy') copy(table.cursorRow?.id);
       else if (action === 'resource.scan') void actions.cloud.scan();
       else if (action === 'resource.delete' && selected.length) {
-        actions.ui.confirm(deleteConfirmation(selected, index.all, actions, info));
+        // Read-only refuses at once, as D and X do on Deployments: no word to type for a delete that cannot happen.
+        if (readOnly) void actions.cloud.terminate(selected, '', false);
+        else actions.ui.confirm(deleteConfirmation(selected, index.all, actions, info));
       } else if (action === 'resource.project') {
         const projects = [undefined, ...index.projects()];
         const next = projects[(projects.indexOf(view.project) + 1) % projects.length];
@@ -314,6 +317,8 @@ export const resourcesScreen: Screen = {
       aliases: [],
       args: '<name>|all',
       description: 'Resources of one project (infradeck:project tag)',
+      // The projects the last scan found: a new on-call engineer does not know their names yet.
+      complete: (_prefix, state) => [...state.cloud.index.projects(), 'all'],
       run: (args, ctx) => {
         ctx.actions.ui.showTab('resources');
         ctx.actions.ui.closeView('resources', { all: true });
@@ -331,6 +336,11 @@ export const resourcesScreen: Screen = {
         if (!project || (word !== 'on' && word !== 'off'))
           return ':power needs a project and on|off, e.g. :power web off';
         const on = word === 'on';
+        // Read-only: the action says it is refused, with nothing asked first.
+        if (ctx.state().workspace.readOnly) {
+          void ctx.actions.cloud.power(project, on);
+          return undefined;
+        }
         const { info, index } = ctx.state().cloud;
         ctx.actions.ui.confirm({
           title: `Power ${word} project ${project}?`,

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import type { DeckConfig } from '../../domain/config';
 import type { RepoEntry } from '../../domain/repo';
 import type { SourceError } from '../../domain/sourceError';
-import { parseYamlFile } from '../../domain/yamlSource';
+import { parseYamlFile, sourceErrorAt } from '../../domain/yamlSource';
 import { type Env, resolveUserPath, xdgFolder } from './userPath';
 import { fileErrorReason } from './yamlFile';
 
@@ -94,9 +94,9 @@ export async function loadRepoEntries(
     entries.push(entry);
   };
 
-  for (const repo of await readReposFile(paths.reposFile, errors)) {
+  for (const { repo, listedAt } of await readReposFile(paths.reposFile, errors)) {
     const path = resolveUserPath(repo.path, paths.root, env);
-    await add({ name: repo.name ?? basename(path), path, source: 'repos.yaml' });
+    await add({ name: repo.name ?? basename(path), path, source: 'repos.yaml', listedAt });
   }
 
   for (const root of config.repos.roots) {
@@ -110,8 +110,13 @@ export async function loadRepoEntries(
   return { entries, errors };
 }
 
-/** The listed repos; a missing file is an empty list, a bad one adds its errors and lists none. */
-async function readReposFile(file: string, errors: SourceError[]): Promise<ReposFile['repos']> {
+type ListedRepo = { repo: ReposFile['repos'][number]; listedAt: NonNullable<RepoEntry['listedAt']> };
+
+/**
+ * The listed repos, each with the place of its `path`; a missing file is an empty list, a bad one adds its errors
+ * and lists none.
+ */
+async function readReposFile(file: string, errors: SourceError[]): Promise<ListedRepo[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -122,7 +127,11 @@ async function readReposFile(file: string, errors: SourceError[]): Promise<Repos
     return [];
   }
   const result = parseYamlFile(file, text, reposFileSchema, { empty: {} });
-  if (result.ok) return result.value.repos;
+  if (result.ok)
+    return result.value.repos.map((repo, i) => {
+      const { line, column, path } = sourceErrorAt(file, result.doc, result.lines, ['repos', i, 'path'], '');
+      return { repo, listedAt: { file, line, column, path } };
+    });
   errors.push(...result.errors);
   return [];
 }

@@ -48,7 +48,9 @@ export async function readCommitLog(
         out.errors.push(`${repo}: ${message}`);
       return;
     }
-    for (const c of parseCommitLog(r.value, repo)) {
+    // git lists the newest first; reversed, commits of the same second (a script's, a rebase's) keep the order
+    // they were made in through the stable sort below, so "newest first" on the Timeline starts with the last one.
+    for (const c of parseCommitLog(r.value, repo).reverse()) {
       if (c.time >= start && c.time < end) out.commits.push(c);
     }
   });

@@ -204,7 +204,7 @@ export const cloudSlice: Slice<'cloud', CloudState, CloudActions> = {
 
       terminate: async (resources, confirm, emptyBuckets) => {
         if (refuseReadOnly('delete')) return undefined;
-        return enqueue(`delete ${resources.length} resources`, {
+        return enqueue(`delete ${resources.length} resource${resources.length === 1 ? '' : 's'}`, {
           kind: 'terminate',
           payload: { ...stamp(), ids: resources.map(resourceKey), confirm, emptyBuckets },
         });

@@ -177,7 +177,7 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
       plan: async (name) => {
         const entry = entryOf(name);
         if (!entry?.blueprint) {
-          notify('error', `plan ${name}: ${entry ? describeErrors(entry) : 'no such project'}`);
+          notify('error', entry ? notValid(`plan ${name}`, entry) : `plan ${name}: no such project`);
           return undefined;
         }
         const bp = entry.blueprint;
@@ -236,7 +236,7 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
         const entry = entryOf(name);
         const payload = entry && deployPayloadFor(entry, { ...choices, readOnly: get().workspace.readOnly });
         if (!entry || !payload) {
-          notify('error', `deploy ${name}: ${entry ? describeErrors(entry) : 'no such project'}`);
+          notify('error', entry ? notValid(`deploy ${name}`, entry) : `deploy ${name}: no such project`);
           return undefined;
         }
         return enqueue(`deploy ${name}`, name, 'deploy', payload);
@@ -286,7 +286,7 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
         }
         const fresh = deployPayloadFor(entry, { readOnly: get().workspace.readOnly });
         if (!fresh) {
-          notify('error', `resume ${name}: ${describeErrors(entry)}`);
+          notify('error', notValid(`resume ${name}`, entry));
           return undefined;
         }
         const deployId = last.deployId ?? `job-${last.jobId}`;
@@ -369,6 +369,16 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
 /** What the index holds of a project (by its tag). */
 function projectResources(index: ResourceIndex, project: string): Resource[] {
   return index.query({ project });
+}
+
+/**
+ * `plan web` refused for an invalid blueprint: the first problem leads, with its place, so the message line (which
+ * shortens a leading path to its file name) shows what and where at 80 columns, not `plan web: …`.
+ */
+function notValid(what: string, entry: ProjectEntry): string {
+  const [first, ...more] = [...entry.errors, ...entry.stateErrors];
+  if (!first) return `${what}: not valid`;
+  return `${formatSourceError(first)} (${more.length ? `and ${more.length} more; ` : ''}${what} refused)`;
 }
 
 function describeErrors(entry: ProjectEntry): string {
