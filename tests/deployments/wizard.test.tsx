@@ -131,6 +131,25 @@ describe('the new-blueprint wizard', () => {
     expect(readFileSync(join(projectsDir, 'shop.yaml'), 'utf8')).toBe(exampleText('shop'));
   });
 
+  it('puts the cursor on the blueprint it wrote, not on the row it was on', async () => {
+    session = await startDeployments({
+      files: { 'shop.yaml': exampleText('shop') },
+      size: { columns: 80, rows: 24 },
+    });
+    const { deck } = session;
+    await deck.waitFor((frame) => rowOf(frame, 'shop').startsWith('>'));
+    await deck.press('n');
+    await deck.type('zeta');
+    await deck.press('tab');
+    await deck.type('me@example.com');
+    await deck.press('pgdn', 'pgdn', 'pgdn', 'pgdn');
+    await deck.waitFor('Enter writes zeta.yaml');
+    await deck.press('enter');
+    const f = await deck.waitFor((frame) => rowOf(frame, 'zeta') !== '');
+    expect(rowOf(f, 'zeta')).toMatch(/^> zeta/);
+    expect(rowOf(f, 'shop')).not.toMatch(/^>/);
+  });
+
   it('goes back with Esc, keeps what was typed, and leaves without writing after asking', async () => {
     session = await startDeployments({ files: {}, size: { columns: 80, rows: 24 } });
     const { deck, projectsDir } = session;

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { DataTable } from '../../components/DataTable';
 import { NoteLines } from '../../components/NoteLines';
 import { shownCount } from '../../components/shownCount';
@@ -63,6 +63,13 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const columns = useMemo(() => projectColumns(Date.now, wide ? 120 : 80), [wide]);
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.name, filterText, height: tableHeight });
+
+  // The blueprint the wizard just wrote gets the cursor once it is listed, so Enter, p and D act on it.
+  const written = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    const entry = written.current && entries.find((e) => e.file === written.current);
+    if (entry && table.focus(entry.name)) written.current = undefined;
+  });
 
   // A job of a project ended: look the project up again so its sync status says what the job did.
   const ended = rows
@@ -133,7 +140,10 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
         height={height}
         active={active}
         takenNames={entries.map((e) => e.name)}
-        onClose={() => actions.projects.showWizard(false)}
+        onClose={(file) => {
+          written.current = file;
+          actions.projects.showWizard(false);
+        }}
       />
     );
 
