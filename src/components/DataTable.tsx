@@ -152,7 +152,11 @@ const TableRow = memo(function TableRow<T>({
   let plain = gutter;
   for (let j = 0; j < columns.length; j++) {
     const c = columns[j];
-    const cell = fitCell(c.value(row), widths[j], c.align, c.cut);
+    const value = c.value(row);
+    const cell =
+      c.fit && displayWidth(value) > widths[j]
+        ? fitCell(c.fit(row, widths[j]), widths[j], c.align)
+        : fitCell(value, widths[j], c.align, c.cut);
     const sep = j < columns.length - 1 ? ' '.repeat(COLUMN_GAP) : '';
     const colors = noColor ? undefined : c.colors?.(row);
     const color = noColor ? undefined : c.color?.(row);

@@ -33,6 +33,11 @@ export interface Column<T> {
    * at the end before a word with digits it would split (a description shows the id it names whole or not at all).
    */
   cut?: 'end' | 'middle' | 'word';
+  /**
+   * The value of `row` in `width` columns when it is wider, where `cut` cannot say which part must stay whole (a
+   * schedule's tick id keeps its time and loses the middle of its name). The filter still sees the whole value.
+   */
+  fit?: (row: T, width: number) => string;
   align?: 'left' | 'right';
   sortValue?: (row: T) => string | number;
   /** `text`: compare character by character (ids like `i-0b3a…`, whose digit runs are not numbers). */

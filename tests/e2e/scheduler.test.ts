@@ -51,7 +51,10 @@ describe.skipIf(!hasTmux)('the Scheduler tab, in a terminal emulator (tmux)', ()
     // The error row's place and reason, under the table when the cursor is on it.
     d.keys('G');
     await until('the error under the table', () =>
-      screen()[rows - 3].includes('schedules.yaml:12:11: schedules[2].cron'),
+      screen()
+        .slice(rows - 4, rows - 2)
+        .join(' ')
+        .includes('schedules.yaml:12:11: schedules[2].cron'),
     );
 
     // R asks first, then runs the job now: a failed run, in red.

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
-import { memoryDeckBus } from '../harness/memoryDeckBus';
+import { memoryDeckBus, operator } from '../harness/memoryDeckBus';
 import { runFromPalette } from '../harness/paletteRun';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 
@@ -295,6 +295,35 @@ describe('the Dashboard', () => {
     expect(f).toContain("sh -c 'exit 7'");
     expect(f).toContain('job.failed');
     expect(f).toMatch(/error\s+▁*[▂▃▄▅▆▇█]/); // the failure shows on the error sparkline
+  });
+
+  it('does not tell, as if new, a failure from before the console opened (the bus replays what it kept)', async () => {
+    const made = memoryDeckBus();
+    bus = made.bus;
+    const before = await bus.queue.enqueue({
+      kind: 'command',
+      payload: { program: 'sh', args: ['-c', 'exit 5'], shell: false },
+      requestedBy: operator,
+    });
+    for (let i = 0; i < 200 && (await bus.queue.get(before))?.status !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await bus.queue.get(before))?.status).toBe('failed');
+    // Later: the console opens, on the same workspace's bus.
+    await new Promise((r) => setTimeout(r, 20));
+    deck = await startDeck({ bus: made.deckBus, size: { columns: 140, rows: 30 } });
+    const d = deck;
+    await d.press('5');
+    await d.waitFor((f) => f.includes(`${before} `) && f.includes('failed'));
+    const told = () =>
+      d.store
+        .getState()
+        .ui.messages.map((m) => m.text)
+        .join('\n');
+    expect(told()).not.toContain(`job ${before} failed`);
+    // One that fails now is told.
+    await run(d, 'sh -c "exit 3"');
+    await d.waitFor(/✗ job \S+ failed: sh -c 'exit 3': .*3/, 8000);
+    expect(told()).not.toContain(`job ${before} failed`);
   });
 
   it("says on the message line when a job this user asked for fails, not another's nor a retry", async () => {

@@ -136,6 +136,44 @@ describe('the Jobs table', () => {
   });
 });
 
+describe('the runs of a schedule', () => {
+  it('start with the cursor on the newest run, wherever the cursor was on the whole list', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'infradeck-jobs-runs-'));
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      'schedules:\n  - name: heartbeat\n    cron: "* * * * *"\n    job: { run: [echo, beat] }\n',
+    );
+    const now = Date.now();
+    const tickJob = (n: number) =>
+      job(`tick-${n}`, {
+        kind: 'command',
+        payload: { program: 'echo', args: ['beat'], shell: false },
+        requestedBy: { user: 'schedule:heartbeat', host: 'jump1' },
+        schedule: { name: 'heartbeat', tick: now - n * minute },
+        createdAt: now - n * minute,
+      });
+    // Three runs of heartbeat, newest first, then the three jobs of the review (older).
+    const list = [tickJob(1), tickJob(2), tickJob(3), ...jobs];
+    deck = await startDeck({
+      size: { columns: 120, rows: 35 },
+      bus: stubDeckBus({ queue: { list: async () => list } }),
+      services: { schedules: deckSchedulesFor(dir, { TZ: 'UTC' }) },
+    });
+    await deck.press('5');
+    await deck.waitFor('idem-638ddc07ae');
+    // The cursor on the last row of the whole list (row 6), which is no run of heartbeat.
+    await deck.press('G');
+    await deck.waitFor(/^> (7|8|idem-638ddc07ae) /m);
+    await deck.press('7');
+    await deck.waitFor(/heartbeat +enabled/);
+    await deck.press('enter');
+    const runs = await deck.waitFor('3 jobs of schedule heartbeat, newest first');
+    expect(runs).toMatch(/^> tick-1 /m);
+    await deck.press('enter');
+    await deck.waitFor(/tick-1 +command/);
+  });
+});
+
 describe('a schedule tick in the Jobs table', () => {
   // 2026-06-11 02:30 on this machine's clock: the ID column shows ticks in local time.
   const tick = new Date(2026, 5, 11, 2, 30).getTime();
@@ -187,6 +225,42 @@ describe('a schedule tick in the Jobs table', () => {
     await d.press('y');
     const copied = /^\x1b\]52;c;([A-Za-z0-9+/=]*)\x07$/.exec(d.osc().at(-1) ?? '')?.[1] ?? '';
     expect(Buffer.from(copied, 'base64').toString()).toBe(tickId);
+  });
+});
+
+describe('a tick of a schedule with a long name in the Jobs table', () => {
+  const name = 'fast-heartbeat-for-the-on-call-checks';
+  // Every 5 seconds: the tick shows its seconds (`12-07 11:47:50`).
+  const tick = new Date(2026, 11, 7, 11, 47, 50).getTime();
+  const tickJob = job(`repeat:schedule:${name}:${tick}`, {
+    kind: 'command',
+    status: 'delayed',
+    step: 0,
+    total: 0,
+    payload: { program: 'echo', args: ['beat'], shell: false },
+    requestedBy: { user: `schedule:${name}`, host: 'jump1' },
+    schedule: { name, tick },
+  });
+
+  it('keeps the tick whole and cuts the middle of the name at 80 columns; / still finds the whole name', async () => {
+    const d = await openJobs({ columns: 80, rows: 24 }, [...jobs, tickJob]);
+    const f = await d.waitFor((frame) => frame.includes('12-07 11:47:50'));
+    const row = f.split('\n').find((l) => l.includes('11:47:50')) ?? '';
+    // Not `fast-heartbeat…2-07 11:47:50`, which reads as February 7th.
+    expect(row).toMatch(/^[> ] fast-h\S*…\S*checks 12-07 11:47:50 +command +delayed/);
+    // Enter: its title names it as the row does, its state whole at 80 columns (not `repeat:schedule:…  C…`).
+    await d.press('enter');
+    const opened = await d.waitFor(/DELAYED/);
+    expect(opened.split('\n')[1]).toMatch(
+      /^fast-heartbeat-for-the-on-call-checks 12-07 11:47:50 {2}command {2}DELAYED/,
+    );
+    await d.press('esc');
+    await d.waitFor(/^ {2}ID +KIND/m);
+    await d.press('/');
+    await d.type('for-the-on-call');
+    await d.press('enter');
+    await d.waitFor(/1 of 4 jobs/);
+    expect(d.frame()).toContain('12-07 11:47:50');
   });
 });
 

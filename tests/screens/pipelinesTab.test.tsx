@@ -13,6 +13,7 @@ import { loadRepoEntries } from '../../src/services/storage/workspace';
 import { ciHandler } from '../../src/worker/handlers/ci';
 import { pipelineHandler } from '../../src/worker/handlers/pipeline';
 import { pipelineStepHandler } from '../../src/worker/handlers/pipelineStep';
+import { confirmText } from '../harness/confirmBox';
 import { operator } from '../harness/memoryDeckBus';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { RecordedApi } from '../pipelines/ciHttpServer';
@@ -295,12 +296,42 @@ describe('the Pipelines tab', () => {
     await d.press('y');
     // The note, even if the run's quick second failure already has the message line.
     const note = await d.toasted(/the failed steps of \S+ again, the passed ones kept/);
+    // The new run: hello kept from the first (its job the old one's, no start of its own), boom run again.
+    await d.waitFor(/^run 1 of 2 · /m);
+    await d.press(']');
+    const rerun = await d.waitFor(/^run 2 of 2 · /m);
+    expect(rerun).toMatch(/^> hello +passed +\S+ +kept +\S+\.hello/m);
     // Once the re-run has failed too (its step fails again), neither run has anything to cancel.
     const retry = /^run (\S+):/.exec(note)![1];
     await d.waitFor(() => d.store.getState().jobs.byId.get(retry)?.status === 'failed');
     await d.press('c');
     // A toast: the retry's failure, told at about the same time, may hold the message line.
     await d.toasted(/is failed: nothing to cancel/);
+  });
+
+  it('R on the Jobs tab on a failed step (or its run) re-runs the failed steps in a new run, as R here does', async () => {
+    const d = await runBuildAndOpen();
+    const failedRun = d.store.getState().pipelines.open!.run.id;
+    await d.press('esc');
+    await d.press('5');
+    await d.waitFor(new RegExp(`${failedRun}\\.boom +pipelineStep +failed`));
+    await d.press('/');
+    await d.type(`${failedRun}.boom`);
+    await d.press('enter');
+    await d.waitFor(/^> \S+\.boom +pipelineStep +failed/m);
+    await d.press('R');
+    await d.waitFor(`Re-run the failed steps of pipeline run ${failedRun}?`);
+    expect(confirmText(d.frame())).toContain(`(job ${failedRun}.boom is one of its steps)`);
+    await d.press('y');
+    const note = await d.toasted(
+      new RegExp(`^run (\\S+): the failed steps of ${failedRun} again, the passed ones kept$`),
+    );
+    // The new run ran its boom step again (a new job, its own attempts), the passed hello kept with its old job.
+    const rerun = /^run (\S+):/.exec(note)![1];
+    await d.waitFor(() => d.store.getState().jobs.byId.get(rerun)?.status === 'failed');
+    const boom = d.store.getState().jobs.byId.get(`${rerun}.boom`);
+    expect(boom?.status).toBe('failed');
+    expect(d.store.getState().jobs.byId.get(`${rerun}.hello`)).toBeUndefined();
   });
 
   it('a run opened before newer ones started says where it is now, and [ and ] step from there', async () => {
@@ -439,6 +470,39 @@ steps:
     await d.waitFor(/build +passed/);
     await d.press('enter');
     await d.waitFor('built');
+  });
+
+  it("a run's hint line at 80 columns offers c cancel while it runs and R re-run failed once it ended", async () => {
+    const gate = join(ws.dir, 'gate');
+    writeFileSync(
+      join(ws.dir, 'pipelines', 'held.yaml'),
+      `name: held
+steps:
+  - name: wait
+    run: [sh, -c, 'while [ ! -f "${gate}" ]; do sleep 0.05; done; exit 3']
+`,
+    );
+    const d = await openTab({ size: { columns: 80, rows: 24 } });
+    await d.press('j');
+    await d.waitFor(/^> local +- +held/m);
+    await d.press('t');
+    await d.waitFor('Run pipeline held now?');
+    await d.press('y');
+    await d.waitFor(/local +- +held +running/);
+    await d.press('enter');
+    await d.waitFor(/wait +running/);
+    const hints = (f: string) => f.split('\n').at(-2) ?? '';
+    // The message line (`run 1 of held started`, then its failure) goes: the hints are on its row.
+    const dismissed = (f: string) => {
+      d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
+      return f;
+    };
+    const running = await d.waitFor((f) => hints(dismissed(f)).includes('c cancel'));
+    expect(hints(running)).not.toContain('re-run');
+    writeFileSync(gate, '');
+    await d.waitFor(/local · held · run \S+ · FAILED/);
+    const ended = await d.waitFor((f) => hints(dismissed(f)).includes('R re-run failed'));
+    expect(hints(ended)).not.toContain('cancel');
   });
 
   it('a running local step that printed nothing says no output yet, and no output once it ended', async () => {

@@ -195,6 +195,47 @@ describe('the Scheduler screen', () => {
     expect(header(after)).toBe(before);
   });
 
+  it('says the cursor row whole under the table at 80x24: its error with its place, or all its next runs', async () => {
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      `${yaml}  - name: broken\n    cron: "*/0 * * * *"\n    job: { run: [echo, never] }\n`,
+    );
+    const d = await openScheduler({ size: { columns: 80, rows: 24 } });
+    // The line under the table wraps to a second line rather than cutting the date or the error mid-way.
+    const under = (frame: string) =>
+      frame
+        .split('\n')
+        .slice(-4, -2)
+        .map((l) => l.trim())
+        .join(' ');
+    await d.press('j');
+    const hourly = await d.waitFor((f) => under(f).startsWith('hourly · Every hour'));
+    expect(under(hourly)).toMatch(/next \d{4}-\d\d-\d\d \d\d:00, \d\d:00, \d\d:00 · no runs yet$/);
+    await d.press('G');
+    const broken = await d.waitFor((f) => under(f).startsWith('broken · schedules.yaml:'));
+    expect(under(broken)).toBe(
+      'broken · schedules.yaml:11:11: schedules[2].cron: minute "*/0": a step (after /) must be 1 or more · E edits the file',
+    );
+    for (const line of broken.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('ends the line above the table with the file: its path where it fits, else its name, never a cut path', async () => {
+    const d = await openScheduler({ size: { columns: 80, rows: 24 } });
+    const summary = (f: string) => f.split('\n')[1] ?? '';
+    expect(summary(d.frame())).toBe(' 2 schedules · run in-process · schedules.yaml');
+    await d.resize(160, 30);
+    await d.waitFor((f) => summary(f).includes(join(dir, 'schedules.yaml')));
+    expect(summary(d.frame()).trimEnd()).toBe(
+      ` 2 schedules · run in-process · ${join(dir, 'schedules.yaml')}`,
+    );
+    // Narrower than the counts and the name together: the counts alone, not `sche…`.
+    await d.press('j', 'e');
+    await d.waitFor((f) => summary(f).includes('1 paused'));
+    await d.resize(50, 20);
+    await d.waitFor((f) => !summary(f).includes('/'));
+    expect(summary(d.frame()).trimEnd()).toBe(' 2 schedules · 1 paused · run in-process');
+  });
+
   it('shows the next three runs in the zone of the schedule under the table', async () => {
     const d = await openScheduler();
     await d.waitFor(

@@ -1,4 +1,4 @@
-import { useLayoutEffect, useMemo } from 'react';
+import { useLayoutEffect, useMemo, useRef } from 'react';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
@@ -53,6 +53,16 @@ function JobsScreen({ width, height, active }: ScreenProps) {
     measureRows: listed.length > 0 ? listed : all,
   });
   const copy = useCopy();
+
+  // The runs of a schedule (Enter on the Scheduler) start on the newest: the cursor left on a row this list does not
+  // have would stay at its index, on an old run (the whole list grows above it while the tab is not shown).
+  const listedSchedule = useRef(scheduleFilter);
+  useLayoutEffect(() => {
+    if (listedSchedule.current === scheduleFilter) return;
+    listedSchedule.current = scheduleFilter;
+    const newest = table.view[0];
+    if (newest) table.focus(newest.id);
+  });
 
   // A job just queued with `:run` gets the cursor once it is listed (over Redis its event may come after the queue
   // answered), so Enter opens it and not the row the cursor was on; a key pressed before that keeps the cursor.

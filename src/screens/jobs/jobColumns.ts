@@ -1,8 +1,9 @@
+import { fitCell } from '../../components/fitCell';
 import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
 import { formatDuration } from '../../domain/jobText';
-import { shownJobId } from '../../domain/scheduleTickId';
+import { shownJobId, tickOfJobId } from '../../domain/scheduleTickId';
 import { formatAge } from '../../domain/text';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
@@ -18,6 +19,19 @@ export function progressBar(job: JobView, barWidth = 8): string {
 export function jobDuration(job: JobView, now: number): string {
   const took = attemptDuration(job, now);
   return took === undefined ? '' : formatDuration(took);
+}
+
+/**
+ * A job id in `width` columns: a schedule's tick keeps its time whole and loses the middle of the schedule's name
+ * (`fast-he…all-checks 12-07 11:47:50`, not `fast-heartbeat…2-07 11:47:50`, which reads as February 7th).
+ */
+export function fitJobId(id: string, width: number): string {
+  const shown = shownJobId(id);
+  const tick = tickOfJobId(id);
+  const time = tick && shown !== id ? shown.slice(tick.name.length + 1) : '';
+  // Room for at least `ab…yz` of the name beside its time; else the id is cut as any id is.
+  if (!tick || !time || width < time.length + 6) return fitCell(shown, width, 'left', 'middle');
+  return `${fitCell(tick.name, width - time.length - 1, 'left', 'middle').trimEnd()} ${time}`;
 }
 
 /** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */
@@ -52,6 +66,7 @@ export function jobColumns(now: () => number, summaries?: JobSummaries): Column<
       max: 28,
       cut: 'middle',
       value: (j) => shownJobId(j.id),
+      fit: (j, width) => fitJobId(j.id, width),
       sortValue: (j) => j.id,
       sortAs: 'text',
     },

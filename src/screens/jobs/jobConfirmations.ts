@@ -23,6 +23,20 @@ export function askRetry(job: JobView, actions: DeckActions, summaries?: JobSumm
     );
     return;
   }
+  // A pipeline's run or step is not retried as a job: the run would re-read its failed step and fail at once, and
+  // the step alone would neither count as new attempts nor start the steps that need it.
+  const runId = job.kind === 'pipeline' ? job.id : job.kind === 'pipelineStep' ? job.parentId : undefined;
+  if (runId !== undefined) {
+    actions.ui.confirm({
+      title: `Re-run the failed steps of pipeline run ${runId}?`,
+      lines: [
+        jobWhat(job, summaries),
+        `a new run: the steps that passed are kept, the failed, skipped and cancelled ones run again${job.id === runId ? '' : ` (job ${job.id} is one of its steps)`}`,
+      ],
+      onYes: () => void actions.pipelines.retryRun(runId),
+    });
+    return;
+  }
   actions.ui.confirm({
     title: `Retry job ${job.id}?`,
     lines: [jobWhat(job, summaries), 'it is queued again with a fresh set of attempts'],

@@ -1,6 +1,7 @@
 import type { LogLines } from '../../components/LogView';
 import { isFinished, type JobView } from '../../domain/job';
 import { formatWhen, resultLines, runLines } from '../../domain/jobText';
+import { shownJobId } from '../../domain/scheduleTickId';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
 import { jobDuration, progressBar } from './jobColumns';
@@ -24,7 +25,9 @@ export function jobHeaderLines(
   const bar = progressBar(job, 16);
   const took = job.startedAt ? `  took ${jobDuration(job, now)}` : '';
   return [
-    `${job.id}  ${job.kind}  ${job.status.toUpperCase()}${bar ? `  ${bar}` : ''}  try ${job.attempts}/${job.maxAttempts}`,
+    // A schedule's tick by its schedule and time, as the list shows it: its real id (`repeat:schedule:NAME:<ms>`,
+    // `y` copies it) would push the state off an 80-column line.
+    `${shownJobId(job.id)}  ${job.kind}  ${job.status.toUpperCase()}${bar ? `  ${bar}` : ''}  try ${job.attempts}/${job.maxAttempts}`,
     jobWhat(job, summaries),
     `by ${who}${job.worker ? `  on ${job.worker}` : ''}  queued ${formatWhen(job.createdAt, now)}${took}`,
   ];

@@ -4,6 +4,7 @@ import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
+import { isFinished } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
 import { formatAge, formatAgo, stripControl } from '../../domain/text';
 import type { HostQuota } from '../../state/services/pipelines';
@@ -183,7 +184,11 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   );
 }
 
-const runView: ScreenView = {
+/**
+ * The open run's hints follow it, as a job's do: `c cancel` while it has not ended, `R re-run failed` once it has
+ * (at 80 columns the line has room for one of them, and the other would do nothing but say so).
+ */
+const runViewOf = (action: 'pipeline.cancel' | 'pipeline.rerun'): ScreenView => ({
   id: 'pipelineRun',
   title: 'run',
   scopes: ['list'],
@@ -191,12 +196,12 @@ const runView: ScreenView = {
     { action: 'pipeline.log', label: 'log' },
     { action: 'pipeline.older', label: 'older' },
     { action: 'pipeline.newer', label: 'newer' },
-    { action: 'pipeline.rerun', label: 're-run failed' },
-    { action: 'pipeline.cancel', label: 'cancel' },
+    action === 'pipeline.cancel' ? { action, label: 'cancel' } : { action, label: 're-run failed' },
     { action: 'clipboard.copy', label: 'copy url' },
     { action: 'view.back', label: 'back' },
   ],
-};
+});
+const runViews = { running: runViewOf('pipeline.cancel'), ended: runViewOf('pipeline.rerun') };
 const logView: ScreenView = {
   id: 'pipelineLog',
   title: 'job log',
@@ -225,8 +230,12 @@ const goneView: ScreenView = {
 function pipelinesView(s: DeckState): ScreenView | undefined {
   const open = s.pipelines.open;
   if (!open) return undefined;
-  if (!pipelineRowsOf(s).some((r) => r.key === open.rowKey)) return goneView;
-  return s.pipelines.openJob ? logView : runView;
+  const row = pipelineRowsOf(s).find((r) => r.key === open.rowKey);
+  if (!row) return goneView;
+  if (s.pipelines.openJob) return logView;
+  // The run as the table has it now (its status follows the events), as the view shows it.
+  const run = row.runs.find((r) => r.id === open.run.id) ?? open.run;
+  return isFinished(run.status) ? runViews.ended : runViews.running;
 }
 
 /** The keys that act on a run, on the table (its latest run) and in the run view alike. */

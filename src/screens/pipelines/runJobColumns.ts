@@ -97,7 +97,9 @@ export function runJobColumns(now: () => number, stages: boolean, stale = false)
       align: 'right',
       value: (r) => {
         const at = (r.step ?? r.job).startedAt;
-        return at === undefined ? '' : formatAgeAgo(now() - at);
+        // A step a re-run kept from the run it retried did not start in this one: its job (ID) is the old run's.
+        if (at === undefined) return !stages && !r.step && r.job.stage === 'kept' ? 'kept' : '';
+        return formatAgeAgo(now() - at);
       },
     },
     {

@@ -1,10 +1,11 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useMemo } from 'react';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { formatSourceError } from '../../domain/sourceError';
-import { fitWidth } from '../../domain/text';
+import { displayWidth } from '../../domain/text';
 import type { DeckActions } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { type Deck, useActions, useDeck, useDeckContext } from '../../ui/deckContext';
@@ -84,6 +85,18 @@ async function editInEditor(deck: Deck, actions: DeckActions): Promise<void> {
   await actions.schedules.afterEdit(command.before, code);
 }
 
+/**
+ * The summary line ends with the file's path where it fits, else with its name alone (the status bar names the
+ * workspace), else without it: a path cut mid-way (`/tmp/ws/schedu…`, `sche…`) names nothing.
+ */
+function withFile(counts: string, path: string, width: number): string {
+  for (const file of [path, path.slice(path.lastIndexOf('/') + 1)]) {
+    const line = `${counts} · ${file}`;
+    if (displayWidth(line) <= width) return line;
+  }
+  return counts;
+}
+
 function SchedulerScreen({ width, height, active }: ScreenProps) {
   const deck = useDeckContext();
   const { theme } = deck;
@@ -111,7 +124,9 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
       ),
     [next, now, theme.noColor],
   );
-  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: height - 2 });
+  // Two lines under the table: the cursor row in full (its error with its place, or its next three ticks) at 80.
+  const tableHeight = Math.max(2, height - 3);
+  const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const copy = useCopy();
 
   useKeys(
@@ -153,9 +168,12 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
     ? ' reading schedules.yaml…'
     : missing
       ? missing.summary
-      : ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where} · ${file.file}`;
+      : withFile(
+          ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where}`,
+          file.file,
+          width,
+        );
   const note = scheduleNote(table.cursorRow, next, now, workersUp);
-  const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -164,11 +182,15 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
         table={table}
         columns={columns}
         width={width}
-        height={height - 1}
+        height={tableHeight + 1}
         noColor={theme.noColor}
         emptyMessage={missing ? missing.empty : 'No schedules in schedules.yaml (E edits it).'}
       />
-      <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
+      <NoteLines
+        note={{ text: note.text, error: note.tone === 'error', warn: note.tone === 'warn' }}
+        width={width}
+        colors={theme}
+      />
     </Box>
   );
 }

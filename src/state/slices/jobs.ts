@@ -90,6 +90,8 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
   initial: () => ({ byId: new Map(), summaries: new Map() }),
   actions: ({ services, get, patch, notify, now }) => {
     const bus = services.bus;
+    /** When this console opened: `tellEnds` tells only the ends that came since. */
+    const openedAt = now();
     let logsOpened = 0;
     const reading = new Set<string>();
     /** The queue's views of `ids`, and the ids it does not have (a read that failed is neither). */
@@ -283,6 +285,9 @@ export const jobsSlice: Slice<'jobs', JobsState, JobsActions> = {
         const me = bus?.requester;
         if (!me) return;
         for (const e of events) {
+          // The bus replays what it kept when the console subscribes: an end from before it opened is history (the
+          // Jobs tab and the Dashboard list it), not news for the message line and `:messages` at this time.
+          if (e.at < openedAt) continue;
           if (e.type === 'job.failed' && (e.data as { willRetry?: unknown } | undefined)?.willRetry === true)
             continue;
           const job = e.jobId ? get().jobs.byId.get(e.jobId) : undefined;

@@ -95,6 +95,11 @@ export interface PipelinesActions {
   /** Starts a run of the row: a `pipeline` job (local) or a `ci` job (remote). Returns a problem for the form. */
   trigger(rowKey: string, ref: string, inputs: Record<string, string>): Promise<string | undefined>;
   rerunFailed(rowKey: string, run: PipelineRun): Promise<void>;
+  /**
+   * A local run by its job id (`R` on the Jobs tab, on the run or one of its steps): a new run of its failed,
+   * skipped and cancelled steps, the passed ones kept, as `infradeck pipeline retry` makes.
+   */
+  retryRun(runId: string): Promise<void>;
   cancel(rowKey: string, run: PipelineRun): Promise<void>;
   /** The `pipeline` jobs of the queue into the jobs slice (the list of every kind may hold only the newest). */
   fetchRuns(): Promise<void>;
@@ -191,6 +196,13 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
       if (!localClient && pipelines && services.bus)
         localClient = pipelines.localClient(services.bus, readOnly());
       return localClient;
+    };
+    /** A new run of a local run's failed, skipped and cancelled steps, the passed ones kept. */
+    const retryLocal = async (runId: string) => {
+      const client = local();
+      if (!client) return notify('error', 're-run: no worker layer in this console');
+      const id = await client.retry({ repo: '', id: runId });
+      notify('info', `run ${id}: the failed steps of ${runId} again, the passed ones kept`);
     };
     let timer: ReturnType<typeof setTimeout> | undefined;
     let refreshing: Promise<void> | undefined;
@@ -543,17 +555,19 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         const row = rowOf(rowKey);
         if (!row) return;
         try {
-          if (row.source === 'local') {
-            const client = local();
-            if (!client) return notify('error', 're-run: no worker layer in this console');
-            const id = await client.retry(run);
-            notify('info', `run ${id}: the failed steps of ${run.id} again, the passed ones kept`);
-            return;
-          }
+          if (row.source === 'local') return await retryLocal(run.id);
           const id = await enqueueCi(row, { action: 'rerun', run: run.id });
           notify('info', `queued ci job ${id}: re-run the failed jobs of run ${run.id}`);
         } catch (error) {
           notify('error', `re-run ${row.pipeline} run ${run.id}: ${errorText(error)}`);
+        }
+      },
+
+      retryRun: async (runId) => {
+        try {
+          await retryLocal(runId);
+        } catch (error) {
+          notify('error', `re-run run ${runId}: ${errorText(error)}`);
         }
       },
 
