@@ -95,3 +95,22 @@ describe('the Dashboard as a list', () => {
     expect(help).not.toContain('1-10');
   });
 });
+
+describe('the Dashboard names a schedule tick as the Jobs tab does', () => {
+  it('shows an event of a tick over Redis as its schedule and time, not as repeat:schedule:NAME:<ms>', async () => {
+    const d = await start();
+    const tick = new Date(2026, 11, 7, 13, 30).getTime();
+    await bus!.events.publish({
+      level: 'info',
+      type: 'job.queued',
+      jobId: `repeat:schedule:nightly-report:${tick}`,
+      source: { user: 'schedule:nightly-report', host: 'worker-1' },
+      message: 'queued by schedule nightly-report',
+      data: { kind: 'command', summary: 'true', maxAttempts: 1 },
+    });
+    await d.press('1');
+    const f = await d.waitFor('queued by schedule nightly-report');
+    expect(f).toContain('job.queued nightly-report 12-07 13:30  queued by schedule nightly-report');
+    expect(f).not.toContain('repeat:schedule:');
+  });
+});

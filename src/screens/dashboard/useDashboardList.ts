@@ -5,6 +5,7 @@ import { filterRows, scrollWindow } from '../../components/tableModel';
 import type { DeckEvent } from '../../domain/event';
 import { describeJob, type JobView } from '../../domain/job';
 import { resourceKey } from '../../domain/resource';
+import { shownJobId } from '../../domain/scheduleTickId';
 import { parseFilter } from '../../domain/tableFilter';
 import { formatAgeAgo } from '../../domain/text';
 import { useCopy } from '../../ui/clipboard';
@@ -139,7 +140,7 @@ export function useDashboardList({
         const j = (i as Extract<DashboardItem, { kind: 'failure' }>).job;
         return {
           key: itemKey(i),
-          text: `${j.id}  ${formatAgeAgo(now - (j.finishedAt ?? j.createdAt))}  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
+          text: `${shownJobId(j.id)}  ${formatAgeAgo(now - (j.finishedAt ?? j.createdAt))}  ${describeJob(j.kind, j.payload)} — ${j.error ?? ''}`,
           color: theme.error,
         };
       }),
@@ -152,7 +153,7 @@ export function useDashboardList({
         const time = new Date(e.at).toTimeString().slice(0, 8);
         return {
           key: itemKey(i),
-          text: `${time} ${e.type}${e.jobId ? ` ${e.jobId}` : ''}  ${e.message}`,
+          text: `${time} ${e.type}${e.jobId ? ` ${shownJobId(e.jobId)}` : ''}  ${e.message}`,
           color: e.level === 'error' ? theme.error : e.level === 'warn' ? theme.warn : undefined,
         };
       }),
