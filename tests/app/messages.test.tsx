@@ -127,6 +127,26 @@ describe(':messages and the problems on the bottom lines', () => {
     }
   }, 15_000);
 
+  it('keeps one line in :messages for a problem reported twice at once (two readers of one file); later, two', async () => {
+    const real = Date.now.bind(Date);
+    let later = 0;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => real() + later);
+    deck = await startDeck({ screens });
+    const { notify } = deck.store.getState().actions.ui;
+    const problem = 'repos.yaml:3:1: repos[0]: expected a mapping';
+    notify('error', problem);
+    notify('warn', 'something else');
+    notify('error', problem);
+    expect(deck.store.getState().ui.messages.map((m) => m.text)).toEqual([problem, 'something else']);
+    // Each report still shows on the message line: it may answer a key.
+    expect(deck.store.getState().ui.toasts.filter((t) => t.text === problem)).toHaveLength(2);
+    expect(deck.store.getState().ui.unreadMessages).toBe(2);
+    later = 5_000;
+    notify('error', problem);
+    expect(deck.store.getState().ui.messages.map((m) => m.text)).toEqual([problem, 'something else', problem]);
+    clock.mockRestore();
+  });
+
   it('keeps warnings and errors, not notes, and only the newest ones past the limit', async () => {
     deck = await startDeck({ screens });
     const { notify } = deck.store.getState().actions.ui;

@@ -14,6 +14,8 @@ export type Overlay = 'help' | 'palette' | 'filter' | 'confirm' | 'form' | 'mess
 
 /** How many warnings and errors `:messages` keeps: the oldest go first. */
 export const messageLimit = 500;
+/** A warning or error with the same text within this long of the last is the same one: one line of `:messages`. */
+const sameProblemMs = 2_000;
 
 /** A small form in an overlay (`:login`): one line per field; `onSubmit` returns a problem to show, or nothing. */
 export interface FormRequest {
@@ -121,10 +123,14 @@ export const uiSlice: Slice<'ui', UiState, UiActions> = {
       const text = maskSecrets(raw);
       const at = now();
       const ui = get().ui;
+      // The same problem told again at once (repos.yaml is read by the Repositories and the Pipelines tabs, a key
+      // pressed twice) is one line of `:messages`; the toast still shows, the answer to what was just done.
+      const told = ui.messages.findLast((m) => m.level === level && m.text === text);
+      const again = told !== undefined && at - told.at < sameProblemMs;
       patch({
         toasts: [...ui.toasts.slice(-4), { id: ++toastSeq, level, text, at }],
         lastError: level === 'error' ? { text, at } : ui.lastError,
-        ...(level === 'info'
+        ...(level === 'info' || again
           ? {}
           : {
               messages: [...ui.messages.slice(1 - messageLimit), { id: toastSeq, level, text, at }],
