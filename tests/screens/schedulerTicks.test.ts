@@ -110,3 +110,19 @@ describe('the Scheduler tab and the tick a worker has not taken yet', () => {
     );
   });
 });
+
+describe('the Scheduler rows', () => {
+  it('are in file order: an invalid entry stands where the file has it, between the valid ones', () => {
+    const text = [
+      'schedules:',
+      '  - { name: first, cron: "* * * * *", job: { run: [date] } }',
+      '  - { name: bad-one, cron: "61 * * * *", job: { run: [date] } }',
+      '  - { name: second, cron: "0 * * * *", job: { run: [date] } }',
+      '  - { name: bad-two, cron: "* * * * *" }',
+      '  - { name: third, cron: "0 0 * * *", job: { run: [date] } }',
+    ].join('\n');
+    const rows = schedulerRows(parseSchedulesFile('schedules.yaml', text, 'UTC'), []);
+    expect(rows.map((r) => r.name)).toEqual(['first', 'bad-one', 'second', 'bad-two', 'third']);
+    expect(rows.map((r) => r.schedule === undefined)).toEqual([false, true, false, true, false]);
+  });
+});

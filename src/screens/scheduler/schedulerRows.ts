@@ -44,8 +44,9 @@ export function schedulerRows(file: SchedulesFile | undefined, jobs: readonly Jo
       ...(waiting ? { waiting } : {}),
     };
   });
-  for (const bad of invalid)
-    out.push({
+  // In file order: each invalid entry where it stands in the list, between the valid ones around it.
+  for (const bad of [...invalid].sort((a, b) => a.index - b.index))
+    out.splice(Math.min(bad.index, out.length), 0, {
       key: `i:${bad.index}`,
       name: bad.name ?? `schedules[${bad.index}]`,
       errors: bad.errors,
