@@ -143,7 +143,11 @@ describe(':messages and the problems on the bottom lines', () => {
     expect(deck.store.getState().ui.unreadMessages).toBe(2);
     later = 5_000;
     notify('error', problem);
-    expect(deck.store.getState().ui.messages.map((m) => m.text)).toEqual([problem, 'something else', problem]);
+    expect(deck.store.getState().ui.messages.map((m) => m.text)).toEqual([
+      problem,
+      'something else',
+      problem,
+    ]);
     clock.mockRestore();
   });
 
