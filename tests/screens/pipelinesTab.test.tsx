@@ -524,6 +524,9 @@ steps:
     await d.waitFor(/local +- +quiet +running/);
     await d.press('enter');
     await d.waitFor(/wait +running/);
+    // The run going on says how long it has run, not what it took.
+    const view = await d.waitFor(/^the only run · .*running for \S+$/m);
+    expect(view).not.toMatch(/took /);
     await d.press('enter');
     const running = await d.waitFor(/› wait · RUNNING/);
     await d.waitFor(/^no output yet/m);

@@ -4,7 +4,7 @@ import { fitCell } from '../../components/fitCell';
 import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
-import type { PipelineRun } from '../../domain/pipelineClient';
+import { isFinished, type PipelineRun } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
 import { displayWidth, fitWidth, formatAgo, stripControl } from '../../domain/text';
 import { type OpenRun, openRunIndex } from '../../state/slices/pipelines';
@@ -134,7 +134,8 @@ export function RunView({
     run.event ?? '',
     run.who ? `by ${run.who}` : '',
     run.startedAt !== undefined ? `started ${formatAgo(now - run.startedAt)}` : 'not started',
-    took ? `took ${took}` : '',
+    // A run going on has run so long, not taken it (a stale one may have ended since: it took at least that).
+    took ? `${isFinished(run.status) || stale ? 'took' : 'running for'} ${took}` : '',
   ].map(stripControl);
   const sub = fitParts(
     [position, branchPart(stripControl(run.branch ?? ''), width, [position, ...after]), ...after],
