@@ -261,6 +261,11 @@ describe('a tick of a schedule with a long name in the Jobs table', () => {
     await d.press('enter');
     await d.waitFor(/1 of 4 jobs/);
     expect(d.frame()).toContain('12-07 11:47:50');
+    // The cancel question names it the same way, not by its 60-character id.
+    await d.press('c');
+    const asked = await d.waitFor('Cancel job');
+    expect(asked).toContain(`Cancel job ${name} 12-07 11:47:50?`);
+    expect(asked).not.toContain('repeat:schedule:');
   });
 });
 

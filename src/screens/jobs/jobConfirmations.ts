@@ -1,15 +1,16 @@
 import { isFinished, type JobView } from '../../domain/job';
+import { shownJobId } from '../../domain/scheduleTickId';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
 import type { DeckActions } from '../../state/store';
 
 export function askCancel(job: JobView, actions: DeckActions, summaries?: JobSummaries): void {
   if (isFinished(job.status)) {
-    actions.ui.notify('warn', `job ${job.id} is already ${job.status}`);
+    actions.ui.notify('warn', `job ${shownJobId(job.id)} is already ${job.status}`);
     return;
   }
   actions.ui.confirm({
-    title: `Cancel job ${job.id}?`,
+    title: `Cancel job ${shownJobId(job.id)}?`,
     lines: [jobWhat(job, summaries), `status ${job.status}; a running command is stopped with its children`],
     onYes: () => void actions.jobs.cancel(job.id),
   });
@@ -19,7 +20,7 @@ export function askRetry(job: JobView, actions: DeckActions, summaries?: JobSumm
   if (job.status !== 'failed' && job.status !== 'cancelled') {
     actions.ui.notify(
       'warn',
-      `only a failed or cancelled job can be retried (job ${job.id} is ${job.status})`,
+      `only a failed or cancelled job can be retried (job ${shownJobId(job.id)} is ${job.status})`,
     );
     return;
   }
@@ -38,7 +39,7 @@ export function askRetry(job: JobView, actions: DeckActions, summaries?: JobSumm
     return;
   }
   actions.ui.confirm({
-    title: `Retry job ${job.id}?`,
+    title: `Retry job ${shownJobId(job.id)}?`,
     lines: [jobWhat(job, summaries), 'it is queued again with a fresh set of attempts'],
     onYes: () => void actions.jobs.retry(job.id),
   });
