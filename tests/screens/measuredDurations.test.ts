@@ -41,7 +41,7 @@ describe('a measured duration on the Jobs tab and the Scheduler tab reads as the
     expect(formatDuration(ms)).toBe(text);
     expect(took.value(job('1', ms))).toBe(text);
     expect(took.width).toBeGreaterThanOrEqual(text.length);
-    expect(jobHeaderLines(job('1', ms), '1', t0 + 3_600_000)[2]).toMatch(new RegExp(`  took ${text}$`));
+    expect(jobHeaderLines(job('1', ms), '1', t0 + 3_600_000)[2]).toMatch(new RegExp(` · took ${text}$`));
   });
 
   it("says how long a schedule's last run took under the table in the same form", () => {
@@ -58,5 +58,25 @@ describe('a measured duration on the Jobs tab and the Scheduler tab reads as the
     const row = schedulerRows(file, [tick]).find((r) => r.name === 'every-minute');
     const note = scheduleNote(row, new NextTicks(file.schedules), t0 + 30_000, 1);
     expect(note.text).toContain('(took 20.0s)');
+  });
+});
+
+describe('the who-and-when line above a job’s output', () => {
+  it('gives each value whole or not at all at 80 columns, and a job going on "running for", not "took"', () => {
+    const name = 'fast-heartbeat-for-the-on-call-checks';
+    const tick: JobView = {
+      ...job('t', 3_200),
+      id: `repeat:schedule:${name}:${t0}`,
+      requestedBy: { user: `schedule:${name}`, host: 'jump1.example.internal' },
+      worker: 'jump1.example.internal:4242',
+    };
+    const line = jobHeaderLines(tick, tick.id, t0 + 3_600_000, undefined, undefined, 80)[2];
+    expect(line.length).toBeLessThanOrEqual(80);
+    // Not `… queued 11:47…`: what is shown of it is whole.
+    expect(line).toMatch(
+      /^by schedule:fast-heartbeat-for-the-on-call-checks@jump1\.example\.internal( · on \S+)?( · queued [^·…]+)?( · took 3\.2s)?$/,
+    );
+    const running: JobView = { ...job('r', 0), status: 'active', finishedAt: undefined };
+    expect(jobHeaderLines(running, 'r', t0 + 5_000)[2]).toMatch(/ · running for 5\.0s$/);
   });
 });

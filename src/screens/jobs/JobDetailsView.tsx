@@ -46,7 +46,7 @@ export function JobDetailsView({
 
   const now = Date.now();
   const gone = !job && log?.missing !== undefined;
-  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now, log?.missing, summaries);
+  const [title, what, who] = jobHeaderLines(job, log?.jobId ?? '', now, log?.missing, summaries, width);
   const bodyHeight = Math.max(1, height - 3);
   const output = log?.lines;
   const outputLength = output?.length ?? 0;

@@ -1,3 +1,4 @@
+import { fitParts } from '../../components/fitParts';
 import type { LogLines } from '../../components/LogView';
 import { isFinished, type JobView } from '../../domain/job';
 import { formatWhen, resultLines, runLines } from '../../domain/jobText';
@@ -7,8 +8,8 @@ import { jobWhat } from '../../state/selectors/jobs';
 import { jobDuration, progressBar } from './jobColumns';
 
 /**
- * The fixed lines above a job's output: what, state, progress, who, where, when. Without the job: that it is being
- * read, or why it is not there (`missing`).
+ * The fixed lines above a job's output: what, state, progress, who, where, when (the last in `width`). Without the
+ * job: that it is being read, or why it is not there (`missing`).
  */
 export function jobHeaderLines(
   job: JobView | undefined,
@@ -16,6 +17,7 @@ export function jobHeaderLines(
   now = Date.now(),
   missing?: string,
   summaries?: JobSummaries,
+  width = Number.POSITIVE_INFINITY,
 ): [string, string, string] {
   if (!job)
     return missing === undefined
@@ -23,13 +25,20 @@ export function jobHeaderLines(
       : [`job ${jobId}: ${missing}`, '', ''];
   const who = `${job.requestedBy.user}@${job.requestedBy.host}`;
   const bar = progressBar(job, 16);
-  const took = job.startedAt ? `  took ${jobDuration(job, now)}` : '';
+  // A job going on has run so long; one that ended (or waits to be tried again) took it.
+  const took = job.startedAt
+    ? `${job.status === 'active' ? 'running for' : 'took'} ${jobDuration(job, now)}`
+    : '';
   return [
     // A schedule's tick by its schedule and time, as the list shows it: its real id (`repeat:schedule:NAME:<ms>`,
     // `y` copies it) would push the state off an 80-column line.
     `${shownJobId(job.id)}  ${job.kind}  ${job.status.toUpperCase()}${bar ? `  ${bar}` : ''}  try ${job.attempts}/${job.maxAttempts}`,
     jobWhat(job, summaries),
-    `by ${who}${job.worker ? `  on ${job.worker}` : ''}  queued ${formatWhen(job.createdAt, now)}${took}`,
+    // Who asked, cut in its middle when it must be (a schedule's long name); after it each value whole or not at all.
+    fitParts(
+      [`by ${who}`, job.worker ? `on ${job.worker}` : '', `queued ${formatWhen(job.createdAt, now)}`, took],
+      width,
+    ),
   ];
 }
 
