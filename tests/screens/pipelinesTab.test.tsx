@@ -358,6 +358,15 @@ describe('the Pipelines tab', () => {
     expect(line).toMatch(/^run 2 of 2( · (manual|by \S+|started [^·]+ ago|took \S+))*$/);
   });
 
+  it("a failed local step's log says its exit code in the title", async () => {
+    const d = await runBuildAndOpen();
+    await d.waitFor(/^[ >] boom +failed/m);
+    await d.press('G', 'enter');
+    const log = await d.waitFor(/› boom · FAILED/);
+    expect(log).toMatch(/› boom · FAILED · exit 3$/m);
+    expect(log).toContain('about to fail');
+  });
+
   it('Esc in a run clears its kept filter first, then goes back', async () => {
     const d = await runBuildAndOpen();
     await d.waitFor(/^[ >] boom +failed/m);

@@ -79,7 +79,11 @@ export function JobLogView({
   const running = open.local ? stepJob !== undefined && !jobFinished(stepJob.status) : !open.complete;
   const status = open.local && stepJob ? stepStatus(stepJob.status, open.job.status) : open.job.status;
   const where = view.follow ? (running ? 'following' : 'end') : 'scrolled';
-  const title = `run ${run.id} › ${open.job.name} · ${status.toUpperCase()}`;
+  // A local step that ended says how its program did, as its job does on the Jobs tab (`exit 3`).
+  const exitCode = open.local ? (stepJob?.result as { exitCode?: unknown } | undefined)?.exitCode : undefined;
+  const exit =
+    typeof exitCode === 'number' && stepJob && jobFinished(stepJob.status) ? ` · exit ${exitCode}` : '';
+  const title = `run ${run.id} › ${open.job.name} · ${status.toUpperCase()}${exit}`;
   const sub = [
     `job ${open.job.id}`,
     `${lines.length} line${lines.length === 1 ? '' : 's'}`,
