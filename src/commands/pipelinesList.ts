@@ -1,7 +1,7 @@
 import type { JobView } from '../domain/job';
 import { formatDuration } from '../domain/jobText';
 import type { PipelineSource, PipelineStatus } from '../domain/pipelineClient';
-import { localPipelineRows, type PipelineRow } from '../domain/pipelineRows';
+import { localPipelineRows, type PipelineRow, pipelineTarget } from '../domain/pipelineRows';
 import { formatSourceError } from '../domain/sourceError';
 import { formatAge, stripControl } from '../domain/text';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -138,16 +138,10 @@ function statusText(r: PipelineListRow): string {
 function listRowOf(row: PipelineRow): PipelineListRow {
   const last = row.runs[0];
   const local = row.source === 'local';
-  const target =
-    local || row.remote === undefined
-      ? local
-        ? row.pipeline
-        : null
-      : `${row.repo}:${row.workflowFile ?? (row.remote.provider === 'gitlab' ? '.gitlab-ci.yml' : '')}`;
   return {
     source: local || row.remote ? row.source : null,
     name: row.pipeline,
-    target: target?.endsWith(':') ? null : target,
+    target: pipelineTarget(row),
     repo: row.repo,
     file: row.file ?? (row.remote ? (row.workflowFile ?? null) : null),
     steps: row.steps ?? null,

@@ -33,6 +33,17 @@ export interface PipelineRow {
 }
 
 /**
+ * What `infradeck pipeline run` and `:pipelines` take for the row: a local pipeline's name, `REPO:WORKFLOW` for a
+ * remote one (`shop:ci.yml`, `infra:.gitlab-ci.yml`); null for a row with only a problem.
+ */
+export function pipelineTarget(row: PipelineRow): string | null {
+  if (row.source === 'local') return row.pipeline;
+  if (row.remote === undefined) return null;
+  const file = row.workflowFile ?? (row.remote.provider === 'gitlab' ? '.gitlab-ci.yml' : '');
+  return file ? `${row.repo}:${file}` : null;
+}
+
+/**
  * A local run's status in the words of the table: `running` from its start to its end, also while its steps wait
  * for their needs (the run's job then waits for its children); `waiting` while it waits for an approval.
  */

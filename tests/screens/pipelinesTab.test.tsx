@@ -367,6 +367,21 @@ describe('the Pipelines tab', () => {
     expect(log).toContain('about to fail');
   });
 
+  it(':pipelines NAME opens the latest run of that pipeline; an unknown name says so', async () => {
+    const d = await runBuildAndOpen();
+    await d.press('esc');
+    await d.waitFor(() => d.store.getState().pipelines.open === undefined);
+    await d.press('1', ':');
+    await d.type('pipelines build');
+    await d.press('enter');
+    await d.waitFor(/local · build · run \S+ · FAILED/);
+    expect(d.store.getState().ui.tab).toBe('pipelines');
+    await d.press(':');
+    await d.type('pipelines nope');
+    await d.press('enter');
+    await d.toasted(/^:pipelines nope: no such pipeline \(Tab completes the names\)$/);
+  });
+
   it('Esc in a run clears its kept filter first, then goes back', async () => {
     const d = await runBuildAndOpen();
     await d.waitFor(/^[ >] boom +failed/m);

@@ -5,7 +5,7 @@ import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { isFinished } from '../../domain/pipelineClient';
-import type { PipelineRow } from '../../domain/pipelineRows';
+import { type PipelineRow, pipelineTarget } from '../../domain/pipelineRows';
 import { formatAge, formatAgo, stripControl } from '../../domain/text';
 import type { HostQuota } from '../../state/services/pipelines';
 import { pipelineRowsOf } from '../../state/slices/pipelines';
@@ -313,9 +313,16 @@ export const pipelinesScreen: Screen = {
   ],
   Component: PipelinesScreen,
   view: pipelinesView,
+  args: '[pipeline]',
+  // What `infradeck pipeline run` takes: a local pipeline's name, `REPO:WORKFLOW` for a remote one.
+  complete: (_prefix, state) =>
+    pipelineRowsOf(state).flatMap((r) => {
+      const target = pipelineTarget(r);
+      return target ? [target] : [];
+    }),
   open: (args, actions) => {
     actions.pipelines.closeRun();
-    if (args[0]) return `:pipelines ${args[0]}: say :pipelines (or :ci) and / to filter`;
-    return undefined;
+    if (args.length > 1) return `:pipelines ${args.join(' ')}: one pipeline name`;
+    return args[0] ? actions.pipelines.openNamed(args[0]) : undefined;
   },
 };

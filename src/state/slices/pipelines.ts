@@ -12,6 +12,7 @@ import {
   keepLastKnown,
   localPipelineRows,
   type PipelineRow,
+  pipelineTarget,
   remotePipelineRows,
 } from '../../domain/pipelineRows';
 import type { LocalPipelineSource } from '../../domain/pipelineSource';
@@ -83,6 +84,11 @@ export interface PipelinesActions {
   /** A screen showing pipelines appeared or went: remote polling follows (see `nextPollMs`). */
   setShown(screen: string, shown: boolean): void;
   openRun(rowKey: string, index?: number): Promise<void>;
+  /**
+   * `:pipelines NAME`: the latest run of the pipeline `NAME` names (a local pipeline, `REPO:WORKFLOW`, or a name only
+   * one row has); what is wrong when none does.
+   */
+  openNamed(name: string): string | undefined;
   /** `[` older (+1), `]` newer (-1) run of the open row. */
   stepRun(delta: number): Promise<void>;
   closeRun(): void;
@@ -425,6 +431,28 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
         if (get().pipelines.openJob?.local) get().actions.jobs.closeLog();
         patch({ open: { rowKey, index, run, loading: true }, openJob: undefined });
         await actions.reloadRun();
+      },
+
+      openNamed: (name) => {
+        const open = (): string | undefined => {
+          const rows = pipelineRowsOf(get(), now());
+          const byTarget = rows.filter((r) => pipelineTarget(r) === name);
+          const found = byTarget.length ? byTarget : rows.filter((r) => r.pipeline === name);
+          if (found.length === 1) {
+            void actions.openRun(found[0].key);
+            return undefined;
+          }
+          if (found.length > 1)
+            return `:pipelines ${name}: ${found.length} pipelines have that name; say which: ${found.map((r) => pipelineTarget(r) ?? r.pipeline).join(', ')}`;
+          return `:pipelines ${name}: no such pipeline (Tab completes the names)`;
+        };
+        if (get().pipelines.local !== undefined) return open();
+        // The tab never shown yet: its files are read first.
+        void actions.reloadLocal().then(() => {
+          const problem = open();
+          if (problem) notify('error', problem);
+        });
+        return undefined;
       },
 
       stepRun: async (delta) => {
