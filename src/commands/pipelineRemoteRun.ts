@@ -224,6 +224,20 @@ export function stoppedAtManualLine(view: RemoteRunView, manual: readonly Pipeli
 }
 
 /**
+ * `run shop#501 waits for its deployment's protection rules (a review or a wait timer: URL); still following`: said
+ * once when a followed run starts to wait (GitHub: an environment's reviewers or timer; GitLab: its resource group),
+ * for a wait that a person may have to end.
+ */
+export function waitingLine(view: RemoteRunView): string {
+  const name = runNotation(view.target.name, view.id);
+  const why =
+    view.target.remote.provider === 'github'
+      ? `its deployment's protection rules (a review or a wait timer${view.run?.url ? `: ${view.run.url}` : ''})`
+      : 'its resource group (another pipeline holds it)';
+  return stripControl(`run ${name} waits for ${why}; still following (Ctrl-C cancels the run)`);
+}
+
+/**
  * The exit code of a followed run (`--wait`): 0 passed, 1 failed, 4 cancelled, and 4 too for a run stopped at a
  * manual job: it neither passed nor failed, and nothing more happens until a person acts — a script that goes on
  * after exit 0 must not take it for a pass, nor page anyone for a failure with nothing to re-run.
@@ -246,6 +260,7 @@ export async function followRemoteRun(
 ): Promise<RemoteRunView> {
   const printed = new Set<string>();
   let changed = opts.before === undefined;
+  let toldWaiting = false;
   const staleUntil = Date.now() + (io.ci?.findDispatchedMs ?? 120_000);
   const stopCancelling = cancelOnAbort(io, `run ${runNotation(t.name, id)}`, opts.cancel);
   try {
@@ -265,6 +280,9 @@ export async function followRemoteRun(
           io.stdout.write(`${remoteJobLine(job)}\n`);
         }
         if (isFinished(view.status)) return view;
+        if (view.status === 'waiting' && !toldWaiting && !opts.quiet)
+          io.stderr.write(`${waitingLine(view)}\n`);
+        toldWaiting = view.status === 'waiting';
         const manual = stoppedAtManual(view);
         if (manual) {
           if (!opts.quiet) io.stderr.write(`${stoppedAtManualLine(view, manual)}\n`);

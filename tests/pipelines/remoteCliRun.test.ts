@@ -126,6 +126,59 @@ describe('infradeck pipeline on GitHub Actions', () => {
     expect(jobPolls).toBeGreaterThanOrEqual(2);
   });
 
+  it('--wait says once that a run waits for its deployment review, and follows it to its end', async () => {
+    deck = await RemoteCliDeck.start({ GITHUB_TOKEN: githubToken });
+    let dispatched = false;
+    let polls = 0;
+    const deploy = { name: 'Deploy', path: '.github/workflows/deploy.yml' };
+    // Waiting for the production environment's reviewers for three reads, then approved and passed.
+    const state = () =>
+      polls < 3 ? { status: 'waiting', conclusion: null } : { status: 'completed', conclusion: 'success' };
+    deck.serve(`GET ${shop}/workflows/deploy.yml/runs`, () => ({
+      status: 200,
+      body: {
+        total_count: 1,
+        workflow_runs: dispatched ? [ghRun(601, { ...deploy, event: 'workflow_dispatch', ...state() })] : [],
+      },
+    }));
+    deck.api.on(`POST ${shop}/workflows/deploy.yml/dispatches`, () => {
+      dispatched = true;
+      return { status: 204 };
+    });
+    deck.serve(`GET ${shop}/runs/601/jobs`, () => {
+      polls++;
+      const done = polls >= 3;
+      return {
+        status: 200,
+        body: {
+          total_count: 1,
+          jobs: [
+            ghJob(
+              7601,
+              601,
+              'deploy',
+              done ? {} : { status: 'waiting', conclusion: null, completed_at: null },
+            ),
+          ],
+        },
+      };
+    });
+    const r = await deck.infradeck(
+      'pipeline',
+      'run',
+      'shop:deploy.yml',
+      '--input',
+      'environment=production',
+      '--wait',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const told = r.stderr.split('\n').filter((l) => l.includes('waits for'));
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatch(
+      /^run shop#601 waits for its deployment's protection rules \(a review or a wait timer: https?:\/\/\S+\); still following \(Ctrl-C cancels the run\)$/,
+    );
+  });
+
   it('status REPO#RUN per job; retry --wait re-runs the failed jobs and follows the new attempt; cancel; read-only refused', async () => {
     deck = await RemoteCliDeck.start({ GITHUB_TOKEN: githubToken });
     let reran = false;
