@@ -14,12 +14,7 @@ import { type BatchPlan, batchPlanLines, planBatch } from '../domain/batchPlan';
 import type { BatchRunView } from '../domain/batchRun';
 import { batchPayload } from '../domain/batchRun';
 import { type BatchFile, parseBatchFile } from '../domain/batchSource';
-import {
-  type BatchTarget,
-  resolveTargets,
-  type TargetProblem,
-  targetProblemText,
-} from '../domain/batchTargets';
+import { type BatchTarget, resolveTargets, type TargetProblem } from '../domain/batchTargets';
 import { describeJob, isFinished } from '../domain/job';
 import type { BatchPayload } from '../domain/jobKinds/batch';
 import { formatDuration } from '../domain/jobText';
@@ -203,14 +198,13 @@ function adHoc(values: Flags, program: string[]): Planning {
   return {
     batch: checked.batch,
     targetError: (p) => {
-      const text = targetProblemText(p, count);
       const which = selectors[count > 1 ? p.selector : 0];
       const flag = which?.names
         ? '--targets'
         : which?.project !== undefined && p.path[0] === 'project'
           ? '--project'
           : '--tag';
-      return `${flag}: ${text.replace(/^targets\S*: /, '')}`;
+      return `${flag}: ${p.message}`;
     },
   };
 }

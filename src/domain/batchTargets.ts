@@ -334,11 +334,3 @@ export function instanceTarget(
     },
   };
 }
-
-/** `targets.servers[1]: no server "web-3"…` for a batch not read from a file (the CLI's flags, the form). */
-export function targetProblemText(p: TargetProblem, selectors: number): string {
-  const path = [...(selectors > 1 ? [p.selector] : []), ...p.path];
-  let where = 'targets';
-  for (const key of path) where += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-  return `${where}: ${p.message}`;
-}

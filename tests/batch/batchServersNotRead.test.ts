@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TargetSelector } from '../../src/domain/batch';
-import { resolveTargets, targetProblemText } from '../../src/domain/batchTargets';
+import { resolveTargets } from '../../src/domain/batchTargets';
 import { batchTargetInputs } from '../../src/services/batch/batchesFolder';
+import { targetProblemText } from './targetProblemText';
 
 // A servers.yaml that is not YAML lists none of its hosts: a batch naming one must not read as if the file had none.
 describe('a batch over a servers.yaml that could not be read', () => {

@@ -10,10 +10,11 @@ import {
   retryPlan,
 } from '../../src/domain/batchPlan';
 import { parseBatchFile } from '../../src/domain/batchSource';
-import { resolveTargets, type ServerRow, targetProblemText } from '../../src/domain/batchTargets';
+import { resolveTargets, type ServerRow } from '../../src/domain/batchTargets';
 import type { Resource } from '../../src/domain/resource';
 import { formatSourceError } from '../../src/domain/sourceError';
 import { parseServersFile } from '../../src/services/servers/serversFile';
+import { targetProblemText } from './targetProblemText';
 
 const servers: ServerRow[] = [
   { name: 'web-1', host: '10.0.0.11', port: 22, user: 'ops', tags: { role: 'web' }, project: 'shop' },

@@ -5,10 +5,11 @@ import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serversCommand } from '../../src/commands/servers';
 import type { TargetSelector } from '../../src/domain/batch';
-import { resolveTargets, targetProblemText } from '../../src/domain/batchTargets';
+import { resolveTargets } from '../../src/domain/batchTargets';
 import { parseExperimentFile } from '../../src/domain/experimentSource';
 import { planRuns } from '../../src/services/ai/experiments';
 import { batchTargetInputs } from '../../src/services/batch/batchesFolder';
+import { targetProblemText } from '../batch/targetProblemText';
 
 // What reads servers.yaml besides the Servers tab: a bad entry costs only itself there too, and nothing runs on it.
 describe('a servers.yaml with a bad entry, read by batches, experiments and `infradeck servers`', () => {

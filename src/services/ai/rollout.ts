@@ -6,7 +6,7 @@ import { defaultBatchTimeoutMs } from '../../domain/batch';
 import { type BatchPlan, planBatch } from '../../domain/batchPlan';
 import { type BatchRunView, batchPayload } from '../../domain/batchRun';
 import type { SerialStep } from '../../domain/batchSerial';
-import { resolveTargets, targetProblemText } from '../../domain/batchTargets';
+import { resolveTargets } from '../../domain/batchTargets';
 import type { BatchPayload } from '../../domain/jobKinds/batch';
 import { type ModelDefinition, productionVersion } from '../../domain/model';
 import {
@@ -83,10 +83,7 @@ export async function planRollout(
   if (!resolved.ok)
     return {
       ok: false,
-      errors: [
-        ...serverErrors,
-        ...resolved.problems.map((p) => `--servers: ${targetProblemText(p, 1).replace(/^targets\S*: /, '')}`),
-      ],
+      errors: [...serverErrors, ...resolved.problems.map((p) => `--servers: ${p.message}`)],
     };
 
   const local = request.local ?? defaults.local ?? false;

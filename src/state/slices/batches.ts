@@ -3,7 +3,7 @@ import { retryTargets } from '../../domain/batchOutcome';
 import { type BatchPlan, planBatch } from '../../domain/batchPlan';
 import { type BatchRunView, batchPayload, batchRunView } from '../../domain/batchRun';
 import type { BatchFile } from '../../domain/batchSource';
-import { type BatchTarget, resolveTargets, targetProblemText } from '../../domain/batchTargets';
+import { type BatchTarget, resolveTargets } from '../../domain/batchTargets';
 import type { JobView } from '../../domain/job';
 import { formatSourceError } from '../../domain/sourceError';
 import type { JobsById } from '../reducers/jobs';
@@ -99,7 +99,8 @@ export const batchesSlice: Slice<'batches', BatchesState, BatchesActions> = {
         const resolved = resolveTargets(batch.targets, found.inputs);
         if (!resolved.ok) {
           const errors = resolved.problems.map((p) =>
-            file ? formatSourceError(file.targetErrorAt(p)) : targetProblemText(p, batch.targets.length),
+            // An ad-hoc batch's problem goes under the field that has the word it names.
+            file ? formatSourceError(file.targetErrorAt(p)) : p.message,
           );
           return { ok: false, errors };
         }
