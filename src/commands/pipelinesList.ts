@@ -111,7 +111,7 @@ function printRows(io: HeadlessIO, rows: PipelineListRow[]) {
   );
   // Rows that cannot show runs say why below the table: a reason is too long for a column.
   for (const r of rows) {
-    if (!r.problem || (r.problemKind !== 'no-remote' && r.problemKind !== 'no-token')) continue;
+    if (!r.problem || !['no-remote', 'no-token', 'missing'].includes(r.problemKind ?? '')) continue;
     io.stdout.write(`${r.repo ?? r.name}: ${stripControl(r.problem)}\n`);
   }
 }
@@ -119,6 +119,7 @@ function printRows(io: HeadlessIO, rows: PipelineListRow[]) {
 const problemWords: Record<string, string> = {
   invalid: 'invalid',
   'no-remote': 'no CI',
+  missing: 'missing',
   'no-token': 'no token',
   disabled: 'disabled',
   'rate-limited': 'rate limited',

@@ -29,7 +29,7 @@ export interface PipelineRow {
   runs: PipelineRun[];
   /** Why the row shows no runs, or no current ones: no remote, no token, an invalid file, the provider's error. */
   problem?: string;
-  problemKind?: CiErrorKind | 'invalid' | 'no-remote';
+  problemKind?: CiErrorKind | 'invalid' | 'no-remote' | 'missing';
 }
 
 /**
@@ -187,6 +187,7 @@ export function keepLastKnown(previous: readonly PipelineRow[], next: readonly P
       row.problem !== undefined &&
       row.problemKind !== 'invalid' &&
       row.problemKind !== 'no-remote' &&
+      row.problemKind !== 'missing' &&
       row.runs.length === 0;
     const kept = failed && row.repo !== null ? before.get(row.repo) : undefined;
     if (!kept) {

@@ -12,6 +12,8 @@ export interface RemoteRepo {
 /** A repository with no CI to show, and why, in words a row can show. */
 export interface NoRemote {
   reason: string;
+  /** The clone's folder is not there: the repository is missing, not without CI. */
+  missing?: true;
 }
 
 export type RemoteLookup = ({ ok: true } & RemoteRepo) | ({ ok: false } & NoRemote);
@@ -114,7 +116,8 @@ export interface RemoteRunsRow {
   runs?: PipelineRun[];
   /** No remote, an unknown host, no token, or the provider's error (then `kind` says which). */
   reason?: string;
-  kind?: CiErrorKind;
+  /** `missing`: the clone's folder is not there. */
+  kind?: CiErrorKind | 'missing';
   /** No token was found (the reason says which variable or command gives one): not a provider's refusal. */
   noToken?: true;
 }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/domain/config';
+import { remotePipelineRows } from '../../src/domain/pipelineRows';
 import { remoteRepoOf } from '../../src/domain/remoteRepo';
+import { rowStatus, rowStatusColor } from '../../src/screens/pipelines/pipelineColumns';
 import type { KeyringOpener } from '../../src/services/aws/credentialsStore';
 import { GitHubClient } from '../../src/services/pipelines/github';
 import {
@@ -88,6 +90,20 @@ describe('a clone’s origin', () => {
     const dir = clone();
     execFileSync('git', ['-C', dir, 'remote', 'add', 'upstream', 'git@github.com:acme/shop.git']);
     expect(await remoteRepoOfClone(dir, hosts)).toEqual({ ok: false, reason: 'no remote named origin' });
+  });
+
+  it('a clone whose folder is gone is missing, as the Repositories tab says, not "no remote"', async () => {
+    const gone = join(clone(), 'gone');
+    expect(await remoteRepoOfClone(gone, hosts)).toEqual({
+      ok: false,
+      reason: `path does not exist: ${gone}`,
+      missing: true,
+    });
+    const [row] = remotePipelineRows([
+      { name: 'old', reason: `path does not exist: ${gone}`, kind: 'missing' },
+    ]);
+    expect(rowStatus(row)).toBe('missing');
+    expect(rowStatusColor(row)).toBe('red');
   });
 });
 

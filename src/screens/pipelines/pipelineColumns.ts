@@ -26,7 +26,7 @@ export function isStale(row: PipelineRow): boolean {
 
 /**
  * What the STATUS cell says: the last run's status (`*` when stale), or, for a row with no runs to show, why:
- * `no remote`, `no token`, `invalid`, `auth error`, `not found`, `unreachable`, `rate limit`, `error`, `never run`.
+ * `no remote`, `missing` (the clone's folder is gone), `no token`, `invalid`, `auth error`, `not found`, `unreachable`, `rate limit`, `error`, `never run`.
  */
 export function rowStatus(row: PipelineRow): string {
   const last = row.runs[0];
@@ -38,6 +38,8 @@ export function rowStatus(row: PipelineRow): string {
       return 'invalid';
     case 'no-remote':
       return 'no remote';
+    case 'missing':
+      return 'missing';
     case 'auth':
       return /^no (GitHub|GitLab) token/.test(row.problem ?? '') ? 'no token' : 'auth error';
     case 'rate-limited':

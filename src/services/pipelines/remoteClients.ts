@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CiError } from '../../domain/pipelineClient';
 import type {
   RemoteClientLookup,
@@ -12,6 +13,8 @@ import { githubToken, gitlabToken, type TokenSources } from './ciTokens';
 
 /** Reads a clone's `origin` and says where its CI runs, or why there is none to show. */
 export async function remoteRepoOfClone(folder: string, hosts: RemoteHosts = {}): Promise<RemoteLookup> {
+  // As the Repositories tab says it: a folder that is gone has no origin to read, and that is not its CI's fault.
+  if (!existsSync(folder)) return { ok: false, reason: `path does not exist: ${folder}`, missing: true };
   let url: string;
   try {
     url = (await runGit(folder, ['remote', 'get-url', 'origin'], { timeoutMs: 5_000 })).trim();
@@ -101,7 +104,11 @@ export async function remoteRuns(
   for (const repo of repos) {
     const lookup = await remoteRepoOfClone(repo.path, opts.hosts);
     if (!lookup.ok) {
-      rows.push({ name: repo.name, reason: lookup.reason });
+      rows.push({
+        name: repo.name,
+        reason: lookup.reason,
+        ...(lookup.missing ? { kind: 'missing' as const } : {}),
+      });
       continue;
     }
     const remote: RemoteRepo = { provider: lookup.provider, host: lookup.host, path: lookup.path };

@@ -517,7 +517,7 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
       triggerAsk: async (rowKey) => {
         const row = rowOf(rowKey);
         if (!row) return { ok: false, error: `${rowKey}: no such pipeline` };
-        if (row.problemKind === 'invalid' || row.problemKind === 'no-remote')
+        if (row.problemKind === 'invalid' || row.problemKind === 'no-remote' || row.problemKind === 'missing')
           return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
         if (row.source === 'local') return { ok: true, ref: '', kind: 'local', inputs: [] };
         const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
