@@ -195,6 +195,25 @@ describe('the Servers screen', () => {
     expect(accepted).toBe(1);
   });
 
+  it('at 80x24 the line above the table gives its parts whole, and the note under it the probe age whole', async () => {
+    const d = await openServers();
+    await d.waitFor(/listening .*\d+ ms/);
+    await d.resize(80, 24);
+    await d.press('j');
+    const f = await d.waitFor(/closed: connection refused on port 1/);
+    const lines = f.split('\n');
+    const summary = lines.find((l) => l.includes('from servers.yaml')) ?? '';
+    // Not `… · SSH port pro…`: each part whole or not there.
+    expect(summary).not.toContain('…');
+    expect(summary).toMatch(
+      /^ \d+ hosts from servers\.yaml( · \d+ EC2 instances( \(DEMO: not probed\))?)?( · SSH port probed every 10 s)?$/,
+    );
+    // The note wraps to a second line rather than cutting how long ago the probe was.
+    expect(f.replace(/\n\s*/g, ' ')).toMatch(
+      /closed: connection refused on port 1 \(nothing listens there\) · probed \d+s ago/,
+    );
+  });
+
   it('tells the instances of a project apart by the end of their names at 80x24', async () => {
     const d = await openServers();
     d.store
@@ -258,9 +277,11 @@ describe('the Servers screen', () => {
     // A scan changes the resource index, and the list is read again: the same problem is not told again.
     await d.store.getState().actions.servers.refresh();
     expect(told()).toBe(1);
-    // r is the user asking: it says it again.
+    // r is the user asking: it says it again (on the message line; `:messages` keeps one line for a problem told
+    // twice within moments).
+    d.store.getState().actions.ui.dismissToasts(0, Date.now() + 60_000);
     await d.press('r');
-    await expect.poll(told).toBe(2);
+    await d.toasted(/servers\.yaml:7:11: servers\[1\]\.port: expected a number, got "many"$/);
     // A file that is not YAML (a tab for indent) lists none of its hosts, and says it was not read.
     writeFileSync(
       join(dir, 'servers.yaml'),

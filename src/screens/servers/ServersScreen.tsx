@@ -1,10 +1,11 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { fitParts } from '../../components/fitParts';
+import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
-import { fitWidth } from '../../domain/text';
 import type { ServerView } from '../../state/services/servers';
 import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -74,8 +75,8 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       ),
     [reach, now],
   );
-  // The summary line above the table and the cursor row's note below it.
-  const tableHeight = height - 2;
+  // The summary line above the table and the cursor row's note (two lines) below it.
+  const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const copy = useCopy();
 
@@ -123,9 +124,18 @@ function ServersScreen({ width, height, active }: ScreenProps) {
     : badEntries > 0
       ? `${listed} (${entries}: :messages)`
       : listed;
-  const summary = ` ${filtered ? `${filtered} · ` : ''}${fromFile} · ${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''} · SSH port probed every 10 s${loading ? ' · reading…' : ''}`;
+  // Each part whole or left out when narrow (`SSH port pro…` said nothing).
+  const summary = ` ${fitParts(
+    [
+      filtered ?? '',
+      fromFile,
+      `${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''}`,
+      'SSH port probed every 10 s',
+      loading ? 'reading…' : '',
+    ],
+    width - 1,
+  )}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
-  const noteColor = note.tone === 'error' ? theme.error : note.tone === 'warn' ? theme.warn : theme.muted;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SummaryTable
@@ -134,7 +144,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
         table={table}
         columns={columns}
         width={width}
-        height={height - 1}
+        height={tableHeight + 1}
         noColor={theme.noColor}
         emptyMessage={
           !fileRead
@@ -144,7 +154,11 @@ function ServersScreen({ width, height, active }: ScreenProps) {
               : 'No servers. Add hosts to servers.yaml in the workspace (servers: [{ name, host, port, user }]) or scan AWS (Resources, s).'
         }
       />
-      <Text color={noteColor}>{fitWidth(` ${note.text}`, width)}</Text>
+      <NoteLines
+        note={{ text: note.text, error: note.tone === 'error', warn: note.tone === 'warn' }}
+        width={width}
+        colors={theme}
+      />
     </Box>
   );
 }
