@@ -340,9 +340,11 @@ describe('the Batch tab', () => {
     await d.waitFor(/\(\+2 more: :messages\)/);
     const texts = d.store.getState().ui.messages.map((m) => m.text);
     expect(texts).toHaveLength(3);
-    expect(texts[0]).toMatch(/^bad cannot start: .*bad\.yaml:4:3: action\.sh: unknown key "sh"/);
-    expect(texts[1]).toMatch(/^bad: .*bad\.yaml:5:9: serial: must be at most 100%/);
-    expect(texts[2]).toMatch(/^bad: .*bad\.yaml:6:10: timeout: must not be negative/);
+    expect(texts[0]).toMatch(/^bad: .*bad\.yaml:5:9: serial: must be at most 100%/);
+    expect(texts[1]).toMatch(/^bad: .*bad\.yaml:6:10: timeout: must not be negative/);
+    // Last, so the message line shows it: what it stops, with the first problem.
+    expect(texts[2]).toMatch(/^bad cannot start: .*bad\.yaml:4:3: action\.sh: unknown key "sh"/);
+    expect(d.frame()).toMatch(/^✗ bad cannot start: /m);
     expect(await batchJobs(session)).toHaveLength(0);
   });
 

@@ -41,12 +41,13 @@ async function startDefined(
 
 /**
  * Every problem of a batch that cannot start, each its own line of `:messages` (the note under the table has room
- * for the first only, and says so), the first one saying what it stops.
+ * for the first only, and says so). The one saying what it stops, with the first problem, goes last: the message
+ * line shows the newest.
  */
 function sayProblems(name: string, errors: readonly string[], actions: DeckActions): void {
   const [first = 'it has errors', ...more] = errors;
-  actions.ui.notify('error', `${name} cannot start: ${first}`);
   for (const e of more) actions.ui.notify('error', `${name}: ${e}`);
+  actions.ui.notify('error', `${name} cannot start: ${first}`);
 }
 
 /** `r`: batches/ is followed anyway; read on demand, it says what it read (the same files show no change). */
