@@ -209,4 +209,24 @@ describe('the filter prompt', () => {
     await deck.waitFor((f) => !f.includes('fix login') && f.includes('bump terraform'));
     expect(deck.store.getState().ui.filters.repos).toBe('infra');
   });
+
+  it('keeps nothing on Enter for a filter that does not parse: the prompt stays with its error', async () => {
+    deck = await startDeck({ screens, services: { repos } });
+    await deck.waitFor('new header');
+    await deck.press('/');
+    await deck.type('re:(');
+    await deck.waitFor(/invalid regex/);
+    await deck.press('enter');
+    // Not closed into `filter: re:( (/ to change…` over a table that shows every row as if it matched.
+    expect(deck.store.getState().ui.overlay).toBe('filter');
+    expect(deck.frame()).toMatch(/invalid regex/);
+    expect(deck.frame()).not.toContain('filter: re:(');
+    // Fixed, it is kept as any filter is.
+    await deck.press('ctrl-u');
+    await deck.type('re:^fix');
+    await deck.press('enter');
+    const f = await deck.waitFor('filter: re:^fix');
+    expect(deck.store.getState().ui.overlay).toBeNull();
+    expect(f).not.toContain('new header');
+  });
 });
