@@ -1,4 +1,5 @@
 import type { Resource } from '../domain/resource';
+import { tagsText } from '../domain/serverTags';
 import { formatSourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
@@ -21,7 +22,7 @@ export function probeable(row: ServerRow): boolean {
 
 export const serversDeclaration = declareCommand({
   name: 'servers',
-  summary: 'servers.yaml hosts and EC2 instances, with reachability',
+  summary: 'servers.yaml hosts and EC2 instances: reachability, project, tags',
   description:
     'The hosts of servers.yaml and the EC2 instances of the last scan, each probed once on its SSH port (TCP ' +
     'connect), with the ssh command that reaches it.',
@@ -121,7 +122,7 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
   } else {
     printTable(
       io.stdout,
-      ['NAME', 'SOURCE', 'HOST', 'PORT', 'STATE', 'REACH', 'LATENCY', 'SSH'],
+      ['NAME', 'SOURCE', 'HOST', 'PORT', 'STATE', 'PROJECT', 'REACH', 'LATENCY', 'SSH', 'TAGS'],
       rows.map((r) => {
         const p = probes.get(r.key);
         return [
@@ -130,20 +131,24 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
           r.host ?? '-',
           String(r.port),
           stripControl(r.state ?? ''),
+          stripControl(r.project ?? ''),
           p ? (p.ok ? 'up' : 'down') : '-',
           p?.ok ? `${p.latencyMs.toFixed(1)} ms` : '',
           r.ssh.ok ? r.ssh.argv.join(' ') : stripControl(r.ssh.error),
+          stripControl(tagsText(r)),
         ];
       }),
-      // The ssh command (or why there is none) gives way first; the name, source (region), host, port and state
-      // stay whole.
+      // The tags and the ssh command (or why there is none) give way first, then the project; the name, source
+      // (region), host, port and state stay whole.
       {
         width: terminalWidth(io),
         giveWay: [
+          { column: 'TAGS', hide: true },
           { column: 'SSH', min: 24 },
           { column: 'LATENCY', hide: true },
           { column: 'SSH', min: 12 },
           { column: 'SSH', hide: true },
+          { column: 'PROJECT', hide: true },
         ],
       },
     );

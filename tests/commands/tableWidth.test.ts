@@ -95,6 +95,14 @@ describe('headless tables on a terminal', () => {
     const servers = await infradeck(80, 'servers', '--no-probe');
     expect(servers.find((l) => l.startsWith('bastion-example '))).toMatch(/ 127\.0\.0\.2 +2222\b/);
     expect(servers.find((l) => l.startsWith('ci-runner-1 '))).toMatch(/ec2 ap-northeast-1 .* running\b/);
+    // Its project and tags, as the Servers tab shows them, where there is room (a pipe: always).
+    const wideServers = await infradeck(undefined, 'servers', '--no-probe');
+    expect(wideServers[0]).toMatch(
+      /^NAME\s+SOURCE\s+HOST\s+PORT\s+STATE\s+PROJECT\s+REACH\s+LATENCY\s+SSH\s+TAGS$/,
+    );
+    expect(wideServers.find((l) => l.startsWith('bastion-example '))).toMatch(
+      / 2222 +web +- .* env=example$/,
+    );
     // resources: every id, name, region and state whole; the detail is cut first.
     const piped = await infradeck(undefined, 'resources');
     for (const columns of [120, 200]) {

@@ -1,5 +1,6 @@
 import { sparkline } from '../../components/Sparkline';
 import { type Column, Priority } from '../../components/tableModel';
+import { tagsText } from '../../domain/serverTags';
 import { formatAge } from '../../domain/text';
 import type { ServerReach, ServerView } from '../../state/services/servers';
 
@@ -11,14 +12,6 @@ export function reachText(reach: ServerReach | undefined, row: ServerView): stri
   if (!last) return 'probing…';
   // The word for why (refused, timed out, no DNS); the whole sentence is under the table for the cursor's row.
   return last.ok ? `${Math.round(last.latencyMs ?? 0)} ms` : (last.short ?? 'unreachable');
-}
-
-/** `role=web env=prod`: the tags a person set, in their order. */
-export function tagsText(row: ServerView): string {
-  return Object.entries(row.tags ?? {})
-    .filter(([k]) => k !== 'Name' && !k.startsWith('aws:') && !k.startsWith('infradeck:'))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
 }
 
 export function serverColumns(
