@@ -6,7 +6,7 @@ const separator = '·';
 
 /**
  * Lines of at most `width` display columns holding all of `text`: broken at spaces, a word longer than a line
- * (a path, a URL) broken where the line ends. Nothing is cut off but a ` · ` where a line breaks; newlines in
+ * (a path, a URL) broken after a `/` or `-` in the line's second half, else where the line ends. Nothing is cut off but a ` · ` where a line breaks; newlines in
  * the text start new lines.
  */
 export function wrapText(text: string, width: number): string[] {
@@ -30,7 +30,7 @@ export function wrapText(text: string, width: number): string[] {
         lineWidth = 0;
         continue;
       }
-      const pieces = wrapColumns(word, w);
+      const pieces = longWordPieces(word, w);
       out.push(...pieces.slice(0, -1));
       line = pieces[pieces.length - 1];
       lineWidth = displayWidth(line);
@@ -48,4 +48,22 @@ export function twoLines(text: string, width: number): string[] {
   if (!text) return [];
   const lines = wrapText(text, width);
   return lines.length > 2 ? [lines[0], lines.slice(1).join(' ')] : lines;
+}
+
+/**
+ * A word wider than `width` in pieces: each ends after the last `/` or `-` of its line when that is in the line's
+ * second half (`.cache/timeline-` `pins.json)`, not `…pins.json` `)`), else at the line's end.
+ */
+function longWordPieces(word: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = word;
+  while (displayWidth(rest) > width) {
+    const line = wrapColumns(rest, width)[0];
+    const at = Math.max(line.lastIndexOf('/'), line.lastIndexOf('-')) + 1;
+    const piece = at > line.length / 2 ? line.slice(0, at) : line;
+    out.push(piece);
+    rest = rest.slice(piece.length);
+  }
+  out.push(rest);
+  return out;
 }

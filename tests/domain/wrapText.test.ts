@@ -10,13 +10,20 @@ describe('wrapText', () => {
     ]);
   });
 
-  it('breaks a word longer than a line where the line ends, wide characters whole', () => {
+  it('breaks a word longer than a line after a / or - in its second half, else where the line ends', () => {
     expect(wrapText('see /very/long/path/to/a/file', 10)).toEqual([
       'see',
-      '/very/long',
-      '/path/to/a',
-      '/file',
+      '/very/',
+      'long/path/',
+      'to/a/file',
     ]);
+    // Not `(kept in .cache/timeline-pins.json` and `)` alone on the next line.
+    expect(wrapText('(kept in .cache/timeline-pins.json)', 25)).toEqual([
+      '(kept in',
+      '.cache/timeline-',
+      'pins.json)',
+    ]);
+    expect(wrapText('i-0123456789abcdef0123', 10)).toEqual(['i-01234567', '89abcdef01', '23']);
     expect(wrapText('日本語のテキスト', 5)).toEqual(['日本', '語の', 'テキ', 'スト']);
   });
 
