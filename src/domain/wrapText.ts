@@ -47,7 +47,13 @@ export function wrapText(text: string, width: number): string[] {
 export function twoLines(text: string, width: number): string[] {
   if (!text) return [];
   const lines = wrapText(text, width);
-  return lines.length > 2 ? [lines[0], lines.slice(1).join(' ')] : lines;
+  if (lines.length <= 2) return lines;
+  // The rest as written, not its wrapped lines joined again: a ` · ` dropped where they broke would be lost.
+  const flat = stripControl(text.replace(/\r?\n/g, ' '));
+  const rest = flat.startsWith(lines[0])
+    ? flat.slice(lines[0].length).replace(new RegExp(`^ (${separator} )?`), '')
+    : lines.slice(1).join(' ');
+  return [lines[0], rest];
 }
 
 /**

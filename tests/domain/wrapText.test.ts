@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wrapText } from '../../src/domain/wrapText';
+import { twoLines, wrapText } from '../../src/domain/wrapText';
 
 describe('wrapText', () => {
   it('breaks at spaces and keeps every word', () => {
@@ -41,5 +41,14 @@ describe('wrapText', () => {
       '/tmp/data/pipelines/broken.yaml',
     ]);
     expect(wrapText('a · b', 80)).toEqual(['a · b']);
+  });
+
+  it('twoLines keeps the rest as written on the second line, its · separators too', () => {
+    const note =
+      'restart-web.yaml: 2 targets in 2 waves · serial 1 · max fail 0% · pause 5s · timeout 2m · Enter starts it';
+    const [first, second] = twoLines(note, 30);
+    expect(first).toBe('restart-web.yaml: 2 targets in');
+    // Not `2 waves · serial 1 · max fail 0% pause 5s timeout 2m …`: the values stay apart.
+    expect(second).toBe('2 waves · serial 1 · max fail 0% · pause 5s · timeout 2m · Enter starts it');
   });
 });
