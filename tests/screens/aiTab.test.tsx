@@ -100,6 +100,11 @@ describe('the AI tab', () => {
     expect(chart.some((l) => /step +50 .* 200$/.test(l))).toBe(true);
     expect(plain(d.frame())).toMatch(/checkpoint: file:\/\/\S+step-200\.json at step 200/);
     expect(plain(d.frame())).toContain('done: w=');
+    // A pane too short for a chart says so (the chart was gone without a word).
+    await d.resize(50, 12);
+    await d.waitFor('no room for the chart');
+    await d.resize(120, 30);
+    await d.waitFor('· l log only');
 
     await d.press('m');
     await d.waitFor(/loss \(2\/4, m next\) · .* · 21 points/);

@@ -241,7 +241,9 @@ export function AiRunView({
     ? `checkpoint${checkpoints.length === 1 ? '' : `s ${checkpoints.length}, last`}: ${stripControl(lastCheckpoint.uri)}${lastCheckpoint.step !== undefined ? ` at step ${lastCheckpoint.step}` : ''}`
     : 'no checkpoints';
   const where = view.follow ? (running ? 'following' : 'end') : 'scrolled';
-  const logLine = `log · ${lines.length} line${lines.length === 1 ? '' : 's'} · ${where}${view.wrap ? ' · wrapped' : ''} · l ${logOnly ? 'shows the chart' : 'log only'}`;
+  // A pane too short for a chart says so, rather than offer `l` to hide one that is not there.
+  const chartWord = logOnly ? 'l shows the chart' : chartRows === 0 ? 'no room for the chart' : 'l log only';
+  const logLine = `log · ${lines.length} line${lines.length === 1 ? '' : 's'} · ${where}${view.wrap ? ' · wrapped' : ''} · ${chartWord}`;
   const chartLines = drawn.text.lines;
   return (
     <Box flexDirection="column" width={width} height={height}>
