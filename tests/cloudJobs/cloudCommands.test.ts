@@ -233,7 +233,8 @@ describe('the cloud commands on the demo cloud, without Redis', () => {
     const r = await run(serversCommand, ['--timeout', '200'], { workspace: { dataDir: join(dataDir, 'w') } });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^localhost\s+servers\.yaml\s+127\.0\.0\.1\s+22\s+(up|down)/m);
-    expect(r.out).toMatch(/^bastion-example\s+servers\.yaml\s+127\.0\.0\.2\s+2222\s+down/m);
+    // Its project (web) beside it, as the Servers tab shows it.
+    expect(r.out).toMatch(/^bastion-example\s+servers\.yaml\s+127\.0\.0\.2\s+2222\s+web\s+down/m);
   });
 });
 

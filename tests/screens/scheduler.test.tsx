@@ -329,6 +329,19 @@ describe('the Scheduler header', () => {
     await d.press('esc');
     await d.waitFor(/^ 2 schedules · /m);
   });
+
+  it('counts an invalid row a / filter shows among every row: 1 of 3 schedules, not 0 of 2', async () => {
+    writeFileSync(
+      join(dir, 'schedules.yaml'),
+      `${yaml}  - name: broken\n    cron: "61 * * * *"\n    job: { run: [echo, never] }\n`,
+    );
+    const d = await openScheduler();
+    await d.waitFor(/^ 2 schedules · 1 with errors · /m);
+    await d.press('/');
+    await d.type('broken');
+    await d.press('enter');
+    await d.waitFor(/^ 1 of 3 schedules · 1 with errors · /m);
+  });
 });
 
 describe('the RUNS sparkline', () => {

@@ -156,7 +156,9 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const valid = file?.schedules ?? [];
   const paused = valid.filter((s) => !s.enabled).length;
   const invalid = file?.invalid.length ?? 0;
-  const shown = table.view.filter((r) => r.schedule).length;
+  // Filtered, what it shows of every row (`1 of 3 schedules` for an invalid one alone, not `0 of 2`).
+  const counted =
+    table.view.length < rows.length ? [table.view.length, rows.length] : [valid.length, valid.length];
   const where =
     transport !== 'redis'
       ? 'run in-process'
@@ -169,7 +171,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
     : missing
       ? missing.summary
       : withFile(
-          ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(shown, valid.length, 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where}`,
+          ` ${file.readable ? '' : `schedules.yaml cannot be read · ${valid.length ? 'as last read (they run on): ' : ''}`}${shownCount(counted[0], counted[1], 'schedule')}${paused ? ` · ${paused} paused` : ''}${invalid ? ` · ${invalid} with errors` : ''} · ${where}`,
           file.file,
           width,
         );
