@@ -14,11 +14,20 @@ export function tickOfJobId(jobId: string): { name: string; tick: number } | und
  * tab and `infradeck jobs` on a terminal show this; `y`, Enter, `--json` and a pipe keep the real id.
  */
 export function shownJobId(id: string): string {
+  const shown = shownTick(id);
+  return shown ? `${shown.name} ${shown.time}` : id;
+}
+
+/** A tick's schedule and its time as shown (`12-07 11:47:50`); undefined for any other id. */
+export function shownTick(id: string): { name: string; time: string } | undefined {
   const tick = tickOfJobId(id);
   // A time in ms has 10 digits or more: a shorter number is not a tick's time to show.
   const at = tick && tick.tick >= 1e9 ? new Date(tick.tick) : undefined;
-  if (!tick || !at || Number.isNaN(at.getTime())) return id;
+  if (!tick || !at || Number.isNaN(at.getTime())) return undefined;
   const two = (n: number) => String(n).padStart(2, '0');
   const seconds = at.getSeconds() || at.getMilliseconds() ? `:${two(at.getSeconds())}` : '';
-  return `${tick.name} ${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}${seconds}`;
+  return {
+    name: tick.name,
+    time: `${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}${seconds}`,
+  };
 }

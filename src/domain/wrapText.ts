@@ -6,8 +6,8 @@ const separator = '·';
 
 /**
  * Lines of at most `width` display columns holding all of `text`: broken at spaces, a word longer than a line
- * (a path, a URL) broken after a `/` or `-` in the line's second half, else where the line ends. Nothing is cut off but a ` · ` where a line breaks; newlines in
- * the text start new lines.
+ * (a path, a URL) broken after a `/` or `-` in the line's second half, else where the line ends. Nothing is cut off
+ * but a ` · ` where a line breaks; newlines in the text start new lines.
  */
 export function wrapText(text: string, width: number): string[] {
   const w = Math.max(1, Math.floor(width));

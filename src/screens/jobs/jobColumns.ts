@@ -3,7 +3,7 @@ import { type Column, Priority } from '../../components/tableModel';
 import type { JobView } from '../../domain/job';
 import { attemptDuration } from '../../domain/jobRuns';
 import { formatDuration } from '../../domain/jobText';
-import { shownJobId, tickOfJobId } from '../../domain/scheduleTickId';
+import { shownJobId, shownTick } from '../../domain/scheduleTickId';
 import { formatAge } from '../../domain/text';
 import type { JobSummaries } from '../../state/reducers/jobs';
 import { jobWhat } from '../../state/selectors/jobs';
@@ -26,12 +26,10 @@ export function jobDuration(job: JobView, now: number): string {
  * (`fast-he…all-checks 12-07 11:47:50`, not `fast-heartbeat…2-07 11:47:50`, which reads as February 7th).
  */
 export function fitJobId(id: string, width: number): string {
-  const shown = shownJobId(id);
-  const tick = tickOfJobId(id);
-  const time = tick && shown !== id ? shown.slice(tick.name.length + 1) : '';
+  const tick = shownTick(id);
   // Room for at least `ab…yz` of the name beside its time; else the id is cut as any id is.
-  if (!tick || !time || width < time.length + 6) return fitCell(shown, width, 'left', 'middle');
-  return `${fitCell(tick.name, width - time.length - 1, 'left', 'middle').trimEnd()} ${time}`;
+  if (!tick || width < tick.time.length + 6) return fitCell(shownJobId(id), width, 'left', 'middle');
+  return `${fitCell(tick.name, width - tick.time.length - 1, 'left', 'middle').trimEnd()} ${tick.time}`;
 }
 
 /** WHAT's width before BY, TOOK and TRY are shown: a job's description with the instance, bucket or run it names. */

@@ -26,7 +26,8 @@ export function isStale(row: PipelineRow): boolean {
 
 /**
  * What the STATUS cell says: the last run's status (`*` when stale), or, for a row with no runs to show, why:
- * `no remote`, `missing` (the clone's folder is gone), `no token`, `invalid`, `auth error`, `not found`, `unreachable`, `rate limit`, `error`, `never run`.
+ * `no remote`, `missing` (the clone's folder is gone), `no token`, `invalid`, `auth error`, `not found`,
+ * `unreachable`, `rate limit`, `error`, `never run`.
  */
 export function rowStatus(row: PipelineRow): string {
   const last = row.runs[0];
