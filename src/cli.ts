@@ -42,6 +42,11 @@ async function main(argv: string[]): Promise<number> {
   const ci = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
+  // Our `--no-color` is read by chalk too (it looks for that flag in argv), which then sends no SGR at all: the
+  // active tab's and the cursor's inverse went with the colour. Hidden from it while it loads, as CI is; the theme
+  // leaves the colour out, as with NO_COLOR.
+  const processArgv = process.argv;
+  process.argv = processArgv.filter((a) => a !== '--no-color');
   // Ink's layout engine (yoga, WebAssembly) loads its binary with `fetch` when there is one, which makes Node load
   // its whole HTTP client first: ~30 ms of a ~250 ms start. Without `fetch` it decodes the same bytes directly.
   // The property is put back untouched (Node defines it lazily; reading it would load that client).
@@ -51,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { startConsole } = await import('./startConsole').finally(() => {
     if (fetchProperty?.configurable) Object.defineProperty(globalThis, 'fetch', fetchProperty);
+    process.argv = processArgv;
   });
   for (const [key, value] of Object.entries(ci)) {
     if (value === undefined) delete process.env[key];

@@ -30,4 +30,13 @@ describe.skipIf(!hasTmux)('colour in a terminal emulator (tmux)', () => {
     expect(rows.flatMap((row) => colours(sgr(row)))).toEqual([]);
     expect(sgr(rows[0]).some((p) => p.split(';').includes('7'))).toBe(true);
   });
+
+  it('sends no colour with --no-color, and the active tab is still inverse (chalk read the flag and sent no SGR)', async () => {
+    deck = startTmuxDeck(80, 24, { TERM: 'tmux-256color' }, { args: ['--no-color'] });
+    const d = deck;
+    await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
+    const rows = d.screen(true);
+    expect(rows.flatMap((row) => colours(sgr(row)))).toEqual([]);
+    expect(sgr(rows[0]).some((p) => p.split(';').includes('7'))).toBe(true);
+  });
 });

@@ -24,13 +24,14 @@ export interface TmuxDeck {
 /**
  * The built console in its own tmux server, at `columns`x`rows`, with an empty HOME and `env` added. With
  * `shell`, the pane runs a shell that prints `BEFORE` and then starts the console, so what the shell shows after
- * quitting can be read. With `workspace`, the console opens a copy of that folder (e.g. the example `data/`).
+ * quitting can be read. With `workspace`, the console opens a copy of that folder (e.g. the example `data/`);
+ * `args` go on its command line after `--data`.
  */
 export function startTmuxDeck(
   columns: number,
   rows: number,
   env: Record<string, string> = {},
-  options: { shell?: boolean; workspace?: string } = {},
+  options: { shell?: boolean; workspace?: string; args?: readonly string[] } = {},
 ): TmuxDeck {
   const socket = `infradeck-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dir = mkdtempSync(join(tmpdir(), 'infradeck-tmux-'));
@@ -52,7 +53,7 @@ export function startTmuxDeck(
     ...env,
   };
   const command = ['env', ...Object.entries(vars).map(([k, v]) => `${k}=${v}`), process.execPath, cliPath]
-    .concat(['--data', join(dir, 'data')])
+    .concat(['--data', join(dir, 'data'), ...(options.args ?? [])])
     .map((word) => `'${word}'`)
     .join(' ');
   if (options.shell) {
