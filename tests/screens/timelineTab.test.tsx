@@ -149,6 +149,29 @@ describe('the Timeline tab', () => {
     }
   });
 
+  it('names every repository it could not read commits from in :messages, not the first and an ellipsis', async () => {
+    ws = timelineWorkspace(() => incidentEvents(Date.now()));
+    ws.services.commits = async () => ({
+      commits: [],
+      errors: ['infradeck: not a git repository', 'shop: bad object HEAD'],
+    });
+    deck = await startDeck({
+      size: { columns: 80, rows: 24 },
+      bus: stubDeckBus(),
+      services: { timeline: ws.services },
+    });
+    await deck.press(':');
+    await deck.type('timeline');
+    await deck.press('enter');
+    await deck.waitFor('events/s');
+    await deck.press(':');
+    await deck.type('messages');
+    await deck.press('enter');
+    const frame = await deck.waitFor('bad object');
+    expect(frame).toContain('not a git');
+    expect(frame).not.toContain('; …');
+  });
+
   it('draws the lanes one line each at 80x24, folds the empty ones, and strips escape sequences', async () => {
     const d = await openTimeline();
     const f = d.frame();

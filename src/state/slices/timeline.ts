@@ -210,7 +210,7 @@ export const timelineSlice: Slice<'timeline', TimelineState, TimelineActions> = 
         if (read.errors.length)
           notify(
             'warn',
-            `timeline: no commits from ${read.errors.length} repositor${read.errors.length === 1 ? 'y' : 'ies'} (${read.errors[0]}${read.errors.length > 1 ? '; …' : ''})`,
+            `timeline: no commits from ${read.errors.length} repositor${read.errors.length === 1 ? 'y' : 'ies'} (${read.errors.join('; ')})`,
           );
       } catch (error) {
         notify('error', `timeline: commits: ${errorText(error)}`);
