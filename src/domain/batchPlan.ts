@@ -68,7 +68,8 @@ export function batchPlanLines(plan: BatchPlan, options: PlanTextOptions = {}): 
   const addresses = listed.map(addressText);
   const addressWidth = Math.max(0, ...addresses.map((a) => a.length));
   for (const [i, t] of listed.entries()) {
-    lines.push(`  ${t.name.padEnd(nameWidth)}  ${addresses[i].padEnd(addressWidth)}  ${t.source}`);
+    const also = t.sameAddress ? `  also ${t.sameAddress.join(', ')}: same address, runs once` : '';
+    lines.push(`  ${t.name.padEnd(nameWidth)}  ${addresses[i].padEnd(addressWidth)}  ${t.source}${also}`);
   }
   if (targets.length > listed.length && targetLines > 0)
     lines.push(`  … and ${targets.length - listed.length} more`);

@@ -27,6 +27,8 @@ export interface BatchTarget {
   source: 'servers.yaml' | 'ec2' | 'list';
   /** EC2: where it is, and the key pair it was launched with (the runner looks for its private key). */
   instance?: { id: string; region: string; keyPair?: string };
+  /** Other names the selectors gave the same host and port: the action runs there once, as this target. */
+  sameAddress?: string[];
 }
 
 /** A selector that selects nothing, or a name that names nothing: `path` is inside the batch's `targets`. */
@@ -76,7 +78,7 @@ const gone = new Set(['terminated', 'shutting-down']);
 
 /**
  * The targets of a batch, in the order its selectors name them (servers.yaml hosts in file order, then EC2
- * instances by name), each host:port once. Every name that names nothing and every selector that selects nothing
+ * instances by name), each host:port once (the other names it was given kept in `sameAddress`). Every name that names nothing and every selector that selects nothing
  * is a problem; with any, there are no targets: a batch must never run on fewer machines than it says.
  */
 export function resolveTargets(selectors: readonly TargetSelector[], inputs: TargetInputs): TargetResolution {
@@ -86,15 +88,21 @@ export function resolveTargets(selectors: readonly TargetSelector[], inputs: Tar
   const badServers = inputs.badServers ?? [];
   const problems: TargetProblem[] = [];
   const picked: BatchTarget[] = [];
-  const byKey = new Set<string>();
+  const byKey = new Map<string, BatchTarget>();
   const names = new Set<string>();
   const add = (t: BatchTarget) => {
-    if (byKey.has(t.key)) return;
-    byKey.add(t.key);
+    const first = byKey.get(t.key);
+    if (first) {
+      if (t.name !== first.name && !first.sameAddress?.includes(t.name))
+        first.sameAddress = [...(first.sameAddress ?? []), t.name];
+      return;
+    }
     let name = t.name;
     if (names.has(name)) name = `${name} (${t.instance?.id ?? `${t.host}:${t.port ?? 22}`})`;
     names.add(name);
-    picked.push({ ...t, name });
+    const target = { ...t, name };
+    byKey.set(t.key, target);
+    picked.push(target);
   };
 
   for (const [i, s] of selectors.entries()) {

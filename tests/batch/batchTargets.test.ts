@@ -142,6 +142,25 @@ describe('resolving targets', () => {
     expect(names({ servers: ['ci', 'ci'] })).toEqual(['ci']);
   });
 
+  it('says which other names reached a host it keeps once, and the plan says it runs there once', () => {
+    const twin: ServerRow = { name: 'web-1-alias', host: '10.0.0.11', port: 22, tags: {} };
+    const r = resolveTargets(
+      [{ servers: ['web-1', 'web-1-alias', 'web-1'] }, { hosts: [{ host: '10.0.0.11' }] }],
+      {
+        servers: [...servers, twin],
+        resources: [],
+      },
+    );
+    expect(r.ok && r.targets.map((t) => [t.name, t.sameAddress])).toEqual([
+      ['web-1', ['web-1-alias', '10.0.0.11']],
+    ]);
+    const batch = parseBatchFile('b.yaml', 'targets:\n  servers: [web-1]\naction:\n  ssh: [uptime]\n');
+    if (!batch.ok || !r.ok) throw new Error('setup');
+    expect(batchPlanLines(planBatch(batch.batch, r.targets))).toContain(
+      '  web-1  ops@10.0.0.11:22  servers.yaml  also web-1-alias, 10.0.0.11: same address, runs once',
+    );
+  });
+
   it('ad-hoc words are server names, else addresses', () => {
     expect(names({ names: ['web-1', '192.0.2.9', 'ops@backup.example.com:2022'] })).toEqual([
       'web-1',
