@@ -3,14 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseCli } from '../../src/cliArgs';
-import { runHeadless } from '../../src/headless';
 import { RedisRunMetrics } from '../../src/services/ai/redisRunMetrics';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { experimentRunHandler } from '../../src/worker/handlers/experimentRun';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-import { Capture } from '../harness/capture';
+import { commandEnv, runCommand } from '../harness/headless';
 
 interface RunJson {
   run: string;
@@ -33,24 +31,13 @@ describe('infradeck ai (no Redis: runs in the command’s process)', () => {
     dataDir = join(dir, 'data');
     // The example workspace's experiment and script, as shipped.
     cpSync(resolve('data/ai'), join(dataDir, 'ai'), { recursive: true });
-    env = {
-      HOME: dir,
-      XDG_CONFIG_HOME: join(dir, 'config'),
-      XDG_STATE_HOME: join(dir, 'state'),
-      USER: 'ada',
-      PATH: process.env.PATH,
-    };
+    env = commandEnv(dir);
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function infradeck(...argv: string[]) {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await runHeadless(parseCli(['--data', dataDir, ...argv]), env, { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  }
+  const infradeck = (...argv: string[]) => runCommand(dataDir, env, argv);
 
   it('lists the experiments; a file with errors is reported with its position (exit 2)', async () => {
     const listed = await infradeck('ai', 'experiments', '--json');
@@ -205,12 +192,7 @@ describe.skipIf(skipRedis)(
         REDIS_URL: redisUrl,
         INFRADECK_REDIS_PREFIX: prefix,
       };
-      const infradeck = async (...argv: string[]) => {
-        const stdout = new Capture();
-        const stderr = new Capture();
-        const code = await runHeadless(parseCli(['--data', dataDir, ...argv]), env, { stdout, stderr });
-        return { code, stdout: stdout.text, stderr: stderr.text };
-      };
+      const infradeck = (...argv: string[]) => runCommand(dataDir, env, argv);
       const ran = await infradeck('ai', 'run', 'sweep', '--wait', '--json');
       expect(ran.code).toBe(0);
       const runs = JSON.parse(ran.stdout).runs as RunJson[];

@@ -3,10 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/cliArgs';
 import { parseModelFile } from '../../src/domain/modelSource';
-import { runHeadless } from '../../src/headless';
-import { Capture } from '../harness/capture';
+import { commandEnv, runCommand } from '../harness/headless';
 
 /**
  * The registry from the command line, without Redis (jobs run in the command's process, finished ones kept in the
@@ -25,13 +23,7 @@ describe('infradeck ai register|promote|models|rollout (no Redis)', () => {
     dataDir = join(dir, 'data');
     cpSync(resolve('data/ai'), join(dataDir, 'ai'), { recursive: true });
     cpSync(resolve('data/servers.yaml'), join(dataDir, 'servers.yaml'));
-    env = {
-      HOME: dir,
-      XDG_CONFIG_HOME: join(dir, 'config'),
-      XDG_STATE_HOME: join(dir, 'state'),
-      USER: 'ada',
-      PATH: process.env.PATH,
-    };
+    env = commandEnv(dir);
     const started = await infradeck('ai', 'run', 'tiny-regression', '--param', 'lr=0.1', '--json');
     expect(started.code, started.stderr).toBe(0);
     run = JSON.parse(started.stdout).runs[0].run;
@@ -40,12 +32,7 @@ describe('infradeck ai register|promote|models|rollout (no Redis)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function infradeck(...argv: string[]) {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await runHeadless(parseCli(['--data', dataDir, ...argv]), env, { stdout, stderr });
-    return { code, stdout: stdout.text, stderr: stderr.text };
-  }
+  const infradeck = (...argv: string[]) => runCommand(dataDir, env, argv);
 
   it('registers a run with its params, final metrics and last checkpoint, keeping the file’s comments', async () => {
     const before = readFileSync(modelFile(), 'utf8');

@@ -2,9 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/cliArgs';
-import { runHeadless } from '../../src/headless';
-import { Capture } from '../harness/capture';
+import { commandEnv, runCommand } from '../harness/headless';
 
 const example = join(import.meta.dirname, '..', '..', 'data', 'schedules.yaml');
 
@@ -17,23 +15,11 @@ beforeEach(() => {
   dataDir = join(dir, 'data');
   cpSync(example, join(dataDir, 'schedules.yaml'));
   // No Redis, no developer config: the in-process transport on this workspace.
-  env = {
-    HOME: dir,
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    USER: 'ada',
-    TZ: 'UTC',
-    PATH: process.env.PATH,
-  };
+  env = commandEnv(dir, { TZ: 'UTC' });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function infradeck(...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runHeadless(parseCli(['--data', dataDir, ...argv]), env, { stdout, stderr });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const infradeck = (...argv: string[]) => runCommand(dataDir, env, argv);
 
 const schedulesFile = () => join(dataDir, 'schedules.yaml');
 

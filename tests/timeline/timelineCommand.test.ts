@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/cliArgs';
-import { runHeadless } from '../../src/headless';
 import { deckKeys } from '../../src/services/bus/redisEvents';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-import { Capture } from '../harness/capture';
+import { commandEnv, runCommand } from '../harness/headless';
 import { jobOutput, nginxUpstreamErrors, systemd } from './fixtures/realLogs';
 
 let dir: string;
@@ -17,27 +15,12 @@ let env: NodeJS.ProcessEnv;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'infradeck-timeline-cli-'));
   dataDir = join(dir, 'data');
-  env = {
-    HOME: dir,
-    XDG_CONFIG_HOME: join(dir, 'config'),
-    XDG_STATE_HOME: join(dir, 'state'),
-    USER: 'ada',
-    TZ: 'UTC',
-    PATH: process.env.PATH,
-  };
+  env = commandEnv(dir, { TZ: 'UTC' });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function infradeck(extraEnv: NodeJS.ProcessEnv, ...argv: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runHeadless(
-    parseCli(['--data', dataDir, ...argv]),
-    { ...env, ...extraEnv },
-    { stdout, stderr },
-  );
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const infradeck = (extraEnv: NodeJS.ProcessEnv, ...argv: string[]) =>
+  runCommand(dataDir, { ...env, ...extraEnv }, argv);
 
 describe('infradeck timeline (no Redis: the job history)', () => {
   it('prints the lanes of the jobs this workspace ran, one line each, as wide as $COLUMNS', async () => {
