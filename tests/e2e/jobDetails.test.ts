@@ -62,6 +62,8 @@ describe.skipIf(!hasTmux)('the details of a finished job, in a terminal emulator
 
     // A finished job that printed nothing says so, and not that output may still come.
     d.keys('Escape');
+    // Back on the list before the next key: an Esc and a `:` read in one chunk are Alt+: to the terminal's reader.
+    await until('the list', () => !screen().some((line) => line.includes('Esc back')));
     await typed('run true');
     await until('the second job to complete', () => /^>?\s*2\s+command\s+completed/m.test(text()));
     d.keys('g');
