@@ -29,18 +29,9 @@ const outcomeColor: Partial<Record<ScheduleRunOutcome, string>> = {
  */
 export const lateAfterMs = 2_000;
 
-const cronTicks = new Map<string, boolean>();
-
-/** Whether `tick` is one of the schedule's ticks as its cron reads now (kept: asked only of late ticks). */
+/** Whether `tick` is one of the schedule's ticks as its cron reads now. */
 function isTickOf(s: Schedule, tick: number): boolean {
-  const key = `${s.timezone} ${s.cron} ${tick}`;
-  let is = cronTicks.get(key);
-  if (is === undefined) {
-    if (cronTicks.size >= keptMost) cronTicks.clear();
-    is = nextTick(s.cron, s.timezone, tick - 1) === tick;
-    cronTicks.set(key, is);
-  }
-  return is;
+  return nextTick(s.cron, s.timezone, tick - 1) === tick;
 }
 
 /**
