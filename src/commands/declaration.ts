@@ -84,16 +84,50 @@ export function parseCommand<F extends FlagSpecs>(
     }
     ours = argv.slice(0, Math.min(i, argv.length));
   }
-  const { values, positionals } = parseArgs({
-    args: ours,
-    options: declaration.flags,
-    allowPositionals: declaration.args.length > 0 && !declaration.passThrough,
-    strict: true,
-  });
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: ours,
+      options: declaration.flags,
+      allowPositionals: declaration.args.length > 0 && !declaration.passThrough,
+      strict: true,
+    });
+  } catch (error) {
+    throw new Error(parseErrorText(declaration, error));
+  }
+  const { values, positionals } = parsed;
   return {
     values: values as FlagValues<F>,
     positionals: declaration.passThrough ? passed : positionals,
   };
+}
+
+/**
+ * What `parseArgs` found wrong, in one line that names the flag or argument (its own messages run to three lines,
+ * and advise a `--` that a command without arguments does not take).
+ */
+function parseErrorText(declaration: CommandDeclaration, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const quoted = /'(?:-\w, )?([^']+?)(?: <value>)?'/.exec(message)?.[1];
+  if (!quoted) return message.split('\n')[0];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${quoted}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    return `unexpected argument "${quoted}": ${declaration.name} takes no arguments`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = quoted.replace(/^-+/, '');
+    const spec = Object.entries(declaration.flags).find(
+      ([long, f]) => long === name || f.short === name,
+    )?.[1];
+    if (spec?.type === 'boolean') return `${quoted} takes no value`;
+    const what = spec?.value ? ` (${spec.value})` : '';
+    // `--limit -3`: parseArgs will not take a value that looks like a flag without the `=`.
+    return message.includes('ambiguous')
+      ? `${quoted} needs a value${what}; one that starts with "-" is written ${quoted}=-…`
+      : `${quoted} needs a value${what}`;
+  }
+  return message.split('\n')[0];
 }
 
 /** Prints `infradeck NAME: what is wrong` and the usage line; returns the exit code for bad usage. */

@@ -15,7 +15,7 @@ export const eventsDeclaration = declareCommand({
     follow: { type: 'boolean', short: 'f', help: 'then print new events as they happen, until Ctrl-C' },
     last: { type: 'string', value: 'N', help: 'the latest N events (default 20)' },
     since: { type: 'string', value: 'EVENT_ID', help: 'every event after this id (0: from the start)' },
-    job: { type: 'string', value: 'JOB_ID', help: "only this job's events" },
+    job: { type: 'string', value: 'JOB_ID', help: "only this job's events (its latest N, however long ago)" },
     json: { type: 'boolean', help: 'one JSON object per line' },
   },
   exits: { 0: 'ok', 2: 'bad arguments, or no REDIS_URL', 3: 'Redis unreachable' },
@@ -29,6 +29,10 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
     const { values } = parseCommand(eventsDeclaration, argv);
     if (values.last !== undefined && !/^\d{1,6}$/.test(values.last))
       throw new Error(`--last ${values.last}: not a number`);
+    // --since replays everything after its id: a --last beside it was ignored without a word.
+    if (values.last !== undefined && values.since !== undefined) {
+      throw new Error('--last and --since: give one (--since prints every event after its id)');
+    }
     if (values.since !== undefined && values.since !== '0' && !isEventId(values.since)) {
       throw new Error(`--since ${values.since}: not an event id (like 1718000000000-0)`);
     }
@@ -62,10 +66,12 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
   try {
     let from = opts.since;
     if (from === undefined) {
-      const recent = await bus.events.recent(opts.last);
-      for (const e of recent) print(e);
+      const { events, lastId } = opts.job
+        ? await latestOfJob(bus, opts.job, opts.last)
+        : await bus.events.recent(opts.last).then((events) => ({ events, lastId: events.at(-1)?.id }));
+      for (const e of events) print(e);
       if (!opts.follow) return exitCodes.ok;
-      from = recent.at(-1)?.id ?? (await bus.events.recent(1)).at(-1)?.id ?? '0';
+      from = lastId ?? (await bus.events.recent(1)).at(-1)?.id ?? '0';
     }
     await followUntilStopped(bus, from, print, io, opts.follow);
     return exitCodes.ok;
@@ -74,6 +80,26 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
     return exitCodes.unavailable;
   } finally {
     await bus.close();
+  }
+}
+
+/**
+ * A job's latest `last` events, looked for further and further back: a job of an hour ago has none among the
+ * stream's latest 20 (`events --job 7` printed nothing). `lastId`: the stream's latest id seen, to follow from.
+ */
+async function latestOfJob(
+  bus: Bus,
+  job: string,
+  last: number,
+): Promise<{ events: DeckEvent[]; lastId?: string }> {
+  if (last === 0) return { events: [] };
+  for (let count = Math.max(1_000, last * 50); ; count *= 10) {
+    const recent = await bus.events.recent(count);
+    const mine = recent.filter((e) => e.jobId === job);
+    // Fewer than asked for: that was the whole stream.
+    if (mine.length >= last || recent.length < count || count >= 1_000_000) {
+      return { events: mine.slice(-last), lastId: recent.at(-1)?.id };
+    }
   }
 }
 

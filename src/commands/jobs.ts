@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describeJob, type JobStatus, type JobView, jobStatuses } from '../domain/job';
+import { describeJob, isJobKind, type JobStatus, type JobView, jobKinds, jobStatuses } from '../domain/job';
 import { attemptDuration, attemptStartedAt } from '../domain/jobRuns';
 import { formatDuration, resultLines, runLines } from '../domain/jobText';
 import { shownJobId } from '../domain/scheduleTickId';
@@ -149,6 +149,10 @@ function parse(argv: string[]) {
     const bad = statuses.filter((s) => !jobStatuses.includes(s));
     if (bad.length > 0)
       throw new Error(`--status ${bad.join(',')}: not a status (${jobStatuses.join(', ')})`);
+  }
+  // An unknown kind matched nothing and said nothing: a typo read as "no such jobs".
+  if (values.kind !== undefined && !isJobKind(values.kind)) {
+    throw new Error(`--kind ${values.kind}: not a kind of job (${jobKinds.join(', ')})`);
   }
   return { values, id: positionals[0], statuses };
 }

@@ -13,7 +13,12 @@ export function parseOneArgument<F extends FlagSpecs>(
 ): { arg: string; values: FlagValues<F> } | number {
   try {
     const parsed = parseCommand(declaration, argv);
-    if (parsed.positionals.length !== 1) throw new Error(missing);
+    if (parsed.positionals.length === 0) throw new Error(missing);
+    if (parsed.positionals.length > 1) {
+      throw new Error(
+        `unexpected argument "${parsed.positionals[1]}": give one ${declaration.args[0]?.name ?? 'argument'}`,
+      );
+    }
     return { arg: parsed.positionals[0], values: parsed.values };
   } catch (error) {
     return usageError(declaration, stderr, error);

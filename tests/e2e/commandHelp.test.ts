@@ -93,11 +93,81 @@ describe('infradeck COMMAND --help', () => {
       it('refuses an unknown flag with exit 2, naming the flag and giving the usage', async () => {
         const r = await infradeck('--data', dir, ...withArguments(c, ['--bogus']));
         expect(r.code).toBe(2);
-        expect(r.stderr).toContain(`infradeck ${c.name}: Unknown option '--bogus'`);
+        expect(r.stderr).toContain(`infradeck ${c.name}: unknown flag --bogus\n`);
         expect(r.stderr).toContain(`\nusage: infradeck ${c.name}`);
+      });
+
+      it('says in one line which flag lacks its value, takes none, or which argument is one too many: exit 2', async () => {
+        /** The first line of stderr, and that the usage follows it at once. */
+        const refused = async (...argv: string[]) => {
+          const r = await infradeck('--data', dir, ...argv);
+          expect(r.code, argv.join(' ')).toBe(2);
+          const [first, second] = r.stderr.split('\n');
+          expect(second, argv.join(' ')).toMatch(/^usage: infradeck /);
+          return first;
+        };
+        const flags = Object.entries(c.flags);
+        const valued = flags.find(([, f]) => f.type === 'string');
+        // `run --timeout -3 …`: a pass-through command's flag takes the next word, whatever it is.
+        if (valued && !c.passThrough) {
+          const [name, f] = valued;
+          const what = f.value ? ` (${f.value})` : '';
+          expect(await refused(...withArguments(c, [`--${name}`]))).toBe(
+            `infradeck ${c.name}: --${name} needs a value${what}`,
+          );
+          expect(await refused(...withArguments(c, [`--${name}`, '-3']))).toBe(
+            `infradeck ${c.name}: --${name} needs a value${what}; one that starts with "-" is written --${name}=-…`,
+          );
+        }
+        const flag = flags.find(([name, f]) => f.type === 'boolean' && name !== 'json');
+        if (flag) {
+          expect(await refused(...withArguments(c, [`--${flag[0]}=yes`]))).toBe(
+            `infradeck ${c.name}: --${flag[0]} takes no value`,
+          );
+        }
+        if (c.args.length === 0 && !c.passThrough) {
+          expect(await refused(c.name, 'extra')).toBe(
+            `infradeck ${c.name}: unexpected argument "extra": ${c.name} takes no arguments`,
+          );
+        }
       });
     });
   }
+
+  it('jobs --kind refuses a kind that does not exist, naming the kinds', async () => {
+    const r = await infradeck('--data', dir, 'jobs', '--kind', 'comand');
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(
+      /^infradeck jobs: --kind comand: not a kind of job \(.*\bcommand\b.*\)$/,
+    );
+    expect((await infradeck('--data', dir, 'jobs', '--kind', 'command')).code).toBe(0);
+  });
+
+  it('pipeline run of an unknown name says which command speaks, on its first line: exit 2', async () => {
+    const r = await infradeck('--data', dir, 'pipeline', 'run', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'infradeck pipeline: no pipeline "nope" (pipelines: none)\ninfradeck pipeline: nothing started\n',
+    );
+  });
+
+  it('events refuses --last beside --since, which would ignore it', async () => {
+    const r = await infradeck('--data', dir, 'events', '--since', '0', '--last', '2');
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'infradeck events: --last and --since: give one (--since prints every event after its id)',
+    );
+  });
+
+  it('a command of one argument given two names the second', async () => {
+    for (const name of ['approve', 'plan', 'resume']) {
+      const r = await infradeck('--data', dir, name, 'a', 'b');
+      expect(r.code, name).toBe(2);
+      expect(r.stderr.split('\n')[0], name).toMatch(
+        new RegExp(`^infradeck ${name}: unexpected argument "b"`),
+      );
+    }
+  });
 
   it('commands parse their arguments only through their declaration', () => {
     const folder = join(import.meta.dirname, '..', '..', 'src', 'commands');
