@@ -41,7 +41,7 @@ export const runDeclaration = declareCommand({
     1: 'the job failed otherwise, was refused (read-only), or vanished while waited for',
     2: 'bad arguments or payload; with --wait, the worker refused its signature (forged, tampered, replayed)',
     3: 'Redis unreachable',
-    4: 'cancelled (Ctrl-C cancels the job)',
+    4: 'cancelled (Ctrl-C cancels the job; a second Ctrl-C stops waiting for the cancel)',
     N: "with --wait: the program's own exit code, when it exited non-zero",
   },
   run: runCommand,
@@ -251,6 +251,10 @@ function waitForJob(
         return;
       }
       cancelling = true;
+      // The first Ctrl-C reaches us as the command's signal (the CLI aborts it on SIGINT) and, had we listened
+      // to both from the start, as SIGINT too: one press read as two cancelled the job and stopped waiting for
+      // it (exit 1, "unknown error"). Only a later press stops the wait.
+      if (io.signal) setImmediate(() => !done && process.on('SIGINT', onInterrupt));
       io.stderr.write(`cancelling job ${id} (Ctrl-C again to stop waiting)\n`);
       bus.queue.cancel(id).catch((error) => io.stderr.write(`infradeck run: ${(error as Error).message}\n`));
     };
@@ -318,9 +322,9 @@ function waitForJob(
     );
     if (done) return;
     poll = setInterval(() => void check(), pollMs);
-    process.on('SIGINT', onInterrupt);
-    if (io.signal?.aborted) onInterrupt();
-    else io.signal?.addEventListener('abort', onInterrupt);
+    if (!io.signal) process.on('SIGINT', onInterrupt);
+    else if (io.signal.aborted) onInterrupt();
+    else io.signal.addEventListener('abort', onInterrupt, { once: true });
   });
 }
 
@@ -346,6 +350,10 @@ function missingOutput(job: JobView, shown: number): string | undefined {
 }
 
 function summary(job: JobView): string {
+  // Left to its cancel by a second Ctrl-C, it has not ended (it read "failed after 1/1 attempts: unknown error").
+  if (!isFinished(job.status)) {
+    return `job ${job.id} is still ${job.status}, its cancel asked for: \`infradeck jobs ${job.id}\` tells how it ends`;
+  }
   switch (job.status) {
     case 'completed':
       return `job ${job.id} completed in ${took(job)}`;
@@ -358,7 +366,7 @@ function summary(job: JobView): string {
 
 function exitCodeOf(job: JobView): number {
   if (job.status === 'completed') return exitCodes.ok;
-  if (job.status === 'cancelled') return exitCodes.cancelled;
+  if (job.status === 'cancelled' || !isFinished(job.status)) return exitCodes.cancelled;
   if (isSignatureRefusal(job.error)) return exitCodes.usage; // forged, tampered or replayed: refused by the worker
   const code = /exited with code (\d+)$/.exec(job.error ?? '');
   const n = code ? Number(code[1]) : 0;
