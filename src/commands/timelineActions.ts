@@ -10,7 +10,9 @@ import {
 } from '../domain/timelineLanes';
 import { TimelineStore } from '../domain/timelineStore';
 import { formatSpan, parseTimeArgument } from '../domain/timelineWindow';
-import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { busSettings, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { describeRedisError } from '../services/bus/redisBus';
+import { parseRedisUrl } from '../services/bus/redisUrl';
 import { loadRepoEntries } from '../services/storage/workspace';
 import { readCommitLog } from '../services/timeline/commitLog';
 import { jobHistoryEvents } from '../services/timeline/jobHistoryEvents';
@@ -235,6 +237,13 @@ async function fillFromBus(
 async function reachable(stream: StreamSource, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const timeoutMs = Number(env.INFRADECK_CONNECT_TIMEOUT_MS) || 5_000;
   let timer: NodeJS.Timeout | undefined;
+  // The ping only learns "Reached the max retries per request limit"; the connection's own error says why, as
+  // every other command says it (`redis://127.0.0.1:6379 refused the connection (is Redis running?)`).
+  let connectionError: Error | undefined;
+  const onError = (error: Error) => {
+    connectionError = error;
+  };
+  stream.conn.on('error', onError);
   try {
     await Promise.race([
       stream.conn.ping(),
@@ -244,9 +253,12 @@ async function reachable(stream: StreamSource, env: NodeJS.ProcessEnv): Promise<
     ]);
     return undefined;
   } catch (error) {
-    return `Redis is unreachable: ${(error as Error).message}`;
+    const url = busSettings(env).redisUrl;
+    const display = url ? parseRedisUrl(url).display : 'Redis';
+    return `Redis is unreachable: ${describeRedisError(connectionError ?? (error as Error), display)}`;
   } finally {
     clearTimeout(timer);
+    stream.conn.off('error', onError);
   }
 }
 
