@@ -88,12 +88,14 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
           e.outcome,
           fitWidth(stripControl(`${e.what}${e.reason ? ` — ${e.reason}` : ''}`), 60).trimEnd(),
         ]),
-        // What was asked is cut first; when, who, where, the action, the job and the outcome stay whole.
+        // What was asked is cut first, then where from (the host) hides; when, who, the action, the job and the
+        // outcome stay whole (a batch target's job id alone is 20 columns).
         {
           width: terminalWidth(io),
           giveWay: [
             { column: 'WHAT', min: 16 },
             { column: 'WHAT', hide: true },
+            { column: 'WHERE', hide: true },
           ],
         },
       );

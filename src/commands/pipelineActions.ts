@@ -75,7 +75,9 @@ async function run(io: HeadlessIO, name: string, opts: { wait: boolean; json: bo
   const { pipelines } = await loadLocalPipelines(io.workspace.dataDir, io.workspace.config, io.env);
   const found = findLocalPipeline(pipelines, name);
   if ('errors' in found) {
-    for (const e of found.errors) io.stderr.write(`${e}\n`);
+    // A located problem starts with its file:line:col; any other (an unknown name) says which command speaks.
+    for (const e of found.errors)
+      io.stderr.write(/^\S+:\d+:\d+: /.test(e) ? `${e}\n` : `infradeck pipeline: ${e}\n`);
     io.stderr.write('infradeck pipeline: nothing started\n');
     return exitCodes.usage;
   }
@@ -314,7 +316,7 @@ async function status(io: HeadlessIO, id: string, json: boolean): Promise<number
         s.durationMs === undefined ? '-' : formatDuration(s.durationMs),
         s.exitCode === undefined ? '-' : String(s.exitCode),
         s.jobId ?? '-',
-        fitWidth(stripControl(s.status === 'passed' ? '' : (byKey.get(s.name)?.error ?? '')), 60),
+        fitWidth(stripControl(s.status === 'passed' ? '' : (byKey.get(s.name)?.error ?? '')), 60).trimEnd(),
       ]),
       // The error is cut first; the step, status, exit code and job id stay whole.
       {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -200,5 +200,40 @@ describe('headless tables on a terminal', () => {
       run: '900',
       durationMs: 567_000,
     });
+  });
+
+  it('pipeline status: a passed step has an empty ERROR, not a "…" cut from blanks', async () => {
+    const started = await infradeck(undefined, 'pipeline', 'run', 'build', '--wait', '--json');
+    const run = JSON.parse(started.join('\n')).run as string;
+    const table = await infradeck(80, 'pipeline', 'status', run);
+    const steps = table.filter((l) => /^(host|list|count|check)\s/.test(l));
+    expect(steps).toHaveLength(4);
+    expectFits(table, 80);
+    for (const line of steps) expect(line).toMatch(/ passed .* \S+\.(host|list|count|check)$/);
+  });
+
+  it("audit: a pipeline step's long job id stays whole at 80 columns; the host gives way", async () => {
+    // A batch target's job id (`25.~98570225a11267d3`) is among the widest ids; the row fits without cutting it.
+    const audit = join(dir, 'data', 'audit');
+    mkdirSync(audit, { recursive: true });
+    const at = Date.now();
+    const entry = {
+      id: `${at}-0`,
+      at,
+      who: { user: 'alice', host: 'jump-host-eu-1.example.com' },
+      action: 'job.enqueue',
+      jobId: '25.~98570225a11267d3',
+      outcome: 'accepted',
+      what: 'ssh web-1: systemctl restart nginx',
+    };
+    appendFileSync(join(audit, 'audit.jsonl'), `${JSON.stringify(entry)}\n`);
+    const wide = await infradeck(undefined, 'audit', '--all', '--json');
+    const listed = JSON.parse(wide.join('\n')).audit as Array<{ jobId?: string }>;
+    expect(listed.some((e) => e.jobId === '25.~98570225a11267d3')).toBe(true);
+    const table = await infradeck(80, 'audit', '--all');
+    expectFits(table, 80);
+    expect(table.find((l) => l.includes('25.~98570225a11267d3'))).toMatch(
+      /alice\s+job\.enqueue\s+25\.~98570225a11267d3\s+accepted/,
+    );
   });
 });
