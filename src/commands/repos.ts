@@ -30,6 +30,11 @@ export async function reposCommand(io: CommandIO): Promise<number> {
     if (r.kind === 'error' && r.entry.listedAt) io.stderr.write(`${placedRepoError(r.entry, r.error)}\n`);
   if (io.json) {
     io.stdout.write(`${JSON.stringify({ repos: rows, errors }, null, 2)}\n`);
+  } else if (rows.length === 0 && errors.length > 0) {
+    // "No repositories. List them in repos.yaml" read as if the file were empty, when it lists them with a mistake.
+    io.stdout.write(
+      `No repositories listed: ${invalidInput ? 'repos.yaml has' : 'there are'} problems (above).\n`,
+    );
   } else if (rows.length === 0) {
     io.stdout.write(
       `No repositories. List them in ${io.workspace.dataDir}/repos.yaml or set repos.roots in the config.\n`,

@@ -35,8 +35,7 @@ export const serversDeclaration = declareCommand({
   },
   exits: {
     0: 'ok: every entry of servers.yaml was read (a host that does not answer is listed as down, not an error)',
-    1: 'entries of servers.yaml have problems: each is printed with file:line:col and left out; the other hosts and the instances are listed',
-    2: 'bad arguments, or servers.yaml could not be read at all (not YAML, a wrong top level): none of its hosts is listed',
+    2: 'bad arguments, or servers.yaml has problems, each printed with file:line:col: a bad entry is left out and the other hosts and the instances are listed; a file not read at all (not YAML, a wrong top level) lists none of its hosts',
   },
   run: serversCommand,
 });
@@ -74,7 +73,12 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
     const { scans } = await readAccountCache(paths.cacheDir, choice.account);
     instances = scans.flatMap((s) => s.resources.filter((r) => r.type === 'instance'));
     if (scans.length === 0 && !json) {
-      io.stderr.write('EC2 instances not listed: nothing is cached yet (run `infradeck scan`)\n');
+      // `--account` with a typo read "nothing is cached yet", as if no scan had ever run.
+      io.stderr.write(
+        values.account
+          ? `EC2 instances not listed: nothing is cached for account ${stripControl(choice.account)} (run \`infradeck scan\`)\n`
+          : 'EC2 instances not listed: nothing is cached yet (run `infradeck scan`)\n',
+      );
     }
   }
   const keyFiles = new Map<string, string>();
@@ -157,10 +161,9 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
       if (p && !p.ok) io.stderr.write(`${stripControl(r.name)}: ${p.error}\n`);
     }
   }
-  // A script wants the hosts it can use and to know the file needs fixing: entries left out are 1 (the command ran,
-  // something in it failed: `|| [ $? -eq 1 ]` keeps the good hosts), a file not read at all is bad input (2).
-  if (!file.readable) return exitCodes.usage;
-  return file.invalid.length > 0 ? exitCodes.failed : exitCodes.ok;
+  // Bad input is 2, as for every command that reads a workspace file (schedules, repos, pipelines, blueprints):
+  // the good hosts are listed all the same, and a script learns the file needs fixing.
+  return !file.readable || file.invalid.length > 0 ? exitCodes.usage : exitCodes.ok;
 }
 
 /** `servers.yaml: 2 entries with problems are not listed: servers[3] "web-4", servers[4]`; undefined when none. */

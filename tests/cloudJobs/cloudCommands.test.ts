@@ -214,7 +214,7 @@ describe('the cloud commands on the demo cloud, without Redis', () => {
         'servers:\n  - name: here\n    host: 127.0.0.1\n    port: ssh\n',
       );
       const bad = await run(serversCommand, ['--no-probe']);
-      expect(bad.code).toBe(1); // the entry is left out, the rest is listed
+      expect(bad.code).toBe(2); // the entry is left out, the rest is listed
       expect(bad.err).toContain(
         `${join(dataDir, 'servers.yaml')}:4:11: servers[0].port: expected a number, got "ssh"`,
       );
