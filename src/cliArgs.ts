@@ -72,6 +72,16 @@ const globalNames = new Set(
   Object.entries(globalFlags).flatMap(([k, o]) => [`--${k}`, ...('short' in o ? [`-${o.short}`] : [])]),
 );
 
+function parseGlobals(args: string[]) {
+  return parseArgs({ args, options: globalFlags, strict: true, allowPositionals: false });
+}
+
+/** `--data needs a value (DIR)`. */
+function needsValue(name: string): string {
+  const spec = globalFlags[name.slice(2) as keyof typeof globalFlags];
+  return `${name} needs a value${'value' in spec ? ` (${spec.value})` : ''}`;
+}
+
 /**
  * Splits argv into global flags, the subcommand and the subcommand's own arguments.
  * Throws an Error with a readable message for a bad global flag.
@@ -102,7 +112,14 @@ export function parseCli(argv: string[]): CliArgs {
     const name = arg.split('=')[0];
     if (globalNames.has(name)) {
       globals.push(arg);
-      if (globalValued.has(name) && !arg.includes('=')) globals.push(argv[++i] ?? '');
+      if (globalValued.has(name) && !arg.includes('=')) {
+        // `--data` last, or before another flag: no folder given (it read '' and used the current directory).
+        const value = argv[i + 1];
+        if (value === undefined || (value.startsWith('-') && value !== '-'))
+          throw new Error(needsValue(name));
+        globals.push(value);
+        i++;
+      } else if (globalValued.has(name) && arg.endsWith('=')) throw new Error(needsValue(name));
     } else if (!command && !arg.startsWith('-')) {
       command = arg;
       shape = passThroughShape(arg);
@@ -110,12 +127,14 @@ export function parseCli(argv: string[]): CliArgs {
     } else rest.push(arg);
   }
   if (!command && rest.length > 0) throw new Error(`unknown option ${rest[0]} (see infradeck --help)`);
-  const { values } = parseArgs({
-    args: globals,
-    options: globalFlags,
-    strict: true,
-    allowPositionals: false,
-  });
+  let values: ReturnType<typeof parseGlobals>['values'];
+  try {
+    ({ values } = parseGlobals(globals));
+  } catch (error) {
+    // `--json=1`: parseArgs' message runs to a second line; the flag and what is wrong is enough.
+    const flag = /'(--[\w-]+)'/.exec((error as Error).message)?.[1];
+    throw new Error(flag ? `${flag} takes no value` : (error as Error).message.split('\n')[0]);
+  }
   return {
     command,
     rest,

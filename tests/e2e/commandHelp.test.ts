@@ -186,6 +186,18 @@ describe('infradeck COMMAND --help', () => {
   });
 });
 
+describe('global flags', () => {
+  it('a valued flag with no value is refused by name, not read as an empty value', () => {
+    // `--data` last or before another flag read '' and took the current directory for the workspace.
+    expect(() => parseCli(['jobs', '--data'])).toThrow('--data needs a value (DIR)');
+    expect(() => parseCli(['--data', '--json', 'jobs'])).toThrow('--data needs a value (DIR)');
+    expect(() => parseCli(['jobs', '--region='])).toThrow('--region needs a value (NAME)');
+    expect(() => parseCli(['jobs', '--json=1'])).toThrow(/^--json takes no value$/);
+    expect(parseCli(['--data', '/srv/ws', 'jobs']).data).toBe('/srv/ws');
+    expect(parseCli(['--data=/srv/ws', 'jobs']).data).toBe('/srv/ws');
+  });
+});
+
 describe('infradeck --help', () => {
   it('lists every command with its usage and summary', () => {
     const help = globalUsage();
