@@ -42,10 +42,12 @@ async function openServers(
   ran: Array<[string, string[]]> = [],
   run: (program: string, args: string[]) => Promise<number> = async () => 0,
   probeEveryMs = 200,
+  { readOnly = false }: { readOnly?: boolean } = {},
 ) {
   ({ deck, bus } = await startDemoConsole(dir, {
     services: { servers: consoleServers(dir, { HOME: dir }, probeEveryMs) },
     size: { columns: 140, rows: 30 },
+    readOnly,
   }));
   deck.deck.runInTerminal = async (program, args) => {
     ran.push([program, args]);
@@ -360,5 +362,81 @@ describe('the Servers screen', () => {
     // Shown again, the tab probes at once: that probe is added to the sparkline, it does not start a new one.
     await d.waitFor(() => reach()!.last!.at !== before.last!.at);
     expect(reach()!.samples.length).toBeGreaterThan(before.samples.length);
+  });
+
+  it('refuses start, stop and reboot in read-only mode at once, asking nothing', async () => {
+    const d = await openServers([], undefined, 200, { readOnly: true });
+    await d.press('/');
+    await d.type('running');
+    await d.press('enter');
+    await d.waitFor(/> \S+\s+ec2 .*running/);
+    // As d and :power on Resources and D or X on Deployments: no question for a change that cannot happen.
+    await d.press('H');
+    await d.waitFor('stop: refused, infradeck runs read-only (--readonly)');
+    expect(d.store.getState().ui.overlay).toBeNull();
+    await d.press('B');
+    await d.waitFor('reboot: refused, infradeck runs read-only (--readonly)');
+    expect(d.store.getState().ui.overlay).toBeNull();
+    await d.press('/', 'ctrl-u');
+    await d.type('stopped');
+    await d.press('enter');
+    await d.waitFor(/> \S+\s+ec2 .*stopped/);
+    await d.press('U');
+    await d.waitFor('start: refused, infradeck runs read-only (--readonly)');
+    expect(d.store.getState().ui.overlay).toBeNull();
+    expect(instanceJobs(d)).toEqual([]);
+  });
+
+  it('names the account a start, stop or reboot acts on in its question', async () => {
+    const d = await openServers();
+    await d.press('/');
+    await d.type('running');
+    await d.press('enter');
+    await d.waitFor(/> \S+\s+ec2 .*running/);
+    await d.press('B');
+    const dialog = await d.waitFor('Reboot 1 instance?');
+    expect(dialog).toContain('In account 000000000000 (DEMO):');
+    await d.press('n');
+  });
+
+  it('keeps every region whole at 60 columns: a long name loses its middle instead', async () => {
+    const d = await openServers();
+    d.store
+      .getState()
+      .actions.cloud.lookedUp('analytics', 'eu-central-1', [
+        analyticsWorker('a', 1),
+        analyticsWorker('b', 1),
+      ]);
+    await d.waitFor(() => d.store.getState().servers.rows.some((r) => r.name === 'analytics-worker-b'));
+    await d.resize(60, 20);
+    await d.press('/');
+    await d.type('region:ap-*');
+    await d.press('enter');
+    const f = await d.waitFor(/ap-(north|south)east-\d/);
+    const rows = f.split('\n').filter((l) => / ec2 | i-0/.test(l) || /ap-/.test(l));
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) expect(row).toMatch(/ap-(north|south)east-\d$/);
+    await d.press('/', 'ctrl-u');
+    await d.type('analytics');
+    await d.press('enter');
+    const names = (await d.waitFor(/analy\S* +i-0/))
+      .split('\n')
+      .map((l) => /^[ >●]+(analy\S*) +i-0/.exec(l)?.[1])
+      .filter(Boolean);
+    expect(names).toHaveLength(2);
+    expect(names.map((n) => n!.slice(-1)).sort()).toEqual(['a', 'b']);
+  });
+
+  it('without servers.yaml says on the line above the table how to add hosts', async () => {
+    rmSync(join(dir, 'servers.yaml'));
+    const d = await openServers();
+    const f = await d.waitFor(/[1-9]\d* EC2 instances/);
+    expect(f).toMatch(
+      /^ no hosts: add them to servers\.yaml \(servers: \[\{ name, host, port, user \}\]\) · \d+ EC2 instances/m,
+    );
+    expect(f).not.toContain('0 hosts from servers.yaml');
+    // At 80 columns the file's shape gives way, never the count of instances.
+    await d.resize(80, 24);
+    await d.waitFor(/^ no hosts: add them to servers\.yaml · \d+ EC2 instances \(DEMO: not probed\)$/m);
   });
 });

@@ -6,6 +6,7 @@ import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import type { ResourceIndex } from '../../domain/resource';
+import { accountText, type CloudInfo } from '../../state/services/cloud';
 import type { ServerView } from '../../state/services/servers';
 import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
@@ -20,15 +21,20 @@ import { serverNote } from './serverNote';
 
 /**
  * Asks before a power action on the instances it applies to (start: the stopped ones; stop and reboot: the
- * running ones), saying which chosen rows it leaves out and why; with none left, says why on the message line.
+ * running ones), naming the account and which chosen rows it leaves out and why; with none left, says why on the
+ * message line. Read-only refuses at once, as `d` on Resources and `D` on Deployments do: nothing to ask.
  */
 function askInstanceAction(
   action: InstanceAction,
   rows: ServerView[],
   actions: DeckActions,
-  index: ResourceIndex,
+  cloud: { index: ResourceIndex; info: CloudInfo | undefined; readOnly: boolean },
 ): void {
-  const { instances, leftOut, rule } = planInstanceAction(action, rows, index);
+  const { instances, leftOut, rule } = planInstanceAction(action, rows, cloud.index);
+  if (cloud.readOnly) {
+    void actions.cloud.instanceAction(action, instances);
+    return;
+  }
   if (instances.length === 0) {
     const why = leftOut.length ? leftOut.join('; ') : 'no row to act on';
     actions.ui.notify('warn', `${action}: ${why} (${rule})`);
@@ -38,6 +44,7 @@ function askInstanceAction(
     title: `${action[0].toUpperCase()}${action.slice(1)} ${instances.length} instance${instances.length === 1 ? '' : 's'}?`,
     // What is left out first: a long list of instances is cut at the bottom of the dialog.
     lines: [
+      `In ${accountText(cloud.info)}:`,
       ...leftOut.map((why) => `${why}: left out`),
       ...instances.map((i) => `${i.name ?? i.id}  ${i.id}  ${i.region}  now ${i.state ?? '?'}`),
     ],
@@ -62,7 +69,9 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const actions = useActions();
   const { rows, reach, loading, fileErrors, badEntries, fileRead } = useDeck((s) => s.servers);
   const index = useDeck((s) => s.cloud.index);
-  const demo = useDeck((s) => s.cloud.info?.kind === 'demo');
+  const info = useDeck((s) => s.cloud.info);
+  const readOnly = useDeck((s) => s.workspace.readOnly);
+  const demo = info?.kind === 'demo';
   const filterText = useDeck((s) => s.ui.filters.servers ?? '');
   // Redrawn every second while shown, so the ages of the probes count up between rounds.
   const now = useClock(active);
@@ -72,8 +81,9 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       serverColumns(
         () => reach,
         () => now,
+        width,
       ),
-    [reach, now],
+    [reach, now, width],
   );
   // The summary line above the table and the cursor row's note (two lines) below it.
   const tableHeight = Math.max(2, height - 3);
@@ -100,9 +110,12 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       const row = table.cursorRow;
       const chosen = table.selectedRows.length ? [...table.selectedRows] : row ? [row] : [];
       if (action === 'server.ssh' && row) void actions.servers.ssh(row, runInTerminal);
-      else if (action === 'server.start') askInstanceAction('start', chosen, actions, index);
-      else if (action === 'server.stop') askInstanceAction('stop', chosen, actions, index);
-      else if (action === 'server.reboot') askInstanceAction('reboot', chosen, actions, index);
+      else if (action === 'server.start')
+        askInstanceAction('start', chosen, actions, { index, info, readOnly });
+      else if (action === 'server.stop')
+        askInstanceAction('stop', chosen, actions, { index, info, readOnly });
+      else if (action === 'server.reboot')
+        askInstanceAction('reboot', chosen, actions, { index, info, readOnly });
       else if (action === 'server.refresh') void refreshAndSay(actions, store);
       else if (action === 'clipboard.copy') copy(row ? (row.host ?? row.instanceId) : undefined);
       else if (action === 'table.filter') actions.ui.openOverlay('filter');
@@ -119,22 +132,31 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   const problems = fileErrors.length === 1 ? '1 problem' : `${fileErrors.length} problems`;
   const entries = badEntries === 1 ? '1 entry with a problem' : `${badEntries} entries with problems`;
   const listed = `${hosts} host${hosts === 1 ? '' : 's'} from servers.yaml`;
-  const fromFile = !fileRead
-    ? `servers.yaml not read (${problems}: :messages; r reads it again)`
-    : badEntries > 0
-      ? `${listed} (${entries}: :messages)`
-      : listed;
+  // No hosts (no servers.yaml, or one listing none) while instances fill the table: the empty table's sentence is
+  // not shown, so the line above says where hosts go; the file's shape too when there is room for it.
+  const fromFile = (howTo: boolean) =>
+    !fileRead
+      ? `servers.yaml not read (${problems}: :messages; r reads it again)`
+      : badEntries > 0
+        ? `${listed} (${entries}: :messages)`
+        : hosts === 0
+          ? `no hosts: add them to servers.yaml${howTo ? ' (servers: [{ name, host, port, user }])' : ''}`
+          : listed;
+  const instancesPart = `${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''}`;
   // Each part whole or left out when narrow (`SSH port pro…` said nothing).
-  const summary = ` ${fitParts(
-    [
-      filtered ?? '',
-      fromFile,
-      `${rows.length - hosts} EC2 instances${demo ? ' (DEMO: not probed)' : ''}`,
-      'SSH port probed every 10 s',
-      loading ? 'reading…' : '',
-    ],
-    width - 1,
-  )}`;
+  const summaryOf = (howTo: boolean) =>
+    fitParts(
+      [
+        filtered ?? '',
+        fromFile(howTo),
+        instancesPart,
+        'SSH port probed every 10 s',
+        loading ? 'reading…' : '',
+      ],
+      width - 1,
+    );
+  const withHowTo = summaryOf(true);
+  const summary = ` ${withHowTo.includes(instancesPart) ? withHowTo : summaryOf(false)}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   return (
     <Box flexDirection="column" width={width} height={height}>

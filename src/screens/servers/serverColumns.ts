@@ -17,15 +17,18 @@ export function reachText(reach: ServerReach | undefined, row: ServerView): stri
 export function serverColumns(
   reach: () => Record<string, ServerReach>,
   now: () => number,
+  width = 80,
 ): Column<ServerView>[] {
   return [
     // The instances of a project share the start of their names and differ at the end (analytics-worker-a,
-    // analytics-worker-b): a name too long for its column loses its middle, and the project hides first.
+    // analytics-worker-b): a name too long for its column loses its middle, and the project hides first. Below
+    // 70 columns a narrower minimum leaves the region whole (at 60, `ap-northeast…` named no region); the name
+    // takes back what is left.
     {
       key: 'name',
       title: 'NAME',
       priority: Priority.identity,
-      min: 16,
+      min: width < 70 ? 12 : 16,
       max: 24,
       cut: 'middle',
       value: (r) => r.name,
