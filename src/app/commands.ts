@@ -112,10 +112,17 @@ export function completeLine(
   const command = findCommand(commands, words[0]);
   if (!command?.complete) return { line, candidates: [] };
   const argPrefix = line.endsWith(' ') ? '' : words[words.length - 1];
-  const candidates = command.complete(argPrefix, state).filter((c) => c.startsWith(argPrefix));
+  const candidates = command
+    .complete(argPrefix, state, typedBefore(words, argPrefix))
+    .filter((c) => c.startsWith(argPrefix));
   const head = line.slice(0, line.length - argPrefix.length);
   if (candidates.length === 1) return { line: `${head}${candidates[0]} `, candidates };
   return { line: head + (commonPrefix(candidates) || argPrefix), candidates };
+}
+
+/** The arguments typed before the one being completed (`:resources ec2 we` → `['ec2']`). */
+function typedBefore(words: readonly string[], argPrefix: string): string[] {
+  return words.slice(1, argPrefix ? -1 : undefined);
 }
 
 function commonPrefix(values: string[]): string {
@@ -181,7 +188,9 @@ export function paletteSuggestions(
   if (!command.complete) return [synopsis];
   const argPrefix = /\s$/.test(line) ? '' : words[words.length - 1];
   const head = line.slice(0, line.length - argPrefix.length);
-  const candidates = command.complete(argPrefix, state).filter((c) => c.startsWith(argPrefix));
+  const candidates = command
+    .complete(argPrefix, state, typedBefore(words, argPrefix))
+    .filter((c) => c.startsWith(argPrefix));
   return [synopsis, ...candidates.map((c) => ({ label: `  ${c}`, line: `${head}${c} ` }))];
 }
 

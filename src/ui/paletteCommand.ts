@@ -15,7 +15,10 @@ export interface PaletteCommand {
   /** Argument synopsis shown in the palette, e.g. `<program> [args…]`. */
   args?: string;
   description: string;
-  /** What the last argument may be, from what the console knows now (`state`): listed and completed by Tab. */
-  complete?(argPrefix: string, state: DeckState): string[];
+  /**
+   * What the last argument may be, from what the console knows now (`state`): listed and completed by Tab.
+   * `before`: the arguments typed before it, for a command whose arguments differ by place (`:resources ec2 web`).
+   */
+  complete?(argPrefix: string, state: DeckState, before: readonly string[]): string[];
   run(args: string[], ctx: CommandContext): string | undefined;
 }

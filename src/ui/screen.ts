@@ -30,7 +30,7 @@ export interface Screen {
   open?(args: string[], actions: DeckActions): string | undefined;
   /** The synopsis of those arguments (`[status]`), and what the last one may be: the palette lists and completes it. */
   args?: string;
-  complete?(argPrefix: string, state: DeckState): string[];
+  complete?(argPrefix: string, state: DeckState, before: readonly string[]): string[];
   /** Palette commands this screen adds (`:run`). */
   commands?: PaletteCommand[];
   /**

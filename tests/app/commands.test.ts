@@ -60,6 +60,28 @@ describe('palette completion', () => {
     expect(completeLine(commands, 'region us', state).line).toBe('region us-east-1 ');
     expect(completeLine(commands, 'run ls', state).candidates).toEqual([]);
   });
+
+  it('tells a command the arguments typed before the one it completes, in the line and in the list', () => {
+    const seen: (readonly string[])[] = [];
+    const twoWords: PaletteCommand = {
+      name: 'resources',
+      aliases: [],
+      description: '',
+      complete: (_prefix, _state, before) => {
+        seen.push(before);
+        return before.length === 0 ? ['ec2', 'subnet'] : ['shop', 'static'];
+      },
+      run: () => undefined,
+    };
+    expect(completeLine([twoWords], 'resources e', state).line).toBe('resources ec2 ');
+    expect(completeLine([twoWords], 'resources ec2 sh', state).line).toBe('resources ec2 shop ');
+    expect(paletteSuggestions([twoWords], 'resources ec2 ', state).map((s) => s.line)).toEqual([
+      undefined,
+      'resources ec2 shop ',
+      'resources ec2 static ',
+    ]);
+    expect(seen).toEqual([[], ['ec2'], ['ec2']]);
+  });
 });
 
 describe('palette suggestions', () => {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { consoleCloud } from '../../src/consoleCloud';
 import { displayWidth } from '../../src/domain/text';
 import { cloudCommands } from '../../src/screens/resources/cloudCommands';
+import { resourcesScreen } from '../../src/screens/resources/ResourcesScreen';
 import type { Bus } from '../../src/services/bus/contracts';
 import { startDemoConsole } from '../harness/demoConsole';
 import { operator } from '../harness/memoryDeckBus';
@@ -384,5 +385,47 @@ describe(':project in the palette', () => {
     await d.waitFor(/^:project web /m);
     await d.press('enter');
     await d.waitFor(/resources · all types · project web/);
+  });
+});
+
+describe(':resources in the palette', () => {
+  it('lists and completes the resource types', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.press('1');
+    await d.press(':');
+    await d.type('resources s');
+    // The types starting with s are listed under the synopsis; Tab goes as far as they agree.
+    const listed = await d.waitFor(/^ {3}subnet$/m);
+    expect(listed).toMatch(/^ {3}sg$/m);
+    expect(listed).toMatch(/^ {3}s3$/m);
+    await d.type('u');
+    await d.press('tab');
+    await d.waitFor(/^:resources subnet /m);
+    await d.press('enter');
+    await d.waitFor(/\d+ resources · :subnet/);
+  });
+
+  it('completes the projects of the last scan as the second word, once the palette says which word it is', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    const state = d.store.getState();
+    expect(resourcesScreen.complete!('', state, ['ec2'])).toEqual(state.cloud.index.projects());
+    expect(resourcesScreen.complete!('', state, [])).toContain('subnet');
+  });
+});
+
+describe('the line above the Resources table', () => {
+  it('at 60 columns gives its parts whole: all types goes before the age of the scans is cut', async () => {
+    const d = await openResources();
+    await d.waitFor('7 scopes scanned', 10_000);
+    await d.resize(60, 20);
+    await d.press('/');
+    await d.type('region:ap-*');
+    await d.press('enter');
+    const f = await d.waitFor(/\d+ of \d+ resources/, 10_000);
+    const summary = f.split('\n').find((l) => /of \d+ resources/.test(l)) ?? '';
+    expect(summary).not.toContain('…');
+    expect(summary).toMatch(/^ \d+ of \d+ resources · 7 scopes scanned (just now|\d+ (s|min) ago)$/);
   });
 });

@@ -1,4 +1,5 @@
 import { useMemo, useRef } from 'react';
+import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
@@ -166,9 +167,16 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   const fresh = scanFreshness(cloud.index.scans, cloud.opening, now, config.cloud.staleMinutes);
   const line = (parts: string[]) => ` ${parts.filter(Boolean).join(' · ')}`;
   // Too wide (at 80 columns, while a filter hides rows or a region is stale): the account goes first, the
-  // status bar names it too.
-  const full = line([count, scope, account, fresh]);
-  const summary = displayWidth(full) <= width ? full : line([count, scope, fresh]);
+  // status bar names it too; then `all types`, which every unnarrowed list is; then each part whole or not at all
+  // (at 60 columns `scanned 2 min …` said no age).
+  const fitting = [
+    [count, scope, account, fresh],
+    [count, scope, fresh],
+    [count, view.type || view.project ? scope : '', fresh],
+  ]
+    .map(line)
+    .find((l) => displayWidth(l) <= width);
+  const summary = fitting ?? ` ${fitParts([count, scope, fresh], width - 1)}`;
   const stale = summary.includes('STALE') || summary.includes('failed');
   return (
     <SummaryTable
@@ -297,6 +305,9 @@ export const resourcesScreen: Screen = {
     return open.kind === 'describe' ? describeView : detailsView;
   },
   args: '[type|all] [project]',
+  // The first word is a type (or all), the second a project of the last scan.
+  complete: (_prefix, state, before) =>
+    before.length > 0 ? state.cloud.index.projects() : [...typeCommands.map((c) => c.name), 'all'],
   open: (args, actions) => {
     const [word, project] = args;
     actions.ui.closeView('resources', { all: true });
