@@ -10,10 +10,15 @@ export function osc52(text: string): string {
   return `\x1b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\x07`;
 }
 
-/** How a copied value reads in the toast: whole when short, else its start. */
+/**
+ * How a copied value reads in the toast: whole when short, else without its middle. A path or an id is told by
+ * its end (`/srv/infra/ws/projec…` named no file), so the end keeps the larger part.
+ */
 export function copiedLabel(text: string, max = 40): string {
   const line = text.replace(/\s+/g, ' ');
-  return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+  if (line.length <= max) return line;
+  const head = Math.floor((max - 1) * 0.4);
+  return `${line.slice(0, head)}…${line.slice(line.length - (max - 1 - head))}`;
 }
 
 /**

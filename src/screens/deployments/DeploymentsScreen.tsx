@@ -4,15 +4,18 @@ import { DataTable } from '../../components/DataTable';
 import { NoteLines } from '../../components/NoteLines';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
+import { didYouMean } from '../../domain/didYouMean';
 import { isFinished } from '../../domain/job';
 import { describePlan } from '../../domain/plan';
+import type { ProjectEntry } from '../../domain/projectEntry';
 import { projectJobs, projectRows } from '../../state/selectors/projects';
 import { accountText } from '../../state/services/cloud';
 import type { WizardFocus } from '../../state/slices/projects';
 import type { DeckActions, DeckState } from '../../state/store';
+import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
-import { type ActionDef, filterSortActions } from '../../ui/keymap';
+import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { TextDetails, textViewHints } from '../TextDetails';
 import { BlueprintWizard } from './BlueprintWizard';
@@ -32,7 +35,11 @@ function rowNote(row: DeploymentRow | undefined): { text: string; error: boolean
     const blocked = row.plan.blockers[0];
     return blocked
       ? { text: `cannot deploy: ${blocked}`, error: true }
-      : { text: `plan against the last scan: ${describePlan(row.plan)}`, error: false };
+      : {
+          // The P column's `!` says no more than that: the note for its row says what it means.
+          text: `plan against the last scan: ${describePlan(row.plan)}${row.protected ? ' · protected (!): destroy asks for its name' : ''}`,
+          error: false,
+        };
   }
   return { text: '', error: false };
 }
@@ -64,6 +71,11 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.name, filterText, height: tableHeight });
 
+  // Every project listed this session: one opened by `:deployments NAME` that never was is a name mistyped, not a
+  // blueprint deleted while open.
+  const listedNames = useRef(new Set<string>());
+  for (const e of entries) listedNames.current.add(e.name);
+
   // The blueprint the wizard just wrote gets the cursor once it is listed, so Enter, p and D act on it.
   const written = useRef<string | undefined>(undefined);
   useLayoutEffect(() => {
@@ -91,6 +103,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   // The open project's blueprint went (deleted or renamed, and no state file keeps it listed): a note says so.
   const gone = openName !== undefined && !openEntry;
   const current = open ?? table.cursorRow;
+  const copy = useCopy();
 
   const edit = async (name: string) => {
     const command = actions.projects.editorFor(name);
@@ -126,6 +139,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       else if (action === 'project.rollback' && row && entry)
         void askRollback(row, entry, index, projectJobs(deck.store.getState(), row.name), actions, ask());
       else if (action === 'project.edit' && row) void edit(row.name);
+      else if (action === 'clipboard.copy') copy(row?.file);
       else if (action === 'table.filter' && !open) actions.ui.openOverlay('filter');
       else if (!action || open || !table.act(action)) return false;
       return true;
@@ -154,7 +168,9 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
           loaded
             ? [
                 `project ${openName}: no blueprint of that name in the projects folder`,
-                'Its file was deleted or renamed (a project with a state file left stays listed).',
+                listedNames.current.has(openName)
+                  ? 'Its file was deleted or renamed (a project with a state file left stays listed).'
+                  : notAProject(openName, entries),
                 '',
                 'Esc goes back to the list.',
               ]
@@ -196,6 +212,14 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
       <NoteLines note={note} width={width} colors={theme} />
     </Box>
   );
+}
+
+/** `:deployments shpo`: what the projects folder has, and the one probably meant. */
+function notAProject(name: string, entries: readonly ProjectEntry[]): string {
+  const names = entries.map((e) => e.name);
+  if (names.length === 0) return 'The projects folder has no blueprint yet: n writes one with the wizard.';
+  const near = didYouMean(name, names, 3);
+  return `${near ? `Did you mean ${near}? ` : ''}The projects: ${names.join(', ')} (: and Tab complete them).`;
 }
 
 function openProject(args: string[], actions: DeckActions): string | undefined {
@@ -315,6 +339,8 @@ export const deploymentsScreen: Screen = {
     ...projectActions
       .filter((a) => a.id !== 'project.details' && a.id !== 'project.new')
       .map((a) => ({ ...a, scope: 'projectDetails' })),
+    copyAction('deployments', "Copy the blueprint's path (OSC 52)"),
+    copyAction('projectDetails', "Copy the blueprint's path (OSC 52)"),
   ],
   // No selection: every action here takes one row.
   scopes: ['list'],
@@ -330,5 +356,8 @@ export const deploymentsScreen: Screen = {
   ],
   Component: DeploymentsScreen,
   view: deploymentsView,
+  args: '[project|new]',
+  // `:deployments shop` opens shop's details, `:deployments new` the wizard.
+  complete: (_prefix, state) => [...state.projects.entries.map((e) => e.name), 'new'],
   open: openProject,
 };
