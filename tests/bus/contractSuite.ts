@@ -279,6 +279,31 @@ export function contractSuite(factory: TransportFactory): void {
       rec.stop();
     });
 
+    it('marks in a retried job’s log where each attempt after the first begins, and why the last ended', async () => {
+      bus = await openBus();
+      const rec = record(bus);
+      const worker = consume(bus);
+      const id = await bus.queue.enqueue({
+        kind: 'command',
+        payload: { program: 'echo ran; exit 3', shell: true },
+        requestedBy: alice,
+        attempts: 2,
+      });
+      await waitForStatus(bus, id, 'failed');
+      expect((await bus.queue.logs(id)).map((l) => [l.stream, l.text])).toEqual([
+        ['stdout', 'ran'],
+        [
+          'info',
+          `--- attempt #2 (try 2/2) on ${worker.id}; #1 failed (${worker.id}): echo ran; exit 3 exited with code 3 ---`,
+        ],
+        ['stdout', 'ran'],
+      ]);
+      await waitFor('two attempts’ lines published', () =>
+        rec.ofJob(id).filter((e) => e.type === 'job.log').length === 3 ? true : undefined,
+      );
+      rec.stop();
+    });
+
     it('fails a job after its last attempt', async () => {
       bus = await openBus();
       const rec = record(bus);
@@ -379,6 +404,7 @@ export function contractSuite(factory: TransportFactory): void {
         'job.failed',
         'job.retried',
         'job.started',
+        'job.log', // where the second attempt begins in its log
         'job.completed',
       ]);
       rec.stop();

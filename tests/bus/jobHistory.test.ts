@@ -122,7 +122,11 @@ describe('the job history of the embedded default', () => {
     await second.queue.retry(id, alice);
     const done = await waitForStatus(second, id, 'completed');
     expect(done.runs?.map((r) => r.outcome)).toEqual(['failed', 'completed']);
-    expect((await second.queue.logs(id)).map((l) => l.text)).toEqual(['before', 'after']);
+    expect((await second.queue.logs(id)).map((l) => l.text)).toEqual([
+      'before',
+      `--- attempt #2 (try 1/1) on ${done.worker}; #1 failed (${done.runs![0].worker}): sh exited with code 3 ---`,
+      'after',
+    ]);
   });
 
   it('records a job still running or queued when its process closes as cancelled, in the history and the audit', async () => {

@@ -1,5 +1,12 @@
 import type { NewEvent } from '../../domain/event';
-import { describeIssues, isJobKind, type JobLogLine, payloadSchemas, type Requester } from '../../domain/job';
+import {
+  describeIssues,
+  isJobKind,
+  type JobLogLine,
+  type JobRun,
+  payloadSchemas,
+  type Requester,
+} from '../../domain/job';
 import type { SecretMask } from '../../domain/secretMask';
 import type { RequestFacts } from '../../domain/signature';
 import { workerRoleRefusal } from '../access/roleRefusal';
@@ -10,6 +17,7 @@ import {
   type ScheduleLookup,
   verifyRequest,
 } from '../identity/verifyRequest';
+import { attemptMarker, firstLineSeq } from './attemptMarker';
 import type { BusStateObservable, Handler, JobAbort, JobContext, SomeHandlers } from './contracts';
 import { isJobFailure } from './jobFailure';
 import { type FlowStore, JobSuspended, jobFlow, type Suspension } from './jobFlow';
@@ -27,6 +35,11 @@ export interface ClaimedJob {
   timeoutMs?: number;
   /** Its signature and when it was queued, for `verifyRequest` (without it the job counts as unsigned). */
   request?: RequestFacts;
+  /**
+   * The job's runs before this one, oldest first (none on its first): the log says where this one begins
+   * (`attemptMarker`) and numbers its lines apart from theirs.
+   */
+  earlierRuns?: readonly JobRun[];
 }
 
 /** Where a running job's progress and output go; each transport stores them its own way. */
@@ -152,7 +165,7 @@ export async function executeJob(
   // the worker's secret values, those the payload's own `env` sets, and secret shapes (`outputMask.ts`).
   const mask = jobOutputMask(parsed.data);
   const progress = new ProgressReporter(sink, job, mask);
-  let seq = 0;
+  let seq = firstLineSeq(job.attempt, job.earlierRuns);
   const source = { worker: sink.worker };
   const outbox = new JobOutbox(sink, (text) => {
     ctx.log(text, 'info').catch(() => {});
@@ -191,6 +204,9 @@ export async function executeJob(
   };
 
   try {
+    // Where this attempt's output begins, in front of it: the earlier attempts' lines stay above.
+    const marker = attemptMarker(job, sink.worker, job.earlierRuns);
+    if (marker) await ctx.log(marker, 'info');
     const result = await handler(parsed.data, ctx);
     await progress.flush();
     // A handler that ignores its signal and returns normally after a cancel still ends cancelled.

@@ -480,6 +480,7 @@ export class MemoryJobQueue implements JobQueue {
         requestedBy: view.requestedBy,
         timeoutMs: view.timeoutMs,
         request: requestFacts(view),
+        earlierRuns: view.runs.slice(0, -1),
       },
       {
         worker: consumer.id,
