@@ -45,7 +45,8 @@ import {
   type RedisJobQueue,
   readJobData,
 } from './redisQueue';
-import { appendRun, endRun, runEnded, runStarted, runsField, withRunAppended } from './redisRuns';
+import { appendRun, endRun, parseRuns, runEnded, runStarted, runsField, withRunAppended } from './redisRuns';
+import { isStallLimit, stallLimitError } from './stallLimit';
 
 export interface RedisConsumerDeps {
   /** A connection for this consumer alone (BullMQ needs `maxRetriesPerRequest: null`; it duplicates it). */
@@ -148,14 +149,23 @@ export class RedisConsumer implements JobConsumer {
     this.worker.on('completed', (job, result) => void this.onCompleted(job, result));
     this.worker.on('failed', (job, error) => void this.onFailed(job, error));
     this.worker.on('stalled', (jobId) => {
-      void this.publishReliably({
-        level: 'warn',
-        type: 'job.stalled',
-        jobId,
-        source: { worker: this.id },
-        message: `job ${jobId} lost its worker (no lock renewal); back in the queue`,
-        data: { worker: this.id },
-      });
+      // Past the stall limit BullMQ marks the job to fail as the next worker takes it (field `defa`): it is not
+      // taken over, and the event must not say it will be.
+      void deps.cmd
+        .hget(`${deps.prefix}:${queueName}:${jobId}`, 'defa')
+        .catch(() => null)
+        .then((doomed) =>
+          this.publishReliably({
+            level: 'warn',
+            type: 'job.stalled',
+            jobId,
+            source: { worker: this.id },
+            message: doomed
+              ? `job ${jobId} lost its worker (no lock renewal) again: it fails, not started again`
+              : `job ${jobId} lost its worker (no lock renewal); back in the queue`,
+            data: { worker: this.id },
+          }),
+        );
     });
     this.offControl = deps.hub.listen(deps.keys.control, (message) => this.onControl(message));
     this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
@@ -422,8 +432,11 @@ export class RedisConsumer implements JobConsumer {
     };
     let outcome: ExecutionOutcome;
     for (;;) {
-      // Each run of the handler numbers its output lines from 0: its lines are told apart by this run's name.
+      // Each run of the handler is told apart by its name; its lines are numbered past an earlier run's of the same
+      // attempt (`firstLineSeq`).
       execution = ++executions;
+      // Its runs so far (this one, the last entry, left out) as a reader of the job would list them.
+      claimed.earlierRuns = parseRuns(runs, { status: 'active' }).slice(0, -1);
       outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
       if (outcome.kind !== 'suspended' || outcome.suspension.kind !== 'children') break;
       // BullMQ parks it only if a child is still pending; if all ended while it ran, it goes on at once, here.
@@ -645,7 +658,14 @@ export class RedisConsumer implements JobConsumer {
     const maxAttempts = job.opts.attempts ?? 1;
     const permanent = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
     const willRetry = !permanent && (job.attemptsMade ?? 0) < maxAttempts;
-    const message = errorMessage(error);
+    let message = errorMessage(error);
+    if (isStallLimit(message)) {
+      // BullMQ failed it as this worker took it: its words become what happened, read from the job's runs.
+      const runs = await this.deps.cmd
+        .hget(`${job.queueQualifiedName}:${job.id}`, runsField)
+        .catch(() => null);
+      message = stallLimitError(parseRuns(runs, { status: 'queued' }));
+    }
     await this.publishReliably(
       {
         level: willRetry ? 'warn' : 'error',

@@ -49,6 +49,7 @@ import type { DeckKeys, RedisEventBus } from './redisEvents';
 import { listChildren } from './redisFlowScripts';
 import { parseRuns, runsField } from './redisRuns';
 import { describeRequester } from './requester';
+import { isStallLimit, stallLimitError } from './stallLimit';
 
 /**
  * What a BullMQ job carries (`job.name` is the kind). This is the wire format between infradeck versions:
@@ -935,6 +936,15 @@ function toView(
   const signature = requestSignatureSchema.safeParse(data.signature);
   if (signature.success) view.signature = signature.data;
   if (runs) view.runs = parseRuns(runs, view);
+  if (status === 'failed' && isStallLimit(job.failedReason)) {
+    // Failed by BullMQ as the next worker took it, without running it: its last run lost its worker, and the job's
+    // start is that run's, not the take that failed it a moment later.
+    view.runs = parseRuns(runs, { status: 'queued' });
+    view.error = stallLimitError(view.runs);
+    const last = view.runs.at(-1);
+    if (last) view.startedAt = last.startedAt;
+    if (last?.worker) view.worker = last.worker;
+  }
   return view;
 }
 
