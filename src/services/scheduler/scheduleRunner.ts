@@ -38,6 +38,7 @@ export class ScheduleRunner {
   private retry: NodeJS.Timeout | undefined;
   private delayed: NodeJS.Timeout | undefined;
   private stopped = false;
+  private offState: (() => void) | undefined;
   private reported: string | undefined;
   /** `schedules.yaml` as the last sync read it. */
   private file: SchedulesFile | undefined;
@@ -63,7 +64,19 @@ export class ScheduleRunner {
     }
     this.scheduler = scheduler;
     this.gate.attach(scheduler, bus.queue, () => bus.workers());
-    if (this.opts.dataDir !== undefined) void this.sync().then(() => this.follow());
+    if (this.opts.dataDir === undefined) return;
+    void this.sync().then(() => this.follow());
+    // A Redis that comes back may have come back empty (restarted without persistence, flushed, failed over to a
+    // replica that never had them): its job schedulers are gone and nothing would tick until the file changed or
+    // the process restarted. Every reconnect syncs again; with the registrations intact that only reads them.
+    let away = bus.state.get().state !== 'connected';
+    this.offState = bus.state.subscribe((status) => {
+      if (status.state !== 'connected') away = true;
+      else if (away) {
+        away = false;
+        void this.sync();
+      }
+    });
   }
 
   /** Resolves with the outcome of the registration in progress (or the last one). */
@@ -153,6 +166,7 @@ export class ScheduleRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.offState?.();
     if (this.delayed) clearTimeout(this.delayed);
     if (this.retry) clearTimeout(this.retry);
     await this.watcher?.close().catch(() => {});
