@@ -120,8 +120,18 @@ export function HelpOverlay({
     if (press.name === 'esc' || press.name === '?' || press.name === 'q') {
       if (onClose) onClose();
       else actions.ui.closeOverlay();
-    } else if (press.name === 'j' || press.name === 'down') setScroll(Math.min(top + 1, maxScroll));
-    else if (press.name === 'k' || press.name === 'up') setScroll(Math.max(top - 1, 0));
+    } else {
+      // The moves every scrolled view has (`?` lists them for the screen under it): a row, a page, the ends.
+      const page = Math.max(1, bodyHeight - 1);
+      const moves: Record<string, number> = { j: 1, down: 1, k: -1, up: -1, pgdn: page, pgup: -page };
+      const to =
+        press.name === 'g' || press.name === 'home'
+          ? 0
+          : press.name === 'G' || press.name === 'end'
+            ? maxScroll
+            : top + (moves[press.name] ?? 0);
+      setScroll(Math.max(0, Math.min(to, maxScroll)));
+    }
     return true;
   });
   return (
@@ -144,9 +154,9 @@ export function HelpOverlay({
   );
 }
 
-/** The help's last row when it scrolls: `↓ more below · lines 1–20 of 63 · j/k scroll, Esc closes`. */
+/** The help's last row when it scrolls: `↓ more below · lines 1–20 of 63 · j/k PgDn/PgUp g/G scroll, Esc closes`. */
 export function helpScrollNote(top: number, rows: number, total: number): string {
-  return `${scrollNote(top, rows, total)} · j/k scroll, Esc closes`;
+  return `${scrollNote(top, rows, total)} · j/k PgDn/PgUp g/G scroll, Esc closes`;
 }
 
 /** An entry's lines in `width` columns: wrapped, never cut; what a key does continues under its description. */

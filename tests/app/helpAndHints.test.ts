@@ -90,7 +90,7 @@ describe('the help overlay', () => {
     await deck.waitFor('↓ more below');
     // Rows 1–21 are the overlay (the tab bar above, the message line and the status bar below).
     const last = () => deck!.lines()[21] ?? '';
-    expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k scroll, Esc closes/);
+    expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k PgDn\/PgUp g\/G scroll, Esc closes/);
     const total = Number(/of (\d+)/.exec(last())?.[1]);
     expect(total).toBeGreaterThan(20);
     await deck.press('j');
@@ -99,5 +99,14 @@ describe('the help overlay', () => {
     for (let i = 0; i < total && !last().includes('↑ more above ·'); i++) await deck.press('j');
     expect(last()).toContain(`lines ${total - 19}–${total} of ${total}`);
     expect(deck.frame()).toContain('Esc, ? or q closes, j/k scroll.');
+    // A page, the top, the bottom: as every scrolled view (the help listed PgDn and g/G and did nothing on them).
+    await deck.press('g');
+    await deck.waitFor(() => last().includes('lines 1–20'));
+    await deck.press('pgdn');
+    await deck.waitFor(() => last().includes('lines 20–39'));
+    await deck.press('G');
+    await deck.waitFor(() => last().includes(`lines ${total - 19}–${total}`));
+    await deck.press('pgup');
+    await deck.waitFor(() => !last().includes(`lines ${total - 19}–${total}`));
   });
 });
