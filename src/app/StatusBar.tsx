@@ -75,7 +75,7 @@ export function problemSummary(
 
 /**
  * The workspace in at most `room` columns: its path, else its folder's name after `…/` (the end is what names it:
- * `/tmp/hc-w…` said little), else that name cut.
+ * `/tmp/hc-w…` said little), else that name cut to no fewer than six characters, else nothing (`k…` named nothing).
  */
 export function placeText(path: string, room: number): string {
   if (room < 3) return '';
@@ -83,7 +83,8 @@ export function placeText(path: string, room: number): string {
   if (displayWidth(whole) <= room) return whole;
   const name = basename(path) || path;
   const short = ` …/${name} `;
-  return displayWidth(short) <= room ? short : `${fitWidth(` ${name}`, room - 1)} `;
+  if (displayWidth(short) <= room) return short;
+  return room - 3 >= 6 ? `${fitWidth(` ${name}`, room - 1)} ` : '';
 }
 
 /** Next to problems, the identity takes at most this much; their text gets the rest. */

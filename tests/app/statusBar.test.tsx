@@ -94,6 +94,11 @@ describe('the status bar', () => {
     expect(placeText('/srv/teams/platform/ops-workspace', 20)).toBe(' …/ops-workspace ');
     expect(placeText('/srv/teams/platform/ops-workspace', 10)).toBe(' ops-wor… ');
     expect(placeText('/work/data', 2)).toBe('');
+    // Fewer than six characters of the name say nothing (`k…` at 79 columns, read-only): it gives way whole.
+    expect(placeText('/tmp/keys-ws', 9)).toBe(' keys-ws ');
+    expect(placeText('/tmp/keys-ws', 8)).toBe('');
+    expect(placeText('/srv/ops-workspace', 9)).toBe(' ops-wo… ');
+    expect(placeText('/srv/ops-workspace', 8)).toBe('');
   });
 
   it('says ! with only warnings unread and ✗ with an error among them, even when its text is gone', () => {
