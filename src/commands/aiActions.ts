@@ -24,6 +24,8 @@ import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './a
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { watchRedisOutage } from './redisOutage';
+import { unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof aiDeclaration)['flags']>;
@@ -383,6 +385,10 @@ async function run(
       return exitCodes.ok;
     }
     const ended = await follow(io, bus, ids, opts.json);
+    if ('lost' in ended) {
+      io.stderr.write(`infradeck ai: ${ended.lost}\n`);
+      return exitCodes.unavailable;
+    }
     if (opts.json) {
       io.stdout.write(
         `${JSON.stringify({ runs: ended.map((j) => runRow(j, new Map(), Date.now())) }, null, 2)}\n`,
@@ -403,8 +409,16 @@ async function printRunsJson(io: HeadlessIO, bus: Bus, ids: string[]): Promise<v
   io.stdout.write(`${JSON.stringify({ runs: rows }, null, 2)}\n`);
 }
 
-/** Polls the runs to their end, a line per run as it ends; Ctrl-C cancels the ones still going. */
-async function follow(io: HeadlessIO, bus: Bus, ids: string[], quiet: boolean): Promise<JobView[]> {
+/**
+ * Polls the runs to their end, a line per run as it ends; Ctrl-C cancels the ones still going. While Redis is
+ * away it says so, and gives up after a minute of it.
+ */
+async function follow(
+  io: HeadlessIO,
+  bus: Bus,
+  ids: string[],
+  quiet: boolean,
+): Promise<JobView[] | { lost: string }> {
   const requester = currentRequester(io.env);
   const stopCancelling = cancelOnAbort(
     io,
@@ -417,8 +431,18 @@ async function follow(io: HeadlessIO, bus: Bus, ids: string[], quiet: boolean): 
     },
   );
   const ended = new Map<string, JobView>();
+  const outage = watchRedisOutage(bus, io, {
+    command: 'ai',
+    waitingFor: ids.length === 1 ? `run ${ids[0]}` : `runs ${ids.join(', ')}`,
+    later: 'infradeck ai runs',
+  });
+  let lost: string | undefined;
+  void outage.gaveUp.then((reason) => {
+    lost = reason;
+  });
   try {
     while (ended.size < ids.length) {
+      if (lost) return { lost };
       for (const id of ids) {
         if (ended.has(id)) continue;
         const job = await bus.queue.get(id).catch(() => undefined);
@@ -429,6 +453,7 @@ async function follow(io: HeadlessIO, bus: Bus, ids: string[], quiet: boolean): 
       if (ended.size < ids.length) await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
+    outage.stop();
     stopCancelling();
   }
   return ids.map((id) => ended.get(id)!);
@@ -470,10 +495,7 @@ async function metrics(io: HeadlessIO, id: string, opts: { name?: string; json: 
     // No points: say whether the run exists at all.
     const known = await withBus(io, async (bus) => {
       const job = await bus.queue.get(id);
-      if (!job) {
-        io.stderr.write(`infradeck ai: no run ${id} (infradeck ai runs lists them)\n`);
-        return exitCodes.failed;
-      }
+      if (!job) return unknownId(io, 'ai', 'run', id, 'infradeck ai runs');
       if (job.kind !== 'experimentRun') {
         io.stderr.write(`infradeck ai: job ${id} is not an experiment run (${job.kind})\n`);
         return exitCodes.usage;

@@ -40,6 +40,7 @@ import {
 } from './cloudJob';
 import { type ParsedCommand, usageError } from './declaration';
 import { printTable } from './printTable';
+import { memoryKeepsNote, unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
 type Parsed = ParsedCommand<(typeof aiDeclaration)['flags']>;
@@ -238,10 +239,7 @@ async function register(io: CloudCommandIO, run: string, values: Values, json: b
   const { bus } = opened;
   try {
     const job = await bus.queue.get(run);
-    if (!job) {
-      io.stderr.write(`infradeck ai: no run ${run} (infradeck ai runs lists them)\n`);
-      return exitCodes.failed;
-    }
+    if (!job) return unknownId(io, 'ai', 'run', run, 'infradeck ai runs');
     if (job.kind !== 'experimentRun')
       return bad(io, [`job ${run} is not an experiment run (${describeJob(job.kind, job.payload)})`]);
     if (job.status !== 'completed') {
@@ -332,6 +330,7 @@ async function promote(
 async function runModelJob(io: CloudCommandIO, bus: Bus, spec: JobSpec, json: boolean): Promise<number> {
   const ran = await runCloudJob(bus, spec, io, (e) => (json ? undefined : printJobLog(io, e)), {
     quiet: json,
+    command: 'ai',
   });
   if ('error' in ran) {
     io.stderr.write(`infradeck ai: ${ran.error}\n`);
@@ -425,7 +424,12 @@ async function rollout(
     const requestedBy = currentRequester(io.env);
     const readOnly = commandReadOnly(io);
     if (bus.transport === 'memory' || values.wait) {
-      const followed = await followBatch(bus, payload, io, { requestedBy, readOnly, quiet: json });
+      const followed = await followBatch(bus, payload, io, {
+        requestedBy,
+        readOnly,
+        quiet: json,
+        command: 'ai',
+      });
       if ('error' in followed) {
         io.stderr.write(`infradeck ai: ${followed.error}\n`);
         return followed.code;
@@ -493,10 +497,14 @@ async function reportRun(io: CloudCommandIO, bus: Bus, id: string, json: boolean
 async function findRollout(io: CloudCommandIO, bus: Bus, id: string): Promise<BatchRunView | number> {
   const loaded = await loadBatchRun(bus.queue, id);
   if (!loaded) {
-    io.stderr.write(
-      `infradeck ai: no run ${id}${bus.transport === 'memory' ? ' (without REDIS_URL only finished runs of this workspace are kept)' : ''}\n`,
+    return unknownId(
+      io,
+      'ai',
+      'run',
+      id,
+      'infradeck batch status',
+      bus.transport === 'memory' ? memoryKeepsNote : undefined,
     );
-    return exitCodes.failed;
   }
   if ('notBatch' in loaded)
     return bad(io, [
@@ -555,7 +563,12 @@ async function rollback(io: CloudCommandIO, id: string, values: Values, json: bo
       io.stderr.write(
         `rolling ${spec.model} back from v${spec.rolledBackFrom} to v${spec.version} on ${payload.targets.map((t) => t.name).join(', ')}\n`,
       );
-    const followed = await followBatch(bus, payload, io, { requestedBy, readOnly, quiet: json });
+    const followed = await followBatch(bus, payload, io, {
+      requestedBy,
+      readOnly,
+      quiet: json,
+      command: 'ai',
+    });
     if ('error' in followed) {
       io.stderr.write(`infradeck ai: ${followed.error}\n`);
       return followed.code;

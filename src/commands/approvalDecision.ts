@@ -5,12 +5,13 @@ import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../serv
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester, describeRequester } from '../services/bus/requester';
 import { readOnlyFromEnv } from '../worker/jobHandlers';
+import { unknownId } from './unknownId';
 
 /** The exits of `approve` and `reject`: a refusal is bad input (2), as the issue asks of every access refusal. */
 export const decisionExits = {
   0: 'done',
   1: 'the request failed',
-  2: 'refused (the requester, not an admin, expired, not pending, read-only), or bad arguments',
+  2: 'refused (the requester, not an admin, expired, not pending, read-only), no job JOB, or bad arguments',
   3: 'Redis unreachable',
 } as const;
 
@@ -60,6 +61,9 @@ export async function decideOnJob(
     return exitCodes.ok;
   } catch (error) {
     const message = (error as Error).message;
+    // The queue refused it (and audited the refusal); an id that names no job is said as every command says it.
+    if (isBusError(error, 'refused') && (await bus.queue.get(id).catch(() => null)) === undefined)
+      return unknownId(io, name, 'job', id, 'infradeck approvals');
     if (isBusError(error, 'refused') || isBusError(error, 'invalid')) return fail(message, exitCodes.usage);
     return fail(message, isBusError(error, 'unavailable') ? exitCodes.unavailable : exitCodes.failed);
   } finally {

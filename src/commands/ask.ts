@@ -315,6 +315,7 @@ async function runProposals(
     } as JobSpec;
     const run = await runCloudJob(bus, spec, io, (e) => (json ? undefined : printJobLog(io, e)), {
       quiet: json,
+      command: 'ask',
     });
     if ('error' in run) {
       io.stderr.write(`infradeck ask: ${run.error}\n`);

@@ -55,7 +55,7 @@ export const batchDeclaration = declareCommand({
   exits: {
     0: 'ok; run/retry: the batch completed (or, without --yes, the plan was shown)',
     1: 'run/retry/status: the batch failed; or the request was refused (read-only, not paused, not finished)',
-    2: 'bad input: a batch file with errors (with positions), unknown targets, bad flags; nothing started',
+    2: 'bad input: a batch file with errors (with positions), unknown targets, no run RUN, bad flags; nothing started',
     3: 'Redis unreachable',
     4: 'run/retry/status: the batch was cancelled',
   },

@@ -35,6 +35,7 @@ import { followBatch } from './batchFollow';
 import { type CloudCommandIO, CommandCloud, cacheAccount, commandReadOnly } from './cloudJob';
 import { type FlagValues, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { memoryKeepsNote, unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof batchDeclaration)['flags']>;
@@ -349,7 +350,7 @@ function statusCode(status: BatchStatus): number {
 function runJson(run: BatchRunView) {
   const result = run.job.result as { stoppedAt?: unknown } | undefined;
   return {
-    id: run.job.id,
+    run: run.job.id,
     name: run.payload.name,
     status: run.status,
     ...(typeof result?.stoppedAt === 'number' ? { stoppedAt: result.stoppedAt } : {}),
@@ -391,10 +392,14 @@ function withBus(io: CloudCommandIO, act: (bus: Bus) => Promise<number>): Promis
 async function findRun(io: CloudCommandIO, bus: Bus, id: string) {
   const loaded = await loadBatchRun(bus.queue, id);
   if (!loaded) {
-    io.stderr.write(
-      `infradeck batch: no run ${id}${bus.transport === 'memory' ? ' (without REDIS_URL only finished runs of this workspace are kept)' : ''}\n`,
+    return unknownId(
+      io,
+      'batch',
+      'run',
+      id,
+      'infradeck batch status',
+      bus.transport === 'memory' ? memoryKeepsNote : undefined,
     );
-    return exitCodes.failed;
   }
   if ('notBatch' in loaded) {
     io.stderr.write(
@@ -448,18 +453,14 @@ async function latestRuns(io: CloudCommandIO, json: boolean): Promise<number> {
   return withBus(io, async (bus) => {
     const jobs = await bus.queue.list({ kind: 'batch', limit: 20 });
     if (json) {
-      io.stdout.write(
-        `${JSON.stringify(
-          jobs.map((j) => ({
-            id: j.id,
-            status: j.status,
-            name: (j.payload as { name?: unknown })?.name,
-            message: j.message ?? null,
-          })),
-          null,
-          2,
-        )}\n`,
-      );
+      // An object, as every other command prints, and a run named `run` as `batch status RUN --json` names it.
+      const runs = jobs.map((j) => ({
+        run: j.id,
+        name: (j.payload as { name?: unknown })?.name,
+        status: j.status,
+        message: j.message ?? null,
+      }));
+      io.stdout.write(`${JSON.stringify({ runs }, null, 2)}\n`);
       return exitCodes.ok;
     }
     if (jobs.length === 0) {

@@ -7,6 +7,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { cancelOnAbort } from './cancelOnAbort';
+import { watchRedisOutage } from './redisOutage';
 
 export interface FollowOptions {
   requestedBy: Requester;
@@ -14,6 +15,8 @@ export interface FollowOptions {
   /** No lines as targets end (`--json`): only the end counts. */
   quiet: boolean;
   idempotencyKey?: string;
+  /** Names the command in its notes (`infradeck ai: Redis is back` for a rollout); default `batch`. */
+  command?: string;
 }
 
 const pollMs = 1_000;
@@ -23,7 +26,7 @@ const pollMs = 1_000;
  * the run's own notes (wave k/n, pauses, a stop) on stderr. Subscribed before the enqueue, so no event is
  * missed; a poll ends the wait should the last event be lost with a dying worker, and targets whose end was not
  * seen (or that never ran: skipped) are printed from the run at its end. The command's signal (Ctrl-C) cancels
- * the batch, and with it its running targets.
+ * the batch, and with it its running targets. While Redis is away it says so, and gives up after a minute of it.
  */
 export async function followBatch(
   bus: Bus,
@@ -103,12 +106,20 @@ export async function followBatch(
     const stopCancelling = cancelOnAbort(io, `run ${runId} and its running targets`, () =>
       bus.queue.cancel(runId),
     );
+    const outage = watchRedisOutage(bus, io, {
+      command: opts.command ?? 'batch',
+      waitingFor: `run ${runId}`,
+      later: `infradeck batch status ${runId}`,
+    });
+    let lost: string | undefined;
     try {
-      await ended;
+      lost = await Promise.race([ended.then(() => undefined), outage.gaveUp]);
     } finally {
       clearInterval(poll);
+      outage.stop();
       stopCancelling();
     }
+    if (lost) return { error: lost, code: exitCodes.unavailable };
     if (!opts.quiet) {
       const loaded = await loadBatchRun(bus.queue, runId).catch(() => undefined);
       if (loaded && 'run' in loaded) {

@@ -12,6 +12,7 @@ import type { OpenedCloud } from '../services/cloud/openCloud';
 import { workspacePaths } from '../services/storage/workspace';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
+import { watchRedisOutage } from './redisOutage';
 
 /** What the cloud commands get: the bus command's streams and env, the workspace, the global flags. */
 export interface CloudCommandIO extends BusCommandIO, WorkerFlags {
@@ -93,14 +94,19 @@ export type JobRun = { job: JobView } | { error: string; code: number };
 /**
  * Queues a job and follows it to its end: `onEvent` gets each of its events as it happens (subscribed before
  * the enqueue, so none is missed). The command's signal (Ctrl-C) cancels the job; the job's own end (or a
- * poll, should its last event be lost with a dying worker) ends the wait.
+ * poll, should its last event be lost with a dying worker) ends the wait. While Redis is away it says so, and gives
+ * up after a minute of it (exit 3).
  */
 export async function runCloudJob(
   bus: Bus,
   spec: JobSpec,
   io: BusCommandIO & WorkerFlags,
   onEvent: (e: DeckEvent) => void,
-  opts: { quiet?: boolean } = {},
+  opts: {
+    quiet?: boolean;
+    /** Names the command in its notes (`infradeck deploy: Redis is back`); default the job's kind. */
+    command?: string;
+  } = {},
 ): Promise<JobRun> {
   const from = bus.transport === 'memory' ? 'live' : ((await bus.events.recent(1)).at(-1)?.id ?? '0');
   let id: string | undefined;
@@ -161,12 +167,20 @@ export async function runCloudJob(
       if (job && isFinished(job.status)) finished();
     }, 1_000);
     const stopCancelling = cancelOnAbort(io, `job ${jobId}`, () => bus.queue.cancel(jobId));
+    const outage = watchRedisOutage(bus, io, {
+      command: opts.command ?? spec.kind,
+      waitingFor: `job ${jobId}`,
+      later: `infradeck jobs ${jobId}`,
+    });
+    let lost: string | undefined;
     try {
-      await ended;
+      lost = await Promise.race([ended.then(() => undefined), outage.gaveUp]);
     } finally {
       clearInterval(poll);
+      outage.stop();
       stopCancelling();
     }
+    if (lost) return { error: lost, code: exitCodes.unavailable };
     const job = await bus.queue.get(jobId);
     if (!job) return { error: `job ${jobId} disappeared`, code: exitCodes.failed };
     return { job: refusal ? { ...job, status: 'failed', error: refusal } : job };

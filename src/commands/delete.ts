@@ -133,7 +133,7 @@ export async function deleteCommand(argv: string[], io: CloudCommandIO): Promise
       (e) => {
         if (!json) printJobLog(io, e);
       },
-      { quiet: json },
+      { quiet: json, command: 'delete' },
     );
     return reportCloudJob<TerminateResult>('delete', run, io, json, (_result, job) => jobOutcome(job));
   } finally {

@@ -10,6 +10,7 @@ import type { JobQueue } from '../services/bus/contracts';
 import { describeRequester } from '../services/bus/requester';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { type GiveWay, printTable, terminalWidth } from './printTable';
+import { unknownId } from './unknownId';
 
 export const jobsDeclaration = declareCommand({
   name: 'jobs',
@@ -21,7 +22,7 @@ export const jobsDeclaration = declareCommand({
     kind: { type: 'string', value: 'KIND', help: 'only jobs of this kind (command, scan, deploy…)' },
     limit: { type: 'string', value: 'N', help: 'at most N jobs (default 200)' },
   },
-  exits: { 0: 'ok', 1: 'JOB_ID is unknown', 2: 'bad arguments', 3: 'Redis unreachable' },
+  exits: { 0: 'ok', 2: 'bad arguments, or no job JOB_ID', 3: 'Redis unreachable' },
   run: jobsCommand,
 });
 
@@ -45,10 +46,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
     if (bus.transport === 'memory') io.stderr.write(`${historyNote(io.workspace?.dataDir)}\n`);
     if (id) {
       const job = (await bus.queue.get(id)) ?? (await tickShownAs(bus.queue, id));
-      if (!job) {
-        io.stderr.write(`infradeck jobs: job ${id} not found\n`);
-        return exitCodes.failed;
-      }
+      if (!job) return unknownId(io, 'jobs', 'job', id, 'infradeck jobs');
       const logs = await bus.queue.logs(job.id, { tail: json ? 1000 : 20 });
       if (json) io.stdout.write(`${JSON.stringify({ job, logs }, null, 2)}\n`);
       else

@@ -16,6 +16,8 @@ import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './de
 import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
 import { isRemoteTarget } from './pipelineRemoteNotation';
 import { printTable, terminalWidth } from './printTable';
+import { watchRedisOutage } from './redisOutage';
+import { memoryKeepsNote, unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
 type Flags = FlagValues<(typeof pipelineDeclaration)['flags']>;
@@ -131,6 +133,10 @@ async function startRun(
       io.stderr.write(`infradeck pipeline: run ${id} disappeared\n`);
       return exitCodes.failed;
     }
+    if ('lost' in view) {
+      io.stderr.write(`infradeck pipeline: ${view.lost}\n`);
+      return exitCodes.unavailable;
+    }
     return report(io, view, opts.json);
   } finally {
     await bus.close();
@@ -139,23 +145,47 @@ async function startRun(
 
 /**
  * Polls the run to its end, a line per step on stdout as it ends (`lint passed 1.2s`, `test failed: test: exit 1`).
- * The command's signal (Ctrl-C) cancels the run, and with it its running steps.
+ * The command's signal (Ctrl-C) cancels the run, and with it its running steps. While Redis is away it says so
+ * and goes on waiting (a failed read is not a run that disappeared), up to the outage watch's give-up.
  */
 async function follow(
   io: HeadlessIO,
   bus: Bus,
   id: string,
   quiet: boolean,
-): Promise<PipelineRunView | undefined> {
+): Promise<PipelineRunView | undefined | { lost: string }> {
   const printed = new Set<string>();
   let toldApproval = false;
   const stopCancelling = cancelOnAbort(io, `run ${id} and its running steps`, () =>
     bus.queue.cancel(id, currentRequester(io.env)),
   );
+  const outage = watchRedisOutage(bus, io, {
+    command: 'pipeline',
+    waitingFor: `run ${id}`,
+    later: `infradeck pipeline status ${id}`,
+  });
+  let lost: string | undefined;
+  let failedReads = 0;
+  void outage.gaveUp.then((reason) => {
+    lost = reason;
+  });
   try {
     for (;;) {
-      const loaded = await loadRun(bus, id).catch(() => undefined);
-      if (loaded && 'run' in loaded) {
+      if (lost) return { lost };
+      let loaded: Awaited<ReturnType<typeof loadRun>> | 'offline';
+      try {
+        loaded = await loadRun(bus, id);
+      } catch {
+        // A read can fail before the connection's state says it dropped: only reads that keep failing while
+        // Redis is there end the wait.
+        const away = outage.offline || bus.state.get().state !== 'connected';
+        failedReads = away ? 0 : failedReads + 1;
+        loaded = away || failedReads < 3 ? 'offline' : undefined;
+      }
+      if (loaded !== 'offline') failedReads = 0;
+      if (loaded === 'offline') {
+        // Redis is away: nothing to say of the run until it is back.
+      } else if (loaded && 'run' in loaded) {
         const held = approvalWait(loaded.run.job);
         if (held && !toldApproval) {
           toldApproval = true;
@@ -177,6 +207,7 @@ async function follow(
       await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
+    outage.stop();
     stopCancelling();
   }
 }
@@ -280,10 +311,14 @@ function withBus(io: HeadlessIO, act: (bus: Bus) => Promise<number>): Promise<nu
 async function findRun(io: HeadlessIO, bus: Bus, id: string) {
   const loaded = await loadRun(bus, id);
   if (!loaded) {
-    io.stderr.write(
-      `infradeck pipeline: no run ${id}${bus.transport === 'memory' ? ' (without REDIS_URL only finished runs of this workspace are kept)' : ''}\n`,
+    return unknownId(
+      io,
+      'pipeline',
+      'run',
+      id,
+      'infradeck jobs --kind pipeline',
+      bus.transport === 'memory' ? memoryKeepsNote : undefined,
     );
-    return exitCodes.failed;
   }
   if ('notPipeline' in loaded) {
     io.stderr.write(

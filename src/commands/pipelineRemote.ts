@@ -333,7 +333,7 @@ async function runCiJob(
     { kind: 'ci', payload: ciPayload(io, t, action), requestedBy: currentRequester(io.env) },
     io,
     () => {},
-    { quiet },
+    { quiet, command: 'pipeline' },
   );
   if ('error' in run) return fail(io, run.error, run.code);
   if (run.job.status !== 'completed') return fail(io, jobOutcome(run.job), jobExitCode(run.job));

@@ -14,6 +14,7 @@ import {
   planText,
   projectCloud,
 } from './projects';
+import { sourceErrorsJson } from './sourceErrorsJson';
 
 type Found = Extract<FoundProject, { entry: unknown }>;
 
@@ -39,6 +40,11 @@ export async function planProject(
     return { code: exitCodes.usage };
   }
   if (!found.entry.blueprint) {
+    // Scripts get the problems as `servers --json` gives its own; people read them on stderr, as always.
+    if (json) {
+      const errors = sourceErrorsJson([...found.entry.errors, ...found.entry.stateErrors]);
+      io.stdout.write(`${JSON.stringify({ project: found.entry.name, errors }, null, 2)}\n`);
+    }
     for (const e of entryErrors(found.entry)) io.stderr.write(`${e}\n`);
     io.stderr.write(`infradeck ${command}: the blueprint of ${name} is not valid; nothing was planned\n`);
     return { code: exitCodes.usage };

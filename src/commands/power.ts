@@ -10,9 +10,9 @@ import {
   printJobLog,
   reportCloudJob,
   runCloudJob,
-  splitList,
 } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
+import { parseRegionsFlag } from './regionsFlag';
 
 export const powerDeclaration = declareCommand({
   name: 'power',
@@ -31,7 +31,7 @@ export const powerDeclaration = declareCommand({
   exits: {
     0: 'done (also when the project has no instances, which is said)',
     1: 'some instance failed, or the job was refused (read-only)',
-    2: 'bad arguments',
+    2: 'bad arguments (a --regions name that is not an AWS region too)',
     3: 'Redis unreachable',
     4: 'cancelled',
   },
@@ -56,6 +56,9 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
     return usageError(powerDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
+  const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
+  if ('error' in checked) return usageError(powerDeclaration, io.stderr, checked.error);
+  const { regions } = checked;
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);
   if ('error' in opened) {
@@ -64,7 +67,6 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
   }
   const { bus } = opened;
   try {
-    const regions = splitList(values.regions);
     const account = await accountToStamp(bus, cloud);
     const run = await runCloudJob(
       bus,
@@ -84,7 +86,7 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
       (e) => {
         if (!json) printJobLog(io, e);
       },
-      { quiet: json },
+      { quiet: json, command: 'power' },
     );
     return reportCloudJob<PowerResult>('power', run, io, json, (result) =>
       result.instances.length === 0

@@ -127,7 +127,7 @@ export async function runProjectJob(
       { ...spec, requestedBy: currentRequester(io.env) } as JobSpec,
       io,
       onEvent,
-      { quiet: json },
+      { quiet: json, command: name },
     );
     if ('error' in run) {
       io.stderr.write(`infradeck ${name}: ${run.error}\n`);

@@ -12,9 +12,10 @@ import { fitWidth, formatAge, formatAgo, stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { readAccountCache } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
-import { type CloudCommandIO, CommandCloud, cacheAccount, splitList } from './cloudJob';
+import { type CloudCommandIO, CommandCloud, cacheAccount } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { parseRegionsFlag } from './regionsFlag';
 
 export const resourcesDeclaration = declareCommand({
   name: 'resources',
@@ -51,7 +52,11 @@ export const resourcesDeclaration = declareCommand({
     raw: { type: 'boolean', help: "with --json: each resource's raw AWS description too" },
     json: { type: 'boolean', help: 'the scans and resources as JSON' },
   },
-  exits: { 0: 'ok', 1: 'nothing is cached for the account', 2: 'bad arguments' },
+  exits: {
+    0: 'ok',
+    1: 'nothing is cached for the account',
+    2: 'bad arguments (a --regions name that is not an AWS region too)',
+  },
   run: resourcesCommand,
 });
 
@@ -63,7 +68,10 @@ export async function resourcesCommand(argv: string[], io: CloudCommandIO): Prom
   } catch (error) {
     return usageError(resourcesDeclaration, io.stderr, error);
   }
-  const { values, query, staleAfterMs, regions } = parsed;
+  const { values, query, staleAfterMs } = parsed;
+  const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
+  if ('error' in checked) return usageError(resourcesDeclaration, io.stderr, checked.error);
+  const { regions } = checked;
   const json = wantsJson(io, values.json);
   const cloud = new CommandCloud(io);
   const choice = await cacheAccount(io, cloud, values.account);
@@ -186,7 +194,7 @@ function parse(argv: string[]) {
       throw new Error(`--stale-after ${values['stale-after']}: not a number of minutes`);
     staleAfterMs = minutes * 60_000;
   }
-  return { values, query, staleAfterMs, regions: splitList(values.regions) };
+  return { values, query, staleAfterMs };
 }
 
 function byRegionTypeName(a: Resource, b: Resource): number {

@@ -7,6 +7,7 @@ import { commandReadOnly, openCloudCommandBus } from './cloudJob';
 import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
+import { unknownIdText } from './unknownId';
 
 type Resumable = { payload: DeployPayloadInput; from: string } | { error: string; code: number };
 
@@ -38,7 +39,12 @@ async function resumable(io: ProjectCommandIO, id: string): Promise<Resumable> {
   const last = entry?.state?.lastJob;
   if (!entry || !last) {
     return {
-      error: `no job ${id}: the queue does not know it and no project's state file names it as its last job`,
+      error: unknownIdText(
+        'job',
+        id,
+        'infradeck jobs',
+        "no project's state file names it as its last job either",
+      ),
       code: exitCodes.usage,
     };
   }
@@ -74,7 +80,7 @@ export const resumeDeclaration = declareCommand({
   exits: {
     0: 'done',
     1: 'failed or refused',
-    2: 'not a stopped deploy, or bad arguments',
+    2: 'no job JOB, not a stopped deploy, or bad arguments',
     3: 'Redis unreachable',
     4: 'cancelled',
   },

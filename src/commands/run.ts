@@ -9,6 +9,7 @@ import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration, took } from './jobs';
+import { watchRedisOutage } from './redisOutage';
 import { runFlags } from './runFlags';
 
 interface RunOptions {
@@ -190,8 +191,6 @@ async function followJobs(bus: Bus): Promise<JobFollower> {
 
 const finalTypes = new Set(['job.completed', 'job.cancelled']);
 const pollMs = 2_000;
-/** Without Redis this long, a caller stops waiting (the job may still run; `infradeck jobs ID` tells later). */
-const offlineGiveUpMs = 60_000;
 
 /** `shown`: output lines (stdout and stderr) shown of the attempt that ended the job. */
 type Waited = { job: JobView; shown: number } | { lost: string; code: number };
@@ -212,12 +211,17 @@ function waitForJob(
     let lastAttempt: number | undefined;
     let streamReset = false;
     let misses = 0;
-    let offlineSince: number | undefined;
+    const outage = watchRedisOutage(bus, io, {
+      command: 'run',
+      waitingFor: `job ${id}`,
+      later: `infradeck jobs ${id}`,
+    });
     // Set once the replay of early events is through: that replay may already end the wait.
     let poll: NodeJS.Timeout | undefined;
     const stopWaiting = () => {
       done = true;
       clearInterval(poll);
+      outage.stop();
       follower.stop();
       process.off('SIGINT', onInterrupt);
       io.signal?.removeEventListener('abort', onInterrupt);
@@ -261,18 +265,8 @@ function waitForJob(
     /** Whether the job still exists and has ended: the backstop for endings whose event never came. */
     const check = async () => {
       if (done) return;
-      if (bus.state.get().state !== 'connected') {
-        offlineSince ??= Date.now();
-        if (Date.now() - offlineSince >= offlineGiveUpMs) {
-          lose(
-            `stopped waiting for job ${id}: Redis has been unreachable for ${offlineGiveUpMs / 1000} s ` +
-              `(${bus.state.get().detail ?? bus.target}); it may still run: see \`infradeck jobs ${id}\` later`,
-            exitCodes.unavailable,
-          );
-        }
-        return;
-      }
-      offlineSince = undefined;
+      // Its reads fail while Redis is away: that says nothing of the job (the outage watch gives up in time).
+      if (outage.offline || bus.state.get().state !== 'connected') return;
       let job: JobView | undefined;
       try {
         job = await bus.queue.get(id);
@@ -321,6 +315,7 @@ function waitForJob(
       },
     );
     if (done) return;
+    void outage.gaveUp.then((reason) => lose(reason, exitCodes.unavailable));
     poll = setInterval(() => void check(), pollMs);
     if (!io.signal) process.on('SIGINT', onInterrupt);
     else if (io.signal.aborted) onInterrupt();

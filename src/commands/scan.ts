@@ -15,10 +15,10 @@ import {
   openCloudCommandBus,
   reportCloudJob,
   runCloudJob,
-  splitList,
 } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration } from './jobs';
+import { parseRegionsFlag } from './regionsFlag';
 
 export const scanDeclaration = declareCommand({
   name: 'scan',
@@ -35,7 +35,7 @@ export const scanDeclaration = declareCommand({
   exits: {
     0: 'every region was scanned',
     1: 'some region failed, or the job did',
-    2: 'bad arguments',
+    2: 'bad arguments (a --regions name that is not an AWS region too)',
     3: 'Redis unreachable',
     4: 'cancelled',
   },
@@ -51,10 +51,9 @@ export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<n
     return usageError(scanDeclaration, io.stderr, error);
   }
   const json = wantsJson(io, values.json);
-  const regions = splitList(values.regions);
-  if (values.regions !== undefined && !regions) {
-    return usageError(scanDeclaration, io.stderr, '--regions: no region given');
-  }
+  const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
+  if ('error' in checked) return usageError(scanDeclaration, io.stderr, checked.error);
+  const { regions } = checked;
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);
   if ('error' in opened) {
@@ -106,7 +105,7 @@ export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<n
           if (d?.willRetry) io.stderr.write(`scan failed, will retry: ${e.message}\n`);
         }
       },
-      { quiet: json },
+      { quiet: json, command: 'scan' },
     );
     return reportCloudJob<ScanResult>(
       'scan',

@@ -115,6 +115,7 @@ async function runNow(io: CloudCommandIO, schedule: Schedule, json: boolean): Pr
     const spec = runNowSpec(schedule, currentRequester(io.env), Date.now(), commandReadOnly(io));
     const run = await runCloudJob(bus, spec, io, (e) => (json ? undefined : printJobLog(io, e)), {
       quiet: json,
+      command: 'schedule',
     });
     if ('error' in run && isRefusal(run.error)) {
       io.stderr.write(`infradeck schedule: ${run.error}\n`);

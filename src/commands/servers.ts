@@ -14,6 +14,7 @@ import { workspacePaths } from '../services/storage/workspace';
 import { type CloudCommandIO, CommandCloud, cacheAccount } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { sourceErrorsJson } from './sourceErrorsJson';
 
 /** Worth probing: a host of the file, or an instance that runs (a stopped one would only time out). */
 export function probeable(row: ServerRow): boolean {
@@ -106,7 +107,7 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
           invalid: file.invalid.map((entry) => ({
             index: entry.index,
             ...(entry.name !== undefined ? { name: entry.name } : {}),
-            errors: entry.errors.map((e) => ({ ...e, text: formatSourceError(e) })),
+            errors: sourceErrorsJson(entry.errors),
           })),
           serversFileRead: file.readable,
           serversFile: file.exists ? paths.serversFile : undefined,

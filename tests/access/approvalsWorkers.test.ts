@@ -127,7 +127,7 @@ describe.skipIf(skipRedis)('approvals, enforced by real workers over Redis', () 
     expect(viewer.stderr).toContain('carol is not an admin');
     const unknown = await cli('alice', 'approve', 'ap-999999');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('no job ap-999999 is waiting for an approval');
+    expect(unknown.stderr).toContain('no job ap-999999 (infradeck approvals lists them)');
     const noReason = await cli('alice', 'reject', held);
     expect(noReason.code).toBe(2);
 

@@ -128,7 +128,7 @@ describe('infradeck ai (no Redis: runs in the command’s process)', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('metrics of which run?');
     const noRun = await infradeck('ai', 'metrics', '4242');
-    expect(noRun.code).toBe(1);
+    expect(noRun.code).toBe(2);
     expect(noRun.stderr).toContain('no run 4242');
     const readOnly = await infradeck('--readonly', 'ai', 'run', 'tiny-regression');
     expect(readOnly.code).toBe(1);

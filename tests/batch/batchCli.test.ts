@@ -145,6 +145,8 @@ describe.skipIf(skipSshd)('infradeck batch (a real sshd on 127.0.0.1-3)', () => 
 
     const status = await infradeck('batch', 'status', id!, '--json');
     expect(status.code).toBe(1);
+    // The run is named `run`, as `pipeline status RUN --json` names its run.
+    expect(JSON.parse(status.stdout)).toMatchObject({ run: id, name: 'ad-hoc', status: 'failed' });
     const rows = JSON.parse(status.stdout).targets as Row[];
     expect(rows.map((r) => [r.target, r.wave, r.status, r.exitCode])).toEqual([
       ['web-1', 1, 'ok', 0],
@@ -167,6 +169,15 @@ describe.skipIf(skipSshd)('infradeck batch (a real sshd on 127.0.0.1-3)', () => 
       ['web-2', 1, 'ok', 0],
     ]);
     expect(ran()).toBe('start 127.0.0.1\nstart 127.0.0.2\nstart 127.0.0.2\n');
+
+    // The latest runs: an object, as every other command's --json is, newest first.
+    const latest = await infradeck('batch', 'status', '--json');
+    expect(latest.code, latest.stderr).toBe(0);
+    const { runs } = JSON.parse(latest.stdout) as { runs: Array<{ run: string; status: string }> };
+    expect(runs.map((r) => [r.run, r.status])).toEqual([
+      [again.run, 'completed'],
+      [id, 'failed'],
+    ]);
   });
 
   it('a batch file by name: --json at the end, exit 0 when it completed; --local runs on the worker with INFRADECK_TARGET', async () => {

@@ -155,11 +155,11 @@ describe.skipIf(skipRedis || skipSshd)(
 
       expect(await runnerExit, `${err}\n${out}`).toBe(0);
       const result = JSON.parse(out) as {
-        id: string;
+        run: string;
         status: string;
         targets: Array<{ target: string; wave: number; status: string; exitCode: number | null }>;
       };
-      expect(result.id).toBe(run.id);
+      expect(result.run).toBe(run.id);
       expect(result.status).toBe('completed');
       expect(result.targets.map((t) => [t.target, t.wave, t.status, t.exitCode])).toEqual(
         names.map((n, i) =>

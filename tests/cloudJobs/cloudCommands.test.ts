@@ -66,7 +66,33 @@ describe('the cloud commands on the demo cloud, without Redis', () => {
 
     const bad = await run(scanCommand, ['--regions', 'eu west']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toContain('scan payload: regions.0: not a region name');
+    expect(bad.err).toContain(
+      'infradeck scan: --regions eu west: not an AWS region (did you mean eu-west-1?)\n',
+    );
+  });
+
+  it('--regions with a name that is not an AWS region is refused before anything runs, by every command that takes it', async () => {
+    for (const [command, argv, name] of [
+      [scanCommand, [], 'scan'],
+      [resourcesCommand, [], 'resources'],
+      [powerCommand, ['web', 'on'], 'power'],
+    ] as const) {
+      const r = await run(command, [...argv, '--regions', 'eu-west-1,mars-1']);
+      expect(r.err, name).toMatch(
+        new RegExp(
+          `^infradeck ${name}: --regions mars-1: not an AWS region \\(regions read like eu-west-1, us-east-1\\)\\n`,
+        ),
+      );
+      expect(r.code, name).toBe(2);
+      const typo = await run(command, [...argv, '--regions', 'eu-wset-1']);
+      expect(typo.err, name).toContain(
+        `infradeck ${name}: --regions eu-wset-1: not an AWS region (did you mean eu-west-1?)\n`,
+      );
+      expect(typo.code, name).toBe(2);
+      expect(r.out + typo.out, name).toBe('');
+    }
+    // Nothing was scanned: the cache is as empty as before.
+    expect(readdirSync(dataDir)).not.toContain('.cache');
   });
 
   it('resources says how to fill an empty cache, then lists, filters and flags what is stale or unreadable', async () => {

@@ -82,6 +82,26 @@ describe('the project commands on the demo cloud, without Redis', () => {
     });
   });
 
+  it('plan and deploy --json of an invalid blueprint give its located problems on stdout, exit 2', async () => {
+    writeFileSync(join(dataDir, 'projects', 'broken.yaml'), brokenText);
+    const file = join(dataDir, 'projects', 'broken.yaml');
+    const problem = {
+      file,
+      line: 11,
+      column: 24,
+      path: 'compute.instances[0].type',
+      message: '"t9.huge" is not an instance type',
+      text: `${file}:11:24: compute.instances[0].type: "t9.huge" is not an instance type`,
+    };
+    for (const command of [planCommand, deployCommand]) {
+      const r = await run(command, ['broken', '--json']);
+      expect(r.code).toBe(2);
+      // The same shape as `servers --json` gives an entry's problems.
+      expect(JSON.parse(r.out)).toEqual({ project: 'broken', errors: [problem] });
+      expect(r.err).toContain(`${problem.text}\n`);
+    }
+  });
+
   it('plan prints what a deploy would do and changes nothing; deploy without --yes refuses', async () => {
     const plan = await run(planCommand, ['shop']);
     expect(plan.code).toBe(0);

@@ -72,8 +72,8 @@ describe.skipIf(skipRedis)('headless commands over Redis', () => {
     expect(one.stdout.text).toMatch(/^job\s+1$/m);
     expect(one.stdout.text).toMatch(/^status\s+queued$/m);
     const missing = io(env);
-    expect(await jobsCommand(['42'], missing)).toBe(1);
-    expect(missing.stderr.text).toBe('infradeck jobs: job 42 not found\n');
+    expect(await jobsCommand(['42'], missing)).toBe(2);
+    expect(missing.stderr.text).toBe('infradeck jobs: no job 42 (infradeck jobs lists them)\n');
   });
 
   it('run --wait cancels the job when interrupted', async () => {
