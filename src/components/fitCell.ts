@@ -20,8 +20,9 @@ export function fitCell(
 }
 
 /**
- * `value` cut to `width` (fitWidth adds `…`) before the word the cut falls in when that word has a digit: an id,
- * a region or a number cut short reads as another one, a cut word of letters still reads as itself.
+ * `value` cut to `width` (fitWidth adds `…`) before the word the cut falls in when that word has a digit (an id, a
+ * region or a number cut short reads as another one) or would keep fewer than `wordKeptAtLeast` characters (`/i…`,
+ * `resou…` say nothing); a word of letters cut later still reads as itself (`tiny-regr…`).
  */
 function beforeSplitWord(value: string, width: number): string {
   if (displayWidth(value) <= width) return value;
@@ -31,5 +32,8 @@ function beforeSplitWord(value: string, width: number): string {
   const start = kept.lastIndexOf(' ') + 1;
   const end = value.indexOf(' ', kept.length);
   const word = value.slice(start, end < 0 ? undefined : end);
-  return start > 0 && /\d/.test(word) ? `${kept.slice(0, start)}…` : value;
+  const short = kept.length - start < wordKeptAtLeast;
+  return start > 0 && (/\d/.test(word) || short) ? `${kept.slice(0, start)}…` : value;
 }
+
+const wordKeptAtLeast = 6;

@@ -202,6 +202,11 @@ describe('fitCell', () => {
     // A word of letters cut short still reads as itself; a value with nothing before the word is cut as usual.
     expect(fitCell('experiment tiny-regression lr=0.1', 21, 'left', 'word')).toBe('experiment tiny-regr…');
     expect(fitCell('i-0cda8c8fcfbd8cef7', 10, 'left', 'word')).toBe('i-0cda8c8…');
+    // A word that would keep a few letters goes whole: `path does not exist: /i…` named no path.
+    expect(fitCell('path does not exist: /infradeck-missing-demo-repo', 24, 'left', 'word')).toBe(
+      'path does not exist: …'.padEnd(24),
+    );
+    expect(fitCell('eu-west-1: 54 resources', 19, 'left', 'word')).toBe('eu-west-1: 54 …'.padEnd(19));
     expect(fitCell('build → step 3: make target-12', 26, 'left', 'word')).toBe(
       'build → step 3: make …'.padEnd(26),
     );
