@@ -54,10 +54,11 @@ export interface RecordedResourceView {
 export interface DeployResult {
   project: string;
   deployId: string;
-  /** Created by this run (a resumed run lists only what it made itself). */
+  /** Created by this deploy (its deploy id) in all its attempts and resumes, earlier attempts' first. */
   created: RecordedResourceView[];
   /** Deleted by this run: servers replaced, resources no longer in the blueprint. */
   deleted: RecordedResourceView[];
+  /** Blueprint resources that were there before this deploy. */
   unchanged: number;
   /** Actions carried out. */
   actions: number;

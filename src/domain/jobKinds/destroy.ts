@@ -26,6 +26,7 @@ export interface DestroyResult {
   project: string;
   /** Set for a rollback. */
   rollbackOf?: string;
+  /** Deleted by this job, in all its attempts. */
   deleted: RecordedResourceView[];
   /** Already gone when the destroy came to them. */
   gone: RecordedResourceView[];

@@ -116,7 +116,7 @@ export interface PipelineStepResult {
   exitCode?: number;
   /** Null when nobody saw its program end (its worker died while it ran). */
   durationMs: number | null;
-  /** Lines of output seen. */
+  /** Output lines (stdout, stderr) of all its attempts, as its log holds them. */
   lines: number;
   /** Times its program was started, this one included. */
   starts: number;

@@ -45,5 +45,8 @@ export function attemptMarker(
  */
 export function firstLineSeq(attempt: number, earlierRuns: readonly JobRun[] | undefined): number {
   const same = earlierRuns?.filter((run) => run.attempt === attempt).length ?? 0;
-  return same * 2 ** 32;
+  return same * linesPerRun;
 }
+
+/** The line numbers a run of a job has to itself: the nth run of an attempt numbers its lines from n × this. */
+export const linesPerRun = 2 ** 32;

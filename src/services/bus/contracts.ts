@@ -125,6 +125,11 @@ export interface JobFlow {
   sleep(until: number | 'manual'): Promise<never>;
   /** A child's parent, shared with its siblings; undefined for a job that has none. */
   parent?: ParentFlow;
+  /**
+   * This job's output as its transport keeps it now (the last 1,000 lines over Redis): the lines of its earlier runs
+   * (a worker killed, a failed attempt), and of this one what is stored so far. Empty outside a queue.
+   */
+  output(): Promise<JobLogLine[]>;
 }
 
 /**
@@ -207,8 +212,18 @@ export interface ConsumeOptions {
    * requests required, a tick runs only when it is that job. Without it, such ticks are refused.
    */
   scheduledJob?: (name: string) => Promise<{ kind: string; payload: unknown } | undefined>;
-  /** Called when a job starts/ends on this consumer (stats for the worker command). */
-  onJob?: (change: { jobId: string; kind: string; phase: 'start' | 'end'; outcome?: string }) => void;
+  /**
+   * Called when a job starts/ends on this consumer (stats for the worker command). Over Redis, the end is told once
+   * the run's end is stored: `outcome: 'gone'` (and `gone`, a sentence) when the job was no longer in Redis (it came
+   * back without its data, or was flushed), so nothing of it could be stored, its result neither.
+   */
+  onJob?: (change: {
+    jobId: string;
+    kind: string;
+    phase: 'start' | 'end';
+    outcome?: string;
+    gone?: string;
+  }) => void;
 }
 
 /** A running consumer of the queue (one per worker process, or the embedded runner). */

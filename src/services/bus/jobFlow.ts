@@ -1,4 +1,4 @@
-import type { JobSpec, JobView } from '../../domain/job';
+import type { JobLogLine, JobSpec, JobView } from '../../domain/job';
 import type { JobFlow, JobId, ParentFlow } from './contracts';
 
 /** Why a parent job's handler stepped aside: until its children end, until a time, or until someone resumes it. */
@@ -30,6 +30,8 @@ export interface FlowStore {
   children(): Promise<JobView[]>;
   /** The job's parent, when it has one. */
   parent?: ParentFlow;
+  /** The job's output lines as kept now (`JobFlow.output`); none when the transport keeps none. */
+  output?(): Promise<JobLogLine[]>;
 }
 
 /** The `JobFlow` a handler sees, over a transport's store. */
@@ -51,6 +53,7 @@ export function jobFlow(store: FlowStore): JobFlow {
     },
     children: () => store.children(),
     ...(store.parent ? { parent: store.parent } : {}),
+    output: async () => (store.output ? store.output() : []),
     waitForChildren: () => Promise.reject(new JobSuspended({ kind: 'children' })),
     sleep: (until) => {
       if (until !== 'manual' && !Number.isFinite(until)) {

@@ -532,6 +532,7 @@ export class MemoryJobQueue implements JobQueue {
           return child ? [structuredClone(child.view)] : [];
         }),
       ...(parentId !== undefined ? { parent: this.parentFlow(parentId) } : {}),
+      output: async () => job.logs.slice(),
     };
   }
 

@@ -132,6 +132,14 @@ class DeployRun {
   /** Blueprint image (AMI id or SSM alias) -> the AMI id in the region. */
   private readonly images = new Map<string, string>();
   private readonly created: RecordedResourceView[] = [];
+  /**
+   * Made by this deploy (its id) before this attempt: an earlier attempt killed with its worker, failed, or handed
+   * back, or an earlier job that this one resumes. Counted as created, never as unchanged, so a deploy taken over
+   * after its first attempt made everything does not end with "0 created".
+   */
+  private readonly earlier: RecordedResourceView[] = [];
+  /** Which deploy the state file said made each resource, as read when this attempt began. */
+  private recordedDeploy = new Map<string, string>();
   private readonly deleted: RecordedResourceView[] = [];
   private readonly feed: ResourceFeed;
   private step = 0;
@@ -167,6 +175,7 @@ class DeployRun {
       if (err instanceof StateFileError) throw new RefusalError('blocked', err.message);
       throw err;
     }
+    this.recordedDeploy = new Map(this.recorder.state.resources.map((r) => [r.id, r.deployId]));
     const observed = await lookUpProject(
       this.deps.cloud,
       project,
@@ -231,17 +240,26 @@ class DeployRun {
         Object.assign(s.lastJob, { finishedAt: this.now(), step: this.total, total: this.total });
     });
     ctx.progress(this.total, this.total, `deployed ${project}`);
+    // What this deploy made, whichever of its attempts made it: what was there before it is what is unchanged.
+    const earlierIds = new Set(this.earlier.map((r) => r.id));
+    const unchanged = plan.unchanged.filter(
+      (logicalId) => !(plan.existing[logicalId] ?? []).every((r) => earlierIds.has(r.id)),
+    ).length;
+    const created = [...this.earlier, ...this.created];
+    const byEarlier = this.earlier.length
+      ? ` (${this.earlier.length} by an earlier attempt of deploy ${this.deployId})`
+      : '';
     await ctx.log(
-      `deployed ${project}: ${this.created.length} created, ${this.deleted.length} deleted, ` +
-        `${plan.unchanged.length} unchanged; state in ${this.recorder.file}`,
+      `deployed ${project}: ${created.length} created${byEarlier}, ${this.deleted.length} deleted, ` +
+        `${unchanged} unchanged; state in ${this.recorder.file}`,
       'info',
     );
     return {
       project,
       deployId: this.deployId,
-      created: this.created,
+      created,
       deleted: this.deleted,
-      unchanged: plan.unchanged.length,
+      unchanged,
       actions: this.step,
       stateFile: this.recorder.file,
     };
@@ -311,6 +329,13 @@ class DeployRun {
     for (const [logicalId, list] of Object.entries(plan.existing)) {
       if (!logicalId.startsWith('instances:') && list[0]) this.ids.set(logicalId, list[0].id);
     }
+    const goes = new Set(
+      plan.actions
+        .filter((a) => a.kind === 'delete' || a.kind === 'replace')
+        .flatMap((a) => (a.existing ?? []).map((r) => r.id)),
+    );
+    for (const [logicalId, list] of Object.entries(plan.existing))
+      for (const r of list) if (!goes.has(r.id)) this.countIfEarlier(r, logicalId);
     const vanished = new Set(plan.vanished.map((v) => v.id));
     const stillToCreate = new Set(
       plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace').map((a) => a.logicalId),
@@ -441,7 +466,19 @@ class DeployRun {
         s.resources.push(record(r, logicalId, r.tags[deployIdTag] ?? this.deployId, now));
     });
     if (made) this.created.push(view(r, logicalId));
+    else this.countIfEarlier(r, logicalId);
     this.feed.upsert([r]);
+  }
+
+  /**
+   * Counts `r` as made by this deploy before this attempt when its `infradeck:deploy` tag names this deploy (or,
+   * untagged — a bucket whose tags an earlier attempt had not set yet — when the state file says this deploy made it).
+   */
+  private countIfEarlier(r: Resource, logicalId: string): void {
+    const madeBy = r.tags[deployIdTag] ?? this.recordedDeploy.get(r.id);
+    if (madeBy !== this.deployId) return;
+    if (this.earlier.some((x) => x.id === r.id) || this.created.some((x) => x.id === r.id)) return;
+    this.earlier.push(view(r, logicalId));
   }
 
   /**

@@ -19,6 +19,11 @@ import { readStateFile, StateFileError, StateRecorder } from './stateFile';
  * created goes. Each delete is written to the state file and told to every console (`resource.changed`) as it
  * happens; a failure leaves the rest listed.
  */
+/** A destroy's saved state (`ctx.flow`): what it deleted so far, over all its attempts. */
+interface DestroyProgress {
+  deleted: RecordedResourceView[];
+}
+
 export async function destroyProject(
   payload: DestroyPayload,
   ctx: JobContext,
@@ -108,6 +113,11 @@ export async function destroyProject(
       type: r.type,
       id: r.id,
     });
+    // What earlier attempts of this job deleted (a worker killed or stopped mid-destroy): the state file no longer
+    // lists it, so the job keeps it in its own saved state, and its result counts every attempt's deletes.
+    const earlier = ctx.flow.state<DestroyProgress>()?.deleted ?? [];
+    const deletedHere: RecordedResourceView[] = [];
+    let saved: Promise<void> = Promise.resolve();
     let step = 0;
     let total = 0;
     let report: Awaited<ReturnType<typeof deleteInOrder>>;
@@ -124,6 +134,12 @@ export async function destroyProject(
         onChange: (c) => {
           feed.publish([c]);
           if (c.kind === 'deleted' || (c.kind === 'state' && c.state === 'terminated')) {
+            const r = tagged.find((t) => t.id === c.id);
+            if (r) {
+              deletedHere.push(viewOf(r));
+              const progress: DestroyProgress = { deleted: [...earlier, ...deletedHere] };
+              saved = saved.then(() => ctx.flow.save(progress)).catch(() => {});
+            }
             // A failed write is reported by the flush below.
             recorder
               .update((s) => {
@@ -147,7 +163,9 @@ export async function destroyProject(
       throw err;
     }
 
-    result.deleted = report.deleted.map(viewOf);
+    await saved;
+    const here = new Set(report.deleted.map((r) => r.id));
+    result.deleted = [...earlier.filter((r) => !here.has(r.id)), ...report.deleted.map(viewOf)];
     result.gone = report.gone.map(viewOf);
     const problems = [
       ...report.failed.map((f) => `${f.resource.type} ${f.resource.id}: ${f.error}`),

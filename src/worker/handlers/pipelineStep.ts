@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
+import type { JobLogLine } from '../../domain/job';
 import type { PipelineStepPayload, PipelineStepResult } from '../../domain/jobKinds/pipeline';
 import { formatDuration } from '../../domain/jobText';
 import { JobRefused } from '../../domain/refusal';
 import { stripControl } from '../../domain/text';
+import { linesPerRun } from '../../services/bus/attemptMarker';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { type CommandHandlerOptions, commandRunner } from './command';
@@ -29,6 +31,7 @@ export interface StepStartMark {
  * `retry: N` is the job's attempts. A worker that dies mid-step makes BullMQ deliver the job again without counting
  * an attempt, so the step counts its own starts (a mark saved before each): a delivery that finds the step started
  * `N` times already fails instead of running it an N+1th time, and otherwise runs it again as its next attempt.
+ * The result's `lines` count the output of every attempt as the job's log holds it (a killed run's lines included).
  */
 export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Handler<'pipelineStep'> {
   const run = commandRunner(opts);
@@ -37,6 +40,8 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     const { step } = payload;
     if (opts.readOnly) throw new JobRefused(`this worker is read-only: step ${step.name} is not run`);
     const earlier = ctx.flow.state<StepStartMark>();
+    // A step's `lines` are its output lines of every attempt, as its log holds them: a killed run's lines count too.
+    const earlierLines = earlier ? await outputLinesBefore(ctx) : 0;
     // Delivered again after it passed and noted it on its run, its worker dead before its end was stored: it passed.
     const passed = earlier
       ? ((await ctx.flow.parent?.noted(step.name)) as PipelineStepResult | undefined)
@@ -44,7 +49,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     if (passed && passed.exitCode === 0) {
       await ctx.log(`it passed before its worker died (${earlier!.worker}): not run again`, 'info');
       await startNextSteps(step.name, passed, ctx);
-      return passed;
+      return { ...passed, lines: Math.max(passed.lines, earlierLines) };
     }
     const counted = earlier ? earlier.starts - (earlier.handedBack ? 1 : 0) : 0;
     if (earlier && counted >= step.attempts) {
@@ -53,7 +58,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
       // Nobody saw its program end: how long it ran is unknown (not the moment this delivery took to fail it).
       throw new JobFailure<PipelineStepResult>(
         message,
-        { durationMs: null, lines: 0, starts: counted },
+        { durationMs: null, lines: earlierLines, starts: counted },
         { permanent: true },
       );
     }
@@ -99,7 +104,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
       const message = error instanceof Error ? error.message : String(error);
       throw new JobFailure<PipelineStepResult>(
         message,
-        { durationMs: 0, lines: 0, starts: mark.starts },
+        { durationMs: 0, lines: earlierLines, starts: mark.starts },
         { permanent: true },
       );
     }
@@ -107,7 +112,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     const result: PipelineStepResult = {
       exitCode: exit.exitCode,
       durationMs,
-      lines: exit.lines,
+      lines: earlierLines + exit.lines,
       starts: mark.starts,
     };
     ctx.progress(1, 1, `${step.name}: exit ${exit.exitCode} in ${formatDuration(durationMs)}`);
@@ -119,6 +124,32 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     // The last allowed start: no retry is left, whatever BullMQ counted (a lost delivery is not one of its attempts).
     throw new JobFailure(`${step.name}: ${why}`, result, { permanent: mark.starts >= step.attempts });
   };
+}
+
+/**
+ * Output lines (stdout and stderr) the job's log holds from its earlier runs, read as a delivery after the first
+ * begins. A run whose first lines the log no longer keeps (it keeps the last ones) counts them by its lines' numbers,
+ * which start at the run's first line (`firstLineSeq`). Unreadable: 0, and the step goes on.
+ */
+async function outputLinesBefore(ctx: JobContext): Promise<number> {
+  let lines: JobLogLine[];
+  try {
+    lines = await ctx.flow.output();
+  } catch {
+    return 0;
+  }
+  const runs = new Map<string, { first: number; base: number; output: number }>();
+  for (const line of lines) {
+    const block = Math.floor(line.seq / linesPerRun);
+    const key = `${line.attempt}:${block}`;
+    const run = runs.get(key) ?? { first: line.seq, base: block * linesPerRun, output: 0 };
+    run.first = Math.min(run.first, line.seq);
+    if (line.stream !== 'info') run.output++;
+    runs.set(key, run);
+  }
+  let total = 0;
+  for (const run of runs.values()) total += run.output + (run.first - run.base);
+  return total;
 }
 
 /** The job's context with every output line's escape sequences stripped before it is published. */

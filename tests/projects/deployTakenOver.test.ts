@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { destroyPayloadSchema } from '../../src/domain/projectJobs';
+import { detachedFlow } from '../../src/services/bus/jobFlow';
+import { deployProject } from '../../src/services/projects/deployProject';
+import { destroyProject } from '../../src/services/projects/destroyProject';
+import { recordedJob } from './fakeJob';
+import { deployPayload, liveOf, quickCloud, shopBlueprint, tempDataDir } from './helpers';
+
+const cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanup.splice(0)) c();
+});
+
+function dataDir(): string {
+  const d = tempDataDir();
+  cleanup.push(d.remove);
+  return d.dir;
+}
+
+/** A first attempt of job `job-1` that stops (its worker gone) once it has reported step `k`. */
+async function firstAttemptStoppedAt(k: number, cloud: ReturnType<typeof quickCloud>, dir: string) {
+  const payload = deployPayload(shopBlueprint());
+  const first = recordedJob('job-1', 1);
+  const progress = first.progress;
+  first.progress = (step, total, message) => {
+    progress(step, total, message);
+    if (step === k) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
+  };
+  await expect(deployProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
+    name: 'AbortError',
+  });
+  return payload;
+}
+
+const summary = (lines: string[]) => lines.find((l) => l.startsWith('deployed shop:')) ?? '';
+
+describe('a deploy taken over after its first attempt', () => {
+  it('counts what the earlier attempt created as created, not unchanged', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    // Every resource made (12 steps: the 12 blueprint resources, 13 with the two web servers), then the worker dies.
+    const payload = await firstAttemptStoppedAt(12, cloud, dir);
+
+    const second = recordedJob('job-1', 1);
+    const result = await deployProject(payload, second, { cloud, dataDir: dir });
+    expect(summary(second.lines)).toMatch(
+      /^deployed shop: 13 created \(13 by an earlier attempt of deploy d-test-1\), 0 deleted, 0 unchanged;/,
+    );
+    expect(result.created).toHaveLength(13);
+    expect(result.unchanged).toBe(0);
+  });
+
+  it("adds what each attempt made: the earlier attempt's share is said", async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    await firstAttemptStoppedAt(5, cloud, dir);
+    const payload = deployPayload(shopBlueprint());
+    const second = recordedJob('job-1', 1);
+    const result = await deployProject(payload, second, { cloud, dataDir: dir });
+    const [, total, earlier] =
+      /(\d+) created \((\d+) by an earlier attempt/.exec(summary(second.lines)) ?? [];
+    expect(Number(total)).toBe(13);
+    expect(Number(earlier)).toBeGreaterThanOrEqual(5);
+    expect(Number(earlier)).toBeLessThan(13);
+    expect(result.created).toHaveLength(13);
+    expect(new Set(result.created.map((r) => r.id)).size).toBe(13);
+  });
+
+  it('a new deploy of what another deploy made finds it unchanged', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    await deployProject(deployPayload(shopBlueprint()), recordedJob('job-1'), { cloud, dataDir: dir });
+    const again = recordedJob('job-2');
+    const result = await deployProject(deployPayload(shopBlueprint(), { deployId: 'd-test-2' }), again, {
+      cloud,
+      dataDir: dir,
+    });
+    expect(summary(again.lines)).toMatch(/^deployed shop: 0 created, 0 deleted, 12 unchanged;/);
+    expect(result.created).toEqual([]);
+  });
+});
+
+describe('a destroy taken over after its first attempt', () => {
+  it('its result lists what every attempt deleted', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    await deployProject(deployPayload(shopBlueprint()), recordedJob('job-1'), { cloud, dataDir: dir });
+    const made = liveOf(cloud, 'shop').filter((r) => r.type !== 'volume').length;
+    const payload = destroyPayloadSchema.parse({ project: 'shop', blueprint: shopBlueprint().blueprint });
+    // The job's saved state outlives its worker, as the queue keeps it.
+    const flow = detachedFlow();
+    const first = recordedJob('job-2', 1);
+    first.flow = flow;
+    const progress = first.progress;
+    first.progress = (step, total, message) => {
+      progress(step, total, message);
+      if (step === 4) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
+    };
+    await expect(destroyProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const second = recordedJob('job-2', 1);
+    second.flow = flow;
+    const result = await destroyProject(payload, second, { cloud, dataDir: dir });
+    expect(liveOf(cloud, 'shop').filter((r) => r.type !== 'volume')).toEqual([]);
+    expect(new Set(result.deleted.map((r) => r.id)).size).toBe(result.deleted.length);
+    expect(result.deleted.length).toBe(made);
+  });
+});
