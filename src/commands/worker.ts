@@ -145,9 +145,11 @@ export async function runWorkerCommand(args: WorkerArgs, io: BusCommandIO & Work
     heartbeatMs: args.heartbeatMs,
     graceMs: args.graceMs,
     onJob: (change) =>
-      stdout.write(
-        `${stamp()} job ${change.jobId} ${change.kind} ${change.phase === 'start' ? 'started' : (change.outcome ?? 'ended')}\n`,
-      ),
+      change.gone
+        ? io.stderr.write(`${stamp()} warning: job ${change.jobId} ${change.kind} ${change.gone}\n`)
+        : stdout.write(
+            `${stamp()} job ${change.jobId} ${change.kind} ${change.phase === 'start' ? 'started' : (change.outcome ?? 'ended')}\n`,
+          ),
   });
   stdout.write(
     `${stamp()} worker ${runner.consumer.id} on ${bus.target}, concurrency ${args.concurrency}${deps.readOnly ? ', read-only (changes are refused)' : ''} (SIGTERM or Ctrl-C stops it)\n`,

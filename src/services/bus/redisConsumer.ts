@@ -10,7 +10,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
-import { describeJob, type WorkerPresence } from '../../domain/job';
+import { describeJob, type JobLogLine, type WorkerPresence } from '../../domain/job';
 import { requestFacts } from '../../domain/signature';
 import { sleep } from '../cloud/retry';
 import { redisNonceStore } from '../identity/redisNonces';
@@ -77,6 +77,15 @@ const parentsKept = 32;
  * precision); each time it wakes still paused, it goes back to sleep without running its handler.
  */
 const pausedNapMs = 24 * 3600_000;
+
+/** How a run's end reads in the sentence of a job gone from Redis while it ran. */
+const runWords: Record<ExecutionOutcome['kind'], string> = {
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  released: 'was handed back',
+  suspended: 'stepped aside',
+};
 
 interface ActiveJob {
   job: Job;
@@ -394,6 +403,7 @@ export class RedisConsumer implements JobConsumer {
             keepLogs: job.opts.keepLogs,
             run: `${this.id}#${execution}`,
             seq: line.seq,
+            timestamp: job.timestamp,
           }),
         ),
       flow: {
@@ -408,6 +418,11 @@ export class RedisConsumer implements JobConsumer {
           takenFields = undefined; // its list of children changes: read afresh from now on
           return this.deps.jobs.addChildren({ id, queue: job.queueQualifiedName }, children);
         },
+        output: async () =>
+          (await this.deps.workerConn.lrange(`${jobHash}:logs`, 0, -1)).flatMap((row) => {
+            const line = parseLogRow(row);
+            return line ? [line] : [];
+          }),
         children: () => {
           const known = takenFields;
           takenFields = undefined;
@@ -455,7 +470,6 @@ export class RedisConsumer implements JobConsumer {
     }
     this.active.delete(id);
     this.refreshPresenceSoon();
-    this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: outcome.kind });
     // The attempt's end, a failed job's result and a child's last view on its parent go in one write, not awaited:
     // BullMQ's move of the job (to completed, failed, waiting-children, …) follows on the same connection, and
     // Redis runs one connection's commands in order, so nobody sees the job moved without them.
@@ -465,15 +479,36 @@ export class RedisConsumer implements JobConsumer {
     );
     runs = withRunAppended(runs, end);
     const last = endedChildView(job, outcome, claimed, runs);
+    const ended = outcome.kind;
     void endRun(this.deps.workerConn, jobHash, end, {
       resultField: failedResultField,
+      timestamp: job.timestamp,
       ...(outcome.kind === 'failed' && outcome.result !== undefined
         ? { result: JSON.stringify(outcome.result) }
         : {}),
       ...(last && job.parentKey
         ? { parent: { hash: job.parentKey, field: endedChildField(id), view: JSON.stringify(last) } }
         : {}),
-    }).catch(() => {});
+    }).then(
+      (kept) => {
+        // The job's hash is gone (Redis came back without its data, or was flushed): its end cannot be stored,
+        // so the job is not reported as having ended one way or the other, only as gone (nor counted as done).
+        if (kept === 0 && ended === 'completed') this.done--;
+        if (kept === 0 && (ended === 'failed' || ended === 'cancelled')) this.failed--;
+        this.opts.onJob?.(
+          kept === 0
+            ? {
+                jobId: id,
+                kind: job.name,
+                phase: 'end',
+                outcome: 'gone',
+                gone: `is gone from Redis (restarted without its data, or flushed): its run ${runWords[ended]} but its result could not be stored`,
+              }
+            : { jobId: id, kind: job.name, phase: 'end', outcome: ended },
+        );
+      },
+      () => this.opts.onJob?.({ jobId: id, kind: job.name, phase: 'end', outcome: ended }),
+    );
     switch (outcome.kind) {
       case 'suspended':
         return this.suspend(job, token, outcome.suspension);
@@ -814,6 +849,16 @@ function completedEvent(
     message: `completed ${describeJob(job.name, readJobData(job).payload)}`,
     data: { kind: job.name, result, durationMs, attempt },
   };
+}
+
+/** One row of a BullMQ job log as the worker wrote it (a `JobLogLine` in JSON); undefined for anything else. */
+function parseLogRow(row: string): JobLogLine | undefined {
+  try {
+    const line = JSON.parse(row) as JobLogLine;
+    return typeof line.text === 'string' && typeof line.seq === 'number' ? line : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function pause(ms: number): Promise<void> {

@@ -80,20 +80,22 @@ appendRunEntry(KEYS[4], ARGV[6], ARGV[7])
 ${publishLua}`;
 
 /**
- * A job's output line: appended to its BullMQ log (KEYS[5], as BullMQ's `job.log` does: only while the job exists
- * (KEYS[4]), kept to its last ARGV[7] lines when not empty) and published as its `job.log` event, in one step.
- * Once only: the job hash keeps the last line number stored of each run of its handler (field ARGV[8], named by the
- * worker and the run, number ARGV[9]), and a line at or below it is one sent again (its reply lost when Redis went
- * away after running it): nothing is written. A run's lines reach Redis in order (one connection; resent in order).
+ * A job's output line: appended to its BullMQ log (KEYS[5], as BullMQ's `job.log` does, kept to its last ARGV[7]
+ * lines when not empty) and published as its `job.log` event, in one step. Only while the job exists (KEYS[4]) and is
+ * the one the worker runs (its `timestamp`, ARGV[10], when given): after Redis lost its data, job ids start again,
+ * and a line of a job that is gone is neither stored nor told under another job's id. Once only: the job hash keeps
+ * the last line number stored of each run of its handler (field ARGV[8], named by the worker and the run, number
+ * ARGV[9]), and a line at or below it is one sent again (its reply lost when Redis went away after running it):
+ * nothing is written. A run's lines reach Redis in order (one connection; resent in order).
  */
 const logLineLua = `
-if redis.call('EXISTS', KEYS[4]) == 1 then
-  local last = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
-  if tonumber(ARGV[9]) <= last then return false end
-  redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
-  redis.call('RPUSH', KEYS[5], ARGV[6])
-  if ARGV[7] ~= '' then redis.call('LTRIM', KEYS[5], -tonumber(ARGV[7]), -1) end
-end
+if redis.call('EXISTS', KEYS[4]) == 0 then return false end
+if ARGV[10] and ARGV[10] ~= '' and redis.call('HGET', KEYS[4], 'timestamp') ~= ARGV[10] then return false end
+local last = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
+if tonumber(ARGV[9]) <= last then return false end
+redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
+redis.call('RPUSH', KEYS[5], ARGV[6])
+if ARGV[7] ~= '' then redis.call('LTRIM', KEYS[5], -tonumber(ARGV[7]), -1) end
 ${publishLua}`;
 
 type DeckRedis = Redis & {
@@ -271,7 +273,15 @@ export class RedisEventBus implements EventBus {
    */
   async publishLogLine(
     event: NewEvent,
-    log: { jobHash: string; row: string; keepLogs?: number; run: string; seq: number },
+    log: {
+      jobHash: string;
+      row: string;
+      keepLogs?: number;
+      run: string;
+      seq: number;
+      /** The job's BullMQ `timestamp`: the line is kept only if the hash is still that job's. */
+      timestamp?: number;
+    },
   ): Promise<string | null> {
     if (this.deps.state.get().state !== 'connected') {
       throw new BusError('unavailable', `output not published: Redis at ${this.deps.target} is unreachable`);
@@ -281,7 +291,13 @@ export class RedisEventBus implements EventBus {
         event,
         undefined,
         [log.jobHash, `${log.jobHash}:logs`],
-        [log.row, log.keepLogs ? String(log.keepLogs) : '', `deck:logseq:${log.run}`, String(log.seq)],
+        [
+          log.row,
+          log.keepLogs ? String(log.keepLogs) : '',
+          `deck:logseq:${log.run}`,
+          String(log.seq),
+          log.timestamp !== undefined ? String(log.timestamp) : '',
+        ],
       ),
     );
   }

@@ -39,13 +39,20 @@ return 0
 /**
  * An attempt's end in one step: its entry (KEYS[1] the job hash), a failed job's result (ARGV[4], if not empty;
  * only while the job exists) and a child's last view on its parent (KEYS[2] the parent's hash, ARGV[5] the field,
- * ARGV[6] the view; none when ARGV[5] is empty).
+ * ARGV[6] the view; none when ARGV[5] is empty, nor when either job is gone: a hash made of one child's view would
+ * read as a job). Only on the job the worker ran: ARGV[7], when not empty, is its BullMQ `timestamp`, and a hash with
+ * another is a new job under a reused id (ids start again after Redis lost its data). 1 when the job was there, 0
+ * when it is gone (Redis restarted without its data, flushed, the job removed): nothing of its end is stored then.
  */
 const endRunLua = `${appendRunFunctionLua}
-local appended = appendRunEntry(KEYS[1], ARGV[1], ARGV[2])
+local appended = false
+if ARGV[7] == '' or redis.call('HGET', KEYS[1], 'timestamp') == ARGV[7] then
+  appended = appendRunEntry(KEYS[1], ARGV[1], ARGV[2])
+end
 if ARGV[4] ~= '' and appended then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
-return 1
+if ARGV[5] ~= '' and appended and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
+if appended then return 1 end
+return 0
 `;
 
 export type RunStart = { e: 'start'; a: number; at: number; w?: string };
@@ -62,6 +69,7 @@ type RunsRedis = Redis & {
     result: string,
     viewField: string,
     view: string,
+    timestamp: string,
   ): Promise<number>;
 };
 
@@ -98,13 +106,20 @@ export function withRunAppended(text: string | null | undefined, entry: RunStart
 /**
  * An attempt's end, a failed job's result (kept in `resultField`) and a child's last view on its parent, in one
  * command on `conn` (one script: a pipeline of BullMQ's connection costs more to make than to send, as it copies
- * every script BullMQ defined there). Sent before BullMQ's move of the job on the same connection.
+ * every script BullMQ defined there). Sent before BullMQ's move of the job on the same connection. Resolves to 0
+ * when the job is no longer in Redis (nothing written), else 1.
  */
 export function endRun(
   conn: Redis,
   jobHash: string,
   entry: RunEnd,
-  extra: { resultField: string; result?: string; parent?: { hash: string; field: string; view: string } },
+  extra: {
+    resultField: string;
+    result?: string;
+    parent?: { hash: string; field: string; view: string };
+    /** The job's BullMQ `timestamp`: nothing is written unless the hash is still that job's (ids start again after Redis lost its data). */
+    timestamp?: number;
+  },
 ): Promise<number> {
   return withScript(conn).deckEndRun(
     jobHash,
@@ -115,6 +130,7 @@ export function endRun(
     extra.result ?? '',
     extra.parent?.field ?? '',
     extra.parent?.view ?? '',
+    extra.timestamp !== undefined ? String(extra.timestamp) : '',
   );
 }
 
