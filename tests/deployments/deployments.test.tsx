@@ -433,6 +433,12 @@ describe('the Deployments screen', () => {
     await deck.press('D');
     await deck.waitFor('deploy shop: refused, infradeck runs read-only');
     expect(await bus.queue.list()).toEqual([]);
+    // A new blueprint or an edit writes into projects/: refused too, before any form or editor opens.
+    await deck.press('n');
+    await deck.waitFor('new blueprint: refused, infradeck runs read-only');
+    expect(deck.store.getState().projects.wizard).toBe(false);
+    await deck.press('e');
+    await deck.waitFor('edit shop: refused, infradeck runs read-only');
 
     // Another client that skipped its own check: the handler looks at the flag again.
     await bus.queue.enqueue({

@@ -316,7 +316,14 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
 
       setAwaitingApproval: (name) => patch({ awaiting: name }),
       show: (name) => patch({ open: name, wizard: false, wizardFocus: undefined }),
-      showWizard: (open) => patch({ wizard: open, open: undefined, wizardFocus: undefined }),
+      showWizard: (open) => {
+        // The wizard writes a blueprint into projects/: a change, refused read-only before anything is typed.
+        if (open && get().workspace.readOnly) {
+          notify('error', 'new blueprint: refused, infradeck runs read-only (--readonly)');
+          return;
+        }
+        patch({ wizard: open, open: undefined, wizardFocus: undefined });
+      },
       focusWizard: (focus) => {
         const was = get().projects.wizardFocus;
         const same =
@@ -342,6 +349,11 @@ export const projectsSlice: Slice<'projects', ProjectsState, ProjectsActions> = 
 
       editorFor: (name) => {
         const entry = entryOf(name);
+        // A blueprint edited is a change, as the Scheduler's `E` is: refused read-only.
+        if (get().workspace.readOnly) {
+          notify('error', `edit ${name}: refused, infradeck runs read-only (--readonly)`);
+          return undefined;
+        }
         if (!projects || !entry) {
           notify('error', `edit ${name}: no such project`);
           return undefined;
