@@ -90,7 +90,7 @@ export const logActions: ActionDef[] = [
   { id: 'nav.pageDown', keys: ['pgdn', 'ctrl-f', 'ctrl-d'], description: 'Page down', scope: 'log' },
   { id: 'nav.pageUp', keys: ['pgup', 'ctrl-b', 'ctrl-u'], description: 'Page up', scope: 'log' },
   { id: 'nav.top', keys: ['g', 'home'], description: 'Top', scope: 'log' },
-  { id: 'nav.bottom', keys: ['G', 'end'], description: 'Bottom (follow)', scope: 'log' },
+  { id: 'nav.bottom', keys: ['G', 'end'], description: 'Bottom (follows output still coming)', scope: 'log' },
   { id: 'view.back', keys: ['esc'], description: 'Back (first clears a search)', scope: 'log' },
   {
     id: 'log.search',
