@@ -236,6 +236,20 @@ describe('the Resources screen on the demo cloud', () => {
     expect(withDetail).toBeGreaterThan(2);
   });
 
+  it(':ec2 web shows the instances of project web, as :resources ec2 web does', async () => {
+    const d = await openResources();
+    await d.waitFor(/\d{3} resources/, 10_000);
+    await d.press(':');
+    await d.type('ec2 web');
+    await d.press('enter');
+    await d.waitFor(() => d.store.getState().cloud.view.project === 'web');
+    expect(d.store.getState().cloud.view.type).toBe('instance');
+    await d.press(':');
+    await d.type('ec2 web shop');
+    await d.press('enter');
+    await d.waitFor(':ec2 takes one project at most');
+  });
+
   it('shows attributes, tags and related resources of an instance', async () => {
     const d = await openResources();
     await d.waitFor(/\d{3} resources/, 10_000);

@@ -241,11 +241,16 @@ const typeCommands: PaletteCommand[] = (
 ).map(([name, what]) => ({
   name,
   aliases: [],
+  // `:ec2 web`: the instances of project web, as `:resources ec2 web` (the word was dropped without a word).
+  args: '[project]',
   description: `Resources: ${what} only`,
-  run: (_args, ctx) => {
+  complete: (_prefix, state, before) => (before.length === 0 ? state.cloud.index.projects() : []),
+  run: (args, ctx) => {
+    if (args.length > 1)
+      return `:${name} takes one project at most ("${args.slice(1).join(' ')}" is one too many)`;
     ctx.actions.ui.showTab('resources');
     ctx.actions.ui.closeView('resources', { all: true });
-    ctx.actions.cloud.setView({ type: parseResourceType(name) });
+    ctx.actions.cloud.setView({ type: parseResourceType(name), project: args[0] });
     return undefined;
   },
 }));
