@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
+import { fitParts } from '../components/fitParts';
 import { scrollNote } from '../components/LogView';
 import { displayWidth, fitWidth } from '../domain/text';
 import { wrapText } from '../domain/wrapText';
@@ -147,16 +148,17 @@ export function HelpOverlay({
           </Box>
         ))}
       </Box>
-      {note ? (
-        <Text color={theme.muted}>{fitWidth(helpScrollNote(top, bodyHeight, total), width - 2)}</Text>
-      ) : null}
+      {note ? <Text color={theme.muted}>{helpScrollNote(top, bodyHeight, total, width - 2)}</Text> : null}
     </Box>
   );
 }
 
-/** The help's last row when it scrolls: `↓ more below · lines 1–20 of 63 · j/k PgDn/PgUp g/G scroll, Esc closes`. */
-export function helpScrollNote(top: number, rows: number, total: number): string {
-  return `${scrollNote(top, rows, total)} · j/k PgDn/PgUp g/G scroll, Esc closes`;
+/**
+ * The help's last row when it scrolls, in `width`: `↓ more below · lines 1–20 of 63 · j/k PgDn/PgUp g/G scroll ·
+ * Esc closes`, the keys whole or left out (the message line under it says them too).
+ */
+export function helpScrollNote(top: number, rows: number, total: number, width: number): string {
+  return fitParts([scrollNote(top, rows, total), 'j/k PgDn/PgUp g/G scroll', 'Esc closes'], width);
 }
 
 /** An entry's lines in `width` columns: wrapped, never cut; what a key does continues under its description. */

@@ -90,7 +90,7 @@ describe('the help overlay', () => {
     await deck.waitFor('↓ more below');
     // Rows 1–21 are the overlay (the tab bar above, the message line and the status bar below).
     const last = () => deck!.lines()[21] ?? '';
-    expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k PgDn\/PgUp g\/G scroll, Esc closes/);
+    expect(last()).toMatch(/^ ↓ more below · lines 1–20 of (\d+) · j\/k PgDn\/PgUp g\/G scroll · Esc closes/);
     const total = Number(/of (\d+)/.exec(last())?.[1]);
     expect(total).toBeGreaterThan(20);
     await deck.press('j');
