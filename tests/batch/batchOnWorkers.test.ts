@@ -13,7 +13,12 @@ import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
 import { skipSshd, startSshd, type TestSshd } from '../harness/sshd';
-import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import {
+  killWorkerProcesses,
+  quickWorkerArgs,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../worker/workerProcess';
 
 const addresses = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];
 const names = addresses.map((_, i) => `web-${i + 1}`);
@@ -41,10 +46,7 @@ describe.skipIf(skipRedis || skipSshd)(
     });
     afterEach(async () => {
       runner?.kill('SIGKILL');
-      for (const p of processes.splice(0)) {
-        if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-        await p.exited;
-      }
+      await killWorkerProcesses(processes);
       await bus?.close();
       await deletePrefix(prefix);
       if (dir) await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
-import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import {
+  buildWorkerEntry,
+  killWorkerProcesses,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../worker/workerProcess';
 import { alice, type ParentResult, record, waitFor, waitForStatus } from './contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from './redisTestEnv';
 
@@ -43,10 +48,7 @@ describe.skipIf(skipRedis)('parent jobs on worker processes that die', () => {
   afterAll(() => entry?.remove());
 
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
+    await killWorkerProcesses(processes);
     await bus?.close();
     await deletePrefix(prefix);
     rmSync(dir, { recursive: true, force: true });

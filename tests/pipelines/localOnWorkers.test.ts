@@ -12,7 +12,12 @@ import { flowNoteField } from '../../src/services/bus/redisFlowScripts';
 import { waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
-import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import {
+  killWorkerProcesses,
+  quickWorkerArgs,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../worker/workerProcess';
 
 interface RunJson {
   run: string;
@@ -33,10 +38,7 @@ describe.skipIf(skipRedis)('local pipelines on two infradeck worker processes', 
 
   afterEach(async () => {
     runner?.kill('SIGKILL');
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
+    await killWorkerProcesses(processes);
     await bus?.close();
     bus = undefined;
     await deletePrefix(prefix);

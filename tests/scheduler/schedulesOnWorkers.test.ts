@@ -12,7 +12,12 @@ import { loadSchedules } from '../../src/services/scheduler/schedulesFile';
 import { record, waitFor } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
 import { cliPath } from '../harness/cliProcess';
-import { quickWorkerArgs, startWorkerProcess, type WorkerProcess } from '../worker/workerProcess';
+import {
+  killWorkerProcesses,
+  quickWorkerArgs,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../worker/workerProcess';
 
 /**
  * Two real `infradeck worker` processes (the built CLI) on one Redis, both registering the same workspace's
@@ -25,10 +30,7 @@ describe.skipIf(skipRedis)('schedules on two infradeck worker processes', () => 
   let dir: string;
 
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
+    await killWorkerProcesses(processes);
     await bus?.close();
     await deletePrefix(prefix);
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,12 @@ import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { alice, record, waitFor, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-import { buildWorkerEntry, startWorkerProcess, type WorkerProcess } from './workerProcess';
+import {
+  buildWorkerEntry,
+  killWorkerProcesses,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './workerProcess';
 
 /** A job's log after a worker was killed mid-job: both runs' output, and a line where the second begins. */
 describe.skipIf(skipRedis)('a job taken over from a killed worker', () => {
@@ -22,10 +27,7 @@ describe.skipIf(skipRedis)('a job taken over from a killed worker', () => {
   afterAll(() => entry?.remove());
 
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
+    await killWorkerProcesses(processes);
     await bus?.close();
     await deletePrefix(prefix);
     rmSync(dir, { recursive: true, force: true });

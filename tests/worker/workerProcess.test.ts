@@ -6,7 +6,13 @@ import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { alice, record, waitFor, waitForStatus } from '../bus/contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from '../bus/redisTestEnv';
-import { buildWorkerEntry, processAlive, startWorkerProcess, type WorkerProcess } from './workerProcess';
+import {
+  buildWorkerEntry,
+  killWorkerProcesses,
+  processAlive,
+  startWorkerProcess,
+  type WorkerProcess,
+} from './workerProcess';
 
 describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
   let entry: { file: string; remove: () => void };
@@ -28,10 +34,7 @@ describe.skipIf(skipRedis)('infradeck worker processes on one Redis', () => {
   }
 
   afterEach(async () => {
-    for (const p of processes.splice(0)) {
-      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-      await p.exited;
-    }
+    await killWorkerProcesses(processes);
     await bus?.close();
     await deletePrefix(prefix);
     rmSync(dir, { recursive: true, force: true });

@@ -54,6 +54,14 @@ export function startWorkerProcess(entry: string, args: string[], env: NodeJS.Pr
   return { child, output: () => out, exited };
 }
 
+/** Ends the worker processes a test started (SIGKILL to those still running), waits for each, empties the list. */
+export async function killWorkerProcesses(processes: WorkerProcess[]): Promise<void> {
+  for (const p of processes.splice(0)) {
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await p.exited;
+  }
+}
+
 /** Running (a zombie, dead but not yet reaped by its parent or init, counts as gone). */
 export function processAlive(pid: number): boolean {
   try {
