@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { createDeck } from './app/createDeck';
 import { runConsole } from './app/runConsole';
 import type { CliArgs } from './cliArgs';
@@ -17,6 +18,11 @@ export async function startConsole(opts: {
   noColor: boolean;
 }): Promise<number> {
   const { args, env } = opts;
+  // A terminal chalk gives no colours (FORCE_COLOR=0, TERM=dumb or one it does not know) got no SGR at all: no
+  // inverse, no bold, so the active tab and the cursor row went unmarked. It gets those marks without colour, as
+  // NO_COLOR does (chalk, Ink's too, is one module here, read when each text is drawn).
+  const monochrome = chalk.level === 0;
+  if (monochrome) chalk.level = 1;
   const readOnly = args.readonly || readOnlyFromEnv(env);
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   const cloud = consoleCloud(workspace.dataDir, env);
@@ -38,7 +44,7 @@ export async function startConsole(opts: {
     dataDir: workspace.dataDir,
     configPath: workspace.configPath,
     readOnly,
-    noColor: opts.noColor,
+    noColor: opts.noColor || monochrome,
     startupErrors: workspace.configErrors,
     configErrorAt: workspace.configErrorAt,
   });

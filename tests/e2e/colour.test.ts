@@ -31,6 +31,26 @@ describe.skipIf(!hasTmux)('colour in a terminal emulator (tmux)', () => {
     expect(sgr(rows[0]).some((p) => p.split(';').includes('7'))).toBe(true);
   });
 
+  it('marks the active tab with inverse where chalk finds no colours at all (FORCE_COLOR=0, TERM=dumb)', async () => {
+    const envs: Record<string, string>[] = [{ TERM: 'tmux-256color', FORCE_COLOR: '0' }, { TERM: 'dumb' }];
+    for (const env of envs) {
+      deck = startTmuxDeck(80, 24, env);
+      const d = deck;
+      await d.until('the first frame', () => d.screen()[0].includes('1 Dash'));
+      const rows = d.screen(true);
+      expect(
+        rows.flatMap((row) => colours(sgr(row))),
+        JSON.stringify(env),
+      ).toEqual([]);
+      expect(
+        sgr(rows[0]).some((p) => p.split(';').includes('7')),
+        JSON.stringify(env),
+      ).toBe(true);
+      d.close();
+      deck = undefined;
+    }
+  });
+
   it('sends no colour with --no-color, and the active tab is still inverse (chalk read the flag and sent no SGR)', async () => {
     deck = startTmuxDeck(80, 24, { TERM: 'tmux-256color' }, { args: ['--no-color'] });
     const d = deck;
