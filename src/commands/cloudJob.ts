@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { describeExpiry } from '../domain/approval';
 import { refusedPrefix } from '../domain/cloudJobs';
 import type { DeckEvent } from '../domain/event';
@@ -9,6 +8,7 @@ import { type BusCommandIO, exitCodes, openCommandBus } from '../services/bus/bu
 import type { Bus } from '../services/bus/contracts';
 import type { CloudProvider } from '../services/cloud/cloudProvider';
 import type { OpenedCloud } from '../services/cloud/openCloud';
+import { cachedAccounts } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
@@ -74,10 +74,7 @@ export async function cacheAccount(
       : { account: opened.identity.account };
   }
   const cacheDir = workspacePaths(io.workspace.dataDir).cacheDir;
-  const accounts = (await readdir(cacheDir, { withFileTypes: true }).catch(() => []))
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const accounts = await cachedAccounts(cacheDir);
   const why = opened.problem ?? 'the cloud did not say who we are';
   if (accounts.length === 1) {
     return {

@@ -1,7 +1,7 @@
-import { readdir } from 'node:fs/promises';
 import { awsRegionNames } from '../domain/awsRegions';
 import { didYouMean } from '../domain/didYouMean';
 import { globalScope } from '../domain/resource';
+import { cachedAccounts, cachedScopes } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { splitList } from './cloudJob';
 
@@ -30,16 +30,12 @@ export async function parseRegionsFlag(
   };
 }
 
-/** Every region a cached scan of any account names (`<cache>/<account>/<region>.json`). */
+/** Every region a cached scan of any account names. */
 async function cachedRegions(dataDir: string | undefined): Promise<string[]> {
   if (!dataDir) return [];
   const cacheDir = workspacePaths(dataDir).cacheDir;
-  const accounts = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
   const regions: string[] = [];
-  for (const a of accounts) {
-    if (!a.isDirectory()) continue;
-    const files = await readdir(`${cacheDir}/${a.name}`).catch(() => [] as string[]);
-    for (const f of files) if (f.endsWith('.json')) regions.push(f.slice(0, -'.json'.length));
-  }
+  for (const account of await cachedAccounts(cacheDir))
+    regions.push(...(await cachedScopes(cacheDir, account)));
   return regions.filter((r) => r !== globalScope);
 }

@@ -136,24 +136,35 @@ export interface UnreadScope {
   reason: string;
 }
 
+/** The accounts the cache has a folder for, sorted. */
+export async function cachedAccounts(cacheDir: string): Promise<string[]> {
+  const entries = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** The scopes (regions, `global`) the cache has a file of for the account, sorted; none is read. */
+export async function cachedScopes(cacheDir: string, account: string): Promise<string[]> {
+  if (!nameRule.test(account)) return [];
+  const names = await readdir(join(cacheDir, account)).catch(() => [] as string[]);
+  return names
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => name.slice(0, -'.json'.length))
+    .filter((scope) => nameRule.test(scope))
+    .sort();
+}
+
 /** Every usable cached scan of the account, and why the others were passed over (`problems`: the reasons alone). */
 export async function readAccountCache(
   cacheDir: string,
   account: string,
 ): Promise<{ scans: RegionScan[]; problems: string[]; unread: UnreadScope[] }> {
   checkName('account', account);
-  let names: string[];
-  try {
-    names = await readdir(join(cacheDir, account));
-  } catch {
-    return { scans: [], problems: [], unread: [] };
-  }
   const scans: RegionScan[] = [];
   const unread: UnreadScope[] = [];
-  for (const name of names.sort()) {
-    if (!name.endsWith('.json')) continue;
-    const region = name.slice(0, -'.json'.length);
-    if (!nameRule.test(region)) continue;
+  for (const region of await cachedScopes(cacheDir, account)) {
     const read = await readRegionScan(cacheDir, account, region);
     if (read.status === 'ok') scans.push(read.scan);
     else unread.push({ region, reason: read.reason });
