@@ -436,13 +436,9 @@ async function follow(
     waitingFor: ids.length === 1 ? `run ${ids[0]}` : `runs ${ids.join(', ')}`,
     later: 'infradeck ai runs',
   });
-  let lost: string | undefined;
-  void outage.gaveUp.then((reason) => {
-    lost = reason;
-  });
   try {
     while (ended.size < ids.length) {
-      if (lost) return { lost };
+      if (outage.lost) return { lost: outage.lost };
       for (const id of ids) {
         if (ended.has(id)) continue;
         const job = await bus.queue.get(id).catch(() => undefined);

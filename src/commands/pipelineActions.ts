@@ -164,14 +164,10 @@ async function follow(
     waitingFor: `run ${id}`,
     later: `infradeck pipeline status ${id}`,
   });
-  let lost: string | undefined;
   let failedReads = 0;
-  void outage.gaveUp.then((reason) => {
-    lost = reason;
-  });
   try {
     for (;;) {
-      if (lost) return { lost };
+      if (outage.lost) return { lost: outage.lost };
       let loaded: Awaited<ReturnType<typeof loadRun>> | 'offline';
       try {
         loaded = await loadRun(bus, id);

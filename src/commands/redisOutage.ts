@@ -6,7 +6,9 @@ export const offlineGiveUpMs = 60_000;
 export interface RedisOutageWatch {
   /** Redis is away now (the waiter's reads fail: not a sign that its job is gone). */
   readonly offline: boolean;
-  /** Resolves with the message to print when the wait is given up (never resolves otherwise). */
+  /** The message to print once the wait is given up (for a loop that polls); undefined until then. */
+  readonly lost: string | undefined;
+  /** Resolves with that message when the wait is given up (never resolves otherwise). */
   readonly gaveUp: Promise<string>;
   stop(): void;
 }
@@ -23,9 +25,13 @@ export function watchRedisOutage(
   opts: { command: string; waitingFor: string; later: string; giveUpMs?: number },
 ): RedisOutageWatch {
   const giveUpMs = opts.giveUpMs ?? offlineGiveUpMs;
+  let lost: string | undefined;
   let giveUp: (message: string) => void = () => {};
   const gaveUp = new Promise<string>((resolve) => {
-    giveUp = resolve;
+    giveUp = (message) => {
+      lost = message;
+      resolve(message);
+    };
   });
   let offline = false;
   let timer: NodeJS.Timeout | undefined;
@@ -64,6 +70,9 @@ export function watchRedisOutage(
   return {
     get offline() {
       return offline;
+    },
+    get lost() {
+      return lost;
     },
     gaveUp,
     stop() {
