@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CommandDeclaration } from './commands/declaration';
-import { type FlagSpecs, valuedFlags } from './commands/flagSpec';
+import { type FlagSpecs, parseErrorText, valuedFlags } from './commands/flagSpec';
 import { runFlags } from './commands/runFlags';
 
 /** Flags every invocation understands, before or after the subcommand. */
@@ -131,9 +131,8 @@ export function parseCli(argv: string[]): CliArgs {
   try {
     ({ values } = parseGlobals(globals));
   } catch (error) {
-    // `--json=1`: parseArgs' message runs to a second line; the flag and what is wrong is enough.
-    const flag = /'(--[\w-]+)'/.exec((error as Error).message)?.[1];
-    throw new Error(flag ? `${flag} takes no value` : (error as Error).message.split('\n')[0]);
+    // `--json=1`: one line naming the flag, as a command's own flags say it.
+    throw new Error(parseErrorText('infradeck', globalFlags, error));
   }
   return {
     command,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { exitCodes } from '../services/bus/busFromEnv';
 import type { WorkerFlags } from '../worker/jobHandlers';
 import type { CommandIO } from './commandIO';
-import { type FlagSpecs, valuedFlags } from './flagSpec';
+import { type FlagSpecs, parseErrorText, valuedFlags } from './flagSpec';
 
 export type { FlagSpec, FlagSpecs } from './flagSpec';
 
@@ -93,41 +93,13 @@ export function parseCommand<F extends FlagSpecs>(
       strict: true,
     });
   } catch (error) {
-    throw new Error(parseErrorText(declaration, error));
+    throw new Error(parseErrorText(declaration.name, declaration.flags, error));
   }
   const { values, positionals } = parsed;
   return {
     values: values as FlagValues<F>,
     positionals: declaration.passThrough ? passed : positionals,
   };
-}
-
-/**
- * What `parseArgs` found wrong, in one line that names the flag or argument (its own messages run to three lines,
- * and advise a `--` that a command without arguments does not take).
- */
-function parseErrorText(declaration: CommandDeclaration, error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code;
-  const quoted = /'(?:-\w, )?([^']+?)(?: <value>)?'/.exec(message)?.[1];
-  if (!quoted) return message.split('\n')[0];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag ${quoted}`;
-  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return `unexpected argument "${quoted}": ${declaration.name} takes no arguments`;
-  }
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    const name = quoted.replace(/^-+/, '');
-    const spec = Object.entries(declaration.flags).find(
-      ([long, f]) => long === name || f.short === name,
-    )?.[1];
-    if (spec?.type === 'boolean') return `${quoted} takes no value`;
-    const what = spec?.value ? ` (${spec.value})` : '';
-    // `--limit -3`: parseArgs will not take a value that looks like a flag without the `=`.
-    return message.includes('ambiguous')
-      ? `${quoted} needs a value${what}; one that starts with "-" is written ${quoted}=-…`
-      : `${quoted} needs a value${what}`;
-  }
-  return message.split('\n')[0];
 }
 
 /** Prints `infradeck NAME: what is wrong` and the usage line; returns the exit code for bad usage. */
