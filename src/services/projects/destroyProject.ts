@@ -12,6 +12,11 @@ import { RefusalError } from './refusal';
 import { ResourceFeed } from './resourceFeed';
 import { readStateFile, StateFileError, StateRecorder } from './stateFile';
 
+/** A destroy's saved state (`ctx.flow`): what it deleted so far, over all its attempts. */
+interface DestroyProgress {
+  deleted: RecordedResourceView[];
+}
+
 /**
  * The destroy job: everything of the project — what its state file lists and what carries its tag — deleted
  * in reverse dependency order by `deleteInOrder` (servers terminated and waited for before their groups and
@@ -19,11 +24,6 @@ import { readStateFile, StateFileError, StateRecorder } from './stateFile';
  * created goes. Each delete is written to the state file and told to every console (`resource.changed`) as it
  * happens; a failure leaves the rest listed.
  */
-/** A destroy's saved state (`ctx.flow`): what it deleted so far, over all its attempts. */
-interface DestroyProgress {
-  deleted: RecordedResourceView[];
-}
-
 export async function destroyProject(
   payload: DestroyPayload,
   ctx: JobContext,
