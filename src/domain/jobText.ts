@@ -30,6 +30,17 @@ const outcomeWords: Record<JobRun['outcome'], string> = {
   suspended: 'stepped aside',
 };
 
+/** How an attempt's end reads in a sentence about it: `#1 was handed back`, `its run was cancelled`. */
+export const endedWords: Record<JobRun['outcome'], string> = {
+  running: 'did not end',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  released: 'was handed back',
+  lost: 'lost its worker',
+  suspended: 'stepped aside',
+};
+
 /**
  * One line per attempt, oldest first:
  * `#2  try 2/3  14:03:07  failed after 1.2s  on web-1:4242  sh exited with code 3`.

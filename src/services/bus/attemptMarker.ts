@@ -1,15 +1,5 @@
 import type { JobRun } from '../../domain/job';
-
-/** The words `infradeck jobs ID` uses for an attempt's end (`domain/jobText` `runLines`). */
-const endedWords: Record<JobRun['outcome'], string> = {
-  running: 'did not end',
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'was cancelled',
-  released: 'was handed back',
-  lost: 'lost its worker',
-  suspended: 'stepped aside',
-};
+import { endedWords } from '../../domain/jobText';
 
 const errorShown = 200;
 

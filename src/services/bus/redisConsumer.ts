@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { NewAuditEntry } from '../../domain/audit';
 import type { NewEvent } from '../../domain/event';
 import { describeJob, type JobLogLine, type WorkerPresence } from '../../domain/job';
+import { endedWords } from '../../domain/jobText';
 import { requestFacts } from '../../domain/signature';
 import { sleep } from '../cloud/retry';
 import { redisNonceStore } from '../identity/redisNonces';
@@ -77,15 +78,6 @@ const parentsKept = 32;
  * precision); each time it wakes still paused, it goes back to sleep without running its handler.
  */
 const pausedNapMs = 24 * 3600_000;
-
-/** How a run's end reads in the sentence of a job gone from Redis while it ran. */
-const runWords: Record<ExecutionOutcome['kind'], string> = {
-  completed: 'completed',
-  failed: 'failed',
-  cancelled: 'was cancelled',
-  released: 'was handed back',
-  suspended: 'stepped aside',
-};
 
 interface ActiveJob {
   job: Job;
@@ -502,7 +494,7 @@ export class RedisConsumer implements JobConsumer {
                 kind: job.name,
                 phase: 'end',
                 outcome: 'gone',
-                gone: `is gone from Redis (restarted without its data, or flushed): its run ${runWords[ended]} but its result could not be stored`,
+                gone: `is gone from Redis (restarted without its data, or flushed): its run ${endedWords[ended]} but its result could not be stored`,
               }
             : { jobId: id, kind: job.name, phase: 'end', outcome: ended },
         );
