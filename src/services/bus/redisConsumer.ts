@@ -442,8 +442,9 @@ export class RedisConsumer implements JobConsumer {
       // Each run of the handler is told apart by its name; its lines are numbered past an earlier run's of the same
       // attempt (`firstLineSeq`).
       execution = ++executions;
-      // Its runs so far (this one, the last entry, left out) as a reader of the job would list them.
-      claimed.earlierRuns = parseRuns(runs, { status: 'active' }).slice(0, -1);
+      // Its runs so far (this one, the last entry, left out) as a reader of the job would list them; a job's first
+      // run has one entry, its start (one line), and nothing to parse.
+      claimed.earlierRuns = runs.includes('\n') ? parseRuns(runs, { status: 'active' }).slice(0, -1) : [];
       outcome = await executeJob(this.handlers, claimed, sink, controller.signal);
       if (outcome.kind !== 'suspended' || outcome.suspension.kind !== 'children') break;
       // BullMQ parks it only if a child is still pending; if all ended while it ran, it goes on at once, here.
