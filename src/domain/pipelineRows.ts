@@ -33,6 +33,14 @@ export interface PipelineRow {
 }
 
 /**
+ * A row that has no runs to start or to show whatever a provider answers: its file is invalid, its clone has no CI
+ * remote, or its clone is gone. (A provider's error is another matter: the last known runs are kept.)
+ */
+export function cannotRun(row: PipelineRow): boolean {
+  return row.problemKind === 'invalid' || row.problemKind === 'no-remote' || row.problemKind === 'missing';
+}
+
+/**
  * What `infradeck pipeline run` and `:pipelines` take for the row: a local pipeline's name, `REPO:WORKFLOW` for a
  * remote one (`shop:ci.yml`, `infra:.gitlab-ci.yml`); null for a row with only a problem.
  */
@@ -183,12 +191,7 @@ export function keepLastKnown(previous: readonly PipelineRow[], next: readonly P
   }
   const out: PipelineRow[] = [];
   for (const row of next) {
-    const failed =
-      row.problem !== undefined &&
-      row.problemKind !== 'invalid' &&
-      row.problemKind !== 'no-remote' &&
-      row.problemKind !== 'missing' &&
-      row.runs.length === 0;
+    const failed = row.problem !== undefined && !cannotRun(row) && row.runs.length === 0;
     const kept = failed && row.repo !== null ? before.get(row.repo) : undefined;
     if (!kept) {
       out.push(row);

@@ -9,6 +9,7 @@ import {
   type PipelineRun,
 } from '../../domain/pipelineClient';
 import {
+  cannotRun,
   keepLastKnown,
   localPipelineRows,
   type PipelineRow,
@@ -517,8 +518,7 @@ export const pipelinesSlice: Slice<'pipelines', PipelinesState, PipelinesActions
       triggerAsk: async (rowKey) => {
         const row = rowOf(rowKey);
         if (!row) return { ok: false, error: `${rowKey}: no such pipeline` };
-        if (row.problemKind === 'invalid' || row.problemKind === 'no-remote' || row.problemKind === 'missing')
-          return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
+        if (cannotRun(row)) return { ok: false, error: `${row.pipeline} cannot start: ${row.problem}` };
         if (row.source === 'local') return { ok: true, ref: '', kind: 'local', inputs: [] };
         const clone = row.repo ? get().pipelines.clones[row.repo] : undefined;
         if (row.source === 'gitlab')
