@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseBlueprint, sha256 } from '../../src/domain/blueprintSource';
 import {
   type DestroyPayloadInput,
@@ -23,18 +23,9 @@ import { loadProjects } from '../../src/services/projects/loadProjects';
 import { RefusalError } from '../../src/services/projects/refusal';
 import { readStateFile, stateFilePath } from '../../src/services/projects/stateFile';
 import { recordedJob } from './fakeJob';
-import { deployPayload, liveOf, quickCloud, shopBlueprint, tempDataDir } from './helpers';
+import { dataDirsRemovedAfterEach, deployPayload, liveOf, quickCloud, shopBlueprint } from './helpers';
 
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanup.splice(0)) c();
-});
-
-function dataDir(): string {
-  const d = tempDataDir();
-  cleanup.push(d.remove);
-  return d.dir;
-}
+const dataDir = dataDirsRemovedAfterEach();
 
 function destroyPayload(input: Partial<DestroyPayloadInput> = {}) {
   return destroyPayloadSchema.parse({ project: 'shop', blueprint: shopBlueprint().blueprint, ...input });

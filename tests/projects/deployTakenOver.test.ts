@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { destroyPayloadSchema } from '../../src/domain/projectJobs';
 import { detachedFlow } from '../../src/services/bus/jobFlow';
 import { deployProject } from '../../src/services/projects/deployProject';
 import { destroyProject } from '../../src/services/projects/destroyProject';
 import { recordedJob } from './fakeJob';
-import { deployPayload, liveOf, quickCloud, shopBlueprint, tempDataDir } from './helpers';
+import { dataDirsRemovedAfterEach, deployPayload, liveOf, quickCloud, shopBlueprint } from './helpers';
 
-const cleanup: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanup.splice(0)) c();
-});
-
-function dataDir(): string {
-  const d = tempDataDir();
-  cleanup.push(d.remove);
-  return d.dir;
-}
+const dataDir = dataDirsRemovedAfterEach();
 
 /** A first attempt of job `job-1` that stops (its worker gone) once it has reported step `k`. */
 async function firstAttemptStoppedAt(k: number, cloud: ReturnType<typeof quickCloud>, dir: string) {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { Blueprint } from '../../src/domain/blueprint';
 import { parseBlueprint, sha256 } from '../../src/domain/blueprintSource';
 import { type DeployPayload, deployPayloadSchema } from '../../src/domain/projectJobs';
@@ -41,6 +42,19 @@ export function quickCloud(): DemoCloud {
 export function tempDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'infradeck-projects-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `dataDir()`: a fresh workspace folder at each call, each removed after the test (it registers its own afterEach). */
+export function dataDirsRemovedAfterEach(): () => string {
+  const removes: (() => void)[] = [];
+  afterEach(() => {
+    for (const remove of removes.splice(0)) remove();
+  });
+  return () => {
+    const d = tempDataDir();
+    removes.push(d.remove);
+    return d.dir;
+  };
 }
 
 /** Live resources of a project in the demo cloud, as a scan would see them. */
