@@ -39,6 +39,17 @@ export async function waitFor<T>(
   }
 }
 
+/** What `promise` settles with, waited for at most `timeoutMs`: a caller that must end by itself, bounded. */
+export async function settledWithin<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  const tick = () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
+  const settled = await waitFor(
+    what,
+    () => Promise.race([promise.then((value) => ({ value })), tick()]),
+    timeoutMs,
+  );
+  return settled.value;
+}
+
 export async function waitForStatus(
   bus: Bus,
   id: string,

@@ -9,7 +9,7 @@ import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { jobHandlersFor } from '../../src/worker/jobHandlers';
 import { Capture } from '../harness/capture';
-import { alice, waitFor } from './contractSuite';
+import { alice, settledWithin, waitFor } from './contractSuite';
 import { startRedis, stopRedis } from './ownRedis';
 import { freePort, skipRedis } from './redisTestEnv';
 
@@ -56,15 +56,8 @@ describe.skipIf(skipRedis)('a command job while Redis restarts', () => {
     await sleep(800);
     server = await startRedis(port, dir, persistent);
     // Bounded: the caller must end by itself, whatever happened to its job.
-    const code = await waitFor(
-      'run --wait to end',
-      async () => {
-        const settled = await Promise.race([running, sleep(50).then(() => undefined)]);
-        return settled === undefined ? undefined : { code: settled };
-      },
-      30_000,
-    );
-    return { code: code.code, stdout: stdout.text, stderr: stderr.text, redisUrl };
+    const code = await settledWithin('run --wait to end', running, 30_000);
+    return { code, stdout: stdout.text, stderr: stderr.text, redisUrl };
   }
 
   it('with persistence, output printed while Redis was away reaches the caller once, in order', async () => {

@@ -10,7 +10,7 @@ import { BusStateCell } from '../../src/services/bus/busState';
 import type { Bus } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { jobHandlersFor } from '../../src/worker/jobHandlers';
-import { alice, waitFor } from '../bus/contractSuite';
+import { alice, settledWithin, waitFor } from '../bus/contractSuite';
 import { startRedis, stopRedis } from '../bus/ownRedis';
 import { freePort, skipRedis } from '../bus/redisTestEnv';
 import { Capture } from '../harness/capture';
@@ -121,15 +121,8 @@ describe.skipIf(skipRedis)('--wait across a Redis restart', () => {
     );
     await sleep(2_500); // more than one poll of every waiter
     server = await startRedis(port, dir, true);
-    const code = await waitFor(
-      'the caller to end',
-      async () => {
-        const settled = await Promise.race([running, sleep(50).then(() => undefined)]);
-        return settled === undefined ? undefined : { code: settled };
-      },
-      30_000,
-    );
-    return { code: code.code, stdout: stdout.text, stderr: stderr.text, redisUrl };
+    const code = await settledWithin('the caller to end', running, 30_000);
+    return { code, stdout: stdout.text, stderr: stderr.text, redisUrl };
   }
 
   it('infradeck run --wait says Redis is unreachable, once, and that it is back, then ends with its job', async () => {
