@@ -84,8 +84,9 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
 }
 
 /**
- * A job's latest `last` events, looked for further and further back: a job of an hour ago has none among the
- * stream's latest 20 (`events --job 7` printed nothing). `lastId`: the stream's latest id seen, to follow from.
+ * A job's latest `last` events, read back a page at a time from the newest: a job of an hour ago has none among
+ * the stream's latest 20 (`events --job 7` printed nothing). Each event is read once; the search stops at the
+ * stream's start or after a million events. `lastId`: the stream's latest id seen, to follow from.
  */
 async function latestOfJob(
   bus: Bus,
@@ -93,14 +94,18 @@ async function latestOfJob(
   last: number,
 ): Promise<{ events: DeckEvent[]; lastId?: string }> {
   if (last === 0) return { events: [] };
-  for (let count = Math.max(1_000, last * 50); ; count *= 10) {
-    const recent = await bus.events.recent(count);
-    const mine = recent.filter((e) => e.jobId === job);
-    // Fewer than asked for: that was the whole stream.
-    if (mine.length >= last || recent.length < count || count >= 1_000_000) {
-      return { events: mine.slice(-last), lastId: recent.at(-1)?.id };
-    }
+  const page = Math.max(1_000, last * 50);
+  const mine: DeckEvent[] = [];
+  let lastId: string | undefined;
+  let before: string | undefined;
+  for (let read = 0; mine.length < last && read < 1_000_000; read += page) {
+    const events = await bus.events.recent(page, before === undefined ? undefined : { before });
+    lastId ??= events.at(-1)?.id;
+    mine.unshift(...events.filter((e) => e.jobId === job));
+    if (events.length < page) break;
+    before = events[0].id;
   }
+  return { events: mine.slice(-last), lastId };
 }
 
 /** Replay after `from`; with `follow`, stay live (reporting outages on stderr) until a signal or io.signal. */

@@ -547,6 +547,12 @@ export function contractSuite(factory: TransportFactory): void {
       expect(live[0]).toMatchObject({ level: 'warn', type: 'test.ping', source: { worker: 'w1' } });
       expect(typeof live[0].at).toBe('number');
       expect((await bus.events.recent(2)).map((e) => e.message)).toEqual(['ping 6', 'ping 7']);
+      // A page further back: the events older than an id, never the id's own.
+      const older = async (count: number, before: string) =>
+        (await bus.events.recent(count, { before })).map((e) => e.message);
+      expect(await older(2, ids[3])).toEqual(['ping 2', 'ping 3']);
+      expect(await older(5, ids[1])).toEqual(['ping 1']);
+      expect(await older(5, ids[0])).toEqual([]);
       stopA();
       stopB();
       await bus.events.publish({ level: 'info', type: 'test.ping', source: alice, message: 'ping 8' });

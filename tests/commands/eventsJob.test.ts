@@ -22,8 +22,11 @@ describe.skipIf(skipRedis)('infradeck events --job', () => {
     const note = (jobId: string, message: string) =>
       bus.events.publish({ level: 'info', type: 'test.note', source: alice, jobId, message });
     for (let i = 1; i <= 3; i++) await note('7', `seven ${i}`);
-    // More than the 20 latest events `infradeck events` shows: job 7's are not among them.
-    for (let i = 0; i < 40; i++) await note('8', `eight ${i}`);
+    // More than the 20 latest events `infradeck events` shows, and more than one page read back (1,000 events):
+    // job 7's are in the third page.
+    for (let i = 0; i < 2_500; i += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, k) => note('8', `eight ${i + k}`)));
+    }
 
     const stdout = new Capture();
     const stderr = new Capture();

@@ -82,8 +82,11 @@ export interface EventBus {
     onEvent: (event: DeckEvent) => void,
     opts?: SubscribeOptions,
   ): Unsubscribe;
-  /** The last `count` events, oldest first (a first paint before subscribing from the last one's id). */
-  recent(count: number): Promise<DeckEvent[]>;
+  /**
+   * The last `count` events, oldest first (a first paint before subscribing from the last one's id); with `before`,
+   * the last `count` older than that id (a page further back).
+   */
+  recent(count: number, opts?: { before?: string }): Promise<DeckEvent[]>;
 }
 
 export interface JobContext {

@@ -98,8 +98,10 @@ export class MemoryEventBus implements EventBus {
     };
   }
 
-  async recent(count: number): Promise<DeckEvent[]> {
-    return count <= 0 ? [] : this.log.slice(-count);
+  async recent(count: number, opts?: { before?: string }): Promise<DeckEvent[]> {
+    if (count <= 0) return [];
+    const end = opts?.before === undefined ? this.log.length : this.countBelow(opts.before, false);
+    return this.log.slice(Math.max(0, end - count), end);
   }
 
   private lastId(): string | undefined {
@@ -107,16 +109,20 @@ export class MemoryEventBus implements EventBus {
   }
 
   private eventsAfter(id: string | undefined): DeckEvent[] {
-    if (id === undefined) return this.log.slice();
-    // Binary search: the log is in id order.
+    return id === undefined ? this.log.slice() : this.log.slice(this.countBelow(id, true));
+  }
+
+  /** How many events come before `id` (with `orAt`, up to and with it): a binary search, the log is in id order. */
+  private countBelow(id: string, orAt: boolean): number {
     let lo = 0;
     let hi = this.log.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (compareEventIds(this.log[mid].id, id) <= 0) lo = mid + 1;
+      const order = compareEventIds(this.log[mid].id, id);
+      if (order < 0 || (orAt && order === 0)) lo = mid + 1;
       else hi = mid;
     }
-    return this.log.slice(lo);
+    return lo;
   }
 
   private drain(): void {

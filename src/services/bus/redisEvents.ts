@@ -372,11 +372,11 @@ export class RedisEventBus implements EventBus {
     };
   }
 
-  async recent(count: number): Promise<DeckEvent[]> {
+  async recent(count: number, opts?: { before?: string }): Promise<DeckEvent[]> {
     if (count <= 0) return [];
     const entries = (await this.deps.cmd.xrevrange(
       this.deps.keys.events,
-      '+',
+      opts?.before === undefined ? '+' : `(${opts.before}`,
       '-',
       'COUNT',
       count,
