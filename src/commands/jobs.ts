@@ -48,7 +48,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
       const job = (await bus.queue.get(id)) ?? (await tickShownAs(bus.queue, id));
       if (!job) return unknownId(io, 'jobs', 'job', id, 'infradeck jobs');
       const logs = await bus.queue.logs(job.id, { tail: json ? 1000 : 20 });
-      if (json) io.stdout.write(`${JSON.stringify({ job, logs }, null, 2)}\n`);
+      if (json) io.stdout.write(`${JSON.stringify({ job: jobJson(job), logs }, null, 2)}\n`);
       else
         printJob(
           io.stdout,
@@ -63,7 +63,7 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
       limit: values.limit ? Number(values.limit) : 200,
     });
     if (json) {
-      io.stdout.write(`${JSON.stringify({ jobs }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ jobs: jobs.map(jobJson) }, null, 2)}\n`);
     } else if (jobs.length === 0) {
       io.stdout.write('No jobs.\n');
     } else {
@@ -95,6 +95,16 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
   } finally {
     await bus.close();
   }
+}
+
+/**
+ * A job as `--json` gives it: its `startedAt` is the human view's "started", when its current attempt began (a run
+ * taken over from a killed worker, handed back or resumed goes on with the attempt: the first of those runs' start,
+ * not the last take's). Each run's own start, end, outcome and worker are in `runs`.
+ */
+function jobJson(job: JobView): JobView {
+  const startedAt = attemptStartedAt(job);
+  return startedAt === undefined || startedAt === job.startedAt ? job : { ...job, startedAt };
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   JobLogLine,
   JobPolicy,
   JobResults,
+  JobRun,
   JobSpec,
   JobStatus,
   JobView,
@@ -93,6 +94,11 @@ export interface JobContext {
   jobId: JobId;
   /** 1 for the first attempt. */
   attempt: number;
+  /**
+   * The job's runs before this one, oldest first: none on its first. A run taken over from a killed worker, handed
+   * back, resumed or retried has some; what the job reports (its counts, its last line) covers theirs too.
+   */
+  earlierRuns?: readonly JobRun[];
   requestedBy: Requester;
   /** Aborted on cancel, timeout, or when the worker hands the job back (shutdown); `reason` is a `JobAbort`. */
   signal: AbortSignal;

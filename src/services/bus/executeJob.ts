@@ -173,6 +173,7 @@ export async function executeJob(
   const ctx: JobContext = {
     jobId: job.id,
     attempt: job.attempt,
+    earlierRuns: job.earlierRuns ?? [],
     requestedBy: job.requestedBy,
     signal: controller.signal,
     progress: (step, total, message) => progress.report(step, total, message),

@@ -34,6 +34,7 @@ import {
 } from './executeJob';
 import type { Suspension } from './jobFlow';
 import type { DeckKeys, PubSubHub, RedisEventBus } from './redisEvents';
+import { saveFlowState } from './redisFlowScripts';
 import { redisParentFlow } from './redisParentFlow';
 import {
   endedChildField,
@@ -297,6 +298,9 @@ export class RedisConsumer implements JobConsumer {
       throw new UnrecoverableError(marker.message);
     }
     const jobHash = `${job.queueQualifiedName}:${id}`;
+    // What every write of this run checks first (`isRunningJob`): the hash is still this job's, not a new job's under
+    // its id (ids start again after Redis lost its data).
+    const running = { hash: jobHash, timestamp: job.timestamp };
     // BullMQ counts every take of a job (`attemptsStarted`; `retry` keeps the count): on its first, nothing of it
     // can be saved yet (no state, attempts, failed result nor sleep: a handler writes them while it runs), so the
     // program starts a round trip sooner. A failure's stack trace marks a job retried by a version that reset it.
@@ -340,7 +344,7 @@ export class RedisConsumer implements JobConsumer {
     let runs = withRunAppended(runsAtStart, start);
     const recordRun = (entry: Parameters<typeof appendRun>[2]) => {
       runs = withRunAppended(runs, entry);
-      void appendRun(this.deps.workerConn, jobHash, entry).catch(() => {});
+      void appendRun(this.deps.workerConn, jobHash, entry, job.timestamp).catch(() => {});
     };
     // The attempt's start and `job.started` in one write on the worker's BullMQ connection, not awaited: Redis runs
     // one connection's commands in order, so they are stored before whatever the job writes there next (a step's
@@ -382,7 +386,9 @@ export class RedisConsumer implements JobConsumer {
       sendProgress: (progress, event) => {
         // As `job.updateProgress` does: the job's last view on its parent is made from it.
         job.progress = progress;
-        void this.deps.events.progressOn(this.deps.workerConn, jobHash, progress, event).catch(() => {});
+        void this.deps.events
+          .progressOn(this.deps.workerConn, jobHash, progress, event, running)
+          .catch(() => {});
       },
       appendLog: async (line) => {
         await job.log(JSON.stringify(line));
@@ -401,8 +407,7 @@ export class RedisConsumer implements JobConsumer {
       flow: {
         state: savedState,
         save: async (state) => {
-          if (state === undefined) await this.deps.workerConn.hdel(jobHash, flowStateField);
-          else await this.deps.workerConn.hset(jobHash, flowStateField, JSON.stringify(state));
+          await saveFlowState(this.deps.workerConn, running, flowStateField, state);
         },
         addChildren: async (children) => {
           // A cancelled parent adds nothing more: its cancel has already gone through the children it had.
@@ -430,6 +435,7 @@ export class RedisConsumer implements JobConsumer {
                   parentRequest: this.parentRequest,
                 },
                 { id: job.parent.id, queueKey: job.parent.queueKey },
+                running,
               ),
             }
           : {}),

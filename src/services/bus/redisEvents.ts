@@ -5,6 +5,7 @@ import { compareEventIds, type DeckEvent, type NewEvent, readStoredEvent } from 
 import { BusError } from './busError';
 import type { BusStateObservable, EventBus, SubscribeOptions, Unsubscribe } from './contracts';
 import { auditEntryJson } from './redisAudit';
+import { type RunningJob, runningJobFunctionLua, timestampArg } from './redisJobGuard';
 import { appendRunFunctionLua, type RunStart, runsField } from './redisRuns';
 import { withScripts } from './redisScripts';
 
@@ -63,11 +64,14 @@ end
 ${publishLua}`;
 
 /**
- * A running job's progress: stored in its BullMQ hash (only if the job still exists: never recreate a removed one)
- * and published as its `job.progress` event, in one step (KEYS[4] the job hash, ARGV[6] the progress JSON). BullMQ's
- * own `updateProgress` would also log it to BullMQ's event stream, which nothing of infradeck reads.
+ * A running job's progress: stored in a BullMQ hash (KEYS[4]: its own, or its parent's; only if it exists: never
+ * recreate a removed job) and published as its `job.progress` event, in one step (ARGV[6] the progress JSON). Only
+ * while the job that reports it runs (KEYS[5] its hash, ARGV[7] its `timestamp`: `isRunningJob`): a job Redis lost
+ * neither stores nor tells progress under its id, which a new job may have. Nil then. BullMQ's own `updateProgress`
+ * would also log it to BullMQ's event stream, which nothing of infradeck reads.
  */
-const progressLua = `
+const progressLua = `${runningJobFunctionLua}
+if not isRunningJob(KEYS[5], ARGV[7]) then return false end
 if redis.call('EXISTS', KEYS[4]) == 1 then redis.call('HSET', KEYS[4], 'progress', ARGV[6]) end
 ${publishLua}`;
 
@@ -82,15 +86,14 @@ ${publishLua}`;
 /**
  * A job's output line: appended to its BullMQ log (KEYS[5], as BullMQ's `job.log` does, kept to its last ARGV[7]
  * lines when not empty) and published as its `job.log` event, in one step. Only while the job exists (KEYS[4]) and is
- * the one the worker runs (its `timestamp`, ARGV[10], when given): after Redis lost its data, job ids start again,
- * and a line of a job that is gone is neither stored nor told under another job's id. Once only: the job hash keeps
+ * the one the worker runs (its `timestamp`, ARGV[10]: `isRunningJob`): a line of a job that is gone is neither
+ * stored nor told under another job's id. Once only: the job hash keeps
  * the last line number stored of each run of its handler (field ARGV[8], named by the worker and the run, number
  * ARGV[9]), and a line at or below it is one sent again (its reply lost when Redis went away after running it):
  * nothing is written. A run's lines reach Redis in order (one connection; resent in order).
  */
-const logLineLua = `
-if redis.call('EXISTS', KEYS[4]) == 0 then return false end
-if ARGV[10] and ARGV[10] ~= '' and redis.call('HGET', KEYS[4], 'timestamp') ~= ARGV[10] then return false end
+const logLineLua = `${runningJobFunctionLua}
+if not isRunningJob(KEYS[4], ARGV[10]) then return false end
 local last = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '-1')
 if tonumber(ARGV[9]) <= last then return false end
 redis.call('HSET', KEYS[4], ARGV[8], ARGV[9])
@@ -114,7 +117,7 @@ type DeckRedis = Redis & {
    * event's arguments, then the script's own.
    */
   deckPublishIfCompleted(...args: (string | number)[]): Promise<string | null>;
-  deckProgress(...args: (string | number)[]): Promise<string>;
+  deckProgress(...args: (string | number)[]): Promise<string | null>;
   deckLogLine(...args: (string | number)[]): Promise<string | null>;
   deckStarted(...args: (string | number)[]): Promise<string>;
 };
@@ -126,7 +129,7 @@ export function defineDeckCommands(conn: Redis): DeckRedis {
   return withScripts<DeckRedis>(conn, {
     deckPublish: { numberOfKeys: 3, lua: publishLua },
     deckPublishIfCompleted: { numberOfKeys: 5, lua: publishIfCompletedLua },
-    deckProgress: { numberOfKeys: 4, lua: progressLua },
+    deckProgress: { numberOfKeys: 5, lua: progressLua },
     deckStarted: { numberOfKeys: 4, lua: startedLua },
     deckLogLine: { numberOfKeys: 5, lua: logLineLua },
   });
@@ -296,7 +299,7 @@ export class RedisEventBus implements EventBus {
           log.keepLogs ? String(log.keepLogs) : '',
           `deck:logseq:${log.run}`,
           String(log.seq),
-          log.timestamp !== undefined ? String(log.timestamp) : '',
+          timestampArg(log.timestamp),
         ],
       ),
     );
@@ -313,12 +316,25 @@ export class RedisEventBus implements EventBus {
   }
 
   /**
-   * Store a job's progress in its hash and publish its `job.progress` event, in one command on `conn` (the worker's
-   * BullMQ connection, where the job's end follows in order: the last progress need not be awaited before it).
+   * Store a job's progress in its hash (`jobHash`: the job's own, or its parent's) and publish its `job.progress`
+   * event, in one command on `conn` (the worker's BullMQ connection, where the job's end follows in order: the last
+   * progress need not be awaited before it). Only while `running`, the job that reports it, is still in Redis under
+   * its `timestamp`; null (nothing stored nor published) otherwise.
    */
-  progressOn(conn: Redis, jobHash: string, progress: unknown, event: NewEvent): Promise<string> {
+  progressOn(
+    conn: Redis,
+    jobHash: string,
+    progress: unknown,
+    event: NewEvent,
+    running: RunningJob,
+  ): Promise<string | null> {
     return defineDeckCommands(conn).deckProgress(
-      ...this.jobScriptArgs(event, undefined, [jobHash], [JSON.stringify(progress)]),
+      ...this.jobScriptArgs(
+        event,
+        undefined,
+        [jobHash, running.hash],
+        [JSON.stringify(progress), timestampArg(running.timestamp)],
+      ),
     );
   }
 

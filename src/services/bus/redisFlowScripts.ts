@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type RunningJob, runningJobFunctionLua, timestampArg } from './redisJobGuard';
 import { withScripts } from './redisScripts';
 
 /** Fields of a parent's job hash that its children's notes use (`ctx.flow.parent.note`): one per note, and a count. */
@@ -43,7 +44,19 @@ for i = 5, #ARGV do out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
 return out
 `;
 
+/**
+ * A parent's saved state (`ctx.flow.save`): KEYS[1] its hash, ARGV[1] the field, ARGV[2] the state's JSON (empty:
+ * none, the field goes), only on the job the worker runs (ARGV[3] its `timestamp`: `isRunningJob`). 0 when nothing
+ * was written: a job Redis lost saves nothing onto a new job under its reused id, nor makes up a removed job's hash.
+ */
+const saveFlowStateLua = `${runningJobFunctionLua}
+if not isRunningJob(KEYS[1], ARGV[3]) then return 0 end
+if ARGV[2] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`;
+
 type FlowRedis = Redis & {
+  deckSaveFlowState(jobHash: string, field: string, state: string, timestamp: string): Promise<number>;
   deckListChildren(parentHash: string, field: string, ...ids: string[]): Promise<number>;
   deckNote(
     parentHash: string,
@@ -59,8 +72,25 @@ type FlowRedis = Redis & {
 function flowScripts(conn: Redis): FlowRedis {
   return withScripts<FlowRedis>(conn, {
     deckListChildren: { numberOfKeys: 1, lua: listChildrenLua },
+    deckSaveFlowState: { numberOfKeys: 1, lua: saveFlowStateLua },
     deckNote: { numberOfKeys: 2, lua: noteLua },
   });
+}
+
+/**
+ * Store a running job's flow state in its hash (`field`; undefined removes it), if the hash still holds that job
+ * (see `saveFlowStateLua`); false when nothing was written.
+ */
+export async function saveFlowState(
+  conn: Redis,
+  job: RunningJob,
+  field: string,
+  state: unknown,
+): Promise<boolean> {
+  const json = state === undefined ? '' : JSON.stringify(state);
+  return (
+    (await flowScripts(conn).deckSaveFlowState(job.hash, field, json, timestampArg(job.timestamp))) === 1
+  );
 }
 
 /** Add `ids` to the parent's list of children (`field`), those not in it yet. */

@@ -3,6 +3,7 @@ import type { NewEvent } from '../../domain/event';
 import type { JobId, ParentFlow } from './contracts';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
 import { flowNoteField, noteOnParent, parseJson } from './redisFlowScripts';
+import type { RunningJob } from './redisJobGuard';
 import { parseMarker, type RedisJobQueue } from './redisQueue';
 
 export interface RedisParentFlowDeps {
@@ -16,10 +17,14 @@ export interface RedisParentFlowDeps {
   parentRequest: (id: JobId) => Promise<{ kind: string; payload: unknown } | undefined>;
 }
 
-/** A child's view of its parent over Redis (`ctx.flow.parent`): the parent's BullMQ job hash holds the notes. */
+/**
+ * A child's view of its parent over Redis (`ctx.flow.parent`): the parent's BullMQ job hash holds the notes. `child`
+ * is the running child: its progress on the parent goes only while it is still in Redis (`isRunningJob`).
+ */
 export function redisParentFlow(
   deps: RedisParentFlowDeps,
   parent: { id: JobId; queueKey: string },
+  child: RunningJob,
 ): ParentFlow {
   const { conn, keys } = deps;
   const hash = `${parent.queueKey}:${parent.id}`;
@@ -50,7 +55,7 @@ export function redisParentFlow(
         data: { step, total },
       };
       const progress = { step, total, ...(message !== undefined ? { message } : {}) };
-      void deps.events.progressOn(conn, hash, progress, event).catch(() => {});
+      void deps.events.progressOn(conn, hash, progress, event, child).catch(() => {});
     },
   };
 }

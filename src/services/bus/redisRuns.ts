@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { JobRun, JobView, RunOutcome } from '../../domain/job';
 import { settleRuns, withRunEnded, withRunStarted } from '../../domain/jobRuns';
+import { runningJobFunctionLua, timestampArg } from './redisJobGuard';
 import { withScripts } from './redisScripts';
 
 /**
@@ -31,8 +32,9 @@ local function appendRunEntry(key, field, entry)
 end
 `;
 
-const appendRunLua = `${appendRunFunctionLua}
-if appendRunEntry(KEYS[1], ARGV[1], ARGV[2]) then return 1 end
+/** One entry (KEYS[1] the job hash, ARGV[1] the field, ARGV[2] the entry), on the job the worker runs (ARGV[3]). */
+const appendRunLua = `${appendRunFunctionLua}${runningJobFunctionLua}
+if isRunningJob(KEYS[1], ARGV[3]) and appendRunEntry(KEYS[1], ARGV[1], ARGV[2]) then return 1 end
 return 0
 `;
 
@@ -40,15 +42,13 @@ return 0
  * An attempt's end in one step: its entry (KEYS[1] the job hash), a failed job's result (ARGV[4], if not empty;
  * only while the job exists) and a child's last view on its parent (KEYS[2] the parent's hash, ARGV[5] the field,
  * ARGV[6] the view; none when ARGV[5] is empty, nor when either job is gone: a hash made of one child's view would
- * read as a job). Only on the job the worker ran: ARGV[7], when not empty, is its BullMQ `timestamp`, and a hash with
- * another is a new job under a reused id (ids start again after Redis lost its data). 1 when the job was there, 0
- * when it is gone (Redis restarted without its data, flushed, the job removed): nothing of its end is stored then.
+ * read as a job). Only on the job the worker ran (ARGV[7] its BullMQ `timestamp`, `isRunningJob`). 1 when the job
+ * was there, 0 when it is gone (Redis restarted without its data, flushed, the job removed, a new job under its
+ * reused id): nothing of its end is stored then.
  */
-const endRunLua = `${appendRunFunctionLua}
+const endRunLua = `${appendRunFunctionLua}${runningJobFunctionLua}
 local appended = false
-if ARGV[7] == '' or redis.call('HGET', KEYS[1], 'timestamp') == ARGV[7] then
-  appended = appendRunEntry(KEYS[1], ARGV[1], ARGV[2])
-end
+if isRunningJob(KEYS[1], ARGV[7]) then appended = appendRunEntry(KEYS[1], ARGV[1], ARGV[2]) end
 if ARGV[4] ~= '' and appended then redis.call('HSET', KEYS[1], ARGV[3], ARGV[4]) end
 if ARGV[5] ~= '' and appended and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HSET', KEYS[2], ARGV[5], ARGV[6]) end
 if appended then return 1 end
@@ -59,7 +59,7 @@ export type RunStart = { e: 'start'; a: number; at: number; w?: string };
 export type RunEnd = { e: 'end'; o: Exclude<RunOutcome, 'running'>; at: number; err?: string };
 
 type RunsRedis = Redis & {
-  deckAppendRun(jobHash: string, field: string, entry: string): Promise<number>;
+  deckAppendRun(jobHash: string, field: string, entry: string, timestamp: string): Promise<number>;
   deckEndRun(
     jobHash: string,
     parentHash: string,
@@ -85,8 +85,14 @@ function withScript(conn: Redis): RunsRedis {
  * completed, failed or back to wait) on that same connection, so a reader never sees a job ended and its last
  * attempt still open. Not awaited by the caller: a lost entry only makes that attempt read `lost`.
  */
-export function appendRun(conn: Redis, jobHash: string, entry: RunStart | RunEnd): Promise<number> {
-  return withScript(conn).deckAppendRun(jobHash, runsField, JSON.stringify(entry));
+export function appendRun(
+  conn: Redis,
+  jobHash: string,
+  entry: RunStart | RunEnd,
+  /** The job's BullMQ `timestamp`: nothing is written unless the hash is still that job's (`isRunningJob`). */
+  timestamp?: number,
+): Promise<number> {
+  return withScript(conn).deckAppendRun(jobHash, runsField, JSON.stringify(entry), timestampArg(timestamp));
 }
 
 /**
@@ -130,7 +136,7 @@ export function endRun(
     extra.result ?? '',
     extra.parent?.field ?? '',
     extra.parent?.view ?? '',
-    extra.timestamp !== undefined ? String(extra.timestamp) : '',
+    timestampArg(extra.timestamp),
   );
 }
 

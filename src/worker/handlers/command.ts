@@ -6,6 +6,7 @@ import type { Handler, JobContext } from '../../services/bus/contracts';
 import { commandEnvironment } from '../../services/process/commandEnvironment';
 import { readLines, waitOrDestroy } from '../../services/process/lineSplitter';
 import { type SpawnedProgram, spawnProgram } from '../../services/process/programSpawner';
+import { earlierOutput, outputLineCount } from './earlierOutput';
 
 export interface CommandHandlerOptions {
   /** Between SIGTERM and SIGKILL of the job's process group. Default 5 s. */
@@ -39,17 +40,21 @@ const resumeBelow = 32;
  *   `logBudgetLines` only a tail is kept and published at the end.
  * - The environment is an allow-list of the worker's (`commandEnvironment`) plus what the payload sets.
  * - A read-only worker refuses every command (nobody can tell what a program changes), for good: no retry.
- * - Result: the exit code; a non-zero exit fails the job with the code in the error.
+ * - Result: the exit code; a non-zero exit fails the job with the code in the error. `lines` counts the output of
+ *   every run of the job (one taken over from a killed worker, an earlier try), as its log holds them.
  */
 export function commandHandler(opts: CommandHandlerOptions = {}): Handler<'command'> {
   const run = commandRunner(opts);
   return async (payload, ctx) => {
     ctx.signal.throwIfAborted();
     if (opts.readOnly) throw readOnlyRefusal(payload);
+    // A run after the first (its worker killed, a failed try) counts the lines of the runs before it, as its log
+    // holds them: the job's `lines` are all it printed, not its last run's alone.
+    const earlierLines = ctx.earlierRuns?.length ? outputLineCount(await earlierOutput(ctx)) : 0;
     const exit = await run(payload, ctx);
     const result: CommandResult = {
       exitCode: exit.exitCode,
-      lines: exit.lines,
+      lines: earlierLines + exit.lines,
       droppedLines: exit.droppedLines,
     };
     if (exit.signal) throw new Error(`${payload.program} was killed by ${exit.signal}`);

@@ -1,13 +1,12 @@
 import { hostname } from 'node:os';
-import type { JobLogLine } from '../../domain/job';
 import type { PipelineStepPayload, PipelineStepResult } from '../../domain/jobKinds/pipeline';
 import { formatDuration } from '../../domain/jobText';
 import { JobRefused } from '../../domain/refusal';
 import { stripControl } from '../../domain/text';
-import { linesPerRun } from '../../services/bus/attemptMarker';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { type CommandHandlerOptions, commandRunner } from './command';
+import { earlierOutput, outputLineCount } from './earlierOutput';
 import { startNextSteps } from './pipelineNextSteps';
 
 export type PipelineStepHandlerOptions = CommandHandlerOptions;
@@ -41,7 +40,7 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     if (opts.readOnly) throw new JobRefused(`this worker is read-only: step ${step.name} is not run`);
     const earlier = ctx.flow.state<StepStartMark>();
     // A step's `lines` are its output lines of every attempt, as its log holds them: a killed run's lines count too.
-    const earlierLines = earlier ? await outputLinesBefore(ctx) : 0;
+    const earlierLines = earlier ? outputLineCount(await earlierOutput(ctx)) : 0;
     // Delivered again after it passed and noted it on its run, its worker dead before its end was stored: it passed.
     const passed = earlier
       ? ((await ctx.flow.parent?.noted(step.name)) as PipelineStepResult | undefined)
@@ -124,32 +123,6 @@ export function pipelineStepHandler(opts: PipelineStepHandlerOptions = {}): Hand
     // The last allowed start: no retry is left, whatever BullMQ counted (a lost delivery is not one of its attempts).
     throw new JobFailure(`${step.name}: ${why}`, result, { permanent: mark.starts >= step.attempts });
   };
-}
-
-/**
- * Output lines (stdout and stderr) the job's log holds from its earlier runs, read as a delivery after the first
- * begins. A run whose first lines the log no longer keeps (it keeps the last ones) counts them by its lines' numbers,
- * which start at the run's first line (`firstLineSeq`). Unreadable: 0, and the step goes on.
- */
-async function outputLinesBefore(ctx: JobContext): Promise<number> {
-  let lines: JobLogLine[];
-  try {
-    lines = await ctx.flow.output();
-  } catch {
-    return 0;
-  }
-  const runs = new Map<string, { first: number; base: number; output: number }>();
-  for (const line of lines) {
-    const block = Math.floor(line.seq / linesPerRun);
-    const key = `${line.attempt}:${block}`;
-    const run = runs.get(key) ?? { first: line.seq, base: block * linesPerRun, output: 0 };
-    run.first = Math.min(run.first, line.seq);
-    if (line.stream !== 'info') run.output++;
-    runs.set(key, run);
-  }
-  let total = 0;
-  for (const run of runs.values()) total += run.output + (run.first - run.base);
-  return total;
 }
 
 /** The job's context with every output line's escape sequences stripped before it is published. */
