@@ -211,8 +211,10 @@ function headerCell<T>(c: Column<T>, width: number, sort: TableSort | undefined)
   if (sort?.key !== c.key) return fitWidth(c.title, width, c.align);
   const marker = sort.dir === 'asc' ? '▲' : '▼';
   if (width < 3) return fitWidth(marker, width);
-  const title = fitWidth(c.title, width - 2).trimEnd();
-  return fitWidth(`${title} ${marker}`, width, c.align);
+  if (displayWidth(c.title) <= width - 2) return fitWidth(`${c.title} ${marker}`, width, c.align);
+  // A fixed-width column (AGE in 3) has no room for its title, a space and the marker: its first letters and the
+  // marker (`AG▲`) still say which column sorts; `… ▲` said nothing of it.
+  return fitWidth(`${[...c.title].slice(0, width - 1).join('')}${marker}`, width, c.align);
 }
 
 function headerLine<T>(

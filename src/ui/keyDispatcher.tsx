@@ -156,6 +156,10 @@ export function KeyDispatcher({
     // Two Escapes in one read (pressed quickly over ssh, or sent by tmux) reach Ink as one ESC ESC, which it reads
     // as one Alt-Esc: they are two Escapes, as vim and less take them (nothing is bound to Alt-Esc).
     if (sequence === '\x1b\x1b') enqueue([input, key, 'esc'], [input, key, 'esc']);
+    // Esc then Enter in one read (a question closed with Esc and the row opened, typed quickly over ssh) reach Ink as
+    // ESC CR, which it reads as Enter alone: the Esc was lost, and the Enter went to the question still open.
+    else if (sequence === '\x1b\r')
+      enqueue([input, escKey, 'esc'], ['\r', { ...plainKey, return: true }, 'enter']);
     // Esc and a key in one read (`Esc 4` typed quickly over ssh) reach Ink as ESC 4, its Alt-4: an Alt key nothing
     // binds is the two keys it was typed as.
     else if (escThenKey(sequence, key, keymap)) enqueue([input, escKey, 'esc'], singlePress(input, plainKey));

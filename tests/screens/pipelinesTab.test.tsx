@@ -309,6 +309,41 @@ describe('the Pipelines tab', () => {
     await d.toasted(/is failed: nothing to cancel/);
   });
 
+  it("Esc from a step's log comes back to that step in the run, not to the run's first step", async () => {
+    const d = await runBuildAndOpen();
+    await d.waitFor(/boom +failed/);
+    await d.press('G');
+    await d.waitFor(/^> boom +failed/m);
+    await d.press('enter');
+    await d.waitFor('about to fail');
+    await d.press('esc');
+    await d.waitFor(/^> boom +failed/m);
+    expect(d.frame()).toMatch(/^ {2}hello +passed/m);
+  });
+
+  it('at 80 columns, sorted by AGE (3 columns wide), the header still names the column: AG▲, not … ▲', async () => {
+    const d = await openTab({ size: { columns: 80, rows: 24 } });
+    // SOURCE, REPO, PIPELINE, BRANCH, STATUS, AGE.
+    await d.press('o', 'o', 'o', 'o', 'o', 'o');
+    expect(d.store.getState().pipelines.local).toBeDefined();
+    const header = (await d.waitFor('▲')).split('\n').find((l) => l.includes('▲')) ?? '';
+    expect(header).toMatch(/ AG▲/);
+    expect(header).not.toContain('…');
+    await d.press('O');
+    expect((await d.waitFor('▼')).split('\n').find((l) => l.includes('▼'))).toMatch(/ AG▼/);
+  });
+
+  it('a pipeline of one step says "1 step", not "1 steps"', async () => {
+    writeFileSync(
+      join(ws.dir, 'pipelines', 'build.yaml'),
+      'name: build\nsteps:\n  - name: hello\n    run: [echo, hi]\n',
+    );
+    const d = await openTab({ size: { columns: 180, rows: 30 } });
+    const frame = await d.waitFor(/local +- +build +never run/);
+    expect(frame).toContain('build.yaml · 1 step');
+    expect(frame).not.toContain('1 steps');
+  });
+
   it('R on the Jobs tab on a failed step (or its run) re-runs the failed steps in a new run, as R here does', async () => {
     const d = await runBuildAndOpen();
     const failedRun = d.store.getState().pipelines.open!.run.id;

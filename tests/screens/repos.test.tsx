@@ -93,6 +93,18 @@ describe('the Repositories screen on real repositories', () => {
     }
   });
 
+  it('at 80 columns cuts a long branch in its middle (both ends read), and grows it past 20 columns when there is room', async () => {
+    const long = repos.init('long-branch');
+    repos.commit(long, 'x.txt', 'x\n', 'a subject that can well be cut short at 80 columns');
+    repos.git(long, 'checkout', '--quiet', '-b', 'feature/JIRA-4711-checkout-page-redesign');
+    const dir = repos.folder('long-workspace');
+    writeFileSync(join(dir, 'repos.yaml'), 'repos:\n  - path: ../long-branch\n');
+    const d = await openRepos(dir, { columns: 80, rows: 24 });
+    const row = rowOf(await d.waitFor(/long-branch +feature/), 'long-branch');
+    // `feature/JIRA-4…` named every branch of that ticket alike; the end says which.
+    expect(row).toMatch(/ feature\/\S*…\S*redesign /);
+  });
+
   it('opens the status and recent commits of a repository, and goes back with Esc', async () => {
     const d = await openRepos(data);
     await d.waitFor('my second change');

@@ -10,8 +10,8 @@ import { aiRunRowsOf } from '../../state/slices/ai';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { slowClockMs, useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
@@ -73,8 +73,8 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const openForm = (name: string) => actions.ui.openView('ai', `${NEW_RUN}${name}`);
   const onNew = (row: ExperimentRow | undefined) => () => newRun(row, actions, readOnly, openForm);
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'ai', loading: loadingWhile(experiments === undefined, rows, 'experiments') },
     (press) => {
       const action = press.action(['ai', 'list']);
       const row = table.cursorRow;

@@ -12,9 +12,9 @@ import { batchRunsOf } from '../../state/slices/batches';
 import type { DeckActions, DeckState, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
@@ -160,8 +160,8 @@ function BatchScreen({ width, height, active }: ScreenProps) {
     if (key && table.focus(key)) cursorTo.current = undefined;
   });
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'batch', loading: loadingWhile(files === undefined, rows, 'batches/') },
     (press) => {
       cursorTo.current = undefined;
       const action = press.action(['batch', 'list']);

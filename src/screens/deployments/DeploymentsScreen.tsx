@@ -14,8 +14,8 @@ import type { WizardFocus } from '../../state/slices/projects';
 import type { DeckActions, DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { TextDetails, textViewHints } from '../TextDetails';
 import { BlueprintWizard } from './BlueprintWizard';
@@ -116,8 +116,8 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     await actions.projects.afterEdit(name, command.file, code);
   };
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'deployments', loading: loadingWhile(!loaded, rows, 'the projects folder') },
     (press) => {
       const action = press.action(open ? ['projectDetails'] : ['deployments', 'list']);
       const ask = () => ({ readOnly, account: accountText(deck.store.getState().cloud.info) });

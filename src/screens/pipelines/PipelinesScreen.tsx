@@ -12,8 +12,8 @@ import { pipelineRowsOf } from '../../state/slices/pipelines';
 import type { DeckState } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { type ActionDef, copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { TextDetails } from '../TextDetails';
@@ -101,8 +101,8 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'pipelines', loading: loadingWhile(local === undefined, rows, 'pipelines') },
     (press) => {
       const action = press.action(['pipelines', 'list']);
       const row = table.cursorRow;
@@ -140,8 +140,25 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
           onBack={() => actions.pipelines.closeRun()}
         />
       );
-    if (openJob) return <JobLogView run={run} open={openJob} width={width} height={height} active={active} />;
-    return <RunView row={row} open={open} run={run} width={width} height={height} active={active} />;
+    // The run stays mounted under a job's log: Esc comes back to the job it was on (cursor, filter, sort), not the
+    // top of a run of thirty steps.
+    return (
+      <Box flexDirection="column" width={width} height={height}>
+        {openJob ? (
+          <JobLogView run={run} open={openJob} width={width} height={height} active={active} />
+        ) : null}
+        <Box display={openJob ? 'none' : 'flex'} flexDirection="column" width={width} height={height}>
+          <RunView
+            row={row}
+            open={open}
+            run={run}
+            width={width}
+            height={height}
+            active={active && !openJob}
+          />
+        </Box>
+      </Box>
+    );
   }
 
   // A stale row's run was running when last read: not known to run now (the stale count says it).

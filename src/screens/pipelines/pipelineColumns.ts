@@ -121,7 +121,8 @@ function runColors(row: PipelineRow, width: number): (string | undefined)[] {
 function detailOf(row: PipelineRow): string {
   if (row.problem !== undefined) return stripControl(row.problem);
   const last = row.runs[0];
-  if (!last) return row.file ? `${row.file} · ${row.steps ?? '?'} steps` : '';
+  if (!last)
+    return row.file ? `${row.file} · ${row.steps === 1 ? '1 step' : `${row.steps ?? '?'} steps`}` : '';
   return [last.commit?.slice(0, 7), last.event, last.who ? `by ${last.who}` : ''].filter(Boolean).join(' · ');
 }
 

@@ -56,7 +56,9 @@ export function runJobColumns(now: () => number, stages: boolean, stale = false)
       title: 'JOB',
       priority: Priority.identity,
       min: 12,
-      max: 40,
+      // Up to what 80 columns leave beside the status, duration and start: a step's name whole (the ID, `3.<name>`
+      // for a local run, gets what is left, never the name's room).
+      max: 52,
       value: (r) => (r.step ? `  ${r.step.number}. ${r.step.name}` : r.job.name),
     },
     ...(stages
@@ -106,9 +108,8 @@ export function runJobColumns(now: () => number, stages: boolean, stale = false)
       key: 'id',
       title: 'ID',
       priority: Priority.extra,
-      min: 6,
-      max: 24,
-      cut: 'middle',
+      // Whole or not at all: `4.wa…dth` named no job (y copies the id, whole, whatever the width).
+      whole: true,
       value: (r) => (r.step ? '' : r.job.id || '—'),
     },
   ];

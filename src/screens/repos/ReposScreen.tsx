@@ -6,8 +6,8 @@ import { formatAge } from '../../domain/text';
 import { pipelineRowsOf } from '../../state/slices/pipelines';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { ciCell } from '../pipelines/pipelineColumns';
 import { RepoDetailsView, repoDetailsFailed } from './RepoDetailsView';
@@ -45,8 +45,8 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   }, [actions, active]);
   useEffect(() => () => actions.pipelines.setShown('repos', false), [actions]);
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'repos', loading: loadingWhile(loading, rows, 'repositories') },
     (press) => {
       const action = press.action(['repos', 'list']);
       if (action === 'repo.refresh') void actions.repos.refresh();

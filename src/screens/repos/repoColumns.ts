@@ -1,3 +1,4 @@
+import { fitCell } from '../../components/fitCell';
 import { type Column, Priority } from '../../components/tableModel';
 import type { RepoStatus } from '../../domain/repo';
 import { formatAge } from '../../domain/text';
@@ -35,8 +36,13 @@ export function repoColumns(
       title: 'BRANCH',
       priority: Priority.identity,
       min: 8,
-      max: 20,
+      // As on the Pipelines tab: up to 40 before the subject (flex) gets the rest, cut in its middle when narrower
+      // (`feature/…-checkout`, not `feature…`, which names every feature branch alike).
+      max: 40,
       value: branchText,
+      // A detached HEAD's commit comes first and stays whole: cut at the end.
+      fit: (r, width) =>
+        fitCell(branchText(r), width, 'left', r.kind === 'ok' && r.detached ? 'end' : 'middle'),
       color: (r) => (r.kind === 'error' ? 'red' : r.kind === 'ok' && r.detached ? 'yellow' : undefined),
     },
     {

@@ -8,8 +8,8 @@ import { displayWidth } from '../../domain/text';
 import { accountText } from '../../state/services/cloud';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { PaletteCommand } from '../../ui/paletteCommand';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { slowClockMs, useClock } from '../../ui/useClock';
@@ -78,8 +78,8 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   // Where the cursor was in each details view of the stack, so Esc comes back to the same line.
   const cursors = useRef(new Map<string, string>());
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'resources', loading: loadingWhile(cloud.opening, rows, 'the cloud') },
     (press) => {
       const action = press.action(['resources', 'table']);
       const selected: Resource[] = table.selectedRows.length

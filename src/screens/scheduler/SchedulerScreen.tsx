@@ -9,8 +9,8 @@ import { displayWidth } from '../../domain/text';
 import type { DeckActions } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { type Deck, useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { missingFileText } from './missingFile';
@@ -129,8 +129,8 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const copy = useCopy();
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'scheduler', loading: loadingWhile(!file, rows, 'schedules.yaml') },
     (press) => {
       const action = press.action(['scheduler', 'list']);
       const row = table.cursorRow;

@@ -11,8 +11,8 @@ import type { ServerView } from '../../state/services/servers';
 import type { DeckActions, DeckStore } from '../../state/store';
 import { useCopy } from '../../ui/clipboard';
 import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
-import { useKeys } from '../../ui/keyDispatcher';
 import { copyAction } from '../../ui/keymap';
+import { loadingWhile, useListKeys } from '../../ui/listKeys';
 import type { Screen, ScreenProps } from '../../ui/screen';
 import { useClock } from '../../ui/useClock';
 import { type InstanceAction, planInstanceAction } from './instanceActions';
@@ -103,8 +103,8 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of addresses
   useEffect(() => (active ? actions.servers.probe() : undefined), [actions, active, probed]);
 
-  useKeys(
-    'screen',
+  useListKeys(
+    { scope: 'servers', loading: loadingWhile(loading, rows, 'servers.yaml and the instances') },
     (press) => {
       const action = press.action(['servers', 'table']);
       const row = table.cursorRow;
