@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { CliArgs } from './cliArgs';
 import { commandHelp, globalHelp } from './commands/commandHelp';
 import { commandList, findCommand } from './commands/commandList';
@@ -32,6 +33,12 @@ export async function runHeadless(
   }
   const workspace = await openWorkspace({ dataDir: args.data, configPath: args.config, env });
   for (const e of workspace.configErrors) streams.stderr.write(`${e}\n`);
+  // A mistyped --data read as an empty workspace: `projects` listed nothing, exit 0. Said, as --config's is.
+  if (args.data !== undefined) {
+    const problem = folderProblem(workspace.dataDir);
+    if (problem)
+      streams.stderr.write(`${workspace.dataDir}: ${problem} (given with --data): an empty workspace\n`);
+  }
   // A command with something to cancel (a job, a follow, a worker) ends on SIGINT/SIGTERM through its signal.
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -60,4 +67,13 @@ export async function runHeadless(
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     });
+}
+
+/** Why `dir` is no workspace folder (`no such folder`, `not a folder`); undefined when it is one. */
+function folderProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : 'not a folder';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message;
+  }
 }

@@ -99,7 +99,7 @@ export const aiDeclaration = declareCommand({
   },
   exits: {
     0: 'ok; with --wait: every run completed',
-    1: 'a run or rollout failed; or the request was refused (read-only, missing artifact)',
+    1: 'a run or rollout failed, or (waited for) is gone from Redis (restarted empty); or the request was refused (read-only, missing artifact)',
     2: 'bad input: an experiment or model file with errors (with positions), an unknown experiment, run, param, metric, model, version or stage; nothing started',
     3: 'Redis or the MLflow server unreachable',
     4: 'a run or rollout was cancelled',

@@ -24,7 +24,8 @@ import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './a
 import { cancelOnAbort } from './cancelOnAbort';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
-import { watchRedisOutage } from './redisOutage';
+import { goneFromRedis, jobReader, watchRedisOutage } from './redisOutage';
+import { sourceErrorsJson } from './sourceErrorsJson';
 import { unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
@@ -106,9 +107,10 @@ async function experiments(io: HeadlessIO, json: boolean): Promise<number> {
             where: f.experiment.where,
             errors: [],
           }
-        : { name: experimentNameOf(f), file: f.file, errors: f.errors.map(formatSourceError) },
+        : { name: experimentNameOf(f), file: f.file, errors: sourceErrorsJson(f.errors) },
     );
-    io.stdout.write(`${JSON.stringify({ experiments: rows, errors }, null, 2)}\n`);
+    const located = sourceErrorsJson(found.flatMap((f) => (f.ok ? [] : f.errors)));
+    io.stdout.write(`${JSON.stringify({ experiments: rows, errors: located }, null, 2)}\n`);
   } else {
     for (const e of errors) io.stderr.write(`${e}\n`);
     if (found.length === 0) {
@@ -387,7 +389,7 @@ async function run(
     const ended = await follow(io, bus, ids, opts.json);
     if ('lost' in ended) {
       io.stderr.write(`infradeck ai: ${ended.lost}\n`);
-      return exitCodes.unavailable;
+      return ended.code;
     }
     if (opts.json) {
       io.stdout.write(
@@ -418,7 +420,7 @@ async function follow(
   bus: Bus,
   ids: string[],
   quiet: boolean,
-): Promise<JobView[] | { lost: string }> {
+): Promise<JobView[] | { lost: string; code: number }> {
   const requester = currentRequester(io.env);
   const stopCancelling = cancelOnAbort(
     io,
@@ -436,21 +438,30 @@ async function follow(
     waitingFor: ids.length === 1 ? `run ${ids[0]}` : `runs ${ids.join(', ')}`,
     later: 'infradeck ai runs',
   });
+  const readers = new Map(ids.map((id) => [id, jobReader(bus, outage, id)]));
+  const gone: string[] = [];
   try {
-    while (ended.size < ids.length) {
-      if (outage.lost) return { lost: outage.lost };
+    while (ended.size + gone.length < ids.length) {
+      if (outage.lost) return { lost: outage.lost, code: exitCodes.unavailable };
       for (const id of ids) {
-        if (ended.has(id)) continue;
-        const job = await bus.queue.get(id).catch(() => undefined);
-        if (!job || !isFinished(job.status)) continue;
+        if (ended.has(id) || gone.includes(id)) continue;
+        const job = await readers.get(id)!();
+        if (job === 'gone') gone.push(id);
+        if (!job || job === 'gone' || !isFinished(job.status)) continue;
         ended.set(id, job);
         if (!quiet) io.stdout.write(`${endLine(runRow(job, new Map(), Date.now()))}\n`);
       }
-      if (ended.size < ids.length) await new Promise((r) => setTimeout(r, pollMs));
+      if (ended.size + gone.length < ids.length) await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
     outage.stop();
     stopCancelling();
+  }
+  if (gone.length) {
+    return {
+      lost: goneFromRedis(`run${gone.length > 1 ? 's' : ''} ${gone.join(', ')}`, gone.length > 1),
+      code: exitCodes.failed,
+    };
   }
   return ids.map((id) => ended.get(id)!);
 }

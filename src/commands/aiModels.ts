@@ -40,6 +40,7 @@ import {
 } from './cloudJob';
 import { type ParsedCommand, usageError } from './declaration';
 import { printTable } from './printTable';
+import { sourceErrorsJson } from './sourceErrorsJson';
 import { memoryKeepsNote, unknownId } from './unknownId';
 import { withCommandBus } from './withCommandBus';
 
@@ -134,10 +135,10 @@ async function models(io: CloudCommandIO, json: boolean): Promise<number> {
             versions: f.model.versions,
             errors: [],
           }
-        : { name: modelNameOf(f), file: f.file, errors: f.errors.map(formatSourceError) },
+        : { name: modelNameOf(f), file: f.file, errors: sourceErrorsJson(f.errors) },
     );
     io.stdout.write(
-      `${JSON.stringify({ models: rows, errors, mlflow: mlflow ?? null, ...(mlflowError ? { mlflowError } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ models: rows, errors: sourceErrorsJson(files.flatMap((f) => (f.ok ? [] : f.errors))), mlflow: mlflow ?? null, ...(mlflowError ? { mlflowError } : {}) }, null, 2)}\n`,
     );
   } else {
     for (const e of errors) io.stderr.write(`${e}\n`);

@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type AuditEntry, maskedAuditEntry } from '../domain/audit';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -125,7 +125,16 @@ async function exportTrail(
       io.stderr.write(`infradeck audit: ${to.file} exists: --force to replace it\n`);
       return exitCodes.usage;
     }
-    io.stderr.write(`infradeck audit: cannot write ${to.file}: ${(error as Error).message}\n`);
+    // Not the message of the temporary file written first (`ENOENT: …, open '/dir/.x.jsonl.123.tmp'`).
+    const why =
+      code === 'ENOENT'
+        ? `the folder ${dirname(resolve(to.file))} does not exist`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `permission denied in ${dirname(resolve(to.file))}`
+          : code === 'EISDIR'
+            ? 'it is a folder'
+            : (error as Error).message;
+    io.stderr.write(`infradeck audit: cannot write ${to.file}: ${why}\n`);
     return exitCodes.failed;
   }
   if (json) io.stdout.write(`${JSON.stringify({ exported: entries.length, file: to.file })}\n`);

@@ -7,7 +7,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
 import { cancelOnAbort } from './cancelOnAbort';
-import { watchRedisOutage } from './redisOutage';
+import { waitForJobEnd, watchRedisOutage } from './redisOutage';
 
 export interface FollowOptions {
   requestedBy: Requester;
@@ -99,10 +99,6 @@ export async function followBatch(
     if (!opts.quiet) io.stderr.write(`run ${id} started: infradeck batch status ${id}\n`);
     for (const e of early.splice(0)) handle(e);
     const runId = id;
-    const poll = setInterval(async () => {
-      const job = await bus.queue.get(runId).catch(() => undefined);
-      if (job && isFinished(job.status)) finished();
-    }, pollMs);
     const stopCancelling = cancelOnAbort(io, `run ${runId} and its running targets`, () =>
       bus.queue.cancel(runId),
     );
@@ -111,15 +107,14 @@ export async function followBatch(
       waitingFor: `run ${runId}`,
       later: `infradeck batch status ${runId}`,
     });
-    let lost: string | undefined;
+    let stopped: { lost: string; code: number } | undefined;
     try {
-      lost = await Promise.race([ended.then(() => undefined), outage.gaveUp]);
+      stopped = await waitForJobEnd(bus, outage, { id: runId, said: `run ${runId}` }, ended, pollMs);
     } finally {
-      clearInterval(poll);
       outage.stop();
       stopCancelling();
     }
-    if (lost) return { error: lost, code: exitCodes.unavailable };
+    if (stopped) return { error: stopped.lost, code: stopped.code };
     if (!opts.quiet) {
       const loaded = await loadBatchRun(bus.queue, runId).catch(() => undefined);
       if (loaded && 'run' in loaded) {

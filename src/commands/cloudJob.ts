@@ -12,7 +12,7 @@ import { cachedAccounts } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
-import { watchRedisOutage } from './redisOutage';
+import { goneFromRedis, waitForJobEnd, watchRedisOutage } from './redisOutage';
 
 /** What the cloud commands get: the bus command's streams and env, the workspace, the global flags. */
 export interface CloudCommandIO extends BusCommandIO, WorkerFlags {
@@ -159,27 +159,22 @@ export async function runCloudJob(
     }
     for (const e of early.splice(0)) if (e.jobId === id) handle(e);
     const jobId = id;
-    const poll = setInterval(async () => {
-      const job = await bus.queue.get(jobId).catch(() => undefined);
-      if (job && isFinished(job.status)) finished();
-    }, 1_000);
     const stopCancelling = cancelOnAbort(io, `job ${jobId}`, () => bus.queue.cancel(jobId));
     const outage = watchRedisOutage(bus, io, {
       command: opts.command ?? spec.kind,
       waitingFor: `job ${jobId}`,
       later: `infradeck jobs ${jobId}`,
     });
-    let lost: string | undefined;
+    let stopped: { lost: string; code: number } | undefined;
     try {
-      lost = await Promise.race([ended.then(() => undefined), outage.gaveUp]);
+      stopped = await waitForJobEnd(bus, outage, { id: jobId, said: `job ${jobId}` }, ended, 1_000);
     } finally {
-      clearInterval(poll);
       outage.stop();
       stopCancelling();
     }
-    if (lost) return { error: lost, code: exitCodes.unavailable };
+    if (stopped) return { error: stopped.lost, code: stopped.code };
     const job = await bus.queue.get(jobId);
-    if (!job) return { error: `job ${jobId} disappeared`, code: exitCodes.failed };
+    if (!job) return { error: goneFromRedis(`job ${jobId}`), code: exitCodes.failed };
     return { job: refusal ? { ...job, status: 'failed', error: refusal } : job };
   } finally {
     stop();

@@ -45,6 +45,11 @@ export async function deployCommand(argv: string[], io: ProjectCommandIO): Promi
   if ('problem' in made) {
     // A jump host without cloud credentials driving workers that have them: the worker plans with its own.
     if (!values.yes) {
+      if (json) {
+        io.stdout.write(
+          `${JSON.stringify({ deployed: false, reason: `the plan cannot be shown here: ${made.problem}`, plan: null }, null, 2)}\n`,
+        );
+      }
       io.stderr.write('Nothing was deployed: the plan cannot be shown here.\n');
       return exitCodes.failed;
     }

@@ -2,7 +2,7 @@ import type { JobView } from '../domain/job';
 import { formatDuration } from '../domain/jobText';
 import type { PipelineSource, PipelineStatus } from '../domain/pipelineClient';
 import { localPipelineRows, type PipelineRow, pipelineTarget } from '../domain/pipelineRows';
-import { formatSourceError } from '../domain/sourceError';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
 import { formatAge, stripControl } from '../domain/text';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { loadLocalPipelines } from '../services/pipelines/localPipelines';
@@ -10,6 +10,7 @@ import { type HeadlessIO, parseCommand, usageError } from './declaration';
 import { runNotation } from './pipelineRemoteNotation';
 import { pipelinesDeclaration } from './pipelines';
 import { printTable, terminalWidth } from './printTable';
+import { type ErrorJson, sourceErrorsJson } from './sourceErrorsJson';
 
 /** A row of `infradeck pipelines --json`: a local pipeline, a remote workflow, or a repository that has none. */
 export interface PipelineListRow {
@@ -36,8 +37,8 @@ export interface PipelineListRow {
     who?: string;
     url?: string;
   } | null;
-  /** A local pipeline file's errors (file:line:col). */
-  errors: string[];
+  /** A local pipeline file's errors, located. */
+  errors: ErrorJson[];
   /** Why the row shows no runs: no remote, no token (and what gives one), the provider's failure, disabled. */
   problem?: string;
   problemKind?: string;
@@ -62,8 +63,8 @@ export async function pipelinesCommand(argv: string[], io: HeadlessIO): Promise<
       ...(r.disabled ? { problem: 'disabled on GitHub', problemKind: 'disabled' } : {}),
     })),
   ];
-  const errors = [...local.errors, ...remote.failures];
   if (json) {
+    const errors = sourceErrorsJson([...local.located, ...remote.failures]);
     io.stdout.write(`${JSON.stringify({ pipelines: rows, errors }, null, 2)}\n`);
   } else {
     for (const e of local.errors) io.stderr.write(`${e}\n`);
@@ -177,15 +178,18 @@ async function localListRows(io: HeadlessIO) {
     io.workspace.config,
     io.env,
   );
-  const errors = repoErrors.map(formatSourceError);
-  for (const p of pipelines) if (!p.parsed.ok) errors.push(...p.parsed.errors.map(formatSourceError));
-  const invalid = errors.length > 0;
-  const jobs = await lastRuns(io, errors);
+  const located: (SourceError | string)[] = [...repoErrors];
+  for (const p of pipelines) if (!p.parsed.ok) located.push(...p.parsed.errors);
+  const invalid = located.length > 0;
+  const notes: string[] = [];
+  const jobs = await lastRuns(io, notes);
+  located.push(...notes);
+  const errors = located.map((e) => (typeof e === 'string' ? e : formatSourceError(e)));
   const rows = localPipelineRows(pipelines, jobs, Date.now(), 1).map((row, i) => {
     const parsed = pipelines[i].parsed;
-    return { ...listRowOf(row), errors: parsed.ok ? [] : parsed.errors.map(formatSourceError) };
+    return { ...listRowOf(row), errors: parsed.ok ? [] : sourceErrorsJson(parsed.errors) };
   });
-  return { rows, errors, invalid };
+  return { rows, errors, located, invalid };
 }
 
 /** The latest pipeline runs, newest first; none (with a note) when the bus cannot be reached. */

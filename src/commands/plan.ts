@@ -1,5 +1,5 @@
 import type { DeployPlan } from '../domain/plan';
-import { formatSourceError } from '../domain/sourceError';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { planFromCloud } from '../services/projects/planFromCloud';
 import { describeCloud } from './cloudJob';
@@ -36,15 +36,14 @@ export async function planProject(
 ): Promise<Planned> {
   const found = await findProject(io.workspace.dataDir, name);
   if ('error' in found) {
+    // A script reading stdout gets the error too, as it gets an invalid blueprint's.
+    if (json) printErrorsJson(io, name, [found.error]);
     io.stderr.write(`infradeck ${command}: ${found.error}\n`);
     return { code: exitCodes.usage };
   }
   if (!found.entry.blueprint) {
     // Scripts get the problems as `servers --json` gives its own; people read them on stderr, as always.
-    if (json) {
-      const errors = sourceErrorsJson([...found.entry.errors, ...found.entry.stateErrors]);
-      io.stdout.write(`${JSON.stringify({ project: found.entry.name, errors }, null, 2)}\n`);
-    }
+    if (json) printErrorsJson(io, found.entry.name, [...found.entry.errors, ...found.entry.stateErrors]);
     for (const e of entryErrors(found.entry)) io.stderr.write(`${e}\n`);
     io.stderr.write(`infradeck ${command}: the blueprint of ${name} is not valid; nothing was planned\n`);
     return { code: exitCodes.usage };
@@ -64,6 +63,15 @@ export async function planProject(
   if (!plan) return { code: exitCodes.usage };
   for (const e of found.entry.stateErrors) io.stderr.write(`${formatSourceError(e)}\n`);
   return { plan, found };
+}
+
+/** `{project, errors: [{file?, line?, column?, path?, message, text}]}` on stdout: why nothing was planned. */
+export function printErrorsJson(
+  io: ProjectCommandIO,
+  project: string,
+  errors: readonly (SourceError | string)[],
+): void {
+  io.stdout.write(`${JSON.stringify({ project, errors: sourceErrorsJson(errors) }, null, 2)}\n`);
 }
 
 export const planDeclaration = declareCommand({
@@ -89,7 +97,10 @@ export async function planCommand(argv: string[], io: ProjectCommandIO): Promise
   const json = wantsJson(io, values.json);
   const made = await planProject(name, io, 'plan', json);
   if ('code' in made) return made.code;
-  if ('problem' in made) return exitCodes.failed;
+  if ('problem' in made) {
+    if (json) printErrorsJson(io, made.found.entry.name, [made.problem]);
+    return exitCodes.failed;
+  }
   const { plan } = made;
   if (json) io.stdout.write(`${JSON.stringify(planJson(plan), null, 2)}\n`);
   else io.stdout.write(`${planText(plan).join('\n')}\n`);

@@ -23,6 +23,7 @@ import {
 } from './cloudJob';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { sourceErrorsJson } from './sourceErrorsJson';
 
 /** The project commands' IO: the cloud commands' one, and (for tests) a cloud to use instead of opening one. */
 export interface ProjectCommandIO extends CloudCommandIO {
@@ -198,8 +199,10 @@ export async function projectsCommand(argv: string[], io: ProjectCommandIO): Pro
         {
           cloud: opened && !problem ? describeCloud(opened) : undefined,
           problem,
-          projects: shown.map(({ plan, ...r }) => ({
+          projects: shown.map(({ plan, ...r }, i) => ({
             ...r,
+            // Located, as every command's --json gives its errors (`{file, line, column, path, message, text}`).
+            errors: sourceErrorsJson([...entries[i].errors, ...entries[i].stateErrors]),
             plan: plan ? { summary: plan.summary, sync: plan.sync, blockers: plan.blockers } : undefined,
           })),
         },

@@ -1,4 +1,6 @@
-import type { BusStateObservable } from '../services/bus/contracts';
+import { isFinished, type JobView } from '../domain/job';
+import { exitCodes } from '../services/bus/busFromEnv';
+import type { BusStateObservable, JobQueue } from '../services/bus/contracts';
 
 /** Without Redis this long, a command stops waiting (the job may still run; its status command tells later). */
 export const offlineGiveUpMs = 60_000;
@@ -81,4 +83,74 @@ export function watchRedisOutage(
       unsubscribe();
     },
   };
+}
+
+/** What a waiting command says when Redis no longer has its job or run (restarted empty, its keys deleted). */
+export function goneFromRedis(what: string, many = false): string {
+  const [is, it, its] = many ? ['are', 'them', 'their'] : ['is', 'it', 'its'];
+  return (
+    `${what} ${is} gone: Redis no longer has ${it} (restarted without persistence?). ${many ? 'Their workers' : 'Its worker'} ` +
+    `may have run ${it}, but ${its} outcome is lost`
+  );
+}
+
+/**
+ * One read of a waited-for job per poll: the job; `gone` once Redis, there, missed it twice in a row (a job is
+ * never missing for any other reason); undefined while that is not sure (Redis away, a failed read, one miss).
+ * A poll that took a missing job for "not ended yet" waited forever after Redis restarted empty.
+ */
+export function jobReader(
+  bus: { queue: Pick<JobQueue, 'get'>; state: BusStateObservable },
+  outage: Pick<RedisOutageWatch, 'offline'>,
+  id: string,
+): () => Promise<JobView | 'gone' | undefined> {
+  let misses = 0;
+  return async () => {
+    // Its reads fail while Redis is away: that says nothing of the job (the outage watch gives up in time).
+    if (outage.offline || bus.state.get().state !== 'connected') return undefined;
+    let job: JobView | undefined;
+    try {
+      job = await bus.queue.get(id);
+    } catch {
+      return undefined;
+    }
+    if (job) {
+      misses = 0;
+      return job;
+    }
+    return ++misses >= 2 ? 'gone' : undefined;
+  };
+}
+
+/**
+ * Waits for `ended` (the job's end, seen in its events) and polls the job every `pollMs` as a backstop: the poll
+ * ends the wait when the job ended (its last event lost with a dying worker) or is gone from Redis. Undefined
+ * once it ended; else why the wait stopped and its exit code: 1 gone, 3 Redis away for too long (`outage`).
+ */
+export async function waitForJobEnd(
+  bus: { queue: Pick<JobQueue, 'get'>; state: BusStateObservable },
+  outage: RedisOutageWatch,
+  job: { id: string; said: string },
+  ended: Promise<void>,
+  pollMs: number,
+): Promise<{ lost: string; code: number } | undefined> {
+  const read = jobReader(bus, outage, job.id);
+  let stop: (why: { lost: string; code: number } | undefined) => void = () => {};
+  const polled = new Promise<{ lost: string; code: number } | undefined>((resolve) => {
+    stop = resolve;
+  });
+  const poll = setInterval(async () => {
+    const view = await read();
+    if (view === 'gone') stop({ lost: goneFromRedis(job.said), code: exitCodes.failed });
+    else if (view && isFinished(view.status)) stop(undefined);
+  }, pollMs);
+  try {
+    return await Promise.race([
+      ended.then(() => undefined),
+      polled,
+      outage.gaveUp.then((lost) => ({ lost, code: exitCodes.unavailable })),
+    ]);
+  } finally {
+    clearInterval(poll);
+  }
 }

@@ -6,6 +6,7 @@ import { loadRepoEntries, workspacePaths } from '../services/storage/workspace';
 import type { CommandIO } from './commandIO';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { sourceErrorsJson } from './sourceErrorsJson';
 
 function upstream(r: RepoStatus & { kind: 'ok' }): string {
   if (r.ahead === undefined || r.behind === undefined) return '-';
@@ -29,7 +30,7 @@ export async function reposCommand(io: CommandIO): Promise<number> {
   for (const r of rows)
     if (r.kind === 'error' && r.entry.listedAt) io.stderr.write(`${placedRepoError(r.entry, r.error)}\n`);
   if (io.json) {
-    io.stdout.write(`${JSON.stringify({ repos: rows, errors }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ repos: rows, errors: sourceErrorsJson(found.errors) }, null, 2)}\n`);
   } else if (rows.length === 0 && errors.length > 0) {
     // "No repositories. List them in repos.yaml" read as if the file were empty, when it lists them with a mistake.
     io.stdout.write(

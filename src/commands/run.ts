@@ -9,7 +9,7 @@ import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration, took } from './jobs';
-import { watchRedisOutage } from './redisOutage';
+import { goneFromRedis, watchRedisOutage } from './redisOutage';
 import { runFlags } from './runFlags';
 
 interface RunOptions {
@@ -231,12 +231,7 @@ function waitForJob(
       stopWaiting();
       resolve({ lost, code });
     };
-    const gone = () =>
-      lose(
-        `job ${id} is gone: Redis no longer has it (restarted without persistence?). Its worker may have run it, ` +
-          'but its outcome is lost',
-        exitCodes.failed,
-      );
+    const gone = () => lose(goneFromRedis(`job ${id}`), exitCodes.failed);
     const finish = async () => {
       if (done) return;
       stopWaiting();

@@ -9,6 +9,7 @@ import { loadSchedules } from '../services/scheduler/schedulesFile';
 import { parseCommand, usageError } from './declaration';
 import { type GiveWay, printTable, terminalWidth } from './printTable';
 import { schedulesDeclaration } from './schedules';
+import { sourceErrorsJson } from './sourceErrorsJson';
 
 /** `infradeck schedules [--json]`. */
 export async function schedulesCommand(argv: string[], io: BusCommandIO): Promise<number> {
@@ -123,9 +124,9 @@ function schedulesJson(
     invalid: invalid.map((i) => ({
       index: i.index,
       ...(i.name ? { name: i.name } : {}),
-      errors: i.errors.map(formatSourceError),
+      errors: sourceErrorsJson(i.errors),
     })),
-    errors: file.errors.map(formatSourceError),
+    errors: sourceErrorsJson(file.errors),
     ...('error' in runs ? { runsUnknown: runs.error } : {}),
   };
 }

@@ -103,7 +103,7 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
       `${JSON.stringify(
         {
           servers: rows.map((r) => ({ ...r, probe: probes.get(r.key) })),
-          errors,
+          errors: sourceErrorsJson(file.errors),
           invalid: file.invalid.map((entry) => ({
             index: entry.index,
             ...(entry.name !== undefined ? { name: entry.name } : {}),

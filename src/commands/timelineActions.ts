@@ -1,4 +1,5 @@
 import { type PatternShift, type PatternShiftRow, patternShift } from '../domain/logPatterns';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
 import { fitWidth } from '../domain/text';
 import { formatMoment, zoneLabel } from '../domain/timelineAxis';
 import { timelineFrame } from '../domain/timelineFrame';
@@ -20,6 +21,7 @@ import { readJobLogLines } from '../services/timeline/jobLogLines';
 import { openStreamSource, readStreamWindow, type StreamSource } from '../services/timeline/streamWindow';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
+import { sourceErrorsJson } from './sourceErrorsJson';
 import { timelineDeclaration } from './timeline';
 
 type Flags = FlagValues<(typeof timelineDeclaration)['flags']>;
@@ -93,7 +95,7 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
     return usageError(timelineDeclaration, io.stderr, error);
   }
   const store = new TimelineStore();
-  const errors: string[] = [];
+  const errors: (SourceError | string)[] = [];
   let source: Source;
   try {
     const opened = await fillFromBus(store, io, req.since, req.until);
@@ -108,6 +110,8 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
   }
   if (req.lanes.includes('commits')) {
     const found = await loadRepoEntries(io.workspace.dataDir, io.workspace.config, io.env);
+    // A repos.yaml with errors was silent here: the commits lane just showed nothing.
+    errors.push(...found.errors);
     const read = await readCommitLog(found.entries, req.since, req.until);
     for (const c of read.commits) store.addCommit(c);
     errors.push(...read.errors.map((e) => `commits of ${e}`));
@@ -138,7 +142,7 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
         clock: from === 'stream' ? 'stream-id' : 'job-history',
         lanes,
         outside: store.outside,
-        errors,
+        errors: sourceErrorsJson(errors),
       })}\n`,
     );
     return exitCodes.ok;
@@ -174,7 +178,8 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
       `${tooOld} event${tooOld === 1 ? '' : 's'} older than the buckets keep ${tooOld === 1 ? 'was' : 'were'} counted apart`,
     );
   io.stdout.write(`${out.join('\n')}\n`);
-  for (const e of errors) io.stderr.write(`infradeck timeline: ${e}\n`);
+  for (const e of errors)
+    io.stderr.write(`infradeck timeline: ${typeof e === 'string' ? e : formatSourceError(e)}\n`);
   return exitCodes.ok;
 }
 

@@ -71,8 +71,17 @@ describe('the project commands on the demo cloud, without Redis', () => {
     expect(body.projects.map((p: { name: string }) => p.name)).toEqual(['broken', 'shop', 'static-site']);
     // Never deployed and not readable: nothing is ready to deploy.
     expect(body.projects[0].status).toBe('invalid');
+    const file = join(dataDir, 'projects', 'broken.yaml');
+    // Located, as every command's --json gives its errors (as plan --json and servers --json do).
     expect(body.projects[0].errors).toEqual([
-      `${join(dataDir, 'projects', 'broken.yaml')}:11:24: compute.instances[0].type: "t9.huge" is not an instance type`,
+      {
+        file,
+        line: 11,
+        column: 24,
+        path: 'compute.instances[0].type',
+        message: '"t9.huge" is not an instance type',
+        text: `${file}:11:24: compute.instances[0].type: "t9.huge" is not an instance type`,
+      },
     ]);
     expect(body.projects[1]).toMatchObject({
       name: 'shop',

@@ -49,7 +49,14 @@ describe('infradeck repos: exit codes', () => {
     const r = await repos(true);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout).errors).toEqual([
-      `${reposFile}:4:5: duplicate key "path" (already set on line 3)`,
+      {
+        file: reposFile,
+        line: 4,
+        column: 5,
+        path: '',
+        message: 'duplicate key "path" (already set on line 3)',
+        text: `${reposFile}:4:5: duplicate key "path" (already set on line 3)`,
+      },
     ]);
   });
 

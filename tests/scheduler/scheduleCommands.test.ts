@@ -66,8 +66,16 @@ describe('infradeck schedules', () => {
       job: { kind: 'scan', summary: 'scan eu-central-1, eu-west-1 (no buckets)' },
     });
     expect(out.schedules[0].next).toHaveLength(3);
+    // Located, as every command's --json gives its errors.
     expect(out.errors).toEqual([
-      `${schedulesFile()}:${line}:11: schedules[2].cron: minute 61 is out of range (0-59)`,
+      {
+        file: schedulesFile(),
+        line,
+        column: 11,
+        path: 'schedules[2].cron',
+        message: 'minute 61 is out of range (0-59)',
+        text: `${schedulesFile()}:${line}:11: schedules[2].cron: minute 61 is out of range (0-59)`,
+      },
     ]);
     expect(out.invalid).toEqual([{ index: 2, name: 'nightly-report', errors: out.errors }]);
   });
@@ -78,7 +86,8 @@ describe('infradeck schedules', () => {
     expect(r.code).toBe(2);
     const out = JSON.parse(r.stdout);
     expect(out.schedules).toEqual([]);
-    expect(out.errors[0]).toMatch(new RegExp(`^${schedulesFile()}:\\d+:\\d+: `));
+    expect(out.errors[0]).toMatchObject({ file: schedulesFile(), line: expect.any(Number), path: '' });
+    expect(out.errors[0].text).toMatch(new RegExp(`^${schedulesFile()}:\\d+:\\d+: `));
   });
 });
 
