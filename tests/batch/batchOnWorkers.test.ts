@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView } from '../../src/domain/job';
 import type { BatchPayload, BatchTargetPayload } from '../../src/domain/jobKinds/batch';
+import { targetLastLine } from '../../src/services/batch/batchRuns';
 import type { Bus } from '../../src/services/bus/contracts';
 import { childJobId } from '../../src/services/bus/jobIds';
 import { openBus } from '../../src/services/bus/openBus';
@@ -73,8 +74,9 @@ describe.skipIf(skipRedis || skipSshd)(
           '',
         ].join('\n'),
       );
-      // A marker file per target (its address): a line when the command starts, one when it ends.
-      const script = `at=$(echo "$SSH_CONNECTION" | cut -d" " -f3); echo start >> ${marks}/$at; sleep 2; echo end >> ${marks}/$at; echo "done on $at"`;
+      // A marker file per target (its address): a line when the command starts, one when it ends. What it prints
+      // before its sleep is the last line of a target whose worker is killed during it.
+      const script = `at=$(echo "$SSH_CONNECTION" | cut -d" " -f3); echo "stopping on $at"; echo start >> ${marks}/$at; sleep 2; echo end >> ${marks}/$at; echo "done on $at"`;
       writeFileSync(
         join(dataDir, 'batches', 'roll.yaml'),
         [
@@ -152,6 +154,19 @@ describe.skipIf(skipRedis || skipSshd)(
         victimTargets.length,
         JSON.stringify([children.map((c) => [c?.id, c?.status, c?.worker]), [...workerIds.values()]]),
       ).toBeGreaterThanOrEqual(1);
+      // What the victim's targets printed is in their logs before it dies (ssh's own first-contact warning too).
+      await Promise.all(
+        victimTargets.map((name) =>
+          waitFor(
+            `${name}'s first line logged`,
+            async () =>
+              (await bus!.queue.logs(childJobId(run.id, keys.get(name)!))).some((l) =>
+                l.text.startsWith('stopping on '),
+              ),
+            10_000,
+          ),
+        ),
+      );
       victim.child.kill('SIGKILL');
       expect((await victim.exited).signal).toBe('SIGKILL');
 
@@ -175,6 +190,11 @@ describe.skipIf(skipRedis || skipSshd)(
         if (victimTargets.includes((job.payload as BatchTargetPayload).target.name)) {
           expect(job.status).toBe('failed');
           expect(job.error).toMatch(/^its worker died while it ran \(.+\); not run twice$/);
+          // Its result keeps what the program printed last (not ssh's chatter, not the job's own message); the
+          // screen and the CLI say why it failed.
+          const at = addresses[names.indexOf((job.payload as BatchTargetPayload).target.name)];
+          expect(job.result).toMatchObject({ lastLine: `stopping on ${at}`, notRunTwice: true });
+          expect(targetLastLine(job)).toBe(job.error);
           expect(job.runs?.map((r) => r.outcome)).toEqual(['lost', 'failed']);
         } else {
           expect(job.status).toBe('completed');

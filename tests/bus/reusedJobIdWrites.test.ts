@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus, ConsumeOptions, JobConsumer } from '../../src/services/bus/contracts';
+import { childJobId } from '../../src/services/bus/jobIds';
 import { openBus } from '../../src/services/bus/openBus';
-import { flowStateField } from '../../src/services/bus/redisQueue';
+import { flowChildrenField, flowStateField } from '../../src/services/bus/redisQueue';
 import { alice, waitFor, waitForStatus } from './contractSuite';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from './redisTestEnv';
 
@@ -10,8 +11,8 @@ type JobChange = Parameters<NonNullable<ConsumeOptions['onJob']>>[0];
 
 /**
  * Redis lost its data while a job ran (a restart without persistence): job ids start again, and a new job gets the
- * running one's id. Whatever the old job still writes — its progress, its saved flow state, its progress on its
- * parent — must not land on the new job.
+ * running one's id. Whatever the old job still writes — its progress, its saved flow state, its progress, notes and
+ * children on its parent — must not land on the new job.
  */
 describe.skipIf(skipRedis)('a job Redis lost while it ran, on the new job under its id', () => {
   const prefix = `hw-${uniquePrefix('reusedid')}`;
@@ -148,5 +149,79 @@ describe.skipIf(skipRedis)('a job Redis lost while it ran, on the new job under 
       .filter((e) => e.jobId === fresh && e.type === 'job.progress')
       .map((e) => e.message);
     expect(progress).toEqual(['the new job']);
+  });
+
+  it('keeps none of its notes nor children on its parent, when the new job got the parent’s id', async () => {
+    bus = await openBus({ redisUrl, prefix, requester: alice });
+    await bus.state.whenConnected(5000);
+    let finish: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let childStarted = false;
+    let wrote: { note: unknown; added: unknown } | undefined;
+    const changes: JobChange[] = [];
+    consumer = bus.consume(
+      {
+        command: async (payload, ctx) => {
+          if (payload.program === 'new' || payload.program === 'grandchild') {
+            return { exitCode: 0, lines: 0, droppedLines: 0 };
+          }
+          if (payload.program === 'child') {
+            childStarted = true;
+            await running;
+            const parent = ctx.flow.parent!;
+            const note = await parent.note('passed', { by: 'the old child' }, ['passed']).catch(String);
+            const added = await parent
+              .addChildren([
+                {
+                  key: 'b',
+                  spec: { kind: 'command', payload: { program: 'grandchild', args: [] }, requestedBy: alice },
+                },
+              ])
+              .catch(String);
+            wrote = { note, added };
+            return { exitCode: 0, lines: 0, droppedLines: 0 };
+          }
+          await ctx.flow.addChildren([
+            {
+              key: 'a',
+              spec: { kind: 'command', payload: { program: 'child', args: [] }, requestedBy: alice },
+            },
+          ]);
+          return ctx.flow.waitForChildren();
+        },
+      },
+      { concurrency: 2, onJob: (change) => changes.push(change) },
+    );
+    const parent = await bus.queue.enqueue({
+      kind: 'command',
+      payload: { program: 'parent', args: [] },
+      requestedBy: alice,
+    });
+    await waitFor('the child to start', () => childStarted);
+    await deletePrefix(prefix);
+    const fresh = await bus.queue.enqueue({
+      kind: 'command',
+      payload: { program: 'new', args: [] },
+      requestedBy: alice,
+    });
+    expect(fresh).toBe(parent);
+    await waitForStatus(bus, fresh, 'completed');
+    finish();
+    await waitFor('the child to end on its worker', () =>
+      changes.some((c) => c.phase === 'end' && c.jobId !== parent),
+    );
+    // Nothing kept, as for a parent that is gone: the note is not there to read, no child was queued.
+    expect(wrote).toEqual({ note: undefined, added: [] });
+    const conn = new Redis(redisUrl);
+    try {
+      const fields = await conn.hkeys(`${prefix}:jobs:${fresh}`);
+      expect(fields.filter((f) => f.startsWith('deck:flow:'))).toEqual([]);
+      expect(fields).not.toContain(flowChildrenField);
+    } finally {
+      conn.disconnect();
+    }
+    expect(await bus.queue.get(childJobId(fresh, 'b'))).toBeUndefined();
   });
 });

@@ -57,6 +57,41 @@ describe('a deploy taken over after its first attempt', () => {
     expect(new Set(result.created.map((r) => r.id)).size).toBe(13);
   });
 
+  it("counts the earlier attempt's steps in its actions, its progress and its plan line", async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    // Ten of the twelve steps done, then the worker dies: the attempt that takes over has two left.
+    const payload = await firstAttemptStoppedAt(10, cloud, dir);
+    const second = recordedJob('job-1', 1);
+    const result = await deployProject(payload, second, { cloud, dataDir: dir });
+    const plan = second.lines.find((l) => l.startsWith('plan: ')) ?? '';
+    const [, create, unchanged, earlier] =
+      /^plan: (\d+) to create, (\d+) unchanged \((\d+) made by an earlier attempt of deploy d-test-1\)/.exec(
+        plan,
+      ) ?? [];
+    expect(Number(create) + Number(unchanged)).toBe(12);
+    expect(Number(earlier)).toBe(Number(unchanged));
+    expect(Number(earlier)).toBeGreaterThanOrEqual(10);
+    expect(result.actions).toBe(12);
+    // Its progress starts where the earlier attempt got to and ends at the whole deploy's count.
+    expect(second.steps[0]).toMatchObject({ step: Number(earlier), total: 12 });
+    expect(second.steps.at(-1)).toMatchObject({ step: 12, total: 12 });
+    expect(second.steps.every((s) => s.total === 12)).toBe(true);
+  });
+
+  it('a deploy whose every step an earlier attempt made ends at 12 of 12', async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    const payload = await firstAttemptStoppedAt(12, cloud, dir);
+    const second = recordedJob('job-1', 1);
+    const result = await deployProject(payload, second, { cloud, dataDir: dir });
+    expect(second.lines).toContain(
+      'plan: 12 unchanged (12 made by an earlier attempt of deploy d-test-1) (sync: in sync)',
+    );
+    expect(result.actions).toBe(12);
+    expect(second.steps.at(-1)).toMatchObject({ step: 12, total: 12 });
+  });
+
   it('a new deploy of what another deploy made finds it unchanged', async () => {
     const cloud = quickCloud();
     const dir = dataDir();
@@ -96,5 +131,37 @@ describe('a destroy taken over after its first attempt', () => {
     expect(liveOf(cloud, 'shop').filter((r) => r.type !== 'volume')).toEqual([]);
     expect(new Set(result.deleted.map((r) => r.id)).size).toBe(result.deleted.length);
     expect(result.deleted.length).toBe(made);
+  });
+
+  it("counts the earlier attempt's deletes in its progress and its first line", async () => {
+    const cloud = quickCloud();
+    const dir = dataDir();
+    await deployProject(deployPayload(shopBlueprint()), recordedJob('job-1'), { cloud, dataDir: dir });
+    const payload = destroyPayloadSchema.parse({ project: 'shop', blueprint: shopBlueprint().blueprint });
+    const flow = detachedFlow();
+    const first = recordedJob('job-2', 1);
+    first.flow = flow;
+    const progress = first.progress;
+    first.progress = (step, total, message) => {
+      progress(step, total, message);
+      if (step === 6) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
+    };
+    await expect(destroyProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    const whole = first.steps[0].total;
+    const second = recordedJob('job-2', 1);
+    second.flow = flow;
+    const result = await destroyProject(payload, second, { cloud, dataDir: dir });
+    const [, left, before] =
+      /^destroy of shop in \S+: (\d+) resources? in \d+ levels? \((\d+) deleted by an earlier attempt\)$/.exec(
+        second.lines[0],
+      ) ?? [];
+    const deletedBefore = Number(before);
+    expect(deletedBefore + Number(left)).toBe(whole);
+    expect(result.deleted).toHaveLength(whole);
+    expect(deletedBefore).toBeGreaterThan(0);
+    expect(second.steps[0]).toMatchObject({ step: deletedBefore, total: whole });
+    expect(second.steps.at(-1)).toMatchObject({ step: whole, total: whole });
   });
 });

@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logicalIdTag } from '../../src/domain/desiredResources';
+import { desiredResources, logicalIdTag } from '../../src/domain/desiredResources';
+import type { DeployResult } from '../../src/domain/projectJobs';
 import { deployPayloadFor } from '../../src/domain/projectPayloads';
 import type { Resource } from '../../src/domain/resource';
 import type { Bus } from '../../src/services/bus/contracts';
@@ -90,6 +91,18 @@ describe.skipIf(skipRedis)('a worker killed in the middle of a deploy', () => {
     // A stalled job goes back to the queue without counting an attempt; the worker that finished it says who.
     expect(job?.worker).toMatch(new RegExp(`:${second.child.pid}$`));
     expect(createdBefore).toBeLessThan(recorded());
+
+    // What the job reports covers the whole deploy, not only the attempt that finished it: one step per blueprint
+    // resource, its progress at the end of them, and a plan line that says what the killed worker made.
+    const steps = desiredResources(project.blueprint!).length;
+    expect((job?.result as DeployResult | undefined)?.actions).toBe(steps);
+    expect(job).toMatchObject({ step: steps, total: steps });
+    const plans = (await bus.queue.logs(id)).filter((l) => l.text.startsWith('plan: ')).map((l) => l.text);
+    expect(plans).toHaveLength(2);
+    const [, unchanged, earlier] =
+      /^plan: .*\b(\d+) unchanged \((\d+) made by an earlier attempt of deploy /.exec(plans[1]) ?? [];
+    expect(Number(earlier), plans[1]).toBeGreaterThan(0);
+    expect(Number(earlier)).toBe(Number(unchanged));
 
     // The shared demo world: every logical resource of the blueprint exists exactly once.
     const world = new DemoCloud({ seed: 7, regions: ['eu-west-1'] });

@@ -158,6 +158,8 @@ export interface BatchTargetResult {
   /** The last line of output with text in it. */
   lastLine: string;
   timedOut: boolean;
+  /** Not run again after its worker died or stopped while it ran: the job's error says why it failed. */
+  notRunTwice?: boolean;
 }
 
 export const batchTargetJob = declareJobKind({

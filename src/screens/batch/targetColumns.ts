@@ -40,12 +40,16 @@ export function durationOf(row: TargetRow, now: number): number | null | undefin
   return targetDurationMs(job);
 }
 
-/** The last line that said something: the child's result, else why it failed, else its latest progress. */
+/**
+ * The last line that said something: the child's result, else why it failed, else its latest progress. A target not
+ * run twice (its worker died or stopped while it ran) shows why, as its job's error says, not what it printed.
+ */
 export function lastLineOf(row: TargetRow): string {
   const job = row.job;
   if (!job) return row.target.status === 'skipped' ? 'not run: an earlier wave stopped the batch' : '';
   const result = job.result as Partial<BatchTargetResult> | undefined;
   const line =
+    (result?.notRunTwice === true && job.error) ||
     (typeof result?.lastLine === 'string' && result.lastLine) ||
     (result?.timedOut ? 'timed out' : '') ||
     job.error ||

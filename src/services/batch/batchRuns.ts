@@ -40,14 +40,18 @@ export function childTarget(payload: BatchPayload, child: JobView): BatchRunTarg
 }
 
 /**
- * The last line a target printed, else why its job failed (empty when there is neither); a timeout says so. While
- * it runs: the latest line its job reported (its progress message).
+ * The last line a target printed, else why its job failed (empty when there is neither); a timeout, and a target
+ * not run twice (its worker died or stopped while it ran), say so. While it runs: the latest line its job reported
+ * (its progress message).
  */
 export function targetLastLine(child: JobView | undefined): string {
   if (child?.status === 'active') return stripControl(child.message ?? '');
-  const result = child?.result as { lastLine?: unknown; timedOut?: unknown } | undefined;
-  // Why it was ended says more than what it printed last (the error quotes that too).
-  if (result?.timedOut === true && child?.error) return stripControl(child.error);
+  const result = child?.result as
+    | { lastLine?: unknown; timedOut?: unknown; notRunTwice?: unknown }
+    | undefined;
+  // Why it was ended says more than what it printed last (a timeout's error quotes that too).
+  if ((result?.timedOut === true || result?.notRunTwice === true) && child?.error)
+    return stripControl(child.error);
   const lastLine = result?.lastLine;
   if (typeof lastLine === 'string' && lastLine.trim()) return stripControl(lastLine);
   return child?.status === 'failed' || child?.status === 'cancelled' ? stripControl(child.error ?? '') : '';

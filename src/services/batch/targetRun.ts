@@ -64,7 +64,8 @@ export function batchKnownHostsFile(cacheDir: string): string {
 }
 
 /** Lines ssh prints on a good run that say nothing about the command's outcome. */
-const sshNoise = [/^Warning: Permanently added /];
+/** ssh's own lines, not the program's: never a target's last line. */
+export const sshNoise = [/^Warning: Permanently added /];
 
 /**
  * Runs one target of a batch to its end and says how it went; a non-zero exit is a result, not an error (only a

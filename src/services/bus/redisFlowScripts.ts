@@ -30,17 +30,39 @@ return #add
 `;
 
 /**
- * A child's note on its parent (KEYS[1] the parent's hash, KEYS[2] the `cancelled` hash; ARGV[1] the parent's id,
- * ARGV[2] the note's field, ARGV[3] its value, ARGV[4] the count's field, ARGV[5..] the fields to read), in one
- * step: kept if none was under that name, then the count and the notes asked for. Nil (nothing kept) when the
- * parent is gone or was cancelled.
+ * The check every write of a child on its parent makes first (`ctx.flow.parent`: a note, children added): the child
+ * is still the job its worker runs (`isRunningJob`: after Redis lost its data, the parent's id may be a new job's, and
+ * nothing of the old child may land on it), and the parent is there and not cancelled.
  */
-const noteLua = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return nil end
-if redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3]) == 1 then redis.call('HINCRBY', KEYS[1], ARGV[4], 1) end
-local out = { redis.call('HGET', KEYS[1], ARGV[4]) }
-for i = 5, #ARGV do out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
+const childMayWriteLua = `${runningJobFunctionLua}
+local function childMayWrite(parentHash, cancelledHash, parentId, childHash, childTimestamp)
+  if not isRunningJob(childHash, childTimestamp) then return false end
+  if redis.call('EXISTS', parentHash) == 0 then return false end
+  return redis.call('HEXISTS', cancelledHash, parentId) == 0
+end
+`;
+
+/**
+ * `childMayWrite` alone (KEYS[1] the parent's hash, KEYS[2] the `cancelled` hash, KEYS[3] the child's; ARGV[1] the
+ * parent's id, ARGV[2] the child's `timestamp`): 1 when the child may write on its parent.
+ */
+const childMayWriteCheckLua = `${childMayWriteLua}
+if childMayWrite(KEYS[1], KEYS[2], ARGV[1], KEYS[3], ARGV[2]) then return 1 end
+return 0
+`;
+
+/**
+ * A child's note on its parent (KEYS[1] the parent's hash, KEYS[2] the `cancelled` hash, KEYS[3] the child's hash;
+ * ARGV[1] the parent's id, ARGV[2] the child's `timestamp`, ARGV[3] the note's field, ARGV[4] its value, ARGV[5] the
+ * count's field, ARGV[6..] the fields to read), in one step: kept if none was under that name, then the count and the
+ * notes asked for. Nil (nothing kept) unless `childMayWrite`: the parent is gone or was cancelled, or the child is no
+ * longer the job its worker runs.
+ */
+const noteLua = `${childMayWriteLua}
+if not childMayWrite(KEYS[1], KEYS[2], ARGV[1], KEYS[3], ARGV[2]) then return nil end
+if redis.call('HSETNX', KEYS[1], ARGV[3], ARGV[4]) == 1 then redis.call('HINCRBY', KEYS[1], ARGV[5], 1) end
+local out = { redis.call('HGET', KEYS[1], ARGV[5]) }
+for i = 6, #ARGV do out[#out + 1] = redis.call('HGET', KEYS[1], ARGV[i]) end
 return out
 `;
 
@@ -58,10 +80,19 @@ return 1
 type FlowRedis = Redis & {
   deckSaveFlowState(jobHash: string, field: string, state: string, timestamp: string): Promise<number>;
   deckListChildren(parentHash: string, field: string, ...ids: string[]): Promise<number>;
+  deckChildMayWrite(
+    parentHash: string,
+    cancelledHash: string,
+    childHash: string,
+    parentId: string,
+    childTimestamp: string,
+  ): Promise<number>;
   deckNote(
     parentHash: string,
     cancelledHash: string,
+    childHash: string,
     parentId: string,
+    childTimestamp: string,
     field: string,
     value: string,
     countField: string,
@@ -73,7 +104,8 @@ function flowScripts(conn: Redis): FlowRedis {
   return withScripts<FlowRedis>(conn, {
     deckListChildren: { numberOfKeys: 1, lua: listChildrenLua },
     deckSaveFlowState: { numberOfKeys: 1, lua: saveFlowStateLua },
-    deckNote: { numberOfKeys: 2, lua: noteLua },
+    deckNote: { numberOfKeys: 3, lua: noteLua },
+    deckChildMayWrite: { numberOfKeys: 3, lua: childMayWriteCheckLua },
   });
 }
 
@@ -98,10 +130,36 @@ export function listChildren(conn: Redis, parentHash: string, field: string, ids
   return flowScripts(conn).deckListChildren(parentHash, field, ...ids);
 }
 
-/** Keep a note on a parent and read others (see `noteLua`); undefined when the parent is gone or cancelled. */
+/** A running child's parent, as its writes on it name it: its hash and id, and the bus's `cancelled` hash. */
+export interface ParentOfChild {
+  hash: string;
+  id: string;
+  cancelledHash: string;
+}
+
+/**
+ * Whether `child` may write on its parent now (see `childMayWriteLua`): it is still the job its worker runs, and the
+ * parent is there and not cancelled.
+ */
+export async function childMayWrite(conn: Redis, parent: ParentOfChild, child: RunningJob): Promise<boolean> {
+  const reply = await flowScripts(conn).deckChildMayWrite(
+    parent.hash,
+    parent.cancelledHash,
+    child.hash,
+    parent.id,
+    timestampArg(child.timestamp),
+  );
+  return reply === 1;
+}
+
+/**
+ * Keep `child`'s note on its parent and read others (see `noteLua`); undefined when the parent is gone or cancelled,
+ * or the child is no longer the job its worker runs.
+ */
 export async function noteOnParent(
   conn: Redis,
-  parent: { hash: string; id: string; cancelledHash: string },
+  parent: ParentOfChild,
+  child: RunningJob,
   name: string,
   value: unknown,
   read: readonly string[],
@@ -109,7 +167,9 @@ export async function noteOnParent(
   const reply = await flowScripts(conn).deckNote(
     parent.hash,
     parent.cancelledHash,
+    child.hash,
     parent.id,
+    timestampArg(child.timestamp),
     flowNoteField(name),
     JSON.stringify(value ?? null),
     flowNoteCountField,

@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import type { NewEvent } from '../../domain/event';
 import type { JobId, ParentFlow } from './contracts';
 import type { DeckKeys, RedisEventBus } from './redisEvents';
-import { flowNoteField, noteOnParent, parseJson } from './redisFlowScripts';
+import {
+  childMayWrite,
+  flowNoteField,
+  noteOnParent,
+  type ParentOfChild,
+  parseJson,
+} from './redisFlowScripts';
 import type { RunningJob } from './redisJobGuard';
 import { parseMarker, type RedisJobQueue } from './redisQueue';
 
@@ -19,7 +25,8 @@ export interface RedisParentFlowDeps {
 
 /**
  * A child's view of its parent over Redis (`ctx.flow.parent`): the parent's BullMQ job hash holds the notes. `child`
- * is the running child: its progress on the parent goes only while it is still in Redis (`isRunningJob`).
+ * is the running child: each of its writes on the parent (progress, a note, children added) goes only while it is
+ * still the job its worker runs (`isRunningJob`): after Redis lost its data a new job may hold the parent's id.
  */
 export function redisParentFlow(
   deps: RedisParentFlowDeps,
@@ -28,17 +35,18 @@ export function redisParentFlow(
 ): ParentFlow {
   const { conn, keys } = deps;
   const hash = `${parent.queueKey}:${parent.id}`;
+  const onParent: ParentOfChild = { hash, id: parent.id, cancelledHash: keys.cancelled };
   const cancelMarker = async () => parseMarker(await conn.hget(keys.cancelled, parent.id));
   return {
     id: parent.id,
     job: () => deps.parentRequest(parent.id),
-    note: (name, value, read) =>
-      noteOnParent(conn, { hash, id: parent.id, cancelledHash: keys.cancelled }, name, value, read),
+    note: (name, value, read) => noteOnParent(conn, onParent, child, name, value, read),
     noted: async (name) => parseJson(await conn.hget(hash, flowNoteField(name))),
-    // Read before and after: a cancel that lands while they are queued may have read the list of children without
-    // them, but its marker is there after (a child taken in between is then stopped as a running one is).
+    // Checked before (`childMayWrite`: this child still runs, the parent is there and not cancelled) and the cancel
+    // read after: a cancel that lands while they are queued may have read the list of children without them, but
+    // its marker is there after (a child taken in between is then stopped as a running one is).
     addChildren: async (children) => {
-      if (await cancelMarker()) return [];
+      if (!(await childMayWrite(conn, onParent, child))) return [];
       const ids = await deps.jobs.addChildren({ id: parent.id, queue: parent.queueKey }, children);
       const marker = await cancelMarker();
       if (!marker) return ids;

@@ -144,6 +144,8 @@ class DeployRun {
   private readonly feed: ResourceFeed;
   private step = 0;
   private total = 0;
+  /** The plan's unchanged blueprint resources that earlier attempts made: their steps are done. */
+  private stepsBefore = 0;
 
   constructor(
     private readonly payload: DeployPayload,
@@ -208,8 +210,13 @@ class DeployRun {
           `Type the project's name to confirm (confirmName: ${project}); nothing was changed`,
       );
     }
+    this.stepsBefore = this.countEarlier(plan);
+    const madeBefore = this.stepsBefore
+      ? ` (${this.stepsBefore} made by an earlier attempt of deploy ${this.deployId})`
+      : '';
+    const planLine = `${describePlan(plan)}${madeBefore}`;
     // One line: the plan itself was shown when the deploy was asked for; each step below says what it did.
-    await ctx.log(`plan: ${describePlan(plan)} (sync: ${plan.sync})`, 'info');
+    await ctx.log(`plan: ${planLine} (sync: ${plan.sync})`, 'info');
     for (const r of plan.unmanaged)
       await ctx.log(
         `  ! ${r.type} ${r.id} carries the project tag but was not made by infradeck: left alone`,
@@ -222,8 +229,11 @@ class DeployRun {
     const deleteSteps =
       deletion.revokeRulesFirst.length + deletion.levels.flat().length + deletion.skipped.length;
     const creates = plan.actions.filter((a) => a.kind !== 'delete');
-    this.total = deleteSteps + creates.length;
-    ctx.progress(0, this.total, describePlan(plan));
+    // Steps and total count the whole deploy: what earlier attempts made is done, so a deploy taken over reads
+    // 12/12 at its end, not the 2/2 its last attempt carried out.
+    this.step = this.stepsBefore;
+    this.total = this.stepsBefore + deleteSteps + creates.length;
+    ctx.progress(this.step, this.total, planLine);
 
     try {
       if (deleteSteps > 0) await this.deleteFirst(deletion);
@@ -241,10 +251,7 @@ class DeployRun {
     });
     ctx.progress(this.total, this.total, `deployed ${project}`);
     // What this deploy made, whichever of its attempts made it: what was there before it is what is unchanged.
-    const earlierIds = new Set(this.earlier.map((r) => r.id));
-    const unchanged = plan.unchanged.filter(
-      (logicalId) => !(plan.existing[logicalId] ?? []).every((r) => earlierIds.has(r.id)),
-    ).length;
+    const unchanged = plan.unchanged.length - this.stepsBefore;
     const created = [...this.earlier, ...this.created];
     const byEarlier = this.earlier.length
       ? ` (${this.earlier.length} by an earlier attempt of deploy ${this.deployId})`
@@ -329,13 +336,6 @@ class DeployRun {
     for (const [logicalId, list] of Object.entries(plan.existing)) {
       if (!logicalId.startsWith('instances:') && list[0]) this.ids.set(logicalId, list[0].id);
     }
-    const goes = new Set(
-      plan.actions
-        .filter((a) => a.kind === 'delete' || a.kind === 'replace')
-        .flatMap((a) => (a.existing ?? []).map((r) => r.id)),
-    );
-    for (const [logicalId, list] of Object.entries(plan.existing))
-      for (const r of list) if (!goes.has(r.id)) this.countIfEarlier(r, logicalId);
     const vanished = new Set(plan.vanished.map((v) => v.id));
     const stillToCreate = new Set(
       plan.actions.filter((a) => a.kind === 'create' || a.kind === 'replace').map((a) => a.logicalId),
@@ -369,6 +369,24 @@ class DeployRun {
       await this.ctx.log(`${v.type} ${v.id} (${v.logicalId}) no longer exists`, 'info');
   }
 
+  /**
+   * Counts what the plan keeps that this deploy made before this attempt (see `earlier`); answers how many of the
+   * plan's unchanged blueprint resources are wholly that: the steps earlier attempts carried out.
+   */
+  private countEarlier(plan: DeployPlan): number {
+    const goes = new Set(
+      plan.actions
+        .filter((a) => a.kind === 'delete' || a.kind === 'replace')
+        .flatMap((a) => (a.existing ?? []).map((r) => r.id)),
+    );
+    for (const [logicalId, list] of Object.entries(plan.existing))
+      for (const r of list) if (!goes.has(r.id)) this.countIfEarlier(r, logicalId);
+    const earlierIds = new Set(this.earlier.map((r) => r.id));
+    return plan.unchanged.filter((logicalId) =>
+      (plan.existing[logicalId] ?? []).every((r) => earlierIds.has(r.id)),
+    ).length;
+  }
+
   private progress(message: string): void {
     this.step++;
     this.ctx.progress(this.step, this.total, message);
@@ -392,8 +410,8 @@ class DeployRun {
       emptyBuckets: false,
       signal: this.signal,
       onProgress: (p) => {
-        this.step = p.step;
-        this.ctx.progress(p.step, this.total, p.message);
+        this.step = this.stepsBefore + p.step;
+        this.ctx.progress(this.step, this.total, p.message);
       },
       log: (line) => void this.ctx.log(line, 'info'),
       onChange: (c) => {

@@ -84,8 +84,16 @@ export async function destroyProject(
     const logicalOf = new Map(recorder.state.resources.map((r) => [r.id, r.logicalId]));
 
     const plan = planDeletion(targets, tagged);
+    // What earlier attempts of this job deleted (a worker killed or stopped mid-destroy): the state file no longer
+    // lists it, so the job keeps it in its own saved state, and its result counts every attempt's deletes.
+    const earlier = ctx.flow.state<DestroyProgress>()?.deleted ?? [];
+    const targetIds = new Set(targets.map((r) => r.id));
+    // Their steps are done: this attempt's steps and total start after them, so a destroy taken over reads 16/16
+    // at its end, not the 4/4 its last attempt carried out.
+    const before = earlier.filter((r) => !targetIds.has(r.id)).length;
     await ctx.log(
       `${what} of ${project} in ${region}: ${targets.length} resource${targets.length === 1 ? '' : 's'} in ${plan.levels.length} level${plan.levels.length === 1 ? '' : 's'}` +
+        (before ? ` (${before} deleted by an earlier attempt)` : '') +
         (payload.emptyBuckets ? '; buckets are emptied first (confirmed)' : ''),
       'info',
     );
@@ -113,22 +121,19 @@ export async function destroyProject(
       type: r.type,
       id: r.id,
     });
-    // What earlier attempts of this job deleted (a worker killed or stopped mid-destroy): the state file no longer
-    // lists it, so the job keeps it in its own saved state, and its result counts every attempt's deletes.
-    const earlier = ctx.flow.state<DestroyProgress>()?.deleted ?? [];
     const deletedHere: RecordedResourceView[] = [];
     let saved: Promise<void> = Promise.resolve();
-    let step = 0;
-    let total = 0;
+    let step = before;
+    let total = before;
     let report: Awaited<ReturnType<typeof deleteInOrder>>;
     try {
       report = await deleteInOrder(deps.cloud, plan, {
         emptyBuckets: payload.emptyBuckets,
         signal,
         onProgress: (p) => {
-          step = p.step;
-          total = p.total;
-          ctx.progress(p.step, p.total, p.message);
+          step = before + p.step;
+          total = before + p.total;
+          ctx.progress(step, total, p.message);
         },
         log: (line) => void ctx.log(line, 'info'),
         onChange: (c) => {

@@ -1,11 +1,13 @@
 import { hostname } from 'node:os';
 import { durationSetting } from '../../domain/batchDuration';
+import type { JobLogLine } from '../../domain/job';
 import type { BatchTargetPayload, BatchTargetResult } from '../../domain/jobKinds/batch';
 import { JobRefused } from '../../domain/refusal';
-import { batchKnownHostsFile, runTarget } from '../../services/batch/targetRun';
+import { batchKnownHostsFile, runTarget, sshNoise } from '../../services/batch/targetRun';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { workspacePaths } from '../../services/storage/workspace';
+import { earlierOutput } from './earlierOutput';
 
 export interface BatchTargetHandlerOptions {
   /** The worker's workspace folder: ssh's known_hosts for batch runs is in its `.cache/`. */
@@ -31,9 +33,14 @@ export interface TargetStartMark {
 
 /**
  * A target taken over from a worker that ran it: `durationMs` is null when that worker died (nobody saw the program
- * end: the time until the death was found is BullMQ's stall detection, not the program's).
+ * end: the time until the death was found is BullMQ's stall detection, not the program's). `lastLine` is what the
+ * program printed last in that run (empty when nothing); `notRunTwice` says the job's error, not that line, is why
+ * it failed (the Batch screen and the CLI show the error, as for a timeout).
  */
-type TakenOverResult = Omit<Partial<BatchTargetResult>, 'durationMs'> & { durationMs: number | null };
+export type TakenOverResult = Omit<Partial<BatchTargetResult>, 'durationMs'> & {
+  durationMs: number | null;
+  notRunTwice: true;
+};
 
 /**
  * The `batchTarget` job: a batch's `ssh` or `local` action on one target (`runTarget`), its output line by line
@@ -48,17 +55,19 @@ export function batchTargetHandler(opts: BatchTargetHandlerOptions = {}): Handle
   return async (payload: BatchTargetPayload, ctx) => {
     if (opts.readOnly) throw new JobRefused('this worker is read-only: batch targets are not run');
     const earlier = ctx.flow.state<TargetStartMark>();
+    const { target, action } = payload;
     if (earlier) {
       const how = earlier.handedBack ? 'its worker stopped' : 'its worker died';
       const message = `${how} while it ran (${earlier.worker}, started ${new Date(earlier.startedAt).toISOString()}); not run twice`;
+      // Read before this run logs anything: the program's last line is the earlier run's.
+      const lastLine = lastOutputLine(await earlierOutput(ctx), action.type === 'ssh' ? sshNoise : []);
       await ctx.log(message, 'info');
       throw new JobFailure<TakenOverResult>(
         message,
-        { durationMs: earlier.durationMs ?? null, lastLine: message, timedOut: false },
+        { durationMs: earlier.durationMs ?? null, lastLine, timedOut: false, notRunTwice: true },
         { permanent: true },
       );
     }
-    const { target, action } = payload;
     if (action.type === 'ssh' && !opts.dataDir) {
       throw new JobRefused(
         'this worker has no workspace folder (--data) for the known_hosts of its ssh targets',
@@ -162,6 +171,16 @@ export function latestLineProgress(
       pending = undefined;
     },
   };
+}
+
+/** The last output line with text in it (as `runTarget` keeps `lastLine`): the job's own info lines and `noise` left out. */
+export function lastOutputLine(lines: readonly JobLogLine[], noise: readonly RegExp[]): string {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const { stream, text } = lines[i]!;
+    if (stream === 'info' || !text.trim() || noise.some((n) => n.test(text))) continue;
+    return text.trim();
+  }
+  return '';
 }
 
 function tail(lastLine: string): string {
