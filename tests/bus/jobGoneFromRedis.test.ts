@@ -1,11 +1,10 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Bus, ConsumeOptions, JobConsumer } from '../../src/services/bus/contracts';
+import type { Bus, JobConsumer } from '../../src/services/bus/contracts';
 import { openBus } from '../../src/services/bus/openBus';
 import { alice, waitFor } from './contractSuite';
+import { type JobChange, loseRedisWhileRunning } from './lostWhileRunning';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from './redisTestEnv';
-
-type JobChange = Parameters<NonNullable<ConsumeOptions['onJob']>>[0];
 
 describe.skipIf(skipRedis)('a job Redis lost while a worker ran it', () => {
   const prefix = uniquePrefix('jobgone');
@@ -21,34 +20,9 @@ describe.skipIf(skipRedis)('a job Redis lost while a worker ran it', () => {
   it('its worker says the job is gone from Redis, not that it completed, and stores nothing of it', async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let started = false;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async () => {
-          started = true;
-          await running;
-          return { exitCode: 0, lines: 0, droppedLines: 0 };
-        },
-      },
-      { onJob: (change) => changes.push(change) },
-    );
-    const id = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'true', args: [] },
-      requestedBy: alice,
-    });
-    await waitFor('the job to start', () => started);
-
-    // Redis loses everything of this bus (as a restart without persistence does) while the job runs.
-    await deletePrefix(prefix);
-    finish();
-
-    await waitFor('the job to end on its worker', () => changes.some((c) => c.phase === 'end'));
+    const scene = await loseRedisWhileRunning(bus, prefix, { held: 'job' });
+    consumer = scene.consumer;
+    const { changes, lost: id } = scene;
     const end = changes.find((c) => c.phase === 'end')!;
     expect(end).toMatchObject({ jobId: id, kind: 'command', outcome: 'gone' });
     expect(end.gone).toMatch(/gone from Redis .*its run completed but its result could not be stored/);
@@ -60,42 +34,9 @@ describe.skipIf(skipRedis)('a job Redis lost while a worker ran it', () => {
   it('a child that ends after Redis lost it and its parent makes up no parent from its last view', async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let childStarted = false;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async (payload, ctx) => {
-          if (payload.program === 'child') {
-            childStarted = true;
-            await running;
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          await ctx.flow.addChildren([
-            {
-              key: 'a',
-              spec: { kind: 'command', payload: { program: 'child', args: [] }, requestedBy: alice },
-            },
-          ]);
-          return ctx.flow.waitForChildren();
-        },
-      },
-      { concurrency: 2, onJob: (change) => changes.push(change) },
-    );
-    const parent = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'parent', args: [] },
-      requestedBy: alice,
-    });
-    await waitFor('the child to start', () => childStarted);
-    await deletePrefix(prefix);
-    finish();
-    await waitFor('the child to end on its worker', () =>
-      changes.some((c) => c.phase === 'end' && c.jobId !== parent),
-    );
+    const scene = await loseRedisWhileRunning(bus, prefix, { held: 'child' });
+    consumer = scene.consumer;
+    const { changes, lost: parent } = scene;
     expect(changes.find((c) => c.phase === 'end' && c.jobId !== parent)).toMatchObject({ outcome: 'gone' });
     expect(await bus.queue.get(parent)).toBeUndefined();
     const conn = new Redis(redisUrl);
@@ -109,47 +50,15 @@ describe.skipIf(skipRedis)('a job Redis lost while a worker ran it', () => {
   it("a new job that got the lost job's id (ids start again) gets none of its lines nor its end", async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
+    const scene = await loseRedisWhileRunning(bus, prefix, {
+      held: 'job',
+      before: (ctx) => ctx.log('the old job, before'),
+      after: (ctx) => ctx.log('the old job, after'),
+      fresh: (ctx) => ctx.log('the new job'),
     });
-    let oldStarted = false;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async (payload, ctx) => {
-          if (payload.program === 'new') {
-            await ctx.log('the new job');
-            return { exitCode: 0, lines: 1, droppedLines: 0 };
-          }
-          oldStarted = true;
-          await ctx.log('the old job, before');
-          await running;
-          await ctx.log('the old job, after');
-          return { exitCode: 0, lines: 2, droppedLines: 0 };
-        },
-      },
-      { concurrency: 2, onJob: (change) => changes.push(change) },
-    );
-    const old = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'old', args: [] },
-      requestedBy: alice,
-    });
-    await waitFor('the old job to start', () => oldStarted);
-    await deletePrefix(prefix);
-    const fresh = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'new', args: [] },
-      requestedBy: alice,
-    });
-    expect(fresh).toBe(old);
-    await waitFor('the new job to end', async () => (await bus!.queue.get(fresh))?.status === 'completed');
-    finish();
-    await waitFor(
-      'the old job to end on its worker',
-      () => changes.filter((c) => c.phase === 'end').length >= 2,
-    );
+    consumer = scene.consumer;
+    const { changes } = scene;
+    const fresh = scene.fresh!;
     expect(changes.filter((c) => c.phase === 'end').map((c) => c.outcome)).toEqual(['completed', 'gone']);
     const view = await bus.queue.get(fresh);
     expect(view?.status).toBe('completed');

@@ -1,13 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Bus, ConsumeOptions, JobConsumer } from '../../src/services/bus/contracts';
+import type { Bus, JobConsumer } from '../../src/services/bus/contracts';
 import { childJobId } from '../../src/services/bus/jobIds';
 import { openBus } from '../../src/services/bus/openBus';
 import { flowChildrenField, flowStateField } from '../../src/services/bus/redisQueue';
-import { alice, waitFor, waitForStatus } from './contractSuite';
+import { alice } from './contractSuite';
+import { loseRedisWhileRunning } from './lostWhileRunning';
 import { deletePrefix, redisUrl, skipRedis, uniquePrefix } from './redisTestEnv';
-
-type JobChange = Parameters<NonNullable<ConsumeOptions['onJob']>>[0];
 
 /**
  * Redis lost its data while a job ran (a restart without persistence): job ids start again, and a new job gets the
@@ -28,50 +27,22 @@ describe.skipIf(skipRedis)('a job Redis lost while it ran, on the new job under 
   it('stores and tells none of its progress, and saves none of its flow state', async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let oldStarted = false;
     let oldSaved = false;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async (payload, ctx) => {
-          if (payload.program === 'new') {
-            ctx.progress(1, 3, 'the new job');
-            await ctx.flow.save({ by: 'the new job' });
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          oldStarted = true;
-          await running;
-          ctx.progress(7, 9, 'the old job');
-          await ctx.flow.save({ by: 'the old job' });
-          oldSaved = true;
-          return { exitCode: 0, lines: 0, droppedLines: 0 };
-        },
+    const scene = await loseRedisWhileRunning(bus, prefix, {
+      held: 'job',
+      after: async (ctx) => {
+        ctx.progress(7, 9, 'the old job');
+        await ctx.flow.save({ by: 'the old job' });
+        oldSaved = true;
       },
-      { concurrency: 2, onJob: (change) => changes.push(change) },
-    );
-    const old = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'old', args: [] },
-      requestedBy: alice,
+      fresh: async (ctx) => {
+        ctx.progress(1, 3, 'the new job');
+        await ctx.flow.save({ by: 'the new job' });
+      },
     });
-    await waitFor('the old job to start', () => oldStarted);
-    await deletePrefix(prefix);
-    const fresh = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'new', args: [] },
-      requestedBy: alice,
-    });
-    expect(fresh).toBe(old);
-    await waitForStatus(bus, fresh, 'completed');
-    finish();
-    await waitFor(
-      'the old job to end on its worker',
-      () => changes.filter((c) => c.phase === 'end').length >= 2,
-    );
+    consumer = scene.consumer;
+    const { changes } = scene;
+    const fresh = scene.fresh!;
     expect(oldSaved).toBe(true);
     expect(changes.filter((c) => c.phase === 'end').map((c) => c.outcome)).toEqual(['completed', 'gone']);
 
@@ -96,54 +67,13 @@ describe.skipIf(skipRedis)('a job Redis lost while it ran, on the new job under 
   it('stores and tells none of its progress on its parent, when the new job got the parent’s id', async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
+    const scene = await loseRedisWhileRunning(bus, prefix, {
+      held: 'child',
+      after: async (ctx) => ctx.flow.parent?.progress(7, 9, 'the old child'),
+      fresh: async (ctx) => ctx.progress(1, 3, 'the new job'),
     });
-    let childStarted = false;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async (payload, ctx) => {
-          if (payload.program === 'new') {
-            ctx.progress(1, 3, 'the new job');
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          if (payload.program === 'child') {
-            childStarted = true;
-            await running;
-            ctx.flow.parent?.progress(7, 9, 'the old child');
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          await ctx.flow.addChildren([
-            {
-              key: 'a',
-              spec: { kind: 'command', payload: { program: 'child', args: [] }, requestedBy: alice },
-            },
-          ]);
-          return ctx.flow.waitForChildren();
-        },
-      },
-      { concurrency: 2, onJob: (change) => changes.push(change) },
-    );
-    const parent = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'parent', args: [] },
-      requestedBy: alice,
-    });
-    await waitFor('the child to start', () => childStarted);
-    await deletePrefix(prefix);
-    const fresh = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'new', args: [] },
-      requestedBy: alice,
-    });
-    expect(fresh).toBe(parent);
-    await waitForStatus(bus, fresh, 'completed');
-    finish();
-    await waitFor('the child to end on its worker', () =>
-      changes.some((c) => c.phase === 'end' && c.jobId !== parent),
-    );
+    consumer = scene.consumer;
+    const fresh = scene.fresh!;
     expect(await bus.queue.get(fresh)).toMatchObject({ step: 1, total: 3, message: 'the new job' });
     const progress = (await bus.events.recent(1000))
       .filter((e) => e.jobId === fresh && e.type === 'job.progress')
@@ -154,64 +84,26 @@ describe.skipIf(skipRedis)('a job Redis lost while it ran, on the new job under 
   it('keeps none of its notes nor children on its parent, when the new job got the parent’s id', async () => {
     bus = await openBus({ redisUrl, prefix, requester: alice });
     await bus.state.whenConnected(5000);
-    let finish: () => void = () => {};
-    const running = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    let childStarted = false;
     let wrote: { note: unknown; added: unknown } | undefined;
-    const changes: JobChange[] = [];
-    consumer = bus.consume(
-      {
-        command: async (payload, ctx) => {
-          if (payload.program === 'new' || payload.program === 'grandchild') {
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          if (payload.program === 'child') {
-            childStarted = true;
-            await running;
-            const parent = ctx.flow.parent!;
-            const note = await parent.note('passed', { by: 'the old child' }, ['passed']).catch(String);
-            const added = await parent
-              .addChildren([
-                {
-                  key: 'b',
-                  spec: { kind: 'command', payload: { program: 'grandchild', args: [] }, requestedBy: alice },
-                },
-              ])
-              .catch(String);
-            wrote = { note, added };
-            return { exitCode: 0, lines: 0, droppedLines: 0 };
-          }
-          await ctx.flow.addChildren([
+    const scene = await loseRedisWhileRunning(bus, prefix, {
+      held: 'child',
+      after: async (ctx) => {
+        const parent = ctx.flow.parent!;
+        const note = await parent.note('passed', { by: 'the old child' }, ['passed']).catch(String);
+        const added = await parent
+          .addChildren([
             {
-              key: 'a',
-              spec: { kind: 'command', payload: { program: 'child', args: [] }, requestedBy: alice },
+              key: 'b',
+              spec: { kind: 'command', payload: { program: 'fresh', args: [] }, requestedBy: alice },
             },
-          ]);
-          return ctx.flow.waitForChildren();
-        },
+          ])
+          .catch(String);
+        wrote = { note, added };
       },
-      { concurrency: 2, onJob: (change) => changes.push(change) },
-    );
-    const parent = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'parent', args: [] },
-      requestedBy: alice,
+      fresh: async () => {},
     });
-    await waitFor('the child to start', () => childStarted);
-    await deletePrefix(prefix);
-    const fresh = await bus.queue.enqueue({
-      kind: 'command',
-      payload: { program: 'new', args: [] },
-      requestedBy: alice,
-    });
-    expect(fresh).toBe(parent);
-    await waitForStatus(bus, fresh, 'completed');
-    finish();
-    await waitFor('the child to end on its worker', () =>
-      changes.some((c) => c.phase === 'end' && c.jobId !== parent),
-    );
+    consumer = scene.consumer;
+    const fresh = scene.fresh!;
     // Nothing kept, as for a parent that is gone: the note is not there to read, no child was queued.
     expect(wrote).toEqual({ note: undefined, added: [] });
     const conn = new Redis(redisUrl);
