@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupAlive } from '../../src/services/process/processGroup';
-import { spawnProgram } from '../../src/services/process/programSpawner';
+import { spawnMethod, spawnProgram } from '../../src/services/process/programSpawner';
 import { waitFor } from '../bus/contractSuite';
 import { buildWorkerEntry } from '../worker/workerProcess';
 
@@ -115,5 +117,60 @@ describe('the program spawner', () => {
     const next = await spawnProgram({ file: 'echo', argv: ['again'], env }, 1_000);
     expect((await drain(next.stdout)).toString()).toBe('again\n');
     expect(spawnerPids().some((pid) => !helpers.includes(pid))).toBe(true);
+  });
+  describe("on Linux, with libc's posix_spawnp", () => {
+    const run = async (request: Parameters<typeof spawnProgram>[0], graceMs = 1_000) => {
+      const program = await spawnProgram(request, graceMs);
+      const [out, err, exit] = await Promise.all([
+        drain(program.stdout),
+        drain(program.stderr),
+        program.exited,
+      ]);
+      return { out: out.toString(), err: err.toString(), exit };
+    };
+
+    it('starts programs without a fork, each as Node would: signals at their default, none blocked', async () => {
+      const status = await run({ file: 'cat', argv: ['/proc/self/status'], env });
+      expect(spawnMethod(1_000)).toBe('posix_spawn');
+      // glibc's own signals (32, 33) included: an ignored signal would stay ignored in the program.
+      expect(status.out).toMatch(/^SigIgn:\s+0+$/m);
+      expect(status.out).toMatch(/^SigBlk:\s+0+$/m);
+      expect(status.exit).toEqual({ code: 0, signal: null });
+    });
+
+    it("finds the program on the program's own PATH, runs a script without #! by /bin/sh, in its cwd", async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'infradeck-spawn-'));
+      try {
+        writeFileSync(join(dir, 'hello'), 'echo "hello from $(pwd) $1"\n');
+        chmodSync(join(dir, 'hello'), 0o755);
+        const found = await run({
+          file: 'hello',
+          argv: ['there'],
+          cwd: dir,
+          env: { PATH: `${dir}:/usr/bin:/bin` },
+        });
+        expect(found.out).toBe(`hello from ${dir} there\n`);
+        await expect(spawnProgram({ file: 'hello', argv: [], env }, 1_000)).rejects.toMatchObject({
+          code: 'ENOENT',
+        });
+        await expect(
+          spawnProgram({ file: 'true', argv: [], cwd: join(dir, 'gone'), env }, 1_000),
+        ).rejects.toMatchObject({ code: 'ENOENT' });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("forks with Node's spawn where koffi cannot be loaded", async () => {
+      process.env.INFRADECK_KOFFI = '/no/such/koffi.js';
+      try {
+        // Another grace period: another helper, started with that koffi.
+        const echoed = await run({ file: 'echo', argv: ['still runs'], env }, 3_000);
+        expect(echoed.out).toBe('still runs\n');
+        expect(spawnMethod(3_000)).toBe('fork');
+      } finally {
+        delete process.env.INFRADECK_KOFFI;
+      }
+    });
   });
 });

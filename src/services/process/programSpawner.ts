@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { endGroup, signalGroup } from './processGroup';
 
@@ -18,6 +19,9 @@ export interface SpawnedProgram {
   end(): Promise<void>;
 }
 
+/** How the helper starts programs: libc's `posix_spawnp` (no copy of its memory), or Node's `spawn` (a fork). */
+export type SpawnMethod = 'posix_spawn' | 'fork';
+
 export interface SpawnRequest {
   file: string;
   argv: readonly string[];
@@ -30,8 +34,11 @@ export interface SpawnRequest {
  *
  * - Speed. Node's `spawn` forks the calling process and blocks until the child has exec'd; a fork copies the page
  *   tables of the caller's memory, so its cost grows with the worker's heap (a worker at 70 MB pays ~3 ms a program
- *   on its only thread, where a plain `node` pays ~1 ms). The helper is a bare `node -e` process: its forks are
- *   cheap and run beside the worker's thread, not on it.
+ *   on its only thread, where a plain `node` pays ~1 ms). The helper is a bare `node -e` process: its starts run
+ *   beside the worker's thread, not on it. On Linux it starts programs with libc's `posix_spawnp` through koffi
+ *   (`clone(CLONE_VM|CLONE_VFORK)`: nothing of its memory copied, which Node 20's libuv does not use on Linux; where
+ *   forks are dear, a quarter of the CPU of Node's `spawn`, parent and child counted); without koffi or glibc it
+ *   forks with Node's `spawn`.
  * - Safety. The helper is the watchdog: it holds the IPC channel from the worker, and when the channel closes with
  *   groups it started still running (the worker died, even by SIGKILL, which nothing can catch), it ends them:
  *   SIGTERM, a grace period, SIGKILL. It hears of a group when it forks it, so no moment is left in which a worker
@@ -44,7 +51,13 @@ export function spawnProgram(request: SpawnRequest, killGraceMs: number): Promis
   return spawnerFor(killGraceMs).spawn(request, killGraceMs);
 }
 
+/** How programs started with this grace period were started (undefined before the first one). */
+export function spawnMethod(killGraceMs: number): SpawnMethod | undefined {
+  return spawnerFor(killGraceMs).method;
+}
+
 type FromHelper =
+  | { t: 'method'; method: SpawnMethod }
   | { t: 'spawned'; id: number; pid: number }
   | { t: 'error'; id: number; message: string; code?: string; path?: string; syscall?: string }
   | { t: 'out'; id: number; n: 1 | 2; d: Uint8Array }
@@ -101,6 +114,8 @@ class HelperStream extends Readable {
 }
 
 class Spawner {
+  /** How the current helper starts programs, once it said so. */
+  method: SpawnMethod | undefined;
   private helper: ChildProcess | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -134,7 +149,7 @@ class Spawner {
     if (this.helper?.connected) return this.helper;
     const helper = spawn(
       process.execPath,
-      ['-e', helperSource, 'infradeck-spawner', String(this.graceSeconds)],
+      ['-e', helperSource, 'infradeck-spawner', String(this.graceSeconds), koffiPath()],
       {
         detached: true,
         stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -154,6 +169,10 @@ class Spawner {
   }
 
   private receive(m: FromHelper): void {
+    if (m.t === 'method') {
+      this.method = m.method;
+      return;
+    }
     const entry = this.pending.get(m.id);
     if (!entry) return;
     switch (m.t) {
@@ -254,6 +273,21 @@ class Spawner {
   }
 }
 
+/**
+ * Where the helper finds koffi (a C FFI that ships its binaries in its npm package), to start programs with libc's
+ * `posix_spawnp`; '' has it fork with Node's `spawn`. Linux only (the helper binds glibc's `libc.so.6`), and
+ * `INFRADECK_SPAWN=fork` turns it off.
+ */
+function koffiPath(): string {
+  if (process.platform !== 'linux' || process.env.INFRADECK_SPAWN === 'fork') return '';
+  if (process.env.INFRADECK_KOFFI !== undefined) return process.env.INFRADECK_KOFFI;
+  try {
+    return createRequire(import.meta.url).resolve('koffi');
+  } catch {
+    return '';
+  }
+}
+
 const spawners = new Map<number, Spawner>();
 
 function spawnerFor(killGraceMs: number): Spawner {
@@ -267,8 +301,8 @@ function spawnerFor(killGraceMs: number): Spawner {
 }
 
 /**
- * The helper's program (CommonJS, `node -e`; argv[2] is the grace period in seconds). Kept as plain source text:
- * it must load nothing but Node itself, so that it stays small.
+ * The helper's program (CommonJS, `node -e`; argv[2] is the grace period in seconds, argv[3] koffi's path or '').
+ * Kept as plain source text: it must load nothing but Node itself (and koffi), so that it stays small.
  */
 const helperSource = `
 'use strict';
@@ -278,6 +312,141 @@ const grace = Number(process.argv[2]) || 5;
 const programs = new Map();
 const groups = new Map();
 const send = (m) => { if (process.connected) process.send(m, undefined, undefined, () => {}); };
+let posix;
+try {
+  posix = process.argv[3] ? posixSpawner(process.argv[3]) : undefined;
+} catch {
+  // No koffi, no glibc (musl), a glibc older than 2.34 (no addclosefrom_np): Node's spawn, as before.
+}
+send({ t: 'method', method: posix ? 'posix_spawn' : 'fork' });
+// libc's posix_spawnp through koffi: a child in a session of its own (POSIX_SPAWN_SETSID), all signals at their default
+// and none blocked (as libuv does), stdin /dev/null, stdout and stderr pipes read here, no other fd inherited. Children
+// are reaped on SIGCHLD by waitpid(pid, WNOHANG) for this helper's own pids.
+function posixSpawner(koffiPath) {
+  const koffi = require(koffiPath);
+  const net = require('node:net');
+  const { EventEmitter } = require('node:events');
+  const os = require('node:os');
+  const c = koffi.load('libc.so.6');
+  const f = (s) => c.func(s);
+  const spawnp = f('int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)');
+  const faInit = f('int posix_spawn_file_actions_init(void *fa)');
+  const faDestroy = f('int posix_spawn_file_actions_destroy(void *fa)');
+  const faOpen = f('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int oflag, uint32 mode)');
+  const faDup2 = f('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)');
+  const faChdir = f('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)');
+  const faCloseFrom = f('int posix_spawn_file_actions_addclosefrom_np(void *fa, int from)');
+  const attrInit = f('int posix_spawnattr_init(void *attr)');
+  const attrFlags = f('int posix_spawnattr_setflags(void *attr, short flags)');
+  const attrSigDefault = f('int posix_spawnattr_setsigdefault(void *attr, const void *set)');
+  const attrSigMask = f('int posix_spawnattr_setsigmask(void *attr, const void *set)');
+  const sigfillset = f('int sigfillset(void *set)');
+  const sigemptyset = f('int sigemptyset(void *set)');
+  const pipe2 = f('int pipe2(_Out_ int *fds, int flags)');
+  const close = f('int close(int fd)');
+  const waitpid = f('int waitpid(int pid, _Out_ int *status, int options)');
+  const errnoName = {};
+  for (const [k, v] of Object.entries(os.constants.errno)) if (!(v in errnoName)) errnoName[v] = k;
+  const signalName = {};
+  for (const [k, v] of Object.entries(os.constants.signals)) if (!(v in signalName)) signalName[v] = k;
+  const O_CLOEXEC = 0o2000000, WNOHANG = 1;
+  const attr = Buffer.alloc(1024), all = Buffer.alloc(128), none = Buffer.alloc(128);
+  attrInit(attr);
+  sigfillset(all);
+  // glibc's own signals (32, 33) are left out by sigfillset, and its posix_spawn then leaves them ignored in the child
+  // (an ignored signal stays ignored across exec): set in the mask here, they are reset to their default like the rest.
+  all[3] |= 0x80;
+  all[4] |= 0x01;
+  sigemptyset(none);
+  attrSigDefault(attr, all);
+  attrSigMask(attr, none);
+  attrFlags(attr, 0x80 | 0x04 | 0x08); // SETSID | SETSIGDEF | SETSIGMASK
+  const live = new Map();
+  const status = new Int32Array(1);
+  process.on('SIGCHLD', () => {
+    for (const [pid, child] of live) {
+      const r = waitpid(pid, status, WNOHANG);
+      if (r === 0) continue;
+      live.delete(pid);
+      const s = status[0];
+      if (r !== pid) child.gone(null, 'SIGKILL');
+      else if ((s & 0x7f) === 0) child.gone((s >> 8) & 0xff, null);
+      else child.gone(null, signalName[s & 0x7f] || null);
+    }
+  });
+  const path = require('node:path');
+  const fs = require('node:fs');
+  const findInPath = (file, cwd, PATH) => {
+    const base = cwd ? path.resolve(cwd) : process.cwd();
+    if (file.includes('/')) return path.resolve(base, file);
+    for (const dir of (PATH === undefined ? '/bin:/usr/bin' : PATH).split(':')) {
+      const candidate = path.resolve(base, dir || '.', file);
+      try { fs.accessSync(candidate, fs.constants.X_OK); return candidate; } catch {}
+    }
+    return undefined;
+  };
+  return (m) => {
+    const fail = (errno, syscall) => {
+      const code = errnoName[errno] || 'E' + errno;
+      send({ t: 'error', id: m.id, message: syscall + ' ' + code, code, path: m.file, syscall });
+    };
+    // As Node's spawn: a string with a NUL byte is refused (C would cut it there).
+    const strings = [m.file, ...m.argv, m.cwd || ''];
+    for (const k in m.env) if (m.env[k] !== undefined) strings.push(k, String(m.env[k]));
+    if (strings.some((v) => typeof v === 'string' && v.includes('\\0'))) {
+      send({ t: 'error', id: m.id, message: 'a string with a null byte, for ' + m.file, code: 'ERR_INVALID_ARG_VALUE' });
+      return undefined;
+    }
+    const out = new Int32Array(2), err = new Int32Array(2);
+    if (pipe2(out, O_CLOEXEC) !== 0) return fail(koffi.errno(), 'pipe');
+    if (pipe2(err, O_CLOEXEC) !== 0) { const e = koffi.errno(); close(out[0]); close(out[1]); return fail(e, 'pipe'); }
+    const fa = Buffer.alloc(1024);
+    faInit(fa);
+    faOpen(fa, 0, '/dev/null', 0, 0);
+    faDup2(fa, out[1], 1);
+    faDup2(fa, err[1], 2);
+    if (m.cwd) faChdir(fa, m.cwd);
+    faCloseFrom(fa, 3);
+    const env = [];
+    for (const k in m.env) if (m.env[k] !== undefined) env.push(k + '=' + m.env[k]);
+    env.push(null);
+    // posix_spawnp searches the PATH of the caller (this helper, which runs with no environment): the program's own
+    // PATH is put here for the search, as execvp in libuv's child sees it.
+    if (m.env.PATH === undefined) delete process.env.PATH;
+    else process.env.PATH = m.env.PATH;
+    const pid = new Int32Array(1);
+    let rc = spawnp(pid, m.file, fa, attr, [m.file, ...m.argv, null], env);
+    // execvp (libuv's) runs a file without #! by /bin/sh; posix_spawnp says ENOEXEC: do what execvp does.
+    if (rc === 8 /* ENOEXEC */) {
+      const found = findInPath(m.file, m.cwd, m.env.PATH);
+      if (found) rc = spawnp(pid, '/bin/sh', fa, attr, ['/bin/sh', found, ...m.argv, null], env);
+    }
+    faDestroy(fa);
+    close(out[1]);
+    close(err[1]);
+    if (rc !== 0) {
+      close(out[0]);
+      close(err[0]);
+      fail(rc, 'spawn ' + m.file);
+      return undefined;
+    }
+    const child = new EventEmitter();
+    child.pid = pid[0];
+    child.stdout = new net.Socket({ fd: out[0], readable: true, writable: false });
+    child.stderr = new net.Socket({ fd: err[0], readable: true, writable: false });
+    let open = 2, exited = false;
+    const closed = () => { if (--open === 0 && exited) child.emit('close'); };
+    child.stdout.once('close', closed);
+    child.stderr.once('close', closed);
+    child.gone = (code, signal) => {
+      exited = true;
+      child.emit('exit', code, signal);
+      if (open === 0) child.emit('close');
+    };
+    live.set(child.pid, child);
+    return child;
+  };
+}
 const killAll = (signal) => { for (const pgid of groups.values()) { try { process.kill(-pgid, signal); } catch {} } };
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
@@ -286,7 +455,8 @@ process.on('message', (m) => {
   if (m.t === 'spawn') {
     let child;
     try {
-      child = spawn(m.file, m.argv, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = posix ? posix(m) : spawn(m.file, m.argv, { cwd: m.cwd, env: m.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      if (!child) return;
     } catch (e) {
       send({ t: 'error', id: m.id, message: String(e && e.message), code: e && e.code });
       return;
