@@ -5,6 +5,7 @@ import { wrapText } from '../domain/wrapText';
 import { useTableFocus } from '../ui/tableFocus';
 import { COLUMN_GAP, layoutColumns } from './columnLayout';
 import { fitCell } from './fitCell';
+import { readingText } from './listReading';
 import { type Column, scrollWindow, type TableSort } from './tableModel';
 import type { TableState } from './useTable';
 
@@ -20,7 +21,13 @@ export interface DataTableProps<T> {
   /** A line above the header saying what is shown (counts, freshness, filters). */
   caption?: string;
   captionColor?: string;
+  /** What the empty table says once its rows are read: that it is empty and how to fill it. */
   emptyMessage?: string;
+  /**
+   * What the list is still reading while it has no row (`servers.yaml`, as `loadingWhile` gives it): the empty
+   * table says `reading servers.yaml…` instead of `emptyMessage`, which would say nothing is there.
+   */
+  loading?: string;
   noColor?: boolean;
 }
 
@@ -38,6 +45,7 @@ export function DataTable<T>({
   caption,
   captionColor,
   emptyMessage = 'nothing here yet',
+  loading,
   noColor = false,
 }: DataTableProps<T>): ReactNode {
   const w = Math.max(0, Math.floor(width));
@@ -48,7 +56,8 @@ export function DataTable<T>({
   // The sorted column's title needs room for its marker (`NAME ▲`) too.
   const natural = useMemo(() => {
     const i = columns.findIndex((c) => c.key === sortKey);
-    if (!measured || i < 0) return measured;
+    // A column measured empty (0: `hideWhenEmpty`) stays hidden, sorted or not.
+    if (!measured || i < 0 || (columns[i].hideWhenEmpty && measured[i] === 0)) return measured;
     const widths = [...measured];
     widths[i] = Math.max(widths[i], displayWidth(columns[i].title) + 2);
     return widths;
@@ -92,7 +101,11 @@ export function DataTable<T>({
   if (view.length === 0 && bodyRows > 0) {
     const filter = table.filterText.trim();
     const message =
-      table.total > 0 && filter !== '' ? `no rows match ${JSON.stringify(filter)}` : emptyMessage;
+      table.total > 0 && filter !== ''
+        ? `no rows match ${JSON.stringify(filter)}`
+        : loading !== undefined
+          ? readingText(loading)
+          : emptyMessage;
     // Wrapped, not cut: the message often says what to do (press s to scan).
     const wrapped = wrapText(message, w - GUTTER_WIDTH).slice(0, bodyRows);
     for (const [i, text] of wrapped.entries())

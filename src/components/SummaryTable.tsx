@@ -14,7 +14,10 @@ export function SummaryTable<T>(props: {
   width: number;
   height: number;
   noColor?: boolean;
+  /** What the empty table says once read: that it is empty and how to fill it. */
   emptyMessage: string;
+  /** What the list is still reading while it has no row: the empty table says so instead (DataTable). */
+  loading?: string;
 }) {
   const { summary, summaryColor, ...table } = props;
   return <DataTable {...table} caption={summary} captionColor={summaryColor} />;

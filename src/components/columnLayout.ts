@@ -12,7 +12,8 @@ const SAMPLE_ROWS = 4000;
 const SEEN_LIMIT = 512;
 
 /**
- * The natural width of each column: its widest value or its title, whichever is wider (at most MEASURE_CAP).
+ * The natural width of each column: its widest value or its title, whichever is wider (at most MEASURE_CAP);
+ * 0 for a `hideWhenEmpty` column when no row has a value in it (`layoutColumns` hides it then).
  * A fixed-width column is not measured. On a table longer than SAMPLE_ROWS, columns read an even sample of the
  * rows, except `whole` ones (regions, states: short values that must not be cut), which read every row unless
  * `quick` (a first frame, before the full measure). Meant to run once per rows array, not per frame.
@@ -26,7 +27,7 @@ export function measureColumns<T>(
   const measured = columns.map((_, i) => i).filter((i) => fixedWidth(columns[i]) === undefined);
   if (rows.length <= SAMPLE_ROWS) {
     widen(rows, columns, measured, widths, 1);
-    return widths;
+    return withoutEmpty(rows, columns, widths);
   }
   const every = quick ? [] : measured.filter((i) => columns[i].whole);
   widen(rows, columns, every, widths, 1);
@@ -37,6 +38,13 @@ export function measureColumns<T>(
     widths,
     rows.length / SAMPLE_ROWS,
   );
+  return withoutEmpty(rows, columns, widths);
+}
+
+/** `widths` with 0 for each `hideWhenEmpty` column that no row has a value in (every row read: one is enough). */
+function withoutEmpty<T>(rows: readonly T[], columns: readonly Column<T>[], widths: number[]): number[] {
+  for (const [i, c] of columns.entries())
+    if (c.hideWhenEmpty && !rows.some((r) => c.value(r) !== '')) widths[i] = 0;
   return widths;
 }
 
@@ -119,7 +127,8 @@ function specOf<T>(c: Column<T>, measured: number | undefined): Spec {
  * grow past `max` to their natural width, and the rest goes to the flex columns, shared evenly (with none, it
  * stays blank at the right).
  *
- * `natural` holds the measured widths (`measureColumns`); without it a column's natural width is its title.
+ * `natural` holds the measured widths (`measureColumns`); without it a column's natural width is its title. A
+ * `hideWhenEmpty` column measured 0 (no row has a value) hides: the others share its width.
  */
 export function layoutColumns<T>(
   columns: readonly Column<T>[],
@@ -159,12 +168,13 @@ export function layoutColumns<T>(
     }
   };
 
-  admit(order.filter((i) => !isExtra(i)));
+  const empty = (i: number) => columns[i].hideWhenEmpty === true && natural?.[i] === 0;
+  admit(order.filter((i) => !isExtra(i) && !empty(i)));
   if (used >= 0) {
     growShown(false, true);
     growShown(true, false);
   }
-  admit(order.filter(isExtra));
+  admit(order.filter((i) => isExtra(i) && !empty(i)));
   if (used < 0) {
     // Not even the first column's minimum fits: it gets what there is.
     widths[order[0]] = total;

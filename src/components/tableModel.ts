@@ -26,6 +26,11 @@ export interface Column<T> {
   minWidth?: number;
   /** Past this width the column takes more only once the flex columns show their values whole. */
   max?: number;
+  /**
+   * A value only some lists have (a run's branch: local pipelines have none): when no row has one, the column
+   * hides and its width goes to the others, instead of a heading over blank cells.
+   */
+  hideWhenEmpty?: boolean;
   /** Takes the width the other columns leave (a detail, a subject): at least `min`. `width: 'flex'` says the same. */
   flex?: boolean;
   /**

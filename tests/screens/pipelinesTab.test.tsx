@@ -417,6 +417,18 @@ describe('the Pipelines tab', () => {
     await d.toasted(/^:pipelines nope: no such pipeline \(Tab completes the names\)$/);
   });
 
+  it("a run's caption counts what a / filter shows: 1 of 2 steps, not 2 steps", async () => {
+    const d = await runBuildAndOpen();
+    await d.waitFor(/^ 2 steps · 1 failed · Enter its log/m);
+    await d.press('/');
+    await d.type('hello');
+    await d.press('enter');
+    const filtered = await d.waitFor(/^ 1 of 2 steps · 1 failed · Enter its log/m);
+    expect(filtered).not.toMatch(/^[ >] boom +failed/m);
+    await d.press('esc');
+    await d.waitFor(/^ 2 steps · 1 failed · Enter its log/m);
+  });
+
   it('Esc in a run clears its kept filter first, then goes back', async () => {
     const d = await runBuildAndOpen();
     await d.waitFor(/^[ >] boom +failed/m);

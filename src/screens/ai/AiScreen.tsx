@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { countOrReading } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
@@ -73,8 +74,9 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const openForm = (name: string) => actions.ui.openView('ai', `${NEW_RUN}${name}`);
   const onNew = (row: ExperimentRow | undefined) => () => newRun(row, actions, readOnly, openForm);
 
+  const loading = loadingWhile(experiments === undefined, rows, 'experiments');
   useListKeys(
-    { scope: 'ai', loading: loadingWhile(experiments === undefined, rows, 'experiments') },
+    { scope: 'ai', loading },
     (press) => {
       const action = press.action(['ai', 'list']);
       const row = table.cursorRow;
@@ -159,7 +161,7 @@ function AiScreen({ width, height, active }: ScreenProps) {
   const running = runs.filter((r) => r.status === 'active').length;
   const invalid = rows.filter((r) => r.info.errors.length > 0 && r.info.file).length;
   const summary = [
-    ` ${shownCount(table.view.length, rows.length, 'experiment')}`,
+    ` ${countOrReading(loading, shownCount(table.view.length, rows.length, 'experiment'))}`,
     `${runs.length} run${runs.length === 1 ? '' : 's'}`,
     ...(running ? [`${running} running`] : []),
     ...(invalid ? [`${invalid} with errors`] : []),
@@ -176,11 +178,8 @@ function AiScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={tableHeight + 1}
         noColor={theme.noColor}
-        emptyMessage={
-          experiments === undefined
-            ? 'reading experiments…'
-            : 'No experiments: add ai/experiments/NAME.yaml to the workspace (README, AI workloads).'
-        }
+        loading={loading}
+        emptyMessage="No experiments: add ai/experiments/NAME.yaml to the workspace (README, AI workloads)."
       />
       <NoteLines note={note} width={width} colors={theme} />
     </Box>

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { readingText } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
@@ -160,8 +161,9 @@ function BatchScreen({ width, height, active }: ScreenProps) {
     if (key && table.focus(key)) cursorTo.current = undefined;
   });
 
+  const loading = loadingWhile(files === undefined, rows, 'batches/');
   useListKeys(
-    { scope: 'batch', loading: loadingWhile(files === undefined, rows, 'batches/') },
+    { scope: 'batch', loading },
     (press) => {
       cursorTo.current = undefined;
       const action = press.action(['batch', 'list']);
@@ -233,7 +235,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
     filteredRows(table.view.length, rows.length),
     `${runList.length} run${runList.length === 1 ? '' : 's'}${going ? ` (${going} going)` : ''}`,
     files === undefined
-      ? 'reading batches/…'
+      ? readingText('batches/')
       : defined
         ? `${defined} in batches/: Enter or s starts one`
         : 'no batches/*.yaml',
@@ -257,6 +259,7 @@ function BatchScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={tableHeight + 1}
         noColor={theme.noColor}
+        loading={loading}
         emptyMessage="No batch runs, and no batches/*.yaml in the workspace. n starts an ad-hoc batch; see the README, Batches."
       />
       <NoteLines note={note} width={width} colors={theme} />

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { DataTable } from '../../components/DataTable';
+import { countOrReading } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
@@ -116,8 +117,9 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
     await actions.projects.afterEdit(name, command.file, code);
   };
 
+  const loading = loadingWhile(!loaded, rows, 'the projects folder');
   useListKeys(
-    { scope: 'deployments', loading: loadingWhile(!loaded, rows, 'the projects folder') },
+    { scope: 'deployments', loading },
     (press) => {
       const action = press.action(open ? ['projectDetails'] : ['deployments', 'list']);
       const ask = () => ({ readOnly, account: accountText(deck.store.getState().cloud.info) });
@@ -189,7 +191,7 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
   const invalid = rows.filter((r) => r.errors.length > 0).length;
   const scanned = index.scans.length;
   const summary =
-    ` ${shownCount(table.view.length, rows.length, 'project')}${invalid ? ` · ${invalid} with problems` : ''}` +
+    ` ${countOrReading(loading, shownCount(table.view.length, rows.length, 'project'))}${invalid ? ` · ${invalid} with problems` : ''}` +
     ` · sync against ${scanned ? `${index.size} scanned resources` : 'no scan yet (p asks the cloud)'}` +
     `${watchError ? ` · not watching: ${watchError}` : ''}${readOnly ? ' · READ-ONLY' : ''}`;
   const note = rowNote(table.cursorRow);
@@ -203,11 +205,8 @@ function DeploymentsScreen({ width, height, active }: ScreenProps) {
         caption={summary}
         captionColor={watchError ? theme.warn : theme.muted}
         noColor={theme.noColor}
-        emptyMessage={
-          loaded
-            ? 'No blueprints in the projects folder yet. Press n to write one with the wizard.'
-            : 'reading the projects folder…'
-        }
+        loading={loading}
+        emptyMessage="No blueprints in the projects folder yet. Press n to write one with the wizard."
       />
       <NoteLines note={note} width={width} colors={theme} />
     </Box>

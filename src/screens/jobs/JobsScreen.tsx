@@ -1,4 +1,5 @@
 import { useLayoutEffect, useMemo, useRef } from 'react';
+import { countOrReading } from '../../components/listReading';
 import { SummaryTable } from '../../components/SummaryTable';
 import { useTable } from '../../components/useTable';
 import { type JobStatus, jobStatuses } from '../../domain/job';
@@ -9,6 +10,7 @@ import { useActions, useDeck, useDeckContext } from '../../ui/deckContext';
 import { useKeys } from '../../ui/keyDispatcher';
 import type { KeyHint } from '../../ui/keyHints';
 import { copyAction, filterSortActions } from '../../ui/keymap';
+import { loadingWhile } from '../../ui/listKeys';
 import type { Screen, ScreenProps, ScreenView } from '../../ui/screen';
 import { askApprove, askReject } from './approvalConfirmations';
 import { JobDetailsView } from './JobDetailsView';
@@ -26,6 +28,8 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const log = useDeck((s) => s.jobs.log);
   const summaries = useDeck((s) => s.jobs.summaries);
   const transport = useDeck((s) => s.bus.transport);
+  const loadedAt = useDeck((s) => s.jobs.loadedAt);
+  const busState = useDeck((s) => s.bus.status?.state);
   // The runs of one schedule are a view of their own: its `/` filter is kept apart from the whole list's.
   const scope = scheduleFilter === undefined ? 'jobs' : runsView.id;
   const filterText = useDeck((s) => s.ui.filters[scope] ?? '');
@@ -102,12 +106,21 @@ function JobsScreen({ width, height, active }: ScreenProps) {
   const where =
     transport === 'memory' ? 'run in-process' : transport === 'redis' ? 'on the Redis workers' : '';
   const words = statusFilter && statusWords(statusFilter);
+  // Before the queue first answered, `0 jobs` and `No jobs yet` would be false (live jobs show as they come). With
+  // Redis down it is not being read: the status bar says so.
+  const loading = loadingWhile(
+    loadedAt === undefined && transport !== undefined && busState !== 'down',
+    rows,
+    'the job queue',
+  );
+  const count = (what: string, status?: string) =>
+    countOrReading(loading, jobCount(table.view.length, listed.length, what, status));
   const summary =
     scheduleFilter !== undefined
-      ? `${jobCount(table.view.length, listed.length, ` of schedule ${scheduleFilter}`, words)}, newest first · Esc back to the Scheduler`
+      ? `${count(` of schedule ${scheduleFilter}`, words)}, newest first · Esc back to the Scheduler`
       : words
-        ? `${jobCount(table.view.length, listed.length, '', words)} · f status filter · :run <program> [args…]`
-        : `${jobCount(table.view.length, listed.length, '')} ${where} · f status filter · :run <program> [args…]`;
+        ? `${count('', words)} · f status filter · :run <program> [args…]`
+        : `${count('')} ${where} · f status filter · :run <program> [args…]`;
   return (
     <SummaryTable
       summary={summary}
@@ -117,6 +130,7 @@ function JobsScreen({ width, height, active }: ScreenProps) {
       width={width}
       height={height}
       noColor={theme.noColor}
+      loading={loading}
       emptyMessage={
         scheduleFilter !== undefined
           ? `No run of ${scheduleFilter}${words ? ` ${words}` : ''} in the jobs this console lists (the newest 500). R on the Scheduler runs it now.`

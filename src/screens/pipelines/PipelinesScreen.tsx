@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
+import { countOrReading } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
@@ -101,8 +102,9 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   const tableHeight = Math.max(2, height - 3);
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
 
+  const loading = loadingWhile(local === undefined, rows, 'pipelines');
   useListKeys(
-    { scope: 'pipelines', loading: loadingWhile(local === undefined, rows, 'pipelines') },
+    { scope: 'pipelines', loading },
     (press) => {
       const action = press.action(['pipelines', 'list']);
       const row = table.cursorRow;
@@ -167,7 +169,7 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
   const stale = rows.filter(isStale).length;
   const quota = quotaText(quotas, now);
   const summary = [
-    ` ${shownCount(table.view.length, rows.length, 'pipeline')}`,
+    ` ${countOrReading(loading, shownCount(table.view.length, rows.length, 'pipeline'))}`,
     ...(running ? [`${running} running`] : []),
     ...(failing ? [`${failing} failing`] : []),
     ...(stale ? [`* ${stale} stale`] : []),
@@ -190,11 +192,8 @@ function PipelinesScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={tableHeight + 1}
         noColor={theme.noColor}
-        emptyMessage={
-          local === undefined
-            ? 'reading pipelines…'
-            : 'No pipelines: add pipelines/NAME.yaml to the workspace or .infradeck/pipeline.yaml to a repository, or list repositories with a GitHub or GitLab origin (README, Pipelines).'
-        }
+        loading={loading}
+        emptyMessage="No pipelines: add pipelines/NAME.yaml to the workspace or .infradeck/pipeline.yaml to a repository, or list repositories with a GitHub or GitLab origin (README, Pipelines)."
       />
       <NoteLines note={note} width={width} colors={theme} />
     </Box>

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { fitCell } from '../../components/fitCell';
 import { fitParts } from '../../components/fitParts';
 import { SummaryTable } from '../../components/SummaryTable';
+import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
 import { isFinished, type PipelineRun } from '../../domain/pipelineClient';
 import type { PipelineRow } from '../../domain/pipelineRows';
@@ -146,11 +147,13 @@ export function RunView({
   const waiting = jobs.filter((j) => j.status === 'waiting').length;
   const manual = jobs.filter((j) => j.status === 'manual').length;
   const what = row.source === 'local' ? 'step' : 'job';
+  // A `/` filter shows some of them (`1 of 2 steps`): a GitHub job counts as shown when any of its lines is.
+  const shownJobs = new Set(table.view.map((r) => r.job)).size;
   const caption = open.error
     ? ` ${stripControl(open.error)}${jobs.length ? ' (the last jobs read are shown)' : ''}`
     : open.loading && !open.jobs
       ? ` reading the ${what}s…`
-      : ` ${jobs.length} ${what}${jobs.length === 1 ? '' : 's'}${failed ? ` · ${failed} failed` : ''}${waiting ? ` · ${waiting} waiting` : ''}${manual ? ` · ${manual} manual` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
+      : ` ${shownCount(shownJobs, jobs.length, what)}${failed ? ` · ${failed} failed` : ''}${waiting ? ` · ${waiting} waiting` : ''}${manual ? ` · ${manual} manual` : ''}${run.url ? ` · ${run.url}` : ''} · Enter its log`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold color={theme.noColor ? undefined : statusColor[run.status]}>

@@ -160,7 +160,8 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       value: (r) => r.pipeline,
     },
     // A branch takes up to 40 columns before DETAIL (flex) gets the rest: DETAIL's values (a problem in full) are
-    // seldom all whole, so a `max` is as far as a cut column grows. Cut in its middle: `feature/…-checkout`.
+    // seldom all whole, so a `max` is as far as a cut column grows. Cut in its middle: `feature/…-checkout`. Local
+    // pipelines' runs have no branch: with no remote row the column gives its 7 columns to the others.
     {
       key: 'branch',
       title: 'BRANCH',
@@ -168,6 +169,7 @@ export function pipelineColumns(now: () => number, noColor: boolean): Column<Pip
       min: 6,
       max: 40,
       cut: 'middle',
+      hideWhenEmpty: true,
       value: (r) => r.runs[0]?.branch ?? '',
     },
     {

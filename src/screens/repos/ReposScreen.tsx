@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react';
+import { readingText } from '../../components/listReading';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
 import { useTable } from '../../components/useTable';
@@ -45,8 +46,9 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   }, [actions, active]);
   useEffect(() => () => actions.pipelines.setShown('repos', false), [actions]);
 
+  const reading = loadingWhile(loading, rows, 'repositories');
   useListKeys(
-    { scope: 'repos', loading: loadingWhile(loading, rows, 'repositories') },
+    { scope: 'repos', loading: reading },
     (press) => {
       const action = press.action(['repos', 'list']);
       if (action === 'repo.refresh') void actions.repos.refresh();
@@ -63,7 +65,10 @@ function ReposScreen({ width, height, active }: ScreenProps) {
   if (details) return <RepoDetailsView width={width} height={height} active={active} />;
 
   const age = refreshedAt ? `refreshed ${formatAge(Date.now() - refreshedAt)} ago` : '';
-  const summary = `${shownCount(table.view.length, rows.length, 'repository', 'repositories')}${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
+  const summary =
+    reading !== undefined
+      ? readingText(reading)
+      : `${shownCount(table.view.length, rows.length, 'repository', 'repositories')}${loading ? ' · refreshing…' : ''}${age ? ` · ${age}` : ''}`;
   return (
     <SummaryTable
       summary={summary}
@@ -73,10 +78,9 @@ function ReposScreen({ width, height, active }: ScreenProps) {
       width={width}
       height={height}
       noColor={theme.noColor}
+      loading={reading}
       emptyMessage={
-        loading
-          ? 'reading repositories…'
-          : 'No repositories. List them in repos.yaml in the workspace (repos: [{ path: ~/src/app }]) or set repos.roots in config.yaml.'
+        'No repositories. List them in repos.yaml in the workspace (repos: [{ path: ~/src/app }]) or set repos.roots in config.yaml.'
       }
     />
   );

@@ -78,8 +78,9 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   // Where the cursor was in each details view of the stack, so Esc comes back to the same line.
   const cursors = useRef(new Map<string, string>());
 
+  const loading = loadingWhile(cloud.opening, rows, 'the cloud');
   useListKeys(
-    { scope: 'resources', loading: loadingWhile(cloud.opening, rows, 'the cloud') },
+    { scope: 'resources', loading },
     (press) => {
       const action = press.action(['resources', 'table']);
       const selected: Resource[] = table.selectedRows.length
@@ -163,7 +164,8 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
   ]
     .filter(Boolean)
     .join(' · ');
-  const count = shownCount(table.view.length, rows.length, 'resource');
+  // While the cloud opens, `0 resources` would be false: the scans' part says `opening the cloud…`.
+  const count = loading === undefined ? shownCount(table.view.length, rows.length, 'resource') : '';
   const fresh = scanFreshness(cloud.index.scans, cloud.opening, now, config.cloud.staleMinutes);
   const line = (parts: string[]) => ` ${parts.filter(Boolean).join(' · ')}`;
   // Too wide (at 80 columns, while a filter hides rows or a region is stale): the account goes first, the
@@ -187,6 +189,7 @@ function ResourcesOfView({ width, height, active }: ScreenProps) {
       width={width}
       height={height}
       noColor={theme.noColor}
+      loading={loading}
       emptyMessage={
         info?.problem
           ? `No access to the account: ${info.problem}`

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
 import { useMemo } from 'react';
+import { readingText } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { shownCount } from '../../components/shownCount';
@@ -129,8 +130,9 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
   const table = useTable({ rows, columns, rowKey: (r) => r.key, filterText, height: tableHeight });
   const copy = useCopy();
 
+  const loading = loadingWhile(!file, rows, 'schedules.yaml');
   useListKeys(
-    { scope: 'scheduler', loading: loadingWhile(!file, rows, 'schedules.yaml') },
+    { scope: 'scheduler', loading },
     (press) => {
       const action = press.action(['scheduler', 'list']);
       const row = table.cursorRow;
@@ -167,7 +169,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
         : 'BullMQ job schedulers on Redis';
   const missing = file && !file.exists ? missingFileText(file.file, withoutFile, width) : undefined;
   const summary = !file
-    ? ' reading schedules.yaml…'
+    ? ` ${readingText('schedules.yaml')}`
     : missing
       ? missing.summary
       : withFile(
@@ -186,6 +188,7 @@ function SchedulerScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={tableHeight + 1}
         noColor={theme.noColor}
+        loading={loading}
         emptyMessage={missing ? missing.empty : 'No schedules in schedules.yaml (E edits it).'}
       />
       <NoteLines

@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { useEffect, useMemo } from 'react';
 import { fitParts } from '../../components/fitParts';
+import { readingText } from '../../components/listReading';
 import { NoteLines } from '../../components/NoteLines';
 import { SummaryTable } from '../../components/SummaryTable';
 import { filteredRows } from '../../components/shownCount';
@@ -103,8 +104,9 @@ function ServersScreen({ width, height, active }: ScreenProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: probing restarts with the new list of addresses
   useEffect(() => (active ? actions.servers.probe() : undefined), [actions, active, probed]);
 
+  const reading = loadingWhile(loading, rows, 'servers.yaml and the instances');
   useListKeys(
-    { scope: 'servers', loading: loadingWhile(loading, rows, 'servers.yaml and the instances') },
+    { scope: 'servers', loading: reading },
     (press) => {
       const action = press.action(['servers', 'table']);
       const row = table.cursorRow;
@@ -156,7 +158,8 @@ function ServersScreen({ width, height, active }: ScreenProps) {
       width - 1,
     );
   const withHowTo = summaryOf(true);
-  const summary = ` ${withHowTo.includes(instancesPart) ? withHowTo : summaryOf(false)}`;
+  // Not read yet: `0 hosts`, `no hosts: add them` and `0 EC2 instances` would all be false.
+  const summary = ` ${reading !== undefined ? fitParts([readingText(reading)], width - 1) : withHowTo.includes(instancesPart) ? withHowTo : summaryOf(false)}`;
   const note = serverNote(table.cursorRow, table.cursorRow && reach[table.cursorRow.key], now);
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -168,6 +171,7 @@ function ServersScreen({ width, height, active }: ScreenProps) {
         width={width}
         height={tableHeight + 1}
         noColor={theme.noColor}
+        loading={reading}
         emptyMessage={
           !fileRead
             ? `No servers: servers.yaml has ${problems} (:messages lists them); fix it and press r.`
