@@ -20,8 +20,9 @@
 // that also reads the other needs' notes), and the last of a stage to pass queues the next stage as children with a
 // `job.queued` event and an audit entry each; every step saves a start mark, reports progress, publishes
 // `job.started`/`job.completed`, keeps its run record, and sweeps its process group when the program ends; its
-// program is forked by the worker's spawner process (the bare worker forks its own). That is the work the ratio
-// prices.
+// program is started by the worker's spawner process, with glibc's posix_spawnp on Linux (no fork; the bare worker
+// forks its own with Node's spawn, as a BullMQ worker does). That is the work the ratio prices. INFRADECK_SPAWN=fork
+// in this process's environment (the workers inherit it) has the spawner fork with Node's spawn too.
 // On a step's path from taken to BullMQ's move to completed two round trips are awaited: the start mark, which must
 // be stored before the program starts (its `job.started` and run entry go ahead of it, one script, on the same
 // connection), and its note on the run; its progress and its end (run entry, last view on the parent) are one script

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeckSession, startDeck } from '../harness/startDeck';
 import { fakePipelines, pipelineWorkspace } from '../state/pipelinesHarness';
@@ -8,12 +6,7 @@ let deck: DeckSession | undefined;
 let ws: ReturnType<typeof pipelineWorkspace>;
 
 beforeEach(() => {
-  ws = pipelineWorkspace([]);
-  mkdirSync(join(ws.dir, 'pipelines'));
-  writeFileSync(
-    join(ws.dir, 'pipelines', 'build.yaml'),
-    'name: build\nsteps:\n  - name: hello\n    run: [echo, hi]\n',
-  );
+  ws = pipelineWorkspace([], ['build']);
 });
 
 afterEach(() => {

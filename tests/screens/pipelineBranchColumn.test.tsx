@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { layoutColumns, measureColumns } from '../../src/components/columnLayout';
 import type { PipelineRow } from '../../src/domain/pipelineRows';
@@ -11,13 +9,7 @@ let deck: DeckSession | undefined;
 let ws: ReturnType<typeof pipelineWorkspace>;
 
 beforeEach(() => {
-  ws = pipelineWorkspace([]);
-  mkdirSync(join(ws.dir, 'pipelines'));
-  for (const name of ['build', 'deploy-production'])
-    writeFileSync(
-      join(ws.dir, 'pipelines', `${name}.yaml`),
-      `name: ${name}\nsteps:\n  - name: hello\n    run: [echo, hi]\n`,
-    );
+  ws = pipelineWorkspace([], ['build', 'deploy-production']);
 });
 
 afterEach(() => {

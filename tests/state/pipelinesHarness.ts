@@ -14,8 +14,14 @@ import {
 import type { RemoteRepo } from '../../src/domain/remoteRepo';
 import { type DeckPipelinesOptions, deckPipelinesFor } from '../../src/services/pipelines/deckPipelines';
 
-/** A workspace folder with a repos.yaml listing git clones whose `origin` is the given URL (none: no remote). */
-export function pipelineWorkspace(repos: { name: string; origin?: string }[]): {
+/**
+ * A workspace folder with a repos.yaml listing git clones whose `origin` is the given URL (none: no remote), and
+ * `local` pipelines of one `echo hi` step each, `pipelines/NAME.yaml`.
+ */
+export function pipelineWorkspace(
+  repos: { name: string; origin?: string }[],
+  local: readonly string[] = [],
+): {
   dir: string;
   clone(name: string): string;
   remove(): void;
@@ -30,6 +36,12 @@ export function pipelineWorkspace(repos: { name: string; origin?: string }[]): {
     lines.push(`  - name: ${repo.name}`, `    path: clones/${repo.name}`);
   }
   writeFileSync(join(dir, 'repos.yaml'), `${lines.join('\n')}\n`);
+  if (local.length) mkdirSync(join(dir, 'pipelines'));
+  for (const name of local)
+    writeFileSync(
+      join(dir, 'pipelines', `${name}.yaml`),
+      `name: ${name}\nsteps:\n  - name: hello\n    run: [echo, hi]\n`,
+    );
   return {
     dir,
     clone: (name) => join(dir, 'clones', name),
