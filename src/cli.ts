@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { version } from '../package.json';
-import { parseCli } from './cliArgs';
+import { cliArgsError, parseCli } from './cliArgs';
 
 async function main(argv: string[]): Promise<number> {
   let args: ReturnType<typeof parseCli>;
   try {
     args = parseCli(argv);
   } catch (error) {
-    process.stderr.write(`infradeck: ${(error as Error).message}\n`);
+    const said = cliArgsError(argv, error);
+    process.stderr.write(said.stderr);
+    if (said.stdout) process.stdout.write(said.stdout);
     return 2;
   }
   if (args.version) {

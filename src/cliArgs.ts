@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { CommandDeclaration } from './commands/declaration';
 import { type FlagSpecs, parseErrorText, valuedFlags } from './commands/flagSpec';
 import { runFlags } from './commands/runFlags';
+import { sourceErrorsJson } from './commands/sourceErrorsJson';
 
 /** Flags every invocation understands, before or after the subcommand. */
 export const globalFlags = {
@@ -147,5 +148,36 @@ export function parseCli(argv: string[]): CliArgs {
     json: values.json ?? false,
     version: values.version ?? false,
     help: values.help ?? false,
+  };
+}
+
+/**
+ * Whether the raw words ask for `--json`, for an error found before they could be parsed (`infradeck --data
+ * --json`, `infradeck --bogus jobs --json`): a `--json` word before any `--` and, after a command that passes its
+ * arguments on (`run`), before its program. `--json=…` is not one: that is the error itself.
+ */
+export function asksForJson(argv: readonly string[]): boolean {
+  let command: string | undefined;
+  for (const arg of argv) {
+    if (arg === '--') return false;
+    if (arg === '--json') return true;
+    if (arg.startsWith('-')) continue;
+    if (command === undefined) command = arg;
+    else if (passThroughShape(command)?.passThrough) return false;
+  }
+  return false;
+}
+
+/**
+ * What `infradeck` says of arguments it cannot parse: `infradeck: MESSAGE` for stderr, and for a script that asked
+ * for `--json` the one JSON document on stdout, `{"errors": [{message, text}]}`, as every command gives its errors.
+ */
+export function cliArgsError(argv: readonly string[], error: unknown): { stderr: string; stdout?: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    stderr: `infradeck: ${message}\n`,
+    ...(asksForJson(argv)
+      ? { stdout: `${JSON.stringify({ errors: sourceErrorsJson([message]) }, null, 2)}\n` }
+      : {}),
   };
 }

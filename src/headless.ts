@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { CliArgs } from './cliArgs';
+import { writeErrorsJson } from './commands/commandError';
 import { commandHelp, globalHelp } from './commands/commandHelp';
 import { commandList, findCommand } from './commands/commandList';
 import { openWorkspace } from './openWorkspace';
@@ -22,9 +23,9 @@ export async function runHeadless(
 ): Promise<number> {
   const declaration = args.command ? findCommand(args.command) : undefined;
   if (!declaration) {
-    streams.stderr.write(
-      `infradeck: unknown command "${args.command}" (commands: ${commandList.map((c) => c.name).join(', ')}; see --help)\n`,
-    );
+    const message = `unknown command "${args.command}" (commands: ${commandList.map((c) => c.name).join(', ')}; see --help)`;
+    streams.stderr.write(`infradeck: ${message}\n`);
+    writeErrorsJson({ ...streams, json: args.json }, [message]);
     return 2;
   }
   if (args.help) {

@@ -33,7 +33,7 @@ export async function adviseCommand(argv: string[], io: CloudCommandIO): Promise
   try {
     values = parseCommand(adviseDeclaration, argv).values;
   } catch (error) {
-    return usageError(adviseDeclaration, io.stderr, error);
+    return usageError(adviseDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const { account, report } = await gatherAdvice(io, values.account, json);

@@ -22,6 +22,7 @@ import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
 import { type AiVerb, aiDeclaration, aiVerbs, modelFlags, modelVerbs } from './ai';
 import { cancelOnAbort } from './cancelOnAbort';
+import { commandError } from './commandError';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
 import { goneFromRedis, jobReader, watchRedisOutage } from './redisOutage';
@@ -71,7 +72,7 @@ export async function aiCommand(argv: string[], io: HeadlessIO): Promise<number>
     if (values.name !== undefined && verb !== 'metrics') throw new Error('--name goes with metrics');
     target = arg;
   } catch (error) {
-    return usageError(aiDeclaration, io.stderr, error);
+    return usageError(aiDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   switch (verb) {
@@ -111,8 +112,10 @@ async function experiments(io: HeadlessIO, json: boolean): Promise<number> {
     );
     const located = sourceErrorsJson(found.flatMap((f) => (f.ok ? [] : f.errors)));
     io.stdout.write(`${JSON.stringify({ experiments: rows, errors: located }, null, 2)}\n`);
-  } else {
-    for (const e of errors) io.stderr.write(`${e}\n`);
+  }
+  // The problems on stderr with --json too, as every list command says them: stderr is for the person.
+  for (const e of errors) io.stderr.write(`${e}\n`);
+  if (!json) {
     if (found.length === 0) {
       io.stdout.write(
         `No experiments. Add one as ${io.workspace.dataDir}/ai/experiments/NAME.yaml (README: AI workloads).\n`,
@@ -344,10 +347,7 @@ async function run(
     handlers: jobHandlersFor(handlerDepsFor(io)),
     concurrency: inProcessConcurrency,
   });
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'ai', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     const ids: string[] = [];
@@ -503,10 +503,8 @@ async function metrics(io: HeadlessIO, id: string, opts: { name?: string; json: 
     const known = await withBus(io, async (bus) => {
       const job = await bus.queue.get(id);
       if (!job) return unknownId(io, 'ai', 'run', id, 'infradeck ai runs');
-      if (job.kind !== 'experimentRun') {
-        io.stderr.write(`infradeck ai: job ${id} is not an experiment run (${job.kind})\n`);
-        return exitCodes.usage;
-      }
+      if (job.kind !== 'experimentRun')
+        return commandError(io, 'ai', `job ${id} is not an experiment run (${job.kind})`, exitCodes.usage);
       return exitCodes.ok;
     });
     if (known !== exitCodes.ok) return known;
@@ -517,10 +515,12 @@ async function metrics(io: HeadlessIO, id: string, opts: { name?: string; json: 
     if (series.length === 0) {
       const names = data.series.map((s) => s.name);
       const near = didYouMean(opts.name, names, Math.max(1, Math.floor(opts.name.length / 3)));
-      io.stderr.write(
-        `infradeck ai: run ${id} has no metric "${opts.name}" (${near ? `did you mean "${near}"? ` : ''}metrics: ${names.join(', ') || 'none yet'})\n`,
+      return commandError(
+        { ...io, json: opts.json },
+        'ai',
+        `run ${id} has no metric "${opts.name}" (${near ? `did you mean "${near}"? ` : ''}metrics: ${names.join(', ') || 'none yet'})`,
+        exitCodes.usage,
       );
-      return exitCodes.usage;
     }
   }
   if (opts.json) {

@@ -38,6 +38,7 @@ import {
   printJobLog,
   runCloudJob,
 } from './cloudJob';
+import { commandError, writeErrorsJson } from './commandError';
 import { type ParsedCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 import { sourceErrorsJson } from './sourceErrorsJson';
@@ -92,7 +93,7 @@ export async function aiModelsCommand(parsed: Parsed, io: CloudCommandIO): Promi
     if (verb === 'rollout')
       want(step ? 1 : 2, step ? `ai rollout ${step} RUN` : 'ai rollout MODEL VERSION --servers a,b,c');
   } catch (error) {
-    return usageError(aiDeclaration, io.stderr, error);
+    return usageError(aiDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   if (verb === 'models') return models(io, json);
@@ -104,8 +105,13 @@ export async function aiModelsCommand(parsed: Parsed, io: CloudCommandIO): Promi
   return rollout(io, args[0]!, args[1]!, values, json);
 }
 
+/** Bad input, each line said by `infradeck ai` (with `--json` each one in `{"errors": [...]}`): exit 2. */
 function bad(io: CloudCommandIO, lines: readonly string[]): number {
   for (const l of lines) io.stderr.write(`${l.startsWith('infradeck') ? '' : 'infradeck ai: '}${l}\n`);
+  writeErrorsJson(
+    io,
+    lines.map((l) => l.replace(/^infradeck ai: /, '')),
+  );
   return exitCodes.usage;
 }
 
@@ -140,8 +146,10 @@ async function models(io: CloudCommandIO, json: boolean): Promise<number> {
     io.stdout.write(
       `${JSON.stringify({ models: rows, errors: sourceErrorsJson(files.flatMap((f) => (f.ok ? [] : f.errors))), mlflow: mlflow ?? null, ...(mlflowError ? { mlflowError } : {}) }, null, 2)}\n`,
     );
-  } else {
-    for (const e of errors) io.stderr.write(`${e}\n`);
+  }
+  // The problems on stderr with --json too, as every list command says them: stderr is for the person.
+  for (const e of errors) io.stderr.write(`${e}\n`);
+  if (!json) {
     if (files.length === 0)
       io.stdout.write(
         `No models. Register a run: infradeck ai register RUN --model NAME (it writes ${io.workspace.dataDir}/ai/models/NAME.yaml)\n`,
@@ -233,10 +241,7 @@ async function register(io: CloudCommandIO, run: string, values: Values, json: b
   const model = values.model!;
   const cloud = new CommandCloud(io);
   const opened = await openModelBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'ai', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     const job = await bus.queue.get(run);
@@ -311,10 +316,7 @@ async function promote(
   if (!change.ok) return bad(io, [change.message]);
   const cloud = new CommandCloud(io);
   const opened = await openModelBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'ai', opened.error, exitCodes.unavailable);
   try {
     const spec: JobSpec = {
       kind: 'model',
@@ -390,10 +392,7 @@ async function rollout(
   if (!planned.ok) return bad(io, planned.errors);
   const { spec, plan, payload } = planned;
   const opened = await openModelBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck ai: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'ai', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (bus.transport === 'memory' && plan.waves.length > 1) {

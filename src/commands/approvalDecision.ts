@@ -5,6 +5,7 @@ import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../serv
 import type { Bus } from '../services/bus/contracts';
 import { currentRequester, describeRequester } from '../services/bus/requester';
 import { readOnlyFromEnv } from '../worker/jobHandlers';
+import { commandError } from './commandError';
 import { unknownId } from './unknownId';
 
 /** The exits of `approve` and `reject`: a refusal is bad input (2), as the issue asks of every access refusal. */
@@ -25,10 +26,7 @@ export async function decideOnJob(
   io: BusCommandIO & { readOnly?: boolean },
   decide: (bus: Bus, by: ReturnType<typeof currentRequester>) => Promise<void>,
 ): Promise<number> {
-  const fail = (message: string, code: number) => {
-    io.stderr.write(`infradeck ${name}: ${message}\n`);
-    return code;
-  };
+  const fail = (message: string, code: number) => commandError(io, name, message, code);
   if (io.readOnly === true || readOnlyFromEnv(io.env))
     return fail(
       `refused: read-only mode (--readonly or INFRADECK_READONLY); job ${id} was not ${name}d`,

@@ -4,6 +4,7 @@ import { fitWidth, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { describeRequester } from '../services/bus/requester';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
 import { printTable, terminalWidth } from './printTable';
@@ -27,13 +28,10 @@ export async function approvalsCommand(argv: string[], io: BusCommandIO): Promis
   try {
     json = wantsJson(io, parseCommand(approvalsDeclaration, argv).values.json);
   } catch (error) {
-    return usageError(approvalsDeclaration, io.stderr, error);
+    return usageError(approvalsDeclaration, io, error);
   }
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck approvals: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'approvals', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (bus.transport === 'memory') io.stderr.write(`${embeddedNote}\n`);

@@ -20,7 +20,7 @@ export async function approveCommand(argv: string[], io: Parameters<typeof decid
     approveDeclaration,
     argv,
     'which job? (infradeck approvals lists them)',
-    io.stderr,
+    io,
   );
   if (typeof parsed === 'number') return parsed;
   return decideOnJob('approve', parsed.arg, io, (bus, by) => bus.queue.approve(parsed.arg, by));

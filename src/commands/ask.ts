@@ -92,7 +92,7 @@ export async function askCommand(argv: string[], io: CloudCommandIO, deps?: AskD
     }
     if (values.run && values['show-context']) throw new Error('--run and --show-context do not go together');
   } catch (error) {
-    return usageError(askDeclaration, io.stderr, error);
+    return usageError(askDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const [{ assistantSettings }, { buildAssistantContext }, { chatMessages, formatMessages }, actions, masks] =

@@ -4,6 +4,7 @@ import { type AuditEntry, maskedAuditEntry } from '../domain/audit';
 import { fitWidth, stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { writeFileAtomic } from '../services/storage/atomicWrite';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
 
@@ -52,17 +53,14 @@ export async function auditCommand(argv: string[], io: BusCommandIO): Promise<nu
     }
     limit = values.all || exportTo ? undefined : Number(values.limit ?? 200);
   } catch (error) {
-    return usageError(auditDeclaration, io.stderr, error);
+    return usageError(auditDeclaration, io, error);
   }
   if (exportTo && !exportTo.force && (await exists(exportTo.file))) {
     io.stderr.write(`infradeck audit: ${exportTo.file} exists: --force to replace it\n`);
     return exitCodes.usage;
   }
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck audit: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'audit', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (bus.transport === 'memory' && !io.workspace) {

@@ -19,7 +19,7 @@ import { describeJob, isFinished } from '../domain/job';
 import type { BatchPayload } from '../domain/jobKinds/batch';
 import { formatDuration } from '../domain/jobText';
 import type { Resource } from '../domain/resource';
-import { formatSourceError } from '../domain/sourceError';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
 import { fitWidth, stripControl } from '../domain/text';
 import { batchTargetInputs, loadBatchFiles } from '../services/batch/batchesFolder';
 import { cancelEffect, loadBatchRun, retryPayload, targetLastLine } from '../services/batch/batchRuns';
@@ -33,6 +33,7 @@ import { handlerDepsFor, jobHandlersFor } from '../worker/jobHandlers';
 import { type BatchVerb, batchDeclaration, batchVerbs } from './batch';
 import { followBatch } from './batchFollow';
 import { type CloudCommandIO, CommandCloud, cacheAccount, commandReadOnly } from './cloudJob';
+import { commandError, type ErrorIO, writeErrorsJson } from './commandError';
 import { type FlagValues, parseCommand, usageError } from './declaration';
 import { printTable, terminalWidth } from './printTable';
 import { memoryKeepsNote, unknownId } from './unknownId';
@@ -92,13 +93,13 @@ export async function batchCommand(argv: string[], io: CloudCommandIO): Promise<
       throw new Error('no program after --');
     }
   } catch (error) {
-    return usageError(batchDeclaration, io.stderr, error);
+    return usageError(batchDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   switch (verb) {
     case 'run': {
       const planned = arg ? await namedBatch(io, arg) : adHoc(values, program ?? []);
-      if ('errors' in planned) return badInput(io, planned.errors);
+      if ('errors' in planned) return badInput({ ...io, json }, planned.errors);
       return runBatch(io, planned, { yes: values.yes === true, json });
     }
     case 'status':
@@ -115,14 +116,22 @@ export async function batchCommand(argv: string[], io: CloudCommandIO): Promise<
 /** A batch to resolve: its definition, and where a target problem is located (a file's line, or a flag). */
 interface Planned {
   batch: BatchDefinition;
-  targetError(problem: TargetProblem): string;
+  targetError(problem: TargetProblem): BatchProblem;
 }
 
-type Planning = Planned | { errors: string[] };
+/** A problem of a batch: located in its file, or a plain message (a flag, an unknown name). */
+type BatchProblem = SourceError | string;
 
-function badInput(io: CloudCommandIO, errors: readonly string[]): number {
-  for (const e of errors) io.stderr.write(`${e}\n`);
+type Planning = Planned | { errors: BatchProblem[] };
+
+/** Each problem, `nothing started`, exit 2; with `--json` the problems as `{"errors": [...]}` on stdout. */
+function badInput(io: ErrorIO, errors: readonly BatchProblem[]): number {
+  for (const e of errors) io.stderr.write(`${typeof e === 'string' ? e : formatSourceError(e)}\n`);
   io.stderr.write('infradeck batch: nothing started\n');
+  writeErrorsJson(
+    io,
+    errors.map((e) => (typeof e === 'string' ? e.replace(/^infradeck batch: /, '') : e)),
+  );
   return exitCodes.usage;
 }
 
@@ -155,8 +164,8 @@ async function namedBatch(io: CloudCommandIO, arg: string): Promise<Planning> {
 }
 
 function fromFile(file: BatchFile): Planning {
-  if (!file.ok) return { errors: file.errors.map(formatSourceError) };
-  return { batch: file.batch, targetError: (p) => formatSourceError(file.targetErrorAt(p)) };
+  if (!file.ok) return { errors: file.errors };
+  return { batch: file.batch, targetError: (p) => file.targetErrorAt(p) };
 }
 
 /** The flags of an ad-hoc batch, checked by the same rules as a file; each problem names its flag. */
@@ -230,7 +239,7 @@ async function cachedInstances(io: CloudCommandIO): Promise<{ resources: Resourc
 async function targetsOf(
   io: CloudCommandIO,
   planned: Planned,
-): Promise<BatchTarget[] | { errors: string[] }> {
+): Promise<BatchTarget[] | { errors: BatchProblem[] }> {
   let resources: Resource[] = [];
   if (wantsInstances(planned.batch)) {
     const cached = await cachedInstances(io);
@@ -258,7 +267,7 @@ async function runBatch(
   opts: { yes: boolean; json: boolean },
 ): Promise<number> {
   const targets = await targetsOf(io, planned);
-  if ('errors' in targets) return badInput(io, targets.errors);
+  if ('errors' in targets) return badInput({ ...io, json: opts.json }, targets.errors);
   const plan = planBatch(planned.batch, targets);
   if (!opts.yes) {
     if (opts.json) {
@@ -313,11 +322,13 @@ async function startAndFollow(io: CloudCommandIO, payload: BatchPayload, json: b
   const { bus } = opened;
   try {
     if (bus.transport === 'memory' && payload.pause && 'manual' in payload.pause) {
-      io.stderr.write(
-        'infradeck batch: pause: manual needs REDIS_URL (the batch waits for `infradeck batch advance` from ' +
-          'another process); without it the batch runs in this process. Nothing started\n',
+      return commandError(
+        { ...io, json },
+        'batch',
+        'pause: manual needs REDIS_URL (the batch waits for `infradeck batch advance` from another process); ' +
+          'without it the batch runs in this process. Nothing started',
+        exitCodes.usage,
       );
-      return exitCodes.usage;
     }
     const followed = await followBatch(bus, payload, io, {
       requestedBy: currentRequester(io.env),
@@ -401,12 +412,13 @@ async function findRun(io: CloudCommandIO, bus: Bus, id: string) {
       bus.transport === 'memory' ? memoryKeepsNote : undefined,
     );
   }
-  if ('notBatch' in loaded) {
-    io.stderr.write(
-      `infradeck batch: job ${id} is not a batch run (${describeJob(loaded.notBatch.kind, loaded.notBatch.payload)})\n`,
+  if ('notBatch' in loaded)
+    return commandError(
+      io,
+      'batch',
+      `job ${id} is not a batch run (${describeJob(loaded.notBatch.kind, loaded.notBatch.payload)})`,
+      exitCodes.usage,
     );
-    return exitCodes.usage;
-  }
   return loaded;
 }
 
@@ -529,10 +541,7 @@ async function cancel(io: CloudCommandIO, id: string): Promise<number> {
 /** A new run of the failed and cancelled targets of a failed or cancelled run, cut into waves again. */
 async function retry(io: CloudCommandIO, id: string, json: boolean): Promise<number> {
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck batch: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'batch', opened.error, exitCodes.unavailable);
   let payload: BatchPayload;
   try {
     const found = await findRun(io, opened.bus, id);

@@ -1,7 +1,7 @@
 import { describeExpiry } from '../domain/approval';
 import { refusedPrefix } from '../domain/cloudJobs';
 import type { DeckEvent } from '../domain/event';
-import { describeJob, isFinished, type JobSpec, type JobView } from '../domain/job';
+import { describeJob, type JobSpec, type JobView } from '../domain/job';
 import { stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus } from '../services/bus/busFromEnv';
@@ -12,6 +12,7 @@ import { cachedAccounts } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
+import { commandError } from './commandError';
 import { goneFromRedis, waitForJobEnd, watchRedisOutage } from './redisOutage';
 
 /** What the cloud commands get: the bus command's streams and env, the workspace, the global flags. */
@@ -243,10 +244,7 @@ export function reportCloudJob<R>(
   describe: (result: R, job: JobView) => string,
   extraJson: Record<string, unknown> = {},
 ): number {
-  if ('error' in run) {
-    io.stderr.write(`infradeck ${command}: ${run.error}\n`);
-    return run.code;
-  }
+  if ('error' in run) return commandError({ ...io, json }, command, run.error, run.code);
   const { job } = run;
   const result = job.status === 'completed' ? (job.result as R) : undefined;
   if (json) {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { exitCodes } from '../services/bus/busFromEnv';
 import type { WorkerFlags } from '../worker/jobHandlers';
+import { commandError, type ErrorIO } from './commandError';
 import type { CommandIO } from './commandIO';
 import { type FlagSpecs, parseErrorText, valuedFlags } from './flagSpec';
 
@@ -102,15 +103,13 @@ export function parseCommand<F extends FlagSpecs>(
   };
 }
 
-/** Prints `infradeck NAME: what is wrong` and the usage line; returns the exit code for bad usage. */
-export function usageError(
-  declaration: CommandDeclaration,
-  stderr: NodeJS.WritableStream,
-  error: unknown,
-): number {
+/**
+ * Prints `infradeck NAME: what is wrong` and the usage line (with `--json` also `{"errors": [{message, text}]}` on
+ * stdout); returns the exit code for bad usage.
+ */
+export function usageError(declaration: CommandDeclaration, io: ErrorIO, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`infradeck ${declaration.name}: ${message}\n${usageLine(declaration)}\n`);
-  return exitCodes.usage;
+  return commandError(io, declaration.name, message, exitCodes.usage, [usageLine(declaration)]);
 }
 
 /** `usage: infradeck NAME ARGS [--flag] [--flag VALUE]` (flags first, then `[--] ARGS`, for a pass-through). */

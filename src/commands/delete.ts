@@ -1,10 +1,11 @@
 import { summarize, type TerminateResult } from '../domain/cloudJobs';
 import { planDeletion } from '../domain/dependencyGraph';
+import { didYouMean } from '../domain/didYouMean';
 import { type Resource, ResourceIndex, resourceKey } from '../domain/resource';
 import { stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { currentRequester } from '../services/bus/requester';
-import { readAccountCache } from '../services/cloud/scanCache';
+import { cachedAccounts, readAccountCache } from '../services/cloud/scanCache';
 import { workspacePaths } from '../services/storage/workspace';
 import {
   accountToStamp,
@@ -18,6 +19,7 @@ import {
   reportCloudJob,
   runCloudJob,
 } from './cloudJob';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { printTable } from './printTable';
 
@@ -43,7 +45,7 @@ export const deleteDeclaration = declareCommand({
   exits: {
     0: 'all deleted',
     1: 'something could not be deleted, or the job was refused (read-only)',
-    2: 'bad arguments, or no --yes',
+    2: 'bad arguments (an --account nothing is cached for too), or no --yes',
     3: 'Redis unreachable',
     4: 'cancelled',
   },
@@ -62,17 +64,27 @@ export async function deleteCommand(argv: string[], io: CloudCommandIO): Promise
     const bad = refs.find((r) => !/^(?:[a-z0-9][a-z0-9-]*\/)?[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(r));
     if (bad) throw new Error(`${bad}: not a resource id or region/id`);
   } catch (error) {
-    return usageError(deleteDeclaration, io.stderr, error);
+    return usageError(deleteDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const cloud = new CommandCloud(io);
 
   // What the last scan knows of the selection: its order, and keys so the worker re-reads only those regions.
+  const cacheDir = workspacePaths(io.workspace.dataDir).cacheDir;
   const choice = await cacheAccount(io, cloud, values.account);
-  const scans =
-    'error' in choice
-      ? []
-      : (await readAccountCache(workspacePaths(io.workspace.dataDir).cacheDir, choice.account)).scans;
+  const scans = 'error' in choice ? [] : (await readAccountCache(cacheDir, choice.account)).scans;
+  // A mistyped --account read as "nothing cached" and went on: checked as `resources --account` says it.
+  if (values.account !== undefined && scans.length === 0) {
+    const accounts = await cachedAccounts(cacheDir);
+    const near = didYouMean(values.account, accounts, 2);
+    return usageError(
+      deleteDeclaration,
+      { ...io, json },
+      new Error(
+        `--account ${stripControl(values.account)}: nothing is cached for that account in ${cacheDir} (${near ? `did you mean ${near}? ` : ''}${accounts.length ? `cached: ${accounts.join(', ')}` : 'run `infradeck scan` to fill it'})`,
+      ),
+    );
+  }
   const index = ResourceIndex.fromScans(scans);
   const found: Resource[] = [];
   const notCached: string[] = [];
@@ -109,10 +121,7 @@ export async function deleteCommand(argv: string[], io: CloudCommandIO): Promise
   }
 
   const opened = await openCloudCommandBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck delete: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'delete', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     const account = await accountToStamp(bus, cloud);

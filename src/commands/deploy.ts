@@ -36,7 +36,7 @@ export const deployDeclaration = declareCommand({
 
 /** `infradeck deploy PROJECT [--yes] [--confirm PROJECT]`: the plan, then with `--yes` the deploy job. */
 export async function deployCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(deployDeclaration, argv, 'give one project name', io.stderr);
+  const parsed = parseOneArgument(deployDeclaration, argv, 'give one project name', io);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);

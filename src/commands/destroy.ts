@@ -7,6 +7,7 @@ import { stripControl } from '../domain/text';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { lookUpProject } from '../services/projects/lookUpProject';
 import { commandReadOnly, describeCloud } from './cloudJob';
+import { commandError } from './commandError';
 import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { entryErrors, findProject, type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
@@ -40,15 +41,12 @@ export const destroyDeclaration = declareCommand({
 
 /** `infradeck destroy PROJECT [--yes] [--confirm PROJECT]`: what would go, then with `--yes` the destroy job. */
 export async function destroyCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(destroyDeclaration, argv, 'give one project name', io.stderr);
+  const parsed = parseOneArgument(destroyDeclaration, argv, 'give one project name', io);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);
   const found = await findProject(io.workspace.dataDir, name);
-  if ('error' in found) {
-    io.stderr.write(`infradeck destroy: ${found.error}\n`);
-    return exitCodes.usage;
-  }
+  if ('error' in found) return commandError({ ...io, json }, 'destroy', found.error, exitCodes.usage);
   const { entry } = found;
   const project = entry.name;
   // A blueprint with errors can still be destroyed: what its state file and tags say is enough.

@@ -2,6 +2,7 @@ import { type DeckEvent, isEventId } from '../domain/event';
 import { stripControl } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { Bus } from '../services/bus/contracts';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 
 export const eventsDeclaration = declareCommand({
@@ -44,13 +45,10 @@ export async function eventsCommand(argv: string[], io: BusCommandIO): Promise<n
       json: wantsJson(io, values.json),
     };
   } catch (error) {
-    return usageError(eventsDeclaration, io.stderr, error);
+    return usageError(eventsDeclaration, io, error);
   }
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck events: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'events', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   if (bus.transport === 'memory') {
     await bus.close();

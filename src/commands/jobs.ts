@@ -8,6 +8,7 @@ import { isBusError } from '../services/bus/busError';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import type { JobQueue } from '../services/bus/contracts';
 import { describeRequester } from '../services/bus/requester';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { type GiveWay, printTable, terminalWidth } from './printTable';
 import { unknownId } from './unknownId';
@@ -32,15 +33,12 @@ export async function jobsCommand(argv: string[], io: BusCommandIO): Promise<num
   try {
     parsed = parse(argv);
   } catch (error) {
-    return usageError(jobsDeclaration, io.stderr, error);
+    return usageError(jobsDeclaration, io, error);
   }
   const { values, id, statuses } = parsed;
   const json = wantsJson(io, values.json);
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck jobs: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'jobs', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (bus.transport === 'memory') io.stderr.write(`${historyNote(io.workspace?.dataDir)}\n`);

@@ -1,3 +1,4 @@
+import type { ErrorIO } from './commandError';
 import { type CommandDeclaration, type FlagValues, parseCommand, usageError } from './declaration';
 import type { FlagSpecs } from './flagSpec';
 
@@ -9,7 +10,7 @@ export function parseOneArgument<F extends FlagSpecs>(
   declaration: CommandDeclaration<F>,
   argv: string[],
   missing: string,
-  stderr: NodeJS.WritableStream,
+  io: ErrorIO,
 ): { arg: string; values: FlagValues<F> } | number {
   try {
     const parsed = parseCommand(declaration, argv);
@@ -21,6 +22,6 @@ export function parseOneArgument<F extends FlagSpecs>(
     }
     return { arg: parsed.positionals[0], values: parsed.values };
   } catch (error) {
-    return usageError(declaration, stderr, error);
+    return usageError(declaration, io, error);
   }
 }

@@ -3,6 +3,7 @@ import { describeJob, isFinished, type JobView } from '../domain/job';
 import type { PipelinePayload, PipelineRunStep } from '../domain/jobKinds/pipeline';
 import { formatDuration } from '../domain/jobText';
 import { type PipelineRunStatus, type PipelineRunView, reportedRun } from '../domain/pipelineRun';
+import { localPipelineName } from '../domain/pipelineSource';
 import { fitWidth, stripControl } from '../domain/text';
 import { isBusError } from '../services/bus/busError';
 import { exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
@@ -12,6 +13,7 @@ import { findLocalPipeline, localRunSpec } from '../services/pipelines/localPipe
 import { loadLocalPipelines, loadPipelineRun, retryPayload } from '../services/pipelines/localPipelines';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv } from '../worker/jobHandlers';
 import { cancelOnAbort } from './cancelOnAbort';
+import { commandError, writeErrorsJson } from './commandError';
 import { type FlagValues, type HeadlessIO, parseCommand, usageError } from './declaration';
 import { type PipelineVerb, pipelineDeclaration, pipelineVerbs } from './pipeline';
 import { isRemoteTarget } from './pipelineRemoteNotation';
@@ -55,7 +57,7 @@ export async function pipelineCommand(argv: string[], io: HeadlessIO): Promise<n
       throw new Error('--ref and --input go with run REPO:WORKFLOW (remote CI)');
     arg = target;
   } catch (error) {
-    return usageError(pipelineDeclaration, io.stderr, error);
+    return usageError(pipelineDeclaration, io, error);
   }
   // `REPO:WORKFLOW` and `REPO#RUN` name remote CI; its code (and the providers' clients) load only then.
   if (isRemoteTarget(arg))
@@ -81,6 +83,10 @@ async function run(io: HeadlessIO, name: string, opts: { wait: boolean; json: bo
     for (const e of found.errors)
       io.stderr.write(/^\S+:\d+:\d+: /.test(e) ? `${e}\n` : `infradeck pipeline: ${e}\n`);
     io.stderr.write('infradeck pipeline: nothing started\n');
+    // For --json the problems of the one file of that name keep their place (`found` has them as text).
+    const named = pipelines.filter((p) => localPipelineName(p) === name);
+    const file = named.length === 1 ? named[0].parsed : undefined;
+    writeErrorsJson({ ...io, json: opts.json }, file && !file.ok ? file.errors : found.errors);
     return exitCodes.usage;
   }
   return startRun(io, found.payload, opts);
@@ -96,10 +102,7 @@ async function startRun(
     handlers: jobHandlersFor(handlerDepsFor(io)),
     concurrency: inProcessConcurrency,
   });
-  if ('error' in opened) {
-    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'pipeline', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     let id: string;
@@ -316,12 +319,13 @@ async function findRun(io: HeadlessIO, bus: Bus, id: string) {
       bus.transport === 'memory' ? memoryKeepsNote : undefined,
     );
   }
-  if ('notPipeline' in loaded) {
-    io.stderr.write(
-      `infradeck pipeline: job ${id} is not a pipeline run (${describeJob(loaded.notPipeline.kind, loaded.notPipeline.payload)})\n`,
+  if ('notPipeline' in loaded)
+    return commandError(
+      io,
+      'pipeline',
+      `job ${id} is not a pipeline run (${describeJob(loaded.notPipeline.kind, loaded.notPipeline.payload)})`,
+      exitCodes.usage,
     );
-    return exitCodes.usage;
-  }
   return loaded;
 }
 
@@ -383,10 +387,7 @@ async function cancel(io: HeadlessIO, id: string): Promise<number> {
 /** A new run of a run that ended: its passed steps kept, the others run again. */
 async function retry(io: HeadlessIO, id: string, opts: { wait: boolean; json: boolean }): Promise<number> {
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck pipeline: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'pipeline', opened.error, exitCodes.unavailable);
   let payload: PipelinePayload;
   try {
     const found = await findRun(io, opened.bus, id);

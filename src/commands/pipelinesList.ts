@@ -50,7 +50,7 @@ export async function pipelinesCommand(argv: string[], io: HeadlessIO): Promise<
   try {
     json = wantsJson(io, parseCommand(pipelinesDeclaration, argv).values.json);
   } catch (error) {
-    return usageError(pipelinesDeclaration, io.stderr, error);
+    return usageError(pipelinesDeclaration, io, error);
   }
   const local = await localListRows(io);
   const { remoteListRows } = await import('./pipelineRemoteRows');
@@ -63,12 +63,13 @@ export async function pipelinesCommand(argv: string[], io: HeadlessIO): Promise<
       ...(r.disabled ? { problem: 'disabled on GitHub', problemKind: 'disabled' } : {}),
     })),
   ];
+  // The problems on stderr with --json too, as every list command says them: stderr is for the person.
+  for (const e of local.errors) io.stderr.write(`${e}\n`);
+  for (const f of remote.failures) io.stderr.write(`infradeck pipelines: ${stripControl(f)}\n`);
   if (json) {
     const errors = sourceErrorsJson([...local.located, ...remote.failures]);
     io.stdout.write(`${JSON.stringify({ pipelines: rows, errors }, null, 2)}\n`);
   } else {
-    for (const e of local.errors) io.stderr.write(`${e}\n`);
-    for (const f of remote.failures) io.stderr.write(`infradeck pipelines: ${stripControl(f)}\n`);
     if (rows.length === 0) {
       io.stdout.write(
         `No pipelines. Add one as ${io.workspace.dataDir}/pipelines/NAME.yaml, or as .infradeck/pipeline.yaml in a repository; repositories on GitHub or GitLab show their workflows here.\n`,

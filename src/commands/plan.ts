@@ -91,7 +91,7 @@ export const planDeclaration = declareCommand({
 
 /** `infradeck plan PROJECT [--json]`: what a deploy would do, computed against the cloud now. */
 export async function planCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(planDeclaration, argv, 'give one project name', io.stderr);
+  const parsed = parseOneArgument(planDeclaration, argv, 'give one project name', io);
   if (typeof parsed === 'number') return parsed;
   const { arg: name, values } = parsed;
   const json = wantsJson(io, values.json);

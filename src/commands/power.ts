@@ -1,17 +1,23 @@
 import type { PowerResult } from '../domain/cloudJobs';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { currentRequester } from '../services/bus/requester';
+import { readAccountCache } from '../services/cloud/scanCache';
+import { loadProjects } from '../services/projects/loadProjects';
+import { workspacePaths } from '../services/storage/workspace';
 import {
   accountToStamp,
   type CloudCommandIO,
   CommandCloud,
+  cacheAccount,
   commandReadOnly,
   openCloudCommandBus,
   printJobLog,
   reportCloudJob,
   runCloudJob,
 } from './cloudJob';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
+import { findProject, knownProjectsText } from './projects';
 import { parseRegionsFlag } from './regionsFlag';
 
 export const powerDeclaration = declareCommand({
@@ -20,7 +26,10 @@ export const powerDeclaration = declareCommand({
   description:
     'One job for every instance tagged with the project; each instance is printed as it gets there.',
   args: [
-    { name: 'PROJECT', help: 'the project whose instances are started or stopped' },
+    {
+      name: 'PROJECT',
+      help: 'the project whose instances are started or stopped (a blueprint, or the tag of instances)',
+    },
     { name: 'on|off', help: 'start (on) or stop (off)' },
   ],
   flags: {
@@ -31,7 +40,7 @@ export const powerDeclaration = declareCommand({
   exits: {
     0: 'done (also when the project has no instances, which is said)',
     1: 'some instance failed, or the job was refused (read-only)',
-    2: 'bad arguments (a --regions name that is not an AWS region too)',
+    2: 'bad arguments: no blueprint names PROJECT and no instance carries its tag, or a --regions name that is not an AWS region',
     3: 'Redis unreachable',
     4: 'cancelled',
   },
@@ -53,18 +62,17 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
     project = p;
     on = state === 'on';
   } catch (error) {
-    return usageError(powerDeclaration, io.stderr, error);
+    return usageError(powerDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
-  if ('error' in checked) return usageError(powerDeclaration, io.stderr, checked.error);
+  if ('error' in checked) return usageError(powerDeclaration, { ...io, json }, checked.error);
   const { regions } = checked;
+  const found = await findProject(io.workspace.dataDir, project);
+  if ('entry' in found) project = found.entry.name;
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck power: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'power', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     const account = await accountToStamp(bus, cloud);
@@ -88,7 +96,16 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
       },
       { quiet: json, command: 'power' },
     );
-    return reportCloudJob<PowerResult>('power', run, io, json, (result) =>
+    // A mistyped name found no instances and read "has no instances", exit 0. A project is what a blueprint (or
+    // a state file) names, or what instances are tagged with (the DEMO cloud's web, data, ci have no blueprint):
+    // the job's look-up is live, so only a name with neither, instances found none, is no project.
+    const result =
+      'job' in run && run.job.status === 'completed' ? (run.job.result as PowerResult) : undefined;
+    if ('error' in found && result?.instances.length === 0) {
+      const unknown = await unknownProject(io, cloud, project);
+      if (unknown) return commandError({ ...io, json }, 'power', unknown, exitCodes.usage);
+    }
+    return reportCloudJob<PowerResult>('power', run, { ...io, json }, json, (result) =>
       result.instances.length === 0
         ? `project ${project} has no instances to ${on ? 'start' : 'stop'}`
         : `project ${project}: ${result.instances.length} instance${result.instances.length === 1 ? '' : 's'} ${on ? 'started' : 'stopped'}`,
@@ -96,4 +113,24 @@ export async function powerCommand(argv: string[], io: CloudCommandIO): Promise<
   } finally {
     await bus.close();
   }
+}
+
+/**
+ * Why `name` is no project, when no blueprint names it and the last scan found nothing tagged with it either (a
+ * project with instances only outside `--regions` is one): `no project named nope: no blueprint in DIR names it and
+ * no instance carries its tag (did you mean web? projects: analytics, ci, data, shop, web)`.
+ */
+async function unknownProject(
+  io: CloudCommandIO,
+  cloud: CommandCloud,
+  name: string,
+): Promise<string | undefined> {
+  const paths = workspacePaths(io.workspace.dataDir);
+  const names = new Set((await loadProjects(io.workspace.dataDir)).map((e) => e.name));
+  const choice = await cacheAccount(io, cloud);
+  if ('account' in choice)
+    for (const scan of (await readAccountCache(paths.cacheDir, choice.account)).scans)
+      for (const r of scan.resources) if (r.project) names.add(r.project);
+  if (names.has(name)) return undefined;
+  return `no project named ${name}: no blueprint in ${paths.projectsDir} names it and no instance carries its tag${knownProjectsText(name, [...names].sort())}`;
 }

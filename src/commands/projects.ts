@@ -1,3 +1,4 @@
+import { didYouMean } from '../domain/didYouMean';
 import type { DeckEvent } from '../domain/event';
 import type { JobSpec, JobView } from '../domain/job';
 import type { DeployPlan } from '../domain/plan';
@@ -49,7 +50,10 @@ export function projectCloud(io: ProjectCommandIO): CommandCloud {
 
 export type FoundProject = { entry: ProjectEntry } | { error: string };
 
-/** The project of that name (or file name) in the workspace, or why there is none. */
+/**
+ * The project of that name (or file name) in the workspace, or why there is none: `no project named shpo in
+ * DIR (did you mean shop? projects: analytics, shop)`.
+ */
 export async function findProject(dataDir: string, name: string): Promise<FoundProject> {
   const entries = await loadProjects(dataDir);
   const entry =
@@ -57,8 +61,19 @@ export async function findProject(dataDir: string, name: string): Promise<FoundP
     entries.find((e) => e.file.replace(/^.*\//, '').replace(/\.ya?ml$/, '') === name);
   if (entry) return { entry };
   const dir = workspacePaths(dataDir).projectsDir;
-  const known = entries.map((e) => e.name).join(', ');
-  return { error: `no project named ${name} in ${dir}${known ? ` (projects: ${known})` : ' (it has none)'}` };
+  return {
+    error: `no project named ${name} in ${dir}${knownProjectsText(
+      name,
+      entries.map((e) => e.name),
+    )}`,
+  };
+}
+
+/** ` (did you mean shop? projects: analytics, shop)`, or ` (it has none)`: what follows "no project named X". */
+export function knownProjectsText(name: string, names: readonly string[]): string {
+  if (names.length === 0) return ' (it has none)';
+  const near = didYouMean(name, names, Math.max(1, Math.floor(name.length / 3)));
+  return ` (${near ? `did you mean ${near}? ` : ''}projects: ${names.join(', ')})`;
 }
 
 /** Every problem of the project's blueprint and state file, located. */
@@ -163,7 +178,7 @@ export async function projectsCommand(argv: string[], io: ProjectCommandIO): Pro
   try {
     ({ values } = parseCommand(projectsDeclaration, argv));
   } catch (error) {
-    return usageError(projectsDeclaration, io.stderr, error);
+    return usageError(projectsDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const entries = await loadProjects(io.workspace.dataDir);
@@ -239,8 +254,9 @@ export async function projectsCommand(argv: string[], io: ProjectCommandIO): Pro
         ],
       },
     );
-    for (const r of shown) for (const e of r.errors) io.stderr.write(`${stripControl(e)}\n`);
   }
+  // Said on stderr with --json too, as every list command says its problems: stderr is for the person.
+  for (const r of shown) for (const e of r.errors) io.stderr.write(`${stripControl(e)}\n`);
   if (problem) io.stderr.write(`infradeck projects: could not ask the cloud (${problem}): no sync status\n`);
   if (rows.some((r) => r.errors.length > 0)) return exitCodes.usage;
   return problem ? exitCodes.failed : exitCodes.ok;

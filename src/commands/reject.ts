@@ -16,14 +16,9 @@ export const rejectDeclaration = declareCommand({
 
 /** `infradeck reject JOB --reason TEXT` */
 export async function rejectCommand(argv: string[], io: Parameters<typeof decideOnJob>[2]): Promise<number> {
-  const parsed = parseOneArgument(
-    rejectDeclaration,
-    argv,
-    'which job? (infradeck approvals lists them)',
-    io.stderr,
-  );
+  const parsed = parseOneArgument(rejectDeclaration, argv, 'which job? (infradeck approvals lists them)', io);
   if (typeof parsed === 'number') return parsed;
   const reason = parsed.values.reason?.trim();
-  if (!reason) return usageError(rejectDeclaration, io.stderr, new Error('a rejection needs --reason TEXT'));
+  if (!reason) return usageError(rejectDeclaration, io, new Error('a rejection needs --reason TEXT'));
   return decideOnJob('reject', parsed.arg, io, (bus, by) => bus.queue.reject(parsed.arg, by, reason));
 }

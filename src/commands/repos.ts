@@ -97,7 +97,7 @@ async function reposFromArgv(argv: string[], io: CommandIO): Promise<number> {
   try {
     json = io.json || parseCommand(reposDeclaration, argv).values.json === true;
   } catch (error) {
-    return usageError(reposDeclaration, io.stderr, error);
+    return usageError(reposDeclaration, io, error);
   }
   return reposCommand({ ...io, json });
 }

@@ -66,11 +66,11 @@ export async function resourcesCommand(argv: string[], io: CloudCommandIO): Prom
   try {
     parsed = parse(argv);
   } catch (error) {
-    return usageError(resourcesDeclaration, io.stderr, error);
+    return usageError(resourcesDeclaration, io, error);
   }
   const { values, query, staleAfterMs } = parsed;
   const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
-  if ('error' in checked) return usageError(resourcesDeclaration, io.stderr, checked.error);
+  if ('error' in checked) return usageError(resourcesDeclaration, io, checked.error);
   const { regions } = checked;
   const json = wantsJson(io, values.json);
   const cloud = new CommandCloud(io);

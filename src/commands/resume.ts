@@ -4,6 +4,7 @@ import { deployPayloadFor, resumePayload } from '../domain/projectPayloads';
 import { exitCodes, wantsJson } from '../services/bus/busFromEnv';
 import { loadProjects } from '../services/projects/loadProjects';
 import { commandReadOnly, openCloudCommandBus } from './cloudJob';
+import { commandError } from './commandError';
 import { declareCommand } from './declaration';
 import { parseOneArgument } from './oneArgument';
 import { type ProjectCommandIO, projectCloud, runProjectJob } from './projects';
@@ -89,20 +90,12 @@ export const resumeDeclaration = declareCommand({
 
 /** `infradeck resume JOB`: the deploy job JOB queued again with the same deploy id. */
 export async function resumeCommand(argv: string[], io: ProjectCommandIO): Promise<number> {
-  const parsed = parseOneArgument(
-    resumeDeclaration,
-    argv,
-    'give the id of the deploy job to resume',
-    io.stderr,
-  );
+  const parsed = parseOneArgument(resumeDeclaration, argv, 'give the id of the deploy job to resume', io);
   if (typeof parsed === 'number') return parsed;
   const { arg: id, values } = parsed;
   const json = wantsJson(io, values.json);
   const found = await resumable(io, id);
-  if ('error' in found) {
-    io.stderr.write(`infradeck resume: ${found.error}\n`);
-    return found.code;
-  }
+  if ('error' in found) return commandError({ ...io, json }, 'resume', found.error, found.code);
   if (!json)
     io.stderr.write(
       `resuming deploy ${found.payload.deployId} of ${found.payload.project} from ${found.from}\n`,

@@ -7,6 +7,7 @@ import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../serv
 import type { Bus, BusNotice } from '../services/bus/contracts';
 import { currentRequester } from '../services/bus/requester';
 import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } from '../worker/jobHandlers';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration, took } from './jobs';
 import { goneFromRedis, watchRedisOutage } from './redisOutage';
@@ -60,13 +61,10 @@ export async function runCommand(argv: string[], io: BusCommandIO & WorkerFlags)
   try {
     opts = parseRun(argv, io);
   } catch (error) {
-    return usageError(runDeclaration, io.stderr, error);
+    return usageError(runDeclaration, io, error);
   }
   const opened = await openCommandBus(io, { handlers: jobHandlersFor(handlerDepsFor(io)) });
-  if ('error' in opened) {
-    io.stderr.write(`infradeck run: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'run', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   const readOnly = io.readOnly === true || readOnlyFromEnv(io.env);
   try {

@@ -16,6 +16,7 @@ import {
   reportCloudJob,
   runCloudJob,
 } from './cloudJob';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration } from './jobs';
 import { parseRegionsFlag } from './regionsFlag';
@@ -48,18 +49,15 @@ export async function scanCommand(argv: string[], io: CloudCommandIO): Promise<n
   try {
     ({ values } = parseCommand(scanDeclaration, argv));
   } catch (error) {
-    return usageError(scanDeclaration, io.stderr, error);
+    return usageError(scanDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const checked = await parseRegionsFlag(values.regions, io.workspace.dataDir);
-  if ('error' in checked) return usageError(scanDeclaration, io.stderr, checked.error);
+  if ('error' in checked) return usageError(scanDeclaration, io, checked.error);
   const { regions } = checked;
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck scan: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'scan', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (!json) {

@@ -3,7 +3,7 @@ import { runNowSpec, type Schedule } from '../domain/schedule';
 import { scheduleAuditEntry } from '../domain/scheduleAudit';
 import { describeCron, formatInZone, hasSeconds } from '../domain/scheduleReading';
 import type { SchedulesFile } from '../domain/scheduleSource';
-import { formatSourceError } from '../domain/sourceError';
+import { formatSourceError, type SourceError } from '../domain/sourceError';
 import { busSettings, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
 import { currentRequester } from '../services/bus/requester';
 import { setScheduleEnabled } from '../services/scheduler/editSchedules';
@@ -17,6 +17,7 @@ import {
   reportCloudJob,
   runCloudJob,
 } from './cloudJob';
+import { commandError, writeErrorsJson } from './commandError';
 import { parseCommand, usageError } from './declaration';
 import { type ScheduleAction, scheduleActions, scheduleDeclaration } from './schedule';
 
@@ -44,29 +45,35 @@ export async function scheduleCommand(argv: string[], io: CloudCommandIO): Promi
     name = given;
     json = wantsJson(io, values.json);
   } catch (error) {
-    return usageError(scheduleDeclaration, io.stderr, error);
+    return usageError(scheduleDeclaration, io, error);
   }
   const file = await loadSchedules(io.workspace.dataDir, io.env);
   if (action === 'enable' || action === 'disable') return enable(io, file, name, action === 'enable', json);
   const found = findSchedule(file, name);
   if ('error' in found) {
     io.stderr.write(`infradeck schedule: ${found.error}\n`);
+    // A schedule with errors gives them located; any other reason is said as a plain message.
+    writeErrorsJson({ ...io, json }, found.located ?? [found.error]);
     return exitCodes.usage;
   }
   return action === 'next' ? next(io, found.schedule, count, json) : runNow(io, found.schedule, json);
 }
 
 /** The valid schedule of that name, or why there is none (its errors, or the names there are). */
-function findSchedule(file: SchedulesFile, name: string): { schedule: Schedule } | { error: string } {
+function findSchedule(
+  file: SchedulesFile,
+  name: string,
+): { schedule: Schedule } | { error: string; located?: SourceError[] } {
   const schedule = file.schedules.find((s) => s.name === name);
   if (schedule) return { schedule };
   const invalid = file.invalid.find((i) => i.name === name);
   if (invalid)
     return {
       error: `schedule "${name}" has errors:\n${invalid.errors.map((e) => `  ${formatSourceError(e)}`).join('\n')}`,
+      located: invalid.errors,
     };
   if (!file.exists) return { error: `no schedules: ${file.file} does not exist` };
-  if (!file.readable) return { error: file.errors.map(formatSourceError).join('\n') };
+  if (!file.readable) return { error: file.errors.map(formatSourceError).join('\n'), located: file.errors };
   const names = file.schedules.map((s) => s.name).join(', ') || 'none';
   return { error: `no schedule "${name}" in ${file.file} (schedules: ${names})` };
 }
@@ -106,10 +113,7 @@ async function next(io: CloudCommandIO, schedule: Schedule, count: number, json:
 async function runNow(io: CloudCommandIO, schedule: Schedule, json: boolean): Promise<number> {
   const cloud = new CommandCloud(io);
   const opened = await openCloudCommandBus(io, cloud);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck schedule: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'schedule', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     const spec = runNowSpec(schedule, currentRequester(io.env), Date.now(), commandReadOnly(io));
@@ -165,10 +169,13 @@ async function enable(
   } finally {
     await opened.bus.close();
   }
-  if (!result.ok) {
-    io.stderr.write(`infradeck schedule: ${result.error}\n`);
-    return result.code === 'usage' ? exitCodes.usage : exitCodes.failed;
-  }
+  if (!result.ok)
+    return commandError(
+      { ...io, json },
+      'schedule',
+      result.error,
+      result.code === 'usage' ? exitCodes.usage : exitCodes.failed,
+    );
   // Over Redis the registrations follow the file now, not when a worker next looks.
   const synced = result.changed ? await syncRedis(io) : undefined;
   if (json) {

@@ -17,7 +17,7 @@ export async function schedulesCommand(argv: string[], io: BusCommandIO): Promis
   try {
     json = wantsJson(io, parseCommand(schedulesDeclaration, argv).values.json);
   } catch (error) {
-    return usageError(schedulesDeclaration, io.stderr, error);
+    return usageError(schedulesDeclaration, io, error);
   }
   const dataDir = io.workspace?.dataDir ?? '.';
   const file = await loadSchedules(dataDir, io.env);
@@ -26,6 +26,8 @@ export async function schedulesCommand(argv: string[], io: BusCommandIO): Promis
   const { rows, invalid } = scheduleRows(file, 'jobs' in runs ? runs.jobs : [], now);
   if (json) {
     io.stdout.write(`${JSON.stringify(schedulesJson(file, rows, invalid, runs), null, 2)}\n`);
+    // The problems of the file on stderr too, as without --json: stderr is for the person.
+    for (const error of file.errors) io.stderr.write(`${formatSourceError(error)}\n`);
   } else {
     printSchedules(io, file, rows, now);
     if ('error' in runs) io.stderr.write(`infradeck schedules: runs unknown: ${runs.error}\n`);

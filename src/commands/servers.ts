@@ -54,7 +54,7 @@ export async function serversCommand(argv: string[], io: CloudCommandIO): Promis
       }
     }
   } catch (error) {
-    return usageError(serversDeclaration, io.stderr, error);
+    return usageError(serversDeclaration, io, error);
   }
   const json = wantsJson(io, values.json);
   const paths = workspacePaths(io.workspace.dataDir);

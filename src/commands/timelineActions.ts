@@ -42,7 +42,7 @@ export async function timelineCommand(argv: string[], io: HeadlessIO): Promise<n
     if (extra.length) throw new Error(`unexpected ${extra.join(' ')}`);
     patterns = verb === 'patterns';
   } catch (error) {
-    return usageError(timelineDeclaration, io.stderr, error);
+    return usageError(timelineDeclaration, io, error);
   }
   return patterns ? patternsCommand(values, io) : lanesCommand(values, io);
 }
@@ -92,7 +92,7 @@ async function lanesCommand(values: Flags, io: HeadlessIO): Promise<number> {
   try {
     req = lanesRequest(values, io, now);
   } catch (error) {
-    return usageError(timelineDeclaration, io.stderr, error);
+    return usageError(timelineDeclaration, io, error);
   }
   const store = new TimelineStore();
   const errors: (SourceError | string)[] = [];
@@ -290,7 +290,7 @@ async function patternsCommand(values: Flags, io: HeadlessIO): Promise<number> {
       throw new Error(`--top ${values.top}: not a number`);
     top = Math.max(1, Number(values.top ?? 10));
   } catch (error) {
-    return usageError(timelineDeclaration, io.stderr, error);
+    return usageError(timelineDeclaration, io, error);
   }
   let stream: StreamSource | undefined;
   try {

@@ -1,4 +1,5 @@
 import { exitCodes } from '../services/bus/busFromEnv';
+import { commandError, type ErrorIO } from './commandError';
 
 /** What the in-process queue keeps: an id from another process's run is not found here. */
 export const memoryKeepsNote = 'without REDIS_URL only finished runs of this workspace are kept';
@@ -10,16 +11,16 @@ export function unknownIdText(what: 'job' | 'run', id: string, lister: string, n
 
 /**
  * An id that names nothing, said the same way by every command: `infradeck jobs: no job 42 (infradeck jobs lists
- * them)`. It is bad input, as a mistyped flag is: exit 2 (1 is for a command that ran and failed).
+ * them)`. It is bad input, as a mistyped flag is: exit 2 (1 is for a command that ran and failed). With `--json`,
+ * `{"errors": [{message, text}]}` on stdout too.
  */
 export function unknownId(
-  io: { stderr: NodeJS.WritableStream },
+  io: ErrorIO,
   command: string,
   what: 'job' | 'run',
   id: string,
   lister: string,
   note?: string,
 ): number {
-  io.stderr.write(`infradeck ${command}: ${unknownIdText(what, id, lister, note)}\n`);
-  return exitCodes.usage;
+  return commandError(io, command, unknownIdText(what, id, lister, note), exitCodes.usage);
 }

@@ -28,7 +28,7 @@ export async function whoamiCommand(argv: string[], io: CommandIO): Promise<numb
     const { values } = parseCommand(whoamiDeclaration, argv);
     json = io.json === true || values.json === true;
   } catch (error) {
-    return usageError(whoamiDeclaration, io.stderr, error);
+    return usageError(whoamiDeclaration, io, error);
   }
   const report = await identityReport();
   io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : describeIdentity(report));

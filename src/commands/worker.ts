@@ -79,7 +79,7 @@ export async function workerCommand(argv: string[], io: BusCommandIO & WorkerFla
       graceMs: grace === undefined ? undefined : Math.round(grace * 1000),
     };
   } catch (error) {
-    return usageError(workerDeclaration, io.stderr, error);
+    return usageError(workerDeclaration, io, error);
   }
   return runWorkerCommand(args, io);
 }

@@ -1,5 +1,6 @@
 import { formatAge, formatAgeAgo } from '../domain/text';
 import { type BusCommandIO, exitCodes, openCommandBus, wantsJson } from '../services/bus/busFromEnv';
+import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { embeddedNote } from './jobs';
 import { printTable, terminalWidth } from './printTable';
@@ -21,13 +22,10 @@ export async function workersCommand(argv: string[], io: BusCommandIO): Promise<
     const { values } = parseCommand(workersDeclaration, argv);
     json = wantsJson(io, values.json);
   } catch (error) {
-    return usageError(workersDeclaration, io.stderr, error);
+    return usageError(workersDeclaration, io, error);
   }
   const opened = await openCommandBus(io);
-  if ('error' in opened) {
-    io.stderr.write(`infradeck workers: ${opened.error}\n`);
-    return exitCodes.unavailable;
-  }
+  if ('error' in opened) return commandError(io, 'workers', opened.error, exitCodes.unavailable);
   const { bus } = opened;
   try {
     if (bus.transport === 'memory') io.stderr.write(`${embeddedNote}\n`);
