@@ -107,7 +107,8 @@ describe('a deploy taken over after its first attempt', () => {
 });
 
 describe('a destroy taken over after its first attempt', () => {
-  it('its result lists what every attempt deleted', async () => {
+  /** shop deployed, then destroyed by a job whose first attempt stops at `step` (its worker stopping) and a second. */
+  async function destroyTakenOverAt(step: number) {
     const cloud = quickCloud();
     const dir = dataDir();
     await deployProject(deployPayload(shopBlueprint()), recordedJob('job-1'), { cloud, dataDir: dir });
@@ -118,9 +119,9 @@ describe('a destroy taken over after its first attempt', () => {
     const first = recordedJob('job-2', 1);
     first.flow = flow;
     const progress = first.progress;
-    first.progress = (step, total, message) => {
-      progress(step, total, message);
-      if (step === 4) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
+    first.progress = (at, total, message) => {
+      progress(at, total, message);
+      if (at === step) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
     };
     await expect(destroyProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
       name: 'AbortError',
@@ -128,31 +129,19 @@ describe('a destroy taken over after its first attempt', () => {
     const second = recordedJob('job-2', 1);
     second.flow = flow;
     const result = await destroyProject(payload, second, { cloud, dataDir: dir });
+    return { cloud, made, first, second, result };
+  }
+
+  it('its result lists what every attempt deleted', async () => {
+    const { cloud, made, result } = await destroyTakenOverAt(4);
     expect(liveOf(cloud, 'shop').filter((r) => r.type !== 'volume')).toEqual([]);
     expect(new Set(result.deleted.map((r) => r.id)).size).toBe(result.deleted.length);
     expect(result.deleted.length).toBe(made);
   });
 
   it("counts the earlier attempt's deletes in its progress and its first line", async () => {
-    const cloud = quickCloud();
-    const dir = dataDir();
-    await deployProject(deployPayload(shopBlueprint()), recordedJob('job-1'), { cloud, dataDir: dir });
-    const payload = destroyPayloadSchema.parse({ project: 'shop', blueprint: shopBlueprint().blueprint });
-    const flow = detachedFlow();
-    const first = recordedJob('job-2', 1);
-    first.flow = flow;
-    const progress = first.progress;
-    first.progress = (step, total, message) => {
-      progress(step, total, message);
-      if (step === 6) first.controller.abort({ kind: 'release', message: 'the worker is stopping' });
-    };
-    await expect(destroyProject(payload, first, { cloud, dataDir: dir })).rejects.toMatchObject({
-      name: 'AbortError',
-    });
+    const { first, second, result } = await destroyTakenOverAt(6);
     const whole = first.steps[0].total;
-    const second = recordedJob('job-2', 1);
-    second.flow = flow;
-    const result = await destroyProject(payload, second, { cloud, dataDir: dir });
     const [, left, before] =
       /^destroy of shop in \S+: (\d+) resources? in \d+ levels? \((\d+) deleted by an earlier attempt\)$/.exec(
         second.lines[0],
