@@ -46,7 +46,8 @@ describe.skipIf(!hasTmux || !hasSsh)('ssh to a host that refuses (tmux)', () => 
 
     d.keys('s');
     await d.until('ssh’s reason in the console', has('✗ ssh refuser: Connection refused (127.0.0.1 port'));
-    expect(d.screen()[0]).toContain('1 Dash');
+    // The console's whole frame comes back after the handover (its message line may be drawn a moment before).
+    await d.until('the tab bar back', () => d.screen()[0].includes('1 Dash'));
     expect(d.screen().join('\n')).not.toContain('exited with 255');
 
     d.keys('q');
