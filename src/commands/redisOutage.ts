@@ -96,13 +96,15 @@ export function goneFromRedis(what: string, many = false): string {
 
 /**
  * One read of a waited-for job per poll: the job; `gone` once Redis, there, missed it twice in a row (a job is
- * never missing for any other reason); undefined while that is not sure (Redis away, a failed read, one miss).
- * A poll that took a missing job for "not ended yet" waited forever after Redis restarted empty.
+ * never missing for any other reason), or once when `sure()` (its event stream was lost too); undefined while that
+ * is not sure (Redis away, a failed read, one miss). A poll that took a missing job for "not ended yet" waited
+ * forever after Redis restarted empty.
  */
 export function jobReader(
   bus: { queue: Pick<JobQueue, 'get'>; state: BusStateObservable },
   outage: Pick<RedisOutageWatch, 'offline'>,
   id: string,
+  sure: () => boolean = () => false,
 ): () => Promise<JobView | 'gone' | undefined> {
   let misses = 0;
   return async () => {
@@ -118,7 +120,7 @@ export function jobReader(
       misses = 0;
       return job;
     }
-    return ++misses >= 2 ? 'gone' : undefined;
+    return sure() || ++misses >= 2 ? 'gone' : undefined;
   };
 }
 

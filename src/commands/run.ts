@@ -10,7 +10,7 @@ import { handlerDepsFor, jobHandlersFor, readOnlyFromEnv, type WorkerFlags } fro
 import { commandError } from './commandError';
 import { declareCommand, parseCommand, usageError } from './declaration';
 import { formatDuration, took } from './jobs';
-import { goneFromRedis, watchRedisOutage } from './redisOutage';
+import { goneFromRedis, jobReader, watchRedisOutage } from './redisOutage';
 import { runFlags } from './runFlags';
 
 interface RunOptions {
@@ -208,7 +208,6 @@ function waitForJob(
     const shown = new Map<number, number>();
     let lastAttempt: number | undefined;
     let streamReset = false;
-    let misses = 0;
     const outage = watchRedisOutage(bus, io, {
       command: 'run',
       waitingFor: `job ${id}`,
@@ -255,25 +254,14 @@ function waitForJob(
       io.stderr.write(`cancelling job ${id} (Ctrl-C again to stop waiting)\n`);
       bus.queue.cancel(id).catch((error) => io.stderr.write(`infradeck run: ${(error as Error).message}\n`));
     };
+    const read = jobReader(bus, outage, id, () => streamReset);
     /** Whether the job still exists and has ended: the backstop for endings whose event never came. */
     const check = async () => {
       if (done) return;
-      // Its reads fail while Redis is away: that says nothing of the job (the outage watch gives up in time).
-      if (outage.offline || bus.state.get().state !== 'connected') return;
-      let job: JobView | undefined;
-      try {
-        job = await bus.queue.get(id);
-      } catch {
-        return;
-      }
-      if (done) return;
-      if (!job) {
-        // Twice in a row, or once after the stream was lost: a job is never missing for any other reason.
-        if (streamReset || ++misses >= 2) gone();
-        return;
-      }
-      misses = 0;
-      if (isFinished(job.status)) void finish();
+      const job = await read();
+      if (done || job === undefined) return;
+      if (job === 'gone') gone();
+      else if (isFinished(job.status)) void finish();
     };
     follower.take(
       id,
