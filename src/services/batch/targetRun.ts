@@ -63,9 +63,13 @@ export function batchKnownHostsFile(cacheDir: string): string {
   return join(cacheDir, 'ssh', 'known_hosts');
 }
 
-/** Lines ssh prints on a good run that say nothing about the command's outcome. */
-/** ssh's own lines, not the program's: never a target's last line. */
+/** Lines ssh prints on a good run that say nothing about the command's outcome: never a target's last line. */
 export const sshNoise = [/^Warning: Permanently added /];
+
+/** A line that can be a target's last line: it has text, and it is not the runner's own noise. */
+export function saysSomething(line: string, noise: readonly RegExp[]): boolean {
+  return line.trim() !== '' && !noise.some((n) => n.test(line));
+}
 
 /**
  * Runs one target of a batch to its end and says how it went; a non-zero exit is a result, not an error (only a
@@ -105,7 +109,7 @@ export async function runTarget(
   let lastLine = '';
   const take = (raw: string, stream: OutputStream) => {
     const line = mask.line(stripControl(raw), stream);
-    if (line.trim() && !noise.some((n) => n.test(line))) {
+    if (saysSomething(line, noise)) {
       lastLine = line.trim();
       opts.onLastLine?.(lastLine);
     }

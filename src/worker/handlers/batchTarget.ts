@@ -3,7 +3,7 @@ import { durationSetting } from '../../domain/batchDuration';
 import type { JobLogLine } from '../../domain/job';
 import type { BatchTargetPayload, BatchTargetResult } from '../../domain/jobKinds/batch';
 import { JobRefused } from '../../domain/refusal';
-import { batchKnownHostsFile, runTarget, sshNoise } from '../../services/batch/targetRun';
+import { batchKnownHostsFile, runTarget, saysSomething, sshNoise } from '../../services/batch/targetRun';
 import type { Handler, JobAbort, JobContext } from '../../services/bus/contracts';
 import { JobFailure } from '../../services/bus/jobFailure';
 import { workspacePaths } from '../../services/storage/workspace';
@@ -177,8 +177,7 @@ export function latestLineProgress(
 export function lastOutputLine(lines: readonly JobLogLine[], noise: readonly RegExp[]): string {
   for (let i = lines.length - 1; i >= 0; i--) {
     const { stream, text } = lines[i]!;
-    if (stream === 'info' || !text.trim() || noise.some((n) => n.test(text))) continue;
-    return text.trim();
+    if (stream !== 'info' && saysSomething(text, noise)) return text.trim();
   }
   return '';
 }
