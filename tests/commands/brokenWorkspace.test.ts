@@ -1,8 +1,8 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commandEnv, runCommand } from '../harness/headless';
+import { commandEnv, copyExampleWorkspace, runCommand } from '../harness/headless';
 
 /** The example workspace, with something wrong: each command says what and where. */
 describe('a broken workspace or a bad path', () => {
@@ -13,7 +13,7 @@ describe('a broken workspace or a bad path', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'infradeck-broken-ws-'));
     dataDir = join(dir, 'data');
-    cpSync(resolve('data'), dataDir, { recursive: true });
+    copyExampleWorkspace(dataDir);
     env = commandEnv(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

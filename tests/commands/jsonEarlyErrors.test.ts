@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asksForJson, cliArgsError, parseCli } from '../../src/cliArgs';
-import { commandEnv, runCommand } from '../harness/headless';
+import { commandEnv, copyExampleWorkspace, runCommand } from '../harness/headless';
 
 /**
  * A script reads one JSON document from stdout whatever went wrong: a command that stops early (bad usage, an id
@@ -18,7 +18,7 @@ describe('--json: a command that stops early still prints one JSON document', ()
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'infradeck-json-early-'));
     dataDir = join(dir, 'data');
-    cpSync(resolve('data'), dataDir, { recursive: true });
+    copyExampleWorkspace(dataDir);
     env = commandEnv(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -166,7 +166,7 @@ describe('power, delete --account and projects --json', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'infradeck-power-name-'));
     dataDir = join(dir, 'data');
-    cpSync(resolve('data'), dataDir, { recursive: true });
+    copyExampleWorkspace(dataDir);
     env = commandEnv(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

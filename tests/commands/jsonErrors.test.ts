@@ -1,12 +1,12 @@
-import { appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployCommand } from '../../src/commands/deploy';
 import { planCommand } from '../../src/commands/plan';
 import { DemoCloud } from '../../src/services/cloud/demoCloud';
 import { Capture } from '../harness/capture';
-import { commandEnv, runCommand } from '../harness/headless';
+import { commandEnv, copyExampleWorkspace, runCommand } from '../harness/headless';
 
 /** Scripts read `--json` from stdout: an error there is JSON too, in the shape every command gives its errors. */
 describe('--json errors on stdout', () => {
@@ -17,7 +17,7 @@ describe('--json errors on stdout', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'infradeck-json-errors-'));
     dataDir = join(dir, 'data');
-    cpSync(resolve('data'), dataDir, { recursive: true });
+    copyExampleWorkspace(dataDir);
     env = commandEnv(dir);
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
@@ -6,18 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
 import { Capture } from '../harness/capture';
+import { copyExampleWorkspace } from '../harness/headless';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'infradeck-table-width-'));
-  // The example workspace as the repository has it: not what a console run here left in it (`.gitignore`d).
-  const ignored = new Set(['.cache', 'audit', 'jobs', 'state']);
-  const data = join(__dirname, '../../data');
-  cpSync(data, join(dir, 'data'), {
-    recursive: true,
-    filter: (from) => !ignored.has(from.slice(data.length + 1).split(/[\\/]/)[0]),
-  });
+  copyExampleWorkspace(join(dir, 'data'));
   env = { HOME: join(dir, 'home'), USER: 'alice', TZ: 'UTC', PATH: process.env.PATH };
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli } from '../../src/cliArgs';
 import { runHeadless } from '../../src/headless';
@@ -24,4 +25,18 @@ export async function runCommand(dataDir: string, env: NodeJS.ProcessEnv, argv: 
   const stderr = new Capture();
   const code = await runHeadless(parseCli(['--data', dataDir, ...argv]), env, { stdout, stderr });
   return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+const exampleWorkspace = join(import.meta.dirname, '..', '..', 'data');
+
+/**
+ * The example workspace as the repository has it, copied to `to`: not what a console run here left in it (its
+ * `.gitignore`d scan cache, audit, jobs and state, which change what commands answer).
+ */
+export function copyExampleWorkspace(to: string): void {
+  const ignored = new Set(['.cache', 'audit', 'jobs', 'state']);
+  cpSync(exampleWorkspace, to, {
+    recursive: true,
+    filter: (from) => !ignored.has(from.slice(exampleWorkspace.length + 1).split(/[\\/]/)[0]),
+  });
 }
